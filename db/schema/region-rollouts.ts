@@ -1,0 +1,59 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./_columns";
+import { artifacts } from "./artifacts";
+import { regions } from "./regions";
+import type { Colour } from "./region-states";
+import { rollouts } from "./rollouts";
+
+export type RegionPhase =
+  | "pending" // waiting for its turn (upstream region, observation delay)
+  | "awaiting_approval"
+  | "deploying"
+  | "canary"
+  | "succeeded"
+  | "rolled_back"
+  | "blocked" // an upstream region failed: never started
+  | "aborted"; // rejected at its gate, or aborted before it deployed
+
+/** One region's part of a rollout: a reconciled state machine whose deadlines are stored, never in memory. */
+export const regionRollouts = sqliteTable(
+  "region_rollouts",
+  {
+    id: text("id").primaryKey(),
+    rolloutId: text("rollout_id").notNull().references(() => rollouts.id),
+    regionId: text("region_id").notNull().references(() => regions.id),
+    /** Place in the plan (0 = first). */
+    position: integer("position").notNull(),
+    phase: text("phase").$type<RegionPhase>().notNull().default("pending"),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    pauseReason: text("pause_reason"),
+    stageIndex: integer("stage_index").notNull().default(-1),
+    stageStartedAt: timestamp("stage_started_at"),
+    /** When the current wait ends (stage end, observation delay); on pause the remainder is kept in pausedRemainingMs. */
+    deadlineAt: timestamp("deadline_at"),
+    pausedRemainingMs: integer("paused_remaining_ms"),
+    /** Next time the runner must look at this region rollout. */
+    nextTickAt: integer("next_tick_at").notNull().default(0),
+    fromColour: text("from_colour").$type<Colour>().notNull(),
+    toColour: text("to_colour").$type<Colour>().notNull(),
+    previousArtifactId: text("previous_artifact_id").references(() => artifacts.id),
+    /** Percent of traffic on the new colour, as last verified by the traffic provider. */
+    canaryPct: integer("canary_pct").notNull().default(0),
+    breaches: integer("breaches").notNull().default(0),
+    inconclusive: integer("inconclusive").notNull().default(0),
+    lastSampleAt: timestamp("last_sample_at"),
+    /** JSON cause of a rollback: [{ metric, observed, threshold, unit, baseline, baselineAlsoBreaches }]. */
+    cause: text("cause", { mode: "json" }),
+    outcomeReason: text("outcome_reason"),
+    attempt: integer("attempt").notNull().default(1),
+    startedAt: timestamp("started_at"),
+    finishedAt: timestamp("finished_at"),
+    updatedAt: integer("updated_at").notNull(),
+    /** Optimistic concurrency: every write is `WHERE version = expected`. */
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("region_rollouts_rollout_region").on(t.rolloutId, t.regionId),
+    index("region_rollouts_due").on(t.phase, t.nextTickAt),
+  ],
+);

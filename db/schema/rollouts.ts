@@ -1,0 +1,28 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { createdAt, timestamp } from "./_columns";
+import { artifacts } from "./artifacts";
+import { services } from "./services";
+
+export type Strategy = "sequential" | "delayed" | "parallel";
+export type RolloutStatus = "running" | "succeeded" | "failed" | "aborted";
+
+/** One release of an artifact across regions. Per-region progress lives in region_rollouts. */
+export const rollouts = sqliteTable(
+  "rollouts",
+  {
+    id: text("id").primaryKey(),
+    serviceId: text("service_id").notNull().references(() => services.id),
+    artifactId: text("artifact_id").notNull().references(() => artifacts.id),
+    strategy: text("strategy").$type<Strategy>().notNull(),
+    /** Observation period between regions (delayed only), 30 to 240. */
+    delayMinutes: integer("delay_minutes"),
+    status: text("status").$type<RolloutStatus>().notNull().default("running"),
+    /** Actor string: `user:<id>`, `token:<id>`, `webhook:<delivery>` or `system`. */
+    initiator: text("initiator").notNull(),
+    initiatorUserId: text("initiator_user_id"),
+    correlationId: text("correlation_id").notNull(),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at"),
+  },
+  (t) => [index("rollouts_status").on(t.status), index("rollouts_service").on(t.serviceId)],
+);

@@ -1,0 +1,73 @@
+/**
+ * tRPC in three parts: the context (db, the signed-in user, headers), the init (superjson, an error formatter
+ * that flattens zod errors), and procedures by permission. Services throw ServiceError; they are mapped to
+ * tRPC codes here, in one place.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { getDb } from "@/db/client";
+import { getSessionUser, type SessionUser } from "@/server/auth/session";
+import { can, type Permission } from "@/server/auth/roles";
+import type { Actor } from "@/server/actor";
+import { ServiceError } from "@/server/services/errors";
+import { logger } from "@/server/log";
+
+export async function createTRPCContext(opts: { headers: Headers; user?: SessionUser | null }) {
+  const user = opts.user !== undefined ? opts.user : await getSessionUser();
+  return { db: getDb(), user, headers: opts.headers };
+}
+export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
+        details: error.cause instanceof ServiceError ? (error.cause.details ?? null) : null,
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+/** Service errors become tRPC codes; anything unknown is logged and answered as a plain internal error. */
+const mapErrors = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof ServiceError) {
+      const code = cause.code === "UNPROCESSABLE" ? "UNPROCESSABLE_CONTENT" : cause.code;
+      throw new TRPCError({ code, message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      logger.error({ err: cause ?? result.error, path }, "unexpected error in tRPC procedure");
+      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server; it has been logged." });
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A signed-in user, as an Actor for services. 401 otherwise. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: your session is missing or has expired." });
+  const actor: Actor = { kind: "user", id: ctx.user.id, name: ctx.user.name, roles: ctx.user.roles };
+  return next({ ctx: { ...ctx, user: ctx.user, actor } });
+});
+
+/** A signed-in user holding a role with this permission. 403 otherwise, naming what is missing. */
+export function permittedProcedure(permission: Permission) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!can(ctx.user.roles, permission)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${ctx.user.roles.join(", ") || "none"}) does not allow ${permission}.` });
+    }
+    return next();
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Loading the fleet config: find the file, parse YAML, check it with zod, check that every environment
+ * variable it references is set. Every problem is collected and reported by path; nothing throws a stack.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { FleetConfig, type AnalysisConfig, type RegionConfig, type StageConfig } from "./schema";
+
+export const DEMO_CONFIG_PATH = path.join(process.cwd(), "server/config/demo-fleet.yaml");
+export const DEFAULT_CONFIG_PATH = "flightdeck.config.yaml";
+
+export type ConfigProblem = { path: string; message: string };
+export type LoadedConfig = { config: FleetConfig; file: string };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`${file}: ${problems.length} problem(s)\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** `regions[1].stages[2].maxErrorRatePct` from zod's `["regions", 1, "stages", 2, "maxErrorRatePct"]`. */
+export function formatPath(segments: ReadonlyArray<PropertyKey>): string {
+  return segments.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${String(seg)}` : String(seg)), "") || "(root)";
+}
+
+export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): ConfigProblem[] {
+  return issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return { path: formatPath(issue.path), message: `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}` };
+    }
+    return { path: formatPath(issue.path), message: issue.message };
+  });
+}
+
+/** Which file is in effect: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the shipped demo fleet. */
+export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLIGHTDECK_CONFIG) return path.resolve(env.FLIGHTDECK_CONFIG);
+  const local = path.resolve(DEFAULT_CONFIG_PATH);
+  return existsSync(local) ? local : DEMO_CONFIG_PATH;
+}
+
+/** Parse and check a config text. Returns every problem, never throws. */
+export function parseConfig(source: string, env: NodeJS.ProcessEnv = process.env): { config?: FleetConfig; problems: ConfigProblem[] } {
+  const doc = parseDocument(source);
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "(yaml)",
+        message: e.message.split("\n")[0],
+      })),
+    };
+  }
+  const result = FleetConfig.safeParse(doc.toJS() ?? {});
+  if (!result.success) return { problems: issuesToProblems(result.error.issues) };
+  const problems = missingEnvironment(result.data, env);
+  return problems.length ? { problems } : { config: result.data, problems };
+}
+
+/** Every `*Env` field the config uses must name a variable that is set. */
+export function missingEnvironment(config: FleetConfig, env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const walk = (value: unknown, at: PropertyKey[]) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+    else if (value && typeof value === "object") {
+      for (const [key, v] of Object.entries(value)) {
+        if (key.endsWith("Env") && typeof v === "string") {
+          if (!isNeeded(value as Record<string, unknown>, key)) continue;
+          if (!env[v]) problems.push({ path: formatPath([...at, key]), message: `environment variable ${v} is not set` });
+        } else walk(v, [...at, key]);
+      }
+    }
+  };
+  walk(config, []);
+  return problems;
+}
+
+/** A defaulted `*Env` field is needed only when nothing else in its object gives the value. */
+function isNeeded(owner: Record<string, unknown>, key: string): boolean {
+  // HAProxy's runtime API is reached over SSH on LB_IP only when no socket address is given.
+  if (key === "lbHostEnv" && owner.provider === "haproxy") return !owner.socket && !owner.socketEnv;
+  return true;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const file = resolveConfigPath(env);
+  if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}` }]);
+  const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
+  if (!config) throw new ConfigError(file, problems);
+  return { config, file };
+}
+
+/** For process entry points: print the problems, one per line, and exit 1. No stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Flightdeck cannot start: the config ${err.file} has ${err.problems.length} problem(s):`);
+      for (const p of err.problems) console.error(`  ${p.path}: ${p.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** The stages and analysis settings in effect for one region (the region's overrides over the fleet's). */
+export function regionSettings(config: FleetConfig, region: RegionConfig): { stages: StageConfig[]; analysis: AnalysisConfig } {
+  return { stages: region.stages ?? config.stages, analysis: { ...config.analysis, ...region.analysis } };
+}
+
+export function regionsInOrder(config: FleetConfig): RegionConfig[] {
+  return [...config.regions].sort((a, b) => a.order - b.order);
+}
+
+/** The reviewer rule of an environment (first matching policy), or none when it is not protected. */
+export function environmentPolicy(config: FleetConfig, environment: string) {
+  const rule = config.policies.environments.find((p) => globMatch(p.match, environment));
+  return rule ?? null;
+}
+
+/** `*` matches any run of characters except `/`. */
+export function globMatch(pattern: string, value: string): boolean {
+  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*") + "$");
+  return re.test(value);
+}

@@ -1,0 +1,291 @@
+/**
+ * The fleet config file, checked with zod. Every number has a range and every error names what was expected
+ * and what was found, so `formatConfigIssues` can print `regions[1].stages[2].maxErrorRatePct: expected a
+ * number from 0 to 100, got "abc"`. Secrets are never in this file: fields ending in `Env` name the
+ * environment variable that holds the value.
+ */
+import { z } from "zod";
+
+const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
+
+/** A number in [min, max] whose every failure reads "expected a number from min to max, got X". */
+export function boundedNumber(min: number, max: number, opts: { int?: boolean } = {}) {
+  const kind = opts.int ? "a whole number" : "a number";
+  const message = (iss: { input?: unknown }) => `expected ${kind} from ${min} to ${max}, got ${describe(iss.input)}`;
+  const base = opts.int ? z.int({ error: message }) : z.number({ error: message });
+  return base.min(min, { error: message }).max(max, { error: message });
+}
+
+const id = z
+  .string({ error: (iss) => `expected an id (lowercase letters, digits and dashes), got ${describe(iss.input)}` })
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, { error: (iss) => `expected an id (lowercase letters, digits and dashes), got ${describe(iss.input)}` });
+
+/** The name of an environment variable that holds a secret or a per-deployment value. */
+export const envName = z
+  .string({ error: (iss) => `expected an environment variable name, got ${describe(iss.input)}` })
+  .regex(/^[A-Z_][A-Z0-9_]*$/, {
+    error: (iss) => `expected an environment variable name such as SLACK_WEBHOOK_URL, got ${describe(iss.input)}`,
+  });
+
+const text = z.string({ error: (iss) => `expected text, got ${describe(iss.input)}` }).min(1, { error: "must not be empty" });
+
+/** A URL template; `{region}`, `{service}`, `{rolloutId}`, `{correlationId}`, `{from}`, `{to}` are filled in. */
+const urlTemplate = text.regex(/^https?:\/\//, { error: (iss) => `expected an http(s) URL template, got ${describe(iss.input)}` });
+
+export const StageConfig = z.strictObject({
+  percent: boundedNumber(1, 100, { int: true }),
+  maxErrorRatePct: boundedNumber(0, 100),
+  maxLatencyP95Ms: boundedNumber(1, 600_000),
+  durationMinutes: boundedNumber(0.01, 24 * 60),
+  /** Extra checks of the validation stage at 100 % (the spec: CPU < 70 %, memory < 70 %, health 200). */
+  maxCpuPct: boundedNumber(0, 100).optional(),
+  maxMemoryPct: boundedNumber(0, 100).optional(),
+  healthStatus: boundedNumber(100, 599, { int: true }).optional(),
+});
+export type StageConfig = z.infer<typeof StageConfig>;
+
+/** The spec's canary table: thresholds are "at most"; 5 minutes each, 30 minutes of validation at 100 %. */
+export const DEFAULT_STAGES: StageConfig[] = [
+  { percent: 10, maxErrorRatePct: 1.0, maxLatencyP95Ms: 500, durationMinutes: 5 },
+  { percent: 25, maxErrorRatePct: 0.8, maxLatencyP95Ms: 450, durationMinutes: 5 },
+  { percent: 50, maxErrorRatePct: 0.5, maxLatencyP95Ms: 400, durationMinutes: 5 },
+  { percent: 75, maxErrorRatePct: 0.3, maxLatencyP95Ms: 350, durationMinutes: 5 },
+  { percent: 100, maxErrorRatePct: 0.2, maxLatencyP95Ms: 300, durationMinutes: 30, maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 },
+];
+
+const stages = z
+  .array(StageConfig, { error: (iss) => `expected a list of stages, got ${describe(iss.input)}` })
+  .min(1, { error: "expected at least one stage" })
+  .superRefine((list, ctx) => {
+    list.forEach((stage, i) => {
+      if (i > 0 && stage.percent <= list[i - 1].percent) {
+        ctx.addIssue({ code: "custom", path: [i, "percent"], message: `expected more than the previous stage's ${list[i - 1].percent} %, got ${stage.percent}` });
+      }
+    });
+    const last = list[list.length - 1];
+    if (last && last.percent !== 100) {
+      ctx.addIssue({ code: "custom", path: [list.length - 1, "percent"], message: `the last stage must send 100 % to the new colour, got ${last.percent}` });
+    }
+  });
+
+export const AnalysisConfig = z.strictObject({
+  /** Seconds between two samples of the new colour. */
+  intervalSeconds: boundedNumber(0.05, 3600).default(30),
+  /** Breaches that roll the region back; 1 = on the first breach, as the spec says. */
+  failureLimit: boundedNumber(1, 100, { int: true }).default(1),
+  /** Inconclusive samples in a row (too little traffic, no data) after which the stage pauses and alerts. */
+  inconclusiveLimit: boundedNumber(1, 1000, { int: true }).default(3),
+  /** Fewer requests than this in a sample window is inconclusive, never a pass. */
+  minRequests: boundedNumber(0, 1e9, { int: true }).default(20),
+});
+export type AnalysisConfig = z.infer<typeof AnalysisConfig>;
+
+const HostTarget = z.strictObject({
+  /** The host (or the variable naming it, such as DROPLET_IP_GREEN). One of the two. */
+  host: text.optional(),
+  hostEnv: envName.optional(),
+  port: boundedNumber(1, 65535, { int: true }).optional(),
+  /** Server name or address in the load balancer's backend for this colour. */
+  server: text.optional(),
+});
+
+const SimulatedFault = z.strictObject({
+  stagePercent: boundedNumber(1, 100, { int: true }),
+  errorRatePct: boundedNumber(0, 100).optional(),
+  latencyP95Ms: boundedNumber(0, 600_000).optional(),
+  cpuPct: boundedNumber(0, 100).optional(),
+  memoryPct: boundedNumber(0, 100).optional(),
+  healthStatus: boundedNumber(0, 599, { int: true }).optional(),
+});
+
+const Simulated = z.strictObject({ provider: z.literal("simulated") });
+
+const DeployConfig = z.discriminatedUnion(
+  "provider",
+  [
+    z.strictObject({
+      provider: z.literal("simulated"),
+      /** Simulated seconds a deploy takes. */
+      seconds: boundedNumber(0, 3600).default(20),
+    }),
+    z.strictObject({
+      provider: z.literal("ssh"),
+      userEnv: envName.default("DROPLET_USER"),
+      privateKeyEnv: envName.optional(),
+      privateKeyPath: text.optional(),
+      hostKeySha256: text.optional(),
+      port: boundedNumber(1, 65535, { int: true }).default(22),
+      installDir: text.default("/opt/flightdeck"),
+      restartCommand: text,
+      healthUrl: text.optional(),
+      timeoutSeconds: boundedNumber(1, 3600).default(120),
+    }),
+  ],
+  { error: (iss) => `expected provider "simulated" or "ssh", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
+);
+
+const TrafficConfig = z.discriminatedUnion(
+  "provider",
+  [
+    Simulated,
+    z.strictObject({
+      provider: z.literal("haproxy"),
+      backend: text,
+      /** Runtime API address: a unix socket path, host:port, or `ssh` to run it on LB_IP. */
+      socket: text.optional(),
+      socketEnv: envName.optional(),
+      lbHostEnv: envName.default("LB_IP"),
+    }),
+    z.strictObject({
+      provider: z.literal("nginx"),
+      upstreamFile: text,
+      upstream: text,
+      lbHostEnv: envName.default("LB_IP"),
+      nginxCommand: text.default("nginx"),
+    }),
+    z.strictObject({
+      provider: z.literal("cloudflare"),
+      mode: z.enum(["load-balancer", "dns"]).default("dns"),
+      zoneIdEnv: envName.default("CF_ZONE_ID"),
+      apiTokenEnv: envName.default("CF_API_TOKEN"),
+      recordIdEnv: envName.default("CF_RECORD_ID_API"),
+      apiBaseUrl: urlTemplate.default("https://api.cloudflare.com/client/v4"),
+      poolIds: z.strictObject({ blue: text, green: text }).optional(),
+      loadBalancerId: text.optional(),
+    }),
+  ],
+  { error: (iss) => `expected provider "simulated", "haproxy", "nginx" or "cloudflare", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
+);
+
+const MetricsConfig = z.discriminatedUnion(
+  "provider",
+  [
+    z.strictObject({
+      provider: z.literal("simulated"),
+      seed: z.int().optional(),
+      faults: z.array(SimulatedFault).default([]),
+    }),
+    z.strictObject({
+      provider: z.literal("prometheus"),
+      url: urlTemplate.optional(),
+      urlEnv: envName.optional(),
+      /** PromQL templates; `{colour}`, `{region}`, `{service}` and `{window}` are filled in. */
+      queries: z
+        .strictObject({
+          errorRatePct: text.optional(),
+          latencyP95Ms: text.optional(),
+          cpuPct: text.optional(),
+          memoryPct: text.optional(),
+          requests: text.optional(),
+        })
+        .default({}),
+    }),
+  ],
+  { error: (iss) => `expected provider "simulated" or "prometheus", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
+);
+
+export const RegionConfig = z.strictObject({
+  id,
+  name: text,
+  environment: id,
+  order: boundedNumber(0, 1000, { int: true }),
+  targets: z.strictObject({ blue: HostTarget, green: HostTarget }),
+  deploy: DeployConfig.default({ provider: "simulated", seconds: 20 }),
+  traffic: TrafficConfig.default({ provider: "simulated" }),
+  metrics: MetricsConfig.default({ provider: "simulated", faults: [] }),
+  links: z.strictObject({ dashboard: urlTemplate.optional(), logs: urlTemplate.optional() }).default({}),
+  /** Overrides of the fleet's stages and analysis for this region. */
+  stages: stages.optional(),
+  analysis: AnalysisConfig.partial().optional(),
+});
+export type RegionConfig = z.infer<typeof RegionConfig>;
+
+export const ServiceConfig = z.strictObject({
+  id,
+  name: text,
+  /** Where a commit can be shown, e.g. https://github.com/acme/api (commit links append /commit/<sha>). */
+  repository: urlTemplate.optional(),
+});
+
+const ReviewerRule = z.strictObject({
+  functional: boundedNumber(0, 10, { int: true }).default(1),
+  sre: boundedNumber(0, 10, { int: true }).default(1),
+});
+
+export const PoliciesConfig = z.strictObject({
+  /** Git refs a rollout to a protected environment may come from; `*` matches the rest of a path segment. */
+  allowedRefs: z.array(text).default(["refs/heads/main", "refs/heads/release/*"]),
+  /** Environments matched by name or by a `*` pattern; the first match wins. */
+  environments: z
+    .array(
+      z.strictObject({
+        match: text,
+        requiredReviewers: ReviewerRule.default({ functional: 1, sre: 1 }),
+        protected: z.boolean().default(true),
+      }),
+    )
+    .default([{ match: "production-*", requiredReviewers: { functional: 1, sre: 1 }, protected: true }]),
+});
+
+const Channel = z.strictObject({
+  id,
+  kind: z.enum(["slack", "teams"]),
+  /** Which cards go there: incidents (failures) or deployments (starts, successes, summaries). */
+  purpose: z.enum(["incidents", "deployments"]),
+  webhookUrlEnv: envName,
+  /** Shown on cards, e.g. #incidents-deployments. */
+  name: text.optional(),
+});
+
+export const FleetConfig = z
+  .strictObject({
+    /** Demo mode: seeded demo users can sign in with one click. Never on for a real fleet. */
+    demo: z.boolean().default(false),
+    /** Public URL of the dashboard, used in links on cards. */
+    baseUrl: urlTemplate.default("http://localhost:3000"),
+    services: z.array(ServiceConfig).min(1, { error: "expected at least one service" }),
+    stages: stages.default(DEFAULT_STAGES),
+    analysis: AnalysisConfig.default({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 }),
+    regions: z.array(RegionConfig).min(1, { error: "expected at least one region" }),
+    policies: PoliciesConfig.default({
+      allowedRefs: ["refs/heads/main", "refs/heads/release/*"],
+      environments: [{ match: "production-*", requiredReviewers: { functional: 1, sre: 1 }, protected: true }],
+    }),
+    notifications: z
+      .strictObject({
+        channels: z.array(Channel).default([]),
+        debuggingGuideUrl: urlTemplate.optional(),
+      })
+      .default({ channels: [] }),
+    observability: z
+      .strictObject({
+        pushgatewayUrlEnv: envName.optional(),
+        grafana: z.strictObject({ url: urlTemplate, apiKeyEnv: envName.default("GRAFANA_API_KEY") }).optional(),
+      })
+      .default({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const unique = (key: "services" | "regions", field: "id" | "order") => {
+      const seen = new Map<unknown, number>();
+      (cfg[key] as Array<Record<string, unknown>>).forEach((item, i) => {
+        const value = item[field];
+        const first = seen.get(value);
+        if (first !== undefined) ctx.addIssue({ code: "custom", path: [key, i, field], message: `duplicate ${field} ${JSON.stringify(value)}, already used by ${key}[${first}]` });
+        else seen.set(value, i);
+      });
+    };
+    unique("services", "id");
+    unique("regions", "id");
+    unique("regions", "order");
+    cfg.regions.forEach((region, i) => {
+      for (const colour of ["blue", "green"] as const) {
+        const t = region.targets[colour];
+        if (!t.host && !t.hostEnv) {
+          ctx.addIssue({ code: "custom", path: ["regions", i, "targets", colour], message: "expected host or hostEnv (e.g. DROPLET_IP_" + colour.toUpperCase() + ")" });
+        }
+      }
+    });
+  });
+
+export type FleetConfig = z.infer<typeof FleetConfig>;
+export type FleetConfigInput = z.input<typeof FleetConfig>;
