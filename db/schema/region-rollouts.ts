@@ -42,6 +42,10 @@ export const regionRollouts = sqliteTable(
     breaches: integer("breaches").notNull().default(0),
     inconclusive: integer("inconclusive").notNull().default(0),
     lastSampleAt: timestamp("last_sample_at"),
+    lastVerdict: text("last_verdict").$type<"pass" | "breach" | "inconclusive">(),
+    /** A manual action waiting for the runner to carry it out: abort, rollback (emergency), retry. */
+    requestedAction: text("requested_action").$type<"abort" | "rollback">(),
+    requestedBy: text("requested_by"),
     /** JSON cause of a rollback: [{ metric, observed, threshold, unit, baseline, baselineAlsoBreaches }]. */
     cause: text("cause", { mode: "json" }),
     outcomeReason: text("outcome_reason"),

@@ -1,0 +1,157 @@
+/**
+ * The contract between the pure machine (decides) and the runner (observes, acts, persists).
+ * No I/O and no clock here: `now` always comes in as an argument.
+ *
+ * One reconcile pass of a region rollout: the runner loads its state, calls `decide`, carries out the one
+ * action it gets back, persists the result in one transaction, and calls `decide` again until it gets `wait`.
+ */
+import type { RegionPhase } from "@/db/schema/region-rollouts";
+import type { Colour } from "@/db/schema/region-states";
+import type { Strategy } from "@/db/schema/rollouts";
+import type { Verdict } from "@/db/schema/samples";
+
+export type { RegionPhase, Colour, Strategy, Verdict };
+
+export const TERMINAL_PHASES: readonly RegionPhase[] = ["succeeded", "rolled_back", "blocked", "aborted"];
+
+export type StageSpec = {
+  index: number;
+  percent: number;
+  maxErrorRatePct: number;
+  maxLatencyP95Ms: number;
+  durationMs: number;
+  /** Validation checks (the 100 % stage by default): CPU < 70 %, memory < 70 %, health 200. */
+  maxCpuPct?: number | null;
+  maxMemoryPct?: number | null;
+  healthStatus?: number | null;
+};
+
+export type AnalysisSpec = {
+  intervalMs: number;
+  /** Breaches in a stage that roll the region back (1 = the first). */
+  failureLimit: number;
+  /** Inconclusive samples in a row after which the stage pauses and alerts. */
+  inconclusiveLimit: number;
+  minRequests: number;
+};
+
+/** What the metrics provider saw of one colour over a window. null = no data for that metric. */
+export type Measurement = {
+  requests: number | null;
+  errorRatePct: number | null;
+  latencyP95Ms: number | null;
+  cpuPct?: number | null;
+  memoryPct?: number | null;
+  healthStatus?: number | null;
+};
+
+export type Observation = { from: number; to: number; canary: Measurement; baseline: Measurement | null };
+
+export type MetricName = "error_rate" | "latency_p95" | "cpu" | "memory" | "health";
+
+/** One metric that truly breached: observed vs threshold, and whether the old colour shows the same. */
+export type CauseItem = {
+  metric: MetricName;
+  observed: number;
+  threshold: number;
+  unit: "%" | "ms" | "status";
+  baseline: number | null;
+  /** The old colour breaches the same threshold: the release may not be the cause. */
+  baselineAlsoBreaches: boolean;
+};
+
+export type Assessment = {
+  verdict: Verdict;
+  /** Breached metrics (empty unless verdict is breach). */
+  cause: CauseItem[];
+  /** Words for the event log: why pass / breach / inconclusive. */
+  reasons: string[];
+};
+
+export type RegionRolloutState = {
+  id: string;
+  regionId: string;
+  position: number;
+  phase: RegionPhase;
+  paused: boolean;
+  pauseReason: string | null;
+  stageIndex: number; // -1 before the first stage
+  stageStartedAt: number | null;
+  deadlineAt: number | null;
+  pausedRemainingMs: number | null;
+  canaryPct: number;
+  fromColour: Colour;
+  toColour: Colour;
+  breaches: number;
+  inconclusive: number;
+  lastSampleAt: number | null;
+  lastVerdict: Verdict | null;
+  requestedAction: "abort" | "rollback" | null;
+  requestedBy: string | null;
+  cause: CauseItem[] | null;
+  outcomeReason: string | null;
+  attempt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+};
+
+/** The region before this one in a sequential or delayed plan; null for the first region and in parallel. */
+export type Upstream = { regionId: string; phase: RegionPhase; finishedAt: number | null } | null;
+
+export type ApprovalRecord = { reviewerId: string; kind: "functional" | "sre"; decision: "approved" | "rejected"; comment?: string | null };
+export type Gate = { required: { functional: number; sre: number } | null; approvals: ApprovalRecord[] };
+
+export type DecideInput = {
+  now: number;
+  state: RegionRolloutState;
+  stages: StageSpec[];
+  analysis: AnalysisSpec;
+  strategy: Strategy;
+  delayMs: number;
+  upstream: Upstream;
+  gate: Gate;
+  /** Present when the previous decision asked for an observation and the runner made it. */
+  observation?: Observation;
+};
+
+export type EventDraft = { type: string; message: string; data?: Record<string, unknown> };
+
+export type Effect =
+  | { kind: "deploy"; colour: Colour }
+  | { kind: "setWeight"; colour: Colour; canaryPct: number; reason: "stage" | "rollback" | "abort" };
+
+/** A state change and its events, saved in one transaction. */
+export type Transition = { patch: Partial<RegionRolloutState>; events: EventDraft[] };
+
+export type Action =
+  /** Nothing to do until `until` (or until a command wakes the region rollout). */
+  | { kind: "wait"; until: number | null }
+  /** Measure the canary (and baseline) colour over [from, to], then call decide again with `observation`. */
+  | { kind: "observe"; from: number; to: number }
+  /** A pure state change (approval granted, blocked, stage passed with no traffic move...). */
+  | { kind: "transition"; transition: Transition; assessment?: Assessment }
+  /**
+   * An effect under a stable step key (`<regionRolloutId>/a<attempt>/<what>`). Done only when the provider
+   * verified it (a weight read back). `onSuccess` is saved with the step's result; `onFailure(message)` otherwise.
+   */
+  | { kind: "effect"; stepKey: string; effect: Effect; onSuccess: Transition; onFailure: (message: string) => Transition; assessment?: Assessment };
+
+/** Manual actions. Each returns a Transition (saved with an event naming the actor) or a refusal in words. */
+export type Command =
+  | { kind: "pause"; actor: string; reason?: string }
+  | { kind: "resume"; actor: string }
+  | { kind: "promote"; actor: string }
+  | { kind: "abort"; actor: string }
+  | { kind: "retry"; actor: string }
+  | { kind: "rollback"; actor: string };
+
+export type CommandResult = { ok: true; transition: Transition } | { ok: false; reason: string };
+
+/** A planned rollout: regions in order with when each may start relative to the start, and the expected end. */
+export type PlanInput = {
+  strategy: Strategy;
+  regions: Array<{ id: string; name: string; order: number; stages: StageSpec[]; deployMs: number; needsApproval: boolean }>;
+  delayMinutes?: number | null;
+};
+export type PlannedRegion = { regionId: string; position: number; expectedStartMs: number; expectedEndMs: number };
+export type Plan = { strategy: Strategy; delayMs: number; regions: PlannedRegion[]; expectedDurationMs: number };
