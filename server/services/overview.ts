@@ -1,0 +1,181 @@
+/**
+ * The regions overview: per service, every region in config order with what it serves right now (live colour,
+ * artifact, traffic split), the region rollout in progress if any, and the region's last event.
+ * Two statements in all, whatever the fleet size: one join over the current state, one over the events.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Db, Tx } from "@/db/client";
+import { artifacts, events, regionRollouts, regionStates, rollouts, stages, type Colour, type RegionPhase } from "@/db/schema";
+import { regionsInOrder } from "@/server/config/load";
+import type { FleetConfig } from "@/server/config/schema";
+
+export type LiveArtifact = { id: string; version: string; digest: string; shortDigest: string };
+
+export type ActiveRegionRollout = {
+  regionRolloutId: string;
+  rolloutId: string;
+  phase: RegionPhase;
+  /** 0-based; -1 before the first stage starts. */
+  stageIndex: number;
+  stageCount: number;
+  /** The current stage's target percent on the new colour, null before the first stage. */
+  stagePercent: number | null;
+  /** Percent on the new colour as last verified by the traffic provider. */
+  canaryPct: number;
+  paused: boolean;
+  pauseReason: string | null;
+  toColour: Colour;
+  artifactVersion: string;
+};
+
+export type RegionEventSummary = { id: number; at: number; type: string; message: string };
+
+export type RegionOverview = {
+  regionId: string;
+  name: string;
+  environment: string;
+  liveColour: Colour;
+  liveArtifact: LiveArtifact | null;
+  greenPct: number;
+  bluePct: number;
+  activeRollout: ActiveRegionRollout | null;
+  lastEvent: RegionEventSummary | null;
+  /** No artifact recorded, nothing running, nothing ever logged: the fleet as synced at start-up. */
+  neverRolledOut: boolean;
+};
+
+export type ServiceOverview = { serviceId: string; name: string; regions: RegionOverview[] };
+
+export type RegionsOverview = {
+  services: ServiceOverview[];
+  /** The highest event id at the time of reading: a live view subscribes after it and misses nothing. */
+  cursor: number;
+};
+
+/** `sha256:<hex>` to its first 12 hex digits, as registries and `docker images` show it. */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, "").slice(0, 12);
+}
+
+const rolloutArtifacts = alias(artifacts, "rollout_artifacts");
+
+export function getRegionsOverview(db: Db | Tx, config: FleetConfig): RegionsOverview {
+  const serviceIds = config.services.map((s) => s.id);
+  const states = readStates(db, serviceIds);
+  const latest = readLatestEvents(db);
+
+  const stateByKey = new Map(states.map((s) => [`${s.serviceId}/${s.regionId}`, s]));
+  const regionOrder = regionsInOrder(config);
+
+  const services = config.services.map((service) => ({
+    serviceId: service.id,
+    name: service.name,
+    regions: regionOrder.map((region): RegionOverview => {
+      const state = stateByKey.get(`${service.id}/${region.id}`);
+      // A region event without a service (a region-wide notice) counts for every service.
+      const lastEvent = newest(latest.byKey.get(`${service.id}/${region.id}`), latest.byKey.get(`/${region.id}`));
+      const greenPct = state?.greenPct ?? 0;
+      const liveArtifact = state?.artifactId
+        ? { id: state.artifactId, version: state.artifactVersion!, digest: state.artifactDigest!, shortDigest: shortDigest(state.artifactDigest!) }
+        : null;
+      const activeRollout = state?.rrId ? toActiveRollout(state) : null;
+      return {
+        regionId: region.id,
+        name: region.name,
+        environment: region.environment,
+        liveColour: state?.liveColour ?? "blue",
+        liveArtifact,
+        greenPct,
+        bluePct: 100 - greenPct,
+        activeRollout,
+        lastEvent,
+        neverRolledOut: !liveArtifact && !activeRollout && !lastEvent,
+      };
+    }),
+  }));
+
+  return { services, cursor: latest.maxId };
+}
+
+type StateRow = ReturnType<typeof readStates>[number];
+
+/** Region states with their live artifact and, when one runs, the region rollout, its current stage and artifact. */
+function readStates(db: Db | Tx, serviceIds: string[]) {
+  if (serviceIds.length === 0) return [];
+  return db
+    .select({
+      serviceId: regionStates.serviceId,
+      regionId: regionStates.regionId,
+      liveColour: regionStates.liveColour,
+      greenPct: regionStates.greenPct,
+      artifactId: artifacts.id,
+      artifactVersion: artifacts.version,
+      artifactDigest: artifacts.digest,
+      rrId: regionRollouts.id,
+      rolloutId: regionRollouts.rolloutId,
+      phase: regionRollouts.phase,
+      stageIndex: regionRollouts.stageIndex,
+      canaryPct: regionRollouts.canaryPct,
+      paused: regionRollouts.paused,
+      pauseReason: regionRollouts.pauseReason,
+      toColour: regionRollouts.toColour,
+      stagePercent: stages.percent,
+      stageCount: sql<number>`(select count(*) from ${stages} s where s.region_rollout_id = ${regionRollouts.id})`,
+      rolloutVersion: rolloutArtifacts.version,
+    })
+    .from(regionStates)
+    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
+    .leftJoin(regionRollouts, eq(regionRollouts.id, regionStates.activeRegionRolloutId))
+    .leftJoin(stages, and(eq(stages.regionRolloutId, regionRollouts.id), eq(stages.index, regionRollouts.stageIndex)))
+    .leftJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+    .leftJoin(rolloutArtifacts, eq(rolloutArtifacts.id, rollouts.artifactId))
+    .where(inArray(regionStates.serviceId, serviceIds))
+    .all();
+}
+
+function toActiveRollout(row: StateRow): ActiveRegionRollout {
+  return {
+    regionRolloutId: row.rrId!,
+    rolloutId: row.rolloutId!,
+    phase: row.phase!,
+    stageIndex: row.stageIndex!,
+    stageCount: Number(row.stageCount ?? 0),
+    stagePercent: row.stagePercent ?? null,
+    canaryPct: row.canaryPct ?? 0,
+    paused: row.paused ?? false,
+    pauseReason: row.pauseReason ?? null,
+    toColour: row.toColour!,
+    artifactVersion: row.rolloutVersion ?? "unknown",
+  };
+}
+
+/**
+ * The newest event of every (service, region) pair, and the highest id overall (the group of events with
+ * neither holds the rest, so the largest group maximum is the table's maximum).
+ */
+function readLatestEvents(db: Db | Tx) {
+  const newestIds = db
+    .select({ id: sql<number>`max(${events.id})`.as("id") })
+    .from(events)
+    .groupBy(events.serviceId, events.regionId);
+  const rows = db
+    .select({ id: events.id, at: events.at, type: events.type, message: events.message, serviceId: events.serviceId, regionId: events.regionId })
+    .from(events)
+    .where(inArray(events.id, newestIds))
+    .all();
+
+  const byKey = new Map<string, RegionEventSummary>();
+  let maxId = 0;
+  for (const row of rows) {
+    maxId = Math.max(maxId, row.id);
+    if (row.regionId) byKey.set(`${row.serviceId ?? ""}/${row.regionId}`, { id: row.id, at: row.at, type: row.type, message: row.message });
+  }
+  return { byKey, maxId };
+}
+
+function newest(a: RegionEventSummary | undefined, b: RegionEventSummary | undefined): RegionEventSummary | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return a.id > b.id ? a : b;
+}
