@@ -13,7 +13,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** A transaction handle; services accept either. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db/migrations");
+export const MIGRATIONS_FOLDER = path.join(process.env.FLIGHTDECK_HOME ?? process.cwd(), "db/migrations");
 export const DEFAULT_DB_FILE = path.join(process.cwd(), "data/flightdeck.db");
 
 export function openDatabase(file: string = process.env.FLIGHTDECK_DB ?? DEFAULT_DB_FILE): Db {

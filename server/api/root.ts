@@ -1,7 +1,10 @@
+import { regionsRouter } from "./routers/regions";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The API: a short list of routers. */
-export const appRouter = createTRPCRouter({});
+export const appRouter = createTRPCRouter({
+  regions: regionsRouter,
+});
 
 export type AppRouter = typeof appRouter;
 export const createCaller = createCallerFactory(appRouter);

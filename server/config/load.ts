@@ -8,7 +8,9 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FleetConfig, type AnalysisConfig, type RegionConfig, type StageConfig } from "./schema";
 
-export const DEMO_CONFIG_PATH = path.join(process.cwd(), "server/config/demo-fleet.yaml");
+/** The project root: FLIGHTDECK_HOME when set (the CLI sets it), else the working directory. */
+const HOME = process.env.FLIGHTDECK_HOME ?? process.cwd();
+export const DEMO_CONFIG_PATH = path.join(HOME, "server/config/demo-fleet.yaml");
 export const DEFAULT_CONFIG_PATH = "flightdeck.config.yaml";
 
 export type ConfigProblem = { path: string; message: string };

@@ -1,0 +1,10 @@
+/**
+ * Runs once when the Next.js server starts: check the config and environment (exit with every problem listed
+ * by path), migrate the database, mirror the fleet, seed demo users in demo mode, and start the engine runner
+ * inside this process unless FLIGHTDECK_ENGINE=off (then run `npm run worker` apart).
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { bootstrap } = await import("./server/bootstrap");
+  await bootstrap({ engine: process.env.FLIGHTDECK_ENGINE !== "off" });
+}

@@ -1,0 +1,29 @@
+/** The regions overview, and its live feed of events (SSE through httpSubscriptionLink). */
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import { permittedProcedure, createTRPCRouter } from "@/server/api/trpc";
+import { getConfig } from "@/server/config";
+import { followEvents } from "@/server/services/event-feed";
+import { getRegionsOverview } from "@/server/services/overview";
+
+/**
+ * `lastEventId` is the id of the last event the client saw. The client sets it on the first call (the overview's
+ * cursor) and tRPC's SSE link sets it again on every reconnect, so a dropped connection misses nothing.
+ */
+export const RegionsLiveInput = z
+  .object({ lastEventId: z.string().regex(/^\d+$/, { error: "expected an event id (digits)" }).nullish() })
+  .optional();
+export type RegionsLiveInput = z.infer<typeof RegionsLiveInput>;
+
+export const regionsRouter = createTRPCRouter({
+  overview: permittedProcedure("read").query(({ ctx }) => getRegionsOverview(ctx.db, getConfig().config)),
+
+  live: permittedProcedure("read")
+    .input(RegionsLiveInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input?.lastEventId ? Number(input.lastEventId) : null;
+      for await (const event of followEvents(ctx.db, { after, signal })) {
+        yield tracked(String(event.id), event);
+      }
+    }),
+});

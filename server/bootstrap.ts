@@ -1,0 +1,26 @@
+/**
+ * Start-up of a Flightdeck process (the Next.js server through instrumentation.ts, or the worker): every step
+ * here is idempotent, so several processes on one database may run it.
+ */
+import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+import { checkEnvironmentOrExit } from "@/server/config/env";
+import { loadConfigOrExit } from "@/server/config/load";
+import { setConfig } from "@/server/config";
+import { startEngine } from "@/server/engine/runner";
+import { logger } from "@/server/log";
+import { syncFleet } from "@/server/services/fleet";
+import { ensureBootstrapAdmin, seedDemoUsers } from "@/server/services/users";
+
+export async function bootstrap(opts: { engine: boolean }) {
+  setConfig(loadConfigOrExit());
+  checkEnvironmentOrExit();
+  const { config, file } = getConfig();
+  const db = getDb(); // opens data/flightdeck.db (or FLIGHTDECK_DB) in WAL mode and migrates it
+  const now = Date.now();
+  syncFleet(db, config, now);
+  if (config.demo) seedDemoUsers(db, now);
+  ensureBootstrapAdmin(db, process.env, now);
+  logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
+  if (opts.engine) startEngine({ db, config });
+}
