@@ -1,12 +1,57 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
+import Link from "next/link";
+import { NavLink } from "@/components/nav-link";
+import { TRPCReactProvider } from "@/components/trpc/provider";
+import { UserMenu } from "@/components/user-menu";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Flightdeck", description: "Multi-region blue/green canary rollouts" };
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#f8fafc" };
+
+/** Two bars, blue over green: the product in one glyph. */
+function Logo() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 24 24" className="size-6">
+      <rect x="3" y="5" width="18" height="5" rx="2.5" className="fill-sky-500" />
+      <rect x="3" y="14" width="12" height="5" rx="2.5" className="fill-emerald-500" />
+    </svg>
+  );
+}
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">{children}</body>
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <a
+          href="#content"
+          className="sr-only rounded-md bg-white px-3 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:top-3 focus:left-3 focus:z-50 focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
+          Skip to content
+        </a>
+        <TRPCReactProvider>
+          <header className="border-b border-slate-200 bg-white/90 backdrop-blur supports-[backdrop-filter]:bg-white/75">
+            <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+              <Link
+                href="/"
+                className="flex items-center gap-2 rounded-md text-base font-semibold tracking-tight text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+              >
+                <Logo />
+                Flightdeck
+              </Link>
+              <nav aria-label="Main" className="flex items-center gap-1">
+                <NavLink href="/">Overview</NavLink>
+                <NavLink href="/admin">Admin</NavLink>
+              </nav>
+              <div className="ml-auto">
+                <UserMenu />
+              </div>
+            </div>
+          </header>
+          <div id="content" tabIndex={-1} className="outline-none">
+            {children}
+          </div>
+        </TRPCReactProvider>
+      </body>
     </html>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "./password";
+import { hashPassword, hashPasswordSync, verifyPassword, verifyPasswordSync } from "./password";
 
 describe("password hashing", () => {
   it("stores scrypt$<salt>$<hash> and accepts the same password", async () => {
@@ -21,6 +21,14 @@ describe("password hashing", () => {
     expect(a).not.toBe(b);
     await expect(verifyPassword("same password", a)).resolves.toBe(true);
     await expect(verifyPassword("same password", b)).resolves.toBe(true);
+  });
+
+  it("start-up's sync variant writes and reads the same format", async () => {
+    const fromSync = hashPasswordSync("bootstrap admin password");
+    await expect(verifyPassword("bootstrap admin password", fromSync)).resolves.toBe(true);
+    expect(verifyPasswordSync("bootstrap admin password", await hashPassword("bootstrap admin password"))).toBe(true);
+    expect(verifyPasswordSync("wrong password", fromSync)).toBe(false);
+    expect(verifyPasswordSync("bootstrap admin password", "scrypt$bad")).toBe(false);
   });
 
   it.each([

@@ -2,11 +2,30 @@
  * The signed-in user of a request, with roles read fresh from the database (a role change applies at once).
  * Returns null when there is no session, or when it expired or was revoked.
  */
-import type { Role } from "@/db/schema/role-assignments";
+import { cache } from "react";
+import { getServerSession } from "next-auth";
+import { getDb } from "@/db/client";
+import { authOptions } from "./options";
+import { resolveSessionUser, type SessionUser } from "./session-store";
 
-export type SessionUser = { id: string; email: string; name: string; roles: Role[] };
+export { resolveSessionUser, type SessionUser };
 
-// Implemented in the auth change (next-auth + server-side session rows).
+export type SessionState = {
+  user: SessionUser | null;
+  /** The request carried a session that is no longer valid (expired, revoked, user disabled). */
+  expired: boolean;
+};
+
+/** Once per request in server components (cache); route handlers call it once anyway. */
+export const readSession = cache(async (): Promise<SessionState> => {
+  const session = await getServerSession(authOptions);
+  if (!session?.sid) return { user: null, expired: false };
+  const user = resolveSessionUser(getDb(), session.sid, Date.now());
+  // The cookie's user id must be the row's: a cookie is never reused for another user.
+  if (user && user.id !== session.uid) return { user: null, expired: true };
+  return { user, expired: user === null };
+});
+
 export async function getSessionUser(): Promise<SessionUser | null> {
-  return null;
+  return (await readSession()).user;
 }

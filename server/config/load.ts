@@ -54,7 +54,7 @@ export function parseConfig(source: string, env: NodeJS.ProcessEnv = process.env
     return {
       problems: doc.errors.map((e) => ({
         path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "(yaml)",
-        message: e.message.split("\n")[0],
+        message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""),
       })),
     };
   }
@@ -85,7 +85,7 @@ export function missingEnvironment(config: FleetConfig, env: NodeJS.ProcessEnv):
 /** A defaulted `*Env` field is needed only when nothing else in its object gives the value. */
 function isNeeded(owner: Record<string, unknown>, key: string): boolean {
   // HAProxy's runtime API is reached over SSH on LB_IP only when no socket address is given.
-  if (key === "lbHostEnv" && owner.provider === "haproxy") return !owner.socket && !owner.socketEnv;
+  if (key === "lbHostEnv" && owner.provider === "haproxy") return owner.socket === "ssh" || (!owner.socket && !owner.socketEnv);
   return true;
 }
 

@@ -8,6 +8,15 @@ import { z } from "zod";
 
 const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
+// Every zod message in the words of this file: what was expected, what was found.
+z.config({
+  customError: (iss) => {
+    if (iss.code === "invalid_type") return `expected ${iss.expected === "array" ? "a list" : iss.expected}, got ${describe(iss.input)}`;
+    if (iss.code === "invalid_value") return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describe(iss.input)}`;
+    return undefined;
+  },
+});
+
 /** A number in [min, max] whose every failure reads "expected a number from min to max, got X". */
 export function boundedNumber(min: number, max: number, opts: { int?: boolean } = {}) {
   const kind = opts.int ? "a whole number" : "a number";
@@ -277,12 +286,24 @@ export const FleetConfig = z
     unique("services", "id");
     unique("regions", "id");
     unique("regions", "order");
+    const channels = new Map<string, number>();
+    cfg.notifications.channels.forEach((c, i) => {
+      const first = channels.get(c.id);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: ["notifications", "channels", i, "id"], message: `duplicate id ${JSON.stringify(c.id)}, already used by notifications.channels[${first}]` });
+      else channels.set(c.id, i);
+    });
     cfg.regions.forEach((region, i) => {
       for (const colour of ["blue", "green"] as const) {
         const t = region.targets[colour];
         if (!t.host && !t.hostEnv) {
           ctx.addIssue({ code: "custom", path: ["regions", i, "targets", colour], message: "expected host or hostEnv (e.g. DROPLET_IP_" + colour.toUpperCase() + ")" });
         }
+      }
+      if (region.metrics.provider === "prometheus" && !region.metrics.url && !region.metrics.urlEnv) {
+        ctx.addIssue({ code: "custom", path: ["regions", i, "metrics"], message: "expected url or urlEnv: where Prometheus answers" });
+      }
+      if (region.deploy.provider === "ssh" && !region.deploy.privateKeyEnv && !region.deploy.privateKeyPath) {
+        ctx.addIssue({ code: "custom", path: ["regions", i, "deploy"], message: "expected privateKeyEnv or privateKeyPath: the SSH key to log in with" });
       }
     });
   });

@@ -1,0 +1,73 @@
+"use client";
+/**
+ * The regions overview, kept live: the page starts with the data the server prefetched, subscribes to the event
+ * feed from the cursor of that data, and refetches the overview whenever an event arrives. No page refresh.
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { LiveStatus } from "./live-status";
+import { RegionCard } from "./region-card";
+
+export function RegionsOverview() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery(trpc.regions.overview.queryOptions());
+
+  // The first cursor seen, kept: later the SSE link itself resumes from the last event id it received.
+  const [since, setSince] = useState<string | null>(overview.data ? String(overview.data.cursor) : null);
+  if (since === null && overview.data) setSince(String(overview.data.cursor));
+
+  const live = useSubscription(
+    trpc.regions.live.subscriptionOptions(
+      { lastEventId: since },
+      {
+        enabled: since !== null,
+        onData: () => void queryClient.invalidateQueries({ queryKey: trpc.regions.overview.queryKey() }),
+      },
+    ),
+  );
+
+  if (!overview.data) {
+    return (
+      <p role={overview.isError ? "alert" : "status"} className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+        {overview.isError ? `The overview could not be loaded: ${overview.error.message}` : "Loading the regions…"}
+      </p>
+    );
+  }
+
+  const { services } = overview.data;
+  const nothingYet = services.every((s) => s.regions.every((r) => r.neverRolledOut));
+
+  return (
+    <div className="flex flex-col gap-8">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Regions</h1>
+          <p className="mt-1 text-sm text-slate-600">What every region serves right now, updated as it changes.</p>
+        </div>
+        <LiveStatus status={live.status} />
+      </div>
+
+      {nothingYet ? (
+        <p className="rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
+          Blue is live in every region, no rollout yet. A rollout starts from CI&apos;s webhook or the CLI; its progress shows here as it happens.
+        </p>
+      ) : null}
+
+      {services.map((service) => (
+        <section key={service.serviceId} aria-labelledby={`service-${service.serviceId}`} className="flex flex-col gap-3">
+          <h2 id={`service-${service.serviceId}`} className="text-sm font-semibold tracking-wide text-slate-500 uppercase">
+            {service.name}
+          </h2>
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
+            {service.regions.map((region) => (
+              <RegionCard key={region.regionId} region={region} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}

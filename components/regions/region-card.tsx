@@ -1,0 +1,71 @@
+import type { RegionOverview } from "@/server/services/overview";
+import { LiveColourBadge } from "./colour-badge";
+import { PhaseLabel } from "./phase-label";
+import { RelativeTime } from "./relative-time";
+import { TrafficSplit } from "./traffic-split";
+
+/**
+ * One region of one service. Every row is always rendered at a fixed height (with a placeholder when empty),
+ * so data arriving live changes text, never the layout.
+ */
+export function RegionCard({ region }: { region: RegionOverview }) {
+  const { liveArtifact, lastEvent } = region;
+  return (
+    <article
+      data-testid={`region-card-${region.regionId}`}
+      aria-labelledby={`region-${region.regionId}-name`}
+      className="flex flex-col rounded-xl border border-slate-200 bg-white shadow-sm"
+    >
+      <header className="flex items-start justify-between gap-3 px-5 pt-4">
+        <div className="min-w-0">
+          <h3 id={`region-${region.regionId}-name`} className="truncate text-base font-semibold text-slate-900">
+            {region.name}
+          </h3>
+          <p className="truncate font-mono text-xs text-slate-500">{region.environment}</p>
+        </div>
+        <LiveColourBadge colour={region.liveColour} />
+      </header>
+
+      <dl className="grid grid-cols-[5.5rem_minmax(0,1fr)] items-center gap-x-3 gap-y-3 px-5 py-4 text-sm">
+        <dt className="text-slate-500">Artifact</dt>
+        <dd className="flex h-5 min-w-0 items-baseline gap-2">
+          {liveArtifact ? (
+            <>
+              <span className="truncate font-medium text-slate-900">{liveArtifact.version}</span>
+              <code title={liveArtifact.digest} className="shrink-0 text-xs text-slate-500">
+                {liveArtifact.shortDigest}
+              </code>
+            </>
+          ) : (
+            <span className="text-slate-400">none recorded</span>
+          )}
+        </dd>
+
+        <dt className="text-slate-500">Traffic</dt>
+        <dd className="h-5 min-w-0">
+          <TrafficSplit regionId={region.regionId} greenPct={region.greenPct} bluePct={region.bluePct} />
+        </dd>
+
+        <dt className="text-slate-500">Rollout</dt>
+        <dd className="flex h-5 min-w-0 items-center">
+          <PhaseLabel rollout={region.activeRollout} neverRolledOut={region.neverRolledOut} />
+        </dd>
+      </dl>
+
+      <footer className="mt-auto flex h-10 items-center gap-2 border-t border-slate-100 px-5 text-xs text-slate-500">
+        {lastEvent ? (
+          <>
+            <span className="min-w-0 flex-1 truncate" title={lastEvent.message}>
+              {lastEvent.message}
+            </span>
+            <span className="shrink-0 tabular-nums">
+              <RelativeTime at={lastEvent.at} />
+            </span>
+          </>
+        ) : (
+          <span>No events yet</span>
+        )}
+      </footer>
+    </article>
+  );
+}

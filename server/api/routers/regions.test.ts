@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { isTrackedEnvelope } from "@trpc/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { events } from "@/db/schema";
+import { createCaller } from "@/server/api/root";
+import { createTRPCContext } from "@/server/api/trpc";
+import type { SessionUser } from "@/server/auth/session";
+import { setConfig } from "@/server/config";
+import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
+import { syncFleet } from "@/server/services/fleet";
+
+const viewer: SessionUser = { id: "u_1", email: "viewer@example.com", name: "Vi", roles: ["viewer"] };
+
+beforeAll(() => {
+  process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-regions-")), "test.db");
+  const { config } = parseConfig(readFileSync(DEMO_CONFIG_PATH, "utf8"), process.env);
+  setConfig({ config: config!, file: DEMO_CONFIG_PATH });
+  syncFleet(getDb(), config!, Date.now());
+});
+
+async function callerFor(user: SessionUser | null, signal?: AbortSignal) {
+  return createCaller(await createTRPCContext({ headers: new Headers(), user }), { signal });
+}
+
+function logEvent(message: string, regionId = "eu-west"): number {
+  const row = getDb().insert(events).values({ at: Date.now(), type: "test.note", actor: "engine", message, serviceId: "api", regionId }).returning({ id: events.id }).get();
+  return row.id;
+}
+
+/** Reads `count` items from a subscription, failing after a few seconds instead of hanging. */
+async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no event ${i + 1} of ${count} within 3 s`)), 3000)),
+    ]);
+    if (next.done) throw new Error(`subscription ended after ${i} event(s)`);
+    out.push(next.value);
+  }
+  return out;
+}
+
+/** A tracked envelope is `[id, data, marker]`: the id goes to the client as the SSE event id. */
+function unwrap(value: unknown): { id: string; message: string; eventId: number } {
+  if (!isTrackedEnvelope(value)) throw new Error("expected a tracked event");
+  const [id, data] = value as unknown as [string, { id: number; message: string }];
+  return { id, message: data.message, eventId: data.id };
+}
+
+describe("regions router", () => {
+  it("refuses a caller without a session with UNAUTHORIZED", async () => {
+    const caller = await callerFor(null);
+    await expect(caller.regions.overview()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(caller.regions.live({})).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses a signed-in user without any role with FORBIDDEN", async () => {
+    const caller = await callerFor({ ...viewer, roles: [] });
+    await expect(caller.regions.overview()).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("gives a viewer the overview of every region", async () => {
+    const overview = await (await callerFor(viewer)).regions.overview();
+    expect(overview.services[0].regions.map((r) => [r.regionId, r.liveColour, `green ${r.greenPct}% / blue ${r.bluePct}%`])).toEqual([
+      ["us-east", "blue", "green 0% / blue 100%"],
+      ["eu-west", "blue", "green 0% / blue 100%"],
+      ["apac-se", "blue", "green 0% / blue 100%"],
+    ]);
+  });
+
+  it("streams new events in order with their ids, and resumes after a given lastEventId", async () => {
+    const before = logEvent("before the subscription");
+    const abort = new AbortController();
+    const live = await (await callerFor(viewer, abort.signal)).regions.live({ lastEventId: String(before) });
+    const iterator = live[Symbol.asyncIterator]();
+
+    const first = take(iterator, 3);
+    const ids = [logEvent("stage 10 %"), logEvent("stage 25 %"), logEvent("paused", "us-east")];
+    expect((await first).map(unwrap)).toEqual([
+      { id: String(ids[0]), eventId: ids[0], message: "stage 10 %" },
+      { id: String(ids[1]), eventId: ids[1], message: "stage 25 %" },
+      { id: String(ids[2]), eventId: ids[2], message: "paused" },
+    ]);
+    abort.abort();
+    await expect(iterator.next()).resolves.toMatchObject({ done: true });
+
+    // A reconnect with the id of the first event it saw gets the two after it, and nothing older.
+    const resumed = await (await callerFor(viewer)).regions.live({ lastEventId: String(ids[0]) });
+    const again = resumed[Symbol.asyncIterator]();
+    expect((await take(again, 2)).map((v) => unwrap(v).message)).toEqual(["stage 25 %", "paused"]);
+    await again.return?.(undefined);
+  });
+
+  it("starts after the newest event when no lastEventId is given", async () => {
+    logEvent("old news");
+    const abort = new AbortController();
+    const live = await (await callerFor(viewer, abort.signal)).regions.live();
+    const iterator = live[Symbol.asyncIterator]();
+    const next = take(iterator, 1);
+    // The generator reads its starting point when first pulled; give it a poll before writing.
+    await new Promise((r) => setTimeout(r, 50));
+    const id = logEvent("fresh");
+    expect((await next).map(unwrap)).toEqual([{ id: String(id), eventId: id, message: "fresh" }]);
+    abort.abort();
+  });
+
+  it("rejects a lastEventId that is not an event id", async () => {
+    const caller = await callerFor(viewer);
+    await expect(caller.regions.live({ lastEventId: "abc" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Sign-in providers: local accounts and demo users always (demo refuses unless demo mode is on), GitHub and a
+ * generic OIDC provider only when their environment variables are set.
+ */
+import type { Provider } from "next-auth/providers/index";
+import CredentialsProvider from "next-auth/providers/credentials";
+import GitHubProvider from "next-auth/providers/github";
+import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+import { authorizeDemo, authorizeLocal } from "./authorize";
+
+export type OAuthButton = { id: "github" | "oidc"; name: string };
+
+type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
+
+/** The OAuth providers this process offers, for the sign-in page's buttons. */
+export function configuredOAuthProviders(env: NodeJS.ProcessEnv = process.env): OAuthButton[] {
+  const buttons: OAuthButton[] = [];
+  if (env.GITHUB_ID && env.GITHUB_SECRET) buttons.push({ id: "github", name: "GitHub" });
+  if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) buttons.push({ id: "oidc", name: env.OIDC_NAME || "Single sign-on" });
+  return buttons;
+}
+
+export function buildProviders(env: NodeJS.ProcessEnv = process.env): Provider[] {
+  const providers: Provider[] = [
+    CredentialsProvider({
+      id: "local",
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      authorize: (credentials) => authorizeLocal(getDb(), credentials),
+    }),
+    CredentialsProvider({
+      id: "demo",
+      name: "Demo user",
+      credentials: { userId: { label: "Demo user id", type: "text" } },
+      // The config is read at each attempt, so the check follows the config in effect.
+      authorize: (credentials) => authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId }, Date.now()),
+    }),
+  ];
+  for (const button of configuredOAuthProviders(env)) {
+    if (button.id === "github") {
+      providers.push(GitHubProvider({ clientId: env.GITHUB_ID!, clientSecret: env.GITHUB_SECRET! }));
+    } else {
+      const issuer = env.OIDC_ISSUER!.replace(/\/+$/, "");
+      providers.push({
+        id: "oidc",
+        name: button.name,
+        type: "oauth",
+        wellKnown: `${issuer}/.well-known/openid-configuration`,
+        clientId: env.OIDC_CLIENT_ID,
+        clientSecret: env.OIDC_CLIENT_SECRET,
+        authorization: { params: { scope: "openid email profile" } },
+        idToken: true,
+        checks: ["pkce", "state"],
+        profile: (p: OidcProfile) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? p.email ?? p.sub }),
+      });
+    }
+  }
+  return providers;
+}

@@ -1,0 +1,36 @@
+/**
+ * The key that signs session cookies: NEXTAUTH_SECRET, else a random secret generated once and kept in
+ * `auth-secret` next to the database file (mode 0600), so sign-ins survive a restart without any setup.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export function authSecretFile(env: NodeJS.ProcessEnv = process.env): string {
+  const dbFile = env.FLIGHTDECK_DB ?? path.join(process.cwd(), "data/flightdeck.db");
+  return path.join(path.dirname(path.resolve(dbFile)), "auth-secret");
+}
+
+/** Reads the kept secret, creating it on first use. `wx` makes concurrent first starts agree on one value. */
+export function readOrCreateSecret(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+const globalForSecret = globalThis as unknown as { flightdeckAuthSecret?: string };
+
+export function authSecret(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
+  globalForSecret.flightdeckAuthSecret ??= readOrCreateSecret(authSecretFile(env));
+  return globalForSecret.flightdeckAuthSecret;
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { roleAssignments, sessions, users } from "@/db/schema";
+import { createSession, resolveSessionUser, revokeSession, SESSION_LIFETIME_MS } from "./session-store";
+
+const NOW = 1_700_000_000_000;
+
+function freshDb(): Db {
+  const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-session-")), "test.db"));
+  migrateDatabase(db);
+  return db;
+}
+
+let db: Db;
+beforeEach(() => {
+  db = freshDb();
+  db.insert(users).values({ id: "u_dana", email: "dana@example.com", name: "Dana", createdAt: NOW }).run();
+  db.insert(roleAssignments).values({ userId: "u_dana", role: "deployer", grantedBy: "system", grantedAt: NOW }).run();
+});
+
+describe("resolveSessionUser", () => {
+  it("returns the user of a live session with the roles held now", () => {
+    const { id, expiresAt } = createSession(db, "u_dana", NOW);
+    expect(expiresAt).toBe(NOW + 12 * 60 * 60 * 1000);
+    expect(resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
+
+    // A role change applies to the next request of the same session.
+    db.insert(roleAssignments).values({ userId: "u_dana", role: "admin", grantedBy: "user:ada", grantedAt: NOW + 2000 }).run();
+    expect(resolveSessionUser(db, id, NOW + 3000)?.roles).toEqual(["deployer", "admin"]);
+  });
+
+  it("treats a user without role rows as a viewer", () => {
+    db.delete(roleAssignments).run();
+    const { id } = createSession(db, "u_dana", NOW);
+    expect(resolveSessionUser(db, id, NOW)?.roles).toEqual(["viewer"]);
+  });
+
+  it("returns null once the session has expired", () => {
+    const { id } = createSession(db, "u_dana", NOW);
+    expect(resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS - 1)).not.toBeNull();
+    expect(resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS)).toBeNull();
+  });
+
+  it("returns null after sign-out revoked the session, and a second revoke keeps the first time", () => {
+    const { id } = createSession(db, "u_dana", NOW);
+    revokeSession(db, id, NOW + 10);
+    revokeSession(db, id, NOW + 20);
+    expect(resolveSessionUser(db, id, NOW + 30)).toBeNull();
+    expect(db.select().from(sessions).where(eq(sessions.id, id)).get()?.revokedAt).toBe(NOW + 10);
+  });
+
+  it("returns null for an unknown session id and for a disabled user", () => {
+    expect(resolveSessionUser(db, "no-such-session", NOW)).toBeNull();
+    const { id } = createSession(db, "u_dana", NOW);
+    db.update(users).set({ disabledAt: NOW + 1 }).where(eq(users.id, "u_dana")).run();
+    expect(resolveSessionUser(db, id, NOW + 2)).toBeNull();
+  });
+
+  it("gives every session its own unguessable id", () => {
+    const a = createSession(db, "u_dana", NOW).id;
+    const b = createSession(db, "u_dana", NOW).id;
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+});

@@ -1,0 +1,18 @@
+/** What the sign-in page offers: demo users (only in demo mode) and the OAuth providers that are configured. */
+import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+import { listDemoUsers, seedDemoUsers, type DemoUser } from "@/server/services/users-demo";
+import { configuredOAuthProviders, type OAuthButton } from "./providers";
+
+export type SignInChoices = { demoMode: boolean; demoUsers: DemoUser[]; oauth: OAuthButton[] };
+
+export function signInChoices(now: number = Date.now()): SignInChoices {
+  const demoMode = getConfig().config.demo;
+  let demoUsers: DemoUser[] = [];
+  if (demoMode) {
+    const db = getDb();
+    seedDemoUsers(db, now); // idempotent; start-up seeds them as well
+    demoUsers = listDemoUsers(db);
+  }
+  return { demoMode, demoUsers, oauth: configuredOAuthProviders() };
+}

@@ -1,0 +1,78 @@
+/**
+ * Words for the event log, pause reasons and outcome reasons: numbers with their units, as a person reads
+ * them ("error rate 1.2 % > 0.8 % at the 25 % stage").
+ */
+import type { CauseItem, Colour, MetricName, RegionPhase, StageSpec } from "./types";
+
+export const METRIC_LABELS: Record<MetricName, string> = {
+  error_rate: "error rate",
+  latency_p95: "p95 latency",
+  cpu: "CPU",
+  memory: "memory",
+  health: "health status",
+};
+
+/** Where a region stands, to follow its name: "eu-west is deploying", "eu-west has already succeeded". */
+export const PHASE_WORDS: Record<RegionPhase, string> = {
+  pending: "is waiting for its turn",
+  awaiting_approval: "is waiting for approval",
+  deploying: "is deploying",
+  canary: "is in its canary",
+  succeeded: "has already succeeded",
+  rolled_back: "has already rolled back",
+  blocked: "is blocked",
+  aborted: "has already been aborted",
+};
+
+/** At most two decimals and no float noise: 0.30000000000000004 → "0.3", 420 → "420". */
+export function formatNumber(value: number): string {
+  return String(Number(value.toFixed(2)));
+}
+
+export function formatValue(value: number, unit: CauseItem["unit"]): string {
+  return unit === "status" ? String(value) : `${formatNumber(value)} ${unit}`;
+}
+
+/** 300000 → "5 min", 5400000 → "1 h 30 min", 45000 → "45 s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function joinWords(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/** "error rate 1.2 % > 0.8 %", "health status 503, expected 200". */
+export function describeBreach(item: CauseItem): string {
+  const label = METRIC_LABELS[item.metric];
+  if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
+  return `${label} ${formatValue(item.observed, item.unit)} > ${formatValue(item.threshold, item.unit)}`;
+}
+
+/**
+ * The cause in one sentence part: "error rate 1.2 % > 0.8 % at the 25 % stage", plus a note when the old
+ * colour shows the same, because then the release may not be the cause.
+ */
+export function describeCause(cause: CauseItem[], stage: StageSpec | undefined, oldColour: Colour): string {
+  const what = cause.length > 0 ? joinWords(cause.map(describeBreach)) : "a threshold breach";
+  const where = stage ? ` at the ${stage.percent} % stage` : "";
+  const same = cause.filter((c) => c.baselineAlsoBreaches && c.baseline !== null);
+  const note =
+    same.length > 0
+      ? `; ${oldColour} shows the same (${joinWords(same.map((c) => `${METRIC_LABELS[c.metric]} ${formatValue(c.baseline as number, c.unit)}`))}), so the release may not be the cause`
+      : "";
+  return `${what}${where}${note}`;
+}
+
+/** "25 % stage", or "stage 3" when the plan no longer has it. */
+export function stageName(stage: StageSpec | undefined, index: number): string {
+  return stage ? `${stage.percent} % stage` : `stage ${index + 1}`;
+}

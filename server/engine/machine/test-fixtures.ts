@@ -1,0 +1,92 @@
+/** Builders for the machine's tests: a region rollout in a given phase, a decide input, measurements. */
+import { DEFAULT_STAGES } from "@/server/config/schema";
+import { stagesFromConfig } from "./from-config";
+import type { Action, AnalysisSpec, DecideInput, Measurement, Observation, RegionRolloutState, Transition } from "./types";
+
+export const MIN = 60_000;
+export const T0 = Date.UTC(2025, 10, 15, 9, 0, 0);
+
+export const STAGES = stagesFromConfig(DEFAULT_STAGES);
+export const ANALYSIS: AnalysisSpec = { intervalMs: 30_000, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 };
+
+export function regionState(overrides: Partial<RegionRolloutState> = {}): RegionRolloutState {
+  return {
+    id: "rr_eu",
+    regionId: "eu-west",
+    position: 1,
+    phase: "pending",
+    paused: false,
+    pauseReason: null,
+    stageIndex: -1,
+    stageStartedAt: null,
+    deadlineAt: null,
+    pausedRemainingMs: null,
+    canaryPct: 0,
+    fromColour: "blue",
+    toColour: "green",
+    breaches: 0,
+    inconclusive: 0,
+    lastSampleAt: null,
+    lastVerdict: null,
+    requestedAction: null,
+    requestedBy: null,
+    cause: null,
+    outcomeReason: null,
+    attempt: 1,
+    startedAt: null,
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+/** A region in the canary, `minutesIn` minutes into stage `stageIndex`, its last sample at `lastSampleAt`. */
+export function inStage(stageIndex: number, overrides: Partial<RegionRolloutState> = {}, now = T0): RegionRolloutState {
+  const stage = STAGES[stageIndex];
+  return regionState({
+    phase: "canary",
+    startedAt: T0 - 10 * MIN,
+    stageIndex,
+    stageStartedAt: now,
+    deadlineAt: now + stage.durationMs,
+    canaryPct: stage.percent,
+    ...overrides,
+  });
+}
+
+export function decideInput(overrides: Partial<DecideInput> = {}): DecideInput {
+  return {
+    now: T0,
+    state: regionState(),
+    stages: STAGES,
+    analysis: ANALYSIS,
+    strategy: "sequential",
+    delayMs: 0,
+    upstream: null,
+    gate: { required: null, approvals: [] },
+    ...overrides,
+  };
+}
+
+/** Comfortably inside every default threshold. */
+export function healthy(overrides: Partial<Measurement> = {}): Measurement {
+  return { requests: 600, errorRatePct: 0.05, latencyP95Ms: 180, cpuPct: 35, memoryPct: 40, healthStatus: 200, ...overrides };
+}
+
+export function observation(from: number, to: number, canary: Measurement = healthy(), baseline: Measurement | null = healthy()): Observation {
+  return { from, to, canary, baseline };
+}
+
+/** The transition of an action, or of an effect's success or failure; fails the test on any other kind. */
+export function transitionOf(action: Action, outcome: "success" | { failure: string } = "success"): Transition {
+  if (action.kind === "transition") return action.transition;
+  if (action.kind === "effect") return outcome === "success" ? action.onSuccess : action.onFailure(outcome.failure);
+  throw new Error(`expected a transition or an effect, got ${JSON.stringify(action)}`);
+}
+
+export function eventTypes(t: Transition): string[] {
+  return t.events.map((e) => e.type);
+}
+
+export function apply(state: RegionRolloutState, t: Transition): RegionRolloutState {
+  return { ...state, ...t.patch };
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine's entry points. `startEngine` runs it in this process (instrumentation.ts, `npm run worker`);
+ * `createEngine` builds the same runner without starting its loop, for the simulator and tests that drive
+ * `runner.tick()` themselves on a virtual clock.
+ */
+import type { Db } from "@/db/client";
+import type { FleetConfig } from "@/server/config/schema";
+import { logger } from "@/server/log";
+import { SimulatedWorld } from "@/server/providers/simulated-world";
+import type { RegionProviders } from "@/server/providers/types";
+import { realClock, type Clock } from "./clock";
+import { cachedProviders } from "./providers";
+import { Runner, type RunnerOptions } from "./runner";
+
+export { Runner, type RunnerOptions, type TickReport } from "./runner";
+export { realClock, VirtualClock, type Clock } from "./clock";
+export { providersForRegion } from "./providers";
+export { reconcileRegionRollout } from "./reconcile";
+
+export type EngineOptions = {
+  db: Db;
+  config: FleetConfig;
+  clock?: Clock;
+  /** The providers of a region; default: the simulated ones, sharing `world`. */
+  providers?: (regionId: string) => RegionProviders;
+  /** The simulated world; default: a new one, kept in FLIGHTDECK_SIM_STATE when that is set. */
+  world?: SimulatedWorld;
+  /** Runner tuning: lease TTL (default FLIGHTDECK_LEASE_TTL_MS or 15 s), sleep and poll intervals, id. */
+  runner?: Partial<Pick<RunnerOptions, "id" | "leaseTtlMs" | "maxSleepMs" | "pollMs" | "log">>;
+};
+
+export function createEngine(options: EngineOptions): { runner: Runner; world: SimulatedWorld } {
+  const clock = options.clock ?? realClock;
+  const world = options.world ?? new SimulatedWorld({ stateFile: process.env.FLIGHTDECK_SIM_STATE || undefined });
+  const leaseFromEnv = Number(process.env.FLIGHTDECK_LEASE_TTL_MS);
+  const runner = new Runner({
+    db: options.db,
+    config: options.config,
+    clock,
+    providersFor: options.providers ?? cachedProviders(options.config, world, clock),
+    ...(Number.isFinite(leaseFromEnv) && leaseFromEnv > 0 ? { leaseTtlMs: leaseFromEnv } : {}),
+    ...options.runner,
+  });
+  return { runner, world };
+}
+
+/** Build the runner and start its loop in the background. */
+export function startEngine(options: EngineOptions): Runner {
+  const { runner } = createEngine(options);
+  runner.start().catch((err) => logger.error({ err: err instanceof Error ? err.stack : String(err) }, "the engine failed to start"));
+  logger.info({ runner: runner.id }, "engine runner started");
+  return runner;
+}

@@ -1,0 +1,155 @@
+/**
+ * Saving one decision: the region rollout's patch (`WHERE version = expected`), its events, the samples that
+ * were judged, the stage rows, what the region now serves, and the rollout's status, all in one transaction.
+ * Used by the runner and by the manual actions in server/services, so both keep the same bookkeeping.
+ */
+import { and, eq, ne, notInArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { events, regionRollouts, regionStates, samples } from "@/db/schema";
+import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
+import type { TrafficSplit } from "@/server/providers/types";
+import type { RegionRolloutRow, RolloutRow } from "./load";
+import { updateRolloutStatus } from "./rollout-status";
+import { updateStageRows } from "./stage-rows";
+
+export type SaveTransitionInput = {
+  row: RegionRolloutRow;
+  rollout: Pick<RolloutRow, "id" | "serviceId" | "artifactId" | "correlationId" | "strategy">;
+  transition: Transition;
+  now: number;
+  /** Who the events name unless an event names its own actor (`data.actor`). */
+  actor: string;
+  /** When the runner must look at this region rollout again (default: now). */
+  nextTickAt?: number;
+  assessment?: Assessment;
+  observation?: Observation;
+  /** The split the traffic provider read back, when this decision moved traffic. */
+  verifiedSplit?: TrafficSplit;
+  /** Extra rows written in the same transaction (a command's own bookkeeping). */
+  also?: (tx: Tx, saved: RegionRolloutRow) => void;
+};
+
+/** Columns a decision may change; identity and plan columns never move. */
+const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
+  "phase", "paused", "pauseReason", "stageIndex", "stageStartedAt", "deadlineAt", "pausedRemainingMs", "canaryPct", "fromColour", "toColour",
+  "breaches", "inconclusive", "lastSampleAt", "lastVerdict", "requestedAction", "requestedBy", "cause", "outcomeReason", "attempt", "startedAt", "finishedAt",
+];
+
+export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
+
+/** Returns the saved row, or null when the row changed since it was read (another writer won: stop). */
+export function saveTransition(db: Db, input: SaveTransitionInput): RegionRolloutRow | null {
+  return db.transaction((tx) => {
+    const { row, now } = input;
+    const set: Record<string, unknown> = {};
+    for (const key of PATCHABLE) if (key in input.transition.patch) set[key] = input.transition.patch[key];
+    const saved = tx
+      .update(regionRollouts)
+      .set({ ...set, nextTickAt: input.nextTickAt ?? now, updatedAt: now, version: row.version + 1 })
+      .where(and(eq(regionRollouts.id, row.id), eq(regionRollouts.version, row.version)))
+      .returning()
+      .get();
+    if (!saved) return null;
+
+    insertEvents(tx, input, input.transition.events);
+    if (input.assessment && input.observation) insertSamples(tx, row, input.assessment, input.observation);
+    updateStageRows(tx, row, saved, now);
+    updateRegionState(tx, input, saved);
+    if (saved.phase !== row.phase) {
+      if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") wakeDownstream(tx, saved, now);
+      updateRolloutStatus(tx, input.rollout, now);
+    }
+    input.also?.(tx, saved);
+    return saved;
+  });
+}
+
+/** The runner saw nothing to do before `nextTickAt`; unless the row changed meanwhile (a command woke it). */
+export function saveNextTick(db: Db, row: RegionRolloutRow, nextTickAt: number): boolean {
+  const res = db
+    .update(regionRollouts)
+    .set({ nextTickAt })
+    .where(and(eq(regionRollouts.id, row.id), eq(regionRollouts.version, row.version)))
+    .run();
+  return res.changes === 1;
+}
+
+export function insertEvents(tx: Tx, input: Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor">, drafts: EventDraft[]): void {
+  if (drafts.length === 0) return;
+  tx.insert(events)
+    .values(
+      drafts.map((e) => ({
+        at: input.now,
+        type: e.type,
+        actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
+        message: e.message,
+        serviceId: input.rollout.serviceId,
+        rolloutId: input.rollout.id,
+        regionId: input.row.regionId,
+        correlationId: input.rollout.correlationId,
+        data: e.data ?? null,
+      })),
+    )
+    .run();
+}
+
+/** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */
+function insertSamples(tx: Tx, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
+  const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
+  const values = [
+    { ...base, role: "canary" as const, ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons },
+    ...(observation.baseline ? [{ ...base, role: "baseline" as const, ...measured(observation.baseline) }] : []),
+  ];
+  tx.insert(samples).values(values).run();
+}
+
+function measured(m: Observation["canary"]) {
+  return {
+    requests: m.requests,
+    errorRatePct: m.errorRatePct,
+    latencyP95Ms: m.latencyP95Ms,
+    cpuPct: m.cpuPct ?? null,
+    memoryPct: m.memoryPct ?? null,
+    healthStatus: m.healthStatus ?? null,
+  };
+}
+
+/**
+ * What the region serves: the verified split after any traffic move; the new colour and artifact once the
+ * region succeeded; the old ones back after an emergency rollback; and the region freed once this rollout
+ * is done with it.
+ */
+function updateRegionState(tx: Tx, input: SaveTransitionInput, saved: RegionRolloutRow): void {
+  const { row, rollout, now } = input;
+  const where = and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId));
+  const set: Partial<typeof regionStates.$inferInsert> = {};
+  if (input.verifiedSplit) set.greenPct = input.verifiedSplit.green;
+  if (saved.phase === "succeeded" && row.phase !== "succeeded") {
+    Object.assign(set, { liveColour: saved.toColour, liveArtifactId: rollout.artifactId, previousArtifactId: saved.previousArtifactId });
+  }
+  if (row.phase === "succeeded" && saved.phase !== "succeeded") {
+    Object.assign(set, { liveColour: saved.fromColour, liveArtifactId: saved.previousArtifactId, previousArtifactId: rollout.artifactId });
+  }
+  if (Object.keys(set).length > 0) tx.update(regionStates).set({ ...set, updatedAt: now }).where(where).run();
+  if (isTerminal(saved.phase) && saved.requestedAction === null) {
+    tx.update(regionStates)
+      .set({ activeRegionRolloutId: null, updatedAt: now })
+      .where(and(where, eq(regionStates.activeRegionRolloutId, saved.id)))
+      .run();
+  }
+}
+
+/** The next region of a chain looks again now rather than at its next idle check. */
+function wakeDownstream(tx: Tx, saved: RegionRolloutRow, now: number): void {
+  tx.update(regionRollouts)
+    .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
+    .where(
+      and(
+        eq(regionRollouts.rolloutId, saved.rolloutId),
+        eq(regionRollouts.position, saved.position + 1),
+        notInArray(regionRollouts.phase, [...TERMINAL_PHASES]),
+        ne(regionRollouts.id, saved.id),
+      ),
+    )
+    .run();
+}

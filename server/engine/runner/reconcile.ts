@@ -1,0 +1,157 @@
+/**
+ * One reconcile pass of a region rollout: load its state, ask the machine what to do, carry out that one
+ * action (observe, a state change, or an effect under its step key), save the result in one transaction, and
+ * ask again until the machine says wait. A save that finds the row changed means someone else acted (a
+ * command, another runner): the pass stops and the next tick starts from what is stored.
+ */
+import type { Logger } from "pino";
+import type { Db } from "@/db/client";
+import type { FleetConfig } from "@/server/config/schema";
+import { decide } from "@/server/engine/machine";
+import type { Action, DecideInput, Effect, Measurement, Observation, Transition } from "@/server/engine/machine/types";
+import { logger as rootLogger } from "@/server/log";
+import type { RegionProviders, TrafficSplit } from "@/server/providers/types";
+import type { Clock } from "./clock";
+import { loadRegionRolloutContext, type RegionRolloutContext } from "./load";
+import { saveNextTick, saveTransition } from "./persist";
+import { runStep } from "./steps";
+
+export type ReconcileDeps = {
+  db: Db;
+  config: FleetConfig;
+  clock: Clock;
+  providersFor: (regionId: string) => RegionProviders;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Actions per pass before yielding to the other region rollouts. */
+  maxActions?: number;
+};
+
+export type ReconcileResult = {
+  /** waiting: saved its next tick; lost: the row changed under us; capped: more to do next tick; missing: no such row. */
+  outcome: "waiting" | "lost" | "capped" | "missing";
+  actions: number;
+  nextTickAt: number | null;
+};
+
+/** Waiting on a person (approval, paused): look again now and then in case a wake-up was missed. */
+export const IDLE_RECHECK_MS = 60_000;
+
+export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutId: string): Promise<ReconcileResult> {
+  const maxActions = deps.maxActions ?? 50;
+  for (let actions = 0; actions < maxActions; actions++) {
+    const ctx = loadRegionRolloutContext(deps.db, deps.config, regionRolloutId);
+    if (!ctx) return { outcome: "missing", actions, nextTickAt: null };
+    const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
+    const input = decideInput(ctx, deps.clock.now());
+    let action = decide(input);
+    let observation: Observation | undefined;
+    if (action.kind === "observe") {
+      observation = await observe(deps, ctx, action.from, action.to, log);
+      action = decide({ ...input, now: deps.clock.now(), observation });
+    }
+    const saved = await carryOut(deps, ctx, action, observation, log);
+    if (saved === "lost") return { outcome: "lost", actions: actions + 1, nextTickAt: null };
+    if (saved !== "acted") return { outcome: "waiting", actions, nextTickAt: saved.nextTickAt };
+  }
+  return { outcome: "capped", actions: maxActions, nextTickAt: deps.clock.now() };
+}
+
+function decideInput(ctx: RegionRolloutContext, now: number): DecideInput {
+  return {
+    now,
+    state: ctx.state,
+    stages: ctx.stages,
+    analysis: ctx.analysis,
+    strategy: ctx.rollout.strategy,
+    delayMs: (ctx.rollout.delayMinutes ?? 0) * 60_000,
+    upstream: ctx.upstream,
+    gate: ctx.gate,
+  };
+}
+
+type Carried = "acted" | "lost" | { nextTickAt: number | null };
+
+async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: Action, observation: Observation | undefined, log: Logger): Promise<Carried> {
+  const base = { row: ctx.row, rollout: ctx.rollout, actor: "engine" };
+  switch (action.kind) {
+    case "wait": {
+      const nextTickAt = action.until ?? deps.clock.now() + IDLE_RECHECK_MS;
+      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { nextTickAt } : "lost";
+    }
+    case "observe":
+      // decide asked to observe twice in a row: a machine bug; look again next tick rather than spin.
+      log.error({ action }, "the machine asked for a second observation in one decision");
+      return saveNextTick(deps.db, ctx.row, deps.clock.now() + 1000) ? { nextTickAt: deps.clock.now() + 1000 } : "lost";
+    case "transition": {
+      const saved = saveTransition(deps.db, { ...base, transition: action.transition, now: deps.clock.now(), assessment: action.assessment, observation });
+      return saved ? "acted" : "lost";
+    }
+    case "effect": {
+      let outcome: { ok: true; split?: TrafficSplit; log?: string[] } | { ok: false; message: string };
+      try {
+        const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), deps.clock.now);
+        outcome = { ok: true, ...result };
+      } catch (err) {
+        if (err instanceof Error && err.name === "AbortError") throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        log.warn({ stepKey: action.stepKey, err: message }, "effect failed");
+        outcome = { ok: false, message };
+      }
+      const transition = outcome.ok ? withDeployLog(action.onSuccess, outcome.log) : action.onFailure(outcome.message);
+      const saved = saveTransition(deps.db, {
+        ...base,
+        transition,
+        now: deps.clock.now(),
+        assessment: action.assessment,
+        observation,
+        verifiedSplit: outcome.ok ? outcome.split : undefined,
+      });
+      return saved ? "acted" : "lost";
+    }
+  }
+}
+
+/** The effect itself. Its result is what the step stores: a re-run after a crash gets it back without acting. */
+async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: Effect): Promise<{ split?: TrafficSplit; log?: string[] }> {
+  const providers = deps.providersFor(ctx.row.regionId);
+  if (effect.kind === "deploy") {
+    const { artifact } = ctx;
+    const result = await providers.deploy.deploy({
+      region: ctx.row.regionId,
+      colour: effect.colour,
+      artifact: { version: artifact.version, digest: artifact.digest, url: artifact.url },
+      correlationId: ctx.rollout.correlationId,
+      signal: deps.signal,
+    });
+    return { log: result.log };
+  }
+  const split = await providers.traffic.setWeight({ region: ctx.row.regionId, colour: effect.colour, canaryPct: effect.canaryPct, signal: deps.signal });
+  return { split };
+}
+
+/** The deploy's own log goes with its first event, for whoever reads the timeline. */
+function withDeployLog(transition: Transition, lines: string[] | undefined): Transition {
+  if (!lines || transition.events.length === 0) return transition;
+  const [first, ...rest] = transition.events;
+  return { ...transition, events: [{ ...first, data: { ...first.data, log: lines } }, ...rest] };
+}
+
+const NO_DATA: Measurement = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
+
+/** The new colour and the old one over the same window. A metrics store that cannot be reached is no data. */
+async function observe(deps: ReconcileDeps, ctx: RegionRolloutContext, from: number, to: number, log: Logger): Promise<Observation> {
+  const { metrics } = deps.providersFor(ctx.row.regionId);
+  const stagePercent = ctx.stages[ctx.state.stageIndex]?.percent ?? null;
+  const measure = async (colour: "blue" | "green") => {
+    try {
+      return await metrics.measure({ region: ctx.row.regionId, colour, stagePercent, from, to, signal: deps.signal });
+    } catch (err) {
+      if (err instanceof Error && err.name === "AbortError") throw err;
+      log.warn({ colour, err: err instanceof Error ? err.message : String(err) }, "metrics unavailable; the sample counts as no data");
+      return NO_DATA;
+    }
+  };
+  const [canary, baseline] = await Promise.all([measure(ctx.state.toColour), measure(ctx.state.fromColour)]);
+  return { from, to, canary, baseline };
+}

@@ -1,0 +1,222 @@
+/**
+ * The tick loop. Each tick: heartbeat, take or renew the lease of every rollout with work left, then reconcile
+ * every due region rollout of the rollouts this runner holds. Between ticks it sleeps until the earliest stored
+ * `nextTickAt` (at most `maxSleepMs`), polling cheaply so a command that wakes a region is seen at once.
+ * One region's error never stops the others. With a virtual clock every tick runs to completion before time
+ * moves on, so a run is deterministic.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { and, asc, eq, inArray, isNotNull, lte, notInArray, or } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Db } from "@/db/client";
+import { regionRollouts, runners } from "@/db/schema";
+import type { FleetConfig } from "@/server/config/schema";
+import { TERMINAL_PHASES } from "@/server/engine/machine/types";
+import { logger as rootLogger } from "@/server/log";
+import type { RegionProviders } from "@/server/providers/types";
+import type { Clock } from "./clock";
+import { acquireLease, releaseLease, rolloutLeaseName } from "./leases";
+import { reconcileRegionRollout } from "./reconcile";
+import { reconcileTraffic } from "./traffic-check";
+
+export type RunnerOptions = {
+  db: Db;
+  config: FleetConfig;
+  clock: Clock;
+  providersFor: (regionId: string) => RegionProviders;
+  id?: string;
+  /** How long a lease holds without renewal; another runner takes the rollout over after that. */
+  leaseTtlMs?: number;
+  /** Longest sleep between ticks (real or virtual time). */
+  maxSleepMs?: number;
+  /** How often a sleeping runner checks for a region woken by a command (real clock only). */
+  pollMs?: number;
+  log?: Logger;
+};
+
+export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
+
+/** Work left: not finished, or finished with a person's request (emergency rollback) to carry out. */
+const hasWorkLeft = or(notInArray(regionRollouts.phase, [...TERMINAL_PHASES]), isNotNull(regionRollouts.requestedAction));
+
+export class Runner {
+  readonly id: string;
+  private readonly opts: Required<Omit<RunnerOptions, "id" | "log">> & { log: Logger };
+  /** Rollouts whose lease we hold, with its expiry. */
+  private readonly held = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private readonly startedAt: number;
+
+  constructor(options: RunnerOptions) {
+    this.id = options.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.opts = {
+      leaseTtlMs: 15_000,
+      maxSleepMs: 1_000,
+      pollMs: 50,
+      ...options,
+      log: (options.log ?? rootLogger).child({ runner: options.id ?? "runner" }),
+    };
+    this.startedAt = options.clock.now();
+  }
+
+  /** Start the loop in the background. Resolves once the first tick has been launched. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.abort = new AbortController();
+    const first = this.launchTick();
+    this.loop = this.run(first);
+    await first;
+  }
+
+  /** Stop ticking, let effects in flight stop at their next wait, and give the leases up. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop?.catch(() => undefined);
+    this.loop = null;
+    await Promise.allSettled([...this.inFlight.values()]);
+    for (const rolloutId of this.held.keys()) releaseLease(this.opts.db, rolloutLeaseName(rolloutId), this.id);
+    this.held.clear();
+  }
+
+  /** One tick, waiting for every reconcile it started (tests and the simulator drive the engine with this). */
+  async tick(): Promise<TickReport> {
+    const { report, done } = await this.launchTick();
+    await done;
+    return report;
+  }
+
+  /** The earliest time a region rollout of a rollout we hold is due, ignoring those being reconciled now. */
+  nextDueAt(): number | null {
+    const limit = this.inFlight.size + 100;
+    const rows = this.opts.db
+      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+      .from(regionRollouts)
+      .where(hasWorkLeft)
+      .orderBy(asc(regionRollouts.nextTickAt))
+      .limit(limit)
+      .all();
+    const next = rows.find((r) => !this.inFlight.has(r.id) && this.held.has(r.rolloutId));
+    return next?.nextTickAt ?? null;
+  }
+
+  private async run(first: Promise<{ done: Promise<void> }>): Promise<void> {
+    const { clock } = this.opts;
+    let pending: Promise<{ done: Promise<void> }> = first;
+    while (!this.abort.signal.aborted) {
+      try {
+        const { done } = await pending;
+        if (clock.kind === "virtual") await done;
+        await this.sleepUntilDue();
+      } catch (err) {
+        if (err instanceof Error && err.name === "AbortError") break;
+        this.opts.log.error({ err: err instanceof Error ? err.message : String(err) }, "runner tick failed");
+        await clock.sleep(this.opts.maxSleepMs, this.abort.signal).catch(() => undefined);
+      }
+      if (this.abort.signal.aborted) break;
+      pending = this.launchTick();
+    }
+  }
+
+  private async sleepUntilDue(): Promise<void> {
+    const { clock, maxSleepMs, pollMs } = this.opts;
+    const signal = this.abort.signal;
+    const now = clock.now();
+    const next = this.nextDueAt();
+    const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
+    if (clock.kind === "virtual") return clock.sleep(until - now, signal);
+    while (clock.now() < until) {
+      await clock.sleep(Math.min(pollMs, until - clock.now()), signal);
+      const due = this.nextDueAt();
+      if (due !== null && due <= clock.now()) return;
+    }
+  }
+
+  /** Heartbeat, leases, then start the reconciles that are due; `done` settles when they all finished. */
+  private async launchTick(): Promise<{ report: TickReport; done: Promise<void> }> {
+    const { db, clock } = this.opts;
+    const now = clock.now();
+    this.heartbeat(now);
+    const taken = this.renewLeases(now);
+    // A rollout just taken over: first make the load balancers hold what the database says.
+    await Promise.all(taken.map((rolloutId) => reconcileTraffic({ ...this.opts, signal: this.abort.signal }, rolloutId).catch((err) => this.logError(err, rolloutId))));
+
+    const heldIds = [...this.held.keys()];
+    const due = heldIds.length === 0 ? [] : db
+      .select({ id: regionRollouts.id })
+      .from(regionRollouts)
+      .where(and(hasWorkLeft, inArray(regionRollouts.rolloutId, heldIds), lte(regionRollouts.nextTickAt, clock.now())))
+      .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
+      .all()
+      .filter((r) => !this.inFlight.has(r.id));
+
+    const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
+    const launched = due.map((r) => {
+      const job = this.reconcileOne(r.id).then((ok) => {
+        if (!ok) report.errors++;
+      });
+      const tracked = job.finally(() => this.inFlight.delete(r.id));
+      this.inFlight.set(r.id, tracked);
+      return tracked;
+    });
+    return { report, done: Promise.all(launched).then(() => undefined) };
+  }
+
+  private async reconcileOne(regionRolloutId: string): Promise<boolean> {
+    const { db, clock } = this.opts;
+    try {
+      await reconcileRegionRollout({ ...this.opts, log: this.opts.log, signal: this.abort.signal }, regionRolloutId);
+      return true;
+    } catch (err) {
+      if (err instanceof Error && err.name === "AbortError") return true;
+      const row = db.select({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(eq(regionRollouts.id, regionRolloutId)).get();
+      this.logError(err, row?.rolloutId, regionRolloutId);
+      // Look again a little later rather than spin on a failing region.
+      db.update(regionRollouts)
+        .set({ nextTickAt: clock.now() + 5_000 })
+        .where(and(eq(regionRollouts.id, regionRolloutId), lte(regionRollouts.nextTickAt, clock.now())))
+        .run();
+      return false;
+    }
+  }
+
+  private heartbeat(now: number): void {
+    this.opts.db
+      .insert(runners)
+      .values({ id: this.id, pid: process.pid, host: hostname(), startedAt: this.startedAt, heartbeatAt: now })
+      .onConflictDoUpdate({ target: runners.id, set: { heartbeatAt: now } })
+      .run();
+  }
+
+  /** Take or renew the lease of every rollout with work left; returns the ones newly taken. */
+  private renewLeases(now: number): string[] {
+    const { db, leaseTtlMs } = this.opts;
+    const active = new Set(
+      db.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(hasWorkLeft).all().map((r) => r.rolloutId),
+    );
+    for (const rolloutId of [...this.held.keys()]) {
+      if (active.has(rolloutId)) continue;
+      releaseLease(db, rolloutLeaseName(rolloutId), this.id);
+      this.held.delete(rolloutId);
+    }
+    const taken: string[] = [];
+    for (const rolloutId of active) {
+      const expiresAt = this.held.get(rolloutId);
+      if (expiresAt !== undefined && expiresAt - now > leaseTtlMs / 2) continue;
+      const renewed = acquireLease(db, rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
+      if (renewed === null) {
+        this.held.delete(rolloutId);
+        continue;
+      }
+      if (expiresAt === undefined) taken.push(rolloutId);
+      this.held.set(rolloutId, renewed);
+    }
+    return taken;
+  }
+
+  private logError(err: unknown, rolloutId?: string, regionRolloutId?: string): void {
+    this.opts.log.error({ rolloutId, regionRolloutId, err: err instanceof Error ? err.stack ?? err.message : String(err) }, "reconcile failed");
+  }
+}

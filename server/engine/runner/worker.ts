@@ -1,0 +1,33 @@
+/**
+ * `npm run worker`: the engine on its own, without the web server (run the server with FLIGHTDECK_ENGINE=off).
+ * Same code as the in-process runner. Stops cleanly on SIGTERM / SIGINT: leases are given up at once.
+ */
+import { getDb } from "@/db/client";
+import { setConfig } from "@/server/config";
+import { loadConfigOrExit } from "@/server/config/load";
+import { logger } from "@/server/log";
+import { syncFleet } from "@/server/services/fleet";
+import { startEngine } from "./index";
+
+const loaded = loadConfigOrExit();
+setConfig(loaded);
+const db = getDb();
+syncFleet(db, loaded.config, Date.now());
+const runner = startEngine({ db, config: loaded.config });
+logger.info({ config: loaded.file, runner: runner.id }, "flightdeck worker running");
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "flightdeck worker stopping");
+  runner
+    .stop()
+    .then(() => process.exit(0))
+    .catch((err) => {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, "flightdeck worker did not stop cleanly");
+      process.exit(1);
+    });
+};
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));

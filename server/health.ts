@@ -1,0 +1,35 @@
+/**
+ * What GET /api/health reports: the database answers, and how recently an engine runner beat. The engine may
+ * run apart (`npm run worker`), so a missing or stale runner is reported, not treated as the web app being down.
+ */
+import { desc, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { runners } from "@/db/schema";
+
+/** A runner beats every few seconds; three missed beats is stale. */
+export const ENGINE_STALE_AFTER_MS = 15_000;
+
+export type EngineHealth = {
+  status: "ok" | "stale" | "not_running";
+  lastHeartbeatAgoMs: number | null;
+  runnerId?: string;
+  host?: string;
+  pid?: number;
+};
+
+export function checkDatabase(db: Db): void {
+  db.run(sql`select 1`);
+}
+
+export function readEngineHealth(db: Db, now: number): EngineHealth {
+  const latest = db.select().from(runners).orderBy(desc(runners.heartbeatAt)).limit(1).get();
+  if (!latest) return { status: "not_running", lastHeartbeatAgoMs: null };
+  const ago = Math.max(0, now - latest.heartbeatAt);
+  return {
+    status: ago > ENGINE_STALE_AFTER_MS ? "stale" : "ok",
+    lastHeartbeatAgoMs: ago,
+    runnerId: latest.id,
+    host: latest.host,
+    pid: latest.pid,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Users and their roles: the admin page's list, role changes (one transaction with their audit event), and
+ * local accounts for self-hosting. Demo users, the bootstrap admin and OAuth linking live in the files beside.
+ */
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { events, roleAssignments, users } from "@/db/schema";
+import { actorRef, type Actor } from "@/server/actor";
+import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
+import { can, ROLES, type Permission, type Role } from "@/server/auth/roles";
+import { formatPath } from "@/server/config/load";
+import { badRequest, conflict, forbidden, notFound, preconditionFailed } from "./errors";
+import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
+
+export { seedDemoUsers, listDemoUsers, DEMO_USERS } from "./users-demo";
+export { ensureBootstrapAdmin } from "./users-bootstrap";
+export { linkOAuthAccount } from "./users-oauth";
+
+export const RoleName = z.enum(ROLES, {
+  error: (iss) => `unknown role ${JSON.stringify(iss.input)}: a role is one of ${ROLES.join(", ")}`,
+});
+
+export const SetUserRolesInput = z.strictObject({
+  userId: z.string({ error: "expected a user id" }).min(1, { error: "expected a user id" }),
+  roles: z
+    .array(RoleName, { error: "expected a list of roles" })
+    .min(1, { error: "choose at least one role (viewer only reads)" }),
+});
+export type SetUserRolesInput = z.infer<typeof SetUserRolesInput>;
+
+export const CreateLocalUserInput = z.strictObject({
+  email: z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }).transform((e) => e.toLowerCase()),
+  name: z.string({ error: "expected a name" }).trim().min(1, { error: "expected a name" }),
+  password: z
+    .string({ error: "expected a password" })
+    .min(MIN_PASSWORD_LENGTH, { error: `a password needs at least ${MIN_PASSWORD_LENGTH} characters` }),
+  roles: z.array(RoleName).min(1, { error: "choose at least one role (viewer only reads)" }).default(["viewer"]),
+});
+export type CreateLocalUserInput = z.input<typeof CreateLocalUserInput>;
+
+export type UserSummary = {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  demo: boolean;
+  disabled: boolean;
+  /** Has a password, so can sign in with email and password. */
+  local: boolean;
+};
+
+/** Parse or throw a 400 whose message names every bad field: `roles[1]: unknown role "superuser": ...`. */
+function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join("; "), { problems });
+}
+
+function authorise(actor: Actor, permission: Permission): void {
+  if (!can(actor.roles, permission)) {
+    throw forbidden(`Your role (${actor.roles.join(", ") || "none"}) does not allow ${permission}.`);
+  }
+}
+
+export function listUsers(db: Db): UserSummary[] {
+  const held = new Map<string, Role[]>();
+  for (const row of db.select({ userId: roleAssignments.userId, role: roleAssignments.role }).from(roleAssignments).all()) {
+    held.set(row.userId, [...(held.get(row.userId) ?? []), row.role]);
+  }
+  return db
+    .select({ id: users.id, email: users.email, name: users.name, demo: users.demo, disabledAt: users.disabledAt, passwordHash: users.passwordHash })
+    .from(users)
+    .orderBy(users.name, users.email)
+    .all()
+    .map((u) => {
+      const roles = canonicalRoles(held.get(u.id) ?? []);
+      return {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        roles: roles.length > 0 ? roles : ["viewer"],
+        demo: u.demo,
+        disabled: u.disabledAt !== null,
+        local: u.passwordHash !== null,
+      };
+    });
+}
+
+/**
+ * Gives a user exactly these roles. The role rows and the `user.roles_changed` event are written in one
+ * transaction; nothing is written when the roles do not change. The last active admin cannot lose the role.
+ */
+export function setUserRoles(
+  db: Db,
+  input: { actor: Actor; userId: unknown; roles: unknown },
+  now: number = Date.now(),
+): { userId: string; roles: Role[]; changed: boolean } {
+  authorise(input.actor, "users.manage");
+  const { userId, roles } = parseInput(SetUserRolesInput, { userId: input.userId, roles: input.roles });
+  const after = canonicalRoles(roles);
+  return db.transaction((tx) => {
+    const user = tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).get();
+    if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
+    const before = storedRoles(tx, userId);
+    const effectiveBefore: Role[] = before.length > 0 ? before : ["viewer"];
+    if (before.length === after.length && before.every((r, i) => r === after[i])) return { userId, roles: after, changed: false };
+    if (effectiveBefore.includes("admin") && !after.includes("admin") && countOtherActiveAdmins(tx, userId) === 0) {
+      throw preconditionFailed(`${user.name} is the last admin: give another user the admin role before removing it here.`);
+    }
+    replaceRoles(tx, userId, after, actorRef(input.actor), now);
+    recordRolesChanged(tx, { actor: actorRef(input.actor), user, before: effectiveBefore, after }, now);
+    return { userId, roles: after, changed: true };
+  });
+}
+
+/** A user who signs in with email and password (self-hosting). The actor needs users.manage. */
+export async function createLocalUser(
+  db: Db,
+  input: { actor: Actor; email: unknown; name: unknown; password: unknown; roles?: unknown },
+  now: number = Date.now(),
+): Promise<{ userId: string }> {
+  authorise(input.actor, "users.manage");
+  const { email, name, password, roles } = parseInput(CreateLocalUserInput, {
+    email: input.email,
+    name: input.name,
+    password: input.password,
+    roles: input.roles,
+  });
+  const passwordHash = await hashPassword(password);
+  const actor = actorRef(input.actor);
+  return db.transaction((tx) => {
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
+      throw conflict(`email: a user with the email ${email} already exists`);
+    }
+    const user = { id: randomUUID(), email, name };
+    tx.insert(users).values({ ...user, passwordHash, createdAt: now }).run();
+    tx.insert(events).values({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }).run();
+    replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
+    recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
+    return { userId: user.id };
+  });
+}
