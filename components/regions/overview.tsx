@@ -5,10 +5,14 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { coalesce } from "./coalesce";
 import { LiveStatus } from "./live-status";
 import { RegionCard } from "./region-card";
+
+/** A burst of live events (a stage change writes several) costs one refetch, not one each. */
+const REFETCH_COALESCE_MS = 150;
 
 export function RegionsOverview() {
   const trpc = useTRPC();
@@ -19,15 +23,13 @@ export function RegionsOverview() {
   const [since, setSince] = useState<string | null>(overview.data ? String(overview.data.cursor) : null);
   if (since === null && overview.data) setSince(String(overview.data.cursor));
 
-  const live = useSubscription(
-    trpc.regions.live.subscriptionOptions(
-      { lastEventId: since },
-      {
-        enabled: since !== null,
-        onData: () => void queryClient.invalidateQueries({ queryKey: trpc.regions.overview.queryKey() }),
-      },
-    ),
+  // Stable for the component's life: queryClient and trpc are per page, not per render.
+  const [refetchSoon] = useState(() =>
+    coalesce(() => void queryClient.invalidateQueries({ queryKey: trpc.regions.overview.queryKey() }), REFETCH_COALESCE_MS),
   );
+  useEffect(() => refetchSoon.cancel, [refetchSoon]);
+
+  const live = useSubscription(trpc.regions.live.subscriptionOptions({ lastEventId: since }, { enabled: since !== null, onData: refetchSoon }));
 
   if (!overview.data) {
     return (
@@ -42,12 +44,12 @@ export function RegionsOverview() {
 
   return (
     <div className="flex flex-col gap-8">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
+      <div>
+        <div className="flex items-center justify-between gap-3">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Regions</h1>
-          <p className="mt-1 text-sm text-slate-600">What every region serves right now, updated as it changes.</p>
+          <LiveStatus status={live.status} />
         </div>
-        <LiveStatus status={live.status} />
+        <p className="mt-1 text-sm text-slate-600">What every region serves right now, updated as it changes.</p>
       </div>
 
       {nothingYet ? (

@@ -1,42 +1,52 @@
 import type { ActiveRegionRollout } from "@/server/services/overview";
 
-/** One line saying where the region's rollout stands: "Canary at 25 % · stage 2 of 5". */
-export function describeRollout(rollout: ActiveRegionRollout): string {
-  const version = rollout.artifactVersion;
+/** Where the region's rollout stands, in a few words: "Canary 25 % · stage 2 of 5". */
+export function describePhase(rollout: ActiveRegionRollout): string {
   switch (rollout.phase) {
     case "pending":
-      return `${version} waiting for its turn`;
+      return "Waiting for its turn";
     case "awaiting_approval":
-      return `${version} awaiting approval`;
+      return "Awaiting approval";
     case "deploying":
-      return `Deploying ${version} to ${rollout.toColour}`;
+      return "Deploying";
     case "canary":
       return rollout.stagePercent === null
-        ? `Canary of ${version} starting`
-        : `Canary of ${version} at ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
+        ? "Canary starting"
+        : `Canary ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
     case "succeeded":
-      return `${version} rolled out`;
+      return "Rolled out";
     case "rolled_back":
-      return `${version} rolled back`;
+      return "Rolled back";
     case "blocked":
-      return `${version} blocked by an upstream region`;
+      return "Blocked by an upstream region";
     case "aborted":
-      return `${version} aborted`;
+      return "Aborted";
   }
 }
 
+/** Two lines, always: the phase (with a pause marker), then what is being rolled out to which colour. */
 export function PhaseLabel({ rollout, neverRolledOut }: { rollout: ActiveRegionRollout | null; neverRolledOut: boolean }) {
   if (!rollout) {
-    return <span className="text-slate-500">{neverRolledOut ? "Blue is live, no rollout yet" : "No rollout running"}</span>;
+    return (
+      <span className="flex flex-col">
+        <span className="truncate text-slate-600">{neverRolledOut ? "Blue is live, no rollout yet" : "No rollout running"}</span>
+        <span className="truncate text-xs text-slate-400">&nbsp;</span>
+      </span>
+    );
   }
   return (
-    <span className="flex min-w-0 items-center gap-2">
-      <span className="truncate font-medium text-slate-800">{describeRollout(rollout)}</span>
-      {rollout.paused ? (
-        <span title={rollout.pauseReason ?? undefined} className="shrink-0 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
-          Paused
-        </span>
-      ) : null}
+    <span className="flex min-w-0 flex-col">
+      <span className="flex min-w-0 items-center gap-2">
+        <span className="truncate font-medium text-slate-900">{describePhase(rollout)}</span>
+        {rollout.paused ? (
+          <span title={rollout.pauseReason ?? undefined} className="shrink-0 rounded bg-amber-100 px-1.5 text-xs leading-5 font-medium text-amber-900">
+            Paused
+          </span>
+        ) : null}
+      </span>
+      <span className="truncate text-xs text-slate-500">
+        {rollout.artifactVersion} to {rollout.toColour}
+      </span>
     </span>
   );
 }

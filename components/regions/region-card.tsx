@@ -26,7 +26,7 @@ export function RegionCard({ region }: { region: RegionOverview }) {
         <LiveColourBadge colour={region.liveColour} />
       </header>
 
-      <dl className="grid grid-cols-[5.5rem_minmax(0,1fr)] items-center gap-x-3 gap-y-3 px-5 py-4 text-sm">
+      <dl className="grid grid-cols-[4.5rem_minmax(0,1fr)] items-start gap-x-3 gap-y-3 px-5 py-4 text-sm">
         <dt className="text-slate-500">Artifact</dt>
         <dd className="flex h-5 min-w-0 items-baseline gap-2">
           {liveArtifact ? (
@@ -42,12 +42,12 @@ export function RegionCard({ region }: { region: RegionOverview }) {
         </dd>
 
         <dt className="text-slate-500">Traffic</dt>
-        <dd className="h-5 min-w-0">
+        <dd className="h-9 min-w-0">
           <TrafficSplit regionId={region.regionId} greenPct={region.greenPct} bluePct={region.bluePct} />
         </dd>
 
         <dt className="text-slate-500">Rollout</dt>
-        <dd className="flex h-5 min-w-0 items-center">
+        <dd className="h-9 min-w-0">
           <PhaseLabel rollout={region.activeRollout} neverRolledOut={region.neverRolledOut} />
         </dd>
       </dl>

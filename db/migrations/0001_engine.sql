@@ -21,3 +21,5 @@ CREATE TABLE `runners` (
 	`started_at` integer NOT NULL,
 	`heartbeat_at` integer NOT NULL
 );
+--> statement-breakpoint
+CREATE INDEX `events_region` ON `events` (`region_id`,`service_id`,`id`);

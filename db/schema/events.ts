@@ -19,5 +19,5 @@ export const events = sqliteTable(
     correlationId: text("correlation_id"),
     data: text("data", { mode: "json" }),
   },
-  (t) => [index("events_rollout").on(t.rolloutId, t.id), index("events_type").on(t.type)],
+  (t) => [index("events_rollout").on(t.rolloutId, t.id), index("events_type").on(t.type), index("events_region").on(t.regionId, t.serviceId, t.id)],
 );

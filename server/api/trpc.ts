@@ -12,6 +12,7 @@ import { can, type Permission } from "@/server/auth/roles";
 import type { Actor } from "@/server/actor";
 import { ServiceError } from "@/server/services/errors";
 import { logger } from "@/server/log";
+import { issuesToProblems } from "@/server/config/load";
 
 export async function createTRPCContext(opts: { headers: Headers; user?: SessionUser | null }) {
   const user = opts.user !== undefined ? opts.user : await getSessionUser();
@@ -21,9 +22,14 @@ export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
+  // Keep quiet live connections open through proxies, and reconnect (resuming from the last event id) if one dies.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   errorFormatter({ shape, error }) {
+    // Invalid input reads as "field: what is wrong" rather than zod's JSON.
+    const message = error.cause instanceof ZodError ? issuesToProblems(error.cause.issues).map((p) => `${p.path}: ${p.message}`).join("; ") : shape.message;
     return {
       ...shape,
+      message,
       data: {
         ...shape.data,
         zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,

@@ -34,7 +34,7 @@ export function buildProviders(env: NodeJS.ProcessEnv = process.env): Provider[]
       name: "Demo user",
       credentials: { userId: { label: "Demo user id", type: "text" } },
       // The config is read at each attempt, so the check follows the config in effect.
-      authorize: (credentials) => authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId }, Date.now()),
+      authorize: async (credentials) => authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId }, Date.now()),
     }),
   ];
   for (const button of configuredOAuthProviders(env)) {

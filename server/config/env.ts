@@ -3,7 +3,7 @@
  * config loader). Checked once at start-up: every problem by variable name.
  */
 import { z } from "zod";
-import { formatPath, issuesToProblems, type ConfigProblem } from "./load";
+import { formatPath, issuesToProblems, type ConfigProblem, type Env } from "./load";
 
 const pairs: Array<[string, string[]]> = [
   ["GitHub sign-in", ["GITHUB_ID", "GITHUB_SECRET"]],
@@ -22,7 +22,7 @@ export const EnvSchema = z.object({
   FLIGHTDECK_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
-export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+export function checkEnvironment(env: Env = process.env): ConfigProblem[] {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = EnvSchema.safeParse(defined);
   const problems = result.success ? [] : issuesToProblems(result.error.issues);
@@ -35,7 +35,7 @@ export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): ConfigPr
   return problems;
 }
 
-export function checkEnvironmentOrExit(env: NodeJS.ProcessEnv = process.env): void {
+export function checkEnvironmentOrExit(env: Env = process.env): void {
   const problems = checkEnvironment(env);
   if (problems.length === 0) return;
   console.error(`Flightdeck cannot start: the environment has ${problems.length} problem(s):`);

@@ -13,6 +13,9 @@ const HOME = process.env.FLIGHTDECK_HOME ?? process.cwd();
 export const DEMO_CONFIG_PATH = path.join(HOME, "server/config/demo-fleet.yaml");
 export const DEFAULT_CONFIG_PATH = "flightdeck.config.yaml";
 
+/** An environment: process.env or a plain object in tests. */
+export type Env = Record<string, string | undefined>;
+
 export type ConfigProblem = { path: string; message: string };
 export type LoadedConfig = { config: FleetConfig; file: string };
 
@@ -41,14 +44,14 @@ export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): Confi
 }
 
 /** Which file is in effect: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the shipped demo fleet. */
-export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveConfigPath(env: Env = process.env): string {
   if (env.FLIGHTDECK_CONFIG) return path.resolve(env.FLIGHTDECK_CONFIG);
   const local = path.resolve(DEFAULT_CONFIG_PATH);
   return existsSync(local) ? local : DEMO_CONFIG_PATH;
 }
 
 /** Parse and check a config text. Returns every problem, never throws. */
-export function parseConfig(source: string, env: NodeJS.ProcessEnv = process.env): { config?: FleetConfig; problems: ConfigProblem[] } {
+export function parseConfig(source: string, env: Env = process.env): { config?: FleetConfig; problems: ConfigProblem[] } {
   const doc = parseDocument(source);
   if (doc.errors.length > 0) {
     return {
@@ -65,7 +68,7 @@ export function parseConfig(source: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** Every `*Env` field the config uses must name a variable that is set. */
-export function missingEnvironment(config: FleetConfig, env: NodeJS.ProcessEnv): ConfigProblem[] {
+export function missingEnvironment(config: FleetConfig, env: Env): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const walk = (value: unknown, at: PropertyKey[]) => {
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
@@ -89,7 +92,7 @@ function isNeeded(owner: Record<string, unknown>, key: string): boolean {
   return true;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(env: Env = process.env): LoadedConfig {
   const file = resolveConfigPath(env);
   if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}` }]);
   const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
@@ -98,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 }
 
 /** For process entry points: print the problems, one per line, and exit 1. No stack trace. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfigOrExit(env: Env = process.env): LoadedConfig {
   try {
     return loadConfig(env);
   } catch (err) {

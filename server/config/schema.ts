@@ -89,6 +89,23 @@ export const AnalysisConfig = z.strictObject({
 });
 export type AnalysisConfig = z.infer<typeof AnalysisConfig>;
 
+/** An SSH host key fingerprint as `ssh-keygen -lf` prints it. */
+const hostKeyFingerprint = z
+  .string({ error: (iss) => `expected a host key fingerprint such as SHA256:Jq0v...wLs (from ssh-keygen -lf), got ${describe(iss.input)}` })
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, {
+    error: (iss) => `expected a host key fingerprint such as SHA256:Jq0v...wLs (from ssh-keygen -lf), got ${describe(iss.input)}`,
+  });
+
+/** How Flightdeck logs in to a load balancer host over SSH (defaults to the region's ssh deploy settings). */
+const SshAccess = z.strictObject({
+  userEnv: envName.default("DROPLET_USER"),
+  privateKeyEnv: envName.optional(),
+  privateKeyPath: text.optional(),
+  hostKeySha256: hostKeyFingerprint.optional(),
+  port: boundedNumber(1, 65535, { int: true }).default(22),
+  timeoutSeconds: boundedNumber(1, 600).default(15),
+});
+
 const HostTarget = z.strictObject({
   /** The host (or the variable naming it, such as DROPLET_IP_GREEN). One of the two. */
   host: text.optional(),
@@ -96,6 +113,8 @@ const HostTarget = z.strictObject({
   port: boundedNumber(1, 65535, { int: true }).optional(),
   /** Server name or address in the load balancer's backend for this colour. */
   server: text.optional(),
+  /** This host's SSH key fingerprint, when it differs from `deploy.hostKeySha256`. */
+  hostKeySha256: hostKeyFingerprint.optional(),
 });
 
 const SimulatedFault = z.strictObject({
@@ -122,12 +141,16 @@ const DeployConfig = z.discriminatedUnion(
       userEnv: envName.default("DROPLET_USER"),
       privateKeyEnv: envName.optional(),
       privateKeyPath: text.optional(),
-      hostKeySha256: text.optional(),
+      hostKeySha256: hostKeyFingerprint.optional(),
       port: boundedNumber(1, 65535, { int: true }).default(22),
       installDir: text.default("/opt/flightdeck"),
+      /** Run on the host after the install; `{colour}`, `{port}`, `{version}` and `{releaseDir}` are filled in. */
       restartCommand: text,
+      /** Checked on the host (curl or wget) after the restart; same placeholders as `restartCommand`. */
       healthUrl: text.optional(),
       timeoutSeconds: boundedNumber(1, 3600).default(120),
+      /** `fetch`: the host downloads the artifact's URL; `upload`: Flightdeck downloads it and uploads it over SFTP. */
+      artifactTransfer: z.enum(["fetch", "upload"]).default("fetch"),
     }),
   ],
   { error: (iss) => `expected provider "simulated" or "ssh", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
@@ -144,6 +167,10 @@ const TrafficConfig = z.discriminatedUnion(
       socket: text.optional(),
       socketEnv: envName.optional(),
       lbHostEnv: envName.default("LB_IP"),
+      /** Over SSH: the stats socket on the load balancer host (a path, or host:port there). */
+      remoteSocket: text.default("/run/haproxy/admin.sock"),
+      ssh: SshAccess.optional(),
+      timeoutSeconds: boundedNumber(0.1, 600).default(5),
     }),
     z.strictObject({
       provider: z.literal("nginx"),
@@ -151,6 +178,7 @@ const TrafficConfig = z.discriminatedUnion(
       upstream: text,
       lbHostEnv: envName.default("LB_IP"),
       nginxCommand: text.default("nginx"),
+      ssh: SshAccess.optional(),
     }),
     z.strictObject({
       provider: z.literal("cloudflare"),
@@ -178,7 +206,10 @@ const MetricsConfig = z.discriminatedUnion(
       provider: z.literal("prometheus"),
       url: urlTemplate.optional(),
       urlEnv: envName.optional(),
-      /** PromQL templates; `{colour}`, `{region}`, `{service}` and `{window}` are filled in. */
+      /**
+       * PromQL templates; `{colour}`, `{region}`, `{service}` and `{window}` (the sample window as a PromQL
+       * duration such as `45s`) are filled in. Each must return one number; `health` returns 1 (up) or 0.
+       */
       queries: z
         .strictObject({
           errorRatePct: text.optional(),
@@ -186,8 +217,12 @@ const MetricsConfig = z.discriminatedUnion(
           cpuPct: text.optional(),
           memoryPct: text.optional(),
           requests: text.optional(),
+          health: text.optional(),
         })
         .default({}),
+      /** Probed from Flightdeck for the health status instead of the `health` query; `{host}`, `{port}`, `{colour}`, `{region}`. */
+      healthUrl: urlTemplate.optional(),
+      timeoutSeconds: boundedNumber(0.1, 600).default(10),
     }),
   ],
   { error: (iss) => `expected provider "simulated" or "prometheus", got ${describe((iss.input as { provider?: unknown })?.provider)}` },

@@ -54,7 +54,7 @@ describe("assessSample: thresholds are 'at most', a value equal to the limit pas
 
 describe("assessSample: too little traffic or no data is inconclusive, never a pass", () => {
   it.each([
-    ["fewer requests than minRequests", 0, { requests: 19 }, "inconclusive", "only 19 requests in the window (at least 20 needed)"],
+    ["fewer requests than minRequests", 0, { requests: 19 }, "inconclusive", "only 19 requests in the window, fewer than the 20 needed"],
     ["exactly minRequests", 0, { requests: 20 }, "pass", null],
     ["no request count", 0, { requests: null }, "inconclusive", "no request count"],
     ["no error rate", 0, { errorRatePct: null }, "inconclusive", "no data for error rate"],

@@ -77,7 +77,7 @@ export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observati
   const gaps: string[] = [];
   const findings: string[] = [];
   if (requests === null) gaps.push("no request count for the window, so error rate and p95 latency cannot be judged");
-  else if (!enoughTraffic) gaps.push(`only ${requests} requests in the window (at least ${analysis.minRequests} needed), so error rate and p95 latency cannot be judged`);
+  else if (!enoughTraffic) gaps.push(`only ${requests} requests in the window, fewer than the ${analysis.minRequests} needed, so error rate and p95 latency cannot be judged`);
 
   const cause: CauseItem[] = [];
   for (const check of checksOf(stage)) {

@@ -4,7 +4,7 @@
  * emergency rollback store a request that decide() carries out under a step key, verified by the provider.
  */
 import { gateStatus } from "./gate";
-import { formatDuration, PHASE_WORDS, stageName } from "./messages";
+import { formatDuration, PHASE_STANDING, stageName } from "./messages";
 import { event, SETTLED, transition } from "./patches";
 import { TERMINAL_PHASES, type Command, type CommandResult, type Gate, type RegionRolloutState, type StageSpec } from "./types";
 
@@ -14,10 +14,13 @@ export type CommandContext = { stages: StageSpec[]; gate: Gate };
 type Handler<K extends Command["kind"]> = (state: RegionRolloutState, command: Extract<Command, { kind: K }>, now: number, ctx: CommandContext) => CommandResult;
 
 const refuse = (reason: string): CommandResult => ({ ok: false, reason });
+/** "an abort under way (requested by user:bob)". */
+const underWay = (state: RegionRolloutState) =>
+  `${state.requestedAction === "abort" ? "an abort" : "an emergency rollback"} under way (requested by ${state.requestedBy ?? "someone"})`;
 const isTerminal = (state: RegionRolloutState) => TERMINAL_PHASES.includes(state.phase);
 
 const pause: Handler<"pause"> = (state, command, now) => {
-  if (isTerminal(state)) return refuse(`${state.regionId} ${PHASE_WORDS[state.phase]}, so there is nothing to pause.`);
+  if (isTerminal(state)) return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}, so there is nothing to pause.`);
   if (state.paused) return refuse(`${state.regionId} is already paused (${state.pauseReason ?? "no reason given"}).`);
   const remaining = state.deadlineAt === null ? null : Math.max(0, state.deadlineAt - now);
   const reason = command.reason ? `paused by ${command.actor}: ${command.reason}` : `paused by ${command.actor}`;
@@ -46,8 +49,8 @@ const resume: Handler<"resume"> = (state, command, now) => {
 const promote: Handler<"promote"> = (state, command, now, ctx) => {
   const stage = ctx.stages[state.stageIndex];
   const name = stageName(stage, state.stageIndex);
-  if (state.phase !== "canary") return refuse(`${state.regionId} is not running a canary stage (it ${PHASE_WORDS[state.phase]}), so there is nothing to promote.`);
-  if (state.requestedAction !== null) return refuse(`${state.regionId} has a ${state.requestedAction} under way (requested by ${state.requestedBy ?? "someone"}), so it cannot be promoted.`);
+  if (state.phase !== "canary") return refuse(`${state.regionId} is not running a canary stage (it ${PHASE_STANDING[state.phase]}), so there is nothing to promote.`);
+  if (state.requestedAction !== null) return refuse(`${state.regionId} has ${underWay(state)}, so it cannot be promoted.`);
   if (state.stageIndex < 0) return refuse(`${state.regionId} has not started its first canary stage yet, so there is nothing to promote.`);
   if (state.paused) return refuse(`${state.regionId} is paused (${state.pauseReason ?? "no reason given"}); resume it before promoting.`);
   if (state.lastVerdict === null) return refuse(`no sample of the ${name} has been judged yet in ${state.regionId}; promote once a sample has passed.`);
@@ -68,8 +71,8 @@ const promote: Handler<"promote"> = (state, command, now, ctx) => {
 
 const abort: Handler<"abort"> = (state, command, now) => {
   if (state.phase === "succeeded") return refuse(`${state.regionId} has already succeeded; use rollback to move its traffic back to ${state.fromColour}.`);
-  if (isTerminal(state)) return refuse(`${state.regionId} ${PHASE_WORDS[state.phase]}, so there is nothing to abort.`);
-  if (state.requestedAction !== null) return refuse(`${state.regionId} already has a ${state.requestedAction} under way (requested by ${state.requestedBy ?? "someone"}).`);
+  if (isTerminal(state)) return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}, so there is nothing to abort.`);
+  if (state.requestedAction !== null) return refuse(`${state.regionId} already has ${underWay(state)}.`);
   if (state.phase === "canary") {
     return {
       ok: true,
@@ -89,8 +92,8 @@ const abort: Handler<"abort"> = (state, command, now) => {
 /** A new attempt of a rolled-back or aborted region; the service unblocks its downstream regions. */
 const retry: Handler<"retry"> = (state, command, _now, ctx) => {
   if (state.phase === "blocked") return refuse(`${state.regionId} is blocked by a region before it (${state.outcomeReason ?? "upstream failed"}); retry that region instead.`);
-  if (state.phase !== "rolled_back" && state.phase !== "aborted") return refuse(`${state.regionId} ${PHASE_WORDS[state.phase]}; only a rolled-back or aborted region can be retried.`);
-  if (state.requestedAction !== null) return refuse(`${state.regionId} has a ${state.requestedAction} under way; wait for it to finish before retrying.`);
+  if (state.phase !== "rolled_back" && state.phase !== "aborted") return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a rolled-back or aborted region can be retried.`);
+  if (state.requestedAction !== null) return refuse(`${state.regionId} has ${underWay(state)}; wait for it to finish before retrying.`);
   const gate = gateStatus(ctx.gate);
   if (gate.status === "rejected") {
     return refuse(`${state.regionId} was rejected at its gate by ${gate.rejection.reviewerId}${gate.rejection.comment ? ` ("${gate.rejection.comment}")` : ""}; start a new rollout to ask for approval again.`);
@@ -124,8 +127,8 @@ const retry: Handler<"retry"> = (state, command, _now, ctx) => {
 /** Emergency rollback of a region that already succeeded: back to the old colour and its previous release. */
 const rollback: Handler<"rollback"> = (state, command) => {
   if (state.phase === "canary") return refuse(`${state.regionId} is still in its canary; abort it to move its traffic back to ${state.fromColour}.`);
-  if (state.phase !== "succeeded") return refuse(`${state.regionId} ${PHASE_WORDS[state.phase]}; only a region that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`);
-  if (state.requestedAction !== null) return refuse(`${state.regionId} already has a ${state.requestedAction} under way (requested by ${state.requestedBy ?? "someone"}).`);
+  if (state.phase !== "succeeded") return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a region that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`);
+  if (state.requestedAction !== null) return refuse(`${state.regionId} already has ${underWay(state)}.`);
   return {
     ok: true,
     transition: transition({ requestedAction: "rollback", requestedBy: command.actor }, [

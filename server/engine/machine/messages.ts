@@ -12,8 +12,20 @@ export const METRIC_LABELS: Record<MetricName, string> = {
   health: "health status",
 };
 
-/** Where a region stands, to follow its name: "eu-west is deploying", "eu-west has already succeeded". */
+/** A phase in words that follow "is": "eu-west is not waiting for approval: it is deploying". */
 export const PHASE_WORDS: Record<RegionPhase, string> = {
+  pending: "waiting for its turn",
+  awaiting_approval: "waiting for approval",
+  deploying: "deploying",
+  canary: "in its canary",
+  succeeded: "already live",
+  rolled_back: "rolled back",
+  blocked: "blocked",
+  aborted: "aborted",
+};
+
+/** Where a region stands, to follow its name: "eu-west is deploying", "eu-west has already succeeded". */
+export const PHASE_STANDING: Record<RegionPhase, string> = {
   pending: "is waiting for its turn",
   awaiting_approval: "is waiting for approval",
   deploying: "is deploying",

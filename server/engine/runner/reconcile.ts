@@ -90,7 +90,7 @@ async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: 
     case "effect": {
       let outcome: { ok: true; split?: TrafficSplit; log?: string[] } | { ok: false; message: string };
       try {
-        const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), deps.clock.now);
+        const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), () => deps.clock.now());
         outcome = { ok: true, ...result };
       } catch (err) {
         if (err instanceof Error && err.name === "AbortError") throw err;

@@ -57,7 +57,7 @@ export class Runner {
       maxSleepMs: 1_000,
       pollMs: 50,
       ...options,
-      log: (options.log ?? rootLogger).child({ runner: options.id ?? "runner" }),
+      log: (options.log ?? rootLogger).child({ runner: this.id }),
     };
     this.startedAt = options.clock.now();
   }

@@ -1,0 +1,57 @@
+/**
+ * Shared e2e helpers: sign in as a seeded demo user over HTTP (next-auth's CSRF token, then the demo provider's
+ * callback), so a spec starts signed in without clicking through the sign-in page. The server runs the e2e fleet
+ * in demo mode (scripts/e2e-server.mjs), so the demo users exist.
+ */
+import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+
+export const DEMO_USERS = {
+  viewer: { id: "demo-viewer", name: "Vera" },
+  deployer: { id: "demo-deployer", name: "Dana" },
+  reviewer: { id: "demo-reviewer", name: "Rafael" },
+  sre: { id: "demo-sre", name: "Sam" },
+  admin: { id: "demo-admin", name: "Ada" },
+} as const;
+export type DemoRole = keyof typeof DEMO_USERS;
+
+/** The session cookie over plain http (https would prefix it with __Secure-). */
+export const SESSION_COOKIE = "next-auth.session-token";
+
+async function csrfToken(request: APIRequestContext): Promise<string> {
+  const res = await request.get("/api/auth/csrf");
+  expect(res.status(), "GET /api/auth/csrf").toBe(200);
+  return ((await res.json()) as { csrfToken: string }).csrfToken;
+}
+
+/** Signs the request context (use `page.request` to sign the page in too) in as the demo user of this role. */
+export async function signInAs(request: APIRequestContext, role: DemoRole): Promise<void> {
+  const res = await request.post("/api/auth/callback/demo", {
+    form: { csrfToken: await csrfToken(request), userId: DEMO_USERS[role].id, callbackUrl: "/", json: "true" },
+  });
+  expect(res.status(), `demo sign-in as ${role}: ${await res.text()}`).toBe(200);
+}
+
+export async function signOut(request: APIRequestContext): Promise<void> {
+  const res = await request.post("/api/auth/signout", { form: { csrfToken: await csrfToken(request), callbackUrl: "/signin", json: "true" } });
+  expect(res.status(), "sign-out").toBe(200);
+}
+
+/** A tRPC mutation as a plain HTTP POST with a superjson body, as the browser's client sends it (unbatched). */
+export function trpcMutation(request: APIRequestContext, path: string, input: unknown): Promise<APIResponse> {
+  return request.post(`/api/trpc/${path}`, { data: { json: input } });
+}
+
+/** A tRPC query without input as a plain HTTP GET. */
+export function trpcQuery(request: APIRequestContext, path: string): Promise<APIResponse> {
+  return request.get(`/api/trpc/${path}`);
+}
+
+/** The `result.data.json` of a tRPC answer. */
+export async function trpcData<T>(res: APIResponse): Promise<T> {
+  return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
+}
+
+/** The `error.json.message` of a tRPC error answer. */
+export async function trpcErrorMessage(res: APIResponse): Promise<string> {
+  return ((await res.json()) as { error: { json: { message: string } } }).error.json.message;
+}

@@ -1,0 +1,22 @@
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { authSecretFile, readOrCreateSecret } from "./secret";
+
+const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+
+describe("the auth secret", () => {
+  it("lives next to the database file", () => {
+    expect(authSecretFile(env({ FLIGHTDECK_DB: "/srv/flightdeck/db/main.db" }))).toBe("/srv/flightdeck/db/auth-secret");
+    expect(authSecretFile(env({}))).toBe(path.join(process.cwd(), "data/auth-secret"));
+  });
+
+  it("is generated once, readable only by the owner, and the same on the next start", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "fd-secret-")), "nested", "auth-secret");
+    const first = readOrCreateSecret(file);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readOrCreateSecret(file)).toBe(first);
+  });
+});

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startRollout } from "@/server/services/rollouts";
+import { acquireLease, leaseHolder, releaseLease } from "./leases";
+import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "./test-fixtures";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])), leaseTtlMs: 10_000 });
+});
+afterEach(() => h.cleanup());
+
+describe("leases", () => {
+  it("one owner at a time: renewable by its owner, taken over only once expired or released", () => {
+    expect(acquireLease(h.db, "rollout:r1", "a", 1_000, 10_000)).toBe(11_000);
+    expect(acquireLease(h.db, "rollout:r1", "b", 5_000, 10_000)).toBeNull();
+    expect(acquireLease(h.db, "rollout:r1", "a", 6_000, 10_000)).toBe(16_000);
+    expect(acquireLease(h.db, "rollout:r1", "b", 15_000, 10_000)).toBeNull();
+    expect(acquireLease(h.db, "rollout:r1", "b", 16_001, 10_000)).toBe(26_001);
+    expect(leaseHolder(h.db, "rollout:r1", 17_000)).toBe("b");
+    releaseLease(h.db, "rollout:r1", "a"); // not a's any more: no effect
+    expect(leaseHolder(h.db, "rollout:r1", 17_000)).toBe("b");
+    releaseLease(h.db, "rollout:r1", "b");
+    expect(acquireLease(h.db, "rollout:r1", "a", 17_000, 10_000)).toBe(27_000);
+  });
+
+  it("a second runner cannot reconcile a rollout another holds until that lease expires", async () => {
+    const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
+    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east", "eu-west"] });
+    const a = h.runner;
+    const b = h.newRunner("runner-b");
+
+    expect((await a.tick()).reconciled).toHaveLength(2);
+    h.clock.advance(30_000); // the first samples are due
+    expect(await b.tick()).toMatchObject({ leased: [], reconciled: [] });
+    expect((await a.tick()).reconciled).toHaveLength(2);
+
+    h.clock.advance(10_001); // a stopped renewing (as if it died)
+    const takeover = await b.tick();
+    expect(takeover.leased).toHaveLength(1);
+    expect(takeover.reconciled).toHaveLength(2);
+    h.clock.advance(30_000);
+    expect(await a.tick()).toMatchObject({ reconciled: [] });
+  });
+});

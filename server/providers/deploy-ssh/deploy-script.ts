@@ -1,0 +1,155 @@
+/**
+ * The remote commands of one SSH deploy, as plain data: fetch (or upload) the artifact into a staging file,
+ * verify its sha256 on the host before anything else, unpack it into `<installDir>/<colour>/releases/<version>`,
+ * switch the colour's `current` symlink, restart the colour's service, check its health. Each step is its own
+ * command so each one's output is recorded apart, and a failure names the step.
+ */
+import type { Colour } from "../types";
+import { ProviderError } from "../types";
+import { shellQuote as q } from "../ssh-exec";
+
+/** The exit code of the verify step when the digest does not match: the deploy stops, nothing is installed. */
+export const DIGEST_MISMATCH_EXIT = 65;
+
+export type DeployPlanInput = {
+  installDir: string;
+  colour: Colour;
+  version: string;
+  digest: string;
+  url: string | null;
+  transfer: "fetch" | "upload";
+  restartCommand: string;
+  healthUrl?: string;
+  /** The colour's application port (`{port}` in the restart command and health URL). */
+  port?: number;
+  correlationId: string;
+  /** Health probes, one second apart, before the deploy counts as failed. */
+  healthAttempts: number;
+};
+
+export type DeployStepName = "prepare" | "fetch" | "upload" | "verify" | "install" | "switch" | "restart" | "health";
+
+export type DeployStep =
+  | { name: Exclude<DeployStepName, "upload">; kind: "exec"; command: string }
+  | { name: "upload"; kind: "upload"; remotePath: string };
+
+export type DeployPlan = { stagingFile: string; releaseDir: string; steps: DeployStep[] };
+
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+const DIGEST = /^sha256:([0-9a-f]{64})$/;
+const SAFE_DIR = /^\/[A-Za-z0-9._/-]*$/;
+
+/** Release directories kept per colour (the one just installed included). */
+export const KEEP_RELEASES = 3;
+
+function refuse(message: string): never {
+  throw new ProviderError("deploy-ssh", message);
+}
+
+/** `{colour}`, `{port}`, `{version}`, `{releaseDir}` in a configured command or URL. */
+export function fillPlaceholders(template: string, values: { colour: Colour; port?: number; version: string; releaseDir: string }): string {
+  return template
+    .replaceAll("{colour}", values.colour)
+    .replaceAll("{port}", values.port === undefined ? "" : String(values.port))
+    .replaceAll("{version}", values.version)
+    .replaceAll("{releaseDir}", values.releaseDir);
+}
+
+export function planDeploy(input: DeployPlanInput): DeployPlan {
+  if (!VERSION.test(input.version)) refuse(`version ${JSON.stringify(input.version)} cannot name a directory: expected letters, digits, ".", "_", "+" or "-"`);
+  const hex = DIGEST.exec(input.digest)?.[1] ?? refuse(`digest ${JSON.stringify(input.digest)} is not sha256:<64 lowercase hex digits>`);
+  const installDir = input.installDir.replace(/\/+$/, "") || "/";
+  if (!SAFE_DIR.test(installDir) || installDir.includes("..")) refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  if (input.transfer === "fetch" && !/^https?:\/\//.test(input.url ?? "")) {
+    refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url)}); register it with a URL`);
+  }
+
+  const colourDir = `${installDir}/${input.colour}`;
+  const releaseDir = `${colourDir}/releases/${input.version}`;
+  const stagingFile = `${installDir}/.incoming/${input.colour}-${input.version}-${hex.slice(0, 12)}.artifact`;
+  const fill = (template: string) => fillPlaceholders(template, { colour: input.colour, port: input.port, version: input.version, releaseDir });
+
+  const steps: DeployStep[] = [{ name: "prepare", kind: "exec", command: `set -eu; mkdir -p ${q(`${installDir}/.incoming`)} ${q(`${colourDir}/releases`)}; echo "staging in ${installDir}/.incoming"` }];
+  if (input.transfer === "upload") steps.push({ name: "upload", kind: "upload", remotePath: stagingFile });
+  else steps.push({ name: "fetch", kind: "exec", command: fetchCommand(input.url!, stagingFile) });
+  steps.push(
+    { name: "verify", kind: "exec", command: verifyCommand(stagingFile, hex) },
+    { name: "install", kind: "exec", command: installCommand(stagingFile, releaseDir, input.digest, input.version) },
+    { name: "switch", kind: "exec", command: switchCommand(colourDir, input.version) },
+    { name: "restart", kind: "exec", command: restartCommand(input, releaseDir, fill(input.restartCommand)) },
+  );
+  if (input.healthUrl) steps.push({ name: "health", kind: "exec", command: healthCommand(fill(input.healthUrl), input.healthAttempts) });
+  return { stagingFile, releaseDir, steps };
+}
+
+function fetchCommand(url: string, file: string): string {
+  return [
+    "set -eu",
+    `f=${q(file)}; tmp="$f.part"; rm -f "$tmp"`,
+    `if command -v curl >/dev/null 2>&1; then curl -fsSL --retry 3 --retry-connrefused --connect-timeout 10 -o "$tmp" ${q(url)}`,
+    `elif command -v wget >/dev/null 2>&1; then wget -q -T 10 -t 3 -O "$tmp" ${q(url)}`,
+    `else echo "neither curl nor wget is installed on this host" >&2; exit 127; fi`,
+    `mv -f "$tmp" "$f"`,
+    `echo "fetched ${url.replace(/["$`\\]/g, "")} ($(wc -c < "$f") bytes)"`,
+  ].join("\n");
+}
+
+function verifyCommand(file: string, hex: string): string {
+  return [
+    "set -eu",
+    `f=${q(file)}; want=${hex}`,
+    `got=$(sha256sum "$f" | cut -d' ' -f1)`,
+    `if [ "$got" != "$want" ]; then rm -f "$f"; echo "digest mismatch: expected sha256:$want, the file on the host is sha256:$got; nothing was installed" >&2; exit ${DIGEST_MISMATCH_EXIT}; fi`,
+    `echo "digest verified on the host: sha256:$got"`,
+  ].join("\n");
+}
+
+function installCommand(file: string, releaseDir: string, digest: string, version: string): string {
+  return [
+    "set -eu",
+    `f=${q(file)}; rel=${q(releaseDir)}`,
+    `rm -rf "$rel.partial"; mkdir -p "$rel.partial"`,
+    `tar -xf "$f" -C "$rel.partial"`,
+    `printf '%s\\n' ${q(digest)} > "$rel.partial/.flightdeck-digest"`,
+    `rm -rf "$rel"; mv "$rel.partial" "$rel"; rm -f "$f"`,
+    `echo "installed ${version} in $rel ($(find "$rel" -type f | wc -l) files)"`,
+  ].join("\n");
+}
+
+function switchCommand(colourDir: string, version: string): string {
+  return [
+    "set -eu",
+    `cd ${q(colourDir)}`,
+    `ln -sfn ${q(`releases/${version}`)} current.next && mv -Tf current.next current`,
+    // Old releases go; the one just installed stays whatever its date.
+    `ls -1t releases | grep -vxF ${q(version)} | tail -n +${KEEP_RELEASES} | while read -r old; do rm -rf "releases/$old"; done`,
+    `echo "current -> releases/${version}"`,
+  ].join("\n");
+}
+
+function restartCommand(input: DeployPlanInput, releaseDir: string, command: string): string {
+  const vars: Array<[string, string]> = [
+    ["FLIGHTDECK_CORRELATION_ID", input.correlationId],
+    ["FLIGHTDECK_COLOUR", input.colour],
+    ["FLIGHTDECK_VERSION", input.version],
+    ["FLIGHTDECK_DIGEST", input.digest],
+    ["FLIGHTDECK_RELEASE_DIR", releaseDir],
+  ];
+  if (input.port !== undefined) vars.push(["FLIGHTDECK_PORT", String(input.port)]);
+  return [`cd ${q(releaseDir)}`, ...vars.map(([k, v]) => `export ${k}=${q(v)}`), command].join("\n");
+}
+
+function healthCommand(url: string, attempts: number): string {
+  const n = Math.max(1, Math.floor(attempts));
+  return [
+    `url=${q(url)}; n=${n}; i=0; code=none`,
+    `while [ "$i" -lt "$n" ]; do`,
+    `  i=$((i + 1))`,
+    `  if command -v curl >/dev/null 2>&1; then code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$url" || true)`,
+    `  elif wget -q -T 5 -O /dev/null "$url"; then code=200; else code=failed; fi`,
+    `  if [ "$code" = 200 ]; then echo "health check: $url answered 200 after $i attempt(s)"; exit 0; fi`,
+    `  [ "$i" -lt "$n" ] && sleep 1`,
+    `done`,
+    `echo "health check failed: $url answered $code after $n attempt(s)" >&2; exit 1`,
+  ].join("\n");
+}

@@ -1,0 +1,96 @@
+/**
+ * Metrics from Prometheus: each figure of a Measurement is one PromQL query over [from, to], evaluated at `to`
+ * so a window in the past (one missed while Flightdeck restarted) reads the same as a live one. `history`
+ * splits a longer past window into samples with range queries. No data is null; an unreachable or confused
+ * store throws, and the engine counts that sample as inconclusive.
+ */
+import { ProviderError, type Colour, type Measurement, type MeasureInput, type MetricsProvider } from "../types";
+import { PrometheusApi } from "./api";
+import { healthFromUp, promDuration, queriesFor, renderQuery, type QueryName, type QueryTemplates } from "./queries";
+
+export type PrometheusMetricsOptions = {
+  /** Resolved at each call (it may come from an env var). */
+  url: () => string;
+  queries?: QueryTemplates;
+  service: string;
+  timeoutMs: number;
+  /** When set, health is an HTTP GET of this URL for the colour (0 when it does not answer), not the `health` query. */
+  healthUrlFor?: (colour: Colour) => string;
+  fetch?: typeof fetch;
+};
+
+export type HistorySample = { from: number; to: number; measurement: Measurement };
+
+export class PrometheusMetricsProvider implements MetricsProvider {
+  private readonly queries: Record<QueryName, string>;
+
+  constructor(private readonly options: PrometheusMetricsOptions) {
+    this.queries = queriesFor(options.queries);
+  }
+
+  private api(): PrometheusApi {
+    return new PrometheusApi(this.options.url(), this.options.timeoutMs, this.options.fetch);
+  }
+
+  async measure({ region, colour, from, to, signal }: MeasureInput): Promise<Measurement> {
+    if (!(to > from)) throw new ProviderError("metrics-prometheus", `cannot measure an empty window (from ${from} to ${to})`);
+    const api = this.api();
+    const window = promDuration(to - from);
+    const q = (name: QueryName) => api.instant(renderQuery(this.queries[name], { colour, region, service: this.options.service, window }), to, signal);
+    const health = this.options.healthUrlFor ? this.probeHealth(this.options.healthUrlFor(colour), signal) : q("health").then(healthFromUp);
+    const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, healthStatus] = await Promise.all([
+      q("requests"),
+      q("errorRatePct"),
+      q("latencyP95Ms"),
+      q("cpuPct"),
+      q("memoryPct"),
+      health,
+    ]);
+    return { requests: requests === null ? null : Math.round(requests), errorRatePct, latencyP95Ms, cpuPct, memoryPct, healthStatus };
+  }
+
+  /** Samples of `stepMs` each covering [from, to], from range queries: for a window missed during a restart. */
+  async history({ region, colour, from, to, stepMs, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
+    if (!(stepMs >= 1000)) throw new ProviderError("metrics-prometheus", `a history step must be at least 1 s, got ${stepMs} ms`);
+    const api = this.api();
+    const first = from + stepMs;
+    if (first > to) return [];
+    const vars = { colour, region, service: this.options.service, window: promDuration(stepMs) };
+    const series = async (name: QueryName) => new Map((await api.range(renderQuery(this.queries[name], vars), first, to, stepMs, signal)).map((p) => [p.at, p.value]));
+    const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, up] = await Promise.all(
+      (["requests", "errorRatePct", "latencyP95Ms", "cpuPct", "memoryPct", "health"] as const).map(series),
+    );
+    const samples: HistorySample[] = [];
+    for (let end = first; end <= to; end += stepMs) {
+      const at = (m: Map<number, number | null>) => m.get(end) ?? null;
+      const req = at(requests);
+      samples.push({
+        from: end - stepMs,
+        to: end,
+        measurement: {
+          requests: req === null ? null : Math.round(req),
+          errorRatePct: at(errorRatePct),
+          latencyP95Ms: at(latencyP95Ms),
+          cpuPct: at(cpuPct),
+          memoryPct: at(memoryPct),
+          // A probe cannot look into the past; `up` can.
+          healthStatus: healthFromUp(at(up)),
+        },
+      });
+    }
+    return samples;
+  }
+
+  private async probeHealth(url: string, signal?: AbortSignal): Promise<number> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const res = await (this.options.fetch ?? fetch)(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: "manual" });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      // No answer at all is a status of its own: 0, which no health threshold accepts.
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The approval gate before a protected environment (the spec: 1 functional + 1 SRE reviewer). The rules are
+ * enforced here, in one transaction: only a signed-in person decides; the capacity must match their roles;
+ * whoever started the rollout cannot approve it; one decision per person per gate (also a unique index), so
+ * 1 functional + 1 SRE means two different people; only while the region waits at its gate. A rejection
+ * aborts the region and the engine blocks the regions after it.
+ */
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "@/db/client";
+import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
+import { actorRef } from "@/server/actor";
+import { can } from "@/server/auth/roles";
+import { PHASE_WORDS } from "@/server/engine/machine/messages";
+import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/runner/load";
+import { insertEvents } from "@/server/engine/runner/persist";
+import { parseInput, type ServiceContext } from "./context";
+import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
+
+type Capacity = "functional" | "sre";
+const CAPACITY_WORDS: Record<Capacity, string> = { functional: "functional reviewer", sre: "SRE" };
+
+export const ApproveGateInput = z.strictObject({
+  rolloutId: z.string().min(1),
+  regionId: z.string().min(1),
+  /** The capacity the reviewer decides in; by default the one their roles allow that is still needed. */
+  as: z.enum(["functional", "sre"]).optional(),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type ApproveGateInput = z.input<typeof ApproveGateInput>;
+export const RejectGateInput = ApproveGateInput;
+export type RejectGateInput = ApproveGateInput;
+
+export type GateDecision = { approvalId: string; regionRolloutId: string; kind: Capacity; decision: "approved" | "rejected" };
+
+export function approveGate(ctx: ServiceContext, raw: ApproveGateInput): GateDecision {
+  return decideGate(ctx, parseInput(ApproveGateInput, raw), "approved");
+}
+
+export function rejectGate(ctx: ServiceContext, raw: RejectGateInput): GateDecision {
+  return decideGate(ctx, parseInput(RejectGateInput, raw), "rejected");
+}
+
+function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>, decision: "approved" | "rejected"): GateDecision {
+  const { actor } = ctx;
+  if (actor.kind !== "user") throw forbidden("Only a signed-in person can approve or reject a gate; API tokens and webhooks cannot.");
+  const allowed = (["functional", "sre"] as const).filter((c) => can(actor.roles, c === "functional" ? "approval.functional" : "approval.sre"));
+  if (allowed.length === 0) throw forbidden("Deciding on a gate needs the reviewer role (functional) or the sre role (SRE).");
+  if (input.as && !allowed.includes(input.as)) {
+    throw forbidden(`Deciding as ${CAPACITY_WORDS[input.as]} needs the ${input.as === "sre" ? "sre" : "reviewer"} or admin role; you hold ${actor.roles.join(", ") || "no role"}.`);
+  }
+
+  return ctx.db.transaction((tx) => {
+    const row = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, input.rolloutId), eq(regionRollouts.regionId, input.regionId))).get();
+    const rollout = tx.select().from(rollouts).where(eq(rollouts.id, input.rolloutId)).get();
+    const region = ctx.config.regions.find((r) => r.id === input.regionId);
+    if (!row || !rollout || !region) throw notFound(`Rollout ${input.rolloutId} has no region ${input.regionId}.`);
+    if (row.phase !== "awaiting_approval") throw preconditionFailed(`${row.regionId} is not waiting for approval: it is ${PHASE_WORDS[row.phase]}.`);
+    const required = requiredReviewers(ctx.config, region.environment);
+    if (!required) throw preconditionFailed(`${region.environment} requires no reviewers, so there is no gate to decide on.`);
+    if (rollout.initiatorUserId === actor.id) throw forbidden(`You started this rollout, so someone else must ${decision === "approved" ? "approve" : "reject"} it.`);
+
+    const decided = tx.select().from(approvals).where(eq(approvals.regionRolloutId, row.id)).all();
+    const mine = decided.find((a) => a.reviewerId === actor.id);
+    if (mine) {
+      throw conflict(`You already ${mine.decision} this gate as ${CAPACITY_WORDS[mine.kind]}; each person decides once, so the other approval must come from someone else.`);
+    }
+    const approvedAs = (c: Capacity) => decided.filter((a) => a.decision === "approved" && a.kind === c);
+    const stillNeeded = (c: Capacity) => approvedAs(c).length < required[c];
+    const kind = input.as ?? allowed.find(stillNeeded) ?? allowed[0];
+    if (decision === "approved" && !stillNeeded(kind)) {
+      const by = approvedAs(kind).map((a) => nameOf(tx, a.reviewerId)).join(", ");
+      const missing = (["functional", "sre"] as const).filter(stillNeeded).map((c) => `${required[c] - approvedAs(c).length} ${CAPACITY_WORDS[c]}`);
+      throw conflict(`The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${missing.join(" and ") || "nothing"}.`);
+    }
+
+    const approvalId = randomUUID();
+    tx.insert(approvals)
+      .values({ id: approvalId, regionRolloutId: row.id, environment: region.environment, reviewerId: actor.id, kind, decision, comment: input.comment || null, at: ctx.now })
+      .run();
+    const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
+    const progress = (["functional", "sre"] as const).filter((c) => required[c] > 0).map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`).join(", ");
+    const because = input.comment ? `: "${input.comment}"` : "";
+    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor) }, [
+      {
+        type: decision === "approved" ? "approval.granted" : "approval.rejected",
+        message:
+          decision === "approved"
+            ? `${actor.name} approved ${row.regionId} as ${CAPACITY_WORDS[kind]} (${progress})${because}.`
+            : `${actor.name} rejected ${row.regionId} as ${CAPACITY_WORDS[kind]}${because}; the region will be aborted.`,
+        data: { kind, decision, comment: input.comment || null, environment: region.environment },
+      },
+    ]);
+    wake(tx, row, ctx.now);
+    return { approvalId, regionRolloutId: row.id, kind, decision };
+  });
+}
+
+/** The runner looks at the region now; the version bump makes a pass that read the old approvals start over. */
+function wake(tx: Tx, row: RegionRolloutRow, now: number): void {
+  tx.update(regionRollouts)
+    .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
+    .where(eq(regionRollouts.id, row.id))
+    .run();
+}
+
+function nameOf(tx: Tx, userId: string): string {
+  return tx.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name ?? userId;
+}

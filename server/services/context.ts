@@ -1,0 +1,16 @@
+/** What every verb is given: the database, the fleet config, who is acting, and the time (tests pass a fixed one). */
+import type { z } from "zod";
+import type { Db } from "@/db/client";
+import type { Actor } from "@/server/actor";
+import type { FleetConfig } from "@/server/config/schema";
+import { badRequest } from "./errors";
+
+export type ServiceContext = { db: Db; config: FleetConfig; actor: Actor; now: number };
+
+/** Parse a verb's input; a bad one is a 400 whose message names each field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "input"}: ${i.message}`);
+  throw badRequest(problems.join("; "), { issues: result.error.issues });
+}

@@ -1,0 +1,156 @@
+/**
+ * Manual actions on one region of a rollout: pause, resume, promote, abort, retry, and the emergency rollback
+ * of a region that already succeeded. The machine's `applyCommand` decides what each means; this file checks
+ * the permission, saves the change with an event naming the actor (`WHERE version = expected`) and wakes the
+ * region so the runner acts on it at once. Commands never move traffic themselves.
+ */
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "@/db/client";
+import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
+import { actorRef } from "@/server/actor";
+import { can, type Permission } from "@/server/auth/roles";
+import { applyCommand, type Command } from "@/server/engine/machine";
+import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/runner/load";
+import { insertEvents, saveTransition } from "@/server/engine/runner/persist";
+import { parseInput, type ServiceContext } from "./context";
+import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
+import { busyRegion } from "./rollouts";
+
+export const RegionRolloutRef = z.strictObject({ rolloutId: z.string().min(1), regionId: z.string().min(1) });
+export type RegionRolloutRef = z.input<typeof RegionRolloutRef>;
+export const PauseRegionInput = RegionRolloutRef.extend({ reason: z.string().trim().min(1).max(500).optional() });
+export type PauseRegionInput = z.input<typeof PauseRegionInput>;
+export const RollbackRegionInput = z.strictObject({ serviceId: z.string().min(1), regionId: z.string().min(1) });
+export type RollbackRegionInput = z.input<typeof RollbackRegionInput>;
+
+const CONTROL_ROLES = "the deployer, sre or admin role";
+
+export function pauseRegion(ctx: ServiceContext, raw: PauseRegionInput): RegionRolloutRow {
+  const input = parseInput(PauseRegionInput, raw);
+  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
+}
+
+export function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
+}
+
+export function promoteRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "promote", actor: actorRef(ctx.actor) });
+}
+
+export function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
+}
+
+/** A new attempt of a rolled-back or aborted region; the regions its failure blocked are re-opened with it. */
+export function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+  const input = parseInput(RegionRolloutRef, raw);
+  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, (tx, saved, rollout) => {
+    claimAgain(tx, ctx, rollout.serviceId, saved);
+    reopenDownstream(tx, ctx, rollout, saved);
+  });
+}
+
+/** Emergency rollback of a region whose latest rollout of the service succeeded: back to the previous release. */
+export function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): RegionRolloutRow {
+  const input = parseInput(RollbackRegionInput, raw);
+  const find = (tx: Db | Tx) => {
+    const latest = tx
+      .select({ rr: regionRollouts })
+      .from(regionRollouts)
+      .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+      .where(and(eq(rollouts.serviceId, input.serviceId), eq(regionRollouts.regionId, input.regionId)))
+      .orderBy(desc(rollouts.createdAt), desc(regionRollouts.updatedAt))
+      .limit(1)
+      .get();
+    if (!latest) throw notFound(`No rollout of ${input.serviceId} has reached ${input.regionId}; there is nothing to roll back.`);
+    return latest.rr;
+  };
+  return runCommand(ctx, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, (tx, saved, rollout) => {
+    // The region is this rollback's until traffic is back: no new rollout may start there meanwhile.
+    const claimed = tx
+      .update(regionStates)
+      .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })
+      .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, saved.regionId), isNull(regionStates.activeRegionRolloutId)))
+      .returning()
+      .get();
+    if (!claimed) throw busyRegion(tx, rollout.serviceId, saved.regionId);
+  });
+}
+
+type RolloutOfRow = typeof rollouts.$inferSelect;
+
+const findByRef = (ref: { rolloutId: string; regionId: string }) => (tx: Db | Tx) => {
+  const row = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, ref.rolloutId), eq(regionRollouts.regionId, ref.regionId))).get();
+  if (!row) throw notFound(`Rollout ${ref.rolloutId} has no region ${ref.regionId}.`);
+  return row;
+};
+
+/**
+ * Read, decide, save with `WHERE version = expected`. The runner may have saved in between: read again and
+ * decide again (the command may no longer apply, and then the refusal says why).
+ */
+function runCommand(
+  ctx: ServiceContext,
+  permission: Permission,
+  find: (db: Db | Tx) => RegionRolloutRow,
+  command: Command,
+  also?: (tx: Tx, saved: RegionRolloutRow, rollout: RolloutOfRow) => void,
+): RegionRolloutRow {
+  if (!can(ctx.actor.roles, permission)) {
+    const what = permission === "region.rollback" ? "Rolling a region back" : `Using ${command.kind} on a region`;
+    throw forbidden(`${what} needs ${CONTROL_ROLES}.`);
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = find(ctx.db);
+    const rollout = ctx.db.select().from(rollouts).where(eq(rollouts.id, row.rolloutId)).get();
+    const region = ctx.config.regions.find((r) => r.id === row.regionId);
+    if (!rollout || !region) throw notFound(`Region ${row.regionId} of rollout ${row.rolloutId} is not in the fleet config any more.`);
+    const result = applyCommand(rowToState(row), command, ctx.now, { stages: loadStages(ctx.db, row.id), gate: loadGate(ctx.db, ctx.config, region, row.id) });
+    if (!result.ok) throw preconditionFailed(result.reason);
+    const saved = saveTransition(ctx.db, {
+      row,
+      rollout,
+      transition: result.transition,
+      now: ctx.now,
+      actor: actorRef(ctx.actor),
+      nextTickAt: ctx.now,
+      also: also ? (tx, s) => also(tx, s, rollout) : undefined,
+    });
+    if (saved) return saved;
+  }
+  throw conflict(`${command.kind} could not be applied: the region kept changing while it was being saved. Look at it again and retry.`);
+}
+
+/** A retried region takes its region back (unless another rollout took it since). */
+function claimAgain(tx: Tx, ctx: ServiceContext, serviceId: string, saved: RegionRolloutRow): void {
+  const claimed = tx
+    .update(regionStates)
+    .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })
+    .where(and(eq(regionStates.serviceId, serviceId), eq(regionStates.regionId, saved.regionId), or(isNull(regionStates.activeRegionRolloutId), eq(regionStates.activeRegionRolloutId, saved.id))))
+    .returning()
+    .get();
+  if (!claimed) throw busyRegion(tx, serviceId, saved.regionId);
+}
+
+/** The regions after it that its failure blocked go back to pending (each claimed again) and wait their turn. */
+function reopenDownstream(tx: Tx, ctx: ServiceContext, rollout: RolloutOfRow, saved: RegionRolloutRow): void {
+  if (rollout.strategy === "parallel") return;
+  const blocked = tx
+    .select()
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.phase, "blocked"), gt(regionRollouts.position, saved.position)))
+    .all();
+  for (const row of blocked) {
+    claimAgain(tx, ctx, rollout.serviceId, row);
+    tx.update(regionRollouts)
+      .set({ phase: "pending", outcomeReason: null, finishedAt: null, nextTickAt: ctx.now, updatedAt: ctx.now, version: sql`${regionRollouts.version} + 1` })
+      .where(eq(regionRollouts.id, row.id))
+      .run();
+    tx.update(stages).set({ status: "pending" }).where(and(eq(stages.regionRolloutId, row.id), eq(stages.status, "skipped"))).run();
+    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor) }, [
+      { type: "region.reopened", message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`, data: { upstream: saved.regionId } },
+    ]);
+  }
+}
