@@ -16,7 +16,7 @@ const SELECT = 'service="{service}",region="{region}",colour="{colour}"';
 /** PromQL templates that fit the sample service's metrics and the labels the lab's Prometheus adds. */
 export const LAB_QUERIES = {
   requests: `sum(increase(http_requests_total{${SELECT}}[{window}]))`,
-  errorRatePct: `100 * sum(increase(http_requests_total{${SELECT},code=~"5.."}[{window}])) / sum(increase(http_requests_total{${SELECT}}[{window}]))`,
+  errorRatePct: `100 * (sum(increase(http_requests_total{${SELECT},code=~"5.."}[{window}])) or vector(0)) / sum(increase(http_requests_total{${SELECT}}[{window}]))`,
   latencyP95Ms: `1000 * histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${SELECT}}[{window}])))`,
   cpuPct: `100 * sum(rate(process_cpu_seconds_total{${SELECT}}[{window}]))`,
   memoryPct: `100 * sum(process_resident_memory_bytes{${SELECT}}) / sum(node_memory_MemTotal_bytes{${SELECT}})`,
@@ -74,7 +74,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
           timeoutSeconds: 60,
         },
         traffic,
-        metrics: { provider: "prometheus", url: prometheus, queries: { ...LAB_QUERIES } },
+        // The health status comes from the colour's /health itself: a release answering 503 is unhealthy though up.
+        metrics: { provider: "prometheus", url: prometheus, queries: { ...LAB_QUERIES }, healthUrl: "http://{host}:{port}/health" },
         links: {
           dashboard: `${prometheus}/graph?g0.expr=${encodeURIComponent('sum by (colour) (rate(http_requests_total{region="')}{region}${encodeURIComponent('"}[1m]))')}&g0.range_input=1h`,
         },

@@ -46,22 +46,29 @@ set -eu
 HOST_DIR=${q(host.dir)}
 PIDFILE=${q(pid)}
 LOG=${q(logFile(labDir, name))}
+# Gone, or a zombie that init has not reaped yet.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 if [ -f "$PIDFILE" ]; then
   OLD=$(cat "$PIDFILE")
   rm -f "$PIDFILE"
-  kill -TERM "-$OLD" 2>/dev/null || kill -TERM "$OLD" 2>/dev/null || true
-  i=0
-  while kill -0 "$OLD" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "-$OLD" 2>/dev/null || true
+  # Only a process of this host dir: a stale pid may belong to someone else by now.
+  if alive "$OLD" && grep -qF "$HOST_DIR/" "/proc/$OLD/cmdline" 2>/dev/null; then
+    kill -TERM "-$OLD" 2>/dev/null || kill -TERM "$OLD" 2>/dev/null || true
+    i=0
+    while alive "$OLD" && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+    if alive "$OLD"; then kill -KILL "-$OLD" 2>/dev/null || kill -KILL "$OLD" 2>/dev/null || true; fi
+  fi
 fi
 [ -e "$HOST_DIR/current/server.mjs" ] || { echo "no release in $HOST_DIR/current" >&2; exit 1; }
 PORT=${host.port} REGION=${q(host.region)} COLOUR=${host.colour} PIDFILE="$PIDFILE" \\
   setsid ${q(process.execPath)} "$HOST_DIR/current/server.mjs" >>"$LOG" 2>&1 </dev/null &
+NEW=$!
 # The service writes its pid file once it listens.
 i=0
 while [ ! -s "$PIDFILE" ]; do
-  [ "$i" -lt 100 ] || { echo "the service did not start within 10 s; last lines of $LOG:" >&2; tail -n 15 "$LOG" >&2; exit 1; }
-  sleep 0.1; i=$((i + 1))
+  alive "$NEW" || { echo "the service exited at start; last lines of $LOG:" >&2; tail -n 15 "$LOG" >&2; exit 1; }
+  [ "$i" -lt 200 ] || { echo "the service did not start within 10 s; last lines of $LOG:" >&2; tail -n 15 "$LOG" >&2; exit 1; }
+  sleep 0.05; i=$((i + 1))
 done
 echo "restarted ${host.region} ${host.colour}: $(readlink "$HOST_DIR/current") on port ${host.port}, pid $(cat "$PIDFILE")"
 `,
@@ -81,8 +88,9 @@ export function restartService(host: LabHost, labDir: string): number {
   return pid;
 }
 
-/** A fresh host running `artifact`: install dir, restart script, service started. */
+/** A fresh host running `artifact`: a clean install dir, its restart script, the service started. */
 export function startHost(host: LabHost, labDir: string, artifact: { path: string; version: string }): number {
+  rmSync(host.dir, { recursive: true, force: true });
   mkdirSync(host.dir, { recursive: true });
   installRelease(host, artifact.path, artifact.version);
   writeRestartScript(host, labDir);

@@ -42,6 +42,14 @@ export function labLayout(dir = DEFAULT_LAB_DIR, portOffset = 0): LabLayout {
   };
 }
 
+/** Every port the lab listens on, named for error messages. */
+export function labPorts(layout: LabLayout): Array<{ name: string; port: number }> {
+  return [
+    ...Object.entries(layout.ports).map(([name, port]) => ({ name, port })),
+    ...layout.regions.flatMap((r) => Object.entries(r.ports).map(([name, port]) => ({ name: `${r.id} ${name}`, port }))),
+  ];
+}
+
 /** Paths under one lab dir. Tests use a temp dir; `npm run lab` uses `.lab/`. */
 export function labPaths(dir: string) {
   return {

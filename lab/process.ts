@@ -12,10 +12,21 @@ import { labPaths, logFile, pidFile } from "./layout";
 
 export type LabProcess = { name: string; pid: number; log: string; stop(): Promise<void> };
 
+const DEBIAN_PACKAGES: Record<string, string> = {
+  "/usr/sbin/haproxy": "haproxy",
+  "/usr/sbin/nginx": "nginx",
+  "/usr/bin/prometheus": "prometheus",
+  "/usr/bin/prometheus-pushgateway": "prometheus-pushgateway",
+  "/usr/sbin/sshd": "openssh-server",
+};
+
 export type SpawnInput = { dir: string; name: string; command: string; args: string[]; cwd?: string; env?: NodeJS.ProcessEnv };
 
 export function spawnDetached({ dir, name, command, args, cwd, env }: SpawnInput): LabProcess {
-  if (path.isAbsolute(command) && !existsSync(command)) throw new LabError(`${name}: ${command} is not installed`);
+  if (path.isAbsolute(command) && !existsSync(command)) {
+    const pkg = DEBIAN_PACKAGES[command];
+    throw new LabError(`${name}: ${command} is not installed${pkg ? ` (apt-get install ${pkg}, or run \`npm run lab\` as root once)` : ""}`);
+  }
   mkdirSync(labPaths(dir).pids, { recursive: true });
   mkdirSync(labPaths(dir).logs, { recursive: true });
   const log = logFile(dir, name);
@@ -43,6 +54,22 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The live children of a process (nginx's workers), from /proc. */
+export function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return fields[0] !== "Z" && Number(fields[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function commandLine(pid: number): string {
@@ -83,6 +110,8 @@ export async function stopByPidFile(dir: string, name: string, graceMs = 5000): 
       signal(pid, "SIGKILL");
       await waitUntil(() => !isAlive(pid), 2000);
     }
+    // A dead process lingers as <defunct> until init reaps it (about a second here): wait, so nothing shows.
+    await waitUntil(() => !existsSync(`/proc/${pid}`), 3000, 100);
   }
   rmSync(file, { force: true });
 }

@@ -8,8 +8,8 @@ import { buildArtifact, type BuiltArtifact } from "./artifacts";
 import { LabError } from "./errors";
 import { checkLabConfig, labEnvironment, labFleetConfig, renderConfig, renderEnv, LAB_SERVICE_ID, type LabEndpoints } from "./fleet-config";
 import { startHost } from "./hosts";
-import { COLOURS, DEFAULT_LAB_DIR, labLayout, labPaths, type LabLayout, type LabRegion } from "./layout";
-import { labProcesses, stopByPidFile } from "./process";
+import { COLOURS, DEFAULT_LAB_DIR, labLayout, labPaths, labPorts, type LabLayout, type LabRegion } from "./layout";
+import { labProcesses, portAnswers, stopByPidFile } from "./process";
 import { startArtifactServer } from "./servers/artifact-server";
 import { startHaproxy } from "./servers/haproxy";
 import { startNginx } from "./servers/nginx";
@@ -40,6 +40,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
   const running = labProcesses(dir).filter((p) => p.alive);
   if (running.length) throw new LabError(`the lab in ${dir} is already running (${running.map((p) => p.name).join(", ")})`);
   await stopLab(dir); // clears stale pid files of a lab that died
+  const taken = [];
+  for (const { name, port } of labPorts(layout)) if (await portAnswers(port)) taken.push(`${port} (${name})`);
+  if (taken.length) throw new LabError(`another program already listens on 127.0.0.1 port ${taken.join(", ")}: stop it, or shift the lab's ports with FLIGHTDECK_LAB_PORT_OFFSET`);
   mkdirSync(dir, { recursive: true });
 
   try {
@@ -112,11 +115,10 @@ export function scrapeTargets(layout: LabLayout): ScrapeTarget[] {
   ];
 }
 
-/** Stop every process with a pid file in the lab: the traffic first, then the rest at once. */
+/** Stop every process with a pid file in the lab, all at once (each waits until its process is gone). */
 export async function stopLab(dir: string = DEFAULT_LAB_DIR): Promise<string[]> {
   const names = labProcesses(dir).map((p) => p.name);
-  if (names.includes("traffic")) await stopByPidFile(dir, "traffic");
-  await Promise.all(names.filter((n) => n !== "traffic").map((n) => stopByPidFile(dir, n)));
+  await Promise.all(names.map((n) => stopByPidFile(dir, n)));
   return names;
 }
 

@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { getOnce } from "./http-get";
 import { PROJECT_ROOT } from "./layout";
 import { spawnDetached, type LabProcess } from "./process";
 
@@ -23,12 +24,10 @@ export function runTraffic({ targets, ratePerSecond }: { targets: TrafficTarget[
     inFlight.set(region, inFlight.get(region)! + 1);
     s.sent += 1;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      await res.arrayBuffer();
+      const res = await getOnce(url, 5000);
       if (res.status < 500) s.ok += 1;
       else s.errors += 1;
-      const colour = res.headers.get("x-colour");
-      if (colour) s.byColour[colour] = (s.byColour[colour] ?? 0) + 1;
+      if (res.colour) s.byColour[res.colour] = (s.byColour[res.colour] ?? 0) + 1;
     } catch {
       s.failed += 1;
     } finally {

@@ -50,7 +50,8 @@ function finish(error) {
   process.exit(error ? 1 : 0);
 }
 
-ensureSystemPackages(["chromium"]);
+// Chromium for the e2e tests; the lab's real servers for the provider and lab tests.
+ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server"]);
 step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
 step("unit and integration tests", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`]);

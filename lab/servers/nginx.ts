@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LabError } from "../errors";
 import { labPaths } from "../layout";
-import { spawnDetached, waitForPort, type LabProcess } from "../process";
+import { childrenOf, spawnDetached, tail, waitForPort, waitUntil, type LabProcess } from "../process";
 
 export type NginxServer = { port: number; weight: number };
 export type NginxInput = { dir: string; region: string; port: number; upstream: string; servers: NginxServer[] };
@@ -17,7 +17,8 @@ export type LabNginx = LabProcess & {
   upstreamFile: string;
   /** The nginx command for this instance (`-t`, `-s reload` are appended): Flightdeck's `nginxCommand`. */
   command: string;
-  reload(): void;
+  /** `nginx -s reload`, resolved once every old worker is gone, so every new connection sees the new file. */
+  reload(): Promise<void>;
 };
 
 const NGINX = "/usr/sbin/nginx";
@@ -73,5 +74,15 @@ export async function startNginx(input: NginxInput): Promise<LabNginx> {
   run(["-t", "-q"]);
   const proc = spawnDetached({ dir: input.dir, name: `nginx-${input.region}`, command: NGINX, args });
   await waitForPort(proc, input.port);
-  return { ...proc, upstream: input.upstream, upstreamFile, command: [NGINX, ...args].join(" "), reload: () => run(["-s", "reload"]) };
+  const reload = async () => {
+    const before = childrenOf(proc.pid);
+    run(["-s", "reload"]);
+    // Until the old workers have left, they still accept connections with the old upstream.
+    const done = await waitUntil(() => {
+      const now = childrenOf(proc.pid);
+      return now.length > 0 && now.every((pid) => !before.includes(pid));
+    }, 10_000);
+    if (!done) throw new LabError(`nginx did not finish reloading within 10 s:\n${tail(path.join(home, "error.log"))}`);
+  };
+  return { ...proc, upstream: input.upstream, upstreamFile, command: [NGINX, ...args].join(" "), reload };
 }

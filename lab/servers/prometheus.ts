@@ -7,7 +7,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { LabError } from "../errors";
 import { labPaths } from "../layout";
-import { spawnDetached, tail, waitForPort, waitUntil, type LabProcess } from "../process";
+import { isAlive, spawnDetached, tail, waitForPort, waitUntil, type LabProcess } from "../process";
 
 export type ScrapeTarget = { job: string; address: string; labels?: Record<string, string>; honorLabels?: boolean };
 export type PrometheusInput = { dir: string; port: number; targets: ScrapeTarget[] };
@@ -78,6 +78,7 @@ export async function startPrometheus({ dir, port, targets }: PrometheusInput): 
     async waitForTargets(timeoutMs = 30_000) {
       let last: TargetHealth[] = [];
       const ok = await waitUntil(async () => {
+        if (!isAlive(proc.pid)) throw new LabError(`Prometheus exited; last lines of ${proc.log}:\n${tail(proc.log)}`);
         last = await targetHealth().catch(() => []);
         return last.length === targets.length && last.every((t) => t.health === "up");
       }, timeoutMs, 250);

@@ -51,7 +51,7 @@ export function resolveConfigPath(env: Env = process.env): string {
 }
 
 /** Parse and check a config text. Returns every problem, never throws. */
-export function parseConfig(source: string, env: Env = process.env): { config?: FleetConfig; problems: ConfigProblem[] } {
+export function parseConfig(source: string, env: Env = process.env, opts: { requireEnv?: boolean } = {}): { config?: FleetConfig; problems: ConfigProblem[] } {
   const doc = parseDocument(source);
   if (doc.errors.length > 0) {
     return {
@@ -63,7 +63,7 @@ export function parseConfig(source: string, env: Env = process.env): { config?: 
   }
   const result = FleetConfig.safeParse(doc.toJS() ?? {});
   if (!result.success) return { problems: issuesToProblems(result.error.issues) };
-  const problems = missingEnvironment(result.data, env);
+  const problems = opts.requireEnv === false ? [] : missingEnvironment(result.data, env);
   return problems.length ? { problems } : { config: result.data, problems };
 }
 

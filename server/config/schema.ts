@@ -143,8 +143,9 @@ const DeployConfig = z.discriminatedUnion(
       privateKeyPath: text.optional(),
       hostKeySha256: hostKeyFingerprint.optional(),
       port: boundedNumber(1, 65535, { int: true }).default(22),
+      /** Releases go to `<installDir>/<colour>/releases/<version>`, or `<installDir>/releases/...` when it holds `{colour}`. */
       installDir: text.default("/opt/flightdeck"),
-      /** Run on the host after the install; `{colour}`, `{port}`, `{version}` and `{releaseDir}` are filled in. */
+      /** Run on the host after the install; `{colour}`, `{host}`, `{port}`, `{version}` and `{releaseDir}` are filled in. */
       restartCommand: text,
       /** Checked on the host (curl or wget) after the restart; same placeholders as `restartCommand`. */
       healthUrl: text.optional(),

@@ -24,7 +24,7 @@ export type SshTarget = {
   connectTimeoutMs: number;
 };
 
-export type ExecResult = { code: number | null; signal: string | null; stdout: string; stderr: string };
+export type ExecResult = { code: number | null; signal: string | null; stdout: string; stderr: string; timedOut?: boolean };
 
 /** `SHA256:<base64 without padding>` of a raw public key blob, as OpenSSH prints it. */
 export function fingerprintOf(key: Buffer): string {
@@ -127,8 +127,11 @@ export class SshSession {
     });
   }
 
-  /** Run one command; resolves with its exit code and output (never throws on a non-zero exit). */
-  exec(command: string, opts: { timeoutMs: number; stdin?: string | Buffer; signal?: AbortSignal; what?: string }): Promise<ExecResult> {
+  /**
+   * Run one command; resolves with its exit code and output (never throws on a non-zero exit). Past the time
+   * limit it throws, or with `resolveOnTimeout` resolves with `timedOut` and the output so far.
+   */
+  exec(command: string, opts: { timeoutMs: number; stdin?: string | Buffer; signal?: AbortSignal; what?: string; resolveOnTimeout?: boolean }): Promise<ExecResult> {
     const what = opts.what ?? "command";
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
@@ -146,17 +149,14 @@ export class SshSession {
           reject(err);
         } else resolve(result!);
       };
-      const timer = setTimeout(
-        () =>
-          done(
-            new ProviderError(
-              this.provider,
-              `${what} on ${this.where} timed out after ${Math.round(opts.timeoutMs / 1000)} s` + (stderr.length ? `; stderr: ${tail(Buffer.concat(stderr).toString("utf8"))}` : ""),
-              true,
-            ),
-          ),
-        opts.timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        if (opts.resolveOnTimeout) {
+          channel?.close();
+          return done(null, { code: null, signal: null, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), timedOut: true });
+        }
+        const err = stderr.length ? `; stderr: ${tail(Buffer.concat(stderr).toString("utf8"))}` : "";
+        done(new ProviderError(this.provider, `${what} on ${this.where} timed out after ${Math.round(opts.timeoutMs / 1000)} s${err}`, true));
+      }, opts.timeoutMs);
       const onAbort = () => done(abortError());
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       this.client.exec(command, (err, stream) => {

@@ -5,7 +5,7 @@ import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "./te
 
 let h: Harness;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])), leaseTtlMs: 10_000 });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])), leaseTtlMs: 60_000 });
 });
 afterEach(() => h.cleanup());
 
@@ -29,12 +29,12 @@ describe("leases", () => {
     const a = h.runner;
     const b = h.newRunner("runner-b");
 
-    expect((await a.tick()).reconciled).toHaveLength(2);
+    expect((await a.tick()).reconciled).toHaveLength(2); // both deploy (20 s) and start their first stage
     h.clock.advance(30_000); // the first samples are due
     expect(await b.tick()).toMatchObject({ leased: [], reconciled: [] });
     expect((await a.tick()).reconciled).toHaveLength(2);
 
-    h.clock.advance(10_001); // a stopped renewing (as if it died)
+    h.clock.advance(60_001); // a stopped renewing (as if it died)
     const takeover = await b.tick();
     expect(takeover.leased).toHaveLength(1);
     expect(takeover.reconciled).toHaveLength(2);

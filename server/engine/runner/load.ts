@@ -2,13 +2,14 @@
  * Everything one decision about a region rollout needs, read fresh from the database (never from memory):
  * its state, its stages, its rollout and artifact, the region before it, and its approval gate.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { approvals, artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
 import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
-import type { AnalysisSpec, CauseItem, Gate, RegionRolloutState, StageSpec, Upstream } from "@/server/engine/machine/types";
+import { statements } from "./statements";
+import type { AnalysisSpec, ApprovalRecord, CauseItem, Gate, RegionRolloutState, StageSpec, Upstream } from "@/server/engine/machine/types";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 export type RolloutRow = typeof rollouts.$inferSelect;
@@ -82,46 +83,55 @@ export function requiredReviewers(config: FleetConfig, environment: string): Gat
   return functional + sre > 0 ? { functional, sre } : null;
 }
 
-export function loadGate(db: Db | Tx, config: FleetConfig, region: RegionConfig, regionRolloutId: string): Gate {
-  const decisions = db.select().from(approvals).where(eq(approvals.regionRolloutId, regionRolloutId)).all();
-  return {
-    required: requiredReviewers(config, region.environment),
-    approvals: decisions.map((a) => ({ reviewerId: `user:${a.reviewerId}`, kind: a.kind, decision: a.decision, comment: a.comment })),
-  };
+/** Reviewers are named by their actor string (`user:<id>`), so the machine's events name them as actors. */
+function toApprovalRecord(a: typeof approvals.$inferSelect): ApprovalRecord {
+  return { reviewerId: `user:${a.reviewerId}`, kind: a.kind, decision: a.decision, comment: a.comment };
 }
 
-/** The region before this one in the plan; in parallel every region stands alone. */
-export function loadUpstream(db: Db | Tx, rollout: RolloutRow, row: RegionRolloutRow): Upstream {
-  if (rollout.strategy === "parallel" || row.position === 0) return null;
-  const before = db
-    .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase, finishedAt: regionRollouts.finishedAt })
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.position, row.position - 1)))
-    .get();
-  return before ?? null;
+export function loadGate(db: Db | Tx, config: FleetConfig, region: RegionConfig, regionRolloutId: string): Gate {
+  const decisions = db.select().from(approvals).where(eq(approvals.regionRolloutId, regionRolloutId)).all();
+  return { required: requiredReviewers(config, region.environment), approvals: decisions.map(toApprovalRecord) };
 }
 
 export class MissingConfigError extends Error {}
 
-/** Null when the region rollout does not exist. Throws when its region has left the config. */
-export function loadRegionRolloutContext(db: Db, config: FleetConfig, regionRolloutId: string): RegionRolloutContext | null {
-  const row = db.select().from(regionRollouts).where(eq(regionRollouts.id, regionRolloutId)).get();
+/** What never changes for a region rollout once planned: kept between passes so a pass reads one row. */
+export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis">;
+export type ContextCache = Map<string, StaticContext>;
+
+/**
+ * Null when the region rollout does not exist. Throws when its region has left the config.
+ * The upstream region matters only while this one is pending, and the approvals only until it passed its
+ * gate (the machine reads them in no other phase), so other phases skip those reads.
+ */
+export function loadRegionRolloutContext(db: Db, config: FleetConfig, regionRolloutId: string, cache?: ContextCache): RegionRolloutContext | null {
+  const q = statements(db);
+  const row = q.regionRollout.get({ id: regionRolloutId });
   if (!row) return null;
+  const fixed = cache?.get(row.id) ?? loadStatic(db, config, row);
+  if (!fixed) return null;
+  cache?.set(row.id, fixed);
+  const { rollout, region } = fixed;
+  const upstream = row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0 ? (q.upstream.get({ rolloutId: rollout.id, position: row.position - 1 }) ?? null) : null;
+  const decided = row.phase === "pending" || row.phase === "awaiting_approval" ? q.approvals.all({ id: row.id }) : [];
+  return {
+    ...fixed,
+    row,
+    state: rowToState(row),
+    upstream,
+    gate: {
+      required: requiredReviewers(config, region.environment),
+      approvals: decided.map(toApprovalRecord),
+    },
+  };
+}
+
+function loadStatic(db: Db, config: FleetConfig, row: RegionRolloutRow): StaticContext | null {
   const rollout = db.select().from(rollouts).where(eq(rollouts.id, row.rolloutId)).get();
   if (!rollout) return null;
   const artifact = db.select().from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get();
   if (!artifact) return null;
   const region = config.regions.find((r) => r.id === row.regionId);
   if (!region) throw new MissingConfigError(`region ${row.regionId} of rollout ${rollout.id} is no longer in the fleet config`);
-  return {
-    row,
-    state: rowToState(row),
-    stages: loadStages(db, row.id),
-    rollout,
-    artifact,
-    region,
-    analysis: analysisFromConfig(regionSettings(config, region).analysis),
-    upstream: loadUpstream(db, rollout, row),
-    gate: loadGate(db, config, region, row.id),
-  };
+  return { rollout, artifact, region, stages: loadStages(db, row.id), analysis: analysisFromConfig(regionSettings(config, region).analysis) };
 }

@@ -5,12 +5,13 @@
  */
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { events, regionRollouts, regionStates, samples } from "@/db/schema";
+import { regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
 import type { TrafficSplit } from "@/server/providers/types";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
 import { updateStageRows } from "./stage-rows";
+import { statements, type Statements } from "./statements";
 
 export type SaveTransitionInput = {
   row: RegionRolloutRow;
@@ -41,18 +42,15 @@ export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase
 export function saveTransition(db: Db, input: SaveTransitionInput): RegionRolloutRow | null {
   return db.transaction((tx) => {
     const { row, now } = input;
-    const set: Record<string, unknown> = {};
-    for (const key of PATCHABLE) if (key in input.transition.patch) set[key] = input.transition.patch[key];
-    const saved = tx
-      .update(regionRollouts)
-      .set({ ...set, nextTickAt: input.nextTickAt ?? now, updatedAt: now, version: row.version + 1 })
-      .where(and(eq(regionRollouts.id, row.id), eq(regionRollouts.version, row.version)))
-      .returning()
-      .get();
+    const q = statements(db);
+    const merged: Record<string, unknown> = { ...row };
+    for (const key of PATCHABLE) if (key in input.transition.patch) merged[key] = input.transition.patch[key];
+    const driverValues = { ...merged, paused: merged.paused ? 1 : 0, cause: merged.cause == null ? null : JSON.stringify(merged.cause) };
+    const saved = q.saveRegionRollout.get({ ...driverValues, nextTickAt: input.nextTickAt ?? now, updatedAt: now, newVersion: row.version + 1, version: row.version });
     if (!saved) return null;
 
     insertEvents(tx, input, input.transition.events);
-    if (input.assessment && input.observation) insertSamples(tx, row, input.assessment, input.observation);
+    if (input.assessment && input.observation) insertSamples(q, row, input.assessment, input.observation);
     updateStageRows(tx, row, saved, now);
     updateRegionState(tx, input, saved);
     if (saved.phase !== row.phase) {
@@ -66,41 +64,32 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
 
 /** The runner saw nothing to do before `nextTickAt`; unless the row changed meanwhile (a command woke it). */
 export function saveNextTick(db: Db, row: RegionRolloutRow, nextTickAt: number): boolean {
-  const res = db
-    .update(regionRollouts)
-    .set({ nextTickAt })
-    .where(and(eq(regionRollouts.id, row.id), eq(regionRollouts.version, row.version)))
-    .run();
-  return res.changes === 1;
+  return statements(db).saveNextTick.run({ nextTickAt, id: row.id, version: row.version }).changes === 1;
 }
 
+/** Events of one decision. Inside a transaction of `db`'s connection (the prepared statement shares it). */
 export function insertEvents(tx: Tx, input: Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor">, drafts: EventDraft[]): void {
-  if (drafts.length === 0) return;
-  tx.insert(events)
-    .values(
-      drafts.map((e) => ({
-        at: input.now,
-        type: e.type,
-        actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
-        message: e.message,
-        serviceId: input.rollout.serviceId,
-        rolloutId: input.rollout.id,
-        regionId: input.row.regionId,
-        correlationId: input.rollout.correlationId,
-        data: e.data ?? null,
-      })),
-    )
-    .run();
+  const q = statements(tx as unknown as Db);
+  for (const e of drafts) {
+    q.insertEvent.run({
+      at: input.now,
+      type: e.type,
+      actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
+      message: e.message,
+      serviceId: input.rollout.serviceId,
+      rolloutId: input.rollout.id,
+      regionId: input.row.regionId,
+      correlationId: input.rollout.correlationId,
+      data: e.data ?? null,
+    });
+  }
 }
 
 /** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */
-function insertSamples(tx: Tx, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
+function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  const values = [
-    { ...base, role: "canary" as const, ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons },
-    ...(observation.baseline ? [{ ...base, role: "baseline" as const, ...measured(observation.baseline) }] : []),
-  ];
-  tx.insert(samples).values(values).run();
+  q.insertSample.run({ ...base, role: "canary", ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons });
+  if (observation.baseline) q.insertSample.run({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null });
 }
 
 function measured(m: Observation["canary"]) {

@@ -12,8 +12,8 @@ import type { Action, DecideInput, Effect, Measurement, Observation, Transition 
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "./clock";
-import { loadRegionRolloutContext, type RegionRolloutContext } from "./load";
-import { saveNextTick, saveTransition } from "./persist";
+import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "./load";
+import { isTerminal, saveNextTick, saveTransition } from "./persist";
 import { runStep } from "./steps";
 
 export type ReconcileDeps = {
@@ -23,6 +23,8 @@ export type ReconcileDeps = {
   providersFor: (regionId: string) => RegionProviders;
   log?: Logger;
   signal?: AbortSignal;
+  /** What never changes about a region rollout, kept between passes (the runner keeps one). */
+  cache?: ContextCache;
   /** Actions per pass before yielding to the other region rollouts. */
   maxActions?: number;
 };
@@ -39,10 +41,12 @@ export const IDLE_RECHECK_MS = 60_000;
 
 export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutId: string): Promise<ReconcileResult> {
   const maxActions = deps.maxActions ?? 50;
+  const first = loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache);
+  if (!first) return { outcome: "missing", actions: 0, nextTickAt: null };
+  let ctx: RegionRolloutContext = first;
+  const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
+
   for (let actions = 0; actions < maxActions; actions++) {
-    const ctx = loadRegionRolloutContext(deps.db, deps.config, regionRolloutId);
-    if (!ctx) return { outcome: "missing", actions, nextTickAt: null };
-    const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
     const input = decideInput(ctx, deps.clock.now());
     let action = decide(input);
     let observation: Observation | undefined;
@@ -50,9 +54,37 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       observation = await observe(deps, ctx, action.from, action.to, log);
       action = decide({ ...input, now: deps.clock.now(), observation });
     }
-    const saved = await carryOut(deps, ctx, action, observation, log);
-    if (saved === "lost") return { outcome: "lost", actions: actions + 1, nextTickAt: null };
-    if (saved !== "acted") return { outcome: "waiting", actions, nextTickAt: saved.nextTickAt };
+    if (action.kind === "wait" || action.kind === "observe") {
+      // Only the first decision of a pass gets here: later ones were foreseen and saved with the change.
+      if (action.kind === "observe") log.error({ action }, "the machine asked for a second observation in one decision");
+      const nextTickAt = action.kind === "wait" ? (action.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now() + 1_000;
+      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { outcome: "waiting", actions, nextTickAt } : { outcome: "lost", actions, nextTickAt: null };
+    }
+
+    const done = await carryOut(deps, ctx, action, log);
+    // Decide the next step on the new state before saving, so a pass that ends in a wait saves once.
+    const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch } };
+    const phaseChanged = after.state.phase !== ctx.state.phase;
+    const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
+    const nextTickAt = next?.kind === "wait" ? (next.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now();
+    const saved = saveTransition(deps.db, {
+      row: ctx.row,
+      rollout: ctx.rollout,
+      actor: "engine",
+      transition: done.transition,
+      now: deps.clock.now(),
+      nextTickAt,
+      assessment: action.assessment,
+      observation,
+      verifiedSplit: done.split,
+    });
+    if (!saved) return { outcome: "lost", actions: actions + 1, nextTickAt: null };
+    if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
+    if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt };
+    // A new phase may need what only a fresh read gives (the upstream region, the approvals).
+    const reloaded = phaseChanged ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache) : { ...ctx, row: saved, state: rowToState(saved) };
+    if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
+    ctx = reloaded;
   }
   return { outcome: "capped", actions: maxActions, nextTickAt: deps.clock.now() };
 }
@@ -70,45 +102,19 @@ function decideInput(ctx: RegionRolloutContext, now: number): DecideInput {
   };
 }
 
-type Carried = "acted" | "lost" | { nextTickAt: number | null };
+type Done = { transition: Transition; split?: TrafficSplit };
 
-async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: Action, observation: Observation | undefined, log: Logger): Promise<Carried> {
-  const base = { row: ctx.row, rollout: ctx.rollout, actor: "engine" };
-  switch (action.kind) {
-    case "wait": {
-      const nextTickAt = action.until ?? deps.clock.now() + IDLE_RECHECK_MS;
-      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { nextTickAt } : "lost";
-    }
-    case "observe":
-      // decide asked to observe twice in a row: a machine bug; look again next tick rather than spin.
-      log.error({ action }, "the machine asked for a second observation in one decision");
-      return saveNextTick(deps.db, ctx.row, deps.clock.now() + 1000) ? { nextTickAt: deps.clock.now() + 1000 } : "lost";
-    case "transition": {
-      const saved = saveTransition(deps.db, { ...base, transition: action.transition, now: deps.clock.now(), assessment: action.assessment, observation });
-      return saved ? "acted" : "lost";
-    }
-    case "effect": {
-      let outcome: { ok: true; split?: TrafficSplit; log?: string[] } | { ok: false; message: string };
-      try {
-        const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), () => deps.clock.now());
-        outcome = { ok: true, ...result };
-      } catch (err) {
-        if (err instanceof Error && err.name === "AbortError") throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        log.warn({ stepKey: action.stepKey, err: message }, "effect failed");
-        outcome = { ok: false, message };
-      }
-      const transition = outcome.ok ? withDeployLog(action.onSuccess, outcome.log) : action.onFailure(outcome.message);
-      const saved = saveTransition(deps.db, {
-        ...base,
-        transition,
-        now: deps.clock.now(),
-        assessment: action.assessment,
-        observation,
-        verifiedSplit: outcome.ok ? outcome.split : undefined,
-      });
-      return saved ? "acted" : "lost";
-    }
+/** A state change as decided, or an effect under its step key and the change its outcome calls for. */
+async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: Extract<Action, { kind: "transition" | "effect" }>, log: Logger): Promise<Done> {
+  if (action.kind === "transition") return { transition: action.transition };
+  try {
+    const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), () => deps.clock.now());
+    return { transition: withDeployLog(action.onSuccess, result.log), split: result.split };
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    log.warn({ stepKey: action.stepKey, err: message }, "effect failed");
+    return { transition: action.onFailure(message) };
   }
 }
 

@@ -6,17 +6,19 @@
  * moves on, so a run is deterministic.
  */
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { and, asc, eq, inArray, isNotNull, lte, notInArray, or } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/db/client";
-import { regionRollouts, runners } from "@/db/schema";
+import { regionRollouts, rollouts, runners } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
 import { acquireLease, releaseLease, rolloutLeaseName } from "./leases";
+import type { ContextCache } from "./load";
 import { reconcileRegionRollout } from "./reconcile";
 import { reconcileTraffic } from "./traffic-check";
 
@@ -46,7 +48,8 @@ export class Runner {
   /** Rollouts whose lease we hold, with its expiry. */
   private readonly held = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<void>>();
-  private abort = new AbortController();
+  private readonly cache: ContextCache = new Map();
+  private abort = unlimited(new AbortController());
   private loop: Promise<void> | null = null;
   private readonly startedAt: number;
 
@@ -65,7 +68,7 @@ export class Runner {
   /** Start the loop in the background. Resolves once the first tick has been launched. */
   async start(): Promise<void> {
     if (this.loop) return;
-    this.abort = new AbortController();
+    this.abort = unlimited(new AbortController());
     const first = this.launchTick();
     this.loop = this.run(first);
     await first;
@@ -112,7 +115,7 @@ export class Runner {
         await this.sleepUntilDue();
       } catch (err) {
         if (err instanceof Error && err.name === "AbortError") break;
-        this.opts.log.error({ err: err instanceof Error ? err.message : String(err) }, "runner tick failed");
+        this.opts.log.error({ err: describe(err) }, "runner tick failed");
         await clock.sleep(this.opts.maxSleepMs, this.abort.signal).catch(() => undefined);
       }
       if (this.abort.signal.aborted) break;
@@ -141,7 +144,11 @@ export class Runner {
     this.heartbeat(now);
     const taken = this.renewLeases(now);
     // A rollout just taken over: first make the load balancers hold what the database says.
-    await Promise.all(taken.map((rolloutId) => reconcileTraffic({ ...this.opts, signal: this.abort.signal }, rolloutId).catch((err) => this.logError(err, rolloutId))));
+    await Promise.all(
+      taken.map((rolloutId) =>
+        reconcileTraffic({ ...this.opts, signal: this.abort.signal }, rolloutId).catch((err) => this.opts.log.error({ rolloutId, err: describe(err) }, "traffic check failed")),
+      ),
+    );
 
     const heldIds = [...this.held.keys()];
     const due = heldIds.length === 0 ? [] : db
@@ -167,12 +174,17 @@ export class Runner {
   private async reconcileOne(regionRolloutId: string): Promise<boolean> {
     const { db, clock } = this.opts;
     try {
-      await reconcileRegionRollout({ ...this.opts, log: this.opts.log, signal: this.abort.signal }, regionRolloutId);
+      await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal }, regionRolloutId);
       return true;
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") return true;
-      const row = db.select({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(eq(regionRollouts.id, regionRolloutId)).get();
-      this.logError(err, row?.rolloutId, regionRolloutId);
+      const row = db
+        .select({ rolloutId: rollouts.id, correlationId: rollouts.correlationId, regionId: regionRollouts.regionId })
+        .from(regionRollouts)
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .where(eq(regionRollouts.id, regionRolloutId))
+        .get();
+      this.opts.log.error({ ...row, regionRolloutId, err: describe(err) }, "reconcile failed; trying again in 5 s");
       // Look again a little later rather than spin on a failing region.
       db.update(regionRollouts)
         .set({ nextTickAt: clock.now() + 5_000 })
@@ -216,7 +228,12 @@ export class Runner {
     return taken;
   }
 
-  private logError(err: unknown, rolloutId?: string, regionRolloutId?: string): void {
-    this.opts.log.error({ rolloutId, regionRolloutId, err: err instanceof Error ? err.stack ?? err.message : String(err) }, "reconcile failed");
-  }
 }
+
+/** Every effect in flight listens to the runner's signal: no listener limit. */
+function unlimited(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));

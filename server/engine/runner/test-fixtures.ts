@@ -81,7 +81,7 @@ export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor 
  * Tick, then jump the virtual clock to the next due time, until `done()` holds. `between` runs after each tick
  * (grant approvals, inject a fault...). Fails loudly instead of looping for ever.
  */
-export async function runUntil(h: Harness, done: () => boolean, between?: () => void, maxTicks = 20_000, runner: Runner = h.runner): Promise<void> {
+export async function runUntil(h: Harness, done: () => boolean, between?: () => void, maxTicks = 20_000, runner: Pick<Runner, "tick" | "nextDueAt"> = h.runner): Promise<void> {
   for (let i = 0; i < maxTicks; i++) {
     await runner.tick();
     between?.();

@@ -20,7 +20,8 @@ export type DeployPlanInput = {
   transfer: "fetch" | "upload";
   restartCommand: string;
   healthUrl?: string;
-  /** The colour's application port (`{port}` in the restart command and health URL). */
+  /** The colour's host as Flightdeck reaches it (`{host}`) and its application port (`{port}`). */
+  host: string;
   port?: number;
   correlationId: string;
   /** Health probes, one second apart, before the deploy counts as failed. */
@@ -46,10 +47,11 @@ function refuse(message: string): never {
   throw new ProviderError("deploy-ssh", message);
 }
 
-/** `{colour}`, `{port}`, `{version}`, `{releaseDir}` in a configured command or URL. */
-export function fillPlaceholders(template: string, values: { colour: Colour; port?: number; version: string; releaseDir: string }): string {
+/** `{colour}`, `{host}`, `{port}`, `{version}`, `{releaseDir}` in a configured command or URL. */
+export function fillPlaceholders(template: string, values: { colour: Colour; host: string; port?: number; version: string; releaseDir: string }): string {
   return template
     .replaceAll("{colour}", values.colour)
+    .replaceAll("{host}", values.host)
     .replaceAll("{port}", values.port === undefined ? "" : String(values.port))
     .replaceAll("{version}", values.version)
     .replaceAll("{releaseDir}", values.releaseDir);
@@ -58,18 +60,19 @@ export function fillPlaceholders(template: string, values: { colour: Colour; por
 export function planDeploy(input: DeployPlanInput): DeployPlan {
   if (!VERSION.test(input.version)) refuse(`version ${JSON.stringify(input.version)} cannot name a directory: expected letters, digits, ".", "_", "+" or "-"`);
   const hex = DIGEST.exec(input.digest)?.[1] ?? refuse(`digest ${JSON.stringify(input.digest)} is not sha256:<64 lowercase hex digits>`);
-  const installDir = input.installDir.replace(/\/+$/, "") || "/";
-  if (!SAFE_DIR.test(installDir) || installDir.includes("..")) refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  // One host per colour keeps both colours under installDir/<colour>; `{colour}` in installDir places them itself.
+  const colourDir = (input.installDir.includes("{colour}") ? input.installDir.replaceAll("{colour}", input.colour) : `${input.installDir.replace(/\/+$/, "")}/${input.colour}`).replace(/\/+$/, "");
+  if (!SAFE_DIR.test(colourDir) || colourDir.split("/").includes("..")) refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
   if (input.transfer === "fetch" && !/^https?:\/\//.test(input.url ?? "")) {
     refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url)}); register it with a URL`);
   }
 
-  const colourDir = `${installDir}/${input.colour}`;
   const releaseDir = `${colourDir}/releases/${input.version}`;
-  const stagingFile = `${installDir}/.incoming/${input.colour}-${input.version}-${hex.slice(0, 12)}.artifact`;
-  const fill = (template: string) => fillPlaceholders(template, { colour: input.colour, port: input.port, version: input.version, releaseDir });
+  const staging = `${colourDir}/.incoming`;
+  const stagingFile = `${staging}/${input.version}-${hex.slice(0, 12)}.artifact`;
+  const fill = (template: string) => fillPlaceholders(template, { colour: input.colour, host: input.host, port: input.port, version: input.version, releaseDir });
 
-  const steps: DeployStep[] = [{ name: "prepare", kind: "exec", command: `set -eu; mkdir -p ${q(`${installDir}/.incoming`)} ${q(`${colourDir}/releases`)}; echo "staging in ${installDir}/.incoming"` }];
+  const steps: DeployStep[] = [{ name: "prepare", kind: "exec", command: `set -eu; mkdir -p ${q(staging)} ${q(`${colourDir}/releases`)}; echo "staging in ${staging}"` }];
   if (input.transfer === "upload") steps.push({ name: "upload", kind: "upload", remotePath: stagingFile });
   else steps.push({ name: "fetch", kind: "exec", command: fetchCommand(input.url!, stagingFile) });
   steps.push(
@@ -152,4 +155,58 @@ function healthCommand(url: string, attempts: number): string {
     `done`,
     `echo "health check failed: $url answered $code after $n attempt(s)" >&2; exit 1`,
   ].join("\n");
+}
+
+const MARK = "::flightdeck-step::";
+const FAILED = "::flightdeck-failed::";
+
+export type ExecStep = Extract<DeployStep, { kind: "exec" }>;
+
+/**
+ * Several steps as one remote script, so a deploy costs one round trip per batch, not one per step. Each step
+ * runs in its own subshell (its `set -e` holds there) behind a marker on stdout and stderr; the first step
+ * that fails ends the script with its exit code.
+ */
+export function batchScript(steps: ExecStep[]): string {
+  return steps
+    .map((step) =>
+      [
+        `echo '${MARK}${step.name}'; echo '${MARK}${step.name}' >&2`,
+        "(",
+        step.command,
+        ")",
+        `rc=$?; if [ "$rc" -ne 0 ]; then echo "${FAILED}${step.name}::$rc"; exit "$rc"; fi`,
+      ].join("\n"),
+    )
+    .join("\n");
+}
+
+export type StepOutput = { name: string; stdout: string; stderr: string };
+
+/** A batch's output, step by step; which step failed (and its code), or the last one that started. */
+export function splitBatchOutput(stdout: string, stderr: string): { steps: StepOutput[]; failed: { name: string; code: number } | null; last: string | null } {
+  const steps = new Map<string, StepOutput>();
+  let failed: { name: string; code: number } | null = null;
+  let last: string | null = null;
+  const walk = (text: string, stream: "stdout" | "stderr") => {
+    let current: StepOutput | null = null;
+    for (const line of text.split("\n")) {
+      if (line.startsWith(MARK)) {
+        const name = line.slice(MARK.length);
+        current = steps.get(name) ?? { name, stdout: "", stderr: "" };
+        steps.set(name, current);
+        if (stream === "stdout") last = name;
+        continue;
+      }
+      if (stream === "stdout" && line.startsWith(FAILED)) {
+        const [name, code] = line.slice(FAILED.length).split("::");
+        failed = { name, code: Number(code) };
+        continue;
+      }
+      if (current && line !== "") current[stream] += line + "\n";
+    }
+  };
+  walk(stdout, "stdout");
+  walk(stderr, "stderr");
+  return { steps: [...steps.values()], failed, last };
 }

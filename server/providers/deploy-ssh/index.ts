@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { tail, withSsh, exitMessage, type SshSession, type SshTarget } from "../ssh-exec";
 import { ProviderError, type Colour, type DeployInput, type DeployProvider } from "../types";
-import { DIGEST_MISMATCH_EXIT, planDeploy, type DeployStep } from "./deploy-script";
+import { batchScript, DIGEST_MISMATCH_EXIT, planDeploy, splitBatchOutput, type ExecStep } from "./deploy-script";
 
 export type SshDeployOptions = {
   installDir: string;
@@ -27,6 +27,17 @@ export type SshDeployOptions = {
 };
 
 const PROVIDER = "deploy-ssh";
+
+/** A failed deploy, with the log of the steps that ran (for the event that reports it). */
+export class DeployError extends ProviderError {
+  constructor(
+    message: string,
+    retryable: boolean,
+    readonly log: string[],
+  ) {
+    super(PROVIDER, message, retryable);
+  }
+}
 
 export class SshDeployProvider implements DeployProvider {
   constructor(private readonly options: SshDeployOptions) {}
@@ -44,6 +55,7 @@ export class SshDeployProvider implements DeployProvider {
       transfer: o.transfer,
       restartCommand: o.restartCommand,
       healthUrl: o.healthUrl,
+      host: ssh.host,
       port,
       correlationId,
       healthAttempts: Math.min(30, Math.max(3, Math.floor(o.timeoutSeconds / 4))),
@@ -55,12 +67,23 @@ export class SshDeployProvider implements DeployProvider {
         PROVIDER,
         { ...ssh, connectTimeoutMs: Math.min(ssh.connectTimeoutMs, remaining(deadline)) },
         async (session) => {
-          for (const step of plan.steps) await this.runStep(session, step, { deadline, log, local: local?.file ?? null, signal });
+          let batch: ExecStep[] = [];
+          for (const step of plan.steps) {
+            if (step.kind === "exec") {
+              batch.push(step);
+              continue;
+            }
+            await this.runBatch(session, batch, { deadline, log, signal });
+            batch = [];
+            await session.upload(local!.file, step.remotePath);
+            log.push(`[upload] ${step.remotePath}`);
+          }
+          await this.runBatch(session, batch, { deadline, log, signal });
         },
         signal,
       );
     } catch (err) {
-      if (err instanceof ProviderError) throw new ProviderError(PROVIDER, `deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable);
+      if (err instanceof ProviderError) throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, log);
       throw err;
     } finally {
       if (local) await rm(local.dir, { recursive: true, force: true });
@@ -69,20 +92,28 @@ export class SshDeployProvider implements DeployProvider {
     return { log };
   }
 
-  private async runStep(session: SshSession, step: DeployStep, ctx: { deadline: number; log: string[]; local: string | null; signal?: AbortSignal }): Promise<void> {
+  /** Run exec steps as one script; record each step's output; fail naming the step that failed or timed out. */
+  private async runBatch(session: SshSession, steps: ExecStep[], ctx: { deadline: number; log: string[]; signal?: AbortSignal }): Promise<void> {
+    if (steps.length === 0) return;
     const timeoutMs = remaining(ctx.deadline);
-    if (timeoutMs <= 0) throw new ProviderError(PROVIDER, `timed out after ${this.options.timeoutSeconds} s before step "${step.name}"`, true);
-    if (step.kind === "upload") {
-      await session.upload(ctx.local!, step.remotePath);
-      ctx.log.push(`[upload] ${step.remotePath}`);
-      return;
+    if (timeoutMs <= 0) throw new ProviderError(PROVIDER, `timed out after ${this.options.timeoutSeconds} s before step "${steps[0].name}"`, true);
+    const result = await session.exec(batchScript(steps), { timeoutMs, signal: ctx.signal, what: "deploy script", resolveOnTimeout: true });
+    const { steps: outputs, failed, last } = splitBatchOutput(result.stdout, result.stderr);
+    for (const out of outputs) {
+      const text = [out.stdout, out.stderr].map((t) => t.trim()).filter(Boolean).join("\n");
+      if (text) ctx.log.push(...tail(text, 20, 4000).split("\n").map((line) => `[${out.name}] ${line}`));
     }
-    const result = await session.exec(step.command, { timeoutMs, signal: ctx.signal, what: `step "${step.name}"` });
-    const output = [result.stdout, result.stderr].map((s) => s.trim()).filter(Boolean).join("\n");
-    if (output) ctx.log.push(...tail(output, 20, 4000).split("\n").map((line) => `[${step.name}] ${line}`));
+    const stepOutput = (name: string) => outputs.find((o) => o.name === name) ?? { name, stdout: "", stderr: "" };
+    if (result.timedOut) {
+      const name = last ?? steps[0].name;
+      const err = tail(stepOutput(name).stderr);
+      throw new ProviderError(PROVIDER, `step "${name}" on ${session.where} timed out after ${this.options.timeoutSeconds} s${err ? `: ${err}` : ""}`, true);
+    }
     if (result.code === 0) return;
-    if (step.name === "verify" && result.code === DIGEST_MISMATCH_EXIT) throw new ProviderError(PROVIDER, tail(result.stderr) || "digest mismatch on the host");
-    throw new ProviderError(PROVIDER, exitMessage(`step "${step.name}"`, session.where, result));
+    const name = failed?.name ?? last ?? "deploy script";
+    const out = stepOutput(name);
+    if (name === "verify" && result.code === DIGEST_MISMATCH_EXIT) throw new ProviderError(PROVIDER, tail(out.stderr) || "digest mismatch on the host");
+    throw new ProviderError(PROVIDER, exitMessage(`step "${name}"`, session.where, { ...result, stdout: out.stdout, stderr: out.stderr }));
   }
 
   /** Upload mode: Flightdeck fetches the artifact itself and checks its digest before sending it on. */

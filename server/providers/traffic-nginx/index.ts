@@ -1,11 +1,11 @@
 /**
  * Traffic through nginx: over SSH on the load balancer host, write the upstream file for the new split, let
- * `nginx -t` judge it before `nginx -s reload`, then read the file back. A rejected file is never left in
- * place: the old one goes back and the error carries nginx's own words.
+ * `nginx -t` judge it before `nginx -s reload`, then read the file back, all in one round trip. A rejected file
+ * is never left in place: the old one goes back and the error carries nginx's own words.
  */
 import { tail, withSsh, type SshTarget } from "../ssh-exec";
 import { ProviderError, splitFor, type Colour, type SetWeightInput, type TrafficProvider, type TrafficSplit } from "../types";
-import { applyUpstreamScript, newFilePath, NGINX_RELOAD_FAILED_EXIT, NGINX_TEST_FAILED_EXIT, parseUpstream, renderUpstream } from "./upstream";
+import { applyUpstreamScript, NGINX_RELOAD_FAILED_EXIT, NGINX_TEST_FAILED_EXIT, parseUpstream, readbackOf, readUpstreamScript, renderUpstream } from "./upstream";
 
 const PROVIDER = "traffic-nginx";
 
@@ -38,8 +38,7 @@ export class NginxTrafficProvider implements TrafficProvider {
       PROVIDER,
       o.ssh(),
       async (session) => {
-        await session.writeFile(newFilePath(o.upstreamFile), text);
-        const result = await session.exec(applyUpstreamScript(o.upstreamFile, o.nginxCommand), { timeoutMs: o.timeoutMs, signal, what: "nginx -t and reload" });
+        const result = await session.exec(applyUpstreamScript(o.upstreamFile, o.nginxCommand), { timeoutMs: o.timeoutMs, stdin: text, signal, what: "nginx -t and reload" });
         if (result.code === NGINX_TEST_FAILED_EXIT) {
           throw new ProviderError(PROVIDER, `nginx -t rejected the new upstream for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`);
         }
@@ -47,7 +46,7 @@ export class NginxTrafficProvider implements TrafficProvider {
           throw new ProviderError(PROVIDER, `nginx -s reload failed for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`, true);
         }
         if (result.code !== 0) throw new ProviderError(PROVIDER, `replacing ${o.upstreamFile} on ${session.where} failed (exit ${result.code}): ${tail(result.stderr) || "(no output)"}`);
-        const back = await this.readWeights(session, region);
+        const back = this.parse(readbackOf(result.stdout) ?? "", session.where, region);
         if (back.blue !== wanted.blue || back.green !== wanted.green) {
           throw new ProviderError(PROVIDER, `${o.upstreamFile} on ${session.where} reads back blue ${back.blue} / green ${back.green} for ${region}, expected ${wanted.blue} / ${wanted.green}`, true);
         }
@@ -58,17 +57,22 @@ export class NginxTrafficProvider implements TrafficProvider {
   }
 
   async getWeight({ region, signal }: { region: string; signal?: AbortSignal }): Promise<TrafficSplit> {
-    return withSsh(PROVIDER, this.options.ssh(), async (session) => toSplit(await this.readWeights(session, region)), signal);
+    return withSsh(
+      PROVIDER,
+      this.options.ssh(),
+      async (session) => {
+        const result = await session.run(readUpstreamScript(this.options.upstreamFile), { timeoutMs: this.options.timeoutMs, signal, what: `reading ${this.options.upstreamFile}` });
+        return toSplit(this.parse(result.stdout, session.where, region));
+      },
+      signal,
+    );
   }
 
-  private async readWeights(session: { readFile(path: string): Promise<Buffer | null>; where: string }, region: string) {
-    const file = this.options.upstreamFile;
-    const content = await session.readFile(file);
-    if (content === null) throw new ProviderError(PROVIDER, `no upstream file ${file} on ${session.where} for ${region}`);
+  private parse(text: string, where: string, region: string) {
     try {
-      return parseUpstream(content.toString("utf8"), this.spec);
+      return parseUpstream(text, this.spec);
     } catch (err) {
-      throw new ProviderError(PROVIDER, `${file} on ${session.where}: ${(err as Error).message}`);
+      throw new ProviderError(PROVIDER, `${this.options.upstreamFile} on ${where} for ${region}: ${(err as Error).message}`);
     }
   }
 }

@@ -65,24 +65,37 @@ export function parseUpstream(text: string, spec: UpstreamSpec): Weights {
   return { blue: read("blue"), green: read("green") };
 }
 
+/** What the apply script prints before the file as it reads after the change. */
+export const READBACK_MARK = "::flightdeck-readback::";
+
 /**
- * Put `<file>.flightdeck-new` in place, keep the old file aside, run `nginx -t`; on failure put the old file
- * back and print nginx's words to stderr, else reload. `nginxCommand` comes from the config (e.g. `sudo nginx`).
+ * One round trip: the new file arrives on stdin as `<file>.flightdeck-new`; the old file is kept aside while
+ * `nginx -t` judges the new one; on failure the old file goes back and nginx's words go to stderr, else nginx
+ * reloads; then the file is printed back. `nginxCommand` comes from the config (e.g. `sudo nginx`).
  */
 export function applyUpstreamScript(file: string, nginxCommand: string): string {
   return [
     "set -u",
     `f=${q(file)}; new="$f.flightdeck-new"; old="$f.flightdeck-previous"`,
+    `cat > "$new" || exit 1`,
     `had=0; if [ -e "$f" ]; then cp -p "$f" "$old" && had=1 || exit 1; fi`,
     `restore() { if [ "$had" = 1 ]; then mv -f "$old" "$f"; else rm -f "$f"; fi; }`,
     `mv -f "$new" "$f" || exit 1`,
     `if ! out=$(${nginxCommand} -t 2>&1); then restore; printf '%s\\n' "$out" >&2; exit ${NGINX_TEST_FAILED_EXIT}; fi`,
     `if ! out=$(${nginxCommand} -s reload 2>&1); then restore; printf '%s\\n' "$out" >&2; exit ${NGINX_RELOAD_FAILED_EXIT}; fi`,
     `rm -f "$old"`,
-    `echo "nginx -t passed; nginx reloaded"`,
+    `echo "${READBACK_MARK}"`,
+    `cat "$f"`,
   ].join("\n");
 }
 
-export function newFilePath(file: string): string {
-  return `${file}.flightdeck-new`;
+/** The file as the apply script read it back, or null when it never got that far. */
+export function readbackOf(stdout: string): string | null {
+  const at = stdout.indexOf(READBACK_MARK + "\n");
+  return at < 0 ? null : stdout.slice(at + READBACK_MARK.length + 1);
+}
+
+/** Print the upstream file, or exit 3 when there is none. */
+export function readUpstreamScript(file: string): string {
+  return `f=${q(file)}; [ -e "$f" ] || { echo "no upstream file $f" >&2; exit 3; }; cat "$f"`;
 }

@@ -1,0 +1,42 @@
+/**
+ * The `flightdeck` command line. Exit codes: 0 ran, 1 failed, 2 bad arguments (with a message naming the argument).
+ */
+import { parseSimulateArgs, ArgumentError } from "./simulate-args";
+import { formatSimulation, simulate } from "./simulate";
+
+const USAGE = `Usage: flightdeck <command> [options]
+
+Commands:
+  simulate   Run a rollout on simulated providers in virtual time and print the timeline and outcome
+             --strategy sequential|delayed|parallel  --delay <minutes>  --regions <id,id,...>|all
+             --config <file>  --fault <region>:<stage %>:<metric>=<value>[,...]  --seed <n>
+             --hold-approvals  --json
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "simulate": {
+        const opts = parseSimulateArgs(rest);
+        const result = await simulate(opts);
+        process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSimulation(result, Boolean(process.stdout.isTTY))) + "\n");
+        return 0;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+        process.stdout.write(USAGE);
+        return command ? 0 : 2;
+      default:
+        process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ArgumentError) {
+      process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * `flightdeck simulate`: the production reconciler (machine + runner) on an in-memory database, the simulated
+ * providers and a virtual clock, from the same config. A 5.5-hour delayed rollout runs in seconds. It is the
+ * rollback drill and the planner to run before a real rollout. Deterministic for a given --seed.
+ */
+import { readFileSync } from "node:fs";
+import { asc, eq } from "drizzle-orm";
+import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { events, regionRollouts, roleAssignments, rollouts, stages, users } from "@/db/schema";
+import type { Actor } from "@/server/actor";
+import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
+import type { FleetConfig } from "@/server/config/schema";
+import { createEngine, VirtualClock } from "@/server/engine/runner";
+import type { CauseItem, RegionPhase } from "@/server/engine/machine/types";
+import { SimulatedWorld } from "@/server/providers/simulated-world";
+import { approveGate } from "@/server/services/approvals";
+import { ServiceError } from "@/server/services/errors";
+import { syncFleet } from "@/server/services/fleet";
+import { startRollout } from "@/server/services/rollouts";
+import { ArgumentError, type SimulateOptions } from "./simulate-args";
+
+export type SimulationResult = {
+  strategy: SimulateOptions["strategy"];
+  outcome: "succeeded" | "failed" | "aborted" | "held";
+  durationMinutes: number;
+  regions: Array<{
+    region: string;
+    outcome: RegionPhase;
+    stoppedAtStage: number | null;
+    cause: Array<Pick<CauseItem, "metric" | "observed" | "threshold" | "unit">>;
+    startedAtMinute: number | null;
+    finishedAtMinute: number | null;
+  }>;
+  events: Array<{ atMinute: number; region: string | null; type: string; message: string }>;
+};
+
+const START = Date.UTC(2026, 0, 5, 9, 0, 0);
+const MAX_TICKS = Number(process.env.FLIGHTDECK_SIM_MAX_TICKS ?? 100_000);
+
+/** The config to simulate, with every region on the simulated providers (its faults kept). */
+export function simulationConfig(opts: SimulateOptions): FleetConfig {
+  const file = opts.configPath ?? resolveConfigPath();
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch {
+    throw new ArgumentError(`--config: cannot read ${file}`);
+  }
+  const { config, problems } = parseConfig(source, process.env, { requireEnv: false });
+  if (!config) throw new ArgumentError(`--config ${file}:\n` + problems.map((p: ConfigProblem) => `  ${p.path}: ${p.message}`).join("\n"));
+  return {
+    ...config,
+    regions: config.regions.map((r) => ({
+      ...r,
+      deploy: r.deploy.provider === "simulated" ? r.deploy : { provider: "simulated", seconds: 60 },
+      traffic: { provider: "simulated" },
+      metrics: r.metrics.provider === "simulated" ? { ...r.metrics, seed: opts.seed } : { provider: "simulated", faults: [], seed: opts.seed },
+    })),
+  };
+}
+
+function person(db: Db, id: string, name: string, roles: Actor["roles"]): Actor {
+  db.insert(users).values({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START }).run();
+  for (const role of roles) db.insert(roleAssignments).values({ userId: id, role, grantedBy: "simulator", grantedAt: START }).run();
+  return { kind: "user", id, name, roles };
+}
+
+export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
+  const config = simulationConfig(opts);
+  if (opts.regions !== "all") {
+    const known = new Set(config.regions.map((r) => r.id));
+    const unknown = opts.regions.filter((r) => !known.has(r));
+    if (unknown.length) throw new ArgumentError(`--regions: unknown region ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the config has ${[...known].join(", ")}`);
+  }
+  for (const f of opts.faults) {
+    if (!config.regions.some((r) => r.id === f.regionId)) throw new ArgumentError(`--fault: unknown region ${JSON.stringify(f.regionId)}`);
+  }
+
+  const db = openDatabase(":memory:");
+  migrateDatabase(db);
+  const clock = new VirtualClock(START);
+  syncFleet(db, config, clock.now());
+  const deployer = person(db, "release-engineer", "Release engineer", ["deployer"]);
+  const reviewers = [person(db, "functional-reviewer", "Functional reviewer", ["reviewer"]), person(db, "sre-reviewer", "SRE reviewer", ["sre"])];
+
+  const world = new SimulatedWorld({ seed: opts.seed });
+  for (const f of opts.faults) world.injectFault(f.regionId, f.stagePercent, f.values);
+  const { runner } = createEngine({ db, config, clock, world, runner: { id: "simulator" } });
+
+  let started;
+  try {
+    started = startRollout(
+      { db, config, actor: deployer, now: clock.now() },
+      {
+        serviceId: config.services[0].id,
+        artifact: { version: "simulated", digest: "sha256:" + "0".repeat(64), sourceRef: "refs/heads/main", commitSha: "0".repeat(40) },
+        strategy: opts.strategy,
+        regions: opts.regions,
+        delayMinutes: opts.delayMinutes,
+      },
+    );
+  } catch (err) {
+    if (err instanceof ServiceError && err.message.includes("delay")) throw new ArgumentError(`--delay: ${err.message}`);
+    throw err;
+  }
+  const rolloutId = started.rolloutId;
+  const status = () => db.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, rolloutId)).get()!.status;
+
+  let held = false;
+  let failingTicks = 0;
+  for (let i = 0; i < MAX_TICKS && status() === "running"; i++) {
+    const tick = await runner.tick();
+    failingTicks = tick.errors > 0 ? failingTicks + 1 : 0;
+    if (failingTicks >= 20) throw new Error("the engine failed 20 ticks in a row; its log above says why");
+    if (!opts.holdApprovals) grantApprovals(db, config, rolloutId, reviewers, clock.now());
+    const next = runner.nextDueAt();
+    if (next === null) {
+      if (opts.holdApprovals || !waitingForApproval(db, rolloutId)) {
+        held = true;
+        break;
+      }
+      continue;
+    }
+    clock.setTime(Math.max(next, clock.now()));
+  }
+  await runner.stop();
+  return report(db, rolloutId, opts, held);
+}
+
+function waitingForApproval(db: Db, rolloutId: string): boolean {
+  return db.select({ phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().some((r) => r.phase === "awaiting_approval");
+}
+
+/** The simulator's reviewers approve every open gate at once (each grant is an event). */
+function grantApprovals(db: Db, config: FleetConfig, rolloutId: string, reviewers: Actor[], now: number): void {
+  const waiting = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().filter((r) => r.phase === "awaiting_approval");
+  for (const rr of waiting) {
+    for (const [i, reviewer] of reviewers.entries()) {
+      try {
+        approveGate({ db, config, actor: reviewer, now }, { rolloutId, regionId: rr.regionId, as: i === 0 ? "functional" : "sre", comment: "granted by the simulator" });
+      } catch (err) {
+        // A gate that needs only one capacity refuses the other: that is fine.
+        if (!(err instanceof ServiceError)) throw err;
+      }
+    }
+  }
+}
+
+function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean): SimulationResult {
+  const minute = (t: number | null) => (t === null ? null : Math.round(((t - START) / 60_000) * 100) / 100);
+  const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()!;
+  const rrs = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
+  const stageRows = db.select().from(stages).all();
+  const log = db.select().from(events).where(eq(events.rolloutId, rolloutId)).orderBy(asc(events.id)).all();
+  const lastAt = Math.max(START, ...log.map((e) => e.at));
+  return {
+    strategy: opts.strategy,
+    outcome: held && rollout.status === "running" ? "held" : rollout.status === "running" ? "failed" : rollout.status,
+    durationMinutes: minute(rollout.finishedAt ?? lastAt)!,
+    regions: rrs.map((rr) => {
+      const stopped = rr.phase === "rolled_back" || rr.phase === "aborted" ? stageRows.find((s) => s.regionRolloutId === rr.id && s.index === rr.stageIndex) : undefined;
+      return {
+        region: rr.regionId,
+        outcome: rr.phase,
+        stoppedAtStage: stopped?.percent ?? null,
+        cause: ((rr.cause as CauseItem[] | null) ?? []).map(({ metric, observed, threshold, unit }) => ({ metric, observed, threshold, unit })),
+        startedAtMinute: minute(rr.startedAt),
+        finishedAtMinute: minute(rr.finishedAt),
+      };
+    }),
+    events: log.map((e) => ({ atMinute: minute(e.at)!, region: e.regionId, type: e.type, message: e.message })),
+  };
+}
+
+const OUTCOME_MARK: Record<string, string> = { succeeded: "✔", rolled_back: "↩", blocked: "⛔", aborted: "✘" };
+
+export function formatSimulation(result: SimulationResult, colour: boolean): string {
+  const paint = (code: number, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${(m % 60).toFixed(1).padStart(4, "0")}`;
+  const lines = result.events.filter((e) => !e.type.startsWith("analysis.pass")).map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
+  lines.push("", `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`);
+  for (const r of result.regions) {
+    const cause = r.cause.map((c) => `${c.metric} ${c.observed} ${c.unit} > ${c.threshold} ${c.unit}`).join(", ");
+    const where = r.stoppedAtStage !== null ? ` at the ${r.stoppedAtStage} % stage` : "";
+    const code = r.outcome === "succeeded" ? 32 : 31;
+    lines.push(`  ${OUTCOME_MARK[r.outcome] ?? "…"} ${r.region.padEnd(10)} ${paint(code, r.outcome)}${where}${cause ? `: ${cause}` : ""}`);
+  }
+  return lines.join("\n");
+}
