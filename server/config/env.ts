@@ -20,6 +20,10 @@ export const EnvSchema = z.object({
   OIDC_ISSUER: z.url({ error: (i) => `expected the issuer URL, got ${JSON.stringify(i.input)}` }).optional(),
   FLIGHTDECK_ADMIN_PASSWORD: z.string().min(12, { error: "must be at least 12 characters" }).optional(),
   FLIGHTDECK_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  FLIGHTDECK_ENGINE: z.enum(["on", "off"]).optional(),
+  /** A file that keeps the simulated world (weights, calls) across restarts of the demo. */
+  FLIGHTDECK_SIM_STATE: z.string().min(1).optional(),
+  FLIGHTDECK_LEASE_TTL_MS: z.string().regex(/^\d+$/, { error: (i) => `expected milliseconds, got ${JSON.stringify(i.input)}` }).optional(),
 });
 
 export function checkEnvironment(env: Env = process.env): ConfigProblem[] {

@@ -113,7 +113,8 @@ export function createTrafficProvider(region: RegionConfig, env: Env, deps: Real
       servers,
       nginxCommand: t.nginxCommand,
       ssh: () => lbTarget(region, t.lbHostEnv, t.ssh, env, deps, "traffic-nginx"),
-      timeoutMs: (t.ssh?.timeoutSeconds ?? 15) * 1000 + 15_000,
+      // nginx -t and a reload take well under a second; this bounds a host that hangs.
+      timeoutMs: 30_000,
     });
   }
   if (t.provider === "cloudflare") {

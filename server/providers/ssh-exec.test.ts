@@ -53,6 +53,7 @@ describe("tail and exitMessage", () => {
       `step "restart" on root@h:22 exited with code 3: starting\nport 8080 in use`,
     );
     expect(exitMessage("x", "h", { code: null, signal: "KILL", stdout: "", stderr: "" })).toBe("x on h was killed by KILL: (no output)");
+    expect(exitMessage("x", "h", { code: null, signal: null, stdout: "", stderr: "half" })).toBe("x on h ended without an exit status (connection lost?): half");
   });
 });
 

@@ -250,7 +250,8 @@ export class SshSession {
 }
 
 export function exitMessage(what: string, where: string, result: ExecResult): string {
-  const how = result.code === null ? `was killed${result.signal ? ` by ${result.signal}` : ""}` : `exited with code ${result.code}`;
+  const how =
+    result.code !== null ? `exited with code ${result.code}` : result.signal ? `was killed by ${result.signal}` : "ended without an exit status (connection lost?)";
   const err = tail(result.stderr) || tail(result.stdout) || "(no output)";
   return `${what} on ${where} ${how}: ${err}`;
 }

@@ -5,7 +5,7 @@
  */
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { regionRollouts, regionStates } from "@/db/schema";
+import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
 import type { TrafficSplit } from "@/server/providers/types";
 import type { RegionRolloutRow, RolloutRow } from "./load";
@@ -38,7 +38,11 @@ const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
 
-/** Returns the saved row, or null when the row changed since it was read (another writer won: stop). */
+/**
+ * Returns the saved row, or null when the row changed since it was read (another writer won: stop).
+ * The hot statements are prepared on the connection; better-sqlite3 runs them inside the open transaction
+ * (a PostgreSQL port prepares them on the transaction's client instead).
+ */
 export function saveTransition(db: Db, input: SaveTransitionInput): RegionRolloutRow | null {
   return db.transaction((tx) => {
     const { row, now } = input;
@@ -49,7 +53,7 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     const saved = q.saveRegionRollout.get({ ...driverValues, nextTickAt: input.nextTickAt ?? now, updatedAt: now, newVersion: row.version + 1, version: row.version });
     if (!saved) return null;
 
-    insertEvents(tx, input, input.transition.events);
+    for (const e of input.transition.events) q.insertEvent.run(eventRow(input, e));
     if (input.assessment && input.observation) insertSamples(q, row, input.assessment, input.observation);
     updateStageRows(tx, row, saved, now);
     updateRegionState(tx, input, saved);
@@ -67,22 +71,25 @@ export function saveNextTick(db: Db, row: RegionRolloutRow, nextTickAt: number):
   return statements(db).saveNextTick.run({ nextTickAt, id: row.id, version: row.version }).changes === 1;
 }
 
-/** Events of one decision. Inside a transaction of `db`'s connection (the prepared statement shares it). */
-export function insertEvents(tx: Tx, input: Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor">, drafts: EventDraft[]): void {
-  const q = statements(tx as unknown as Db);
-  for (const e of drafts) {
-    q.insertEvent.run({
-      at: input.now,
-      type: e.type,
-      actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
-      message: e.message,
-      serviceId: input.rollout.serviceId,
-      rolloutId: input.rollout.id,
-      regionId: input.row.regionId,
-      correlationId: input.rollout.correlationId,
-      data: e.data ?? null,
-    });
-  }
+type EventContext = Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor">;
+
+function eventRow(input: EventContext, e: EventDraft) {
+  return {
+    at: input.now,
+    type: e.type,
+    actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
+    message: e.message,
+    serviceId: input.rollout.serviceId,
+    rolloutId: input.rollout.id,
+    regionId: input.row.regionId,
+    correlationId: input.rollout.correlationId,
+    data: e.data ?? null,
+  };
+}
+
+/** Events about a region rollout, written in the caller's transaction. */
+export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
+  if (drafts.length > 0) tx.insert(events).values(drafts.map((e) => eventRow(input, e))).run();
 }
 
 /** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */

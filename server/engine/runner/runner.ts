@@ -49,6 +49,8 @@ export class Runner {
   private readonly held = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly cache: ContextCache = new Map();
+  private lastHeartbeatAt = -Infinity;
+  private lastLeaseScanAt = -Infinity;
   private abort = unlimited(new AbortController());
   private loop: Promise<void> | null = null;
   private readonly startedAt: number;
@@ -128,8 +130,10 @@ export class Runner {
     const signal = this.abort.signal;
     const now = clock.now();
     const next = this.nextDueAt();
+    // Virtual time costs nothing to skip: sleep straight to the next due time; a command given meanwhile is
+    // seen at the next tick.
+    if (clock.kind === "virtual") return clock.sleep(next === null ? maxSleepMs : Math.max(0, next - now), signal);
     const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
-    if (clock.kind === "virtual") return clock.sleep(until - now, signal);
     while (clock.now() < until) {
       await clock.sleep(Math.min(pollMs, until - clock.now()), signal);
       const due = this.nextDueAt();
@@ -141,8 +145,9 @@ export class Runner {
   private async launchTick(): Promise<{ report: TickReport; done: Promise<void> }> {
     const { db, clock } = this.opts;
     const now = clock.now();
-    this.heartbeat(now);
-    const taken = this.renewLeases(now);
+    // Both are cheap but not free: at most once a second however often due work wakes the loop.
+    if (now - this.lastHeartbeatAt >= 1_000) this.heartbeat(now);
+    const taken = now - this.lastLeaseScanAt >= Math.min(1_000, this.opts.leaseTtlMs / 4) ? this.renewLeases(now) : [];
     // A rollout just taken over: first make the load balancers hold what the database says.
     await Promise.all(
       taken.map((rolloutId) =>
@@ -195,6 +200,7 @@ export class Runner {
   }
 
   private heartbeat(now: number): void {
+    this.lastHeartbeatAt = now;
     this.opts.db
       .insert(runners)
       .values({ id: this.id, pid: process.pid, host: hostname(), startedAt: this.startedAt, heartbeatAt: now })
@@ -205,6 +211,7 @@ export class Runner {
   /** Take or renew the lease of every rollout with work left; returns the ones newly taken. */
   private renewLeases(now: number): string[] {
     const { db, leaseTtlMs } = this.opts;
+    this.lastLeaseScanAt = now;
     const active = new Set(
       db.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(hasWorkLeft).all().map((r) => r.rolloutId),
     );
@@ -212,6 +219,7 @@ export class Runner {
       if (active.has(rolloutId)) continue;
       releaseLease(db, rolloutLeaseName(rolloutId), this.id);
       this.held.delete(rolloutId);
+      for (const [id, fixed] of this.cache) if (fixed.rollout.id === rolloutId) this.cache.delete(id);
     }
     const taken: string[] = [];
     for (const rolloutId of active) {

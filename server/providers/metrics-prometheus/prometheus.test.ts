@@ -70,11 +70,11 @@ beforeAll(async () => {
   await Promise.all([burst("green", 50), burst("blue", 40)]);
   await scraped({ green: 50, blue: 40 });
   t.t1 = Date.now();
-  await sleep(500);
+  await sleep(1200); // a scrape inside [t1, t2] before the second burst
   await burst("green", 30);
   await scraped({ green: 80, blue: 40 });
   t.t2 = Date.now();
-  await sleep(2500);
+  await sleep(3000); // at least two scrapes without traffic
   t.t3 = Date.now();
 }, 60_000);
 
@@ -130,7 +130,6 @@ describe("Prometheus measurements of the lab's sample services", () => {
   it("a past window reads exactly as it did, later traffic left out (what a restart needs)", async () => {
     const first = await metrics().measure(window("green", t.t0, t.t1));
     const second = await metrics().measure(window("green", t.t1, t.t2));
-    console.log("DBG", JSON.stringify({ first, second, t }));
     expect(second.requests).toBeGreaterThanOrEqual(27);
     expect(second.requests).toBeLessThan(first.requests!);
     await sleep(1200);
@@ -149,7 +148,7 @@ describe("Prometheus measurements of the lab's sample services", () => {
   });
 
   it("a window without traffic has no error rate and no latency (no data), never zero errors", async () => {
-    const idle = await metrics().measure(window("green", t.t2 + 1000, t.t3));
+    const idle = await metrics().measure(window("green", t.t2, t.t3));
     expect(idle.requests).toBe(0);
     expect(idle.errorRatePct).toBeNull();
     expect(idle.latencyP95Ms).toBeNull();
