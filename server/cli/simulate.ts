@@ -112,23 +112,22 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
     const tick = await runner.tick();
     failingTicks = tick.errors > 0 ? failingTicks + 1 : 0;
     if (failingTicks >= 20) throw new Error("the engine failed 20 ticks in a row; its log above says why");
+    if (opts.holdApprovals && onlyWaitingForApproval(db, rolloutId)) {
+      held = true;
+      break;
+    }
     if (!opts.holdApprovals) grantApprovals(db, config, rolloutId, reviewers, clock.now());
     const next = runner.nextDueAt();
-    if (next === null) {
-      if (opts.holdApprovals || !waitingForApproval(db, rolloutId)) {
-        held = true;
-        break;
-      }
-      continue;
-    }
-    clock.setTime(Math.max(next, clock.now()));
+    if (next !== null) clock.setTime(Math.max(next, clock.now()));
   }
   await runner.stop();
   return report(db, rolloutId, opts, held);
 }
 
-function waitingForApproval(db: Db, rolloutId: string): boolean {
-  return db.select({ phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().some((r) => r.phase === "awaiting_approval");
+/** Nothing moves until someone approves: a gate is open and no region is deploying or in canary. */
+function onlyWaitingForApproval(db: Db, rolloutId: string): boolean {
+  const phases = db.select({ phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().map((r) => r.phase);
+  return phases.includes("awaiting_approval") && !phases.some((p) => p === "deploying" || p === "canary");
 }
 
 /** The simulator's reviewers approve every open gate at once (each grant is an event). */

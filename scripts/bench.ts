@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: runs every benchmark in scripts/bench/*.ts in turn; `npm run bench -- engine rollback-lab`
+ * runs only those. Each benchmark file exports `run(): Promise<void>` and prints its own table and command.
+ * Benchmarks are not tests: they measure, and say how far from the goal they are.
+ */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+type Bench = { run: () => Promise<void> };
+
+const dir = path.join(import.meta.dirname, "bench");
+const available = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+  .map((f) => f.slice(0, -3))
+  .sort();
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !available.includes(name));
+if (unknown.length > 0) {
+  console.error(`npm run bench: no benchmark named ${unknown.map((u) => JSON.stringify(u)).join(", ")}; available: ${available.join(", ")}`);
+  process.exit(2);
+}
+
+for (const name of wanted.length > 0 ? wanted : available) {
+  console.log(`\n== bench: ${name} ==`);
+  const bench = (await import(pathToFileURL(path.join(dir, `${name}.ts`)).href)) as Bench;
+  await bench.run();
+}

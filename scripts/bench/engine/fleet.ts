@@ -1,0 +1,33 @@
+/**
+ * The benchmark's fleet: one service in N regions, each region its own rollout, so N region rollouts run at
+ * once and each holds its own lease (the costliest layout for the runner). No approval gate (the environments
+ * are not `production-*`), a simulated deploy of 0 s, a 1 s analysis interval, and stages long enough that
+ * every region is still sampling its first stage when the measurement ends.
+ */
+import { FleetConfig } from "@/server/config/schema";
+
+export const BENCH_SERVICE = "bench";
+export const BENCH_DIGEST = `sha256:${"b".repeat(64)}`;
+
+export const regionId = (i: number) => `r${String(i + 1).padStart(4, "0")}`;
+
+export function benchConfig(regions: number, intervalSeconds: number, stageMinutes: number): FleetConfig {
+  return FleetConfig.parse({
+    services: [{ id: BENCH_SERVICE, name: "Bench" }],
+    stages: [
+      { percent: 10, maxErrorRatePct: 1.0, maxLatencyP95Ms: 500, durationMinutes: stageMinutes },
+      { percent: 100, maxErrorRatePct: 0.2, maxLatencyP95Ms: 300, durationMinutes: stageMinutes, maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 },
+    ],
+    analysis: { intervalSeconds, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 },
+    regions: Array.from({ length: regions }, (_, i) => ({
+      id: regionId(i),
+      name: `Bench ${i + 1}`,
+      environment: `bench-${regionId(i)}`,
+      order: i,
+      targets: { blue: { host: `blue.${regionId(i)}.bench` }, green: { host: `green.${regionId(i)}.bench` } },
+      deploy: { provider: "simulated", seconds: 0 },
+      traffic: { provider: "simulated" },
+      metrics: { provider: "simulated" },
+    })),
+  });
+}
