@@ -30,5 +30,7 @@ if (newestMtime(".") === 0 || SOURCES.some((s) => newestMtime(s) > builtAt)) {
 }
 
 const port = process.env.PORT ?? "3000";
+// Sign-in callbacks need the public address; on this machine it is localhost unless told otherwise.
+process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
 console.log(`Flightdeck on http://localhost:${port}`);
 run(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });

@@ -3,13 +3,12 @@
  * here is idempotent, so several processes on one database may run it.
  */
 import { getDb } from "@/db/client";
-import { getConfig } from "@/server/config";
+import { getConfig, setConfig } from "@/server/config";
 import { checkEnvironmentOrExit } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
-import { setConfig } from "@/server/config";
 import { startEngine } from "@/server/engine/runner";
 import { logger } from "@/server/log";
-import { syncFleet } from "@/server/services/fleet";
+import { seedDemoFleet, syncFleet } from "@/server/services/fleet";
 import { ensureBootstrapAdmin, seedDemoUsers } from "@/server/services/users";
 
 export async function bootstrap(opts: { engine: boolean }) {
@@ -19,7 +18,10 @@ export async function bootstrap(opts: { engine: boolean }) {
   const db = getDb(); // opens data/flightdeck.db (or FLIGHTDECK_DB) in WAL mode and migrates it
   const now = Date.now();
   syncFleet(db, config, now);
-  if (config.demo) seedDemoUsers(db, now);
+  if (config.demo) {
+    seedDemoUsers(db, now);
+    seedDemoFleet(db, config, now);
+  }
   ensureBootstrapAdmin(db, process.env, now);
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
   if (opts.engine) startEngine({ db, config });

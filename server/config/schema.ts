@@ -224,6 +224,12 @@ const MetricsConfig = z.discriminatedUnion(
       /** Probed from Flightdeck for the health status instead of the `health` query; `{host}`, `{port}`, `{colour}`, `{region}`. */
       healthUrl: urlTemplate.optional(),
       timeoutSeconds: boundedNumber(0.1, 600).default(10),
+      /**
+       * The shortest `{window}`: a shorter sample window looks back this far instead (still ending at the
+       * sample's time), so `increase()` and `rate()` see at least two scrapes. At least twice the scrape
+       * interval when the analysis interval is shorter than that; 0 keeps every window as it is.
+       */
+      minWindowSeconds: boundedNumber(0, 3600).default(0),
     }),
   ],
   { error: (iss) => `expected provider "simulated" or "prometheus", got ${describe((iss.input as { provider?: unknown })?.provider)}` },

@@ -144,9 +144,10 @@ export function createMetricsProvider(config: FleetConfig, region: RegionConfig,
   return new PrometheusMetricsProvider({
     url: () => m.url ?? requireEnv("metrics-prometheus", env, m.urlEnv ?? "PROMETHEUS_URL", "the Prometheus URL"),
     queries: m.queries,
-    // Measurements name no service: a fleet config describes one service's fleet, so `{service}` is its id.
+    // The engine names the rollout's service in each measurement; this is for callers that name none.
     service: config.services[0]?.id ?? "",
     timeoutMs: m.timeoutSeconds * 1000,
+    minWindowMs: m.minWindowSeconds * 1000,
     healthUrlFor: healthUrl
       ? (colour) =>
           healthUrl

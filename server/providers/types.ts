@@ -48,6 +48,8 @@ export interface TrafficProvider {
 export type MeasureInput = {
   region: string;
   colour: Colour;
+  /** The service being rolled out: `{service}` in PromQL templates (default: the fleet's first service). */
+  service?: string;
   /** The canary stage in effect (the simulator injects faults per stage; real stores ignore it). */
   stagePercent: number | null;
   from: number;

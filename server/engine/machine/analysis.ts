@@ -76,6 +76,7 @@ export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observati
   const enoughTraffic = requests !== null && requests >= analysis.minRequests;
   const gaps: string[] = [];
   const findings: string[] = [];
+  if (observation.metricsError) gaps.push(`the metrics could not be read (${observation.metricsError})`);
   if (requests === null) gaps.push("no request count for the window, so error rate and p95 latency cannot be judged");
   else if (!enoughTraffic) gaps.push(`only ${requests} requests in the window, fewer than the ${analysis.minRequests} needed, so error rate and p95 latency cannot be judged`);
 

@@ -45,7 +45,14 @@ export type Measurement = {
   healthStatus?: number | null;
 };
 
-export type Observation = { from: number; to: number; canary: Measurement; baseline: Measurement | null };
+export type Observation = {
+  from: number;
+  to: number;
+  canary: Measurement;
+  baseline: Measurement | null;
+  /** Why the new colour's metrics could not be read (the store is down, or answered garbage): no data, and the sample says why. */
+  metricsError?: string | null;
+};
 
 export type MetricName = "error_rate" | "latency_p95" | "cpu" | "memory" | "health";
 

@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { logger } from "@/server/log";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
+import type { Env } from "@/server/providers/ssh-target";
 import type { RegionProviders } from "@/server/providers/types";
 import { realClock, type Clock } from "./clock";
 import { cachedProviders } from "./providers";
@@ -21,8 +22,10 @@ export type EngineOptions = {
   db: Db;
   config: FleetConfig;
   clock?: Clock;
-  /** The providers of a region; default: the simulated ones, sharing `world`. */
+  /** The providers of a region; default: as its config says (real or simulated, the simulated ones sharing `world`). */
   providers?: (regionId: string) => RegionProviders;
+  /** Where the real providers read their variables (SSH user, hosts, tokens); default: process.env. */
+  env?: Env;
   /** The simulated world; default: a new one, kept in FLIGHTDECK_SIM_STATE when that is set. */
   world?: SimulatedWorld;
   /** Runner tuning: lease TTL (default FLIGHTDECK_LEASE_TTL_MS or 15 s), sleep and poll intervals, id. */
@@ -37,7 +40,7 @@ export function createEngine(options: EngineOptions): { runner: Runner; world: S
     db: options.db,
     config: options.config,
     clock,
-    providersFor: options.providers ?? cachedProviders(options.config, world, clock),
+    providersFor: options.providers ?? cachedProviders(options.config, world, clock, options.env),
     ...(Number.isFinite(leaseFromEnv) && leaseFromEnv > 0 ? { leaseTtlMs: leaseFromEnv } : {}),
     ...options.runner,
   });

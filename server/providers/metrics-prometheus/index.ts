@@ -1,8 +1,10 @@
 /**
  * Metrics from Prometheus: each figure of a Measurement is one PromQL query over [from, to], evaluated at `to`
- * so a window in the past (one missed while Flightdeck restarted) reads the same as a live one. `history`
- * splits a longer past window into samples with range queries. No data is null; an unreachable or confused
- * store throws, and the engine counts that sample as inconclusive.
+ * so a window in the past (one missed while Flightdeck restarted) reads the same as a live one: the engine's
+ * first sample after a restart covers the whole gap. A window shorter than `minWindowMs` looks back that far
+ * instead, so `increase()` sees two scrapes. `history` splits a longer past window into samples with range
+ * queries. No data is null; an unreachable or confused store throws, and the engine counts that sample as
+ * inconclusive, saying why.
  */
 import { ProviderError, type Colour, type Measurement, type MeasureInput, type MetricsProvider } from "../types";
 import { PrometheusApi } from "./api";
@@ -12,8 +14,11 @@ export type PrometheusMetricsOptions = {
   /** Resolved at each call (it may come from an env var). */
   url: () => string;
   queries?: QueryTemplates;
+  /** `{service}` when a measurement names none. */
   service: string;
   timeoutMs: number;
+  /** The shortest PromQL window (default 0: the sample's own window). */
+  minWindowMs?: number;
   /** When set, health is an HTTP GET of this URL for the colour (0 when it does not answer), not the `health` query. */
   healthUrlFor?: (colour: Colour) => string;
   fetch?: typeof fetch;
@@ -32,11 +37,15 @@ export class PrometheusMetricsProvider implements MetricsProvider {
     return new PrometheusApi(this.options.url(), this.options.timeoutMs, this.options.fetch);
   }
 
-  async measure({ region, colour, from, to, signal }: MeasureInput): Promise<Measurement> {
+  private window(ms: number): string {
+    return promDuration(Math.max(ms, this.options.minWindowMs ?? 0));
+  }
+
+  async measure({ region, colour, service, from, to, signal }: MeasureInput): Promise<Measurement> {
     if (!(to > from)) throw new ProviderError("metrics-prometheus", `cannot measure an empty window (from ${from} to ${to})`);
     const api = this.api();
-    const window = promDuration(to - from);
-    const q = (name: QueryName) => api.instant(renderQuery(this.queries[name], { colour, region, service: this.options.service, window }), to, signal);
+    const vars = { colour, region, service: service ?? this.options.service, window: this.window(to - from) };
+    const q = (name: QueryName) => api.instant(renderQuery(this.queries[name], vars), to, signal);
     const health = this.options.healthUrlFor ? this.probeHealth(this.options.healthUrlFor(colour), signal) : q("health").then(healthFromUp);
     const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, healthStatus] = await Promise.all([
       q("requests"),
@@ -50,12 +59,12 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   /** Samples of `stepMs` each covering [from, to], from range queries: for a window missed during a restart. */
-  async history({ region, colour, from, to, stepMs, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
+  async history({ region, colour, service, from, to, stepMs, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
     if (!(stepMs >= 1000)) throw new ProviderError("metrics-prometheus", `a history step must be at least 1 s, got ${stepMs} ms`);
     const api = this.api();
     const first = from + stepMs;
     if (first > to) return [];
-    const vars = { colour, region, service: this.options.service, window: promDuration(stepMs) };
+    const vars = { colour, region, service: service ?? this.options.service, window: this.window(stepMs) };
     const series = async (name: QueryName) => new Map((await api.range(renderQuery(this.queries[name], vars), first, to, stepMs, signal)).map((p) => [p.at, p.value]));
     const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, up] = await Promise.all(
       (["requests", "errorRatePct", "latencyP95Ms", "cpuPct", "memoryPct", "health"] as const).map(series),
