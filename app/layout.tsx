@@ -3,6 +3,7 @@ import Link from "next/link";
 import { NavLink } from "@/components/nav-link";
 import { TRPCReactProvider } from "@/components/trpc/provider";
 import { UserMenu } from "@/components/user-menu";
+import { getSessionUser } from "@/server/auth/session";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Flightdeck", description: "Multi-region blue/green canary rollouts" };
@@ -18,7 +19,7 @@ function Logo() {
   );
 }
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -43,7 +44,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
                 <NavLink href="/admin">Admin</NavLink>
               </nav>
               <div className="ml-auto">
-                <UserMenu />
+                <UserMenu user={await getSessionUser()} />
               </div>
             </div>
           </header>

@@ -1,10 +1,9 @@
 import Link from "next/link";
-import { getSessionUser } from "@/server/auth/session";
+import type { SessionUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 
 /** The header's corner: who is signed in, with which roles, and sign-out; a sign-in link otherwise. */
-export async function UserMenu() {
-  const user = await getSessionUser();
+export function UserMenu({ user }: { user: SessionUser | null }) {
   if (!user) {
     return (
       <Link href="/signin" className="rounded text-sm font-medium text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600">

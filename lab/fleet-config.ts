@@ -75,7 +75,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
         },
         traffic,
         // The health status comes from the colour's /health itself: a release answering 503 is unhealthy though up.
-        metrics: { provider: "prometheus", url: prometheus, queries: { ...LAB_QUERIES }, healthUrl: "http://{host}:{port}/health" },
+        // Prometheus scrapes every second: a window of 3 s holds at least two scrapes, however short the interval.
+        metrics: { provider: "prometheus", url: prometheus, queries: { ...LAB_QUERIES }, healthUrl: "http://{host}:{port}/health", minWindowSeconds: 3 },
         links: {
           dashboard: `${prometheus}/graph?g0.expr=${encodeURIComponent('sum by (colour) (rate(http_requests_total{region="')}{region}${encodeURIComponent('"}[1m]))')}&g0.range_input=1h`,
         },

@@ -3,7 +3,7 @@
  * run apart (`npm run worker`), so a missing or stale runner is reported, not treated as the web app being down.
  */
 import { desc, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { getDb, type Db } from "@/db/client";
 import { runners } from "@/db/schema";
 
 /** A runner beats every few seconds; three missed beats is stale. */
@@ -32,4 +32,11 @@ export function readEngineHealth(db: Db, now: number): EngineHealth {
     host: latest.host,
     pid: latest.pid,
   };
+}
+
+/** The whole health answer for the route: the database must answer; the engine's state is reported. */
+export function readHealth(now: number): { database: "ok"; engine: EngineHealth } {
+  const db = getDb();
+  checkDatabase(db);
+  return { database: "ok", engine: readEngineHealth(db, now) };
 }

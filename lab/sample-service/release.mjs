@@ -19,11 +19,12 @@ export function readRelease(dir) {
 }
 
 /**
- * Which requests fail: exactly `errorRatePct` % of them, spread evenly (5 % is every 20th request), so a short
- * canary window shows the release's true rate instead of a random draw.
+ * Which requests fail: exactly `errorRatePct` % of them, spread evenly (5 % is the 1st, 21st, 41st ...
+ * request), so a short canary window shows the release's true rate instead of a random draw, and a bad
+ * release shows itself from its first request rather than after however long its first error takes.
  */
 export function createErrorSchedule(errorRatePct) {
-  let owed = 0;
+  let owed = errorRatePct > 0 ? 100 - errorRatePct : 0;
   return () => {
     owed += errorRatePct;
     if (owed < 100) return false;

@@ -47,6 +47,10 @@ export async function startSshd({ dir, port }: SshdInput): Promise<LabSshd> {
       `UsePAM no`,
       `StrictModes no`,
       `Subsystem sftp /usr/lib/openssh/sftp-server`,
+      // Debian's bash reads ~/.bashrc for every command run over SSH when SHLVL is unset; a slow one (pyenv
+      // init costs seconds) would be paid by each deploy and each nginx weight change. At SHLVL=1 bash counts
+      // itself a nested shell and skips it; the commands run as they would from a login with a lean rc file.
+      `SetEnv SHLVL=1`,
       "",
     ].join("\n"),
   );

@@ -7,8 +7,8 @@
  * [from, to] was due at from + interval (the runner's stored nextTickAt), so `to − from − interval` is how late
  * that pass ran. Runner ticks are counted by wrapping the runner's tick method; nothing in the engine changes.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
@@ -37,6 +37,10 @@ export type EngineBenchResult = {
   eventLoopDelayP99Ms: number;
   /** Process CPU (user + system) over the window, in % of one core. */
   cpuPctOfCore: number;
+  /** Share of the window the engine's thread was ready but waited for a CPU other processes held (Linux). */
+  cpuWaitPct: number | null;
+  /** The machine's 1-minute load average at the end (other processes compete for the core). */
+  loadAverage: number;
   rssBytesPerRegionRollout: number;
   heapBytesPerRegionRollout: number;
   /** Region rollouts still sampling their first stage at the end, and the verdicts in the window. */
@@ -47,6 +51,15 @@ export type EngineBenchResult = {
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** Nanoseconds this process's main thread was ready to run but waited for a CPU (Linux); null elsewhere. */
+function runQueueWaitNs(): number | null {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 /** Count the runner's ticks by wrapping its (private) tick launcher; null if it is not there any more. */
@@ -97,10 +110,13 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
 
   let window = { from: Infinity, to: Infinity };
   const lags: number[] = [];
+  const lagTimes: number[] = [];
   const ticks = countRunnerTicks();
   const world = new SimulatedWorld({ seed: 1, requestsPerSecond: 1_000, recordCalls: false });
   const providers = withLagProbe(cachedProviders(config, world, realClock), (lag, at) => {
-    if (at >= window.from && at < window.to) lags.push(lag);
+    if (at < window.from || at >= window.to) return;
+    lags.push(lag);
+    lagTimes.push(at);
   });
 
   gc();
@@ -131,11 +147,13 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   const ticksBefore = ticks.count();
   const cpuBefore = process.cpuUsage();
+  const waitBefore = runQueueWaitNs();
   window = { from: Date.now(), to: Date.now() + measureSeconds * 1000 };
   loopDelay.enable();
   await sleep(window.to - Date.now());
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuBefore);
+  const waitAfter = runQueueWaitNs();
   const wallMs = Date.now() - window.from;
   const ticksAfter = ticks.count();
   gc();
@@ -153,6 +171,8 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
     .where(and(eq(samples.role, "canary"), gte(samples.takenAt, window.from), lte(samples.takenAt, window.to)))
     .groupBy(samples.verdict)
     .all();
+  // BENCH_ENGINE_TRACE=<file>: every pass of the window as "ms into the window, lag ms", to find what is periodic.
+  if (process.env.BENCH_ENGINE_TRACE) writeFileSync(process.env.BENCH_ENGINE_TRACE, lags.map((lag, i) => `${lagTimes[i] - window.from},${lag}`).join("\n"));
   db.$client.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -164,6 +184,8 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
     lagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, samples: lags.length },
     eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     cpuPctOfCore: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    cpuWaitPct: waitBefore === null || waitAfter === null ? null : ((waitAfter - waitBefore) / 1e6 / wallMs) * 100,
+    loadAverage: os.loadavg()[0],
     rssBytesPerRegionRollout: (after.rss - before.rss) / regions,
     heapBytesPerRegionRollout: (after.heapUsed - before.heapUsed) / regions,
     inCanary,

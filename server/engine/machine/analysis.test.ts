@@ -82,6 +82,13 @@ describe("assessSample: too little traffic or no data is inconclusive, never a p
     expect(result.cause.map((c) => c.metric)).toEqual(["health"]);
   });
 
+  it("a metrics store that could not be read is inconclusive, and the sample says what failed", () => {
+    const none = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
+    const result = assessSample(STAGES[0], ANALYSIS, { ...observation(T0, T0 + 30_000, none, none), metricsError: "Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?)" });
+    expect(result.verdict).toBe("inconclusive");
+    expect(result.gaps[0]).toBe("the metrics could not be read (Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?))");
+  });
+
   it("a breach beats missing data on another metric", () => {
     expect(judge(1, healthy({ errorRatePct: 2, latencyP95Ms: null })).verdict).toBe("breach");
   });

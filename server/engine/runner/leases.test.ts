@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startRollout } from "@/server/services/rollouts";
-import { acquireLease, leaseHolder, releaseLease } from "./leases";
+import { acquireLease, leaseHolder, releaseLease, renewHeldLeases } from "./leases";
 import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "./test-fixtures";
 
 let h: Harness;
@@ -21,6 +21,28 @@ describe("leases", () => {
     expect(leaseHolder(h.db, "rollout:r1", 17_000)).toBe("b");
     releaseLease(h.db, "rollout:r1", "b");
     expect(acquireLease(h.db, "rollout:r1", "a", 17_000, 10_000)).toBe(27_000);
+  });
+
+  it("renews in bulk only the leases the owner still holds, even past their expiry, never another runner's", () => {
+    acquireLease(h.db, "rollout:r1", "a", 1_000, 10_000);
+    acquireLease(h.db, "rollout:r2", "a", 1_000, 10_000);
+    acquireLease(h.db, "rollout:r3", "b", 1_000, 10_000);
+    acquireLease(h.db, "rollout:r2", "b", 12_000, 10_000); // a's lease on r2 expired and b took it
+
+    const renewed = renewHeldLeases(h.db, ["rollout:r1", "rollout:r2", "rollout:r3"], "a", 12_000, 10_000);
+
+    expect([...renewed]).toEqual(["rollout:r1"]);
+    expect(leaseHolder(h.db, "rollout:r1", 21_000)).toBe("a");
+    expect(leaseHolder(h.db, "rollout:r2", 21_000)).toBe("b");
+    expect(leaseHolder(h.db, "rollout:r3", 10_000)).toBe("b");
+    expect(acquireLease(h.db, "rollout:r1", "b", 21_000, 10_000)).toBeNull();
+  });
+
+  it("renews more leases than one statement takes", () => {
+    const names = Array.from({ length: 1_200 }, (_, i) => `rollout:r${i}`);
+    for (const name of names) acquireLease(h.db, name, "a", 1_000, 10_000);
+    expect(renewHeldLeases(h.db, names, "a", 8_000, 10_000).size).toBe(1_200);
+    expect(leaseHolder(h.db, "rollout:r1199", 17_000)).toBe("a");
   });
 
   it("a second runner cannot reconcile a rollout another holds until that lease expires", async () => {

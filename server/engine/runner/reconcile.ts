@@ -34,6 +34,8 @@ export type ReconcileResult = {
   outcome: "waiting" | "lost" | "capped" | "missing";
   actions: number;
   nextTickAt: number | null;
+  /** Whether the region rollout was left paused (known when the outcome is waiting). */
+  paused?: boolean;
 };
 
 /** Waiting on a person (approval, paused): look again now and then in case a wake-up was missed. */
@@ -58,7 +60,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       // Only the first decision of a pass gets here: later ones were foreseen and saved with the change.
       if (action.kind === "observe") log.error({ action }, "the machine asked for a second observation in one decision");
       const nextTickAt = action.kind === "wait" ? (action.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now() + 1_000;
-      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { outcome: "waiting", actions, nextTickAt } : { outcome: "lost", actions, nextTickAt: null };
+      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { outcome: "waiting", actions, nextTickAt, paused: ctx.state.paused } : { outcome: "lost", actions, nextTickAt: null };
     }
 
     const done = await carryOut(deps, ctx, action, log);
@@ -80,7 +82,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     });
     if (!saved) return { outcome: "lost", actions: actions + 1, nextTickAt: null };
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
-    if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt };
+    if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).
     const reloaded = phaseChanged ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache) : { ...ctx, row: saved, state: rowToState(saved) };
     if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
@@ -114,7 +116,8 @@ async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: 
     if (err instanceof Error && err.name === "AbortError") throw err;
     const message = err instanceof Error ? err.message : String(err);
     log.warn({ stepKey: action.stepKey, err: message }, "effect failed");
-    return { transition: action.onFailure(message) };
+    // A failed deploy's steps (what ran on the host before it failed) go with the event that reports it.
+    return { transition: withDeployLog(action.onFailure(message), logOf(err)) };
   }
 }
 
@@ -136,6 +139,11 @@ async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: E
   return { split };
 }
 
+function logOf(err: unknown): string[] | undefined {
+  const lines = (err as { log?: unknown } | null)?.log;
+  return Array.isArray(lines) && lines.every((l) => typeof l === "string") ? lines : undefined;
+}
+
 /** The deploy's own log goes with its first event, for whoever reads the timeline. */
 function withDeployLog(transition: Transition, lines: string[] | undefined): Transition {
   if (!lines || transition.events.length === 0) return transition;
@@ -145,19 +153,24 @@ function withDeployLog(transition: Transition, lines: string[] | undefined): Tra
 
 const NO_DATA: Measurement = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
 
-/** The new colour and the old one over the same window. A metrics store that cannot be reached is no data. */
+/**
+ * The new colour and the old one over the same window. A metrics store that cannot be reached (or answers
+ * garbage) is no data, and the observation carries why, so the sample's reasons and alert name what failed.
+ */
 async function observe(deps: ReconcileDeps, ctx: RegionRolloutContext, from: number, to: number, log: Logger): Promise<Observation> {
   const { metrics } = deps.providersFor(ctx.row.regionId);
   const stagePercent = ctx.stages[ctx.state.stageIndex]?.percent ?? null;
-  const measure = async (colour: "blue" | "green") => {
+  const measure = async (colour: "blue" | "green"): Promise<{ measurement: Measurement; error: string | null }> => {
     try {
-      return await metrics.measure({ region: ctx.row.regionId, colour, stagePercent, from, to, signal: deps.signal });
+      const measurement = await metrics.measure({ region: ctx.row.regionId, service: ctx.rollout.serviceId, colour, stagePercent, from, to, signal: deps.signal });
+      return { measurement, error: null };
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") throw err;
-      log.warn({ colour, err: err instanceof Error ? err.message : String(err) }, "metrics unavailable; the sample counts as no data");
-      return NO_DATA;
+      const error = err instanceof Error ? err.message : String(err);
+      log.warn({ colour, err: error }, "metrics unavailable; the sample counts as no data");
+      return { measurement: NO_DATA, error };
     }
   };
   const [canary, baseline] = await Promise.all([measure(ctx.state.toColour), measure(ctx.state.fromColour)]);
-  return { from, to, canary, baseline };
+  return { from, to, canary: canary.measurement, baseline: baseline.measurement, ...(canary.error ? { metricsError: canary.error } : {}) };
 }

@@ -17,10 +17,10 @@ import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
-import { acquireLease, releaseLease, rolloutLeaseName } from "./leases";
+import { acquireLease, releaseLease, renewHeldLeases, rolloutLeaseName } from "./leases";
 import type { ContextCache } from "./load";
 import { reconcileRegionRollout } from "./reconcile";
-import { reconcileTraffic } from "./traffic-check";
+import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 
 export type RunnerOptions = {
   db: Db;
@@ -49,6 +49,8 @@ export class Runner {
   private readonly held = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly cache: ContextCache = new Map();
+  /** Region rollouts this runner left paused: once one is resumed, its traffic is checked before it goes on. */
+  private readonly pausedSeen = new Set<string>();
   private lastHeartbeatAt = -Infinity;
   private lastLeaseScanAt = -Infinity;
   private abort = unlimited(new AbortController());
@@ -179,7 +181,9 @@ export class Runner {
   private async reconcileOne(regionRolloutId: string): Promise<boolean> {
     const { db, clock } = this.opts;
     try {
-      await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal }, regionRolloutId);
+      if (this.pausedSeen.has(regionRolloutId)) await this.checkTrafficIfResumed(regionRolloutId);
+      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal }, regionRolloutId);
+      if (result.paused) this.pausedSeen.add(regionRolloutId);
       return true;
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") return true;
@@ -197,6 +201,21 @@ export class Runner {
         .run();
       return false;
     }
+  }
+
+  /**
+   * A region resumed after a pause (a load balancer or metrics store that failed): the load balancer may have
+   * lost the split meanwhile (a restarted HAProxy holds its config's weights), so the verified split is put
+   * back first, with an event, rather than judging samples of traffic that never reached the new colour.
+   */
+  private async checkTrafficIfResumed(regionRolloutId: string): Promise<void> {
+    const { db } = this.opts;
+    const row = db.select().from(regionRollouts).where(eq(regionRollouts.id, regionRolloutId)).get();
+    if (row?.paused) return;
+    this.pausedSeen.delete(regionRolloutId);
+    const rollout = row && db.select().from(rollouts).where(eq(rollouts.id, row.rolloutId)).get();
+    if (!row || !rollout || TERMINAL_PHASES.includes(row.phase)) return;
+    await restoreVerifiedSplit({ ...this.opts, signal: this.abort.signal }, rollout, row);
   }
 
   private heartbeat(now: number): void {
@@ -222,16 +241,23 @@ export class Runner {
       for (const [id, fixed] of this.cache) if (fixed.rollout.id === rolloutId) this.cache.delete(id);
     }
     const taken: string[] = [];
+    const renewing: string[] = [];
     for (const rolloutId of active) {
       const expiresAt = this.held.get(rolloutId);
-      if (expiresAt !== undefined && expiresAt - now > leaseTtlMs / 2) continue;
-      const renewed = acquireLease(db, rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
-      if (renewed === null) {
-        this.held.delete(rolloutId);
+      if (expiresAt !== undefined) {
+        if (expiresAt - now <= leaseTtlMs / 2) renewing.push(rolloutId);
         continue;
       }
-      if (expiresAt === undefined) taken.push(rolloutId);
-      this.held.set(rolloutId, renewed);
+      const acquired = acquireLease(db, rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
+      if (acquired === null) continue;
+      taken.push(rolloutId);
+      this.held.set(rolloutId, acquired);
+    }
+    // The ones we hold are renewed in a few statements, not one each (leases taken together expire together).
+    const renewed = renewHeldLeases(db, renewing.map(rolloutLeaseName), this.id, now, leaseTtlMs);
+    for (const rolloutId of renewing) {
+      if (renewed.has(rolloutLeaseName(rolloutId))) this.held.set(rolloutId, now + leaseTtlMs);
+      else this.held.delete(rolloutId);
     }
     return taken;
   }

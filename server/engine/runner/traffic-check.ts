@@ -2,6 +2,8 @@
  * Reconcile, don't script: when a runner takes a rollout over (at start, or after another runner died), it
  * asks each region's load balancer what it holds and, where that differs from the split last verified and
  * stored, puts the stored split back (event traffic.reconciled). The database is the truth the engine acts on.
+ * The runner does the same for a region resumed after a pause: a load balancer restarted while it was paused
+ * (HAProxy comes back with its config's weights) would otherwise hold another split than the events say.
  */
 import { and, eq, notInArray } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -10,6 +12,7 @@ import { regionRollouts, regionStates, rollouts } from "@/db/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
+import type { RegionRolloutRow, RolloutRow } from "./load";
 import { insertEvents } from "./persist";
 
 export type TrafficCheckDeps = { db: Db; clock: Clock; providersFor: (regionId: string) => RegionProviders; log: Logger; signal?: AbortSignal };
@@ -25,33 +28,43 @@ export async function reconcileTraffic(deps: TrafficCheckDeps, rolloutId: string
     .where(and(eq(regionRollouts.rolloutId, rolloutId), notInArray(regionRollouts.phase, [...TERMINAL_PHASES])))
     .all();
   let fixed = 0;
-  for (const row of rows) {
-    const log = deps.log.child({ correlationId: rollout.correlationId, rolloutId, regionId: row.regionId });
-    try {
-      const { traffic } = deps.providersFor(row.regionId);
-      const expected = splitFor(row.toColour, row.canaryPct);
-      const actual = await traffic.getWeight({ region: row.regionId, signal: deps.signal });
-      if (actual.blue === expected.blue && actual.green === expected.green) continue;
-      const verified = await traffic.setWeight({ region: row.regionId, colour: row.toColour, canaryPct: row.canaryPct, signal: deps.signal });
-      const now = deps.clock.now();
-      db.transaction((tx) => {
-        tx.update(regionStates)
-          .set({ greenPct: verified.green, updatedAt: now })
-          .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId)))
-          .run();
-        insertEvents(tx, { row, rollout, now, actor: "engine" }, [
-          {
-            type: "traffic.reconciled",
-            message: `${row.regionId}: the load balancer held blue ${actual.blue} % / green ${actual.green} %, but the last verified split was blue ${expected.blue} % / green ${expected.green} %; put back.`,
-            data: { found: actual, restored: verified },
-          },
-        ]);
-      });
-      fixed++;
-    } catch (err) {
-      if (err instanceof Error && err.name === "AbortError") throw err;
-      log.error({ err: err instanceof Error ? err.message : String(err) }, "could not check the traffic split");
-    }
-  }
+  for (const row of rows) if (await restoreVerifiedSplit(deps, rollout, row)) fixed++;
   return fixed;
+}
+
+/**
+ * One region: put the last verified split back when the load balancer holds another (true when it did).
+ * A region whose rollback is pending (a breach's cause is stored) is left alone: moving it back toward the
+ * new colour would undo what the rollback that comes next is for.
+ */
+export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: RolloutRow, row: RegionRolloutRow): Promise<boolean> {
+  const { db } = deps;
+  if (row.cause !== null) return false;
+  const log = deps.log.child({ correlationId: rollout.correlationId, rolloutId: rollout.id, regionId: row.regionId });
+  try {
+    const { traffic } = deps.providersFor(row.regionId);
+    const expected = splitFor(row.toColour, row.canaryPct);
+    const actual = await traffic.getWeight({ region: row.regionId, signal: deps.signal });
+    if (actual.blue === expected.blue && actual.green === expected.green) return false;
+    const verified = await traffic.setWeight({ region: row.regionId, colour: row.toColour, canaryPct: row.canaryPct, signal: deps.signal });
+    const now = deps.clock.now();
+    db.transaction((tx) => {
+      tx.update(regionStates)
+        .set({ greenPct: verified.green, updatedAt: now })
+        .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId)))
+        .run();
+      insertEvents(tx, { row, rollout, now, actor: "engine" }, [
+        {
+          type: "traffic.reconciled",
+          message: `${row.regionId}: the load balancer held blue ${actual.blue} % / green ${actual.green} %, but the last verified split was blue ${expected.blue} % / green ${expected.green} %; put back.`,
+          data: { found: actual, restored: verified },
+        },
+      ]);
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw err;
+    log.error({ err: err instanceof Error ? err.message : String(err) }, "could not check the traffic split");
+    return false;
+  }
 }

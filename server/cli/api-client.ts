@@ -1,0 +1,48 @@
+/**
+ * The REST API as the CLI sees it: FLIGHTDECK_URL and FLIGHTDECK_TOKEN, `Authorization: Bearer`, JSON both ways.
+ * A refusal becomes an ApiError carrying the server's message (which says what to do).
+ */
+import { ArgumentError } from "./simulate-args";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export type ApiClient = { get: <T>(path: string) => Promise<T>; post: <T>(path: string, body?: unknown) => Promise<T>; baseUrl: string };
+
+export function apiClientFromEnv(env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = fetch): ApiClient {
+  const baseUrl = env.FLIGHTDECK_URL?.replace(/\/+$/, "");
+  if (!baseUrl || !/^https?:\/\//.test(baseUrl)) throw new ArgumentError(`set FLIGHTDECK_URL to the Flightdeck server, e.g. https://flightdeck.example.com (got ${JSON.stringify(env.FLIGHTDECK_URL ?? "")})`);
+  const token = env.FLIGHTDECK_TOKEN;
+  if (!token) throw new ArgumentError("set FLIGHTDECK_TOKEN to an API token (an admin creates one in Admin → API tokens)");
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      throw new ApiError(0, `cannot reach ${baseUrl}: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      throw new ApiError(res.status, `${method} ${path} answered ${res.status} with something that is not JSON; is FLIGHTDECK_URL the Flightdeck server?`);
+    }
+    if (!res.ok) throw new ApiError(res.status, (json as { error?: string } | null)?.error ?? `${method} ${path} answered ${res.status}`);
+    return json as T;
+  }
+  return { baseUrl, get: (path) => request("GET", path), post: (path, body) => request("POST", path, body ?? {}) };
+}

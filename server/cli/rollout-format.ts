@@ -1,0 +1,19 @@
+/** How a rollout's status reads in a terminal: one line for the rollout, one per region. */
+import type { RegionStatus, RolloutStatusView } from "@/server/services/rollout-status";
+import { paint, type CliIo, type Colour } from "./io";
+
+const STATUS_COLOUR: Record<string, Colour> = { running: "blue", succeeded: "green", failed: "red", aborted: "yellow" };
+const PHASE_COLOUR: Record<string, Colour> = { succeeded: "green", rolled_back: "red", blocked: "yellow", aborted: "yellow", canary: "blue", deploying: "blue" };
+
+export function describeRegion(r: RegionStatus): string {
+  const parts = [r.phase.replace("_", " ")];
+  if (r.stagePercent !== null && r.phase === "canary") parts.push(`stage ${r.stagePercent} %`, `traffic ${r.canaryPct} %`);
+  if (r.paused) parts.push(`paused${r.pauseReason ? ` (${r.pauseReason})` : ""}`);
+  if (r.outcomeReason) parts.push(r.outcomeReason);
+  return parts.join(", ");
+}
+
+export function formatRollout(io: Pick<CliIo, "tty">, view: RolloutStatusView): string[] {
+  const head = `${view.id}  ${view.serviceId} ${view.version}  ${view.strategy}${view.delayMinutes ? ` (${view.delayMinutes} min)` : ""}  ${paint(io, STATUS_COLOUR[view.status] ?? "bold", view.status)}  by ${view.initiator}`;
+  return [head, ...view.regions.map((r) => `  ${r.regionId.padEnd(10)} ${paint(io, PHASE_COLOUR[r.phase] ?? "grey", describeRegion(r))}`)];
+}

@@ -1,0 +1,34 @@
+/**
+ * The CI webhook's body: a stable contract that CI pipelines script against (docs/ci/, README "CI").
+ * Strict: an unknown key is refused by name, so a typo such as `delay_minutes` does not pass silently.
+ */
+import { z } from "zod";
+import { delayProblem } from "@/server/engine/machine";
+
+export const CiWebhookBody = z
+  .strictObject({
+    service: z.string().min(1).max(100),
+    artifact: z.strictObject({
+      version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, { error: "expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128)" }),
+      digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256: followed by 64 lowercase hex digits" }),
+      url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL where hosts fetch the artifact" }),
+    }),
+    ref: z.string().regex(/^refs\/(heads|tags)\/\S{1,240}$/, { error: "expected a full git ref such as refs/heads/main" }),
+    commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected the 40 hex digits of the commit" }),
+    strategy: z.enum(["sequential", "delayed", "parallel"]),
+    regions: z.union([z.literal("all"), z.array(z.string().min(1).max(100)).min(1, { error: "expected at least one region" }).max(50)], {
+      error: 'expected "all" or a list of region ids',
+    }),
+    delayMinutes: z.number().optional(),
+  })
+  .superRefine((body, ctx) => {
+    const problem = delayProblem(body.strategy, body.delayMinutes);
+    if (problem) ctx.addIssue({ code: "custom", path: ["delayMinutes"], message: problem });
+  });
+export type CiWebhookBody = z.infer<typeof CiWebhookBody>;
+
+export type BodyIssue = { path: string; message: string };
+
+export function issuesOf(error: z.ZodError): BodyIssue[] {
+  return error.issues.map((i) => ({ path: i.path.length ? i.path.join(".") : "(body)", message: i.message }));
+}

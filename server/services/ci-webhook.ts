@@ -1,0 +1,120 @@
+/**
+ * The CI webhook: verify the signature, check the body, then in one transaction record the delivery (its id is
+ * the primary key) and start the rollout. A delivery id seen before is a replay: the insert finds the row, and
+ * the answer is the stored rollout, with nothing new written. Two identical deliveries at once are settled by
+ * that same primary key in the database. Any refusal rolls the transaction back: nothing is written.
+ */
+import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { rollouts, webhookDeliveries } from "@/db/schema";
+import type { Actor } from "@/server/actor";
+import type { FleetConfig } from "@/server/config/schema";
+import { CiWebhookBody, issuesOf, type BodyIssue } from "./ci-webhook-body";
+import { ServiceError, type ServiceErrorCode } from "./errors";
+import { startRollout } from "./rollouts";
+import { verifyWebhookSignature } from "./webhook-signature";
+
+export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined };
+export type WebhookDelivery = { headers: Headers; rawBody: string };
+export type WebhookAnswer = { status: number; body: { error?: string; message?: string; issues?: BodyIssue[]; rolloutId?: string; url?: string; status?: string } };
+
+/** The webhook's own statuses for service refusals: the contract says 422 for unknown names, 403 for a ref. */
+const STATUS_OF: Record<ServiceErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 422,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 403,
+  BAD_REQUEST: 400,
+  UNPROCESSABLE: 422,
+};
+
+const refused = (status: number, error: string, issues?: BodyIssue[]): WebhookAnswer => ({ status, body: issues ? { error, issues } : { error } });
+
+export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery): WebhookAnswer {
+  if (!ctx.secret) {
+    return refused(503, "The CI webhook is not configured on this server: set FLIGHTDECK_WEBHOOK_SECRET (at least 16 characters) and restart Flightdeck.");
+  }
+  const { headers, rawBody } = delivery;
+  const signature = verifyWebhookSignature({ secret: ctx.secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: headers.get("x-flightdeck-signature"), rawBody, nowMs: ctx.now });
+  if (!signature.ok) return refused(401, signature.message);
+
+  const deliveryId = headers.get("x-flightdeck-delivery");
+  if (!deliveryId || !/^[A-Za-z0-9._:-]{1,128}$/.test(deliveryId)) {
+    const message = "expected a unique id per delivery: 1 to 128 letters, digits, '.', '_', ':' or '-' (e.g. the CI run id and attempt)";
+    return refused(400, "The X-Flightdeck-Delivery header is missing or malformed.", [{ path: "headers.X-Flightdeck-Delivery", message }]);
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch (err) {
+    return refused(400, "The body is not valid JSON.", [{ path: "(body)", message: (err as Error).message }]);
+  }
+  const parsed = CiWebhookBody.safeParse(json);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    return refused(400, `The body does not match the webhook contract: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}.`, issues);
+  }
+  const body = parsed.data;
+
+  const unknownNames = unknownServiceOrRegions(ctx.config, body);
+  if (unknownNames) return refused(422, unknownNames);
+
+  try {
+    return ctx.db.transaction((tx) => recordAndStart(ctx, tx, deliveryId, rawBody, body));
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    const status = STATUS_OF[err.code];
+    return refused(status, err.message, status === 400 ? [{ path: "(body)", message: err.message }] : undefined);
+  }
+}
+
+function recordAndStart(ctx: WebhookContext, tx: Tx, deliveryId: string, rawBody: string, body: CiWebhookBody): WebhookAnswer {
+  const bodySha256 = createHash("sha256").update(rawBody).digest("hex");
+  const inserted = tx.insert(webhookDeliveries).values({ deliveryId, receivedAt: ctx.now, bodySha256, rolloutId: null, status: 202, response: {} }).onConflictDoNothing().returning().get();
+  if (!inserted) return replayOf(tx, deliveryId, bodySha256);
+
+  const actor: Actor = { kind: "webhook", id: deliveryId, name: "CI webhook", roles: ["deployer"] };
+  // Inside this transaction: startRollout's own transaction becomes a savepoint, so a refusal undoes the delivery row too.
+  const started = startRollout(
+    { db: tx as unknown as Db, config: ctx.config, actor, now: ctx.now },
+    {
+      serviceId: body.service,
+      artifact: { version: body.artifact.version, digest: body.artifact.digest, url: body.artifact.url, sourceRef: body.ref, commitSha: body.commit },
+      strategy: body.strategy,
+      regions: body.regions,
+      delayMinutes: body.delayMinutes ?? null,
+    },
+  );
+  const response = { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running" };
+  tx.update(webhookDeliveries).set({ rolloutId: started.rolloutId, response }).where(eq(webhookDeliveries.deliveryId, deliveryId)).run();
+  const where = started.regions.map((r) => r.regionId).join(", ");
+  return { status: 202, body: { ...response, message: `Started ${body.service} ${body.artifact.version} (${body.strategy}) in ${where}. Follow it at ${response.url} or with \`flightdeck rollout wait ${started.rolloutId}\`.` } };
+}
+
+/** The same delivery id again: the stored rollout and its current status, or a refusal if the body changed. */
+function replayOf(tx: Tx, deliveryId: string, bodySha256: string): WebhookAnswer {
+  const stored = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId)).get()!;
+  if (stored.bodySha256 !== bodySha256) {
+    return refused(409, `Delivery ${deliveryId} was already received with a different body. Use a new X-Flightdeck-Delivery id for each new delivery.`);
+  }
+  const response = stored.response as { rolloutId: string; url: string };
+  const current = tx.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, response.rolloutId)).get();
+  return { status: 200, body: { ...response, status: current?.status ?? "unknown", message: `Delivery ${deliveryId} was already received: it started rollout ${response.rolloutId}; nothing new was started.` } };
+}
+
+function unknownServiceOrRegions(config: FleetConfig, body: CiWebhookBody): string | null {
+  if (!config.services.some((s) => s.id === body.service)) {
+    return `There is no service "${body.service}" in the fleet config (known: ${config.services.map((s) => s.id).join(", ")}). Check the "service" field of the webhook call.`;
+  }
+  if (body.regions === "all") return null;
+  const unknown = body.regions.filter((id) => !config.regions.some((r) => r.id === id));
+  if (unknown.length === 0) return null;
+  return `Unknown region${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${config.regions.map((r) => r.id).join(", ")}); or send "all".`;
+}
+
+export function rolloutUrl(config: FleetConfig, rolloutId: string): string {
+  return `${config.baseUrl.replace(/\/$/, "")}/rollouts/${rolloutId}`;
+}

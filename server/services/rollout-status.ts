@@ -1,0 +1,113 @@
+/**
+ * The status read model for CI and scripts (REST `GET /api/v1/rollouts[/:id]`, `flightdeck rollout status|wait`):
+ * a rollout's status and, per region, its phase, current stage percent, verified traffic, pause and cause.
+ */
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
+import type { RegionPhase } from "@/db/schema/region-rollouts";
+import type { RolloutStatus, Strategy } from "@/db/schema/rollouts";
+import { can } from "@/server/auth/roles";
+import { parseInput, type ServiceContext } from "./context";
+import { forbidden, notFound } from "./errors";
+
+export type RegionStatus = {
+  regionId: string;
+  position: number;
+  phase: RegionPhase;
+  stagePercent: number | null;
+  canaryPct: number;
+  paused: boolean;
+  pauseReason: string | null;
+  cause: unknown;
+  outcomeReason: string | null;
+  attempt: number;
+};
+
+export type RolloutStatusView = {
+  id: string;
+  serviceId: string;
+  version: string;
+  digest: string;
+  strategy: Strategy;
+  delayMinutes: number | null;
+  status: RolloutStatus;
+  initiator: string;
+  correlationId: string;
+  createdAt: number;
+  finishedAt: number | null;
+  regions: RegionStatus[];
+};
+
+export const ListRolloutsInput = z.strictObject({
+  serviceId: z.string().min(1).optional(),
+  status: z.enum(["running", "succeeded", "failed", "aborted"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListRolloutsInput = z.input<typeof ListRolloutsInput>;
+
+function requireRead(ctx: ServiceContext) {
+  if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
+}
+
+export function getRolloutStatus(ctx: ServiceContext, rolloutId: string): RolloutStatusView {
+  requireRead(ctx);
+  const [view] = buildViews(ctx, [eq(rollouts.id, rolloutId)], 1);
+  if (!view) throw notFound(`There is no rollout ${rolloutId}. List recent ones with GET /api/v1/rollouts or \`flightdeck rollout status\`.`);
+  return view;
+}
+
+export function listRollouts(ctx: ServiceContext, raw: ListRolloutsInput = {}): RolloutStatusView[] {
+  requireRead(ctx);
+  const input = parseInput(ListRolloutsInput, raw);
+  const where = [input.serviceId ? eq(rollouts.serviceId, input.serviceId) : undefined, input.status ? eq(rollouts.status, input.status) : undefined];
+  return buildViews(ctx, where, input.limit);
+}
+
+function buildViews(ctx: ServiceContext, where: Array<ReturnType<typeof eq> | undefined>, limit: number): RolloutStatusView[] {
+  const rows = ctx.db
+    .select({ rollout: rollouts, version: artifacts.version, digest: artifacts.digest })
+    .from(rollouts)
+    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+    .where(and(...where))
+    .orderBy(desc(rollouts.createdAt), desc(rollouts.id))
+    .limit(limit)
+    .all();
+  if (rows.length === 0) return [];
+  const regionRows = ctx.db.select().from(regionRollouts).where(inArray(regionRollouts.rolloutId, rows.map((r) => r.rollout.id))).orderBy(asc(regionRollouts.position)).all();
+  const stageRows = regionRows.length ? ctx.db.select({ regionRolloutId: stages.regionRolloutId, index: stages.index, percent: stages.percent }).from(stages).where(inArray(stages.regionRolloutId, regionRows.map((r) => r.id))).all() : [];
+  const percentOf = (regionRolloutId: string, index: number) => stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
+
+  return rows.map(({ rollout, version, digest }) => ({
+    id: rollout.id,
+    serviceId: rollout.serviceId,
+    version,
+    digest,
+    strategy: rollout.strategy,
+    delayMinutes: rollout.delayMinutes,
+    status: rollout.status,
+    initiator: rollout.initiator,
+    correlationId: rollout.correlationId,
+    createdAt: rollout.createdAt,
+    finishedAt: rollout.finishedAt,
+    regions: regionRows
+      .filter((r) => r.rolloutId === rollout.id)
+      .map((r) => ({
+        regionId: r.regionId,
+        position: r.position,
+        phase: r.phase,
+        stagePercent: r.stageIndex >= 0 ? percentOf(r.id, r.stageIndex) : null,
+        canaryPct: r.canaryPct,
+        paused: r.paused,
+        pauseReason: r.pauseReason,
+        cause: r.cause ?? null,
+        outcomeReason: r.outcomeReason,
+        attempt: r.attempt,
+      })),
+  }));
+}
+
+/** What a region command answers: where the region is now and what the runner will do next. */
+export function regionCommandResult(row: typeof regionRollouts.$inferSelect) {
+  return { rolloutId: row.rolloutId, regionId: row.regionId, phase: row.phase, paused: row.paused, requestedAction: row.requestedAction, attempt: row.attempt };
+}
