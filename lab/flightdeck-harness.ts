@@ -64,6 +64,8 @@ export type LabFlightdeck = {
   runner: Runner;
   /** A service context for the deployer, at the current time. */
   as(actor?: Actor): ServiceContext;
+  /** Stop the runner, run `whileDown`, then start a new runner (a new process would) on the same database. */
+  restartRunner(whileDown: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -80,13 +82,25 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
   const db = openDatabase(path.join(dir, "flightdeck.db"));
   migrateDatabase(db);
   syncFleet(db, config, Date.now());
-  const { runner } = createEngine({ db, config, env: options.env ?? lab.env, providers: options.providers, runner: { id: "lab-runner", ...(options.log ? { log: options.log } : {}) } });
-  await runner.start();
+  let starts = 0;
+  const launch = async () => {
+    const { runner } = createEngine({ db, config, env: options.env ?? lab.env, providers: options.providers, runner: { id: `lab-runner-${++starts}`, ...(options.log ? { log: options.log } : {}) } });
+    await runner.start();
+    return runner;
+  };
+  let runner = await launch();
   return {
     db,
     config,
-    runner,
+    get runner() {
+      return runner;
+    },
     as: (actor = LAB_DEPLOYER) => ({ db, config, actor, now: Date.now() }),
+    restartRunner: async (whileDown) => {
+      await runner.stop();
+      await whileDown();
+      runner = await launch();
+    },
     stop: async () => {
       await runner.stop();
       db.$client.close();

@@ -189,13 +189,7 @@ const KNOWN_EXCEPTIONS: { rule: string; file: string; target: string; verdict: "
     verdict: "debt" as const,
     reason: "manual actions must read a region rollout (gate, stages, required reviewers) and save a transition with its events exactly as the runner does; load.ts and persist.ts are that one implementation. They belong in a store module both import.",
   })),
-  ...["app/api/webhooks/ci/route.ts"].map((file) => ({
-    rule: "app reaches db/ only through server/ (types excepted)",
-    file,
-    target: "db/client.ts",
-    verdict: "to decide" as const,
-    reason: "a route handler opens the database (getDb) to hand it to server code, where the tRPC route gets it from createTRPCContext. Fix: one server/ helper that builds the context, so routes import server/ only.",
-  })),
+
 ];
 
 const isKnown = (rule: Rule, imp: Import) =>

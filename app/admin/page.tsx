@@ -16,7 +16,10 @@ export default async function AdminPage() {
 
   return (
     <main className="mx-auto max-w-6xl p-6">
-      <h1 className="text-2xl font-semibold">Users and roles</h1>
+      <div className="flex items-baseline justify-between gap-4">
+        <h1 className="text-2xl font-semibold">Users and roles</h1>
+        <a href="/admin/tokens" className="text-sm text-blue-700 underline hover:text-blue-600">API tokens →</a>
+      </div>
       <p className="mt-1 text-sm text-slate-600">
         viewer reads; deployer starts and steers rollouts; reviewer approves as the functional reviewer; sre approves as SRE and rolls
         regions back; admin does everything and manages users. Every change is recorded in the audit log.

@@ -17,6 +17,8 @@ import { and, eq } from "drizzle-orm";
 import pino from "pino";
 import { samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
+import { installRelease, restartService } from "@/lab/hosts";
+import { labPaths } from "@/lab/layout";
 import { labTestConfig, startFlightdeck, startLabOnFreePorts, waitFor, type LabFlightdeck } from "@/lab/flightdeck-harness";
 import type { RunningLab } from "@/lab/stack";
 import { realClock } from "@/server/engine/runner";
@@ -53,7 +55,6 @@ export async function run(): Promise<void> {
 
     const parts: RunParts[] = [];
     for (let i = 1; i <= runs; i++) {
-      probes.reset();
       parts.push(await oneRun(lab, flightdeck, probes, bad));
       const p = parts[parts.length - 1];
       console.log(`run ${i}/${runs}: ${Math.round(p.totalMs)} ms (scrape ${Math.round(p.scrapeMs)}, tick ${Math.round(p.tickMs)}, query ${Math.round(p.queryMs)}, decide ${p.decideMs.toFixed(1)}, weight ${p.weightMs.toFixed(1)})`);
@@ -67,8 +68,23 @@ export async function run(): Promise<void> {
   }
 }
 
+/**
+ * Green back on the lab's clean release first, as the idle colour would be before a new rollout: its 5xx
+ * counter then reads 0 in Prometheus before the bad release restarts it. (Were the bad release's own counter
+ * of 1 scraped, then the new process's 1, Prometheus could not tell the restart and would see no new error.)
+ */
+async function resetGreen(lab: RunningLab): Promise<void> {
+  const ports = lab.layout.regions.find((r) => r.id === REGION)!.ports;
+  const host = { dir: labPaths(lab.layout.dir).host(REGION, "green"), region: REGION, colour: "green" as const, port: ports.green };
+  installRelease(host, lab.baseline.path, lab.baseline.version);
+  restartService(host, lab.layout.dir);
+  await new Promise((r) => setTimeout(r, 2 * SCRAPE_MS));
+}
+
 async function oneRun(lab: RunningLab, fd: LabFlightdeck, probes: ReturnType<typeof instrument>, bad: { version: string; digest: string; url: string }): Promise<RunParts> {
-  const started = startRollout(fd.as(), { serviceId: "api", artifact: bad, strategy: "sequential", regions: [REGION] });
+  await resetGreen(lab);
+  probes.reset();
+  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url }, strategy: "sequential", regions: [REGION] });
   const row = await waitFor(`${REGION} to roll back`, () => {
     const r = regionRolloutOf(fd.db, started.rolloutId, REGION);
     return (r.finishedAt !== null || r.paused) && r;

@@ -2,6 +2,9 @@
  * Small HTTP helpers shared by the route handlers that are not tRPC (the CI webhook, the REST API): read a body
  * with a size limit, name the source of a request, answer JSON.
  */
+import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+
 export const NO_STORE = { "cache-control": "no-store" } as const;
 
 export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -39,4 +42,9 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
     chunks.push(value);
   }
   return { ok: true, text: Buffer.concat(chunks).toString("utf8") };
+}
+
+/** The process's database and fleet config, for route handlers that call a service directly. */
+export function processContext() {
+  return { db: getDb(), config: getConfig().config };
 }

@@ -2,6 +2,7 @@
  * The REST API as the CLI sees it: FLIGHTDECK_URL and FLIGHTDECK_TOKEN, `Authorization: Bearer`, JSON both ways.
  * A refusal becomes an ApiError carrying the server's message (which says what to do).
  */
+import type { Env } from "@/server/config/load";
 import { ArgumentError } from "./simulate-args";
 
 export class ApiError extends Error {
@@ -16,7 +17,7 @@ export class ApiError extends Error {
 
 export type ApiClient = { get: <T>(path: string) => Promise<T>; post: <T>(path: string, body?: unknown) => Promise<T>; baseUrl: string };
 
-export function apiClientFromEnv(env: NodeJS.ProcessEnv, fetchImpl: typeof fetch = fetch): ApiClient {
+export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): ApiClient {
   const baseUrl = env.FLIGHTDECK_URL?.replace(/\/+$/, "");
   if (!baseUrl || !/^https?:\/\//.test(baseUrl)) throw new ArgumentError(`set FLIGHTDECK_URL to the Flightdeck server, e.g. https://flightdeck.example.com (got ${JSON.stringify(env.FLIGHTDECK_URL ?? "")})`);
   const token = env.FLIGHTDECK_TOKEN;

@@ -1,8 +1,9 @@
 /** What a CLI command may touch: its output, the environment, the clock. Tests pass their own. */
+import type { Env } from "@/server/config/load";
 export type CliIo = {
   out: (line: string) => void;
   err: (line: string) => void;
-  env: NodeJS.ProcessEnv;
+  env: Env;
   /** Colours only when stdout is a terminal. */
   tty: boolean;
   sleep: (ms: number) => Promise<void>;

@@ -1,6 +1,11 @@
 /**
  * The `flightdeck` command line. Exit codes: 0 ran, 1 failed, 2 bad arguments (with a message naming the argument).
  */
+import { ApiError } from "./api-client";
+import { runDoctor } from "./doctor";
+import { processIo } from "./io";
+import { runRollback } from "./rollback";
+import { ROLLOUT_USAGE, runRollout } from "./rollout";
 import { parseSimulateArgs, ArgumentError } from "./simulate-args";
 import { formatSimulation, simulate } from "./simulate";
 
@@ -11,6 +16,12 @@ Commands:
              --strategy sequential|delayed|parallel  --delay <minutes>  --regions <id,id,...>|all
              --config <file>  --fault <region>:<stage %>:<metric>=<value>[,...]  --seed <n>
              --hold-approvals  --json
+${ROLLOUT_USAGE}
+  rollback   --region <id> [--service <id>]   emergency rollback of one region to its previous release
+  doctor     [--config <file>]   the production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks
+
+Every command takes --json. rollout and rollback talk to the server named by FLIGHTDECK_URL with the API token in
+FLIGHTDECK_TOKEN.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSimulation(result, Boolean(process.stdout.isTTY))) + "\n");
         return 0;
       }
+      case "rollout":
+        return await runRollout(rest, processIo());
+      case "rollback":
+        return await runRollback(rest, processIo());
+      case "doctor":
+        return await runDoctor(rest, processIo());
       case undefined:
       case "help":
       case "--help":
@@ -36,6 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ArgumentError) {
       process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof ApiError) {
+      process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

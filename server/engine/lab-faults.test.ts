@@ -6,8 +6,11 @@
  */
 import { rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
 import { haproxyWeights, labTestConfig, regionPorts, restartHaproxy, restartPrometheus, startFlightdeck, startLabOnFreePorts, versionServed, waitFor, type FlightdeckOptions, type LabFlightdeck, type LabTestSettings } from "@/lab/flightdeck-harness";
+import { installRelease, restartService } from "@/lab/hosts";
+import { labPaths } from "@/lab/layout";
 import { stopByPidFile } from "@/lab/process";
 import type { RunningLab } from "@/lab/stack";
 import { tempLabDir } from "@/lab/test-support";
@@ -117,6 +120,39 @@ describe("a load balancer that is down when traffic must move", () => {
     await waitFor("us-east to abort", () => run.row().phase === "aborted", 15_000, run.state);
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
   }, 90_000);
+});
+
+describe("Flightdeck itself down for a while", () => {
+  it("judges the window it missed from Prometheus's history before promoting: errors while it was down roll the region back", async () => {
+    const fd = await begin({ stageSeconds: [6, 5, 5, 5, 5] });
+    const run = rollOut(fd, "us-east", "3.4.0");
+    await waitFor("a passing sample at 10 %", () => run.row().stageIndex === 0 && run.row().lastVerdict === "pass", 30_000, run.state);
+    const lastSampleAt = run.row().lastSampleAt!;
+
+    // While no runner runs, green misbehaves (a hot fix gone wrong) for a few seconds, then is fine again, and
+    // the stage's time runs out: what green does now would pass; what it did meanwhile must not.
+    const ports = regionPorts(lab, "us-east");
+    const green = { dir: labPaths(lab.layout.dir).host("us-east", "green"), region: "us-east", colour: "green" as const, port: ports.green };
+    const hotfix = buildArtifact({ version: "3.4.0-hotfix", errorRatePct: 20 }, { dir, baseUrl: lab.artifactsUrl });
+    const good = buildArtifact({ version: "3.4.0" }, { dir, baseUrl: lab.artifactsUrl });
+    await fd.restartRunner(async () => {
+      installRelease(green, hotfix.path, hotfix.version);
+      restartService(green, lab.layout.dir);
+      await new Promise((r) => setTimeout(r, 5000));
+      installRelease(green, good.path, good.version);
+      restartService(green, lab.layout.dir);
+      await new Promise((r) => setTimeout(r, 4000));
+    });
+
+    const rolledBack = await waitFor("us-east to finish", () => run.row().finishedAt !== null && run.row(), 20_000, run.state);
+    expect(rolledBack).toMatchObject({ phase: "rolled_back", stageIndex: 0 });
+    expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1 })]);
+    // The breach came from one sample over the whole gap, taken before anything was promoted.
+    const gap = fd.db.select().from(samples).all().find((s) => s.regionRolloutId === rolledBack.id && s.verdict === "breach")!;
+    expect(gap.takenAt - lastSampleAt).toBeGreaterThan(9000);
+    expect(eventsOf(fd.db, { type: "stage.started", regionId: "us-east" }).map((e) => (e.data as { percent: number }).percent)).toEqual([10]);
+    expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
+  }, 60_000);
 });
 
 describe("a metrics store that is down", () => {

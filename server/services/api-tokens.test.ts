@@ -7,7 +7,7 @@ import { apiTokens, events } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser } from "@/server/engine/runner/test-fixtures";
 import { createToken, listTokens, revokeToken } from "./api-tokens";
-import { DIGEST_A, rowCounts, useFreshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
+import { DIGEST_A, rowCounts, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
 import type { ServiceContext } from "./context";
 import { ServiceError } from "./errors";
 
@@ -16,7 +16,7 @@ let ada: Actor;
 let as: (actor: Actor) => ServiceContext;
 
 beforeEach(() => {
-  f = useFreshProcessDatabase();
+  f = freshProcessDatabase();
   ada = addUser(f.db, "ada", "Ada", ["admin"]);
   as = (actor) => ({ db: f.db, config: f.config, actor, now: Date.now() });
 });

@@ -4,11 +4,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/ci/route";
-import { goodBody, rowCounts, SECRET, signedRequest, useFreshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
+import { goodBody, rowCounts, SECRET, signedRequest, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
 
 let f: ProcessFixture;
 beforeEach(() => {
-  f = useFreshProcessDatabase();
+  f = freshProcessDatabase();
   process.env.FLIGHTDECK_WEBHOOK_SECRET = SECRET;
 });
 afterEach(() => f.cleanup());

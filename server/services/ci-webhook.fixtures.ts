@@ -21,7 +21,7 @@ export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 export type ProcessFixture = { db: Db; config: FleetConfig; cleanup: () => void };
 
 /** A fresh database and the demo fleet for this process's route handlers. */
-export function useFreshProcessDatabase(): ProcessFixture {
+export function freshProcessDatabase(): ProcessFixture {
   const dir = mkdtempSync(path.join(tmpdir(), "fd-ci-"));
   process.env.FLIGHTDECK_DB = path.join(dir, "test.db");
   const global = globalThis as { flightdeckDb?: Db };

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/ci/route";
 import { artifacts, events, rollouts, webhookDeliveries } from "@/db/schema";
-import { COMMIT, DIGEST_A, DIGEST_B, goodBody, rowCounts, SECRET, signedRequest, useFreshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
+import { COMMIT, DIGEST_A, DIGEST_B, goodBody, rowCounts, SECRET, signedRequest, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
 
 let f: ProcessFixture;
 let source = 0;
@@ -9,7 +9,7 @@ let source = 0;
 const from = () => `10.1.0.${++source}`;
 
 beforeEach(() => {
-  f = useFreshProcessDatabase();
+  f = freshProcessDatabase();
   process.env.FLIGHTDECK_WEBHOOK_SECRET = SECRET;
 });
 afterEach(() => f.cleanup());

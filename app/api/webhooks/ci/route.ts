@@ -1,7 +1,5 @@
 /** CI webhook (contract: README "CI"): rate limit, read the body with a limit, hand it to the service, answer JSON. */
-import { getDb } from "@/db/client";
-import { jsonAnswer, readBodyWithLimit, requestSource } from "@/server/api/http";
-import { getConfig } from "@/server/config";
+import { jsonAnswer, processContext, readBodyWithLimit, requestSource } from "@/server/api/http";
 import { logger } from "@/server/log";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { RateLimiter, WEBHOOK_RATE_LIMIT } from "@/server/services/rate-limiter";
@@ -22,7 +20,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const body = await readBodyWithLimit(request, MAX_BODY_BYTES);
     if (!body.ok) return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
-    const answer = receiveCiWebhook({ db: getDb(), config: getConfig().config, now, secret: process.env.FLIGHTDECK_WEBHOOK_SECRET }, { headers: request.headers, rawBody: body.text });
+    const answer = receiveCiWebhook({ ...processContext(), now, secret: process.env.FLIGHTDECK_WEBHOOK_SECRET }, { headers: request.headers, rawBody: body.text });
     return jsonAnswer(answer.status, answer.body);
   } catch (err) {
     logger.error({ err }, "CI webhook: unexpected error");

@@ -1,0 +1,123 @@
+/**
+ * The CLI against a running server: a real HTTP server on 127.0.0.1 wrapping the App Router route handlers
+ * (http-server.fixtures.ts), the process database shared with an engine runner on a virtual clock.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { events } from "@/db/schema";
+import type { Actor } from "@/server/actor";
+import { setConfig } from "@/server/config";
+import { addUser, createHarness, demoConfig, DIGEST_A, DIGEST_B, rolloutRow, type Harness } from "@/server/engine/runner/test-fixtures";
+import { createToken } from "@/server/services/api-tokens";
+import { startRouteServer } from "./http-server.fixtures";
+import type { CliIo } from "./io";
+import { runRollback } from "./rollback";
+import { runRollout } from "./rollout";
+
+let h: Harness;
+let server: Awaited<ReturnType<typeof startRouteServer>>;
+let ada: Actor;
+
+/** No reviewers (so nothing waits at a gate); eu-west's new release breaches at 25 %. */
+const config = demoConfig((raw) => {
+  raw.policies = { environments: [{ match: "production-*", requiredReviewers: { functional: 0, sre: 0 } }] };
+  const eu = (raw.regions as Array<Record<string, unknown>>).find((r) => r.id === "eu-west")!;
+  eu.metrics = { provider: "simulated", faults: [{ stagePercent: 25, errorRatePct: 4 }] };
+});
+
+beforeEach(async () => {
+  h = createHarness({ config });
+  (globalThis as { flightdeckDb?: Db }).flightdeckDb = h.db;
+  setConfig({ config, file: "test" });
+  ada = addUser(h.db, "ada", "Ada", ["admin"]);
+  server = await startRouteServer();
+});
+afterEach(async () => {
+  await server.close();
+  (globalThis as { flightdeckDb?: Db }).flightdeckDb = undefined;
+  h.cleanup();
+});
+
+/** Captures output; each `sleep` of `wait` runs the engine for a while in virtual time. */
+function cli(token: string, opts: { tty?: boolean } = {}) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const io: CliIo = {
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    env: { FLIGHTDECK_URL: server.url, FLIGHTDECK_TOKEN: token },
+    tty: opts.tty ?? false,
+    sleep: async () => {
+      for (let i = 0; i < 3; i++) {
+        await h.runner.tick();
+        h.clock.setTime(Math.max(h.runner.nextDueAt() ?? h.clock.now() + 1_000, h.clock.now()));
+      }
+    },
+  };
+  return { io, lines, errors };
+}
+
+const writeToken = () => createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "GitHub Actions", scope: "write" }).token;
+
+async function start(token: string, version: string, digest: string, regions: string) {
+  const c = cli(token);
+  const code = await runRollout(["start", "--service", "api", "--version", version, "--digest", digest, "--ref", "refs/heads/main", "--strategy", "sequential", "--regions", regions, "--json"], c.io);
+  expect(code).toBe(0);
+  return JSON.parse(c.lines.join("\n")).rolloutId as string;
+}
+
+describe("flightdeck rollout over HTTP", () => {
+  it("starts a rollout, shows its status, and `wait` prints progress and exits 0 when it succeeded", async () => {
+    const token = writeToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
+
+    const status = cli(token);
+    expect(await runRollout(["status", rolloutId], status.io)).toBe(0);
+    expect(status.lines[0]).toMatch(new RegExp(`^${rolloutId}  api 1\\.4\\.2  sequential  running  by token:`));
+    expect(status.lines[1]).toMatch(/us-east\s+pending/);
+    expect(status.lines.join("\n")).not.toContain("\u001b[");
+
+    const wait = cli(token);
+    expect(await runRollout(["wait", rolloutId, "--interval", "1"], wait.io)).toBe(0);
+    const stagesSeen = wait.lines.map((l) => l.match(/us-east\s+canary, stage (\d+) %/)?.[1]).filter(Boolean);
+    expect(stagesSeen).toEqual(["10", "25", "50", "75", "100"]);
+    expect(wait.lines.at(-1)).toBe(`Rollout ${rolloutId} succeeded.`);
+    expect(rolloutRow(h.db, rolloutId).status).toBe("succeeded");
+  });
+
+  it("`wait` exits 1 when the rollout failed, and prints the region rolled back", async () => {
+    const token = writeToken();
+    const rolloutId = await start(token, "1.4.3", DIGEST_B, "eu-west");
+    const wait = cli(token, { tty: true });
+    expect(await runRollout(["wait", rolloutId, "--interval", "1"], wait.io)).toBe(1);
+    expect(wait.lines.some((l) => l.includes("rolled back"))).toBe(true);
+    expect(wait.lines.at(-1)).toBe(`\u001b[31mRollout ${rolloutId} failed.\u001b[0m`);
+  });
+
+  it("pauses, resumes and aborts a region, with --json, and the events name the token", async () => {
+    const token = writeToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east,apac-se");
+    const pause = cli(token);
+    expect(await runRollout(["pause", rolloutId, "--region", "us-east", "--reason", "looking", "--json"], pause.io)).toBe(0);
+    expect(JSON.parse(pause.lines.join(""))).toMatchObject({ regionId: "us-east", paused: true });
+    expect(await runRollout(["resume", rolloutId, "--region", "us-east"], cli(token).io)).toBe(0);
+    const abort = cli(token);
+    expect(await runRollout(["abort", rolloutId, "--region", "apac-se"], abort.io)).toBe(0);
+    expect(abort.lines[0]).toMatch(/^abort: apac-se is/);
+    const actors = new Set(h.db.select().from(events).all().filter((e) => e.rolloutId === rolloutId).map((e) => e.actor));
+    expect([...actors].some((a) => a.startsWith("token:"))).toBe(true);
+  });
+
+  it("rolls back a region that succeeded (emergency rollback), and reports refusals with the server's message", async () => {
+    const token = writeToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
+    await runRollout(["wait", rolloutId, "--interval", "1"], cli(token).io);
+    const rb = cli(token);
+    expect(await runRollback(["--region", "us-east", "--service", "api"], rb.io)).toBe(0);
+    expect(rb.lines[0]).toMatch(/^Rollback of us-east requested/);
+
+    const read = createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" }).token;
+    await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({ status: 403, message: expect.stringContaining("needs a write token") });
+    await expect(runRollout(["status", "nope"], cli("fd_unknown").io)).rejects.toMatchObject({ status: 401 });
+  });
+});
