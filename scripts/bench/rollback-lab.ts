@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { samples } from "@/db/schema";
+import { regionRollouts, samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
 import { installRelease, restartService } from "@/lab/hosts";
 import { labPaths } from "@/lab/layout";
@@ -23,7 +23,6 @@ import { labTestConfig, startFlightdeck, startLabOnFreePorts, waitFor, type LabF
 import type { RunningLab } from "@/lab/stack";
 import { realClock } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
-import { regionRolloutOf } from "@/server/engine/runner/test-fixtures";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { startRollout } from "@/server/services/rollouts";
 import { greenErrorSamples, instrument, runtimeRoundTripMs } from "./rollback-lab/probes";
@@ -86,8 +85,8 @@ async function oneRun(lab: RunningLab, fd: LabFlightdeck, probes: ReturnType<typ
   probes.reset();
   const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url }, strategy: "sequential", regions: [REGION] });
   const row = await waitFor(`${REGION} to roll back`, () => {
-    const r = regionRolloutOf(fd.db, started.rolloutId, REGION);
-    return (r.finishedAt !== null || r.paused) && r;
+    const r = fd.db.select().from(regionRollouts).where(eq(regionRollouts.id, started.regions[0].regionRolloutId)).get();
+    return r && (r.finishedAt !== null || r.paused) && r;
   }, 60_000);
   if (row.phase !== "rolled_back" || row.stageIndex !== 0) throw new Error(`expected a rollback at the 10 % stage, got ${row.phase} at stage ${row.stageIndex}: ${row.outcomeReason ?? row.pauseReason}`);
 

@@ -4,6 +4,7 @@
 import { ApiError } from "./api-client";
 import { runDoctor } from "./doctor";
 import { processIo } from "./io";
+import { NOTIFY_USAGE, runNotify } from "./notify";
 import { runRollback } from "./rollback";
 import { ROLLOUT_USAGE, runRollout } from "./rollout";
 import { parseSimulateArgs, ArgumentError } from "./simulate-args";
@@ -18,6 +19,7 @@ Commands:
              --hold-approvals  --json
 ${ROLLOUT_USAGE}
   rollback   --region <id> [--service <id>]   emergency rollback of one region to its previous release
+${NOTIFY_USAGE}
   doctor     [--config <file>]   the production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks
 
 Every command takes --json. rollout and rollback talk to the server named by FLIGHTDECK_URL with the API token in
@@ -40,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runRollback(rest, processIo());
       case "doctor":
         return await runDoctor(rest, processIo());
+      case "notify":
+        return await runNotify(rest, processIo());
       case undefined:
       case "help":
       case "--help":

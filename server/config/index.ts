@@ -12,3 +12,8 @@ export function getConfig(): LoadedConfig {
 export function setConfig(loaded: LoadedConfig): void {
   globalForConfig.flightdeckConfig = loaded;
 }
+
+/** The config in effect if one was loaded or set, without loading it (hot paths that only act on a loaded config). */
+export function peekConfig(): LoadedConfig | undefined {
+  return globalForConfig.flightdeckConfig;
+}

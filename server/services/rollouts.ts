@@ -13,6 +13,7 @@ import { can } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
 import type { RegionConfig } from "@/server/config/schema";
 import { delayProblem, planRollout, stagesFromConfig, type Plan, type StageSpec } from "@/server/engine/machine";
+import { enqueueNotifications } from "@/server/engine/notify/enqueue";
 import { requiredReviewers } from "@/server/engine/runner/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
 import { parseInput, type ServiceContext } from "./context";
@@ -111,7 +112,8 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
     });
 
     const hours = Math.round((plan.expectedDurationMs / 3_600_000) * 10) / 10;
-    tx.insert(events)
+    const [started] = tx
+      .insert(events)
       .values({
         at: ctx.now,
         type: "rollout.started",
@@ -122,7 +124,9 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
         correlationId,
         data: { artifactId: artifact.id, version: artifact.version, digest: artifact.digest, strategy: input.strategy, delayMinutes: input.delayMinutes ?? null, plan },
       })
-      .run();
+      .returning()
+      .all();
+    enqueueNotifications(tx, ctx.config, started);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
 }

@@ -37,7 +37,7 @@ export type EngineBenchResult = {
   eventLoopDelayP99Ms: number;
   /** Process CPU (user + system) over the window, in % of one core. */
   cpuPctOfCore: number;
-  /** Share of the window the engine's thread was ready but waited for a CPU other processes held (Linux). */
+  /** Share of the window the engine's thread was ready but waited for the CPU (other processes, GC threads; Linux). */
   cpuWaitPct: number | null;
   /** The machine's 1-minute load average at the end (other processes compete for the core). */
   loadAverage: number;

@@ -9,6 +9,7 @@ import { logger } from "@/server/log";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { Env } from "@/server/providers/ssh-target";
 import type { RegionProviders } from "@/server/providers/types";
+import { startNotificationSender } from "@/server/engine/notify/sender-loop";
 import { realClock, type Clock } from "./clock";
 import { cachedProviders } from "./providers";
 import { Runner, type RunnerOptions } from "./runner";
@@ -47,9 +48,12 @@ export function createEngine(options: EngineOptions): { runner: Runner; world: S
   return { runner, world };
 }
 
-/** Build the runner and start its loop in the background. */
+/** Build the runner and start its loop in the background, with the notification sender beside it. */
 export function startEngine(options: EngineOptions): Runner {
   const { runner } = createEngine(options);
+  if (options.config.notifications.channels.length > 0 && (options.clock ?? realClock).kind === "real") {
+    startNotificationSender({ db: options.db, config: options.config, env: options.env });
+  }
   runner.start().catch((err) => logger.error({ err: err instanceof Error ? err.stack : String(err) }, "the engine failed to start"));
   logger.info({ runner: runner.id }, "engine runner started");
   return runner;

@@ -7,6 +7,7 @@ import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
+import { enqueueForEvents } from "@/server/engine/notify/enqueue";
 import type { TrafficSplit } from "@/server/providers/types";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
@@ -53,8 +54,13 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     const saved = q.saveRegionRollout.get({ ...driverValues, nextTickAt: input.nextTickAt ?? now, updatedAt: now, newVersion: row.version + 1, version: row.version });
     if (!saved) return null;
 
-    for (const e of input.transition.events) q.insertEvent.run(eventRow(input, e));
+    const written = input.transition.events.map((e) => {
+      const values = eventRow(input, e);
+      return { ...values, id: q.insertEvent.get(values)!.id };
+    });
     if (input.assessment && input.observation) insertSamples(q, row, input.assessment, input.observation);
+    // After the samples: an incident card shows the breaching sample's numbers.
+    enqueueForEvents(tx, written);
     updateStageRows(tx, row, saved, now);
     updateRegionState(tx, input, saved);
     if (saved.phase !== row.phase) {
@@ -89,7 +95,7 @@ function eventRow(input: EventContext, e: EventDraft) {
 
 /** Events about a region rollout, written in the caller's transaction. */
 export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
-  if (drafts.length > 0) tx.insert(events).values(drafts.map((e) => eventRow(input, e))).run();
+  if (drafts.length > 0) enqueueForEvents(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
 }
 
 /** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */

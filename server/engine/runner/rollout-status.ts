@@ -8,6 +8,7 @@ import type { Tx } from "@/db/client";
 import { events, regionRollouts, rollouts } from "@/db/schema";
 import type { RolloutStatus } from "@/db/schema/rollouts";
 import { rolloutStatus } from "@/server/engine/machine";
+import { enqueueForEvents } from "@/server/engine/notify/enqueue";
 
 type RolloutRef = { id: string; serviceId: string; correlationId: string };
 
@@ -28,7 +29,8 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number): R
     .map(([phase, ids]) => `${phase}: ${ids.join(", ")}`)
     .join("; ");
   const message = status === "running" ? "The rollout is running again." : `The rollout ${status === "succeeded" ? "succeeded" : status === "failed" ? "failed" : "was aborted"} (${summary}).`;
-  tx.insert(events)
+  const written = tx
+    .insert(events)
     .values({
       at: now,
       type: `rollout.${status}`,
@@ -39,6 +41,8 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number): R
       correlationId: rollout.correlationId,
       data: { regions: Object.fromEntries(regions.map((r) => [r.regionId, r.phase])) },
     })
-    .run();
+    .returning()
+    .all();
+  enqueueForEvents(tx, written);
   return status;
 }

@@ -73,6 +73,7 @@ function prepare(db: Db) {
         correlationId: p("correlationId"),
         data: p("data"),
       })
+      .returning({ id: events.id })
       .prepare(),
     insertSample: db
       .insert(samples)

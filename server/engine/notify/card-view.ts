@@ -1,0 +1,109 @@
+/**
+ * What a card shows, read in the transaction that wrote the event: the rollout, its artifact, the region's
+ * rollout and its latest canary sample (the breaching one, for a rollback, since the sample is saved with it).
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { artifacts, regionRollouts, rollouts, samples } from "@/db/schema";
+import type { FleetConfig } from "@/server/config/schema";
+import { PHASE_WORDS } from "@/server/engine/machine/messages";
+import type { CauseItem, Colour } from "@/server/engine/machine/types";
+import type { CardKind, NotificationView } from "@/server/providers/notify-types";
+import { anchorForCause, approvalsLink, GUIDE_ANCHORS, guideLink, regionLinks, rolloutLink, type GuideAnchor } from "./card-links";
+
+export type OutboxEvent = {
+  id: number;
+  at: number;
+  type: string;
+  message: string;
+  actor: string;
+  rolloutId: string | null;
+  regionId: string | null;
+  correlationId: string | null;
+  data: unknown;
+};
+
+type Data = Record<string, unknown>;
+const num = (v: unknown) => (typeof v === "number" ? v : null);
+const WINDOW_BEFORE_MS = 15 * 60_000;
+const WINDOW_AFTER_MS = 5 * 60_000;
+const FINISHED_WORDS: Record<string, string> = { succeeded: "succeeded", rolled_back: "rolled back", blocked: "blocked", aborted: "aborted" };
+
+export function buildNotificationView(tx: Tx, config: FleetConfig, event: OutboxEvent, kind: CardKind): NotificationView | null {
+  if (!event.rolloutId) return null;
+  const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
+  if (!rollout) return null;
+  const artifact = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get();
+  const data = (event.data ?? {}) as Data;
+  const service = config.services.find((s) => s.id === rollout.serviceId)?.name ?? rollout.serviceId;
+  const region = config.regions.find((r) => r.id === event.regionId);
+  const rr = event.regionId
+    ? tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.regionId, event.regionId))).get()
+    : undefined;
+  const sample = rr
+    ? tx.select().from(samples).where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary"))).orderBy(desc(samples.takenAt), desc(samples.id)).limit(1).get()
+    : undefined;
+  const from = rr?.startedAt ?? rollout.createdAt;
+  const linkCtx = { rolloutId: rollout.id, serviceId: rollout.serviceId, correlationId: rollout.correlationId, from: Math.min(from, event.at - WINDOW_BEFORE_MS), to: event.at + WINDOW_AFTER_MS };
+  const view: NotificationView = {
+    kind,
+    rolloutId: rollout.id,
+    correlationId: rollout.correlationId,
+    service,
+    version: artifact?.version ?? "?",
+    ...(region ? { regionName: region.name } : {}),
+    ...(rr ? { oldColour: rr.fromColour as Colour, newColour: rr.toColour as Colour } : {}),
+    stagePercent: num(data.percent),
+    detail: event.message,
+    links: { rollout: rolloutLink(config, rollout.id), ...regionLinks(region, linkCtx) },
+  };
+  const withGuide = (anchor: GuideAnchor) => ({ ...view.links, guide: guideLink(config, anchor) });
+  const measured = sample ? { errorRatePct: sample.errorRatePct, latencyP95Ms: sample.latencyP95Ms } : {};
+
+  switch (kind) {
+    case "incident": {
+      const emergency = data.emergency === true;
+      const cause = Array.isArray(data.cause) ? (data.cause as CauseItem[]) : [];
+      return {
+        ...view,
+        ...(emergency ? { stagePercent: null, triggeredBy: event.actor } : measured),
+        cause,
+        rollbackTookMs: !emergency && sample ? Math.max(0, event.at - sample.takenAt) : null,
+        links: withGuide(emergency ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
+      };
+    }
+    case "analysis-inconclusive":
+      return { ...view, ...measured, links: withGuide(sample && sample.requests === null ? GUIDE_ANCHORS.prometheus : GUIDE_ANCHORS.inconclusive) };
+    case "provider-failure": {
+      const deploy = event.type === "deploy.failed";
+      const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(data.canaryPct) ?? "?"}% on the new colour)`;
+      return { ...view, detail: what, error: typeof data.error === "string" ? data.error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : GUIDE_ANCHORS.traffic) };
+    }
+    case "approval-needed":
+      return { ...view, detail: describeRequired(data.required), links: { ...view.links, approvals: approvalsLink(config) } };
+    case "region-succeeded":
+      return { ...view, durationMs: rr?.startedAt != null ? event.at - rr.startedAt : null };
+    case "rollout-started":
+      return { ...view, strategy: rollout.delayMinutes ? `${rollout.strategy}, ${rollout.delayMinutes} min between regions` : rollout.strategy, detail: event.message };
+    case "rollout-finished": {
+      const rows = tx.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rollout.id)).orderBy(regionRollouts.position).all();
+      const outcome = event.type.split(".")[1] as NotificationView["outcome"];
+      return {
+        ...view,
+        outcome,
+        durationMs: event.at - rollout.createdAt,
+        regions: rows.map((r) => ({
+          name: config.regions.find((c) => c.id === r.regionId)?.name ?? r.regionId,
+          outcome: FINISHED_WORDS[r.phase] ?? PHASE_WORDS[r.phase],
+          durationMs: r.startedAt != null && r.finishedAt != null ? r.finishedAt - r.startedAt : null,
+        })),
+      };
+    }
+  }
+}
+
+function describeRequired(required: unknown): string {
+  const r = (required ?? {}) as { functional?: number; sre?: number };
+  const parts = [r.functional ? `${r.functional} functional reviewer${r.functional > 1 ? "s" : ""}` : null, r.sre ? `${r.sre} SRE${r.sre > 1 ? "s" : ""}` : null].filter(Boolean);
+  return parts.length > 0 ? `approval by ${parts.join(" and ")}` : "approval";
+}

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { events, notificationOutbox } from "@/db/schema";
+import { setConfig } from "@/server/config";
+import type { Actor } from "@/server/actor";
+import { approveGate } from "@/server/services/approvals";
+import { startRollout } from "@/server/services/rollouts";
+import { addUser, approveWaitingGates, DIGEST_A, demoConfig, eventsOf, phases, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
+import { DEMO_CONFIG_PATH } from "@/server/config/load";
+import { enqueueNotifications, GROUP_WINDOW_MS } from "./enqueue";
+import { notifyHarness } from "./test-notify-fixtures";
+
+let h: Harness;
+afterEach(() => {
+  h?.cleanup();
+  setConfig({ config: demoConfig(), file: DEMO_CONFIG_PATH });
+});
+
+const outbox = () => h.db.select().from(notificationOutbox).all();
+const slackLines = (payload: unknown) => ((payload as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks.filter((b) => b.type === "section")[0].text!.text).split("\n");
+
+function people() {
+  return { dana: addUser(h.db, "dana", "Dana", ["deployer"]), reviewers: [addUser(h.db, "rafael", "Rafael", ["reviewer"]), addUser(h.db, "sam", "Sam", ["sre"])] as Actor[] };
+}
+
+describe("cards written with their events", () => {
+  it("a breach at EU West's 25 % stage writes one incident card naming the error rate, and no card per sample", async () => {
+    h = notifyHarness({ faultAt25: true });
+    const { dana, reviewers } = people();
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main" }, strategy: "parallel", regions: ["eu-west"] });
+    expect(outbox().map((r) => [r.kind, r.channelId, r.status])).toEqual([["rollout-started", "deployments", "pending"]]);
+
+    await runUntil(h, () => phases(h.db)["eu-west"] === "rolled_back", () => approveWaitingGates(h, reviewers, approveGate));
+
+    const rolledBack = eventsOf(h.db, { type: "region.rolled_back" })[0];
+    const incident = outbox().filter((r) => r.kind === "incident");
+    expect(incident).toHaveLength(1);
+    expect(incident[0]).toMatchObject({ eventId: rolledBack.id, channelId: "incidents", status: "pending", attempts: 0 });
+    const lines = slackLines(incident[0].payload);
+    expect(lines[0]).toBe("• *Region:* EU West");
+    expect(lines[1]).toBe("• *Stage:* Canary rollout at 25%");
+    expect(lines[2]).toBe("• *Impact:* Rollback triggered, traffic routed to Blue");
+    expect(lines[3]).toBe("• *Cause:* Error rate 1.2% &gt; 0.8% threshold");
+    expect(lines[4]).toMatch(/^• \*Error Rate:\* 1\.2% \| Latency P95: \d+(\.\d+)?ms$/);
+    expect(lines[5]).toMatch(/^• \*Status:\* ✅ Rollback done in \d+ s$/);
+    const payload = JSON.stringify(incident[0].payload);
+    expect(payload).toContain(`/rollouts/${started.rolloutId}`);
+    expect(payload).toContain("https://docs.example.com/debugging-guide#error-rate-breach");
+    expect(payload).toContain(started.correlationId);
+    expect(payload).toContain("correlation_id%3D" + started.correlationId);
+
+    // Samples and stage moves make no card: every row belongs to an event type that calls for one.
+    const cardEvents = new Set(outbox().map((r) => r.eventId));
+    const samplesTaken = eventsOf(h.db).filter((e) => e.type.startsWith("stage.") || e.type.startsWith("analysis."));
+    expect(samplesTaken.length).toBeGreaterThan(0);
+    expect(samplesTaken.some((e) => cardEvents.has(e.id))).toBe(false);
+    expect(outbox().map((r) => r.kind).sort()).toEqual(["approval-needed", "incident", "rollout-finished", "rollout-started"]);
+  });
+
+  it("the Teams deployments channel gets Adaptive Cards, and no card holds a webhook URL", async () => {
+    process.env.GLOBAL_TEAMS_WEBHOOK = "https://example.test/secret-hook-123";
+    h = notifyHarness();
+    const { dana } = people();
+    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const [row] = outbox();
+    expect(row.payload).toMatchObject({ type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.5" } }] });
+    expect(JSON.stringify(row.payload)).not.toContain("secret-hook-123");
+    delete process.env.GLOBAL_TEAMS_WEBHOOK;
+  });
+
+  it("a transaction that fails writes neither the event nor its card", () => {
+    h = notifyHarness();
+    const { dana } = people();
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const before = outbox().length;
+    expect(() =>
+      h.db.transaction((tx) => {
+        const [e] = tx.insert(events).values({ at: 1, type: "deploy.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId: "us-east", correlationId: started.correlationId, data: { error: "boom" } }).returning().all();
+        expect(enqueueNotifications(tx, h.config, e)).toBe(1);
+        throw new Error("crash before commit");
+      }),
+    ).toThrow("crash before commit");
+    expect(outbox()).toHaveLength(before);
+  });
+});
+
+describe("repeats of the same alert", () => {
+  it("are grouped within 10 minutes per region and kind, and sent again after", () => {
+    h = notifyHarness();
+    const { dana } = people();
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: "all" });
+    const fail = (at: number, regionId: string) =>
+      h.db.transaction((tx) => {
+        const [e] = tx.insert(events).values({ at, type: "traffic.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId, correlationId: started.correlationId, data: { error: "socket closed", canaryPct: 10 } }).returning().all();
+        enqueueNotifications(tx, h.config, e);
+        return e.id;
+      });
+    const t = 1_000_000;
+    const ids = [fail(t, "eu-west"), fail(t + 60_000, "eu-west"), fail(t + 120_000, "us-east"), fail(t + GROUP_WINDOW_MS + 1, "eu-west")];
+    const statusOf = (id: number) => outbox().find((r) => r.eventId === id)!.status;
+    expect(ids.map(statusOf)).toEqual(["pending", "grouped", "pending", "pending"]);
+    expect(outbox().find((r) => r.eventId === ids[0])!.groupKey).toBe(`${started.rolloutId}/eu-west/provider-failure`);
+  });
+});

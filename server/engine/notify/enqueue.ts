@@ -1,0 +1,89 @@
+/**
+ * The notification outbox: which events become cards, for which channels, written in the same transaction as
+ * the event (so a card is never lost and never written without its event). One row per event and channel (a
+ * unique index); repeats of the same alert for a region within GROUP_WINDOW_MS are stored as `grouped` and not
+ * sent again. Delivery is ./sender.ts.
+ */
+import { and, eq, gte, ne } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { notificationOutbox } from "@/db/schema";
+import { peekConfig } from "@/server/config";
+import type { FleetConfig } from "@/server/config/schema";
+import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
+import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
+import type { CardKind, NotificationView } from "@/server/providers/notify-types";
+import { buildNotificationView, type OutboxEvent } from "./card-view";
+
+export type { OutboxEvent } from "./card-view";
+type Purpose = "incidents" | "deployments";
+type Channel = FleetConfig["notifications"]["channels"][number];
+
+/** Event type → card and the channel purpose it goes to. Everything else (samples, stage moves) makes no card. */
+export const CARD_FOR_EVENT: Record<string, { kind: CardKind; purpose: Purpose }> = {
+  "region.rolled_back": { kind: "incident", purpose: "incidents" },
+  "analysis.inconclusive_limit": { kind: "analysis-inconclusive", purpose: "incidents" },
+  "deploy.failed": { kind: "provider-failure", purpose: "incidents" },
+  "traffic.failed": { kind: "provider-failure", purpose: "incidents" },
+  "rollout.started": { kind: "rollout-started", purpose: "deployments" },
+  "gate.opened": { kind: "approval-needed", purpose: "deployments" },
+  "region.succeeded": { kind: "region-succeeded", purpose: "deployments" },
+  "rollout.succeeded": { kind: "rollout-finished", purpose: "deployments" },
+  "rollout.failed": { kind: "rollout-finished", purpose: "deployments" },
+  "rollout.aborted": { kind: "rollout-finished", purpose: "deployments" },
+};
+
+/** Alerts that can repeat while a region stays stuck; the rest happen once per region attempt. */
+const GROUPED_KINDS: ReadonlySet<CardKind> = new Set(["analysis-inconclusive", "provider-failure"]);
+export const GROUP_WINDOW_MS = 10 * 60_000;
+
+export function renderCard(channelKind: Channel["kind"], view: NotificationView): unknown {
+  return channelKind === "slack" ? buildSlackMessage(view) : buildTeamsMessage(view);
+}
+
+/** Writes the outbox rows an event calls for, in the caller's transaction. Returns how many were written. */
+export function enqueueNotifications(tx: Tx, config: FleetConfig, event: OutboxEvent): number {
+  const card = CARD_FOR_EVENT[event.type];
+  if (!card) return 0;
+  const channels = config.notifications.channels.filter((c) => c.purpose === card.purpose);
+  if (channels.length === 0) return 0;
+  const view = buildNotificationView(tx, config, event, card.kind);
+  if (!view) return 0;
+  const groupKey = GROUPED_KINDS.has(card.kind) ? `${event.rolloutId}/${event.regionId ?? "-"}/${card.kind}` : null;
+  for (const channel of channels) {
+    const repeat = groupKey !== null && hasRecentAlert(tx, channel.id, groupKey, event.at);
+    tx.insert(notificationOutbox)
+      .values({
+        eventId: event.id,
+        channelId: channel.id,
+        kind: card.kind,
+        payload: renderCard(channel.kind, view),
+        groupKey,
+        status: repeat ? "grouped" : "pending",
+        nextAttemptAt: event.at,
+        createdAt: event.at,
+      })
+      .onConflictDoNothing()
+      .run();
+  }
+  return channels.length;
+}
+
+function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number): boolean {
+  const row = tx
+    .select({ id: notificationOutbox.id })
+    .from(notificationOutbox)
+    .where(and(eq(notificationOutbox.channelId, channelId), eq(notificationOutbox.groupKey, groupKey), ne(notificationOutbox.status, "grouped"), gte(notificationOutbox.createdAt, now - GROUP_WINDOW_MS)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+/**
+ * The hook the event writers call: uses the config in effect for this process, and does nothing (cheaply)
+ * when none is loaded or no channel is configured, so the engine's own tests and the simulator are unaffected.
+ */
+export function enqueueForEvents(tx: Tx, events: OutboxEvent[]): void {
+  const config = peekConfig()?.config;
+  if (!config || config.notifications.channels.length === 0) return;
+  for (const event of events) enqueueNotifications(tx, config, event);
+}

@@ -1,0 +1,117 @@
+/**
+ * Delivers the notification outbox. Each due row is claimed with a conditional UPDATE (pending → sending, or
+ * a `sending` row whose lease ran out) that only one sender can win, in any process on any replica; then it is
+ * POSTed; then marked with another conditional UPDATE that only the claim's holder can make.
+ *
+ * Guarantees: exactly one outbox row per event and channel (enqueue.ts), and one sender at a time per row.
+ * At the HTTP level delivery is at-least-once: a process that dies after the POST and before marking the row
+ * leaves it `sending`; after LEASE_MS another sender claims and posts it again. A failure here never touches
+ * a rollout: errors are stored on the row (lastError) and logged, never thrown.
+ *
+ * Outcomes: 2xx sent; 429 retried after Retry-After; 5xx, timeouts and network errors retried with
+ * exponential backoff (capped); other 4xx failed at once (the request itself is wrong, a retry cannot help);
+ * after `maxAttempts` the row is failed with the last error.
+ */
+import { and, asc, eq, lte, or } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Db } from "@/db/client";
+import { notificationOutbox } from "@/db/schema";
+import type { FleetConfig } from "@/server/config/schema";
+import { postWebhook, redactUrl, type WebhookAnswer } from "@/server/providers/notify-webhook";
+
+export type SenderOptions = {
+  db: Db;
+  config: FleetConfig;
+  env?: Record<string, string | undefined>;
+  now?: () => number;
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long a claimed row stays ours; after that a `sending` row is claimed again (the sender died). */
+  leaseMs?: number;
+  batchSize?: number;
+  log?: Pick<Logger, "warn" | "info">;
+};
+
+export type DeliveryResult = { id: number; channelId: string; outcome: "sent" | "retry" | "failed"; status: number | null; body: string | null; error: string | null };
+
+export const SENDER_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 6, baseBackoffMs: 5_000, maxBackoffMs: 5 * 60_000, leaseMs: 60_000, batchSize: 20 };
+/** A Retry-After longer than this is treated as this: a card hours late is no longer news. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+type Row = typeof notificationOutbox.$inferSelect;
+
+export async function deliverDueNotifications(options: SenderOptions): Promise<DeliveryResult[]> {
+  const o = { ...SENDER_DEFAULTS, ...options };
+  const now = o.now ?? Date.now;
+  const due = o.db
+    .select()
+    .from(notificationOutbox)
+    .where(and(or(eq(notificationOutbox.status, "pending"), eq(notificationOutbox.status, "sending")), lte(notificationOutbox.nextAttemptAt, now())))
+    .orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id))
+    .limit(o.batchSize)
+    .all();
+  const results: DeliveryResult[] = [];
+  for (const row of due) {
+    const claimed = claim(o.db, row, now() + o.leaseMs);
+    if (!claimed) continue; // another sender won
+    results.push(await deliver(o, claimed, now));
+  }
+  return results;
+}
+
+/** pending → sending (or an expired `sending` lease → ours), only if the row is still as we read it. */
+function claim(db: Db, row: Row, leaseUntil: number): Row | null {
+  const won = db
+    .update(notificationOutbox)
+    .set({ status: "sending", attempts: row.attempts + 1, nextAttemptAt: leaseUntil })
+    .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, row.status), eq(notificationOutbox.attempts, row.attempts), eq(notificationOutbox.nextAttemptAt, row.nextAttemptAt)))
+    .returning()
+    .get();
+  return won ?? null;
+}
+
+async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
+  const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
+  const url = channel ? (o.env ?? process.env)[channel.webhookUrlEnv] : undefined;
+  if (!channel || !url) {
+    const error = channel ? `environment variable ${channel.webhookUrlEnv} is not set` : `channel "${row.channelId}" is no longer in the config`;
+    return mark(o, row, { outcome: "failed", status: null, body: null, error }, now());
+  }
+  const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now });
+  const result = judge(answer, row, o);
+  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, target: redactUrl(url), attempt: row.attempts, ...result }, "notification not delivered");
+  return mark(o, row, result, now());
+}
+
+type Judged = { outcome: DeliveryResult["outcome"]; status: number | null; body: string | null; error: string | null; retryInMs?: number };
+
+function judge(answer: WebhookAnswer, row: Row, o: typeof SENDER_DEFAULTS): Judged {
+  const backoff = Math.min(o.maxBackoffMs, o.baseBackoffMs * 2 ** (row.attempts - 1));
+  const last = row.attempts >= o.maxAttempts;
+  if (answer.kind === "unreachable") return { outcome: last ? "failed" : "retry", status: null, body: null, error: answer.error, retryInMs: backoff };
+  const { status, body } = answer;
+  if (status >= 200 && status < 300) return { outcome: "sent", status, body, error: null };
+  const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
+  if (status === 429) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: Math.min(MAX_RETRY_AFTER_MS, answer.retryAfterMs ?? backoff) };
+  if (status >= 500 || status === 408) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: backoff };
+  return { outcome: "failed", status, body, error };
+}
+
+/** Only the holder of the claim (same attempts, still sending) may mark the row. */
+function mark(o: SenderOptions, row: Row, r: Judged, now: number): DeliveryResult {
+  const set =
+    r.outcome === "sent"
+      ? { status: "sent" as const, sentAt: now, lastError: null }
+      : r.outcome === "retry"
+        ? { status: "pending" as const, nextAttemptAt: now + (r.retryInMs ?? 0), lastError: r.error }
+        : { status: "failed" as const, lastError: r.error };
+  o.db
+    .update(notificationOutbox)
+    .set(set)
+    .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, "sending"), eq(notificationOutbox.attempts, row.attempts)))
+    .run();
+  return { id: row.id, channelId: row.channelId, outcome: r.outcome, status: r.status, body: r.body, error: r.error };
+}

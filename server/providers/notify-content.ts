@@ -1,0 +1,126 @@
+/**
+ * The words of every card, shared by the Slack and Teams builders: a title, facts (label: value), links and a
+ * one-line summary for notifications and previews. Pure; numbers read as the spec's card writes them
+ * ("1.2%", "420ms").
+ */
+import { formatDuration, formatNumber } from "@/server/engine/machine/messages";
+import type { CauseItem } from "@/server/engine/machine/types";
+import type { CardKind, NotificationView } from "./notify-types";
+
+export type Fact = { label: string; value: string };
+export type CardLink = { label: string; url: string };
+export type CardContent = { title: string; facts: Fact[]; links: CardLink[]; summary: string; correlationId: string };
+
+const TITLES: Record<CardKind, string> = {
+  incident: "🚨 Incident Alert",
+  "rollout-started": "🚀 Rollout started",
+  "approval-needed": "✋ Approval needed",
+  "region-succeeded": "✅ Region succeeded",
+  "rollout-finished": "🏁 Rollout finished",
+  "analysis-inconclusive": "⚠️ Analysis inconclusive: stage on hold",
+  "provider-failure": "❌ Provider failure",
+};
+
+const METRIC_WORDS: Record<CauseItem["metric"], string> = {
+  error_rate: "Error rate",
+  latency_p95: "Latency P95",
+  cpu: "CPU",
+  memory: "Memory",
+  health: "Health status",
+};
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function formatMeasure(value: number, unit: CauseItem["unit"]): string {
+  return unit === "status" ? String(value) : `${formatNumber(value)}${unit}`;
+}
+
+/** "Error rate 1.2% > 0.8% threshold", "Health status 503, expected 200". */
+export function describeCauseItem(item: CauseItem): string {
+  const label = METRIC_WORDS[item.metric];
+  if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
+  return `${label} ${formatMeasure(item.observed, item.unit)} > ${formatMeasure(item.threshold, item.unit)} threshold`;
+}
+
+/** Every metric that breached; then, when the old colour breaches too, a note that the release may not be the cause. */
+export function describeCauseLine(cause: CauseItem[], oldColour: string | undefined): string {
+  if (cause.length === 0) return "Threshold breach (no cause recorded)";
+  const same = cause.filter((c) => c.baselineAlsoBreaches && c.baseline !== null);
+  const note =
+    same.length > 0
+      ? `. ${capital(oldColour ?? "the old colour")} shows the same (${same.map((c) => `${METRIC_WORDS[c.metric]} ${formatMeasure(c.baseline as number, c.unit)}`).join(", ")}): the release may not be the cause`
+      : "";
+  return cause.map(describeCauseItem).join("; ") + note;
+}
+
+/** The spec's line "Error Rate: 1.2% | Latency P95: 420ms", as a fact labelled "Error Rate". */
+function measures(view: NotificationView): Fact | null {
+  if (view.errorRatePct == null && view.latencyP95Ms == null) return null;
+  const rate = view.errorRatePct == null ? "no data" : formatMeasure(view.errorRatePct, "%");
+  const p95 = view.latencyP95Ms == null ? "no data" : formatMeasure(view.latencyP95Ms, "ms");
+  return { label: "Error Rate", value: `${rate} | Latency P95: ${p95}` };
+}
+
+const stageLine = (view: NotificationView) => (view.stagePercent == null ? null : `Canary rollout at ${view.stagePercent}%`);
+const release = (view: NotificationView) => `${view.service} ${view.version}`;
+
+function facts(view: NotificationView): Array<Fact | null> {
+  const region = view.regionName ? { label: "Region", value: view.regionName } : null;
+  const stage = stageLine(view);
+  const atStage = stage ? { label: "Stage", value: stage } : null;
+  const errorAndLatency = measures(view);
+  switch (view.kind) {
+    case "incident": {
+      const to = capital(view.oldColour ?? "the old colour");
+      const impact = view.triggeredBy ? `Emergency rollback by ${view.triggeredBy}, traffic routed to ${to}` : `Rollback triggered, traffic routed to ${to}`;
+      const status = view.rollbackTookMs == null ? "✅ Rollback done" : `✅ Rollback done in ${formatDuration(view.rollbackTookMs)}`;
+      return [
+        region,
+        atStage,
+        { label: "Impact", value: impact },
+        { label: "Cause", value: view.triggeredBy ? `Manual emergency rollback by ${view.triggeredBy}` : describeCauseLine(view.cause ?? [], view.oldColour) },
+        errorAndLatency,
+        { label: "Status", value: status },
+        { label: "Release", value: release(view) },
+      ];
+    }
+    case "rollout-started":
+      return [{ label: "Release", value: release(view) }, view.strategy ? { label: "Strategy", value: view.strategy } : null, view.detail ? { label: "Plan", value: view.detail } : null];
+    case "approval-needed":
+      return [region, { label: "Release", value: release(view) }, { label: "Waiting for", value: view.detail ?? "approval" }];
+    case "region-succeeded":
+      return [region, { label: "Release", value: release(view) }, { label: "Live on", value: capital(view.newColour ?? "the new colour") }, view.durationMs == null ? null : { label: "Took", value: formatDuration(view.durationMs) }];
+    case "rollout-finished":
+      return [
+        { label: "Release", value: release(view) },
+        { label: "Outcome", value: capital(view.outcome ?? "finished") },
+        view.durationMs == null ? null : { label: "Took", value: formatDuration(view.durationMs) },
+        ...(view.regions ?? []).map((r) => ({ label: r.name, value: r.durationMs == null ? r.outcome : `${r.outcome} in ${formatDuration(r.durationMs)}` })),
+      ];
+    case "analysis-inconclusive":
+      return [region, atStage, { label: "Status", value: "⏸ Stage on hold, paused until someone looks" }, { label: "Why", value: view.detail ?? "too many inconclusive samples" }, errorAndLatency, { label: "Release", value: release(view) }];
+    case "provider-failure":
+      return [region, atStage, { label: "What failed", value: view.detail ?? "a provider call" }, view.error ? { label: "Error", value: view.error } : null, { label: "Release", value: release(view) }];
+  }
+}
+
+function links(view: NotificationView): CardLink[] {
+  const l = view.links;
+  const all: Array<[string, string | undefined]> = [
+    ["🔗 Rollout", l.rollout],
+    ["✋ Approve or reject", view.kind === "approval-needed" ? l.approvals : undefined],
+    ["📊 View Dashboard", l.dashboard],
+    ["View Logs", l.logs],
+    ["📋 Debugging Guide", l.guide],
+  ];
+  return all.filter((pair): pair is [string, string] => Boolean(pair[1])).map(([label, url]) => ({ label, url }));
+}
+
+export function cardContent(view: NotificationView): CardContent {
+  const list = facts(view).filter((f): f is Fact => f !== null);
+  const title = TITLES[view.kind];
+  const where = view.regionName ? ` • ${view.regionName}` : "";
+  const first = list.find((f) => f.label === "Cause" || f.label === "Outcome" || f.label === "What failed" || f.label === "Why");
+  const summary = `${title}${where} • ${release(view)}${first ? ` • ${first.value}` : ""}`;
+  return { title, facts: list, links: links(view), summary, correlationId: view.correlationId };
+}

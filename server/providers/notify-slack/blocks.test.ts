@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { exampleIncidentView } from "../notify-example";
+import type { NotificationView } from "../notify-types";
+import { buildSlackMessage, type SlackBlock } from "./blocks";
+
+const sectionTexts = (blocks: SlackBlock[]) => blocks.filter((b) => b.type === "section").map((b) => (b as { text: { text: string } }).text.text);
+const bullets = (view: NotificationView) => sectionTexts(buildSlackMessage(view).blocks)[0].split("\n");
+
+describe("the Slack incident quick card", () => {
+  const view: NotificationView = {
+    ...exampleIncidentView("https://deploy.example.com"),
+    links: {
+      rollout: "https://deploy.example.com/rollouts/r1",
+      dashboard: "https://grafana.example.com/d/x?var-region=eu-west",
+      logs: "https://logs.example.com/search?q=a&b",
+      guide: "https://deploy.example.com/docs/debugging-guide#error-rate-breach",
+    },
+  };
+
+  it("carries the spec's example field by field, with the cause naming only the error rate", () => {
+    const message = buildSlackMessage(view);
+    expect(message.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "🚨 Incident Alert", emoji: true } });
+    expect(bullets(view)).toEqual([
+      "• *Region:* EU West",
+      "• *Stage:* Canary rollout at 25%",
+      "• *Impact:* Rollback triggered, traffic routed to Blue",
+      "• *Cause:* Error rate 1.2% &gt; 0.8% threshold",
+      "• *Error Rate:* 1.2% | Latency P95: 420ms",
+      "• *Status:* ✅ Rollback done in 4 s",
+      "• *Release:* api 1.4.2",
+    ]);
+    expect(bullets(view).join("\n")).not.toMatch(/latency.*threshold/i);
+  });
+
+  it("links the rollout, dashboard, logs and the debugging guide section, and shows the correlation id", () => {
+    const message = buildSlackMessage(view);
+    expect(sectionTexts(message.blocks)[1]).toBe(
+      "<https://deploy.example.com/rollouts/r1|🔗 Rollout> | <https://grafana.example.com/d/x?var-region=eu-west|📊 View Dashboard> | <https://logs.example.com/search?q=a&b|View Logs> | <https://deploy.example.com/docs/debugging-guide#error-rate-breach|📋 Debugging Guide>",
+    );
+    expect(message.blocks.at(-1)).toEqual({ type: "context", elements: [{ type: "mrkdwn", text: "Correlation ID: `test-0000-example`" }] });
+    expect(message.text).toBe("🚨 Incident Alert • EU West • api 1.4.2 • Error rate 1.2% > 0.8% threshold");
+  });
+
+  it("says the old colour shows the same when the baseline breaches too", () => {
+    const same = { ...view, cause: [{ metric: "error_rate" as const, observed: 1.2, threshold: 0.8, unit: "%" as const, baseline: 1.1, baselineAlsoBreaches: true }] };
+    expect(bullets(same)[3]).toBe("• *Cause:* Error rate 1.2% &gt; 0.8% threshold. Blue shows the same (Error rate 1.1%): the release may not be the cause");
+  });
+
+  it("names every metric that breached and only those", () => {
+    const two = {
+      ...view,
+      cause: [
+        { metric: "latency_p95" as const, observed: 480, threshold: 450, unit: "ms" as const, baseline: 200, baselineAlsoBreaches: false },
+        { metric: "health" as const, observed: 503, threshold: 200, unit: "status" as const, baseline: 200, baselineAlsoBreaches: false },
+      ],
+    };
+    expect(bullets(two)[3]).toBe("• *Cause:* Latency P95 480ms &gt; 450ms threshold; Health status 503, expected 200");
+  });
+
+  it("shows a person's emergency rollback as its own cause", () => {
+    const manual = { ...view, cause: [], triggeredBy: "Ana (SRE)", stagePercent: null, errorRatePct: null, latencyP95Ms: null };
+    expect(bullets(manual)).toEqual([
+      "• *Region:* EU West",
+      "• *Impact:* Emergency rollback by Ana (SRE), traffic routed to Blue",
+      "• *Cause:* Manual emergency rollback by Ana (SRE)",
+      "• *Status:* ✅ Rollback done in 4 s",
+      "• *Release:* api 1.4.2",
+    ]);
+  });
+});
+
+describe("the other Slack cards", () => {
+  const base = { rolloutId: "r1", correlationId: "c-1", service: "api", version: "2.0.0", links: { rollout: "https://d.example.com/rollouts/r1", approvals: "https://d.example.com/approvals" } };
+
+  it("rollout started names the release and strategy", () => {
+    const m = buildSlackMessage({ ...base, kind: "rollout-started", strategy: "sequential", detail: "us-east, eu-west; about 1.2 h" });
+    expect(m.blocks[0]).toMatchObject({ text: { text: "🚀 Rollout started" } });
+    expect(sectionTexts(m.blocks)[0].split("\n")).toEqual(["• *Release:* api 2.0.0", "• *Strategy:* sequential", "• *Plan:* us-east, eu-west; about 1.2 h"]);
+  });
+
+  it("approval needed links the approval page", () => {
+    const m = buildSlackMessage({ ...base, kind: "approval-needed", regionName: "US East", detail: "1 functional reviewer and 1 SRE" });
+    expect(sectionTexts(m.blocks)[0]).toContain("• *Waiting for:* 1 functional reviewer and 1 SRE");
+    expect(sectionTexts(m.blocks)[1]).toContain("<https://d.example.com/approvals|✋ Approve or reject>");
+  });
+
+  it("the approval link appears only on the approval card", () => {
+    const m = buildSlackMessage({ ...base, kind: "region-succeeded", regionName: "US East", newColour: "green", durationMs: 1_800_000 });
+    expect(sectionTexts(m.blocks)[1]).not.toContain("approvals");
+    expect(sectionTexts(m.blocks)[0].split("\n")).toEqual(["• *Region:* US East", "• *Release:* api 2.0.0", "• *Live on:* Green", "• *Took:* 30 min"]);
+  });
+
+  it("rollout finished summarises each region with its duration", () => {
+    const m = buildSlackMessage({
+      ...base,
+      kind: "rollout-finished",
+      outcome: "failed",
+      durationMs: 5_400_000,
+      regions: [
+        { name: "US East", outcome: "succeeded", durationMs: 3_000_000 },
+        { name: "EU West", outcome: "rolled back", durationMs: 600_000 },
+        { name: "APAC", outcome: "blocked", durationMs: null },
+      ],
+    });
+    expect(sectionTexts(m.blocks)[0].split("\n")).toEqual([
+      "• *Release:* api 2.0.0",
+      "• *Outcome:* Failed",
+      "• *Took:* 1 h 30 min",
+      "• *US East:* succeeded in 50 min",
+      "• *EU West:* rolled back in 10 min",
+      "• *APAC:* blocked",
+    ]);
+  });
+
+  it("inconclusive analysis says the stage holds and why", () => {
+    const m = buildSlackMessage({ ...base, kind: "analysis-inconclusive", regionName: "EU West", stagePercent: 10, detail: "3 inconclusive samples in a row (12 requests < 20)" });
+    expect(sectionTexts(m.blocks)[0]).toContain("• *Status:* ⏸ Stage on hold, paused until someone looks");
+    expect(sectionTexts(m.blocks)[0]).toContain("• *Why:* 3 inconclusive samples in a row (12 requests &lt; 20)");
+  });
+
+  it("provider failure carries the provider's error", () => {
+    const m = buildSlackMessage({ ...base, kind: "provider-failure", regionName: "EU West", detail: "Deploy to green failed", error: "ssh: connection refused" });
+    expect(sectionTexts(m.blocks)[0]).toContain("• *What failed:* Deploy to green failed");
+    expect(sectionTexts(m.blocks)[0]).toContain("• *Error:* ssh: connection refused");
+  });
+});

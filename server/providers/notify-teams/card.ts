@@ -1,0 +1,47 @@
+/**
+ * Microsoft Teams: the same content as an Adaptive Card (1.5), wrapped as the message a Teams Workflows
+ * webhook expects. Facts go in a FactSet, links are Action.OpenUrl buttons. Pure.
+ */
+import { cardContent } from "../notify-content";
+import type { NotificationView } from "../notify-types";
+
+export type AdaptiveTextBlock = { type: "TextBlock"; text: string; wrap?: boolean; size?: "Small" | "Default" | "Medium" | "Large" | "ExtraLarge"; weight?: "Lighter" | "Default" | "Bolder"; isSubtle?: boolean; color?: "Default" | "Attention" | "Good" | "Warning" | "Accent" };
+export type AdaptiveFactSet = { type: "FactSet"; facts: Array<{ title: string; value: string }> };
+export type AdaptiveOpenUrl = { type: "Action.OpenUrl"; title: string; url: string };
+export type AdaptiveCard = {
+  type: "AdaptiveCard";
+  $schema: string;
+  version: "1.5";
+  body: Array<AdaptiveTextBlock | AdaptiveFactSet>;
+  actions?: AdaptiveOpenUrl[];
+  fallbackText: string;
+};
+export type TeamsMessage = { type: "message"; attachments: Array<{ contentType: "application/vnd.microsoft.card.adaptive"; contentUrl: null; content: AdaptiveCard }> };
+
+const COLOURS: Partial<Record<NotificationView["kind"], AdaptiveTextBlock["color"]>> = {
+  incident: "Attention",
+  "provider-failure": "Attention",
+  "analysis-inconclusive": "Warning",
+  "region-succeeded": "Good",
+};
+
+export function buildAdaptiveCard(view: NotificationView): AdaptiveCard {
+  const card = cardContent(view);
+  const colour = view.kind === "rollout-finished" ? (view.outcome === "succeeded" ? "Good" : "Attention") : (COLOURS[view.kind] ?? "Default");
+  return {
+    type: "AdaptiveCard",
+    $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+    version: "1.5",
+    body: [
+      { type: "TextBlock", text: card.title, size: "Large", weight: "Bolder", wrap: true, color: colour },
+      { type: "FactSet", facts: card.facts.map((f) => ({ title: f.label, value: f.value })) },
+      { type: "TextBlock", text: `Correlation ID: ${card.correlationId}`, isSubtle: true, size: "Small", wrap: true },
+    ],
+    ...(card.links.length > 0 ? { actions: card.links.map((l) => ({ type: "Action.OpenUrl" as const, title: l.label, url: l.url })) } : {}),
+    fallbackText: card.summary,
+  };
+}
+
+export function buildTeamsMessage(view: NotificationView): TeamsMessage {
+  return { type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: buildAdaptiveCard(view) }] };
+}

@@ -1,0 +1,58 @@
+/**
+ * What a card shows, independent of where it goes: Slack (Block Kit) and Teams (Adaptive Cards) render the
+ * same view, so both channels say the same thing. Built from an event and the rows around it; no secrets.
+ */
+import type { CauseItem, Colour } from "@/server/engine/machine/types";
+
+export type CardKind =
+  | "incident"
+  | "rollout-started"
+  | "approval-needed"
+  | "region-succeeded"
+  | "rollout-finished"
+  | "analysis-inconclusive"
+  | "provider-failure";
+
+export type NotificationLinks = {
+  rollout?: string;
+  approvals?: string;
+  dashboard?: string;
+  logs?: string;
+  /** The matching section of docs/debugging-guide.md. */
+  guide?: string;
+};
+
+export type RegionSummary = { name: string; outcome: string; durationMs: number | null };
+
+export type NotificationView = {
+  kind: CardKind;
+  rolloutId: string;
+  correlationId: string;
+  service: string;
+  version: string;
+  /** The region the card is about (absent on rollout-wide cards). */
+  regionName?: string;
+  stagePercent?: number | null;
+  /** The colour that keeps or gets the traffic back, and the one the release went to. */
+  oldColour?: Colour;
+  newColour?: Colour;
+  /** Only metrics that truly breached (the engine's cause analysis). */
+  cause?: CauseItem[];
+  /** The breaching (or latest) canary sample. */
+  errorRatePct?: number | null;
+  latencyP95Ms?: number | null;
+  /** Incident: how long from the breaching sample to traffic verified back on the old colour. */
+  rollbackTookMs?: number | null;
+  /** Incident raised by a person (emergency rollback) rather than by a breach. */
+  triggeredBy?: string | null;
+  /** The engine's own sentence for the event. */
+  detail?: string;
+  /** Provider failure: the provider's error. */
+  error?: string | null;
+  /** Rollout started / finished. */
+  strategy?: string;
+  outcome?: "succeeded" | "failed" | "aborted";
+  durationMs?: number | null;
+  regions?: RegionSummary[];
+  links: NotificationLinks;
+};

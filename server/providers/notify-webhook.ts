@@ -1,0 +1,48 @@
+/**
+ * The one I/O call of the notify providers: POST a card as JSON to a Slack or Teams webhook, with a timeout.
+ * Never throws: the answer (status, body, Retry-After) or the network error comes back for the sender to judge.
+ */
+export type WebhookAnswer =
+  | { kind: "answered"; status: number; body: string; retryAfterMs: number | null }
+  | { kind: "unreachable"; error: string };
+
+export type PostWebhookOptions = { timeoutMs: number; headers?: Record<string, string>; fetchImpl?: typeof fetch; now?: () => number };
+
+const BODY_LIMIT = 500;
+
+export async function postWebhook(url: string, payload: unknown, opts: PostWebhookOptions): Promise<WebhookAnswer> {
+  const doFetch = opts.fetchImpl ?? fetch;
+  try {
+    const res = await doFetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...opts.headers },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+    const body = (await res.text()).slice(0, BODY_LIMIT);
+    return { kind: "answered", status: res.status, body, retryAfterMs: parseRetryAfter(res.headers.get("retry-after"), (opts.now ?? Date.now)()) };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const detail = e.cause?.code ?? e.cause?.message;
+    const why = e.name === "TimeoutError" ? `no answer within ${opts.timeoutMs} ms` : `${e.message}${detail ? ` (${detail})` : ""}`;
+    return { kind: "unreachable", error: why };
+  }
+}
+
+/** Retry-After is either seconds or an HTTP date (RFC 9110). */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** Where a webhook points, without its secret path: for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    return new URL(url).origin + "/…";
+  } catch {
+    return "(invalid URL)";
+  }
+}
