@@ -1,19 +1,115 @@
 /**
  * The process's Prometheus registry, served at GET /api/metrics. Kept on globalThis because a hot reload
  * re-evaluates this module, and prom-client refuses to register the default metrics twice.
+ *
+ * Flightdeck's own series: rollouts by status and region rollouts by phase (read from the database at scrape
+ * time, so they are right whichever process ran the engine), and counters the engine increments: stage
+ * transitions, rollbacks, analysis verdicts, provider call durations and errors, notification deliveries.
  */
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { count } from "drizzle-orm";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Db } from "@/db/client";
+import { regionRollouts, rollouts } from "@/db/schema";
 
-const globalForMetrics = globalThis as unknown as { flightdeckMetrics?: Registry };
+export type EngineMetrics = {
+  stageTransitions: Counter<"region" | "transition">;
+  rollbacks: Counter<"region" | "trigger">;
+  verdicts: Counter<"region" | "verdict">;
+  providerCallSeconds: Histogram<"provider" | "operation">;
+  providerErrors: Counter<"provider" | "operation">;
+  deliveries: Counter<"channel" | "result">;
+};
 
-function createRegistry(): Registry {
+type MetricsState = { registry: Registry; engine: EngineMetrics; db: Db | null };
+const globalForMetrics = globalThis as unknown as { flightdeckMetricsState?: MetricsState };
+
+function createState(): MetricsState {
   const registry = new Registry();
   registry.setDefaultLabels({ app: "flightdeck" });
   collectDefaultMetrics({ register: registry });
-  return registry;
+  const registers = [registry];
+  const state: MetricsState = {
+    registry,
+    db: null,
+    engine: {
+      stageTransitions: new Counter({ name: "flightdeck_stage_transitions_total", help: "Canary stages started and passed.", labelNames: ["region", "transition"], registers }),
+      rollbacks: new Counter({ name: "flightdeck_rollbacks_total", help: "Regions rolled back, by what triggered it (breach or emergency).", labelNames: ["region", "trigger"], registers }),
+      verdicts: new Counter({ name: "flightdeck_analysis_verdicts_total", help: "Canary samples judged, by verdict.", labelNames: ["region", "verdict"], registers }),
+      providerCallSeconds: new Histogram({
+        name: "flightdeck_provider_call_duration_seconds",
+        help: "Time a provider call took (deploy, setWeight, getWeight, measure), failed or not.",
+        labelNames: ["provider", "operation"],
+        buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 30, 120],
+        registers,
+      }),
+      providerErrors: new Counter({ name: "flightdeck_provider_errors_total", help: "Provider calls that failed.", labelNames: ["provider", "operation"], registers }),
+      deliveries: new Counter({ name: "flightdeck_notification_deliveries_total", help: "Outbox delivery attempts (cards, Pushgateway, Grafana), by result: sent, retry, failed.", labelNames: ["channel", "result"], registers }),
+    },
+  };
+  new Gauge({
+    name: "flightdeck_rollouts",
+    help: "Rollouts by status, read from the database at scrape time.",
+    labelNames: ["status"],
+    registers,
+    collect() {
+      this.reset();
+      if (!state.db) return;
+      for (const r of state.db.select({ status: rollouts.status, n: count() }).from(rollouts).groupBy(rollouts.status).all()) this.set({ status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: "flightdeck_region_rollouts",
+    help: "Region rollouts by phase, read from the database at scrape time.",
+    labelNames: ["phase"],
+    registers,
+    collect() {
+      this.reset();
+      if (!state.db) return;
+      for (const r of state.db.select({ phase: regionRollouts.phase, n: count() }).from(regionRollouts).groupBy(regionRollouts.phase).all()) this.set({ phase: r.phase }, r.n);
+    },
+  });
+  return state;
+}
+
+function metricsState(): MetricsState {
+  globalForMetrics.flightdeckMetricsState ??= createState();
+  return globalForMetrics.flightdeckMetricsState;
 }
 
 export function getMetricsRegistry(): Registry {
-  globalForMetrics.flightdeckMetrics ??= createRegistry();
-  return globalForMetrics.flightdeckMetrics;
+  return metricsState().registry;
+}
+
+export function engineMetrics(): EngineMetrics {
+  return metricsState().engine;
+}
+
+/** The database the rollout gauges are read from at scrape time (the route sets it; tests set their own). */
+export function countRolloutsIn(db: Db): void {
+  metricsState().db = db;
+}
+
+/** Counts what a saved decision did, from its events and the sample it judged. */
+export function recordEngineEvents(regionId: string, events: ReadonlyArray<{ type: string; data?: unknown }>, verdict?: string): void {
+  const m = engineMetrics();
+  if (verdict) m.verdicts.inc({ region: regionId, verdict });
+  for (const e of events) {
+    if (e.type === "stage.started") m.stageTransitions.inc({ region: regionId, transition: "started" });
+    if (e.type === "stage.passed") m.stageTransitions.inc({ region: regionId, transition: "passed" });
+    if (e.type === "region.rolled_back") m.rollbacks.inc({ region: regionId, trigger: (e.data as { emergency?: unknown } | null)?.emergency === true ? "emergency" : "breach" });
+  }
+}
+
+/** Times a provider call into the histogram, counting it as an error when it throws (an abort is not one). */
+export async function timeProviderCall<T>(provider: string, operation: string, call: () => Promise<T>): Promise<T> {
+  const m = engineMetrics();
+  const end = m.providerCallSeconds.startTimer({ provider, operation });
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof Error && err.name === "AbortError")) m.providerErrors.inc({ provider, operation });
+    throw err;
+  } finally {
+    end();
+  }
 }

@@ -11,12 +11,17 @@ export type PostWebhookOptions = { timeoutMs: number; headers?: Record<string, s
 const BODY_LIMIT = 500;
 
 export async function postWebhook(url: string, payload: unknown, opts: PostWebhookOptions): Promise<WebhookAnswer> {
+  return sendRequest(url, { method: "POST", body: JSON.stringify(payload), contentType: "application/json" }, opts);
+}
+
+/** Any method and body (the Pushgateway's PUT and DELETE, Grafana's PATCH), judged the same way. */
+export async function sendRequest(url: string, request: { method: string; body?: string; contentType?: string }, opts: PostWebhookOptions): Promise<WebhookAnswer> {
   const doFetch = opts.fetchImpl ?? fetch;
   try {
     const res = await doFetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...opts.headers },
-      body: JSON.stringify(payload),
+      method: request.method,
+      headers: { ...(request.contentType ? { "content-type": request.contentType } : {}), ...opts.headers },
+      body: request.body,
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
     const body = (await res.text()).slice(0, BODY_LIMIT);

@@ -37,12 +37,14 @@ export interface DeployProvider {
 /** Percent of a region's requests on each colour; the two add up to 100. */
 export type TrafficSplit = { blue: number; green: number };
 
-export type SetWeightInput = { region: string; colour: Colour; canaryPct: number; signal?: AbortSignal };
+/** `correlationId`, when given, goes on the provider's outgoing requests (traceparent, x-correlation-id). */
+export type SetWeightInput = { region: string; colour: Colour; canaryPct: number; correlationId?: string; signal?: AbortSignal };
+export type GetWeightInput = { region: string; correlationId?: string; signal?: AbortSignal };
 
 export interface TrafficProvider {
   /** Send `canaryPct` % to `colour` and the rest to the other one. Resolves only once read back equal; else throws. */
   setWeight(input: SetWeightInput): Promise<TrafficSplit>;
-  getWeight(input: { region: string; signal?: AbortSignal }): Promise<TrafficSplit>;
+  getWeight(input: GetWeightInput): Promise<TrafficSplit>;
 }
 
 export type MeasureInput = {
@@ -54,6 +56,8 @@ export type MeasureInput = {
   stagePercent: number | null;
   from: number;
   to: number;
+  /** The rollout's correlation id, for the outgoing requests' trace headers. */
+  correlationId?: string;
   signal?: AbortSignal;
 };
 

@@ -8,6 +8,7 @@ import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
 import { enqueueForEvents } from "@/server/engine/notify/enqueue";
+import { recordEngineEvents } from "@/server/metrics";
 import type { TrafficSplit } from "@/server/providers/types";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
@@ -45,7 +46,7 @@ export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase
  * (a PostgreSQL port prepares them on the transaction's client instead).
  */
 export function saveTransition(db: Db, input: SaveTransitionInput): RegionRolloutRow | null {
-  return db.transaction((tx) => {
+  const saved = db.transaction((tx) => {
     const { row, now } = input;
     const q = statements(db);
     const merged: Record<string, unknown> = { ...row };
@@ -70,6 +71,9 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     input.also?.(tx, saved);
     return saved;
   });
+  // Counted once committed: a decision that lost its race did not happen.
+  if (saved) recordEngineEvents(input.row.regionId, input.transition.events, input.assessment && input.observation ? input.assessment.verdict : undefined);
+  return saved;
 }
 
 /** The runner saw nothing to do before `nextTickAt`; unless the row changed meanwhile (a command woke it). */
@@ -95,7 +99,9 @@ function eventRow(input: EventContext, e: EventDraft) {
 
 /** Events about a region rollout, written in the caller's transaction. */
 export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
-  if (drafts.length > 0) enqueueForEvents(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
+  if (drafts.length === 0) return;
+  enqueueForEvents(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
+  recordEngineEvents(input.row.regionId, drafts);
 }
 
 /** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */

@@ -12,6 +12,7 @@ import type { Env } from "@/server/providers/ssh-target";
 import { SimulatedTrafficProvider } from "@/server/providers/traffic-simulated";
 import { ProviderError, type RegionProviders } from "@/server/providers/types";
 import { realClock, type Clock } from "./clock";
+import { instrumentProviders } from "./instrument-providers";
 
 export function providersForRegion(config: FleetConfig, region: RegionConfig | string, world: SimulatedWorld, clock: Clock = realClock, env: Env = process.env): RegionProviders {
   const rc = typeof region === "string" ? config.regions.find((r) => r.id === region) : region;
@@ -20,7 +21,7 @@ export function providersForRegion(config: FleetConfig, region: RegionConfig | s
   if (rc.deploy.provider === "simulated") simulated.deploy = new SimulatedDeployProvider(world, clock, { seconds: rc.deploy.seconds });
   if (rc.traffic.provider === "simulated") simulated.traffic = new SimulatedTrafficProvider(world, clock);
   if (rc.metrics.provider === "simulated") simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed });
-  return createRegionProviders(config, rc, env, { fallback: simulated });
+  return instrumentProviders(createRegionProviders(config, rc, env, { fallback: simulated }), rc);
 }
 
 /** One set of providers per region, built on first use. */

@@ -135,7 +135,7 @@ async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: E
     });
     return { log: result.log };
   }
-  const split = await providers.traffic.setWeight({ region: ctx.row.regionId, colour: effect.colour, canaryPct: effect.canaryPct, signal: deps.signal });
+  const split = await providers.traffic.setWeight({ region: ctx.row.regionId, colour: effect.colour, canaryPct: effect.canaryPct, correlationId: ctx.rollout.correlationId, signal: deps.signal });
   return { split };
 }
 
@@ -162,7 +162,7 @@ async function observe(deps: ReconcileDeps, ctx: RegionRolloutContext, from: num
   const stagePercent = ctx.stages[ctx.state.stageIndex]?.percent ?? null;
   const measure = async (colour: "blue" | "green"): Promise<{ measurement: Measurement; error: string | null }> => {
     try {
-      const measurement = await metrics.measure({ region: ctx.row.regionId, service: ctx.rollout.serviceId, colour, stagePercent, from, to, signal: deps.signal });
+      const measurement = await metrics.measure({ region: ctx.row.regionId, service: ctx.rollout.serviceId, colour, stagePercent, from, to, correlationId: ctx.rollout.correlationId, signal: deps.signal });
       return { measurement, error: null };
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") throw err;

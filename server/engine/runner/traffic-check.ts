@@ -44,9 +44,9 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
   try {
     const { traffic } = deps.providersFor(row.regionId);
     const expected = splitFor(row.toColour, row.canaryPct);
-    const actual = await traffic.getWeight({ region: row.regionId, signal: deps.signal });
+    const actual = await traffic.getWeight({ region: row.regionId, correlationId: rollout.correlationId, signal: deps.signal });
     if (actual.blue === expected.blue && actual.green === expected.green) return false;
-    const verified = await traffic.setWeight({ region: row.regionId, colour: row.toColour, canaryPct: row.canaryPct, signal: deps.signal });
+    const verified = await traffic.setWeight({ region: row.regionId, colour: row.toColour, canaryPct: row.canaryPct, correlationId: rollout.correlationId, signal: deps.signal });
     const now = deps.clock.now();
     db.transaction((tx) => {
       tx.update(regionStates)

@@ -13,6 +13,8 @@ export class PrometheusApi {
     readonly baseUrl: string,
     private readonly timeoutMs: number,
     private readonly fetchImpl: typeof fetch = fetch,
+    /** Sent with every query (the rollout's trace headers). */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   /** The value of `query` at `atMs`, or null for no data. */
@@ -44,7 +46,7 @@ export class PrometheusApi {
     try {
       res = await this.fetchImpl(url, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", ...this.extraHeaders },
         body: new URLSearchParams(form).toString(),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

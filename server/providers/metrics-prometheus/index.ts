@@ -7,6 +7,7 @@
  * inconclusive, saying why.
  */
 import { ProviderError, type Colour, type Measurement, type MeasureInput, type MetricsProvider } from "../types";
+import { traceHeaders } from "../trace-headers";
 import { PrometheusApi } from "./api";
 import { healthFromUp, promDuration, queriesFor, renderQuery, type QueryName, type QueryTemplates } from "./queries";
 
@@ -33,20 +34,20 @@ export class PrometheusMetricsProvider implements MetricsProvider {
     this.queries = queriesFor(options.queries);
   }
 
-  private api(): PrometheusApi {
-    return new PrometheusApi(this.options.url(), this.options.timeoutMs, this.options.fetch);
+  private api(correlationId?: string): PrometheusApi {
+    return new PrometheusApi(this.options.url(), this.options.timeoutMs, this.options.fetch, traceHeaders(correlationId));
   }
 
   private window(ms: number): string {
     return promDuration(Math.max(ms, this.options.minWindowMs ?? 0));
   }
 
-  async measure({ region, colour, service, from, to, signal }: MeasureInput): Promise<Measurement> {
+  async measure({ region, colour, service, from, to, correlationId, signal }: MeasureInput): Promise<Measurement> {
     if (!(to > from)) throw new ProviderError("metrics-prometheus", `cannot measure an empty window (from ${from} to ${to})`);
-    const api = this.api();
+    const api = this.api(correlationId);
     const vars = { colour, region, service: service ?? this.options.service, window: this.window(to - from) };
     const q = (name: QueryName) => api.instant(renderQuery(this.queries[name], vars), to, signal);
-    const health = this.options.healthUrlFor ? this.probeHealth(this.options.healthUrlFor(colour), signal) : q("health").then(healthFromUp);
+    const health = this.options.healthUrlFor ? this.probeHealth(this.options.healthUrlFor(colour), signal, correlationId) : q("health").then(healthFromUp);
     const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, healthStatus] = await Promise.all([
       q("requests"),
       q("errorRatePct"),
@@ -59,9 +60,9 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   /** Samples of `stepMs` each covering [from, to], from range queries: for a window missed during a restart. */
-  async history({ region, colour, service, from, to, stepMs, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
+  async history({ region, colour, service, from, to, stepMs, correlationId, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
     if (!(stepMs >= 1000)) throw new ProviderError("metrics-prometheus", `a history step must be at least 1 s, got ${stepMs} ms`);
-    const api = this.api();
+    const api = this.api(correlationId);
     const first = from + stepMs;
     if (first > to) return [];
     const vars = { colour, region, service: service ?? this.options.service, window: this.window(stepMs) };
@@ -90,10 +91,10 @@ export class PrometheusMetricsProvider implements MetricsProvider {
     return samples;
   }
 
-  private async probeHealth(url: string, signal?: AbortSignal): Promise<number> {
+  private async probeHealth(url: string, signal?: AbortSignal, correlationId?: string): Promise<number> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const res = await (this.options.fetch ?? fetch)(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: "manual" });
+      const res = await (this.options.fetch ?? fetch)(url, { headers: traceHeaders(correlationId), signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: "manual" });
       await res.arrayBuffer().catch(() => undefined);
       return res.status;
     } catch (err) {

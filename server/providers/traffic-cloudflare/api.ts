@@ -13,6 +13,8 @@ export class CloudflareApi {
     private readonly token: string,
     private readonly timeoutMs: number,
     private readonly fetchImpl: typeof fetch = fetch,
+    /** Sent with every call (the rollout's trace headers). */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   get<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -31,7 +33,7 @@ export class CloudflareApi {
     try {
       res = await this.fetchImpl(url, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: { authorization: `Bearer ${this.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...this.extraHeaders },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

@@ -3,7 +3,8 @@
  * weights of a load balancer with random steering (canary stages). Every change is read back with a GET and
  * resolves only when Cloudflare holds what was asked.
  */
-import { ProviderError, splitFor, type Colour, type SetWeightInput, type TrafficProvider, type TrafficSplit } from "../types";
+import { traceHeaders } from "../trace-headers";
+import { ProviderError, splitFor, type Colour, type GetWeightInput, type SetWeightInput, type TrafficProvider, type TrafficSplit } from "../types";
 import { CloudflareApi } from "./api";
 import {
   colourOfRecord,
@@ -36,20 +37,20 @@ export type CloudflareTrafficOptions = {
 export class CloudflareTrafficProvider implements TrafficProvider {
   constructor(private readonly options: CloudflareTrafficOptions) {}
 
-  private api(): { api: CloudflareApi; zoneId: string; recordId?: string } {
+  private api(correlationId?: string): { api: CloudflareApi; zoneId: string; recordId?: string } {
     const { zoneId, token, recordId } = this.options.credentials();
-    return { api: new CloudflareApi(this.options.apiBaseUrl, token, this.options.timeoutMs, this.options.fetch), zoneId, recordId };
+    return { api: new CloudflareApi(this.options.apiBaseUrl, token, this.options.timeoutMs, this.options.fetch, traceHeaders(correlationId)), zoneId, recordId };
   }
 
-  async setWeight({ region, colour, canaryPct, signal }: SetWeightInput): Promise<TrafficSplit> {
+  async setWeight({ region, colour, canaryPct, correlationId, signal }: SetWeightInput): Promise<TrafficSplit> {
     if (!Number.isInteger(canaryPct) || canaryPct < 0 || canaryPct > 100) {
       throw new ProviderError(PROVIDER, `cannot send ${canaryPct} % to ${colour} in ${region}: expected a whole percent from 0 to 100`);
     }
-    return this.options.mode === "dns" ? this.switchRecord(region, colour, canaryPct, signal) : this.setPoolWeights(region, colour, canaryPct, signal);
+    return this.options.mode === "dns" ? this.switchRecord(region, colour, canaryPct, signal, correlationId) : this.setPoolWeights(region, colour, canaryPct, signal, correlationId);
   }
 
-  async getWeight({ region, signal }: { region: string; signal?: AbortSignal }): Promise<TrafficSplit> {
-    const { api, zoneId, recordId } = this.api();
+  async getWeight({ region, correlationId, signal }: GetWeightInput): Promise<TrafficSplit> {
+    const { api, zoneId, recordId } = this.api(correlationId);
     if (this.options.mode === "dns") {
       const record = await api.get<DnsRecord>(dnsRecordPath(zoneId, this.recordIdOf(recordId)), signal);
       return this.splitOfRecord(record, region);
@@ -59,11 +60,11 @@ export class CloudflareTrafficProvider implements TrafficProvider {
     return splitFromPoolWeights(w.blue, w.green);
   }
 
-  private async switchRecord(region: string, colour: Colour, canaryPct: number, signal?: AbortSignal): Promise<TrafficSplit> {
+  private async switchRecord(region: string, colour: Colour, canaryPct: number, signal?: AbortSignal, correlationId?: string): Promise<TrafficSplit> {
     const wanted = dnsSplitFor(colour, canaryPct);
     const target: Colour = wanted.blue === 100 ? "blue" : "green";
     const content = this.options.hosts()[target];
-    const { api, zoneId, recordId } = this.api();
+    const { api, zoneId, recordId } = this.api(correlationId);
     const path = dnsRecordPath(zoneId, this.recordIdOf(recordId));
     await api.patch<DnsRecord>(path, dnsSwitchBody(content), signal);
     const back = this.splitOfRecord(await api.get<DnsRecord>(path, signal), region);
@@ -73,13 +74,13 @@ export class CloudflareTrafficProvider implements TrafficProvider {
     return back;
   }
 
-  private async setPoolWeights(region: string, colour: Colour, canaryPct: number, signal?: AbortSignal): Promise<TrafficSplit> {
+  private async setPoolWeights(region: string, colour: Colour, canaryPct: number, signal?: AbortSignal, correlationId?: string): Promise<TrafficSplit> {
     const wanted = splitFor(colour, canaryPct);
     const weights = poolWeightsFor(wanted.green);
     if (!weights) {
       throw new ProviderError(PROVIDER, `Cloudflare pool weights go in steps of 0.1, and no two of them give green ${wanted.green} % exactly; use stages such as 10, 20, 25, 50, 75, 100`);
     }
-    const { api, zoneId } = this.api();
+    const { api, zoneId } = this.api(correlationId);
     const path = loadBalancerPath(zoneId, this.loadBalancerId());
     const poolIds = this.poolIds();
     const current = await api.get<LoadBalancer>(path, signal);

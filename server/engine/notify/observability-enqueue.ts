@@ -1,0 +1,100 @@
+/**
+ * Pushgateway pushes and Grafana annotations, written to the notification outbox in the same transaction as
+ * the event that causes them, and delivered by the same sender (./observability-deliver.ts): so they are
+ * retried, never lost on a crash, and can never fail or slow a rollout. Each target is a reserved channel id
+ * (one row per event and channel, as for cards):
+ * - `pushgateway`: PUT the region rollout's group at each stage transition;
+ * - `pushgateway-cleanup`: DELETE the group PUSH_GROUP_KEEP_MS after the region finished (the outbox's
+ *   next_attempt_at holds the delay), so dashboards show the final values for a while, then the group goes;
+ * - `grafana`: a point annotation for deploy start, each stage, a breach, a rollback and a success;
+ * - `grafana-region`: the region's whole rollout, created at its start (the id Grafana answers is kept in the
+ *   row's payload) and given its end (PATCH timeEnd) when the region finishes.
+ */
+import { and, desc, eq } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { artifacts, notificationOutbox, regionRollouts, rollouts, samples, stages } from "@/db/schema";
+import type { FleetConfig } from "@/server/config/schema";
+import { buildEventAnnotation, buildRegionAnnotation, type AnnotationFacts } from "@/server/providers/annotate-grafana/payload";
+import { buildPushBody, type StageSnapshot } from "@/server/providers/push-pushgateway/payload";
+import type { OutboxEvent } from "./card-view";
+
+export const OBSERVABILITY_CHANNELS = { push: "pushgateway", pushCleanup: "pushgateway-cleanup", annotation: "grafana", regionAnnotation: "grafana-region" } as const;
+export const PUSH_GROUP_KEEP_MS = 15 * 60_000;
+
+const PUSH_EVENTS = new Set(["stage.started", "stage.passed", "region.rolled_back", "region.succeeded"]);
+const ANNOTATED_EVENTS = new Set(["deploy.started", "stage.started", "stage.passed", "analysis.breach", "region.rolled_back", "region.succeeded"]);
+const REGION_START = "region.started";
+const REGION_END_EVENTS = new Set(["region.succeeded", "region.rolled_back", "region.aborted"]);
+
+export type PushJob = { rolloutId: string; regionId: string; body: string };
+export type RegionAnnotationStart = { annotation: ReturnType<typeof buildRegionAnnotation>; annotationId?: number };
+export type RegionAnnotationEnd = { timeEnd: number; fallback: ReturnType<typeof buildRegionAnnotation> };
+
+export function observabilityEnabled(config: FleetConfig): boolean {
+  return Boolean(config.observability.pushgatewayUrlEnv || config.observability.grafana);
+}
+
+export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxEvent): void {
+  if (!event.rolloutId || !event.regionId) return;
+  const push = Boolean(config.observability.pushgatewayUrlEnv) && (PUSH_EVENTS.has(event.type) || REGION_END_EVENTS.has(event.type));
+  const annotate = Boolean(config.observability.grafana) && (ANNOTATED_EVENTS.has(event.type) || event.type === REGION_START || REGION_END_EVENTS.has(event.type));
+  if (!push && !annotate) return;
+  const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
+  const rr = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, event.rolloutId), eq(regionRollouts.regionId, event.regionId))).get();
+  if (!rollout || !rr) return;
+  const groupKey = `${rollout.id}/${rr.regionId}`;
+  const write = (channelId: string, kind: string, payload: unknown, dueAt = event.at) =>
+    tx.insert(notificationOutbox).values({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at }).onConflictDoNothing().run();
+
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const stageIndex = typeof data.stageIndex === "number" ? data.stageIndex : rr.stageIndex;
+  if (push && PUSH_EVENTS.has(event.type) && stageIndex >= 0) {
+    const job: PushJob = { rolloutId: rollout.id, regionId: rr.regionId, body: buildPushBody(stageSnapshot(tx, { rollout, rr, stageIndex, event })) };
+    write(OBSERVABILITY_CHANNELS.push, "push", job);
+  }
+  if (push && REGION_END_EVENTS.has(event.type)) write(OBSERVABILITY_CHANNELS.pushCleanup, "delete", { rolloutId: rollout.id, regionId: rr.regionId }, event.at + PUSH_GROUP_KEEP_MS);
+
+  if (!annotate) return;
+  const version = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get()?.version ?? "?";
+  const facts = { service: rollout.serviceId, version, correlationId: rollout.correlationId, regionId: rr.regionId };
+  if (ANNOTATED_EVENTS.has(event.type)) {
+    const stagePercent = typeof data.percent === "number" ? data.percent : null;
+    const full: AnnotationFacts = { ...facts, stagePercent, event: event.type };
+    write(OBSERVABILITY_CHANNELS.annotation, "annotation", buildEventAnnotation(event.at, event.message, full));
+  }
+  if (event.type === REGION_START) write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", { annotation: buildRegionAnnotation(event.at, facts) } satisfies RegionAnnotationStart);
+  if (REGION_END_EVENTS.has(event.type)) {
+    const end: RegionAnnotationEnd = { timeEnd: event.at, fallback: buildRegionAnnotation(rr.startedAt ?? event.at, facts, event.at) };
+    write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-end", end);
+  }
+}
+
+type SnapshotInput = { rollout: typeof rollouts.$inferSelect; rr: typeof regionRollouts.$inferSelect; stageIndex: number; event: OutboxEvent };
+
+/** The stage's numbers at the event: traffic as saved, the latest canary sample of that stage, time spent in it. */
+function stageSnapshot(tx: Tx, { rollout, rr, stageIndex, event }: SnapshotInput): StageSnapshot {
+  const sample = tx
+    .select()
+    .from(samples)
+    .where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary"), eq(samples.stageIndex, stageIndex)))
+    .orderBy(desc(samples.takenAt), desc(samples.id))
+    .limit(1)
+    .get();
+  const stage = tx.select().from(stages).where(and(eq(stages.regionRolloutId, rr.id), eq(stages.index, stageIndex))).get();
+  const justStarted = event.type === "stage.started";
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  return {
+    rolloutId: rollout.id,
+    regionId: rr.regionId,
+    serviceId: rollout.serviceId,
+    correlationId: rollout.correlationId,
+    stageIndex,
+    canaryPct: justStarted && typeof data.percent === "number" ? data.percent : rr.canaryPct,
+    errorRatePct: justStarted ? null : (sample?.errorRatePct ?? null),
+    latencyP95Ms: justStarted ? null : (sample?.latencyP95Ms ?? null),
+    cpuPct: justStarted ? null : (sample?.cpuPct ?? null),
+    memoryPct: justStarted ? null : (sample?.memoryPct ?? null),
+    verdict: justStarted ? null : (sample?.verdict ?? null),
+    stageDurationMs: justStarted ? 0 : stage?.startedAt != null ? Math.max(0, event.at - stage.startedAt) : null,
+  };
+}
