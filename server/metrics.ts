@@ -8,7 +8,7 @@
  */
 import { count } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Db } from "@/db/client";
+import { getDb, type Db } from "@/db/client";
 import { regionRollouts, rollouts } from "@/db/schema";
 
 export type EngineMetrics = {
@@ -53,8 +53,8 @@ function createState(): MetricsState {
     registers,
     collect() {
       this.reset();
-      if (!state.db) return;
-      for (const r of state.db.select({ status: rollouts.status, n: count() }).from(rollouts).groupBy(rollouts.status).all()) this.set({ status: r.status }, r.n);
+      const rows = readCounts(state, (db) => db.select({ key: rollouts.status, n: count() }).from(rollouts).groupBy(rollouts.status).all());
+      for (const r of rows) this.set({ status: r.key }, r.n);
     },
   });
   new Gauge({
@@ -64,11 +64,24 @@ function createState(): MetricsState {
     registers,
     collect() {
       this.reset();
-      if (!state.db) return;
-      for (const r of state.db.select({ phase: regionRollouts.phase, n: count() }).from(regionRollouts).groupBy(regionRollouts.phase).all()) this.set({ phase: r.phase }, r.n);
+      const rows = readCounts(state, (db) => db.select({ key: regionRollouts.phase, n: count() }).from(regionRollouts).groupBy(regionRollouts.phase).all());
+      for (const r of rows) this.set({ phase: r.key }, r.n);
     },
   });
   return state;
+}
+
+/**
+ * Counts from the database set by countRolloutsIn, else the process's own. A database that cannot be read
+ * leaves the gauge empty rather than failing the whole scrape.
+ */
+function readCounts(state: MetricsState, query: (db: Db) => Array<{ key: string; n: number }>): Array<{ key: string; n: number }> {
+  try {
+    state.db ??= getDb();
+    return query(state.db);
+  } catch {
+    return [];
+  }
 }
 
 function metricsState(): MetricsState {
@@ -84,7 +97,7 @@ export function engineMetrics(): EngineMetrics {
   return metricsState().engine;
 }
 
-/** The database the rollout gauges are read from at scrape time (the route sets it; tests set their own). */
+/** The database the rollout gauges are read from at scrape time (default: the process's, from getDb; tests set their own). */
 export function countRolloutsIn(db: Db): void {
   metricsState().db = db;
 }

@@ -179,7 +179,7 @@ export function formatSimulation(result: SimulationResult, colour: boolean): str
   const lines = result.events.filter((e) => !e.type.startsWith("analysis.pass")).map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
   lines.push("", `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`);
   for (const r of result.regions) {
-    const cause = r.cause.map((c) => `${c.metric} ${c.observed} ${c.unit} > ${c.threshold} ${c.unit}`).join(", ");
+    const cause = r.cause.map((c) => (c.unit === "status" ? `${c.metric} ${c.observed}, expected ${c.threshold}` : `${c.metric} ${c.observed} ${c.unit} > ${c.threshold} ${c.unit}`)).join(", ");
     const where = r.stoppedAtStage !== null ? ` at the ${r.stoppedAtStage} % stage` : "";
     const code = r.outcome === "succeeded" ? 32 : 31;
     lines.push(`  ${OUTCOME_MARK[r.outcome] ?? "…"} ${r.region.padEnd(10)} ${paint(code, r.outcome)}${where}${cause ? `: ${cause}` : ""}`);

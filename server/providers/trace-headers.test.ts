@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { PrometheusMetricsProvider } from "./metrics-prometheus";
 import { traceHeaders, traceIdFor } from "./trace-headers";
+import { CloudflareTrafficProvider } from "./traffic-cloudflare";
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
@@ -32,5 +34,39 @@ describe("trace headers", () => {
   it("are empty without a correlation id", () => {
     expect(traceHeaders(null)).toEqual({});
     expect(traceHeaders(undefined)).toEqual({});
+  });
+});
+
+describe("providers send them", () => {
+  const id = "5f0c1a2b-3d4e-4f60-8172-93a4b5c6d7e8";
+  /** A fetch that records each request's headers and answers with `body`. */
+  function recording(body: unknown) {
+    const seen: Headers[] = [];
+    const fetch = (async (_url: string, init: RequestInit) => {
+      seen.push(new Headers(init.headers));
+      return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+    }) as typeof globalThis.fetch;
+    return { seen, fetch };
+  }
+
+  it("on every Prometheus query of a measurement", async () => {
+    const { seen, fetch } = recording({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, "1"] }] } });
+    const provider = new PrometheusMetricsProvider({ url: () => "http://prom.test:9090", service: "api", timeoutMs: 1000, fetch });
+    await provider.measure({ region: "eu-west", colour: "green", stagePercent: 25, from: 0, to: 60_000, correlationId: id });
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    for (const h of seen) {
+      expect(h.get("x-correlation-id")).toBe(id);
+      expect(h.get("traceparent")).toMatch(new RegExp(`^00-${id.replace(/-/g, "")}-[0-9a-f]{16}-01$`));
+    }
+  });
+
+  it("on Cloudflare API calls", async () => {
+    const { seen, fetch } = recording({ success: true, errors: [], messages: [], result: { id: "rec", type: "A", name: "api.example.com", content: "192.0.2.1" } });
+    const provider = new CloudflareTrafficProvider({ mode: "dns", apiBaseUrl: "http://cf.test/client/v4", credentials: () => ({ zoneId: "z", token: "t", recordId: "rec" }), hosts: () => ({ blue: "192.0.2.1", green: "192.0.2.2" }), timeoutMs: 1000, fetch });
+    await provider.getWeight({ region: "eu-west", correlationId: id });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].get("x-correlation-id")).toBe(id);
+    expect(seen[0].get("traceparent")).toMatch(/^00-5f0c1a2b3d4e4f60817293a4b5c6d7e8-[0-9a-f]{16}-01$/);
+    expect(seen[0].get("authorization")).toBe("Bearer t");
   });
 });

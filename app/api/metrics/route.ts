@@ -1,4 +1,4 @@
-/** Prometheus scrape endpoint: the process's default metrics in the text exposition format. */
+/** Prometheus scrape endpoint: the process's default metrics and Flightdeck's own, in the text exposition format. */
 import { getMetricsRegistry } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";

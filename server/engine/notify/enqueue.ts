@@ -13,6 +13,7 @@ import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
 import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
 import { buildNotificationView, type OutboxEvent } from "./card-view";
+import { enqueueObservability, observabilityEnabled } from "./observability-enqueue";
 
 export type { OutboxEvent } from "./card-view";
 type Purpose = "incidents" | "deployments";
@@ -80,10 +81,17 @@ function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number
 
 /**
  * The hook the event writers call: uses the config in effect for this process, and does nothing (cheaply)
- * when none is loaded or no channel is configured, so the engine's own tests and the simulator are unaffected.
+ * when none is loaded or no channel, Pushgateway or Grafana is configured, so the engine's own tests and the
+ * simulator are unaffected. Pushgateway pushes and Grafana annotations go through the same outbox.
  */
 export function enqueueForEvents(tx: Tx, events: OutboxEvent[]): void {
   const config = peekConfig()?.config;
-  if (!config || config.notifications.channels.length === 0) return;
-  for (const event of events) enqueueNotifications(tx, config, event);
+  if (!config) return;
+  const cards = config.notifications.channels.length > 0;
+  const observability = observabilityEnabled(config);
+  if (!cards && !observability) return;
+  for (const event of events) {
+    if (cards) enqueueNotifications(tx, config, event);
+    if (observability) enqueueObservability(tx, config, event);
+  }
 }

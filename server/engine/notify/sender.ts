@@ -11,13 +11,20 @@
  * Outcomes: 2xx sent; 429 retried after Retry-After; 5xx, timeouts and network errors retried with
  * exponential backoff (capped); other 4xx failed at once (the request itself is wrong, a retry cannot help);
  * after `maxAttempts` the row is failed with the last error.
+ *
+ * Rows on the reserved channels `pushgateway*` and `grafana*` are Pushgateway pushes and Grafana annotations
+ * (./observability-enqueue.ts), sent by ./observability-deliver.ts and judged the same way. Every request
+ * carries the rollout's correlation id (traceparent, x-correlation-id).
  */
 import { and, asc, eq, lte, or } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/db/client";
-import { notificationOutbox } from "@/db/schema";
+import { events, notificationOutbox } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
+import { engineMetrics } from "@/server/metrics";
 import { postWebhook, redactUrl, type WebhookAnswer } from "@/server/providers/notify-webhook";
+import { traceHeaders } from "@/server/providers/trace-headers";
+import { deliverObservabilityJob, isObservabilityChannel } from "./observability-deliver";
 
 export type SenderOptions = {
   db: Db;
@@ -74,15 +81,24 @@ function claim(db: Db, row: Row, leaseUntil: number): Row | null {
 }
 
 async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
+  const correlationId = o.db.select({ correlationId: events.correlationId }).from(events).where(eq(events.id, row.eventId)).get()?.correlationId ?? null;
+  if (isObservabilityChannel(row.channelId)) {
+    const env = o.env ?? process.env;
+    const job = await deliverObservabilityJob({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId }, row);
+    if ("cannot" in job) return mark(o, row, { outcome: "failed", status: null, body: null, error: job.cannot }, now());
+    const result = judge(job.answer, row, o);
+    if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
+    return mark(o, row, result, now(), job.keep);
+  }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
   const url = channel ? (o.env ?? process.env)[channel.webhookUrlEnv] : undefined;
   if (!channel || !url) {
     const error = channel ? `environment variable ${channel.webhookUrlEnv} is not set` : `channel "${row.channelId}" is no longer in the config`;
     return mark(o, row, { outcome: "failed", status: null, body: null, error }, now());
   }
-  const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now });
+  const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now, headers: traceHeaders(correlationId) });
   const result = judge(answer, row, o);
-  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, target: redactUrl(url), attempt: row.attempts, ...result }, "notification not delivered");
+  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: redactUrl(url), attempt: row.attempts, ...result }, "notification not delivered");
   return mark(o, row, result, now());
 }
 
@@ -100,11 +116,12 @@ function judge(answer: WebhookAnswer, row: Row, o: typeof SENDER_DEFAULTS): Judg
   return { outcome: "failed", status, body, error };
 }
 
-/** Only the holder of the claim (same attempts, still sending) may mark the row. */
-function mark(o: SenderOptions, row: Row, r: Judged, now: number): DeliveryResult {
+/** Only the holder of the claim (same attempts, still sending) may mark the row. `keep`: a payload to store once sent. */
+function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: unknown): DeliveryResult {
+  engineMetrics().deliveries.inc({ channel: row.channelId, result: r.outcome });
   const set =
     r.outcome === "sent"
-      ? { status: "sent" as const, sentAt: now, lastError: null }
+      ? { status: "sent" as const, sentAt: now, lastError: null, ...(keep !== undefined ? { payload: keep } : {}) }
       : r.outcome === "retry"
         ? { status: "pending" as const, nextAttemptAt: now + (r.retryInMs ?? 0), lastError: r.error }
         : { status: "failed" as const, lastError: r.error };

@@ -9,6 +9,7 @@ import { logger } from "@/server/log";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { Env } from "@/server/providers/ssh-target";
 import type { RegionProviders } from "@/server/providers/types";
+import { observabilityEnabled } from "@/server/engine/notify/observability-enqueue";
 import { startNotificationSender } from "@/server/engine/notify/sender-loop";
 import { realClock, type Clock } from "./clock";
 import { cachedProviders } from "./providers";
@@ -48,10 +49,11 @@ export function createEngine(options: EngineOptions): { runner: Runner; world: S
   return { runner, world };
 }
 
-/** Build the runner and start its loop in the background, with the notification sender beside it. */
+/** Build the runner and start its loop in the background, with the outbox sender (cards, Pushgateway, Grafana) beside it. */
 export function startEngine(options: EngineOptions): Runner {
   const { runner } = createEngine(options);
-  if (options.config.notifications.channels.length > 0 && (options.clock ?? realClock).kind === "real") {
+  const outboxUsed = options.config.notifications.channels.length > 0 || observabilityEnabled(options.config);
+  if (outboxUsed && (options.clock ?? realClock).kind === "real") {
     startNotificationSender({ db: options.db, config: options.config, env: options.env });
   }
   runner.start().catch((err) => logger.error({ err: err instanceof Error ? err.stack : String(err) }, "the engine failed to start"));
