@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -8,6 +9,7 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { NODE_ENV: "test" },
+    // A test that reaches the process database without choosing one gets a scratch file, never data/.
+    env: { NODE_ENV: "test", FLIGHTDECK_DB: path.join(os.tmpdir(), `flightdeck-vitest-${process.pid}`, "default.db") },
   },
 });

@@ -1,8 +1,16 @@
-import { describe, expect, it, vi } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/metrics/route";
 import { getMetricsRegistry } from "@/server/metrics";
 
 describe("GET /api/metrics", () => {
+  // The scrape reads rollouts by phase from the process database: give it a fresh one, never data/.
+  beforeAll(() => {
+    process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-metrics-")), "db.sqlite");
+  });
+
   it("serves the default process metrics in Prometheus text format", async () => {
     const res = await GET();
     expect(res.status).toBe(200);
