@@ -41,6 +41,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </Link>
               <nav aria-label="Main" className="flex items-center gap-1">
                 <NavLink href="/">Overview</NavLink>
+                <NavLink href="/rollouts">Rollouts</NavLink>
+                <NavLink href="/approvals">Approvals</NavLink>
+                <NavLink href="/audit">Audit log</NavLink>
+                <NavLink href="/settings">Settings</NavLink>
                 <NavLink href="/admin">Admin</NavLink>
               </nav>
               <div className="ml-auto">

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { RegionOverview } from "@/server/services/overview";
 import { LiveColourBadge } from "./colour-badge";
 import { PhaseLabel } from "./phase-label";
@@ -19,7 +20,12 @@ export function RegionCard({ region }: { region: RegionOverview }) {
       <header className="flex items-start justify-between gap-3 px-5 pt-4">
         <div className="min-w-0">
           <h3 id={`region-${region.regionId}-name`} className="truncate text-base font-semibold text-slate-900">
-            {region.name}
+            <Link
+              href={`/regions/${region.regionId}`}
+              className="rounded-sm underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+            >
+              {region.name}
+            </Link>
           </h3>
           <p className="truncate font-mono text-xs text-slate-500">{region.environment}</p>
         </div>

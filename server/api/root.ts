@@ -1,13 +1,23 @@
 import { adminRouter } from "./routers/admin";
+import { approvalsRouter } from "./routers/approvals";
+import { auditRouter } from "./routers/audit";
+import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
+import { rolloutsRouter } from "./routers/rollouts";
+import { settingsRouter } from "./routers/settings";
 import { tokensRouter } from "./routers/tokens";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The API: a short list of routers. */
 export const appRouter = createTRPCRouter({
   regions: regionsRouter,
+  rollouts: rolloutsRouter,
   admin: adminRouter,
   tokens: tokensRouter,
+  approvals: approvalsRouter,
+  regionPages: regionPagesRouter,
+  audit: auditRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

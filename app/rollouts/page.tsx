@@ -1,0 +1,87 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { HistoryList } from "@/components/rollouts/history-list";
+import { Forbidden } from "@/components/ui/forbidden";
+import { api } from "@/server/api/server";
+import { requireUser } from "@/server/auth/guard";
+import { getConfig } from "@/server/config";
+
+export const metadata: Metadata = { title: "Rollouts · Flightdeck" };
+// Reads the session and the database on every request.
+export const dynamic = "force-dynamic";
+
+const STATUSES = ["running", "succeeded", "failed", "aborted"] as const;
+type Status = (typeof STATUSES)[number];
+
+const FIELD = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600";
+
+const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
+
+export default async function RolloutsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { user, allowed, requiredRoles } = await requireUser("read", "/rollouts");
+  if (!allowed) return <Forbidden requiredRoles={requiredRoles} user={user} />;
+  const params = await searchParams;
+  const { config } = getConfig();
+  const status = STATUSES.find((s) => s === one(params.status)) as Status | undefined;
+  const serviceId = config.services.find((s) => s.id === one(params.service))?.id;
+  const regionId = config.regions.find((r) => r.id === one(params.region))?.id;
+  const before = Number(one(params.before));
+  const page = await api.rollouts.list({ status, serviceId, regionId, before: Number.isInteger(before) ? before : undefined });
+
+  const older = new URLSearchParams();
+  if (status) older.set("status", status);
+  if (serviceId) older.set("service", serviceId);
+  if (regionId) older.set("region", regionId);
+  if (page.nextBefore !== null) older.set("before", String(page.nextBefore));
+
+  return (
+    <main className="mx-auto flex max-w-7xl flex-col gap-5 px-4 py-6 sm:px-6 sm:py-8">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Rollouts</h1>
+        <p className="mt-1 text-sm text-slate-600">Every rollout, newest first.</p>
+      </div>
+      <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter rollouts">
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Status
+          <select name="status" defaultValue={status ?? ""} className={FIELD}>
+            <option value="">any</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Service
+          <select name="service" defaultValue={serviceId ?? ""} className={FIELD}>
+            <option value="">any</option>
+            {config.services.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+          Region
+          <select name="region" defaultValue={regionId ?? ""} className={FIELD}>
+            <option value="">any</option>
+            {config.regions.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
+          Filter
+        </button>
+      </form>
+      <HistoryList items={page.items} />
+      {page.nextBefore !== null ? (
+        <Link href={`/rollouts?${older.toString()}`} className="w-fit rounded text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+          Older rollouts →
+        </Link>
+      ) : null}
+    </main>
+  );
+}

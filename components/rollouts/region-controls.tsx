@@ -1,0 +1,97 @@
+"use client";
+/**
+ * A region's controls: one button per action the user's roles and the region's phase allow, each behind a
+ * confirmation that says what will happen. The server checks again; its refusal is shown in its own words.
+ */
+import { useMutation } from "@tanstack/react-query";
+import { useRef, useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { ACTION_LABELS, availableActions, describeAction, rollbackIsAbort, type ControlAction, type ControlPermissions, type ControlRegion } from "./control-actions";
+
+type Props = { rolloutId: string; serviceId: string; region: ControlRegion; may: ControlPermissions; onDone: () => void };
+
+const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
+const CALM = `${BUTTON} bg-white text-slate-800 ring-slate-300 hover:bg-slate-50`;
+const DANGER = `${BUTTON} bg-red-600 text-white ring-red-700 hover:bg-red-700`;
+
+export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Props) {
+  const trpc = useTRPC();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [pending, setPending] = useState<ControlAction | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ref = { rolloutId, regionId: region.regionId };
+  const options = { onSuccess: onDone, onError: (err: { message: string }) => setError(err.message) };
+  const mutations = {
+    pause: useMutation(trpc.rollouts.pause.mutationOptions(options)),
+    resume: useMutation(trpc.rollouts.resume.mutationOptions(options)),
+    promote: useMutation(trpc.rollouts.promote.mutationOptions(options)),
+    abort: useMutation(trpc.rollouts.abort.mutationOptions(options)),
+    retry: useMutation(trpc.rollouts.retry.mutationOptions(options)),
+    rollback: useMutation(trpc.rollouts.rollback.mutationOptions(options)),
+  };
+  const actions = availableActions(region, may);
+  if (actions.length === 0) return null;
+  const busy = Object.values(mutations).some((m) => m.isPending);
+
+  const ask = (action: ControlAction) => {
+    setError(null);
+    setPending(action);
+    dialog.current?.showModal();
+  };
+  const confirm = () => {
+    dialog.current?.close();
+    if (!pending) return;
+    if (pending === "rollback" && !rollbackIsAbort(region)) mutations.rollback.mutate({ serviceId, regionId: region.regionId });
+    else if (pending === "rollback") mutations.abort.mutate(ref);
+    else mutations[pending].mutate(ref);
+  };
+  const words = pending ? describeAction(pending, region) : null;
+
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex flex-wrap gap-2">
+        {actions.map((action) => (
+          <button
+            key={action}
+            type="button"
+            data-testid={`control-${action}-${region.regionId}`}
+            disabled={busy}
+            onClick={() => ask(action)}
+            className={action === "rollback" || action === "abort" ? DANGER : CALM}
+          >
+            {action === "rollback" && region.phase === "succeeded" ? "Emergency rollback" : ACTION_LABELS[action]}
+          </button>
+        ))}
+      </div>
+      {error ? (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      ) : null}
+      <dialog
+        ref={dialog}
+        aria-labelledby={`confirm-title-${region.regionId}`}
+        onClose={() => setPending(null)}
+        className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
+      >
+        {words ? (
+          <div className="flex flex-col gap-4 p-5">
+            <h2 id={`confirm-title-${region.regionId}`} className="text-lg font-semibold text-slate-900">
+              {words.title}
+            </h2>
+            <p className="text-sm text-slate-700">{words.body}</p>
+            <p className="text-xs text-slate-500">It is recorded in the event log under your name.</p>
+            <div className="flex justify-end gap-2">
+              <button type="button" autoFocus onClick={() => dialog.current?.close()} className={CALM}>
+                Cancel
+              </button>
+              <button type="button" data-testid="confirm-action" onClick={confirm} className={words.danger ? DANGER : `${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}>
+                {words.title}
+              </button>
+            </div>
+          </div>
+        ) : null}
+      </dialog>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+"use client";
+/** One region of a rollout: where it stands, its stages, its charts, the cause of a rollback, approvals, links, controls. */
+import { describePhase } from "@/components/regions/phase-label";
+import type { RolloutView, SamplePoint } from "@/server/services/rollout-view";
+import { causeWords } from "./cause-words";
+import type { ControlPermissions } from "./control-actions";
+import { MetricChart } from "./metric-chart";
+import { RegionControls } from "./region-controls";
+import { StageTimeline } from "./stage-timeline";
+
+type Region = RolloutView["regions"][number];
+
+const LINK = "rounded text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
+
+function phaseWords(region: Region, rolloutId: string): string {
+  return describePhase({ ...region, rolloutId, stageCount: region.stages.length, artifactVersion: "" });
+}
+
+export function RegionSection(props: { rolloutId: string; serviceId: string; region: Region; points: SamplePoint[]; may: ControlPermissions; now: number | null; onChanged: () => void }) {
+  const { region } = props;
+  const cause = causeWords(region.cause);
+  return (
+    <section aria-labelledby={`region-${region.regionId}`} data-testid={`region-${region.regionId}`} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-5">
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <h2 id={`region-${region.regionId}`} className="text-lg font-semibold text-slate-900">
+            {region.regionName} <span className="text-sm font-normal text-slate-500">{region.regionId}</span>
+          </h2>
+          <p className="text-sm text-slate-600">
+            <span data-testid={`phase-${region.regionId}`}>{phaseWords(region, props.rolloutId)}</span>
+            {" · "}
+            {region.canaryPct} % on {region.toColour}, {100 - region.canaryPct} % on {region.fromColour}
+            {region.attempt > 1 ? ` · attempt ${region.attempt}` : ""}
+          </p>
+          {region.paused ? <p className="mt-1 text-sm text-amber-800">Paused{region.pauseReason ? `: ${region.pauseReason}` : ""}</p> : null}
+        </div>
+        <RegionControls rolloutId={props.rolloutId} serviceId={props.serviceId} region={region} may={props.may} onDone={props.onChanged} />
+      </div>
+
+      {cause || region.outcomeReason ? (
+        <p data-testid={`cause-${region.regionId}`} className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900">
+          {cause ? `Rolled back because ${cause}.` : region.outcomeReason}
+        </p>
+      ) : null}
+
+      <StageTimeline stages={region.stages} now={props.now} />
+
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <MetricChart metric="errorRate" points={props.points} toColour={region.toColour} />
+        <MetricChart metric="p95" points={props.points} toColour={region.toColour} />
+      </div>
+
+      <div className="flex flex-wrap items-start justify-between gap-3 text-sm">
+        {region.approvals.length > 0 ? (
+          <ul aria-label="Approvals" className="flex flex-col gap-1 text-slate-700">
+            {region.approvals.map((a) => (
+              <li key={`${a.reviewer}-${a.at}`}>
+                <span className={a.decision === "approved" ? "text-emerald-700" : "text-red-700"}>{a.decision === "approved" ? "Approved" : "Rejected"}</span> by{" "}
+                {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleString()}</time>
+                {a.comment ? <span className="text-slate-500"> — “{a.comment}”</span> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span />
+        )}
+        <span className="flex gap-4">
+          {region.links.dashboard ? (
+            <a className={LINK} href={region.links.dashboard} target="_blank" rel="noreferrer">
+              Dashboard
+            </a>
+          ) : null}
+          {region.links.logs ? (
+            <a className={LINK} href={region.links.logs} target="_blank" rel="noreferrer">
+              Logs
+            </a>
+          ) : null}
+        </span>
+      </div>
+    </section>
+  );
+}

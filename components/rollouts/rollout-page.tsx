@@ -1,0 +1,127 @@
+"use client";
+/**
+ * The rollout page, kept live: it starts with what the server prefetched, follows the event feed, and refetches
+ * this rollout's queries whenever one of its events arrives. No reload.
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { coalesce } from "@/components/regions/coalesce";
+import { LiveStatus } from "@/components/regions/live-status";
+import { RelativeTime } from "@/components/regions/relative-time";
+import { useTRPC } from "@/components/trpc/client";
+import type { ControlPermissions } from "./control-actions";
+import { EventLog } from "./event-log";
+import { actorWords } from "./format";
+import { RegionSection } from "./region-section";
+import { useNow } from "./use-now";
+
+const REFETCH_COALESCE_MS = 150;
+
+const STATUS_LOOK: Record<string, string> = {
+  running: "bg-sky-50 text-sky-800 ring-sky-200",
+  succeeded: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  failed: "bg-red-50 text-red-800 ring-red-200",
+  aborted: "bg-slate-100 text-slate-700 ring-slate-300",
+};
+
+export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may: ControlPermissions; since: string | null }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const rollout = useQuery(trpc.rollouts.get.queryOptions({ id: rolloutId }));
+  const samples = useQuery(trpc.rollouts.samples.queryOptions({ id: rolloutId }));
+  const events = useQuery(trpc.rollouts.events.queryOptions({ id: rolloutId }));
+
+  const [refetchSoon] = useState(() =>
+    coalesce(() => {
+      for (const key of [trpc.rollouts.get.queryKey({ id: rolloutId }), trpc.rollouts.samples.queryKey({ id: rolloutId }), trpc.rollouts.events.queryKey({ id: rolloutId })]) {
+        void queryClient.invalidateQueries({ queryKey: key });
+      }
+    }, REFETCH_COALESCE_MS),
+  );
+  useEffect(() => refetchSoon.cancel, [refetchSoon]);
+  const live = useSubscription(
+    trpc.regions.live.subscriptionOptions(
+      { lastEventId: since },
+      {
+        onData: (envelope) => {
+          if (envelope.data.rolloutId === rolloutId) refetchSoon();
+        },
+      },
+    ),
+  );
+
+  // "Time in stage" of a running stage ticks after hydration only (the server cannot know the viewer's now).
+  const now = useNow();
+
+  if (!rollout.data) {
+    return (
+      <p role={rollout.isError ? "alert" : "status"} className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
+        {rollout.isError ? `The rollout could not be loaded: ${rollout.error.message}` : "Loading the rollout…"}
+      </p>
+    );
+  }
+  const view = rollout.data;
+  const pointsOf = (regionId: string) => samples.data?.find((s) => s.regionId === regionId)?.points ?? [];
+  const refresh = () => refetchSoon();
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-col gap-2">
+        <Link href="/rollouts" className="w-fit rounded text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+          ← All rollouts
+        </Link>
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">
+            {view.serviceId} {view.artifact.version}
+            <span data-testid="rollout-status" className={`ml-3 inline-block rounded-full px-2.5 py-0.5 align-middle text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[view.status]}`}>
+              {view.status}
+            </span>
+          </h1>
+          <LiveStatus status={live.status} />
+        </div>
+        <p className="text-sm text-slate-600">
+          {view.strategy}
+          {view.delayMinutes ? ` (${view.delayMinutes} min between regions)` : ""} · started by {actorWords(view.initiator)} <RelativeTime at={view.createdAt} />
+          {view.finishedAt ? (
+            <>
+              {" "}
+              · finished <RelativeTime at={view.finishedAt} />
+            </>
+          ) : null}
+        </p>
+        <dl className="grid grid-cols-1 gap-x-6 gap-y-1 text-xs text-slate-600 sm:grid-cols-[auto_1fr]">
+          <dt className="font-medium text-slate-500">Correlation id</dt>
+          <dd className="font-mono break-all" data-testid="correlation-id">
+            {view.correlationId}
+          </dd>
+          <dt className="font-medium text-slate-500">Digest</dt>
+          <dd className="font-mono break-all">{view.artifact.digest}</dd>
+          <dt className="font-medium text-slate-500">Commit</dt>
+          <dd className="font-mono break-all">
+            {view.artifact.commitUrl ? (
+              <a href={view.artifact.commitUrl} target="_blank" rel="noreferrer" className="rounded text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+                {view.artifact.commitSha}
+              </a>
+            ) : (
+              (view.artifact.commitSha ?? "not given")
+            )}
+            {view.artifact.sourceRef ? <span className="ml-2 font-sans text-slate-500">from {view.artifact.sourceRef}</span> : null}
+          </dd>
+        </dl>
+      </div>
+
+      {view.regions.map((region) => (
+        <RegionSection key={region.regionId} rolloutId={view.id} serviceId={view.serviceId} region={region} points={pointsOf(region.regionId)} may={may} now={now} onChanged={refresh} />
+      ))}
+
+      <section aria-labelledby="event-log" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-5">
+        <h2 id="event-log" className="mb-2 text-lg font-semibold text-slate-900">
+          Event log
+        </h2>
+        <EventLog events={events.data ?? []} />
+      </section>
+    </div>
+  );
+}

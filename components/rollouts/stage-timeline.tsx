@@ -1,0 +1,43 @@
+/** A region's canary stages from 10 to 100 %: each with its limits, how long it ran and how it ended. */
+import type { StageStatus } from "@/db/schema/stages";
+import type { RolloutView } from "@/server/services/rollout-view";
+import { formatDuration } from "./format";
+
+type Stage = RolloutView["regions"][number]["stages"][number];
+
+const STATUS: Record<StageStatus, { words: string; box: string }> = {
+  pending: { words: "waiting", box: "border-slate-200 bg-white text-slate-500" },
+  running: { words: "running", box: "border-sky-300 bg-sky-50 text-sky-900" },
+  passed: { words: "passed", box: "border-emerald-200 bg-emerald-50 text-emerald-900" },
+  failed: { words: "failed", box: "border-red-300 bg-red-50 text-red-900" },
+  skipped: { words: "skipped", box: "border-slate-200 bg-slate-50 text-slate-400" },
+};
+
+function timeIn(stage: Stage, now: number | null): string | null {
+  if (stage.startedAt === null) return null;
+  const end = stage.finishedAt ?? now;
+  return end === null ? "…" : formatDuration(end - stage.startedAt);
+}
+
+export function StageTimeline({ stages, now }: { stages: Stage[]; now: number | null }) {
+  return (
+    <ol aria-label="Canary stages" className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
+      {stages.map((stage) => {
+        const look = STATUS[stage.status];
+        const spent = timeIn(stage, now);
+        return (
+          <li key={stage.index} className={`flex flex-col gap-0.5 rounded-md border px-3 py-2 text-xs ${look.box}`}>
+            <span className="flex items-baseline justify-between gap-2">
+              <span className="text-base font-semibold tabular-nums">{stage.percent} %</span>
+              <span className="font-medium">{look.words}</span>
+            </span>
+            <span className="tabular-nums">
+              ≤ {stage.maxErrorRatePct} % errors · ≤ {stage.maxLatencyP95Ms} ms p95
+            </span>
+            <span className="tabular-nums opacity-80">{spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}</span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Approval gates: the pending list, approve / reject one gate with a comment, and approve every gate of one
+ * rollout the reviewer may approve in one action. The rules live in the approvals service; here only the
+ * reviewer's capacity is checked up front (functional or SRE), the service checks the rest.
+ */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import type { Actor } from "@/server/actor";
+import { getConfig } from "@/server/config";
+import { can } from "@/server/auth/roles";
+import { approveGate, ApproveGateInput, rejectGate } from "@/server/services/approvals";
+import { gatesOf, listPendingGates } from "@/server/services/approvals-pending";
+import type { ServiceContext } from "@/server/services/context";
+import { ServiceError } from "@/server/services/errors";
+import { createTRPCRouter, permittedProcedure, protectedProcedure } from "../trpc";
+
+export const ApproveAllInput = z.strictObject({ rolloutId: z.string().min(1), comment: z.string().trim().max(1000).optional() });
+export type ApproveAllInput = z.infer<typeof ApproveAllInput>;
+
+export type GateOutcome = { regionId: string; ok: boolean; message: string };
+
+/** Either reviewer capacity: the service decides which one applies. */
+const reviewerProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!can(ctx.user.roles, "approval.functional") && !can(ctx.user.roles, "approval.sre")) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${ctx.user.roles.join(", ") || "none"}) cannot approve or reject: that needs reviewer, sre or admin.` });
+  }
+  return next();
+});
+
+const serviceCtx = (ctx: { db: Db; actor: Actor }): ServiceContext => ({
+  db: ctx.db,
+  config: getConfig().config,
+  actor: ctx.actor,
+  now: Date.now(),
+});
+
+export const approvalsRouter = createTRPCRouter({
+  pending: permittedProcedure("read").query(({ ctx }) => listPendingGates(ctx.db, getConfig().config, ctx.actor)),
+
+  approve: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => approveGate(serviceCtx(ctx), input)),
+
+  reject: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => rejectGate(serviceCtx(ctx), input)),
+
+  /** One decision per gate; a refusal of one gate does not stop the others, and each is reported in words. */
+  approveAll: reviewerProcedure.input(ApproveAllInput).mutation(({ ctx, input }): GateOutcome[] => {
+    const regionIds = gatesOf(ctx.db, input.rolloutId);
+    if (regionIds.length === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Rollout ${input.rolloutId} has no region waiting for approval.` });
+    return regionIds.map((regionId) => {
+      try {
+        const decided = approveGate(serviceCtx(ctx), { rolloutId: input.rolloutId, regionId, comment: input.comment });
+        return { regionId, ok: true, message: `Approved as ${decided.kind === "sre" ? "SRE" : "functional reviewer"}.` };
+      } catch (err) {
+        if (err instanceof ServiceError) return { regionId, ok: false, message: err.message };
+        throw err;
+      }
+    });
+  }),
+});

@@ -1,0 +1,48 @@
+/** The rollout page and history: reads, the per-region controls and starting a rollout. Services check permissions too. */
+import { z } from "zod";
+import { createTRPCRouter, permittedProcedure } from "@/server/api/trpc";
+import { getConfig } from "@/server/config";
+import type { ServiceContext } from "@/server/services/context";
+import {
+  abortRegion,
+  pauseRegion,
+  promoteRegion,
+  resumeRegion,
+  retryRegion,
+  rollbackRegion,
+  PauseRegionInput,
+  RegionRolloutRef,
+  RollbackRegionInput,
+} from "@/server/services/region-commands";
+import { getRolloutEvents, getRolloutSamples, getRolloutView, listRolloutHistory, RolloutHistoryInput } from "@/server/services/rollout-view";
+import { startRollout, StartRolloutInput } from "@/server/services/rollouts";
+import type { Actor } from "@/server/actor";
+import type { Db } from "@/db/client";
+
+const RolloutIdInput = z.strictObject({ id: z.string().min(1) });
+
+const serviceContext = (ctx: { db: Db; actor: Actor }): ServiceContext => ({ db: ctx.db, config: getConfig().config, actor: ctx.actor, now: Date.now() });
+
+/** What a control returns: enough for the client to know it worked; the page refetches the rest. */
+const done = (row: { rolloutId: string; regionId: string; phase: string }) => ({ rolloutId: row.rolloutId, regionId: row.regionId, phase: row.phase });
+
+export const rolloutsRouter = createTRPCRouter({
+  list: permittedProcedure("read").input(RolloutHistoryInput).query(({ ctx, input }) => listRolloutHistory(serviceContext(ctx), input)),
+  get: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutView(serviceContext(ctx), input.id)),
+  samples: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutSamples(serviceContext(ctx), input.id)),
+  events: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutEvents(serviceContext(ctx), input.id)),
+
+  start: permittedProcedure("rollout.start")
+    .input(StartRolloutInput)
+    .mutation(({ ctx, input }) => {
+      const started = startRollout(serviceContext(ctx), input);
+      return { rolloutId: started.rolloutId, correlationId: started.correlationId };
+    }),
+
+  pause: permittedProcedure("rollout.control").input(PauseRegionInput).mutation(({ ctx, input }) => done(pauseRegion(serviceContext(ctx), input))),
+  resume: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(resumeRegion(serviceContext(ctx), input))),
+  promote: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
+  abort: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(abortRegion(serviceContext(ctx), input))),
+  retry: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(retryRegion(serviceContext(ctx), input))),
+  rollback: permittedProcedure("region.rollback").input(RollbackRegionInput).mutation(({ ctx, input }) => done(rollbackRegion(serviceContext(ctx), input))),
+});

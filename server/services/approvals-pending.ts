@@ -1,0 +1,119 @@
+/**
+ * What a reviewer sees on /approvals: every region waiting at its gate, with the artifact, the source commit,
+ * the rollout's plan (what already passed upstream) and the decisions so far, plus whether this reviewer may
+ * still decide (and why not). The rules themselves are enforced in approvals.ts; this only explains them.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { approvals, artifacts, regionRollouts, rollouts, services, users } from "@/db/schema";
+import type { RegionPhase } from "@/db/schema/region-rollouts";
+import type { Actor } from "@/server/actor";
+import { can } from "@/server/auth/roles";
+import type { FleetConfig } from "@/server/config/schema";
+import { requiredReviewers } from "@/server/engine/runner/load";
+
+export type PendingGate = {
+  regionId: string;
+  regionName: string;
+  environment: string;
+  required: { functional: number; sre: number };
+  decisions: { reviewer: string; kind: "functional" | "sre"; decision: "approved" | "rejected"; comment: string | null; at: number }[];
+  /** null when this reviewer may decide; otherwise why not, in words. */
+  cannotDecide: string | null;
+};
+
+export type PendingRollout = {
+  rolloutId: string;
+  serviceId: string;
+  serviceName: string;
+  initiator: string;
+  startedAt: number;
+  strategy: string;
+  artifact: { version: string; digest: string; commitSha: string | null; commitUrl: string | null; sourceRef: string | null };
+  plan: { regionId: string; position: number; phase: RegionPhase }[];
+  gates: PendingGate[];
+};
+
+export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): PendingRollout[] {
+  const waiting = db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all();
+  if (waiting.length === 0) return [];
+  const rolloutIds = [...new Set(waiting.map((w) => w.rolloutId))];
+  const rows = db
+    .select({ rollout: rollouts, artifact: artifacts, service: services })
+    .from(rollouts)
+    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+    .innerJoin(services, eq(services.id, rollouts.serviceId))
+    .where(inArray(rollouts.id, rolloutIds))
+    .all();
+  const plans = db.select().from(regionRollouts).where(inArray(regionRollouts.rolloutId, rolloutIds)).all();
+  const decisions = db
+    .select({ approval: approvals, reviewer: users.name })
+    .from(approvals)
+    .innerJoin(users, eq(users.id, approvals.reviewerId))
+    .where(inArray(approvals.regionRolloutId, waiting.map((w) => w.id)))
+    .all();
+
+  return rows
+    .sort((a, b) => a.rollout.createdAt - b.rollout.createdAt)
+    .map(({ rollout, artifact, service }) => {
+      const repository = config.services.find((s) => s.id === service.id)?.repository ?? service.repository;
+      const gates = waiting
+        .filter((w) => w.rolloutId === rollout.id)
+        .sort((a, b) => a.position - b.position)
+        .map((w): PendingGate => {
+          const region = config.regions.find((r) => r.id === w.regionId);
+          const environment = region?.environment ?? "unknown";
+          const required = requiredReviewers(config, environment) ?? { functional: 0, sre: 0 };
+          const mine = decisions.filter((d) => d.approval.regionRolloutId === w.id);
+          return {
+            regionId: w.regionId,
+            regionName: region?.name ?? w.regionId,
+            environment,
+            required,
+            decisions: mine.map((d) => ({ reviewer: d.reviewer, kind: d.approval.kind, decision: d.approval.decision, comment: d.approval.comment, at: d.approval.at })),
+            cannotDecide: whyNot(actor, rollout.initiatorUserId, mine.map((d) => d.approval)),
+          };
+        });
+      return {
+        rolloutId: rollout.id,
+        serviceId: service.id,
+        serviceName: service.name,
+        initiator: rollout.initiator,
+        startedAt: rollout.createdAt,
+        strategy: rollout.strategy,
+        artifact: {
+          version: artifact.version,
+          digest: artifact.digest,
+          commitSha: artifact.commitSha,
+          commitUrl: repository && artifact.commitSha ? `${repository.replace(/\/+$/, "")}/commit/${artifact.commitSha}` : null,
+          sourceRef: artifact.sourceRef,
+        },
+        plan: plans
+          .filter((p) => p.rolloutId === rollout.id)
+          .sort((a, b) => a.position - b.position)
+          .map((p) => ({ regionId: p.regionId, position: p.position, phase: p.phase })),
+        gates,
+      };
+    });
+}
+
+/** Mirrors the service's refusals so the page can say why before anyone presses a button. */
+function whyNot(actor: Actor, initiatorUserId: string | null, decided: (typeof approvals.$inferSelect)[]): string | null {
+  if (actor.kind !== "user") return "Only a signed-in person can decide on a gate.";
+  if (!can(actor.roles, "approval.functional") && !can(actor.roles, "approval.sre")) return "Deciding needs the reviewer or sre role.";
+  if (initiatorUserId === actor.id) return "You started this rollout, so someone else must approve it.";
+  const mine = decided.find((a) => a.reviewerId === actor.id);
+  if (mine) return `You already ${mine.decision} this gate as ${mine.kind === "sre" ? "SRE" : "functional reviewer"}.`;
+  return null;
+}
+
+/** The regions of one rollout waiting at their gate, in plan order (the service decides who may approve each). */
+export function gatesOf(db: Db, rolloutId: string): string[] {
+  return db
+    .select({ regionId: regionRollouts.regionId, position: regionRollouts.position })
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.phase, "awaiting_approval")))
+    .all()
+    .sort((a, b) => a.position - b.position)
+    .map((r) => r.regionId);
+}

@@ -1,0 +1,120 @@
+/**
+ * One region's page (the spec's regional view): what it serves per service, its current and past region
+ * rollouts with outcomes and durations, recent canary samples for a chart, and its environment's reviewer rule.
+ */
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { artifacts, regionRollouts, regionStates, rollouts, samples, services } from "@/db/schema";
+import type { RegionPhase } from "@/db/schema/region-rollouts";
+import type { Colour } from "@/db/schema/region-states";
+import { environmentPolicy } from "@/server/config/load";
+import type { FleetConfig } from "@/server/config/schema";
+import { notFound } from "./errors";
+import { shortDigest } from "./overview";
+
+const HISTORY_LIMIT = 50;
+const SAMPLE_LIMIT = 120;
+
+export type RegionPage = {
+  regionId: string;
+  name: string;
+  environment: string;
+  links: { dashboard: string | null; logs: string | null };
+  reviewerRule: { match: string; functional: number; sre: number; protected: boolean } | null;
+  live: { serviceId: string; serviceName: string; liveColour: Colour; greenPct: number; bluePct: number; artifact: { version: string; shortDigest: string; digest: string } | null; updatedAt: number }[];
+  rollouts: {
+    rolloutId: string;
+    serviceId: string;
+    version: string;
+    phase: RegionPhase;
+    active: boolean;
+    stageIndex: number;
+    canaryPct: number;
+    outcomeReason: string | null;
+    startedAt: number | null;
+    finishedAt: number | null;
+    durationMs: number | null;
+  }[];
+  samples: { takenAt: number; errorRatePct: number | null; latencyP95Ms: number | null; verdict: string | null; rolloutId: string }[];
+};
+
+const FINAL: RegionPhase[] = ["succeeded", "rolled_back", "blocked", "aborted"];
+
+export function getRegionPage(db: Db, config: FleetConfig, regionId: string, now: number): RegionPage {
+  const region = config.regions.find((r) => r.id === regionId);
+  if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
+  const rule = environmentPolicy(config, region.environment);
+
+  const live = db
+    .select({ state: regionStates, service: services, artifact: artifacts })
+    .from(regionStates)
+    .innerJoin(services, eq(services.id, regionStates.serviceId))
+    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
+    .where(eq(regionStates.regionId, regionId))
+    .all()
+    .map(({ state, service, artifact }) => ({
+      serviceId: service.id,
+      serviceName: service.name,
+      liveColour: state.liveColour,
+      greenPct: state.greenPct,
+      bluePct: 100 - state.greenPct,
+      artifact: artifact ? { version: artifact.version, digest: artifact.digest, shortDigest: shortDigest(artifact.digest) } : null,
+      updatedAt: state.updatedAt,
+    }));
+
+  const history = db
+    .select({ rr: regionRollouts, rollout: rollouts, version: artifacts.version })
+    .from(regionRollouts)
+    .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+    .where(eq(regionRollouts.regionId, regionId))
+    .orderBy(desc(rollouts.createdAt))
+    .limit(HISTORY_LIMIT)
+    .all();
+
+  const rrIds = history.map((h) => h.rr.id);
+  const recent = rrIds.length
+    ? db
+        .select()
+        .from(samples)
+        .where(and(inArray(samples.regionRolloutId, rrIds), eq(samples.role, "canary")))
+        .orderBy(desc(samples.takenAt))
+        .limit(SAMPLE_LIMIT)
+        .all()
+        .reverse()
+    : [];
+  const rolloutOf = new Map(history.map((h) => [h.rr.id, h.rr.rolloutId]));
+
+  return {
+    regionId,
+    name: region.name,
+    environment: region.environment,
+    links: { dashboard: fill(region.links.dashboard, regionId), logs: fill(region.links.logs, regionId) },
+    reviewerRule: rule ? { match: rule.match, ...rule.requiredReviewers, protected: rule.protected } : null,
+    live,
+    rollouts: history.map(({ rr, rollout, version }) => {
+      const active = !FINAL.includes(rr.phase);
+      const end = rr.finishedAt ?? (active ? now : null);
+      return {
+        rolloutId: rollout.id,
+        serviceId: rollout.serviceId,
+        version,
+        phase: rr.phase,
+        active,
+        stageIndex: rr.stageIndex,
+        canaryPct: rr.canaryPct,
+        outcomeReason: rr.outcomeReason,
+        startedAt: rr.startedAt,
+        finishedAt: rr.finishedAt,
+        durationMs: rr.startedAt !== null && end !== null ? Math.max(0, end - rr.startedAt) : null,
+      };
+    }),
+    samples: recent.map((s) => ({ takenAt: s.takenAt, errorRatePct: s.errorRatePct, latencyP95Ms: s.latencyP95Ms, verdict: s.verdict, rolloutId: rolloutOf.get(s.regionRolloutId) ?? "" })),
+  };
+}
+
+/** Region links are templates; only the placeholders known without a rollout are filled here. */
+function fill(template: string | undefined, regionId: string): string | null {
+  if (!template) return null;
+  return template.replaceAll("{region}", encodeURIComponent(regionId));
+}

@@ -1,0 +1,231 @@
+/**
+ * The rollout page's read model: one rollout with its artifact, regions, stages and approvals; its samples for
+ * charts; its events; and the history list. Each read is a fixed number of queries (no query per region).
+ */
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { z } from "zod";
+import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
+import { can } from "@/server/auth/roles";
+import type { FleetConfig } from "@/server/config/schema";
+import { parseInput, type ServiceContext } from "./context";
+import { forbidden, notFound } from "./errors";
+
+type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
+
+function requireRead(ctx: ReadContext) {
+  if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
+}
+
+/** Fills `{region}`, `{service}`, `{rolloutId}`, `{correlationId}`, `{from}`, `{to}` in a config link. */
+export function fillLink(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
+}
+
+export function commitUrl(config: FleetConfig, serviceId: string, sha: string | null): string | null {
+  const repo = config.services.find((s) => s.id === serviceId)?.repository;
+  return repo && sha ? `${repo.replace(/\/$/, "")}/commit/${sha}` : null;
+}
+
+export function getRolloutView(ctx: ReadContext, rolloutId: string) {
+  requireRead(ctx);
+  const { db, config } = ctx;
+  const row = db.select({ rollout: rollouts, artifact: artifacts }).from(rollouts).innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId)).where(eq(rollouts.id, rolloutId)).get();
+  if (!row) throw notFound(`There is no rollout ${rolloutId}.`);
+  const { rollout, artifact } = row;
+  const regionRows = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
+  const ids = regionRows.map((r) => r.id);
+  const stageRows = ids.length ? db.select().from(stages).where(inArray(stages.regionRolloutId, ids)).orderBy(asc(stages.index)).all() : [];
+  const approvalRows = ids.length
+    ? db
+        .select({ approval: approvals, reviewerName: users.name })
+        .from(approvals)
+        .innerJoin(users, eq(users.id, approvals.reviewerId))
+        .where(inArray(approvals.regionRolloutId, ids))
+        .orderBy(asc(approvals.at))
+        .all()
+    : [];
+  const to = String(rollout.finishedAt ?? Date.now());
+  const regions = regionRows.map((r) => {
+    const region = config.regions.find((c) => c.id === r.regionId);
+    const values = { region: r.regionId, service: rollout.serviceId, rolloutId, correlationId: rollout.correlationId, from: String(rollout.createdAt), to };
+    const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
+    return {
+      regionRolloutId: r.id,
+      regionId: r.regionId,
+      regionName: region?.name ?? r.regionId,
+      environment: region?.environment ?? null,
+      position: r.position,
+      phase: r.phase,
+      stageIndex: r.stageIndex,
+      stagePercent: r.stageIndex >= 0 ? (regionStages[r.stageIndex]?.percent ?? null) : null,
+      canaryPct: r.canaryPct,
+      fromColour: r.fromColour,
+      toColour: r.toColour,
+      paused: r.paused,
+      pauseReason: r.pauseReason,
+      cause: r.cause as RollbackCause[] | null,
+      outcomeReason: r.outcomeReason,
+      attempt: r.attempt,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      stages: regionStages.map((s) => ({
+        index: s.index,
+        percent: s.percent,
+        maxErrorRatePct: s.maxErrorRatePct,
+        maxLatencyP95Ms: s.maxLatencyP95Ms,
+        durationMs: s.durationMs,
+        status: s.status,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+      })),
+      approvals: approvalRows
+        .filter((a) => a.approval.regionRolloutId === r.id)
+        .map((a) => ({ reviewer: a.reviewerName, kind: a.approval.kind, decision: a.approval.decision, comment: a.approval.comment, at: a.approval.at })),
+      links: {
+        dashboard: region?.links.dashboard ? fillLink(region.links.dashboard, values) : null,
+        logs: region?.links.logs ? fillLink(region.links.logs, values) : null,
+      },
+    };
+  });
+  return {
+    id: rollout.id,
+    serviceId: rollout.serviceId,
+    strategy: rollout.strategy,
+    delayMinutes: rollout.delayMinutes,
+    status: rollout.status,
+    initiator: rollout.initiator,
+    correlationId: rollout.correlationId,
+    createdAt: rollout.createdAt,
+    finishedAt: rollout.finishedAt,
+    artifact: {
+      version: artifact.version,
+      digest: artifact.digest,
+      commitSha: artifact.commitSha,
+      sourceRef: artifact.sourceRef,
+      commitUrl: commitUrl(config, rollout.serviceId, artifact.commitSha),
+    },
+    regions,
+  };
+}
+export type RolloutView = ReturnType<typeof getRolloutView>;
+
+/** One entry of a rollback cause, as the engine writes it. */
+export type RollbackCause = { metric: string; observed: number; threshold: number; unit: string; baseline?: number | null; baselineAlsoBreaches?: boolean };
+
+export type SamplePoint = {
+  at: number;
+  stageIndex: number;
+  canaryErrorRatePct: number | null;
+  canaryP95Ms: number | null;
+  baselineErrorRatePct: number | null;
+  baselineP95Ms: number | null;
+  maxErrorRatePct: number | null;
+  maxLatencyP95Ms: number | null;
+  verdict: "pass" | "breach" | "inconclusive" | null;
+};
+
+/**
+ * Per region, one point per observation: canary and baseline side by side (a baseline sample is matched to the
+ * canary sample taken at the same moment), with the stage's thresholds so a chart can step them down.
+ */
+export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ regionId: string; points: SamplePoint[] }> {
+  requireRead(ctx);
+  const regionRows = ctx.db.select({ id: regionRollouts.id, regionId: regionRollouts.regionId }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
+  const ids = regionRows.map((r) => r.id);
+  if (ids.length === 0) return [];
+  const sampleRows = ctx.db.select().from(samples).where(inArray(samples.regionRolloutId, ids)).orderBy(asc(samples.takenAt), asc(samples.id)).all();
+  const stageRows = ctx.db.select().from(stages).where(inArray(stages.regionRolloutId, ids)).all();
+  return regionRows.map((r) => {
+    const byKey = new Map<string, SamplePoint>();
+    for (const s of sampleRows) {
+      if (s.regionRolloutId !== r.id) continue;
+      const key = `${s.stageIndex}:${s.takenAt}`;
+      let point = byKey.get(key);
+      if (!point) {
+        const stage = stageRows.find((st) => st.regionRolloutId === r.id && st.index === s.stageIndex);
+        point = {
+          at: s.takenAt,
+          stageIndex: s.stageIndex,
+          canaryErrorRatePct: null,
+          canaryP95Ms: null,
+          baselineErrorRatePct: null,
+          baselineP95Ms: null,
+          maxErrorRatePct: stage?.maxErrorRatePct ?? null,
+          maxLatencyP95Ms: stage?.maxLatencyP95Ms ?? null,
+          verdict: null,
+        };
+        byKey.set(key, point);
+      }
+      if (s.role === "canary") {
+        point.canaryErrorRatePct = s.errorRatePct;
+        point.canaryP95Ms = s.latencyP95Ms;
+        point.verdict = s.verdict;
+      } else {
+        point.baselineErrorRatePct = s.errorRatePct;
+        point.baselineP95Ms = s.latencyP95Ms;
+      }
+    }
+    return { regionId: r.regionId, points: [...byKey.values()] };
+  });
+}
+
+export function getRolloutEvents(ctx: ReadContext, rolloutId: string) {
+  requireRead(ctx);
+  return ctx.db
+    .select({ id: events.id, at: events.at, type: events.type, actor: events.actor, message: events.message, regionId: events.regionId })
+    .from(events)
+    .where(eq(events.rolloutId, rolloutId))
+    .orderBy(desc(events.id))
+    .limit(500)
+    .all();
+}
+
+export const RolloutHistoryInput = z.strictObject({
+  serviceId: z.string().min(1).optional(),
+  status: z.enum(["running", "succeeded", "failed", "aborted"]).optional(),
+  regionId: z.string().min(1).optional(),
+  /** createdAt of the last row of the previous page. */
+  before: z.number().int().optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+});
+export type RolloutHistoryInput = z.input<typeof RolloutHistoryInput>;
+
+export function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = {}) {
+  requireRead(ctx);
+  const input = parseInput(RolloutHistoryInput, raw);
+  const filters = [
+    input.serviceId ? eq(rollouts.serviceId, input.serviceId) : undefined,
+    input.status ? eq(rollouts.status, input.status) : undefined,
+    input.before !== undefined ? lt(rollouts.createdAt, input.before) : undefined,
+    input.regionId
+      ? inArray(rollouts.id, ctx.db.select({ id: regionRollouts.rolloutId }).from(regionRollouts).where(eq(regionRollouts.regionId, input.regionId)))
+      : undefined,
+  ];
+  const rows = ctx.db
+    .select({ rollout: rollouts, version: artifacts.version })
+    .from(rollouts)
+    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+    .where(and(...filters))
+    .orderBy(desc(rollouts.createdAt), desc(rollouts.id))
+    .limit(input.limit + 1)
+    .all();
+  const page = rows.slice(0, input.limit);
+  const ids = page.map((r) => r.rollout.id);
+  const regionRows = ids.length
+    ? ctx.db.select({ rolloutId: regionRollouts.rolloutId, regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(inArray(regionRollouts.rolloutId, ids)).orderBy(asc(regionRollouts.position)).all()
+    : [];
+  return {
+    items: page.map(({ rollout, version }) => ({
+      id: rollout.id,
+      serviceId: rollout.serviceId,
+      version,
+      strategy: rollout.strategy,
+      status: rollout.status,
+      initiator: rollout.initiator,
+      createdAt: rollout.createdAt,
+      finishedAt: rollout.finishedAt,
+      regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => ({ regionId: r.regionId, phase: r.phase })),
+    })),
+    nextBefore: rows.length > input.limit ? page[page.length - 1].rollout.createdAt : null,
+  };
+}

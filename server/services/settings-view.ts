@@ -1,0 +1,83 @@
+/**
+ * The config in effect, for the admin's settings page. Secrets are never in the config file itself (fields
+ * ending in `Env` name a variable), so the page shows each variable's NAME and whether it is set, never its
+ * value. Credentials written into a URL (`https://user:pass@host`) are masked too, in case someone did.
+ */
+import type { LoadedConfig } from "@/server/config/load";
+import type { Env } from "@/server/config/load";
+import { environmentPolicy } from "@/server/config/load";
+
+export type EnvVarUse = { path: string; name: string; set: boolean };
+
+export type SettingsView = {
+  file: string;
+  demo: boolean;
+  baseUrl: string;
+  services: { id: string; name: string; repository: string | null }[];
+  stages: { percent: number; maxErrorRatePct: number; maxLatencyP95Ms: number; durationMinutes: number }[];
+  regions: {
+    id: string;
+    name: string;
+    environment: string;
+    order: number;
+    providers: { deploy: string; traffic: string; metrics: string };
+    reviewers: { functional: number; sre: number; protected: boolean } | null;
+    customStages: boolean;
+  }[];
+  policies: { allowedRefs: string[]; environments: { match: string; functional: number; sre: number; protected: boolean }[] };
+  channels: { id: string; kind: "slack" | "teams"; purpose: "incidents" | "deployments"; name: string | null; webhookUrlEnv: string; set: boolean }[];
+  envVars: EnvVarUse[];
+};
+
+export function settingsView(loaded: LoadedConfig, env: Env): SettingsView {
+  const { config } = loaded;
+  const isSet = (name: string) => Boolean(env[name]);
+  return {
+    file: loaded.file,
+    demo: config.demo,
+    baseUrl: maskUrl(config.baseUrl),
+    services: config.services.map((s) => ({ id: s.id, name: s.name, repository: s.repository ? maskUrl(s.repository) : null })),
+    stages: config.stages.map((s) => ({ percent: s.percent, maxErrorRatePct: s.maxErrorRatePct, maxLatencyP95Ms: s.maxLatencyP95Ms, durationMinutes: s.durationMinutes })),
+    regions: [...config.regions]
+      .sort((a, b) => a.order - b.order)
+      .map((r) => {
+        const rule = environmentPolicy(config, r.environment);
+        return {
+          id: r.id,
+          name: r.name,
+          environment: r.environment,
+          order: r.order,
+          providers: { deploy: r.deploy.provider, traffic: r.traffic.provider, metrics: r.metrics.provider },
+          reviewers: rule ? { ...rule.requiredReviewers, protected: rule.protected } : null,
+          customStages: Boolean(r.stages),
+        };
+      }),
+    policies: {
+      allowedRefs: config.policies.allowedRefs,
+      environments: config.policies.environments.map((e) => ({ match: e.match, ...e.requiredReviewers, protected: e.protected })),
+    },
+    channels: config.notifications.channels.map((c) => ({ id: c.id, kind: c.kind, purpose: c.purpose, name: c.name ?? null, webhookUrlEnv: c.webhookUrlEnv, set: isSet(c.webhookUrlEnv) })),
+    envVars: envVarUses(config).map(({ path, name }) => ({ path, name, set: isSet(name) })),
+  };
+}
+
+/** Every `*Env` field of the config, with where it is used. */
+export function envVarUses(config: unknown): { path: string; name: string }[] {
+  const out: { path: string; name: string }[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${at}[${i}]`));
+    else if (value && typeof value === "object") {
+      for (const [key, v] of Object.entries(value)) {
+        const here = at ? `${at}.${key}` : key;
+        if (key.endsWith("Env") && typeof v === "string") out.push({ path: here, name: v });
+        else walk(v, here);
+      }
+    }
+  };
+  walk(config, "");
+  return out;
+}
+
+function maskUrl(url: string): string {
+  return url.replace(/\/\/[^/@\s]+@/, "//***@");
+}
