@@ -41,37 +41,9 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
         <p className="mt-1 text-sm text-slate-600">Every rollout, newest first.</p>
       </div>
       <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter rollouts">
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Status
-          <select name="status" defaultValue={status ?? ""} className={FIELD}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Service
-          <select name="service" defaultValue={serviceId ?? ""} className={FIELD}>
-            <option value="">any</option>
-            {config.services.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-          Region
-          <select name="region" defaultValue={regionId ?? ""} className={FIELD}>
-            <option value="">any</option>
-            {config.regions.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" name="status" value={status} options={STATUSES.map((s) => ({ value: s, label: s }))} />
+        <FilterSelect label="Service" name="service" value={serviceId} options={config.services.map((s) => ({ value: s.id, label: s.name }))} />
+        <FilterSelect label="Region" name="region" value={regionId} options={config.regions.map((r) => ({ value: r.id, label: r.name }))} />
         <button type="submit" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
           Filter
         </button>
@@ -83,5 +55,22 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
         </Link>
       ) : null}
     </main>
+  );
+}
+
+/** One filter of the history: "any" or one of the options, sent as a GET parameter. */
+function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string | undefined; options: Array<{ value: string; label: string }> }) {
+  return (
+    <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className={FIELD}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
