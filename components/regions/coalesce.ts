@@ -1,19 +1,30 @@
 /**
- * `run` at most once per `ms`: the first call schedules it, later calls within the window join that run.
- * A burst of live events (a stage change writes several) then costs one refetch, not one each.
+ * `run` at once on the first call, then at most once per `ms`: calls inside the window join one trailing run at
+ * its end. A lone live event shows without delay; a burst (a stage change writes several) costs two refetches,
+ * not one each.
  */
 export function coalesce(run: () => void, ms: number): { (): void; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let pending = false;
+  const closeWindow = () => {
+    timer = null;
+    if (!pending) return;
+    pending = false;
+    run();
+    timer = setTimeout(closeWindow, ms);
+  };
   const schedule = () => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      run();
-    }, ms);
+    if (timer) {
+      pending = true;
+      return;
+    }
+    run();
+    timer = setTimeout(closeWindow, ms);
   };
   schedule.cancel = () => {
     if (timer) clearTimeout(timer);
     timer = null;
+    pending = false;
   };
   return schedule;
 }

@@ -34,9 +34,13 @@ describe("controls", () => {
   });
 
   it("says where traffic goes on a rollback, and calls one of a succeeded region an emergency", () => {
-    expect(describeAction("rollback", region({})).body).toBe("Roll eu-west back: 100 % of traffic returns to blue. The regions after it do not start.");
+    expect(describeAction("rollback", region({})).body).toBe(
+      "Roll eu-west back: its 25 % on green returns to blue, which then serves 100 % of traffic. The region ends rolled back and the regions after it do not start.",
+    );
+    expect(describeAction("rollback", region({ phase: "deploying", canaryPct: 0 })).body).toBe("Stop eu-west's deploy: no traffic has moved yet, so 100 % stays on blue. The regions after it do not start.");
     expect(describeAction("rollback", region({ phase: "succeeded" })).title).toBe("Emergency rollback of eu-west");
-    expect(rollbackIsAbort(region({}))).toBe(true);
+    expect(rollbackIsAbort(region({ phase: "deploying" }))).toBe(true);
+    expect(rollbackIsAbort(region({}))).toBe(false);
     expect(rollbackIsAbort(region({ phase: "succeeded" }))).toBe(false);
   });
 });

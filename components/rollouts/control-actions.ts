@@ -29,7 +29,7 @@ export function availableActions(region: ControlRegion, may: ControlPermissions)
     if (ACTIVE.includes(region.phase) && !region.paused) out.push("pause");
     if (region.paused && ACTIVE.includes(region.phase)) out.push("resume");
     if (region.phase === "canary") out.push("promote");
-    // In deploying and canary "Roll back" is the same move (the engine's abort), named as people say it.
+    // While deploying, "Roll back" below is the abort, named as people say it.
     if (region.phase === "pending" || region.phase === "awaiting_approval") out.push("abort");
     if (region.phase === "rolled_back" || region.phase === "aborted") out.push("retry");
   }
@@ -37,9 +37,9 @@ export function availableActions(region: ControlRegion, may: ControlPermissions)
   return out;
 }
 
-/** A region still in its canary is rolled back by aborting it; only a succeeded one needs the emergency rollback. */
+/** While deploying no traffic has moved yet, so "Roll back" is the engine's abort there; in the canary and after success it is a rollback. */
 export function rollbackIsAbort(region: ControlRegion): boolean {
-  return region.phase !== "succeeded";
+  return region.phase === "deploying";
 }
 
 export const ACTION_LABELS: Record<ControlAction, string> = {
@@ -68,6 +68,8 @@ export function describeAction(action: ControlAction, region: ControlRegion): { 
     case "rollback":
       return region.phase === "succeeded"
         ? { title: `Emergency rollback of ${name}`, body: `Roll ${name} back: 100 % of traffic returns to ${region.fromColour}, the previous release, although this rollout succeeded there.`, danger: true }
-        : { title: `Roll ${name} back`, body: `Roll ${name} back: 100 % of traffic returns to ${region.fromColour}. The regions after it do not start.`, danger: true };
+        : rollbackIsAbort(region)
+          ? { title: `Roll ${name} back`, body: `Stop ${name}'s deploy: no traffic has moved yet, so 100 % stays on ${region.fromColour}. The regions after it do not start.`, danger: true }
+          : { title: `Roll ${name} back`, body: `Roll ${name} back: its ${region.canaryPct} % on ${region.toColour} returns to ${region.fromColour}, which then serves 100 % of traffic. The region ends rolled back and the regions after it do not start.`, danger: true };
   }
 }

@@ -8,7 +8,8 @@ import path from "node:path";
 
 export function authSecretFile(env: NodeJS.ProcessEnv = process.env): string {
   const dbFile = env.FLIGHTDECK_DB ?? path.join(process.cwd(), "data/flightdeck.db");
-  return path.join(path.dirname(path.resolve(dbFile)), "auth-secret");
+  // A path known only at run time: tell the bundler not to trace the whole project for it.
+  return path.join(path.dirname(path.resolve(/* turbopackIgnore: true */ dbFile)), "auth-secret");
 }
 
 /** Reads the kept secret, creating it on first use. `wx` makes concurrent first starts agree on one value. */

@@ -72,13 +72,16 @@ function facts(view: NotificationView): Array<Fact | null> {
   switch (view.kind) {
     case "incident": {
       const to = capital(view.oldColour ?? "the old colour");
-      const impact = view.triggeredBy ? `Emergency rollback by ${view.triggeredBy}, traffic routed to ${to}` : `Rollback triggered, traffic routed to ${to}`;
+      // Raised by a person: during the canary (the view keeps its stage) or an emergency rollback after success.
+      const emergency = view.stagePercent == null;
+      const byPerson = view.triggeredBy ? `Manual ${emergency ? "emergency rollback" : "rollback during the canary"} by ${view.triggeredBy}` : null;
+      const impact = view.triggeredBy ? `${emergency ? "Emergency rollback" : "Rollback"} by ${view.triggeredBy}, traffic routed to ${to}` : `Rollback triggered, traffic routed to ${to}`;
       const status = view.rollbackTookMs == null ? "✅ Rollback done" : `✅ Rollback done in ${formatDuration(view.rollbackTookMs)}`;
       return [
         region,
         atStage,
         { label: "Impact", value: impact },
-        { label: "Cause", value: view.triggeredBy ? `Manual emergency rollback by ${view.triggeredBy}` : describeCauseLine(view.cause ?? [], view.oldColour) },
+        { label: "Cause", value: byPerson ?? describeCauseLine(view.cause ?? [], view.oldColour) },
         errorAndLatency,
         { label: "Status", value: status },
         { label: "Release", value: release(view) },

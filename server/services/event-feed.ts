@@ -2,12 +2,22 @@
  * Follows the append-only events table: yields every row with an id above a cursor, in id order, polling for
  * new rows. Polling the table (instead of an in-process emitter) sees rows written by any process, such as a
  * worker running apart or another replica, and resumes exactly after the last id a client saw.
+ *
+ * It also announces new canary samples. A passing sample writes no event (it is not news for the log), yet a live
+ * sparkline must redraw when one arrives: each poll reads the samples added since the last one and yields one
+ * `sample.taken` notice per region rollout. A notice is not stored; it carries the id of the last stored event
+ * it follows, so a client resuming from it misses no event. A notice missed during a reconnect costs nothing
+ * lasting: the client re-reads all recent samples on the next one.
  */
-import { asc, desc, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, max, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { events } from "@/db/schema";
+import { events, regionRollouts, rollouts, samples } from "@/db/schema";
+
+/** The `type` of a feed item that announces new canary samples rather than a stored event. */
+export const SAMPLE_NOTICE = "sample.taken";
 
 export type FeedEvent = {
+  /** The stored event's id; for a `sample.taken` notice, the id of the last stored event before it. */
   id: number;
   at: number;
   type: string;
@@ -32,9 +42,53 @@ export function latestEventId(db: Db): number {
   return db.select({ id: events.id }).from(events).orderBy(desc(events.id)).limit(1).get()?.id ?? 0;
 }
 
+function latestSampleId(db: Db): number {
+  return db.select({ id: samples.id }).from(samples).orderBy(desc(samples.id)).limit(1).get()?.id ?? 0;
+}
+
+/** Canary samples with an id above `after`, one notice per region rollout, and the highest sample id seen. */
+function sampleNotices(db: Db, after: number, eventCursor: number): { notices: FeedEvent[]; last: number } {
+  const rows = db
+    .select({
+      lastId: max(samples.id),
+      at: max(samples.takenAt),
+      count: sql<number>`count(*)`,
+      rolloutId: regionRollouts.rolloutId,
+      regionId: regionRollouts.regionId,
+      serviceId: rollouts.serviceId,
+      correlationId: rollouts.correlationId,
+    })
+    .from(samples)
+    .innerJoin(regionRollouts, eq(regionRollouts.id, samples.regionRolloutId))
+    .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+    .where(and(gt(samples.id, after), eq(samples.role, "canary")))
+    .groupBy(samples.regionRolloutId)
+    .all();
+  let last = after;
+  const notices = rows.map((row): FeedEvent => {
+    last = Math.max(last, row.lastId ?? after);
+    const count = Number(row.count);
+    return {
+      id: eventCursor,
+      at: row.at ?? 0,
+      type: SAMPLE_NOTICE,
+      actor: "engine",
+      message: `${row.regionId}: ${count} new canary sample${count === 1 ? "" : "s"}.`,
+      serviceId: row.serviceId,
+      rolloutId: row.rolloutId,
+      regionId: row.regionId,
+      correlationId: row.correlationId,
+    };
+  });
+  return { notices, last };
+}
+
 export async function* followEvents(db: Db, opts: FollowEventsOptions): AsyncGenerator<FeedEvent> {
-  const { signal, pollIntervalMs = 250, batchSize = 200 } = opts;
+  // One indexed read of an empty range costs microseconds, so 20 polls a second per open page is cheap and keeps
+  // the wait for a new event (half the interval on average) small next to the 250 ms live-update goal.
+  const { signal, pollIntervalMs = 50, batchSize = 200 } = opts;
   let cursor = opts.after ?? latestEventId(db);
+  let sampleCursor = latestSampleId(db);
   while (!signal?.aborted) {
     const rows = db
       .select({
@@ -58,7 +112,16 @@ export async function* followEvents(db: Db, opts: FollowEventsOptions): AsyncGen
       cursor = row.id;
       yield row;
     }
-    if (rows.length < batchSize) await sleep(pollIntervalMs, signal);
+    if (rows.length < batchSize) {
+      // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
+      const { notices, last } = sampleNotices(db, sampleCursor, cursor);
+      sampleCursor = last;
+      for (const notice of notices) {
+        if (signal?.aborted) return;
+        yield notice;
+      }
+      await sleep(pollIntervalMs, signal);
+    }
   }
 }
 

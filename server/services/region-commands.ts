@@ -52,7 +52,10 @@ export function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionR
   });
 }
 
-/** Emergency rollback of a region whose latest rollout of the service succeeded: back to the previous release. */
+/**
+ * One-click rollback of a region to its old colour: the region's latest rollout of the service is either still in
+ * its canary or succeeded (then it is the emergency rollback to the previous release).
+ */
 export function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): RegionRolloutRow {
   const input = parseInput(RollbackRegionInput, raw);
   const find = (tx: Db | Tx) => {
@@ -68,7 +71,8 @@ export function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): R
     return latest.rr;
   };
   return runCommand(ctx, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, (tx, saved, rollout) => {
-    // The region is this rollback's until traffic is back: no new rollout may start there meanwhile.
+    // A canary still holds the region; a succeeded one is claimed again until traffic is back, so no new rollout starts there meanwhile.
+    if (saved.phase === "canary") return;
     const claimed = tx
       .update(regionStates)
       .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })

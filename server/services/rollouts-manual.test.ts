@@ -147,6 +147,22 @@ describe("emergency rollback", () => {
     const events = eventsOf(h.db, { type: "region.rolled_back" });
     expect(events.map((e) => e.actor)).toEqual(["user:sam"]);
     expect(rolloutRow(h.db, second.rolloutId).status).toBe("failed");
-    expectRefusal(() => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }), "PRECONDITION_FAILED", "only a region that succeeded");
+    expectRefusal(() => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }), "PRECONDITION_FAILED", "only a region in its canary or one that succeeded");
+  });
+
+  it("during the canary is one click: the canary's share goes back, the region ends rolled back and blocks the next", async () => {
+    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east", "eu-west"], "sequential");
+    await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").canaryPct > 0);
+    const { fromColour, toColour } = regionRolloutOf(h.db, rolloutId, "us-east");
+
+    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await runUntil(h, () => settled("us-east")() && settled("eu-west")());
+
+    expect(phases(h.db)).toEqual({ "us-east": "rolled_back", "eu-west": "blocked" });
+    expect(h.world.weightOf("us-east")).toEqual({ [fromColour]: 100, [toColour]: 0 });
+    expect(regionStateOf(h.db, "us-east")).toMatchObject({ liveColour: fromColour, activeRegionRolloutId: null });
+    expect(regionRolloutOf(h.db, rolloutId, "us-east").outcomeReason).toMatch(/^rolled back by user:sam at the 10 % stage; 100 % of traffic is back on /);
+    expect(eventsOf(h.db, { type: "region.rolled_back" }).map((e) => e.actor)).toEqual(["user:sam"]);
+    expect(h.world.deployCalls.map((c) => c.region)).toEqual(["us-east"]);
   });
 });

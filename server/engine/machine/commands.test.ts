@@ -60,11 +60,11 @@ describe("each manual action in each phase", () => {
     ["retry", "rolled_back", OK],
     ["retry", "aborted", OK],
     ["retry", "blocked", "eu-west is blocked by a region before it (blocked because us-east was rolled back); retry that region instead."],
-    ["rollback", "pending", "eu-west is waiting for its turn; only a region that succeeded can be rolled back, and its traffic is already on blue."],
-    ["rollback", "deploying", "eu-west is deploying; only a region that succeeded can be rolled back, and its traffic is already on blue."],
-    ["rollback", "canary", "eu-west is still in its canary; abort it to move its traffic back to blue."],
+    ["rollback", "pending", "eu-west is waiting for its turn; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
+    ["rollback", "deploying", "eu-west is deploying; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
+    ["rollback", "canary", OK],
     ["rollback", "succeeded", OK],
-    ["rollback", "rolled_back", "eu-west has already rolled back; only a region that succeeded can be rolled back, and its traffic is already on blue."],
+    ["rollback", "rolled_back", "eu-west has already rolled back; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
   ])("%s in %s → %s", (kind, phase, expected) => {
     const result = applyCommand(IN_PHASE[phase], command(kind), T0, CTX);
     if (expected !== OK) return expect(result).toEqual({ ok: false, reason: expected });

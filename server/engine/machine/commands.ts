@@ -1,7 +1,7 @@
 /**
  * Manual actions on one region rollout. Each returns the state change with an event naming the actor, or a
- * refusal in words a person can act on. Commands never move traffic themselves: abort (during the canary) and
- * emergency rollback store a request that decide() carries out under a step key, verified by the provider.
+ * refusal in words a person can act on. Commands never move traffic themselves: abort and rollback (during the
+ * canary) and the emergency rollback store a request that decide() carries out under a step key, verified by the provider.
  */
 import { gateStatus } from "./gate";
 import { formatDuration, PHASE_STANDING, stageName } from "./messages";
@@ -16,7 +16,7 @@ type Handler<K extends Command["kind"]> = (state: RegionRolloutState, command: E
 const refuse = (reason: string): CommandResult => ({ ok: false, reason });
 /** "an abort under way (requested by user:bob)". */
 const underWay = (state: RegionRolloutState) =>
-  `${state.requestedAction === "abort" ? "an abort" : "an emergency rollback"} under way (requested by ${state.requestedBy ?? "someone"})`;
+  `${state.requestedAction === "abort" ? "an abort" : state.phase === "canary" ? "a rollback" : "an emergency rollback"} under way (requested by ${state.requestedBy ?? "someone"})`;
 const isTerminal = (state: RegionRolloutState) => TERMINAL_PHASES.includes(state.phase);
 
 const pause: Handler<"pause"> = (state, command, now) => {
@@ -124,15 +124,21 @@ const retry: Handler<"retry"> = (state, command, _now, ctx) => {
   };
 };
 
-/** Emergency rollback of a region that already succeeded: back to the old colour and its previous release. */
+/**
+ * A person's rollback: during the canary it moves the canary's share back to the old colour and ends the region
+ * rolled back (the release is judged bad, so the regions after it are blocked); after success it is the
+ * emergency rollback to the previous release.
+ */
 const rollback: Handler<"rollback"> = (state, command) => {
-  if (state.phase === "canary") return refuse(`${state.regionId} is still in its canary; abort it to move its traffic back to ${state.fromColour}.`);
-  if (state.phase !== "succeeded") return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a region that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`);
+  if (state.phase !== "canary" && state.phase !== "succeeded") {
+    return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`);
+  }
   if (state.requestedAction !== null) return refuse(`${state.regionId} already has ${underWay(state)}.`);
+  const what = state.phase === "canary" ? `a rollback of ${state.regionId}: ${state.canaryPct} % of traffic goes back to` : `an emergency rollback of ${state.regionId}: traffic goes back to`;
   return {
     ok: true,
     transition: transition({ requestedAction: "rollback", requestedBy: command.actor }, [
-      event("region.rollback_requested", `${command.actor} asked for an emergency rollback of ${state.regionId}: traffic goes back to ${state.fromColour}.`, { actor: command.actor }),
+      event("region.rollback_requested", `${command.actor} asked for ${what} ${state.fromColour}.`, { actor: command.actor }),
     ]),
   };
 };

@@ -76,6 +76,7 @@ function startStage(input: DecideInput, index: number, before: EventDraft[]): Ac
           percent: stage.percent,
           canaryPct: state.canaryPct,
           error: message,
+          alert: true,
         }),
       ]),
   };

@@ -145,7 +145,7 @@ function decideDeploy(input: DecideInput): Action {
     ]),
     onFailure: (message) =>
       transition(pausePatch(state, now, `deploy failed: ${message}`), [
-        event("deploy.failed", `${state.regionId}: deploy to ${state.toColour} failed (${message}); no traffic moved, 100 % stays on ${state.fromColour}. Resume to try again.`, { colour: state.toColour, error: message }),
+        event("deploy.failed", `${state.regionId}: deploy to ${state.toColour} failed (${message}); no traffic moved, 100 % stays on ${state.fromColour}. Resume to try again.`, { colour: state.toColour, error: message, alert: true }),
       ]),
   };
 }

@@ -50,6 +50,26 @@ describe("a requested abort during the canary", () => {
   });
 });
 
+describe("a requested rollback during the canary", () => {
+  const state = inStage(1, { requestedAction: "rollback", requestedBy: "user:sam" });
+
+  it("moves traffic back and ends rolled back, so the regions after it are blocked", () => {
+    const action = decide(decideInput({ now: T0, state }));
+    expect(action).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/rollback", effect: { kind: "setWeight", colour: "green", canaryPct: 0, reason: "rollback" } });
+    const t = transitionOf(action);
+    expect(t.patch).toMatchObject({ phase: "rolled_back", canaryPct: 0, finishedAt: T0, outcomeReason: "rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue", requestedAction: null });
+    expect(t.events).toEqual([expect.objectContaining({ type: "region.rolled_back", data: { actor: "user:sam", manual: true, stageIndex: 1, percent: 25 } })]);
+  });
+
+  it("that fails stays in the canary, paused, and says to roll back again", () => {
+    const t = transitionOf(decide(decideInput({ state })), { failure: "HAProxy runtime API refused" });
+    expect(t.patch.phase).toBeUndefined();
+    expect(t.patch).toMatchObject({ requestedAction: null, paused: true });
+    expect(t.patch.pauseReason).toBe("rollback by user:sam failed: traffic could not be moved back to blue (HAProxy runtime API refused); 25 % of traffic is still on green; roll back again to retry");
+    expect(eventTypes(t)).toEqual(["traffic.failed"]);
+  });
+});
+
 describe("a requested emergency rollback of a succeeded region", () => {
   it("puts 100 % back on the old colour and ends rolled back", () => {
     const action = decide(decideInput({ now: T0, state: rollbackRequested }));

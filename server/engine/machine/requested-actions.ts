@@ -12,7 +12,7 @@ import type { Action, Assessment, DecideInput, RegionRolloutState, StageSpec } f
 export function carryOutRequest(input: DecideInput): Action {
   const { state, now } = input;
   const by = state.requestedBy ?? "someone";
-  if (state.requestedAction === "abort" && state.phase === "canary") return abortEffect(input, by);
+  if (state.requestedAction !== null && state.phase === "canary") return canaryMoveBackEffect(input, by, state.requestedAction);
   if (state.requestedAction === "rollback" && state.phase === "succeeded") return emergencyRollbackEffect(input, by);
   if (state.requestedAction === "abort" && (state.phase === "pending" || state.phase === "awaiting_approval" || state.phase === "deploying")) {
     const reason = `aborted by ${by} before any traffic moved`;
@@ -51,6 +51,7 @@ export function rollbackEffect(input: DecideInput, stage: StageSpec, assessment:
           ...data,
           canaryPct: state.canaryPct,
           error: message,
+          alert: true,
         }),
       ]),
     ...(assessment ? { assessment } : {}),
@@ -58,27 +59,33 @@ export function rollbackEffect(input: DecideInput, stage: StageSpec, assessment:
 }
 
 /**
- * A person's abort during the canary. On failure the request is cleared (so the runner does not retry in a
- * tight loop) and the reason tells the person to abort again.
+ * A person's abort or rollback during the canary: the same verified move of all traffic back to the old colour,
+ * ending the region aborted (stopped) or rolled back (the release judged bad). On failure the request is cleared
+ * (so the runner does not retry in a tight loop) and the reason tells the person to ask again.
  */
-function abortEffect(input: DecideInput, by: string): Action {
+function canaryMoveBackEffect(input: DecideInput, by: string, how: "abort" | "rollback"): Action {
   const { state, stages, now } = input;
-  const at = state.stageIndex >= 0 ? ` at the ${stageName(stages[state.stageIndex], state.stageIndex)}` : "";
-  const reason = `aborted by ${by}${at}; 100 % of traffic is back on ${state.fromColour}`;
-  const stuck = `abort by ${by} failed: traffic could not be moved back to ${state.fromColour}`;
+  const stage = state.stageIndex >= 0 ? stages[state.stageIndex] : undefined;
+  const at = stage ? ` at the ${stageName(stage, state.stageIndex)}` : "";
+  const done = how === "abort" ? "aborted" : "rolled back";
+  const reason = `${done} by ${by}${at}; 100 % of traffic is back on ${state.fromColour}`;
+  const stuck = `${how} by ${by} failed: traffic could not be moved back to ${state.fromColour}`;
+  const again = how === "abort" ? "Abort again to retry" : "Roll back again to retry";
+  const data = how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
   return {
     kind: "effect",
-    stepKey: `${state.id}/a${state.attempt}/abort`,
-    effect: { kind: "setWeight", colour: state.toColour, canaryPct: 0, reason: "abort" },
-    onSuccess: transition({ ...SETTLED, phase: "aborted", canaryPct: 0, finishedAt: now, outcomeReason: reason }, [
-      event("region.aborted", `${state.regionId} ${reason}.`, { actor: by, stageIndex: state.stageIndex }),
+    stepKey: `${state.id}/a${state.attempt}/${how}`,
+    effect: { kind: "setWeight", colour: state.toColour, canaryPct: 0, reason: how },
+    onSuccess: transition({ ...SETTLED, phase: how === "abort" ? "aborted" : "rolled_back", canaryPct: 0, finishedAt: now, outcomeReason: reason }, [
+      event(how === "abort" ? "region.aborted" : "region.rolled_back", `${state.regionId} ${reason}.`, data),
     ]),
     onFailure: (message) =>
-      transition({ requestedAction: null, requestedBy: null, ...pausePatch(state, now, `${stuck} (${message}); ${state.canaryPct} % of traffic is still on ${state.toColour}; abort again to retry`) }, [
-        event("traffic.failed", `${state.regionId}: ${stuck} (${message}); ${state.canaryPct} % of traffic is still on ${state.toColour}. Abort again to retry.`, {
+      transition({ requestedAction: null, requestedBy: null, ...pausePatch(state, now, `${stuck} (${message}); ${state.canaryPct} % of traffic is still on ${state.toColour}; ${again.toLowerCase()}`) }, [
+        event("traffic.failed", `${state.regionId}: ${stuck} (${message}); ${state.canaryPct} % of traffic is still on ${state.toColour}. ${again}.`, {
           actor: by,
           canaryPct: state.canaryPct,
           error: message,
+          alert: true,
         }),
       ]),
   };
@@ -103,6 +110,7 @@ function emergencyRollbackEffect(input: DecideInput, by: string): Action {
           emergency: true,
           canaryPct: state.canaryPct,
           error: message,
+          alert: true,
         }),
       ]),
   };

@@ -62,14 +62,17 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
 
   switch (kind) {
     case "incident": {
+      // A person's rollback: an emergency one (after success, no stage) or one during the canary (at its stage).
       const emergency = data.emergency === true;
+      const byPerson = emergency || data.manual === true;
       const cause = Array.isArray(data.cause) ? (data.cause as CauseItem[]) : [];
       return {
         ...view,
-        ...(emergency ? { stagePercent: null, triggeredBy: event.actor } : measured),
+        ...(emergency ? { stagePercent: null } : measured),
+        ...(byPerson ? { triggeredBy: event.actor } : {}),
         cause,
-        rollbackTookMs: !emergency && sample ? Math.max(0, event.at - sample.takenAt) : null,
-        links: withGuide(emergency ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
+        rollbackTookMs: !byPerson && sample ? Math.max(0, event.at - sample.takenAt) : null,
+        links: withGuide(byPerson ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
       };
     }
     case "analysis-inconclusive":

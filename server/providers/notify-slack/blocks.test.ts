@@ -67,6 +67,14 @@ describe("the Slack incident quick card", () => {
       "• *Release:* api 1.4.2",
     ]);
   });
+
+  it("shows a person's rollback during the canary with its stage and the numbers at that moment", () => {
+    const manual = { ...view, cause: [], triggeredBy: "Ana (SRE)", rollbackTookMs: null };
+    const lines = bullets(manual);
+    expect(lines).toContain("• *Impact:* Rollback by Ana (SRE), traffic routed to Blue");
+    expect(lines).toContain("• *Cause:* Manual rollback during the canary by Ana (SRE)");
+    expect(lines.some((l) => l.startsWith("• *Stage:*") && l.includes("25"))).toBe(true);
+  });
 });
 
 describe("the other Slack cards", () => {
