@@ -1,9 +1,18 @@
 import Link from "next/link";
-import type { RegionOverview } from "@/server/services/overview";
+import type { RegionOverview, RegionSamples } from "@/server/services/overview";
 import { LiveColourBadge } from "./colour-badge";
 import { PhaseLabel } from "./phase-label";
 import { RelativeTime } from "./relative-time";
+import { Sparkline } from "./sparkline";
 import { TrafficSplit } from "./traffic-split";
+
+/** Where the sparklines' samples come from, in a few words (the version last: it is what truncation may cut). */
+function samplesCaption(series: RegionSamples | null): string {
+  if (!series || series.samples.length === 0) return "";
+  const n = series.samples.length;
+  const count = n === 1 ? "1 canary sample" : `${series.past ? "" : "last "}${n} canary samples`;
+  return series.past ? `${count} of the finished rollout of ${series.version}` : `${count} of this rollout`;
+}
 
 /**
  * One region of one service. Every row is always rendered at a fixed height (with a placeholder when empty),
@@ -11,6 +20,10 @@ import { TrafficSplit } from "./traffic-split";
  */
 export function RegionCard({ region }: { region: RegionOverview }) {
   const { liveArtifact, lastEvent } = region;
+  const series = region.samples;
+  const points = series?.samples ?? [];
+  const past = series?.past ?? false;
+  const caption = samplesCaption(series);
   return (
     <article
       data-testid={`region-card-${region.regionId}`}
@@ -55,6 +68,34 @@ export function RegionCard({ region }: { region: RegionOverview }) {
         <dt className="text-slate-500">Rollout</dt>
         <dd className="h-9 min-w-0">
           <PhaseLabel rollout={region.activeRollout} neverRolledOut={region.neverRolledOut} />
+        </dd>
+
+        <dt className="flex h-7 items-center text-slate-500">Errors</dt>
+        <dd className="min-w-0">
+          <Sparkline
+            testId={`errors-${region.regionId}`}
+            metric="Error rate"
+            unit="%"
+            points={points.map((s) => ({ value: s.errorRatePct, threshold: s.maxErrorRatePct }))}
+            max={series?.maxErrorRatePct ?? null}
+            past={past}
+          />
+        </dd>
+
+        <dt className="flex h-7 items-center text-slate-500">p95</dt>
+        <dd className="min-w-0">
+          <Sparkline
+            testId={`p95-${region.regionId}`}
+            metric="p95 latency"
+            unit="ms"
+            points={points.map((s) => ({ value: s.latencyP95Ms, threshold: s.maxLatencyP95Ms }))}
+            max={series?.maxLatencyP95Ms ?? null}
+            past={past}
+          />
+        </dd>
+        <dt className="sr-only">Samples</dt>
+        <dd title={caption} className="col-start-2 -mt-2 h-4 min-w-0 truncate text-[11px] leading-4 text-slate-400">
+          {caption}
         </dd>
       </dl>
 

@@ -14,10 +14,13 @@ import { useTRPC } from "@/components/trpc/client";
 import type { ControlPermissions } from "./control-actions";
 import { EventLog } from "./event-log";
 import { actorWords } from "./format";
+import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
 
 const REFETCH_COALESCE_MS = 150;
+/** Delivery status changes without a new event: poll while a card is still on its way. */
+const NOTIFICATIONS_POLL_MS = 3_000;
 
 const STATUS_LOOK: Record<string, string> = {
   running: "bg-sky-50 text-sky-800 ring-sky-200",
@@ -32,10 +35,19 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
   const rollout = useQuery(trpc.rollouts.get.queryOptions({ id: rolloutId }));
   const samples = useQuery(trpc.rollouts.samples.queryOptions({ id: rolloutId }));
   const events = useQuery(trpc.rollouts.events.queryOptions({ id: rolloutId }));
+  const notifications = useQuery(
+    trpc.notifications.forRollout.queryOptions({ rolloutId }, { refetchInterval: (query) => (query.state.data?.awaitingDelivery ? NOTIFICATIONS_POLL_MS : false) }),
+  );
 
   const [refetchSoon] = useState(() =>
     coalesce(() => {
-      for (const key of [trpc.rollouts.get.queryKey({ id: rolloutId }), trpc.rollouts.samples.queryKey({ id: rolloutId }), trpc.rollouts.events.queryKey({ id: rolloutId })]) {
+      const keys = [
+        trpc.rollouts.get.queryKey({ id: rolloutId }),
+        trpc.rollouts.samples.queryKey({ id: rolloutId }),
+        trpc.rollouts.events.queryKey({ id: rolloutId }),
+        trpc.notifications.forRollout.queryKey({ rolloutId }),
+      ];
+      for (const key of keys) {
         void queryClient.invalidateQueries({ queryKey: key });
       }
     }, REFETCH_COALESCE_MS),
@@ -122,6 +134,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </h2>
         <EventLog events={events.data ?? []} />
       </section>
+
+      <NotificationsPanel data={notifications.data} error={notifications.isError ? notifications.error.message : null} now={now} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
+import { notificationsRouter } from "./routers/notifications";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
 import { rolloutsRouter } from "./routers/rollouts";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   regionPages: regionPagesRouter,
   audit: auditRouter,
   settings: settingsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

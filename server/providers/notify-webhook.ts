@@ -42,12 +42,3 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
-
-/** Where a webhook points, without its secret path: for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    return new URL(url).origin + "/…";
-  } catch {
-    return "(invalid URL)";
-  }
-}

@@ -4,11 +4,12 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { artifacts, events, regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
+import { artifacts, events, regionRollouts, regionStates, rollouts, samples, stages } from "@/db/schema";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { syncFleet } from "./fleet";
 import { getRegionsOverview, shortDigest } from "./overview";
+import { OVERVIEW_SAMPLE_LIMIT } from "./overview-samples";
 
 const NOW = 1_700_000_000_000;
 const DIGEST_1 = "sha256:" + "1a2b3c4d5e6f".padEnd(64, "0");
@@ -26,6 +27,32 @@ function freshDb(): Db {
   return db;
 }
 
+/** The spec's stages: percent, max error rate %, max p95 ms. */
+const STAGE_TABLE = [
+  [10, 1, 500],
+  [25, 0.8, 450],
+  [50, 0.5, 400],
+  [75, 0.3, 350],
+  [100, 0.2, 300],
+] as const;
+
+type SampleSeed = { stageIndex: number; at: number; err: number | null; p95: number | null; verdict?: "pass" | "breach" | "inconclusive"; role?: "canary" | "baseline" };
+
+function seedSamples(db: Db, regionRolloutId: string, list: SampleSeed[]) {
+  db.insert(samples).values(
+    list.map((s) => ({
+      regionRolloutId,
+      stageIndex: s.stageIndex,
+      role: s.role ?? "canary",
+      takenAt: s.at,
+      requests: 500,
+      errorRatePct: s.err,
+      latencyP95Ms: s.p95,
+      verdict: s.role === "baseline" ? null : (s.verdict ?? "pass"),
+    })),
+  ).run();
+}
+
 /** api 1.0.0 live on blue everywhere; 1.1.0 done in us-east (green, 100 %) and at stage 2 of 5 in eu-west. */
 function seedRollout(db: Db) {
   db.insert(artifacts).values([
@@ -41,7 +68,7 @@ function seedRollout(db: Db) {
   ]).run();
   for (const rr of ["rr_us", "rr_eu", "rr_ap"]) {
     db.insert(stages).values(
-      [10, 25, 50, 75, 100].map((percent, index) => ({ id: `${rr}_s${index}`, regionRolloutId: rr, index, percent, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMs: 300_000 })),
+      STAGE_TABLE.map(([percent, maxErrorRatePct, maxLatencyP95Ms], index) => ({ id: `${rr}_s${index}`, regionRolloutId: rr, index, percent, maxErrorRatePct, maxLatencyP95Ms, durationMs: 300_000 })),
     ).run();
   }
   const setState = (regionId: string, values: Partial<typeof regionStates.$inferInsert>) =>
@@ -87,6 +114,7 @@ describe("getRegionsOverview", () => {
         greenPct: 0,
         bluePct: 100,
         activeRollout: null,
+        samples: null,
         lastEvent: null,
         neverRolledOut: true,
       })),
@@ -145,8 +173,10 @@ describe("getRegionsOverview", () => {
     expect(eu.lastEvent).toMatchObject({ id: 7, message: "eu-west LB restarted" });
   });
 
-  it("reads the database in two statements whatever the number of services and regions", () => {
+  it("reads the database in three statements whatever the number of services and regions", () => {
     seedRollout(db);
+    seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
+    seedSamples(db, "rr_eu", [{ stageIndex: 1, at: NOW + 100, err: 0.3, p95: 300 }]);
     const prepare = vi.spyOn(db.$client, "prepare");
     getRegionsOverview(db, config);
     const small = prepare.mock.calls.length;
@@ -160,7 +190,101 @@ describe("getRegionsOverview", () => {
 
     expect(overview.services.flatMap((s) => s.regions)).toHaveLength(12);
     expect(prepare.mock.calls.length).toBe(small);
-    expect(small).toBe(2);
+    expect(small).toBe(3);
+  });
+});
+
+describe("getRegionsOverview: samples for the sparklines", () => {
+  let db: Db;
+  let config: FleetConfig;
+  beforeEach(() => {
+    db = freshDb();
+    config = demoConfig();
+    syncFleet(db, config, NOW);
+    seedRollout(db);
+  });
+  const regionOf = (regionId: string) => getRegionsOverview(db, config).services[0].regions.find((r) => r.regionId === regionId)!;
+
+  it("gives the running region rollout's canary samples oldest first, each with its own stage's thresholds, and the current stage's", () => {
+    seedSamples(db, "rr_eu", [
+      { stageIndex: 1, at: NOW + 300, err: 0.9, p95: 430, verdict: "breach" },
+      { stageIndex: 0, at: NOW + 100, err: 0.4, p95: 210 },
+      { stageIndex: 0, at: NOW + 200, err: null, p95: null, verdict: "inconclusive" },
+      { stageIndex: 1, at: NOW + 300, err: 0.2, p95: 180, role: "baseline" },
+    ]);
+    expect(regionOf("eu-west").samples).toEqual({
+      regionRolloutId: "rr_eu",
+      rolloutId: "ro_1",
+      version: "1.1.0",
+      past: false,
+      maxErrorRatePct: 0.8,
+      maxLatencyP95Ms: 450,
+      samples: [
+        { at: NOW + 100, stageIndex: 0, verdict: "pass", errorRatePct: 0.4, latencyP95Ms: 210, maxErrorRatePct: 1, maxLatencyP95Ms: 500 },
+        { at: NOW + 200, stageIndex: 0, verdict: "inconclusive", errorRatePct: null, latencyP95Ms: null, maxErrorRatePct: 1, maxLatencyP95Ms: 500 },
+        { at: NOW + 300, stageIndex: 1, verdict: "breach", errorRatePct: 0.9, latencyP95Ms: 430, maxErrorRatePct: 0.8, maxLatencyP95Ms: 450 },
+      ],
+    });
+  });
+
+  it(`keeps only the newest ${OVERVIEW_SAMPLE_LIMIT} samples of a region rollout`, () => {
+    seedSamples(db, "rr_eu", Array.from({ length: 35 }, (_, i) => ({ stageIndex: 1, at: NOW + i * 1000, err: i / 100, p95: 200 + i })));
+    const series = regionOf("eu-west").samples!;
+    expect(series.samples).toHaveLength(OVERVIEW_SAMPLE_LIMIT);
+    expect(series.samples[0].at).toBe(NOW + 5000);
+    expect(series.samples.at(-1)!.at).toBe(NOW + 34_000);
+  });
+
+  it("shows a region rollout that has not sampled yet as running with no samples", () => {
+    expect(regionOf("apac-se").samples).toEqual({ regionRolloutId: "rr_ap", rolloutId: "ro_1", version: "1.1.0", past: false, maxErrorRatePct: null, maxLatencyP95Ms: null, samples: [] });
+  });
+
+  it("shows a region with nothing running the samples of its last sampled rollout, marked as past, against its last stage", () => {
+    seedSamples(db, "rr_us", [
+      { stageIndex: 3, at: NOW + 100, err: 0.25, p95: 320 },
+      { stageIndex: 4, at: NOW + 200, err: 0.1, p95: 280 },
+    ]);
+    // A newer rollout that never reached us-east (blocked upstream) took no samples: it does not hide the last one that did.
+    db.insert(rollouts).values({ id: "ro_2", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 }).run();
+    db.insert(regionRollouts).values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "blocked", fromColour: "green", toColour: "blue", updatedAt: NOW }).run();
+
+    expect(regionOf("us-east").samples).toMatchObject({
+      regionRolloutId: "rr_us",
+      past: true,
+      maxErrorRatePct: 0.2,
+      maxLatencyP95Ms: 300,
+      samples: [
+        { stageIndex: 3, errorRatePct: 0.25, maxErrorRatePct: 0.3 },
+        { stageIndex: 4, errorRatePct: 0.1, maxErrorRatePct: 0.2 },
+      ],
+    });
+  });
+
+  it("prefers the newest past rollout that took samples over an older one", () => {
+    seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
+    db.insert(rollouts).values({ id: "ro_2", serviceId: "api", artifactId: "ar_1", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 }).run();
+    db.insert(regionRollouts).values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "rolled_back", stageIndex: 0, fromColour: "green", toColour: "blue", updatedAt: NOW }).run();
+    db.insert(stages).values({ id: "rr_us_2_s0", regionRolloutId: "rr_us_2", index: 0, percent: 10, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMs: 300_000 }).run();
+    seedSamples(db, "rr_us_2", [{ stageIndex: 0, at: NOW + 2000, err: 3.5, p95: 640, verdict: "breach" }]);
+
+    expect(regionOf("us-east").samples).toMatchObject({
+      regionRolloutId: "rr_us_2",
+      rolloutId: "ro_2",
+      version: "1.0.0",
+      past: true,
+      maxErrorRatePct: 1,
+      samples: [{ errorRatePct: 3.5, latencyP95Ms: 640, verdict: "breach" }],
+    });
+  });
+
+  it("never shows another service's samples in a region", () => {
+    const multi = structuredClone(config);
+    multi.services.push({ id: "web", name: "Web" });
+    syncFleet(db, multi, NOW);
+    seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
+    const [api, web] = getRegionsOverview(db, multi).services;
+    expect(api.regions[0].samples?.samples).toHaveLength(1);
+    expect(web.regions.map((r) => r.samples)).toEqual([null, null, null]);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * The regions overview: per service, every region in config order with what it serves right now (live colour,
- * artifact, traffic split), the region rollout in progress if any, and the region's last event.
- * Two statements in all, whatever the fleet size: one join over the current state, one over the events.
+ * artifact, traffic split), the region rollout in progress if any, its recent canary samples against their
+ * thresholds (overview-samples.ts), and the region's last event.
+ * Three statements in all, whatever the fleet size: one join over the current state, one over the samples,
+ * one over the events.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -9,6 +11,9 @@ import type { Db, Tx } from "@/db/client";
 import { artifacts, events, regionRollouts, regionStates, rollouts, stages, type Colour, type RegionPhase } from "@/db/schema";
 import { regionsInOrder } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
+import { readRegionSamples, type RegionSamples } from "./overview-samples";
+
+export type { OverviewSample, RegionSamples } from "./overview-samples";
 
 export type LiveArtifact = { id: string; version: string; digest: string; shortDigest: string };
 
@@ -40,6 +45,8 @@ export type RegionOverview = {
   greenPct: number;
   bluePct: number;
   activeRollout: ActiveRegionRollout | null;
+  /** Recent canary samples for the sparklines; null when no region rollout runs here and none ever took any. */
+  samples: RegionSamples | null;
   lastEvent: RegionEventSummary | null;
   /** No artifact recorded, nothing running, nothing ever logged: the fleet as synced at start-up. */
   neverRolledOut: boolean;
@@ -63,6 +70,7 @@ const rolloutArtifacts = alias(artifacts, "rollout_artifacts");
 export function getRegionsOverview(db: Db | Tx, config: FleetConfig): RegionsOverview {
   const serviceIds = config.services.map((s) => s.id);
   const states = readStates(db, serviceIds);
+  const samplesByKey = readRegionSamples(db, serviceIds);
   const latest = readLatestEvents(db);
 
   const stateByKey = new Map(states.map((s) => [`${s.serviceId}/${s.regionId}`, s]));
@@ -89,6 +97,7 @@ export function getRegionsOverview(db: Db | Tx, config: FleetConfig): RegionsOve
         greenPct,
         bluePct: 100 - greenPct,
         activeRollout,
+        samples: samplesByKey.get(`${service.id}/${region.id}`) ?? null,
         lastEvent,
         neverRolledOut: !liveArtifact && !activeRollout && !lastEvent,
       };

@@ -4,7 +4,7 @@ import path from "node:path";
 import { isTrackedEnvelope } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { events } from "@/db/schema";
+import { artifacts, events, regionRollouts, rollouts, samples } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import type { SessionUser } from "@/server/auth/session";
@@ -105,6 +105,36 @@ describe("regions router", () => {
     await new Promise((r) => setTimeout(r, 50));
     const id = logEvent("fresh");
     expect((await next).map(unwrap)).toEqual([{ id: String(id), eventId: id, message: "fresh" }]);
+    abort.abort();
+  });
+
+  it("announces new canary samples, which write no event, after the event they follow", async () => {
+    const db = getDb();
+    db.insert(artifacts).values({ id: "ar_live", serviceId: "api", version: "2.0.0", digest: "sha256:" + "f".repeat(64), createdAt: Date.now() }).run();
+    db.insert(rollouts).values({ id: "ro_live", serviceId: "api", artifactId: "ar_live", strategy: "parallel", initiator: "user:u_1", correlationId: "c_live", createdAt: Date.now() }).run();
+    db.insert(regionRollouts).values({ id: "rr_live", rolloutId: "ro_live", regionId: "eu-west", position: 0, phase: "canary", stageIndex: 0, fromColour: "blue", toColour: "green", updatedAt: Date.now() }).run();
+    const sample = (role: "canary" | "baseline") =>
+      db.insert(samples).values({ regionRolloutId: "rr_live", stageIndex: 0, role, takenAt: Date.now(), requests: 400, errorRatePct: 0.1, latencyP95Ms: 120, verdict: role === "canary" ? "pass" : null }).run();
+    const before = logEvent("stage 10 %");
+    const abort = new AbortController();
+    const iterator = (await (await callerFor(viewer, abort.signal)).regions.live({ lastEventId: String(before) }))[Symbol.asyncIterator]();
+    const first = take(iterator, 1);
+    await new Promise((r) => setTimeout(r, 50));
+
+    // A baseline sample alone is nothing to redraw: the next item is the stored event written after it.
+    sample("baseline");
+    await new Promise((r) => setTimeout(r, 400));
+    const noted = logEvent("a note");
+    expect((await first).map(unwrap)).toEqual([{ id: String(noted), eventId: noted, message: "a note" }]);
+
+    sample("canary");
+    sample("baseline");
+    sample("canary");
+    const [notice] = await take(iterator, 1);
+    expect(isTrackedEnvelope(notice)).toBe(true);
+    const [id, data] = notice as unknown as [string, Record<string, unknown>];
+    expect(id).toBe(String(noted));
+    expect(data).toMatchObject({ type: "sample.taken", rolloutId: "ro_live", regionId: "eu-west", serviceId: "api", message: "eu-west: 2 new canary samples." });
     abort.abort();
   });
 

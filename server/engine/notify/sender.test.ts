@@ -129,6 +129,22 @@ describe("the outbox sender", () => {
     expect(row(id).lastError).toMatch(/ECONNREFUSED/);
   });
 
+  it("never stores or returns the webhook URL's secret path, even when fetch or the far end quotes it", async () => {
+    receiver = await startReceiver([{ status: 404, body: "no route for /services/T000/B000/XXXXSECRET" }]);
+    const secret = "hooks.slack.com/services/T000/B000/XXXXSECRET";
+    const id = writeCard();
+    const [unparsable] = await deliverDueNotifications(opts({ env: { SLACK_WEBHOOK_URL: secret } }));
+    expect(unparsable.error).toMatch(/URL/);
+    expect(unparsable.error).not.toContain("XXXXSECRET");
+    expect(row(id).lastError).not.toContain("XXXXSECRET");
+
+    const echoed = writeCard();
+    t += 60_000;
+    await deliverDueNotifications(opts({ env: { SLACK_WEBHOOK_URL: new URL("/services/T000/B000/XXXXSECRET", receiver.url).href } }));
+    const failed = [row(id), row(echoed)].find((r) => r.status === "failed")!;
+    expect(failed.lastError).toBe("HTTP 404: no route for /…");
+  });
+
   it("two senders racing for the same rows send each card once", async () => {
     receiver = await startReceiver([], { status: 200, body: "ok", delayMs: 50 });
     const ids = [writeCard({ n: 1 }), writeCard({ n: 2 }), writeCard({ n: 3 })];

@@ -22,7 +22,8 @@ import type { Db } from "@/db/client";
 import { events, notificationOutbox } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
 import { engineMetrics } from "@/server/metrics";
-import { postWebhook, redactUrl, type WebhookAnswer } from "@/server/providers/notify-webhook";
+import { postWebhook, type WebhookAnswer } from "@/server/providers/notify-webhook";
+import { redactSecrets, urlWithoutSecrets } from "@/server/redact-secrets";
 import { traceHeaders } from "@/server/providers/trace-headers";
 import { deliverObservabilityJob, isObservabilityChannel } from "./observability-deliver";
 
@@ -86,7 +87,7 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     const env = o.env ?? process.env;
     const job = await deliverObservabilityJob({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId }, row);
     if ("cannot" in job) return mark(o, row, { outcome: "failed", status: null, body: null, error: job.cannot }, now());
-    const result = judge(job.answer, row, o);
+    const result = withoutSecrets(judge(job.answer, row, o));
     if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
     return mark(o, row, result, now(), job.keep);
   }
@@ -97,9 +98,14 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     return mark(o, row, { outcome: "failed", status: null, body: null, error }, now());
   }
   const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now, headers: traceHeaders(correlationId) });
-  const result = judge(answer, row, o);
-  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: redactUrl(url), attempt: row.attempts, ...result }, "notification not delivered");
+  const result = withoutSecrets(judge(answer, row, o), url);
+  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result }, "notification not delivered");
   return mark(o, row, result, now());
+}
+
+/** What fetch or the far end said can quote the webhook URL, whose path is its secret: never store or log it. */
+function withoutSecrets(r: Judged, url?: string): Judged {
+  return { ...r, error: r.error === null ? null : redactSecrets(r.error, [url]), body: r.body === null ? null : redactSecrets(r.body, [url]) };
 }
 
 type Judged = { outcome: DeliveryResult["outcome"]; status: number | null; body: string | null; error: string | null; retryInMs?: number };

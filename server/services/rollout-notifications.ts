@@ -1,0 +1,139 @@
+/**
+ * The rollout page's notifications: every outbox row written for this rollout's events, newest first. Cards
+ * (Slack, Teams) come with their channel, status, error and payload for a preview; rows on the reserved
+ * Pushgateway and Grafana channels are not cards, so only their failures are listed, apart. Delivery errors
+ * are redacted here: the sender stores what fetch said, and that can quote a webhook URL (server/redact-secrets.ts).
+ */
+import { desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { events, notificationOutbox, rollouts } from "@/db/schema";
+import { can } from "@/server/auth/roles";
+import type { FleetConfig } from "@/server/config/schema";
+import { CARD_FOR_EVENT } from "@/server/engine/notify/enqueue";
+import { OBSERVABILITY_CHANNELS } from "@/server/engine/notify/observability-enqueue";
+import { parseInput, type ServiceContext } from "./context";
+import { forbidden, notFound } from "./errors";
+import { redactSecrets } from "@/server/redact-secrets";
+
+export const RolloutNotificationsInput = z.strictObject({ rolloutId: z.string().min(1) });
+export type RolloutNotificationsInput = z.infer<typeof RolloutNotificationsInput>;
+
+type ReadContext = Pick<ServiceContext, "db" | "config" | "actor" | "now"> & {
+  /** Where the webhook URLs and keys are read from, to redact them; process.env by default. */
+  env?: Record<string, string | undefined>;
+};
+
+type OutboxStatus = (typeof notificationOutbox.$inferSelect)["status"];
+type Purpose = "incidents" | "deployments";
+
+export type CardDelivery = {
+  id: number;
+  channel: { id: string; name: string; kind: "slack" | "teams" | null; purpose: Purpose | null };
+  /** What the card is (incident, rollout-started...), as the outbox stores it. */
+  cardKind: string;
+  event: { id: number; type: string; message: string; at: number; regionId: string | null };
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: number | null;
+  /** When the sender tries again: only for a card still waiting (pending). */
+  nextAttemptAt: number | null;
+  createdAt: number;
+  /** The rendered Slack Block Kit message or Teams Adaptive Card, as posted. */
+  payload: unknown;
+};
+
+export type ObservabilityFailure = {
+  id: number;
+  target: "pushgateway" | "grafana";
+  /** In words: "Pushgateway push", "Grafana annotation"... */
+  what: string;
+  event: { id: number; type: string; message: string; at: number; regionId: string | null };
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+};
+
+export type RolloutNotifications = {
+  cards: CardDelivery[];
+  observabilityFailures: ObservabilityFailure[];
+  counts: { failed: number; pending: number; sent: number; grouped: number; observabilityFailed: number };
+  /** Some delivery is still due or in flight: statuses change without a new event, so a page should poll. */
+  awaitingDelivery: boolean;
+};
+
+const OBSERVABILITY_WORDS: Record<string, { target: ObservabilityFailure["target"]; what: string }> = {
+  [OBSERVABILITY_CHANNELS.push]: { target: "pushgateway", what: "Pushgateway push of the stage metrics" },
+  [OBSERVABILITY_CHANNELS.pushCleanup]: { target: "pushgateway", what: "Pushgateway clean-up of the region's metrics" },
+  [OBSERVABILITY_CHANNELS.annotation]: { target: "grafana", what: "Grafana annotation" },
+  [OBSERVABILITY_CHANNELS.regionAnnotation]: { target: "grafana", what: "Grafana region annotation" },
+};
+
+export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificationsInput): RolloutNotifications {
+  if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
+  const { rolloutId } = parseInput(RolloutNotificationsInput, raw);
+  const rollout = ctx.db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  if (!rollout) throw notFound(`There is no rollout ${rolloutId}.`);
+
+  const rows = ctx.db
+    .select({ row: notificationOutbox, event: { id: events.id, type: events.type, message: events.message, at: events.at, regionId: events.regionId } })
+    .from(notificationOutbox)
+    .innerJoin(events, eq(events.id, notificationOutbox.eventId))
+    .where(eq(events.rolloutId, rolloutId))
+    .orderBy(desc(notificationOutbox.createdAt), desc(notificationOutbox.id))
+    .all();
+
+  const secrets = knownSecrets(ctx.config, ctx.env ?? process.env);
+  const redact = (error: string | null) => (error === null ? null : redactSecrets(error, secrets));
+  const cards: CardDelivery[] = [];
+  const observabilityFailures: ObservabilityFailure[] = [];
+  let awaitingDelivery = false;
+
+  for (const { row, event } of rows) {
+    const inFlight = row.status === "pending" || row.status === "sending";
+    const observability = OBSERVABILITY_WORDS[row.channelId];
+    if (observability) {
+      // A clean-up waits 15 minutes on purpose: only a row that is due (or being sent) is worth polling for.
+      if (row.status === "sending" || (row.status === "pending" && row.nextAttemptAt <= ctx.now)) awaitingDelivery = true;
+      if (row.status === "failed") {
+        observabilityFailures.push({ id: row.id, ...observability, event, attempts: row.attempts, lastError: redact(row.lastError), createdAt: row.createdAt });
+      }
+      continue;
+    }
+    if (inFlight) awaitingDelivery = true;
+    cards.push({
+      id: row.id,
+      channel: channelOf(ctx.config, row.channelId, event.type),
+      cardKind: row.kind,
+      event,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: redact(row.lastError),
+      sentAt: row.sentAt,
+      nextAttemptAt: row.status === "pending" ? row.nextAttemptAt : null,
+      createdAt: row.createdAt,
+      payload: row.payload,
+    });
+  }
+
+  const count = (...statuses: OutboxStatus[]) => cards.filter((c) => statuses.includes(c.status)).length;
+  return {
+    cards,
+    observabilityFailures,
+    counts: { failed: count("failed"), pending: count("pending", "sending"), sent: count("sent"), grouped: count("grouped"), observabilityFailed: observabilityFailures.length },
+    awaitingDelivery,
+  };
+}
+
+/** The channel as configured; a channel since removed from the config keeps its id and the purpose of its card. */
+function channelOf(config: FleetConfig, channelId: string, eventType: string): CardDelivery["channel"] {
+  const channel = config.notifications.channels.find((c) => c.id === channelId);
+  if (channel) return { id: channel.id, name: channel.name ?? channel.id, kind: channel.kind, purpose: channel.purpose };
+  return { id: channelId, name: channelId, kind: null, purpose: CARD_FOR_EVENT[eventType]?.purpose ?? null };
+}
+
+/** Every value the config names as a delivery secret: webhook URLs, the Pushgateway URL, Grafana's API key. */
+function knownSecrets(config: FleetConfig, env: Record<string, string | undefined>): Array<string | undefined> {
+  const names = [...config.notifications.channels.map((c) => c.webhookUrlEnv), config.observability.pushgatewayUrlEnv, config.observability.grafana?.apiKeyEnv];
+  return names.map((name) => (name ? env[name] : undefined));
+}
