@@ -4,6 +4,7 @@ import { HistoryList } from "@/components/rollouts/history-list";
 import { Forbidden } from "@/components/ui/forbidden";
 import { api } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
+import { can } from "@/server/auth/roles";
 import { getConfig } from "@/server/config";
 
 export const metadata: Metadata = { title: "Rollouts · Flightdeck" };
@@ -36,9 +37,20 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
 
   return (
     <main className="mx-auto flex max-w-7xl flex-col gap-5 px-4 py-6 sm:px-6 sm:py-8">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Rollouts</h1>
-        <p className="mt-1 text-sm text-slate-600">Every rollout, newest first.</p>
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Rollouts</h1>
+          <p className="mt-1 text-sm text-slate-600">Every rollout, newest first.</p>
+        </div>
+        {/* Only for those who may start; the page and the server check again. */}
+        {can(user.roles, "rollout.start") ? (
+          <Link
+            href="/rollouts/new"
+            className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+          >
+            Start a rollout
+          </Link>
+        ) : null}
       </div>
       <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter rollouts">
         <FilterSelect label="Status" name="status" value={status} options={STATUSES.map((s) => ({ value: s, label: s }))} />

@@ -6,31 +6,37 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
+import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
-import type { RegionConfig } from "@/server/config/schema";
-import { delayProblem, planRollout, stagesFromConfig, type Plan, type StageSpec } from "@/server/engine/machine";
+import type { FleetConfig, RegionConfig } from "@/server/config/schema";
+import { delayProblem, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
 import { enqueueNotifications } from "@/server/engine/notify/enqueue";
 import { requiredReviewers } from "@/server/engine/runner/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
 import { parseInput, type ServiceContext } from "./context";
-import { badRequest, conflict, forbidden, notFound, preconditionFailed } from "./errors";
+import { badRequest, conflict, forbidden, notFound, preconditionFailed, type ServiceError } from "./errors";
 
-export const StartRolloutInput = z
-  .strictObject({
-    serviceId: z.string().min(1),
-    /** A registered artifact, or the fields of one to register now (same rules: immutable). */
-    artifactId: z.string().min(1).optional(),
-    artifact: ArtifactFields.optional(),
-    strategy: z.enum(["sequential", "delayed", "parallel"]),
-    regions: z.union([z.literal("all"), z.array(z.string().min(1)).min(1, { error: "expected at least one region" })]).default("all"),
-    /** Observation period between regions, delayed only: 30 to 240. */
-    delayMinutes: z.int().nullish(),
-  })
-  .refine((i) => (i.artifactId === undefined) !== (i.artifact === undefined), { error: "give either artifactId or artifact, not both and not neither", path: ["artifactId"] });
+export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
+
+/** The fields of a start, each checked alone; StartRolloutInput adds the rule between artifactId and artifact. */
+export const StartRolloutFields = z.strictObject({
+  serviceId: z.string().min(1),
+  /** A registered artifact, or the fields of one to register now (same rules: immutable). */
+  artifactId: z.string().min(1).optional(),
+  artifact: ArtifactFields.optional(),
+  strategy: z.enum(STRATEGIES),
+  regions: z.union([z.literal("all"), z.array(z.string().min(1)).min(1, { error: "expected at least one region" })]).default("all"),
+  /** Observation period between regions, delayed only: 30 to 240. */
+  delayMinutes: z.int().nullish(),
+});
+
+export const StartRolloutInput = StartRolloutFields.refine((i) => (i.artifactId === undefined) !== (i.artifact === undefined), {
+  error: "give either artifactId or artifact, not both and not neither",
+  path: ["artifactId"],
+});
 export type StartRolloutInput = z.input<typeof StartRolloutInput>;
 
 export type StartedRollout = {
@@ -46,29 +52,70 @@ function deployMs(region: RegionConfig): number {
   return region.deploy.provider === "simulated" ? region.deploy.seconds * 1000 : 60_000;
 }
 
+/** A region as a start plans it: its stages, its deploy time, and the reviewers its gate needs (null: no gate). */
+export type StartRegion = PlanInput["regions"][number] & { environment: string; reviewers: Gate["required"] };
+
+export function startRegion(config: FleetConfig, region: RegionConfig): StartRegion {
+  const reviewers = requiredReviewers(config, region.environment);
+  const stages = stagesFromConfig(regionSettings(config, region).stages);
+  return { id: region.id, name: region.name, order: region.order, environment: region.environment, stages, deployMs: deployMs(region), needsApproval: reviewers !== null, reviewers };
+}
+
+/** The input field a problem is about, so a form can show it beside that field. */
+export type StartField = "serviceId" | "artifactId" | "strategy" | "regions" | "delayMinutes";
+export type StartProblem = { field: StartField; error: ServiceError };
+export type CheckedStart = { service: FleetConfig["services"][number] | null; regions: RegionConfig[]; startRegions: StartRegion[]; plan: Plan | null; problems: StartProblem[] };
+
+/**
+ * Everything a start checks before it writes, but the artifact and the region claims (those need the
+ * transaction): the service, the regions, the delay, and the plan. startRollout throws the first problem;
+ * the plan preview shows them all, each beside its field.
+ */
+export function checkStart(ctx: ServiceContext, input: z.output<typeof StartRolloutInput>): CheckedStart {
+  const problems: StartProblem[] = [];
+  const service = ctx.config.services.find((s) => s.id === input.serviceId) ?? null;
+  if (!service) problems.push({ field: "serviceId", error: notFound(`There is no service "${input.serviceId}" in the fleet config.`) });
+  const { regions, problem: regionsProblem } = resolveRegions(ctx, input.regions);
+  if (regionsProblem) problems.push({ field: "regions", error: regionsProblem });
+  const delay = delayProblem(input.strategy, input.delayMinutes);
+  if (delay) problems.push({ field: "delayMinutes", error: badRequest(delay) });
+
+  const startRegions = regions.map((r) => startRegion(ctx.config, r));
+  let plan: Plan | null = null;
+  if (!regionsProblem && !delay) {
+    try {
+      plan = planRollout({ strategy: input.strategy, delayMinutes: input.delayMinutes ?? null, regions: startRegions });
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      problems.push({ field: err.field, error: badRequest(err.message) });
+    }
+  }
+  return { service, regions, startRegions, plan, problems };
+}
+
+/** Why this artifact cannot go out in these regions (not one of the service's, or built from a refused ref), or null. */
+export function artifactProblem(ctx: ServiceContext, serviceId: string, artifact: ArtifactRow | undefined, requestedId: string | undefined, regions: RegionConfig[]): ServiceError | null {
+  if (!artifact || artifact.serviceId !== serviceId) return notFound(`There is no artifact "${requestedId}" of ${serviceId}.`);
+  return sourceRefProblem(ctx, artifact, regions);
+}
+
 export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): StartedRollout {
   const input = parseInput(StartRolloutInput, raw);
   if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
-  const { config } = ctx;
-  const service = config.services.find((s) => s.id === input.serviceId);
-  if (!service) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
-  const regions = resolveRegions(ctx, input.regions);
-  const problem = delayProblem(input.strategy, input.delayMinutes);
-  if (problem) throw badRequest(problem);
-
-  const stagesByRegion = new Map<string, StageSpec[]>(regions.map((r) => [r.id, stagesFromConfig(regionSettings(config, r).stages)]));
-  const plan = planRollout({
-    strategy: input.strategy,
-    delayMinutes: input.delayMinutes ?? null,
-    regions: regions.map((r) => ({ id: r.id, name: r.name, order: r.order, stages: stagesByRegion.get(r.id)!, deployMs: deployMs(r), needsApproval: requiredReviewers(config, r.environment) !== null })),
-  });
+  const checked = checkStart(ctx, input);
+  if (checked.problems.length > 0) throw checked.problems[0].error;
+  const { regions, startRegions } = checked;
+  const service = checked.service!;
+  const plan = checked.plan!;
+  const stagesByRegion = new Map<string, StageSpec[]>(startRegions.map((r) => [r.id, r.stages]));
 
   return ctx.db.transaction((tx) => {
     const artifact = input.artifact
       ? registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }).artifact
       : findArtifact(tx, input.artifactId!);
-    if (!artifact || artifact.serviceId !== service.id) throw notFound(`There is no artifact "${input.artifactId}" of ${service.id}.`);
-    checkSourceRef(ctx, artifact, regions);
+    const problem = artifactProblem(ctx, service.id, artifact, input.artifactId, regions);
+    // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
+    if (problem || !artifact) throw problem;
 
     const rolloutId = randomUUID();
     const correlationId = randomUUID();
@@ -132,22 +179,24 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
 }
 
 /** "all" is every region in config order; named regions must exist, and keep the config's order. */
-function resolveRegions(ctx: ServiceContext, wanted: "all" | string[]): RegionConfig[] {
+function resolveRegions(ctx: ServiceContext, wanted: "all" | string[]): { regions: RegionConfig[]; problem: ServiceError | null } {
   const ordered = regionsInOrder(ctx.config);
-  if (wanted === "all") return ordered;
+  if (wanted === "all") return { regions: ordered, problem: null };
+  const regions = ordered.filter((r) => wanted.includes(r.id));
   const unknown = wanted.filter((id) => !ordered.some((r) => r.id === id));
-  if (unknown.length > 0) throw badRequest(`regions: ${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`);
-  return ordered.filter((r) => wanted.includes(r.id));
+  if (unknown.length === 0) return { regions, problem: null };
+  const problem = badRequest(`regions: ${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`);
+  return { regions, problem };
 }
 
 /** Protected environments only take builds from the allowed refs (main, release/*) when the ref is known. */
-function checkSourceRef(ctx: ServiceContext, artifact: ArtifactRow, regions: RegionConfig[]): void {
-  if (!artifact.sourceRef) return;
+function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: RegionConfig[]): ServiceError | null {
+  if (!artifact.sourceRef) return null;
   const protectedEnvs = regions.map((r) => r.environment).filter((env) => environmentPolicy(ctx.config, env)?.protected);
-  if (protectedEnvs.length === 0) return;
+  if (protectedEnvs.length === 0) return null;
   const allowed = ctx.config.policies.allowedRefs;
-  if (allowed.some((pattern) => globMatch(pattern, artifact.sourceRef!))) return;
-  throw preconditionFailed(`${artifact.version} was built from ${artifact.sourceRef}, but ${protectedEnvs.join(", ")} only take builds from ${allowed.join(" or ")}.`);
+  if (allowed.some((pattern) => globMatch(pattern, artifact.sourceRef!))) return null;
+  return preconditionFailed(`${artifact.version} was built from ${artifact.sourceRef}, but ${protectedEnvs.join(", ")} only take builds from ${allowed.join(" or ")}.`);
 }
 
 /**
@@ -166,7 +215,7 @@ function claimRegion(tx: Tx, ctx: ServiceContext, serviceId: string, regionId: s
   throw busyRegion(tx, serviceId, regionId);
 }
 
-export function busyRegion(tx: Tx, serviceId: string, regionId: string) {
+export function busyRegion(tx: Db | Tx, serviceId: string, regionId: string) {
   const holder = tx
     .select({ rolloutId: regionRollouts.rolloutId, phase: regionRollouts.phase, initiator: rollouts.initiator })
     .from(regionStates)

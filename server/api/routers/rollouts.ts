@@ -14,6 +14,7 @@ import {
   RegionRolloutRef,
   RollbackRegionInput,
 } from "@/server/services/region-commands";
+import { previewPlan, PreviewPlanInput, startOptions } from "@/server/services/rollout-plan-preview";
 import { getRolloutEvents, getRolloutSamples, getRolloutView, listRolloutHistory, RolloutHistoryInput } from "@/server/services/rollout-view";
 import { startRollout, StartRolloutInput } from "@/server/services/rollouts";
 import type { Actor } from "@/server/actor";
@@ -32,6 +33,9 @@ export const rolloutsRouter = createTRPCRouter({
   samples: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutSamples(serviceContext(ctx), input.id)),
   events: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutEvents(serviceContext(ctx), input.id)),
 
+  /** The "Start a rollout" form: its choices, and the plan (or the problems) of what is filled in. */
+  startOptions: permittedProcedure("rollout.start").query(({ ctx }) => startOptions(serviceContext(ctx))),
+  previewPlan: permittedProcedure("rollout.start").input(PreviewPlanInput).query(({ ctx, input }) => previewPlan(serviceContext(ctx), input)),
   start: permittedProcedure("rollout.start")
     .input(StartRolloutInput)
     .mutation(({ ctx, input }) => {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { defaultValues, listWords, problemsByField, reviewersWords, shortDigest, toStartInput, withRegion, withService, type ServiceOption, type StartOptions } from "./new-rollout-values";
+
+const region = (id: string) => ({ id, name: id.toUpperCase(), environment: `production-${id}`, reviewers: null, live: null, activeRolloutId: null });
+const artifact = (id: string, version: string) => ({ id, version, digest: `sha256:${"a".repeat(64)}`, commitSha: null, sourceRef: null, registeredAt: 0, liveIn: [] });
+
+const api: ServiceOption = { id: "api", name: "API", repository: null, artifacts: [artifact("a2", "1.4.2"), artifact("a1", "1.4.1")], regions: [region("us-east"), region("eu-west"), region("apac-se")] };
+const web: ServiceOption = { id: "web", name: "Web", repository: null, artifacts: [artifact("w1", "2.0.0")], regions: [region("us-east"), region("eu-west")] };
+const options: StartOptions = { services: [api, web], strategies: ["sequential", "delayed", "parallel"], delay: { min: 30, max: 240, default: 90 } };
+
+describe("the new rollout form's values", () => {
+  it("starts with the first service's newest artifact, sequential, every region in config order", () => {
+    expect(defaultValues(options)).toEqual({ serviceId: "api", artifactId: "a2", strategy: "sequential", regions: ["us-east", "eu-west", "apac-se"], delayText: "90" });
+  });
+
+  it("takes the new service's newest artifact and keeps only regions it has", () => {
+    expect(withService(defaultValues(options), web)).toMatchObject({ serviceId: "web", artifactId: "w1", regions: ["us-east", "eu-west"] });
+    expect(withService(defaultValues(options), { ...web, artifacts: [] }).artifactId).toBeNull();
+  });
+
+  it("keeps checked regions in config order whatever order they are checked in", () => {
+    const none = { ...defaultValues(options), regions: [] };
+    const checked = withRegion(withRegion(none, api, "apac-se", true), api, "us-east", true);
+    expect(checked.regions).toEqual(["us-east", "apac-se"]);
+    expect(withRegion(checked, api, "us-east", false).regions).toEqual(["apac-se"]);
+  });
+
+  it("asks for a delay only for delayed, and sends a blank or unreadable delay as none for the server to name", () => {
+    const values = defaultValues(options);
+    expect(toStartInput(values)).toEqual({ serviceId: "api", artifactId: "a2", strategy: "sequential", regions: ["us-east", "eu-west", "apac-se"] });
+    expect(toStartInput({ ...values, strategy: "delayed", delayText: " 45 " }).delayMinutes).toBe(45);
+    expect(toStartInput({ ...values, strategy: "delayed", delayText: "" }).delayMinutes).toBeNull();
+    expect(toStartInput({ ...values, strategy: "delayed", delayText: "1e400" }).delayMinutes).toBeNull();
+    expect(toStartInput({ ...values, artifactId: null })).not.toHaveProperty("artifactId");
+  });
+});
+
+describe("the form's words", () => {
+  it("groups problems by field, names reviewers, shortens digests and lists names", () => {
+    expect(problemsByField([
+      { field: "regions", message: "a" },
+      { field: "delayMinutes", message: "b" },
+      { field: "regions", message: "c" },
+    ])).toEqual({ regions: ["a", "c"], delayMinutes: ["b"] });
+    expect(reviewersWords({ functional: 1, sre: 1 })).toBe("1 functional + 1 SRE approvals");
+    expect(reviewersWords({ functional: 0, sre: 1 })).toBe("1 SRE approval");
+    expect(reviewersWords(null)).toBeNull();
+    expect(shortDigest(`sha256:3f2a9c${"0".repeat(58)}`)).toBe("3f2a9c000000");
+    expect(listWords(["US East", "EU West", "APAC Southeast"])).toBe("US East, EU West and APAC Southeast");
+    expect(listWords(["US East"])).toBe("US East");
+  });
+});

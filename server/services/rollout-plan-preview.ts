@@ -1,0 +1,190 @@
+/**
+ * What the "Start a rollout" page shows before anyone confirms: the choices (each service's registered
+ * artifacts and its regions, the strategies, the delay bounds), and the plan of the chosen values with every
+ * problem the start would refuse, by field. The preview runs the start's own checks (checkStart,
+ * artifactProblem, busyRegion) and writes nothing.
+ */
+import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { z } from "zod";
+import { artifacts, regionRollouts, regionStates } from "@/db/schema";
+import { can } from "@/server/auth/roles";
+import { regionsInOrder } from "@/server/config/load";
+import { DELAY_MINUTES, type Colour, type Strategy } from "@/server/engine/machine";
+import { findArtifact } from "./artifacts";
+import type { ServiceContext } from "./context";
+import { forbidden } from "./errors";
+import { artifactProblem, busyRegion, checkStart, startRegion, StartRolloutFields, StartRolloutInput, STRATEGIES, type StartField } from "./rollouts";
+
+/** The newest this many artifacts of a service are offered; older ones can still be started by id. */
+export const ARTIFACTS_OFFERED = 50;
+/** The spec's first production rollouts observe 90 minutes between regions. */
+export const DEFAULT_DELAY_MINUTES = 90;
+
+type Reviewers = { functional: number; sre: number } | null;
+
+export type OfferedArtifact = {
+  id: string;
+  version: string;
+  digest: string;
+  commitSha: string | null;
+  sourceRef: string | null;
+  registeredAt: number;
+  /** Regions where this artifact serves now (config order). */
+  liveIn: string[];
+};
+
+export type OfferedRegion = {
+  id: string;
+  name: string;
+  environment: string;
+  /** Reviewers its gate needs before it deploys; null when it has no gate. */
+  reviewers: Reviewers;
+  live: { version: string; colour: Colour } | null;
+  /** The rollout that holds this region for the service now: a start including it is refused. */
+  activeRolloutId: string | null;
+};
+
+export type StartOptions = {
+  /** `repository` links a commit: `<repository>/commit/<sha>`. */
+  services: Array<{ id: string; name: string; repository: string | null; artifacts: OfferedArtifact[]; regions: OfferedRegion[] }>;
+  strategies: Strategy[];
+  delay: { min: number; max: number; default: number };
+};
+
+function mayStart(ctx: ServiceContext): void {
+  if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
+}
+
+export function startOptions(ctx: ServiceContext): StartOptions {
+  mayStart(ctx);
+  const regions = regionsInOrder(ctx.config);
+  const states = ctx.db
+    .select({ state: regionStates, liveVersion: artifacts.version, activeRolloutId: regionRollouts.rolloutId })
+    .from(regionStates)
+    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
+    .leftJoin(regionRollouts, eq(regionRollouts.id, regionStates.activeRegionRolloutId))
+    .all();
+
+  const services = ctx.config.services.map((service) => {
+    const stateOf = (regionId: string) => states.find((s) => s.state.serviceId === service.id && s.state.regionId === regionId);
+    // Registered in the same millisecond (a seed, a script): the higher version string first, a fair guess.
+    const offered = ctx.db.select().from(artifacts).where(eq(artifacts.serviceId, service.id)).orderBy(desc(artifacts.createdAt), desc(artifacts.version)).limit(ARTIFACTS_OFFERED).all();
+    return {
+      id: service.id,
+      name: service.name,
+      repository: service.repository ?? null,
+      artifacts: offered.map((a) => ({
+        id: a.id,
+        version: a.version,
+        digest: a.digest,
+        commitSha: a.commitSha,
+        sourceRef: a.sourceRef,
+        registeredAt: a.createdAt,
+        liveIn: regions.filter((r) => stateOf(r.id)?.state.liveArtifactId === a.id).map((r) => r.id),
+      })),
+      regions: regions.map((region): OfferedRegion => {
+        const row = stateOf(region.id);
+        return {
+          id: region.id,
+          name: region.name,
+          environment: region.environment,
+          reviewers: startRegion(ctx.config, region).reviewers,
+          live: row?.liveVersion ? { version: row.liveVersion, colour: row.state.liveColour } : null,
+          activeRolloutId: row?.activeRolloutId ?? null,
+        };
+      }),
+    };
+  });
+  return { services, strategies: [...STRATEGIES], delay: { ...DELAY_MINUTES, default: DEFAULT_DELAY_MINUTES } };
+}
+
+/**
+ * Anything goes through the transport: previewPlan checks it with the start's own schema, so a half-filled
+ * form gets its problems back by field instead of a 400.
+ */
+export const PreviewPlanInput = z.custom<StartRolloutInput>();
+
+export type PreviewProblem = { field: StartField | "input"; message: string };
+
+export type PreviewedRegion = {
+  regionId: string;
+  name: string;
+  environment: string;
+  position: number;
+  /** Regions of one wave start together: every region in parallel, one at a time otherwise. */
+  wave: number;
+  expectedStartMs: number;
+  expectedEndMs: number;
+  /** The observation period before this region starts (delayed, after the first region). */
+  observeBeforeMs: number;
+  deployMs: number;
+  stages: Array<{ percent: number; durationMs: number }>;
+  reviewers: Reviewers;
+};
+
+export type PlanPreview = {
+  problems: PreviewProblem[];
+  /** Null when the regions or the delay are wrong (there is nothing to plan). */
+  plan: { strategy: Strategy; delayMinutes: number | null; expectedDurationMs: number; regions: PreviewedRegion[] } | null;
+};
+
+const FIELDS: readonly string[] = ["serviceId", "artifactId", "strategy", "regions", "delayMinutes"] satisfies StartField[];
+
+/** A zod issue beside its field (`artifact.digest` belongs beside the artifact). */
+function toProblem(issue: z.core.$ZodIssue): PreviewProblem {
+  const first = issue.path[0] === "artifact" ? "artifactId" : String(issue.path[0] ?? "");
+  return { field: FIELDS.includes(first) ? (first as StartField) : "input", message: issue.message };
+}
+
+/** The plan a start with these values would run, and why it would be refused (nothing when it would start). */
+export function previewPlan(ctx: ServiceContext, raw: unknown): PlanPreview {
+  mayStart(ctx);
+  const parsed = StartRolloutInput.safeParse(raw);
+  const problems: PreviewProblem[] = parsed.success ? [] : parsed.error.issues.map(toProblem);
+  // Every field right but no artifact chosen yet: still a plan, with the artifact's problem beside it.
+  const fields = parsed.success ? parsed : StartRolloutFields.safeParse(raw);
+  if (!fields.success) return { problems, plan: null };
+  const input = fields.data;
+  const checked = checkStart(ctx, input);
+  problems.push(...checked.problems.map((p) => ({ field: p.field, message: p.error.message })));
+
+  if (checked.service) {
+    const serviceId = checked.service.id;
+    // An artifact given by its fields is checked when it is registered, at the start itself.
+    if (input.artifactId !== undefined) {
+      const problem = artifactProblem(ctx, serviceId, findArtifact(ctx.db, input.artifactId), input.artifactId, checked.regions);
+      if (problem) problems.push({ field: "artifactId", message: problem.message });
+    }
+    // The start claims regions with a conditional update; this reads the same column to warn first.
+    const wanted = checked.regions.map((r) => r.id);
+    const busy = wanted.length === 0 ? [] : ctx.db
+      .select({ regionId: regionStates.regionId })
+      .from(regionStates)
+      .where(and(eq(regionStates.serviceId, serviceId), inArray(regionStates.regionId, wanted), isNotNull(regionStates.activeRegionRolloutId)))
+      .all();
+    for (const region of checked.regions.filter((r) => busy.some((b) => b.regionId === r.id))) {
+      problems.push({ field: "regions", message: busyRegion(ctx.db, serviceId, region.id).message });
+    }
+  }
+
+  const { plan } = checked;
+  if (!plan) return { problems, plan: null };
+  const regions = plan.regions.map((planned): PreviewedRegion => {
+    const region = checked.startRegions.find((r) => r.id === planned.regionId)!;
+    return {
+      regionId: region.id,
+      name: region.name,
+      environment: region.environment,
+      position: planned.position,
+      wave: plan.strategy === "parallel" ? 1 : planned.position + 1,
+      expectedStartMs: planned.expectedStartMs,
+      expectedEndMs: planned.expectedEndMs,
+      observeBeforeMs: planned.position > 0 ? plan.delayMs : 0,
+      deployMs: region.deployMs,
+      stages: region.stages.map((s) => ({ percent: s.percent, durationMs: s.durationMs })),
+      reviewers: region.reviewers,
+    };
+  });
+  const delayMinutes = plan.strategy === "delayed" ? (input.delayMinutes ?? null) : null;
+  return { problems, plan: { strategy: plan.strategy, delayMinutes, expectedDurationMs: plan.expectedDurationMs, regions } };
+}
