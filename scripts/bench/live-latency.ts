@@ -43,18 +43,18 @@ async function startServer(dbFile: string): Promise<() => void> {
   throw new Error(`the server did not answer ${BASE}/api/health within 60 s`);
 }
 
-/** Stamps, in the page, the wall-clock time each `bench-marker-<n>` text first appears in the DOM. */
-async function watchMarkers(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const seen: Record<string, number> = {};
-    (window as unknown as { __seen: typeof seen }).__seen = seen;
-    const scan = () => {
-      const now = performance.timeOrigin + performance.now();
-      for (const m of document.body.innerText.matchAll(/bench-marker-(\d+)/g)) seen[m[1]] ??= now;
-    };
-    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
-}
+/**
+ * Stamps, in the page, the wall-clock time each `bench-marker-<n>` text first appears in the DOM. A string, not a
+ * function: tsx's transform would add helpers the page does not have.
+ */
+const WATCH_MARKERS = `(() => {
+  const seen = (window.__seen = {});
+  const scan = () => {
+    const now = performance.timeOrigin + performance.now();
+    for (const m of document.body.innerText.matchAll(/bench-marker-(\\d+)/g)) seen[m[1]] ??= now;
+  };
+  new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
 
 type Marker = { serviceId: string; rolloutId: string; regionId: string; correlationId: string };
 
@@ -68,8 +68,8 @@ async function measure(page: Page, db: Database.Database, marker: Marker, first:
     const at = Date.now();
     insert.run(at, `bench-marker-${n} written by the benchmark`, marker.serviceId, marker.rolloutId, marker.regionId, marker.correlationId);
     const written = Date.now();
-    const seenAt = await page.waitForFunction((key) => (window as unknown as { __seen: Record<string, number> }).__seen[key], String(n), { timeout: 10_000, polling: 20 });
-    latencies.push((await seenAt.jsonValue()) - written);
+    const seenAt = await page.waitForFunction(`window.__seen["${n}"]`, undefined, { timeout: 10_000, polling: 20 });
+    latencies.push(((await seenAt.jsonValue()) as number) - written);
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
   }
   return latencies;
@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
     for (const [name, url] of [["rollout page", `/rollouts/${rolloutId}`], ["overview", "/"]] as const) {
       await page.goto(url);
       await page.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: 20_000 });
-      await watchMarkers(page);
+      await page.evaluate(WATCH_MARKERS);
       await measure(page, db, marker, 1_000_000 + results.length * 1000, 5); // warm-up: first renders, JIT
       results.push([name, await measure(page, db, marker, results.length * 1000, EVENTS)]);
     }
