@@ -1,60 +1,126 @@
-import { expect, test } from "@playwright/test";
-import { signInAs, trpcData, trpcErrorMessage, trpcMutation } from "./fixtures";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signInAs, trpcData, trpcErrorMessage, trpcMutation, type DemoRole } from "./fixtures";
 
 /** A fresh build each run: a version names exactly one digest for ever. */
 const stamp = Date.now().toString(16).padStart(16, "0");
-const DIGEST = `sha256:${stamp.repeat(4)}`;
 
-test.describe("the rollout page", () => {
-  test("an SRE watches a region live, rolls it back with one click, and a viewer gets no controls", async ({ browser }) => {
-    const deployer = await browser.newContext();
-    await signInAs(deployer.request, "deployer");
-    const started = await trpcMutation(deployer.request, "rollouts.start", {
+async function pageAs(browser: Browser, role: DemoRole): Promise<Page> {
+  const context = await browser.newContext();
+  await signInAs(context.request, role);
+  return context.newPage();
+}
+
+/** Presses Approve on the gate on /approvals; the gate appears once the engine has moved the region to it. */
+async function approveOnPage(page: Page, rolloutId: string, regionId: string): Promise<void> {
+  const approve = page.getByTestId(`approve-${rolloutId}-${regionId}`);
+  await expect(async () => {
+    await page.goto("/approvals");
+    await expect(approve).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  await approve.click();
+}
+
+/** Sums the layout shifts the page has seen since it loaded (Chromium's Layout Instability API). */
+function layoutShiftOf(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) total += (entry as unknown as { value: number }).value;
+        }).observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => resolve(total), 100);
+      }),
+  );
+}
+
+test.describe("the dashboard", () => {
+  test("a deployer starts from the form, reviewers approve, the canary advances live, one click rolls it back, a viewer gets no controls", async ({ browser }) => {
+    // The overview is open all along: it must follow the rollout without a reload and without moving its layout.
+    const overview = await pageAs(browser, "viewer");
+    await overview.goto("/");
+    await expect(overview.getByTestId("split-us-east")).toHaveText("green 0% / blue 100%");
+
+    const deployer = await pageAs(browser, "deployer");
+    await deployer.goto("/rollouts/new");
+    const artifact = deployer.getByTestId("new-rollout-artifact");
+    const release = await artifact.locator("option", { hasText: "1.4.2" }).getAttribute("value");
+    await artifact.selectOption(release!);
+    await deployer.getByTestId("new-rollout-strategy").selectOption("sequential");
+    for (const region of ["eu-west", "apac-se"]) await deployer.getByTestId(`new-rollout-region-${region}`).uncheck();
+    // The plan comes from the engine's planner: five stages of 6 s with the last one 12 s, plus the 1 s deploy.
+    await expect(deployer.getByTestId("plan-preview")).toContainText("US East");
+    await expect(deployer.getByTestId("plan-total-duration")).not.toBeEmpty();
+    await deployer.getByTestId("start-rollout").click();
+    await expect(deployer.getByRole("dialog")).toContainText("1.4.2");
+    await deployer.getByTestId("confirm-start").click();
+    await deployer.waitForURL((url) => /^\/rollouts\/[^/]+$/.test(url.pathname) && url.pathname !== "/rollouts/new");
+    const rolloutId = deployer.url().split("/").pop()!;
+    await expect(deployer.getByTestId("phase-us-east")).toHaveText("Awaiting approval", { timeout: 20_000 });
+
+    const reviewer = await pageAs(browser, "reviewer");
+    await approveOnPage(reviewer, rolloutId, "us-east");
+    await expect(reviewer.getByTestId(`gate-${rolloutId}-us-east`)).toContainText("approved by");
+    const sre = await pageAs(browser, "sre");
+    await approveOnPage(sre, rolloutId, "us-east");
+
+    // The deployer's page has not been reloaded since the start: the stages arrive live.
+    await expect(deployer.getByTestId("phase-us-east")).toContainText("Canary 10 %", { timeout: 30_000 });
+    await expect(deployer.getByTestId("phase-us-east")).toContainText("Canary 25 %", { timeout: 30_000 });
+    await expect(overview.getByTestId("split-us-east")).not.toHaveText("green 0% / blue 100%");
+    await deployer.screenshot({ path: "test-results/screenshots/rollout-page.png", fullPage: true });
+    await overview.screenshot({ path: "test-results/screenshots/overview.png", fullPage: true });
+
+    await sre.goto(`/rollouts/${rolloutId}`);
+    await expect(sre.getByText("Approved", { exact: true }).first()).toBeVisible();
+    await sre.getByTestId("control-rollback-us-east").click();
+    await expect(sre.getByRole("dialog")).toContainText("returns to blue, which then serves 100 % of traffic");
+    await sre.getByTestId("confirm-action").click();
+    await expect(sre.getByTestId("phase-us-east")).toHaveText("Rolled back", { timeout: 20_000 });
+    await expect(sre.getByTestId("cause-us-east")).toContainText("rolled back by user:demo-sre");
+    await expect(sre.getByTestId("cause-us-east")).toContainText("100 % of traffic is back on blue");
+    await expect(overview.getByTestId("split-us-east")).toHaveText("green 0% / blue 100%");
+    expect(await layoutShiftOf(overview), "layout shift of the overview while live data arrived").toBeLessThan(0.01);
+
+    const viewer = await pageAs(browser, "viewer");
+    await viewer.goto(`/rollouts/${rolloutId}`);
+    await expect(viewer.getByTestId("phase-us-east")).toHaveText("Rolled back");
+    await expect(viewer.locator("[data-testid^=control-]")).toHaveCount(0);
+    const refused = await trpcMutation(viewer.request, "rollouts.retry", { rolloutId, regionId: "us-east" });
+    expect(refused.status()).toBe(403);
+    expect(await trpcErrorMessage(refused)).toContain("does not allow rollout.control");
+  });
+
+  test("the initiator cannot approve their own rollout, and an injected fault rolls the region back with its cause", async ({ browser }) => {
+    const sre = await pageAs(browser, "sre");
+    const started = await trpcMutation(sre.request, "rollouts.start", {
       serviceId: "api",
-      artifact: { version: `7.0.0-e2e.${stamp}`, digest: DIGEST, commitSha: "0123abc" },
+      artifact: { version: `7.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, commitSha: "0123abc" },
       strategy: "parallel",
-      regions: ["us-east"],
+      regions: ["apac-se"],
     });
     expect(started.status(), await started.text()).toBe(200);
     const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
 
-    for (const role of ["reviewer", "sre"] as const) {
-      const reviewer = await browser.newContext();
-      await signInAs(reviewer.request, role);
-      // The engine moves the region to its gate on its next tick: until then an approval is refused.
-      await expect(async () => {
-        const approved = await trpcMutation(reviewer.request, "approvals.approve", { rolloutId, regionId: "us-east" });
-        expect(approved.status(), await approved.text()).toBe(200);
-      }).toPass({ timeout: 15_000 });
-      await reviewer.close();
+    await approveOnPage(sre, rolloutId, "apac-se");
+    await expect(sre.getByTestId(`gate-${rolloutId}-apac-se`).getByRole("alert")).toHaveText("You started this rollout, so someone else must approve it.");
+
+    for (const role of ["reviewer", "admin"] as const) {
+      const other = await browser.newContext();
+      await signInAs(other.request, role);
+      const approved = await trpcMutation(other.request, "approvals.approve", { rolloutId, regionId: "apac-se", ...(role === "admin" ? { as: "sre" } : {}) });
+      expect(approved.status(), await approved.text()).toBe(200);
+      await other.close();
     }
 
-    const sre = await browser.newContext();
-    await signInAs(sre.request, "sre");
-    const page = await sre.newPage();
-    await page.goto(`/rollouts/${rolloutId}`);
-    await expect(page.getByTestId("correlation-id")).toHaveText(/^[0-9a-f-]{36}$/);
-    await expect(page.getByRole("link", { name: "0123abc" })).toHaveAttribute("href", "https://github.com/flightdeck-demo/api/commit/0123abc");
-    // The region reaches its canary while the page is open: live, no reload.
-    await expect(page.getByTestId("phase-us-east")).toContainText("Canary", { timeout: 30_000 });
-    await expect(page.getByText("Approved", { exact: true }).first()).toBeVisible();
-    await page.screenshot({ path: "test-results/screenshots/rollout-page.png", fullPage: true });
-
-    await page.getByTestId("control-rollback-us-east").click();
-    await expect(page.getByRole("dialog")).toContainText("Roll us-east back: 100 % of traffic returns to blue.");
-    await page.getByTestId("confirm-action").click();
-    await expect(page.getByTestId("phase-us-east")).toHaveText("Aborted", { timeout: 20_000 });
-    await expect(page.getByTestId("cause-us-east")).toContainText("100 % of traffic is back on blue");
-    await expect(page.getByText(/aborted by user:demo-sre/).first()).toBeVisible();
-
-    const viewer = await browser.newContext();
-    await signInAs(viewer.request, "viewer");
-    const viewerPage = await viewer.newPage();
-    await viewerPage.goto(`/rollouts/${rolloutId}`);
-    await expect(viewerPage.getByTestId("phase-us-east")).toHaveText("Aborted");
-    await expect(viewerPage.locator("[data-testid^=control-]")).toHaveCount(0);
-    const refused = await trpcMutation(viewer.request, "rollouts.retry", { rolloutId, regionId: "us-east" });
-    expect(refused.status()).toBe(403);
-    expect(await trpcErrorMessage(refused)).toContain("does not allow rollout.control");
+    await sre.goto(`/rollouts/${rolloutId}`);
+    await expect(sre.getByRole("link", { name: "0123abc" })).toHaveAttribute("href", "https://github.com/flightdeck-demo/api/commit/0123abc");
+    await expect(sre.getByTestId("correlation-id")).toHaveText(/^[0-9a-f-]{36}$/);
+    // The fault (error rate 1.2 %, p95 420 ms at 25 %) breaches only the error-rate limit of that stage.
+    await expect(sre.getByTestId("phase-apac-se")).toHaveText("Rolled back", { timeout: 40_000 });
+    const cause = sre.getByTestId("cause-apac-se");
+    await expect(cause).toContainText("error rate 1.2 % over the 0.8 % limit");
+    await expect(cause).not.toContainText("p95");
+    await expect(sre.getByTestId("rollout-status")).toHaveText("failed");
   });
 });

@@ -13,7 +13,12 @@ const KEYS: Record<Metric, { canary: keyof SamplePoint; baseline: keyof SamplePo
   p95: { canary: "canaryP95Ms", baseline: "baselineP95Ms", limit: "maxLatencyP95Ms", title: "p95 latency", unit: "ms" },
 };
 
-const clock = (at: number) => new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+/** Times in the viewer's zone; with seconds when the samples span a few minutes, so the ticks differ. */
+const clockFor = (points: SamplePoint[]) => {
+  const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
+  const options: Intl.DateTimeFormatOptions = span < 10 * 60_000 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+  return (at: number) => new Date(at).toLocaleTimeString([], options);
+};
 
 type DotProps = { cx?: number; cy?: number; payload?: SamplePoint; index?: number };
 
@@ -26,6 +31,7 @@ function BreachDot({ cx, cy, payload, index }: DotProps) {
 export function MetricChart({ metric, points, toColour }: { metric: Metric; points: SamplePoint[]; toColour: string }) {
   const keys = KEYS[metric];
   const breaches = points.filter((p) => p.verdict === "breach").length;
+  const clock = clockFor(points);
   return (
     <figure className="flex min-w-0 flex-col gap-2">
       <figcaption className="flex items-baseline justify-between text-sm">

@@ -12,7 +12,7 @@ import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
-import { delayProblem, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
+import { delayProblem, formatDuration, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
 import { enqueueNotifications } from "@/server/engine/notify/enqueue";
 import { requiredReviewers } from "@/server/engine/runner/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
@@ -158,14 +158,13 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
       return { regionRolloutId, regionId: planned.regionId, position: planned.position };
     });
 
-    const hours = Math.round((plan.expectedDurationMs / 3_600_000) * 10) / 10;
     const [started] = tx
       .insert(events)
       .values({
         at: ctx.now,
         type: "rollout.started",
         actor: initiator,
-        message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${hours} h.`,
+        message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
         serviceId: service.id,
         rolloutId,
         correlationId,

@@ -7,4 +7,4 @@ export { planRollout, delayProblem, expectedRegionMs, PlanError, DELAY_MINUTES }
 export { rolloutStatus, isTerminalPhase } from "./status";
 export { stagesFromConfig, analysisFromConfig } from "./from-config";
 export { gateStatus, gateRequired, type GateStatus } from "./gate";
-export { describeCause, describeBreach } from "./messages";
+export { describeCause, describeBreach, formatDuration } from "./messages";
