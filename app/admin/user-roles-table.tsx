@@ -13,7 +13,7 @@ export function UserRolesTable({ currentUserId, roles: ROLES }: { currentUserId:
   const { data: users } = useSuspenseQuery(trpc.admin.users.queryOptions());
 
   return (
-    <div className="mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+    <div className="relative mt-6 overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="min-w-full text-sm">
         <caption className="sr-only">Users and their roles</caption>
         <thead className="bg-slate-100 text-left">

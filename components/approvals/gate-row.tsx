@@ -23,7 +23,7 @@ export function GateRow({ rolloutId, gate, mayDecide }: { rolloutId: string; gat
   const rule = [gate.required.functional ? `${gate.required.functional} functional` : null, gate.required.sre ? `${gate.required.sre} SRE` : null].filter(Boolean).join(" + ");
 
   return (
-    <li className="grid gap-3 px-5 py-4 md:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]" data-testid={`gate-${rolloutId}-${gate.regionId}`}>
+    <li className="grid grid-cols-1 gap-3 px-5 py-4 md:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]" data-testid={`gate-${rolloutId}-${gate.regionId}`}>
       <div className="min-w-0">
         <p className="font-medium text-slate-900">{gate.regionName}</p>
         <p className="font-mono text-xs text-slate-500">{gate.environment} · needs {rule || "no reviewer"}</p>

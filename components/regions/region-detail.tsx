@@ -26,12 +26,12 @@ const LINK = "rounded-sm text-blue-700 underline hover:text-blue-600 focus-visib
 
 export function RegionDetail({ page }: { page: RegionPage }) {
   return (
-    <div className="mt-6 grid gap-6 lg:grid-cols-3">
+    <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
       <section aria-labelledby="live-state" className={`${SECTION} lg:col-span-2`}>
         <h2 id="live-state" className="text-base font-semibold text-slate-900">Live state</h2>
         <ul className="mt-3 divide-y divide-slate-100">
           {page.live.map((l) => (
-            <li key={l.serviceId} className="grid gap-2 py-3 sm:grid-cols-[10rem_minmax(0,1fr)_12rem] sm:items-center">
+            <li key={l.serviceId} className="grid grid-cols-1 gap-2 py-3 sm:grid-cols-[10rem_minmax(0,1fr)_12rem] sm:items-center">
               <div>
                 <p className="font-medium text-slate-900">{l.serviceName}</p>
                 <p className="text-xs text-slate-500">{l.artifact ? <>{l.artifact.version} <code title={l.artifact.digest}>{l.artifact.shortDigest}</code></> : "no artifact recorded"}</p>
@@ -46,7 +46,7 @@ export function RegionDetail({ page }: { page: RegionPage }) {
       <section aria-labelledby="reviewer-rule" className={SECTION}>
         <h2 id="reviewer-rule" className="text-base font-semibold text-slate-900">Reviewer rule</h2>
         {page.reviewerRule ? (
-          <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+          <dl className="mt-3 grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">Policy</dt>
             <dd className="font-mono">{page.reviewerRule.match}</dd>
             <dt className="text-slate-500">Functional</dt>
@@ -78,7 +78,7 @@ export function RegionDetail({ page }: { page: RegionPage }) {
         {page.rollouts.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">No rollout has reached this region yet.</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          <div className="relative mt-3 overflow-x-auto">
             <table className="min-w-full text-sm">
               <thead className="text-left text-xs text-slate-500">
                 <tr>

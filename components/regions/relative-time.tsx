@@ -1,7 +1,8 @@
 "use client";
 /**
- * "3 min ago" that stays true while the page is open. The server and the first client render print the UTC
- * time (they cannot agree on "now" or the time zone); the relative text takes over after hydration.
+ * "3 min ago" that stays true while the page is open, with the exact time in the viewer's zone on hover. The
+ * server and the first client render print the UTC time (they cannot agree on "now" or the time zone); the
+ * relative text and the local time take over after hydration.
  */
 import { useSyncExternalStore } from "react";
 
@@ -29,8 +30,9 @@ export function RelativeTime({ at }: { at: number }) {
   const now = useSyncExternalStore(subscribe, readNow, readServerNow);
   const iso = new Date(at).toISOString();
   const text = now === null ? `${iso.slice(11, 16)} UTC` : formatAgo(at, now);
+  const exact = now === null ? `${iso.replace("T", " ").slice(0, 19)} UTC` : new Date(at).toLocaleString([], { dateStyle: "medium", timeStyle: "long" });
   return (
-    <time dateTime={iso} title={iso.replace("T", " ").slice(0, 19) + " UTC"}>
+    <time dateTime={iso} title={exact}>
       {text}
     </time>
   );

@@ -38,7 +38,7 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
       </select>
       <FieldProblems id="artifact-problems" messages={problems} />
       {chosen ? (
-        <dl id="artifact-facts" className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600">
+        <dl id="artifact-facts" className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600">
           <dt className="text-slate-500">Digest</dt>
           <dd className="font-mono break-all text-slate-700">{chosen.digest}</dd>
           {chosen.commitSha ? (

@@ -17,7 +17,7 @@ export function FieldProblems({ id, messages }: { id: string; messages: string[]
 
 /** Shared look of the form's inputs: a visible focus ring, and red when the server found a problem. */
 export function fieldLook(invalid: boolean): string {
-  return `rounded-md border bg-white px-2.5 py-1.5 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 ${
+  return `w-full min-w-0 rounded-md border bg-white px-2.5 py-1.5 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 ${
     invalid ? "border-red-400" : "border-slate-300"
   }`;
 }

@@ -67,7 +67,7 @@ export function NewRolloutForm() {
   const blockers = preview.data?.problems.length ?? 0;
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)] lg:items-start">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,26rem)] lg:items-start">
       <form
         aria-label="Rollout settings"
         onSubmit={(e) => e.preventDefault()}
@@ -97,7 +97,7 @@ export function NewRolloutForm() {
 
         <ArtifactField service={service} artifactId={values.artifactId} problems={problems.artifactId} onChange={(artifactId) => change({ ...values, artifactId })} />
 
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <div className="flex flex-col gap-1.5">
             <label htmlFor="new-rollout-strategy" className="text-sm font-medium text-slate-800">
               Strategy

@@ -1,6 +1,7 @@
 "use client";
 /** One region of a rollout: where it stands, its stages, its charts, the cause of a rollback, approvals, links, controls. */
 import { describePhase } from "@/components/regions/phase-label";
+import { RelativeTime } from "@/components/regions/relative-time";
 import type { RolloutView, SamplePoint } from "@/server/services/rollout-view";
 import { causeWords } from "./cause-words";
 import type { ControlPermissions } from "./control-actions";
@@ -56,7 +57,7 @@ export function RegionSection(props: { rolloutId: string; serviceId: string; reg
             {region.approvals.map((a) => (
               <li key={`${a.reviewer}-${a.at}`}>
                 <span className={a.decision === "approved" ? "text-emerald-700" : "text-red-700"}>{a.decision === "approved" ? "Approved" : "Rejected"}</span> by{" "}
-                {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <time dateTime={new Date(a.at).toISOString()}>{new Date(a.at).toLocaleString()}</time>
+                {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <RelativeTime at={a.at} />
                 {a.comment ? <span className="text-slate-500"> — “{a.comment}”</span> : null}
               </li>
             ))}

@@ -12,7 +12,7 @@ function SetBadge({ set }: { set: boolean }) {
 
 export function ConfigInEffect({ view }: { view: SettingsView }) {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <section aria-labelledby="cfg-file" className={SECTION}>
         <h2 id="cfg-file" className={H2}>File</h2>
         <dl className="mt-3 grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
@@ -27,7 +27,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
         </dl>
       </section>
 
-      <section aria-labelledby="cfg-regions" className={`${SECTION} overflow-x-auto`}>
+      <section aria-labelledby="cfg-regions" className={`${SECTION} relative overflow-x-auto`}>
         <h2 id="cfg-regions" className={H2}>Regions</h2>
         <table className="mt-3 min-w-full text-sm">
           <thead><tr><th className={TH}>Order</th><th className={TH}>Region</th><th className={TH}>Environment</th><th className={TH}>Deploy / traffic / metrics</th><th className={TH}>Reviewers</th></tr></thead>
@@ -45,7 +45,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
         </table>
       </section>
 
-      <section aria-labelledby="cfg-stages" className={`${SECTION} overflow-x-auto`}>
+      <section aria-labelledby="cfg-stages" className={`${SECTION} relative overflow-x-auto`}>
         <h2 id="cfg-stages" className={H2}>Canary stages</h2>
         <table className="mt-3 min-w-full text-sm tabular-nums">
           <thead><tr><th className={TH}>Traffic</th><th className={TH}>Max error rate</th><th className={TH}>Max p95</th><th className={TH}>Duration</th></tr></thead>
@@ -69,7 +69,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
         </ul>
       </section>
 
-      <section aria-labelledby="cfg-channels" className={`${SECTION} overflow-x-auto`}>
+      <section aria-labelledby="cfg-channels" className={`${SECTION} relative overflow-x-auto`}>
         <h2 id="cfg-channels" className={H2}>Notification channels</h2>
         {view.channels.length === 0 ? (
           <p className="mt-3 text-sm text-slate-600">None configured: add them under notifications.channels.</p>
@@ -89,7 +89,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
         )}
       </section>
 
-      <section aria-labelledby="cfg-env" className={`${SECTION} overflow-x-auto`}>
+      <section aria-labelledby="cfg-env" className={`${SECTION} relative overflow-x-auto`}>
         <h2 id="cfg-env" className={H2}>Environment variables</h2>
         <p className="mt-1 text-xs text-slate-500">Secrets stay in the environment; only their names are shown here.</p>
         {view.envVars.length === 0 ? (

@@ -49,7 +49,7 @@ export function ApiTokensPanel() {
         </div>
       ) : null}
 
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm">
           <caption className="sr-only">API tokens</caption>
           <thead className="bg-slate-100 text-left">
