@@ -18,7 +18,7 @@ Commands:
              --config <file>  --fault <region>:<stage %>:<metric>=<value>[,...]  --seed <n>
              --hold-approvals  --json
 ${ROLLOUT_USAGE}
-  rollback   --region <id> [--service <id>]   emergency rollback of one region to its previous release
+  rollback   --region <id> [--service <id>]   roll one region back to its old colour (in the canary, or to the previous release after success)
 ${NOTIFY_USAGE}
   doctor     [--config <file>]   the production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks
 
