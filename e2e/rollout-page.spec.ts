@@ -122,5 +122,14 @@ test.describe("the dashboard", () => {
     await expect(cause).toContainText("error rate 1.2 % over the 0.8 % limit");
     await expect(cause).not.toContainText("p95");
     await expect(sre.getByTestId("rollout-status")).toHaveText("failed");
+
+    // The incident card was written with the rollback; its webhook is down, so the page shows the failed
+    // delivery with the error (and never the webhook's secret path), and the card itself in a preview.
+    const incident = sre.locator("li[data-testid^=notification-]").filter({ hasText: "#incidents-deployments" }).filter({ hasText: "apac-se rolled back" });
+    await expect(incident).toContainText(/Retrying|Failed/, { timeout: 20_000 });
+    await expect(incident).toContainText("ECONNREFUSED");
+    await incident.getByText("Preview").click();
+    await expect(incident).toContainText("error rate");
+    await expect(sre.locator("body")).not.toContainText("e2e-webhook-secret");
   });
 });

@@ -19,6 +19,11 @@ const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/b
     NEXTAUTH_URL: `http://localhost:${port}`,
     NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e",
     NEXT_TELEMETRY_DISABLED: "1",
+    // The e2e webhooks fail on purpose: their retry warnings would bury the test output.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "error",
+    // Nothing listens on port 2 here: deliveries fail with ECONNREFUSED. The path stands for a webhook's secret.
+    E2E_SLACK_WEBHOOK_URL: "http://127.0.0.1:2/services/T0E2E/B0E2E/e2e-webhook-secret",
+    E2E_TEAMS_WEBHOOK_URL: "http://127.0.0.1:2/workflows/e2e-webhook-secret",
   },
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
