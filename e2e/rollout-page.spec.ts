@@ -93,6 +93,13 @@ test.describe("the dashboard", () => {
 
   test("the initiator cannot approve their own rollout, and an injected fault rolls the region back with its cause", async ({ browser }) => {
     const sre = await pageAs(browser, "sre");
+    // The fault drill on the region page, filled with the spec's example: error rate 1.2 %, p95 420 ms at 25 %.
+    await sre.goto("/regions/apac-se");
+    await expect(sre.getByTestId("fault-stage")).toHaveValue("25");
+    await expect(sre.getByTestId("fault-error-rate")).toHaveValue("1.2");
+    await expect(sre.getByTestId("fault-p95")).toHaveValue("420");
+    await sre.getByTestId("inject-fault").click();
+    await expect(sre.getByTestId("injected-faults")).toContainText("At 25 %: error rate 1.2 %, p95 420 ms");
     const started = await trpcMutation(sre.request, "rollouts.start", {
       serviceId: "api",
       artifact: { version: `7.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, commitSha: "0123abc" },
@@ -116,7 +123,7 @@ test.describe("the dashboard", () => {
     await sre.goto(`/rollouts/${rolloutId}`);
     await expect(sre.getByRole("link", { name: "0123abc" })).toHaveAttribute("href", "https://github.com/flightdeck-demo/api/commit/0123abc");
     await expect(sre.getByTestId("correlation-id")).toHaveText(/^[0-9a-f-]{36}$/);
-    // The fault (error rate 1.2 %, p95 420 ms at 25 %) breaches only the error-rate limit of that stage.
+    // The fault breaches only the error-rate limit of the 25 % stage (0.8 %); 420 ms is inside its 450 ms.
     await expect(sre.getByTestId("phase-apac-se")).toHaveText("Rolled back", { timeout: 40_000 });
     const cause = sre.getByTestId("cause-apac-se");
     await expect(cause).toContainText("error rate 1.2 % over the 0.8 % limit");
@@ -131,5 +138,9 @@ test.describe("the dashboard", () => {
     await incident.getByText("Preview").click();
     await expect(incident).toContainText("error rate");
     await expect(sre.locator("body")).not.toContainText("e2e-webhook-secret");
+
+    await sre.goto("/regions/apac-se");
+    await sre.getByTestId("clear-faults").click();
+    await expect(sre.getByText("No fault injected: releases here behave.")).toBeVisible();
   });
 });

@@ -18,3 +18,4 @@ export * from "./role-assignments";
 export * from "./steps";
 export * from "./leases";
 export * from "./runners";
+export * from "./demo-faults";

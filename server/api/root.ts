@@ -2,6 +2,7 @@ import { adminRouter } from "./routers/admin";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { notificationsRouter } from "./routers/notifications";
+import { demoRouter } from "./routers/demo";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
 import { rolloutsRouter } from "./routers/rollouts";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   settings: settingsRouter,
   notifications: notificationsRouter,
+  demo: demoRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   "approval.sre": ["sre", "admin"],
   "users.manage": ["admin"],
   "settings.manage": ["admin"],
+  /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
+  "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,10 +2,12 @@ import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { FaultDrill } from "@/components/regions/fault-drill";
 import { RegionDetail } from "@/components/regions/region-detail";
 import { Forbidden } from "@/components/ui/forbidden";
-import { api } from "@/server/api/server";
+import { api, HydrateClient, prefetch, trpc } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
+import { can } from "@/server/auth/roles";
 
 export const metadata: Metadata = { title: "Region · Flightdeck" };
 export const dynamic = "force-dynamic";
@@ -19,6 +21,9 @@ export default async function RegionPage({ params }: { params: Promise<{ id: str
     throw err;
   });
 
+  // The drill panel's first paint holds its data, so nothing pops in below the region.
+  await prefetch(trpc.demo.faults.queryOptions({ regionId: page.regionId }));
+
   return (
     <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
       <p className="text-sm">
@@ -27,6 +32,9 @@ export default async function RegionPage({ params }: { params: Promise<{ id: str
       <h1 className="mt-2 text-2xl font-semibold text-slate-900">{page.name}</h1>
       <p className="font-mono text-sm text-slate-500">{page.regionId} · {page.environment}</p>
       <RegionDetail page={page} />
+      <HydrateClient>
+        <FaultDrill regionId={page.regionId} mayInject={can(user.roles, "demo.faults")} />
+      </HydrateClient>
     </main>
   );
 }

@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { logger } from "@/server/log";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
+import { injectedFaultsFrom } from "./demo-faults";
 import type { Env } from "@/server/providers/ssh-target";
 import type { RegionProviders } from "@/server/providers/types";
 import { observabilityEnabled } from "@/server/engine/notify/observability-enqueue";
@@ -42,7 +43,7 @@ export function createEngine(options: EngineOptions): { runner: Runner; world: S
     db: options.db,
     config: options.config,
     clock,
-    providersFor: options.providers ?? cachedProviders(options.config, world, clock, options.env),
+    providersFor: options.providers ?? cachedProviders(options.config, world, clock, options.env, injectedFaultsFrom(options.db, options.config)),
     ...(Number.isFinite(leaseFromEnv) && leaseFromEnv > 0 ? { leaseTtlMs: leaseFromEnv } : {}),
     ...options.runner,
   });

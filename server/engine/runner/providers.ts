@@ -5,7 +5,7 @@
  */
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { SimulatedDeployProvider } from "@/server/providers/deploy-simulated";
-import { SimulatedMetricsProvider } from "@/server/providers/metrics-simulated";
+import { SimulatedMetricsProvider, type SimulatedMetricsOptions } from "@/server/providers/metrics-simulated";
 import { createRegionProviders } from "@/server/providers/real";
 import type { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { Env } from "@/server/providers/ssh-target";
@@ -14,23 +14,33 @@ import { ProviderError, type RegionProviders } from "@/server/providers/types";
 import { realClock, type Clock } from "./clock";
 import { instrumentProviders } from "./instrument-providers";
 
-export function providersForRegion(config: FleetConfig, region: RegionConfig | string, world: SimulatedWorld, clock: Clock = realClock, env: Env = process.env): RegionProviders {
+/** Faults injected into a region's simulated metrics while the server runs (see ./demo-faults.ts). */
+export type InjectedFaults = NonNullable<SimulatedMetricsOptions["injected"]>;
+
+export function providersForRegion(
+  config: FleetConfig,
+  region: RegionConfig | string,
+  world: SimulatedWorld,
+  clock: Clock = realClock,
+  env: Env = process.env,
+  injected?: InjectedFaults,
+): RegionProviders {
   const rc = typeof region === "string" ? config.regions.find((r) => r.id === region) : region;
   if (!rc) throw new ProviderError("config", `region ${String(region)} is not in the fleet config`);
   const simulated: Partial<RegionProviders> = {};
   if (rc.deploy.provider === "simulated") simulated.deploy = new SimulatedDeployProvider(world, clock, { seconds: rc.deploy.seconds });
   if (rc.traffic.provider === "simulated") simulated.traffic = new SimulatedTrafficProvider(world, clock);
-  if (rc.metrics.provider === "simulated") simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed });
+  if (rc.metrics.provider === "simulated") simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed, injected });
   return instrumentProviders(createRegionProviders(config, rc, env, { fallback: simulated }), rc);
 }
 
 /** One set of providers per region, built on first use. */
-export function cachedProviders(config: FleetConfig, world: SimulatedWorld, clock: Clock, env: Env = process.env): (regionId: string) => RegionProviders {
+export function cachedProviders(config: FleetConfig, world: SimulatedWorld, clock: Clock, env: Env = process.env, injected?: InjectedFaults): (regionId: string) => RegionProviders {
   const cache = new Map<string, RegionProviders>();
   return (regionId) => {
     let providers = cache.get(regionId);
     if (!providers) {
-      providers = providersForRegion(config, regionId, world, clock, env);
+      providers = providersForRegion(config, regionId, world, clock, env, injected);
       cache.set(regionId, providers);
     }
     return providers;

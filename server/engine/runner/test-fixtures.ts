@@ -17,6 +17,7 @@ import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { VirtualClock } from "./clock";
+import { injectedFaultsFrom } from "./demo-faults";
 import { cachedProviders } from "./providers";
 import { Runner } from "./runner";
 
@@ -52,7 +53,7 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
   const clock = new VirtualClock();
   syncFleet(db, config, clock.now());
   const world = new SimulatedWorld({ seed: options.seed ?? 7 });
-  const providersFor = cachedProviders(config, world, clock);
+  const providersFor = cachedProviders(config, world, clock, process.env, injectedFaultsFrom(db, config));
   const newRunner = (id: string) => new Runner({ db, config, clock, providersFor, id, leaseTtlMs: options.leaseTtlMs ?? 15_000 });
   return {
     dir,

@@ -1,7 +1,7 @@
 /**
  * Simulated metrics: healthy by default, with noise drawn from a seeded generator so the same region, colour
- * and window always give the same figures, well inside every threshold. Faults (from the config and from code)
- * replace values of the new colour at one canary stage.
+ * and window always give the same figures, well inside every threshold. Faults (from the config, injected from
+ * the dashboard, and from code) replace values of the new colour at one canary stage.
  */
 import type { FaultValues, SimulatedWorld } from "../simulated-world";
 import type { Measurement, MeasureInput, MetricsProvider } from "../types";
@@ -12,6 +12,8 @@ export type SimulatedMetricsOptions = {
   faults?: Array<FaultValues & { stagePercent: number }>;
   /** The region's `metrics.seed`; the world's seed otherwise. */
   seed?: number;
+  /** Faults injected while the server runs (the dashboard's fault drill), read at every measurement. */
+  injected?: (region: string) => Array<FaultValues & { stagePercent: number }>;
 };
 
 export class SimulatedMetricsProvider implements MetricsProvider {
@@ -39,7 +41,7 @@ export class SimulatedMetricsProvider implements MetricsProvider {
   }
 
   private faultsAt(region: string, stagePercent: number): FaultValues {
-    const fromConfig = (this.options.faults ?? []).filter((f) => f.stagePercent === stagePercent);
+    const fromConfig = [...(this.options.faults ?? []), ...(this.options.injected?.(region) ?? [])].filter((f) => f.stagePercent === stagePercent);
     const fromCode = this.world.faults().filter((f) => f.region === region && f.stagePercent === stagePercent);
     const merged: FaultValues = {};
     for (const f of fromConfig) Object.assign(merged, valuesOf(f));

@@ -1,0 +1,25 @@
+/**
+ * The dashboard's fault drill reaches the simulated metrics through the database, so a fault injected in the
+ * web process is seen by a runner in any process. Demo fleet only: a real fleet never reads this table.
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { demoFaults } from "@/db/schema";
+import type { FleetConfig } from "@/server/config/schema";
+import type { InjectedFaults } from "./providers";
+
+/** The injected faults of a region, read at each measurement; none outside demo mode. */
+export function injectedFaultsFrom(db: Db, config: FleetConfig): InjectedFaults | undefined {
+  if (!config.demo) return undefined;
+  return (regionId) =>
+    db
+      .select()
+      .from(demoFaults)
+      .where(eq(demoFaults.regionId, regionId))
+      .all()
+      .map((f) => ({
+        stagePercent: f.stagePercent,
+        ...(f.errorRatePct !== null ? { errorRatePct: f.errorRatePct } : {}),
+        ...(f.latencyP95Ms !== null ? { latencyP95Ms: f.latencyP95Ms } : {}),
+      }));
+}

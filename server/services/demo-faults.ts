@@ -1,0 +1,100 @@
+/**
+ * The fault drill of the demo fleet: an SRE makes a region's new colour misbehave at one canary stage (error rate
+ * and / or p95), starts a rollout, and watches the engine roll it back and say why. Only in demo mode and only for
+ * regions whose metrics are simulated; every injection and clearing is an event naming who did it.
+ */
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { demoFaults, events } from "@/db/schema";
+import { actorRef } from "@/server/actor";
+import { can } from "@/server/auth/roles";
+import { regionSettings } from "@/server/config/load";
+import { parseInput, type ServiceContext } from "./context";
+import { badRequest, forbidden, notFound, preconditionFailed } from "./errors";
+
+const RegionRef = z.strictObject({ regionId: z.string().min(1) });
+export const DemoFaultsInput = RegionRef;
+export type DemoFaultsInput = z.input<typeof DemoFaultsInput>;
+export const ClearDemoFaultsInput = RegionRef;
+export type ClearDemoFaultsInput = z.input<typeof ClearDemoFaultsInput>;
+export const InjectDemoFaultInput = RegionRef.extend({
+  stagePercent: z.int().min(1).max(100),
+  errorRatePct: z.number().min(0).max(100).nullish(),
+  latencyP95Ms: z.number().min(0).max(600_000).nullish(),
+});
+export type InjectDemoFaultInput = z.input<typeof InjectDemoFaultInput>;
+
+export type DemoFault = { id: number; stagePercent: number; errorRatePct: number | null; latencyP95Ms: number | null; createdBy: string; createdAt: number };
+export type DemoFaults = { available: boolean; why: string | null; stagePercents: number[]; faults: DemoFault[] };
+
+/** Whether the drill can run in this region, and if not, why in words. */
+function unavailable(ctx: ServiceContext, regionId: string): string | null {
+  const region = ctx.config.regions.find((r) => r.id === regionId);
+  if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
+  if (!ctx.config.demo) return "Fault drills are for the demo fleet only; this server runs a real fleet.";
+  if (region.metrics.provider !== "simulated") return `${regionId} reads real metrics (${region.metrics.provider}); only simulated metrics can be made to misbehave.`;
+  return null;
+}
+
+function stagePercentsOf(ctx: ServiceContext, regionId: string): number[] {
+  const region = ctx.config.regions.find((r) => r.id === regionId);
+  return region ? regionSettings(ctx.config, region).stages.map((s) => s.percent) : [];
+}
+
+export function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput): DemoFaults {
+  const { regionId } = parseInput(DemoFaultsInput, raw);
+  const why = unavailable(ctx, regionId);
+  const faults = ctx.db.select().from(demoFaults).where(eq(demoFaults.regionId, regionId)).orderBy(demoFaults.stagePercent, demoFaults.id).all();
+  return {
+    available: why === null,
+    why,
+    stagePercents: stagePercentsOf(ctx, regionId),
+    faults: faults.map(({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt }) => ({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt })),
+  };
+}
+
+function requireDrill(ctx: ServiceContext, regionId: string, what: string): void {
+  if (!can(ctx.actor.roles, "demo.faults")) throw forbidden(`${what} needs the sre or admin role.`);
+  const why = unavailable(ctx, regionId);
+  if (why) throw preconditionFailed(why);
+}
+
+export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): DemoFault {
+  const input = parseInput(InjectDemoFaultInput, raw);
+  requireDrill(ctx, input.regionId, "Injecting a fault");
+  const percents = stagePercentsOf(ctx, input.regionId);
+  if (!percents.includes(input.stagePercent)) throw badRequest(`stagePercent: ${input.regionId} has no ${input.stagePercent} % stage; its stages are ${percents.join(", ")} %.`);
+  const errorRatePct = input.errorRatePct ?? null;
+  const latencyP95Ms = input.latencyP95Ms ?? null;
+  if (errorRatePct === null && latencyP95Ms === null) throw badRequest("errorRatePct, latencyP95Ms: give an error rate, a p95 latency or both; a fault with neither changes nothing.");
+  const by = actorRef(ctx.actor);
+  const what = [errorRatePct !== null ? `error rate ${errorRatePct} %` : null, latencyP95Ms !== null ? `p95 ${latencyP95Ms} ms` : null].filter(Boolean).join(" and ");
+  return ctx.db.transaction((tx) => {
+    const row = tx.insert(demoFaults).values({ regionId: input.regionId, stagePercent: input.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: ctx.now }).returning().get();
+    tx.insert(events)
+      .values({
+        at: ctx.now,
+        type: "demo.fault_injected",
+        actor: by,
+        regionId: input.regionId,
+        message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
+        data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
+      })
+      .run();
+    return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: row.createdAt };
+  });
+}
+
+export function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput): { cleared: number } {
+  const { regionId } = parseInput(ClearDemoFaultsInput, raw);
+  requireDrill(ctx, regionId, "Clearing faults");
+  return ctx.db.transaction((tx) => {
+    const cleared = tx.delete(demoFaults).where(eq(demoFaults.regionId, regionId)).returning({ id: demoFaults.id }).all().length;
+    if (cleared > 0) {
+      tx.insert(events)
+        .values({ at: ctx.now, type: "demo.faults_cleared", actor: actorRef(ctx.actor), regionId, message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`, data: { cleared } })
+        .run();
+    }
+    return { cleared };
+  });
+}
