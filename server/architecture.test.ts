@@ -190,13 +190,6 @@ const KNOWN_EXCEPTIONS: { rule: string; file: string; target: string; verdict: "
     verdict: "debt" as const,
     reason: "manual actions must read a region rollout (gate, stages, required reviewers) and save a transition with its events exactly as the runner does; load.ts and persist.ts are that one implementation. They belong in a store module both import.",
   })),
-  {
-    rule: "routers call services: no db/, engine or providers in server/api/routers (types from db excepted)",
-    file: "server/api/routers/settings.ts",
-    target: "server/engine/notify/send-example-card.ts",
-    verdict: "debt",
-    reason: "the settings page's test card runs the real outbox and sender exactly as `flightdeck notify test` does; it belongs behind a service verb (sendTestCard) both call.",
-  },
 ];
 
 const isKnown = (rule: Rule, imp: Import) =>

@@ -81,6 +81,8 @@ describe("settings", () => {
     const sent = await (await callerAs(ada)).settings.sendTestCard({ channel: "deployments" });
     expect(sent).toMatchObject({ configured: false, results: [] });
     expect(sent.message).toContain("No notification channel for deployments is configured");
+    const recorded = h.db.select().from(events).all().filter((e) => e.type === "notify.test_card_sent");
+    expect(recorded.map((e) => [e.actor, e.message])).toEqual([["user:ada", `Ada sent a test card: ${sent.message}`]]);
   });
 
   it("refuses a viewer the settings and the test card with FORBIDDEN", async () => {
