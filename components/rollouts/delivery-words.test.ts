@@ -11,6 +11,7 @@ describe("a delivery error in words", () => {
     ["HTTP 302", "Grafana", "Grafana answered HTTP 302."],
     ["no answer within 10000 ms", "Teams", "Teams did not answer in time."],
     ["fetch failed (ECONNREFUSED)", "The Pushgateway", "The connection was refused: nothing listens at the Pushgateway's address."],
+    ["fetch failed (ECONNREFUSED)", "Teams", "The connection was refused: nothing listens at Teams' address."],
     ["fetch failed (ENOTFOUND)", "Slack", "The host name of Slack could not be resolved (DNS)."],
     ["Failed to parse URL from hooks.slack.com/…", "Slack", "The configured URL is not a valid URL (it must start with https://)."],
     ["environment variable SLACK_WEBHOOK_URL is not set", "Slack", "Flightdeck has no address or key for it: the environment variable SLACK_WEBHOOK_URL is not set where the sender runs."],

@@ -57,7 +57,7 @@ const HTTP_WORDS: Array<[test: (status: number) => boolean, words: (who: string,
 
 const NETWORK_WORDS: Array<[RegExp, (who: string) => string]> = [
   [/^no answer within (\d+) ms/, (who) => `${who} did not answer in time.`],
-  [/ECONNREFUSED/, (who) => `The connection was refused: nothing listens at ${lower(who)}'s address.`],
+  [/ECONNREFUSED/, (who) => `The connection was refused: nothing listens at ${possessive(lower(who))} address.`],
   [/ENOTFOUND|EAI_AGAIN/, (who) => `The host name of ${lower(who)} could not be resolved (DNS).`],
   [/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT/, () => "The connection timed out."],
   [/ECONNRESET|UND_ERR_SOCKET|other side closed/, () => "The connection was closed before an answer came."],
@@ -67,6 +67,8 @@ const NETWORK_WORDS: Array<[RegExp, (who: string) => string]> = [
 ];
 
 const lower = (who: string) => (who.startsWith("The ") ? `t${who.slice(1)}` : who);
+/** "Slack's", "Teams'". */
+const possessive = (name: string) => (name.endsWith("s") ? `${name}'` : `${name}'s`);
 
 /**
  * One sentence for a stored delivery error. `who`: who answered, as the start of a sentence ("Slack",
