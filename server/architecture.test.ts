@@ -105,13 +105,24 @@ const RULES: Rule[] = [
         : !(imp.specifier === "vitest" && TEST_FILE.test(imp.file)),
   },
   {
-    name: "providers never import db/, server/services or the runner's database code (runner/clock.ts is plain timing)",
+    name: "providers never import db/, server/services, the engine's store or the runner (runner/clock.ts is plain timing)",
     appliesTo: under("server/providers/"),
     testsToo: true,
     breaks: (imp) =>
       inProject(imp, "db/") ||
       inProject(imp, "server/services/") ||
+      inProject(imp, "server/engine/store/") ||
       (inProject(imp, "server/engine/runner/") && imp.target !== "server/engine/runner/clock.ts"),
+  },
+  {
+    name: "the engine's store (reads and saves of region rollouts, shared by the runner and the services) imports no runner, services, transports or providers but their types",
+    appliesTo: under("server/engine/store/"),
+    testsToo: false,
+    breaks: (imp) =>
+      inProject(imp, "server/engine/runner/") ||
+      inProject(imp, "server/services/") ||
+      inProject(imp, "server/api/") ||
+      (inProject(imp, "server/providers/") && imp.target !== "server/providers/types.ts"),
   },
   {
     name: "db imports nothing outside db/",
@@ -139,7 +150,7 @@ const RULES: Rule[] = [
       (!imp.typeOnly && inProject(imp, "db/")) || inProject(imp, "server/engine/") || inProject(imp, "server/providers/"),
   },
   {
-    name: "services use the machine's commands and the provider interfaces, not the runner, providers or transports",
+    name: "services use the machine's commands, the engine's store and the provider interfaces, not the runner, providers or transports",
     appliesTo: under("server/services/"),
     testsToo: false,
     breaks: (imp) =>
@@ -176,20 +187,6 @@ const KNOWN_EXCEPTIONS: { rule: string; file: string; target: string; verdict: "
     verdict: "accepted",
     reason: "the server caller dehydrates into a QueryClient the browser hydrates; one factory keeps both sides' options (superjson, streamed pending queries) identical. The file has no React and no browser code.",
   },
-  ...[
-    ["server/services/approvals.ts", "server/engine/runner/load.ts"],
-    ["server/services/approvals.ts", "server/engine/runner/persist.ts"],
-    ["server/services/region-commands.ts", "server/engine/runner/load.ts"],
-    ["server/services/region-commands.ts", "server/engine/runner/persist.ts"],
-    ["server/services/rollouts.ts", "server/engine/runner/load.ts"],
-    ["server/services/approvals-pending.ts", "server/engine/runner/load.ts"],
-  ].map(([file, target]) => ({
-    rule: "services use the machine's commands and the provider interfaces, not the runner, providers or transports",
-    file,
-    target,
-    verdict: "debt" as const,
-    reason: "manual actions must read a region rollout (gate, stages, required reviewers) and save a transition with its events exactly as the runner does; load.ts and persist.ts are that one implementation. They belong in a store module both import.",
-  })),
 ];
 
 const isKnown = (rule: Rule, imp: Import) =>

@@ -10,7 +10,7 @@ import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Actor } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
-import { requiredReviewers } from "@/server/engine/runner/load";
+import { requiredReviewers } from "@/server/engine/store/load";
 
 export type PendingGate = {
   regionId: string;

@@ -13,8 +13,8 @@ import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/runner/load";
-import { insertEvents } from "@/server/engine/runner/persist";
+import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
+import { insertEvents } from "@/server/engine/store/persist";
 import { parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 

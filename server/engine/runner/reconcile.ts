@@ -12,8 +12,8 @@ import type { Action, DecideInput, Effect, Measurement, Observation, Transition 
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "./clock";
-import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "./load";
-import { isTerminal, saveNextTick, saveTransition } from "./persist";
+import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
+import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
 import { runStep } from "./steps";
 
 export type ReconcileDeps = {

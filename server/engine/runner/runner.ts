@@ -18,7 +18,7 @@ import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
 import { acquireLease, releaseLease, renewHeldLeases, rolloutLeaseName } from "./leases";
-import type { ContextCache } from "./load";
+import type { ContextCache } from "../store/load";
 import { reconcileRegionRollout } from "./reconcile";
 import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 

@@ -12,8 +12,8 @@ import { regionRollouts, regionStates, rollouts } from "@/db/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
-import type { RegionRolloutRow, RolloutRow } from "./load";
-import { insertEvents } from "./persist";
+import type { RegionRolloutRow, RolloutRow } from "../store/load";
+import { insertEvents } from "../store/persist";
 
 export type TrafficCheckDeps = { db: Db; clock: Clock; providersFor: (regionId: string) => RegionProviders; log: Logger; signal?: AbortSignal };
 
