@@ -43,7 +43,7 @@ async function deliverAll(extra: Partial<SenderOptions> = {}) {
 }
 
 const viewer = (): Actor => addUser(h.db, "vic", "Vic", ["viewer"]);
-const read = (actor: Actor, rolloutId: string, config = h.config) => getRolloutNotifications({ ...h.as(actor), config, env: ENV }, { rolloutId });
+const read = (actor: Actor, rolloutId: string, config = h.config) => getRolloutNotifications({ ...h.as(actor), config }, { rolloutId });
 
 describe("a rollout's notifications", () => {
   it("lists its cards newest first with channel, event and delivery state, and Pushgateway failures apart", async () => {

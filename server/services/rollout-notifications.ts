@@ -2,7 +2,7 @@
  * The rollout page's notifications: every outbox row written for this rollout's events, newest first. Cards
  * (Slack, Teams) come with their channel, status, error and payload for a preview; rows on the reserved
  * Pushgateway and Grafana channels are not cards, so only their failures are listed, apart. Delivery errors
- * are redacted here: the sender stores what fetch said, and that can quote a webhook URL (server/redact-secrets.ts).
+ * arrive redacted: the sender strips webhook URLs and keys before it stores them.
  */
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
@@ -13,15 +13,11 @@ import { CARD_FOR_EVENT } from "@/server/engine/notify/enqueue";
 import { OBSERVABILITY_CHANNELS } from "@/server/engine/notify/observability-enqueue";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
-import { redactSecrets } from "@/server/redact-secrets";
 
 export const RolloutNotificationsInput = z.strictObject({ rolloutId: z.string().min(1) });
 export type RolloutNotificationsInput = z.infer<typeof RolloutNotificationsInput>;
 
-type ReadContext = Pick<ServiceContext, "db" | "config" | "actor" | "now"> & {
-  /** Where the webhook URLs and keys are read from, to redact them; process.env by default. */
-  env?: Record<string, string | undefined>;
-};
+type ReadContext = Pick<ServiceContext, "db" | "config" | "actor" | "now">;
 
 type OutboxStatus = (typeof notificationOutbox.$inferSelect)["status"];
 type Purpose = "incidents" | "deployments";
@@ -83,8 +79,6 @@ export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificati
     .orderBy(desc(notificationOutbox.createdAt), desc(notificationOutbox.id))
     .all();
 
-  const secrets = knownSecrets(ctx.config, ctx.env ?? process.env);
-  const redact = (error: string | null) => (error === null ? null : redactSecrets(error, secrets));
   const cards: CardDelivery[] = [];
   const observabilityFailures: ObservabilityFailure[] = [];
   let awaitingDelivery = false;
@@ -96,7 +90,7 @@ export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificati
       // A clean-up waits 15 minutes on purpose: only a row that is due (or being sent) is worth polling for.
       if (row.status === "sending" || (row.status === "pending" && row.nextAttemptAt <= ctx.now)) awaitingDelivery = true;
       if (row.status === "failed") {
-        observabilityFailures.push({ id: row.id, ...observability, event, attempts: row.attempts, lastError: redact(row.lastError), createdAt: row.createdAt });
+        observabilityFailures.push({ id: row.id, ...observability, event, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt });
       }
       continue;
     }
@@ -108,7 +102,7 @@ export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificati
       event,
       status: row.status,
       attempts: row.attempts,
-      lastError: redact(row.lastError),
+      lastError: row.lastError,
       sentAt: row.sentAt,
       nextAttemptAt: row.status === "pending" ? row.nextAttemptAt : null,
       createdAt: row.createdAt,
@@ -130,10 +124,4 @@ function channelOf(config: FleetConfig, channelId: string, eventType: string): C
   const channel = config.notifications.channels.find((c) => c.id === channelId);
   if (channel) return { id: channel.id, name: channel.name ?? channel.id, kind: channel.kind, purpose: channel.purpose };
   return { id: channelId, name: channelId, kind: null, purpose: CARD_FOR_EVENT[eventType]?.purpose ?? null };
-}
-
-/** Every value the config names as a delivery secret: webhook URLs, the Pushgateway URL, Grafana's API key. */
-function knownSecrets(config: FleetConfig, env: Record<string, string | undefined>): Array<string | undefined> {
-  const names = [...config.notifications.channels.map((c) => c.webhookUrlEnv), config.observability.pushgatewayUrlEnv, config.observability.grafana?.apiKeyEnv];
-  return names.map((name) => (name ? env[name] : undefined));
 }

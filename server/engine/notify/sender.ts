@@ -83,29 +83,39 @@ function claim(db: Db, row: Row, leaseUntil: number): Row | null {
 
 async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
   const correlationId = o.db.select({ correlationId: events.correlationId }).from(events).where(eq(events.id, row.eventId)).get()?.correlationId ?? null;
+  const env = o.env ?? process.env;
+  const secrets = deliverySecrets(o.config, env);
   if (isObservabilityChannel(row.channelId)) {
-    const env = o.env ?? process.env;
     const job = await deliverObservabilityJob({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId }, row);
     if ("cannot" in job) return mark(o, row, { outcome: "failed", status: null, body: null, error: job.cannot }, now());
-    const result = withoutSecrets(judge(job.answer, row, o));
+    const result = withoutSecrets(judge(job.answer, row, o), secrets);
     if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
     return mark(o, row, result, now(), job.keep);
   }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
-  const url = channel ? (o.env ?? process.env)[channel.webhookUrlEnv] : undefined;
+  const url = channel ? env[channel.webhookUrlEnv] : undefined;
   if (!channel || !url) {
     const error = channel ? `environment variable ${channel.webhookUrlEnv} is not set` : `channel "${row.channelId}" is no longer in the config`;
     return mark(o, row, { outcome: "failed", status: null, body: null, error }, now());
   }
   const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now, headers: traceHeaders(correlationId) });
-  const result = withoutSecrets(judge(answer, row, o), url);
+  const result = withoutSecrets(judge(answer, row, o), secrets);
   if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result }, "notification not delivered");
   return mark(o, row, result, now());
 }
 
-/** What fetch or the far end said can quote the webhook URL, whose path is its secret: never store or log it. */
-function withoutSecrets(r: Judged, url?: string): Judged {
-  return { ...r, error: r.error === null ? null : redactSecrets(r.error, [url]), body: r.body === null ? null : redactSecrets(r.body, [url]) };
+/** Every value the config names as a delivery secret: webhook URLs, the Pushgateway URL, Grafana's API key. */
+function deliverySecrets(config: FleetConfig, env: Record<string, string | undefined>): Array<string | undefined> {
+  const names = [...config.notifications.channels.map((c) => c.webhookUrlEnv), config.observability.pushgatewayUrlEnv, config.observability.grafana?.apiKeyEnv];
+  return names.map((name) => (name ? env[name] : undefined));
+}
+
+/**
+ * What fetch or the far end said can quote a webhook URL (whose path is its secret) or a key: redacted here,
+ * before anything is stored, logged or shown, so no reader needs to redact again.
+ */
+function withoutSecrets(r: Judged, secrets: Array<string | undefined>): Judged {
+  return { ...r, error: r.error === null ? null : redactSecrets(r.error, secrets), body: r.body === null ? null : redactSecrets(r.body, secrets) };
 }
 
 type Judged = { outcome: DeliveryResult["outcome"]; status: number | null; body: string | null; error: string | null; retryInMs?: number };
