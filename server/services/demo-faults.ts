@@ -27,42 +27,39 @@ export type InjectDemoFaultInput = z.input<typeof InjectDemoFaultInput>;
 export type DemoFault = { id: number; stagePercent: number; errorRatePct: number | null; latencyP95Ms: number | null; createdBy: string; createdAt: number };
 export type DemoFaults = { available: boolean; why: string | null; stagePercents: number[]; faults: DemoFault[] };
 
-/** Whether the drill can run in this region, and if not, why in words. */
-function unavailable(ctx: ServiceContext, regionId: string): string | null {
+/** The region's stage percents, and whether the drill can run there (if not, why in words). */
+function drillIn(ctx: ServiceContext, regionId: string): { why: string | null; stagePercents: number[] } {
   const region = ctx.config.regions.find((r) => r.id === regionId);
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
-  if (!ctx.config.demo) return "Fault drills are for the demo fleet only; this server runs a real fleet.";
-  if (region.metrics.provider !== "simulated") return `${regionId} reads real metrics (${region.metrics.provider}); only simulated metrics can be made to misbehave.`;
-  return null;
-}
-
-function stagePercentsOf(ctx: ServiceContext, regionId: string): number[] {
-  const region = ctx.config.regions.find((r) => r.id === regionId);
-  return region ? regionSettings(ctx.config, region).stages.map((s) => s.percent) : [];
+  const stagePercents = regionSettings(ctx.config, region).stages.map((s) => s.percent);
+  if (!ctx.config.demo) return { why: "Fault drills are for the demo fleet only; this server runs a real fleet.", stagePercents };
+  if (region.metrics.provider !== "simulated") return { why: `${regionId} reads real metrics (${region.metrics.provider}); only simulated metrics can be made to misbehave.`, stagePercents };
+  return { why: null, stagePercents };
 }
 
 export function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput): DemoFaults {
   const { regionId } = parseInput(DemoFaultsInput, raw);
-  const why = unavailable(ctx, regionId);
+  const { why, stagePercents } = drillIn(ctx, regionId);
   const faults = ctx.db.select().from(demoFaults).where(eq(demoFaults.regionId, regionId)).orderBy(demoFaults.stagePercent, demoFaults.id).all();
   return {
     available: why === null,
     why,
-    stagePercents: stagePercentsOf(ctx, regionId),
+    stagePercents,
     faults: faults.map(({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt }) => ({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt })),
   };
 }
 
-function requireDrill(ctx: ServiceContext, regionId: string, what: string): void {
+/** The region's stage percents, once the actor may run the drill and the region can have one. */
+function requireDrill(ctx: ServiceContext, regionId: string, what: string): number[] {
   if (!can(ctx.actor.roles, "demo.faults")) throw forbidden(`${what} needs the sre or admin role.`);
-  const why = unavailable(ctx, regionId);
+  const { why, stagePercents } = drillIn(ctx, regionId);
   if (why) throw preconditionFailed(why);
+  return stagePercents;
 }
 
 export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): DemoFault {
   const input = parseInput(InjectDemoFaultInput, raw);
-  requireDrill(ctx, input.regionId, "Injecting a fault");
-  const percents = stagePercentsOf(ctx, input.regionId);
+  const percents = requireDrill(ctx, input.regionId, "Injecting a fault");
   if (!percents.includes(input.stagePercent)) throw badRequest(`stagePercent: ${input.regionId} has no ${input.stagePercent} % stage; its stages are ${percents.join(", ")} %.`);
   const errorRatePct = input.errorRatePct ?? null;
   const latencyP95Ms = input.latencyP95Ms ?? null;
