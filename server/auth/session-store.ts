@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { roleAssignments, sessions, users } from "@/db/schema";
+import { demoModeOn, userMayAct } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
 
 /** How long a sign-in lasts. The cookie may live longer: then the user is told the session expired. */
@@ -37,14 +38,25 @@ export function userRoles(db: Db | Tx, userId: string): Role[] {
   return roles.length > 0 ? roles : ["viewer"];
 }
 
-/** The user behind a session id, or null when the session is unknown, expired or revoked, or the user disabled. */
-export function resolveSessionUser(db: Db | Tx, sid: string, now: number): SessionUser | null {
+/**
+ * The user behind a session id, or null when the session is unknown, expired or revoked, or the user may not act
+ * (disabled, or a demo user while demo mode is off: see active-user.ts).
+ */
+export function resolveSessionUser(db: Db | Tx, sid: string, now: number, demoMode: boolean = demoModeOn()): SessionUser | null {
   const row = db
-    .select({ expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt, id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt })
+    .select({
+      expiresAt: sessions.expiresAt,
+      revokedAt: sessions.revokedAt,
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      disabledAt: users.disabledAt,
+      demo: users.demo,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, sid))
     .get();
-  if (!row || row.revokedAt !== null || row.expiresAt <= now || row.disabledAt !== null) return null;
+  if (!row || row.revokedAt !== null || row.expiresAt <= now || !userMayAct(row, demoMode)) return null;
   return { id: row.id, email: row.email, name: row.name, roles: userRoles(db, row.id) };
 }

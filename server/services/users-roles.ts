@@ -2,9 +2,10 @@
  * Writing a user's roles and the audit event that goes with every change. Callers run these inside their own
  * transaction, so the roles and the event are written together or not at all.
  */
-import { and, eq, inArray, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, roleAssignments, users } from "@/db/schema";
+import { activeUserCondition, demoModeOn } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
 
 /** Unique roles in the canonical order viewer, deployer, reviewer, sre, admin. */
@@ -31,13 +32,13 @@ export function replaceRoles(tx: Db | Tx, userId: string, roles: readonly Role[]
   for (const role of added) tx.insert(roleAssignments).values({ userId, role, grantedBy, grantedAt: now }).run();
 }
 
-/** Admins who are not disabled, other than `exceptUserId`. */
-export function countOtherActiveAdmins(db: Db | Tx, exceptUserId: string): number {
+/** Admins who may act (not disabled; demo users only in demo mode), other than `exceptUserId`. */
+export function countOtherActiveAdmins(db: Db | Tx, exceptUserId: string, demoMode: boolean = demoModeOn()): number {
   return db
     .selectDistinct({ id: roleAssignments.userId })
     .from(roleAssignments)
     .innerJoin(users, eq(users.id, roleAssignments.userId))
-    .where(and(eq(roleAssignments.role, "admin"), isNull(users.disabledAt), ne(roleAssignments.userId, exceptUserId)))
+    .where(and(eq(roleAssignments.role, "admin"), activeUserCondition(demoMode), ne(roleAssignments.userId, exceptUserId)))
     .all().length;
 }
 
