@@ -19,3 +19,4 @@ export * from "./steps";
 export * from "./leases";
 export * from "./runners";
 export * from "./demo-faults";
+export * from "./sign-in-failures";

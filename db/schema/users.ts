@@ -10,4 +10,6 @@ export const users = sqliteTable("users", {
   demo: integer("demo", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
   disabledAt: integer("disabled_at"),
+  /** When the user last signed in (any provider); null until the first sign-in. Shown to admins. */
+  lastSignInAt: integer("last_sign_in_at"),
 });
