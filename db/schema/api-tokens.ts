@@ -8,9 +8,12 @@ export const apiTokens = sqliteTable("api_tokens", {
   tokenHash: text("token_hash").notNull().unique(),
   /** First characters, to recognise a token in lists. */
   prefix: text("prefix").notNull(),
-  scope: text("scope").$type<"read" | "write">().notNull(),
+  /** `read`, `deploy`, `rollback`; `write` is the deprecated scope of tokens created before scopes split (deploy + rollback). */
+  scope: text("scope").$type<"read" | "deploy" | "rollback" | "write">().notNull(),
   createdBy: text("created_by").notNull().references(() => users.id),
   createdAt: integer("created_at").notNull(),
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),
+  /** After this time the token is refused. Tokens from before expiry existed got 90 days from the migration. */
+  expiresAt: integer("expires_at"),
 });

@@ -14,6 +14,8 @@ export const artifacts = sqliteTable(
     url: text("url"),
     sourceRef: text("source_ref"),
     commitSha: text("commit_sha"),
+    /** Where ref and commit came from: the signed CI webhook, or a person (dashboard, REST, CLI). */
+    provenance: text("provenance").$type<"webhook" | "manual">().notNull().default("manual"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("artifacts_service_version").on(t.serviceId, t.version)],

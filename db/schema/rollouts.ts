@@ -19,7 +19,10 @@ export const rollouts = sqliteTable(
     status: text("status").$type<RolloutStatus>().notNull().default("running"),
     /** Actor string: `user:<id>`, `token:<id>`, `webhook:<delivery>` or `system`. */
     initiator: text("initiator").notNull(),
+    /** The person behind the start: the user, the creator of the token, or the user the webhook's `actor` names. */
     initiatorUserId: text("initiator_user_id"),
+    /** The webhook body's `actor` as CI sent it (e.g. github.actor), kept even when no user matches it. */
+    ciActor: text("ci_actor"),
     correlationId: text("correlation_id").notNull(),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at"),
