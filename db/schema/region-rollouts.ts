@@ -50,6 +50,16 @@ export const regionRollouts = sqliteTable(
     cause: text("cause", { mode: "json" }),
     outcomeReason: text("outcome_reason"),
     attempt: integer("attempt").notNull().default(1),
+    /** Failed tries so far of the move of all traffic back to the old colour (0 = none failed); retried until verified. */
+    rollbackAttempts: integer("rollback_attempts").notNull().default(0),
+    /** When the next try of that move is due (capped exponential backoff with jitter). */
+    rollbackNextAt: timestamp("rollback_next_at"),
+    rollbackLastError: text("rollback_last_error"),
+    rollbackFirstFailedAt: timestamp("rollback_first_failed_at"),
+    /** When the last alert about the failing move went out (one on the first failure, then one every 5 minutes). */
+    rollbackLastAlertAt: timestamp("rollback_last_alert_at"),
+    /** A region that succeeded under the delayed strategy is still sampled until then (its observation period). */
+    observeUntil: timestamp("observe_until"),
     startedAt: timestamp("started_at"),
     finishedAt: timestamp("finished_at"),
     updatedAt: integer("updated_at").notNull(),
