@@ -288,6 +288,27 @@ const Channel = z.strictObject({
   name: text.optional(),
 });
 
+/** Who may sign in through GitHub or OIDC (local accounts are created by an admin and need no list). */
+export const AuthConfig = z.strictObject({
+  allow: z
+    .strictObject({
+      /** GitHub organisations whose active members may sign in (needs the read:org scope, asked for at sign-in). */
+      githubOrgs: z.array(text).default([]),
+      /** GitHub teams as `org/team-slug` whose members may sign in. */
+      githubTeams: z
+        .array(text.regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/, { error: (iss) => `expected org/team-slug, got ${JSON.stringify(iss.input)}` }))
+        .default([]),
+      /** Email domains (verified addresses only) whose users may sign in, e.g. acme.com. */
+      emailDomains: z
+        .array(text.regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, { error: (iss) => `expected a domain such as acme.com, got ${JSON.stringify(iss.input)}` }))
+        .default([]),
+    })
+    .default({ githubOrgs: [], githubTeams: [], emailDomains: [] }),
+  /** Whom a refused person should ask, shown on the refusal page, e.g. "the platform team in #platform-help". */
+  contact: text.optional(),
+});
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
 export const FleetConfig = z
   .strictObject({
     /** Demo mode: seeded demo users can sign in with one click. Never on for a real fleet. */
@@ -308,6 +329,8 @@ export const FleetConfig = z
         debuggingGuideUrl: urlTemplate.optional(),
       })
       .default({ channels: [] }),
+    /** OAuth sign-in allow list; with GitHub or OIDC configured and no list, nobody may sign in through them. */
+    auth: AuthConfig.default({ allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } }),
     observability: z
       .strictObject({
         pushgatewayUrlEnv: envName.optional(),
