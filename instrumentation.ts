@@ -5,6 +5,9 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First, so every request carries its socket's address for rate limits (server/security/client-address.ts).
+  const { recordPeerAddresses } = await import("./server/security/client-address");
+  recordPeerAddresses();
   const { bootstrap } = await import("./server/bootstrap");
   await bootstrap({ engine: process.env.FLIGHTDECK_ENGINE !== "off" });
 }

@@ -4,6 +4,7 @@
  */
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
+import { clientAddress } from "@/server/security/client-address";
 
 export const NO_STORE = { "cache-control": "no-store" } as const;
 
@@ -11,14 +12,9 @@ export function jsonAnswer(status: number, body: unknown, headers: Record<string
   return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-/**
- * The source for rate limiting: the first hop of X-Forwarded-For (Next's server sets it from the socket when a
- * client did not), else X-Real-IP, else "unknown". Behind a proxy you trust, that is the client; without one a
- * client can choose its own value, so this limit guards against runaway loops, not determined attackers.
- */
+/** The source for rate limiting: the client's address, X-Forwarded-For believed only from `trustedProxies`. */
 export function requestSource(headers: Headers): string {
-  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return (first || headers.get("x-real-ip")?.trim() || "unknown").slice(0, 64);
+  return clientAddress(headers, getConfig().config.trustedProxies);
 }
 
 export type BodyRead = { ok: true; text: string } | { ok: false; tooLarge: true };

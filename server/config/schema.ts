@@ -5,6 +5,7 @@
  * environment variable that holds the value.
  */
 import { z } from "zod";
+import { trustedProxyProblem } from "@/server/security/client-address";
 
 const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
@@ -331,9 +332,18 @@ export const FleetConfig = z
       .default({ channels: [] }),
     /** OAuth sign-in allow list; with GitHub or OIDC configured and no list, nobody may sign in through them. */
     auth: AuthConfig.default({ allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } }),
+    /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else only the connection's address counts. */
+    trustedProxies: z
+      .array(z.string({ error: (iss) => `expected an IP address or CIDR, got ${describe(iss.input)}` }).superRefine((entry, ctx) => {
+        const problem = trustedProxyProblem(entry);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }))
+      .default([]),
     observability: z
       .strictObject({
         pushgatewayUrlEnv: envName.optional(),
+        /** When set, /api/metrics answers only `Authorization: Bearer <the value of this variable>`. */
+        metricsBearerTokenEnv: envName.optional(),
         grafana: z.strictObject({ url: urlTemplate, apiKeyEnv: envName.default("GRAFANA_API_KEY") }).optional(),
       })
       .default({}),
