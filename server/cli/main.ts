@@ -15,7 +15,8 @@ const USAGE = `Usage: flightdeck <command> [options]
 Commands:
   simulate   Run a rollout on simulated providers in virtual time and print the timeline and outcome
              --strategy sequential|delayed|parallel  --delay <minutes>  --regions <id,id,...>|all
-             --config <file>  --fault <region>:<stage %>:<metric>=<value>[,...]  --seed <n>
+             --config <file>  --fault <region>:<stage %>:<key>=<value>[,...] (keys: error_rate latency_p95 cpu memory health
+             requests no_data=<k>/<n> traffic_errors baseline_error_rate baseline_latency_p95)  --seed <n>
              --hold-approvals  --json
 ${ROLLOUT_USAGE}
   rollback   --region <id> [--service <id>]   roll one region back to its old colour (in the canary, or to the previous release after success)

@@ -3,11 +3,12 @@
  */
 import { parseArgs } from "node:util";
 import type { Strategy } from "@/db/schema/rollouts";
+import type { FaultValues } from "@/server/providers/simulated-world";
 
 export type SimulatedFaultArg = {
   regionId: string;
   stagePercent: number;
-  values: { errorRatePct?: number; latencyP95Ms?: number; cpuPct?: number; memoryPct?: number; healthStatus?: number };
+  values: FaultValues;
 };
 
 export type SimulateOptions = {
@@ -23,26 +24,60 @@ export type SimulateOptions = {
 
 export class ArgumentError extends Error {}
 
-const METRICS = { error_rate: "errorRatePct", latency_p95: "latencyP95Ms", cpu: "cpuPct", memory: "memoryPct", health: "healthStatus" } as const;
+type Reader = { expected: string; read: (raw: string) => Partial<FaultValues> | null };
+
+const number = (raw: string, min: number, max: number, int = false): number | null => {
+  if (raw.trim() === "") return null;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= min && value <= max && (!int || Number.isInteger(value)) ? value : null;
+};
+const field = <K extends keyof FaultValues>(key: K, expected: string, min: number, max: number, int = false): Reader => ({
+  expected,
+  read: (raw) => {
+    const value = number(raw, min, max, int);
+    return value === null ? null : ({ [key]: value } as Partial<FaultValues>);
+  },
+});
+
+/** Each `--fault` key: what it sets on the simulated world, and what it expects. */
+const KEYS: Record<string, Reader> = {
+  error_rate: field("errorRatePct", "a percent from 0 to 100", 0, 100),
+  latency_p95: field("latencyP95Ms", "milliseconds, 0 or more", 0, 600_000),
+  cpu: field("cpuPct", "a percent from 0 to 100", 0, 100),
+  memory: field("memoryPct", "a percent from 0 to 100", 0, 100),
+  health: field("healthStatus", "an HTTP status, a whole number of 0 or more", 0, 599, true),
+  requests: field("requests", "a whole number of requests per sample, 0 or more", 0, 1e9, true),
+  no_data: {
+    expected: "<k>/<n>, k of every n samples with no data (whole numbers, 1 ≤ k ≤ n)",
+    read: (raw) => {
+      const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+      if (!m) return null;
+      const [k, n] = [Number(m[1]), Number(m[2])];
+      return k >= 1 && k <= n ? { noData: { k, n } } : null;
+    },
+  },
+  traffic_errors: field("trafficErrors", "a whole number of failed weight changes, 1 or more", 1, 1000, true),
+  baseline_error_rate: field("baselineErrorRatePct", "a percent from 0 to 100", 0, 100),
+  baseline_latency_p95: field("baselineLatencyP95Ms", "milliseconds, 0 or more", 0, 600_000),
+};
 
 export function parseFault(text: string): SimulatedFaultArg {
-  const usage = `--fault ${JSON.stringify(text)}: expected <region>:<stage percent>:<metric>=<value>[,<metric>=<value>...], e.g. eu-west:25:error_rate=1.2,latency_p95=420`;
+  const fault = `--fault ${JSON.stringify(text)}`;
+  const usage = `${fault}: expected <region>:<stage percent>:<key>=<value>[,<key>=<value>...], e.g. eu-west:25:error_rate=1.2,latency_p95=420`;
   const [regionId, percent, assignments, ...rest] = text.split(":");
   if (!regionId || !percent || !assignments || rest.length) throw new ArgumentError(usage);
   const stagePercent = Number(percent);
   if (!Number.isInteger(stagePercent) || stagePercent < 1 || stagePercent > 100) {
-    throw new ArgumentError(`--fault ${JSON.stringify(text)}: the stage percent must be a whole number from 1 to 100, got ${JSON.stringify(percent)}`);
+    throw new ArgumentError(`${fault}: the stage percent must be a whole number from 1 to 100, got ${JSON.stringify(percent)}`);
   }
-  const values: SimulatedFaultArg["values"] = {};
+  const values: FaultValues = {};
   for (const pair of assignments.split(",")) {
-    const [metric, raw] = pair.split("=");
-    const key = METRICS[metric as keyof typeof METRICS];
-    if (!key) throw new ArgumentError(`--fault ${JSON.stringify(text)}: unknown metric ${JSON.stringify(metric)}; use one of ${Object.keys(METRICS).join(", ")}`);
-    const value = Number(raw);
-    if (raw === undefined || raw === "" || !Number.isFinite(value) || value < 0) {
-      throw new ArgumentError(`--fault ${JSON.stringify(text)}: ${metric} needs a number of 0 or more, got ${JSON.stringify(raw ?? "")}`);
-    }
-    values[key] = value;
+    const [key, raw, ...extra] = pair.split("=");
+    const reader = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
+    if (!reader) throw new ArgumentError(`${fault}: unknown key ${JSON.stringify(key)}; use one of ${Object.keys(KEYS).join(", ")}`);
+    const read = raw === undefined || extra.length ? null : reader.read(raw);
+    if (!read) throw new ArgumentError(`${fault}: ${key} needs ${reader.expected}, got ${JSON.stringify(raw === undefined ? "" : [raw, ...extra].join("="))}`);
+    Object.assign(values, read);
   }
   return { regionId, stagePercent, values };
 }

@@ -6,15 +6,24 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { ArtifactRef, Colour, TrafficSplit } from "./types";
 
-/** Metric values forced on the new colour of a region at one canary stage. */
+/** What goes wrong in a region at one canary stage: metric values forced on the new colour, and more. */
 export type FaultValues = {
   errorRatePct?: number;
   latencyP95Ms?: number;
   cpuPct?: number;
   memoryPct?: number;
   healthStatus?: number;
+  /** Requests the new colour serves per sample (0: no request metrics at all). */
+  requests?: number;
+  /** `k` of every `n` samples of the new colour have no data (samples 1..k of each n, counted per deploy). */
+  noData?: { k: number; n: number };
+  /** The load balancer fails this many weight changes once the stage's traffic is in place (retryable errors). */
+  trafficErrors?: number;
+  /** The old colour's error rate and p95 at that stage. */
+  baselineErrorRatePct?: number;
+  baselineLatencyP95Ms?: number;
 };
-export type InjectedFault = { region: string; stagePercent: number; values: FaultValues };
+export type InjectedFault = { region: string; stagePercent: number; values: FaultValues; trafficArmed?: boolean };
 export type DeployCall = { region: string; colour: Colour; version: string; digest: string; correlationId: string; at: number };
 export type WeightCall = { region: string; colour: Colour; canaryPct: number; split: TrafficSplit; at: number };
 
@@ -25,6 +34,8 @@ type WorldState = {
   deployCalls: DeployCall[];
   weightCalls: WeightCall[];
   faults: InjectedFault[];
+  /** Weight changes still to fail per region (armed by a `trafficErrors` fault). */
+  trafficFailures?: Record<string, number>;
 };
 
 export type SimulatedWorldOptions = {
@@ -93,11 +104,41 @@ export class SimulatedWorld {
 
   clearFaults(region?: string): void {
     this.state.faults = region ? this.state.faults.filter((f) => f.region !== region) : [];
+    if (this.state.trafficFailures) {
+      if (region) delete this.state.trafficFailures[region];
+      else this.state.trafficFailures = {};
+    }
     this.save();
   }
 
   faults(): InjectedFault[] {
     return this.state.faults.map((f) => ({ ...f, values: { ...f.values } }));
+  }
+
+  /**
+   * The region's load balancer now holds `canaryPct` % on `colour`: a `trafficErrors` fault of that stage on
+   * the release colour arms (once), and that many of the next weight changes fail.
+   */
+  trafficInPlace(region: string, colour: Colour, canaryPct: number): void {
+    if (colour !== this.releaseColour(region)) return;
+    const failures = (this.state.trafficFailures ??= {});
+    let changed = false;
+    for (const f of this.state.faults) {
+      if (f.region !== region || f.stagePercent !== canaryPct || !f.values.trafficErrors || f.trafficArmed) continue;
+      f.trafficArmed = true;
+      failures[region] = (failures[region] ?? 0) + f.values.trafficErrors;
+      changed = true;
+    }
+    if (changed) this.save();
+  }
+
+  /** Whether the region's next weight change fails (it counts as one of the armed failures); how many remain after it. */
+  takeTrafficFailure(region: string): { left: number } | null {
+    const failures = this.state.trafficFailures ?? {};
+    if (!failures[region]) return null;
+    failures[region] -= 1;
+    this.save();
+    return { left: failures[region] };
   }
 
   get deployCalls(): readonly DeployCall[] {

@@ -1,10 +1,11 @@
 /**
  * Simulated metrics: healthy by default, with noise drawn from a seeded generator so the same region, colour
  * and window always give the same figures, well inside every threshold. Faults (from the config, injected from
- * the dashboard, and from code) replace values of the new colour at one canary stage.
+ * the dashboard, and from code) replace values of the new colour at one canary stage: its metrics, its
+ * requests per sample, samples with no data at all; and the old colour's error rate and p95.
  */
 import type { FaultValues, SimulatedWorld } from "../simulated-world";
-import type { Measurement, MeasureInput, MetricsProvider } from "../types";
+import type { Colour, Measurement, MeasureInput, MetricsProvider } from "../types";
 import { noiseFor } from "./noise";
 
 export type SimulatedMetricsOptions = {
@@ -16,7 +17,13 @@ export type SimulatedMetricsOptions = {
   injected?: (region: string) => Array<FaultValues & { stagePercent: number }>;
 };
 
+const NO_DATA: Measurement = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
+const METRIC_KEYS = ["errorRatePct", "latencyP95Ms", "cpuPct", "memoryPct", "healthStatus"] as const;
+
 export class SimulatedMetricsProvider implements MetricsProvider {
+  /** Samples of the new colour taken so far, per region, stage and deploy (for `noData`). */
+  private readonly taken = new Map<string, number>();
+
   constructor(
     private readonly world: SimulatedWorld,
     private readonly options: SimulatedMetricsOptions = {},
@@ -36,8 +43,33 @@ export class SimulatedMetricsProvider implements MetricsProvider {
       memoryPct: round(40 + rand() * 15, 1),
       healthStatus: 200,
     };
-    if (stagePercent === null || this.world.releaseColour(region) !== colour) return measurement;
-    return { ...measurement, ...this.faultsAt(region, stagePercent) };
+    const release = this.world.releaseColour(region);
+    if (stagePercent === null || release === null) return measurement;
+    const fault = this.faultsAt(region, stagePercent);
+    if (colour !== release) return this.baseline(measurement, fault);
+    if (fault.noData && this.noDataNow(region, colour, stagePercent, fault.noData)) return { ...NO_DATA };
+    const faulted: Measurement = { ...measurement, ...pick(fault, METRIC_KEYS) };
+    if (fault.requests === undefined) return faulted;
+    // So few requests: the error rate is the share of them that failed; none at all is no request data.
+    return fault.requests === 0 ? { ...faulted, requests: 0, errorRatePct: null, latencyP95Ms: null } : { ...faulted, requests: fault.requests };
+  }
+
+  /** The old colour: its error rate and p95 forced when the fault says so, only while it serves. */
+  private baseline(measurement: Measurement, fault: FaultValues): Measurement {
+    if (measurement.errorRatePct === null) return measurement;
+    return {
+      ...measurement,
+      ...(fault.baselineErrorRatePct !== undefined ? { errorRatePct: fault.baselineErrorRatePct } : {}),
+      ...(fault.baselineLatencyP95Ms !== undefined ? { latencyP95Ms: fault.baselineLatencyP95Ms } : {}),
+    };
+  }
+
+  /** Samples 1..k of every n of this deploy at this stage have no data. */
+  private noDataNow(region: string, colour: Colour, stagePercent: number, { k, n }: { k: number; n: number }): boolean {
+    const key = `${region}/${stagePercent}/${this.world.installedOn(region, colour)?.at ?? 0}`;
+    const index = this.taken.get(key) ?? 0;
+    this.taken.set(key, index + 1);
+    return index % n < k;
   }
 
   private faultsAt(region: string, stagePercent: number): FaultValues {
@@ -50,12 +82,17 @@ export class SimulatedMetricsProvider implements MetricsProvider {
   }
 }
 
+const FAULT_KEYS = [...METRIC_KEYS, "requests", "noData", "trafficErrors", "baselineErrorRatePct", "baselineLatencyP95Ms"] as const;
+
+/** The fault's own values, without `stagePercent` or anything else a config row carries. */
 function valuesOf(f: FaultValues): FaultValues {
+  return pick(f, FAULT_KEYS);
+}
+
+function pick<K extends keyof FaultValues>(f: FaultValues, keys: readonly K[]): Pick<FaultValues, K> {
   const out: FaultValues = {};
-  for (const key of ["errorRatePct", "latencyP95Ms", "cpuPct", "memoryPct", "healthStatus"] as const) {
-    if (f[key] !== undefined) out[key] = f[key];
-  }
-  return out;
+  for (const key of keys) if (f[key] !== undefined) Object.assign(out, { [key]: f[key] });
+  return out as Pick<FaultValues, K>;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
