@@ -1,57 +1,86 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/health/route";
-import { getDb } from "@/db/client";
 import { runners } from "@/db/schema";
+import type { Actor } from "@/server/actor";
+import type { SessionUser } from "@/server/auth/session";
+import { addUser } from "@/server/engine/runner/test-fixtures";
+import { createToken } from "@/server/services/api-tokens";
+import { freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 
-/** getDb() keeps the process's database on globalThis; each test points it at a new file. */
-function useDatabaseFile(file: string) {
-  process.env.FLIGHTDECK_DB = file;
-  (globalThis as { flightdeckDb?: unknown }).flightdeckDb = undefined;
-}
+// The signed-in user of the request, as next-auth's cookie would give it (null: nobody signed in).
+let signedIn: SessionUser | null = null;
+vi.mock("@/server/auth/session", () => ({ getSessionUser: async () => signedIn }));
+
+let f: ProcessFixture;
+let ada: Actor;
 
 function addRunner(id: string, heartbeatAgoMs: number) {
   const now = Date.now();
-  getDb().insert(runners).values({ id, pid: 4242, host: "web-1", startedAt: now - 60_000, heartbeatAt: now - heartbeatAgoMs }).run();
+  f.db.insert(runners).values({ id, pid: 4242, host: "web-1", startedAt: now - 60_000, heartbeatAt: now - heartbeatAgoMs }).run();
 }
 
-describe("GET /api/health", () => {
-  beforeEach(() => useDatabaseFile(path.join(mkdtempSync(path.join(tmpdir(), "fd-health-")), "test.db")));
+function readToken(): string {
+  return createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "monitor", scope: "read" }).token;
+}
 
-  it("answers 200 with the engine not running when no runner ever beat (the worker may run apart)", async () => {
-    const res = await GET();
+const health = (authorization?: string) => GET(new Request("http://localhost/api/health", { headers: authorization ? { authorization } : {} }));
+
+describe("GET /api/health", () => {
+  beforeEach(() => {
+    f = freshProcessDatabase();
+    ada = addUser(f.db, "ada", "Ada", ["admin"]);
+    signedIn = null;
+  });
+  afterEach(() => f.cleanup());
+
+  it("tells anyone only that it is ok, never the runner's host or pid", async () => {
+    addRunner("r_1", 2_000);
+    const res = await health();
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/json");
-    expect(await res.json()).toEqual({ status: "ok", database: "ok", engine: { status: "not_running", lastHeartbeatAgoMs: null } });
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ status: "ok" });
   });
 
-  it("reports the engine ok from the most recent heartbeat", async () => {
+  it("gives a read token the engine's state from the most recent heartbeat", async () => {
     addRunner("r_old", 120_000);
     addRunner("r_new", 2_000);
-    const body = await (await GET()).json();
-    expect(body.engine).toMatchObject({ status: "ok", runnerId: "r_new", host: "web-1", pid: 4242 });
+    const body = await (await health(`Bearer ${readToken()}`)).json();
+    expect(body).toMatchObject({ status: "ok", database: "ok", engine: { status: "ok", runnerId: "r_new", host: "web-1", pid: 4242 } });
     expect(body.engine.lastHeartbeatAgoMs).toBeGreaterThanOrEqual(2_000);
     expect(body.engine.lastHeartbeatAgoMs).toBeLessThan(15_000);
   });
 
+  it("gives a signed-in user the details: the engine not running when no runner ever beat (the worker may run apart)", async () => {
+    signedIn = { id: "ada", name: "Ada", email: "ada@example.test", roles: ["viewer"] };
+    expect(await (await health()).json()).toEqual({ status: "ok", database: "ok", engine: { status: "not_running", lastHeartbeatAgoMs: null } });
+  });
+
   it("reports the engine stale when its last heartbeat is older than 15 s, and still answers 200", async () => {
     addRunner("r_1", 20_000);
-    const res = await GET();
+    const res = await health(`Bearer ${readToken()}`);
     expect(res.status).toBe(200);
     expect((await res.json()).engine).toMatchObject({ status: "stale", runnerId: "r_1" });
   });
 
-  it("answers 503 with a message when the database cannot be opened", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "fd-health-"));
-    const notAFile = path.join(dir, "a-directory");
+  it("gives an unknown token the short answer, not an error (a monitor with a stale token still sees liveness)", async () => {
+    addRunner("r_1", 2_000);
+    const res = await health("Bearer fd_not-a-token");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("answers 503 not ok when the database cannot be opened", async () => {
+    const notAFile = path.join(mkdtempSync(path.join(tmpdir(), "fd-health-")), "a-directory");
     mkdirSync(notAFile);
-    useDatabaseFile(notAFile);
-    const res = await GET();
+    f.cleanup();
+    process.env.FLIGHTDECK_DB = notAFile;
+    const res = await health();
     expect(res.status).toBe(503);
-    const body = await res.json();
-    expect(body).toMatchObject({ status: "error", database: "unreachable" });
-    expect(body.message).toMatch(/database/);
+    expect(await res.json()).toEqual({ status: "error" });
+    f = freshProcessDatabase();
   });
 });
