@@ -5,6 +5,8 @@
  */
 import type { AuthOptions } from "next-auth";
 import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+import { isHttpsPublicUrl } from "@/server/config/public-url";
 import { logger } from "@/server/log";
 import { ServiceError } from "@/server/services/errors";
 import { linkOAuthAccount } from "@/server/services/users";
@@ -35,6 +37,10 @@ export const authOptions: AuthOptions = {
   // A getter: the secret file is read (or created) at the first request, not when the module is imported by the build.
   get secret() {
     return authSecret();
+  },
+  // Cookies are `Secure` (and `__Secure-`/`__Host-` named) whenever the public URL is https, whatever the request says.
+  get useSecureCookies() {
+    return isHttpsPublicUrl(process.env, getConfig().config);
   },
   callbacks: {
     /** OAuth users are linked (or created as viewers) here; disabled users are refused. */
