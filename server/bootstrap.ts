@@ -4,6 +4,7 @@
  */
 import { getDb } from "@/db/client";
 import { getConfig, setConfig } from "@/server/config";
+import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
 import { startEngine } from "@/server/engine/runner";
@@ -15,7 +16,8 @@ export async function bootstrap(opts: { engine: boolean }) {
   setConfig(loadConfigOrExit());
   checkEnvironmentOrExit();
   const { config, file } = getConfig();
-  const db = getDb(); // opens data/flightdeck.db (or FLIGHTDECK_DB) in WAL mode and migrates it
+  selectFleetDatabase(config); // FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
+  const db = getDb(); // opens that file in WAL mode and migrates it
   const now = Date.now();
   syncFleet(db, config, now);
   if (config.demo) {

@@ -1,10 +1,7 @@
 /**
- * Start-up preflight (`npm start` runs it before building): the fleet config and the environment, every problem
- * printed by path, exit 1. No stack traces.
+ * Start-up preflight (`npm start` runs the same before building): the fleet config and the environment, every
+ * problem printed by path, exit 1. No stack traces. Prints what the server would use and any warning.
  */
-import { loadConfigOrExit } from "./load";
-import { checkEnvironmentOrExit } from "./env";
+import { preflightOrExit } from "./preflight";
 
-const { file, config } = loadConfigOrExit();
-checkEnvironmentOrExit();
-console.log(`Config ${file}: ${config.regions.length} region(s), ${config.services.length} service(s)${config.demo ? ", demo mode" : ""}.`);
+for (const line of preflightOrExit().banner) console.log(line);

@@ -12,6 +12,8 @@ const pairs: Array<[string, string[]]> = [
 ];
 
 export const EnvSchema = z.object({
+  /** The address `npm start` listens on: 127.0.0.1 for the demo fleet, every interface for a real one, unless set. */
+  HOST: z.string().min(1).optional(),
   PORT: z.string().regex(/^\d{1,5}$/, { error: (i) => `expected a port number, got ${JSON.stringify(i.input)}` }).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   FLIGHTDECK_DB: z.string().min(1).optional(),

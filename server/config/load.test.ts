@@ -1,10 +1,14 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEMO_CONFIG_PATH, environmentPolicy, globMatch, parseConfig, regionSettings, resolveConfigPath } from "./load";
+import { ConfigError, DEMO_CONFIG_PATH, environmentPolicy, globMatch, loadConfig, parseConfig, regionSettings, resolveConfigPath } from "./load";
 import { DEFAULT_STAGES } from "./schema";
 
 const demo = readFileSync(DEMO_CONFIG_PATH, "utf8");
+/** A one-region demo fleet (simulated providers, named as they must be). */
 const minimal = (regionExtra = "") => `
+demo: true
 services: [{ id: api, name: API }]
 regions:
   - id: us-east
@@ -12,6 +16,9 @@ regions:
     environment: production-us-east
     order: 1
     targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
+    deploy: { provider: simulated }
+    traffic: { provider: simulated }
+    metrics: { provider: simulated }
 ${regionExtra}
 `;
 
@@ -36,8 +43,8 @@ describe("fleet config", () => {
     expect(config!.stages[4]).toMatchObject({ maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 });
     expect(config!.analysis).toEqual({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 });
     expect(config!.policies.allowedRefs).toEqual(["refs/heads/main", "refs/heads/release/*"]);
-    expect(environmentPolicy(config!, "production-us-east")?.requiredReviewers).toEqual({ functional: 1, sre: 1 });
-    expect(environmentPolicy(config!, "staging")).toBeNull();
+    expect(environmentPolicy(config!, "production-us-east")).toMatchObject({ requiredReviewers: { functional: 1, sre: 1 }, protected: true });
+    expect(environmentPolicy(config!, "staging")).toMatchObject({ requiredReviewers: { functional: 1, sre: 1 }, protected: true });
   });
 
   it("lists every problem by path, with what was expected and what was found", () => {
@@ -119,6 +126,32 @@ regions:
   it("finds the file: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the demo fleet", () => {
     expect(resolveConfigPath({ FLIGHTDECK_CONFIG: "/etc/fd.yaml" })).toBe("/etc/fd.yaml");
     expect(resolveConfigPath({})).toBe(DEMO_CONFIG_PATH);
+    const dir = mkdtempSync(path.join(tmpdir(), "fd-resolve-"));
+    writeFileSync(path.join(dir, "flightdeck.config.yaml"), "");
+    expect(resolveConfigPath({}, dir)).toBe(path.join(dir, "flightdeck.config.yaml"));
+    expect(resolveConfigPath({ FLIGHTDECK_CONFIG: "fleet.yaml" }, dir)).toBe(path.join(dir, "fleet.yaml"));
+  });
+
+  it("never takes the demo fleet when a config is meant: an empty FLIGHTDECK_CONFIG, a misspelt variable, a misnamed file", () => {
+    const problem = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as ConfigError).problems[0];
+      }
+      return null;
+    };
+    expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFIG: "" }))).toEqual({ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" });
+    expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFG: "/etc/fd.yaml" }))?.path).toBe("FLIGHTDECK_CONFG");
+    expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFIG_FILE: "/etc/fd.yaml" }))?.message).toMatch(/Flightdeck reads FLIGHTDECK_CONFIG/);
+    expect(problem(() => resolveConfigPath({ FLIGHTDECK_E2E_CONFIG: "/etc/fd.yaml", FLIGHTDECK_DB: "x" }))).toBeNull();
+    const dir = mkdtempSync(path.join(tmpdir(), "fd-resolve-"));
+    writeFileSync(path.join(dir, "flightdeck.config.yml"), "");
+    expect(problem(() => resolveConfigPath({}, dir))?.message).toMatch(/^Flightdeck reads \.\/flightdeck\.config\.yaml, not \.\/flightdeck\.config\.yml: rename it or set FLIGHTDECK_CONFIG=flightdeck\.config\.yml/);
+  });
+
+  it("a FLIGHTDECK_CONFIG naming a missing file is an error naming the path", () => {
+    expect(() => loadConfig({ FLIGHTDECK_CONFIG: "/nonexistent/fleet.yaml" })).toThrow(/no config file at \/nonexistent\/fleet\.yaml \(named by FLIGHTDECK_CONFIG/);
   });
 
   it("matches release branches with *", () => {

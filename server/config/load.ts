@@ -2,10 +2,11 @@
  * Loading the fleet config: find the file, parse YAML, check it with zod, check that every environment
  * variable it references is set. Every problem is collected and reported by path; nothing throws a stack.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { modeProblems } from "./readiness";
 import { FleetConfig, type AnalysisConfig, type RegionConfig, type StageConfig } from "./schema";
 
 /** The project root: FLIGHTDECK_HOME when set (the CLI sets it), else the working directory. */
@@ -43,11 +44,44 @@ export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): Confi
   });
 }
 
-/** Which file is in effect: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the shipped demo fleet. */
-export function resolveConfigPath(env: Env = process.env): string {
-  if (env.FLIGHTDECK_CONFIG) return path.resolve(env.FLIGHTDECK_CONFIG);
-  const local = path.resolve(DEFAULT_CONFIG_PATH);
-  return existsSync(local) ? local : DEMO_CONFIG_PATH;
+/**
+ * Which file is in effect: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the shipped demo fleet. The demo
+ * is taken only when nothing hints at a real config: an empty FLIGHTDECK_CONFIG, a misspelt variable
+ * (FLIGHTDECK_CONFG) or a misnamed file (./flightdeck.config.yml) throws a ConfigError naming it.
+ */
+export function resolveConfigPath(env: Env = process.env, cwd: string = process.cwd()): string {
+  const named = env.FLIGHTDECK_CONFIG;
+  if (named !== undefined) {
+    if (!named.trim()) throw new ConfigError("FLIGHTDECK_CONFIG", [{ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" }]);
+    return path.resolve(cwd, named);
+  }
+  const local = path.resolve(cwd, DEFAULT_CONFIG_PATH);
+  if (existsSync(local)) return local;
+  const variable = Object.keys(env).find((key) => key !== "FLIGHTDECK_CONFIG" && env[key] && looksLikeConfigVariable(key));
+  if (variable) {
+    throw new ConfigError(variable, [{ path: variable, message: `is set, but Flightdeck reads FLIGHTDECK_CONFIG; rename the variable (nothing falls back to the demo fleet while a config is meant)` }]);
+  }
+  const file = readdirSync(cwd).find((name) => name !== DEFAULT_CONFIG_PATH && /^flightdeck([._-]config)?\.(ya?ml|json)$/i.test(name));
+  if (file) {
+    throw new ConfigError(path.join(cwd, file), [{ path: "(file)", message: `Flightdeck reads ./${DEFAULT_CONFIG_PATH}, not ./${file}: rename it or set FLIGHTDECK_CONFIG=${file} (nothing falls back to the demo fleet while a config is meant)` }]);
+  }
+  return DEMO_CONFIG_PATH;
+}
+
+/** FLIGHTDECK_CONFG, FLIGHTDEK_CONFIG, FLIGHTDECK_CONFIG_FILE: a variable meant to name the config. */
+function looksLikeConfigVariable(key: string): boolean {
+  const upper = key.toUpperCase();
+  return upper.startsWith("FLIGHTDECK_CONF") || upper.startsWith("FLIGHTDECK_CFG") || editDistance(upper, "FLIGHTDECK_CONFIG") <= 2;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** Parse and check a config text. Returns every problem, never throws. */
@@ -61,9 +95,10 @@ export function parseConfig(source: string, env: Env = process.env, opts: { requ
       })),
     };
   }
-  const result = FleetConfig.safeParse(doc.toJS() ?? {});
+  const raw: unknown = doc.toJS() ?? {};
+  const result = FleetConfig.safeParse(raw);
   if (!result.success) return { problems: issuesToProblems(result.error.issues) };
-  const problems = opts.requireEnv === false ? [] : missingEnvironment(result.data, env);
+  const problems = [...modeProblems(raw, result.data), ...(opts.requireEnv === false ? [] : missingEnvironment(result.data, env))];
   return problems.length ? { problems } : { config: result.data, problems };
 }
 
@@ -92,9 +127,9 @@ function isNeeded(owner: Record<string, unknown>, key: string): boolean {
   return true;
 }
 
-export function loadConfig(env: Env = process.env): LoadedConfig {
-  const file = resolveConfigPath(env);
-  if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}` }]);
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): LoadedConfig {
+  const file = resolveConfigPath(env, cwd);
+  if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}` }]);
   const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
   if (!config) throw new ConfigError(file, problems);
   return { config, file };
@@ -123,14 +158,4 @@ export function regionsInOrder(config: FleetConfig): RegionConfig[] {
   return [...config.regions].sort((a, b) => a.order - b.order);
 }
 
-/** The reviewer rule of an environment (first matching policy), or none when it is not protected. */
-export function environmentPolicy(config: FleetConfig, environment: string) {
-  const rule = config.policies.environments.find((p) => globMatch(p.match, environment));
-  return rule ?? null;
-}
-
-/** `*` matches any run of characters except `/`. */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*") + "$");
-  return re.test(value);
-}
+export { environmentPolicy, globMatch } from "./policies";

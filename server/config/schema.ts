@@ -264,19 +264,27 @@ const ReviewerRule = z.strictObject({
   sre: boundedNumber(0, 10, { int: true }).default(1),
 });
 
+/** The rule of every environment no rule matches: protected, 1 functional + 1 SRE reviewer (fail closed). */
+export const DEFAULT_ENVIRONMENT_RULE = { match: "*", requiredReviewers: { functional: 1, sre: 1 }, protected: true } as const;
+
+/**
+ * One environment rule. `protected: false` opts an environment out of the gate and the allowed refs; reviewers
+ * default to 1 + 1 on a protected environment and to none on an unprotected one, unless written out.
+ */
+const EnvironmentRule = z
+  .strictObject({
+    match: text,
+    requiredReviewers: ReviewerRule.optional(),
+    protected: z.boolean().default(true),
+  })
+  .transform((rule) => ({ ...rule, requiredReviewers: rule.requiredReviewers ?? (rule.protected ? { functional: 1, sre: 1 } : { functional: 0, sre: 0 }) }));
+export type EnvironmentRule = z.infer<typeof EnvironmentRule>;
+
 export const PoliciesConfig = z.strictObject({
   /** Git refs a rollout to a protected environment may come from; `*` matches the rest of a path segment. */
   allowedRefs: z.array(text).default(["refs/heads/main", "refs/heads/release/*"]),
-  /** Environments matched by name or by a `*` pattern; the first match wins. */
-  environments: z
-    .array(
-      z.strictObject({
-        match: text,
-        requiredReviewers: ReviewerRule.default({ functional: 1, sre: 1 }),
-        protected: z.boolean().default(true),
-      }),
-    )
-    .default([{ match: "production-*", requiredReviewers: { functional: 1, sre: 1 }, protected: true }]),
+  /** Environments matched by name or by a `*` pattern; the first match wins; one no rule matches is protected. */
+  environments: z.array(EnvironmentRule).default([{ ...DEFAULT_ENVIRONMENT_RULE, requiredReviewers: { functional: 1, sre: 1 } }]),
 });
 
 const Channel = z.strictObject({
@@ -314,15 +322,17 @@ export const FleetConfig = z
   .strictObject({
     /** Demo mode: seeded demo users can sign in with one click. Never on for a real fleet. */
     demo: z.boolean().default(false),
-    /** Public URL of the dashboard, used in links on cards. */
+    /** Public URL of the dashboard (links on cards, sign-in); must be https for a real fleet (docs/security.md). */
     baseUrl: urlTemplate.default("http://localhost:3000"),
+    /** Lets a real fleet run on a plain-http baseUrl (a lab or a closed network); start-up and doctor still warn. */
+    allowInsecureHttp: z.boolean().default(false),
     services: z.array(ServiceConfig).min(1, { error: "expected at least one service" }),
     stages: stages.default(DEFAULT_STAGES),
     analysis: AnalysisConfig.default({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 }),
     regions: z.array(RegionConfig).min(1, { error: "expected at least one region" }),
     policies: PoliciesConfig.default({
       allowedRefs: ["refs/heads/main", "refs/heads/release/*"],
-      environments: [{ match: "production-*", requiredReviewers: { functional: 1, sre: 1 }, protected: true }],
+      environments: [{ ...DEFAULT_ENVIRONMENT_RULE, requiredReviewers: { functional: 1, sre: 1 } }],
     }),
     notifications: z
       .strictObject({
@@ -339,6 +349,39 @@ export const FleetConfig = z
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       }))
       .default([]),
+    /** Which artifact URLs a rollout accepts (dashboard, REST, webhook, CLI): https, or http only to these hosts. */
+    artifacts: z
+      .strictObject({
+        /** Hosts an artifact may be fetched from over plain http (a lab, a closed network), e.g. 127.0.0.1. */
+        allowHttpHosts: z.array(text).default([]),
+        /** When given, an artifact URL must start with one of these, e.g. https://artifacts.acme.com/. */
+        allowedUrlPrefixes: z.array(text).default([]),
+      })
+      .default({ allowHttpHosts: [], allowedUrlPrefixes: [] }),
+    /** How the server itself downloads an artifact (upload-mode deploys): size cap, addresses, redirects. */
+    artifactFetch: z
+      .strictObject({
+        /** Refuse a larger artifact (by Content-Length and by the bytes streamed); default 2 GiB. */
+        maxBytes: boundedNumber(1, 1024 ** 4, { int: true }).default(2 * 1024 ** 3),
+        /**
+         * Loopback, link-local and private addresses: refused by default (a deployer's URL must not reach the
+         * server's own network or the cloud metadata service); `true` allows them all, a list of IPs or CIDRs only those.
+         */
+        allowPrivateAddresses: z
+          .union([
+            z.boolean(),
+            z.array(
+              z.string().superRefine((entry, ctx) => {
+                const problem = trustedProxyProblem(entry);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+              }),
+            ),
+          ])
+          .default(false),
+        /** Hosts a redirect may lead to besides the URL's own host (e.g. a CDN). */
+        redirectHosts: z.array(text).default([]),
+      })
+      .default({ maxBytes: 2 * 1024 ** 3, allowPrivateAddresses: false, redirectHosts: [] }),
     observability: z
       .strictObject({
         pushgatewayUrlEnv: envName.optional(),

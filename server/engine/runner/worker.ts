@@ -4,6 +4,7 @@
  */
 import { getDb } from "@/db/client";
 import { setConfig } from "@/server/config";
+import { selectFleetDatabase } from "@/server/config/database";
 import { loadConfigOrExit } from "@/server/config/load";
 import { logger } from "@/server/log";
 import { syncFleet } from "@/server/services/fleet";
@@ -11,6 +12,7 @@ import { startEngine } from "./index";
 
 const loaded = loadConfigOrExit();
 setConfig(loaded);
+selectFleetDatabase(loaded.config); // the same file as the server: FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
 const db = getDb();
 syncFleet(db, loaded.config, Date.now());
 const runner = startEngine({ db, config: loaded.config });
