@@ -23,6 +23,7 @@ describe("the lab's Flightdeck config", () => {
       ["apac-se", "ssh", "nginx", "prometheus"],
     ]);
     expect(config!.stages.map((s) => s.percent)).toEqual([10, 25, 50, 75, 100]);
+    expect(config!.artifactFetch.allowPrivateAddresses).toBe(true);
     expect(config!.regions[0].deploy).toMatchObject({ port: 19022, installDir: "/srv/lab/hosts/us-east/{colour}", restartCommand: "/srv/lab/hosts/us-east/{colour}/restart.sh" });
   });
 

@@ -83,6 +83,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
       };
     }),
     notifications: { channels: [] },
+    // The lab's artifact server listens on 127.0.0.1: an upload-mode deploy must be allowed to fetch from it.
+    artifactFetch: { allowPrivateAddresses: true },
     observability: { pushgatewayUrlEnv: "PROMETHEUS_PUSHGATEWAY_URL" },
   };
 }

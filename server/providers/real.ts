@@ -5,6 +5,7 @@
  * comes from `deps.fallback` (the simulated set), so a region may mix real and simulated providers.
  */
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
+import { DEFAULT_ARTIFACT_FETCH, type ArtifactFetchPolicy } from "./artifact-fetch";
 import { SshDeployProvider } from "./deploy-ssh";
 import { PrometheusMetricsProvider } from "./metrics-prometheus";
 import { sshTarget, requireEnv, type Env, type SshAccessConfig } from "./ssh-target";
@@ -25,7 +26,7 @@ const COLOURS: Colour[] = ["blue", "green"];
 
 export function createRegionProviders(config: FleetConfig, region: RegionConfig, env: Env, deps: RealProviderDeps = {}): RegionProviders {
   return {
-    deploy: createDeployProvider(region, env, deps) ?? fallback(region, deps, "deploy"),
+    deploy: createDeployProvider(region, env, deps, config.artifactFetch) ?? fallback(region, deps, "deploy"),
     traffic: createTrafficProvider(region, env, deps) ?? fallback(region, deps, "traffic"),
     metrics: createMetricsProvider(config, region, env, deps) ?? fallback(region, deps, "metrics"),
   };
@@ -45,7 +46,8 @@ export function hostOf(region: RegionConfig, colour: Colour, env: Env, provider:
   throw new ProviderError(provider, `${region.id}: targets.${colour} has neither host nor hostEnv`);
 }
 
-export function createDeployProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}): DeployProvider | null {
+/** `artifactFetch`: the fleet's rules for the server's own download of an artifact (upload mode). */
+export function createDeployProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}, artifactFetch: ArtifactFetchPolicy = DEFAULT_ARTIFACT_FETCH): DeployProvider | null {
   const d = region.deploy;
   if (d.provider !== "ssh") return null;
   return new SshDeployProvider({
@@ -54,7 +56,7 @@ export function createDeployProvider(region: RegionConfig, env: Env, deps: RealP
     healthUrl: d.healthUrl,
     timeoutSeconds: d.timeoutSeconds,
     transfer: d.artifactTransfer,
-    fetch: deps.fetch,
+    artifactFetch,
     targetFor: (colour) => ({
       ssh: sshTarget("deploy-ssh", d, hostOf(region, colour, env, "deploy-ssh"), env, {
         connectTimeoutMs: Math.min(20_000, d.timeoutSeconds * 1000),

@@ -6,6 +6,7 @@
  */
 import type { Colour } from "../types";
 import { ProviderError } from "../types";
+import { redactUrl } from "@/server/redact-url";
 import { shellQuote as q } from "../ssh-exec";
 
 /** The exit code of the verify step when the digest does not match: the deploy stops, nothing is installed. */
@@ -64,7 +65,7 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
   const colourDir = (input.installDir.includes("{colour}") ? input.installDir.replaceAll("{colour}", input.colour) : `${input.installDir.replace(/\/+$/, "")}/${input.colour}`).replace(/\/+$/, "");
   if (!SAFE_DIR.test(colourDir) || colourDir.split("/").includes("..")) refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
   if (input.transfer === "fetch" && !/^https?:\/\//.test(input.url ?? "")) {
-    refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url)}); register it with a URL`);
+    refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url && redactUrl(input.url))}); register it with a URL`);
   }
 
   const releaseDir = `${colourDir}/releases/${input.version}`;
@@ -93,7 +94,8 @@ function fetchCommand(url: string, file: string): string {
     `elif command -v wget >/dev/null 2>&1; then wget -q -T 10 -t 3 -O "$tmp" ${q(url)}`,
     `else echo "neither curl nor wget is installed on this host" >&2; exit 127; fi`,
     `mv -f "$tmp" "$f"`,
-    `echo "fetched ${url.replace(/["$`\\]/g, "")} ($(wc -c < "$f") bytes)"`,
+    // The log shows the URL without its query: a presigned URL's signature must not reach the events.
+    `echo "fetched ${redactUrl(url).replace(/["$`\\]/g, "")} ($(wc -c < "$f") bytes)"`,
   ].join("\n");
 }
 

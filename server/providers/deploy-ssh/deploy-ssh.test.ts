@@ -14,6 +14,7 @@ import { stopByPidFile } from "@/lab/process";
 import { startArtifactServer } from "@/lab/servers/artifact-server";
 import { startSshd, type LabSshd } from "@/lab/servers/sshd";
 import { RegionConfig } from "@/server/config/schema";
+import { DEFAULT_ARTIFACT_FETCH } from "../artifact-fetch";
 import { createDeployProvider } from "../real";
 import type { DeployError } from ".";
 import { freePorts, labTempDir } from "../test-support";
@@ -70,7 +71,8 @@ function deployer(deploy: Record<string, unknown> = {}) {
       ...deploy,
     },
   });
-  const provider = createDeployProvider(region, env);
+  // The lab serves artifacts on 127.0.0.1: like the lab's fleet config, it allows private addresses.
+  const provider = createDeployProvider(region, env, {}, { ...DEFAULT_ARTIFACT_FETCH, allowPrivateAddresses: true });
   if (!provider) throw new Error("no ssh deploy provider");
   return provider;
 }
@@ -107,6 +109,34 @@ describe("deploy over SSH to the lab's sshd", () => {
     expect(log).toContain(`[verify] digest verified on the host: ${next.digest}`);
     expect(current()).toBe("releases/2.1.0");
     expect(await serving()).toBe("2.1.0");
+  });
+
+  it("logs a presigned artifact URL without its query, in either transfer mode", async () => {
+    const presigned = { ...ref(release), url: `${release.url}?X-Amz-Credential=AKIA123&X-Amz-Signature=0123456789abcdef` };
+    for (const artifactTransfer of ["fetch", "upload"] as const) {
+      const { log } = await deployer({ artifactTransfer }).deploy({ region: "lab", colour: "green", artifact: presigned, correlationId: "corr-presigned" });
+      if (artifactTransfer === "fetch") expect(log.some((l) => l.startsWith(`[fetch] fetched ${release.url} (`))).toBe(true);
+      expect(log.join("\n")).not.toMatch(/X-Amz|0123456789abcdef|AKIA123/);
+    }
+    const wrong = `sha256:${"0".repeat(64)}`;
+    const err = await failure(deployer({ artifactTransfer: "upload" }).deploy({ region: "lab", colour: "green", artifact: { ...presigned, digest: wrong }, correlationId: "c" }));
+    expect(err.message).toContain(`digest mismatch: expected ${wrong}, the file at ${release.url} is ${release.digest}; nothing was uploaded`);
+    expect(JSON.stringify([err.message, (err as DeployError).log])).not.toMatch(/X-Amz|0123456789abcdef/);
+  });
+
+  it("refuses to download an artifact from the server's own loopback when the config does not allow it", async () => {
+    const region = RegionConfig.parse({
+      id: "lab",
+      name: "Lab",
+      environment: "production-lab",
+      order: 1,
+      targets: { blue: { hostEnv: "DROPLET_IP_BLUE", port: ports.closed }, green: { hostEnv: "DROPLET_IP_GREEN", port: ports.green } },
+      deploy: { provider: "ssh", privateKeyPath: sshd.clientKeyPath, hostKeySha256: sshd.hostKeySha256, port: ports.ssh, installDir: hostsDir, restartCommand: "true", artifactTransfer: "upload" },
+    });
+    const before = current();
+    const err = await failure(createDeployProvider(region, env)!.deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }));
+    expect(err.message).toContain(`refusing to fetch the artifact from ${release.url}: 127.0.0.1 is a loopback address`);
+    expect(current()).toBe(before);
   });
 
   it("refuses a digest mismatch on the host before installing anything", async () => {

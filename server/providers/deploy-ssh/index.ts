@@ -4,13 +4,11 @@
  * anything is unpacked; a mismatch, a refused key, a wrong host key or a failing step stops the deploy with a
  * ProviderError that names what failed.
  */
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { redactUrl, redactUrlsIn } from "@/server/redact-url";
+import { fetchArtifact, type ArtifactFetchPolicy } from "../artifact-fetch";
 import { tail, withSsh, exitMessage, type SshSession, type SshTarget } from "../ssh-exec";
 import { ProviderError, type Colour, type DeployInput, type DeployProvider } from "../types";
 import { batchScript, DIGEST_MISMATCH_EXIT, planDeploy, splitBatchOutput, type ExecStep } from "./deploy-script";
@@ -23,7 +21,8 @@ export type SshDeployOptions = {
   transfer: "fetch" | "upload";
   /** Where to log in for a colour, and that colour's application port. Resolved at each deploy (env, key file). */
   targetFor: (colour: Colour) => { ssh: SshTarget; port?: number };
-  fetch?: typeof fetch;
+  /** Upload mode: the rules of the server's own download (size cap, addresses, redirects). */
+  artifactFetch: ArtifactFetchPolicy;
 };
 
 const PROVIDER = "deploy-ssh";
@@ -35,7 +34,7 @@ export class DeployError extends ProviderError {
     retryable: boolean,
     readonly log: string[],
   ) {
-    super(PROVIDER, message, retryable);
+    super(PROVIDER, redactUrlsIn(message), retryable);
   }
 }
 
@@ -61,7 +60,7 @@ export class SshDeployProvider implements DeployProvider {
       healthAttempts: Math.min(30, Math.max(3, Math.floor(o.timeoutSeconds / 4))),
     });
     const log: string[] = [`deploying ${artifact.version} (${artifact.digest}) to ${colour} in ${region} on ${ssh.username}@${ssh.host}:${ssh.port}`];
-    const local = o.transfer === "upload" ? await this.download(artifact.url, artifact.digest, signal) : null;
+    const local = o.transfer === "upload" ? await this.download(artifact.url, artifact.digest, { deadline, signal }).catch((err: unknown) => failed(err, log)) : null;
     try {
       await withSsh(
         PROVIDER,
@@ -83,13 +82,16 @@ export class SshDeployProvider implements DeployProvider {
         signal,
       );
     } catch (err) {
-      if (err instanceof ProviderError) throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, log);
-      throw err;
+      failed(err, log);
     } finally {
       if (local) await rm(local.dir, { recursive: true, force: true });
     }
     log.push(`deployed ${artifact.version} to ${colour} in ${region} in ${Math.round((o.timeoutSeconds * 1000 - remaining(deadline)) / 1000)} s`);
-    return { log };
+    return { log: log.map(redactUrlsIn) };
+    function failed(err: unknown, lines: string[]): never {
+      if (err instanceof ProviderError) throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, lines.map(redactUrlsIn));
+      throw err;
+    }
   }
 
   /** Run exec steps as one script; record each step's output; fail naming the step that failed or timed out. */
@@ -116,25 +118,18 @@ export class SshDeployProvider implements DeployProvider {
     throw new ProviderError(PROVIDER, exitMessage(`step "${name}"`, session.where, { ...result, stdout: out.stdout, stderr: out.stderr }));
   }
 
-  /** Upload mode: Flightdeck fetches the artifact itself and checks its digest before sending it on. */
-  private async download(url: string | null, digest: string, signal?: AbortSignal): Promise<{ dir: string; file: string }> {
-    if (!url || !/^https?:\/\//.test(url)) throw new ProviderError(PROVIDER, `the artifact has no http(s) URL to download it from (${JSON.stringify(url)})`);
+  /** Upload mode: Flightdeck fetches the artifact itself (guarded: artifact-fetch.ts) and checks its digest before sending it on. */
+  private async download(url: string | null, digest: string, ctx: { deadline: number; signal?: AbortSignal }): Promise<{ dir: string; file: string }> {
+    if (!url || !/^https?:\/\//.test(url)) throw new ProviderError(PROVIDER, `the artifact has no http(s) URL to download it from (${JSON.stringify(url && redactUrl(url))})`);
     const dir = await mkdtemp(path.join(tmpdir(), "flightdeck-artifact-"));
     const file = path.join(dir, "artifact");
     try {
-      const res = await (this.options.fetch ?? fetch)(url, { signal });
-      if (!res.ok || !res.body) throw new ProviderError(PROVIDER, `downloading the artifact from ${url} failed: HTTP ${res.status}`, res.status >= 500);
-      const hash = createHash("sha256");
-      const body = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream<Uint8Array>);
-      body.on("data", (chunk: Buffer) => hash.update(chunk));
-      await pipeline(body, createWriteStream(file));
-      const got = `sha256:${hash.digest("hex")}`;
-      if (got !== digest) throw new ProviderError(PROVIDER, `digest mismatch: expected ${digest}, the file at ${url} is ${got}; nothing was uploaded`);
+      const got = await fetchArtifact({ url, file, timeoutMs: remaining(ctx.deadline), policy: this.options.artifactFetch, signal: ctx.signal });
+      if (got.sha256 !== digest) throw new ProviderError(PROVIDER, `digest mismatch: expected ${digest}, the file at ${redactUrl(url)} is ${got.sha256}; nothing was uploaded`);
       return { dir, file };
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
-      if (err instanceof ProviderError || (err as Error).name === "AbortError") throw err;
-      throw new ProviderError(PROVIDER, `downloading the artifact from ${url} failed: ${(err as Error).message}`, true);
+      throw err;
     }
   }
 }
