@@ -4,11 +4,16 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { users } from "@/db/schema";
+import { events, users } from "@/db/schema";
 import { authorizeDemo, authorizeLocal } from "./authorize";
 import { hashPassword } from "./password";
 
 const NOW = 1_700_000_000_000;
+const ADDR = "203.0.113.7";
+const CTX = { address: ADDR, demoMode: false };
+
+const failures = () =>
+  db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all().map((e) => (e.data as { reason: string }).reason);
 
 function freshDb(): Db {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-authorize-")), "test.db"));
@@ -23,7 +28,7 @@ beforeEach(() => {
 
 describe("authorizeDemo", () => {
   it("signs in a seeded demo user in demo mode (seeding a fresh database first)", () => {
-    expect(authorizeDemo(db, { demoMode: true, userId: "demo-deployer" }, NOW)).toEqual({
+    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-deployer" }, NOW)).toEqual({
       id: "demo-deployer",
       name: "Dana",
       email: "deployer@demo.flightdeck",
@@ -31,17 +36,18 @@ describe("authorizeDemo", () => {
   });
 
   it("refuses when demo mode is off, even for a real demo user, with the code the sign-in page explains", () => {
-    authorizeDemo(db, { demoMode: true, userId: "demo-admin" }, NOW); // the demo users exist
-    expect(() => authorizeDemo(db, { demoMode: false, userId: "demo-admin" }, NOW)).toThrow("DemoModeOff");
+    authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW); // the demo users exist
+    expect(() => authorizeDemo(db, { address: ADDR, demoMode: false, userId: "demo-admin" }, NOW)).toThrow("DemoModeOff");
+    expect(failures()).toEqual(["demo-mode-off"]);
   });
 
   it("refuses a user who is not a demo user, an unknown id, a missing id and a disabled demo user", async () => {
     db.insert(users).values({ id: "u_real", email: "real@example.com", name: "Real", passwordHash: await hashPassword("a real password!"), createdAt: NOW }).run();
-    expect(authorizeDemo(db, { demoMode: true, userId: "u_real" }, NOW)).toBeNull();
-    expect(authorizeDemo(db, { demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
-    expect(authorizeDemo(db, { demoMode: true, userId: undefined }, NOW)).toBeNull();
+    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "u_real" }, NOW)).toBeNull();
+    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
+    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: undefined }, NOW)).toBeNull();
     db.update(users).set({ disabledAt: NOW }).where(eq(users.id, "demo-viewer")).run();
-    expect(authorizeDemo(db, { demoMode: true, userId: "demo-viewer" }, NOW)).toBeNull();
+    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-viewer" }, NOW)).toBeNull();
   });
 });
 
@@ -51,7 +57,7 @@ describe("authorizeLocal", () => {
   });
 
   it("signs in with the right password, whatever the email's case", async () => {
-    await expect(authorizeLocal(db, { email: " OLU@example.com ", password: "olu's long password" })).resolves.toEqual({
+    await expect(authorizeLocal(db, { email: " OLU@example.com ", password: "olu's long password" }, CTX, NOW)).resolves.toEqual({
       id: "u_olu",
       name: "Olu",
       email: "olu@example.com",
@@ -59,20 +65,31 @@ describe("authorizeLocal", () => {
   });
 
   it("refuses a wrong password, an unknown email and missing fields", async () => {
-    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" })).resolves.toBeNull();
-    await expect(authorizeLocal(db, { email: "nobody@example.com", password: "olu's long password" })).resolves.toBeNull();
-    await expect(authorizeLocal(db, { email: "olu@example.com" })).resolves.toBeNull();
-    await expect(authorizeLocal(db, undefined)).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "nobody@example.com", password: "olu's long password" }, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "olu@example.com" }, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(db, undefined, CTX, NOW)).resolves.toBeNull();
+    expect(failures()).toEqual(["wrong-password", "unknown-account"]);
+  });
+
+  it("records a failed sign-in with the address and the email tried, never the password", async () => {
+    await authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW);
+    const [event] = db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
+    expect(event).toMatchObject({ actor: "anonymous", data: { provider: "local", reason: "wrong-password", address: ADDR, email: "olu@example.com", userId: "u_olu" } });
+    expect(JSON.stringify(event)).not.toContain("passwore");
   });
 
   it("refuses a disabled user even with the right password", async () => {
     db.update(users).set({ disabledAt: NOW }).where(eq(users.id, "u_olu")).run();
-    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long password" })).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long password" }, CTX, NOW)).resolves.toBeNull();
+    expect(failures()).toEqual(["disabled"]);
   });
 
   it("refuses a demo user, should one ever get a password", async () => {
-    authorizeDemo(db, { demoMode: true, userId: "demo-admin" }, NOW);
+    authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW);
     db.update(users).set({ passwordHash: await hashPassword("demo admin pass") }).where(eq(users.id, "demo-admin")).run();
-    await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" })).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, { ...CTX, demoMode: true }, NOW)).resolves.toBeNull();
+    expect(failures()).toEqual(["demo-mode-off", "demo-mode-off"]);
   });
 });

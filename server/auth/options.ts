@@ -8,11 +8,12 @@ import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
 import { isHttpsPublicUrl } from "@/server/config/public-url";
 import { logger } from "@/server/log";
-import { ServiceError } from "@/server/services/errors";
 import { linkOAuthAccount } from "@/server/services/users";
+import { recordSignIn, recordSignOut } from "@/server/services/users-sign-in";
+import { gateOAuthSignIn } from "./oauth-sign-in";
 import { buildProviders } from "./providers";
+import { requestAddress } from "./request-address";
 import { authSecret } from "./secret";
-import { createSession, revokeSession } from "./session-store";
 
 declare module "next-auth" {
   interface Session {
@@ -43,16 +44,23 @@ export const authOptions: AuthOptions = {
     return isHttpsPublicUrl(process.env, getConfig().config);
   },
   callbacks: {
-    /** OAuth users are linked (or created as viewers) here; disabled users are refused. */
-    async signIn({ user, account }) {
+    /** OAuth: only people auth.allow names; then linked (or created as viewers); disabled users are refused. */
+    async signIn({ user, account, profile }) {
       if (account?.type !== "oauth") return true;
-      try {
-        const linked = linkOAuthAccount(getDb(), { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }, Date.now());
-        return !linked.disabled;
-      } catch (err) {
-        if (err instanceof ServiceError && err.code === "CONFLICT") return "/signin?error=EmailInUse";
-        throw err;
-      }
+      return gateOAuthSignIn(
+        getDb(),
+        {
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+          email: user.email,
+          name: user.name,
+          accessToken: account.access_token,
+          profile: profile as Record<string, unknown> | undefined,
+          address: requestAddress(),
+        },
+        getConfig().config.auth,
+        Date.now(),
+      );
     },
     /** At sign-in (user and account present) a session row is created; afterwards the token passes unchanged. */
     async jwt({ token, user, account }) {
@@ -62,9 +70,9 @@ export const authOptions: AuthOptions = {
         account.type === "oauth"
           ? linkOAuthAccount(db, { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }, Date.now()).userId
           : user.id;
-      const session = createSession(db, userId, Date.now());
+      const session = recordSignIn(db, { userId, provider: account.provider, address: requestAddress() }, Date.now());
       log.info({ userId, provider: account.provider }, "signed in");
-      return { sid: session.id, uid: userId };
+      return { sid: session.sessionId, uid: userId };
     },
     session({ session, token }) {
       return { expires: session.expires, sid: token.sid, uid: token.uid };
@@ -72,7 +80,7 @@ export const authOptions: AuthOptions = {
   },
   events: {
     signOut({ token }) {
-      if (token?.sid) revokeSession(getDb(), token.sid, Date.now());
+      if (token?.sid) recordSignOut(getDb(), { sessionId: token.sid, address: requestAddress() }, Date.now());
     },
   },
   logger: {

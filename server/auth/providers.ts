@@ -8,6 +8,7 @@ import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
 import { authorizeDemo, authorizeLocal } from "./authorize";
+import { requestAddress } from "./request-address";
 
 export type OAuthButton = { id: "github" | "oidc"; name: string };
 
@@ -27,19 +28,23 @@ export function buildProviders(env: NodeJS.ProcessEnv = process.env): Provider[]
       id: "local",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials) => authorizeLocal(getDb(), credentials),
+      authorize: (credentials) => authorizeLocal(getDb(), credentials, { address: requestAddress(), demoMode: getConfig().config.demo }),
     }),
     CredentialsProvider({
       id: "demo",
       name: "Demo user",
       credentials: { userId: { label: "Demo user id", type: "text" } },
       // The config is read at each attempt, so the check follows the config in effect.
-      authorize: async (credentials) => authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId }, Date.now()),
+      authorize: async (credentials) =>
+        authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId, address: requestAddress() }, Date.now()),
     }),
   ];
   for (const button of configuredOAuthProviders(env)) {
     if (button.id === "github") {
-      providers.push(GitHubProvider({ clientId: env.GITHUB_ID!, clientSecret: env.GITHUB_SECRET! }));
+      // read:org: the allow list's organisations and teams are checked with the person's own token (oauth-allow.ts).
+      providers.push(
+        GitHubProvider({ clientId: env.GITHUB_ID!, clientSecret: env.GITHUB_SECRET!, authorization: { params: { scope: "read:user user:email read:org" } } }),
+      );
     } else {
       const issuer = env.OIDC_ISSUER!.replace(/\/+$/, "");
       providers.push({

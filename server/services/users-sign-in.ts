@@ -1,0 +1,111 @@
+/**
+ * The audit trail of signing in and out: every sign-in (with its session row and the user's last sign-in
+ * time, in one transaction), every failed or refused sign-in, every sign-out. Events never carry a password;
+ * the client address is in `data.address` (an internal field, not for viewers).
+ */
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { events, sessions, users } from "@/db/schema";
+import { createSession, revokeSession } from "@/server/auth/session-store";
+
+const PROVIDER_NAMES: Record<string, string> = { local: "email and password", demo: "demo sign-in", github: "GitHub", oidc: "single sign-on" };
+export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
+
+/** A successful sign-in: a session row, `users.last_sign_in_at`, and a `user.signed_in` event. */
+export function recordSignIn(
+  db: Db,
+  input: { userId: string; provider: string; address: string },
+  now: number,
+): { sessionId: string; expiresAt: number } {
+  return db.transaction((tx) => {
+    const user = tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, input.userId)).get();
+    if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
+    const session = createSession(tx, input.userId, now);
+    tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, input.userId)).run();
+    tx.insert(events)
+      .values({
+        at: now,
+        type: "user.signed_in",
+        actor: `user:${input.userId}`,
+        message: `${user.name} (${user.email}) signed in with ${providerName(input.provider)}`,
+        data: { userId: input.userId, provider: input.provider, address: input.address },
+      })
+      .run();
+    return { sessionId: session.id, expiresAt: session.expiresAt };
+  });
+}
+
+/** Why a sign-in failed, for the audit log (the person is told less: see sign-in-errors.ts). */
+export type SignInFailure =
+  | "unknown-account"
+  | "wrong-password"
+  | "disabled"
+  | "demo-mode-off"
+  | "throttled"
+  | "no-allow-list"
+  | "not-allowed"
+  | "email-unverified"
+  | "lookup-failed"
+  | "email-in-use";
+
+const FAILURE_WORDS: Record<SignInFailure, string> = {
+  "unknown-account": "no such account",
+  "wrong-password": "wrong password",
+  disabled: "the account is disabled",
+  "demo-mode-off": "a demo user while demo mode is off",
+  throttled: "too many failed attempts",
+  "no-allow-list": "no auth.allow list is configured",
+  "not-allowed": "not in an allowed organisation, team or email domain",
+  "email-unverified": "the provider has not verified the email address",
+  "lookup-failed": "membership could not be checked",
+  "email-in-use": "the email address belongs to another user",
+};
+
+/** A `user.sign_in_failed` event, actor `anonymous` (nobody is signed in). `detail` says more, e.g. the throttle's wait. */
+export function recordSignInFailure(
+  db: Db,
+  input: { provider: string; reason: SignInFailure; address: string; email?: string | null; login?: string | null; userId?: string | null; detail?: string },
+  now: number,
+): void {
+  const who = input.login ? `${input.login}${input.email ? ` (${input.email})` : ""}` : (input.email ?? "someone");
+  db.insert(events)
+    .values({
+      at: now,
+      type: "user.sign_in_failed",
+      actor: "anonymous",
+      message: `Sign-in with ${providerName(input.provider)} as ${who} refused: ${FAILURE_WORDS[input.reason]}${input.detail ? ` (${input.detail})` : ""}`,
+      data: {
+        provider: input.provider,
+        reason: input.reason,
+        address: input.address,
+        ...(input.email ? { email: input.email } : {}),
+        ...(input.login ? { login: input.login } : {}),
+        ...(input.userId ? { userId: input.userId } : {}),
+      },
+    })
+    .run();
+}
+
+/** Sign-out: the session row is revoked and a `user.signed_out` event written, once (a second sign-out is quiet). */
+export function recordSignOut(db: Db, input: { sessionId: string; address: string }, now: number): boolean {
+  return db.transaction((tx) => {
+    const live = tx
+      .select({ userId: sessions.userId, name: users.name, email: users.email })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, input.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .get();
+    revokeSession(tx, input.sessionId, now);
+    if (!live) return false;
+    tx.insert(events)
+      .values({
+        at: now,
+        type: "user.signed_out",
+        actor: `user:${live.userId}`,
+        message: `${live.name} (${live.email}) signed out`,
+        data: { userId: live.userId, address: input.address },
+      })
+      .run();
+    return true;
+  });
+}
