@@ -16,6 +16,7 @@ let sshPort: number;
 let haproxyPort: number;
 let prometheusPort: number;
 let closedPort: number;
+let written = 0;
 
 const listen = async (server: Server | ReturnType<typeof createHttpServer>) => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -42,28 +43,60 @@ function capture(env: Env): { io: CliIo; lines: string[] } {
   return { lines, io: { out: (l) => lines.push(l), err: (l) => lines.push(l), env, tty: false, sleep: async () => {} } };
 }
 
-/** The demo fleet with us-east made real: SSH deploy, HAProxy runtime API and Prometheus on local servers. */
-function realConfig(usEastPrometheusPort: number): string {
+/** The demo fleet's us-east made a real fleet: SSH deploy, HAProxy runtime API and Prometheus on local servers. */
+function realConfig(usEastPrometheusPort: number, edit: (raw: Record<string, unknown>) => void = () => {}): string {
   const raw = parseDocument(readFileSync(DEMO_CONFIG_PATH, "utf8")).toJS();
+  raw.demo = false;
+  raw.baseUrl = "https://flightdeck.example.com";
+  raw.regions = raw.regions.slice(0, 1);
   const us = raw.regions[0];
   us.targets = { blue: { host: "127.0.0.1" }, green: { hostEnv: "DROPLET_IP_GREEN" } };
   us.deploy = { provider: "ssh", privateKeyPath: "/nonexistent/key", port: sshPort, restartCommand: "true" };
   us.traffic = { provider: "haproxy", backend: "api", socket: `127.0.0.1:${haproxyPort}` };
   us.metrics = { provider: "prometheus", url: `http://127.0.0.1:${usEastPrometheusPort}` };
   raw.notifications = { channels: [{ id: "incidents", kind: "slack", purpose: "incidents", webhookUrlEnv: "SLACK_WEBHOOK_URL" }] };
-  const file = path.join(dir, `fleet-${usEastPrometheusPort}.yaml`);
+  edit(raw);
+  const file = path.join(dir, `fleet-${usEastPrometheusPort}-${++written}.yaml`);
   writeFileSync(file, stringify(raw));
   return file;
 }
 
 describe("flightdeck doctor", () => {
-  it("passes on the demo fleet, reporting simulated providers as simulated", async () => {
+  it("fails the demo fleet as a production config: demo mode, simulated providers, plain http", async () => {
     const { io, lines } = capture({});
-    expect(await runDoctor(["--config", DEMO_CONFIG_PATH], io)).toBe(0);
-    expect(lines.filter((l) => l.startsWith("sim "))).toHaveLength(12);
+    expect(await runDoctor(["--config", DEMO_CONFIG_PATH], io)).toBe(1);
     expect(lines[0]).toMatch(/^ok {4}config valid .*3 region\(s\), 1 service\(s\)/);
+    expect(lines.find((l) => l.includes("demo mode"))).toMatch(/^FAIL  demo mode .*one click/);
+    expect(lines.filter((l) => l.startsWith("sim "))).toHaveLength(12);
+    expect(lines.find((l) => l.includes("baseUrl"))).toMatch(/^warn .*http:\/\/localhost:3000 is not https/);
     expect(lines.find((l) => l.includes("CI webhook secret"))).toMatch(/^warn.*FLIGHTDECK_WEBHOOK_SECRET is not set/);
-    expect(lines.at(-1)).toBe("Ready: every check passed.");
+    expect(lines.at(-1)).toBe("1 check(s) failed.");
+  });
+
+  it("lists unprotected environments and an allowed plain-http base URL as warnings of a production config", async () => {
+    const file = realConfig(prometheusPort, (raw) => {
+      raw.baseUrl = "http://flightdeck.internal:3000";
+      raw.allowInsecureHttp = true;
+      raw.policies = { environments: [{ match: "production-*", protected: false }] };
+    });
+    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x" });
+    await runDoctor(["--config", file], io);
+    expect(lines.filter((l) => l.includes("production config"))).toEqual([
+      expect.stringMatching(/^warn .*policies\.environments\[0\]: environment production-us-east is unprotected \(rule match: production-\*\)/),
+      expect.stringMatching(/^warn .*baseUrl: http:\/\/flightdeck\.internal:3000 is not https \(allowed by allowInsecureHttp: true\)/),
+    ]);
+  });
+
+  it("fails when NEXTAUTH_URL is another address than the config's baseUrl", async () => {
+    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", NEXTAUTH_URL: "http://localhost:3000" });
+    expect(await runDoctor(["--config", realConfig(prometheusPort)], io)).toBe(1);
+    expect(lines.find((l) => l.includes("public URL"))).toMatch(/^FAIL .*NEXTAUTH_URL: http:\/\/localhost:3000 is not the config's baseUrl https:\/\/flightdeck\.example\.com/);
+  });
+
+  it("fails on a misspelt config variable instead of checking the demo fleet", async () => {
+    const { io, lines } = capture({ FLIGHTDECK_CONFG: "/etc/flightdeck/fleet.yaml" });
+    expect(await runDoctor([], io)).toBe(1);
+    expect(lines[0]).toMatch(/^FAIL  config file .*FLIGHTDECK_CONFG: is set, but Flightdeck reads FLIGHTDECK_CONFIG/);
   });
 
   it("reaches SSH, HAProxy and Prometheus for real and checks the webhook URLs", async () => {
@@ -75,6 +108,7 @@ describe("flightdeck doctor", () => {
     expect(lines.find((l) => l.includes("us-east load balancer"))).toMatch(/^ok .*Name: HAProxy/);
     expect(lines.find((l) => l.includes("us-east Prometheus"))).toMatch(/^ok .*\/-\/ready answers 200/);
     expect(lines.find((l) => l.includes("slack channel incidents"))).toMatch(/^ok .*well-formed https URL \(hooks\.slack\.com\)/);
+    expect(lines.find((l) => l.includes("production config"))).toMatch(/^ok .*every environment gated, https:\/\/flightdeck\.example\.com is https/);
   });
 
   it("fails with one line per problem: a missing secret, an unreachable Prometheus, a malformed webhook URL", async () => {

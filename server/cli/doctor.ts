@@ -1,12 +1,14 @@
 /**
  * `flightdeck doctor`: the production readiness checklist (docs/production-readiness.md) made executable.
- * One line per check; exit 1 when any check fails. Simulated providers are reported as "simulated".
+ * One line per check; exit 1 when any check fails. Simulated providers are reported as "simulated"; demo mode
+ * fails (it is not a production config), unprotected environments and a plain-http base URL warn.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { checkEnvironment } from "@/server/config/env";
-import { missingEnvironment, parseConfig, resolveConfigPath, type Env } from "@/server/config/load";
+import { ConfigError, missingEnvironment, parseConfig, resolveConfigPath, type Env } from "@/server/config/load";
+import { productionFindings, startupProblems } from "@/server/config/readiness";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { probeHttp, probeSocket, probeSsh, type ProbeResult } from "./doctor-probes";
 import { paint, type CliIo } from "./io";
@@ -24,8 +26,13 @@ export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     throw new ArgumentError((err as Error).message);
   }
-  const file = values.config ? path.resolve(values.config) : resolveConfigPath(io.env);
-  const checks = await doctorChecks(file, io.env);
+  let checks: Check[];
+  try {
+    checks = await doctorChecks(values.config ? path.resolve(values.config) : resolveConfigPath(io.env), io.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    checks = [{ name: "config file", status: "fail", detail: err.problems.map((p) => `${p.path}: ${p.message}`).join("; ") }];
+  }
   if (values.json) io.out(JSON.stringify({ ok: checks.every((c) => c.status !== "fail"), checks }, null, 2));
   else for (const c of checks) io.out(`${paint(io, MARK[c.status][1], MARK[c.status][0])}  ${c.name.padEnd(34)} ${c.detail}`);
   const failed = checks.filter((c) => c.status === "fail").length;
@@ -38,6 +45,7 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
   const { config, problems } = parseConfig(readFileSync(file, "utf8"), env, { requireEnv: false });
   if (!config) return [{ name: "config valid", status: "fail", detail: `${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}` }];
   const checks: Check[] = [{ name: "config valid", status: "ok", detail: `${file}: ${config.regions.length} region(s), ${config.services.length} service(s)` }];
+  checks.push(...productionChecks(config, env));
 
   const missing = missingEnvironment(config, env);
   checks.push(missing.length ? { name: "secrets set", status: "fail", detail: missing.map((p) => `${p.path}: ${p.message}`).join("; ") } : { name: "secrets set", status: "ok", detail: "every variable the config names is set" });
@@ -49,6 +57,17 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
   checks.push(...(await Promise.all(probes)));
   checks.push(...webhookUrlChecks(config, env));
   return checks;
+}
+
+/**
+ * What makes the config unfit for production: demo mode fails; an unprotected environment or a plain-http base
+ * URL (allowed by allowInsecureHttp) warns; simulated providers show as `sim` on the region lines below.
+ */
+function productionChecks(config: FleetConfig, env: Env): Check[] {
+  const findings = productionFindings(config).filter((f) => !(config.demo && f.path.startsWith("regions[")));
+  const checks: Check[] = findings.map((f) => ({ name: f.path === "demo" ? "demo mode" : "production config", status: f.path === "demo" ? "fail" : "warn", detail: f.path === "demo" ? f.message : `${f.path}: ${f.message}` }));
+  checks.push(...startupProblems(config, env).map((p): Check => ({ name: "public URL", status: "fail", detail: `${p.path}: ${p.message}` })));
+  return checks.length ? checks : [{ name: "production config", status: "ok", detail: `every environment gated, ${config.baseUrl} is https` }];
 }
 
 const fromProbe = (name: string, result: ProbeResult): Check => ({ name, status: result.ok ? "ok" : "fail", detail: result.detail });

@@ -1,6 +1,7 @@
 /**
  * The `flightdeck` command line. Exit codes: 0 ran, 1 failed, 2 bad arguments (with a message naming the argument).
  */
+import { ConfigError } from "@/server/config/load";
 import { ApiError } from "./api-client";
 import { runDoctor } from "./doctor";
 import { processIo } from "./io";
@@ -58,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ArgumentError) {
       process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
+      return 1;
     }
     if (err instanceof ApiError) {
       process.stderr.write(`flightdeck ${command}: ${err.message}\n`);
