@@ -2,9 +2,9 @@
  * What the engine needs from the outside world, one interface per kind. Providers never touch the database;
  * they are given everything they need (region, colour, artifact, a cancel signal) and report back.
  */
-import type { Colour, Measurement } from "@/server/engine/machine/types";
+import type { Colour, DeployVerification, Measurement } from "@/server/engine/machine/types";
 
-export type { Colour, Measurement };
+export type { Colour, DeployVerification, Measurement };
 
 /** A failure talking to a deploy target, a load balancer or a metrics store, in words an operator can act on. */
 export class ProviderError extends Error {
@@ -29,9 +29,12 @@ export type DeployInput = {
   signal?: AbortSignal;
 };
 
+/** The deploy's log, and what it verified on the host (the digest; the health check's URL and status when one ran). */
+export type DeployResult = { log: string[]; verified?: DeployVerification };
+
 export interface DeployProvider {
   /** Install the artifact on the colour's hosts, verify its digest there, and health-check it. Throws ProviderError. */
-  deploy(input: DeployInput): Promise<{ log: string[] }>;
+  deploy(input: DeployInput): Promise<DeployResult>;
 }
 
 /** Percent of a region's requests on each colour; the two add up to 100. */
@@ -61,9 +64,37 @@ export type MeasureInput = {
   signal?: AbortSignal;
 };
 
+/** One window of a colour's past, as the metrics store recorded it. */
+export type HistorySample = { from: number; to: number; measurement: Measurement };
+export type HistoryInput = Omit<MeasureInput, "stagePercent"> & { stagePercent?: number | null; stepMs: number };
+
 export interface MetricsProvider {
   /** What the colour did over [from, to]. No data is nulls, never an error; a store that cannot be reached throws. */
   measure(input: MeasureInput): Promise<Measurement>;
+  /**
+   * Windows of `stepMs` each, ending at from + stepMs, from + 2·stepMs, … ≤ to, as the store recorded them: how
+   * windows missed while the runner was down are judged one by one (a short burst is not averaged away).
+   */
+  history?(input: HistoryInput): Promise<HistorySample[]>;
+}
+
+/** What a colour has answered since the load balancer started (or its counters were cleared): cumulative. */
+export type RequestCounters = {
+  requests: number;
+  errors: number;
+  /** The load balancer's average response time and total time over its last requests, ms; null before any. */
+  responseMs: number | null;
+  totalMs: number | null;
+  /** The colour's server state as the load balancer shows it (`UP`, `DOWN`, `MAINT`, `no check`…). */
+  status: string;
+};
+
+/** Request counters read from the load balancer between two regular samples (`metrics.fast`). */
+export interface FastMetricsProvider {
+  /** How often to read them, ms. */
+  readonly intervalMs: number;
+  /** Both colours' cumulative counters. Throws ProviderError (retryable when the load balancer cannot be reached). */
+  counters(input: { region: string; signal?: AbortSignal }): Promise<Record<Colour, RequestCounters>>;
 }
 
 /** The three providers of one region. */

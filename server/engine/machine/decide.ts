@@ -7,18 +7,23 @@
  * the deploy step's success is what moves a region into canary, so no extra column records it.
  */
 import { decideCanary } from "./decide-canary";
+import { decideObservation, observationStart } from "./decide-observation";
 import { describeRequirement, gateRequired, gateStatus } from "./gate";
 import { formatDuration, joinWords } from "./messages";
 import { event, pausePatch, SETTLED, transition, WAIT_FOR_COMMAND, waitUntil } from "./patches";
-import { carryOutRequest } from "./requested-actions";
-import { TERMINAL_PHASES, type Action, type DecideInput, type RegionPhase } from "./types";
+import { carryOutRequest, retryMoveBack } from "./requested-actions";
+import { failedRollbackTries } from "./rollback-retry";
+import { TERMINAL_PHASES, type Action, type DecideInput, type EffectResult, type RegionPhase } from "./types";
 
 const FAILED_UPSTREAM: readonly RegionPhase[] = ["rolled_back", "blocked", "aborted"];
 
 export function decide(input: DecideInput): Action {
   const { state } = input;
+  // A move back to the old colour that failed is tried again before anything else, paused or not.
+  if (failedRollbackTries(state) > 0) return retryMoveBack(input);
   // A person's abort or emergency rollback is carried out even when the region is paused.
   if (state.requestedAction !== null) return carryOutRequest(input);
+  if (state.phase === "succeeded" && state.observeUntil != null) return decideObservation(input);
   if (state.phase === "pending") {
     const blocked = blockIfUpstreamFailed(input);
     if (blocked) return blocked;
@@ -32,7 +37,7 @@ export function decide(input: DecideInput): Action {
     case "deploying":
       return decideDeploy(input);
     case "canary":
-      return decideCanary(input);
+      return withObservationPeriod(input, decideCanary(input));
     default:
       return WAIT_FOR_COMMAND;
   }
@@ -58,6 +63,23 @@ function blockIfUpstreamFailed(input: DecideInput): Action | null {
   };
 }
 
+/** A region that succeeds under the delayed strategy, with regions after it, is observed before they start. */
+function withObservationPeriod(input: DecideInput, action: Action): Action {
+  const start = action.kind === "transition" && action.transition.patch.phase === "succeeded" ? observationStart(input) : null;
+  if (!start || action.kind !== "transition") return action;
+  const { state, delayMs } = input;
+  return {
+    ...action,
+    transition: transition({ ...action.transition.patch, ...start }, [
+      ...action.transition.events,
+      event("region.observing_started", `${state.regionId} stays under observation for ${formatDuration(delayMs)}: sampled against the thresholds of its ${input.stages[input.stages.length - 1]?.percent ?? 100} % stage, rolled back to its previous release on a breach.`, {
+        until: start.observeUntil,
+        delayMs,
+      }),
+    ]),
+  };
+}
+
 function decidePending(input: DecideInput): Action {
   const { state, now } = input;
   const upstream = upstreamOf(input);
@@ -67,7 +89,7 @@ function decidePending(input: DecideInput): Action {
   // The observation period is stored as deadlineAt once, so a pause can keep what is left of it.
   if (state.deadlineAt === null) {
     const until = (upstream.finishedAt ?? now) + input.delayMs;
-    if (now >= until) return start(input);
+    if (now >= until) return startAfterObservation(input);
     return {
       kind: "transition",
       transition: transition({ deadlineAt: until }, [
@@ -75,7 +97,13 @@ function decidePending(input: DecideInput): Action {
       ]),
     };
   }
-  return now < state.deadlineAt ? waitUntil(state.deadlineAt) : start(input);
+  return now < state.deadlineAt ? waitUntil(state.deadlineAt) : startAfterObservation(input);
+}
+
+/** The region before may still be judging the last window of its observation: start once it ended (its end wakes this one). */
+function startAfterObservation(input: DecideInput): Action {
+  const observeUntil = input.upstream?.observeUntil;
+  return observeUntil != null ? waitUntil(Math.max(input.now + 1_000, observeUntil)) : start(input);
 }
 
 function start(input: DecideInput): Action {
@@ -140,12 +168,24 @@ function decideDeploy(input: DecideInput): Action {
     kind: "effect",
     stepKey: `${state.id}/a${state.attempt}/deploy`,
     effect: { kind: "deploy", colour: state.toColour },
-    onSuccess: transition({ phase: "canary", stageIndex: -1, canaryPct: 0 }, [
-      event("deploy.succeeded", `${state.regionId}: the release is on ${state.toColour}, digest verified and health check passed.`, { colour: state.toColour }),
-    ]),
+    onSuccess: (result: EffectResult) =>
+      transition({ phase: "canary", stageIndex: -1, canaryPct: 0 }, [
+        event("deploy.succeeded", `${state.regionId}: the release is on ${state.toColour}, ${verifiedWords(result)}.`, { colour: state.toColour, verified: result.deploy ?? null }),
+      ]),
     onFailure: (message) =>
       transition(pausePatch(state, now, `deploy failed: ${message}`), [
         event("deploy.failed", `${state.regionId}: deploy to ${state.toColour} failed (${message}); no traffic moved, 100 % stays on ${state.fromColour}. Resume to try again.`, { colour: state.toColour, error: message, alert: true }),
       ]),
   };
 }
+
+/** "digest sha256:ab12… verified; health check http://…/health answered 200", from what the provider checked. */
+export function verifiedWords(result: EffectResult): string {
+  const verified = result.deploy;
+  if (!verified) return "verified by the deploy provider";
+  const digest = `digest ${shortDigest(verified.digest)} verified`;
+  const health = verified.health ? `health check ${verified.health.url} answered ${verified.health.status}` : "no health check is configured";
+  return `${digest}; ${health}`;
+}
+
+const shortDigest = (digest: string) => (/^sha256:[0-9a-f]{12,}$/.test(digest) ? `${digest.slice(0, 19)}…` : digest);

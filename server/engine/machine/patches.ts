@@ -1,5 +1,5 @@
 /** Small builders shared by decide and the commands: actions, events, and the patches several paths use. */
-import type { Action, EventDraft, RegionRolloutState, Transition } from "./types";
+import type { Action, EffectResult, EventDraft, RegionRolloutState, Transition } from "./types";
 
 export const WAIT_FOR_COMMAND: Action = { kind: "wait", until: null };
 
@@ -28,7 +28,16 @@ export function pausePatch(state: RegionRolloutState, now: number, reason: strin
   };
 }
 
-/** Everything a finished region no longer waits for. */
+/** No failed try of a move back to the old colour (see rollback-retry.ts). */
+export const NO_ROLLBACK_RETRY: Partial<RegionRolloutState> = {
+  rollbackAttempts: 0,
+  rollbackNextAt: null,
+  rollbackLastError: null,
+  rollbackFirstFailedAt: null,
+  rollbackLastAlertAt: null,
+};
+
+/** Everything a finished region no longer waits for (a region that succeeds gets its observation period after this). */
 export const SETTLED: Partial<RegionRolloutState> = {
   paused: false,
   pauseReason: null,
@@ -36,4 +45,11 @@ export const SETTLED: Partial<RegionRolloutState> = {
   pausedRemainingMs: null,
   requestedAction: null,
   requestedBy: null,
+  observeUntil: null,
+  ...NO_ROLLBACK_RETRY,
 };
+
+/** The change an effect's success calls for, given what the provider reported back. */
+export function successOf(action: Extract<Action, { kind: "effect" }>, result: EffectResult = {}): Transition {
+  return typeof action.onSuccess === "function" ? action.onSuccess(result) : action.onSuccess;
+}

@@ -3,6 +3,7 @@
  * effects at once (or fails the ones asked), measures with a function, and records what happened.
  */
 import { decide } from "./decide";
+import { successOf } from "./patches";
 import { ANALYSIS, healthy, STAGES } from "./test-fixtures";
 import type { Action, Gate, Measurement, Observation, RegionRolloutState, Strategy, Upstream } from "./types";
 
@@ -66,7 +67,7 @@ export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions
           continue;
         }
         const failure = action.kind === "effect" ? (region.failStep?.(action.stepKey) ?? null) : null;
-        const t = action.kind === "transition" ? action.transition : failure === null ? action.onSuccess : action.onFailure(failure);
+        const t = action.kind === "transition" ? action.transition : failure === null ? successOf(action) : action.onFailure(failure);
         region.state = { ...region.state, ...t.patch };
         trace.push({ at: now, regionId: region.state.regionId, label: labelOf(action, failure !== null) });
       }

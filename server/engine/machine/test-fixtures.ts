@@ -1,6 +1,7 @@
 /** Builders for the machine's tests: a region rollout in a given phase, a decide input, measurements. */
 import { DEFAULT_STAGES } from "@/server/config/schema";
 import { stagesFromConfig } from "./from-config";
+import { successOf } from "./patches";
 import type { Action, AnalysisSpec, DecideInput, Measurement, Observation, RegionRolloutState, Transition } from "./types";
 
 export const MIN = 60_000;
@@ -79,7 +80,7 @@ export function observation(from: number, to: number, canary: Measurement = heal
 /** The transition of an action, or of an effect's success or failure; fails the test on any other kind. */
 export function transitionOf(action: Action, outcome: "success" | { failure: string } = "success"): Transition {
   if (action.kind === "transition") return action.transition;
-  if (action.kind === "effect") return outcome === "success" ? action.onSuccess : action.onFailure(outcome.failure);
+  if (action.kind === "effect") return outcome === "success" ? successOf(action) : action.onFailure(outcome.failure);
   throw new Error(`expected a transition or an effect, got ${JSON.stringify(action)}`);
 }
 

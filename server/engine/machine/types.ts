@@ -32,6 +32,7 @@ export type AnalysisSpec = {
   failureLimit: number;
   /** Inconclusive samples in a row after which the stage pauses and alerts. */
   inconclusiveLimit: number;
+  /** Fewer requests than this in a window: its p95 is not judged, nor its observed error rate (bounds still are). */
   minRequests: number;
 };
 
@@ -70,6 +71,27 @@ export type CauseItem = {
 export type Assessment = {
   verdict: Verdict;
   /** Breached metrics (empty unless verdict is breach). */
+/** Why a sample could not be judged: the counts the coverage alert gives. */
+/** `undecided`: the data was there but the stage so far holds too few requests to bound the error rate. */
+export type GapKind = "no_data" | "few_requests" | "undecided" | "metrics_error";
+
+/** What one colour showed in one earlier sample of the stage: what the stage's verdict accumulates. */
+export type SampleCounts = { requests: number | null; errors: number | null; latencyP95Ms: number | null };
+
+/** One earlier sample of the current stage, as stored (see samples.judgement). */
+export type StageSample = { takenAt: number; verdict: Verdict; gaps: GapKind[]; canary: SampleCounts; baseline: SampleCounts | null };
+
+/**
+ * How a breach was established, for the words and to re-derive the verdict later:
+ * - `limit`: the observed value is over the limit (with enough requests for an error rate or p95);
+ * - `bound`: the error rate's one-sided lower confidence bound is over the limit, on `requests` and `errors`
+ *   of the window (`scope: "sample"`) or of the stage so far (`scope: "stage"`);
+ * - `baseline`: significantly worse than the old colour by more than the allowed margin (`pValue`, `effect`).
+ */
+export type CauseTest =
+  | { kind: "limit"; scope: "sample" | "stage"; requests?: number; errors?: number }
+  | { kind: "bound"; scope: "sample" | "stage"; requests: number; errors: number; lowerPct: number; confidence: number }
+  | { kind: "baseline"; test: "two-proportion" | "mann-whitney"; pValue: number; effect: number; margin: number; samples?: { canary: number; baseline: number } };
   cause: CauseItem[];
   /** Words for the event log: why pass / breach / inconclusive. */
   reasons: string[];
@@ -103,7 +125,7 @@ export type RegionRolloutState = {
 };
 
 /** The region before this one in a sequential or delayed plan; null for the first region and in parallel. */
-export type Upstream = { regionId: string; phase: RegionPhase; finishedAt: number | null } | null;
+export type Upstream = { regionId: string; phase: RegionPhase; finishedAt: number | null; observeUntil?: number | null } | null;
 
 export type ApprovalRecord = { reviewerId: string; kind: "functional" | "sre"; decision: "approved" | "rejected"; comment?: string | null };
 export type Gate = { required: { functional: number; sre: number } | null; approvals: ApprovalRecord[] };
@@ -133,15 +155,26 @@ export type Transition = { patch: Partial<RegionRolloutState>; events: EventDraf
 export type Action =
   /** Nothing to do until `until` (or until a command wakes the region rollout). */
   | { kind: "wait"; until: number | null }
+  /** How far the current stage ran past its duration for want of judged samples (ms); a resume starts it again. */
+  extendedMs?: number;
+  /** Failed tries of the move of all traffic back to the old colour (absent or 0: none failed). It is retried until verified. */
+  rollbackAttempts?: number;
+  rollbackNextAt?: number | null;
+  rollbackLastError?: string | null;
+  rollbackFirstFailedAt?: number | null;
+  rollbackLastAlertAt?: number | null;
+  /** Set on a region that succeeded under the delayed strategy with regions after it: sampled until then. */
+  observeUntil?: number | null;
   /** Measure the canary (and baseline) colour over [from, to], then call decide again with `observation`. */
   | { kind: "observe"; from: number; to: number }
   /** A pure state change (approval granted, blocked, stage passed with no traffic move...). */
   | { kind: "transition"; transition: Transition; assessment?: Assessment }
   /**
    * An effect under a stable step key (`<regionRolloutId>/a<attempt>/<what>`). Done only when the provider
-   * verified it (a weight read back). `onSuccess` is saved with the step's result; `onFailure(message)` otherwise.
+   * verified it (a weight read back). `onSuccess` (or `onSuccess(result)`, for words that say what the provider
+   * verified) is saved with the step's result; `onFailure(message)` otherwise.
    */
-  | { kind: "effect"; stepKey: string; effect: Effect; onSuccess: Transition; onFailure: (message: string) => Transition; assessment?: Assessment };
+  | { kind: "effect"; stepKey: string; effect: Effect; onSuccess: Transition | ((result: EffectResult) => Transition); onFailure: (message: string) => Transition; assessment?: Assessment };
 
 /** Manual actions. Each returns a Transition (saved with an event naming the actor) or a refusal in words. */
 export type Command =
@@ -150,6 +183,8 @@ export type Command =
   | { kind: "promote"; actor: string }
   | { kind: "abort"; actor: string }
   | { kind: "retry"; actor: string }
+  /** Whether a region comes after this one in the plan (a delayed strategy observes a region only then). */
+  hasDownstream?: boolean;
   | { kind: "rollback"; actor: string };
 
 export type CommandResult = { ok: true; transition: Transition } | { ok: false; reason: string };
@@ -162,3 +197,8 @@ export type PlanInput = {
 };
 export type PlannedRegion = { regionId: string; position: number; expectedStartMs: number; expectedEndMs: number };
 export type Plan = { strategy: Strategy; delayMs: number; regions: PlannedRegion[]; expectedDurationMs: number };
+/** What a deploy verified on the colour: the digest always; the health check only when one is configured and ran. */
+export type DeployVerification = { digest: string; health: { url: string; status: number } | null };
+/** What a verified effect reports back (the deploy's verification; nothing for a traffic move). */
+export type EffectResult = { deploy?: DeployVerification };
+

@@ -8,12 +8,15 @@ import type { Logger } from "pino";
 import type { Db } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
-import type { Action, DecideInput, Effect, Measurement, Observation, Transition } from "@/server/engine/machine/types";
+import { stageSampleOf } from "@/server/engine/machine/sample-counts";
+import { successOf } from "@/server/engine/machine/patches";
+import type { Action, DecideInput, Effect, EffectResult, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
-import type { RegionProviders, TrafficSplit } from "@/server/providers/types";
+import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "./clock";
 import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
+import { observeWindow, type HistoryCache } from "./observe";
 import { runStep } from "./steps";
 
 export type ReconcileDeps = {
@@ -47,13 +50,15 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
   if (!first) return { outcome: "missing", actions: 0, nextTickAt: null };
   let ctx: RegionRolloutContext = first;
   const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
+  const history: HistoryCache = new Map();
 
   for (let actions = 0; actions < maxActions; actions++) {
     const input = decideInput(ctx, deps.clock.now());
     let action = decide(input);
     let observation: Observation | undefined;
     if (action.kind === "observe") {
-      observation = await observe(deps, ctx, action.from, action.to, log);
+      const { metrics } = deps.providersFor(ctx.row.regionId);
+      observation = await observeWindow({ metrics, now: deps.clock.now(), signal: deps.signal, log }, ctx, action.from, action.to, history);
       action = decide({ ...input, now: deps.clock.now(), observation });
     }
     if (action.kind === "wait" || action.kind === "observe") {
@@ -65,7 +70,9 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
 
     const done = await carryOut(deps, ctx, action, log);
     // Decide the next step on the new state before saving, so a pass that ends in a wait saves once.
-    const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch } };
+    // A judged sample joins its stage's samples, so the next decision of this pass accumulates it too.
+    const stageSamples = observation && action.assessment ? [...ctx.stageSamples, stageSampleOf(observation, action.assessment)] : ctx.stageSamples;
+    const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch }, stageSamples };
     const phaseChanged = after.state.phase !== ctx.state.phase;
     const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
     const nextTickAt = next?.kind === "wait" ? (next.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now();
@@ -101,6 +108,8 @@ function decideInput(ctx: RegionRolloutContext, now: number): DecideInput {
     delayMs: (ctx.rollout.delayMinutes ?? 0) * 60_000,
     upstream: ctx.upstream,
     gate: ctx.gate,
+    hasDownstream: ctx.hasDownstream,
+    stageSamples: ctx.stageSamples,
   };
 }
 
@@ -111,7 +120,8 @@ async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: 
   if (action.kind === "transition") return { transition: action.transition };
   try {
     const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), () => deps.clock.now());
-    return { transition: withDeployLog(action.onSuccess, result.log), split: result.split };
+    const reported: EffectResult = result.verified ? { deploy: result.verified } : {};
+    return { transition: withDeployLog(successOf(action, reported), result.log), split: result.split };
   } catch (err) {
     if (err instanceof Error && err.name === "AbortError") throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -122,7 +132,7 @@ async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: 
 }
 
 /** The effect itself. Its result is what the step stores: a re-run after a crash gets it back without acting. */
-async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: Effect): Promise<{ split?: TrafficSplit; log?: string[] }> {
+async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: Effect): Promise<{ split?: TrafficSplit; log?: string[]; verified?: DeployVerification }> {
   const providers = deps.providersFor(ctx.row.regionId);
   if (effect.kind === "deploy") {
     const { artifact } = ctx;
@@ -133,7 +143,7 @@ async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: E
       correlationId: ctx.rollout.correlationId,
       signal: deps.signal,
     });
-    return { log: result.log };
+    return { log: result.log, ...(result.verified ? { verified: result.verified } : {}) };
   }
   const split = await providers.traffic.setWeight({ region: ctx.row.regionId, colour: effect.colour, canaryPct: effect.canaryPct, correlationId: ctx.rollout.correlationId, signal: deps.signal });
   return { split };
@@ -149,28 +159,4 @@ function withDeployLog(transition: Transition, lines: string[] | undefined): Tra
   if (!lines || transition.events.length === 0) return transition;
   const [first, ...rest] = transition.events;
   return { ...transition, events: [{ ...first, data: { ...first.data, log: lines } }, ...rest] };
-}
-
-const NO_DATA: Measurement = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
-
-/**
- * The new colour and the old one over the same window. A metrics store that cannot be reached (or answers
- * garbage) is no data, and the observation carries why, so the sample's reasons and alert name what failed.
- */
-async function observe(deps: ReconcileDeps, ctx: RegionRolloutContext, from: number, to: number, log: Logger): Promise<Observation> {
-  const { metrics } = deps.providersFor(ctx.row.regionId);
-  const stagePercent = ctx.stages[ctx.state.stageIndex]?.percent ?? null;
-  const measure = async (colour: "blue" | "green"): Promise<{ measurement: Measurement; error: string | null }> => {
-    try {
-      const measurement = await metrics.measure({ region: ctx.row.regionId, service: ctx.rollout.serviceId, colour, stagePercent, from, to, correlationId: ctx.rollout.correlationId, signal: deps.signal });
-      return { measurement, error: null };
-    } catch (err) {
-      if (err instanceof Error && err.name === "AbortError") throw err;
-      const error = err instanceof Error ? err.message : String(err);
-      log.warn({ colour, err: error }, "metrics unavailable; the sample counts as no data");
-      return { measurement: NO_DATA, error };
-    }
-  };
-  const [canary, baseline] = await Promise.all([measure(ctx.state.toColour), measure(ctx.state.fromColour)]);
-  return { from, to, canary: canary.measurement, baseline: baseline.measurement, ...(canary.error ? { metricsError: canary.error } : {}) };
 }

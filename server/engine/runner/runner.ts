@@ -39,8 +39,16 @@ export type RunnerOptions = {
 
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
 
-/** Work left: not finished, or finished with a person's request (emergency rollback) to carry out. */
-const hasWorkLeft = or(notInArray(regionRollouts.phase, [...TERMINAL_PHASES]), isNotNull(regionRollouts.requestedAction));
+/**
+ * Work left: not finished; or finished with a person's request (emergency rollback) to carry out, a failed move
+ * back to the old colour to try again, or an observation period (delayed strategy) still running.
+ */
+const hasWorkLeft = or(
+  notInArray(regionRollouts.phase, [...TERMINAL_PHASES]),
+  isNotNull(regionRollouts.requestedAction),
+  isNotNull(regionRollouts.rollbackNextAt),
+  isNotNull(regionRollouts.observeUntil),
+);
 
 export class Runner {
   readonly id: string;

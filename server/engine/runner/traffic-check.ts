@@ -34,12 +34,13 @@ export async function reconcileTraffic(deps: TrafficCheckDeps, rolloutId: string
 
 /**
  * One region: put the last verified split back when the load balancer holds another (true when it did).
- * A region whose rollback is pending (a breach's cause is stored) is left alone: moving it back toward the
- * new colour would undo what the rollback that comes next is for.
+ * A region whose rollback is pending (a breach's cause is stored, a person's abort or rollback is waiting, or a
+ * failed move back is being retried) is left alone: moving it back toward the new colour would undo what the
+ * rollback that comes next is for.
  */
 export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: RolloutRow, row: RegionRolloutRow): Promise<boolean> {
   const { db } = deps;
-  if (row.cause !== null) return false;
+  if (row.cause !== null || row.requestedAction !== null || row.rollbackAttempts > 0) return false;
   const log = deps.log.child({ correlationId: rollout.correlationId, rolloutId: rollout.id, regionId: row.regionId });
   try {
     const { traffic } = deps.providersFor(row.regionId);

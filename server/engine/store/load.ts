@@ -25,6 +25,10 @@ export type RegionRolloutContext = {
   analysis: AnalysisSpec;
   upstream: Upstream;
   gate: Gate;
+  /** A region comes after this one in the plan. */
+  hasDownstream: boolean;
+  /** The current stage's judged samples, oldest first (empty outside a canary stage). */
+  stageSamples: StageSample[];
 };
 
 export function rowToState(row: RegionRolloutRow): RegionRolloutState {
@@ -53,6 +57,13 @@ export function rowToState(row: RegionRolloutRow): RegionRolloutState {
     attempt: row.attempt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+    rollbackAttempts: row.rollbackAttempts,
+    rollbackNextAt: row.rollbackNextAt,
+    rollbackLastError: row.rollbackLastError,
+    rollbackFirstFailedAt: row.rollbackFirstFailedAt,
+    rollbackLastAlertAt: row.rollbackLastAlertAt,
+    observeUntil: row.observeUntil,
+    extendedMs: row.extendedMs,
   };
 }
 
@@ -96,7 +107,7 @@ export function loadGate(db: Db | Tx, config: FleetConfig, region: RegionConfig,
 export class MissingConfigError extends Error {}
 
 /** What never changes for a region rollout once planned: kept between passes so a pass reads one row. */
-export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis">;
+export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis" | "hasDownstream">;
 export type ContextCache = Map<string, StaticContext>;
 
 /**
@@ -133,5 +144,6 @@ function loadStatic(db: Db, config: FleetConfig, row: RegionRolloutRow): StaticC
   if (!artifact) return null;
   const region = config.regions.find((r) => r.id === row.regionId);
   if (!region) throw new MissingConfigError(`region ${row.regionId} of rollout ${rollout.id} is no longer in the fleet config`);
-  return { rollout, artifact, region, stages: loadStages(db, row.id), analysis: analysisFromConfig(regionSettings(config, region).analysis) };
+  const after = db.select({ id: regionRollouts.id }).from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rollout.id), gt(regionRollouts.position, row.position))).limit(1).get();
+  return { rollout, artifact, region, stages: loadStages(db, row.id), analysis: analysisFromConfig(regionSettings(config, region).analysis), hasDownstream: after !== undefined };
 }

@@ -37,6 +37,7 @@ const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
   "phase", "paused", "pauseReason", "stageIndex", "stageStartedAt", "deadlineAt", "pausedRemainingMs", "canaryPct", "fromColour", "toColour",
   "breaches", "inconclusive", "lastSampleAt", "lastVerdict", "requestedAction", "requestedBy", "cause", "outcomeReason", "attempt", "startedAt", "finishedAt",
 ];
+  "rollbackAttempts", "rollbackNextAt", "rollbackLastError", "rollbackFirstFailedAt", "rollbackLastAlertAt", "observeUntil", "extendedMs",
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
 
@@ -68,6 +69,9 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
       if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") wakeDownstream(tx, saved, now);
       updateRolloutStatus(tx, input.rollout, now);
     }
+    } else if (row.observeUntil !== null && saved.observeUntil === null) {
+      // The observation period ended quietly: the next region may start now.
+      wakeDownstream(tx, saved, now);
     input.also?.(tx, saved);
     return saved;
   });
@@ -107,8 +111,8 @@ export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]):
 /** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */
 function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  q.insertSample.run({ ...base, role: "canary", ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons });
-  if (observation.baseline) q.insertSample.run({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null });
+  q.insertSample.run({ ...base, role: "canary", ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons, judgement: assessment.judgement ?? null });
+  if (observation.baseline) q.insertSample.run({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null });
 }
 
 function measured(m: Observation["canary"]) {

@@ -15,7 +15,7 @@ function prepare(db: Db) {
   return {
     regionRollout: db.select().from(regionRollouts).where(eq(regionRollouts.id, p("id"))).prepare(),
     upstream: db
-      .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase, finishedAt: regionRollouts.finishedAt })
+      .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase, finishedAt: regionRollouts.finishedAt, observeUntil: regionRollouts.observeUntil })
       .from(regionRollouts)
       .where(and(eq(regionRollouts.rolloutId, p("rolloutId")), eq(regionRollouts.position, p("position"))))
       .prepare(),
@@ -48,6 +48,13 @@ function prepare(db: Db) {
         attempt: raw("attempt"),
         startedAt: raw("startedAt"),
         finishedAt: raw("finishedAt"),
+        rollbackAttempts: raw("rollbackAttempts"),
+        rollbackNextAt: raw("rollbackNextAt"),
+        rollbackLastError: raw("rollbackLastError"),
+        rollbackFirstFailedAt: raw("rollbackFirstFailedAt"),
+        rollbackLastAlertAt: raw("rollbackLastAlertAt"),
+        observeUntil: raw("observeUntil"),
+        extendedMs: raw("extendedMs"),
         nextTickAt: raw("nextTickAt"),
         updatedAt: raw("updatedAt"),
         version: raw("newVersion"),

@@ -6,7 +6,7 @@
  * queries. No data is null; an unreachable or confused store throws, and the engine counts that sample as
  * inconclusive, saying why.
  */
-import { ProviderError, type Colour, type Measurement, type MeasureInput, type MetricsProvider } from "../types";
+import { ProviderError, type Colour, type HistoryInput, type HistorySample, type Measurement, type MeasureInput, type MetricsProvider } from "../types";
 import { traceHeaders } from "../trace-headers";
 import { PrometheusApi } from "./api";
 import { healthFromUp, promDuration, queriesFor, renderQuery, type QueryName, type QueryTemplates } from "./queries";
@@ -25,7 +25,7 @@ export type PrometheusMetricsOptions = {
   fetch?: typeof fetch;
 };
 
-export type HistorySample = { from: number; to: number; measurement: Measurement };
+export type { HistorySample };
 
 export class PrometheusMetricsProvider implements MetricsProvider {
   private readonly queries: Record<QueryName, string>;
@@ -60,7 +60,7 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   /** Samples of `stepMs` each covering [from, to], from range queries: for a window missed during a restart. */
-  async history({ region, colour, service, from, to, stepMs, correlationId, signal }: Omit<MeasureInput, "stagePercent"> & { stepMs: number }): Promise<HistorySample[]> {
+  async history({ region, colour, service, from, to, stepMs, correlationId, signal }: HistoryInput): Promise<HistorySample[]> {
     if (!(stepMs >= 1000)) throw new ProviderError("metrics-prometheus", `a history step must be at least 1 s, got ${stepMs} ms`);
     const api = this.api(correlationId);
     const first = from + stepMs;
