@@ -1,10 +1,15 @@
 import type { Role } from "@/db/schema/role-assignments";
+import type { TokenScope } from "@/server/auth/roles";
 
-/** Who is acting: a signed-in user, an API token, a CI webhook delivery, or the engine itself. */
+/**
+ * Who is acting: a signed-in user, an API token, a CI webhook delivery, or the engine itself. A token acts with
+ * its creator's current roles, limited by its scope; `creatorId` is the person behind it. A webhook carries the
+ * person CI named in the body's `actor` (and the user that name matched, if any).
+ */
 export type Actor =
   | { kind: "user"; id: string; name: string; roles: Role[] }
-  | { kind: "token"; id: string; name: string; roles: Role[] }
-  | { kind: "webhook"; id: string; name: string; roles: Role[] }
+  | { kind: "token"; id: string; name: string; roles: Role[]; scope?: TokenScope; creatorId?: string }
+  | { kind: "webhook"; id: string; name: string; roles: Role[]; ciActor?: { name: string; userId: string | null } }
   | { kind: "engine"; id: "engine"; name: "engine"; roles: Role[] };
 
 /** The string stored in events and audit rows: `user:<id>`, `token:<id>`, `webhook:<delivery>`, `engine`. */

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   "approval.sre": ["sre", "admin"],
   "users.manage": ["admin"],
   "settings.manage": ["admin"],
+  /** Read the internal fields of events in the audit log (deploy logs, hosts, raw errors, addresses, emails). */
+  "audit.internal": ["sre", "admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
@@ -24,6 +26,39 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export function can(roles: readonly Role[], permission: Permission): boolean {
   return roles.some((r) => (PERMISSIONS[permission] as readonly Role[]).includes(r));
+}
+
+/**
+ * What an API token of each scope may do. A token never does more than its creator's roles allow, read afresh
+ * at every use: a permission needs both the scope and one of the creator's current roles.
+ */
+export const TOKEN_SCOPES = {
+  read: ["read"],
+  /** Start, pause, resume, abort: what a CI pipeline that ships needs. */
+  deploy: ["read", "rollout.start", "rollout.control"],
+  /** Roll a region back and nothing else: what the emergency workflow needs. */
+  rollback: ["read", "region.rollback"],
+  /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */
+  write: ["read", "rollout.start", "rollout.control", "region.rollback"],
+} as const satisfies Record<string, readonly Permission[]>;
+
+export type TokenScope = keyof typeof TOKEN_SCOPES;
+/** The scopes a new token can have (`write` is only kept for old tokens). */
+export const NEW_TOKEN_SCOPES = ["read", "deploy", "rollback"] as const satisfies readonly TokenScope[];
+
+export function scopeAllows(scope: TokenScope, permission: Permission): boolean {
+  return (TOKEN_SCOPES[scope] as readonly Permission[]).includes(permission);
+}
+
+/** The scopes that allow a permission, for messages: "a deploy token". */
+export function scopesAllowing(permission: Permission): TokenScope[] {
+  return NEW_TOKEN_SCOPES.filter((s) => scopeAllows(s, permission));
+}
+
+/** `can` for an actor: a token also needs the permission in its scope. */
+export function actorCan(actor: { kind: string; roles: readonly Role[]; scope?: TokenScope }, permission: Permission): boolean {
+  if (!can(actor.roles, permission)) return false;
+  return actor.kind !== "token" || actor.scope === undefined || scopeAllows(actor.scope, permission);
 }
 
 export function isRole(value: string): value is Role {

@@ -7,7 +7,7 @@ import { apiTokens, events } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser } from "@/server/engine/runner/test-fixtures";
 import { createToken, listTokens, revokeToken } from "./api-tokens";
-import { DIGEST_A, rowCounts, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
+import { BUILT, DIGEST_A, rowCounts, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
 import type { ServiceContext } from "./context";
 import { ServiceError } from "./errors";
 
@@ -27,18 +27,19 @@ function call(method: string, path: string, token: string | null, body?: unknown
   return new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });
-const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main" }, strategy: "sequential", regions: ["us-east", "eu-west"] };
+const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east", "eu-west"] };
 
 describe("API tokens", () => {
   it("shows a token once, stores only its hash, and records who created it", () => {
-    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "write" });
+    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
     expect(token).toMatch(/^fd_[A-Za-z0-9_-]{43}$/);
     const [row] = f.db.select().from(apiTokens).all();
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
-    expect(summary).toMatchObject({ name: "GitHub Actions", scope: "write", prefix: token.slice(0, 10), createdBy: "ada", lastUsedAt: null, revokedAt: null });
+    expect(summary).toMatchObject({ name: "GitHub Actions", scope: "deploy", prefix: token.slice(0, 10), createdBy: "ada", lastUsedAt: null, revokedAt: null });
+    expect(summary.expiresAt! - summary.createdAt).toBe(90 * 24 * 60 * 60 * 1000);
     expect(JSON.stringify(listTokens(as(ada)))).not.toContain(token);
-    expect(f.db.select().from(events).all().find((e) => e.type === "token.created")).toMatchObject({ actor: "user:ada", message: expect.stringContaining('write API token "GitHub Actions"') });
+    expect(f.db.select().from(events).all().find((e) => e.type === "token.created")).toMatchObject({ actor: "user:ada", message: expect.stringContaining('deploy API token "GitHub Actions"') });
   });
 
   it("lets only admins create, list and revoke tokens", () => {
@@ -71,16 +72,16 @@ describe("API tokens", () => {
     const before = rowCounts(f.db);
     const res = await startRolloutRoute(call("POST", "/api/v1/rollouts", token, START), params({}));
     expect(res.status).toBe(403);
-    expect((await res.json()).error).toContain("needs a write token");
+    expect((await res.json()).error).toContain("needs a deploy token");
     const rollback = await rollbackRoute(call("POST", "/api/v1/regions/us-east/rollback", token, { service: "api" }), params({ region: "us-east" }));
     expect(rollback.status).toBe(403);
     expect(rowCounts(f.db)).toEqual(before);
   });
 });
 
-describe("REST API with a write token", () => {
+describe("REST API with deploy and rollback tokens", () => {
   it("starts, reads, pauses, resumes and aborts; every event names the token and its last use is recorded", async () => {
-    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "write" });
+    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
     const started = await startRolloutRoute(call("POST", "/api/v1/rollouts", token, START), params({}));
     expect(started.status).toBe(202);
     const { rolloutId, url } = await started.json();
@@ -114,14 +115,15 @@ describe("REST API with a write token", () => {
   });
 
   it("answers 404 for an unknown rollout, 400 for a bad body, 404 for a rollback where no rollout reached the region", async () => {
-    const { token } = createToken(as(ada), { name: "ops", scope: "write" });
+    const { token } = createToken(as(ada), { name: "ops", scope: "deploy" });
+    const { token: rollbackToken } = createToken(as(ada), { name: "emergency", scope: "rollback" });
     const missing = await getRollout(call("GET", "x", token), params({ id: "nope" }));
     expect(missing.status).toBe(404);
     expect((await missing.json()).error).toContain("There is no rollout nope");
     const bad = await startRolloutRoute(new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "{oops" }), params({}));
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain("not valid JSON");
-    const rollback = await rollbackRoute(call("POST", "x", token, {}), params({ region: "us-east" }));
+    const rollback = await rollbackRoute(call("POST", "x", rollbackToken, {}), params({ region: "us-east" }));
     expect(rollback.status).toBe(404);
     expect((await rollback.json()).error).toContain("No rollout of api has reached us-east");
   });

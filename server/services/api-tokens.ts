@@ -1,26 +1,49 @@
 /**
- * API tokens for CI and scripts: created by an admin and shown once (`fd_<random>`), stored as a sha256,
- * scoped read or write, revocable, with the time of last use. A token acts as
- * `{ kind: "token", id, name, roles }` so the audit trail names it.
+ * API tokens for CI and scripts: created by an admin and shown once (`fd_<random>`), stored as a sha256, with a
+ * scope (read, deploy, rollback; the old write scope is deploy + rollback), an expiry (90 days unless set),
+ * revocable, with the time of last use. A token acts as `{ kind: "token", id, name, roles, scope, creatorId }`:
+ * its creator's roles read at each use, limited by the scope, so it never does more than its creator may, and it
+ * stops when the creator may no longer act (disabled, or a demo user with demo mode off).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { apiTokens, events } from "@/db/schema";
+import { apiTokens, events, users } from "@/db/schema";
 import { actorRef, type Actor } from "@/server/actor";
-import { can } from "@/server/auth/roles";
+import { describeInactive, inactiveReason } from "@/server/auth/active-user";
+import { can, NEW_TOKEN_SCOPES, type TokenScope } from "@/server/auth/roles";
+import { userRoles } from "@/server/auth/session-store";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound, preconditionFailed, unauthorized } from "./errors";
 
-export const TokenScope = z.enum(["read", "write"]);
-export type TokenScope = z.infer<typeof TokenScope>;
-export const CreateTokenInput = z.strictObject({ name: z.string().trim().min(1).max(100), scope: TokenScope });
+export type { TokenScope };
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 366;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const CreateTokenInput = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scope: z.enum(NEW_TOKEN_SCOPES, { error: "expected read, deploy (start, pause, resume, abort) or rollback (roll back only)" }),
+  /** Days until the token stops working: 1 to 366, 90 by default. */
+  expiresInDays: z.int().min(1, { error: "a token lives at least 1 day" }).max(MAX_TOKEN_DAYS, { error: `a token lives at most ${MAX_TOKEN_DAYS} days` }).default(DEFAULT_TOKEN_DAYS),
+});
 export type CreateTokenInput = z.input<typeof CreateTokenInput>;
 export const RevokeTokenInput = z.strictObject({ tokenId: z.string().min(1) });
 export type RevokeTokenInput = z.input<typeof RevokeTokenInput>;
 
-export type TokenSummary = { id: string; name: string; prefix: string; scope: TokenScope; createdBy: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null };
+export type TokenSummary = {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: TokenScope;
+  createdBy: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  /** Null only for a row older than the expiry migration; such a token is refused. */
+  expiresAt: number | null;
+};
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -34,11 +57,12 @@ export function createToken(ctx: ServiceContext, raw: CreateTokenInput): { token
   const input = parseInput(CreateTokenInput, raw);
   const createdBy = requireAdminUser(ctx, "Creating an API token");
   const token = `fd_${randomBytes(32).toString("base64url")}`;
-  const row = { id: randomUUID(), name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope, createdBy, createdAt: ctx.now, lastUsedAt: null, revokedAt: null };
+  const expiresAt = ctx.now + input.expiresInDays * DAY_MS;
+  const row = { id: randomUUID(), name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope, createdBy, createdAt: ctx.now, lastUsedAt: null, revokedAt: null, expiresAt };
   ctx.db.transaction((tx) => {
     tx.insert(apiTokens).values(row).run();
     tx.insert(events)
-      .values({ at: ctx.now, type: "token.created", actor: actorRef(ctx.actor), message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…).`, data: { tokenId: row.id, scope: input.scope } })
+      .values({ at: ctx.now, type: "token.created", actor: actorRef(ctx.actor), message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`, data: { tokenId: row.id, scope: input.scope, expiresAt } })
       .run();
   });
   return { token, summary: toSummary(row) };
@@ -67,21 +91,34 @@ export function listTokens(ctx: ServiceContext): TokenSummary[] {
 }
 
 /**
- * The actor behind `Authorization: Bearer <token>`, and its last use recorded. Missing, unknown and revoked
- * tokens are all 401, each with a message saying what to do.
+ * The actor behind `Authorization: Bearer <token>`, and its last use recorded. Missing, unknown, revoked and
+ * expired tokens, and tokens whose creator may no longer act, are all 401, each with a message saying what to do.
+ * The scope and the creator's roles are checked per call (restRoute, actorCan).
  */
-export function authenticateToken(db: Db, authorization: string | null, now: number): { actor: Actor; scope: TokenScope } {
+export function authenticateToken(db: Db, authorization: string | null, now: number, demoMode: boolean): { actor: Actor; scope: TokenScope } {
   const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) throw unauthorized("Send an API token as `Authorization: Bearer fd_…` (an admin creates one in Settings → API tokens).");
-  const row = db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashToken(token))).get();
-  if (!row) throw unauthorized("This API token is not known: check FLIGHTDECK_TOKEN, or ask an admin for a new one.");
+  const found = db
+    .select({ token: apiTokens, creator: { name: users.name, disabledAt: users.disabledAt, demo: users.demo } })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.createdBy))
+    .where(eq(apiTokens.tokenHash, hashToken(token)))
+    .get();
+  if (!found) throw unauthorized("This API token is not known: check FLIGHTDECK_TOKEN, or ask an admin for a new one.");
+  const { token: row, creator } = found;
   if (row.revokedAt !== null) throw unauthorized(`The API token "${row.name}" was revoked; ask an admin for a new one.`);
+  if (row.expiresAt === null || row.expiresAt <= now) {
+    const when = row.expiresAt === null ? "" : ` on ${new Date(row.expiresAt).toISOString().slice(0, 10)}`;
+    throw unauthorized(`The API token "${row.name}" expired${when}; ask an admin for a new one.`);
+  }
+  const inactive = inactiveReason(creator, demoMode);
+  if (inactive) throw unauthorized(`The API token "${row.name}" stopped working: its creator ${describeInactive(creator.name, inactive)}.`);
   db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
-  const roles = row.scope === "write" ? (["deployer", "sre"] as const) : (["viewer"] as const);
-  return { actor: { kind: "token", id: row.id, name: `token "${row.name}"`, roles: [...roles] }, scope: row.scope };
+  const actor: Actor = { kind: "token", id: row.id, name: `token "${row.name}"`, roles: userRoles(db, row.createdBy), scope: row.scope, creatorId: row.createdBy };
+  return { actor, scope: row.scope };
 }
 
 function toSummary(row: typeof apiTokens.$inferSelect): TokenSummary {
-  const { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt } = row;
-  return { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt };
+  const { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt, expiresAt } = row;
+  return { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt, expiresAt };
 }

@@ -11,6 +11,7 @@ import type { Actor } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
 import { requiredReviewers } from "@/server/engine/store/load";
+import { behindRollout, reviewerOf, type RolloutBehind } from "./approvals-initiator";
 
 export type PendingGate = {
   regionId: string;
@@ -71,7 +72,7 @@ export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): Pen
             environment,
             required,
             decisions: mine.map((d) => ({ reviewer: d.reviewer, kind: d.approval.kind, decision: d.approval.decision, comment: d.approval.comment, at: d.approval.at })),
-            cannotDecide: whyNot(actor, rollout.initiatorUserId, mine.map((d) => d.approval)),
+            cannotDecide: whyNot(db, actor, rollout, mine.map((d) => d.approval)),
           };
         });
       return {
@@ -98,10 +99,11 @@ export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): Pen
 }
 
 /** Mirrors the service's refusals so the page can say why before anyone presses a button. */
-function whyNot(actor: Actor, initiatorUserId: string | null, decided: (typeof approvals.$inferSelect)[]): string | null {
+function whyNot(db: Db, actor: Actor, rollout: RolloutBehind, decided: (typeof approvals.$inferSelect)[]): string | null {
   if (actor.kind !== "user") return "Only a signed-in person can decide on a gate.";
   if (!can(actor.roles, "approval.functional") && !can(actor.roles, "approval.sre")) return "Deciding needs the reviewer or sre role.";
-  if (initiatorUserId === actor.id) return "You started this rollout, so someone else must approve it.";
+  const behind = behindRollout(db, rollout, reviewerOf(db, actor.id) ?? { id: actor.id, name: actor.name, email: "" });
+  if (behind) return `${behind}, so someone else must approve it.`;
   const mine = decided.find((a) => a.reviewerId === actor.id);
   if (mine) return `You already ${mine.decision} this gate as ${mine.kind === "sre" ? "SRE" : "functional reviewer"}.`;
   return null;

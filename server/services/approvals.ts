@@ -1,7 +1,7 @@
 /**
  * The approval gate before a protected environment (the spec: 1 functional + 1 SRE reviewer). The rules are
  * enforced here, in one transaction: only a signed-in person decides; the capacity must match their roles;
- * whoever started the rollout cannot approve it; one decision per person per gate (also a unique index), so
+ * the person behind the rollout (its starter, its token's creator, the author CI named) cannot decide on it; one decision per person per gate (also a unique index), so
  * 1 functional + 1 SRE means two different people; only while the region waits at its gate. A rejection
  * aborts the region and the engine blocks the regions after it.
  */
@@ -15,6 +15,7 @@ import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
 import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
+import { behindRollout, reviewerOf } from "./approvals-initiator";
 import { parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 
@@ -59,7 +60,9 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     if (row.phase !== "awaiting_approval") throw preconditionFailed(`${row.regionId} is not waiting for approval: it is ${PHASE_WORDS[row.phase]}.`);
     const required = requiredReviewers(ctx.config, region.environment);
     if (!required) throw preconditionFailed(`${region.environment} requires no reviewers, so there is no gate to decide on.`);
-    if (rollout.initiatorUserId === actor.id) throw forbidden(`You started this rollout, so someone else must ${decision === "approved" ? "approve" : "reject"} it.`);
+    const reviewer = reviewerOf(tx, actor.id) ?? { id: actor.id, name: actor.name, email: "" };
+    const behind = behindRollout(tx, rollout, reviewer);
+    if (behind) throw forbidden(`${behind}, so someone else must ${decision === "approved" ? "approve" : "reject"} it.`);
 
     const decided = tx.select().from(approvals).where(eq(approvals.regionRolloutId, row.id)).all();
     const mine = decided.find((a) => a.reviewerId === actor.id);

@@ -1,6 +1,8 @@
 /**
  * Artifacts are immutable: one version of a service has exactly one digest, for ever. Registering the same
- * version and digest again is a no-op; another digest for a registered version is refused.
+ * version and digest again is a no-op; another digest for a registered version is refused. One rule for versions
+ * and URLs everywhere (dashboard, REST, webhook, CLI): ArtifactVersion, and artifactUrlProblem with the config's
+ * `artifacts` policy. Provenance says whether ref and commit came from the signed CI webhook or from a person.
  */
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
@@ -8,14 +10,22 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { artifacts, events } from "@/db/schema";
 import { actorRef } from "@/server/actor";
-import { can } from "@/server/auth/roles";
+import { actorCan } from "@/server/auth/roles";
+import type { FleetConfig } from "@/server/config/schema";
 import { parseInput, type ServiceContext } from "./context";
-import { conflict, forbidden, notFound } from "./errors";
+import { badRequest, conflict, forbidden, notFound } from "./errors";
+
+/** The one version rule: a letter or digit, then letters, digits, . _ + - (1.4.2, 2026.01.05+build.7); 128 at most. */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
+export const ArtifactVersion = z.string().regex(VERSION_PATTERN, { error: "expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128)" });
+
+/** Only web URLs: `javascript:`, `file:`, `data:` and the like are refused by the schema, before any config rule. */
+export const ArtifactUrl = z.url({ protocol: /^https?$/, error: "expected the http(s) URL where hosts fetch the artifact (javascript:, file:, data: and other schemes are refused)" });
 
 export const ArtifactFields = z.strictObject({
-  version: z.string().min(1).max(128),
+  version: ArtifactVersion,
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: (i) => `expected sha256: followed by 64 lowercase hex digits, got ${JSON.stringify(i.input)}` }),
-  url: z.url().nullish(),
+  url: ArtifactUrl.nullish(),
   sourceRef: z.string().min(1).max(256).nullish(),
   commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, { error: (i) => `expected a git commit sha (7 to 40 hex digits), got ${JSON.stringify(i.input)}` }).nullish(),
 });
@@ -23,16 +33,37 @@ export const RegisterArtifactInput = ArtifactFields.extend({ serviceId: z.string
 export type RegisterArtifactInput = z.input<typeof RegisterArtifactInput>;
 
 export type ArtifactRow = typeof artifacts.$inferSelect;
+export type ArtifactPolicy = FleetConfig["artifacts"];
+
+/** Why the config refuses this artifact URL (plain http to an unlisted host, outside the allowed prefixes), or null. */
+export function artifactUrlProblem(policy: ArtifactPolicy, url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${JSON.stringify(url)} is not a URL`;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return `${parsed.protocol} URLs are refused: artifacts are fetched over https`;
+  if (parsed.protocol === "http:" && !policy.allowHttpHosts.includes(parsed.hostname)) {
+    return `plain http to ${parsed.hostname} is refused: use https, or list the host in the config's artifacts.allowHttpHosts`;
+  }
+  if (policy.allowedUrlPrefixes.length > 0 && !policy.allowedUrlPrefixes.some((prefix) => url.startsWith(prefix))) {
+    return `${parsed.origin}${parsed.pathname} is outside the config's artifacts.allowedUrlPrefixes (${policy.allowedUrlPrefixes.join(", ")})`;
+  }
+  return null;
+}
 
 export function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput): { artifact: ArtifactRow; created: boolean } {
   const input = parseInput(RegisterArtifactInput, raw);
-  if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Registering an artifact needs the deployer, sre or admin role.");
+  if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Registering an artifact needs the deployer, sre or admin role.");
   return ctx.db.transaction((tx) => registerArtifactIn(tx, ctx, input));
 }
 
 /** The same, inside a caller's transaction (startRollout registers and starts in one). */
 export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.infer<typeof RegisterArtifactInput>): { artifact: ArtifactRow; created: boolean } {
   if (!ctx.config.services.some((s) => s.id === input.serviceId)) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
+  const urlProblem = input.url ? artifactUrlProblem(ctx.config.artifacts, input.url) : null;
+  if (urlProblem) throw badRequest(`artifact.url: ${urlProblem}.`);
   const values = {
     id: randomUUID(),
     serviceId: input.serviceId,
@@ -41,6 +72,7 @@ export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.in
     url: input.url ?? null,
     sourceRef: input.sourceRef ?? null,
     commitSha: input.commitSha ?? null,
+    provenance: ctx.actor.kind === "webhook" ? ("webhook" as const) : ("manual" as const),
     createdAt: ctx.now,
   };
   // Insert-or-nothing, then read: settles two concurrent registrations in the database, not in this process.
@@ -53,7 +85,7 @@ export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.in
         actor: actorRef(ctx.actor),
         message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
         serviceId: input.serviceId,
-        data: { artifactId: inserted.id, version: input.version, digest: input.digest, sourceRef: input.sourceRef ?? null, commitSha: input.commitSha ?? null },
+        data: { artifactId: inserted.id, version: input.version, digest: input.digest, sourceRef: input.sourceRef ?? null, commitSha: input.commitSha ?? null, provenance: values.provenance },
       })
       .run();
     return { artifact: inserted, created: true };

@@ -4,14 +4,15 @@
  */
 import { z } from "zod";
 import { delayProblem } from "@/server/engine/machine";
+import { ArtifactUrl, ArtifactVersion } from "./artifacts";
 
 export const CiWebhookBody = z
   .strictObject({
     service: z.string().min(1).max(100),
     artifact: z.strictObject({
-      version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, { error: "expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128)" }),
+      version: ArtifactVersion,
       digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256: followed by 64 lowercase hex digits" }),
-      url: z.url({ protocol: /^https?$/, error: "expected the http(s) URL where hosts fetch the artifact" }),
+      url: ArtifactUrl,
     }),
     ref: z.string().regex(/^refs\/(heads|tags)\/\S{1,240}$/, { error: "expected a full git ref such as refs/heads/main" }),
     commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected the 40 hex digits of the commit" }),
@@ -20,6 +21,11 @@ export const CiWebhookBody = z
       error: 'expected "all" or a list of region ids',
     }),
     delayMinutes: z.number().optional(),
+    /**
+     * Optional: the person behind the change as CI knows them (GitHub: `github.actor`). Signed with the body;
+     * stored on the rollout, and that person cannot approve its gates (approvals-initiator.ts says how it matches).
+     */
+    actor: z.string().regex(/^[^\x00-\x1f\x7f]{1,200}$/, { error: "expected the name, login or email of the person behind the change (1 to 200 printable characters)" }).optional(),
   })
   .superRefine((body, ctx) => {
     const problem = delayProblem(body.strategy, body.delayMinutes);

@@ -17,6 +17,8 @@ export const SECRET = "test-webhook-secret-0123456789";
 export const DIGEST_A = `sha256:${"a".repeat(64)}`;
 export const DIGEST_B = `sha256:${"b".repeat(64)}`;
 export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+/** Where a test build came from: protected environments refuse an artifact without its source ref and commit. */
+export const BUILT = { sourceRef: "refs/heads/main", commitSha: COMMIT } as const;
 
 export type ProcessFixture = { db: Db; config: FleetConfig; cleanup: () => void };
 

@@ -1,8 +1,10 @@
 /**
  * The CI webhook: verify the signature, check the body, then in one transaction record the delivery (its id is
- * the primary key) and start the rollout. A delivery id seen before is a replay: the insert finds the row, and
- * the answer is the stored rollout, with nothing new written. Two identical deliveries at once are settled by
- * that same primary key in the database. Any refusal rolls the transaction back: nothing is written.
+ * the primary key) and start the rollout. A delivery id seen before is a retry: the insert finds the row, and
+ * the answer is the stored rollout, with nothing new written. The delivery id is not signed, so the accepted
+ * signature's hash is stored too (unique): the same signed request under another delivery id is a replay,
+ * refused with 409 naming the first delivery. Races are settled by those two keys in the database. Any refusal
+ * rolls the transaction back: nothing is written. The body's optional `actor` names the person behind the change.
  */
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -10,6 +12,7 @@ import type { Db, Tx } from "@/db/client";
 import { rollouts, webhookDeliveries } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
+import { resolveCiActor } from "./approvals-initiator";
 import { CiWebhookBody, issuesOf, type BodyIssue } from "./ci-webhook-body";
 import { ServiceError, type ServiceErrorCode } from "./errors";
 import { startRollout } from "./rollouts";
@@ -37,8 +40,10 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
     return refused(503, "The CI webhook is not configured on this server: set FLIGHTDECK_WEBHOOK_SECRET (at least 16 characters) and restart Flightdeck.");
   }
   const { headers, rawBody } = delivery;
-  const signature = verifyWebhookSignature({ secret: ctx.secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: headers.get("x-flightdeck-signature"), rawBody, nowMs: ctx.now });
+  const signatureHeader = headers.get("x-flightdeck-signature");
+  const signature = verifyWebhookSignature({ secret: ctx.secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
   if (!signature.ok) return refused(401, signature.message);
+  const signatureSha256 = sha256(signatureHeader!.toLowerCase());
 
   const deliveryId = headers.get("x-flightdeck-delivery");
   if (!deliveryId || !/^[A-Za-z0-9._:-]{1,128}$/.test(deliveryId)) {
@@ -63,7 +68,7 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   if (unknownNames) return refused(422, unknownNames);
 
   try {
-    return ctx.db.transaction((tx) => recordAndStart(ctx, tx, deliveryId, rawBody, body));
+    return ctx.db.transaction((tx) => recordAndStart(ctx, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     const status = STATUS_OF[err.code];
@@ -71,12 +76,20 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   }
 }
 
-function recordAndStart(ctx: WebhookContext, tx: Tx, deliveryId: string, rawBody: string, body: CiWebhookBody): WebhookAnswer {
-  const bodySha256 = createHash("sha256").update(rawBody).digest("hex");
-  const inserted = tx.insert(webhookDeliveries).values({ deliveryId, receivedAt: ctx.now, bodySha256, rolloutId: null, status: 202, response: {} }).onConflictDoNothing().returning().get();
-  if (!inserted) return replayOf(tx, deliveryId, bodySha256);
+type DeliveryKeys = { deliveryId: string; signatureSha256: string; bodySha256: string };
 
-  const actor: Actor = { kind: "webhook", id: deliveryId, name: "CI webhook", roles: ["deployer"] };
+function recordAndStart(ctx: WebhookContext, tx: Tx, keys: DeliveryKeys, body: CiWebhookBody): WebhookAnswer {
+  const { deliveryId, signatureSha256, bodySha256 } = keys;
+  const inserted = tx
+    .insert(webhookDeliveries)
+    .values({ deliveryId, receivedAt: ctx.now, bodySha256, signatureSha256, rolloutId: null, status: 202, response: {} })
+    .onConflictDoNothing()
+    .returning()
+    .get();
+  if (!inserted) return retryOrReplay(tx, keys);
+
+  const ciActor = body.actor === undefined ? undefined : { name: body.actor, userId: resolveCiActor(tx, body.actor) };
+  const actor: Actor = { kind: "webhook", id: deliveryId, name: body.actor ? `CI webhook for ${body.actor}` : "CI webhook", roles: ["deployer"], ciActor };
   // Inside this transaction: startRollout's own transaction becomes a savepoint, so a refusal undoes the delivery row too.
   const started = startRollout(
     { db: tx as unknown as Db, config: ctx.config, actor, now: ctx.now },
@@ -94,9 +107,19 @@ function recordAndStart(ctx: WebhookContext, tx: Tx, deliveryId: string, rawBody
   return { status: 202, body: { ...response, message: `Started ${body.service} ${body.artifact.version} (${body.strategy}) in ${where}. Follow it at ${response.url} or with \`flightdeck rollout wait ${started.rolloutId}\`.` } };
 }
 
-/** The same delivery id again: the stored rollout and its current status, or a refusal if the body changed. */
-function replayOf(tx: Tx, deliveryId: string, bodySha256: string): WebhookAnswer {
-  const stored = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId)).get()!;
+/**
+ * The insert found a row. The same delivery id again is a retry: the stored rollout and its current status, or a
+ * refusal if the body changed. An accepted signature under another delivery id is a replay of a captured request.
+ */
+function retryOrReplay(tx: Tx, { deliveryId, signatureSha256, bodySha256 }: DeliveryKeys): WebhookAnswer {
+  const stored = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId)).get();
+  if (!stored) {
+    const first = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.signatureSha256, signatureSha256)).get()!;
+    return refused(
+      409,
+      `This signed request was already accepted as delivery ${first.deliveryId} at ${new Date(first.receivedAt).toISOString()}; the same signature under delivery ${deliveryId} is a replay and starts nothing. Sign each new delivery with its own timestamp.`,
+    );
+  }
   if (stored.bodySha256 !== bodySha256) {
     return refused(409, `Delivery ${deliveryId} was already received with a different body. Use a new X-Flightdeck-Delivery id for each new delivery.`);
   }
@@ -114,6 +137,8 @@ function unknownServiceOrRegions(config: FleetConfig, body: CiWebhookBody): stri
   if (unknown.length === 0) return null;
   return `Unknown region${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${config.regions.map((r) => r.id).join(", ")}); or send "all".`;
 }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function rolloutUrl(config: FleetConfig, rolloutId: string): string {
   return `${config.baseUrl.replace(/\/$/, "")}/rollouts/${rolloutId}`;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BUILT } from "./ci-webhook.fixtures";
 import { approvals } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser, createHarness, DIGEST_A, eventsOf, phases, rolloutRow, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
@@ -17,7 +18,7 @@ beforeEach(async () => {
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
-  rolloutId = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A }, strategy: "sequential", regions: "all" }).rolloutId;
+  rolloutId = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: "all" }).rolloutId;
   await h.runner.tick();
   expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
 });

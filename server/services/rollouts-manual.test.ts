@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BUILT } from "./ci-webhook.fixtures";
 import type { Actor } from "@/server/actor";
 import {
   addUser,
@@ -24,7 +25,7 @@ let sam: Actor;
 
 beforeEach(() => {
   // No approval gates here: these tests are about the manual actions.
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
 });
@@ -34,7 +35,7 @@ const settled = (region: string) => () => ["succeeded", "rolled_back", "blocked"
 const weights = (region: string) => h.world.weightCalls.filter((c) => c.region === region).map((c) => c.canaryPct);
 
 function start(version: string, digest: string, regions: string[], strategy: "parallel" | "sequential" = "parallel") {
-  return startRollout(h.as(dana), { serviceId: "api", artifact: { version, digest }, strategy, regions });
+  return startRollout(h.as(dana), { serviceId: "api", artifact: { version, digest, ...BUILT }, strategy, regions });
 }
 
 function expectRefusal(fn: () => unknown, code: string, words: string) {

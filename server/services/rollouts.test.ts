@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BUILT } from "./ci-webhook.fixtures";
 import { artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser, createHarness, DIGEST_A, DIGEST_B, eventsOf, regionStateOf, type Harness } from "@/server/engine/runner/test-fixtures";
@@ -49,7 +50,7 @@ describe("registerArtifact", () => {
 
 describe("startRollout", () => {
   it("plans the regions in config order, claims each region and writes its stages and the started event", () => {
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "delayed", delayMinutes: 90, regions: ["apac-se", "us-east"] });
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "delayed", delayMinutes: 90, regions: ["apac-se", "us-east"] });
     expect(started.regions.map((r) => r.regionId)).toEqual(["us-east", "apac-se"]);
     expect(started.plan.delayMs).toBe(90 * 60_000);
     const rows = h.db.select().from(regionRollouts).all();
@@ -65,8 +66,8 @@ describe("startRollout", () => {
   });
 
   it("refuses a region already in a rollout of the same service, and writes nothing", () => {
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "sequential", regions: ["eu-west"] });
-    const err = caught(() => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.3", digest: DIGEST_B }, strategy: "parallel", regions: "all" }));
+    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["eu-west"] });
+    const err = caught(() => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.3", digest: DIGEST_B, ...BUILT }, strategy: "parallel", regions: "all" }));
     expect(err.code).toBe("CONFLICT");
     expect(err.message).toContain("eu-west is already in rollout");
     expect(h.db.select().from(rollouts).all()).toHaveLength(1);
@@ -76,7 +77,7 @@ describe("startRollout", () => {
   });
 
   it("refuses a delay outside 30 to 240 minutes, unknown regions, a disallowed branch and a viewer", () => {
-    const base = { serviceId: "api", artifact: { version: "1", digest: DIGEST_A } };
+    const base = { serviceId: "api", artifact: { version: "1", digest: DIGEST_A, ...BUILT } };
     expect(caught(() => startRollout(h.as(dana), { ...base, strategy: "delayed", delayMinutes: 20 })).message).toContain("from 30 to 240");
     expect(caught(() => startRollout(h.as(dana), { ...base, strategy: "parallel", regions: ["mars"] })).message).toContain('"mars"');
     const feature = { ...base, artifact: { ...base.artifact, sourceRef: "refs/heads/feature/x" } };

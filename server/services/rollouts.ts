@@ -8,9 +8,10 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
-import { actorRef } from "@/server/actor";
-import { can } from "@/server/auth/roles";
+import { actorRef, type Actor } from "@/server/actor";
+import { actorCan } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
+import { isUnprotected } from "@/server/config/policies";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { delayProblem, formatDuration, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
 import { enqueueNotifications } from "@/server/engine/notify/enqueue";
@@ -101,7 +102,7 @@ export function artifactProblem(ctx: ServiceContext, serviceId: string, artifact
 
 export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): StartedRollout {
   const input = parseInput(StartRolloutInput, raw);
-  if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
+  if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
   const checked = checkStart(ctx, input);
   if (checked.problems.length > 0) throw checked.problems[0].error;
   const { regions, startRegions } = checked;
@@ -129,7 +130,8 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
         delayMinutes: input.strategy === "delayed" ? (input.delayMinutes ?? null) : null,
         status: "running",
         initiator,
-        initiatorUserId: ctx.actor.kind === "user" ? ctx.actor.id : null,
+        initiatorUserId: personBehind(ctx.actor),
+        ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
         correlationId,
         createdAt: ctx.now,
       })
@@ -188,11 +190,30 @@ function resolveRegions(ctx: ServiceContext, wanted: "all" | string[]): { region
   return { regions, problem };
 }
 
-/** Protected environments only take builds from the allowed refs (main, release/*) when the ref is known. */
+/**
+ * The person behind a start, who may then not approve its gates: the signed-in user, the creator of the token, or
+ * the user the webhook's `actor` matched (null when it matched nobody; the name is kept in `ci_actor`).
+ */
+function personBehind(actor: Actor): string | null {
+  if (actor.kind === "user") return actor.id;
+  if (actor.kind === "token") return actor.creatorId ?? null;
+  if (actor.kind === "webhook") return actor.ciActor?.userId ?? null;
+  return null;
+}
+
+/**
+ * Protected environments need to know what they run: the source ref and commit it was built from, and the ref
+ * must be one of the allowed refs (main, release/*). Never skipped: a missing ref is itself the problem.
+ */
 function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: RegionConfig[]): ServiceError | null {
-  if (!artifact.sourceRef) return null;
-  const protectedEnvs = regions.map((r) => r.environment).filter((env) => environmentPolicy(ctx.config, env)?.protected);
+  const protectedEnvs = [...new Set(regions.map((r) => r.environment))].filter((env) => !isUnprotected(environmentPolicy(ctx.config, env)));
   if (protectedEnvs.length === 0) return null;
+  const missing = [artifact.sourceRef ? null : "source ref", artifact.commitSha ? null : "commit"].filter(Boolean);
+  if (missing.length > 0) {
+    return preconditionFailed(
+      `${artifact.version} has no ${missing.join(" and ")}, but ${protectedEnvs.join(", ")} ${protectedEnvs.length === 1 ? "is" : "are"} protected and only take builds whose sourceRef and commitSha are known; register a new version with both.`,
+    );
+  }
   const allowed = ctx.config.policies.allowedRefs;
   if (allowed.some((pattern) => globMatch(pattern, artifact.sourceRef!))) return null;
   return preconditionFailed(`${artifact.version} was built from ${artifact.sourceRef}, but ${protectedEnvs.join(", ")} only take builds from ${allowed.join(" or ")}.`);
