@@ -3,7 +3,9 @@ import { Suspense } from "react";
 import { Forbidden } from "@/components/ui/forbidden";
 import { HydrateClient, prefetch, trpc } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
+import { MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { ROLES } from "@/server/auth/roles";
+import { CreateUserForm } from "./create-user-form";
 import { UserRolesTable } from "./user-roles-table";
 
 export const metadata: Metadata = { title: "Users and roles · Flightdeck" };
@@ -22,11 +24,13 @@ export default async function AdminPage() {
       </div>
       <p className="mt-1 text-sm text-slate-600">
         viewer reads; deployer starts and steers rollouts; reviewer approves as the functional reviewer; sre approves as SRE and rolls
-        regions back; admin does everything and manages users. Every change is recorded in the audit log.
+        regions back; admin does everything and manages users. A disabled user&apos;s sessions end and their API tokens stop at once; the
+        last active admin cannot be disabled or lose the role. Every change is recorded in the audit log.
       </p>
       <HydrateClient>
         <Suspense fallback={<p className="mt-6 text-sm text-slate-600">Loading users…</p>}>
           <UserRolesTable currentUserId={user.id} roles={ROLES} />
+          <CreateUserForm roles={ROLES} minPasswordLength={MIN_PASSWORD_LENGTH} />
         </Suspense>
       </HydrateClient>
     </main>

@@ -6,17 +6,20 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { events, roleAssignments, users } from "@/db/schema";
-import { actorRef, type Actor } from "@/server/actor";
+import { accounts, events, roleAssignments, users } from "@/db/schema";
+import { demoModeOn, userMayAct } from "@/server/auth/active-user";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
-import { can, ROLES, type Permission, type Role } from "@/server/auth/roles";
+import { ROLES, type Role } from "@/server/auth/roles";
 import { formatPath } from "@/server/config/load";
-import { badRequest, conflict, forbidden, notFound, preconditionFailed } from "./errors";
+import { badRequest, conflict, notFound, preconditionFailed } from "./errors";
+import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
 import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 
 export { seedDemoUsers, listDemoUsers, DEMO_USERS } from "./users-demo";
 export { ensureBootstrapAdmin } from "./users-bootstrap";
 export { linkOAuthAccount } from "./users-oauth";
+export { setUserDisabled } from "./users-status";
+export type { CliOperator, UserAdmin } from "./users-admin";
 
 export const RoleName = z.enum(ROLES, {
   error: (iss) => `unknown role ${JSON.stringify(iss.input)}: a role is one of ${ROLES.join(", ")}`,
@@ -49,6 +52,11 @@ export type UserSummary = {
   disabled: boolean;
   /** Has a password, so can sign in with email and password. */
   local: boolean;
+  /** Signs in with these providers (github, oidc), besides a password when `local`. */
+  providers: string[];
+  createdAt: number;
+  /** Null until the first sign-in. */
+  lastSignInAt: number | null;
 };
 
 /** Parse or throw a 400 whose message names every bad field: `roles[1]: unknown role "superuser": ...`. */
@@ -59,19 +67,26 @@ function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T>
   throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join("; "), { problems });
 }
 
-function authorise(actor: Actor, permission: Permission): void {
-  if (!can(actor.roles, permission)) {
-    throw forbidden(`Your role (${actor.roles.join(", ") || "none"}) does not allow ${permission}.`);
-  }
-}
-
 export function listUsers(db: Db): UserSummary[] {
   const held = new Map<string, Role[]>();
   for (const row of db.select({ userId: roleAssignments.userId, role: roleAssignments.role }).from(roleAssignments).all()) {
     held.set(row.userId, [...(held.get(row.userId) ?? []), row.role]);
   }
+  const linked = new Map<string, string[]>();
+  for (const row of db.select({ userId: accounts.userId, provider: accounts.provider }).from(accounts).all()) {
+    linked.set(row.userId, [...(linked.get(row.userId) ?? []), row.provider]);
+  }
   return db
-    .select({ id: users.id, email: users.email, name: users.name, demo: users.demo, disabledAt: users.disabledAt, passwordHash: users.passwordHash })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      demo: users.demo,
+      disabledAt: users.disabledAt,
+      passwordHash: users.passwordHash,
+      createdAt: users.createdAt,
+      lastSignInAt: users.lastSignInAt,
+    })
     .from(users)
     .orderBy(users.name, users.email)
     .all()
@@ -85,6 +100,9 @@ export function listUsers(db: Db): UserSummary[] {
         demo: u.demo,
         disabled: u.disabledAt !== null,
         local: u.passwordHash !== null,
+        providers: [...new Set(linked.get(u.id) ?? [])].sort(),
+        createdAt: u.createdAt,
+        lastSignInAt: u.lastSignInAt,
       };
     });
 }
@@ -95,23 +113,30 @@ export function listUsers(db: Db): UserSummary[] {
  */
 export function setUserRoles(
   db: Db,
-  input: { actor: Actor; userId: unknown; roles: unknown },
+  input: { actor: UserAdmin; userId: unknown; roles: unknown },
   now: number = Date.now(),
+  demoMode: boolean = demoModeOn(),
 ): { userId: string; roles: Role[]; changed: boolean } {
-  authorise(input.actor, "users.manage");
+  authoriseAdmin(input.actor);
   const { userId, roles } = parseInput(SetUserRolesInput, { userId: input.userId, roles: input.roles });
   const after = canonicalRoles(roles);
   return db.transaction((tx) => {
-    const user = tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).get();
+    const user = tx
+      .select({ id: users.id, name: users.name, email: users.email, disabledAt: users.disabledAt, demo: users.demo })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get();
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
     const before = storedRoles(tx, userId);
     const effectiveBefore: Role[] = before.length > 0 ? before : ["viewer"];
     if (before.length === after.length && before.every((r, i) => r === after[i])) return { userId, roles: after, changed: false };
-    if (effectiveBefore.includes("admin") && !after.includes("admin") && countOtherActiveAdmins(tx, userId) === 0) {
-      throw preconditionFailed(`${user.name} is the last admin: give another user the admin role before removing it here.`);
+    const demotesActiveAdmin = effectiveBefore.includes("admin") && !after.includes("admin") && userMayAct(user, demoMode);
+    if (demotesActiveAdmin && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
+      throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before removing it here.`);
     }
-    replaceRoles(tx, userId, after, actorRef(input.actor), now);
-    recordRolesChanged(tx, { actor: actorRef(input.actor), user, before: effectiveBefore, after }, now);
+    const actor = adminRef(input.actor);
+    replaceRoles(tx, userId, after, actor, now);
+    recordRolesChanged(tx, { actor, user: { id: user.id, name: user.name, email: user.email }, before: effectiveBefore, after }, now);
     return { userId, roles: after, changed: true };
   });
 }
@@ -119,10 +144,10 @@ export function setUserRoles(
 /** A user who signs in with email and password (self-hosting). The actor needs users.manage. */
 export async function createLocalUser(
   db: Db,
-  input: { actor: Actor; email: unknown; name: unknown; password: unknown; roles?: unknown },
+  input: { actor: UserAdmin; email: unknown; name: unknown; password: unknown; roles?: unknown },
   now: number = Date.now(),
 ): Promise<{ userId: string }> {
-  authorise(input.actor, "users.manage");
+  authoriseAdmin(input.actor);
   const { email, name, password, roles } = parseInput(CreateLocalUserInput, {
     email: input.email,
     name: input.name,
@@ -130,7 +155,7 @@ export async function createLocalUser(
     roles: input.roles,
   });
   const passwordHash = await hashPassword(password);
-  const actor = actorRef(input.actor);
+  const actor = adminRef(input.actor);
   return db.transaction((tx) => {
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
       throw conflict(`email: a user with the email ${email} already exists`);

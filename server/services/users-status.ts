@@ -1,0 +1,66 @@
+/**
+ * Disabling and enabling a user. A disabled user's sessions are revoked at once, and the one rule of who may
+ * act (server/auth/active-user.ts) stops their API tokens while they stay disabled; enabling brings the tokens
+ * back, never the old sessions. The last active admin cannot be disabled, nor can an admin disable themselves.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { events, sessions, users } from "@/db/schema";
+import { demoModeOn, userMayAct } from "@/server/auth/active-user";
+import { forbidden, notFound, preconditionFailed } from "./errors";
+import { parseInput } from "./context";
+import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
+import { countOtherActiveAdmins, storedRoles } from "./users-roles";
+
+export const SetUserDisabledInput = z.strictObject({
+  userId: z.string({ error: "expected a user id" }).min(1, { error: "expected a user id" }),
+  disabled: z.boolean({ error: "expected disabled: true or false" }),
+});
+
+export type SetUserDisabledResult = { userId: string; disabled: boolean; changed: boolean; sessionsEnded: number };
+
+export function setUserDisabled(
+  db: Db,
+  input: { actor: UserAdmin; userId: unknown; disabled: unknown },
+  now: number = Date.now(),
+  demoMode: boolean = demoModeOn(),
+): SetUserDisabledResult {
+  authoriseAdmin(input.actor);
+  const { userId, disabled } = parseInput(SetUserDisabledInput, { userId: input.userId, disabled: input.disabled });
+  return db.transaction((tx) => {
+    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+    if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
+    if ((user.disabledAt !== null) === disabled) return { userId, disabled, changed: false, sessionsEnded: 0 };
+
+    let sessionsEnded = 0;
+    if (disabled) {
+      if (input.actor.kind === "user" && input.actor.id === userId) {
+        throw forbidden("You cannot disable your own account: ask another admin.");
+      }
+      if (userMayAct(user, demoMode) && storedRoles(tx, userId).includes("admin") && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
+        throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before disabling this one.`);
+      }
+      tx.update(users).set({ disabledAt: now }).where(eq(users.id, userId)).run();
+      sessionsEnded = tx
+        .update(sessions)
+        .set({ revokedAt: now })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .run().changes;
+    } else {
+      tx.update(users).set({ disabledAt: null }).where(eq(users.id, userId)).run();
+    }
+    tx.insert(events)
+      .values({
+        at: now,
+        type: disabled ? "user.disabled" : "user.enabled",
+        actor: adminRef(input.actor),
+        message: disabled
+          ? `${user.name} (${user.email}) disabled: ${sessionsEnded} session(s) ended, API tokens stopped`
+          : `${user.name} (${user.email}) enabled again`,
+        data: { userId, sessionsEnded },
+      })
+      .run();
+    return { userId, disabled, changed: true, sessionsEnded };
+  });
+}
