@@ -17,6 +17,11 @@ function phaseWords(region: Region, rolloutId: string): string {
   return describePhase({ ...region, rolloutId, stageCount: region.stages.length, artifactVersion: "" });
 }
 
+/** "Rollback retrying (attempt 4, last error: timeout after 2 s)": the move back failed and is being tried again. */
+export function rollbackRetryWords(retry: NonNullable<Region["rollbackRetry"]>): string {
+  return `Rollback retrying (attempt ${retry.attempts + 1}, last error: ${retry.lastError ?? "unknown"})`;
+}
+
 export function RegionSection(props: { rolloutId: string; serviceId: string; region: Region; points: SamplePoint[]; may: ControlPermissions; now: number | null; onChanged: () => void }) {
   const { region } = props;
   const cause = causeWords(region.cause);
@@ -33,6 +38,16 @@ export function RegionSection(props: { rolloutId: string; serviceId: string; reg
             {region.canaryPct} % on {region.toColour}, {100 - region.canaryPct} % on {region.fromColour}
             {region.attempt > 1 ? ` · attempt ${region.attempt}` : ""}
           </p>
+          {region.rollbackRetry ? (
+            <p data-testid={`rollback-retrying-${region.regionId}`} className="mt-1 text-sm font-medium text-red-800">
+              {rollbackRetryWords(region.rollbackRetry)}
+            </p>
+          ) : null}
+          {region.observeUntil !== null && region.phase === "succeeded" ? (
+            <p className="mt-1 text-sm text-slate-600">
+              Under observation until <RelativeTime at={region.observeUntil} />: still sampled, rolled back on a breach.
+            </p>
+          ) : null}
           {region.paused ? <p className="mt-1 text-sm text-amber-800">Paused{region.pauseReason ? `: ${region.pauseReason}` : ""}</p> : null}
         </div>
         <RegionControls rolloutId={props.rolloutId} serviceId={props.serviceId} region={region} may={props.may} onDone={props.onChanged} />

@@ -63,6 +63,10 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
       toColour: r.toColour,
       paused: r.paused,
       pauseReason: r.pauseReason,
+      /** A move of all traffic back to the old colour that failed and is being tried again ("rollback retrying"). */
+      rollbackRetry: r.rollbackAttempts > 0 ? { attempts: r.rollbackAttempts, lastError: r.rollbackLastError, nextAt: r.rollbackNextAt, failingSince: r.rollbackFirstFailedAt } : null,
+      /** Under observation after it succeeded (delayed strategy): sampled until then; a breach rolls it back. */
+      observeUntil: r.observeUntil,
       cause: r.cause as RollbackCause[] | null,
       outcomeReason: r.outcomeReason,
       attempt: r.attempt,

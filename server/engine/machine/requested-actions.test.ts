@@ -35,18 +35,18 @@ describe("a requested abort during the canary", () => {
     expect(decide(decideInput({ state })).kind).toBe("effect");
   });
 
-  it("that fails leaves the region in its canary, paused, and clears the request so nothing loops", () => {
+  it("that fails stays in the canary, keeps the request, and tries again after a backoff under a new step key", () => {
     const state = abortRequested();
     const t = transitionOf(decide(decideInput({ state })), { failure: "timeout after 5 s" });
     expect(t.patch.phase).toBeUndefined();
-    expect(t.patch).toMatchObject({
-      requestedAction: null,
-      requestedBy: null,
-      paused: true,
-      pauseReason: "abort by user:alice failed: traffic could not be moved back to blue (timeout after 5 s); 25 % of traffic is still on green; abort again to retry",
-    });
+    expect(t.patch.requestedAction).toBeUndefined();
+    expect(t.patch.paused).toBeUndefined();
+    expect(t.patch).toMatchObject({ rollbackAttempts: 1, rollbackLastError: "timeout after 5 s", rollbackFirstFailedAt: T0, rollbackLastAlertAt: T0 });
+    expect(t.events[0].message).toMatch(/^eu-west: abort by user:alice failed: traffic could not be moved back to blue \(timeout after 5 s\); 25 % of traffic is still on green\. Trying again in 1 s, until it is verified\.$/);
     expect(eventTypes(t)).toEqual(["traffic.failed"]);
-    expect(decide(decideInput({ state: apply(state, t) }))).toEqual({ kind: "wait", until: null });
+    const after = apply(state, t);
+    expect(decide(decideInput({ state: after }))).toEqual({ kind: "wait", until: after.rollbackNextAt });
+    expect(decide(decideInput({ now: after.rollbackNextAt!, state: after }))).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/abort/retry-1" });
   });
 });
 
@@ -61,12 +61,17 @@ describe("a requested rollback during the canary", () => {
     expect(t.events).toEqual([expect.objectContaining({ type: "region.rolled_back", data: { actor: "user:sam", manual: true, stageIndex: 1, percent: 25 } })]);
   });
 
-  it("that fails stays in the canary, paused, and says to roll back again", () => {
+  it("that fails stays in the canary, not paused, and is tried again until it is verified", () => {
     const t = transitionOf(decide(decideInput({ state })), { failure: "HAProxy runtime API refused" });
     expect(t.patch.phase).toBeUndefined();
-    expect(t.patch).toMatchObject({ requestedAction: null, paused: true });
-    expect(t.patch.pauseReason).toBe("rollback by user:sam failed: traffic could not be moved back to blue (HAProxy runtime API refused); 25 % of traffic is still on green; roll back again to retry");
+    expect(t.patch.requestedAction).toBeUndefined();
+    expect(t.patch.paused).toBeUndefined();
+    expect(t.patch).toMatchObject({ rollbackAttempts: 1, rollbackLastError: "HAProxy runtime API refused" });
     expect(eventTypes(t)).toEqual(["traffic.failed"]);
+    const retried = decide(decideInput({ now: apply(state, t).rollbackNextAt!, state: apply(state, t) }));
+    expect(retried).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/rollback/retry-1" });
+    expect(transitionOf(retried).patch).toMatchObject({ phase: "rolled_back", rollbackAttempts: 0, rollbackNextAt: null, requestedAction: null });
+    expect(transitionOf(retried).events[0].message).toBe("eu-west rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue (after 2 tries).");
   });
 });
 
@@ -85,15 +90,15 @@ describe("a requested emergency rollback of a succeeded region", () => {
     expect(t.events).toEqual([expect.objectContaining({ type: "region.rolled_back", data: { actor: "user:sam", emergency: true } })]);
   });
 
-  it("that fails keeps the region succeeded, flagged with where traffic stands", () => {
+  it("that fails keeps the region succeeded, says where traffic stands, and is tried again", () => {
     const t = transitionOf(decide(decideInput({ state: rollbackRequested })), { failure: "Cloudflare API 502" });
     expect(t.patch.phase).toBeUndefined();
-    expect(t.patch).toMatchObject({
-      requestedAction: null,
-      paused: true,
-      pauseReason: "emergency rollback by user:sam failed: traffic could not be moved back to blue (Cloudflare API 502); 100 % of traffic is still on green; roll back again to retry",
-    });
+    expect(t.patch.requestedAction).toBeUndefined();
+    expect(t.patch).toMatchObject({ rollbackAttempts: 1, rollbackLastError: "Cloudflare API 502" });
+    expect(t.events[0].message).toContain("emergency rollback by user:sam failed: traffic could not be moved back to blue (Cloudflare API 502); 100 % of traffic is still on green. Trying again in");
     expect(eventTypes(t)).toEqual(["traffic.failed"]);
+    const after = apply(rollbackRequested, t);
+    expect(decide(decideInput({ now: after.rollbackNextAt!, state: after }))).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/emergency-rollback/retry-1" });
   });
 });
 

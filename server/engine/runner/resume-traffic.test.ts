@@ -14,7 +14,7 @@ let balancerDown = false;
 let runner: Runner;
 
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   balancerDown = false;
   runner = new Runner({
@@ -63,15 +63,16 @@ describe("a region resumed after a pause", () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
     const rolloutId = start();
     await runUntil(h, () => row(rolloutId).canaryPct === 10, () => (balancerDown = row(rolloutId).canaryPct === 10), 20_000, runner);
-    await runUntil(h, () => row(rolloutId).paused, undefined, 20_000, runner);
-    expect(row(rolloutId).pauseReason).toContain("rollback failed: traffic could not be moved back to blue");
+    await runUntil(h, () => row(rolloutId).rollbackAttempts >= 3, undefined, 20_000, runner);
+    expect(row(rolloutId)).toMatchObject({ phase: "canary", paused: false, rollbackLastError: "the load balancer of us-east cannot be reached" });
 
-    // The load balancer came back from its config (green at 0), and the region is resumed.
+    // The load balancer came back from its config (green at 0), and a new runner takes the rollout over.
     h.world.setWeights("us-east", "blue", 0, { blue: 100, green: 0 }, h.clock.now());
     balancerDown = false;
     const calls = h.world.weightCalls.length;
-    resumeRegion(h.as(dana), { rolloutId, regionId: "us-east" });
-    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
+    await runner.stop();
+    const next = new Runner({ db: h.db, config: h.config, clock: h.clock, id: "runner-s", providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock) });
+    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, next);
     expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
     expect(eventsOf(h.db, { type: "traffic.reconciled" })).toEqual([]);
   });

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Actor } from "@/server/actor";
+import { ProviderError, type RegionProviders } from "@/server/providers/types";
+import { rollbackRegion } from "@/server/services/region-commands";
+import { getRolloutView } from "@/server/services/rollout-view";
+import { startRollout } from "@/server/services/rollouts";
+import { providersForRegion } from "./providers";
+import { Runner } from "./runner";
+import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, regionRolloutOf, regionStateOf, runUntil, type Harness } from "./test-fixtures";
+
+const MIN = 60_000;
+let h: Harness;
+let dana: Actor;
+let sam: Actor;
+/** How many of the next moves back to 0 % the load balancer of us-east refuses. */
+let failNextRollbacks = 0;
+let runner: Runner;
+
+beforeEach(() => {
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
+  dana = addUser(h.db, "dana", "Dana", ["deployer"]);
+  sam = addUser(h.db, "sam", "Sam", ["sre"]);
+  failNextRollbacks = 0;
+  runner = new Runner({
+    db: h.db,
+    config: h.config,
+    clock: h.clock,
+    id: "runner-r",
+    providersFor: (region): RegionProviders => {
+      const real = providersForRegion(h.config, region, h.world, h.clock);
+      return {
+        ...real,
+        traffic: {
+          getWeight: (input) => real.traffic.getWeight(input),
+          setWeight: async (input) => {
+            if (input.canaryPct === 0 && failNextRollbacks > 0) {
+              failNextRollbacks--;
+              throw new ProviderError("traffic-haproxy", "HAProxy runtime API: timeout after 2 s", true);
+            }
+            return real.traffic.setWeight(input);
+          },
+        },
+      };
+    },
+  });
+});
+afterEach(() => h.cleanup());
+
+const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
+
+describe("a rollback the load balancer refuses 15 times", () => {
+  it("is retried with backoff until 100 % is verified on the old colour, with one alert per 5 minutes and nothing else meanwhile", async () => {
+    h.world.injectFault("us-east", 10, { errorRatePct: 5 });
+    failNextRollbacks = 15;
+    const rolloutId = start();
+    await runUntil(h, () => row(rolloutId).rollbackAttempts === 3, undefined, 20_000, runner);
+    const retrying = getRolloutView(h.as(dana), rolloutId).regions[0];
+    expect(retrying.rollbackRetry).toMatchObject({ attempts: 3, lastError: "HAProxy runtime API: timeout after 2 s" });
+
+    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
+    expect(failNextRollbacks).toBe(0);
+    expect(row(rolloutId)).toMatchObject({ canaryPct: 0, paused: false, rollbackAttempts: 0, rollbackNextAt: null });
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+    expect(regionStateOf(h.db, "us-east").greenPct).toBe(0);
+
+    const failures = eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "traffic.failed" || e.type === "rollback.retry_failed");
+    expect(failures).toHaveLength(15);
+    const alerts = failures.filter((e) => (e.data as { alert?: boolean } | null)?.alert === true);
+    const gaps = alerts.slice(1).map((a, i) => a.at - alerts[i].at);
+    expect(alerts.length).toBe(Math.floor((failures.at(-1)!.at - failures[0].at) / (5 * MIN)) + 1);
+    expect(alerts.length).toBeGreaterThanOrEqual(2);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(5 * MIN);
+    for (const gap of gaps) expect(gap).toBeLessThan(6 * MIN);
+    // Nothing else happened in the region while the rollback was failing: no sample, no stage move.
+    const during = eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.at > failures[0].at && e.at < failures.at(-1)!.at);
+    expect(new Set(during.map((e) => e.type))).toEqual(new Set(["traffic.failed", "rollback.retry_failed"]));
+    expect(h.world.weightCalls.map((c) => c.canaryPct)).toEqual([10, 0]);
+    expect(eventsOf(h.db, { type: "region.rolled_back" })[0].message).toContain("(after 16 tries)");
+    expect(getRolloutView(h.as(dana), rolloutId).regions[0].rollbackRetry).toBeNull();
+  });
+});
+
+describe("a one-click rollback the load balancer refuses", () => {
+  it("gets the same retries and ends rolled back with 100 % on the old colour", async () => {
+    const rolloutId = start();
+    await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
+    failNextRollbacks = 4;
+    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
+    expect(failNextRollbacks).toBe(0);
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+    expect(row(rolloutId).outcomeReason).toBe("rolled back by user:sam at the 10 % stage; 100 % of traffic is back on blue");
+    expect(eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "traffic.failed")).toHaveLength(1);
+    expect(eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "rollback.retry_failed")).toHaveLength(3);
+  });
+});
