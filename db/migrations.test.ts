@@ -60,6 +60,9 @@ describe("migrations", () => {
     db.$client.prepare("insert into events (at, type, actor, message) values (1, 'x', 'system', 'm')").run();
     expect(() => db.$client.prepare("update events set message = 'changed'").run()).toThrow(/append-only/);
     expect(() => db.$client.prepare("delete from events").run()).toThrow(/append-only/);
+    // REPLACE deletes the row it conflicts with without firing the DELETE trigger: an insert on a used id is refused.
+    const id = (db.$client.prepare("select max(id) as id from events").get() as { id: number }).id;
+    expect(() => db.$client.prepare("insert or replace into events (id, at, type, actor, message) values (?, 2, 'y', 'system', 'forged')").run(id)).toThrow(/append-only/);
   });
 
   it("opens the file in WAL mode with foreign keys on", () => {

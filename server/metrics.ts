@@ -4,7 +4,8 @@
  *
  * Flightdeck's own series: rollouts by status and region rollouts by phase (read from the database at scrape
  * time, so they are right whichever process ran the engine), and counters the engine increments: stage
- * transitions, rollbacks, analysis verdicts, provider call durations and errors, notification deliveries.
+ * transitions, rollbacks, analysis verdicts, provider call durations and errors, notification deliveries;
+ * and refused CI webhook deliveries by reason.
  */
 import { count } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -20,7 +21,7 @@ export type EngineMetrics = {
   deliveries: Counter<"channel" | "result">;
 };
 
-type MetricsState = { registry: Registry; engine: EngineMetrics; db: Db | null };
+type MetricsState = { registry: Registry; engine: EngineMetrics; webhookRefused: Counter<"reason">; db: Db | null };
 const globalForMetrics = globalThis as unknown as { flightdeckMetricsState?: MetricsState };
 
 function createState(): MetricsState {
@@ -31,6 +32,12 @@ function createState(): MetricsState {
   const state: MetricsState = {
     registry,
     db: null,
+    webhookRefused: new Counter({
+      name: "flightdeck_webhook_refused_total",
+      help: "CI webhook deliveries refused, by reason (counted and logged, never stored: a flood cannot fill the disk).",
+      labelNames: ["reason"],
+      registers,
+    }),
     engine: {
       stageTransitions: new Counter({ name: "flightdeck_stage_transitions_total", help: "Canary stages started and passed.", labelNames: ["region", "transition"], registers }),
       rollbacks: new Counter({ name: "flightdeck_rollbacks_total", help: "Regions rolled back, by what triggered it (breach or emergency).", labelNames: ["region", "trigger"], registers }),
@@ -100,6 +107,25 @@ export function engineMetrics(): EngineMetrics {
 /** The database the rollout gauges are read from at scrape time (default: the process's, from getDb; tests set their own). */
 export function countRolloutsIn(db: Db): void {
   metricsState().db = db;
+}
+
+/** Why a CI webhook delivery was refused, from its HTTP status: a short fixed set, so the label stays small. */
+export const WEBHOOK_REFUSAL_REASONS: Record<number, string> = {
+  400: "bad_request",
+  401: "bad_signature",
+  403: "ref_not_allowed",
+  409: "replayed_delivery",
+  413: "body_too_large",
+  422: "unknown_name",
+  429: "rate_limited",
+  503: "not_configured",
+};
+
+/** Counts a refused CI webhook delivery; the reason for its status (`other` for one not in the list). */
+export function countRefusedWebhook(status: number): string {
+  const reason = WEBHOOK_REFUSAL_REASONS[status] ?? (status >= 500 ? "server_error" : "other");
+  metricsState().webhookRefused.inc({ reason });
+  return reason;
 }
 
 /** Counts what a saved decision did, from its events and the sample it judged. */

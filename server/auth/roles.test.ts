@@ -11,6 +11,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "approval.sre": ["sre", "admin"],
   "users.manage": ["admin"],
   "settings.manage": ["admin"],
+  "audit.internal": ["sre", "admin"],
   "demo.faults": ["sre", "admin"],
 };
 

@@ -1,8 +1,13 @@
-/** The append-only event log for /audit: filter by actor, region, type and time, newest first, paged by id. */
+/**
+ * The append-only event log for /audit: filter by actor, region, type and time, newest first, paged by id.
+ * Readers without `audit.internal` (everyone below sre) get each event without its internal data fields.
+ */
 import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { events } from "@/db/schema";
+import type { Actor } from "@/server/actor";
+import { actorCan } from "@/server/auth/roles";
 import { parseInput } from "./context";
 
 export const AuditListInput = z.strictObject({
@@ -19,10 +24,20 @@ export const AuditListInput = z.strictObject({
 });
 export type AuditListInput = z.input<typeof AuditListInput>;
 
+/**
+ * Event data fields that only sre and admin read in the audit log: deploy logs (user@host:port, command
+ * output), provider errors (hosts, raw stderr), host addresses, sign-in addresses and emails. The one list:
+ * a new event that records such a field uses one of these names.
+ */
+export const INTERNAL_EVENT_FIELDS = ["log", "error", "metricsError", "stderr", "stdout", "host", "hosts", "address", "email"] as const;
+
+const INTERNAL = new Set<string>(INTERNAL_EVENT_FIELDS);
+
 export type AuditEvent = typeof events.$inferSelect;
 export type AuditPage = { items: AuditEvent[]; nextCursor: number | null };
 
-export function listAuditEvents(db: Db, raw: AuditListInput): AuditPage {
+/** `reader`: who reads; the internal data fields are left out unless they may read them (`audit.internal`). */
+export function listAuditEvents(db: Db, raw: AuditListInput, reader: Actor): AuditPage {
   const input = parseInput(AuditListInput, raw);
   const where: SQL[] = [];
   if (input.actor) where.push(input.actor.endsWith(":") ? like(events.actor, `${escapeLike(input.actor)}%`) : eq(events.actor, input.actor));
@@ -39,8 +54,20 @@ export function listAuditEvents(db: Db, raw: AuditListInput): AuditPage {
     .orderBy(desc(events.id))
     .limit(input.limit + 1)
     .all();
-  const items = rows.slice(0, input.limit);
+  const page = rows.slice(0, input.limit);
+  const items = actorCan(reader, "audit.internal") ? page : page.map((e) => ({ ...e, data: withoutInternal(e.data) }));
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null };
+}
+
+/** The data without internal fields, at any depth (a field inside a nested object is left out too). */
+export function withoutInternal(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(withoutInternal);
+  if (data === null || typeof data !== "object") return data;
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([key]) => !INTERNAL.has(key))
+      .map(([key, value]) => [key, withoutInternal(value)]),
+  );
 }
 
 /** Prefix filters use LIKE; `%` and `_` never occur in actor or type names, so they are dropped rather than escaped. */

@@ -1,9 +1,9 @@
-/** The audit log: the append-only event log, filtered and paged (anyone who may read). */
+/** The audit log: the append-only event log, filtered and paged (anyone who may read; internal fields for sre and admin). */
 import { AuditListInput, listAuditEvents } from "@/server/services/audit-log";
 import { createTRPCRouter, permittedProcedure } from "../trpc";
 
 export const auditRouter = createTRPCRouter({
   list: permittedProcedure("read")
     .input(AuditListInput)
-    .query(({ ctx, input }) => listAuditEvents(ctx.db, input)),
+    .query(({ ctx, input }) => listAuditEvents(ctx.db, input, ctx.actor)),
 });

@@ -1,6 +1,11 @@
-/** CI webhook (contract: README "CI"): rate limit, read the body with a limit, hand it to the service, answer JSON. */
+/**
+ * CI webhook (contract: README "CI"): rate limit, read the body with a limit, hand it to the service, answer JSON.
+ * A refused delivery is counted (`flightdeck_webhook_refused_total{reason}`) and logged with its reason, never
+ * stored: a flood of bad deliveries costs no disk.
+ */
 import { jsonAnswer, processContext, readBodyWithLimit, requestSource } from "@/server/api/http";
 import { logger } from "@/server/log";
+import { countRefusedWebhook } from "@/server/metrics";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { RateLimiter, WEBHOOK_RATE_LIMIT } from "@/server/services/rate-limiter";
 
@@ -10,6 +15,20 @@ const MAX_BODY_BYTES = 256 * 1024;
 const limiter = new RateLimiter(WEBHOOK_RATE_LIMIT);
 
 export async function POST(request: Request): Promise<Response> {
+  const answer = await receive(request);
+  if (answer.status >= 400) await logRefusal(request, answer);
+  return answer;
+}
+
+async function logRefusal(request: Request, answer: Response): Promise<void> {
+  const reason = countRefusedWebhook(answer.status);
+  if (answer.status >= 500 && answer.status !== 503) return; // logged as an error where it happened
+  const { error } = (await answer.clone().json().catch(() => ({}))) as { error?: unknown };
+  const deliveryId = request.headers.get("x-flightdeck-delivery")?.slice(0, 100) ?? null;
+  logger.warn({ reason, status: answer.status, source: requestSource(request.headers), deliveryId, error: typeof error === "string" ? error.slice(0, 500) : null }, "CI webhook: delivery refused");
+}
+
+async function receive(request: Request): Promise<Response> {
   const now = Date.now();
   const source = requestSource(request.headers);
   const rate = limiter.take(source, now);
