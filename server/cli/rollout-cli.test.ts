@@ -57,7 +57,8 @@ function cli(token: string, opts: { tty?: boolean } = {}) {
   return { io, lines, errors };
 }
 
-const writeToken = () => createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "GitHub Actions", scope: "write" }).token;
+const tokenOf = (scope: "deploy" | "rollback" | "read", name: string) => createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name, scope }).token;
+const deployToken = () => tokenOf("deploy", "GitHub Actions");
 
 async function start(token: string, version: string, digest: string, regions: string) {
   const c = cli(token);
@@ -67,8 +68,16 @@ async function start(token: string, version: string, digest: string, regions: st
 }
 
 describe("flightdeck rollout over HTTP", () => {
+  it("refuses a version the server would refuse, with the same words, before sending anything", async () => {
+    const c = cli(deployToken());
+    await expect(runRollout(["start", "--service", "api", "--version", "1.4.2 beta", "--digest", DIGEST_A, "--strategy", "sequential"], c.io)).rejects.toThrow(
+      '--version: expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128), got "1.4.2 beta"',
+    );
+    expect(h.db.select().from(events).all().filter((e) => e.type === "artifact.registered")).toHaveLength(0);
+  });
+
   it("starts a rollout, shows its status, and `wait` prints progress and exits 0 when it succeeded", async () => {
-    const token = writeToken();
+    const token = deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
 
     const status = cli(token);
@@ -86,7 +95,7 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("`wait` exits 1 when the rollout failed, and prints the region rolled back", async () => {
-    const token = writeToken();
+    const token = deployToken();
     const rolloutId = await start(token, "1.4.3", DIGEST_B, "eu-west");
     const wait = cli(token, { tty: true });
     expect(await runRollout(["wait", rolloutId, "--interval", "1"], wait.io)).toBe(1);
@@ -95,7 +104,7 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("pauses, resumes and aborts a region, with --json, and the events name the token", async () => {
-    const token = writeToken();
+    const token = deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east,apac-se");
     const pause = cli(token);
     expect(await runRollout(["pause", rolloutId, "--region", "us-east", "--reason", "looking", "--json"], pause.io)).toBe(0);
@@ -109,15 +118,15 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("rolls back a region that succeeded (emergency rollback), and reports refusals with the server's message", async () => {
-    const token = writeToken();
+    const token = deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
     await runRollout(["wait", rolloutId, "--interval", "1"], cli(token).io);
-    const rb = cli(token);
+    const rb = cli(tokenOf("rollback", "emergency"));
     expect(await runRollback(["--region", "us-east", "--service", "api"], rb.io)).toBe(0);
     expect(rb.lines[0]).toMatch(/^Rollback of us-east requested/);
 
     const read = createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" }).token;
-    await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({ status: 403, message: expect.stringContaining("needs a write token") });
+    await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({ status: 403, message: expect.stringContaining("needs a rollback token") });
     await expect(runRollout(["status", "nope"], cli("fd_unknown").io)).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -3,6 +3,7 @@
  * a line whenever a region changes, and exits 0 when the rollout succeeded, 1 when it failed or was aborted.
  */
 import { parseArgs } from "node:util";
+import { ArtifactVersion } from "@/server/services/artifacts";
 import type { RolloutStatusView } from "@/server/services/rollout-status";
 import { apiClientFromEnv, type ApiClient } from "./api-client";
 import { paint, type CliIo } from "./io";
@@ -107,11 +108,18 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
   const regions = (v.regions as string | undefined) ?? "all";
   return {
     serviceId: need("service"),
-    artifact: { version: need("version"), digest: need("digest"), ...(v.url ? { url: v.url } : {}), ...(v.ref ? { sourceRef: v.ref } : {}), ...(v.commit ? { commitSha: v.commit } : {}) },
+    artifact: { version: checkedVersion(need("version")), digest: need("digest"), ...(v.url ? { url: v.url } : {}), ...(v.ref ? { sourceRef: v.ref } : {}), ...(v.commit ? { commitSha: v.commit } : {}) },
     strategy: need("strategy"),
     regions: regions === "all" ? "all" : regions.split(",").map((r) => r.trim()).filter(Boolean),
     ...(v.delay !== undefined ? { delayMinutes: seconds(v.delay as string, "--delay") } : {}),
   };
+}
+
+/** The server's one version rule, checked before anything is sent. */
+function checkedVersion(version: string): string {
+  const parsed = ArtifactVersion.safeParse(version);
+  if (!parsed.success) throw new ArgumentError(`--version: ${parsed.error.issues[0].message}, got ${JSON.stringify(version)}`);
+  return version;
 }
 
 function seconds(text: string | undefined, name: string): number {
