@@ -10,6 +10,7 @@ import { runRollback } from "./rollback";
 import { ROLLOUT_USAGE, runRollout } from "./rollout";
 import { parseSimulateArgs, ArgumentError } from "./simulate-args";
 import { formatSimulation, simulate } from "./simulate";
+import { runUsers, USERS_USAGE } from "./users";
 
 const USAGE = `Usage: flightdeck <command> [options]
 
@@ -22,6 +23,7 @@ Commands:
 ${ROLLOUT_USAGE}
   rollback   --region <id> [--service <id>]   roll one region back to its old colour (in the canary, or to the previous release after success)
 ${NOTIFY_USAGE}
+${USERS_USAGE}
   doctor     [--config <file>]   the production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks
 
 Every command takes --json. rollout and rollback talk to the server named by FLIGHTDECK_URL with the API token in
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runDoctor(rest, processIo());
       case "notify":
         return await runNotify(rest, processIo());
+      case "users":
+        return await runUsers(rest, processIo());
       case undefined:
       case "help":
       case "--help":
