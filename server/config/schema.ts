@@ -196,6 +196,22 @@ const TrafficConfig = z.discriminatedUnion(
   { error: (iss) => `expected provider "simulated", "haproxy", "nginx" or "cloudflare", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
 );
 
+/**
+ * A fast source of request and error counts read between two regular samples, from the load balancer itself
+ * (`haproxy-stats`: HAProxy's `show stat`). It can only add a breach; the regular source stays the record.
+ * Backend, servers and runtime API address default to the region's HAProxy traffic settings.
+ */
+const FastMetricsConfig = z.strictObject({
+  provider: z.literal("haproxy-stats", { error: (iss) => `expected provider "haproxy-stats", got ${describe(iss.input)}` }),
+  /** How often the counters are read, ms. */
+  intervalMs: boundedNumber(100, 60_000, { int: true }).default(500),
+  backend: text.optional(),
+  /** Runtime API address: a unix socket path or host:port (default: the region's `traffic.socket`). */
+  socket: text.optional(),
+  socketEnv: envName.optional(),
+  timeoutSeconds: boundedNumber(0.1, 60).default(2),
+});
+
 const MetricsConfig = z.discriminatedUnion(
   "provider",
   [
@@ -231,6 +247,8 @@ const MetricsConfig = z.discriminatedUnion(
        * interval when the analysis interval is shorter than that; 0 keeps every window as it is.
        */
       minWindowSeconds: boundedNumber(0, 3600).default(0),
+      /** Error counts from the load balancer between two samples (`{ provider: haproxy-stats, intervalMs: 500 }`). */
+      fast: FastMetricsConfig.optional(),
     }),
   ],
   { error: (iss) => `expected provider "simulated" or "prometheus", got ${describe((iss.input as { provider?: unknown })?.provider)}` },
@@ -419,6 +437,10 @@ export const FleetConfig = z
       }
       if (region.metrics.provider === "prometheus" && !region.metrics.url && !region.metrics.urlEnv) {
         ctx.addIssue({ code: "custom", path: ["regions", i, "metrics"], message: "expected url or urlEnv: where Prometheus answers" });
+      }
+      const fast = region.metrics.provider === "prometheus" ? region.metrics.fast : undefined;
+      if (fast && region.traffic.provider !== "haproxy" && (!fast.backend || (!fast.socket && !fast.socketEnv))) {
+        ctx.addIssue({ code: "custom", path: ["regions", i, "metrics", "fast"], message: "expected backend and socket (or socketEnv): the traffic provider is not haproxy, so there are none to borrow" });
       }
       if (region.deploy.provider === "ssh" && !region.deploy.privateKeyEnv && !region.deploy.privateKeyPath) {
         ctx.addIssue({ code: "custom", path: ["regions", i, "deploy"], message: "expected privateKeyEnv or privateKeyPath: the SSH key to log in with" });

@@ -7,13 +7,14 @@
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { DEFAULT_ARTIFACT_FETCH, type ArtifactFetchPolicy } from "./artifact-fetch";
 import { SshDeployProvider } from "./deploy-ssh";
+import { HaproxyStatsProvider } from "./metrics-haproxy-stats";
 import { PrometheusMetricsProvider } from "./metrics-prometheus";
 import { sshTarget, requireEnv, type Env, type SshAccessConfig } from "./ssh-target";
 import { CloudflareTrafficProvider } from "./traffic-cloudflare";
 import { HaproxyTrafficProvider } from "./traffic-haproxy";
 import { parseSocketAddress, type RuntimeApiAddress } from "./traffic-haproxy/runtime-api";
 import { NginxTrafficProvider } from "./traffic-nginx";
-import { ProviderError, type Colour, type DeployProvider, type MetricsProvider, type RegionProviders, type TrafficProvider } from "./types";
+import { ProviderError, type Colour, type DeployProvider, type FastMetricsProvider, type MetricsProvider, type RegionProviders, type TrafficProvider } from "./types";
 
 export type RealProviderDeps = {
   /** Providers for the kinds this region configures as `simulated`. */
@@ -29,8 +30,11 @@ export function createRegionProviders(config: FleetConfig, region: RegionConfig,
     deploy: createDeployProvider(region, env, deps, config.artifactFetch) ?? fallback(region, deps, "deploy"),
     traffic: createTrafficProvider(region, env, deps) ?? fallback(region, deps, "traffic"),
     metrics: createMetricsProvider(config, region, env, deps) ?? fallback(region, deps, "metrics"),
+    ...withFast(createFastMetricsProvider(region, env, deps)),
   };
 }
+
+const withFast = (fast: FastMetricsProvider | null): { fast?: FastMetricsProvider } => (fast ? { fast } : {});
 
 function fallback<K extends keyof RegionProviders>(region: RegionConfig, deps: RealProviderDeps, kind: K): RegionProviders[K] {
   const provider = deps.fallback?.[kind];
@@ -85,18 +89,22 @@ function lbTarget(region: RegionConfig, lbHostEnv: string, own: (SshAccessConfig
   });
 }
 
+/** HAProxy's runtime API address from a `socket` / `socketEnv` pair, or over SSH on the load balancer host. */
+function runtimeAddress(region: RegionConfig, env: Env, deps: RealProviderDeps, provider: string, own: { socket?: string; socketEnv?: string }): RuntimeApiAddress {
+  const t = region.traffic;
+  const socket = own.socket ?? (own.socketEnv ? requireEnv(provider, env, own.socketEnv, "HAProxy's runtime API address") : undefined);
+  if (socket !== undefined && socket !== "ssh") return parseSocketAddress(socket);
+  if (t.provider !== "haproxy") throw new ProviderError(provider, `${region.id}: reaching HAProxy's runtime API needs a socket address`);
+  return { kind: "ssh", ssh: lbTarget(region, t.lbHostEnv, t.ssh, env, deps, provider), remote: t.remoteSocket };
+}
+
 export function createTrafficProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}): TrafficProvider | null {
   const t = region.traffic;
   if (t.provider === "haproxy") {
-    const address = (): RuntimeApiAddress => {
-      const socket = t.socket ?? (t.socketEnv ? requireEnv("traffic-haproxy", env, t.socketEnv, "HAProxy's runtime API address") : "ssh");
-      if (socket !== "ssh") return parseSocketAddress(socket);
-      return { kind: "ssh", ssh: lbTarget(region, t.lbHostEnv, t.ssh, env, deps, "traffic-haproxy"), remote: t.remoteSocket };
-    };
     return new HaproxyTrafficProvider({
       backend: t.backend,
-      servers: { blue: region.targets.blue.server ?? "blue", green: region.targets.green.server ?? "green" },
-      address,
+      servers: haproxyServers(region),
+      address: () => runtimeAddress(region, env, deps, "traffic-haproxy", t),
       timeoutMs: t.timeoutSeconds * 1000,
     });
   }
@@ -137,6 +145,24 @@ export function createTrafficProvider(region: RegionConfig, env: Env, deps: Real
     });
   }
   return null;
+}
+
+const haproxyServers = (region: RegionConfig): Record<Colour, string> => ({ blue: region.targets.blue.server ?? "blue", green: region.targets.green.server ?? "green" });
+
+/** `metrics.fast`: error counts from HAProxy's `show stat`, on the traffic provider's backend and socket unless it names its own. */
+export function createFastMetricsProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}): FastMetricsProvider | null {
+  const fast = region.metrics.provider === "prometheus" ? region.metrics.fast : undefined;
+  if (!fast) return null;
+  const t = region.traffic;
+  const backend = fast.backend ?? (t.provider === "haproxy" ? t.backend : undefined);
+  if (!backend) throw new ProviderError("metrics-haproxy-stats", `${region.id}: metrics.fast needs a backend (the traffic provider is not haproxy)`);
+  return new HaproxyStatsProvider({
+    backend,
+    servers: haproxyServers(region),
+    address: () => runtimeAddress(region, env, deps, "metrics-haproxy-stats", fast.socket || fast.socketEnv || t.provider !== "haproxy" ? fast : t),
+    timeoutMs: fast.timeoutSeconds * 1000,
+    intervalMs: fast.intervalMs,
+  });
 }
 
 export function createMetricsProvider(config: FleetConfig, region: RegionConfig, env: Env, deps: RealProviderDeps = {}): MetricsProvider | null {

@@ -97,8 +97,8 @@ export interface FastMetricsProvider {
   counters(input: { region: string; signal?: AbortSignal }): Promise<Record<Colour, RequestCounters>>;
 }
 
-/** The three providers of one region. */
-export type RegionProviders = { deploy: DeployProvider; traffic: TrafficProvider; metrics: MetricsProvider };
+/** The providers of one region: `fast` only when its metrics have a fast source. */
+export type RegionProviders = { deploy: DeployProvider; traffic: TrafficProvider; metrics: MetricsProvider; fast?: FastMetricsProvider };
 
 /** The split that sends `canaryPct` % to `colour`. */
 export function splitFor(colour: Colour, canaryPct: number): TrafficSplit {

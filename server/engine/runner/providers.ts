@@ -31,7 +31,9 @@ export function providersForRegion(
   if (rc.deploy.provider === "simulated") simulated.deploy = new SimulatedDeployProvider(world, clock, { seconds: rc.deploy.seconds });
   if (rc.traffic.provider === "simulated") simulated.traffic = new SimulatedTrafficProvider(world, clock);
   if (rc.metrics.provider === "simulated") simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed, injected });
-  return instrumentProviders(createRegionProviders(config, rc, env, { fallback: simulated }), rc);
+  const providers = createRegionProviders(config, rc, env, { fallback: simulated });
+  // The fast source (metrics.fast) is read every few hundred ms: kept as it is, out of the per-call timings.
+  return { ...instrumentProviders(providers, rc), ...(providers.fast ? { fast: providers.fast } : {}) };
 }
 
 /** One set of providers per region, built on first use. */

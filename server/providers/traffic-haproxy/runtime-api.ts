@@ -28,22 +28,22 @@ export function describeAddress(address: RuntimeApiAddress): string {
 
 export type Send = (command: string) => Promise<string>;
 
-/** Open what is needed (an SSH session for `ssh`), hand out `send`, close it all afterwards. */
-export async function withRuntimeApi<T>(address: RuntimeApiAddress, timeoutMs: number, fn: (send: Send) => Promise<T>, signal?: AbortSignal): Promise<T> {
+/** Open what is needed (an SSH session for `ssh`), hand out `send`, close it all afterwards. `provider` names who asks in errors. */
+export async function withRuntimeApi<T>(address: RuntimeApiAddress, timeoutMs: number, fn: (send: Send) => Promise<T>, signal?: AbortSignal, provider = PROVIDER): Promise<T> {
   const where = describeAddress(address);
   if (address.kind === "ssh") {
-    const session = await SshSession.connect(PROVIDER, address.ssh, signal);
+    const session = await SshSession.connect(provider, address.ssh, signal);
     try {
-      return await fn((command) => exchange(() => session.openStream(address.remote), command, where, timeoutMs, signal));
+      return await fn((command) => exchange(() => session.openStream(address.remote), command, where, timeoutMs, signal, provider));
     } finally {
       session.close();
     }
   }
-  const open = () => connectLocal(address, where);
-  return fn((command) => exchange(open, command, where, timeoutMs, signal));
+  const open = () => connectLocal(address, where, provider);
+  return fn((command) => exchange(open, command, where, timeoutMs, signal, provider));
 }
 
-function connectLocal(address: Exclude<RuntimeApiAddress, { kind: "ssh" }>, where: string): Promise<Duplex> {
+function connectLocal(address: Exclude<RuntimeApiAddress, { kind: "ssh" }>, where: string, provider: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const socket = address.kind === "unix" ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port });
     socket.once("connect", () => {
@@ -52,14 +52,14 @@ function connectLocal(address: Exclude<RuntimeApiAddress, { kind: "ssh" }>, wher
     });
     socket.once("error", (err: NodeJS.ErrnoException) => {
       const why = err.code === "ECONNREFUSED" ? "connection refused" : err.code === "ENOENT" ? "no such socket" : err.code === "EACCES" ? "permission denied" : err.message;
-      reject(new ProviderError(PROVIDER, `HAProxy's runtime API at ${where} cannot be reached: ${why} (is HAProxy down?)`, true));
+      reject(new ProviderError(provider, `HAProxy's runtime API at ${where} cannot be reached: ${why} (is HAProxy down?)`, true));
     });
   });
 }
 
 /** Send one command line and read the answer until HAProxy closes the connection. */
-async function exchange(open: () => Promise<Duplex>, command: string, where: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
-  if (/[\n;]/.test(command)) throw new ProviderError(PROVIDER, `refusing to send a runtime API command with a newline or ";": ${JSON.stringify(command)}`);
+async function exchange(open: () => Promise<Duplex>, command: string, where: string, timeoutMs: number, signal: AbortSignal | undefined, provider: string): Promise<string> {
+  if (/[\n;]/.test(command)) throw new ProviderError(provider, `refusing to send a runtime API command with a newline or ";": ${JSON.stringify(command)}`);
   if (signal?.aborted) throw abortError();
   const stream = await open();
   return new Promise((resolve, reject) => {
@@ -74,13 +74,13 @@ async function exchange(open: () => Promise<Duplex>, command: string, where: str
       if (err) reject(err);
       else resolve(Buffer.concat(chunks).toString("utf8"));
     };
-    const timer = setTimeout(() => done(new ProviderError(PROVIDER, `HAProxy's runtime API at ${where} did not answer "${command}" within ${timeoutMs} ms`, true)), timeoutMs);
+    const timer = setTimeout(() => done(new ProviderError(provider, `HAProxy's runtime API at ${where} did not answer "${command}" within ${timeoutMs} ms`, true)), timeoutMs);
     const onAbort = () => done(abortError());
     signal?.addEventListener("abort", onAbort, { once: true });
     stream.on("data", (d: Buffer) => chunks.push(d));
     stream.on("end", () => done(null));
     stream.on("close", () => done(null));
-    stream.on("error", (err: Error) => done(new ProviderError(PROVIDER, `HAProxy's runtime API at ${where} failed during "${command}": ${err.message}`, true)));
+    stream.on("error", (err: Error) => done(new ProviderError(provider, `HAProxy's runtime API at ${where} failed during "${command}": ${err.message}`, true)));
     stream.write(command + "\n");
   });
 }
