@@ -5,7 +5,7 @@
  * requests per sample, samples with no data at all; and the old colour's error rate and p95.
  */
 import type { FaultValues, SimulatedWorld } from "../simulated-world";
-import type { Colour, Measurement, MeasureInput, MetricsProvider } from "../types";
+import type { Colour, HistoryInput, HistorySample, Measurement, MeasureInput, MetricsProvider } from "../types";
 import { noiseFor } from "./noise";
 
 export type SimulatedMetricsOptions = {
@@ -28,6 +28,15 @@ export class SimulatedMetricsProvider implements MetricsProvider {
     private readonly world: SimulatedWorld,
     private readonly options: SimulatedMetricsOptions = {},
   ) {}
+
+  /** Missed windows, each measured as a live one would have been (the simulator keeps no past of its own). */
+  async history(input: HistoryInput): Promise<HistorySample[]> {
+    const samples: HistorySample[] = [];
+    for (let end = input.from + input.stepMs; end <= input.to; end += input.stepMs) {
+      samples.push({ from: end - input.stepMs, to: end, measurement: await this.measure({ ...input, stagePercent: input.stagePercent ?? null, from: end - input.stepMs, to: end }) });
+    }
+    return samples;
+  }
 
   async measure({ region, colour, stagePercent, from, to }: MeasureInput): Promise<Measurement> {
     const share = this.world.weightOf(region)[colour] / 100;
