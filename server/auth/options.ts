@@ -60,6 +60,8 @@ export const authOptions: AuthOptions = {
         },
         getConfig().config.auth,
         Date.now(),
+        // Tests point the membership checks at a fake GitHub on 127.0.0.1; a real server always asks api.github.com.
+        { githubApiUrl: process.env.NODE_ENV === "test" ? process.env.FLIGHTDECK_TEST_GITHUB_API_URL : undefined },
       );
     },
     /** At sign-in (user and account present) a session row is created; afterwards the token passes unchanged. */
