@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { RelativeTime } from "@/components/regions/relative-time";
 import { GateRow } from "./gate-row";
+import { ProvenanceMark } from "@/components/rollouts/provenance-mark";
 
 type PendingRollout = RouterOutputs["approvals"]["pending"][number];
 
@@ -53,6 +54,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
           </h2>
           <p className="mt-1 text-xs text-slate-600">
             {rollout.strategy} · started by <span className="font-mono">{rollout.initiator}</span> <RelativeTime at={rollout.startedAt} />
+            {rollout.ciActor ? <span> · CI named {rollout.ciActor} as the author</span> : null}
           </p>
           <p className="mt-1 break-all font-mono text-xs text-slate-500" title="Artifact digest">{artifact.digest}</p>
           <p className="mt-1 text-xs text-slate-600">
@@ -64,6 +66,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
               <span>{artifact.commitSha ? `commit ${artifact.commitSha.slice(0, 12)}` : "no source commit recorded"}</span>
             )}
             {artifact.sourceRef ? <span className="ml-2 font-mono">{artifact.sourceRef}</span> : null}
+            <ProvenanceMark provenance={artifact.provenance} />
           </p>
         </div>
         {mayDecide ? (

@@ -6,6 +6,7 @@
  */
 import { RelativeTime } from "@/components/regions/relative-time";
 import { FieldProblems, fieldLook } from "./field-problems";
+import { ProvenanceMark } from "./provenance-mark";
 import { listWords, shortDigest, type ServiceOption } from "./new-rollout-values";
 
 type Props = { service: ServiceOption; artifactId: string | null; problems: string[] | undefined; onChange: (artifactId: string) => void };
@@ -56,6 +57,10 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
               </dd>
             </>
           ) : null}
+          <dt className="text-slate-500">Provenance</dt>
+          <dd>
+            <ProvenanceMark provenance={chosen.provenance} />
+          </dd>
           <dt className="text-slate-500">Registered</dt>
           <dd>
             <RelativeTime at={chosen.registeredAt} />

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultValues, listWords, problemsByField, reviewersWords, shortDigest, toStartInput, withRegion, withService, type ServiceOption, type StartOptions } from "./new-rollout-values";
 
 const region = (id: string) => ({ id, name: id.toUpperCase(), environment: `production-${id}`, reviewers: null, live: null, activeRolloutId: null });
-const artifact = (id: string, version: string) => ({ id, version, digest: `sha256:${"a".repeat(64)}`, commitSha: null, sourceRef: null, registeredAt: 0, liveIn: [] });
+const artifact = (id: string, version: string) => ({ id, version, digest: `sha256:${"a".repeat(64)}`, commitSha: null, sourceRef: null, provenance: "manual" as const, registeredAt: 0, liveIn: [] });
 
 const api: ServiceOption = { id: "api", name: "API", repository: null, artifacts: [artifact("a2", "1.4.2"), artifact("a1", "1.4.1")], regions: [region("us-east"), region("eu-west"), region("apac-se")] };
 const web: ServiceOption = { id: "web", name: "Web", repository: null, artifacts: [artifact("w1", "2.0.0")], regions: [region("us-east"), region("eu-west")] };

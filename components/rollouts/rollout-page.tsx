@@ -17,6 +17,7 @@ import { actorWords } from "./format";
 import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
+import { ProvenanceMark } from "./provenance-mark";
 
 const REFETCH_COALESCE_MS = 150;
 /** Delivery status changes without a new event: poll while a card is still on its way. */
@@ -120,6 +121,7 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
               (view.artifact.commitSha ?? "not given")
             )}
             {view.artifact.sourceRef ? <span className="ml-2 font-sans text-slate-500">from {view.artifact.sourceRef}</span> : null}
+            <ProvenanceMark provenance={view.artifact.provenance} />
           </dd>
         </dl>
       </div>

@@ -46,6 +46,10 @@ describe("docs/ci workflows", () => {
     expectValidWorkflow(wf);
     expect(wf.on.workflow_dispatch.inputs.region).toMatchObject({ required: true, type: "string" });
     expect(allSteps(wf).map((s) => s.run ?? "").join("\n")).toContain('flightdeck rollback --region "$REGION"');
+    // Least privilege: the token that can only roll back, never start or steer a rollout.
+    const tokens = allSteps(wf).flatMap((s) => (s.env?.FLIGHTDECK_TOKEN ? [s.env.FLIGHTDECK_TOKEN] : []));
+    expect(tokens.length).toBeGreaterThan(0);
+    for (const t of tokens) expect(t).toBe("${{ secrets.FLIGHTDECK_ROLLBACK_TOKEN }}");
   });
 });
 
@@ -68,7 +72,7 @@ describe("the workflow's webhook step", () => {
   const webhookStep = () => allSteps(load("multi-region-deployment.yml")).find((s) => s.name === "Sign and send the webhook")!;
 
   async function runStep(inputs: Record<string, string>) {
-    const env = { PATH: process.env.PATH, FLIGHTDECK_URL: server.url, FLIGHTDECK_WEBHOOK_SECRET: SECRET, SERVICE: "api", VERSION: "1.4.2+abc1234", DIGEST: `sha256:${"c".repeat(64)}`, ARTIFACT_URL: "https://artifacts.example.com/app.tar.gz", REF: "refs/heads/main", COMMIT: "abc1234".padEnd(40, "0"), DELIVERY_ID: "gh-1-1", GITHUB_OUTPUT: path.join(dir, "output"), ...inputs };
+    const env = { PATH: process.env.PATH, FLIGHTDECK_URL: server.url, FLIGHTDECK_WEBHOOK_SECRET: SECRET, SERVICE: "api", VERSION: "1.4.2+abc1234", DIGEST: `sha256:${"c".repeat(64)}`, ARTIFACT_URL: "https://artifacts.example.com/app.tar.gz", REF: "refs/heads/main", COMMIT: "abc1234".padEnd(40, "0"), ACTOR: "octocat", DELIVERY_ID: "gh-1-1", GITHUB_OUTPUT: path.join(dir, "output"), ...inputs };
     return promisify(execFile)("sh", ["-c", webhookStep().run!], { cwd: dir, env: { ...env, NODE_ENV: "test" } });
   }
 
@@ -76,7 +80,7 @@ describe("the workflow's webhook step", () => {
     expect(Object.keys(webhookStep().env!)).toEqual(expect.arrayContaining(["FLIGHTDECK_WEBHOOK_SECRET", "REGIONS", "STRATEGY", "DELAY", "DELIVERY_ID"]));
     const { stdout } = await runStep({ STRATEGY: "delayed", REGIONS: "us-east, eu-west", DELAY: "90" });
     const [row] = f.db.select().from(rollouts).all();
-    expect(row).toMatchObject({ strategy: "delayed", delayMinutes: 90, initiator: "webhook:gh-1-1" });
+    expect(row).toMatchObject({ strategy: "delayed", delayMinutes: 90, initiator: "webhook:gh-1-1", ciActor: "octocat" });
     expect(stdout).toContain(`"rolloutId":"${row.id}"`);
     expect(readFileSync(path.join(dir, "output"), "utf8")).toBe(`rollout_id=${row.id}\n`);
   });

@@ -8,12 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST as rollbackRoute } from "@/app/api/v1/regions/[region]/rollback/route";
 import { POST as regionAction } from "@/app/api/v1/rollouts/[id]/regions/[region]/[action]/route";
 import { GET as listRolloutsRoute, POST as startRolloutRoute } from "@/app/api/v1/rollouts/route";
-import { apiTokens, roleAssignments, users } from "@/db/schema";
+import { apiTokens, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser } from "@/server/engine/runner/test-fixtures";
 import { createToken, listTokens } from "@/server/services/api-tokens";
 import { BUILT, DIGEST_A, freshProcessDatabase, rowCounts, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import type { ServiceContext } from "@/server/services/context";
+import { setUserRoles } from "@/server/services/users";
 import { setUserDisabled } from "@/server/services/users-status";
 
 let f: ProcessFixture;
@@ -36,10 +37,8 @@ function call(method: string, token: string, body?: unknown) {
 const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east"] };
 const start = (token: string) => startRolloutRoute(call("POST", token, START), params({}));
 const rollback = (token: string) => rollbackRoute(call("POST", token, { service: "api" }), params({ region: "us-east" }));
-const setRoles = (userId: string, roles: string[]) => {
-  f.db.delete(roleAssignments).where(eq(roleAssignments.userId, userId)).run();
-  for (const role of roles) f.db.insert(roleAssignments).values({ userId, role: role as "viewer", grantedBy: "grace", grantedAt: 0 }).run();
-};
+const grace: Actor = { kind: "user", id: "grace", name: "Grace", roles: ["admin"] };
+const setRoles = (userId: string, roles: string[]) => setUserRoles(f.db, { actor: grace, userId, roles }, Date.now(), true);
 
 describe("attack: a token does more than its scope", () => {
   it("a rollback token (the emergency workflow's) cannot start or abort a rollout, only roll back", async () => {
@@ -98,7 +97,6 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
 describe("attack: a token outlives its creator", () => {
   it("stops at once when its creator is disabled, and works again when they are enabled", async () => {
     const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
-    const grace: Actor = { kind: "user", id: "grace", name: "Grace", roles: ["admin"] };
     setUserDisabled(f.db, { actor: grace, userId: "ada", disabled: true }, Date.now(), true);
     const res = await start(token);
     expect(res.status).toBe(401);

@@ -28,9 +28,11 @@ export type PendingRollout = {
   serviceId: string;
   serviceName: string;
   initiator: string;
+  /** The person CI named as the author (webhook `actor`), if it did. */
+  ciActor: string | null;
   startedAt: number;
   strategy: string;
-  artifact: { version: string; digest: string; commitSha: string | null; commitUrl: string | null; sourceRef: string | null };
+  artifact: { version: string; digest: string; commitSha: string | null; commitUrl: string | null; sourceRef: string | null; provenance: "webhook" | "manual" };
   plan: { regionId: string; position: number; phase: RegionPhase }[];
   gates: PendingGate[];
 };
@@ -80,6 +82,7 @@ export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): Pen
         serviceId: service.id,
         serviceName: service.name,
         initiator: rollout.initiator,
+        ciActor: rollout.ciActor,
         startedAt: rollout.createdAt,
         strategy: rollout.strategy,
         artifact: {
@@ -88,6 +91,7 @@ export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): Pen
           commitSha: artifact.commitSha,
           commitUrl: repository && artifact.commitSha ? `${repository.replace(/\/+$/, "")}/commit/${artifact.commitSha}` : null,
           sourceRef: artifact.sourceRef,
+          provenance: artifact.provenance,
         },
         plan: plans
           .filter((p) => p.rolloutId === rollout.id)

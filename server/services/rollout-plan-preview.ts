@@ -28,6 +28,8 @@ export type OfferedArtifact = {
   digest: string;
   commitSha: string | null;
   sourceRef: string | null;
+  /** Whether ref and commit came from the signed CI webhook or were typed by a person. */
+  provenance: "webhook" | "manual";
   registeredAt: number;
   /** Regions where this artifact serves now (config order). */
   liveIn: string[];
@@ -79,6 +81,7 @@ export function startOptions(ctx: ServiceContext): StartOptions {
         digest: a.digest,
         commitSha: a.commitSha,
         sourceRef: a.sourceRef,
+        provenance: a.provenance,
         registeredAt: a.createdAt,
         liveIn: regions.filter((r) => stateOf(r.id)?.state.liveArtifactId === a.id).map((r) => r.id),
       })),

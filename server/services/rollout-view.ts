@@ -106,6 +106,7 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
       digest: artifact.digest,
       commitSha: artifact.commitSha,
       sourceRef: artifact.sourceRef,
+      provenance: artifact.provenance,
       commitUrl: commitUrl(config, rollout.serviceId, artifact.commitSha),
     },
     regions,
