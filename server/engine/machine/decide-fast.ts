@@ -1,0 +1,72 @@
+/**
+ * Fast breach detection between two regular samples (`metrics.fast`): the load balancer's own request and
+ * error counters of the new colour since its stage started, read every few hundred ms. They only ever add the
+ * breach that rolls back: never a pass, never coverage, never a verdict on latency, CPU or memory (the regular
+ * metrics source stays the record). The breach is the same statistics as the regular error-rate verdict: the
+ * one-sided lower confidence bound (Clopper–Pearson) of the stage's error rate over the stage's limit. When the
+ * old colour's counts breach the same limit, it is left to the regular samples to call an environment problem.
+ */
+import { rollbackEffect } from "./requested-actions";
+import { rateBounds } from "./statistics";
+import type { Action, Assessment, CauseItem, DecideInput, Observation } from "./types";
+
+export type FastCounts = { requests: number; errors: number };
+
+/** What the load balancer counted from `since` (at or before the stage's start) to `at`. */
+export type FastObservation = { since: number; at: number; canary: FastCounts; baseline: FastCounts | null };
+
+/** Whether fast reads are of use now: a canary stage running with traffic on the new colour. */
+export function wantsFastRead(input: Pick<DecideInput, "state">): boolean {
+  const { state } = input;
+  return state.phase === "canary" && !state.paused && state.requestedAction === null && state.stageIndex >= 0 && state.stageStartedAt !== null && state.canaryPct > 0;
+}
+
+/**
+ * The rollback, when the stage's counts so far breach its error-rate limit and this breach is the one that
+ * reaches `failureLimit`; otherwise null (nothing to do: the regular samples carry on).
+ */
+export function decideFast(input: DecideInput, fast: FastObservation): Action | null {
+  const { state, stages, analysis } = input;
+  const stage = stages[state.stageIndex];
+  if (!wantsFastRead(input) || !stage || state.stageStartedAt === null) return null;
+  // Counts from before this stage started (its base was read for another one) are not this stage's.
+  if (fast.since > state.stageStartedAt || fast.at <= state.stageStartedAt) return null;
+  if (state.breaches + 1 < analysis.failureLimit) return null;
+  const canary = boundsOf(fast.canary, analysis.confidence);
+  if (!canary || canary.lower * 100 <= stage.maxErrorRatePct) return null;
+  const baseline = fast.baseline ? boundsOf(fast.baseline, analysis.confidence) : null;
+  if (baseline && baseline.lower * 100 > stage.maxErrorRatePct) return null;
+  const { requests, errors } = fast.canary;
+  const cause: CauseItem = {
+    metric: "error_rate",
+    observed: canary.rate * 100,
+    threshold: stage.maxErrorRatePct,
+    unit: "%",
+    baseline: baseline ? baseline.rate * 100 : null,
+    baselineAlsoBreaches: false,
+    test: { kind: "bound", scope: "stage", requests, errors, lowerPct: canary.lower * 100, confidence: analysis.confidence },
+  };
+  const assessment: Assessment = {
+    verdict: "breach",
+    cause: [cause],
+    reasons: [`the load balancer counted ${errors} errors in ${requests} requests on ${state.toColour} since the stage started`],
+    judgement: {
+      confidence: analysis.confidence,
+      errorRate: [{ scope: "stage", requests, errors, ratePct: canary.rate * 100, lowerPct: canary.lower * 100, upperPct: canary.upper * 100 }],
+      baseline: null,
+      gaps: [],
+      environment: false,
+    },
+  };
+  return rollbackEffect(input, stage, assessment, { breaches: state.breaches + 1, lastVerdict: "breach" });
+}
+
+/** The fast read as a sample to store with its verdict (counts only: no latency, CPU or memory). */
+export function fastObservationOf(fast: FastObservation): Observation {
+  const measurement = (c: FastCounts) => ({ requests: c.requests, errors: c.errors, errorRatePct: c.requests > 0 ? (c.errors * 100) / c.requests : null, latencyP95Ms: null });
+  return { from: fast.since, to: fast.at, canary: measurement(fast.canary), baseline: fast.baseline ? measurement(fast.baseline) : null };
+}
+
+function boundsOf(c: FastCounts, confidence: number) {
+  return c.requests > 0 && c.errors >= 0 && c.errors <= c.requests ? rateBounds(c.errors, c.requests, confidence) : null;
+}
