@@ -5,10 +5,12 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Account, User } from "next-auth";
 import { getDb } from "@/db/client";
-import { sessions } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { events, sessions, users } from "@/db/schema";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import { authOptions } from "./options";
+import { withRequestAddress } from "./request-address";
 import { resolveSessionUser } from "./session-store";
 
 function useDemoMode(demo: boolean) {
@@ -70,7 +72,13 @@ describe("sessions", () => {
     expect(await authOptions.callbacks!.jwt!({ token, user: undefined as unknown as User, account: null })).toEqual(token);
     expect(getDb().select().from(sessions).all()).toHaveLength(rows);
 
-    await authOptions.events!.signOut!({ token, session: undefined as never });
+    await withRequestAddress("203.0.113.5", () => authOptions.events!.signOut!({ token, session: undefined as never }));
     expect(resolveSessionUser(getDb(), token.sid!, Date.now())).toBeNull();
+
+    // Both ends are in the audit log, with the user and (for sign-out) the client address.
+    const trail = getDb().select().from(events).where(eq(events.actor, "user:demo-viewer")).all();
+    expect(trail.filter((e) => e.type === "user.signed_in").at(-1)).toMatchObject({ message: "Vera (viewer@demo.flightdeck) signed in with demo sign-in" });
+    expect(trail.filter((e) => e.type === "user.signed_out").at(-1)).toMatchObject({ data: { userId: "demo-viewer", address: "203.0.113.5" } });
+    expect(getDb().select().from(users).where(eq(users.id, "demo-viewer")).get()?.lastSignInAt).not.toBeNull();
   });
 });

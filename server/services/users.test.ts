@@ -8,7 +8,8 @@ import { events, roleAssignments, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { Role } from "@/server/auth/roles";
 import { ServiceError } from "./errors";
-import { createLocalUser, listUsers, seedDemoUsers, setUserRoles } from "./users";
+import { createLocalUser, linkOAuthAccount, listUsers, seedDemoUsers, setUserRoles } from "./users";
+import { recordSignIn } from "./users-sign-in";
 
 const NOW = 1_700_000_000_000;
 
@@ -102,7 +103,7 @@ describe("setUserRoles", () => {
   it("refuses to remove the admin role from the last active admin, and allows it once there is another", () => {
     const err = serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW));
     expect(err.code).toBe("PRECONDITION_FAILED");
-    expect(err.message).toMatch(/^Ada is the last admin/);
+    expect(err.message).toMatch(/^Ada is the last active admin/);
     expect(rolesOf(db, "demo-admin")).toEqual(["admin"]);
 
     setUserRoles(db, { actor: ADA, userId: "demo-sre", roles: ["sre", "admin"] }, NOW + 1);
@@ -138,6 +139,14 @@ describe("listUsers", () => {
     expect(list.find((u) => u.name === "Olu")).toMatchObject({ email: "ops@example.com", demo: false, local: true, disabled: false });
     expect(list.find((u) => u.name === "Vera")).toMatchObject({ demo: true, local: false });
     expect(JSON.stringify(list)).not.toContain("scrypt$");
+  });
+
+  it("shows when each user last signed in (never, until they do) and the providers they sign in with", () => {
+    linkOAuthAccount(db, { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" }, NOW);
+    const gus = listUsers(db).find((u) => u.name === "Gus")!;
+    expect(gus).toMatchObject({ providers: ["github"], local: false, createdAt: NOW, lastSignInAt: null });
+    recordSignIn(db, { userId: gus.id, provider: "github", address: "203.0.113.1" }, NOW + 60_000);
+    expect(listUsers(db).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
   });
 });
 

@@ -7,6 +7,8 @@ import { getDb } from "@/db/client";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import type { SessionUser } from "@/server/auth/session";
+import { eq } from "drizzle-orm";
+import { events } from "@/db/schema";
 import { seedDemoUsers } from "@/server/services/users";
 
 const ada: SessionUser = { id: "demo-admin", email: "admin@demo.flightdeck", name: "Ada", roles: ["admin"] };
@@ -51,5 +53,24 @@ describe("admin router", () => {
     const bad = await trpcErrorOf(admin.admin.setRoles({ userId: "demo-viewer", roles: ["root"] }));
     expect(bad.code).toBe("BAD_REQUEST");
     expect(bad.message).toBe('roles[0]: unknown role "root": a role is one of viewer, deployer, reviewer, sre, admin');
+  });
+
+  it("creates a local user and disables them again, each audited with the admin as actor", async () => {
+    const admin = await callerFor(ada);
+    const { userId } = await admin.admin.createUser({ email: "Pat@Example.com", name: "Pat", password: "pat's long password", roles: ["deployer"] });
+    expect((await admin.admin.users()).find((u) => u.id === userId)).toMatchObject({ email: "pat@example.com", roles: ["deployer"], local: true, lastSignInAt: null });
+    await expect(admin.admin.setDisabled({ userId, disabled: true })).resolves.toMatchObject({ disabled: true, changed: true });
+    expect((await admin.admin.users()).find((u) => u.id === userId)?.disabled).toBe(true);
+    const audit = getDb().select().from(events).where(eq(events.actor, "user:demo-admin")).all().map((e) => e.type);
+    expect(audit).toEqual(expect.arrayContaining(["user.created", "user.disabled"]));
+  });
+
+  it("answers a bad new user with a 400 naming the field, and refuses both mutations to a viewer", async () => {
+    const bad = await trpcErrorOf((await callerFor(ada)).admin.createUser({ email: "pat", name: "Pat", password: "short" }));
+    expect(bad.code).toBe("BAD_REQUEST");
+    expect(bad.message).toContain('email: expected an email address, got "pat"');
+    expect((await trpcErrorOf((await callerFor(vera)).admin.createUser({ email: "v@example.com", name: "V", password: "a long enough password" }))).code).toBe("FORBIDDEN");
+    expect((await trpcErrorOf((await callerFor(vera)).admin.setDisabled({ userId: "demo-admin", disabled: true }))).code).toBe("FORBIDDEN");
+    expect((await trpcErrorOf((await callerFor(null)).admin.setDisabled({ userId: "demo-admin", disabled: true }))).code).toBe("UNAUTHORIZED");
   });
 });
