@@ -123,6 +123,18 @@ describe("deploying", () => {
     expect(eventTypes(t)).toEqual(["deploy.succeeded"]);
   });
 
+  it("the deploy event says what the provider verified: the digest, and the health check only when it ran", () => {
+    const action = decide(decideInput({ state: regionState({ phase: "deploying" }) }));
+    if (action.kind !== "effect" || typeof action.onSuccess !== "function") throw new Error("expected a deploy whose words depend on its result");
+    const digest = `sha256:ab12${"0".repeat(60)}`;
+    const checked = action.onSuccess({ deploy: { digest, health: { url: "http://10.0.0.7:8081/health", status: 200 } } }).events[0];
+    expect(checked.message).toBe("eu-west: the release is on green, digest sha256:ab1200000000… verified; health check http://10.0.0.7:8081/health answered 200.");
+    expect(checked.data).toMatchObject({ verified: { digest, health: { url: "http://10.0.0.7:8081/health", status: 200 } } });
+    const unchecked = action.onSuccess({ deploy: { digest, health: null } }).events[0];
+    expect(unchecked.message).toBe("eu-west: the release is on green, digest sha256:ab1200000000… verified; no health check is configured.");
+    expect(unchecked.message).not.toContain("health check passed");
+  });
+
   it("a failed deploy pauses the region where it is and says why", () => {
     const t = transitionOf(decide(decideInput({ state: regionState({ phase: "deploying" }) })), { failure: "digest sha256:ab12 does not match sha256:cd34" });
     expect(t.patch).toEqual({ paused: true, pauseReason: "deploy failed: digest sha256:ab12 does not match sha256:cd34", pausedRemainingMs: null, deadlineAt: null });

@@ -4,7 +4,7 @@
  */
 import type { Clock } from "@/server/engine/runner/clock";
 import type { SimulatedWorld } from "../simulated-world";
-import { ProviderError, type DeployInput, type DeployProvider } from "../types";
+import { ProviderError, type DeployInput, type DeployProvider, type DeployResult } from "../types";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -15,7 +15,7 @@ export class SimulatedDeployProvider implements DeployProvider {
     private readonly options: { seconds: number },
   ) {}
 
-  async deploy({ region, colour, artifact, correlationId, signal }: DeployInput): Promise<{ log: string[] }> {
+  async deploy({ region, colour, artifact, correlationId, signal }: DeployInput): Promise<DeployResult> {
     if (!DIGEST.test(artifact.digest)) {
       throw new ProviderError("deploy-simulated", `cannot deploy ${artifact.version} to ${colour} in ${region}: digest ${artifact.digest} is not sha256:<64 hex>`);
     }
@@ -33,6 +33,7 @@ export class SimulatedDeployProvider implements DeployProvider {
         `digest verified: ${artifact.digest}`,
         `health check: 200 OK`,
       ],
+      verified: { digest: artifact.digest, health: { url: `http://${colour}.${region}.simulated/health`, status: 200 } },
     };
   }
 }

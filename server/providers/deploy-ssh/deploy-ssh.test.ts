@@ -92,7 +92,8 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 
 describe("deploy over SSH to the lab's sshd", () => {
   it("fetches the artifact on the host, verifies its digest, installs, restarts and health-checks the colour", async () => {
-    const { log } = await deployer().deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "corr-fetch", signal: undefined });
+    const { log, verified } = await deployer().deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "corr-fetch", signal: undefined });
+    expect(verified).toEqual({ digest: release.digest, health: { url: `http://127.0.0.1:${ports.green}/health`, status: 200 } });
     expect(log).toContain(`[verify] digest verified on the host: ${release.digest}`);
     expect(log.some((l) => l.startsWith(`[fetch] fetched ${release.url}`))).toBe(true);
     expect(log.some((l) => /^\[health\] health check: http:\/\/127\.0\.0\.1:\d+\/health answered 200/.test(l))).toBe(true);
@@ -104,7 +105,10 @@ describe("deploy over SSH to the lab's sshd", () => {
 
   it("uploads the artifact over SFTP when the host cannot fetch it", async () => {
     const next = buildArtifact({ version: "2.1.0" }, { dir, baseUrl: artifactsUrl });
-    const { log } = await deployer({ artifactTransfer: "upload" }).deploy({ region: "lab", colour: "green", artifact: ref(next), correlationId: "corr-upload" });
+    const { log, verified } = await deployer({ artifactTransfer: "upload", healthUrl: undefined }).deploy({ region: "lab", colour: "green", artifact: ref(next), correlationId: "corr-upload" });
+    // No health URL configured: no health check ran, and the result does not claim one.
+    expect(verified).toEqual({ digest: next.digest, health: null });
+    expect(log.some((l) => l.startsWith("[health]"))).toBe(false);
     expect(log.some((l) => l.startsWith("[upload] "))).toBe(true);
     expect(log).toContain(`[verify] digest verified on the host: ${next.digest}`);
     expect(current()).toBe("releases/2.1.0");

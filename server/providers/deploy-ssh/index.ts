@@ -10,7 +10,7 @@ import path from "node:path";
 import { redactUrl, redactUrlsIn } from "@/server/redact-url";
 import { fetchArtifact, type ArtifactFetchPolicy } from "../artifact-fetch";
 import { tail, withSsh, exitMessage, type SshSession, type SshTarget } from "../ssh-exec";
-import { ProviderError, type Colour, type DeployInput, type DeployProvider } from "../types";
+import { ProviderError, type Colour, type DeployInput, type DeployProvider, type DeployResult } from "../types";
 import { batchScript, DIGEST_MISMATCH_EXIT, planDeploy, splitBatchOutput, type ExecStep } from "./deploy-script";
 
 export type SshDeployOptions = {
@@ -41,7 +41,7 @@ export class DeployError extends ProviderError {
 export class SshDeployProvider implements DeployProvider {
   constructor(private readonly options: SshDeployOptions) {}
 
-  async deploy({ region, colour, artifact, correlationId, signal }: DeployInput): Promise<{ log: string[] }> {
+  async deploy({ region, colour, artifact, correlationId, signal }: DeployInput): Promise<DeployResult> {
     const o = this.options;
     const deadline = Date.now() + o.timeoutSeconds * 1000;
     const { ssh, port } = o.targetFor(colour);
@@ -87,7 +87,10 @@ export class SshDeployProvider implements DeployProvider {
       if (local) await rm(local.dir, { recursive: true, force: true });
     }
     log.push(`deployed ${artifact.version} to ${colour} in ${region} in ${Math.round((o.timeoutSeconds * 1000 - remaining(deadline)) / 1000)} s`);
-    return { log: log.map(redactUrlsIn) };
+    // The digest was checked on the host before anything was installed; the health step, when configured, only
+    // succeeds on a 200 from its URL (shown without query or credentials).
+    const health = plan.healthUrl ? { url: redactUrl(plan.healthUrl), status: 200 } : null;
+    return { log: log.map(redactUrlsIn), verified: { digest: artifact.digest, health } };
     function failed(err: unknown, lines: string[]): never {
       if (err instanceof ProviderError) throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, lines.map(redactUrlsIn));
       throw err;
