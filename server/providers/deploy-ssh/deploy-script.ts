@@ -35,7 +35,8 @@ export type DeployStep =
   | { name: Exclude<DeployStepName, "upload">; kind: "exec"; command: string }
   | { name: "upload"; kind: "upload"; remotePath: string };
 
-export type DeployPlan = { stagingFile: string; releaseDir: string; steps: DeployStep[] };
+/** `healthUrl`: the URL the health step checks (placeholders filled), null when no health check is configured. */
+export type DeployPlan = { stagingFile: string; releaseDir: string; steps: DeployStep[]; healthUrl: string | null };
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
@@ -82,8 +83,9 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
     { name: "switch", kind: "exec", command: switchCommand(colourDir, input.version) },
     { name: "restart", kind: "exec", command: restartCommand(input, releaseDir, fill(input.restartCommand)) },
   );
-  if (input.healthUrl) steps.push({ name: "health", kind: "exec", command: healthCommand(fill(input.healthUrl), input.healthAttempts) });
-  return { stagingFile, releaseDir, steps };
+  const healthUrl = input.healthUrl ? fill(input.healthUrl) : null;
+  if (healthUrl) steps.push({ name: "health", kind: "exec", command: healthCommand(healthUrl, input.healthAttempts) });
+  return { stagingFile, releaseDir, steps, healthUrl };
 }
 
 function fetchCommand(url: string, file: string): string {
