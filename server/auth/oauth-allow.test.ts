@@ -1,7 +1,7 @@
 /** The OAuth allow list, with GitHub played by a local server on 127.0.0.1. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "./github-fake.fixtures";
-import { checkOAuthAllowed, oauthAllowFindings, type AllowList } from "./oauth-allow";
+import { checkOAuthAllowed, oauthAllowFindings, oauthSignInFindings, type AllowList } from "./oauth-allow";
 
 const allow = (over: Partial<AllowList>): AllowList => ({ githubOrgs: [], githubTeams: [], emailDomains: [], ...over });
 
@@ -104,5 +104,11 @@ describe("oauthAllowFindings (doctor and start-up)", () => {
     ]);
     expect(oauthAllowFindings({ allow: allow({ githubOrgs: ["acme"] }) }, github)).toEqual([]);
     expect(oauthAllowFindings({ allow: allow({}) }, [])).toEqual([]);
+  });
+
+  it("reads which providers are configured from the environment", () => {
+    const env = { GITHUB_ID: "id", GITHUB_SECRET: "secret" } as unknown as NodeJS.ProcessEnv;
+    expect(oauthSignInFindings({ auth: { allow: allow({}) } }, env).map((f) => f.path)).toEqual(["auth.allow"]);
+    expect(oauthSignInFindings({ auth: { allow: allow({}) } }, {} as NodeJS.ProcessEnv)).toEqual([]);
   });
 });

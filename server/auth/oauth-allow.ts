@@ -8,6 +8,16 @@ import { GitHubLookupError, readGitHubFacts } from "./github-membership";
 
 export type AllowList = AuthConfig["allow"];
 
+export type OAuthButton = { id: "github" | "oidc"; name: string };
+
+/** The OAuth providers this process offers (their variables are set), for the sign-in page's buttons and the checks. */
+export function configuredOAuthProviders(env: NodeJS.ProcessEnv = process.env): OAuthButton[] {
+  const buttons: OAuthButton[] = [];
+  if (env.GITHUB_ID && env.GITHUB_SECRET) buttons.push({ id: "github", name: "GitHub" });
+  if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) buttons.push({ id: "oidc", name: env.OIDC_NAME || "Single sign-on" });
+  return buttons;
+}
+
 export type OAuthRefusal = "no-allow-list" | "not-allowed" | "email-unverified" | "lookup-failed";
 export type OAuthVerdict = { allowed: true; via: string } | { allowed: false; reason: OAuthRefusal; detail: string };
 
@@ -79,9 +89,13 @@ async function checkGitHub(facts: OAuthSignInFacts, allow: AllowList, opts: { gi
 }
 
 /**
- * For `flightdeck doctor` and the start banner: OAuth sign-in that is configured but admits nobody, by config
- * path. `oauth` lists the providers configured in the environment (configuredOAuthProviders).
+ * For `flightdeck doctor` and the start banner: OAuth sign-in configured in the environment that admits nobody,
+ * by config path: `oauthSignInFindings(config, env)`.
  */
+export function oauthSignInFindings(config: { auth: AuthConfig }, env: NodeJS.ProcessEnv): Array<{ path: string; message: string }> {
+  return oauthAllowFindings(config.auth, configuredOAuthProviders(env));
+}
+
 export function oauthAllowFindings(auth: AuthConfig, oauth: ReadonlyArray<{ id: string; name: string }>): Array<{ path: string; message: string }> {
   const findings: Array<{ path: string; message: string }> = [];
   if (oauth.length === 0) return findings;

@@ -8,19 +8,10 @@ import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
 import { authorizeDemo, authorizeLocal } from "./authorize";
+import { configuredOAuthProviders } from "./oauth-allow";
 import { requestAddress } from "./request-address";
 
-export type OAuthButton = { id: "github" | "oidc"; name: string };
-
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
-
-/** The OAuth providers this process offers, for the sign-in page's buttons. */
-export function configuredOAuthProviders(env: NodeJS.ProcessEnv = process.env): OAuthButton[] {
-  const buttons: OAuthButton[] = [];
-  if (env.GITHUB_ID && env.GITHUB_SECRET) buttons.push({ id: "github", name: "GitHub" });
-  if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) buttons.push({ id: "oidc", name: env.OIDC_NAME || "Single sign-on" });
-  return buttons;
-}
 
 export function buildProviders(env: NodeJS.ProcessEnv = process.env): Provider[] {
   const providers: Provider[] = [

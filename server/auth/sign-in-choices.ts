@@ -2,7 +2,7 @@
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
 import { listDemoUsers, seedDemoUsers, type DemoUser } from "@/server/services/users-demo";
-import { configuredOAuthProviders, type OAuthButton } from "./providers";
+import { configuredOAuthProviders, type OAuthButton } from "./oauth-allow";
 
 export type SignInChoices = { demoMode: boolean; demoUsers: DemoUser[]; oauth: OAuthButton[] };
 

@@ -77,7 +77,7 @@ beforeAll(async () => {
   process.env.FLIGHTDECK_TEST_GITHUB_API_URL = github.url;
   const now = Date.now();
   seedDemoUsers(getDb(), now);
-  const made = ensureBootstrapAdmin(getDb(), { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as NodeJS.ProcessEnv, now);
+  const made = ensureBootstrapAdmin(getDb(), { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as unknown as NodeJS.ProcessEnv, now);
   if (made.status === "skipped") throw new Error("no bootstrap admin");
   root = { id: made.userId, email: "root@example.com", name: "root", roles: ["admin"] };
 });
