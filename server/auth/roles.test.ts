@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { can, isRole, PERMISSIONS, ROLES, type Permission, type Role } from "./roles";
+import { actorCan, can, isRole, PERMISSIONS, ROLES, scopeAllows, scopesAllowing, TOKEN_SCOPES, type Permission, type Role, type TokenScope } from "./roles";
 
 // Who may do what: the table users read in the docs, checked cell by cell.
 const EXPECTED: Record<Permission, Role[]> = {
@@ -40,5 +40,29 @@ describe("isRole", () => {
     expect(ROLES.filter(isRole)).toEqual(["viewer", "deployer", "reviewer", "sre", "admin"]);
     expect(isRole("superuser")).toBe(false);
     expect(isRole("Admin")).toBe(false);
+  });
+});
+
+describe("token scopes", () => {
+  // What each scope may do, the table the docs show (docs/security.md, Tokens).
+  const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
+    read: ["read"],
+    deploy: ["read", "rollout.start", "rollout.control"],
+    rollback: ["read", "region.rollback"],
+    write: ["read", "rollout.start", "rollout.control", "region.rollback"],
+  };
+  for (const scope of Object.keys(TOKEN_SCOPES) as TokenScope[]) {
+    it(`a ${scope} token may ${EXPECTED_SCOPES[scope].join(", ")} and nothing else`, () => {
+      expect((Object.keys(PERMISSIONS) as Permission[]).filter((p) => scopeAllows(scope, p))).toEqual(EXPECTED_SCOPES[scope]);
+    });
+  }
+
+  it("a token needs both its scope and one of its creator's current roles", () => {
+    const token = (roles: Role[], scope: TokenScope) => ({ kind: "token", roles, scope });
+    expect(actorCan(token(["admin"], "rollback"), "region.rollback")).toBe(true);
+    expect(actorCan(token(["admin"], "rollback"), "rollout.start")).toBe(false);
+    expect(actorCan(token(["viewer"], "write"), "rollout.control")).toBe(false);
+    expect(actorCan({ kind: "user", roles: ["deployer"] }, "region.rollback")).toBe(true);
+    expect(scopesAllowing("rollout.control")).toEqual(["deploy"]);
   });
 });
