@@ -44,6 +44,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
   return {
     demo: false,
     baseUrl: "http://localhost:3000",
+    // The lab serves Flightdeck on localhost without TLS: a real fleet must say so (docs/security.md).
+    allowInsecureHttp: true,
     services: [{ id: LAB_SERVICE_ID, name: "Sample service (lab)" }],
     regions: layout.regions.map((region) => {
       const hosts = path.join(layout.dir, "hosts", region.id);

@@ -51,7 +51,7 @@ export function labTestConfig(lab: RunningLab, settings: LabTestSettings): Fleet
   raw.stages = DEFAULT_STAGES.map((stage, i) => ({ ...stage, durationMinutes: settings.stageSeconds[i] / 60 }));
   // 20 requests a second per region: 2 a second reach green at 10 %.
   raw.analysis = { intervalSeconds: settings.intervalSeconds ?? 1, failureLimit: 1, inconclusiveLimit: settings.inconclusiveLimit ?? 30, minRequests: settings.minRequests ?? 3 };
-  raw.policies = { environments: [] };
+  raw.policies = { environments: [{ match: "*", protected: false }] };
   if (settings.minWindowSeconds !== undefined) for (const region of raw.regions) region.metrics.minWindowSeconds = settings.minWindowSeconds;
   const { config, problems } = parseConfig(JSON.stringify(raw), lab.env as NodeJS.ProcessEnv);
   if (!config) throw new Error(`the lab test config does not pass the check:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);

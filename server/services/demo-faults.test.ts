@@ -10,7 +10,7 @@ let sam: Actor;
 let dana: Actor;
 
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
 });

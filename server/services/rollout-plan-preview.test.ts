@@ -21,6 +21,7 @@ beforeEach(() => {
     config: demoConfig((raw) => {
       const regions = raw.regions as Array<Record<string, unknown>>;
       Object.assign(regions.find((r) => r.id === "apac-se")!, { order: 0, environment: "staging-apac-se" });
+      (raw.policies as { environments: unknown[] }).environments.push({ match: "staging-*", protected: false });
     }),
   });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);

@@ -1,7 +1,7 @@
 /**
  * The benchmark's fleet: one service in N regions, each region its own rollout, so N region rollouts run at
- * once and each holds its own lease (the costliest layout for the runner). No approval gate (the environments
- * are not `production-*`), a simulated deploy of 0 s, a 1 s analysis interval, and stages long enough that
+ * once and each holds its own lease (the costliest layout for the runner). No approval gate (every environment
+ * is marked `protected: false`), a simulated deploy of 0 s, a 1 s analysis interval, and stages long enough that
  * every region is still sampling its first stage when the measurement ends.
  */
 import { FleetConfig } from "@/server/config/schema";
@@ -29,5 +29,6 @@ export function benchConfig(regions: number, intervalSeconds: number, stageMinut
       traffic: { provider: "simulated" },
       metrics: { provider: "simulated" },
     })),
+    policies: { environments: [{ match: "*", protected: false }] },
   });
 }

@@ -11,7 +11,7 @@ let dana: Actor;
 
 beforeEach(() => {
   // No approval gates: these tests read what a simulated rollout leaves behind.
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
   setConfig({ config: h.config, file: DEMO_CONFIG_PATH });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   addUser(h.db, "vic", "Vic", ["viewer"]);

@@ -73,7 +73,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
       { percent: 100, maxErrorRatePct: 0.2, maxLatencyP95Ms: 300, durationMinutes: stageMinutes, maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 },
     ];
     raw.analysis = { intervalSeconds: 0.2, failureLimit: 1, inconclusiveLimit: 1000, minRequests: 0 };
-    raw.policies = { allowedRefs: ["refs/heads/main"], environments: [] };
+    raw.policies = { allowedRefs: ["refs/heads/main"], environments: [{ match: "*", protected: false }] };
     for (const region of raw.regions as Array<Record<string, unknown>>) region.deploy = { provider: "simulated", seconds: 0.5 };
   });
   writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML

@@ -5,7 +5,7 @@ import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "./te
 
 let h: Harness;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])), leaseTtlMs: 60_000 });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])), leaseTtlMs: 60_000 });
 });
 afterEach(() => h.cleanup());
 

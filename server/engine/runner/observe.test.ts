@@ -15,7 +15,7 @@ let runner: Runner;
 beforeEach(() => {
   h = createHarness({
     config: demoConfig((raw) => {
-      (raw.policies as Record<string, unknown>).environments = [];
+      (raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }];
       (raw.services as unknown[]).push({ id: "checkout", name: "Checkout" });
     }),
   });

@@ -5,7 +5,7 @@ import { addUser, createHarness, demoConfig, DIGEST_A, phases, rolloutRow, type 
 
 let h: Harness;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
 });
 afterEach(() => h.cleanup());
 

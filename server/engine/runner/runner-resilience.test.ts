@@ -9,7 +9,7 @@ import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, phases, regionR
 let h: Harness;
 let dana: Actor;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [])) });
+  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
 });
 afterEach(() => h.cleanup());
