@@ -14,6 +14,7 @@ import { startRouteServer } from "@/server/cli/http-server.fixtures";
 import { setConfig } from "@/server/config";
 import { freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import { recordPeerAddresses } from "./client-address";
+import { newNonce, pageSecurityHeaders } from "./headers";
 
 let f: ProcessFixture;
 beforeEach(() => {
@@ -131,5 +132,23 @@ describe("a session cookie over plain http when the public URL is https", () => 
     const cookie = await csrfCookie();
     expect(cookie).toMatch(/^next-auth\.csrf-token=/);
     expect(cookie).not.toMatch(/; Secure/);
+  });
+});
+
+describe("an injected inline script on a page", () => {
+  it("does not run: the page's CSP allows scripts only with this request's nonce, and nobody may frame the page", () => {
+    const nonce = newNonce();
+    const csp = pageSecurityHeaders(nonce, { https: false })["Content-Security-Policy"];
+    const scriptSrc = csp.split("; ").find((d) => d.startsWith("script-src "))!;
+    expect(scriptSrc).toBe(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(newNonce()).not.toBe(nonce);
+  });
+
+  it("adds HSTS and upgrade-insecure-requests only when the public URL is https", () => {
+    expect(pageSecurityHeaders("n", { https: false })).not.toHaveProperty("Strict-Transport-Security");
+    const https = pageSecurityHeaders("n", { https: true });
+    expect(https["Strict-Transport-Security"]).toBe("max-age=31536000");
+    expect(https["Content-Security-Policy"]).toContain("upgrade-insecure-requests");
   });
 });
