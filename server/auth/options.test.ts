@@ -77,7 +77,7 @@ describe("sessions", () => {
 
     // Both ends are in the audit log, with the user and (for sign-out) the client address.
     const trail = getDb().select().from(events).where(eq(events.actor, "user:demo-viewer")).all();
-    expect(trail.filter((e) => e.type === "user.signed_in").at(-1)).toMatchObject({ message: "Vera (viewer@demo.flightdeck) signed in with demo sign-in" });
+    expect(trail.filter((e) => e.type === "user.signed_in").at(-1)).toMatchObject({ message: "Vera signed in with demo sign-in" });
     expect(trail.filter((e) => e.type === "user.signed_out").at(-1)).toMatchObject({ data: { userId: "demo-viewer", address: "203.0.113.5" } });
     expect(getDb().select().from(users).where(eq(users.id, "demo-viewer")).get()?.lastSignInAt).not.toBeNull();
   });

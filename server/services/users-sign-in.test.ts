@@ -80,7 +80,7 @@ describe("the sign-in audit trail", () => {
     expect(db.select().from(users).where(eq(users.id, "u_olu")).get()?.lastSignInAt).toBe(NOW);
     expect(db.select().from(events).where(eq(events.type, "user.signed_in")).get()).toMatchObject({
       actor: "user:u_olu",
-      message: "Olu (olu@example.com) signed in with GitHub",
+      message: "Olu signed in with GitHub",
       data: { userId: "u_olu", provider: "github", address: "203.0.113.7" },
     });
   });
@@ -90,15 +90,25 @@ describe("the sign-in audit trail", () => {
     expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 1)).toBe(true);
     expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 2)).toBe(false);
     expect(resolveSessionUser(db, sessionId, NOW + 3, false)).toBeNull();
-    expect(db.select().from(events).where(eq(events.type, "user.signed_out")).all().map((e) => e.message)).toEqual(["Olu (olu@example.com) signed out"]);
+    expect(db.select().from(events).where(eq(events.type, "user.signed_out")).all().map((e) => e.message)).toEqual(["Olu signed out"]);
   });
 
   it("records a refused sign-in as anonymous, with the reason in words", () => {
     recordSignInFailure(db, { provider: "github", reason: "not-allowed", address: "a", login: "mallory", email: "m@evil.example" }, NOW);
     expect(db.select().from(events).where(eq(events.type, "user.sign_in_failed")).get()).toMatchObject({
       actor: "anonymous",
-      message: "Sign-in with GitHub as mallory (m@evil.example) refused: not in an allowed organisation, team or email domain",
-      data: { provider: "github", reason: "not-allowed", login: "mallory" },
+      message: "Sign-in with GitHub as mallory refused: not in an allowed organisation, team or email domain",
+      data: { provider: "github", reason: "not-allowed", login: "mallory", email: "m@evil.example" },
     });
+  });
+
+  it("never puts the address typed into the message (it may be a password typed in the wrong field)", () => {
+    recordSignInFailure(db, { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" }, NOW);
+    recordSignInFailure(db, { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" }, NOW);
+    const messages = db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all().map((e) => e.message);
+    expect(messages).toEqual([
+      "Sign-in with email and password as an unknown account refused: no such account",
+      "Sign-in with email and password as Olu refused: wrong password",
+    ]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The audit trail of signing in and out: every sign-in (with its session row and the user's last sign-in
- * time, in one transaction), every failed or refused sign-in, every sign-out. Events never carry a password;
- * the client address is in `data.address` (an internal field, not for viewers).
+ * time, in one transaction), every failed or refused sign-in, every sign-out. Events never carry a password.
+ * Messages name people by name or public login only; the address tried and the client address are in
+ * `data.email` and `data.address`, internal fields that viewers do not see (a password typed into the email
+ * field must not reach them).
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
@@ -18,7 +20,7 @@ export function recordSignIn(
   now: number,
 ): { sessionId: string; expiresAt: number } {
   return db.transaction((tx) => {
-    const user = tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, input.userId)).get();
+    const user = tx.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get();
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
     const session = createSession(tx, input.userId, now);
     tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, input.userId)).run();
@@ -27,7 +29,7 @@ export function recordSignIn(
         at: now,
         type: "user.signed_in",
         actor: `user:${input.userId}`,
-        message: `${user.name} (${user.email}) signed in with ${providerName(input.provider)}`,
+        message: `${user.name} signed in with ${providerName(input.provider)}`,
         data: { userId: input.userId, provider: input.provider, address: input.address },
       })
       .run();
@@ -61,13 +63,17 @@ const FAILURE_WORDS: Record<SignInFailure, string> = {
   "email-in-use": "the email address belongs to another user",
 };
 
-/** A `user.sign_in_failed` event, actor `anonymous` (nobody is signed in). `detail` says more, e.g. the throttle's wait. */
+/**
+ * A `user.sign_in_failed` event, actor `anonymous` (nobody is signed in). The message names the user (by id)
+ * or the provider's public login, never the address typed; `detail` says more, e.g. the throttle's wait.
+ */
 export function recordSignInFailure(
   db: Db,
   input: { provider: string; reason: SignInFailure; address: string; email?: string | null; login?: string | null; userId?: string | null; detail?: string },
   now: number,
 ): void {
-  const who = input.login ? `${input.login}${input.email ? ` (${input.email})` : ""}` : (input.email ?? "someone");
+  const name = input.userId ? db.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get()?.name : undefined;
+  const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
   db.insert(events)
     .values({
       at: now,
@@ -90,7 +96,7 @@ export function recordSignInFailure(
 export function recordSignOut(db: Db, input: { sessionId: string; address: string }, now: number): boolean {
   return db.transaction((tx) => {
     const live = tx
-      .select({ userId: sessions.userId, name: users.name, email: users.email })
+      .select({ userId: sessions.userId, name: users.name })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(sessions.id, input.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
@@ -102,7 +108,7 @@ export function recordSignOut(db: Db, input: { sessionId: string; address: strin
         at: now,
         type: "user.signed_out",
         actor: `user:${live.userId}`,
-        message: `${live.name} (${live.email}) signed out`,
+        message: `${live.name} signed out`,
         data: { userId: live.userId, address: input.address },
       })
       .run();

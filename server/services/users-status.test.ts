@@ -40,7 +40,7 @@ describe("setUserDisabled", () => {
     expect(resolveSessionUser(db, session.id, NOW + 6, true)).toBeNull();
     expect(listUsers(db).find((u) => u.id === olu)?.disabled).toBe(true);
     const [event] = db.select().from(events).where(eq(events.type, "user.disabled")).all();
-    expect(event).toMatchObject({ actor: "user:demo-admin", at: NOW + 5, message: "Olu (olu@example.com) disabled: 1 session(s) ended, API tokens stopped" });
+    expect(event).toMatchObject({ actor: "user:demo-admin", at: NOW + 5, message: "Olu disabled: 1 session(s) ended, API tokens stopped" });
   });
 
   it("enables a user again, without reviving their old sessions", () => {

@@ -56,8 +56,8 @@ export function setUserDisabled(
         type: disabled ? "user.disabled" : "user.enabled",
         actor: adminRef(input.actor),
         message: disabled
-          ? `${user.name} (${user.email}) disabled: ${sessionsEnded} session(s) ended, API tokens stopped`
-          : `${user.name} (${user.email}) enabled again`,
+          ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped`
+          : `${user.name} enabled again`,
         data: { userId, sessionsEnded },
       })
       .run();
