@@ -1,27 +1,34 @@
 /**
  * Instruments for the rollback benchmark, from outside the engine: the region's real providers wrapped so
- * each setWeight and each measure is timed, green's raw 5xx samples from Prometheus, and the round trip of
- * one HAProxy runtime API command.
+ * each setWeight, each measure and each read of HAProxy's counters is timed, the fast source switched on or
+ * off between runs (`fastOn`), green's raw 5xx samples from Prometheus, and the round trip of one HAProxy
+ * runtime API command.
  */
 import { runtimeCommand } from "@/lab/flightdeck-harness";
-import type { Colour, RegionProviders } from "@/server/providers/types";
+import type { Colour, FastMetricsProvider, RegionProviders } from "@/server/providers/types";
 
 /** Wall-clock ms with sub-millisecond precision. */
 export const preciseNow = () => performance.timeOrigin + performance.now();
 
 export type WeightCall = { canaryPct: number; startedAt: number; endedAt: number };
 export type MeasureCall = { colour: Colour; to: number; startedAt: number; endedAt: number };
+export type CountersCall = { startedAt: number; endedAt: number; greenErrors: number };
 
 export function instrument(providersFor: (regionId: string) => RegionProviders) {
   const weightCalls: WeightCall[] = [];
   const measureCalls: MeasureCall[] = [];
+  const countersCalls: CountersCall[] = [];
   const wrapped = new Map<string, RegionProviders>();
+  const switches = { fastOn: false };
   return {
     weightCalls,
     measureCalls,
+    countersCalls,
+    switches,
     reset() {
       weightCalls.length = 0;
       measureCalls.length = 0;
+      countersCalls.length = 0;
     },
     providersFor(regionId: string): RegionProviders {
       const cached = wrapped.get(regionId);
@@ -49,6 +56,17 @@ export function instrument(providersFor: (regionId: string) => RegionProviders) 
           },
         },
       };
+      const fast: FastMetricsProvider | undefined = real.fast && {
+        intervalMs: real.fast.intervalMs,
+        async counters(input) {
+          const startedAt = preciseNow();
+          const counters = await real.fast!.counters(input);
+          countersCalls.push({ startedAt, endedAt: preciseNow(), greenErrors: counters.green.errors });
+          return counters;
+        },
+      };
+      // Read at every reconcile pass: the engine uses the fast source only while it is switched on.
+      Object.defineProperty(providers, "fast", { get: () => (switches.fastOn ? fast : undefined), enumerable: true });
       wrapped.set(regionId, providers);
       return providers;
     },
@@ -64,12 +82,12 @@ export async function greenErrorSamples(prometheusUrl: string, region: string, a
   return body.data.result[0].values;
 }
 
-/** The median round trip of `get weight` over HAProxy's unix socket (one connection per command, as Flightdeck does). */
-export async function runtimeRoundTripMs(socket: string, server: string, count = 200): Promise<number> {
+/** The median round trip of a command (`get weight be/srv`) over HAProxy's unix socket, one connection each as Flightdeck does. */
+export async function runtimeRoundTripMs(socket: string, command: string, count = 200): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = preciseNow();
-    await runtimeCommand(socket, `get weight ${server}`);
+    await runtimeCommand(socket, command);
     times.push(preciseNow() - started);
   }
   times.sort((a, b) => a - b);

@@ -38,9 +38,10 @@ describe("fast breach detection from the load balancer's counters", () => {
     expect(decideFast(input({ breaches: 1 }, limit2), fast(5, 5))).not.toBeNull();
   });
 
-  it("counts read for another stage, a paused region, one being rolled back, or no traffic on the new colour do nothing", () => {
-    expect(decideFast(input(), { ...fast(5, 5), since: T0 + 10 })).toBeNull();
+  it("counts read before the stage, a paused region, one being rolled back, or no traffic on the new colour do nothing", () => {
     expect(decideFast(input(), { ...fast(5, 5), at: T0 - 1 })).toBeNull();
+    expect(decideFast(input({ breaches: 1 }), fast(5, 5))).toBeNull();
+    expect(decideFast(input({ rollbackAttempts: 2 }), fast(5, 5))).toBeNull();
     expect(decideFast(input({ paused: true }), fast(5, 5))).toBeNull();
     expect(decideFast(input({ requestedAction: "rollback" }), fast(5, 5))).toBeNull();
     expect(decideFast(input({ canaryPct: 0 }), fast(5, 5))).toBeNull();

@@ -12,13 +12,17 @@ import type { Action, Assessment, CauseItem, DecideInput, Observation } from "./
 
 export type FastCounts = { requests: number; errors: number };
 
-/** What the load balancer counted from `since` (at or before the stage's start) to `at`. */
+/**
+ * What the load balancer counted from `since` to `at`, in the current stage only: the runner reads the base
+ * counters just before the stage's traffic move (or, after a restart, at its first read in the stage).
+ */
 export type FastObservation = { since: number; at: number; canary: FastCounts; baseline: FastCounts | null };
 
 /** Whether fast reads are of use now: a canary stage running with traffic on the new colour. */
 export function wantsFastRead(input: Pick<DecideInput, "state">): boolean {
   const { state } = input;
-  return state.phase === "canary" && !state.paused && state.requestedAction === null && state.stageIndex >= 0 && state.stageStartedAt !== null && state.canaryPct > 0;
+  const rollingBack = (state.rollbackAttempts ?? 0) > 0;
+  return state.phase === "canary" && !state.paused && !rollingBack && state.requestedAction === null && state.stageIndex >= 0 && state.stageStartedAt !== null && state.canaryPct > 0;
 }
 
 /**
@@ -29,9 +33,10 @@ export function decideFast(input: DecideInput, fast: FastObservation): Action | 
   const { state, stages, analysis } = input;
   const stage = stages[state.stageIndex];
   if (!wantsFastRead(input) || !stage || state.stageStartedAt === null) return null;
-  // Counts from before this stage started (its base was read for another one) are not this stage's.
-  if (fast.since > state.stageStartedAt || fast.at <= state.stageStartedAt) return null;
-  if (state.breaches + 1 < analysis.failureLimit) return null;
+  if (fast.at <= state.stageStartedAt) return null;
+  // A rollback already under way (breaches at the limit) is the regular path's to retry; below the limit, only
+  // the breach that reaches it.
+  if (state.breaches >= analysis.failureLimit || state.breaches + 1 < analysis.failureLimit) return null;
   const canary = boundsOf(fast.canary, analysis.confidence);
   if (!canary || canary.lower * 100 <= stage.maxErrorRatePct) return null;
   const baseline = fast.baseline ? boundsOf(fast.baseline, analysis.confidence) : null;
