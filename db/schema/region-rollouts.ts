@@ -60,6 +60,10 @@ export const regionRollouts = sqliteTable(
     rollbackLastAlertAt: timestamp("rollback_last_alert_at"),
     /** A region that succeeded under the delayed strategy is still sampled until then (its observation period). */
     observeUntil: timestamp("observe_until"),
+    /** How far the current stage ran past its duration for want of judged samples (ms); reset by a new stage and a resume. */
+    extendedMs: integer("extended_ms").notNull().default(0),
+    /** When a person promoted the current stage (it then completes on its last passing sample, however much was judged). */
+    promotedAt: timestamp("promoted_at"),
     startedAt: timestamp("started_at"),
     finishedAt: timestamp("finished_at"),
     updatedAt: integer("updated_at").notNull(),

@@ -13,6 +13,8 @@ export const samples = sqliteTable(
     role: text("role").$type<"canary" | "baseline">().notNull(),
     takenAt: integer("taken_at").notNull(),
     requests: integer("requests"),
+    /** Failed requests in the window: counted by the provider, or round(requests × error rate). */
+    errors: integer("errors"),
     errorRatePct: real("error_rate_pct"),
     latencyP95Ms: real("latency_p95_ms"),
     cpuPct: real("cpu_pct"),
@@ -21,6 +23,12 @@ export const samples = sqliteTable(
     /** Canary samples only; baseline samples are kept to compare against. */
     verdict: text("verdict").$type<Verdict>(),
     reasons: text("reasons", { mode: "json" }),
+    /**
+     * Canary samples: the figures behind the verdict, so it can be re-derived (engine/machine/types.ts Judgement):
+     * confidence, error-rate bounds of the window and the stage so far, the baseline tests' p-values and effect
+     * sizes, the gap kinds of an inconclusive sample, and whether it was an environment problem.
+     */
+    judgement: text("judgement", { mode: "json" }),
   },
   (t) => [index("samples_region_rollout").on(t.regionRolloutId, t.takenAt)],
 );

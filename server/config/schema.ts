@@ -85,9 +85,42 @@ export const AnalysisConfig = z.strictObject({
   failureLimit: boundedNumber(1, 100, { int: true }).default(1),
   /** Inconclusive samples in a row (too little traffic, no data) after which the stage pauses and alerts. */
   inconclusiveLimit: boundedNumber(1, 1000, { int: true }).default(3),
-  /** Fewer requests than this in a sample window is inconclusive, never a pass. */
+  /**
+   * A window with fewer requests than this has its p95 latency left unjudged (inconclusive) and its observed
+   * error rate judged only through its confidence bounds: a clear breach (4 errors in 5) is never hidden.
+   */
   minRequests: boundedNumber(0, 1e9, { int: true }).default(20),
+  /** Share of a stage's expected samples (duration / interval) that must be judged, pass or breach, for it to pass. */
+  minJudgedFraction: boundedNumber(0, 1).default(0.8),
+  /** How long a stage not judged enough may run on, one interval at a time, as a multiple of its duration; then it pauses and alerts. */
+  maxExtensionFactor: boundedNumber(0, 10).default(1),
+  /** One-sided confidence of the error-rate bounds and of the tests against the baseline. */
+  confidence: boundedNumber(0.5, 0.9999).default(0.95),
+  /**
+   * When the error rate passes: `bound`, once the stage's upper confidence bound is at or below the limit (0
+   * errors need about 300 requests for a 1 % limit, 1,500 for 0.2 %); `observed`, also when the stage's observed
+   * rate is within the limit over at least `minRequests` requests (the rule before the bounds, for a lab or demo
+   * fleet whose traffic cannot bound a small rate). Breaches are judged the same either way.
+   */
+  errorRatePass: z.enum(["bound", "observed"], { error: (iss) => `expected "bound" or "observed", got ${describe(iss.input)}` }).default("bound"),
+  /** Also judge the new colour against the old one (when the old colour has traffic): significantly worse fails. */
+  compareToBaseline: z.boolean().default(true),
+  /** Percentage points the new colour's error rate may exceed the old colour's before a significant excess fails it. */
+  maxErrorRateIncreasePct: boundedNumber(0, 100).default(0.5),
+  /** Percent the new colour's p95 latency may exceed the old colour's before a significant excess fails it. */
+  maxLatencyIncreasePct: boundedNumber(0, 1000).default(20),
 });
+/** Every analysis default, for the fleet's `analysis` when the file has none. */
+export const DEFAULT_ANALYSIS: AnalysisConfig = AnalysisConfig.parse({});
+/**
+ * A region's analysis: the same fields without their defaults, so a region that sets one field keeps the
+ * fleet's others (`.partial()` would fill every absent field with its default and override the fleet's).
+ */
+const AnalysisOverride = z.strictObject(
+  Object.fromEntries(Object.entries(AnalysisConfig.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+    [K in keyof typeof AnalysisConfig.shape]: z.ZodOptional<ReturnType<(typeof AnalysisConfig.shape)[K]["unwrap"]>>;
+  },
+);
 export type AnalysisConfig = z.infer<typeof AnalysisConfig>;
 
 /** An SSH host key fingerprint as `ssh-keygen -lf` prints it. */
@@ -266,7 +299,7 @@ export const RegionConfig = z.strictObject({
   links: z.strictObject({ dashboard: urlTemplate.optional(), logs: urlTemplate.optional() }).default({}),
   /** Overrides of the fleet's stages and analysis for this region. */
   stages: stages.optional(),
-  analysis: AnalysisConfig.partial().optional(),
+  analysis: AnalysisOverride.optional(),
 });
 export type RegionConfig = z.infer<typeof RegionConfig>;
 
@@ -346,7 +379,7 @@ export const FleetConfig = z
     allowInsecureHttp: z.boolean().default(false),
     services: z.array(ServiceConfig).min(1, { error: "expected at least one service" }),
     stages: stages.default(DEFAULT_STAGES),
-    analysis: AnalysisConfig.default({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 }),
+    analysis: AnalysisConfig.default(DEFAULT_ANALYSIS),
     regions: z.array(RegionConfig).min(1, { error: "expected at least one region" }),
     policies: PoliciesConfig.default({
       allowedRefs: ["refs/heads/main", "refs/heads/release/*"],

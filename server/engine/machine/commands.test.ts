@@ -83,7 +83,7 @@ describe("pause and resume", () => {
     expect(paused.events[0].message).toBe("eu-west paused by user:alice: checking dashboards; 3 min of the current wait are kept for the resume.");
 
     const resumed = ok(applyCommand({ ...apply(state, paused), inconclusive: 2 }, { kind: "resume", actor: "user:bob" }, T0 + 60 * MIN, CTX));
-    expect(resumed.patch).toEqual({ paused: false, pauseReason: null, pausedRemainingMs: null, deadlineAt: T0 + 63 * MIN, inconclusive: 0 });
+    expect(resumed.patch).toEqual({ paused: false, pauseReason: null, pausedRemainingMs: null, deadlineAt: T0 + 63 * MIN, inconclusive: 0, extendedMs: 0 });
     expect(resumed.events[0]).toMatchObject({ type: "region.resumed", message: "eu-west resumed by user:bob with 3 min left of the current wait." });
   });
 
@@ -115,17 +115,43 @@ describe("pause and resume", () => {
 describe("promote skips the rest of the wait, never a failing analysis", () => {
   const canary = IN_PHASE.canary;
 
-  it("sets the deadline to now, so the stage completes at the next check", () => {
+  it("sets the deadline to now and marks the stage promoted, so it completes at the next check however much was judged", () => {
     const t = ok(applyCommand(canary, { kind: "promote", actor: ALICE }, T0 + 10_000, CTX));
-    expect(t.patch).toEqual({ deadlineAt: T0 + 10_000 });
-    expect(t.events[0]).toMatchObject({ type: "region.promoted", message: "eu-west: user:alice promoted the 25 % stage, skipping the last 3 min of its wait." });
+    expect(t.patch).toEqual({ deadlineAt: T0 + 10_000, promotedAt: T0 + 10_000 });
+    expect(t.events[0]).toMatchObject({ type: "region.promoted", message: "eu-west: user:alice promoted the 25 % stage, skipping the last 3 min of its wait.", data: { validation: false, reason: null } });
     // No sample is due yet (the last was at T0): the stage completes now with the next traffic move.
     expect(decide(decideInput({ now: T0 + 10_000, state: apply(canary, t) }))).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/stage-2/weight-50" });
   });
 
   it("a sample that is due is judged before the promotion moves traffic", () => {
     const t = ok(applyCommand(canary, { kind: "promote", actor: ALICE }, T0 + 40_000, CTX));
-    expect(decide(decideInput({ now: T0 + 40_000, state: apply(canary, t) }))).toEqual({ kind: "observe", from: T0, to: T0 + 40_000 });
+    expect(decide(decideInput({ now: T0 + 40_000, state: apply(canary, t) }))).toEqual({ kind: "observe", from: T0, to: T0 + 30_000 });
+  });
+
+  const validation = inStage(4, { stageStartedAt: T0 - 2 * MIN, deadlineAt: T0 + 28 * MIN, lastSampleAt: T0, lastVerdict: "pass" });
+  const REASON = "hotfix for INC-4211, validated on staging for 2 h";
+
+  it.each<[string, Omit<Extract<Command, { kind: "promote" }>, "kind" | "actor">, string]>([
+    ["without the sre role", { reason: REASON }, "the 100 % stage in eu-west is the validation stage; skipping it needs the sre role and a reason."],
+    ["by an SRE without a reason", { sre: true }, "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters)."],
+    ["by an SRE with a reason too short to be one", { sre: true, reason: "  ok  " }, "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters)."],
+  ])("cannot skip the validation stage at 100 %% %s", (_name, extra, reason) => {
+    const result = applyCommand(validation, { kind: "promote", actor: ALICE, ...extra }, T0, CTX);
+    expect(result).toMatchObject({ ok: false, reason });
+  });
+
+  it("refuses a deployer with a role refusal (forbidden), not a state one", () => {
+    expect(applyCommand(validation, { kind: "promote", actor: ALICE, reason: REASON }, T0, CTX)).toMatchObject({ ok: false, code: "forbidden" });
+  });
+
+  it("an SRE with a reason skips the validation stage; the reason is in the event", () => {
+    const t = ok(applyCommand(validation, { kind: "promote", actor: "user:sam", sre: true, reason: ` ${REASON} ` }, T0, CTX));
+    expect(t.events[0]).toMatchObject({
+      type: "region.promoted",
+      message: `eu-west: user:sam promoted the 100 % stage (the validation stage), skipping the last 28 min of its wait: "${REASON}".`,
+      data: { actor: "user:sam", validation: true, reason: REASON, stageIndex: 4 },
+    });
+    expect(decide(decideInput({ now: T0, state: apply(validation, t) }))).toMatchObject({ kind: "transition", transition: { patch: { phase: "succeeded" } } });
   });
 
   it.each<[string, Partial<RegionRolloutState>, string]>([

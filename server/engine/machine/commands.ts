@@ -13,7 +13,7 @@ export type CommandContext = { stages: StageSpec[]; gate: Gate };
 
 type Handler<K extends Command["kind"]> = (state: RegionRolloutState, command: Extract<Command, { kind: K }>, now: number, ctx: CommandContext) => CommandResult;
 
-const refuse = (reason: string): CommandResult => ({ ok: false, reason });
+const refuse = (reason: string, code?: "forbidden"): CommandResult => (code ? { ok: false, reason, code } : { ok: false, reason });
 /** "an abort under way (requested by user:bob)". */
 const underWay = (state: RegionRolloutState) =>
   `${state.requestedAction === "abort" ? "an abort" : state.phase === "canary" ? "a rollback" : "an emergency rollback"} under way (requested by ${state.requestedBy ?? "someone"})`;
@@ -39,13 +39,16 @@ const resume: Handler<"resume"> = (state, command, now) => {
   const left = state.pausedRemainingMs === null ? "" : ` with ${formatDuration(state.pausedRemainingMs)} left of the current wait`;
   return {
     ok: true,
-    transition: transition({ paused: false, pauseReason: null, pausedRemainingMs: null, deadlineAt, inconclusive: 0 }, [
+    transition: transition({ paused: false, pauseReason: null, pausedRemainingMs: null, deadlineAt, inconclusive: 0, extendedMs: 0 }, [
       event("region.resumed", `${state.regionId} resumed by ${command.actor}${left}.`, { actor: command.actor, pauseReason: state.pauseReason, deadlineAt }),
     ]),
   };
 };
 
-/** Skip the rest of the current stage's wait; never a way past an analysis that is not passing. */
+/**
+ * Skip the rest of the current stage's wait (and its coverage); never a way past an analysis that is not
+ * passing. The validation stage at 100 % (the last) is skipped only by the SRE role with a typed reason.
+ */
 const promote: Handler<"promote"> = (state, command, now, ctx) => {
   const stage = ctx.stages[state.stageIndex];
   const name = stageName(stage, state.stageIndex);
@@ -55,19 +58,34 @@ const promote: Handler<"promote"> = (state, command, now, ctx) => {
   if (state.paused) return refuse(`${state.regionId} is paused (${state.pauseReason ?? "no reason given"}); resume it before promoting.`);
   if (state.lastVerdict === null) return refuse(`no sample of the ${name} has been judged yet in ${state.regionId}; promote once a sample has passed.`);
   if (state.lastVerdict !== "pass") return refuse(`the last sample of the ${name} in ${state.regionId} was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}; promote skips the wait, not a failing analysis.`);
+  const validation = state.stageIndex === ctx.stages.length - 1;
+  const reason = command.reason?.trim() || null;
+  if (validation && !command.sre) {
+    return refuse(`the ${name} in ${state.regionId} is the validation stage; skipping it needs the sre role and a reason.`, "forbidden");
+  }
+  if (validation && (reason === null || reason.length < MIN_REASON_CHARS)) {
+    return refuse(`the ${name} in ${state.regionId} is the validation stage; say why it may be skipped (a reason of at least ${MIN_REASON_CHARS} characters).`);
+  }
   const skipped = state.deadlineAt === null ? 0 : Math.max(0, state.deadlineAt - now);
+  const what = validation ? `the ${name} (the validation stage)` : `the ${name}`;
+  const because = reason ? `: "${reason}"` : "";
   return {
     ok: true,
-    transition: transition({ deadlineAt: now }, [
-      event("region.promoted", `${state.regionId}: ${command.actor} promoted the ${name}, skipping the last ${formatDuration(skipped)} of its wait.`, {
+    transition: transition({ deadlineAt: now, promotedAt: now }, [
+      event("region.promoted", `${state.regionId}: ${command.actor} promoted ${what}, skipping the last ${formatDuration(skipped)} of its wait${because}.`, {
         actor: command.actor,
         stageIndex: state.stageIndex,
         percent: stage?.percent ?? null,
         skippedMs: skipped,
+        validation,
+        reason,
       }),
     ]),
   };
 };
+
+/** The shortest reason accepted for skipping the validation stage: a word or two is not a reason. */
+export const MIN_REASON_CHARS = 10;
 
 const abort: Handler<"abort"> = (state, command, now) => {
   if (state.phase === "succeeded") return refuse(`${state.regionId} has already succeeded; use rollback to move its traffic back to ${state.fromColour}.`);
@@ -115,6 +133,8 @@ const retry: Handler<"retry"> = (state, command, _now, ctx) => {
         inconclusive: 0,
         lastSampleAt: null,
         lastVerdict: null,
+        extendedMs: 0,
+        promotedAt: null,
         cause: null,
         outcomeReason: null,
         finishedAt: null,

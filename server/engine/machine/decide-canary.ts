@@ -1,13 +1,17 @@
 /**
- * The canary: move traffic stage by stage, sample the new colour every interval, judge each sample, and
- * complete a stage only when its time is up and its last sample passed. The window of a sample runs from the
- * previous sample, so after a restart the downtime is judged before anything is promoted.
+ * The canary: move traffic stage by stage, sample the new colour every interval, judge each sample with the
+ * stage's earlier ones, and complete a stage only when its time is up, enough of it was judged
+ * (`minJudgedFraction` of its expected samples) and its last sample passed. Otherwise the stage runs on one
+ * interval at a time, up to `maxExtensionFactor` × its duration, then pauses with an alert that says what went
+ * unjudged and why. The window of a sample runs from the previous sample, so after a restart the downtime is
+ * judged before anything is promoted.
  */
 import { assessSample } from "./analysis";
+import { coverageMet, describeCoverage, stageCoverage } from "./coverage";
 import { describeCause, formatDuration, formatValue, joinWords, stageName } from "./messages";
 import { event, pausePatch, SETTLED, transition, waitUntil } from "./patches";
 import { rollbackEffect } from "./requested-actions";
-import type { Action, Assessment, DecideInput, EventDraft, Observation, RegionRolloutState, StageSpec } from "./types";
+import type { Action, Assessment, DecideInput, EventDraft, Observation, RegionRolloutState, StageSample, StageSpec } from "./types";
 
 export function decideCanary(input: DecideInput): Action {
   const { state, stages, analysis, now } = input;
@@ -22,17 +26,62 @@ export function decideCanary(input: DecideInput): Action {
   const since = state.lastSampleAt ?? state.stageStartedAt ?? now;
   if (input.observation && input.observation.to > since) return judge(input, stage, input.observation);
   const nextSampleAt = since + analysis.intervalMs;
-  if (now >= nextSampleAt) return { kind: "observe", from: since, to: now };
+  if (now >= nextSampleAt) return { kind: "observe", from: since, to: Math.min(now, since + analysis.intervalMs) };
 
   const deadline = state.deadlineAt;
-  const complete = deadline !== null && now >= deadline && state.lastVerdict === "pass" && state.lastSampleAt !== null && state.stageStartedAt !== null && state.lastSampleAt >= state.stageStartedAt;
-  if (complete) {
+  if (deadline !== null && now < deadline) return waitUntil(Math.min(nextSampleAt, deadline));
+  const sampled = state.lastSampleAt !== null && state.stageStartedAt !== null && state.lastSampleAt > state.stageStartedAt;
+  if (deadline === null || !sampled) return waitUntil(nextSampleAt);
+  const coverage = stageCoverage(stage, analysis, samplesOfStage(input));
+  // A person's promotion waives the coverage of the rest of the stage, never a last sample that did not pass.
+  const promoted = state.promotedAt != null && state.promotedAt >= (state.stageStartedAt ?? Infinity);
+  if (state.lastVerdict === "pass" && (promoted || coverageMet(coverage))) {
     const passed = stagePassed(state, stage, now);
     const next = state.stageIndex + 1;
     return next < stages.length ? startStage(input, next, [passed]) : succeed(input, passed);
   }
-  // Time is up but the last sample did not pass: the stage holds until one does.
-  return waitUntil(deadline !== null && deadline > now ? Math.min(nextSampleAt, deadline) : nextSampleAt);
+  return extendOrPause(input, stage, nextSampleAt);
+}
+
+/** The current stage's judged samples, oldest first (the store may hand over older ones: they are left out). */
+export function samplesOfStage(input: DecideInput): StageSample[] {
+  const { stageStartedAt } = input.state;
+  if (stageStartedAt === null) return [];
+  return (input.stageSamples ?? []).filter((s) => s.takenAt > stageStartedAt);
+}
+
+/**
+ * Time is up but the stage is not judged enough, or its last sample did not pass: one more interval, while the
+ * extension lasts (`maxExtensionFactor` × the duration; a resume gives a fresh one); then pause with an alert.
+ */
+function extendOrPause(input: DecideInput, stage: StageSpec, nextSampleAt: number): Action {
+  const { state, analysis, now } = input;
+  const coverage = stageCoverage(stage, analysis, samplesOfStage(input));
+  const extended = state.extendedMs ?? 0;
+  const budget = Math.round(analysis.maxExtensionFactor * stage.durationMs);
+  const name = stageName(stage, state.stageIndex);
+  const last = state.lastVerdict === "pass" ? "" : `; its last sample was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}`;
+  const why = coverageMet(coverage) ? `its last sample was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}` : `${describeCoverage(coverage)}${last}`;
+  const data = { stageIndex: state.stageIndex, percent: stage.percent, expected: coverage.expected, judged: coverage.judged, needed: coverage.needed, inconclusive: coverage.inconclusive, byGap: coverage.byGap };
+  if (extended < budget) {
+    const step = Math.max(1, nextSampleAt - now);
+    const events =
+      extended === 0
+        ? [event("stage.extended", `${state.regionId}: the ${name} runs on past its ${formatDuration(stage.durationMs)}, one sample at a time for at most ${formatDuration(budget)}: ${why}.`, { ...data, maxExtensionMs: budget })]
+        : [];
+    return { kind: "transition", transition: transition({ deadlineAt: now + step, extendedMs: extended + step }, events) };
+  }
+  const reason = `the ${name} ran ${formatDuration(extended)} past its ${formatDuration(stage.durationMs)} and is still not judged: ${why}`;
+  return {
+    kind: "transition",
+    transition: transition({ ...pausePatch(state, now, reason), pausedRemainingMs: 0 }, [
+      event("analysis.unjudged", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}; resume to give it another ${formatDuration(budget)} once the metrics are fixed, or roll back.`, {
+        ...data,
+        extendedMs: extended,
+        alert: true,
+      }),
+    ]),
+  };
 }
 
 /** Move traffic to a stage's percent; the stage's clock starts once the provider verified the weight. */
@@ -40,8 +89,8 @@ function startStage(input: DecideInput, index: number, before: EventDraft[]): Ac
   const { state, stages, now } = input;
   const stage = stages[index];
   const limits = [`error rate ≤ ${formatValue(stage.maxErrorRatePct, "%")}`, `p95 latency ≤ ${formatValue(stage.maxLatencyP95Ms, "ms")}`];
-  if (stage.maxCpuPct != null) limits.push(`CPU ≤ ${formatValue(stage.maxCpuPct, "%")}`);
-  if (stage.maxMemoryPct != null) limits.push(`memory ≤ ${formatValue(stage.maxMemoryPct, "%")}`);
+  if (stage.maxCpuPct != null) limits.push(`CPU < ${formatValue(stage.maxCpuPct, "%")}`);
+  if (stage.maxMemoryPct != null) limits.push(`memory < ${formatValue(stage.maxMemoryPct, "%")}`);
   if (stage.healthStatus != null) limits.push(`health ${stage.healthStatus}`);
   return {
     kind: "effect",
@@ -53,6 +102,8 @@ function startStage(input: DecideInput, index: number, before: EventDraft[]): Ac
         stageStartedAt: now,
         deadlineAt: now + stage.durationMs,
         pausedRemainingMs: null,
+        extendedMs: 0,
+        promotedAt: null,
         canaryPct: stage.percent,
         breaches: 0,
         inconclusive: 0,
@@ -101,16 +152,36 @@ function succeed(input: DecideInput, passed: EventDraft): Action {
 
 function judge(input: DecideInput, stage: StageSpec, observation: Observation): Action {
   const { state, analysis, now } = input;
-  const assessment = assessSample(stage, analysis, observation);
+  const assessment = assessSample(stage, analysis, observation, samplesOfStage(input));
   const sample: Partial<RegionRolloutState> = { lastSampleAt: observation.to, lastVerdict: assessment.verdict };
   const at = `at the ${stageName(stage, state.stageIndex)}`;
 
   if (assessment.verdict === "pass") return judged(transition({ ...sample, inconclusive: 0 }, []), assessment);
 
+  if (assessment.judgement.environment) {
+    const what = describeCause(assessment.cause, undefined, state.fromColour);
+    const reason = `environment problem ${at}: ${what}, and ${state.toColour} is not significantly worse than ${state.fromColour}; the release is not blamed`;
+    return judged(
+      transition({ ...sample, ...pausePatch(state, now, reason) }, [
+        event("analysis.environment_problem", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}, nothing rolled back; resume once the environment is healthy, or roll back.`, {
+          stageIndex: state.stageIndex,
+          percent: stage.percent,
+          cause: assessment.cause,
+          alert: true,
+        }),
+      ]),
+      assessment,
+    );
+  }
+
   if (assessment.verdict === "inconclusive") {
-    const inconclusive = state.inconclusive + 1;
+    // Waiting for evidence (every window had data, the stage so far is too small to bound the error rate) is
+    // bounded by the stage's coverage and extension, not counted as data missing in a row.
+    const missing = assessment.gapKinds.some((k) => k !== "undecided");
+    const inconclusive = missing ? state.inconclusive + 1 : state.inconclusive;
     const why = assessment.gaps.join("; ");
-    const events = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why}); ${inconclusive} of ${analysis.inconclusiveLimit} in a row.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, inconclusive })];
+    const run = missing ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : "";
+    const events = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];
     if (inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
     const reason = `${inconclusive} inconclusive samples in a row ${at} (${why}); the stage holds until someone looks`;
     events.push(event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, { stageIndex: state.stageIndex, percent: stage.percent, inconclusive, alert: true }));

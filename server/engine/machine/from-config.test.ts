@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_STAGES } from "@/server/config/schema";
+import { DEFAULT_ANALYSIS, DEFAULT_STAGES } from "@/server/config/schema";
 import { analysisFromConfig, stagesFromConfig } from "./from-config";
 
 describe("stagesFromConfig", () => {
@@ -18,13 +18,20 @@ describe("stagesFromConfig", () => {
 });
 
 describe("analysisFromConfig", () => {
-  it("turns seconds into milliseconds and keeps the limits", () => {
-    expect(analysisFromConfig({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 })).toEqual({
+  it("turns seconds into milliseconds and keeps the limits and the statistics' knobs, defaults as documented", () => {
+    expect(analysisFromConfig(DEFAULT_ANALYSIS)).toEqual({
       intervalMs: 30_000,
       failureLimit: 1,
       inconclusiveLimit: 3,
       minRequests: 20,
+      minJudgedFraction: 0.8,
+      maxExtensionFactor: 1,
+      confidence: 0.95,
+      errorRatePass: "bound",
+      compareToBaseline: true,
+      maxErrorRateIncreasePct: 0.5,
+      maxLatencyIncreasePct: 20,
     });
-    expect(analysisFromConfig({ intervalSeconds: 0.05, failureLimit: 2, inconclusiveLimit: 5, minRequests: 0 }).intervalMs).toBe(50);
+    expect(analysisFromConfig({ ...DEFAULT_ANALYSIS, intervalSeconds: 0.05 }).intervalMs).toBe(50);
   });
 });

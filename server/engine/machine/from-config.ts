@@ -21,5 +21,12 @@ export function analysisFromConfig(analysis: AnalysisConfig): AnalysisSpec {
     failureLimit: analysis.failureLimit,
     inconclusiveLimit: analysis.inconclusiveLimit,
     minRequests: analysis.minRequests,
+    minJudgedFraction: analysis.minJudgedFraction,
+    maxExtensionFactor: analysis.maxExtensionFactor,
+    confidence: analysis.confidence,
+    errorRatePass: analysis.errorRatePass,
+    compareToBaseline: analysis.compareToBaseline,
+    maxErrorRateIncreasePct: analysis.maxErrorRateIncreasePct,
+    maxLatencyIncreasePct: analysis.maxLatencyIncreasePct,
   };
 }

@@ -11,6 +11,8 @@ const region = (regionId: string, position: number, extra: Omit<FakeRegion, "sta
 });
 /** A release that fails at the 25 % stage the way the spec's example does. */
 const failsAt25 = (state: RegionRolloutState): Measurement => (state.canaryPct === 25 ? healthy({ errorRatePct: 1.2, latencyP95Ms: 420 }) : healthy());
+/** The spec's example against a healthy blue: over the limit, and significantly worse than blue. */
+const SPEC_WHY = "error rate 1.2 % > 0.8 %, 1.14 points above blue's 0.06 % (p < 0.001) at the 25 % stage";
 const fleet = (extra: Record<string, Omit<FakeRegion, "state">> = {}) => ["us-east", "eu-west", "apac-se"].map((id, i) => region(id, i, extra[id]));
 
 describe("decide() driven by a fake runner in virtual time", () => {
@@ -56,7 +58,7 @@ describe("decide() driven by a fake runner in virtual time", () => {
       canaryPct: 0,
       stageIndex: 1,
       finishedAt: T0 + 5 * MIN + 30_000,
-      outcomeReason: "error rate 1.2 % > 0.8 % at the 25 % stage",
+      outcomeReason: SPEC_WHY,
     });
   });
 
@@ -90,7 +92,7 @@ describe("strategies over three regions in virtual time", () => {
   it("sequential: a rollback in the first region blocks the chain", () => {
     const result = runRollout({ strategy: "sequential", regions: fleet({ "us-east": { measure: failsAt25 } }), start: T0 });
     expect(result.states.map((s) => [s.regionId, s.phase, s.outcomeReason])).toEqual([
-      ["us-east", "rolled_back", "error rate 1.2 % > 0.8 % at the 25 % stage"],
+      ["us-east", "rolled_back", SPEC_WHY],
       ["eu-west", "blocked", "blocked because us-east was rolled back"],
       ["apac-se", "blocked", "blocked because eu-west was blocked"],
     ]);

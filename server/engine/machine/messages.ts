@@ -62,19 +62,56 @@ export function joinWords(items: string[]): string {
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
-/** "error rate 1.2 % > 0.8 %", "health status 503, expected 200". */
-export function describeBreach(item: CauseItem): string {
+/** "p = 0.034", "p < 0.001". */
+export function formatPValue(p: number): string {
+  return p < 0.001 ? "p < 0.001" : `p = ${Number(p.toFixed(3))}`;
+}
+
+/** "1,000". */
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * One breached test in words, with its evidence: "error rate 1.2 % > 0.8 %", "error rate 80 % (95 % lower bound
+ * 34.26 %) over the 1 % limit, 4 errors in 5 requests", "error rate 4.2 %, 3.8 points above blue's 0.4 %
+ * (more than the 0.5 allowed; p < 0.001)", "health status 503, expected 200".
+ */
+export function describeBreach(item: CauseItem, oldColour = "the old colour"): string {
   const label = METRIC_LABELS[item.metric];
   if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
-  return `${label} ${formatValue(item.observed, item.unit)} > ${formatValue(item.threshold, item.unit)}`;
+  const value = formatValue(item.observed, item.unit);
+  const test = item.test;
+  const stage = (scope: "sample" | "stage", requests: number, errors: number) => `${count(errors)} errors in ${count(requests)} requests${scope === "stage" ? " of the stage so far" : ""}`;
+  if (test?.kind === "bound") {
+    return `${label} ${value} (${formatNumber(test.confidence * 100)} % lower bound ${formatValue(test.lowerPct, "%")}) over the ${formatValue(item.threshold, "%")} limit, ${stage(test.scope, test.requests, test.errors)}${versus(item, oldColour)}`;
+  }
+  if (test?.kind === "baseline" && test.test === "two-proportion") {
+    return `${label} ${value}, ${formatNumber(test.effect)} points above ${possessive(oldColour)} ${formatValue(item.baseline ?? 0, "%")} (more than the ${formatNumber(test.margin)} allowed; ${formatPValue(test.pValue)})`;
+  }
+  if (test?.kind === "baseline") {
+    const over = test.samples ? ` over ${test.samples.canary} and ${test.samples.baseline} samples` : "";
+    return `${label} ${value} (median of the stage's samples), ${formatNumber(test.effect)} % above ${possessive(oldColour)} ${formatValue(item.baseline ?? 0, "ms")} (more than the ${formatNumber(test.margin)} % allowed; Mann–Whitney ${formatPValue(test.pValue)}${over})`;
+  }
+  const sign = (item.metric === "cpu" || item.metric === "memory") && item.observed === item.threshold ? "≥" : ">";
+  const scope = test?.kind === "limit" && test.scope === "stage" && test.requests !== undefined ? ` over the ${count(test.requests)} requests of the stage so far` : "";
+  return `${label} ${value} ${sign} ${formatValue(item.threshold, item.unit)}${scope}${versus(item, oldColour)}`;
 }
+
+/** ", 1.14 points above blue's 0.06 % (p < 0.001)" when the same metric is also significantly worse than the old colour. */
+function versus(item: CauseItem, oldColour: string): string {
+  const v = item.versus;
+  if (!v || item.baseline === null) return "";
+  if (v.test === "two-proportion") return `, ${formatNumber(v.effect)} points above ${possessive(oldColour)} ${formatValue(item.baseline, "%")} (${formatPValue(v.pValue)})`;
+  return `, its median ${formatNumber(v.effect)} % above ${possessive(oldColour)} (Mann–Whitney ${formatPValue(v.pValue)})`;
+}
+
+const possessive = (name: string) => (name.endsWith("s") ? `${name}'` : `${name}'s`);
 
 /**
  * The cause in one sentence part: "error rate 1.2 % > 0.8 % at the 25 % stage", plus a note when the old
  * colour shows the same, because then the release may not be the cause.
  */
 export function describeCause(cause: CauseItem[], stage: StageSpec | undefined, oldColour: Colour): string {
-  const what = cause.length > 0 ? joinWords(cause.map(describeBreach)) : "a threshold breach";
+  const what = cause.length > 0 ? joinWords(cause.map((c) => describeBreach(c, oldColour))) : "a threshold breach";
   const where = stage ? ` at the ${stage.percent} % stage` : "";
   const same = cause.filter((c) => c.baselineAlsoBreaches && c.baseline !== null);
   const note =

@@ -4,14 +4,17 @@
  */
 import { decide } from "./decide";
 import { successOf } from "./patches";
+import { stageSampleOf } from "./sample-counts";
 import { ANALYSIS, healthy, STAGES } from "./test-fixtures";
-import type { Action, Gate, Measurement, Observation, RegionRolloutState, Strategy, Upstream } from "./types";
+import type { Action, AnalysisSpec, Gate, Measurement, Observation, RegionRolloutState, StageSample, Strategy, Upstream } from "./types";
 
 export type FakeRegion = {
   state: RegionRolloutState;
   gate?: Gate;
   /** What the new colour shows over a window; healthy by default. */
   measure?: (state: RegionRolloutState) => Measurement;
+  /** What the old colour shows over a window; healthy by default. */
+  measureBaseline?: (state: RegionRolloutState) => Measurement;
   /** A failure message for a step key, or null to succeed. */
   failStep?: (stepKey: string) => string | null;
 };
@@ -27,8 +30,9 @@ function labelOf(action: Action, failed: boolean): string {
   return action.kind;
 }
 
-export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions: FakeRegion[]; start: number; maxSteps?: number }): RunResult {
-  const regions = opts.regions.map((r) => ({ ...r, state: { ...r.state } }));
+export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions: FakeRegion[]; start: number; maxSteps?: number; analysis?: AnalysisSpec }): RunResult {
+  // Each region keeps its judged samples, as the runner's store loads them for the machine.
+  const regions = opts.regions.map((r) => ({ ...r, state: { ...r.state }, samples: [] as StageSample[] }));
   const trace: RunResult["trace"] = [];
   let now = opts.start;
   let steps = 0;
@@ -49,13 +53,15 @@ export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions
           now,
           state: region.state,
           stages: STAGES,
-          analysis: ANALYSIS,
+          analysis: opts.analysis ?? ANALYSIS,
           strategy: opts.strategy,
           delayMs: opts.delayMs ?? 0,
           upstream: upstreamOf(i),
           gate: region.gate ?? NO_GATE,
           observation,
+          stageSamples: region.samples,
         });
+        const judgedOn = observation;
         observation = undefined;
         if (action.kind === "wait") {
           if (action.until !== null) wakeUps.push(action.until);
@@ -63,12 +69,13 @@ export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions
         }
         changed = true;
         if (action.kind === "observe") {
-          observation = { from: action.from, to: action.to, canary: (region.measure ?? (() => healthy()))(region.state), baseline: healthy() };
+          observation = { from: action.from, to: action.to, canary: (region.measure ?? (() => healthy()))(region.state), baseline: (region.measureBaseline ?? (() => healthy()))(region.state) };
           continue;
         }
         const failure = action.kind === "effect" ? (region.failStep?.(action.stepKey) ?? null) : null;
         const t = action.kind === "transition" ? action.transition : failure === null ? successOf(action) : action.onFailure(failure);
         region.state = { ...region.state, ...t.patch };
+        if (judgedOn && action.assessment) region.samples.push(stageSampleOf(judgedOn, action.assessment));
         trace.push({ at: now, regionId: region.state.regionId, label: labelOf(action, failure !== null) });
       }
     });

@@ -2,13 +2,25 @@
 import { DEFAULT_STAGES } from "@/server/config/schema";
 import { stagesFromConfig } from "./from-config";
 import { successOf } from "./patches";
-import type { Action, AnalysisSpec, DecideInput, Measurement, Observation, RegionRolloutState, Transition } from "./types";
+import type { Action, AnalysisSpec, DecideInput, GapKind, Measurement, Observation, RegionRolloutState, StageSample, Transition, Verdict } from "./types";
 
 export const MIN = 60_000;
 export const T0 = Date.UTC(2025, 10, 15, 9, 0, 0);
 
 export const STAGES = stagesFromConfig(DEFAULT_STAGES);
-export const ANALYSIS: AnalysisSpec = { intervalMs: 30_000, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 };
+export const ANALYSIS: AnalysisSpec = {
+  intervalMs: 30_000,
+  failureLimit: 1,
+  inconclusiveLimit: 3,
+  minRequests: 20,
+  minJudgedFraction: 0.8,
+  maxExtensionFactor: 1,
+  confidence: 0.95,
+  errorRatePass: "bound",
+  compareToBaseline: true,
+  maxErrorRateIncreasePct: 0.5,
+  maxLatencyIncreasePct: 20,
+};
 
 export function regionState(overrides: Partial<RegionRolloutState> = {}): RegionRolloutState {
   return {
@@ -68,13 +80,19 @@ export function decideInput(overrides: Partial<DecideInput> = {}): DecideInput {
   };
 }
 
-/** Comfortably inside every default threshold. */
+/** Comfortably inside every default threshold, with traffic enough to bound even the 0.2 % error rate at once. */
 export function healthy(overrides: Partial<Measurement> = {}): Measurement {
-  return { requests: 600, errorRatePct: 0.05, latencyP95Ms: 180, cpuPct: 35, memoryPct: 40, healthStatus: 200, ...overrides };
+  return { requests: 5000, errorRatePct: 0.05, latencyP95Ms: 180, cpuPct: 35, memoryPct: 40, healthStatus: 200, ...overrides };
 }
 
 export function observation(from: number, to: number, canary: Measurement = healthy(), baseline: Measurement | null = healthy()): Observation {
   return { from, to, canary, baseline };
+}
+
+/** `count` samples of a stage that started at `start`, one per interval, as the store loads them back. */
+export function stageSamples(count: number, verdict: Verdict = "pass", start = T0, gaps: GapKind[] = []): StageSample[] {
+  const counts = { requests: 5000, errors: 3, latencyP95Ms: 180 };
+  return Array.from({ length: count }, (_, i) => ({ takenAt: start + (i + 1) * ANALYSIS.intervalMs, verdict, gaps, canary: counts, baseline: counts }));
 }
 
 /** The transition of an action, or of an effect's success or failure; fails the test on any other kind. */

@@ -34,11 +34,27 @@ export type AnalysisSpec = {
   inconclusiveLimit: number;
   /** Fewer requests than this in a window: its p95 is not judged, nor its observed error rate (bounds still are). */
   minRequests: number;
+  /** Share of a stage's expected samples (duration / interval) that must be judged (pass or breach) for it to pass. */
+  minJudgedFraction: number;
+  /** How long a stage may run past its duration for want of judged samples, as a multiple of that duration. */
+  maxExtensionFactor: number;
+  /** One-sided confidence of the error-rate bounds and of the baseline tests (0.95: p < 0.05). */
+  confidence: number;
+  /** `bound`: the error rate passes on the stage's upper bound only; `observed`: also on its observed rate over minRequests. */
+  errorRatePass: "bound" | "observed";
+  /** Judge the canary against the old colour too (when the old colour has traffic). */
+  compareToBaseline: boolean;
+  /** Percentage points the canary's error rate may exceed the baseline's before a significant excess fails it. */
+  maxErrorRateIncreasePct: number;
+  /** Percent the canary's p95s may exceed the baseline's before a significant excess fails it. */
+  maxLatencyIncreasePct: number;
 };
 
 /** What the metrics provider saw of one colour over a window. null = no data for that metric. */
 export type Measurement = {
   requests: number | null;
+  /** Failed requests, when the provider counts them; otherwise round(requests × errorRatePct / 100). */
+  errors?: number | null;
   errorRatePct: number | null;
   latencyP95Ms: number | null;
   cpuPct?: number | null;
@@ -57,20 +73,6 @@ export type Observation = {
 
 export type MetricName = "error_rate" | "latency_p95" | "cpu" | "memory" | "health";
 
-/** One metric that truly breached: observed vs threshold, and whether the old colour shows the same. */
-export type CauseItem = {
-  metric: MetricName;
-  observed: number;
-  threshold: number;
-  unit: "%" | "ms" | "status";
-  baseline: number | null;
-  /** The old colour breaches the same threshold: the release may not be the cause. */
-  baselineAlsoBreaches: boolean;
-};
-
-export type Assessment = {
-  verdict: Verdict;
-  /** Breached metrics (empty unless verdict is breach). */
 /** Why a sample could not be judged: the counts the coverage alert gives. */
 /** `undecided`: the data was there but the stage so far holds too few requests to bound the error rate. */
 export type GapKind = "no_data" | "few_requests" | "undecided" | "metrics_error";
@@ -92,9 +94,44 @@ export type CauseTest =
   | { kind: "limit"; scope: "sample" | "stage"; requests?: number; errors?: number }
   | { kind: "bound"; scope: "sample" | "stage"; requests: number; errors: number; lowerPct: number; confidence: number }
   | { kind: "baseline"; test: "two-proportion" | "mann-whitney"; pValue: number; effect: number; margin: number; samples?: { canary: number; baseline: number } };
+/** One metric that truly breached: observed vs threshold, and whether the old colour shows the same. */
+export type CauseItem = {
+  metric: MetricName;
+  observed: number;
+  threshold: number;
+  unit: "%" | "ms" | "status";
+  baseline: number | null;
+  /** The old colour breaches the same threshold: the release may not be the cause. */
+  baselineAlsoBreaches: boolean;
+  /** How the breach was established (absent on causes stored before it was recorded). */
+  test?: CauseTest;
+  /** The same metric also significantly worse than the old colour's (a `baseline` test), when it was. */
+  versus?: Extract<CauseTest, { kind: "baseline" }>;
+};
+
+export type Assessment = {
+  verdict: Verdict;
+  /** Breached metrics (empty unless verdict is breach). */
   cause: CauseItem[];
   /** Words for the event log: why pass / breach / inconclusive. */
   reasons: string[];
+  /** The figures behind the verdict (stored with the sample). */
+  judgement?: Judgement;
+};
+
+/** The figures behind a sample's verdict, stored with it so the verdict can be re-derived (samples.judgement). */
+export type Judgement = {
+  confidence: number;
+  /** The canary's error rate over the window and over the stage so far (this sample included). */
+  errorRate: Array<{ scope: "sample" | "stage"; requests: number; errors: number; ratePct: number; lowerPct: number; upperPct: number }>;
+  baseline: {
+    errorRate?: { requests: number; errors: number; ratePct: number; differencePts: number; pValue: number };
+    latency?: { canaryMedianMs: number; baselineMedianMs: number; increasePct: number; pValue: number; samples: { canary: number; baseline: number } };
+    skipped?: string;
+  } | null;
+  gaps: GapKind[];
+  /** Both colours breach the same limits and the canary is not significantly worse: not the release's fault. */
+  environment: boolean;
 };
 
 export type RegionRolloutState = {
@@ -122,6 +159,18 @@ export type RegionRolloutState = {
   attempt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** How far the current stage ran past its duration for want of judged samples (ms); a resume starts it again. */
+  extendedMs?: number;
+  /** When a person promoted the current stage: it completes on its last passing sample, coverage waived. */
+  promotedAt?: number | null;
+  /** Failed tries of the move of all traffic back to the old colour (absent or 0: none failed). It is retried until verified. */
+  rollbackAttempts?: number;
+  rollbackNextAt?: number | null;
+  rollbackLastError?: string | null;
+  rollbackFirstFailedAt?: number | null;
+  rollbackLastAlertAt?: number | null;
+  /** Set on a region that succeeded under the delayed strategy with regions after it: sampled until then. */
+  observeUntil?: number | null;
 };
 
 /** The region before this one in a sequential or delayed plan; null for the first region and in parallel. */
@@ -139,8 +188,12 @@ export type DecideInput = {
   delayMs: number;
   upstream: Upstream;
   gate: Gate;
+  /** Whether a region comes after this one in the plan (a delayed strategy observes a region only then). */
+  hasDownstream?: boolean;
   /** Present when the previous decision asked for an observation and the runner made it. */
   observation?: Observation;
+  /** The current stage's samples judged so far, oldest first (the runner's store loads them; absent: none). */
+  stageSamples?: StageSample[];
 };
 
 export type EventDraft = { type: string; message: string; data?: Record<string, unknown> };
@@ -152,19 +205,14 @@ export type Effect =
 /** A state change and its events, saved in one transaction. */
 export type Transition = { patch: Partial<RegionRolloutState>; events: EventDraft[] };
 
+/** What a deploy verified on the colour: the digest always; the health check only when one is configured and ran. */
+export type DeployVerification = { digest: string; health: { url: string; status: number } | null };
+/** What a verified effect reports back (the deploy's verification; nothing for a traffic move). */
+export type EffectResult = { deploy?: DeployVerification };
+
 export type Action =
   /** Nothing to do until `until` (or until a command wakes the region rollout). */
   | { kind: "wait"; until: number | null }
-  /** How far the current stage ran past its duration for want of judged samples (ms); a resume starts it again. */
-  extendedMs?: number;
-  /** Failed tries of the move of all traffic back to the old colour (absent or 0: none failed). It is retried until verified. */
-  rollbackAttempts?: number;
-  rollbackNextAt?: number | null;
-  rollbackLastError?: string | null;
-  rollbackFirstFailedAt?: number | null;
-  rollbackLastAlertAt?: number | null;
-  /** Set on a region that succeeded under the delayed strategy with regions after it: sampled until then. */
-  observeUntil?: number | null;
   /** Measure the canary (and baseline) colour over [from, to], then call decide again with `observation`. */
   | { kind: "observe"; from: number; to: number }
   /** A pure state change (approval granted, blocked, stage passed with no traffic move...). */
@@ -180,14 +228,14 @@ export type Action =
 export type Command =
   | { kind: "pause"; actor: string; reason?: string }
   | { kind: "resume"; actor: string }
-  | { kind: "promote"; actor: string }
+  /** `reason` and the `sre` role are required to skip the validation stage at 100 % (the last stage). */
+  | { kind: "promote"; actor: string; reason?: string; sre?: boolean }
   | { kind: "abort"; actor: string }
   | { kind: "retry"; actor: string }
-  /** Whether a region comes after this one in the plan (a delayed strategy observes a region only then). */
-  hasDownstream?: boolean;
   | { kind: "rollback"; actor: string };
 
-export type CommandResult = { ok: true; transition: Transition } | { ok: false; reason: string };
+/** A refusal with `code: "forbidden"` is about who asked (a role), not about the region's state. */
+export type CommandResult = { ok: true; transition: Transition } | { ok: false; reason: string; code?: "forbidden" };
 
 /** A planned rollout: regions in order with when each may start relative to the start, and the expected end. */
 export type PlanInput = {
@@ -197,8 +245,3 @@ export type PlanInput = {
 };
 export type PlannedRegion = { regionId: string; position: number; expectedStartMs: number; expectedEndMs: number };
 export type Plan = { strategy: Strategy; delayMs: number; regions: PlannedRegion[]; expectedDurationMs: number };
-/** What a deploy verified on the colour: the digest always; the health check only when one is configured and ran. */
-export type DeployVerification = { digest: string; health: { url: string; status: number } | null };
-/** What a verified effect reports back (the deploy's verification; nothing for a traffic move). */
-export type EffectResult = { deploy?: DeployVerification };
-

@@ -28,7 +28,7 @@ export type ReconcileDeps = {
   signal?: AbortSignal;
   /** What never changes about a region rollout, kept between passes (the runner keeps one). */
   cache?: ContextCache;
-  /** Actions per pass before yielding to the other region rollouts. */
+  /** Actions per pass before yielding to the other region rollouts (each missed window replayed is one). */
   maxActions?: number;
 };
 
@@ -91,7 +91,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
     if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).
-    const reloaded = phaseChanged ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache) : { ...ctx, row: saved, state: rowToState(saved) };
+    const reloaded = phaseChanged ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache) : { ...after, row: saved, state: rowToState(saved) };
     if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
     ctx = reloaded;
   }

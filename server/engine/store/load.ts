@@ -2,14 +2,14 @@
  * Everything one decision about a region rollout needs, read fresh from the database (never from memory):
  * its state, its stages, its rollout and artifact, the region before it, and its approval gate.
  */
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { approvals, artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
 import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
-import { statements } from "./statements";
-import type { AnalysisSpec, ApprovalRecord, CauseItem, Gate, RegionRolloutState, StageSpec, Upstream } from "@/server/engine/machine/types";
+import { statements, type Statements } from "./statements";
+import type { AnalysisSpec, ApprovalRecord, CauseItem, Gate, Judgement, RegionRolloutState, StageSample, StageSpec, Upstream, Verdict } from "@/server/engine/machine/types";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 export type RolloutRow = typeof rollouts.$inferSelect;
@@ -64,7 +64,29 @@ export function rowToState(row: RegionRolloutRow): RegionRolloutState {
     rollbackLastAlertAt: row.rollbackLastAlertAt,
     observeUntil: row.observeUntil,
     extendedMs: row.extendedMs,
+    promotedAt: row.promotedAt,
   };
+}
+
+type StageSampleRow = ReturnType<Statements["stageSamples"]["all"]>[number];
+
+/**
+ * The current stage's samples, canary and baseline paired by time, oldest first: what the machine accumulates
+ * (request and error counts, per-sample p95s) and counts for the stage's coverage. Empty outside a stage.
+ */
+export function loadStageSamples(db: Db, state: Pick<RegionRolloutState, "id" | "phase" | "stageIndex" | "stageStartedAt">): StageSample[] {
+  if (state.phase !== "canary" || state.stageIndex < 0 || state.stageStartedAt === null) return [];
+  const rows = statements(db).stageSamples.all({ id: state.id, stageIndex: state.stageIndex, after: state.stageStartedAt });
+  const baselines = new Map<number, StageSampleRow>();
+  for (const r of rows) if (r.role === "baseline") baselines.set(r.takenAt, r);
+  const counts = (r: StageSampleRow) => ({ requests: r.requests, errors: r.errors, latencyP95Ms: r.latencyP95Ms });
+  return rows
+    .filter((r) => r.role === "canary" && r.verdict !== null)
+    .map((r) => {
+      const base = baselines.get(r.takenAt);
+      const gaps = (r.judgement as Judgement | null)?.gaps ?? [];
+      return { takenAt: r.takenAt, verdict: r.verdict as Verdict, gaps, canary: counts(r), baseline: base ? counts(base) : null };
+    });
 }
 
 export function loadStages(db: Db | Tx, regionRolloutId: string): StageSpec[] {
@@ -125,10 +147,12 @@ export function loadRegionRolloutContext(db: Db, config: FleetConfig, regionRoll
   const { rollout, region } = fixed;
   const upstream = row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0 ? (q.upstream.get({ rolloutId: rollout.id, position: row.position - 1 }) ?? null) : null;
   const decided = row.phase === "pending" || row.phase === "awaiting_approval" ? q.approvals.all({ id: row.id }) : [];
+  const state = rowToState(row);
   return {
     ...fixed,
     row,
-    state: rowToState(row),
+    state,
+    stageSamples: loadStageSamples(db, state),
     upstream,
     gate: {
       required: requiredReviewers(config, region.environment),

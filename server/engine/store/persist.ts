@@ -7,6 +7,7 @@ import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
+import { countsOf } from "@/server/engine/machine/sample-counts";
 import { enqueueForEvents } from "@/server/engine/notify/enqueue";
 import { recordEngineEvents } from "@/server/metrics";
 import type { TrafficSplit } from "@/server/providers/types";
@@ -36,8 +37,8 @@ export type SaveTransitionInput = {
 const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
   "phase", "paused", "pauseReason", "stageIndex", "stageStartedAt", "deadlineAt", "pausedRemainingMs", "canaryPct", "fromColour", "toColour",
   "breaches", "inconclusive", "lastSampleAt", "lastVerdict", "requestedAction", "requestedBy", "cause", "outcomeReason", "attempt", "startedAt", "finishedAt",
+  "rollbackAttempts", "rollbackNextAt", "rollbackLastError", "rollbackFirstFailedAt", "rollbackLastAlertAt", "observeUntil", "extendedMs", "promotedAt",
 ];
-  "rollbackAttempts", "rollbackNextAt", "rollbackLastError", "rollbackFirstFailedAt", "rollbackLastAlertAt", "observeUntil", "extendedMs",
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
 
@@ -68,10 +69,10 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     if (saved.phase !== row.phase) {
       if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") wakeDownstream(tx, saved, now);
       updateRolloutStatus(tx, input.rollout, now);
-    }
     } else if (row.observeUntil !== null && saved.observeUntil === null) {
       // The observation period ended quietly: the next region may start now.
       wakeDownstream(tx, saved, now);
+    }
     input.also?.(tx, saved);
     return saved;
   });
@@ -108,7 +109,10 @@ export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]):
   recordEngineEvents(input.row.regionId, drafts);
 }
 
-/** The canary sample with its verdict, and the old colour's as the baseline it is compared with. */
+/**
+ * The canary sample with its verdict and the figures behind it (bounds, p-values, effect sizes), and the old
+ * colour's as the baseline it is compared with; both with their error counts, so a verdict can be re-derived.
+ */
 function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
   q.insertSample.run({ ...base, role: "canary", ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons, judgement: assessment.judgement ?? null });
@@ -116,8 +120,10 @@ function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessm
 }
 
 function measured(m: Observation["canary"]) {
+  const counts = countsOf(m);
   return {
     requests: m.requests,
+    errors: counts.errors,
     errorRatePct: m.errorRatePct,
     latencyP95Ms: m.latencyP95Ms,
     cpuPct: m.cpuPct ?? null,

@@ -3,7 +3,7 @@
  * of a region rollout is a handful of statements, and building and preparing each query anew cost more than
  * running it. Plain drizzle queries with placeholders, so they stay portable.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { approvals, events, regionRollouts, samples } from "@/db/schema";
 
@@ -55,6 +55,7 @@ function prepare(db: Db) {
         rollbackLastAlertAt: raw("rollbackLastAlertAt"),
         observeUntil: raw("observeUntil"),
         extendedMs: raw("extendedMs"),
+        promotedAt: raw("promotedAt"),
         nextTickAt: raw("nextTickAt"),
         updatedAt: raw("updatedAt"),
         version: raw("newVersion"),
@@ -90,6 +91,7 @@ function prepare(db: Db) {
         role: p("role"),
         takenAt: p("takenAt"),
         requests: p("requests"),
+        errors: p("errors"),
         errorRatePct: p("errorRatePct"),
         latencyP95Ms: p("latencyP95Ms"),
         cpuPct: p("cpuPct"),
@@ -97,7 +99,15 @@ function prepare(db: Db) {
         healthStatus: p("healthStatus"),
         verdict: p("verdict"),
         reasons: p("reasons"),
+        judgement: p("judgement"),
       })
+      .prepare(),
+    /** The samples of one stage of a region rollout after a moment (its stage's start), oldest first. */
+    stageSamples: db
+      .select({ role: samples.role, takenAt: samples.takenAt, requests: samples.requests, errors: samples.errors, latencyP95Ms: samples.latencyP95Ms, verdict: samples.verdict, judgement: samples.judgement })
+      .from(samples)
+      .where(and(eq(samples.regionRolloutId, p("id")), eq(samples.stageIndex, p("stageIndex")), gt(samples.takenAt, p("after"))))
+      .orderBy(asc(samples.takenAt), asc(samples.id))
       .prepare(),
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `region_rollouts` ADD `promoted_at` integer;
