@@ -12,10 +12,20 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, notificationOutbox } from "@/db/schema";
+import { setConfig } from "@/server/config";
+import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { RegionConfig } from "@/server/config/schema";
+import { notifyConfig } from "@/server/engine/notify/test-notify-fixtures";
+import { cachedProviders } from "@/server/engine/runner/providers";
+import { Runner } from "@/server/engine/runner/runner";
+import { addUser, createHarness, eventsOf } from "@/server/engine/runner/test-fixtures";
 import { DEFAULT_ARTIFACT_FETCH, fetchArtifact, type ArtifactFetchPolicy } from "@/server/providers/artifact-fetch";
 import { createDeployProvider } from "@/server/providers/real";
 import { ProviderError } from "@/server/providers/types";
+import { approveGate } from "@/server/services/approvals";
+import { BUILT } from "@/server/services/ci-webhook.fixtures";
+import { startRollout } from "@/server/services/rollouts";
 
 const BODY = Buffer.from("release tarball bytes\n".repeat(100));
 const DIGEST = `sha256:${createHash("sha256").update(BODY).digest("hex")}`;
@@ -174,5 +184,40 @@ describe("an upload-mode deploy", () => {
     const everything = JSON.stringify({ message: err.message, log: (err as ProviderError & { log?: string[] }).log });
     expect(everything).not.toContain("X-Amz-Signature");
     expect(everything).not.toContain("d3adb33f");
+  });
+});
+
+describe("a presigned artifact URL in a rollout", () => {
+  it("never reaches the events or the cards when the server's download of it is refused", async () => {
+    const config = notifyConfig();
+    config.artifacts.allowHttpHosts = ["127.0.0.1"];
+    setConfig({ config, file: DEMO_CONFIG_PATH });
+    const h = createHarness({ config });
+    try {
+      const ada = addUser(h.db, "ada", "Ada", ["deployer"]);
+      const reviewers = [addUser(h.db, "rafael", "Rafael", ["reviewer"]), addUser(h.db, "sam", "Sam", ["sre"])];
+      writeFileSync(path.join(dir, "key"), "not a key: the deploy never gets as far as SSH\n");
+      const region = RegionConfig.parse({
+        ...config.regions[0],
+        deploy: { provider: "ssh", privateKeyPath: path.join(dir, "key"), port: 1, restartCommand: "true", timeoutSeconds: 5, artifactTransfer: "upload" },
+      });
+      // The real SSH deploy in upload mode, with the default fetch rules: a URL on the server's loopback is refused.
+      const deploy = createDeployProvider(region, { DROPLET_USER: "root", DROPLET_IP_BLUE: "127.0.0.1", DROPLET_IP_GREEN: "127.0.0.1" })!;
+      const simulated = cachedProviders(config, h.world, h.clock, process.env);
+      const runner = new Runner({ db: h.db, config, clock: h.clock, providersFor: (id) => ({ ...simulated(id), deploy }), id: "runner-presigned" });
+      const url = `${base}/ok.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE&${SIGNATURE}`;
+      const { rolloutId } = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "3.0.0", digest: DIGEST, url, ...BUILT }, strategy: "sequential", regions: [region.id] });
+      await runner.tick();
+      for (const reviewer of reviewers) approveGate(h.as(reviewer), { rolloutId, regionId: region.id });
+      for (let i = 0; i < 5 && !eventsOf(h.db, { type: "deploy.failed" }).length; i++) await runner.tick();
+
+      const [failed] = eventsOf(h.db, { type: "deploy.failed" });
+      expect(failed?.message).toContain(`refusing to fetch the artifact from ${base}/ok.tar.gz: 127.0.0.1 is a loopback address`);
+      const stored = JSON.stringify([h.db.select().from(events).all(), h.db.select().from(notificationOutbox).all()]);
+      expect(h.db.select().from(notificationOutbox).all().length).toBeGreaterThan(0);
+      for (const secret of ["X-Amz-Signature", "d3adb33f", "AKIAEXAMPLE", "X-Amz-Credential"]) expect(stored).not.toContain(secret);
+    } finally {
+      h.cleanup();
+    }
   });
 });
