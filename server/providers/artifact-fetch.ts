@@ -85,7 +85,7 @@ async function fetchFollowing(input: ArtifactFetchInput, signal: AbortSignal): P
       const next = parseHttpUrl(new URL(location, url).toString());
       if (hop + 1 > MAX_REDIRECTS) fail(`downloading the artifact from ${redactUrl(input.url)} was redirected more than ${MAX_REDIRECTS} times; refusing to follow`);
       if (url.protocol === "https:" && next.protocol !== "https:") fail(`${redactUrl(url.href)} redirected to ${redactUrl(next.href)}, from https to http; refusing to follow`);
-      if (next.hostname !== first.hostname && !input.policy.redirectHosts.includes(bare(next.hostname))) {
+      if (next.hostname !== first.hostname && !input.policy.redirectHosts.some((h) => bare(h) === bare(next.hostname))) {
         fail(`${redactUrl(url.href)} redirected to another host, ${bare(next.hostname)}; add it to artifactFetch.redirectHosts in the config to allow it`);
       }
       url = next;
