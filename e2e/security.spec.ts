@@ -62,6 +62,10 @@ test.describe("security headers", () => {
     expect(res.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers()["x-content-type-options"]).toBe("nosniff");
     expect(await res.json()).toEqual({ status: "ok" });
+    expect(res.headers()["strict-transport-security"]).toBeUndefined();
+    // Through a TLS proxy (X-Forwarded-Proto: https) the answer carries HSTS too.
+    const viaTls = await request.get("/api/health", { headers: { "x-forwarded-proto": "https" } });
+    expect(viaTls.headers()["strict-transport-security"]).toBe("max-age=31536000");
   });
 });
 
