@@ -73,14 +73,15 @@ describe("flightdeck doctor", () => {
     expect(lines.at(-1)).toBe("1 check(s) failed.");
   });
 
-  it("lists unprotected environments and an allowed plain-http base URL as warnings of a production config", async () => {
+  it("lists unprotected environments, an allowed plain-http base URL and sign-in that admits nobody as warnings", async () => {
     const file = realConfig(prometheusPort, (raw) => {
       raw.baseUrl = "http://flightdeck.internal:3000";
       raw.allowInsecureHttp = true;
       raw.policies = { environments: [{ match: "production-*", protected: false }] };
     });
-    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x" });
+    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", GITHUB_ID: "id", GITHUB_SECRET: "secret" });
     await runDoctor(["--config", file], io);
+    expect(lines.find((l) => l.includes("sign-in"))).toMatch(/^warn .*auth\.allow: GitHub sign-in is configured but auth\.allow names no GitHub organisation/);
     expect(lines.filter((l) => l.includes("production config"))).toEqual([
       expect.stringMatching(/^warn .*policies\.environments\[0\]: environment production-us-east is unprotected \(rule match: production-\*\)/),
       expect.stringMatching(/^warn .*baseUrl: http:\/\/flightdeck\.internal:3000 is not https \(allowed by allowInsecureHttp: true\)/),

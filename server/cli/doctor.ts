@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { oauthSignInFindings } from "@/server/auth/oauth-allow";
 import { checkEnvironment } from "@/server/config/env";
 import { ConfigError, missingEnvironment, parseConfig, resolveConfigPath, type Env } from "@/server/config/load";
 import { productionFindings, startupProblems } from "@/server/config/readiness";
@@ -66,6 +67,7 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
 function productionChecks(config: FleetConfig, env: Env): Check[] {
   const findings = productionFindings(config).filter((f) => !(config.demo && f.path.startsWith("regions[")));
   const checks: Check[] = findings.map((f) => ({ name: f.path === "demo" ? "demo mode" : "production config", status: f.path === "demo" ? "fail" : "warn", detail: f.path === "demo" ? f.message : `${f.path}: ${f.message}` }));
+  checks.push(...oauthSignInFindings(config, env as NodeJS.ProcessEnv).map((f): Check => ({ name: "sign-in", status: "warn", detail: `${f.path}: ${f.message}` })));
   checks.push(...startupProblems(config, env).map((p): Check => ({ name: "public URL", status: "fail", detail: `${p.path}: ${p.message}` })));
   return checks.length ? checks : [{ name: "production config", status: "ok", detail: `every environment gated, ${config.baseUrl} is https` }];
 }

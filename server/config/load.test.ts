@@ -41,7 +41,7 @@ describe("fleet config", () => {
       [100, 0.2, 300, 30],
     ]);
     expect(config!.stages[4]).toMatchObject({ maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 });
-    expect(config!.analysis).toEqual({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 });
+    expect(config!.analysis).toMatchObject({ intervalSeconds: 30, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 });
     expect(config!.policies.allowedRefs).toEqual(["refs/heads/main", "refs/heads/release/*"]);
     expect(environmentPolicy(config!, "production-us-east")).toMatchObject({ requiredReviewers: { functional: 1, sre: 1 }, protected: true });
     expect(environmentPolicy(config!, "staging")).toMatchObject({ requiredReviewers: { functional: 1, sre: 1 }, protected: true });
@@ -120,7 +120,7 @@ regions:
 
   it("merges a region's analysis over the fleet's", () => {
     const { config } = parseConfig(minimal(`    analysis: { intervalSeconds: 5 }`), {});
-    expect(regionSettings(config!, config!.regions[0]).analysis).toEqual({ intervalSeconds: 5, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 });
+    expect(regionSettings(config!, config!.regions[0]).analysis).toMatchObject({ intervalSeconds: 5, failureLimit: 1, inconclusiveLimit: 3, minRequests: 20 });
   });
 
   it("finds the file: FLIGHTDECK_CONFIG, else ./flightdeck.config.yaml, else the demo fleet", () => {

@@ -2,6 +2,7 @@
  * What `npm start` decides before it builds and serves, from the config and the environment: the database file,
  * the address to listen on, the public URL, and the banner that says so. Pure apart from `preflightOrExit`.
  */
+import { oauthSignInFindings } from "../auth/oauth-allow";
 import { databaseFile } from "./database";
 import { checkEnvironmentOrExit } from "./env";
 import { loadConfigOrExit, type ConfigProblem, type Env, type LoadedConfig } from "./load";
@@ -31,6 +32,7 @@ export function startPlan({ config, file }: LoadedConfig, env: Env, port: string
   } else {
     for (const f of productionFindings(config)) banner.push(`Warning: ${f.path}: ${f.message}`);
   }
+  for (const f of oauthSignInFindings(config, env as NodeJS.ProcessEnv)) banner.push(`Warning: ${f.path}: ${f.message}`);
   banner.push(`Flightdeck on ${config.demo ? `http://localhost:${port}` : publicUrl}${host ? ` (listening on ${host}:${port})` : ` (listening on port ${port}, every interface)`}`);
   return { demo: config.demo, host, database, publicUrl, banner };
 }
