@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { roleAssignments, sessions, users } from "@/db/schema";
+import { roleChanges, sessions, users } from "@/db/schema";
 import { createSession, resolveSessionUser, revokeSession, SESSION_LIFETIME_MS } from "./session-store";
 
 const NOW = 1_700_000_000_000;
@@ -19,7 +19,7 @@ let db: Db;
 beforeEach(() => {
   db = freshDb();
   db.insert(users).values({ id: "u_dana", email: "dana@example.com", name: "Dana", createdAt: NOW }).run();
-  db.insert(roleAssignments).values({ userId: "u_dana", role: "deployer", grantedBy: "system", grantedAt: NOW }).run();
+  db.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "granted", changedBy: "system", at: NOW }).run();
 });
 
 describe("resolveSessionUser", () => {
@@ -29,12 +29,12 @@ describe("resolveSessionUser", () => {
     expect(resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
 
     // A role change applies to the next request of the same session.
-    db.insert(roleAssignments).values({ userId: "u_dana", role: "admin", grantedBy: "user:ada", grantedAt: NOW + 2000 }).run();
+    db.insert(roleChanges).values({ userId: "u_dana", role: "admin", change: "granted", changedBy: "user:ada", at: NOW + 2000 }).run();
     expect(resolveSessionUser(db, id, NOW + 3000)?.roles).toEqual(["deployer", "admin"]);
   });
 
   it("treats a user without role rows as a viewer", () => {
-    db.delete(roleAssignments).run();
+    db.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "removed", changedBy: "user:ada", at: NOW }).run();
     const { id } = createSession(db, "u_dana", NOW);
     expect(resolveSessionUser(db, id, NOW)?.roles).toEqual(["viewer"]);
   });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { asc, eq } from "drizzle-orm";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { events, regionRollouts, roleAssignments, rollouts, stages, users } from "@/db/schema";
+import { events, regionRollouts, roleChanges, rollouts, stages, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
@@ -61,7 +61,7 @@ export function simulationConfig(opts: SimulateOptions): FleetConfig {
 
 function person(db: Db, id: string, name: string, roles: Actor["roles"]): Actor {
   db.insert(users).values({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START }).run();
-  for (const role of roles) db.insert(roleAssignments).values({ userId: id, role, grantedBy: "simulator", grantedAt: START }).run();
+  for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "simulator", at: START }).run();
   return { kind: "user", id, name, roles };
 }
 

@@ -1,22 +1,25 @@
 /**
- * Attacks on the audit trail: rewriting the append-only event log through INSERT OR REPLACE or an upsert, a
- * viewer reading hosts, logins and raw errors out of the audit log, and a flood of refused webhook deliveries
- * meant to fill the disk.
+ * Attacks on the audit trail: rewriting the append-only event log through INSERT OR REPLACE or an upsert,
+ * erasing who approved a gate or who held a role, a viewer reading hosts, logins and raw errors out of the
+ * audit log, and a flood of refused webhook deliveries meant to fill the disk.
  */
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/ci/route";
-import { events } from "@/db/schema";
+import { approvals, events, roleAssignments, roleChanges } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import type { Actor } from "@/server/actor";
 import type { SessionUser } from "@/server/auth/session";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
-import { addUser, createHarness, type Harness } from "@/server/engine/runner/test-fixtures";
+import { addUser, createHarness, DIGEST_A, phases, type Harness } from "@/server/engine/runner/test-fixtures";
 import { logger } from "@/server/log";
 import { getMetricsRegistry } from "@/server/metrics";
 import { INTERNAL_EVENT_FIELDS } from "@/server/services/audit-log";
-import { freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
+import { startRollout } from "@/server/services/rollouts";
+import { setUserRoles } from "@/server/services/users";
+import { approveGate } from "@/server/services/approvals";
+import { BUILT, freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 
 describe("the event log cannot be rewritten", () => {
   let h: Harness;
@@ -51,6 +54,72 @@ describe("the event log cannot be rewritten", () => {
     h.db.insert(events).values({ at: 3, type: "x", actor: "system", message: "next" }).run();
     h.db.$client.prepare("insert or replace into events (id, at, type, actor, message) values (2000000, 4, 'y', 'system', 'new id')").run();
     expect(h.db.select().from(events).where(eq(events.id, 2_000_000)).get()?.message).toBe("new id");
+  });
+});
+
+describe("approvals and roles keep their history", () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness();
+    setConfig({ config: h.config, file: DEMO_CONFIG_PATH });
+  });
+  afterEach(() => h.cleanup());
+
+  it("refuses to change, remove or replace a reviewer's decision on a gate", async () => {
+    const ada = addUser(h.db, "ada", "Ada", ["admin"]);
+    const sam = addUser(h.db, "sam", "Sam", ["sre"]);
+    const { rolloutId } = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east"] });
+    await h.runner.tick();
+    expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
+    const { approvalId } = approveGate(h.as(sam), { rolloutId, regionId: "us-east" });
+    const raw = h.db.$client;
+    expect(() => raw.prepare("update approvals set decision = 'rejected', reviewer_id = 'ada'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare("delete from approvals").run()).toThrow(/append-only/);
+    const first = h.db.select().from(approvals).get()!;
+    expect(() => raw.prepare("insert or replace into approvals (id, region_rollout_id, environment, reviewer_id, kind, decision, at) values (?, ?, ?, 'sam', 'sre', 'rejected', 1)").run("other-id", first.regionRolloutId, first.environment)).toThrow(/append-only/);
+    expect(() =>
+      h.db
+        .insert(approvals)
+        .values({ ...first, decision: "rejected" })
+        .onConflictDoUpdate({ target: approvals.id, set: { decision: "rejected" } })
+        .run(),
+    ).toThrow(/append-only/);
+    expect(h.db.select().from(approvals).all()).toEqual([expect.objectContaining({ id: approvalId, reviewerId: "sam", decision: "approved" })]);
+  });
+
+  it("records a role removal as a row of its own: who held what, when, and who changed it", () => {
+    const grace = addUser(h.db, "grace", "Grace", ["admin"]);
+    const dan = addUser(h.db, "dan", "Dan", ["deployer", "sre"]);
+    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["deployer"] }, 5_000, true);
+    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["deployer", "sre"] }, 6_000, true);
+    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["viewer"] }, 7_000, true);
+    const history = h.db.select().from(roleChanges).where(eq(roleChanges.userId, dan.id)).orderBy(asc(roleChanges.id)).all();
+    expect(history.map((c) => `${c.at} ${c.change} ${c.role} by ${c.changedBy}`)).toEqual([
+      "0 granted deployer by system",
+      "0 granted sre by system",
+      "5000 removed sre by user:grace",
+      "6000 granted sre by user:grace",
+      "7000 removed deployer by user:grace",
+      "7000 removed sre by user:grace",
+      "7000 granted viewer by user:grace",
+    ]);
+    expect(h.db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.userId, dan.id)).all()).toEqual([{ role: "viewer" }]);
+  });
+
+  it("refuses to rewrite the role history, and turns hand-written SQL on role_assignments into history", () => {
+    addUser(h.db, "dan", "Dan", ["deployer"]);
+    const raw = h.db.$client;
+    expect(() => raw.prepare("delete from role_changes").run()).toThrow(/append-only/);
+    expect(() => raw.prepare("update role_changes set role = 'admin'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare("update role_assignments set role = 'admin'").run()).toThrow(/keep their history/);
+    raw.prepare("insert into role_assignments (user_id, role, granted_by, granted_at) values ('dan', 'admin', 'sql', 10)").run();
+    raw.prepare("delete from role_assignments where user_id = 'dan' and role = 'deployer'").run();
+    expect(h.db.select({ role: roleAssignments.role, by: roleAssignments.grantedBy }).from(roleAssignments).where(eq(roleAssignments.userId, "dan")).all()).toEqual([{ role: "admin", by: "sql" }]);
+    expect(h.db.select({ change: roleChanges.change, role: roleChanges.role }).from(roleChanges).where(eq(roleChanges.userId, "dan")).orderBy(asc(roleChanges.id)).all()).toEqual([
+      { change: "granted", role: "deployer" },
+      { change: "granted", role: "admin" },
+      { change: "removed", role: "deployer" },
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { accounts, events, roleAssignments, users } from "@/db/schema";
+import { accounts, events, roleAssignments, roleChanges, users } from "@/db/schema";
 import { verifyPassword } from "@/server/auth/password";
 import type { Role } from "@/server/auth/roles";
 import { ensureBootstrapAdmin, linkOAuthAccount, listDemoUsers, seedDemoUsers, setUserRoles } from "./users";
@@ -89,7 +89,7 @@ describe("ensureBootstrapAdmin", () => {
   it("repairs the admin on start: new password, enabled again, admin role back", async () => {
     const { userId } = ensureBootstrapAdmin(db, env(vars), NOW) as { userId: string };
     db.update(users).set({ disabledAt: NOW }).where(eq(users.id, userId)).run();
-    db.delete(roleAssignments).where(eq(roleAssignments.userId, userId)).run();
+    db.insert(roleChanges).values({ userId, role: "admin", change: "removed", changedBy: "user:someone", at: NOW }).run();
 
     const result = ensureBootstrapAdmin(db, env({ ...vars, FLIGHTDECK_ADMIN_PASSWORD: "second admin password" }), NOW + 1);
     expect(result).toEqual({ status: "updated", userId });

@@ -2,9 +2,9 @@
  * Writing a user's roles and the audit event that goes with every change. Callers run these inside their own
  * transaction, so the roles and the event are written together or not at all.
  */
-import { and, eq, inArray, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
-import { events, roleAssignments, users } from "@/db/schema";
+import { events, roleAssignments, roleChanges, users } from "@/db/schema";
 import { activeUserCondition, demoModeOn } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
 
@@ -21,15 +21,18 @@ export function storedRoles(db: Db | Tx, userId: string): Role[] {
   );
 }
 
-/** Makes the user's role rows exactly `roles`; roles kept keep their original grant. */
-export function replaceRoles(tx: Db | Tx, userId: string, roles: readonly Role[], grantedBy: string, now: number): void {
+/**
+ * Makes the user's roles exactly `roles` by appending to their history: a removal is a row of its own, nothing
+ * is updated or deleted; roles kept keep their original grant.
+ */
+export function replaceRoles(tx: Db | Tx, userId: string, roles: readonly Role[], changedBy: string, now: number): void {
   const held = storedRoles(tx, userId);
-  const removed = held.filter((r) => !roles.includes(r));
-  const added = roles.filter((r) => !held.includes(r));
-  if (removed.length > 0) {
-    tx.delete(roleAssignments).where(and(eq(roleAssignments.userId, userId), inArray(roleAssignments.role, removed))).run();
-  }
-  for (const role of added) tx.insert(roleAssignments).values({ userId, role, grantedBy, grantedAt: now }).run();
+  const wanted = canonicalRoles(roles);
+  const changes = [
+    ...held.filter((r) => !wanted.includes(r)).map((role) => ({ userId, role, change: "removed" as const, changedBy, at: now })),
+    ...wanted.filter((r) => !held.includes(r)).map((role) => ({ userId, role, change: "granted" as const, changedBy, at: now })),
+  ];
+  if (changes.length > 0) tx.insert(roleChanges).values(changes).run();
 }
 
 /** Admins who may act (not disabled; demo users only in demo mode), other than `exceptUserId`. */

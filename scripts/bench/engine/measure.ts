@@ -13,7 +13,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { migrateDatabase, openDatabase } from "@/db/client";
-import { regionRollouts, roleAssignments, samples, users } from "@/db/schema";
+import { regionRollouts, roleChanges, samples, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
@@ -105,7 +105,7 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const config = benchConfig(regions, INTERVAL_MS / 1000, STAGE_MINUTES);
   syncFleet(db, config, Date.now());
   db.insert(users).values({ id: "bench", email: "bench@bench.flightdeck", name: "Bench", createdAt: Date.now() }).run();
-  db.insert(roleAssignments).values({ userId: "bench", role: "deployer", grantedBy: "bench", grantedAt: Date.now() }).run();
+  db.insert(roleChanges).values({ userId: "bench", role: "deployer", change: "granted", changedBy: "bench", at: Date.now() }).run();
   const actor: Actor = { kind: "user", id: "bench", name: "Bench", roles: ["deployer"] };
 
   let window = { from: Infinity, to: Infinity };

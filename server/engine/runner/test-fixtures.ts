@@ -8,7 +8,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { parseDocument } from "yaml";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { events, regionRollouts, regionStates, rollouts, roleAssignments, users } from "@/db/schema";
+import { events, regionRollouts, regionStates, rollouts, roleChanges, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { Role } from "@/server/auth/roles";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
@@ -74,7 +74,7 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
 /** A person with roles, stored as the auth layer would store them. */
 export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor {
   db.insert(users).values({ id, email: `${id}@example.test`, name, demo: true, createdAt: 0 }).run();
-  for (const role of roles) db.insert(roleAssignments).values({ userId: id, role, grantedBy: "system", grantedAt: 0 }).run();
+  for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "system", at: 0 }).run();
   return { kind: "user", id, name, roles };
 }
 
