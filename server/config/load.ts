@@ -141,7 +141,9 @@ export function loadConfigOrExit(env: Env = process.env): LoadedConfig {
     return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`Flightdeck cannot start: the config ${err.file} has ${err.problems.length} problem(s):`);
+      // A path names a config file; a bare variable name (FLIGHTDECK_CONFIG set empty, a misspelt one) is the environment.
+      const what = /^[A-Z_][A-Z0-9_]*$/.test(err.file) ? "the environment" : `the config ${err.file}`;
+      console.error(`Flightdeck cannot start: ${what} has ${err.problems.length} problem(s):`);
       for (const p of err.problems) console.error(`  ${p.path}: ${p.message}`);
       process.exit(1);
     }
