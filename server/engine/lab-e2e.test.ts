@@ -51,7 +51,7 @@ describe("a bad release (5 % errors) in us-east", () => {
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
 
     // When a rollout of it starts
-    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url }, strategy: "sequential", regions: ["us-east"] });
+    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "sequential", regions: ["us-east"] });
     const [rr] = await waitFor("us-east to finish", finished(fd, started.rolloutId, ["us-east"]), 45_000, where(fd, started.rolloutId, ["us-east"]));
 
     // Then it was deployed to green over SSH, digest checked on the host, each step's output in the event
@@ -102,7 +102,7 @@ describe("a good release", () => {
     const good = buildArtifact({ version: "2.1.0" }, { dir, baseUrl: lab.artifactsUrl });
 
     // When a parallel rollout of it starts
-    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: good.version, digest: good.digest, url: good.url }, strategy: "parallel", regions: "all" });
+    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: good.version, digest: good.digest, url: good.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
     const rows = await waitFor("every region to finish", finished(fd, started.rolloutId, REGIONS), 75_000, where(fd, started.rolloutId, REGIONS));
 
     // Then every region passed 10, 25, 50, 75 and 100 % and succeeded

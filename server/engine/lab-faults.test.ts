@@ -44,7 +44,7 @@ async function begin(settings: LabTestSettings, options: FlightdeckOptions = {})
 /** A rollout of one region; `artifact` overrides what is registered (a wrong digest). */
 function rollOut(fd: LabFlightdeck, region: string, version: string, artifact: Partial<{ digest: string }> = {}) {
   const built = buildArtifact({ version }, { dir, baseUrl: lab.artifactsUrl });
-  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version, digest: built.digest, url: built.url, ...artifact }, strategy: "sequential", regions: [region] });
+  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version, digest: built.digest, url: built.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567", ...artifact }, strategy: "sequential", regions: [region] });
   const row = () => regionRolloutOf(fd.db, started.rolloutId, region);
   const ref = { rolloutId: started.rolloutId, regionId: region };
   const state = () => ({ phase: row().phase, stage: row().stageIndex, verdict: row().lastVerdict, paused: row().pauseReason });
@@ -147,9 +147,12 @@ describe("Flightdeck itself down for a while", () => {
     const rolledBack = await waitFor("us-east to finish", () => run.row().finishedAt !== null && run.row(), 20_000, run.state);
     expect(rolledBack).toMatchObject({ phase: "rolled_back", stageIndex: 0 });
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1 })]);
-    // The breach came from one sample over the whole gap, taken before anything was promoted.
+    // The breach came from one of the 1 s windows of the gap, replayed from Prometheus's history oldest first
+    // (the bad 5 s were not averaged with the good 4 s after them), before anything was promoted.
     const gap = fd.db.select().from(samples).all().find((s) => s.regionRolloutId === rolledBack.id && s.verdict === "breach")!;
-    expect(gap.takenAt - lastSampleAt).toBeGreaterThan(9000);
+    expect(gap.takenAt - lastSampleAt).toBeGreaterThan(0);
+    expect(gap.takenAt - lastSampleAt).toBeLessThan(9000);
+    expect((gap.takenAt - lastSampleAt) % 1000).toBe(0);
     expect(eventsOf(fd.db, { type: "stage.started", regionId: "us-east" }).map((e) => (e.data as { percent: number }).percent)).toEqual([10]);
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
   }, 60_000);

@@ -34,7 +34,7 @@ describe("the demo fleet's fault drill", () => {
       ["user:sam", "Sam injected a fault in eu-west: the new colour shows error rate 1.2 % and p95 420 ms at the 25 % stage until it is cleared."],
     ]);
 
-    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["eu-west"] });
+    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
     await runUntil(h, () => phases(h.db)["eu-west"] === "rolled_back");
     const rolledBack = regionRolloutOf(h.db, first.rolloutId, "eu-west");
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 1.2, threshold: 0.8 })]);

@@ -115,8 +115,8 @@ describe("a rollout's notifications", () => {
     h = notifyHarness();
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
     const vic = viewer();
-    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.5.0", digest: DIGEST_B }, strategy: "parallel", regions: ["eu-west"] });
+    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.5.0", digest: DIGEST_B, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
 
     const list = read(vic, first.rolloutId);
     expect(list.cards).toHaveLength(1);

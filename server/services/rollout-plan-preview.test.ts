@@ -29,7 +29,8 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 function register(version: string, digest: string, extra: { sourceRef?: string; commitSha?: string } = {}) {
-  const { artifact } = registerArtifact(h.as(dana), { serviceId: "api", version, digest, ...extra });
+  // Built from main unless said otherwise: protected environments need a source ref and commit.
+  const { artifact } = registerArtifact(h.as(dana), { serviceId: "api", version, digest, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567", ...extra });
   h.clock.advance(MIN);
   return artifact;
 }

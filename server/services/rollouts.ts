@@ -211,7 +211,7 @@ function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: R
   const missing = [artifact.sourceRef ? null : "source ref", artifact.commitSha ? null : "commit"].filter(Boolean);
   if (missing.length > 0) {
     return preconditionFailed(
-      `${artifact.version} has no ${missing.join(" and ")}, but ${protectedEnvs.join(", ")} ${protectedEnvs.length === 1 ? "is" : "are"} protected and only take builds whose sourceRef and commitSha are known; register a new version with both.`,
+      `${artifact.version} has no ${missing.join(" and ")}, but ${protectedEnvs.join(", ")} ${protectedEnvs.length === 1 ? "is protected and only takes" : "are protected and only take"} builds whose sourceRef and commitSha are known; register a new version with both.`,
     );
   }
   const allowed = ctx.config.policies.allowedRefs;

@@ -22,7 +22,7 @@ beforeEach(async () => {
   const ada = addUser(h.db, "ada", "Ada", ["admin"]);
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
-  rolloutId = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A }, strategy: "sequential", regions: "all" }).rolloutId;
+  rolloutId = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "sequential", regions: "all" }).rolloutId;
   // us-east is approved and runs every stage; the rollout then waits at eu-west's gate.
   let approvedFirst = false;
   await runUntil(
@@ -47,7 +47,7 @@ describe("a later region's gate", () => {
       ["apac-se", "pending"],
     ]);
     expect(pending.gates.map((g) => g.regionId)).toEqual(["eu-west"]);
-    expect(pending.artifact.commitUrl).toBeNull();
+    expect(pending.artifact.commitUrl).toBe("https://github.com/flightdeck-demo/api/commit/0123456789abcdef0123456789abcdef01234567");
   });
 
   it("the region page lists the finished region rollout with its outcome, duration and samples", async () => {

@@ -14,7 +14,7 @@ let rolloutId: string;
 beforeEach(() => {
   h = notifyHarness();
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-  rolloutId = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+  rolloutId = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
 });
 afterEach(() => {
   h.cleanup();

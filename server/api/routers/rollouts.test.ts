@@ -63,7 +63,7 @@ describe("rollouts router", () => {
   });
 
   it("lists history newest first, filtered by status and region, paginated", async () => {
-    const first = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const first = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
     await runUntil(h, settled("us-east"));
     h.clock.advance(60_000);
     const second = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.1", digest: `sha256:${"c".repeat(64)}` }, strategy: "parallel", regions: ["eu-west"] });
@@ -79,7 +79,7 @@ describe("rollouts router", () => {
   });
 
   it("refuses every control to a viewer with FORBIDDEN and lets a deployer pause with its name in the log", async () => {
-    const { rolloutId } = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const { rolloutId } = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
     const ref = { rolloutId, regionId: "us-east" };
     for (const call of [
       () => viewer().rollouts.pause(ref),

@@ -26,7 +26,7 @@ describe("cards written with their events", () => {
   it("a breach at EU West's 25 % stage writes one incident card naming the error rate, and no card per sample", async () => {
     h = notifyHarness({ faultAt25: true });
     const { dana, reviewers } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main" }, strategy: "parallel", regions: ["eu-west"] });
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
     expect(outbox().map((r) => [r.kind, r.channelId, r.status])).toEqual([["rollout-started", "deployments", "pending"]]);
 
     await runUntil(h, () => phases(h.db)["eu-west"] === "rolled_back", () => approveWaitingGates(h, reviewers, approveGate));
@@ -60,7 +60,7 @@ describe("cards written with their events", () => {
     process.env.GLOBAL_TEAMS_WEBHOOK = "https://example.test/secret-hook-123";
     h = notifyHarness();
     const { dana } = people();
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
     const [row] = outbox();
     expect(row.payload).toMatchObject({ type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.5" } }] });
     expect(JSON.stringify(row.payload)).not.toContain("secret-hook-123");
@@ -70,7 +70,7 @@ describe("cards written with their events", () => {
   it("a transaction that fails writes neither the event nor its card", () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
     const before = outbox().length;
     expect(() =>
       h.db.transaction((tx) => {
@@ -87,7 +87,7 @@ describe("repeats of the same alert", () => {
   it("are grouped within 10 minutes per region and kind, and sent again after", () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A }, strategy: "parallel", regions: "all" });
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
     const fail = (at: number, regionId: string) =>
       h.db.transaction((tx) => {
         const [e] = tx.insert(events).values({ at, type: "traffic.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId, correlationId: started.correlationId, data: { error: "socket closed", canaryPct: 10 } }).returning().all();

@@ -14,7 +14,7 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 const start = () =>
-  startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "delayed", delayMinutes: 90, regions: ["us-east", "eu-west"] }).rolloutId;
+  startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "delayed", delayMinutes: 90, regions: ["us-east", "eu-west"] }).rolloutId;
 const row = (rolloutId: string, region: string) => regionRolloutOf(h.db, rolloutId, region);
 
 describe("the observation period of a delayed rollout", () => {

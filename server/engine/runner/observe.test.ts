@@ -44,7 +44,7 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = (serviceId: string) => startRollout(h.as(dana), { serviceId, artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = (serviceId: string) => startRollout(h.as(dana), { serviceId, artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
 
 describe("the runner's samples", () => {
   it("name the rollout's service, so {service} in a PromQL template is the one being rolled out", async () => {

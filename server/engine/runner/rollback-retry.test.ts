@@ -46,7 +46,7 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a rollback the load balancer refuses 15 times", () => {

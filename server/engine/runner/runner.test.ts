@@ -35,7 +35,7 @@ const allSettled = () => Object.values(phases(h.db)).every((p) => ["succeeded", 
 const approveAll = () => approveWaitingGates(h, [rafael, sam], approveGate);
 
 function start(strategy: "sequential" | "parallel") {
-  return startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main" }, strategy, regions: "all" });
+  return startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy, regions: "all" });
 }
 
 describe("a sequential rollout of the demo fleet", () => {

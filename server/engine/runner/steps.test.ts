@@ -36,7 +36,7 @@ describe("runStep", () => {
 describe("a restarted runner", () => {
   it("does not deploy again when the deploy was recorded before the process died", async () => {
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-    const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A }, strategy: "parallel", regions: ["us-east"] });
+    const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
     const rrId = regionRolloutOf(h.db, rolloutId, "us-east").id;
 
     // First process: the deploy runs and its step is recorded, then the process dies before saving what
