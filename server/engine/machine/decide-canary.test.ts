@@ -192,18 +192,14 @@ describe("canary: breaches and the automatic rollback", () => {
     expect(transitionOf(action).patch).toMatchObject({ phase: "rolled_back", breaches: 2 });
   });
 
-  it("a rollback whose traffic move fails stays in canary, paused, saying where traffic stands", () => {
+  it("a rollback whose traffic move fails stays in canary, not paused, and is tried again (see rollback-retry.test.ts)", () => {
     const now = T0 + 2 * MIN;
     const action = at(now, inStage(1), { observation: spec(now) });
     const t = transitionOf(action, { failure: "stats socket refused the connection" });
     expect(t.patch.phase).toBeUndefined();
-    expect(t.patch).toMatchObject({
-      paused: true,
-      pauseReason: "rollback failed: traffic could not be moved back to blue (stats socket refused the connection); 25 % of traffic is still on green",
-      cause: SPEC_CAUSE,
-      breaches: 1,
-      lastVerdict: "breach",
-    });
+    expect(t.patch.paused).toBeUndefined();
+    expect(t.patch).toMatchObject({ cause: SPEC_CAUSE, breaches: 1, lastVerdict: "breach", rollbackAttempts: 1, rollbackLastError: "stats socket refused the connection" });
+    expect(t.events[1].message).toContain("rollback failed: traffic could not be moved back to blue (stats socket refused the connection); 25 % of traffic is still on green. Trying again in");
     expect(eventTypes(t)).toEqual(["analysis.breach", "traffic.failed"]);
   });
 
