@@ -12,6 +12,11 @@ describe("the auth secret", () => {
     expect(authSecretFile(env({}))).toBe(path.join(process.cwd(), "data/auth-secret"));
   });
 
+  it("is the demo's own beside data/demo.db, so a demo session cookie is not signed with the real fleet's key", () => {
+    expect(authSecretFile(env({ FLIGHTDECK_DB: "/srv/flightdeck/data/demo.db" }))).toBe("/srv/flightdeck/data/demo.auth-secret");
+    expect(authSecretFile(env({ FLIGHTDECK_DB: "/srv/flightdeck/data/flightdeck.db" }))).toBe("/srv/flightdeck/data/auth-secret");
+  });
+
   it("is generated once, readable only by the owner, and the same on the next start", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "fd-secret-")), "nested", "auth-secret");
     const first = readOrCreateSecret(file);

@@ -1,15 +1,20 @@
 /**
  * The key that signs session cookies: NEXTAUTH_SECRET, else a random secret generated once and kept in
- * `auth-secret` next to the database file (mode 0600), so sign-ins survive a restart without any setup.
+ * `auth-secret` next to the database file (mode 0600; `demo.auth-secret` for the demo's), so sign-ins survive a
+ * restart without any setup.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { DEMO_DB_FILE } from "@/server/config/database";
 
 export function authSecretFile(env: NodeJS.ProcessEnv = process.env): string {
   const dbFile = env.FLIGHTDECK_DB ?? path.join(process.cwd(), "data/flightdeck.db");
+  // The demo's database (data/demo.db) keeps a secret of its own: no cookie signed for the demo is valid for a
+  // real fleet whose database sits in the same folder.
+  const name = path.basename(dbFile) === path.basename(DEMO_DB_FILE) ? "demo.auth-secret" : "auth-secret";
   // A path known only at run time: tell the bundler not to trace the whole project for it.
-  return path.join(path.dirname(path.resolve(/* turbopackIgnore: true */ dbFile)), "auth-secret");
+  return path.join(path.dirname(path.resolve(/* turbopackIgnore: true */ dbFile)), name);
 }
 
 /** Reads the kept secret, creating it on first use. `wx` makes concurrent first starts agree on one value. */

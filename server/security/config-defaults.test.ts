@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
+import { authSecretFile } from "@/server/auth/secret";
 import { databaseFile, selectFleetDatabase } from "@/server/config/database";
 import { ConfigError, DEMO_CONFIG_PATH, loadConfig, parseConfig, type ConfigProblem } from "@/server/config/load";
 import { startPlan } from "@/server/config/preflight";
@@ -93,6 +94,8 @@ describe("the demo stays in its box", () => {
     selectFleetDatabase(demo, env);
     expect(env.FLIGHTDECK_DB).toMatch(/\/data\/demo\.db$/);
     expect(startPlan({ config: demo, file: DEMO_CONFIG_PATH }, {}, "3000").database).toMatch(/\/data\/demo\.db$/);
+    // Nor are the demo's session cookies signed with the real fleet's kept secret.
+    expect(authSecretFile({ FLIGHTDECK_DB: databaseFile(demo, {}, cwd) } as unknown as NodeJS.ProcessEnv)).not.toBe(authSecretFile({ FLIGHTDECK_DB: databaseFile({ demo: false }, {}, cwd) } as unknown as NodeJS.ProcessEnv));
   });
 
   it("a demo config that drives a real host over SSH is refused, naming the region and field", () => {
