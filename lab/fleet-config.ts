@@ -101,6 +101,8 @@ export function labEnvironment(layout: LabLayout): Record<string, string> {
     LB_IP: "127.0.0.1",
     PROMETHEUS_PUSHGATEWAY_URL: `http://127.0.0.1:${layout.ports.pushgateway}`,
     FLIGHTDECK_DB: path.join(layout.dir, "flightdeck.db"),
+    // Like the rest of the lab, Flightdeck listens on 127.0.0.1 only (a real config listens everywhere by default).
+    HOST: "127.0.0.1",
     FLIGHTDECK_ADMIN_EMAIL: "admin@lab.local",
     // Kept across lab restarts, so the admin's password does not change under a running dashboard.
     FLIGHTDECK_ADMIN_PASSWORD: previous.FLIGHTDECK_ADMIN_PASSWORD ?? randomBytes(12).toString("base64url"),
