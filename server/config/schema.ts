@@ -293,6 +293,8 @@ export const RegionConfig = z.strictObject({
   environment: id,
   order: boundedNumber(0, 1000, { int: true }),
   targets: z.strictObject({ blue: HostTarget, green: HostTarget }),
+  // Defaults for configs built in code (tests, the bench); a config file must name each provider, and simulated
+  // ones only with demo: true (`modeProblems` in readiness.ts, run by parseConfig).
   deploy: DeployConfig.default({ provider: "simulated", seconds: 20 }),
   traffic: TrafficConfig.default({ provider: "simulated" }),
   metrics: MetricsConfig.default({ provider: "simulated", faults: [] }),
