@@ -16,19 +16,35 @@ export type ControlRegion = {
   toColour: Colour;
   canaryPct: number;
   stagePercent: number | null;
+  /** The current stage and the plan's stages: the last one is the validation stage at 100 %. */
+  stageIndex?: number;
+  stages?: readonly unknown[];
 };
 
 const ACTIVE: RegionPhase[] = ["pending", "awaiting_approval", "deploying", "canary"];
 
 /** What the user's roles allow, worked out on the server (so the role table stays out of the browser bundle). */
-export type ControlPermissions = { control: boolean; rollback: boolean };
+export type ControlPermissions = { control: boolean; rollback: boolean; /** The sre role: may skip the validation stage with a reason. */ skipValidation?: boolean };
+
+/** The shortest reason the server accepts for skipping the validation stage (engine MIN_REASON_CHARS). */
+export const MIN_REASON_CHARS = 10;
+
+/** In the validation stage at 100 % (the plan's last stage), where promote needs the sre role and a reason. */
+export function inValidationStage(region: ControlRegion): boolean {
+  return region.phase === "canary" && region.stages !== undefined && region.stageIndex !== undefined && region.stageIndex === region.stages.length - 1;
+}
+
+/** The actions that ask for a typed reason before they are sent. */
+export function needsReason(action: ControlAction, region: ControlRegion): boolean {
+  return action === "promote" && inValidationStage(region);
+}
 
 export function availableActions(region: ControlRegion, may: ControlPermissions): ControlAction[] {
   const out: ControlAction[] = [];
   if (may.control) {
     if (ACTIVE.includes(region.phase) && !region.paused) out.push("pause");
     if (region.paused && ACTIVE.includes(region.phase)) out.push("resume");
-    if (region.phase === "canary") out.push("promote");
+    if (region.phase === "canary" && (!inValidationStage(region) || may.skipValidation)) out.push("promote");
     // While deploying, "Roll back" below is the abort, named as people say it.
     if (region.phase === "pending" || region.phase === "awaiting_approval") out.push("abort");
     if (region.phase === "rolled_back" || region.phase === "aborted") out.push("retry");
@@ -60,6 +76,13 @@ export function describeAction(action: ControlAction, region: ControlRegion): { 
     case "resume":
       return { title: `Resume ${name}`, body: `${name} continues from where it was paused, with the stage time that was left.`, danger: false };
     case "promote":
+      if (inValidationStage(region)) {
+        return {
+          title: `Skip validation of ${name}`,
+          body: `${name} skips the rest of its validation stage at 100 % on ${region.toColour} and is marked succeeded now. Say why: the reason is recorded in the event log and shown on this page.`,
+          danger: true,
+        };
+      }
       return { title: `Promote ${name}`, body: `${name} skips the rest of the current stage's wait and moves to the next stage now${region.stagePercent !== null ? ` (it is at ${region.stagePercent} %)` : ""}.`, danger: false };
     case "abort":
       return { title: `Abort ${name}`, body: `${name} stops before its canary: its traffic stays 100 % on ${region.fromColour}, and the regions after it do not start.`, danger: true };

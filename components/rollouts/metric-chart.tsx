@@ -1,7 +1,7 @@
 "use client";
 /**
  * One metric of one region over time: the new colour (canary) and the old one (baseline), the stage's limit
- * as a stepped line that comes down as stages advance, and breaches marked in red.
+ * as a stepped line that comes down as stages advance, breaches marked in red and inconclusive samples in amber.
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { SamplePoint } from "@/server/services/rollout-view";
@@ -22,10 +22,12 @@ const clockFor = (points: SamplePoint[]) => {
 
 type DotProps = { cx?: number; cy?: number; payload?: SamplePoint; index?: number };
 
-/** Breaches get a red ring; other points stay unmarked so the line reads calmly. */
+/** Breaches get a red dot and inconclusive samples an amber ring; passes stay unmarked so the line reads calmly. */
 function BreachDot({ cx, cy, payload, index }: DotProps) {
-  if (cx === undefined || cy === undefined || payload?.verdict !== "breach") return <g key={`dot-${index}`} />;
-  return <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} aria-label="breach" />;
+  if (cx === undefined || cy === undefined) return <g key={`dot-${index}`} />;
+  if (payload?.verdict === "breach") return <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} aria-label="breach" />;
+  if (payload?.verdict === "inconclusive") return <circle key={`dot-${index}`} cx={cx} cy={cy} r={4} fill="#fff" stroke="#d97706" strokeWidth={2} aria-label="inconclusive" />;
+  return <g key={`dot-${index}`} />;
 }
 
 export function MetricChart({ metric, points, toColour }: { metric: Metric; points: SamplePoint[]; toColour: string }) {

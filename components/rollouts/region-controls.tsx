@@ -6,7 +6,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { ACTION_LABELS, availableActions, describeAction, rollbackIsAbort, type ControlAction, type ControlPermissions, type ControlRegion } from "./control-actions";
+import { ACTION_LABELS, availableActions, describeAction, MIN_REASON_CHARS, needsReason, rollbackIsAbort, type ControlAction, type ControlPermissions, type ControlRegion } from "./control-actions";
 
 type Props = { rolloutId: string; serviceId: string; region: ControlRegion; may: ControlPermissions; onDone: () => void };
 
@@ -19,6 +19,7 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
   const dialog = useRef<HTMLDialogElement>(null);
   const [pending, setPending] = useState<ControlAction | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reason, setReason] = useState("");
   const ref = { rolloutId, regionId: region.regionId };
   const options = { onSuccess: onDone, onError: (err: { message: string }) => setError(err.message) };
   const mutations = {
@@ -35,6 +36,7 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
 
   const ask = (action: ControlAction) => {
     setError(null);
+    setReason("");
     setPending(action);
     dialog.current?.showModal();
   };
@@ -43,9 +45,12 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
     if (!pending) return;
     if (pending === "rollback" && !rollbackIsAbort(region)) mutations.rollback.mutate({ serviceId, regionId: region.regionId });
     else if (pending === "rollback") mutations.abort.mutate(ref);
+    else if (pending === "promote") mutations.promote.mutate(reason.trim() ? { ...ref, reason: reason.trim() } : ref);
     else mutations[pending].mutate(ref);
   };
   const words = pending ? describeAction(pending, region) : null;
+  const askReason = pending !== null && needsReason(pending, region);
+  const reasonShort = askReason && reason.trim().length < MIN_REASON_CHARS;
 
   return (
     <div className="flex flex-col gap-2">
@@ -80,12 +85,25 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
               {words.title}
             </h2>
             <p className="text-sm text-slate-700">{words.body}</p>
+            {askReason ? (
+              <label className="flex flex-col gap-1 text-sm text-slate-800">
+                Reason (at least {MIN_REASON_CHARS} characters)
+                <textarea
+                  data-testid="action-reason"
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  maxLength={500}
+                  rows={3}
+                  className="rounded-md border border-slate-300 px-2 py-1 focus-visible:outline-2 focus-visible:outline-sky-600"
+                />
+              </label>
+            ) : null}
             <p className="text-xs text-slate-500">It is recorded in the event log under your name.</p>
             <div className="flex justify-end gap-2">
               <button type="button" autoFocus onClick={() => dialog.current?.close()} className={CALM}>
                 Cancel
               </button>
-              <button type="button" data-testid="confirm-action" onClick={confirm} className={words.danger ? DANGER : `${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}>
+              <button type="button" data-testid="confirm-action" onClick={confirm} disabled={reasonShort} className={words.danger ? DANGER : `${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}>
                 {words.title}
               </button>
             </div>

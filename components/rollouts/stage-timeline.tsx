@@ -1,7 +1,10 @@
-/** A region's canary stages from 10 to 100 %: each with its limits, how long it ran and how it ended. */
+/**
+ * A region's canary stages from 10 to 100 %: each with its limits, how long it ran, how it ended, how many of
+ * its samples were judged (inconclusive ones are never a pass), and who promoted it, with the reason.
+ */
 import type { StageStatus } from "@/db/schema/stages";
 import type { RolloutView } from "@/server/services/rollout-view";
-import { formatDuration } from "./format";
+import { actorWords, formatDuration } from "./format";
 
 type Stage = RolloutView["regions"][number]["stages"][number];
 
@@ -12,6 +15,19 @@ const STATUS: Record<StageStatus, { words: string; box: string }> = {
   failed: { words: "failed", box: "border-red-300 bg-red-50 text-red-900" },
   skipped: { words: "skipped", box: "border-slate-200 bg-slate-50 text-slate-400" },
 };
+
+/** "8 of 10 samples judged, 2 inconclusive", or null before the first sample. */
+export function judgedWords(samples: Stage["samples"]): string | null {
+  const total = samples.pass + samples.breach + samples.inconclusive;
+  if (total === 0) return null;
+  const judged = samples.pass + samples.breach;
+  return `${judged} of ${total} sample${total === 1 ? "" : "s"} judged${samples.inconclusive > 0 ? `, ${samples.inconclusive} inconclusive` : ""}`;
+}
+
+/** "promoted by sam: “hotfix for INC-4211”". */
+export function promotionWords(promotion: NonNullable<Stage["promotion"]>): string {
+  return `${promotion.validation ? "validation skipped" : "promoted"} by ${actorWords(promotion.actor)}${promotion.reason ? `: “${promotion.reason}”` : ""}`;
+}
 
 function timeIn(stage: Stage, now: number | null): string | null {
   if (stage.startedAt === null) return null;
@@ -35,6 +51,10 @@ export function StageTimeline({ stages, now }: { stages: Stage[]; now: number | 
               ≤ {stage.maxErrorRatePct} % errors · ≤ {stage.maxLatencyP95Ms} ms p95
             </span>
             <span className="tabular-nums opacity-80">{spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}</span>
+            {judgedWords(stage.samples) ? (
+              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : "opacity-80"}`}>{judgedWords(stage.samples)}</span>
+            ) : null}
+            {stage.promotion ? <span className="font-medium">{promotionWords(stage.promotion)}</span> : null}
           </li>
         );
       })}

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { events } from "@/db/schema";
+import { and, eq } from "drizzle-orm";
+import { events, regionRollouts } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { setConfig } from "@/server/config";
 import { addUser, createHarness, demoConfig, DIGEST_A, DIGEST_B, rolloutRow, type Harness } from "@/server/engine/runner/test-fixtures";
@@ -115,6 +116,28 @@ describe("flightdeck rollout over HTTP", () => {
     expect(abort.lines[0]).toMatch(/^abort: apac-se is/);
     const actors = new Set(h.db.select().from(events).all().filter((e) => e.rolloutId === rolloutId).map((e) => e.actor));
     expect([...actors].some((a) => a.startsWith("token:"))).toBe(true);
+  });
+
+  it("promotes a stage with a reason recorded; the validation stage at 100 % refuses a token (403)", async () => {
+    const token = deployToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
+    const c = cli(token);
+    const usEast = () => h.db.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.regionId, "us-east"))).get()!;
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 500 && !ok(); i++) await c.io.sleep(1);
+      expect(ok()).toBe(true);
+    };
+    await until(() => usEast().stageIndex === 0 && usEast().lastVerdict === "pass");
+    expect(await runRollout(["promote", rolloutId, "--region", "us-east", "--reason", "dashboards are clean"], c.io)).toBe(0);
+    const promoted = h.db.select().from(events).all().find((e) => e.type === "region.promoted")!;
+    expect(promoted.data).toMatchObject({ stageIndex: 0, reason: "dashboards are clean", validation: false });
+    expect(promoted.actor).toMatch(/^token:/);
+
+    await until(() => usEast().stageIndex === 4 && usEast().lastVerdict === "pass");
+    await expect(runRollout(["promote", rolloutId, "--region", "us-east", "--reason", "we are in a hurry today"], cli(token).io)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining("is the validation stage; skipping it needs the sre role and a reason"),
+    });
   });
 
   it("rolls back a region that succeeded (emergency rollback), and reports refusals with the server's message", async () => {

@@ -1,5 +1,5 @@
 /**
- * `flightdeck rollout start|status|wait|pause|resume|abort` over the REST API. `wait` polls the status, prints
+ * `flightdeck rollout start|status|wait|pause|resume|promote|abort` over the REST API. `wait` polls the status, prints
  * a line whenever a region changes, and exits 0 when the rollout succeeded, 1 when it failed or was aborted.
  */
 import { parseArgs } from "node:util";
@@ -14,7 +14,8 @@ export const ROLLOUT_USAGE = `  rollout start   --service <id> --version <v> --d
                   --strategy sequential|delayed|parallel [--delay <minutes>] [--regions <id,id>|all]
   rollout status  [<rollout id>]       one rollout, or the recent ones
   rollout wait    <rollout id> [--interval <seconds>] [--timeout <minutes>]   exit 0 succeeded, 1 failed or aborted
-  rollout pause|resume|abort <rollout id> --region <id> [--reason <text>]`;
+  rollout pause|resume|promote|abort <rollout id> --region <id> [--reason <text>]
+                  promote skips the rest of the current stage; the validation stage at 100 % needs the sre role and --reason`;
 
 const OPTIONS = {
   json: { type: "boolean" },
@@ -68,6 +69,7 @@ export async function runRollout(argv: string[], io: CliIo, client?: ApiClient):
       return waitFor(api, path(), io, { json: Boolean(v.json), intervalMs: seconds(v.interval, "--interval") * 1000, timeoutMs: seconds(v.timeout, "--timeout") * 60_000 });
     case "pause":
     case "resume":
+    case "promote":
     case "abort": {
       const region = v.region ?? fail(`rollout ${sub} needs --region <id>`);
       const result = await api.post<{ regionId: string; phase: string; paused: boolean }>(`${path()}/regions/${encodeURIComponent(region)}/${sub}`, v.reason ? { reason: v.reason } : {});
@@ -75,7 +77,7 @@ export async function runRollout(argv: string[], io: CliIo, client?: ApiClient):
       return 0;
     }
     default:
-      throw new ArgumentError(`unknown rollout command ${JSON.stringify(sub ?? "")}; use start, status, wait, pause, resume or abort`);
+      throw new ArgumentError(`unknown rollout command ${JSON.stringify(sub ?? "")}; use start, status, wait, pause, resume, promote or abort`);
   }
 }
 

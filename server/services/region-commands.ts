@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
 import { actorRef } from "@/server/actor";
-import { can, type Permission } from "@/server/auth/roles";
+import { actorCan, can, type Permission } from "@/server/auth/roles";
 import { applyCommand, type Command } from "@/server/engine/machine";
 import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents, saveTransition } from "@/server/engine/store/persist";
@@ -21,6 +21,9 @@ export const RegionRolloutRef = z.strictObject({ rolloutId: z.string().min(1), r
 export type RegionRolloutRef = z.input<typeof RegionRolloutRef>;
 export const PauseRegionInput = RegionRolloutRef.extend({ reason: z.string().trim().min(1).max(500).optional() });
 export type PauseRegionInput = z.input<typeof PauseRegionInput>;
+/** Promote; `reason` is required (and the sre role) to skip the validation stage at 100 %, optional before it. */
+export const PromoteRegionInput = RegionRolloutRef.extend({ reason: z.string().trim().min(1).max(500).optional() });
+export type PromoteRegionInput = z.input<typeof PromoteRegionInput>;
 export const RollbackRegionInput = z.strictObject({ serviceId: z.string().min(1), regionId: z.string().min(1) });
 export type RollbackRegionInput = z.input<typeof RollbackRegionInput>;
 
@@ -35,8 +38,13 @@ export function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Region
   return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
 }
 
-export function promoteRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
-  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "promote", actor: actorRef(ctx.actor) });
+/**
+ * Skip the rest of the current stage. The validation stage at 100 % is skipped only by a person with the sre
+ * role (never an API token: no token scope holds the SRE capacity) and a reason, recorded in the event.
+ */
+export function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): RegionRolloutRow {
+  const input = parseInput(PromoteRegionInput, raw);
+  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "promote", actor: actorRef(ctx.actor), reason: input.reason, sre: actorCan(ctx.actor, "approval.sre") });
 }
 
 export function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
@@ -112,7 +120,7 @@ function runCommand(
     const region = ctx.config.regions.find((r) => r.id === row.regionId);
     if (!rollout || !region) throw notFound(`Region ${row.regionId} of rollout ${row.rolloutId} is not in the fleet config any more.`);
     const result = applyCommand(rowToState(row), command, ctx.now, { stages: loadStages(ctx.db, row.id), gate: loadGate(ctx.db, ctx.config, region, row.id) });
-    if (!result.ok) throw preconditionFailed(result.reason);
+    if (!result.ok) throw result.code === "forbidden" ? forbidden(result.reason) : preconditionFailed(result.reason);
     const saved = saveTransition(ctx.db, {
       row,
       rollout,

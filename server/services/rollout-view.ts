@@ -2,11 +2,12 @@
  * The rollout page's read model: one rollout with its artifact, regions, stages and approvals; its samples for
  * charts; its events; and the history list. Each read is a fixed number of queries (no query per region).
  */
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt } from "drizzle-orm";
 import { z } from "zod";
 import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
 import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
+import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
 
@@ -44,6 +45,8 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
         .orderBy(asc(approvals.at))
         .all()
     : [];
+  const judged = ids.length ? stageJudgements(ctx, ids) : new Map<string, StageJudged>();
+  const promotions = promotionsOf(ctx, rolloutId);
   const to = String(rollout.finishedAt ?? Date.now());
   const regions = regionRows.map((r) => {
     const region = config.regions.find((c) => c.id === r.regionId);
@@ -81,6 +84,10 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
         status: s.status,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
+        /** Its canary samples by verdict: how much of it was judged (inconclusive is never a pass). */
+        samples: judged.get(`${r.id}:${s.index}`) ?? { pass: 0, breach: 0, inconclusive: 0 },
+        /** A person's promotion of this stage (the reason is required to skip the validation stage). */
+        promotion: promotions.find((p) => p.regionId === r.regionId && p.stageIndex === s.index && p.at >= (s.startedAt ?? 0)) ?? null,
       })),
       approvals: approvalRows
         .filter((a) => a.approval.regionRolloutId === r.id)
@@ -114,8 +121,53 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
 }
 export type RolloutView = ReturnType<typeof getRolloutView>;
 
-/** One entry of a rollback cause, as the engine writes it. */
-export type RollbackCause = { metric: string; observed: number; threshold: number; unit: string; baseline?: number | null; baselineAlsoBreaches?: boolean };
+/** One entry of a rollback cause, as the engine writes it (engine/machine/types.ts CauseItem). */
+export type RollbackCause = {
+  metric: string;
+  observed: number;
+  threshold: number;
+  unit: string;
+  baseline?: number | null;
+  baselineAlsoBreaches?: boolean;
+  /** How the breach was established: the limit, a confidence bound, or a test against the old colour. */
+  test?: CauseTest;
+  /** The same metric also significantly worse than the old colour's. */
+  versus?: Extract<CauseTest, { kind: "baseline" }>;
+};
+
+type StageJudged = { pass: number; breach: number; inconclusive: number };
+
+/** Canary samples per region rollout and stage, counted by verdict (one grouped query). */
+function stageJudgements(ctx: ReadContext, ids: string[]): Map<string, StageJudged> {
+  const rows = ctx.db
+    .select({ id: samples.regionRolloutId, stageIndex: samples.stageIndex, verdict: samples.verdict, n: count() })
+    .from(samples)
+    .where(and(inArray(samples.regionRolloutId, ids), eq(samples.role, "canary")))
+    .groupBy(samples.regionRolloutId, samples.stageIndex, samples.verdict)
+    .all();
+  const out = new Map<string, StageJudged>();
+  for (const r of rows) {
+    const key = `${r.id}:${r.stageIndex}`;
+    const entry = out.get(key) ?? { pass: 0, breach: 0, inconclusive: 0 };
+    if (r.verdict) entry[r.verdict] += r.n;
+    out.set(key, entry);
+  }
+  return out;
+}
+
+/** Promotions of stages, from the event log: who, when, which stage, and the reason given. */
+function promotionsOf(ctx: ReadContext, rolloutId: string) {
+  return ctx.db
+    .select({ at: events.at, actor: events.actor, regionId: events.regionId, data: events.data })
+    .from(events)
+    .where(and(eq(events.rolloutId, rolloutId), eq(events.type, "region.promoted")))
+    .orderBy(asc(events.id))
+    .all()
+    .map((e) => {
+      const data = (e.data ?? {}) as { stageIndex?: number; reason?: string | null; validation?: boolean };
+      return { at: e.at, actor: e.actor, regionId: e.regionId, stageIndex: data.stageIndex ?? -1, reason: data.reason ?? null, validation: data.validation === true };
+    });
+}
 
 export type SamplePoint = {
   at: number;
@@ -127,6 +179,8 @@ export type SamplePoint = {
   maxErrorRatePct: number | null;
   maxLatencyP95Ms: number | null;
   verdict: "pass" | "breach" | "inconclusive" | null;
+  /** Why a sample was not a pass (inconclusive or breach), in the engine's words; null for a pass. */
+  reasons: string[] | null;
 };
 
 /**
@@ -158,6 +212,7 @@ export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ 
           maxErrorRatePct: stage?.maxErrorRatePct ?? null,
           maxLatencyP95Ms: stage?.maxLatencyP95Ms ?? null,
           verdict: null,
+          reasons: null,
         };
         byKey.set(key, point);
       }
@@ -165,6 +220,7 @@ export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ 
         point.canaryErrorRatePct = s.errorRatePct;
         point.canaryP95Ms = s.latencyP95Ms;
         point.verdict = s.verdict;
+        point.reasons = s.verdict !== "pass" && Array.isArray(s.reasons) ? (s.reasons as string[]) : null;
       } else {
         point.baselineErrorRatePct = s.errorRatePct;
         point.baselineP95Ms = s.latencyP95Ms;

@@ -17,6 +17,7 @@ import {
 } from "@/server/engine/runner/test-fixtures";
 import { ServiceError } from "./errors";
 import { abortRegion, pauseRegion, promoteRegion, resumeRegion, retryRegion, rollbackRegion } from "./region-commands";
+import { getRolloutView } from "./rollout-view";
 import { startRollout } from "./rollouts";
 
 let h: Harness;
@@ -85,6 +86,28 @@ describe("pause, resume and promote", () => {
     const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
     expectRefusal(() => pauseRegion(h.as(vera), { rolloutId, regionId: "us-east" }), "FORBIDDEN", "deployer, sre or admin");
     expectRefusal(() => promoteRegion(h.as(dana), { rolloutId, regionId: "us-east" }), "PRECONDITION_FAILED", "not running a canary stage");
+  });
+});
+
+describe("promote of the validation stage at 100 %", () => {
+  it("is refused to a deployer (forbidden) and to an SRE without a reason; an SRE with one skips it, the reason in the event and on the page", async () => {
+    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east"]);
+    const ref = { rolloutId, regionId: "us-east" };
+    const row = () => regionRolloutOf(h.db, rolloutId, "us-east");
+    await runUntil(h, () => row().stageIndex === 4 && row().lastVerdict === "pass");
+    expectRefusal(() => promoteRegion(h.as(dana), { ...ref, reason: "we have checked everything twice" }), "FORBIDDEN", "is the validation stage; skipping it needs the sre role and a reason");
+    expectRefusal(() => promoteRegion(h.as(sam), ref), "PRECONDITION_FAILED", "say why it may be skipped");
+    expectRefusal(() => promoteRegion(h.as(sam), { ...ref, reason: "   " }), "BAD_REQUEST", "reason");
+
+    promoteRegion(h.as(sam), { ...ref, reason: "hotfix for INC-4211, soaked on staging" });
+    await runUntil(h, settled("us-east"));
+    expect(phases(h.db)["us-east"]).toBe("succeeded");
+    const [promoted] = eventsOf(h.db, { type: "region.promoted" });
+    expect(promoted).toMatchObject({ actor: "user:sam", data: expect.objectContaining({ validation: true, reason: "hotfix for INC-4211, soaked on staging" }) });
+    expect(promoted.message).toContain('promoted the 100 % stage (the validation stage), skipping the last');
+    const view = getRolloutView(h.as(dana), rolloutId);
+    expect(view.regions[0].stages[4].promotion).toMatchObject({ actor: "user:sam", validation: true, reason: "hotfix for INC-4211, soaked on staging" });
+    expect(view.regions[0].stages[4].samples.pass).toBeGreaterThan(0);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   retryRegion,
   rollbackRegion,
   PauseRegionInput,
+  PromoteRegionInput,
   RegionRolloutRef,
   RollbackRegionInput,
 } from "@/server/services/region-commands";
@@ -45,7 +46,7 @@ export const rolloutsRouter = createTRPCRouter({
 
   pause: permittedProcedure("rollout.control").input(PauseRegionInput).mutation(({ ctx, input }) => done(pauseRegion(serviceContext(ctx), input))),
   resume: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(resumeRegion(serviceContext(ctx), input))),
-  promote: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
+  promote: permittedProcedure("rollout.control").input(PromoteRegionInput).mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
   abort: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(abortRegion(serviceContext(ctx), input))),
   retry: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(retryRegion(serviceContext(ctx), input))),
   rollback: permittedProcedure("region.rollback").input(RollbackRegionInput).mutation(({ ctx, input }) => done(rollbackRegion(serviceContext(ctx), input))),
