@@ -95,3 +95,24 @@ describe("a one-click rollback the load balancer refuses", () => {
     expect(eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "rollback.retry_failed")).toHaveLength(3);
   });
 });
+
+describe("a runner taking over a region whose one-click rollback is being retried", () => {
+  it("never puts the canary's split back: the next move is the rollback's", async () => {
+    const rolloutId = start();
+    await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
+    failNextRollbacks = 1_000;
+    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await runUntil(h, () => row(rolloutId).rollbackAttempts >= 2, undefined, 20_000, runner);
+    await runner.stop();
+
+    // The load balancer lost the split meanwhile (restarted from its config: all on blue) and answers again.
+    h.world.setWeights("us-east", "blue", 0, { blue: 100, green: 0 }, h.clock.now());
+    failNextRollbacks = 0;
+    const calls = h.world.weightCalls.length;
+    const next = new Runner({ db: h.db, config: h.config, clock: h.clock, id: "runner-t", providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock) });
+    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, next);
+    expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
+    expect(eventsOf(h.db, { type: "traffic.reconciled" })).toEqual([]);
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+  });
+});
