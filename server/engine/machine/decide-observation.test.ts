@@ -54,6 +54,16 @@ describe("the observation period of a delayed rollout", () => {
     expect(t.events).toEqual([expect.objectContaining({ type: "region.observed", message: "us-east was observed for 1 h 30 min after it succeeded with no breach; the next region may start." })]);
   });
 
+  it("counts the samples it could not judge, and says so at the end", () => {
+    const noData = observation(T0, T0 + 30_000, healthy({ requests: null, errorRatePct: null, latencyP95Ms: null }));
+    const action = decide(at(T0 + 30_000, { observation: noData }));
+    expect(transitionOf(action).patch).toEqual({ lastSampleAt: T0 + 30_000, lastVerdict: "inconclusive", inconclusive: 1 });
+    const done = { ...observed, lastSampleAt: T0 + DELAY, inconclusive: 4 };
+    expect(transitionOf(decide(at(T0 + DELAY, { state: done }))).events[0].message).toBe(
+      "us-east was observed for 1 h 30 min after it succeeded with no breach (4 of its samples could not be judged); the next region may start.",
+    );
+  });
+
   it("keeps the next region waiting until it ended, then blocked if it rolled back", () => {
     const next = regionState({ id: "rr_eu", position: 1, deadlineAt: T0 + DELAY });
     const upstream = { regionId: "us-east", phase: "succeeded" as const, finishedAt: T0, observeUntil: T0 + DELAY };

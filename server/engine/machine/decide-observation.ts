@@ -29,10 +29,11 @@ export function decideObservation(input: DecideInput): Action {
   if (stage && nextSampleAt <= Math.min(now, until)) return { kind: "observe", from: since, to: nextSampleAt };
   if (now < until) return waitUntil(Math.min(nextSampleAt, until));
   const watched = state.finishedAt === null ? "" : ` for ${formatDuration(until - state.finishedAt)}`;
+  const unjudged = state.inconclusive > 0 ? ` (${state.inconclusive} of its samples could not be judged)` : "";
   return {
     kind: "transition",
     transition: transition({ observeUntil: null }, [
-      event("region.observed", `${state.regionId} was observed${watched} after it succeeded with no breach; the next region may start.`, { breaches: state.breaches, until }),
+      event("region.observed", `${state.regionId} was observed${watched} after it succeeded with no breach${unjudged}; the next region may start.`, { breaches: state.breaches, inconclusive: state.inconclusive, until }),
     ]),
   };
 }
@@ -41,6 +42,7 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
   const { state, analysis } = input;
   const assessment = assessSample(stage, analysis, observation);
   const sample = { lastSampleAt: observation.to, lastVerdict: assessment.verdict };
+  if (assessment.verdict === "inconclusive") return { kind: "transition", transition: transition({ ...sample, inconclusive: state.inconclusive + 1 }, []), assessment };
   if (assessment.verdict !== "breach") return { kind: "transition", transition: transition(sample, []), assessment };
   const breaches = state.breaches + 1;
   if (breaches >= analysis.failureLimit) return observationRollbackEffect(input, stage, assessment, { ...sample, breaches });
