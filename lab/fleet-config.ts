@@ -87,6 +87,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
     notifications: { channels: [] },
     // The lab's artifact server listens on 127.0.0.1: an upload-mode deploy must be allowed to fetch from it.
     artifactFetch: { allowPrivateAddresses: true },
+    // ...over plain http, which artifact URLs may use only to listed hosts.
+    artifacts: { allowHttpHosts: ["127.0.0.1"], allowedUrlPrefixes: [] },
     observability: { pushgatewayUrlEnv: "PROMETHEUS_PUSHGATEWAY_URL" },
   };
 }
