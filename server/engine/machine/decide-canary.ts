@@ -175,10 +175,10 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
   }
 
   if (assessment.verdict === "inconclusive") {
-    // Waiting for evidence (every window had data, the stage so far is too small to bound the error rate) is
-    // bounded by the stage's coverage and extension, not counted as data missing in a row.
+    // Waiting for evidence (the window had its data, the stage so far is too small to bound the error rate) is
+    // bounded by the stage's coverage and extension; it ends a run of samples with data missing.
     const missing = assessment.gapKinds.some((k) => k !== "undecided");
-    const inconclusive = missing ? state.inconclusive + 1 : state.inconclusive;
+    const inconclusive = missing ? state.inconclusive + 1 : 0;
     const why = assessment.gaps.join("; ");
     const run = missing ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : "";
     const events = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];

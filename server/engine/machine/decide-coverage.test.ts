@@ -83,10 +83,10 @@ describe("coverage: a stage passes only when its time is up, enough of it was ju
 });
 
 describe("inconclusive samples: waiting for evidence is not missing data", () => {
-  it("a sample whose stage so far is too small to bound the error rate does not count toward the limit in a row", () => {
+  it("a sample with its data but a stage too small to bound the error rate ends the run of missing data", () => {
     const state = inStage(0, { inconclusive: 2, lastSampleAt: T0 + 60 * SEC, lastVerdict: "inconclusive" });
     const t = transitionOf(at(T0 + 90 * SEC, state, { observation: observation(T0 + 60 * SEC, T0 + 90 * SEC, healthy({ requests: 60, errorRatePct: 0 }), null) }));
-    expect(t.patch).toEqual({ lastSampleAt: T0 + 90 * SEC, lastVerdict: "inconclusive", inconclusive: 2 });
+    expect(t.patch).toEqual({ lastSampleAt: T0 + 90 * SEC, lastVerdict: "inconclusive", inconclusive: 0 });
     expect(t.events[0]).toMatchObject({ type: "analysis.inconclusive", data: { gaps: ["undecided"] } });
     expect(t.events[0].message).toBe("eu-west: sample at the 10 % stage is inconclusive (error rate 0 % over 60 requests: its 95 % upper bound 4.87 % is above the 1 % limit, too few requests to tell).");
   });
