@@ -115,7 +115,7 @@ type Artifact = { version: string; digest: string; url: string };
 async function rolledBack(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact) {
   await resetGreen(lab);
   probes.reset();
-  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url }, strategy: "sequential", regions: [REGION] });
+  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "sequential", regions: [REGION] });
   const row = await waitFor(`${REGION} to roll back`, () => {
     const r = fd.db.select().from(regionRollouts).where(eq(regionRollouts.id, started.regions[0].regionRolloutId)).get();
     return r && (r.finishedAt !== null || r.paused) && r;
