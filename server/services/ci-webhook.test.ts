@@ -120,6 +120,15 @@ describe("POST /api/webhooks/ci", () => {
     expect(delayed.body.issues).toEqual([{ path: "delayMinutes", message: expect.stringContaining("from 30 to 240") }]);
   });
 
+  it("takes the optional actor, signed with the body, and refuses one with control characters by its path", async () => {
+    const res = await send(goodBody({ actor: "octocat" }), { delivery: "run-actor" });
+    expect(res.status).toBe(202);
+    expect(f.db.select().from(rollouts).get()).toMatchObject({ ciActor: "octocat", initiator: "webhook:run-actor" });
+    expect(f.db.select().from(events).all().find((e) => e.type === "rollout.started")!.message).toContain("CI webhook for octocat started");
+    const bad = await expectRefused(400, goodBody({ actor: "eve\nApproved by: admin" }), {}, /actor/);
+    expect(bad.body.issues).toEqual([{ path: "actor", message: expect.stringContaining("printable characters") }]);
+  });
+
   it("refuses a body over 256 KiB with 413", async () => {
     const big = goodBody({ padding: "x".repeat(300 * 1024) });
     await expectRefused(413, big, {}, /larger than 256 KiB/);
