@@ -22,6 +22,8 @@ export const EnvSchema = z.object({
   OIDC_ISSUER: z.url({ error: (i) => `expected the issuer URL, got ${JSON.stringify(i.input)}` }).optional(),
   FLIGHTDECK_ADMIN_PASSWORD: z.string().min(12, { error: "must be at least 12 characters" }).optional(),
   FLIGHTDECK_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  /** While rotating: the old webhook secret, still accepted until CI signs with the new one (docs/security.md). */
+  FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   /** CLI side only (`flightdeck rollout|rollback`): the server to talk to, and an API token. */
   FLIGHTDECK_URL: z.url({ error: (i) => `expected the Flightdeck server's URL, got ${JSON.stringify(i.input)}` }).optional(),
   FLIGHTDECK_TOKEN: z.string().regex(/^fd_/, { error: "expected an API token (fd_…) from Admin → API tokens" }).optional(),

@@ -146,6 +146,19 @@ describe("POST /api/webhooks/ci", () => {
     expect((await send(goodBody(), { source: "10.9.9.10" })).status).toBe(202);
   });
 
+  it("while the secret rotates, takes deliveries signed with the new or the previous secret, and no other", async () => {
+    const previous = "the-previous-webhook-secret-42";
+    process.env.FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS = previous;
+    try {
+      expect((await send(goodBody(), { secret: previous, delivery: "run-old" })).status).toBe(202);
+      expect((await send(goodBody({ regions: ["eu-west"] }), { delivery: "run-new" })).status).toBe(202);
+      await expectRefused(401, goodBody({ regions: ["apac-se"] }), { secret: "some-other-secret-0000" }, /does not match/);
+    } finally {
+      delete process.env.FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS;
+    }
+    await expectRefused(401, goodBody({ regions: ["apac-se"] }), { secret: previous }, /does not match/);
+  });
+
   it("answers 503 saying what to set when no secret is configured", async () => {
     delete process.env.FLIGHTDECK_WEBHOOK_SECRET;
     await expectRefused(503, goodBody(), {}, /set FLIGHTDECK_WEBHOOK_SECRET/);

@@ -18,7 +18,8 @@ import { ServiceError, type ServiceErrorCode } from "./errors";
 import { startRollout } from "./rollouts";
 import { verifyWebhookSignature } from "./webhook-signature";
 
-export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined };
+/** `previousSecret`: while rotating, the old secret is still accepted (FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS). */
+export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
 export type WebhookDelivery = { headers: Headers; rawBody: string };
 export type WebhookAnswer = { status: number; body: { error?: string; message?: string; issues?: BodyIssue[]; rolloutId?: string; url?: string; status?: string } };
 
@@ -41,8 +42,9 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   }
   const { headers, rawBody } = delivery;
   const signatureHeader = headers.get("x-flightdeck-signature");
-  const signature = verifyWebhookSignature({ secret: ctx.secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
-  if (!signature.ok) return refused(401, signature.message);
+  const check = (secret: string) => verifyWebhookSignature({ secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
+  const signature = check(ctx.secret);
+  if (!signature.ok && !(ctx.previousSecret && check(ctx.previousSecret).ok)) return refused(401, signature.message);
   const signatureSha256 = sha256(signatureHeader!.toLowerCase());
 
   const deliveryId = headers.get("x-flightdeck-delivery");

@@ -39,7 +39,7 @@ async function receive(request: Request): Promise<Response> {
   try {
     const body = await readBodyWithLimit(request, MAX_BODY_BYTES);
     if (!body.ok) return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
-    const answer = receiveCiWebhook({ ...processContext(), now, secret: process.env.FLIGHTDECK_WEBHOOK_SECRET }, { headers: request.headers, rawBody: body.text });
+    const answer = receiveCiWebhook({ ...processContext(), now, secret: process.env.FLIGHTDECK_WEBHOOK_SECRET, previousSecret: process.env.FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS }, { headers: request.headers, rawBody: body.text });
     return jsonAnswer(answer.status, answer.body);
   } catch (err) {
     logger.error({ err }, "CI webhook: unexpected error");
