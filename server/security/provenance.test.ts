@@ -91,7 +91,9 @@ describe("attack: an artifact URL that is not a web address", () => {
     const body = goodBody();
     const res = await webhookRoute(signedRequest(body, { source: `10.8.0.${++source}` }));
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toContain("allowedUrlPrefixes");
+    const answer = await res.json();
+    expect(answer.error).toContain("allowedUrlPrefixes");
+    expect(answer.issues).toEqual([{ path: "artifact.url", message: expect.stringContaining("outside the config's artifacts.allowedUrlPrefixes") }]);
     expect(rowCounts(f.db).rollouts).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ export function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput
 export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.infer<typeof RegisterArtifactInput>): { artifact: ArtifactRow; created: boolean } {
   if (!ctx.config.services.some((s) => s.id === input.serviceId)) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
   const urlProblem = input.url ? artifactUrlProblem(ctx.config.artifacts, input.url) : null;
-  if (urlProblem) throw badRequest(`artifact.url: ${urlProblem}.`);
+  if (urlProblem) throw badRequest(`artifact.url: ${urlProblem}.`, { path: "artifact.url" });
   const values = {
     id: randomUUID(),
     serviceId: input.serviceId,

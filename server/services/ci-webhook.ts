@@ -74,7 +74,8 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     const status = STATUS_OF[err.code];
-    return refused(status, err.message, status === 400 ? [{ path: "(body)", message: err.message }] : undefined);
+    const path = (err.details as { path?: unknown } | undefined)?.path;
+    return refused(status, err.message, status === 400 ? [{ path: typeof path === "string" ? path : "(body)", message: err.message }] : undefined);
   }
 }
 
