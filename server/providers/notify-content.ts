@@ -35,12 +35,27 @@ export function formatMeasure(value: number, unit: CauseItem["unit"]): string {
   return unit === "status" ? String(value) : `${formatNumber(value)}${unit}`;
 }
 
-/** "Error rate 1.2% > 0.8% threshold", "Health status 503, expected 200". */
+/**
+ * "Error rate 1.2% > 0.8% threshold", "Health status 503, expected 200", with the evidence of the test when it
+ * was more than the observed value: "Error rate 80% > 1% threshold (95% lower bound 34.26%, 4 errors in 5
+ * requests)", "Error rate 0.9%, 0.8 points above the old colour's 0.1% (more than 0.5 allowed; p = 0.017)".
+ */
 export function describeCauseItem(item: CauseItem): string {
   const label = METRIC_WORDS[item.metric];
   if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
-  return `${label} ${formatMeasure(item.observed, item.unit)} > ${formatMeasure(item.threshold, item.unit)} threshold`;
+  const t = item.test;
+  const base = formatMeasure(item.baseline ?? 0, item.unit);
+  if (t?.kind === "baseline" && t.test === "two-proportion") return `${label} ${formatMeasure(item.observed, "%")}, ${formatNumber(t.effect)} points above the old colour's ${base} (more than ${formatNumber(t.margin)} allowed; ${pWords(t.pValue)})`;
+  if (t?.kind === "baseline") return `${label} median ${formatMeasure(item.observed, "ms")}, ${formatNumber(t.effect)}% above the old colour's ${base} (more than ${formatNumber(t.margin)}% allowed; Mann–Whitney ${pWords(t.pValue)})`;
+  const sign = (item.metric === "cpu" || item.metric === "memory") && item.observed === item.threshold ? "≥" : ">";
+  const evidence = [
+    t?.kind === "bound" ? `${formatNumber(t.confidence * 100)}% lower bound ${formatMeasure(t.lowerPct, "%")}, ${t.errors} errors in ${t.requests} requests` : null,
+    item.versus ? `${formatNumber(item.versus.effect)}${item.versus.test === "two-proportion" ? " points" : "%"} above the old colour, ${pWords(item.versus.pValue)}` : null,
+  ].filter(Boolean);
+  return `${label} ${formatMeasure(item.observed, item.unit)} ${sign} ${formatMeasure(item.threshold, item.unit)} threshold${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
 }
+
+const pWords = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${Number(p.toFixed(3))}`);
 
 /** Every metric that breached; then, when the old colour breaches too, a note that the release may not be the cause. */
 export function describeCauseLine(cause: CauseItem[], oldColour: string | undefined): string {

@@ -13,6 +13,7 @@ export const GUIDE_ANCHORS = {
   memory: "cpu-memory-breach",
   health: "health-check-failure",
   inconclusive: "inconclusive-analysis",
+  environment: "environment-problem",
   deploy: "deploy-failure",
   traffic: "load-balancer-failure",
   prometheus: "prometheus-failure",

@@ -75,8 +75,10 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
         links: withGuide(byPerson ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
       };
     }
-    case "analysis-inconclusive":
-      return { ...view, ...measured, links: withGuide(sample && sample.requests === null ? GUIDE_ANCHORS.prometheus : GUIDE_ANCHORS.inconclusive) };
+    case "analysis-inconclusive": {
+      const anchor = event.type === "analysis.environment_problem" ? GUIDE_ANCHORS.environment : sample && sample.requests === null ? GUIDE_ANCHORS.prometheus : GUIDE_ANCHORS.inconclusive;
+      return { ...view, ...measured, links: withGuide(anchor) };
+    }
     case "provider-failure": {
       const deploy = event.type === "deploy.failed";
       const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(data.canaryPct) ?? "?"}% on the new colour)`;

@@ -83,6 +83,27 @@ describe("cards written with their events", () => {
   });
 });
 
+describe("stages on hold for a person", () => {
+  it.each([
+    ["analysis.unjudged", "inconclusive-analysis"],
+    ["analysis.environment_problem", "environment-problem"],
+  ])("%s makes an alert card on the incidents channel that links to the runbook #%s", (type, anchor) => {
+    h = notifyHarness();
+    const { dana } = people();
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
+    const message = "eu-west: the 25 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged (60 %), 8 needed (4 inconclusive: 4 with no data).";
+    const id = h.db.transaction((tx) => {
+      const [e] = tx.insert(events).values({ at: 1_000_000, type, actor: "engine", message, rolloutId: started.rolloutId, regionId: "eu-west", correlationId: started.correlationId, data: { percent: 25, alert: true } }).returning().all();
+      enqueueNotifications(tx, h.config, e);
+      return e.id;
+    });
+    const [card] = outbox().filter((r) => r.eventId === id);
+    expect(card).toMatchObject({ kind: "analysis-inconclusive", channelId: "incidents", status: "pending" });
+    expect(JSON.stringify(card.payload)).toContain(`debugging-guide#${anchor}`);
+    expect(JSON.stringify(card.payload)).toContain("6 of its 10 expected samples were judged");
+  });
+});
+
 describe("repeats of the same alert", () => {
   it("are grouped within 10 minutes per region and kind, and sent again after", () => {
     h = notifyHarness();

@@ -23,6 +23,9 @@ type Channel = FleetConfig["notifications"]["channels"][number];
 export const CARD_FOR_EVENT: Record<string, { kind: CardKind; purpose: Purpose }> = {
   "region.rolled_back": { kind: "incident", purpose: "incidents" },
   "analysis.inconclusive_limit": { kind: "analysis-inconclusive", purpose: "incidents" },
+  // A stage that ran out of extension unjudged, and an environment problem: both hold the stage for a person.
+  "analysis.unjudged": { kind: "analysis-inconclusive", purpose: "incidents" },
+  "analysis.environment_problem": { kind: "analysis-inconclusive", purpose: "incidents" },
   "deploy.failed": { kind: "provider-failure", purpose: "incidents" },
   "traffic.failed": { kind: "provider-failure", purpose: "incidents" },
   "rollout.started": { kind: "rollout-started", purpose: "deployments" },
