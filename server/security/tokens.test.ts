@@ -11,7 +11,8 @@ import { GET as listRolloutsRoute, POST as startRolloutRoute } from "@/app/api/v
 import { apiTokens, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser } from "@/server/engine/runner/test-fixtures";
-import { createToken, listTokens } from "@/server/services/api-tokens";
+import { authenticateToken, createToken, listTokens } from "@/server/services/api-tokens";
+import { rollbackRegion } from "@/server/services/region-commands";
 import { BUILT, DIGEST_A, freshProcessDatabase, rowCounts, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import type { ServiceContext } from "@/server/services/context";
 import { setUserRoles } from "@/server/services/users";
@@ -58,6 +59,14 @@ describe("attack: a token does more than its scope", () => {
     const res = await rollback(token);
     expect(res.status).toBe(403);
     expect((await res.json()).error).toContain("needs a rollback token");
+  });
+});
+
+describe("attack: a token reaches a verb without the REST layer", () => {
+  it("the service itself refuses a deploy token's rollback (scope checked in the verb, not only at the edge)", () => {
+    const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
+    const { actor } = authenticateToken(f.db, `Bearer ${token}`, Date.now(), true);
+    expect(() => rollbackRegion(as(actor), { serviceId: "api", regionId: "us-east" })).toThrow("Rolling a region back needs");
   });
 });
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
 import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
 import { actorRef } from "@/server/actor";
-import { actorCan, can, type Permission } from "@/server/auth/roles";
+import { actorCan, type Permission } from "@/server/auth/roles";
 import { applyCommand, type Command } from "@/server/engine/machine";
 import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents, saveTransition } from "@/server/engine/store/persist";
@@ -110,7 +110,8 @@ function runCommand(
   command: Command,
   also?: (tx: Tx, saved: RegionRolloutRow, rollout: RolloutOfRow) => void,
 ): RegionRolloutRow {
-  if (!can(ctx.actor.roles, permission)) {
+  // actorCan: a token also needs the permission in its scope (a deploy token never rolls back), whatever the transport.
+  if (!actorCan(ctx.actor, permission)) {
     const what = permission === "region.rollback" ? "Rolling a region back" : `Using ${command.kind} on a region`;
     throw forbidden(`${what} needs ${CONTROL_ROLES}.`);
   }
