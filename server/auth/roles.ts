@@ -34,7 +34,7 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
  */
 export const TOKEN_SCOPES = {
   read: ["read"],
-  /** Start, pause, resume, abort: what a CI pipeline that ships needs. */
+  /** Start, pause, resume, promote, abort: what a CI pipeline that ships needs. */
   deploy: ["read", "rollout.start", "rollout.control"],
   /** Roll a region back and nothing else: what the emergency workflow needs. */
   rollback: ["read", "region.rollback"],

@@ -6,7 +6,7 @@ import { useTRPC } from "@/components/trpc/client";
 
 const when = (ms: number | null) => (ms === null ? "never" : new Date(ms).toLocaleString());
 type Scope = "read" | "deploy" | "rollback";
-const SCOPES: Record<Scope, string> = { read: "read", deploy: "deploy (start, pause, resume, abort)", rollback: "rollback (roll back only)" };
+const SCOPES: Record<Scope, string> = { read: "read", deploy: "deploy (start, pause, resume, promote, abort)", rollback: "rollback (roll back only)" };
 
 /** Active, revoked or expired, in words, with the date that matters. */
 function status(t: { revokedAt: number | null; expiresAt: number | null }, now: number): string {
