@@ -14,7 +14,7 @@ test.describe("manners", () => {
     const context = await browser.newContext();
     await signInAs(context.request, "admin");
     // A rollout of its own (eu-west is used by no other spec), so the rollout page has content to lay out.
-    const started = await trpcMutation(context.request, "rollouts.start", { serviceId: "api", artifact: { version: `8.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}` }, strategy: "parallel", regions: ["eu-west"] });
+    const started = await trpcMutation(context.request, "rollouts.start", { serviceId: "api", artifact: { version: `8.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" }, strategy: "parallel", regions: ["eu-west"] });
     expect(started.status(), await started.text()).toBe(200);
     const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
 

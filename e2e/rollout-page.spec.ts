@@ -102,7 +102,7 @@ test.describe("the dashboard", () => {
     await expect(sre.getByTestId("injected-faults")).toContainText("At 25 %: error rate 1.2 %, p95 420 ms");
     const started = await trpcMutation(sre.request, "rollouts.start", {
       serviceId: "api",
-      artifact: { version: `7.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, commitSha: "0123abc" },
+      artifact: { version: `7.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" },
       strategy: "parallel",
       regions: ["apac-se"],
     });
