@@ -4,7 +4,7 @@
  * rollback drill and the planner to run before a real rollout. Deterministic for a given --seed.
  */
 import { readFileSync } from "node:fs";
-import { asc, eq } from "drizzle-orm";
+import { asc, count, eq } from "drizzle-orm";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { events, regionRollouts, roleChanges, rollouts, stages, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
@@ -21,7 +21,8 @@ import { ArgumentError, type SimulateOptions } from "./simulate-args";
 
 export type SimulationResult = {
   strategy: SimulateOptions["strategy"];
-  outcome: "succeeded" | "failed" | "aborted" | "held";
+  /** `held`: waiting for approvals (--hold-approvals); `paused`: a region paused and nothing moves until a person acts. */
+  outcome: "succeeded" | "failed" | "aborted" | "held" | "paused";
   durationMinutes: number;
   regions: Array<{
     region: string;
@@ -107,11 +108,22 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   const status = () => db.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, rolloutId)).get()!.status;
 
   let held = false;
+  let paused = false;
   let failingTicks = 0;
+  let quietTicks = 0;
+  let eventsSeen = 0;
   for (let i = 0; i < MAX_TICKS && status() === "running"; i++) {
     const tick = await runner.tick();
     failingTicks = tick.errors > 0 ? failingTicks + 1 : 0;
     if (failingTicks >= 20) throw new Error("the engine failed 20 ticks in a row; its log above says why");
+    // A paused region waits for a person: once nothing has happened for a while, the drill ends there.
+    const eventCount = countEvents(db, rolloutId);
+    quietTicks = eventCount === eventsSeen ? quietTicks + 1 : 0;
+    eventsSeen = eventCount;
+    if (quietTicks >= QUIET_TICKS && anyPaused(db, rolloutId)) {
+      paused = true;
+      break;
+    }
     if (opts.holdApprovals && onlyWaitingForApproval(db, rolloutId)) {
       held = true;
       break;
@@ -121,7 +133,18 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
     if (next !== null) clock.setTime(Math.max(next, clock.now()));
   }
   await runner.stop();
-  return report(db, rolloutId, opts, held);
+  return report(db, rolloutId, opts, held, paused);
+}
+
+/** Ticks with no new event after which a rollout with a paused region is taken as waiting for a person. */
+const QUIET_TICKS = 30;
+
+function countEvents(db: Db, rolloutId: string): number {
+  return db.select({ n: count() }).from(events).where(eq(events.rolloutId, rolloutId)).get()?.n ?? 0;
+}
+
+function anyPaused(db: Db, rolloutId: string): boolean {
+  return db.select({ paused: regionRollouts.paused }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().some((r) => r.paused);
 }
 
 /** Nothing moves until someone approves: a gate is open and no region is deploying or in canary. */
@@ -145,7 +168,7 @@ function grantApprovals(db: Db, config: FleetConfig, rolloutId: string, reviewer
   }
 }
 
-function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean): SimulationResult {
+function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean, paused = false): SimulationResult {
   const minute = (t: number | null) => (t === null ? null : Math.round(((t - START) / 60_000) * 100) / 100);
   const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()!;
   const rrs = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
@@ -154,7 +177,7 @@ function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean)
   const lastAt = Math.max(START, ...log.map((e) => e.at));
   return {
     strategy: opts.strategy,
-    outcome: held && rollout.status === "running" ? "held" : rollout.status === "running" ? "failed" : rollout.status,
+    outcome: rollout.status !== "running" ? rollout.status : held ? "held" : paused ? "paused" : "failed",
     durationMinutes: minute(rollout.finishedAt ?? lastAt)!,
     regions: rrs.map((rr) => {
       const stopped = rr.phase === "rolled_back" || rr.phase === "aborted" ? stageRows.find((s) => s.regionRolloutId === rr.id && s.index === rr.stageIndex) : undefined;
