@@ -15,9 +15,9 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
   { method: "POST", pattern: /^\/api\/webhooks\/ci$/, names: [], handler: (r) => ciWebhook(r) },
   { method: "GET", pattern: /^\/api\/v1\/rollouts$/, names: [], handler: listRollouts as Handler },
   { method: "POST", pattern: /^\/api\/v1\/rollouts$/, names: [], handler: startRollout as Handler },
-  { method: "GET", pattern: /^\/api\/v1\/rollouts\/([^/]+)$/, names: ["id"], handler: getRollout as Handler },
-  { method: "POST", pattern: /^\/api\/v1\/rollouts\/([^/]+)\/regions\/([^/]+)\/([^/]+)$/, names: ["id", "region", "action"], handler: regionAction as Handler },
-  { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as Handler },
+  { method: "GET", pattern: /^\/api\/v1\/rollouts\/([^/]+)$/, names: ["id"], handler: getRollout as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/rollouts\/([^/]+)\/regions\/([^/]+)\/([^/]+)$/, names: ["id", "region", "action"], handler: regionAction as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as unknown as Handler },
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
