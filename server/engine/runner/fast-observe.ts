@@ -6,10 +6,10 @@
  * A read that fails is logged and skipped: the regular samples carry on, and they alert.
  */
 import type { Logger } from "pino";
-import { wantsFastRead, type FastObservation } from "@/server/engine/machine/decide-fast";
-import type { Action, RegionRolloutState } from "@/server/engine/machine/types";
+import { decideFast, fastObservationOf, wantsFastRead, type FastObservation } from "@/server/engine/machine/decide-fast";
+import type { Action, DecideInput, Observation, RegionRolloutState } from "@/server/engine/machine/types";
 import { countsSince } from "@/server/providers/metrics-haproxy-stats/stat-csv";
-import type { Colour, FastMetricsProvider, RequestCounters } from "@/server/providers/types";
+import type { Colour, FastMetricsProvider, RegionProviders, RequestCounters } from "@/server/providers/types";
 
 type Counters = Record<Colour, RequestCounters>;
 /** `stageStartedAt` null: read before a traffic move to `move` (attempt and percent), not yet adopted by its stage. */
@@ -17,7 +17,7 @@ type Base = { stageStartedAt: number | null; move: string; at: number; counters:
 
 const bases = new Map<string, Base>();
 
-type FastDeps = { fast: FastMetricsProvider | undefined; now: () => number; signal?: AbortSignal; log: Logger };
+export type FastDeps = { fast: FastMetricsProvider | undefined; now: () => number; signal?: AbortSignal; log: Logger };
 
 async function read(deps: FastDeps & { fast: FastMetricsProvider }, region: string): Promise<Counters | null> {
   try {
@@ -26,6 +26,18 @@ async function read(deps: FastDeps & { fast: FastMetricsProvider }, region: stri
     if (err instanceof Error && err.name === "AbortError") throw err;
     deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "load balancer counters unavailable; the regular samples carry on");
     return null;
+  }
+}
+
+/**
+ * The region's fast source, when it has one. Providers that cannot be built are left for the deploy or the
+ * traffic move to report (they pause the region with the reason); here they just mean no fast reads.
+ */
+export function fastSourceOf(providersFor: (regionId: string) => RegionProviders, regionId: string): FastMetricsProvider | undefined {
+  try {
+    return providersFor(regionId).fast;
+  } catch {
+    return undefined;
   }
 }
 
@@ -57,6 +69,13 @@ export async function fastObservation(deps: FastDeps, state: RegionRolloutState)
   }
   const { toColour, fromColour } = state;
   return { since: base.at, at, canary: countsSince(base.counters[toColour], counters[toColour]), baseline: countsSince(base.counters[fromColour], counters[fromColour]) };
+}
+
+/** Between two samples: the rollback the stage's counts so far call for, with them as its sample; else null. */
+export async function fastBreach(deps: FastDeps, input: DecideInput): Promise<{ action: Action; observation: Observation } | null> {
+  const counted = await fastObservation(deps, input.state);
+  const action = counted && decideFast({ ...input, now: deps.now() }, counted);
+  return counted && action ? { action, observation: fastObservationOf(counted) } : null;
 }
 
 /** When to look again: no later than one fast interval from now while fast reads are of use. */

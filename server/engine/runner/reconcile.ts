@@ -16,6 +16,7 @@ import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server
 import type { Clock } from "./clock";
 import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
+import { beforeStageMove, fastBreach, fastSourceOf, fastWakeAt, type FastDeps } from "./fast-observe";
 import { observeWindow, type HistoryCache } from "./observe";
 import { runStep } from "./steps";
 
@@ -61,13 +62,18 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       observation = await observeWindow({ metrics, now: deps.clock.now(), signal: deps.signal, log }, ctx, action.from, action.to, history);
       action = decide({ ...input, now: deps.clock.now(), observation });
     }
+    // metrics.fast: between two samples, the load balancer's counts of the stage so far may call the rollback sooner.
+    const fast: FastDeps = { fast: fastSourceOf(deps.providersFor, ctx.row.regionId), now: () => deps.clock.now(), signal: deps.signal, log };
+    const fastFound = action.kind === "wait" && fast.fast ? await fastBreach(fast, input) : null;
+    if (fastFound) ({ action, observation } = fastFound);
     if (action.kind === "wait" || action.kind === "observe") {
       // Only the first decision of a pass gets here: later ones were foreseen and saved with the change.
       if (action.kind === "observe") log.error({ action }, "the machine asked for a second observation in one decision");
-      const nextTickAt = action.kind === "wait" ? (action.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now() + 1_000;
+      const nextTickAt = action.kind === "wait" ? fastWakeAt(fast.fast, ctx.state, action.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now() + 1_000;
       return saveNextTick(deps.db, ctx.row, nextTickAt) ? { outcome: "waiting", actions, nextTickAt, paused: ctx.state.paused } : { outcome: "lost", actions, nextTickAt: null };
     }
 
+    await beforeStageMove(fast, ctx.state, action);
     const done = await carryOut(deps, ctx, action, log);
     // Decide the next step on the new state before saving, so a pass that ends in a wait saves once.
     // A judged sample joins its stage's samples, so the next decision of this pass accumulates it too.
@@ -75,7 +81,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch }, stageSamples };
     const phaseChanged = after.state.phase !== ctx.state.phase;
     const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
-    const nextTickAt = next?.kind === "wait" ? (next.until ?? deps.clock.now() + IDLE_RECHECK_MS) : deps.clock.now();
+    const nextTickAt = next?.kind === "wait" ? fastWakeAt(fast.fast, after.state, next.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now();
     const saved = saveTransition(deps.db, {
       row: ctx.row,
       rollout: ctx.rollout,
