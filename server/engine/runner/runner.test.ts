@@ -60,7 +60,12 @@ describe("a sequential rollout of the demo fleet", () => {
       const stageRows = h.db.select().from(stages).where(eq(stages.regionRolloutId, rr.id)).all();
       expect(stageRows.map((s) => s.status)).toEqual(["passed", "passed", "passed", "passed", "passed"]);
       const judged = h.db.select().from(samples).where(eq(samples.regionRolloutId, rr.id)).all();
-      expect(judged.filter((s) => s.role === "canary").every((s) => s.verdict === "pass")).toBe(true);
+      // No breach; at 20 requests a second the first samples of a stage may be too few to bound its error rate
+      // (inconclusive, never a pass), and every stage was still judged for at least 80 % of its samples.
+      const canary = judged.filter((s) => s.role === "canary");
+      expect(canary.some((s) => s.verdict === "breach")).toBe(false);
+      expect(canary.filter((s) => s.verdict === "inconclusive").every((s) => String(s.reasons).includes("too few requests to tell"))).toBe(true);
+      for (const stage of stageRows) expect(canary.filter((s) => s.stageIndex === stage.index && s.verdict === "pass").length).toBeGreaterThanOrEqual(Math.ceil((0.8 * stage.durationMs) / 30_000));
       expect(judged.some((s) => s.role === "baseline")).toBe(true);
     }
 
@@ -86,7 +91,7 @@ describe("a sequential rollout of the demo fleet", () => {
 
     expect(phases(h.db)).toEqual({ "us-east": "succeeded", "eu-west": "rolled_back", "apac-se": "blocked" });
     const eu = regionRolloutOf(h.db, started.rolloutId, "eu-west");
-    expect(eu.cause).toEqual([{ metric: "error_rate", observed: 1.2, threshold: 0.8, unit: "%", baseline: expect.any(Number), baselineAlsoBreaches: false }]);
+    expect(eu.cause).toEqual([{ metric: "error_rate", observed: 1.2, threshold: 0.8, unit: "%", baseline: expect.any(Number), baselineAlsoBreaches: false, test: { kind: "limit", scope: "sample", requests: 150, errors: 2 } }]);
     expect(eu.stageIndex).toBe(1);
     expect(eu.canaryPct).toBe(0);
     expect(regionStateOf(h.db, "eu-west")).toMatchObject({ liveColour: "blue", greenPct: 0, activeRegionRolloutId: null, liveArtifactId: null });
