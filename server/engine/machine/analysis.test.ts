@@ -122,7 +122,7 @@ describe("assessSample: limits are 'at most' for error rate and p95, 'below' for
   });
 
   it("gives reasons a person can read", () => {
-    expect(judge(1, healthy({ errorRatePct: 0.2, latencyP95Ms: 300 })).reasons.slice(0, 2)).toEqual(["error rate 0.2 % ≤ 0.8 % (95 % upper bound 0.34 % over 5000 requests)", "p95 latency 300 ms ≤ 450 ms"]);
+    expect(judge(1, healthy({ errorRatePct: 0.2, latencyP95Ms: 300 })).reasons.slice(0, 2)).toEqual(["error rate 0.2 % ≤ 0.8 % (95 % upper bound 0.34 % over 5,000 requests)", "p95 latency 300 ms ≤ 450 ms"]);
     expect(judge(4, healthy({ healthStatus: 503 })).reasons).toContain("health status 503, expected 200");
   });
 });

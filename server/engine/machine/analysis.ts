@@ -70,7 +70,8 @@ function judgeErrorRate(threshold: number, analysis: AnalysisSpec, window: { req
             ? item(sofar.rate * 100, { kind: "limit", scope: "stage", ...stageCounts })
             : null;
   if (breach) return { state: "breach", item: breach, words: describeBreach(breach), figures };
-  const over = stage.requests === window.requests ? `${stage.requests} requests` : `the ${stage.requests} requests of the stage so far`;
+  const n = stage.requests.toLocaleString("en-US");
+  const over = stage.requests === window.requests ? `${n} requests` : `the ${n} requests of the stage so far`;
   const rate = `error rate ${formatValue(sofar.rate * 100, "%")}`;
   if (sofar.upper * 100 <= threshold) return { state: "within", words: `${rate} ≤ ${formatValue(threshold, "%")} (${level} upper bound ${formatValue(sofar.upper * 100, "%")} over ${over})`, figures };
   if (analysis.errorRatePass === "observed" && stage.requests >= minRequests && sofar.rate * 100 <= threshold) {
