@@ -7,7 +7,7 @@
  * judged before anything is promoted.
  */
 import { assessSample } from "./analysis";
-import { coverageMet, describeCoverage, stageCoverage } from "./coverage";
+import { coverageMet, describeCoverage, stageCoverage, type Coverage } from "./coverage";
 import { describeCause, formatDuration, formatValue, joinWords, stageName } from "./messages";
 import { event, pausePatch, SETTLED, transition, waitUntil } from "./patches";
 import { rollbackEffect } from "./requested-actions";
@@ -40,7 +40,7 @@ export function decideCanary(input: DecideInput): Action {
     const next = state.stageIndex + 1;
     return next < stages.length ? startStage(input, next, [passed]) : succeed(input, passed);
   }
-  return extendOrPause(input, stage, nextSampleAt);
+  return extendOrPause(input, stage, coverage, nextSampleAt);
 }
 
 /** The current stage's judged samples, oldest first (the store may hand over older ones: they are left out). */
@@ -54,9 +54,8 @@ export function samplesOfStage(input: DecideInput): StageSample[] {
  * Time is up but the stage is not judged enough, or its last sample did not pass: one more interval, while the
  * extension lasts (`maxExtensionFactor` × the duration; a resume gives a fresh one); then pause with an alert.
  */
-function extendOrPause(input: DecideInput, stage: StageSpec, nextSampleAt: number): Action {
+function extendOrPause(input: DecideInput, stage: StageSpec, coverage: Coverage, nextSampleAt: number): Action {
   const { state, analysis, now } = input;
-  const coverage = stageCoverage(stage, analysis, samplesOfStage(input));
   const extended = state.extendedMs ?? 0;
   const budget = Math.round(analysis.maxExtensionFactor * stage.durationMs);
   const name = stageName(stage, state.stageIndex);
