@@ -111,7 +111,7 @@ export type CauseItem = {
 
 export type Assessment = {
   verdict: Verdict;
-  /** Breached metrics (empty unless verdict is breach). */
+  /** Breached metrics: empty unless the verdict is breach, or an environment problem (inconclusive, judgement.environment). */
   cause: CauseItem[];
   /** Words for the event log: why pass / breach / inconclusive. */
   reasons: string[];
