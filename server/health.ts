@@ -5,6 +5,10 @@
 import { desc, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
 import { runners } from "@/db/schema";
+import { can, scopeAllows } from "@/server/auth/roles";
+import { getSessionUser } from "@/server/auth/session";
+import { getConfig } from "@/server/config";
+import { authenticateToken } from "@/server/services/api-tokens";
 
 /** A runner beats every few seconds; three missed beats is stale. */
 export const ENGINE_STALE_AFTER_MS = 15_000;
@@ -39,4 +43,19 @@ export function readHealth(now: number): { database: "ok"; engine: EngineHealth 
   const db = getDb();
   checkDatabase(db);
   return { database: "ok", engine: readEngineHealth(db, now) };
+}
+
+/** Whether a request may read the details: a token that may read, or a signed-in user. An unknown or expired token just gets the short answer. */
+export async function maySeeHealthDetails(request: Request, now: number): Promise<boolean> {
+  const authorization = request.headers.get("authorization");
+  try {
+    if (authorization) {
+      const { actor, scope } = authenticateToken(getDb(), authorization, now, getConfig().config.demo);
+      return scopeAllows(scope, "read") && can(actor.roles, "read");
+    }
+    const user = await getSessionUser();
+    return user !== null && can(user.roles, "read");
+  } catch {
+    return false;
+  }
 }
