@@ -16,6 +16,7 @@ export const GUIDE_ANCHORS = {
   environment: "environment-problem",
   deploy: "deploy-failure",
   traffic: "load-balancer-failure",
+  rollbackRetrying: "rollback-retrying",
   prometheus: "prometheus-failure",
 } as const;
 export type GuideAnchor = (typeof GUIDE_ANCHORS)[keyof typeof GUIDE_ANCHORS];

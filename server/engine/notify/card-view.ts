@@ -82,7 +82,7 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
     case "provider-failure": {
       const deploy = event.type === "deploy.failed";
       const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(data.canaryPct) ?? "?"}% on the new colour)`;
-      return { ...view, detail: what, error: typeof data.error === "string" ? data.error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : GUIDE_ANCHORS.traffic) };
+      return { ...view, detail: what, error: typeof data.error === "string" ? data.error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : typeof data.rollbackAttempts === "number" ? GUIDE_ANCHORS.rollbackRetrying : GUIDE_ANCHORS.traffic) };
     }
     case "approval-needed":
       return { ...view, detail: describeRequired(data.required), links: { ...view.links, approvals: approvalsLink(config) } };

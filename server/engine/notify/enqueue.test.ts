@@ -121,4 +121,22 @@ describe("repeats of the same alert", () => {
     expect(ids.map(statusOf)).toEqual(["pending", "grouped", "pending", "pending"]);
     expect(outbox().find((r) => r.eventId === ids[0])!.groupKey).toBe(`${started.rolloutId}/eu-west/provider-failure`);
   });
+
+  it("but a failing rollback's reminders, spaced 5 minutes apart by the engine, are each sent and link to the rollback retrying runbook", () => {
+    h = notifyHarness();
+    const { dana } = people();
+    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
+    const fail = (at: number, rollbackAttempts: number) =>
+      h.db.transaction((tx) => {
+        const data = { error: "socket closed", canaryPct: 25, rollbackAttempts, alert: true };
+        const [e] = tx.insert(events).values({ at, type: "traffic.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId: "eu-west", correlationId: started.correlationId, data }).returning().all();
+        enqueueNotifications(tx, h.config, e);
+        return e.id;
+      });
+    const t = 1_000_000;
+    const ids = [fail(t, 1), fail(t + 5 * 60_000, 6)];
+    const rows = ids.map((id) => outbox().find((r) => r.eventId === id)!);
+    expect(rows.map((r) => r.status)).toEqual(["pending", "pending"]);
+    expect(JSON.stringify(rows[1].payload)).toContain("debugging-guide#rollback-retrying");
+  });
 });

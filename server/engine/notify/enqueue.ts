@@ -52,7 +52,7 @@ export function enqueueNotifications(tx: Tx, config: FleetConfig, event: OutboxE
   if (channels.length === 0) return 0;
   const view = buildNotificationView(tx, config, event, card.kind);
   if (!view) return 0;
-  const groupKey = GROUPED_KINDS.has(card.kind) ? `${event.rolloutId}/${event.regionId ?? "-"}/${card.kind}` : null;
+  const groupKey = GROUPED_KINDS.has(card.kind) && !isRollbackReminder(event) ? `${event.rolloutId}/${event.regionId ?? "-"}/${card.kind}` : null;
   for (const channel of channels) {
     const repeat = groupKey !== null && hasRecentAlert(tx, channel.id, groupKey, event.at);
     tx.insert(notificationOutbox)
@@ -70,6 +70,11 @@ export function enqueueNotifications(tx: Tx, config: FleetConfig, event: OutboxE
       .run();
   }
   return channels.length;
+}
+
+/** A failing rollback's alerts are already spaced (every 5 minutes) by the engine: each one is sent. */
+function isRollbackReminder(event: OutboxEvent): boolean {
+  return typeof (event.data as { rollbackAttempts?: unknown } | null)?.rollbackAttempts === "number";
 }
 
 function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number): boolean {
