@@ -61,6 +61,23 @@ regions:
     expect(config!.regions[0].metrics).toMatchObject({ fast: { intervalMs: 250 } });
   });
 
+  it("a fast.socketEnv that is not set is named by the config check", () => {
+    const yaml = `baseUrl: https://deploy.example.com
+services: [{ id: api, name: API }]
+regions:
+  - id: us-east
+    name: US East
+    environment: production-us-east
+    order: 1
+    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
+    deploy: { provider: ssh, privateKeyPath: /etc/flightdeck/deploy_key, restartCommand: "systemctl restart api" }
+    traffic: { provider: haproxy, backend: be_api, socket: /run/haproxy/admin.sock }
+    metrics: { provider: prometheus, url: http://p:9090, fast: { provider: haproxy-stats, socketEnv: US_EAST_HAPROXY_STATS } }
+`;
+    const { problems } = parseConfig(yaml, { DROPLET_USER: "deploy" });
+    expect(problems).toEqual([expect.objectContaining({ path: "regions[0].metrics.fast.socketEnv", message: expect.stringContaining("US_EAST_HAPROXY_STATS") })]);
+  });
+
   it.each([
     [{ provider: "statsd" }, "regions.0.metrics.fast.provider", /expected provider "haproxy-stats", got "statsd"/],
     [{ provider: "haproxy-stats", intervalMs: 10 }, "regions.0.metrics.fast.intervalMs", /100/],
