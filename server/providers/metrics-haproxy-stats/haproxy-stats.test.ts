@@ -3,10 +3,9 @@
  * them, over the unix socket and the TCP runtime API, equal to what the servers behind it really answered.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runtimeCommand } from "@/lab/flightdeck-harness";
 import { startHaproxy, type LabHaproxy } from "@/lab/servers/haproxy";
 import { FleetConfig } from "@/server/config/schema";
 import { createRegionProviders } from "../real";
@@ -55,6 +54,16 @@ afterAll(async () => {
 
 const provider = (socket: string, over: Partial<{ backend: string; green: string }> = {}) =>
   new HaproxyStatsProvider({ backend: over.backend ?? haproxy.backend, servers: { blue: "blue", green: over.green ?? "green" }, address: () => parseSocketAddress(socket), timeoutMs: 2000, intervalMs: 500 });
+
+/** What an operator would type: `echo "clear counters all" | socat - <socket>`. */
+function runtimeCommand(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const conn = net.connect({ path: socket });
+    conn.on("data", (d) => (out += d)).on("end", () => resolve(out)).on("error", reject);
+    conn.write(`${command}\n`);
+  });
+}
 
 async function send(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await (await fetch(`http://127.0.0.1:${lbPort}/`, { headers: { connection: "close" } })).text();
