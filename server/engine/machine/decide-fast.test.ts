@@ -17,7 +17,12 @@ describe("fast breach detection from the load balancer's counters", () => {
     const [cause] = t.patch.cause!;
     expect(cause).toMatchObject({ metric: "error_rate", observed: 100, threshold: 1, test: { kind: "bound", scope: "stage", requests: 1, errors: 1, confidence: 0.95 } });
     expect(cause.test?.kind === "bound" && cause.test.lowerPct).toBeCloseTo(5, 6);
-    expect(t.events[0].message).toMatch(/^eu-west: error rate 100 % \(95 % lower bound 5 %\) over the 1 % limit, 1 errors in 1 requests of the stage so far at the 10 % stage; rolling back to blue\.$/);
+    expect(t.events[0].message).toMatch(
+      /^eu-west: error rate 100 % \(95 % lower bound 5 %\) over the 1 % limit, 1 errors? in 1 requests? of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue\.$/,
+    );
+    expect(t.events[0].data).toMatchObject({ source: "load-balancer" });
+    expect(eventTypes(transitionOf(action!, { failure: "timeout" }))[0]).toBe("analysis.breach");
+    expect(transitionOf(action!, { failure: "timeout" }).events[0].message).toMatch(/load balancer's own counters/);
   });
 
   it("5 % errors over 200 requests breaches 1 %; 1 error in 200 (0.5 %) does nothing: never a pass", () => {

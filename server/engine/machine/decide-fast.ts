@@ -6,9 +6,10 @@
  * one-sided lower confidence bound (Clopper–Pearson) of the stage's error rate over the stage's limit. When the
  * old colour's counts breach the same limit, it is left to the regular samples to call an environment problem.
  */
+import { formatDuration } from "./messages";
 import { rollbackEffect } from "./requested-actions";
 import { rateBounds } from "./statistics";
-import type { Action, Assessment, CauseItem, DecideInput, Observation } from "./types";
+import type { Action, Assessment, CauseItem, DecideInput, Observation, Transition } from "./types";
 
 export type FastCounts = { requests: number; errors: number };
 
@@ -63,7 +64,21 @@ export function decideFast(input: DecideInput, fast: FastObservation): Action | 
       environment: false,
     },
   };
-  return rollbackEffect(input, stage, assessment, { breaches: state.breaches + 1, lastVerdict: "breach" });
+  return fromLoadBalancer(rollbackEffect(input, stage, assessment, { breaches: state.breaches + 1, lastVerdict: "breach" }), input.analysis.intervalMs);
+}
+
+/** The breach event says where its counts come from, so nobody looks for the Prometheus sample that caught it. */
+function fromLoadBalancer(action: Action, intervalMs: number): Action {
+  if (action.kind !== "effect") return action;
+  const words = (t: Transition): Transition => ({
+    ...t,
+    events: t.events.map((e) =>
+      e.type === "analysis.breach"
+        ? { ...e, message: e.message.replace(/; rolling back/, ` (the load balancer's own counters, read between two ${formatDuration(intervalMs)} samples); rolling back`), data: { ...e.data, source: "load-balancer" } }
+        : e,
+    ),
+  });
+  return { ...action, onSuccess: words(action.onSuccess), onFailure: (message) => words(action.onFailure(message)) };
 }
 
 /** The fast read as a sample to store with its verdict (counts only: no latency, CPU or memory). */

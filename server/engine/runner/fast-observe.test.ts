@@ -61,7 +61,7 @@ describe("fast breach detection in the runner", () => {
     expect(rr.phase).toBe("rolled_back");
     expect(rr.finishedAt! - stageStartedAt).toBeLessThan(h.config.analysis.intervalSeconds * 1000);
     expect(rr.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 100, threshold: 1, test: expect.objectContaining({ kind: "bound", scope: "stage", requests: 3, errors: 3 }) })]);
-    expect(eventsOf(h.db, { type: "analysis.breach" })[0].message).toMatch(/3 errors in 3 requests of the stage so far at the 10 % stage; rolling back to blue/);
+    expect(eventsOf(h.db, { type: "analysis.breach" })[0].message).toMatch(/3 errors in 3 requests of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue/);
     const breach = h.db.select().from(samples).all().find((s) => s.verdict === "breach");
     expect(breach).toBeDefined();
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
