@@ -9,7 +9,7 @@
 import { formatDuration } from "./messages";
 import { rollbackEffect } from "./requested-actions";
 import { rateBounds } from "./statistics";
-import type { Action, Assessment, CauseItem, DecideInput, Observation, Transition } from "./types";
+import type { Action, Assessment, CauseItem, DecideInput, EffectResult, Observation, Transition } from "./types";
 
 export type FastCounts = { requests: number; errors: number };
 
@@ -78,7 +78,12 @@ function fromLoadBalancer(action: Action, intervalMs: number): Action {
         : e,
     ),
   });
-  return { ...action, onSuccess: words(action.onSuccess), onFailure: (message) => words(action.onFailure(message)) };
+  const { onSuccess } = action;
+  return {
+    ...action,
+    onSuccess: typeof onSuccess === "function" ? (result: EffectResult) => words(onSuccess(result)) : words(onSuccess),
+    onFailure: (message) => words(action.onFailure(message)),
+  };
 }
 
 /** The fast read as a sample to store with its verdict (counts only: no latency, CPU or memory). */
