@@ -158,6 +158,16 @@ const SimulatedFault = z.strictObject({
   cpuPct: boundedNumber(0, 100).optional(),
   memoryPct: boundedNumber(0, 100).optional(),
   healthStatus: boundedNumber(0, 599, { int: true }).optional(),
+  /** Requests the new colour serves per sample (0: no request data). */
+  requests: boundedNumber(0, 1e9, { int: true }).optional(),
+  /** The first `k` of every `n` samples of the new colour have no data. */
+  noData: z
+    .strictObject({ k: boundedNumber(1, 1000, { int: true }), n: boundedNumber(1, 1000, { int: true }) })
+    .refine((v) => v.k <= v.n, { error: "expected k ≤ n: k of every n samples have no data" })
+    .optional(),
+  /** The old colour's error rate and p95 at that stage. */
+  baselineErrorRatePct: boundedNumber(0, 100).optional(),
+  baselineLatencyP95Ms: boundedNumber(0, 600_000).optional(),
 });
 
 const Simulated = z.strictObject({ provider: z.literal("simulated") });

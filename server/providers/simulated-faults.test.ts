@@ -1,5 +1,6 @@
 /** The simulator's faults beyond metric values: requests per sample, no data, a failing load balancer, the old colour. */
 import { describe, expect, it } from "vitest";
+import { RegionConfig } from "@/server/config/schema";
 import { VirtualClock } from "@/server/engine/runner/clock";
 import { SimulatedDeployProvider } from "./deploy-simulated";
 import { SimulatedMetricsProvider } from "./metrics-simulated";
@@ -75,5 +76,24 @@ describe("simulated faults", () => {
     expect(await traffic.setWeight({ region: "us-east", colour: "green", canaryPct: 25 })).toEqual({ blue: 75, green: 25 });
     expect(await traffic.setWeight({ region: "us-east", colour: "green", canaryPct: 50 })).toEqual({ blue: 50, green: 50 });
     await expect(traffic.setWeight({ region: "us-east", colour: "green", canaryPct: 75 })).rejects.toThrow(/timed out sending 75 % to green/);
+  });
+
+  it("the same faults from the config file (metrics.faults): requests, no data, the old colour; k above n is refused", async () => {
+    const region = (faults: unknown[]) =>
+      RegionConfig.safeParse({ id: "us-east", name: "US East", environment: "prod", order: 1, targets: { blue: { host: "a" }, green: { host: "b" } }, metrics: { provider: "simulated", faults } });
+    const parsed = region([{ stagePercent: 10, requests: 5, errorRatePct: 80, baselineErrorRatePct: 2 }, { stagePercent: 25, noData: { k: 1, n: 2 } }]);
+    expect(parsed.success).toBe(true);
+    const metrics = parsed.data!.metrics;
+    if (metrics.provider !== "simulated") throw new Error("simulated metrics expected");
+    const { world } = await atStage(10, {});
+    world.clearFaults();
+    const provider = new SimulatedMetricsProvider(world, { faults: metrics.faults });
+    const window = { region: "us-east", stagePercent: 10, from: 0, to: 30_000 };
+    expect(await provider.measure({ ...window, colour: "green" })).toMatchObject({ requests: 5, errorRatePct: 80 });
+    expect(await provider.measure({ ...window, colour: "blue" })).toMatchObject({ errorRatePct: 2 });
+    expect((await provider.measure({ ...window, stagePercent: 25, colour: "green" })).requests).toBeNull();
+    expect((await provider.measure({ ...window, stagePercent: 25, colour: "green", from: 30_000, to: 60_000 })).requests).not.toBeNull();
+    const bad = region([{ stagePercent: 10, noData: { k: 3, n: 2 } }]);
+    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["metrics.faults.0.noData", "expected k ≤ n: k of every n samples have no data"]]);
   });
 });
