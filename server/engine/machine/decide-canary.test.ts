@@ -141,6 +141,16 @@ describe("canary: inconclusive samples", () => {
     expect(t.events[1].data).toMatchObject({ alert: true });
   });
 
+  it("a past window replayed from history with no data (a restart or resume after a metrics outage) is unjudged but does not add to the run", () => {
+    const noData = observation(T0 + 60 * SEC, T0 + 90 * SEC, { requests: null, errorRatePct: null, latencyP95Ms: null }, null);
+    const state = inStage(1, { inconclusive: 2, lastSampleAt: T0 + 60 * SEC, lastVerdict: "inconclusive" });
+    const replayed = transitionOf(at(T0 + 10 * MIN, state, { observation: noData }));
+    expect(replayed.patch).toEqual({ lastSampleAt: T0 + 90 * SEC, lastVerdict: "inconclusive", inconclusive: 2 });
+    expect(replayed.events[0].message).toContain("(a past window, replayed)");
+    // The same window judged live is the third in a row: the stage pauses.
+    expect(transitionOf(at(T0 + 90 * SEC, state, { observation: noData })).patch).toMatchObject({ paused: true, inconclusive: 3 });
+  });
+
   it("no data at all is inconclusive too", () => {
     const obs = observation(T0, T0 + 30 * SEC, { requests: null, errorRatePct: null, latencyP95Ms: null }, null);
     expect(transitionOf(at(T0 + 30 * SEC, inStage(0), { observation: obs })).patch.lastVerdict).toBe("inconclusive");

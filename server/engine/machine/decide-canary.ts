@@ -175,13 +175,16 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
 
   if (assessment.verdict === "inconclusive") {
     // Waiting for evidence (the window had its data, the stage so far is too small to bound the error rate) is
-    // bounded by the stage's coverage and extension; it ends a run of samples with data missing.
+    // bounded by the stage's coverage and extension; it ends a run of samples with data missing. A past window
+    // replayed from history (after a restart or a resume) that has no data is unjudged, as coverage counts, but
+    // neither adds to nor ends the run: whether the metrics are missing now is for the live samples to say.
     const missing = assessment.gapKinds.some((k) => k !== "undecided");
-    const inconclusive = missing ? state.inconclusive + 1 : 0;
+    const replayed = now - observation.to >= analysis.intervalMs;
+    const inconclusive = missing ? (replayed ? state.inconclusive : state.inconclusive + 1) : 0;
     const why = assessment.gaps.join("; ");
-    const run = missing ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : "";
+    const run = missing && !replayed ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : replayed ? " (a past window, replayed)" : "";
     const events = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];
-    if (inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
+    if (replayed || inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
     const reason = `${inconclusive} inconclusive samples in a row ${at} (${why}); the stage holds until someone looks`;
     events.push(event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, { stageIndex: state.stageIndex, percent: stage.percent, inconclusive, alert: true }));
     return judged(transition({ ...sample, inconclusive, ...pausePatch(state, now, reason) }, events), assessment);

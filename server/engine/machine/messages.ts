@@ -69,6 +69,8 @@ export function formatPValue(p: number): string {
 
 /** "1,000". */
 const count = (n: number) => n.toLocaleString("en-US");
+/** "1 error", "4 errors". */
+const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * One breached test in words, with its evidence: "error rate 1.2 % > 0.8 %", "error rate 80 % (95 % lower bound
@@ -80,7 +82,7 @@ export function describeBreach(item: CauseItem, oldColour = "the old colour"): s
   if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
   const value = formatValue(item.observed, item.unit);
   const test = item.test;
-  const stage = (scope: "sample" | "stage", requests: number, errors: number) => `${count(errors)} errors in ${count(requests)} requests${scope === "stage" ? " of the stage so far" : ""}`;
+  const stage = (scope: "sample" | "stage", requests: number, errors: number) => `${plural(errors, "error")} in ${plural(requests, "request")}${scope === "stage" ? " of the stage so far" : ""}`;
   if (test?.kind === "bound") {
     return `${label} ${value} (${formatNumber(test.confidence * 100)} % lower bound ${formatValue(test.lowerPct, "%")}) over the ${formatValue(item.threshold, "%")} limit, ${stage(test.scope, test.requests, test.errors)}${versus(item, oldColour)}`;
   }
@@ -100,7 +102,14 @@ export function describeBreach(item: CauseItem, oldColour = "the old colour"): s
 function versus(item: CauseItem, oldColour: string): string {
   const v = item.versus;
   if (!v || item.baseline === null) return "";
-  if (v.test === "two-proportion") return `, ${formatNumber(v.effect)} points above ${possessive(oldColour)} ${formatValue(item.baseline, "%")} (${formatPValue(v.pValue)})`;
+  if (v.test === "two-proportion") {
+    // The test runs on the stage's counts: when the stage's rate is not the value shown, say so.
+    const stageRate = item.baseline + v.effect;
+    if (Math.abs(stageRate - item.observed) >= 0.005) {
+      return `, ${formatValue(stageRate, "%")} over the stage so far against ${possessive(oldColour)} ${formatValue(item.baseline, "%")} (${formatNumber(v.effect)} points more; ${formatPValue(v.pValue)})`;
+    }
+    return `, ${formatNumber(v.effect)} points above ${possessive(oldColour)} ${formatValue(item.baseline, "%")} (${formatPValue(v.pValue)})`;
+  }
   return `, its median ${formatNumber(v.effect)} % above ${possessive(oldColour)} (Mann–Whitney ${formatPValue(v.pValue)})`;
 }
 
