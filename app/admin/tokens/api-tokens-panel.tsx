@@ -40,9 +40,9 @@ export function ApiTokensPanel() {
           <span className="block font-medium">Name</span>
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="GitHub Actions" className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
         </label>
-        <label className="text-sm">
+        <label className="min-w-0 max-w-full text-sm">
           <span className="block font-medium">Scope</span>
-          <select value={scope} onChange={(e) => setScope(e.target.value as Scope)} className="mt-1 rounded-md border border-slate-300 px-2 py-1">
+          <select value={scope} onChange={(e) => setScope(e.target.value as Scope)} className="mt-1 w-full max-w-full rounded-md border border-slate-300 px-2 py-1">
             {(Object.keys(SCOPES) as Scope[]).map((s) => (
               <option key={s} value={s}>
                 {SCOPES[s]}
