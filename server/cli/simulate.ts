@@ -12,6 +12,7 @@ import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/con
 import type { FleetConfig } from "@/server/config/schema";
 import { createEngine, VirtualClock } from "@/server/engine/runner";
 import type { CauseItem, RegionPhase } from "@/server/engine/machine/types";
+import { describeBreach } from "@/server/engine/machine/messages";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { approveGate } from "@/server/services/approvals";
 import { ServiceError } from "@/server/services/errors";
@@ -202,7 +203,7 @@ export function formatSimulation(result: SimulationResult, colour: boolean): str
   const lines = result.events.filter((e) => !e.type.startsWith("analysis.pass")).map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
   lines.push("", `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`);
   for (const r of result.regions) {
-    const cause = r.cause.map((c) => (c.unit === "status" ? `${c.metric} ${c.observed}, expected ${c.threshold}` : `${c.metric} ${c.observed} ${c.unit} > ${c.threshold} ${c.unit}`)).join(", ");
+    const cause = r.cause.map((c) => describeBreach({ ...c, baseline: null, baselineAlsoBreaches: false })).join(", ");
     const where = r.stoppedAtStage !== null ? ` at the ${r.stoppedAtStage} % stage` : "";
     const code = r.outcome === "succeeded" ? 32 : 31;
     lines.push(`  ${OUTCOME_MARK[r.outcome] ?? "…"} ${r.region.padEnd(10)} ${paint(code, r.outcome)}${where}${cause ? `: ${cause}` : ""}`);
