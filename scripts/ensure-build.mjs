@@ -1,8 +1,10 @@
-// Builds the app with `next build` when its sources are newer than the last build (`.next/BUILD_ID`).
+// Builds the app with `next build` when its sources are newer than the last build (`.next/BUILD_ID`), and the
+// engine worker (`dist/worker.mjs`, for `npm run worker`) when it is older than its sources.
 // Shared by `npm start` and the benchmarks that drive the production server.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { buildWorker, WORKER_OUT } from "./build-worker.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const SOURCES = ["app", "components", "server", "db", "public", "package-lock.json", "next.config.ts", "instrumentation.ts", "postcss.config.mjs", "tsconfig.json"];
@@ -15,11 +17,22 @@ function newestMtime(p) {
   return readdirSync(full).reduce((max, name) => Math.max(max, newestMtime(path.join(p, name))), st.mtimeMs);
 }
 
-/** Runs `next build` if needed; exits the process with next's status when the build fails. */
+const builtAtOf = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+const staleSince = (builtAt) => !builtAt || SOURCES.some((s) => newestMtime(s) > builtAt);
+
+/** Runs `next build` and builds the worker if needed; exits the process when a build fails. */
 export function ensureBuild() {
+  if (staleSince(builtAtOf(WORKER_OUT))) {
+    try {
+      buildWorker();
+    } catch (err) {
+      console.error(`Building the worker failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  }
   const buildId = path.join(root, ".next/BUILD_ID");
-  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  if (builtAt && !SOURCES.some((s) => newestMtime(s) > builtAt)) return;
+  const builtAt = builtAtOf(buildId);
+  if (!staleSince(builtAt)) return;
   console.log(builtAt ? "Sources changed since the last build: building…" : "First start: building Flightdeck (about a minute)…");
   const res = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,

@@ -56,5 +56,6 @@ step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
 step("unit and integration tests", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`]);
 step("production build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"]);
+step("worker build", process.execPath, [path.join(root, "scripts/build-worker.mjs")]);
 step("end-to-end tests", bin("playwright"), ["test"]);
 finish();
