@@ -4,7 +4,10 @@ import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { deliverDueNotifications } from "@/server/engine/notify/sender";
 import { observabilityHarness, rollOutToEuWest } from "@/server/engine/notify/test-observability-fixtures";
-import { demoConfig, type Harness } from "@/server/engine/runner/test-fixtures";
+import { addUser, createHarness, demoConfig, DIGEST_A, phases, regionRolloutOf, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
+import { BUILT } from "@/server/services/ci-webhook.fixtures";
+import { rollbackRegion } from "@/server/services/region-commands";
+import { startRollout } from "@/server/services/rollouts";
 import { countRolloutsIn, getMetricsRegistry } from "./metrics";
 
 let h: Harness | undefined;
@@ -72,5 +75,25 @@ describe("/api/metrics", () => {
     const grafanaRows = results.filter((r) => r.channelId === "grafana").length;
     expect(grafanaRows).toBeGreaterThan(0);
     expect(await series("flightdeck_notification_deliveries_total", { channel: "grafana", result: "failed" })).toBe(failed + grafanaRows);
+  });
+
+  it("counts a person's rollback during the canary as manual, not as a breach", async () => {
+    const unprotected = demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }]));
+    h = createHarness({ config: unprotected });
+    const harness = h;
+    const dana = addUser(harness.db, "dana", "Dana", ["deployer"]);
+    const sam = addUser(harness.db, "sam", "Sam", ["sre"]);
+    const before = {
+      manual: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "manual" }),
+      breach: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "breach" }),
+    };
+    const { rolloutId } = startRollout(harness.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: ["us-east"] });
+    await runUntil(harness, () => regionRolloutOf(harness.db, rolloutId, "us-east").canaryPct > 0);
+
+    rollbackRegion(harness.as(sam), { serviceId: "api", regionId: "us-east" });
+    await runUntil(harness, () => phases(harness.db)["us-east"] === "rolled_back");
+
+    expect(await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "manual" })).toBe(before.manual + 1);
+    expect(await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "breach" })).toBe(before.breach);
   });
 });

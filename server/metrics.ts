@@ -11,6 +11,7 @@ import { count } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { getDb, type Db } from "@/db/client";
 import { regionRollouts, rollouts } from "@/db/schema";
+import { rollbackTrigger, type EventDraft } from "@/server/engine/machine/events";
 
 export type EngineMetrics = {
   stageTransitions: Counter<"region" | "transition">;
@@ -40,7 +41,7 @@ function createState(): MetricsState {
     }),
     engine: {
       stageTransitions: new Counter({ name: "flightdeck_stage_transitions_total", help: "Canary stages started and passed.", labelNames: ["region", "transition"], registers }),
-      rollbacks: new Counter({ name: "flightdeck_rollbacks_total", help: "Regions rolled back, by what triggered it (breach or emergency).", labelNames: ["region", "trigger"], registers }),
+      rollbacks: new Counter({ name: "flightdeck_rollbacks_total", help: "Regions rolled back, by what triggered it (breach, manual during the canary, or emergency after success).", labelNames: ["region", "trigger"], registers }),
       verdicts: new Counter({ name: "flightdeck_analysis_verdicts_total", help: "Canary samples judged, by verdict.", labelNames: ["region", "verdict"], registers }),
       providerCallSeconds: new Histogram({
         name: "flightdeck_provider_call_duration_seconds",
@@ -129,13 +130,13 @@ export function countRefusedWebhook(status: number): string {
 }
 
 /** Counts what a saved decision did, from its events and the sample it judged. */
-export function recordEngineEvents(regionId: string, events: ReadonlyArray<{ type: string; data?: unknown }>, verdict?: string): void {
+export function recordEngineEvents(regionId: string, events: ReadonlyArray<EventDraft>, verdict?: string): void {
   const m = engineMetrics();
   if (verdict) m.verdicts.inc({ region: regionId, verdict });
   for (const e of events) {
     if (e.type === "stage.started") m.stageTransitions.inc({ region: regionId, transition: "started" });
     if (e.type === "stage.passed") m.stageTransitions.inc({ region: regionId, transition: "passed" });
-    if (e.type === "region.rolled_back") m.rollbacks.inc({ region: regionId, trigger: (e.data as { emergency?: unknown } | null)?.emergency === true ? "emergency" : "breach" });
+    if (e.type === "region.rolled_back") m.rollbacks.inc({ region: regionId, trigger: rollbackTrigger(e.data) });
   }
 }
 

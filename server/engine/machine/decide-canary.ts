@@ -183,7 +183,7 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
     const inconclusive = missing ? (replayed ? state.inconclusive : state.inconclusive + 1) : 0;
     const why = assessment.gaps.join("; ");
     const run = missing && !replayed ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : replayed ? " (a past window, replayed)" : "";
-    const events = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];
+    const events: EventDraft[] = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];
     if (replayed || inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
     const reason = `${inconclusive} inconclusive samples in a row ${at} (${why}); the stage holds until someone looks`;
     events.push(event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, { stageIndex: state.stageIndex, percent: stage.percent, inconclusive, alert: true }));

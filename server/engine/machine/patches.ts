@@ -1,4 +1,5 @@
 /** Small builders shared by decide and the commands: actions, events, and the patches several paths use. */
+import type { EventDataMap, EventOf, EventType } from "./events";
 import type { Action, EffectResult, EventDraft, RegionRolloutState, Transition } from "./types";
 
 export const WAIT_FOR_COMMAND: Action = { kind: "wait", until: null };
@@ -7,8 +8,9 @@ export function waitUntil(until: number | null): Action {
   return { kind: "wait", until };
 }
 
-export function event(type: string, message: string, data?: Record<string, unknown>): EventDraft {
-  return data ? { type, message, data } : { type, message };
+/** One event, checked against the union in ./events.ts: its data must be the data of its type. */
+export function event<K extends EventType>(type: K, message: string, data: EventDataMap[K]): EventOf<K> {
+  return { type, message, data } as EventOf<K>;
 }
 
 export function transition(patch: Partial<RegionRolloutState>, events: EventDraft[]): Transition {

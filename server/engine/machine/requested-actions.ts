@@ -5,6 +5,7 @@
  * fails is tried again with backoff until the provider verifies it (rollback-retry.ts): a rollback that did not
  * happen never looks like one that did, and never waits for a person.
  */
+import type { EmergencyRollbackData, MoveBackData, ObservationRollbackData } from "./events";
 import { describeCause, stageName } from "./messages";
 import { event, SETTLED, transition, waitUntil } from "./patches";
 import { failedRollbackTries, moveBackStepKey, rollbackTryFailed } from "./rollback-retry";
@@ -79,7 +80,7 @@ export function observationRollbackEffect(input: DecideInput, stage: StageSpec, 
   const { state, now } = input;
   const cause = assessment?.cause ?? state.cause ?? [];
   const why = describeCause(cause, stage, state.fromColour);
-  const data = { stageIndex: state.stageIndex, percent: stage.percent, cause, observation: true };
+  const data: ObservationRollbackData = { stageIndex: state.stageIndex, percent: stage.percent, cause, observation: true };
   const breach = assessment ? [event("analysis.breach", `${state.regionId}: ${why} while it was observed after it succeeded; rolling back to ${state.fromColour}, the previous release.`, data)] : [];
   const reason = `rolled back during its observation period after ${why}; 100 % of traffic is back on ${state.fromColour}, the previous release`;
   return {
@@ -112,7 +113,7 @@ function canaryMoveBackEffect(input: DecideInput, by: string, how: "abort" | "ro
   const at = stage ? ` at the ${stageName(stage, state.stageIndex)}` : "";
   const done = how === "abort" ? "aborted" : "rolled back";
   const reason = `${done} by ${by}${at}; 100 % of traffic is back on ${state.fromColour}`;
-  const data = how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
+  const data: MoveBackData = how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
   return {
     kind: "effect",
     stepKey: moveBackStepKey(state, how),
@@ -128,7 +129,7 @@ function canaryMoveBackEffect(input: DecideInput, by: string, how: "abort" | "ro
 function emergencyRollbackEffect(input: DecideInput, by: string): Action {
   const { state, now } = input;
   const reason = `emergency rollback by ${by}: 100 % of traffic is back on ${state.fromColour}, the previous release`;
-  const data = { actor: by, emergency: true };
+  const data: EmergencyRollbackData = { actor: by, emergency: true };
   return {
     kind: "effect",
     stepKey: moveBackStepKey(state, "emergency-rollback"),

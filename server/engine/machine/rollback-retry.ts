@@ -6,6 +6,7 @@
  * replay decides the same. An alert goes out on the first failure and then every 5 minutes; meanwhile nothing
  * else happens in the region (no samples, no stage moves).
  */
+import type { MoveBackData } from "./events";
 import { formatDuration } from "./messages";
 import { event, transition } from "./patches";
 import type { RegionRolloutState, Transition } from "./types";
@@ -47,7 +48,7 @@ export function rollbackTryFailed(
   state: RegionRolloutState,
   now: number,
   message: string,
-  words: { stuck: string; data: Record<string, unknown>; patch?: Partial<RegionRolloutState> },
+  words: { stuck: string; data: MoveBackData; patch?: Partial<RegionRolloutState> },
 ): Transition {
   const failures = failedRollbackTries(state) + 1;
   const delay = rollbackRetryDelayMs(state.id, failures);

@@ -196,7 +196,9 @@ export type DecideInput = {
   stageSamples?: StageSample[];
 };
 
-export type EventDraft = { type: string; message: string; data?: Record<string, unknown> };
+/** One event of a transition: see ./events.ts (the union of every event and its data). */
+export type { EventDraft } from "./events";
+import type { EventDraft } from "./events";
 
 export type Effect =
   | { kind: "deploy"; colour: Colour }

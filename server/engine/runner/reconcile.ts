@@ -10,7 +10,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
 import { successOf } from "@/server/engine/machine/patches";
-import type { Action, DecideInput, Effect, EffectResult, Observation, Transition } from "@/server/engine/machine/types";
+import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "./clock";
@@ -164,5 +164,6 @@ function logOf(err: unknown): string[] | undefined {
 function withDeployLog(transition: Transition, lines: string[] | undefined): Transition {
   if (!lines || transition.events.length === 0) return transition;
   const [first, ...rest] = transition.events;
-  return { ...transition, events: [{ ...first, data: { ...first.data, log: lines } }, ...rest] };
+  // The same event with its data and the log: a spread loses the tie between type and data, so it is restated.
+  return { ...transition, events: [{ ...first, data: { ...first.data, log: lines } } as EventDraft, ...rest] };
 }

@@ -7,6 +7,7 @@ import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
+import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
 import { enqueueForEvents } from "@/server/engine/notify/enqueue";
 import { recordEngineEvents } from "@/server/metrics";
@@ -92,13 +93,13 @@ function eventRow(input: EventContext, e: EventDraft) {
   return {
     at: input.now,
     type: e.type,
-    actor: typeof e.data?.actor === "string" ? e.data.actor : input.actor,
+    actor: eventActor(e) ?? input.actor,
     message: e.message,
     serviceId: input.rollout.serviceId,
     rolloutId: input.rollout.id,
     regionId: input.row.regionId,
     correlationId: input.rollout.correlationId,
-    data: e.data ?? null,
+    data: e.data,
   };
 }
 
