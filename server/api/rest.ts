@@ -1,8 +1,10 @@
 /**
  * The one helper of the REST API's route handlers (`app/api/v1/...`): authenticate the bearer token, check the
  * route's permission against the token's scope and its creator's current roles (roles.ts), build the service
- * context, call the handler, and answer JSON; service errors map through HTTP_STATUS, anything else is logged
- * and answered as a plain 500. Each handler carries its permission, so the RBAC matrix test reads it.
+ * context, call the handler, and answer JSON; service errors map through the one table (ERROR_KINDS) to
+ * `{ error, issues?, details? }` (restErrorAnswer), anything else is logged and answered as a plain 500. Each
+ * handler carries its permission, so the RBAC matrix test reads it. The route files under `app/api/v1` only
+ * adapt: what each one does (read the body, pick the command, shape the answer) is a named handler here.
  */
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
@@ -10,7 +12,11 @@ import { logger } from "@/server/log";
 import { can, scopeAllows, scopesAllowing, type Permission } from "@/server/auth/roles";
 import { authenticateToken } from "@/server/services/api-tokens";
 import type { ServiceContext } from "@/server/services/context";
-import { badRequest, forbidden, HTTP_STATUS, ServiceError } from "@/server/services/errors";
+import { rolloutUrl } from "@/server/services/ci-webhook";
+import { badRequest, ERROR_KINDS, forbidden, notFound, problemsOf, ServiceError, UNKNOWN_ERROR_MESSAGE } from "@/server/services/errors";
+import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion } from "@/server/services/region-commands";
+import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/services/rollout-status";
+import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 
 export type RestCall<P> = { request: Request; params: P; ctx: ServiceContext };
@@ -36,12 +42,50 @@ export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>)
       const ctx: ServiceContext = { db, config, actor: token.actor, now };
       return jsonAnswer(successStatus, await handle({ request, params: await route.params, ctx }));
     } catch (err) {
-      if (err instanceof ServiceError) return jsonAnswer(HTTP_STATUS[err.code], { error: err.message, ...(err.details ? { details: err.details } : {}) });
-      logger.error({ err, url: request.url }, "REST API: unexpected error");
-      return jsonAnswer(500, { error: "Something went wrong on the server; it has been logged." });
+      return restErrorAnswer(err, request.url);
     }
   };
   return Object.assign(handler, { permission });
+}
+
+/** The REST adapter of errors: a ServiceError by the table, with its `{ path, message }` problems as `issues`. */
+export function restErrorAnswer(err: unknown, url: string): Response {
+  if (err instanceof ServiceError) {
+    const issues = problemsOf(err);
+    return jsonAnswer(ERROR_KINDS[err.code].http, { error: err.message, ...(issues ? { issues } : {}), ...(err.details ? { details: err.details } : {}) });
+  }
+  logger.error({ err, url }, "REST API: unexpected error");
+  return jsonAnswer(500, { error: UNKNOWN_ERROR_MESSAGE });
+}
+
+// The handlers of the routes under app/api/v1 (each route file pairs one with its permission).
+
+export const listRolloutsHandler = ({ request, ctx }: RestCall<unknown>) => listRollouts(ctx, Object.fromEntries(new URL(request.url).searchParams));
+
+export const rolloutStatusHandler = ({ params, ctx }: RestCall<{ id: string }>) => getRolloutStatus(ctx, params.id);
+
+export async function startRolloutHandler({ request, ctx }: RestCall<unknown>) {
+  const started = startRollout(ctx, (await readJsonBody(request)) as StartRolloutInput);
+  return { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running", regions: started.regions.map((r) => r.regionId) };
+}
+
+const REGION_COMMANDS = { pause: pauseRegion, resume: resumeRegion, promote: promoteRegion, abort: abortRegion } as const;
+/** The actions that record a reason. */
+const WITH_REASON = new Set(["pause", "promote"]);
+
+export async function regionActionHandler({ request, params, ctx }: RestCall<{ id: string; region: string; action: string }>) {
+  if (!Object.hasOwn(REGION_COMMANDS, params.action)) throw notFound(`There is no region action "${params.action}"; use pause, resume, promote or abort.`);
+  const command = REGION_COMMANDS[params.action as keyof typeof REGION_COMMANDS];
+  const { reason } = await readJsonBody(request);
+  const input = { rolloutId: params.id, regionId: params.region, ...(WITH_REASON.has(params.action) && typeof reason === "string" ? { reason } : {}) };
+  return regionCommandResult(command(ctx, input));
+}
+
+export async function rollbackRegionHandler({ request, params, ctx }: RestCall<{ region: string }>) {
+  const { service } = await readJsonBody(request);
+  const serviceId = typeof service === "string" ? service : ctx.config.services.length === 1 ? ctx.config.services[0].id : null;
+  if (!serviceId) throw badRequest(`Name the service to roll back: {"service": "<id>"} (known: ${ctx.config.services.map((s) => s.id).join(", ")}).`);
+  return regionCommandResult(rollbackRegion(ctx, { serviceId, regionId: params.region }));
 }
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */

@@ -1,7 +1,7 @@
 /**
  * tRPC in three parts: the context (db, the signed-in user, headers), the init (superjson, an error formatter
- * that flattens zod errors), and procedures by permission. Services throw ServiceError; they are mapped to
- * tRPC codes here, in one place.
+ * that turns bad input into `{ path, message }` problems), and procedures by permission. Services throw
+ * ServiceError; they are mapped to tRPC codes by the one table (ERROR_KINDS in services/errors.ts).
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -10,9 +10,8 @@ import { getDb } from "@/db/client";
 import { getSessionUser, type SessionUser } from "@/server/auth/session";
 import { can, type Permission } from "@/server/auth/roles";
 import type { Actor } from "@/server/actor";
-import { ServiceError } from "@/server/services/errors";
+import { ERROR_KINDS, problemsFromIssues, problemsMessage, problemsOf, ServiceError, UNKNOWN_ERROR_MESSAGE } from "@/server/services/errors";
 import { logger } from "@/server/log";
-import { issuesToProblems } from "@/server/config/load";
 
 export async function createTRPCContext(opts: { headers: Headers; user?: SessionUser | null }) {
   const user = opts.user !== undefined ? opts.user : await getSessionUser();
@@ -25,13 +24,15 @@ const t = initTRPC.context<TRPCContext>().create({
   // Keep quiet live connections open through proxies, and reconnect (resuming from the last event id) if one dies.
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   errorFormatter({ shape, error }) {
-    // Invalid input reads as "field: what is wrong" rather than zod's JSON.
-    const message = error.cause instanceof ZodError ? issuesToProblems(error.cause.issues).map((p) => `${p.path}: ${p.message}`).join("; ") : shape.message;
+    // Invalid input reads as "field: what is wrong" rather than zod's JSON, with the same problems as REST and the webhook.
+    const issues = error.cause instanceof ZodError ? problemsFromIssues(error.cause.issues, "input") : error.cause instanceof ServiceError ? (problemsOf(error.cause) ?? null) : null;
+    const message = error.cause instanceof ZodError && issues ? problemsMessage(issues) : shape.message;
     return {
       ...shape,
       message,
       data: {
         ...shape.data,
+        issues,
         zodError: error.cause instanceof ZodError ? error.cause.flatten() : null,
         details: error.cause instanceof ServiceError ? (error.cause.details ?? null) : null,
       },
@@ -48,12 +49,11 @@ const mapErrors = t.middleware(async ({ next, path }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof ServiceError) {
-      const code = cause.code === "UNPROCESSABLE" ? "UNPROCESSABLE_CONTENT" : cause.code;
-      throw new TRPCError({ code, message: cause.message, cause });
+      throw new TRPCError({ code: ERROR_KINDS[cause.code].trpc, message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       logger.error({ err: cause ?? result.error, path }, "unexpected error in tRPC procedure");
-      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on the server; it has been logged." });
+      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: UNKNOWN_ERROR_MESSAGE });
     }
   }
   return result;

@@ -1,14 +1,17 @@
 /**
  * The REST API as the CLI sees it: FLIGHTDECK_URL and FLIGHTDECK_TOKEN, `Authorization: Bearer`, JSON both ways.
- * A refusal becomes an ApiError carrying the server's message (which says what to do).
+ * A refusal becomes an ApiError carrying the server's message (which says what to do) and, for bad input, the
+ * same `{ path, message }` problems the server formats for every transport.
  */
 import type { Env } from "@/server/config/load";
+import type { Problem } from "@/server/services/errors";
 import { ArgumentError } from "./simulate-args";
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly issues: Problem[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -42,7 +45,10 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
     } catch {
       throw new ApiError(res.status, `${method} ${path} answered ${res.status} with something that is not JSON; is FLIGHTDECK_URL the Flightdeck server?`);
     }
-    if (!res.ok) throw new ApiError(res.status, (json as { error?: string } | null)?.error ?? `${method} ${path} answered ${res.status}`);
+    if (!res.ok) {
+      const refusal = json as { error?: string; issues?: Problem[] } | null;
+      throw new ApiError(res.status, refusal?.error ?? `${method} ${path} answered ${res.status}`, Array.isArray(refusal?.issues) ? refusal.issues : []);
+    }
     return json as T;
   }
   return { baseUrl, get: (path) => request("GET", path), post: (path, body) => request("POST", path, body ?? {}) };

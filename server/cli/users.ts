@@ -14,7 +14,7 @@ import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { users } from "@/db/schema";
 import { databaseFile } from "@/server/config/database";
 import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
-import { ServiceError } from "@/server/services/errors";
+import { ERROR_KINDS, ServiceError } from "@/server/services/errors";
 import { createLocalUser, listUsers, setUserDisabled, type CliOperator } from "@/server/services/users";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
@@ -83,7 +83,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     io.err(`flightdeck users ${verb}: ${err.message}`);
-    return err.code === "BAD_REQUEST" ? 2 : 1;
+    return ERROR_KINDS[err.code].exit;
   } finally {
     db.$client.close();
   }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { delayProblem } from "@/server/engine/machine";
 import { ArtifactUrl, ArtifactVersion } from "./artifacts";
+import { problemsFromIssues, type Problem } from "./errors";
 
 export const CiWebhookBody = z
   .strictObject({
@@ -33,8 +34,9 @@ export const CiWebhookBody = z
   });
 export type CiWebhookBody = z.infer<typeof CiWebhookBody>;
 
-export type BodyIssue = { path: string; message: string };
+export type BodyIssue = Problem;
 
+/** The body's problems, by the one formatter every transport uses; the body itself is `(body)`. */
 export function issuesOf(error: z.ZodError): BodyIssue[] {
-  return error.issues.map((i) => ({ path: i.path.length ? i.path.join(".") : "(body)", message: i.message }));
+  return problemsFromIssues(error.issues, "(body)");
 }

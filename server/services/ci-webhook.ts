@@ -14,7 +14,7 @@ import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { resolveCiActor } from "./approvals-initiator";
 import { CiWebhookBody, issuesOf, type BodyIssue } from "./ci-webhook-body";
-import { ServiceError, type ServiceErrorCode } from "./errors";
+import { ERROR_KINDS, problemsMessage, problemsOf, ServiceError } from "./errors";
 import { startRollout } from "./rollouts";
 import { verifyWebhookSignature } from "./webhook-signature";
 
@@ -22,17 +22,6 @@ import { verifyWebhookSignature } from "./webhook-signature";
 export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
 export type WebhookDelivery = { headers: Headers; rawBody: string };
 export type WebhookAnswer = { status: number; body: { error?: string; message?: string; issues?: BodyIssue[]; rolloutId?: string; url?: string; status?: string } };
-
-/** The webhook's own statuses for service refusals: the contract says 422 for unknown names, 403 for a ref. */
-const STATUS_OF: Record<ServiceErrorCode, number> = {
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 422,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 403,
-  BAD_REQUEST: 400,
-  UNPROCESSABLE: 422,
-};
 
 const refused = (status: number, error: string, issues?: BodyIssue[]): WebhookAnswer => ({ status, body: issues ? { error, issues } : { error } });
 
@@ -62,7 +51,7 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   const parsed = CiWebhookBody.safeParse(json);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
-    return refused(400, `The body does not match the webhook contract: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}.`, issues);
+    return refused(400, `The body does not match the webhook contract: ${problemsMessage(issues)}.`, issues);
   }
   const body = parsed.data;
 
@@ -73,9 +62,9 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
     return ctx.db.transaction((tx) => recordAndStart(ctx, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
-    const status = STATUS_OF[err.code];
-    const path = (err.details as { path?: unknown } | undefined)?.path;
-    return refused(status, err.message, status === 400 ? [{ path: typeof path === "string" ? path : "(body)", message: err.message }] : undefined);
+    // The webhook's statuses are its own column of the one table (the contract says 422 for unknown names, 403 for a ref).
+    const status = ERROR_KINDS[err.code].webhook;
+    return refused(status, err.message, status === 400 ? (problemsOf(err) ?? [{ path: "(body)", message: err.message }]) : undefined);
   }
 }
 

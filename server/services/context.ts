@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
-import { badRequest } from "./errors";
+import { invalidInput, problemsFromIssues } from "./errors";
 
 export type ServiceContext = { db: Db; config: FleetConfig; actor: Actor; now: number };
 
@@ -11,6 +11,5 @@ export type ServiceContext = { db: Db; config: FleetConfig; actor: Actor; now: n
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "input"}: ${i.message}`);
-  throw badRequest(problems.join("; "), { issues: result.error.issues });
+  throw invalidInput(problemsFromIssues(result.error.issues, "input"));
 }

@@ -10,8 +10,8 @@ import { accounts, events, roleAssignments, users } from "@/db/schema";
 import { demoModeOn, userMayAct } from "@/server/auth/active-user";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { ROLES, type Role } from "@/server/auth/roles";
-import { formatPath } from "@/server/config/load";
-import { badRequest, conflict, notFound, preconditionFailed } from "./errors";
+import { parseInput } from "./context";
+import { conflict, notFound, preconditionFailed } from "./errors";
 import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
 import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 
@@ -58,14 +58,6 @@ export type UserSummary = {
   /** Null until the first sign-in. */
   lastSignInAt: number | null;
 };
-
-/** Parse or throw a 400 whose message names every bad field: `roles[1]: unknown role "superuser": ...`. */
-function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-  throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join("; "), { problems });
-}
 
 export function listUsers(db: Db): UserSummary[] {
   const held = new Map<string, Role[]>();

@@ -1,7 +1,6 @@
 /** REST: a rollout's status, for CI to wait on (`flightdeck rollout wait`). */
-import { restRoute } from "@/server/api/rest";
-import { getRolloutStatus } from "@/server/services/rollout-status";
+import { restRoute, rolloutStatusHandler } from "@/server/api/rest";
 
 export const dynamic = "force-dynamic";
 
-export const GET = restRoute<{ id: string }>("read", ({ params, ctx }) => getRolloutStatus(ctx, params.id));
+export const GET = restRoute<{ id: string }>("read", rolloutStatusHandler);
