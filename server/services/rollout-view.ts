@@ -2,11 +2,12 @@
  * The rollout page's read model: one rollout with its artifact, regions, stages and approvals; its samples for
  * charts; its events; and the history list. Each read is a fixed number of queries (no query per region).
  */
-import { and, asc, count, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
 import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
+import { readEvent } from "@/server/engine/machine/events";
 import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
@@ -158,13 +159,14 @@ function stageJudgements(ctx: ReadContext, ids: string[]): Map<string, StageJudg
 /** Promotions of stages, from the event log: who, when, which stage, and the reason given. */
 function promotionsOf(ctx: ReadContext, rolloutId: string) {
   return ctx.db
-    .select({ at: events.at, actor: events.actor, regionId: events.regionId, data: events.data })
+    .select({ at: events.at, actor: events.actor, regionId: events.regionId, type: events.type, data: events.data })
     .from(events)
     .where(and(eq(events.rolloutId, rolloutId), eq(events.type, "region.promoted")))
     .orderBy(asc(events.id))
     .all()
     .map((e) => {
-      const data = (e.data ?? {}) as { stageIndex?: number; reason?: string | null; validation?: boolean };
+      const read = readEvent(e);
+      const data = read?.type === "region.promoted" ? read.data : {};
       return { at: e.at, actor: e.actor, regionId: e.regionId, stageIndex: data.stageIndex ?? -1, reason: data.reason ?? null, validation: data.validation === true };
     });
 }
@@ -241,12 +243,28 @@ export function getRolloutEvents(ctx: ReadContext, rolloutId: string) {
     .all();
 }
 
+/** A history cursor: the (createdAt, id) key of the last row of a page, the order of the history. */
+const HISTORY_CURSOR = /^(\d{1,15}):([A-Za-z0-9-]{1,64})$/;
+
+export const historyCursor = (row: { createdAt: number; id: string }) => `${row.createdAt}:${row.id}`;
+
+/** Rows strictly after the cursor in the order (createdAt desc, id desc); a bare number is the deprecated form. */
+function olderThan(before: number | string) {
+  if (typeof before === "number") return lt(rollouts.createdAt, before);
+  const [, at, id] = HISTORY_CURSOR.exec(before)!;
+  return or(lt(rollouts.createdAt, Number(at)), and(eq(rollouts.createdAt, Number(at)), lt(rollouts.id, id)));
+}
+
 export const RolloutHistoryInput = z.strictObject({
   serviceId: z.string().min(1).optional(),
   status: z.enum(["running", "succeeded", "failed", "aborted"]).optional(),
   regionId: z.string().min(1).optional(),
-  /** createdAt of the last row of the previous page. */
-  before: z.number().int().optional(),
+  /**
+   * Where the previous page ended: its `nextBefore` cursor, `<createdAt>:<id>` of its last row, so rollouts that
+   * share a millisecond are never skipped. Deprecated: a bare createdAt (a number, the old links' `?before=`),
+   * still read as "older than that millisecond".
+   */
+  before: z.union([z.int(), z.string().regex(HISTORY_CURSOR, { error: "expected the nextBefore cursor of the previous page (<createdAt>:<id>)" })]).optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });
 export type RolloutHistoryInput = z.input<typeof RolloutHistoryInput>;
@@ -257,7 +275,7 @@ export function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = 
   const filters = [
     input.serviceId ? eq(rollouts.serviceId, input.serviceId) : undefined,
     input.status ? eq(rollouts.status, input.status) : undefined,
-    input.before !== undefined ? lt(rollouts.createdAt, input.before) : undefined,
+    input.before !== undefined ? olderThan(input.before) : undefined,
     input.regionId
       ? inArray(rollouts.id, ctx.db.select({ id: regionRollouts.rolloutId }).from(regionRollouts).where(eq(regionRollouts.regionId, input.regionId)))
       : undefined,
@@ -287,6 +305,6 @@ export function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = 
       finishedAt: rollout.finishedAt,
       regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => ({ regionId: r.regionId, phase: r.phase })),
     })),
-    nextBefore: rows.length > input.limit ? page[page.length - 1].rollout.createdAt : null,
+    nextBefore: rows.length > input.limit ? historyCursor(page[page.length - 1].rollout) : null,
   };
 }

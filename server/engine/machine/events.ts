@@ -106,8 +106,8 @@ type Closed<T> = T extends unknown ? T & { [F in Exclude<AnyDataKey, keyof T>]?:
 export type EventDraft = { [K in EventType]: { type: K; message: string; data: DataOf<K> } }[EventType];
 export type EventOf<K extends EventType> = Extract<EventDraft, { type: K }>;
 
-/** One event as read back from a row: a known type with each field possibly absent (rows older than the field). */
-export type StoredEvent = { [K in EventType]: { type: K; message: string; data: Partial<DataOf<K>> } }[EventType];
+/** One event's type and data as read back from a row: each field possibly absent (rows older than the field). */
+export type StoredEvent = { [K in EventType]: { type: K; data: Partial<DataOf<K>> } }[EventType];
 
 const TYPES: ReadonlySet<string> = new Set<EventType>([
   "region.started", "region.blocked", "region.observing", "region.observing_started", "region.observed", "region.paused", "region.resumed",
@@ -127,10 +127,10 @@ export const isEventType = (type: string): type is EventType => TYPES.has(type);
  * The lenient reader at the store boundary: a row's type and JSON data as a `StoredEvent` to narrow on, or
  * null for a type this version does not know (an older or newer Flightdeck wrote it). Missing data reads as {}.
  */
-export function readEvent(row: { type: string; message: string; data: unknown }): StoredEvent | null {
+export function readEvent(row: { type: string; data: unknown }): StoredEvent | null {
   if (!isEventType(row.type)) return null;
   const data = row.data !== null && typeof row.data === "object" && !Array.isArray(row.data) ? row.data : {};
-  return { type: row.type, message: row.message, data } as StoredEvent;
+  return { type: row.type, data } as StoredEvent;
 }
 
 /** Who an event names as its actor, when it names one (a person's command, a reviewer). */

@@ -7,7 +7,8 @@ import type { Tx } from "@/db/client";
 import { artifacts, regionRollouts, rollouts, samples } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import type { CauseItem, Colour } from "@/server/engine/machine/types";
+import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
+import type { Colour } from "@/server/engine/machine/types";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
 import { anchorForCause, approvalsLink, GUIDE_ANCHORS, guideLink, regionLinks, rolloutLink, type GuideAnchor } from "./card-links";
 
@@ -23,7 +24,6 @@ export type OutboxEvent = {
   data: unknown;
 };
 
-type Data = Record<string, unknown>;
 const num = (v: unknown) => (typeof v === "number" ? v : null);
 const WINDOW_BEFORE_MS = 15 * 60_000;
 const WINDOW_AFTER_MS = 5 * 60_000;
@@ -34,7 +34,7 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
   const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
   if (!rollout) return null;
   const artifact = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get();
-  const data = (event.data ?? {}) as Data;
+  const ev = readEvent(event);
   const service = config.services.find((s) => s.id === rollout.serviceId)?.name ?? rollout.serviceId;
   const region = config.regions.find((r) => r.id === event.regionId);
   const rr = event.regionId
@@ -53,7 +53,7 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
     version: artifact?.version ?? "?",
     ...(region ? { regionName: region.name } : {}),
     ...(rr ? { oldColour: rr.fromColour as Colour, newColour: rr.toColour as Colour } : {}),
-    stagePercent: num(data.percent),
+    stagePercent: num(ev?.data.percent),
     detail: event.message,
     links: { rollout: rolloutLink(config, rollout.id), ...regionLinks(region, linkCtx) },
   };
@@ -63,9 +63,10 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
   switch (kind) {
     case "incident": {
       // A person's rollback: an emergency one (after success, no stage) or one during the canary (at its stage).
-      const emergency = data.emergency === true;
-      const byPerson = emergency || data.manual === true;
-      const cause = Array.isArray(data.cause) ? (data.cause as CauseItem[]) : [];
+      const trigger = ev?.type === "region.rolled_back" ? rollbackTrigger(ev.data) : "breach";
+      const emergency = trigger === "emergency";
+      const byPerson = trigger !== "breach";
+      const cause = ev?.type === "region.rolled_back" && Array.isArray(ev.data.cause) ? ev.data.cause : [];
       return {
         ...view,
         ...(emergency ? { stagePercent: null } : measured),
@@ -80,12 +81,14 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
       return { ...view, ...measured, links: withGuide(anchor) };
     }
     case "provider-failure": {
-      const deploy = event.type === "deploy.failed";
-      const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(data.canaryPct) ?? "?"}% on the new colour)`;
-      return { ...view, detail: what, error: typeof data.error === "string" ? data.error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : typeof data.rollbackAttempts === "number" ? GUIDE_ANCHORS.rollbackRetrying : GUIDE_ANCHORS.traffic) };
+      const deploy = ev?.type === "deploy.failed";
+      const traffic = ev?.type === "traffic.failed" ? ev.data : {};
+      const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(traffic.canaryPct) ?? "?"}% on the new colour)`;
+      const error = ev?.type === "deploy.failed" || ev?.type === "traffic.failed" ? ev.data.error : undefined;
+      return { ...view, detail: what, error: typeof error === "string" ? error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : typeof traffic.rollbackAttempts === "number" ? GUIDE_ANCHORS.rollbackRetrying : GUIDE_ANCHORS.traffic) };
     }
     case "approval-needed":
-      return { ...view, detail: describeRequired(data.required), links: { ...view.links, approvals: approvalsLink(config) } };
+      return { ...view, detail: describeRequired(ev?.type === "gate.opened" ? ev.data.required : undefined), links: { ...view.links, approvals: approvalsLink(config) } };
     case "region-succeeded":
       return { ...view, durationMs: rr?.startedAt != null ? event.at - rr.startedAt : null };
     case "rollout-started":

@@ -12,6 +12,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
 import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
+import { readEvent } from "@/server/engine/machine/events";
 import { buildNotificationView, type OutboxEvent } from "./card-view";
 import { enqueueObservability, observabilityEnabled } from "./observability-enqueue";
 
@@ -74,7 +75,8 @@ export function enqueueNotifications(tx: Tx, config: FleetConfig, event: OutboxE
 
 /** A failing rollback's alerts are already spaced (every 5 minutes) by the engine: each one is sent. */
 function isRollbackReminder(event: OutboxEvent): boolean {
-  return typeof (event.data as { rollbackAttempts?: unknown } | null)?.rollbackAttempts === "number";
+  const ev = readEvent(event);
+  return ev?.type === "traffic.failed" && typeof ev.data.rollbackAttempts === "number";
 }
 
 function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number): boolean {

@@ -16,6 +16,7 @@ import { artifacts, notificationOutbox, regionRollouts, rollouts, samples, stage
 import type { FleetConfig } from "@/server/config/schema";
 import { buildEventAnnotation, buildRegionAnnotation, type AnnotationFacts } from "@/server/providers/annotate-grafana/payload";
 import { buildPushBody, type StageSnapshot } from "@/server/providers/push-pushgateway/payload";
+import { readEvent } from "@/server/engine/machine/events";
 import type { OutboxEvent } from "./card-view";
 
 export const OBSERVABILITY_CHANNELS = { push: "pushgateway", pushCleanup: "pushgateway-cleanup", annotation: "grafana", regionAnnotation: "grafana-region" } as const;
@@ -46,7 +47,7 @@ export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxE
   const write = (channelId: string, kind: string, payload: unknown, dueAt = event.at) =>
     tx.insert(notificationOutbox).values({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at }).onConflictDoNothing().run();
 
-  const data = (event.data ?? {}) as Record<string, unknown>;
+  const data = readEvent(event)?.data ?? {};
   const stageIndex = typeof data.stageIndex === "number" ? data.stageIndex : rr.stageIndex;
   if (push && PUSH_EVENTS.has(event.type) && stageIndex >= 0) {
     const job: PushJob = { rolloutId: rollout.id, regionId: rr.regionId, body: buildPushBody(stageSnapshot(tx, { rollout, rr, stageIndex, event })) };
@@ -81,15 +82,16 @@ function stageSnapshot(tx: Tx, { rollout, rr, stageIndex, event }: SnapshotInput
     .limit(1)
     .get();
   const stage = tx.select().from(stages).where(and(eq(stages.regionRolloutId, rr.id), eq(stages.index, stageIndex))).get();
-  const justStarted = event.type === "stage.started";
-  const data = (event.data ?? {}) as Record<string, unknown>;
+  const ev = readEvent(event);
+  const justStarted = ev?.type === "stage.started";
+  const startedAt = ev?.type === "stage.started" ? ev.data.percent : undefined;
   return {
     rolloutId: rollout.id,
     regionId: rr.regionId,
     serviceId: rollout.serviceId,
     correlationId: rollout.correlationId,
     stageIndex,
-    canaryPct: justStarted && typeof data.percent === "number" ? data.percent : rr.canaryPct,
+    canaryPct: typeof startedAt === "number" ? startedAt : rr.canaryPct,
     errorRatePct: justStarted ? null : (sample?.errorRatePct ?? null),
     latencyP95Ms: justStarted ? null : (sample?.latencyP95Ms ?? null),
     cpuPct: justStarted ? null : (sample?.cpuPct ?? null),
