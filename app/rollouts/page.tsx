@@ -6,6 +6,7 @@ import { api } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
 import { can } from "@/server/auth/roles";
 import { getConfig } from "@/server/config";
+import { readHistoryBefore } from "@/server/services/rollout-view";
 
 export const metadata: Metadata = { title: "Rollouts · Flightdeck" };
 // Reads the session and the database on every request.
@@ -26,14 +27,13 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
   const status = STATUSES.find((s) => s === one(params.status)) as Status | undefined;
   const serviceId = config.services.find((s) => s.id === one(params.service))?.id;
   const regionId = config.regions.find((r) => r.id === one(params.region))?.id;
-  const before = Number(one(params.before));
-  const page = await api.rollouts.list({ status, serviceId, regionId, before: Number.isInteger(before) ? before : undefined });
+  const page = await api.rollouts.list({ status, serviceId, regionId, before: readHistoryBefore(one(params.before)) });
 
   const older = new URLSearchParams();
   if (status) older.set("status", status);
   if (serviceId) older.set("service", serviceId);
   if (regionId) older.set("region", regionId);
-  if (page.nextBefore !== null) older.set("before", String(page.nextBefore));
+  if (page.nextBefore !== null) older.set("before", page.nextBefore);
 
   return (
     <main className="mx-auto flex max-w-7xl flex-col gap-5 px-4 py-6 sm:px-6 sm:py-8">

@@ -248,6 +248,13 @@ const HISTORY_CURSOR = /^(\d{1,15}):([A-Za-z0-9-]{1,64})$/;
 
 export const historyCursor = (row: { createdAt: number; id: string }) => `${row.createdAt}:${row.id}`;
 
+/** A `?before=` of the history page: a cursor, or a bare createdAt from an old link (deprecated); else none. */
+export function readHistoryBefore(value: string | undefined): string | number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{1,15}$/.test(value)) return Number(value);
+  return HISTORY_CURSOR.test(value) ? value : undefined;
+}
+
 /** Rows strictly after the cursor in the order (createdAt desc, id desc); a bare number is the deprecated form. */
 function olderThan(before: number | string) {
   if (typeof before === "number") return lt(rollouts.createdAt, before);
