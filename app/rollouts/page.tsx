@@ -6,13 +6,14 @@ import { api } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
 import { can } from "@/server/auth/roles";
 import { getConfig } from "@/server/config";
+import { ROLLOUT_STATUSES } from "@/server/services/rollout-status";
 import { readHistoryBefore } from "@/server/services/rollout-view";
 
 export const metadata: Metadata = { title: "Rollouts · Flightdeck" };
 // Reads the session and the database on every request.
 export const dynamic = "force-dynamic";
 
-const STATUSES = ["running", "succeeded", "failed", "aborted"] as const;
+const STATUSES = ROLLOUT_STATUSES;
 type Status = (typeof STATUSES)[number];
 
 const FIELD = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600";

@@ -4,7 +4,9 @@ import { artifacts } from "./artifacts";
 import { services } from "./services";
 
 export type Strategy = "sequential" | "delayed" | "parallel";
-export type RolloutStatus = "running" | "succeeded" | "failed" | "aborted";
+/** A rollout's status, defined once: the REST API, the history filter and the dashboard read this list. */
+export const ROLLOUT_STATUSES = ["running", "succeeded", "failed", "aborted"] as const;
+export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number];
 
 /** One release of an artifact across regions. Per-region progress lives in region_rollouts. */
 export const rollouts = sqliteTable(

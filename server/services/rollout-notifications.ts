@@ -7,12 +7,12 @@
 import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { events, notificationOutbox, rollouts } from "@/db/schema";
-import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
 import { CARD_FOR_EVENT } from "@/server/engine/notify/enqueue";
 import { OBSERVABILITY_CHANNELS } from "@/server/engine/notify/observability-enqueue";
 import { parseInput, type ServiceContext } from "./context";
-import { forbidden, notFound } from "./errors";
+import { notFound } from "./errors";
+import { requireRead } from "./rollout-status";
 
 export const RolloutNotificationsInput = z.strictObject({ rolloutId: z.string().min(1) });
 export type RolloutNotificationsInput = z.infer<typeof RolloutNotificationsInput>;
@@ -66,7 +66,7 @@ const OBSERVABILITY_WORDS: Record<string, { target: ObservabilityFailure["target
 };
 
 export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificationsInput): RolloutNotifications {
-  if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
+  requireRead(ctx);
   const { rolloutId } = parseInput(RolloutNotificationsInput, raw);
   const rollout = ctx.db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.id, rolloutId)).get();
   if (!rollout) throw notFound(`There is no rollout ${rolloutId}.`);

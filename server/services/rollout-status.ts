@@ -1,12 +1,14 @@
 /**
- * The status read model for CI and scripts (REST `GET /api/v1/rollouts[/:id]`, `flightdeck rollout status|wait`):
- * a rollout's status and, per region, its phase, current stage percent, verified traffic, pause and cause.
+ * The status read model of a rollout, the one both readers use: the REST API and the CLI (`GET /api/v1/rollouts[/:id]`,
+ * `flightdeck rollout status|wait`) take it as it is; the dashboard's rollout page (rollout-view.ts) builds on
+ * rolloutStatusOf and regionStatusOf and adds its details. A rollout's status and, per region, its phase, current
+ * stage percent, verified traffic, pause and cause. The REST JSON shape is a contract: keep its fields and order.
  */
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
-import type { RolloutStatus, Strategy } from "@/db/schema/rollouts";
+import { ROLLOUT_STATUSES, type RolloutStatus, type Strategy } from "@/db/schema/rollouts";
 import { can } from "@/server/auth/roles";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
@@ -41,13 +43,50 @@ export type RolloutStatusView = {
 
 export const ListRolloutsInput = z.strictObject({
   serviceId: z.string().min(1).optional(),
-  status: z.enum(["running", "succeeded", "failed", "aborted"]).optional(),
+  status: z.enum(ROLLOUT_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type ListRolloutsInput = z.input<typeof ListRolloutsInput>;
 
-function requireRead(ctx: ServiceContext) {
+export { ROLLOUT_STATUSES };
+
+/** Every read of a rollout (status, page, samples, events, history) authorises itself here. */
+export function requireRead(ctx: Pick<ServiceContext, "actor">) {
   if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
+}
+
+type RolloutRow = typeof rollouts.$inferSelect;
+type RegionRolloutRow = typeof regionRollouts.$inferSelect;
+
+/** A rollout's own status fields, as every reader shows them. */
+export function rolloutStatusOf(rollout: RolloutRow) {
+  return {
+    id: rollout.id,
+    serviceId: rollout.serviceId,
+    strategy: rollout.strategy,
+    delayMinutes: rollout.delayMinutes,
+    status: rollout.status,
+    initiator: rollout.initiator,
+    correlationId: rollout.correlationId,
+    createdAt: rollout.createdAt,
+    finishedAt: rollout.finishedAt,
+  };
+}
+
+/** A region's status within a rollout, as every reader shows it; `stagePercent` is its current stage's, if any. */
+export function regionStatusOf(row: RegionRolloutRow, stagePercent: number | null): RegionStatus {
+  return {
+    regionId: row.regionId,
+    position: row.position,
+    phase: row.phase,
+    stagePercent: row.stageIndex >= 0 ? stagePercent : null,
+    canaryPct: row.canaryPct,
+    paused: row.paused,
+    pauseReason: row.pauseReason,
+    cause: row.cause ?? null,
+    outcomeReason: row.outcomeReason,
+    attempt: row.attempt,
+  };
 }
 
 export function getRolloutStatus(ctx: ServiceContext, rolloutId: string): RolloutStatusView {
@@ -78,33 +117,17 @@ function buildViews(ctx: ServiceContext, where: Array<ReturnType<typeof eq> | un
   const stageRows = regionRows.length ? ctx.db.select({ regionRolloutId: stages.regionRolloutId, index: stages.index, percent: stages.percent }).from(stages).where(inArray(stages.regionRolloutId, regionRows.map((r) => r.id))).all() : [];
   const percentOf = (regionRolloutId: string, index: number) => stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
 
-  return rows.map(({ rollout, version, digest }) => ({
-    id: rollout.id,
-    serviceId: rollout.serviceId,
-    version,
-    digest,
-    strategy: rollout.strategy,
-    delayMinutes: rollout.delayMinutes,
-    status: rollout.status,
-    initiator: rollout.initiator,
-    correlationId: rollout.correlationId,
-    createdAt: rollout.createdAt,
-    finishedAt: rollout.finishedAt,
-    regions: regionRows
-      .filter((r) => r.rolloutId === rollout.id)
-      .map((r) => ({
-        regionId: r.regionId,
-        position: r.position,
-        phase: r.phase,
-        stagePercent: r.stageIndex >= 0 ? percentOf(r.id, r.stageIndex) : null,
-        canaryPct: r.canaryPct,
-        paused: r.paused,
-        pauseReason: r.pauseReason,
-        cause: r.cause ?? null,
-        outcomeReason: r.outcomeReason,
-        attempt: r.attempt,
-      })),
-  }));
+  return rows.map(({ rollout, version, digest }) => {
+    const { id, serviceId, ...status } = rolloutStatusOf(rollout);
+    return {
+      id,
+      serviceId,
+      version,
+      digest,
+      ...status,
+      regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => regionStatusOf(r, percentOf(r.id, r.stageIndex))),
+    };
+  });
 }
 
 /** What a region command answers: where the region is now and what the runner will do next. */

@@ -5,18 +5,15 @@
 import { and, asc, count, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
-import { can } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
 import { readEvent } from "@/server/engine/machine/events";
 import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
-import { forbidden, notFound } from "./errors";
+import { notFound } from "./errors";
+import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "./rollout-status";
 
 type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
 
-function requireRead(ctx: ReadContext) {
-  if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
-}
 
 /** Fills `{region}`, `{service}`, `{rolloutId}`, `{correlationId}`, `{from}`, `{to}` in a config link. */
 export function fillLink(template: string, values: Record<string, string>): string {
@@ -54,26 +51,18 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
     const values = { region: r.regionId, service: rollout.serviceId, rolloutId, correlationId: rollout.correlationId, from: String(rollout.createdAt), to };
     const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
     return {
+      ...regionStatusOf(r, regionStages[r.stageIndex]?.percent ?? null),
       regionRolloutId: r.id,
-      regionId: r.regionId,
       regionName: region?.name ?? r.regionId,
       environment: region?.environment ?? null,
-      position: r.position,
-      phase: r.phase,
       stageIndex: r.stageIndex,
-      stagePercent: r.stageIndex >= 0 ? (regionStages[r.stageIndex]?.percent ?? null) : null,
-      canaryPct: r.canaryPct,
       fromColour: r.fromColour,
       toColour: r.toColour,
-      paused: r.paused,
-      pauseReason: r.pauseReason,
       /** A move of all traffic back to the old colour that failed and is being tried again ("rollback retrying"). */
       rollbackRetry: r.rollbackAttempts > 0 ? { attempts: r.rollbackAttempts, lastError: r.rollbackLastError, nextAt: r.rollbackNextAt, failingSince: r.rollbackFirstFailedAt } : null,
       /** Under observation after it succeeded (delayed strategy): sampled until then; a breach rolls it back. */
       observeUntil: r.observeUntil,
       cause: r.cause as RollbackCause[] | null,
-      outcomeReason: r.outcomeReason,
-      attempt: r.attempt,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       stages: regionStages.map((s) => ({
@@ -100,15 +89,7 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
     };
   });
   return {
-    id: rollout.id,
-    serviceId: rollout.serviceId,
-    strategy: rollout.strategy,
-    delayMinutes: rollout.delayMinutes,
-    status: rollout.status,
-    initiator: rollout.initiator,
-    correlationId: rollout.correlationId,
-    createdAt: rollout.createdAt,
-    finishedAt: rollout.finishedAt,
+    ...rolloutStatusOf(rollout),
     artifact: {
       version: artifact.version,
       digest: artifact.digest,
@@ -264,7 +245,7 @@ function olderThan(before: number | string) {
 
 export const RolloutHistoryInput = z.strictObject({
   serviceId: z.string().min(1).optional(),
-  status: z.enum(["running", "succeeded", "failed", "aborted"]).optional(),
+  status: z.enum(ROLLOUT_STATUSES).optional(),
   regionId: z.string().min(1).optional(),
   /**
    * Where the previous page ended: its `nextBefore` cursor, `<createdAt>:<id>` of its last row, so rollouts that
