@@ -13,6 +13,7 @@ import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
+import { eventConsumers } from "@/server/engine/notify/consumers";
 import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
 import { behindRollout, reviewerOf } from "./approvals-initiator";
@@ -85,7 +86,7 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
     const progress = (["functional", "sre"] as const).filter((c) => required[c] > 0).map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`).join(", ");
     const because = input.comment ? `: "${input.comment}"` : "";
-    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor) }, [
+    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumers(ctx.config) }, [
       {
         type: decision === "approved" ? "approval.granted" : "approval.rejected",
         message:

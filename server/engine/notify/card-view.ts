@@ -5,28 +5,19 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { artifacts, regionRollouts, rollouts, samples } from "@/db/schema";
+import { linkWindow } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
 import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
 import type { Colour } from "@/server/engine/machine/types";
+import type { WrittenEvent } from "@/server/engine/store/event-consumers";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
 import { anchorForCause, approvalsLink, GUIDE_ANCHORS, guideLink, regionLinks, rolloutLink, type GuideAnchor } from "./card-links";
 
-export type OutboxEvent = {
-  id: number;
-  at: number;
-  type: string;
-  message: string;
-  actor: string;
-  rolloutId: string | null;
-  regionId: string | null;
-  correlationId: string | null;
-  data: unknown;
-};
+/** An event as written, the outbox's input (the store's type: the store hands written events to the outbox). */
+export type OutboxEvent = WrittenEvent;
 
 const num = (v: unknown) => (typeof v === "number" ? v : null);
-const WINDOW_BEFORE_MS = 15 * 60_000;
-const WINDOW_AFTER_MS = 5 * 60_000;
 const FINISHED_WORDS: Record<string, string> = { succeeded: "succeeded", rolled_back: "rolled back", blocked: "blocked", aborted: "aborted" };
 
 export function buildNotificationView(tx: Tx, config: FleetConfig, event: OutboxEvent, kind: CardKind): NotificationView | null {
@@ -44,7 +35,7 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
     ? tx.select().from(samples).where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary"))).orderBy(desc(samples.takenAt), desc(samples.id)).limit(1).get()
     : undefined;
   const from = rr?.startedAt ?? rollout.createdAt;
-  const linkCtx = { rolloutId: rollout.id, serviceId: rollout.serviceId, correlationId: rollout.correlationId, from: Math.min(from, event.at - WINDOW_BEFORE_MS), to: event.at + WINDOW_AFTER_MS };
+  const linkCtx = { rolloutId: rollout.id, serviceId: rollout.serviceId, correlationId: rollout.correlationId, ...linkWindow(from, event.at) };
   const view: NotificationView = {
     kind,
     rolloutId: rollout.id,

@@ -7,7 +7,6 @@
 import { and, eq, gte, ne } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { notificationOutbox } from "@/db/schema";
-import { peekConfig } from "@/server/config";
 import type { FleetConfig } from "@/server/config/schema";
 import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
 import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
@@ -90,13 +89,10 @@ function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number
 }
 
 /**
- * The hook the event writers call: uses the config in effect for this process, and does nothing (cheaply)
- * when none is loaded or no channel, Pushgateway or Grafana is configured, so the engine's own tests and the
- * simulator are unaffected. Pushgateway pushes and Grafana annotations go through the same outbox.
+ * The outbox rows of written events, for the config given (./consumers.ts): nothing (cheaply) when no channel,
+ * Pushgateway or Grafana is configured. Pushgateway pushes and Grafana annotations go through the same outbox.
  */
-export function enqueueForEvents(tx: Tx, events: OutboxEvent[]): void {
-  const config = peekConfig()?.config;
-  if (!config) return;
+export function enqueueForEvents(tx: Tx, config: FleetConfig, events: OutboxEvent[]): void {
   const cards = config.notifications.channels.length > 0;
   const observability = observabilityEnabled(config);
   if (!cards && !observability) return;

@@ -93,15 +93,25 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     return mark(o, row, result, now(), job.keep);
   }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
-  const url = channel ? env[channel.webhookUrlEnv] : undefined;
-  if (!channel || !url) {
-    const error = channel ? `environment variable ${channel.webhookUrlEnv} is not set` : `channel "${row.channelId}" is no longer in the config`;
-    return mark(o, row, { outcome: "failed", status: null, body: null, error }, now());
-  }
-  const answer = await postWebhook(url, row.payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now, headers: traceHeaders(correlationId) });
-  const result = withoutSecrets(judge(answer, row, o), secrets);
-  if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result }, "notification not delivered");
+  if (!channel) return mark(o, row, { outcome: "failed", status: null, body: null, error: `channel "${row.channelId}" is no longer in the config` }, now());
+  const result = await postCard(o.config, channel, row.payload, { ...o, env, now, correlationId, attempts: row.attempts });
+  const url = env[channel.webhookUrlEnv];
+  if (result.outcome !== "sent" && url) o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result }, "notification not delivered");
   return mark(o, row, result, now());
+}
+
+type Channel = FleetConfig["notifications"]["channels"][number];
+type CardOptions = { env: Record<string, string | undefined>; timeoutMs: number; fetchImpl?: typeof fetch; now?: () => number; correlationId: string | null };
+
+/**
+ * One card to one channel's webhook, judged as attempt `attempts` of `maxAttempts`, its error and body redacted:
+ * what the sender does with a card row, and what the test card does directly (one attempt, no outbox row).
+ */
+export async function postCard(config: FleetConfig, channel: Channel, payload: unknown, o: CardOptions & typeof SENDER_DEFAULTS & { attempts: number }): Promise<Judged> {
+  const url = o.env[channel.webhookUrlEnv];
+  if (!url) return { outcome: "failed", status: null, body: null, error: `environment variable ${channel.webhookUrlEnv} is not set` };
+  const answer = await postWebhook(url, payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now: o.now ?? Date.now, headers: traceHeaders(o.correlationId) });
+  return withoutSecrets(judge(answer, o, o), deliverySecrets(config, o.env));
 }
 
 /** Every value the config names as a delivery secret: webhook URLs, the Pushgateway URL, Grafana's API key. */
@@ -120,7 +130,7 @@ function withoutSecrets(r: Judged, secrets: Array<string | undefined>): Judged {
 
 type Judged = { outcome: DeliveryResult["outcome"]; status: number | null; body: string | null; error: string | null; retryInMs?: number };
 
-function judge(answer: WebhookAnswer, row: Row, o: typeof SENDER_DEFAULTS): Judged {
+function judge(answer: WebhookAnswer, row: Pick<Row, "attempts">, o: typeof SENDER_DEFAULTS): Judged {
   const backoff = Math.min(o.maxBackoffMs, o.baseBackoffMs * 2 ** (row.attempts - 1));
   const last = row.attempts >= o.maxAttempts;
   if (answer.kind === "unreachable") return { outcome: last ? "failed" : "retry", status: null, body: null, error: answer.error, retryInMs: backoff };

@@ -15,6 +15,7 @@ import { logger as rootLogger } from "@/server/log";
 import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "./clock";
 import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
+import type { EventConsumers } from "../store/event-consumers";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
 import { beforeStageMove, fastBreach, fastSourceOf, fastWakeAt, type FastDeps } from "./fast-observe";
 import { observeWindow, type HistoryCache } from "./observe";
@@ -31,6 +32,8 @@ export type ReconcileDeps = {
   cache?: ContextCache;
   /** Actions per pass before yielding to the other region rollouts (each missed window replayed is one). */
   maxActions?: number;
+  /** What hears of the events saved (outbox rows, counters). */
+  consumers: EventConsumers;
 };
 
 export type ReconcileResult = {
@@ -86,6 +89,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       row: ctx.row,
       rollout: ctx.rollout,
       actor: "engine",
+      consumers: deps.consumers,
       transition: done.transition,
       now: deps.clock.now(),
       nextTickAt,

@@ -19,6 +19,8 @@ import type { RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
 import { acquireLease, releaseLease, renewHeldLeases, rolloutLeaseName } from "./leases";
 import type { ContextCache } from "../store/load";
+import type { EventConsumers } from "../store/event-consumers";
+import { eventConsumers } from "../notify/consumers";
 import { reconcileRegionRollout } from "./reconcile";
 import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 
@@ -35,6 +37,8 @@ export type RunnerOptions = {
   /** How often a sleeping runner checks for a region woken by a command (real clock only). */
   pollMs?: number;
   log?: Logger;
+  /** What hears of the events saved (outbox rows, counters); default: the real ones for `config`. */
+  consumers?: EventConsumers;
 };
 
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
@@ -72,6 +76,7 @@ export class Runner {
       maxSleepMs: 1_000,
       pollMs: 50,
       ...options,
+      consumers: options.consumers ?? eventConsumers(options.config),
       log: (options.log ?? rootLogger).child({ runner: this.id }),
     };
     this.startedAt = options.clock.now();

@@ -12,10 +12,11 @@ import { regionRollouts, regionStates, rollouts } from "@/db/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
+import type { EventConsumers } from "../store/event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "../store/load";
 import { insertEvents } from "../store/persist";
 
-export type TrafficCheckDeps = { db: Db; clock: Clock; providersFor: (regionId: string) => RegionProviders; log: Logger; signal?: AbortSignal };
+export type TrafficCheckDeps = { db: Db; clock: Clock; providersFor: (regionId: string) => RegionProviders; log: Logger; signal?: AbortSignal; consumers: EventConsumers };
 
 /** Returns how many regions were put back. A provider that cannot be reached is logged and left for later. */
 export async function reconcileTraffic(deps: TrafficCheckDeps, rolloutId: string): Promise<number> {
@@ -54,7 +55,7 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
         .set({ greenPct: verified.green, updatedAt: now })
         .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId)))
         .run();
-      insertEvents(tx, { row, rollout, now, actor: "engine" }, [
+      insertEvents(tx, { row, rollout, now, actor: "engine", consumers: deps.consumers }, [
         {
           type: "traffic.reconciled",
           message: `${row.regionId}: the load balancer held blue ${actual.blue} % / green ${actual.green} %, but the last verified split was blue ${expected.blue} % / green ${expected.green} %; put back.`,

@@ -9,9 +9,8 @@ import { events, regionRollouts, regionStates } from "@/db/schema";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
 import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
-import { enqueueForEvents } from "@/server/engine/notify/enqueue";
-import { recordEngineEvents } from "@/server/metrics";
 import type { TrafficSplit } from "@/server/providers/types";
+import type { EventConsumers } from "./event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
 import { updateStageRows } from "./stage-rows";
@@ -24,6 +23,8 @@ export type SaveTransitionInput = {
   now: number;
   /** Who the events name unless an event names its own actor (`data.actor`). */
   actor: string;
+  /** What hears of the events: the outbox rows in this transaction, the counters once it committed. */
+  consumers: EventConsumers;
   /** When the runner must look at this region rollout again (default: now). */
   nextTickAt?: number;
   assessment?: Assessment;
@@ -64,12 +65,12 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     });
     if (input.assessment && input.observation) insertSamples(q, row, input.assessment, input.observation);
     // After the samples: an incident card shows the breaching sample's numbers.
-    enqueueForEvents(tx, written);
+    input.consumers.enqueue(tx, written);
     updateStageRows(tx, row, saved, now);
     updateRegionState(tx, input, saved);
     if (saved.phase !== row.phase) {
       if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") wakeDownstream(tx, saved, now);
-      updateRolloutStatus(tx, input.rollout, now);
+      updateRolloutStatus(tx, input.rollout, now, input.consumers);
     } else if (row.observeUntil !== null && saved.observeUntil === null) {
       // The observation period ended quietly: the next region may start now.
       wakeDownstream(tx, saved, now);
@@ -78,7 +79,7 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     return saved;
   });
   // Counted once committed: a decision that lost its race did not happen.
-  if (saved) recordEngineEvents(input.row.regionId, input.transition.events, input.assessment && input.observation ? input.assessment.verdict : undefined);
+  if (saved) input.consumers.count(input.row.regionId, input.transition.events, input.assessment && input.observation ? input.assessment.verdict : undefined);
   return saved;
 }
 
@@ -87,7 +88,7 @@ export function saveNextTick(db: Db, row: RegionRolloutRow, nextTickAt: number):
   return statements(db).saveNextTick.run({ nextTickAt, id: row.id, version: row.version }).changes === 1;
 }
 
-type EventContext = Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor">;
+type EventContext = Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor" | "consumers">;
 
 function eventRow(input: EventContext, e: EventDraft) {
   return {
@@ -106,8 +107,8 @@ function eventRow(input: EventContext, e: EventDraft) {
 /** Events about a region rollout, written in the caller's transaction. */
 export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
   if (drafts.length === 0) return;
-  enqueueForEvents(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
-  recordEngineEvents(input.row.regionId, drafts);
+  input.consumers.enqueue(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
+  input.consumers.count(input.row.regionId, drafts);
 }
 
 /**

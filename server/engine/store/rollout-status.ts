@@ -8,11 +8,11 @@ import type { Tx } from "@/db/client";
 import { events, regionRollouts, rollouts } from "@/db/schema";
 import type { RolloutStatus } from "@/db/schema/rollouts";
 import { rolloutStatus } from "@/server/engine/machine";
-import { enqueueForEvents } from "@/server/engine/notify/enqueue";
+import type { EventConsumers } from "./event-consumers";
 
 type RolloutRef = { id: string; serviceId: string; correlationId: string };
 
-export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number): RolloutStatus {
+export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number, consumers: EventConsumers): RolloutStatus {
   const regions = tx.select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rollout.id)).all();
   const current = tx.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, rollout.id)).get();
   const status = rolloutStatus(regions.map((r) => r.phase));
@@ -43,6 +43,6 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number): R
     })
     .returning()
     .all();
-  enqueueForEvents(tx, written);
+  consumers.enqueue(tx, written);
   return status;
 }
