@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import { artifacts, regionRollouts, regionStates, rollouts, samples, services } from "@/db/schema";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Colour } from "@/db/schema/region-states";
+import { fillLink } from "@/server/config/links";
 import { environmentPolicy } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { notFound } from "./errors";
@@ -115,6 +116,5 @@ export function getRegionPage(db: Db, config: FleetConfig, regionId: string, now
 
 /** Region links are templates; only the placeholders known without a rollout are filled here. */
 function fill(template: string | undefined, regionId: string): string | null {
-  if (!template) return null;
-  return template.replaceAll("{region}", encodeURIComponent(regionId));
+  return template ? fillLink(template, { region: regionId }) : null;
 }

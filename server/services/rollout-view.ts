@@ -5,6 +5,7 @@
 import { and, asc, count, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
+import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { readEvent } from "@/server/engine/machine/events";
 import type { CauseTest } from "@/server/engine/machine/types";
@@ -15,10 +16,8 @@ import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "
 type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
 
 
-/** Fills `{region}`, `{service}`, `{rolloutId}`, `{correlationId}`, `{from}`, `{to}` in a config link. */
-export function fillLink(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
-}
+/** The one template function of config links (cards, this page, the region page). */
+export { fillLink } from "@/server/config/links";
 
 export function commitUrl(config: FleetConfig, serviceId: string, sha: string | null): string | null {
   const repo = config.services.find((s) => s.id === serviceId)?.repository;
@@ -45,10 +44,12 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
     : [];
   const judged = ids.length ? stageJudgements(ctx, ids) : new Map<string, StageJudged>();
   const promotions = promotionsOf(ctx, rolloutId);
-  const to = String(rollout.finishedAt ?? Date.now());
+  const now = Date.now();
   const regions = regionRows.map((r) => {
     const region = config.regions.find((c) => c.id === r.regionId);
-    const values = { region: r.regionId, service: rollout.serviceId, rolloutId, correlationId: rollout.correlationId, from: String(rollout.createdAt), to };
+    // The card's window: around the region's end (or now), from its start if earlier.
+    const linkCtx = { rolloutId, serviceId: rollout.serviceId, correlationId: rollout.correlationId, ...linkWindow(r.startedAt ?? rollout.createdAt, r.finishedAt ?? rollout.finishedAt ?? now) };
+    const links = regionLinks(region, linkCtx);
     const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
     return {
       ...regionStatusOf(r, regionStages[r.stageIndex]?.percent ?? null),
@@ -82,10 +83,7 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
       approvals: approvalRows
         .filter((a) => a.approval.regionRolloutId === r.id)
         .map((a) => ({ reviewer: a.reviewerName, kind: a.approval.kind, decision: a.approval.decision, comment: a.approval.comment, at: a.approval.at })),
-      links: {
-        dashboard: region?.links.dashboard ? fillLink(region.links.dashboard, values) : null,
-        logs: region?.links.logs ? fillLink(region.links.logs, values) : null,
-      },
+      links: { dashboard: links.dashboard ?? null, logs: links.logs ?? null },
     };
   });
   return {
