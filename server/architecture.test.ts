@@ -118,14 +118,27 @@ const RULES: Rule[] = [
       (inProject(imp, "server/engine/runner/") && imp.target !== "server/engine/runner/clock.ts"),
   },
   {
-    name: "the engine's store (reads and saves of region rollouts, shared by the runner and the services) imports no runner, services, transports or providers but their types",
+    name: "the engine's store (reads and saves of region rollouts, shared by the runner and the services) imports no runner, services, transports or providers but their types, and no event consumer (outbox, metrics): they are passed in",
     appliesTo: under("server/engine/store/"),
     testsToo: false,
     breaks: (imp) =>
       inProject(imp, "server/engine/runner/") ||
       inProject(imp, "server/services/") ||
       inProject(imp, "server/api/") ||
-      (inProject(imp, "server/providers/") && imp.target !== "server/providers/types.ts"),
+      (inProject(imp, "server/providers/") && imp.target !== "server/providers/types.ts") ||
+      inProject(imp, "server/engine/notify/") ||
+      imp.target === "server/metrics.ts",
+  },
+  {
+    name: "the outbox (engine/notify: cards, Pushgateway, Grafana) is given its config: no global config (server/config/index.ts), no runner, services or transports, the store's types only",
+    appliesTo: under("server/engine/notify/"),
+    testsToo: false,
+    breaks: (imp) =>
+      imp.target === "server/config/index.ts" ||
+      inProject(imp, "server/engine/runner/") ||
+      inProject(imp, "server/services/") ||
+      inProject(imp, "server/api/") ||
+      (!imp.typeOnly && inProject(imp, "server/engine/store/")),
   },
   {
     name: "db imports nothing outside db/",
