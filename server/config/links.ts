@@ -2,8 +2,8 @@
  * Links to a region's dashboard and logs, from the config's URL templates (`regions[].links`), filled by one
  * function for every reader: cards, the rollout page and the region page. Placeholders: {region} {service}
  * {rolloutId} {correlationId} {from} {to}; one without a value is left as it is (the region page knows only
- * {region}). The time window is the card's: from 15 minutes before the moment looked at (or the region's start,
- * if earlier) to 5 minutes after it.
+ * {region}). The time window is the card's: from the region's start (or 15 minutes before the moment looked at,
+ * if earlier) to 5 minutes after that moment.
  */
 import type { RegionConfig } from "./schema";
 

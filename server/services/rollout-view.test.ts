@@ -1,6 +1,10 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { demoConfig } from "@/server/engine/runner/test-fixtures";
-import { commitUrl, fillLink } from "./rollout-view";
+import { regionRollouts } from "@/db/schema";
+import { addUser, createHarness, DIGEST_A, demoConfig } from "@/server/engine/runner/test-fixtures";
+import { BUILT } from "./ci-webhook.fixtures";
+import { commitUrl, fillLink, getRolloutView } from "./rollout-view";
+import { startRollout } from "./rollouts";
 
 describe("links on the rollout page", () => {
   it("fills every placeholder of a config link and escapes the values", () => {
@@ -21,5 +25,27 @@ describe("links on the rollout page", () => {
     expect(commitUrl(config, serviceId, "abc123")).toBe("https://github.com/acme/api/commit/abc123");
     expect(commitUrl(config, serviceId, null)).toBeNull();
     expect(commitUrl(demoConfig((raw) => delete (raw.services as Array<Record<string, unknown>>)[0].repository), serviceId, "abc123")).toBeNull();
+  });
+});
+
+describe("region links on the rollout page use the card's time window", () => {
+  it("runs from the region's start (or 15 minutes before its end, if earlier) to 5 minutes after its end", () => {
+    const h = createHarness();
+    try {
+      const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
+      const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: ["us-east"] });
+      const started = 1_780_000_000_000;
+      const ended = started + 60 * 60_000;
+      h.db.update(regionRollouts).set({ startedAt: started, finishedAt: ended }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
+      const [region] = getRolloutView(h.as(dana), rolloutId).regions;
+      expect(region.links.dashboard).toBe(`https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started}&to=${ended + 5 * 60_000}`);
+
+      // A region that ran for less than 15 minutes: the window opens 15 minutes before its end, as on a card.
+      h.db.update(regionRollouts).set({ finishedAt: started + 60_000 }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
+      const [short] = getRolloutView(h.as(dana), rolloutId).regions;
+      expect(short.links.dashboard).toBe(`https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started + 60_000 - 15 * 60_000}&to=${started + 60_000 + 5 * 60_000}`);
+    } finally {
+      h.cleanup();
+    }
   });
 });
