@@ -16,6 +16,7 @@ import { can, NEW_TOKEN_SCOPES, type TokenScope } from "@/server/auth/roles";
 import { userRoles } from "@/server/auth/session-store";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound, preconditionFailed, unauthorized } from "./errors";
+import { eventValues } from "@/server/engine/machine/events";
 
 export type { TokenScope };
 export const DEFAULT_TOKEN_DAYS = 90;
@@ -62,7 +63,7 @@ export function createToken(ctx: ServiceContext, raw: CreateTokenInput): { token
   ctx.db.transaction((tx) => {
     tx.insert(apiTokens).values(row).run();
     tx.insert(events)
-      .values({ at: ctx.now, type: "token.created", actor: actorRef(ctx.actor), message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`, data: { tokenId: row.id, scope: input.scope, expiresAt } })
+      .values(eventValues({ at: ctx.now, type: "token.created", actor: actorRef(ctx.actor), message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`, data: { tokenId: row.id, scope: input.scope, expiresAt } }))
       .run();
   });
   return { token, summary: toSummary(row) };
@@ -79,7 +80,7 @@ export function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): TokenSu
       throw preconditionFailed(`The API token "${existing.name}" is already revoked.`);
     }
     tx.insert(events)
-      .values({ at: ctx.now, type: "token.revoked", actor: actorRef(ctx.actor), message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`, data: { tokenId: revoked.id } })
+      .values(eventValues({ at: ctx.now, type: "token.revoked", actor: actorRef(ctx.actor), message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`, data: { tokenId: revoked.id } }))
       .run();
     return toSummary(revoked);
   });

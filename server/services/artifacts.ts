@@ -14,6 +14,7 @@ import { actorCan } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
 import { parseInput, type ServiceContext } from "./context";
 import { badRequest, conflict, forbidden, notFound } from "./errors";
+import { eventValues } from "@/server/engine/machine/events";
 
 /** The one version rule: a letter or digit, then letters, digits, . _ + - (1.4.2, 2026.01.05+build.7); 128 at most. */
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
@@ -79,14 +80,14 @@ export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.in
   const [inserted] = tx.insert(artifacts).values(values).onConflictDoNothing().returning().all();
   if (inserted) {
     tx.insert(events)
-      .values({
+      .values(eventValues({
         at: ctx.now,
         type: "artifact.registered",
         actor: actorRef(ctx.actor),
         message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
         serviceId: input.serviceId,
         data: { artifactId: inserted.id, version: input.version, digest: input.digest, sourceRef: input.sourceRef ?? null, commitSha: input.commitSha ?? null, provenance: values.provenance },
-      })
+      }))
       .run();
     return { artifact: inserted, created: true };
   }

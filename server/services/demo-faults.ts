@@ -11,6 +11,7 @@ import { can } from "@/server/auth/roles";
 import { regionSettings } from "@/server/config/load";
 import { parseInput, type ServiceContext } from "./context";
 import { badRequest, forbidden, notFound, preconditionFailed } from "./errors";
+import { eventValues } from "@/server/engine/machine/events";
 
 const RegionRef = z.strictObject({ regionId: z.string().min(1) });
 export const DemoFaultsInput = RegionRef;
@@ -69,14 +70,14 @@ export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput):
   return ctx.db.transaction((tx) => {
     const row = tx.insert(demoFaults).values({ regionId: input.regionId, stagePercent: input.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: ctx.now }).returning().get();
     tx.insert(events)
-      .values({
+      .values(eventValues({
         at: ctx.now,
         type: "demo.fault_injected",
         actor: by,
         regionId: input.regionId,
         message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
         data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
-      })
+      }))
       .run();
     return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: row.createdAt };
   });
@@ -89,7 +90,7 @@ export function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput):
     const cleared = tx.delete(demoFaults).where(eq(demoFaults.regionId, regionId)).returning({ id: demoFaults.id }).all().length;
     if (cleared > 0) {
       tx.insert(events)
-        .values({ at: ctx.now, type: "demo.faults_cleared", actor: actorRef(ctx.actor), regionId, message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`, data: { cleared } })
+        .values(eventValues({ at: ctx.now, type: "demo.faults_cleared", actor: actorRef(ctx.actor), regionId, message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`, data: { cleared } }))
         .run();
     }
     return { cleared };

@@ -19,6 +19,7 @@ import { requiredReviewers } from "@/server/engine/store/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
 import { parseInput, type ServiceContext } from "./context";
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type ServiceError } from "./errors";
+import { eventValues } from "@/server/engine/machine/events";
 
 export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
 
@@ -162,7 +163,7 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
 
     const [started] = tx
       .insert(events)
-      .values({
+      .values(eventValues({
         at: ctx.now,
         type: "rollout.started",
         actor: initiator,
@@ -171,7 +172,7 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
         rolloutId,
         correlationId,
         data: { artifactId: artifact.id, version: artifact.version, digest: artifact.digest, strategy: input.strategy, delayMinutes: input.delayMinutes ?? null, plan },
-      })
+      }))
       .returning()
       .all();
     enqueueNotifications(tx, ctx.config, started);

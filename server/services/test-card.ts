@@ -9,6 +9,7 @@ import { can } from "@/server/auth/roles";
 import { sendExampleCard, type ExampleCardResult } from "@/server/engine/notify/send-example-card";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden } from "./errors";
+import { eventValues } from "@/server/engine/machine/events";
 
 export const SendTestCardInput = z.strictObject({ channel: z.enum(["incidents", "deployments"]).optional() }).optional();
 export type SendTestCardInput = z.infer<typeof SendTestCardInput>;
@@ -30,7 +31,7 @@ export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, 
       : `${accepted} of ${results.length} webhook(s) accepted the test card.`;
   ctx.db
     .insert(events)
-    .values({ at: ctx.now, type: "notify.test_card_sent", actor: actorRef(ctx.actor), message: `${ctx.actor.name} sent a test card: ${message}`, data: { purpose: purpose ?? null, accepted, sent: results.length } })
+    .values(eventValues({ at: ctx.now, type: "notify.test_card_sent", actor: actorRef(ctx.actor), message: `${ctx.actor.name} sent a test card: ${message}`, data: { purpose: purpose ?? null, accepted, sent: results.length } }))
     .run();
   return {
     configured: results.length > 0,

@@ -10,6 +10,7 @@ import { events, users } from "@/db/schema";
 import { hashPasswordSync, MIN_PASSWORD_LENGTH, verifyPasswordSync } from "@/server/auth/password";
 import { badRequest } from "./errors";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
+import { eventValues } from "@/server/engine/machine/events";
 
 const Email = z.email();
 
@@ -38,7 +39,7 @@ export function ensureBootstrapAdmin(db: Db, env: NodeJS.ProcessEnv, now: number
     if (!existing) {
       const user = { id: randomUUID(), email, name: email.split("@")[0] };
       tx.insert(users).values({ ...user, passwordHash, createdAt: now }).run();
-      tx.insert(events).values({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } }).run();
+      tx.insert(events).values(eventValues({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } })).run();
       replaceRoles(tx, user.id, ["admin"], "system", now);
       recordRolesChanged(tx, { actor: "system", user, before: [], after: ["admin"] }, now);
       return { status: "created" as const, userId: user.id };

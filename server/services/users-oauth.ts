@@ -9,6 +9,7 @@ import type { Db } from "@/db/client";
 import { accounts, events, users } from "@/db/schema";
 import { conflict } from "./errors";
 import { recordRolesChanged, replaceRoles } from "./users-roles";
+import { eventValues } from "@/server/engine/machine/events";
 
 export type OAuthIdentity = { provider: string; providerAccountId: string; email?: string | null; name?: string | null };
 
@@ -33,7 +34,7 @@ export function linkOAuthAccount(db: Db, identity: OAuthIdentity, now: number): 
       .values({ id: randomUUID(), userId: user.id, provider: identity.provider, providerAccountId: identity.providerAccountId, createdAt: now })
       .run();
     tx.insert(events)
-      .values({ at: now, type: "user.created", actor: "system", message: `${user.name} (${email}) signed in with ${identity.provider} for the first time`, data: { userId: user.id, provider: identity.provider } })
+      .values(eventValues({ at: now, type: "user.created", actor: "system", message: `${user.name} (${email}) signed in with ${identity.provider} for the first time`, data: { userId: user.id, provider: identity.provider } }))
       .run();
     replaceRoles(tx, user.id, ["viewer"], "system", now);
     recordRolesChanged(tx, { actor: "system", user, before: [], after: ["viewer"] }, now);

@@ -7,6 +7,7 @@ import type { Db, Tx } from "@/db/client";
 import { events, roleAssignments, roleChanges, users } from "@/db/schema";
 import { activeUserCondition, demoModeOn } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
+import { eventValues } from "@/server/engine/machine/events";
 
 /** Unique roles in the canonical order viewer, deployer, reviewer, sre, admin. */
 export function canonicalRoles(roles: Iterable<Role>): Role[] {
@@ -54,12 +55,12 @@ export function recordRolesChanged(
   now: number,
 ): void {
   tx.insert(events)
-    .values({
+    .values(eventValues({
       at: now,
       type: "user.roles_changed",
       actor: change.actor,
       message: `Roles of ${change.user.name} (${change.user.email}) changed from ${listOrNone(change.before)} to ${listOrNone(change.after)}`,
       data: { userId: change.user.id, before: change.before, after: change.after },
-    })
+    }))
     .run();
 }

@@ -9,6 +9,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { events, sessions, users } from "@/db/schema";
 import { createSession, revokeSession } from "@/server/auth/session-store";
+import { eventValues } from "@/server/engine/machine/events";
 
 const PROVIDER_NAMES: Record<string, string> = { local: "email and password", demo: "demo sign-in", github: "GitHub", oidc: "single sign-on" };
 export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
@@ -25,13 +26,13 @@ export function recordSignIn(
     const session = createSession(tx, input.userId, now);
     tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, input.userId)).run();
     tx.insert(events)
-      .values({
+      .values(eventValues({
         at: now,
         type: "user.signed_in",
         actor: `user:${input.userId}`,
         message: `${user.name} signed in with ${providerName(input.provider)}`,
         data: { userId: input.userId, provider: input.provider, address: input.address },
-      })
+      }))
       .run();
     return { sessionId: session.id, expiresAt: session.expiresAt };
   });
@@ -75,7 +76,7 @@ export function recordSignInFailure(
   const name = input.userId ? db.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get()?.name : undefined;
   const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
   db.insert(events)
-    .values({
+    .values(eventValues({
       at: now,
       type: "user.sign_in_failed",
       actor: "anonymous",
@@ -88,7 +89,7 @@ export function recordSignInFailure(
         ...(input.login ? { login: input.login } : {}),
         ...(input.userId ? { userId: input.userId } : {}),
       },
-    })
+    }))
     .run();
 }
 
@@ -104,13 +105,13 @@ export function recordSignOut(db: Db, input: { sessionId: string; address: strin
     revokeSession(tx, input.sessionId, now);
     if (!live) return false;
     tx.insert(events)
-      .values({
+      .values(eventValues({
         at: now,
         type: "user.signed_out",
         actor: `user:${live.userId}`,
         message: `${live.name} signed out`,
         data: { userId: live.userId, address: input.address },
-      })
+      }))
       .run();
     return true;
   });

@@ -12,6 +12,7 @@ import { forbidden, notFound, preconditionFailed } from "./errors";
 import { parseInput } from "./context";
 import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
 import { countOtherActiveAdmins, storedRoles } from "./users-roles";
+import { eventValues } from "@/server/engine/machine/events";
 
 export const SetUserDisabledInput = z.strictObject({
   userId: z.string({ error: "expected a user id" }).min(1, { error: "expected a user id" }),
@@ -51,7 +52,7 @@ export function setUserDisabled(
       tx.update(users).set({ disabledAt: null }).where(eq(users.id, userId)).run();
     }
     tx.insert(events)
-      .values({
+      .values(eventValues({
         at: now,
         type: disabled ? "user.disabled" : "user.enabled",
         actor: adminRef(input.actor),
@@ -59,7 +60,7 @@ export function setUserDisabled(
           ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped`
           : `${user.name} enabled again`,
         data: { userId, sessionsEnded },
-      })
+      }))
       .run();
     return { userId, disabled, changed: true, sessionsEnded };
   });

@@ -14,6 +14,7 @@ import { parseInput } from "./context";
 import { conflict, notFound, preconditionFailed } from "./errors";
 import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
 import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
+import { eventValues } from "@/server/engine/machine/events";
 
 export { seedDemoUsers, listDemoUsers, DEMO_USERS } from "./users-demo";
 export { ensureBootstrapAdmin } from "./users-bootstrap";
@@ -154,7 +155,7 @@ export async function createLocalUser(
     }
     const user = { id: randomUUID(), email, name };
     tx.insert(users).values({ ...user, passwordHash, createdAt: now }).run();
-    tx.insert(events).values({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }).run();
+    tx.insert(events).values(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } })).run();
     replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
     recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
     return { userId: user.id };

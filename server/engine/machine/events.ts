@@ -77,7 +77,7 @@ export type EventDataMap = {
   "token.created": { tokenId: string; scope: string; expiresAt: number };
   "token.revoked": { tokenId: string };
   "user.created": { userId: string; provider?: string };
-  "user.roles_changed": { userId: string; before: string[]; after: string[] };
+  "user.roles_changed": { userId: string; before: readonly string[]; after: readonly string[] };
   "user.disabled": { userId: string; sessionsEnded: number };
   "user.enabled": { userId: string; sessionsEnded: number };
   "user.signed_in": { userId: string; provider: string; address: string | null };
@@ -146,4 +146,12 @@ export function rollbackTrigger(data: Partial<RolledBackData>): RollbackTrigger 
   if ("emergency" in data && data.emergency === true) return "emergency";
   if ("manual" in data && data.manual === true) return "manual";
   return "breach";
+}
+
+/** The columns of an event row besides its type, words and data. */
+type EventRowFields = { at: number; actor: string; serviceId?: string | null; rolloutId?: string | null; regionId?: string | null; correlationId?: string | null };
+
+/** A service's event row, checked against the union: `tx.insert(events).values(eventValues({ ... }))`. */
+export function eventValues(row: EventDraft & EventRowFields): EventDraft & EventRowFields {
+  return row;
 }

@@ -9,6 +9,7 @@ import { events, regionRollouts, rollouts } from "@/db/schema";
 import type { RolloutStatus } from "@/db/schema/rollouts";
 import { rolloutStatus } from "@/server/engine/machine";
 import type { EventConsumers } from "./event-consumers";
+import { eventValues } from "@/server/engine/machine/events";
 
 type RolloutRef = { id: string; serviceId: string; correlationId: string };
 
@@ -31,7 +32,7 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number, co
   const message = status === "running" ? "The rollout is running again." : `The rollout ${status === "succeeded" ? "succeeded" : status === "failed" ? "failed" : "was aborted"} (${summary}).`;
   const written = tx
     .insert(events)
-    .values({
+    .values(eventValues({
       at: now,
       type: `rollout.${status}`,
       actor: "engine",
@@ -40,7 +41,7 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number, co
       rolloutId: rollout.id,
       correlationId: rollout.correlationId,
       data: { regions: Object.fromEntries(regions.map((r) => [r.regionId, r.phase])) },
-    })
+    }))
     .returning()
     .all();
   consumers.enqueue(tx, written);
