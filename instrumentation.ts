@@ -9,5 +9,6 @@ export async function register() {
   const { recordPeerAddresses } = await import("./server/security/client-address");
   recordPeerAddresses();
   const { bootstrap } = await import("./server/bootstrap");
-  await bootstrap({ engine: process.env.FLIGHTDECK_ENGINE !== "off" });
+  const { serverEnv } = await import("./server/config/env");
+  await bootstrap({ engine: serverEnv().FLIGHTDECK_ENGINE !== "off" });
 }

@@ -5,12 +5,13 @@
  * next.config.ts (the proxy does not run for them, so webhook and tRPC bodies never pass through it).
  */
 import { NextResponse, type NextRequest } from "next/server";
+import { serverEnv } from "@/server/config/env";
 import { isHttpsPublicUrl } from "@/server/config/public-url";
 import { newNonce, pageSecurityHeaders } from "@/server/security/headers";
 
 export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();
-  const headers = pageSecurityHeaders(nonce, { https: isHttpsPublicUrl(process.env), dev: process.env.NODE_ENV === "development" });
+  const headers = pageSecurityHeaders(nonce, { https: isHttpsPublicUrl(serverEnv()), dev: process.env.NODE_ENV === "development" });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", headers["Content-Security-Policy"]);

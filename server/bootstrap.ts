@@ -5,7 +5,7 @@
 import { getDb } from "@/db/client";
 import { getConfig, setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
-import { checkEnvironmentOrExit } from "@/server/config/env";
+import { checkEnvironmentOrExit, serverEnv } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
 import { startEngine } from "@/server/engine/runner";
 import { logger } from "@/server/log";
@@ -24,7 +24,7 @@ export async function bootstrap(opts: { engine: boolean }) {
     seedDemoUsers(db, now);
     seedDemoFleet(db, config, now);
   }
-  ensureBootstrapAdmin(db, process.env, now);
+  ensureBootstrapAdmin(db, serverEnv(), now);
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
   if (opts.engine) startEngine({ db, config });
 }

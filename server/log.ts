@@ -1,8 +1,9 @@
 /** pino JSON logs. Use `logger.child({ correlationId })` so every line of a rollout carries its id. */
 import pino from "pino";
+import { serverEnv } from "@/server/config/env";
 
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+  level: serverEnv().LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
   base: { app: "flightdeck" },
   redact: { paths: ["*.password", "*.token", "*.secret", "*.webhookUrl", "headers.authorization", "headers.cookie"], censor: "[redacted]" },
 });

@@ -3,6 +3,8 @@
  * GitHub team or verified email domain. Fails closed: with no list, nobody; when GitHub cannot be asked, nobody.
  * Local accounts are not concerned: only an admin creates them.
  */
+import { serverEnv } from "@/server/config/env";
+import type { Env } from "@/server/config/load";
 import type { AuthConfig } from "@/server/config/schema";
 import { GitHubLookupError, readGitHubFacts } from "./github-membership";
 
@@ -11,7 +13,7 @@ export type AllowList = AuthConfig["allow"];
 export type OAuthButton = { id: "github" | "oidc"; name: string };
 
 /** The OAuth providers this process offers (their variables are set), for the sign-in page's buttons and the checks. */
-export function configuredOAuthProviders(env: NodeJS.ProcessEnv = process.env): OAuthButton[] {
+export function configuredOAuthProviders(env: Env = serverEnv()): OAuthButton[] {
   const buttons: OAuthButton[] = [];
   if (env.GITHUB_ID && env.GITHUB_SECRET) buttons.push({ id: "github", name: "GitHub" });
   if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) buttons.push({ id: "oidc", name: env.OIDC_NAME || "Single sign-on" });
@@ -93,7 +95,7 @@ async function checkGitHub(facts: OAuthSignInFacts, allow: AllowList, opts: { gi
  * For `flightdeck doctor` and the start banner: OAuth sign-in configured in the environment that admits nobody,
  * by config path: `oauthSignInFindings(config, env)`.
  */
-export function oauthSignInFindings(config: { auth: AuthConfig }, env: NodeJS.ProcessEnv): Array<{ path: string; message: string }> {
+export function oauthSignInFindings(config: { auth: AuthConfig }, env: Env): Array<{ path: string; message: string }> {
   return oauthAllowFindings(config.auth, configuredOAuthProviders(env));
 }
 

@@ -6,6 +6,7 @@
 import type { AuthOptions } from "next-auth";
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
+import { serverEnv } from "@/server/config/env";
 import { isHttpsPublicUrl } from "@/server/config/public-url";
 import { logger } from "@/server/log";
 import { linkOAuthAccount } from "@/server/services/users";
@@ -41,7 +42,7 @@ export const authOptions: AuthOptions = {
   },
   // Cookies are `Secure` (and `__Secure-`/`__Host-` named) whenever the public URL is https, whatever the request says.
   get useSecureCookies() {
-    return isHttpsPublicUrl(process.env, getConfig().config);
+    return isHttpsPublicUrl(serverEnv(), getConfig().config);
   },
   callbacks: {
     /** OAuth: only people auth.allow names; then linked (or created as viewers); disabled users are refused. */
@@ -61,7 +62,7 @@ export const authOptions: AuthOptions = {
         getConfig().config.auth,
         Date.now(),
         // Tests point the membership checks at a fake GitHub on 127.0.0.1; a real server always asks api.github.com.
-        { githubApiUrl: process.env.NODE_ENV === "test" ? process.env.FLIGHTDECK_TEST_GITHUB_API_URL : undefined },
+        { githubApiUrl: process.env.NODE_ENV === "test" ? serverEnv().FLIGHTDECK_TEST_GITHUB_API_URL : undefined },
       );
     },
     /** At sign-in (user and account present) a session row is created; afterwards the token passes unchanged. */

@@ -7,13 +7,15 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
+import { serverEnv } from "@/server/config/env";
+import type { Env } from "@/server/config/load";
 import { authorizeDemo, authorizeLocal } from "./authorize";
 import { configuredOAuthProviders } from "./oauth-allow";
 import { requestAddress } from "./request-address";
 
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
 
-export function buildProviders(env: NodeJS.ProcessEnv = process.env): Provider[] {
+export function buildProviders(env: Env = serverEnv()): Provider[] {
   const providers: Provider[] = [
     CredentialsProvider({
       id: "local",

@@ -7,8 +7,10 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_DB_FILE } from "@/server/config/database";
+import { serverEnv } from "@/server/config/env";
+import type { Env } from "@/server/config/load";
 
-export function authSecretFile(env: NodeJS.ProcessEnv = process.env): string {
+export function authSecretFile(env: Env = serverEnv()): string {
   const dbFile = env.FLIGHTDECK_DB ?? path.join(process.cwd(), "data/flightdeck.db");
   // The demo's database (data/demo.db) keeps a secret of its own: no cookie signed for the demo is valid for a
   // real fleet whose database sits in the same folder.
@@ -35,7 +37,7 @@ export function readOrCreateSecret(file: string): string {
 
 const globalForSecret = globalThis as unknown as { flightdeckAuthSecret?: string };
 
-export function authSecret(env: NodeJS.ProcessEnv = process.env): string {
+export function authSecret(env: Env = serverEnv()): string {
   if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
   globalForSecret.flightdeckAuthSecret ??= readOrCreateSecret(authSecretFile(env));
   return globalForSecret.flightdeckAuthSecret;

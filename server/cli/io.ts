@@ -1,4 +1,5 @@
 /** What a CLI command may touch: its output, the environment, the clock. Tests pass their own. */
+import { rawEnv, serverEnv } from "@/server/config/env";
 import type { Env } from "@/server/config/load";
 export type CliIo = {
   out: (line: string) => void;
@@ -13,8 +14,8 @@ export function processIo(): CliIo {
   return {
     out: (line) => process.stdout.write(line + "\n"),
     err: (line) => process.stderr.write(line + "\n"),
-    env: process.env,
-    tty: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    env: rawEnv(), // the CLI checks and reports on the whole environment (doctor) and reads the config's *Env
+    tty: Boolean(process.stdout.isTTY) && !serverEnv().NO_COLOR,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

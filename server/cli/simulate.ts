@@ -8,6 +8,7 @@ import { asc, count, eq } from "drizzle-orm";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { events, regionRollouts, roleChanges, rollouts, stages, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
+import { rawEnv, serverEnv } from "@/server/config/env";
 import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { createEngine, VirtualClock } from "@/server/engine/runner";
@@ -37,7 +38,7 @@ export type SimulationResult = {
 };
 
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
-const MAX_TICKS = Number(process.env.FLIGHTDECK_SIM_MAX_TICKS ?? 100_000);
+const MAX_TICKS = Number(serverEnv().FLIGHTDECK_SIM_MAX_TICKS ?? 100_000);
 
 /** The config to simulate, with every region on the simulated providers (its faults kept). */
 export function simulationConfig(opts: SimulateOptions): FleetConfig {
@@ -48,7 +49,7 @@ export function simulationConfig(opts: SimulateOptions): FleetConfig {
   } catch {
     throw new ArgumentError(`--config: cannot read ${file}`);
   }
-  const { config, problems } = parseConfig(source, process.env, { requireEnv: false });
+  const { config, problems } = parseConfig(source, rawEnv(), { requireEnv: false });
   if (!config) throw new ArgumentError(`--config ${file}:\n` + problems.map((p: ConfigProblem) => `  ${p.path}: ${p.message}`).join("\n"));
   return {
     ...config,

@@ -1,6 +1,19 @@
 /**
  * The process environment Flightdeck itself reads (the fleet config's `*Env` references are checked by the
- * config loader). Checked once at start-up: every problem by variable name.
+ * config loader). Checked once at start-up: every problem by variable name. Code reads it through one of two
+ * doors, never through `process.env` itself:
+ *
+ * - `serverEnv()`: the typed variables below, parsed with `EnvSchema`. Parsed on first use and again only when
+ *   one of these variables changes (start-up points `FLIGHTDECK_DB` at the fleet's file; tests set variables
+ *   between cases), so in a running server it is parsed once.
+ * - `rawEnv()`: the whole live environment, for what cannot be typed because the operator chose the names: the
+ *   variables the fleet config references (`*Env`: webhook URLs, API tokens, SSH hosts and keys, metrics tokens),
+ *   looked up at each call where they are used (as `ssh-target.ts` does), and what checks or reports on the
+ *   whole environment (the config loader, `flightdeck doctor`, the settings page), and start-up's one write
+ *   (`selectFleetDatabase`).
+ *
+ * Left as direct `process.env` reads, on purpose: `NODE_ENV` and `NEXT_RUNTIME`, which Next.js replaces at build
+ * time (instrumentation.ts drops its Node.js-only imports from the edge bundle that way).
  */
 import { z } from "zod";
 import { formatPath, issuesToProblems, type ConfigProblem, type Env } from "./load";
@@ -31,9 +44,53 @@ export const EnvSchema = z.object({
   /** A file that keeps the simulated world (weights, calls) across restarts of the demo. */
   FLIGHTDECK_SIM_STATE: z.string().min(1).optional(),
   FLIGHTDECK_LEASE_TTL_MS: z.string().regex(/^\d+$/, { error: (i) => `expected milliseconds, got ${JSON.stringify(i.input)}` }).optional(),
+  /** Sign-in providers and the bootstrap admin (checked in pairs below). */
+  GITHUB_ID: z.string().optional(),
+  GITHUB_SECRET: z.string().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().optional(),
+  FLIGHTDECK_ADMIN_EMAIL: z.string().optional(),
+  /** The project root the CLI runs from (scripts/flightdeck.mjs sets it). */
+  FLIGHTDECK_HOME: z.string().optional(),
+  /** `flightdeck simulate`: the most ticks a simulation runs (default 100 000). */
+  FLIGHTDECK_SIM_MAX_TICKS: z.string().optional(),
+  /** Any value: the CLI prints without colour. */
+  NO_COLOR: z.string().optional(),
+  /** Tests only (read only when NODE_ENV=test): the GitHub API a sign-in test stands up. */
+  FLIGHTDECK_TEST_GITHUB_API_URL: z.string().optional(),
 });
 
-export function checkEnvironment(env: Env = process.env): ConfigProblem[] {
+export type ServerEnv = z.infer<typeof EnvSchema>;
+
+const NAMES = Object.keys(EnvSchema.shape) as Array<keyof ServerEnv>;
+let parsed: { key: string; env: ServerEnv } | undefined;
+
+/**
+ * The typed environment. A variable that is set but invalid reads as unset here: start-up (`bootstrap`, `npm
+ * start`'s preflight, the worker) has already stopped on it with its name, and `flightdeck doctor` reports it.
+ */
+export function serverEnv(): ServerEnv {
+  const source = rawEnv();
+  const key = NAMES.map((name) => source[name] ?? "").join("\u0000");
+  if (parsed?.key === key) return parsed.env;
+  const env: Record<string, string> = {};
+  for (const name of NAMES) {
+    const value = source[name];
+    if (value === undefined || value === "") continue;
+    const field = EnvSchema.shape[name].safeParse(value);
+    if (field.success && field.data !== undefined) env[name] = field.data;
+  }
+  parsed = { key, env: Object.freeze(env) as ServerEnv };
+  return parsed.env;
+}
+
+/** The whole live process environment (see the top of this file for who may use it, and why). */
+export function rawEnv(): Env {
+  return process.env;
+}
+
+export function checkEnvironment(env: Env = rawEnv()): ConfigProblem[] {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = EnvSchema.safeParse(defined);
   const problems = result.success ? [] : issuesToProblems(result.error.issues);
@@ -46,7 +103,7 @@ export function checkEnvironment(env: Env = process.env): ConfigProblem[] {
   return problems;
 }
 
-export function checkEnvironmentOrExit(env: Env = process.env): void {
+export function checkEnvironmentOrExit(env: Env = rawEnv()): void {
   const problems = checkEnvironment(env);
   if (problems.length === 0) return;
   console.error(`Flightdeck cannot start: the environment has ${problems.length} problem(s):`);

@@ -6,11 +6,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { rawEnv } from "./env";
 import { modeProblems } from "./readiness";
 import { FleetConfig, type AnalysisConfig, type RegionConfig, type StageConfig } from "./schema";
 
-/** The project root: FLIGHTDECK_HOME when set (the CLI sets it), else the working directory. */
-const HOME = process.env.FLIGHTDECK_HOME ?? process.cwd();
+/**
+ * The project root: FLIGHTDECK_HOME when set (the CLI sets it), else the working directory. Read raw: this runs
+ * while modules load, inside env.ts's own imports, before `serverEnv()` can be called.
+ */
+const HOME = rawEnv().FLIGHTDECK_HOME ?? process.cwd();
 export const DEMO_CONFIG_PATH = path.join(HOME, "server/config/demo-fleet.yaml");
 export const DEFAULT_CONFIG_PATH = "flightdeck.config.yaml";
 
@@ -49,7 +53,7 @@ export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): Confi
  * is taken only when nothing hints at a real config: an empty FLIGHTDECK_CONFIG, a misspelt variable
  * (FLIGHTDECK_CONFG) or a misnamed file (./flightdeck.config.yml) throws a ConfigError naming it.
  */
-export function resolveConfigPath(env: Env = process.env, cwd: string = process.cwd()): string {
+export function resolveConfigPath(env: Env = rawEnv(), cwd: string = process.cwd()): string {
   const named = env.FLIGHTDECK_CONFIG;
   if (named !== undefined) {
     if (!named.trim()) throw new ConfigError("FLIGHTDECK_CONFIG", [{ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" }]);
@@ -85,7 +89,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Parse and check a config text. Returns every problem, never throws. */
-export function parseConfig(source: string, env: Env = process.env, opts: { requireEnv?: boolean } = {}): { config?: FleetConfig; problems: ConfigProblem[] } {
+export function parseConfig(source: string, env: Env = rawEnv(), opts: { requireEnv?: boolean } = {}): { config?: FleetConfig; problems: ConfigProblem[] } {
   const doc = parseDocument(source);
   if (doc.errors.length > 0) {
     return {
@@ -127,7 +131,7 @@ function isNeeded(owner: Record<string, unknown>, key: string): boolean {
   return true;
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): LoadedConfig {
+export function loadConfig(env: Env = rawEnv(), cwd: string = process.cwd()): LoadedConfig {
   const file = resolveConfigPath(env, cwd);
   if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}` }]);
   const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
@@ -136,7 +140,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 }
 
 /** For process entry points: print the problems, one per line, and exit 1. No stack trace. */
-export function loadConfigOrExit(env: Env = process.env): LoadedConfig {
+export function loadConfigOrExit(env: Env = rawEnv()): LoadedConfig {
   try {
     return loadConfig(env);
   } catch (err) {

@@ -4,7 +4,7 @@
  */
 import { oauthSignInFindings } from "../auth/oauth-allow";
 import { databaseFile } from "./database";
-import { checkEnvironmentOrExit } from "./env";
+import { checkEnvironmentOrExit, rawEnv } from "./env";
 import { loadConfigOrExit, type ConfigProblem, type Env, type LoadedConfig } from "./load";
 import { productionFindings, startupProblems } from "./readiness";
 
@@ -44,7 +44,7 @@ function exitWith(what: string, problems: ConfigProblem[]): never {
 }
 
 /** For `npm start` and `server/config/check.ts`: every problem by path and exit 1, else the plan. */
-export function preflightOrExit(env: Env = process.env, port: string = env.PORT ?? "3000"): StartPlan {
+export function preflightOrExit(env: Env = rawEnv(), port: string = env.PORT ?? "3000"): StartPlan {
   const loaded = loadConfigOrExit(env);
   checkEnvironmentOrExit(env);
   const problems = startupProblems(loaded.config, env);

@@ -4,6 +4,7 @@
  * config must agree on both (start-up checks it), so there is one notion of "the public URL is https" for
  * cookies, HSTS and the start-up check. No file or database access here: safe in any runtime.
  */
+import { serverEnv } from "./env";
 import type { FleetConfig } from "./schema";
 
 export const DEMO_PUBLIC_URL = "http://localhost:3000";
@@ -11,7 +12,7 @@ export const DEMO_PUBLIC_URL = "http://localhost:3000";
 type Env = Record<string, string | undefined>;
 
 /** The public URL as a URL; `config` is optional so code that cannot read the config file still gets an answer. */
-export function publicUrl(env: Env = process.env, config?: Pick<FleetConfig, "baseUrl">): URL {
+export function publicUrl(env: Env = serverEnv(), config?: Pick<FleetConfig, "baseUrl">): URL {
   const candidates = [env.NEXTAUTH_URL, config?.baseUrl, DEMO_PUBLIC_URL];
   for (const value of candidates) {
     if (!value) continue;
@@ -25,6 +26,6 @@ export function publicUrl(env: Env = process.env, config?: Pick<FleetConfig, "ba
 }
 
 /** True when people reach Flightdeck over https: cookies get `Secure`, pages get HSTS. */
-export function isHttpsPublicUrl(env: Env = process.env, config?: Pick<FleetConfig, "baseUrl">): boolean {
+export function isHttpsPublicUrl(env: Env = serverEnv(), config?: Pick<FleetConfig, "baseUrl">): boolean {
   return publicUrl(env, config).protocol === "https:";
 }

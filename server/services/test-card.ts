@@ -6,6 +6,7 @@ import { z } from "zod";
 import { events } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
+import { rawEnv } from "@/server/config/env";
 import { sendExampleCard, type ExampleCardResult } from "@/server/engine/notify/send-example-card";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden } from "./errors";
@@ -19,7 +20,7 @@ export type TestCardAnswer = { configured: boolean; message: string; results: Ex
 /** A webhook's body can be long (an HTML error page); the page needs its first words. */
 const SHORT_BODY = 300;
 
-export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, env: Record<string, string | undefined> = process.env): Promise<TestCardAnswer> {
+export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, env: Record<string, string | undefined> = rawEnv()): Promise<TestCardAnswer> {
   const input = parseInput(SendTestCardInput, raw);
   if (!can(ctx.actor.roles, "settings.manage")) throw forbidden("Sending a test card needs the admin role.");
   const purpose = input?.channel;

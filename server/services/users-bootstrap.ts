@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import type { Env } from "@/server/config/load";
 import { events, users } from "@/db/schema";
 import { hashPasswordSync, MIN_PASSWORD_LENGTH, verifyPasswordSync } from "@/server/auth/password";
 import { badRequest } from "./errors";
@@ -17,7 +18,7 @@ const Email = z.email();
 export type BootstrapResult = { status: "skipped" } | { status: "created" | "updated" | "unchanged"; userId: string };
 
 /** Synchronous (start-up calls it once, before serving); throws a 400 ServiceError naming the bad variable. */
-export function ensureBootstrapAdmin(db: Db, env: NodeJS.ProcessEnv, now: number): BootstrapResult {
+export function ensureBootstrapAdmin(db: Db, env: Env, now: number): BootstrapResult {
   const email = env.FLIGHTDECK_ADMIN_EMAIL?.trim().toLowerCase();
   const password = env.FLIGHTDECK_ADMIN_PASSWORD;
   if (!email && !password) return { status: "skipped" };

@@ -20,6 +20,7 @@ import { and, asc, eq, lte, or } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/db/client";
 import { events, notificationOutbox } from "@/db/schema";
+import { rawEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
 import { engineMetrics } from "@/server/metrics";
 import { postWebhook, type WebhookAnswer } from "@/server/providers/notify-webhook";
@@ -83,7 +84,7 @@ function claim(db: Db, row: Row, leaseUntil: number): Row | null {
 
 async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
   const correlationId = o.db.select({ correlationId: events.correlationId }).from(events).where(eq(events.id, row.eventId)).get()?.correlationId ?? null;
-  const env = o.env ?? process.env;
+  const env = o.env ?? rawEnv(); // the config's *Env names, read at each delivery
   const secrets = deliverySecrets(o.config, env);
   if (isObservabilityChannel(row.channelId)) {
     const job = await deliverObservabilityJob({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId }, row);

@@ -4,6 +4,7 @@
  * `runner.tick()` themselves on a virtual clock.
  */
 import type { Db } from "@/db/client";
+import { serverEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
 import { logger } from "@/server/log";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
@@ -27,7 +28,7 @@ export type EngineOptions = {
   clock?: Clock;
   /** The providers of a region; default: as its config says (real or simulated, the simulated ones sharing `world`). */
   providers?: (regionId: string) => RegionProviders;
-  /** Where the real providers read their variables (SSH user, hosts, tokens); default: process.env. */
+  /** Where the real providers read their variables (SSH user, hosts, tokens); default: the whole environment (rawEnv). */
   env?: Env;
   /** The simulated world; default: a new one, kept in FLIGHTDECK_SIM_STATE when that is set. */
   world?: SimulatedWorld;
@@ -37,8 +38,8 @@ export type EngineOptions = {
 
 export function createEngine(options: EngineOptions): { runner: Runner; world: SimulatedWorld } {
   const clock = options.clock ?? realClock;
-  const world = options.world ?? new SimulatedWorld({ stateFile: process.env.FLIGHTDECK_SIM_STATE || undefined });
-  const leaseFromEnv = Number(process.env.FLIGHTDECK_LEASE_TTL_MS);
+  const world = options.world ?? new SimulatedWorld({ stateFile: serverEnv().FLIGHTDECK_SIM_STATE });
+  const leaseFromEnv = Number(serverEnv().FLIGHTDECK_LEASE_TTL_MS);
   const runner = new Runner({
     db: options.db,
     config: options.config,

@@ -3,6 +3,7 @@
  * traffic, Prometheus metrics) for the kinds it configures so, the simulated ones for the kinds it leaves
  * `simulated`, so a region may mix them. Env vars and key files are read when a provider acts, not here.
  */
+import { rawEnv } from "@/server/config/env";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { SimulatedDeployProvider } from "@/server/providers/deploy-simulated";
 import { SimulatedMetricsProvider, type SimulatedMetricsOptions } from "@/server/providers/metrics-simulated";
@@ -22,7 +23,7 @@ export function providersForRegion(
   region: RegionConfig | string,
   world: SimulatedWorld,
   clock: Clock = realClock,
-  env: Env = process.env,
+  env: Env = rawEnv(),
   injected?: InjectedFaults,
 ): RegionProviders {
   const rc = typeof region === "string" ? config.regions.find((r) => r.id === region) : region;
@@ -37,7 +38,7 @@ export function providersForRegion(
 }
 
 /** One set of providers per region, built on first use. */
-export function cachedProviders(config: FleetConfig, world: SimulatedWorld, clock: Clock, env: Env = process.env, injected?: InjectedFaults): (regionId: string) => RegionProviders {
+export function cachedProviders(config: FleetConfig, world: SimulatedWorld, clock: Clock, env: Env = rawEnv(), injected?: InjectedFaults): (regionId: string) => RegionProviders {
   const cache = new Map<string, RegionProviders>();
   return (regionId) => {
     let providers = cache.get(regionId);

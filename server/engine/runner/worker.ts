@@ -5,12 +5,14 @@
 import { getDb } from "@/db/client";
 import { setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
+import { checkEnvironmentOrExit } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
 import { logger } from "@/server/log";
 import { syncFleet } from "@/server/services/fleet";
 import { startEngine } from "./index";
 
 const loaded = loadConfigOrExit();
+checkEnvironmentOrExit(); // like the server: every bad variable by name, before anything runs
 setConfig(loaded);
 selectFleetDatabase(loaded.config); // the same file as the server: FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
 const db = getDb();

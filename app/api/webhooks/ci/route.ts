@@ -4,6 +4,7 @@
  * stored: a flood of bad deliveries costs no disk.
  */
 import { jsonAnswer, processContext, readBodyWithLimit, requestSource } from "@/server/api/http";
+import { serverEnv } from "@/server/config/env";
 import { logger } from "@/server/log";
 import { countRefusedWebhook } from "@/server/metrics";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
@@ -39,7 +40,7 @@ async function receive(request: Request): Promise<Response> {
   try {
     const body = await readBodyWithLimit(request, MAX_BODY_BYTES);
     if (!body.ok) return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
-    const answer = receiveCiWebhook({ ...processContext(), now, secret: process.env.FLIGHTDECK_WEBHOOK_SECRET, previousSecret: process.env.FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS }, { headers: request.headers, rawBody: body.text });
+    const answer = receiveCiWebhook({ ...processContext(), now, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS }, { headers: request.headers, rawBody: body.text });
     return jsonAnswer(answer.status, answer.body);
   } catch (err) {
     logger.error({ err }, "CI webhook: unexpected error");
