@@ -18,6 +18,7 @@ import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion }
 import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/services/rollout-status";
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
 import { jsonAnswer, readBodyWithLimit } from "./http";
+import { serviceContextOf } from "./service-context";
 
 export type RestCall<P> = { request: Request; params: P; ctx: ServiceContext };
 type RouteContext<P> = { params: Promise<P> };
@@ -39,7 +40,7 @@ export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>)
       if (!can(token.actor.roles, permission)) {
         throw forbidden(`${token.actor.name} acts for its creator, whose roles (${token.actor.roles.join(", ")}) no longer allow ${permission}; ask an admin for a new token.`);
       }
-      const ctx: ServiceContext = { db, config, actor: token.actor, now };
+      const ctx = serviceContextOf({ db, actor: token.actor }, now);
       return jsonAnswer(successStatus, await handle({ request, params: await route.params, ctx }));
     } catch (err) {
       return restErrorAnswer(err, request.url);

@@ -41,7 +41,7 @@ describe("the person behind a rollout cannot approve it", () => {
   afterEach(() => h.cleanup());
 
   const usEast = (rolloutId: string) => ({ rolloutId, regionId: "us-east" });
-  const pendingWhy = (actor: Actor) => listPendingGates(h.db, h.config, actor)[0].gates[0].cannotDecide;
+  const pendingWhy = (actor: Actor) => listPendingGates({ db: h.db, config: h.config, actor })[0].gates[0].cannotDecide;
 
   it("attack: an admin starts a rollout with the deploy token they minted, then approves it as SRE", async () => {
     const { token } = createToken(h.as(ada), { name: "ci-lab", scope: "deploy" });

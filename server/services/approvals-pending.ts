@@ -9,9 +9,10 @@ import { approvals, artifacts, regionRollouts, rollouts, services, users } from 
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Actor } from "@/server/actor";
 import { can } from "@/server/auth/roles";
-import type { FleetConfig } from "@/server/config/schema";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { behindRollout, reviewerOf, type RolloutBehind } from "./approvals-initiator";
+import type { ServiceContext } from "./context";
+import { requireRead } from "./rollout-status";
 
 export type PendingGate = {
   regionId: string;
@@ -37,7 +38,10 @@ export type PendingRollout = {
   gates: PendingGate[];
 };
 
-export function listPendingGates(db: Db, config: FleetConfig, actor: Actor): PendingRollout[] {
+/** The gates waiting for a decision, each saying whether `ctx.actor` may decide it (anyone who may read). */
+export function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "actor">): PendingRollout[] {
+  requireRead(ctx);
+  const { db, config, actor } = ctx;
   const waiting = db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all();
   if (waiting.length === 0) return [];
   const rolloutIds = [...new Set(waiting.map((w) => w.rolloutId))];

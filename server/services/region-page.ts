@@ -3,15 +3,16 @@
  * rollouts with outcomes and durations, recent canary samples for a chart, and its environment's reviewer rule.
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { z } from "zod";
 import { artifacts, regionRollouts, regionStates, rollouts, samples, services } from "@/db/schema";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Colour } from "@/db/schema/region-states";
 import { fillLink } from "@/server/config/links";
 import { environmentPolicy } from "@/server/config/load";
-import type { FleetConfig } from "@/server/config/schema";
+import { parseInput, type ServiceContext } from "./context";
 import { notFound } from "./errors";
 import { shortDigest } from "./overview";
+import { requireRead } from "./rollout-status";
 
 const HISTORY_LIMIT = 50;
 const SAMPLE_LIMIT = 120;
@@ -41,7 +42,14 @@ export type RegionPage = {
 
 const FINAL: RegionPhase[] = ["succeeded", "rolled_back", "blocked", "aborted"];
 
-export function getRegionPage(db: Db, config: FleetConfig, regionId: string, now: number): RegionPage {
+export const RegionPageInput = z.strictObject({ regionId: z.string().min(1).max(100) });
+export type RegionPageInput = z.infer<typeof RegionPageInput>;
+
+/** One region's page (anyone who may read). */
+export function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): RegionPage {
+  requireRead(ctx);
+  const { db, config, now } = ctx;
+  const { regionId } = parseInput(RegionPageInput, raw);
   const region = config.regions.find((r) => r.id === regionId);
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
   const rule = environmentPolicy(config, region.environment);

@@ -5,13 +5,10 @@
  */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { Db } from "@/db/client";
-import type { Actor } from "@/server/actor";
-import { getConfig } from "@/server/config";
+import { serviceContextOf } from "@/server/api/service-context";
 import { can } from "@/server/auth/roles";
 import { approveGate, ApproveGateInput, rejectGate } from "@/server/services/approvals";
 import { gatesOf, listPendingGates } from "@/server/services/approvals-pending";
-import type { ServiceContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { createTRPCRouter, permittedProcedure, protectedProcedure } from "../trpc";
 
@@ -28,15 +25,10 @@ const reviewerProcedure = protectedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-const serviceCtx = (ctx: { db: Db; actor: Actor }): ServiceContext => ({
-  db: ctx.db,
-  config: getConfig().config,
-  actor: ctx.actor,
-  now: Date.now(),
-});
+const serviceCtx = serviceContextOf;
 
 export const approvalsRouter = createTRPCRouter({
-  pending: permittedProcedure("read").query(({ ctx }) => listPendingGates(ctx.db, getConfig().config, ctx.actor)),
+  pending: permittedProcedure("read").query(({ ctx }) => listPendingGates(serviceCtx(ctx))),
 
   approve: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => approveGate(serviceCtx(ctx), input)),
 

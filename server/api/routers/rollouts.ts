@@ -1,8 +1,7 @@
 /** The rollout page and history: reads, the per-region controls and starting a rollout. Services check permissions too. */
 import { z } from "zod";
 import { createTRPCRouter, permittedProcedure } from "@/server/api/trpc";
-import { getConfig } from "@/server/config";
-import type { ServiceContext } from "@/server/services/context";
+import { serviceContextOf } from "@/server/api/service-context";
 import {
   abortRegion,
   pauseRegion,
@@ -18,12 +17,10 @@ import {
 import { previewPlan, PreviewPlanInput, startOptions } from "@/server/services/rollout-plan-preview";
 import { getRolloutEvents, getRolloutSamples, getRolloutView, listRolloutHistory, RolloutHistoryInput } from "@/server/services/rollout-view";
 import { startRollout, StartRolloutInput } from "@/server/services/rollouts";
-import type { Actor } from "@/server/actor";
-import type { Db } from "@/db/client";
 
 const RolloutIdInput = z.strictObject({ id: z.string().min(1) });
 
-const serviceContext = (ctx: { db: Db; actor: Actor }): ServiceContext => ({ db: ctx.db, config: getConfig().config, actor: ctx.actor, now: Date.now() });
+const serviceContext = serviceContextOf;
 
 /** What a control returns: enough for the client to know it worked; the page refetches the rest. */
 const done = (row: { rolloutId: string; regionId: string; phase: string }) => ({ rolloutId: row.rolloutId, regionId: row.regionId, phase: row.phase });
