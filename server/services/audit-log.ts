@@ -4,11 +4,10 @@
  */
 import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
 import { events } from "@/db/schema";
-import type { Actor } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
-import { parseInput } from "./context";
+import { parseInput, type ServiceContext } from "./context";
+import { forbidden } from "./errors";
 
 export const AuditListInput = z.strictObject({
   /** Exact actor (`user:ada`, `engine`) or a prefix ending in `:` (`user:`). */
@@ -36,8 +35,10 @@ const INTERNAL = new Set<string>(INTERNAL_EVENT_FIELDS);
 export type AuditEvent = typeof events.$inferSelect;
 export type AuditPage = { items: AuditEvent[]; nextCursor: number | null };
 
-/** `reader`: who reads; the internal data fields are left out unless they may read them (`audit.internal`). */
-export function listAuditEvents(db: Db, raw: AuditListInput, reader: Actor): AuditPage {
+/** `ctx.actor` reads (any role); the internal data fields are left out unless they may read them (`audit.internal`). */
+export function listAuditEvents(ctx: Pick<ServiceContext, "db" | "actor">, raw: AuditListInput): AuditPage {
+  const { db, actor: reader } = ctx;
+  if (!actorCan(reader, "read")) throw forbidden("Reading the audit log needs a role (viewer or above).");
   const input = parseInput(AuditListInput, raw);
   const where: SQL[] = [];
   if (input.actor) where.push(input.actor.endsWith(":") ? like(events.actor, `${escapeLike(input.actor)}%`) : eq(events.actor, input.actor));

@@ -6,10 +6,14 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { artifacts, events, regionRollouts, regionStates, rollouts, samples, stages } from "@/db/schema";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
+import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { syncFleet } from "./fleet";
 import { getRegionsOverview, shortDigest } from "./overview";
 import { OVERVIEW_SAMPLE_LIMIT } from "./overview-samples";
+
+/** Anyone who may read sees the overview. */
+const VIEWER: Actor = { kind: "user", id: "vic", name: "Vic", roles: ["viewer"] };
 
 const NOW = 1_700_000_000_000;
 const DIGEST_1 = "sha256:" + "1a2b3c4d5e6f".padEnd(64, "0");
@@ -97,7 +101,7 @@ describe("getRegionsOverview", () => {
   });
 
   it("shows blue live with all traffic on blue, and no rollout yet, right after the fleet is synced", () => {
-    const overview = getRegionsOverview(db, config);
+    const overview = getRegionsOverview({ db: db, config: config, actor: VIEWER });
     expect(overview.cursor).toBe(0);
     expect(overview.services.map((s) => [s.serviceId, s.name])).toEqual([["api", "API"]]);
     expect(overview.services[0].regions).toEqual(
@@ -123,13 +127,13 @@ describe("getRegionsOverview", () => {
 
   it("lists regions in the config's order, not the database's", () => {
     config.regions.find((r) => r.id === "us-east")!.order = 99;
-    const ids = getRegionsOverview(db, config).services[0].regions.map((r) => r.regionId);
+    const ids = getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.map((r) => r.regionId);
     expect(ids).toEqual(["eu-west", "apac-se", "us-east"]);
   });
 
   it("shows each region's live colour, artifact, split, running stage and last event during a rollout", () => {
     seedRollout(db);
-    const overview = getRegionsOverview(db, config);
+    const overview = getRegionsOverview({ db: db, config: config, actor: VIEWER });
     const [us, eu, ap] = overview.services[0].regions;
 
     expect(overview.cursor).toBe(6);
@@ -169,7 +173,7 @@ describe("getRegionsOverview", () => {
   it("counts a region event without a service as the region's last event for every service", () => {
     seedRollout(db);
     db.insert(events).values({ at: NOW + 7, type: "region.maintenance", actor: "system", message: "eu-west LB restarted", regionId: "eu-west" }).run();
-    const eu = getRegionsOverview(db, config).services[0].regions[1];
+    const eu = getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions[1];
     expect(eu.lastEvent).toMatchObject({ id: 7, message: "eu-west LB restarted" });
   });
 
@@ -178,7 +182,7 @@ describe("getRegionsOverview", () => {
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
     seedSamples(db, "rr_eu", [{ stageIndex: 1, at: NOW + 100, err: 0.3, p95: 300 }]);
     const prepare = vi.spyOn(db.$client, "prepare");
-    getRegionsOverview(db, config);
+    getRegionsOverview({ db: db, config: config, actor: VIEWER });
     const small = prepare.mock.calls.length;
 
     const big = structuredClone(config);
@@ -186,7 +190,7 @@ describe("getRegionsOverview", () => {
     big.regions.push({ ...big.regions[0], id: "sa-east", name: "SA East", environment: "production-sa-east", order: 4 });
     syncFleet(db, big, NOW);
     prepare.mockClear();
-    const overview = getRegionsOverview(db, big);
+    const overview = getRegionsOverview({ db: db, config: big, actor: VIEWER });
 
     expect(overview.services.flatMap((s) => s.regions)).toHaveLength(12);
     expect(prepare.mock.calls.length).toBe(small);
@@ -203,7 +207,7 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     syncFleet(db, config, NOW);
     seedRollout(db);
   });
-  const regionOf = (regionId: string) => getRegionsOverview(db, config).services[0].regions.find((r) => r.regionId === regionId)!;
+  const regionOf = (regionId: string) => getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.find((r) => r.regionId === regionId)!;
 
   it("gives the running region rollout's canary samples oldest first, each with its own stage's thresholds, and the current stage's", () => {
     seedSamples(db, "rr_eu", [
@@ -282,7 +286,7 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     multi.services.push({ id: "web", name: "Web" });
     syncFleet(db, multi, NOW);
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
-    const [api, web] = getRegionsOverview(db, multi).services;
+    const [api, web] = getRegionsOverview({ db: db, config: multi, actor: VIEWER }).services;
     expect(api.regions[0].samples?.samples).toHaveLength(1);
     expect(web.regions.map((r) => r.samples)).toEqual([null, null, null]);
   });

@@ -9,9 +9,11 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db, Tx } from "@/db/client";
 import { artifacts, events, regionRollouts, regionStates, rollouts, stages, type Colour, type RegionPhase } from "@/db/schema";
+import type { Actor } from "@/server/actor";
 import { regionsInOrder } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { readRegionSamples, type RegionSamples } from "./overview-samples";
+import { requireRead } from "./rollout-status";
 
 export type { OverviewSample, RegionSamples } from "./overview-samples";
 
@@ -67,7 +69,10 @@ export function shortDigest(digest: string): string {
 
 const rolloutArtifacts = alias(artifacts, "rollout_artifacts");
 
-export function getRegionsOverview(db: Db | Tx, config: FleetConfig): RegionsOverview {
+/** Every service's regions at a glance (anyone who may read). */
+export function getRegionsOverview(ctx: { db: Db | Tx; config: FleetConfig; actor: Actor }): RegionsOverview {
+  requireRead(ctx);
+  const { db, config } = ctx;
   const serviceIds = config.services.map((s) => s.id);
   const states = readStates(db, serviceIds);
   const samplesByKey = readRegionSamples(db, serviceIds);

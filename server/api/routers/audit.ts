@@ -5,5 +5,5 @@ import { createTRPCRouter, permittedProcedure } from "../trpc";
 export const auditRouter = createTRPCRouter({
   list: permittedProcedure("read")
     .input(AuditListInput)
-    .query(({ ctx, input }) => listAuditEvents(ctx.db, input, ctx.actor)),
+    .query(({ ctx, input }) => listAuditEvents(ctx, input)),
 });

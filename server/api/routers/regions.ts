@@ -2,7 +2,7 @@
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { permittedProcedure, createTRPCRouter } from "@/server/api/trpc";
-import { getConfig } from "@/server/config";
+import { serviceContextOf } from "@/server/api/service-context";
 import { followEvents } from "@/server/services/event-feed";
 import { getRegionsOverview } from "@/server/services/overview";
 
@@ -16,7 +16,7 @@ export const RegionsLiveInput = z
 export type RegionsLiveInput = z.infer<typeof RegionsLiveInput>;
 
 export const regionsRouter = createTRPCRouter({
-  overview: permittedProcedure("read").query(({ ctx }) => getRegionsOverview(ctx.db, getConfig().config)),
+  overview: permittedProcedure("read").query(({ ctx }) => getRegionsOverview(serviceContextOf(ctx))),
 
   live: permittedProcedure("read")
     .input(RegionsLiveInput)

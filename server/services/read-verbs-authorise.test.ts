@@ -1,0 +1,49 @@
+/** Read verbs authorise themselves: a caller with no role is refused by the verb, whatever transport called it. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Actor } from "@/server/actor";
+import { createHarness, type Harness } from "@/server/engine/runner/test-fixtures";
+import { listPendingGates } from "./approvals-pending";
+import { listAuditEvents } from "./audit-log";
+import { ServiceError } from "./errors";
+import { getRegionsOverview } from "./overview";
+import { getRegionPage } from "./region-page";
+import { getRolloutStatus } from "./rollout-status";
+import { listRolloutHistory } from "./rollout-view";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(() => h.cleanup());
+
+const nobody: Actor = { kind: "user", id: "nobody", name: "Nobody", roles: [] };
+const viewer: Actor = { kind: "user", id: "vic", name: "Vic", roles: ["viewer"] };
+
+const READS: Record<string, (actor: Actor) => unknown> = {
+  overview: (actor) => getRegionsOverview(h.as(actor)),
+  "region page": (actor) => getRegionPage(h.as(actor), { regionId: "us-east" }),
+  "pending approvals": (actor) => listPendingGates(h.as(actor)),
+  "audit log": (actor) => listAuditEvents(h.as(actor), {}),
+  history: (actor) => listRolloutHistory(h.as(actor), {}),
+};
+
+describe("read verbs check the read role themselves", () => {
+  for (const [name, read] of Object.entries(READS)) {
+    it(`${name}: refused without a role (FORBIDDEN, naming the role needed), answered for a viewer`, () => {
+      let refused: unknown;
+      try {
+        read(nobody);
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toBeInstanceOf(ServiceError);
+      expect(refused).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("viewer or above") });
+      expect(() => read(viewer)).not.toThrow();
+    });
+  }
+
+  it("a rollout's status names a missing rollout only to a reader", () => {
+    expect(() => getRolloutStatus(h.as(nobody), "nope")).toThrow(/viewer or above/);
+    expect(() => getRolloutStatus(h.as(viewer), "nope")).toThrow(/There is no rollout nope/);
+  });
+});
