@@ -59,6 +59,11 @@ export function labTestConfig(lab: RunningLab, settings: LabTestSettings): Fleet
     minRequests: settings.minRequests ?? 3,
     errorRatePass: "observed",
     minJudgedFraction: 0,
+    // Both colours of a lab region are processes on this one shared 2-core machine, so the colour carrying more
+    // traffic (green from the 75 % stage) answers slower whatever the release: 38 ms against blue's 24 ms was
+    // seen for the same build. The latency test against the old colour keeps its place only for a gross
+    // regression here; the error-rate test against the old colour runs as in production.
+    maxLatencyIncreasePct: 400,
   };
   raw.policies = { environments: [{ match: "*", protected: false }] };
   if (settings.minWindowSeconds !== undefined) for (const region of raw.regions) region.metrics.minWindowSeconds = settings.minWindowSeconds;

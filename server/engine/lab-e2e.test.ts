@@ -112,7 +112,7 @@ describe("a good release", () => {
     const rows = await waitFor("every region to finish", finished(fd, started.rolloutId, REGIONS), 75_000, where(fd, started.rolloutId, REGIONS));
 
     // Then every region passed 10, 25, 50, 75 and 100 % and succeeded
-    expect(rows.map((r) => [r.regionId, r.phase, r.pauseReason])).toEqual(REGIONS.map((r) => [r, "succeeded", null]));
+    expect(rows.map((r) => [r.regionId, r.phase, r.pauseReason, r.outcomeReason])).toEqual(REGIONS.map((r) => [r, "succeeded", null, "all 5 stages passed; green is live"]));
     expect(rolloutRow(fd.db, started.rolloutId).status).toBe("succeeded");
     for (const region of REGIONS) {
       const moves = eventsOf(fd.db, { type: "stage.started", regionId: region }).map((e) => (e.data as { percent: number }).percent);

@@ -192,6 +192,14 @@ describe("assessSample: against the old colour", () => {
     expect(describeCause(result.cause, STAGES[0], "blue")).toMatch(/^p95 latency 303 ms \(median of the stage's samples\), 50\.75 % above blue's 201 ms \(more than the 20 % allowed; Mann–Whitney p = 0\.00\d over 5 and 5 samples\) at the 10 % stage$/);
   });
 
+  it.each<[string, boolean, string]>([
+    ["an interim look (the stage's time not up) needs p < 0.001, so p = 0.017 waits for more evidence", false, "inconclusive"],
+    ["the stage's final look uses the nominal 95 %, so p = 0.017 is a breach", true, "breach"],
+  ])("%s", (_name, finalLook, verdict) => {
+    const result = assessSample(STAGES[0], ANALYSIS, observation(T0, T0 + 30_000, healthy({ errorRatePct: 0.9 }), healthy({ errorRatePct: 0.1 })), [], { finalLook });
+    expect(result.verdict).toBe(verdict);
+  });
+
   it("p95s 10 % above the old colour's are within the 20 % allowed", () => {
     const earlier = p95s([220, 222, 218, 221], [200, 202, 198, 201]);
     expect(judge(0, healthy({ latencyP95Ms: 220 }), healthy({ latencyP95Ms: 200 }), earlier).verdict).toBe("pass");

@@ -114,7 +114,7 @@ export type SampleAssessment = Assessment & { gaps: string[]; gapKinds: GapKind[
  * The verdict on one sample, given the stage's earlier samples (oldest first; only their counts and p95s are
  * used). Breach beats environment problem beats inconclusive beats pass.
  */
-export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observation: Observation, earlier: readonly StageSample[] = []): SampleAssessment {
+export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observation: Observation, earlier: readonly StageSample[] = [], look: { finalLook: boolean } = { finalLook: true }): SampleAssessment {
   const gaps: string[] = [];
   const kinds = new Set<GapKind>();
   const gap = (kind: GapKind, words: string) => {
@@ -168,7 +168,7 @@ export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observati
     }
   }
 
-  const compared: BaselineResult = compareToBaseline(analysis, observation, earlier, { canary, baseline, fromAbsolute: cause });
+  const compared: BaselineResult = compareToBaseline(analysis, observation, earlier, { canary, baseline, fromAbsolute: cause, finalLook: look.finalLook });
   findings.push(...compared.findings);
   const environment = compared.environment;
   // A metric over its limit and worse than the old colour is one cause with both tests.

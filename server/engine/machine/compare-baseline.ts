@@ -9,6 +9,11 @@
  * And the environment problem: every limit the canary breached, the baseline breached too, and neither test
  * finds the canary worse: the trouble is around the release, not in it.
  * Skipped (with a finding saying why) when `compareToBaseline` is off or the baseline has too little traffic.
+ *
+ * The tests run again at every sample of a stage, on data that accumulates: testing each look at p < 0.05 would
+ * call many good releases worse by chance. So, as Haybittle–Peto do, an interim look (the stage's time is not up)
+ * needs p < 0.001, and only the final look (the stage's end, and each extension sample after it) uses the
+ * nominal level, 1 − confidence. A clear regression still stops the stage at once.
  */
 import { formatNumber, formatPValue, formatValue } from "./messages";
 import { compareLocations, compareRates, median } from "./statistics";
@@ -17,6 +22,8 @@ import type { AnalysisSpec, CauseItem, Judgement, Observation, SampleCounts, Sta
 
 /** Fewest per-sample p95s a side for the Mann–Whitney test to mean anything. */
 export const MIN_LATENCY_SAMPLES = 3;
+/** The significance an interim look needs (Haybittle–Peto). */
+export const INTERIM_ALPHA = 0.001;
 
 export type BaselineResult = { cause: CauseItem[]; findings: string[]; judgement: Judgement["baseline"]; environment: boolean };
 
@@ -25,6 +32,8 @@ type Current = {
   baseline: SampleCounts | null;
   /** The limits the canary breached in this sample. */
   fromAbsolute: CauseItem[];
+  /** The stage's time is up (or this is an extension sample): the nominal level applies, else INTERIM_ALPHA. */
+  finalLook: boolean;
 };
 
 const p95sOf = (list: ReadonlyArray<SampleCounts | null>, minRequests: number) =>
@@ -38,7 +47,7 @@ export function compareToBaseline(analysis: AnalysisSpec, observation: Observati
     const skipped = `the old colour has ${base.requests === 0 ? "no" : `only ${base.requests}`} requests in the stage so far, so it is not compared`;
     return { cause: [], findings: [], judgement: { skipped }, environment: false };
   }
-  const alpha = 1 - analysis.confidence;
+  const alpha = now.finalLook ? 1 - analysis.confidence : Math.min(INTERIM_ALPHA, 1 - analysis.confidence);
   const cause: CauseItem[] = [];
   const findings: string[] = [];
   const judgement: NonNullable<Judgement["baseline"]> = {};

@@ -40,7 +40,8 @@ export function decideObservation(input: DecideInput): Action {
 
 function judge(input: DecideInput, stage: StageSpec, observation: Observation): Action {
   const { state, analysis } = input;
-  const assessment = assessSample(stage, analysis, observation);
+  // Every window of the observation period is a look of its own: the strict interim level (compare-baseline.ts).
+  const assessment = assessSample(stage, analysis, observation, [], { finalLook: false });
   const sample = { lastSampleAt: observation.to, lastVerdict: assessment.verdict };
   if (assessment.verdict === "inconclusive") return { kind: "transition", transition: transition({ ...sample, inconclusive: state.inconclusive + 1 }, []), assessment };
   if (assessment.verdict !== "breach") return { kind: "transition", transition: transition(sample, []), assessment };
