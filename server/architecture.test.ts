@@ -126,12 +126,12 @@ const RULES: Rule[] = [
       inProject(imp, "server/services/") ||
       inProject(imp, "server/api/") ||
       (inProject(imp, "server/providers/") && imp.target !== "server/providers/types.ts") ||
-      inProject(imp, "server/engine/notify/") ||
+      inProject(imp, "server/engine/outbox/") ||
       imp.target === "server/metrics.ts",
   },
   {
-    name: "the outbox (engine/notify: cards, Pushgateway, Grafana) is given its config: no global config (server/config/index.ts), no runner, services or transports, the store's types only",
-    appliesTo: under("server/engine/notify/"),
+    name: "the outbox (engine/outbox: cards, Pushgateway, Grafana) is given its config: no global config (server/config/index.ts), no runner, services or transports, the store's types only",
+    appliesTo: under("server/engine/outbox/"),
     testsToo: false,
     breaks: (imp) =>
       imp.target === "server/config/index.ts" ||

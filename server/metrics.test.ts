@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
-import { deliverDueNotifications } from "@/server/engine/notify/sender";
-import { observabilityHarness, rollOutToEuWest } from "@/server/engine/notify/test-observability-fixtures";
+import { deliverDueNotifications } from "@/server/engine/outbox/sender";
+import { observabilityHarness, rollOutToEuWest } from "@/server/engine/outbox/test-observability-fixtures";
 import { addUser, createHarness, demoConfig, DIGEST_A, phases, regionRolloutOf, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
 import { BUILT } from "@/server/services/ci-webhook.fixtures";
 import { rollbackRegion } from "@/server/services/region-commands";

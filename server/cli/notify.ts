@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseConfig, resolveConfigPath } from "@/server/config/load";
-import { sendExampleCard, type Purpose } from "@/server/engine/notify/send-example-card";
+import { sendExampleCard, type Purpose } from "@/server/engine/outbox/send-example-card";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 

@@ -16,7 +16,7 @@ import { events, notificationOutbox } from "@/db/schema";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { RegionConfig } from "@/server/config/schema";
-import { notifyConfig } from "@/server/engine/notify/test-notify-fixtures";
+import { notifyConfig } from "@/server/engine/outbox/test-notify-fixtures";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { Runner } from "@/server/engine/runner/runner";
 import { addUser, createHarness, eventsOf } from "@/server/engine/runner/test-fixtures";

@@ -13,7 +13,7 @@ import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import { eventConsumers } from "@/server/engine/notify/consumers";
+import { eventConsumers } from "@/server/engine/outbox/consumers";
 import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
 import { behindRollout, reviewerOf } from "./approvals-initiator";

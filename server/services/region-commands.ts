@@ -11,7 +11,7 @@ import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { actorCan, type Permission } from "@/server/auth/roles";
 import { applyCommand, type Command } from "@/server/engine/machine";
-import { eventConsumers } from "@/server/engine/notify/consumers";
+import { eventConsumers } from "@/server/engine/outbox/consumers";
 import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents, saveTransition } from "@/server/engine/store/persist";
 import { parseInput, type ServiceContext } from "./context";

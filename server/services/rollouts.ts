@@ -14,7 +14,7 @@ import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/
 import { isUnprotected } from "@/server/config/policies";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { delayProblem, formatDuration, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
-import { enqueueNotifications } from "@/server/engine/notify/enqueue";
+import { enqueueNotifications } from "@/server/engine/outbox/enqueue";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
 import { parseInput, type ServiceContext } from "./context";

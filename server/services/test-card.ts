@@ -7,7 +7,7 @@ import { events } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { rawEnv } from "@/server/config/env";
-import { sendExampleCard, type ExampleCardResult } from "@/server/engine/notify/send-example-card";
+import { sendExampleCard, type ExampleCardResult } from "@/server/engine/outbox/send-example-card";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden } from "./errors";
 import { eventValues } from "@/server/engine/machine/events";

@@ -3,8 +3,8 @@ import { createCaller } from "@/server/api/root";
 import type { SessionUser } from "@/server/auth/session";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
-import { deliverDueNotifications } from "@/server/engine/notify/sender";
-import { notifyHarness } from "@/server/engine/notify/test-notify-fixtures";
+import { deliverDueNotifications } from "@/server/engine/outbox/sender";
+import { notifyHarness } from "@/server/engine/outbox/test-notify-fixtures";
 import { addUser, demoConfig, DIGEST_A, type Harness } from "@/server/engine/runner/test-fixtures";
 import { startRollout } from "@/server/services/rollouts";
 

@@ -20,7 +20,7 @@ import type { Clock } from "./clock";
 import { acquireLease, releaseLease, renewHeldLeases, rolloutLeaseName } from "./leases";
 import type { ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
-import { eventConsumers } from "../notify/consumers";
+import { eventConsumers } from "../outbox/consumers";
 import { reconcileRegionRollout } from "./reconcile";
 import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 
