@@ -5,7 +5,7 @@
 // so native and heavy ones (better-sqlite3, ssh2, pino, prom-client) load exactly as the server loads them.
 // The build fails when the worker imports a package that is not a runtime dependency in package.json.
 import { buildSync } from "esbuild";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 
@@ -36,6 +36,7 @@ export function buildWorker() {
     tsconfig: path.join(root, "tsconfig.json"),
     sourcemap: "linked",
     metafile: true,
+    write: false,
     logLevel: "warning",
     banner: { js: "// Built by scripts/build-worker.mjs from server/engine/runner/worker.ts; do not edit." },
   });
@@ -46,6 +47,14 @@ export function buildWorker() {
   const missing = [...imported].filter((name) => !runtime.has(name));
   if (missing.length > 0) {
     throw new Error(`the worker imports ${missing.join(", ")}, which package.json does not list under "dependencies"`);
+  }
+  // Each file is written aside and renamed into place: a worker starting meanwhile (tests build it in parallel)
+  // reads the old build or the new one, never half of one.
+  for (const file of result.outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
   }
   return { file: WORKER_OUT, packages: [...imported].sort() };
 }

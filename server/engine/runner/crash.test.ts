@@ -8,17 +8,23 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, beforeAll, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { events, regionRollouts, rollouts, runners, samples, stages } from "@/db/schema";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
+import { buildWorker, WORKER_OUT } from "@/scripts/build-worker.mjs";
 import { addUser, demoConfig, DIGEST_A } from "./test-fixtures";
 
 const STAGE_SECONDS = 4;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
+
+// The worker as production runs it (`npm run worker`): compiled to dist/worker.mjs from the code under test.
+beforeAll(() => {
+  buildWorker();
+});
 
 afterEach(() => {
   for (const child of children.splice(0)) killGroup(child);
@@ -36,8 +42,8 @@ function killGroup(child: ChildProcess): void {
 
 function startWorker(dir: string, env: Record<string, string>, name: string): ChildProcess {
   const out = openSync(path.join(dir, `${name}.log`), "a");
-  // node + the tsx loader directly (not npx): one process, so SIGKILL hits the worker itself.
-  const child = spawn(process.execPath, ["--import", "tsx", "server/engine/runner/worker.ts"], {
+  // node directly (not npm): one process, so SIGKILL hits the worker itself.
+  const child = spawn(process.execPath, [WORKER_OUT], {
     cwd: process.cwd(),
     env: { ...process.env, ...env, NODE_ENV: "production", LOG_LEVEL: "warn" },
     stdio: ["ignore", out, out],
