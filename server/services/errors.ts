@@ -44,8 +44,6 @@ export const ERROR_KINDS = {
   UNPROCESSABLE: { trpc: "UNPROCESSABLE_CONTENT", http: 422, webhook: 422, exit: 1 },
 } as const satisfies Record<ServiceErrorCode, { trpc: string; http: number; webhook: number; exit: number }>;
 
-export const HTTP_STATUS: Record<ServiceErrorCode, number> = Object.fromEntries(Object.entries(ERROR_KINDS).map(([code, kind]) => [code, kind.http])) as Record<ServiceErrorCode, number>;
-
 /** What a client is told when an error is not a ServiceError (the error itself is logged, never sent). */
 export const UNKNOWN_ERROR_MESSAGE = "Something went wrong on the server; it has been logged.";
 
