@@ -13,11 +13,10 @@ import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import { eventConsumers } from "@/server/engine/outbox/consumers";
 import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
 import { behindRollout, reviewerOf } from "./approvals-initiator";
-import { parseInput, type ServiceContext } from "./context";
+import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 
 type Capacity = "functional" | "sre";
@@ -86,7 +85,7 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
     const progress = (["functional", "sre"] as const).filter((c) => required[c] > 0).map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`).join(", ");
     const because = input.comment ? `: "${input.comment}"` : "";
-    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumers(ctx.config) }, [
+    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: decision === "approved" ? "approval.granted" : "approval.rejected",
         message:

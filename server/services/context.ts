@@ -3,9 +3,23 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
+import { eventConsumers } from "@/server/engine/outbox/consumers";
+import type { EventConsumers } from "@/server/engine/store/event-consumers";
 import { invalidInput, problemsFromIssues } from "./errors";
 
-export type ServiceContext = { db: Db; config: FleetConfig; actor: Actor; now: number };
+export type ServiceContext = {
+  db: Db;
+  config: FleetConfig;
+  actor: Actor;
+  now: number;
+  /** What hears of the events a verb saves (outbox rows, counters); default: the real ones for `config`. */
+  events?: EventConsumers;
+};
+
+/** The event consumers a verb hands the engine's store: the context's own, else the real ones for its config. */
+export function eventConsumersOf(ctx: Pick<ServiceContext, "config" | "events">): EventConsumers {
+  return ctx.events ?? eventConsumers(ctx.config);
+}
 
 /** Parse a verb's input; a bad one is a 400 whose message names each field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {

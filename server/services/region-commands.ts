@@ -11,10 +11,9 @@ import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { actorCan, type Permission } from "@/server/auth/roles";
 import { applyCommand, type Command } from "@/server/engine/machine";
-import { eventConsumers } from "@/server/engine/outbox/consumers";
 import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents, saveTransition } from "@/server/engine/store/persist";
-import { parseInput, type ServiceContext } from "./context";
+import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 import { busyRegion } from "./rollouts";
 
@@ -129,7 +128,7 @@ function runCommand(
       transition: result.transition,
       now: ctx.now,
       actor: actorRef(ctx.actor),
-      consumers: eventConsumers(ctx.config),
+      consumers: eventConsumersOf(ctx),
       nextTickAt: ctx.now,
       also: also ? (tx, s) => also(tx, s, rollout) : undefined,
     });
@@ -164,7 +163,7 @@ function reopenDownstream(tx: Tx, ctx: ServiceContext, rollout: RolloutOfRow, sa
       .where(eq(regionRollouts.id, row.id))
       .run();
     tx.update(stages).set({ status: "pending" }).where(and(eq(stages.regionRolloutId, row.id), eq(stages.status, "skipped"))).run();
-    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumers(ctx.config) }, [
+    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
       { type: "region.reopened", message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`, data: { upstream: saved.regionId } },
     ]);
   }
