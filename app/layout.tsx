@@ -40,7 +40,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 Flightdeck
               </Link>
               {/* On a phone the links get a row of their own that scrolls sideways by itself, never the page. */}
-              <nav aria-label="Main" className="order-last -mx-1 flex w-full items-center gap-1 overflow-x-auto p-1 md:order-none md:mx-0 md:w-auto md:overflow-visible">
+              <nav
+                aria-label="Main"
+                className="order-last -mx-1 flex w-full items-center gap-1 overflow-x-auto p-1 md:order-none md:mx-0 md:w-auto md:overflow-visible"
+              >
                 <NavLink href="/">Overview</NavLink>
                 <NavLink href="/rollouts">Rollouts</NavLink>
                 <NavLink href="/approvals">Approvals</NavLink>

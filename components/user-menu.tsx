@@ -14,8 +14,7 @@ export function UserMenu({ user }: { user: SessionUser | null }) {
   return (
     <div className="flex items-center gap-3 text-sm" data-testid="user-menu">
       <span>
-        <span className="font-medium">{user.name}</span>{" "}
-        <span className="text-slate-600">({user.roles.join(", ")})</span>
+        <span className="font-medium">{user.name}</span> <span className="text-slate-600">({user.roles.join(", ")})</span>
       </span>
       {user.roles.includes("admin") ? (
         <Link href="/admin" className="rounded text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600">

@@ -39,7 +39,11 @@ describe("migrations", () => {
       raw
         .prepare("insert into artifacts (id, service_id, version, digest, created_at) values ('ar_1', 'api', '1.4.2', ?, ?)")
         .run("sha256:" + "a".repeat(64), now);
-      raw.prepare("insert into region_states (service_id, region_id, live_colour, live_artifact_id, green_pct, updated_at) values ('api', 'eu-west', 'green', 'ar_1', 100, ?)").run(now);
+      raw
+        .prepare(
+          "insert into region_states (service_id, region_id, live_colour, live_artifact_id, green_pct, updated_at) values ('api', 'eu-west', 'green', 'ar_1', 100, ?)",
+        )
+        .run(now);
       raw.prepare("insert into users (id, email, name, created_at) values ('u_1', 'sre@example.com', 'Sam', ?)").run(now);
       raw.prepare("insert into role_assignments (user_id, role, granted_by, granted_at) values ('u_1', 'sre', 'system', ?)").run(now);
       raw.prepare("insert into events (at, type, actor, message) values (?, 'user.roles_changed', 'system', 'Sam is now sre')").run(now);
@@ -63,7 +67,9 @@ describe("migrations", () => {
     expect(() => db.$client.prepare("delete from events").run()).toThrow(/append-only/);
     // REPLACE deletes the row it conflicts with without firing the DELETE trigger: an insert on a used id is refused.
     const id = (db.$client.prepare("select max(id) as id from events").get() as { id: number }).id;
-    expect(() => db.$client.prepare("insert or replace into events (id, at, type, actor, message) values (?, 2, 'y', 'system', 'forged')").run(id)).toThrow(/append-only/);
+    expect(() => db.$client.prepare("insert or replace into events (id, at, type, actor, message) values (?, 2, 'y', 'system', 'forged')").run(id)).toThrow(
+      /append-only/,
+    );
   });
 
   it("opens the file in WAL mode with foreign keys on", () => {

@@ -35,7 +35,9 @@ function layoutShiftOf(page: Page): Promise<number> {
 }
 
 test.describe("the dashboard", () => {
-  test("a deployer starts from the form, reviewers approve, the canary advances live, one click rolls it back, a viewer gets no controls", async ({ browser }) => {
+  test("a deployer starts from the form, reviewers approve, the canary advances live, one click rolls it back, a viewer gets no controls", async ({
+    browser,
+  }) => {
     // The overview is open all along: it must follow the rollout without a reload and without moving its layout.
     const overview = await pageAs(browser, "viewer");
     await overview.goto("/");

@@ -41,7 +41,8 @@ export function buildArtifact(input: ReleaseInput, options: BuildOptions = {}): 
   const staging = mkdtempSync(path.join(os.tmpdir(), "lab-artifact-"));
   try {
     for (const file of readdirSync(SAMPLE_SERVICE_DIR)) {
-      if (file === "package.json" || (file.endsWith(".mjs") && !file.includes(".test."))) copyFileSync(path.join(SAMPLE_SERVICE_DIR, file), path.join(staging, file));
+      if (file === "package.json" || (file.endsWith(".mjs") && !file.includes(".test.")))
+        copyFileSync(path.join(SAMPLE_SERVICE_DIR, file), path.join(staging, file));
     }
     writeFileSync(path.join(staging, "release.json"), JSON.stringify(release, null, 2) + "\n");
     const target = path.join(outDir, artifactFileName(release.version));

@@ -68,7 +68,11 @@ async function runtime() {
   if (!existsSync(socket)) throw new LabError(`no HAProxy runtime API at ${rel(socket)}: is the lab running, and is ${region} behind HAProxy?`);
   const answer = await new Promise<string>((resolve, reject) => {
     let out = "";
-    const conn = net.connect(socket).on("data", (d) => (out += d)).on("end", () => resolve(out)).on("error", reject);
+    const conn = net
+      .connect(socket)
+      .on("data", (d) => (out += d))
+      .on("end", () => resolve(out))
+      .on("error", reject);
     conn.write(`${words.join(" ")}\n`);
   });
   process.stdout.write(answer.trim() ? `${answer.trim()}\n` : "(done)\n");

@@ -10,7 +10,13 @@ const layout = labLayout("/srv/lab");
 const endpoints: LabEndpoints = {
   ssh: { port: 19022, clientKeyPath: "/srv/lab/ssh/client_ed25519", hostKeySha256: "SHA256:6J2zbasdzqazksai/o/ICZHELKR/ywk1/vXQccREFKU" },
   haproxySockets: { "us-east": "/srv/lab/servers/haproxy-us-east/admin.sock", "eu-west": "/srv/lab/servers/haproxy-eu-west/admin.sock" },
-  nginx: { "apac-se": { upstreamFile: "/srv/lab/servers/nginx-apac-se/upstream.conf", upstream: "be_apac-se", command: "/usr/sbin/nginx -c /srv/lab/servers/nginx-apac-se/nginx.conf" } },
+  nginx: {
+    "apac-se": {
+      upstreamFile: "/srv/lab/servers/nginx-apac-se/upstream.conf",
+      upstream: "be_apac-se",
+      command: "/usr/sbin/nginx -c /srv/lab/servers/nginx-apac-se/nginx.conf",
+    },
+  },
 };
 
 describe("the lab's Flightdeck config", () => {
@@ -24,7 +30,11 @@ describe("the lab's Flightdeck config", () => {
     ]);
     expect(config!.stages.map((s) => s.percent)).toEqual([10, 25, 50, 75, 100]);
     expect(config!.artifactFetch.allowPrivateAddresses).toBe(true);
-    expect(config!.regions[0].deploy).toMatchObject({ port: 19022, installDir: "/srv/lab/hosts/us-east/{colour}", restartCommand: "/srv/lab/hosts/us-east/{colour}/restart.sh" });
+    expect(config!.regions[0].deploy).toMatchObject({
+      port: 19022,
+      installDir: "/srv/lab/hosts/us-east/{colour}",
+      restartCommand: "/srv/lab/hosts/us-east/{colour}/restart.sh",
+    });
   });
 
   it("names only variables that the lab's environment sets", () => {

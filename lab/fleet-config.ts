@@ -135,5 +135,6 @@ export function readEnvFile(file: string): Record<string, string> {
 /** The written config must pass Flightdeck's own check, with the lab's environment. */
 export function checkLabConfig(source: string, env: Record<string, string>): void {
   const { problems } = parseConfig(source, env as NodeJS.ProcessEnv);
-  if (problems.length) throw new LabError(`the lab's Flightdeck config does not pass the check:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+  if (problems.length)
+    throw new LabError(`the lab's Flightdeck config does not pass the check:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
 }

@@ -98,7 +98,13 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
   syncFleet(db, config, Date.now());
   let starts = 0;
   const launch = async () => {
-    const { runner } = createEngine({ db, config, env: options.env ?? lab.env, providers: options.providers, runner: { id: `lab-runner-${++starts}`, ...(options.log ? { log: options.log } : {}) } });
+    const { runner } = createEngine({
+      db,
+      config,
+      env: options.env ?? lab.env,
+      providers: options.providers,
+      runner: { id: `lab-runner-${++starts}`, ...(options.log ? { log: options.log } : {}) },
+    });
     await runner.start();
     return runner;
   };
@@ -139,7 +145,10 @@ export function runtimeCommand(socket: string, command: string): Promise<string>
   return new Promise((resolve, reject) => {
     let out = "";
     const conn = net.connect(socket);
-    conn.on("data", (d) => (out += d)).on("end", () => resolve(out)).on("error", reject);
+    conn
+      .on("data", (d) => (out += d))
+      .on("end", () => resolve(out))
+      .on("error", reject);
     conn.write(`${command}\n`);
   });
 }

@@ -82,7 +82,8 @@ export function restartService(host: LabHost, labDir: string): number {
   const script = path.join(host.dir, "restart.sh");
   if (!existsSync(script)) throw new LabError(`${script} does not exist: prepare the host first`);
   const run = spawnSync(script, [], { encoding: "utf8", timeout: 20_000 });
-  if (run.status !== 0) throw new LabError(`${script} failed (${run.status ?? run.signal}):\n${run.stderr || tail(logFile(labDir, serviceName(host.region, host.colour)))}`);
+  if (run.status !== 0)
+    throw new LabError(`${script} failed (${run.status ?? run.signal}):\n${run.stderr || tail(logFile(labDir, serviceName(host.region, host.colour)))}`);
   const pid = readPid(pidFile(labDir, serviceName(host.region, host.colour)));
   if (pid === null) throw new LabError(`${script} left no pid file`);
   return pid;

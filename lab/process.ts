@@ -154,7 +154,9 @@ export async function waitForPort(proc: LabProcess, port: number, timeoutMs = 10
   }, timeoutMs);
   if (!up || died) {
     await proc.stop();
-    throw new LabError(`${proc.name} ${died ? "exited" : `did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`}; last lines of ${proc.log}:\n${tail(proc.log)}`);
+    throw new LabError(
+      `${proc.name} ${died ? "exited" : `did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`}; last lines of ${proc.log}:\n${tail(proc.log)}`,
+    );
   }
 }
 

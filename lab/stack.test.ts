@@ -65,11 +65,15 @@ describe("the whole lab", () => {
 
   it("sends steady traffic through every region's load balancer to the live colour", async () => {
     const query = 'sum by (region) (increase(http_requests_total{colour="blue"}[10s]))';
-    const flowing = await waitUntil(async () => {
-      const res = await fetch(`${lab.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-      const result = (await res.json()).data.result as Array<{ metric: { region: string }; value: [number, string] }>;
-      return result.length === 3 && result.every((r) => Number(r.value[1]) > 20);
-    }, 15_000, 500);
+    const flowing = await waitUntil(
+      async () => {
+        const res = await fetch(`${lab.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+        const result = (await res.json()).data.result as Array<{ metric: { region: string }; value: [number, string] }>;
+        return result.length === 3 && result.every((r) => Number(r.value[1]) > 20);
+      },
+      15_000,
+      500,
+    );
     expect(flowing).toBe(true);
   });
 

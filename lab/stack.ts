@@ -42,7 +42,10 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
   await stopLab(dir); // clears stale pid files of a lab that died
   const taken = [];
   for (const { name, port } of labPorts(layout)) if (await portAnswers(port)) taken.push(`${port} (${name})`);
-  if (taken.length) throw new LabError(`another program already listens on 127.0.0.1 port ${taken.join(", ")}: stop it, or shift the lab's ports with FLIGHTDECK_LAB_PORT_OFFSET`);
+  if (taken.length)
+    throw new LabError(
+      `another program already listens on 127.0.0.1 port ${taken.join(", ")}: stop it, or shift the lab's ports with FLIGHTDECK_LAB_PORT_OFFSET`,
+    );
   mkdirSync(dir, { recursive: true });
 
   try {
@@ -66,14 +69,20 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     log(`pushgateway ${pushgateway.url}; sshd 127.0.0.1:${sshd.port} (${sshd.hostKeySha256})`);
 
     const prometheus = await startPrometheus({ dir, port: layout.ports.prometheus, targets: scrapeTargets(layout) });
-    startTrafficGenerator({ dir, ratePerSecond: options.trafficPerSecond ?? 20, targets: layout.regions.map((r) => ({ region: r.id, url: `http://127.0.0.1:${r.ports.lb}/` })) });
+    startTrafficGenerator({
+      dir,
+      ratePerSecond: options.trafficPerSecond ?? 20,
+      targets: layout.regions.map((r) => ({ region: r.id, url: `http://127.0.0.1:${r.ports.lb}/` })),
+    });
     log(`prometheus ${prometheus.url}: waiting until it has scraped every target…`);
     await prometheus.waitForTargets(30_000);
 
     const endpoints: LabEndpoints = {
       ssh: { port: sshd.port, clientKeyPath: sshd.clientKeyPath, hostKeySha256: sshd.hostKeySha256 },
       haproxySockets: Object.fromEntries(balancers.flatMap((b) => (b.kind === "haproxy" ? [[b.region, b.statsSocket]] : []))),
-      nginx: Object.fromEntries(balancers.flatMap((b) => (b.kind === "nginx" ? [[b.region, { upstreamFile: b.upstreamFile, upstream: b.upstream, command: b.command }]] : []))),
+      nginx: Object.fromEntries(
+        balancers.flatMap((b) => (b.kind === "nginx" ? [[b.region, { upstreamFile: b.upstreamFile, upstream: b.upstream, command: b.command }]] : [])),
+      ),
     };
     const env = labEnvironment(layout);
     const source = renderConfig(labFleetConfig(layout, endpoints));
@@ -81,7 +90,17 @@ export async function startLab(options: StartLabOptions = {}): Promise<RunningLa
     const paths = labPaths(dir);
     writeFileSync(paths.fleetConfig, source);
     writeFileSync(paths.env, renderEnv(env), { mode: 0o600 });
-    return { layout, baseline, configFile: paths.fleetConfig, envFile: paths.env, env, endpoints, prometheusUrl: prometheus.url, artifactsUrl: artifactServer.url, stop: async () => void (await stopLab(dir)) };
+    return {
+      layout,
+      baseline,
+      configFile: paths.fleetConfig,
+      envFile: paths.env,
+      env,
+      endpoints,
+      prometheusUrl: prometheus.url,
+      artifactsUrl: artifactServer.url,
+      stop: async () => void (await stopLab(dir)),
+    };
   } catch (err) {
     await stopLab(dir);
     throw err;
@@ -101,7 +120,13 @@ async function startBalancer(dir: string, region: LabRegion) {
     });
     return { kind: "haproxy" as const, region: region.id, ...haproxy };
   }
-  const nginx = await startNginx({ dir, region: region.id, port: region.ports.lb, upstream: `be_${region.id}`, servers: COLOURS.map((c) => ({ port: region.ports[c], weight: weights[c] })) });
+  const nginx = await startNginx({
+    dir,
+    region: region.id,
+    port: region.ports.lb,
+    upstream: `be_${region.id}`,
+    servers: COLOURS.map((c) => ({ port: region.ports[c], weight: weights[c] })),
+  });
   return { kind: "nginx" as const, region: region.id, ...nginx };
 }
 
@@ -110,7 +135,9 @@ export function scrapeTargets(layout: LabLayout): ScrapeTarget[] {
     ...layout.regions.flatMap((r) =>
       COLOURS.map((colour) => ({ job: "sample-service", address: `127.0.0.1:${r.ports[colour]}`, labels: { service: LAB_SERVICE_ID, region: r.id, colour } })),
     ),
-    ...layout.regions.filter((r) => r.balancer === "haproxy").map((r) => ({ job: "haproxy", address: `127.0.0.1:${r.ports.exporter}`, labels: { region: r.id } })),
+    ...layout.regions
+      .filter((r) => r.balancer === "haproxy")
+      .map((r) => ({ job: "haproxy", address: `127.0.0.1:${r.ports.exporter}`, labels: { region: r.id } })),
     { job: "pushgateway", address: `127.0.0.1:${layout.ports.pushgateway}`, honorLabels: true },
   ];
 }

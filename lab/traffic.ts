@@ -68,7 +68,9 @@ function main(argv: string[]) {
   const traffic = runTraffic({ targets, ratePerSecond });
   console.log(`traffic: ${ratePerSecond} req/s to ${targets.map((t) => `${t.region} (${t.url})`).join(", ")}`);
   const report = setInterval(() => {
-    const line = [...traffic.stats].map(([region, s]) => `${region} sent ${s.sent} ok ${s.ok} 5xx ${s.errors} failed ${s.failed} skipped ${s.skipped} ${JSON.stringify(s.byColour)}`);
+    const line = [...traffic.stats].map(
+      ([region, s]) => `${region} sent ${s.sent} ok ${s.ok} 5xx ${s.errors} failed ${s.failed} skipped ${s.skipped} ${JSON.stringify(s.byColour)}`,
+    );
     console.log(`${new Date().toISOString()} ${line.join(" | ")}`);
   }, 10_000);
   const stop = () => {

@@ -7,7 +7,18 @@ import path from "node:path";
 import { buildWorker, WORKER_OUT } from "./build-worker.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
-const SOURCES = ["app", "components", "server", "db", "public", "package-lock.json", "next.config.ts", "instrumentation.ts", "postcss.config.mjs", "tsconfig.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "server",
+  "db",
+  "public",
+  "package-lock.json",
+  "next.config.ts",
+  "instrumentation.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
 
 function newestMtime(p) {
   const full = path.join(root, p);

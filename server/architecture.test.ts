@@ -54,7 +54,13 @@ function scanImports(file: string, text: string): Import[] {
     found.push({ file, line: lineOf(index), specifier, typeOnly, ...resolveSpecifier(file, specifier) });
   for (const m of text.matchAll(STATIC)) {
     const [, typeKeyword, clause, specifier] = m;
-    const names = clause.startsWith("{") ? clause.slice(1, -1).split(",").map((s) => s.trim()).filter(Boolean) : [];
+    const names = clause.startsWith("{")
+      ? clause
+          .slice(1, -1)
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
     add(m.index, specifier, Boolean(typeKeyword) || (names.length > 0 && names.every((n) => n.startsWith("type "))));
   }
   for (const m of text.matchAll(SIDE_EFFECT)) add(m.index, m[1], false);
@@ -105,7 +111,10 @@ const RULES: Rule[] = [
             // zod without I/O: the config's stage table is the machine's input (tests use its DEFAULT_STAGES).
             ((imp.typeOnly || TEST_FILE.test(imp.file)) && imp.target === "server/config/schema.ts")
           )
-        : !((imp.specifier === "vitest" && TEST_FILE.test(imp.file)) || (imp.file === "server/engine/machine/statistics.ts" && STDLIB_DISTRIBUTIONS.test(imp.specifier))),
+        : !(
+            (imp.specifier === "vitest" && TEST_FILE.test(imp.file)) ||
+            (imp.file === "server/engine/machine/statistics.ts" && STDLIB_DISTRIBUTIONS.test(imp.specifier))
+          ),
   },
   {
     name: "providers never import db/, server/services, the engine's store or the runner (runner/clock.ts is plain timing)",
@@ -162,8 +171,7 @@ const RULES: Rule[] = [
     name: "routers call services: no db/, engine or providers in server/api/routers (types from db excepted)",
     appliesTo: under("server/api/routers/"),
     testsToo: false,
-    breaks: (imp) =>
-      (!imp.typeOnly && inProject(imp, "db/")) || inProject(imp, "server/engine/") || inProject(imp, "server/providers/"),
+    breaks: (imp) => (!imp.typeOnly && inProject(imp, "db/")) || inProject(imp, "server/engine/") || inProject(imp, "server/providers/"),
   },
   {
     name: "services use the machine's commands, the engine's store and the provider interfaces, not the runner, providers or transports",
@@ -201,15 +209,14 @@ const KNOWN_EXCEPTIONS: { rule: string; file: string; target: string; verdict: "
     file: "server/api/server.ts",
     target: "components/trpc/query-client.ts",
     verdict: "accepted",
-    reason: "the server caller dehydrates into a QueryClient the browser hydrates; one factory keeps both sides' options (superjson, streamed pending queries) identical. The file has no React and no browser code.",
+    reason:
+      "the server caller dehydrates into a QueryClient the browser hydrates; one factory keeps both sides' options (superjson, streamed pending queries) identical. The file has no React and no browser code.",
   },
 ];
 
-const isKnown = (rule: Rule, imp: Import) =>
-  KNOWN_EXCEPTIONS.some((e) => e.rule === rule.name && e.file === imp.file && e.target === imp.target);
+const isKnown = (rule: Rule, imp: Import) => KNOWN_EXCEPTIONS.some((e) => e.rule === rule.name && e.file === imp.file && e.target === imp.target);
 const show = (imp: Import) => `${imp.file}:${imp.line} → ${imp.target ?? imp.specifier}${imp.typeOnly ? " (type)" : ""}`;
-const violations = (rule: Rule) =>
-  IMPORTS.filter((imp) => rule.appliesTo(imp.file) && (rule.testsToo || !TEST_FILE.test(imp.file)) && rule.breaks(imp));
+const violations = (rule: Rule) => IMPORTS.filter((imp) => rule.appliesTo(imp.file) && (rule.testsToo || !TEST_FILE.test(imp.file)) && rule.breaks(imp));
 
 // ---------- the tests ----------
 
@@ -249,7 +256,11 @@ describe("the import scan", () => {
 
 describe("import rules (docs/architecture.md)", () => {
   it.each(RULES.map((r) => [r.name, r] as const))("%s", (_name, rule) => {
-    expect(violations(rule).filter((imp) => !isKnown(rule, imp)).map(show)).toEqual([]);
+    expect(
+      violations(rule)
+        .filter((imp) => !isKnown(rule, imp))
+        .map(show),
+    ).toEqual([]);
   });
 
   it("lists no known exception that the code no longer needs", () => {

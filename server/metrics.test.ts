@@ -49,8 +49,12 @@ describe("/api/metrics", () => {
     const passes = (await series("flightdeck_analysis_verdicts_total", { region: "eu-west", verdict: "pass" })) - before.pass;
     expect(passes).toBeGreaterThan(5);
     // Each judged sample measured both colours.
-    expect((await series("flightdeck_provider_call_duration_seconds_count", { provider: "metrics-simulated", operation: "measure" })) - before.measures).toBeGreaterThanOrEqual(2 * passes);
-    expect((await series("flightdeck_provider_call_duration_seconds_count", { provider: "traffic-simulated", operation: "setWeight" })) - before.setWeights).toBe(5);
+    expect(
+      (await series("flightdeck_provider_call_duration_seconds_count", { provider: "metrics-simulated", operation: "measure" })) - before.measures,
+    ).toBeGreaterThanOrEqual(2 * passes);
+    expect(
+      (await series("flightdeck_provider_call_duration_seconds_count", { provider: "traffic-simulated", operation: "setWeight" })) - before.setWeights,
+    ).toBe(5);
     expect((await series("flightdeck_provider_call_duration_seconds_count", { provider: "deploy-simulated", operation: "deploy" })) - before.deploys).toBe(1);
     expect(await series("flightdeck_rollouts", { status: "succeeded" })).toBe(1);
     expect(await series("flightdeck_rollouts", { status: "running" })).toBe(0);
@@ -87,7 +91,12 @@ describe("/api/metrics", () => {
       manual: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "manual" }),
       breach: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "breach" }),
     };
-    const { rolloutId } = startRollout(harness.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: ["us-east"] });
+    const { rolloutId } = startRollout(harness.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, ...BUILT },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     await runUntil(harness, () => regionRolloutOf(harness.db, rolloutId, "us-east").canaryPct > 0);
 
     rollbackRegion(harness.as(sam), { serviceId: "api", regionId: "us-east" });

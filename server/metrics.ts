@@ -40,9 +40,24 @@ function createState(): MetricsState {
       registers,
     }),
     engine: {
-      stageTransitions: new Counter({ name: "flightdeck_stage_transitions_total", help: "Canary stages started and passed.", labelNames: ["region", "transition"], registers }),
-      rollbacks: new Counter({ name: "flightdeck_rollbacks_total", help: "Regions rolled back, by what triggered it (breach, manual during the canary, or emergency after success).", labelNames: ["region", "trigger"], registers }),
-      verdicts: new Counter({ name: "flightdeck_analysis_verdicts_total", help: "Canary samples judged, by verdict.", labelNames: ["region", "verdict"], registers }),
+      stageTransitions: new Counter({
+        name: "flightdeck_stage_transitions_total",
+        help: "Canary stages started and passed.",
+        labelNames: ["region", "transition"],
+        registers,
+      }),
+      rollbacks: new Counter({
+        name: "flightdeck_rollbacks_total",
+        help: "Regions rolled back, by what triggered it (breach, manual during the canary, or emergency after success).",
+        labelNames: ["region", "trigger"],
+        registers,
+      }),
+      verdicts: new Counter({
+        name: "flightdeck_analysis_verdicts_total",
+        help: "Canary samples judged, by verdict.",
+        labelNames: ["region", "verdict"],
+        registers,
+      }),
       providerCallSeconds: new Histogram({
         name: "flightdeck_provider_call_duration_seconds",
         help: "Time a provider call took (deploy, setWeight, getWeight, measure), failed or not.",
@@ -50,8 +65,18 @@ function createState(): MetricsState {
         buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 30, 120],
         registers,
       }),
-      providerErrors: new Counter({ name: "flightdeck_provider_errors_total", help: "Provider calls that failed.", labelNames: ["provider", "operation"], registers }),
-      deliveries: new Counter({ name: "flightdeck_notification_deliveries_total", help: "Outbox delivery attempts (cards, Pushgateway, Grafana), by result: sent, retry, failed.", labelNames: ["channel", "result"], registers }),
+      providerErrors: new Counter({
+        name: "flightdeck_provider_errors_total",
+        help: "Provider calls that failed.",
+        labelNames: ["provider", "operation"],
+        registers,
+      }),
+      deliveries: new Counter({
+        name: "flightdeck_notification_deliveries_total",
+        help: "Outbox delivery attempts (cards, Pushgateway, Grafana), by result: sent, retry, failed.",
+        labelNames: ["channel", "result"],
+        registers,
+      }),
     },
   };
   new Gauge({

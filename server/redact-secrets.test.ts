@@ -6,10 +6,25 @@ const TEAMS = "https://prod-12.westus.logic.azure.com:443/workflows/abc123/trigg
 
 describe("delivery errors shown to a browser", () => {
   it.each([
-    ["Node's parse error quoting a scheme-less URL", "Failed to parse URL from hooks.slack.com/services/T0001/B0001/XXXXsecretXXXX", [], "Failed to parse URL from hooks.slack.com/…"],
-    ["Node's refusal of a URL with credentials", "Request cannot be constructed from a URL that includes credentials: https://user:pw@push.example.test/metrics", [], "Request cannot be constructed from a URL that includes credentials: https://push.example.test/…"],
+    [
+      "Node's parse error quoting a scheme-less URL",
+      "Failed to parse URL from hooks.slack.com/services/T0001/B0001/XXXXsecretXXXX",
+      [],
+      "Failed to parse URL from hooks.slack.com/…",
+    ],
+    [
+      "Node's refusal of a URL with credentials",
+      "Request cannot be constructed from a URL that includes credentials: https://user:pw@push.example.test/metrics",
+      [],
+      "Request cannot be constructed from a URL that includes credentials: https://push.example.test/…",
+    ],
     ["a proxy echoing the Slack URL", `HTTP 404: no route to ${SLACK}`, [], "HTTP 404: no route to https://hooks.slack.com/…"],
-    ["a Teams URL whose secret is a query parameter", `HTTP 502: upstream ${TEAMS} failed`, [], "HTTP 502: upstream https://prod-12.westus.logic.azure.com/… failed"],
+    [
+      "a Teams URL whose secret is a query parameter",
+      `HTTP 502: upstream ${TEAMS} failed`,
+      [],
+      "HTTP 502: upstream https://prod-12.westus.logic.azure.com/… failed",
+    ],
     ["the configured secret's path alone", "HTTP 404: /services/T0001/B0001/XXXXsecretXXXX not found", [SLACK], "HTTP 404: /… not found"],
     ["a configured key that is not a URL", "HTTP 401: invalid API key glsa_0123456789abcdef", ["glsa_0123456789abcdef"], "HTTP 401: invalid API key …"],
   ])("hides %s", (_what, error, secrets, expected) => {

@@ -12,6 +12,8 @@ describe("redactUrl", () => {
   });
 
   it("redacts every URL inside a sentence and leaves the rest", () => {
-    expect(redactUrlsIn("curl: (22) https://a.example/x.tgz?sig=1 returned 403, then http://b.example/y?t=2.")).toBe("curl: (22) https://a.example/x.tgz returned 403, then http://b.example/y");
+    expect(redactUrlsIn("curl: (22) https://a.example/x.tgz?sig=1 returned 403, then http://b.example/y?t=2.")).toBe(
+      "curl: (22) https://a.example/x.tgz returned 403, then http://b.example/y",
+    );
   });
 });

@@ -38,7 +38,9 @@ export function CreateUserForm({ roles: ROLES, minPasswordLength }: { roles: rea
 
   return (
     <form onSubmit={onSubmit} aria-labelledby="create-user-heading" className="mt-8 max-w-2xl rounded-lg border border-slate-200 bg-white p-4">
-      <h2 id="create-user-heading" className="text-base font-semibold">Add a local user</h2>
+      <h2 id="create-user-heading" className="text-base font-semibold">
+        Add a local user
+      </h2>
       <p className="mt-1 text-xs text-slate-600">
         Signs in with email and password. Give them the password in person; they keep it until an admin disables the account.
       </p>
@@ -74,7 +76,11 @@ export function CreateUserForm({ roles: ROLES, minPasswordLength }: { roles: rea
         >
           {create.isPending ? "Adding…" : "Add user"}
         </button>
-        {created ? <span role="status" className="text-sm text-green-800">Added {created}.</span> : null}
+        {created ? (
+          <span role="status" className="text-sm text-green-800">
+            Added {created}.
+          </span>
+        ) : null}
         {create.error ? (
           <span role="alert" className="text-sm text-red-800">
             {create.error.message}

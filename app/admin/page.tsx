@@ -20,12 +20,14 @@ export default async function AdminPage() {
     <main className="mx-auto max-w-6xl p-6">
       <div className="flex items-baseline justify-between gap-4">
         <h1 className="text-2xl font-semibold">Users and roles</h1>
-        <a href="/admin/tokens" className="text-sm text-blue-700 underline hover:text-blue-600">API tokens →</a>
+        <a href="/admin/tokens" className="text-sm text-blue-700 underline hover:text-blue-600">
+          API tokens →
+        </a>
       </div>
       <p className="mt-1 text-sm text-slate-600">
-        viewer reads; deployer starts and steers rollouts; reviewer approves as the functional reviewer; sre approves as SRE and rolls
-        regions back; admin does everything and manages users. A disabled user&apos;s sessions end and their API tokens stop at once; the
-        last active admin cannot be disabled or lose the role. Every change is recorded in the audit log.
+        viewer reads; deployer starts and steers rollouts; reviewer approves as the functional reviewer; sre approves as SRE and rolls regions back; admin does
+        everything and manages users. A disabled user&apos;s sessions end and their API tokens stop at once; the last active admin cannot be disabled or lose
+        the role. Every change is recorded in the audit log.
       </p>
       <HydrateClient>
         <Suspense fallback={<p className="mt-6 text-sm text-slate-600">Loading users…</p>}>

@@ -19,14 +19,26 @@ export function UserRolesTable({ currentUserId, roles: ROLES }: { currentUserId:
         <caption className="sr-only">Users and their roles</caption>
         <thead className="bg-slate-100 text-left">
           <tr>
-            <th scope="col" className="px-3 py-2 font-semibold">User</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Sign-in</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Last signed in</th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              User
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Sign-in
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Last signed in
+            </th>
             {ROLES.map((role) => (
-              <th key={role} scope="col" className="px-3 py-2 text-center font-semibold">{role}</th>
+              <th key={role} scope="col" className="px-3 py-2 text-center font-semibold">
+                {role}
+              </th>
             ))}
-            <th scope="col" className="px-3 py-2"><span className="sr-only">Save</span></th>
-            <th scope="col" className="px-3 py-2 font-semibold">Account</th>
+            <th scope="col" className="px-3 py-2">
+              <span className="sr-only">Save</span>
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Account
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -51,7 +63,8 @@ function UserRolesRow({ user, isSelf, allRoles: ROLES }: { user: UserRow; isSelf
   );
   const dirty = roles.join(",") !== user.roles.join(",");
   const toggle = (role: Role, on: boolean) => setRoles((prev) => ROLES.filter((r) => (r === role ? on : prev.includes(r))));
-  const kind = [user.demo ? "demo" : null, user.local ? "email and password" : null, ...user.providers.map(providerName)].filter(Boolean).join(", ") || "none yet";
+  const kind =
+    [user.demo ? "demo" : null, user.local ? "email and password" : null, ...user.providers.map(providerName)].filter(Boolean).join(", ") || "none yet";
 
   return (
     <tr className={`border-t border-slate-200 ${user.disabled ? "bg-slate-50 text-slate-500" : ""}`} data-testid={`user-row-${user.id}`}>

@@ -19,7 +19,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const { user, allowed, requiredRoles } = await requireUser("read", "/audit");
   if (!allowed) return <Forbidden requiredRoles={requiredRoles} user={user} />;
   const search = await searchParams;
-  const filters: AuditFilterValues = { actor: text(search.actor), regionId: text(search.region), type: text(search.type), from: ms(search.from), to: ms(search.to) };
+  const filters: AuditFilterValues = {
+    actor: text(search.actor),
+    regionId: text(search.region),
+    type: text(search.type),
+    from: ms(search.from),
+    to: ms(search.to),
+  };
   const cursor = ms(search.cursor);
   const page = await api.audit.list({ ...filters, cursor: cursor && cursor > 0 ? cursor : undefined, limit: 50 });
   const regions = getConfig().config.regions.map((r) => ({ id: r.id, name: r.name }));
@@ -42,8 +48,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <AuditList items={page.items} />
       )}
       <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-        {cursor ? <Link href={`/audit?${new URLSearchParams([...next].filter(([k]) => k !== "cursor"))}`} className="rounded-sm text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600">Newest</Link> : null}
-        {page.nextCursor ? <Link href={`/audit?${next}`} className="rounded-sm text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600">Older events →</Link> : null}
+        {cursor ? (
+          <Link
+            href={`/audit?${new URLSearchParams([...next].filter(([k]) => k !== "cursor"))}`}
+            className="rounded-sm text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600"
+          >
+            Newest
+          </Link>
+        ) : null}
+        {page.nextCursor ? (
+          <Link href={`/audit?${next}`} className="rounded-sm text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600">
+            Older events →
+          </Link>
+        ) : null}
       </nav>
     </main>
   );

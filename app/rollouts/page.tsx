@@ -16,7 +16,8 @@ export const dynamic = "force-dynamic";
 const STATUSES = ROLLOUT_STATUSES;
 type Status = (typeof STATUSES)[number];
 
-const FIELD = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600";
+const FIELD =
+  "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600";
 
 const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
 
@@ -57,13 +58,19 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
         <FilterSelect label="Status" name="status" value={status} options={STATUSES.map((s) => ({ value: s, label: s }))} />
         <FilterSelect label="Service" name="service" value={serviceId} options={config.services.map((s) => ({ value: s.id, label: s.name }))} />
         <FilterSelect label="Region" name="region" value={regionId} options={config.regions.map((r) => ({ value: r.id, label: r.name }))} />
-        <button type="submit" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">
+        <button
+          type="submit"
+          className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
           Filter
         </button>
       </form>
       <HistoryList items={page.items} />
       {page.nextBefore !== null ? (
-        <Link href={`/rollouts?${older.toString()}`} className="w-fit rounded text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+        <Link
+          href={`/rollouts?${older.toString()}`}
+          className="w-fit rounded text-sm text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
           Older rollouts →
         </Link>
       ) : null}
@@ -72,7 +79,17 @@ export default async function RolloutsPage({ searchParams }: { searchParams: Pro
 }
 
 /** One filter of the history: "any" or one of the options, sent as a GET parameter. */
-function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string | undefined; options: Array<{ value: string; label: string }> }) {
+function FilterSelect({
+  label,
+  name,
+  value,
+  options,
+}: {
+  label: string;
+  name: string;
+  value: string | undefined;
+  options: Array<{ value: string; label: string }>;
+}) {
   return (
     <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
       {label}

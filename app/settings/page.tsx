@@ -18,11 +18,19 @@ export default async function SettingsPage() {
       <h1 className="text-2xl font-semibold text-slate-900">Settings</h1>
       <p className="mt-1 text-sm text-slate-600">The fleet config in effect. It is read from the file at start; change the file and restart to change it.</p>
       <section aria-labelledby="test-card" className="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-        <h2 id="test-card" className="text-base font-semibold text-slate-900">Test card</h2>
-        <p className="mt-1 text-sm text-slate-600">Sends the example incident (EU West, canary at 25 %, error rate 1.2 %, p95 420 ms) to every configured webhook and shows each answer.</p>
-        <div className="mt-3"><SendTestCard /></div>
+        <h2 id="test-card" className="text-base font-semibold text-slate-900">
+          Test card
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Sends the example incident (EU West, canary at 25 %, error rate 1.2 %, p95 420 ms) to every configured webhook and shows each answer.
+        </p>
+        <div className="mt-3">
+          <SendTestCard />
+        </div>
       </section>
-      <div className="mt-6"><ConfigInEffect view={view} /></div>
+      <div className="mt-6">
+        <ConfigInEffect view={view} />
+      </div>
     </main>
   );
 }

@@ -51,7 +51,9 @@ export function SignInForm({ callbackUrl, demoUsers, oauth }: { callbackUrl: str
 
       {demoUsers.length > 0 ? (
         <section aria-labelledby="demo-heading" className="rounded-lg border border-slate-200 bg-white p-4">
-          <h2 id="demo-heading" className="text-sm font-semibold">Demo mode: sign in with one click</h2>
+          <h2 id="demo-heading" className="text-sm font-semibold">
+            Demo mode: sign in with one click
+          </h2>
           <p className="mt-1 text-xs text-slate-600">One demo user per role. Demo sign-in works only while demo mode is on.</p>
           <ul className="mt-3 flex flex-col gap-2">
             {demoUsers.map((u) => (
@@ -72,7 +74,9 @@ export function SignInForm({ callbackUrl, demoUsers, oauth }: { callbackUrl: str
       ) : null}
 
       <form onSubmit={onLocalSubmit} className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="local-heading">
-        <h2 id="local-heading" className="text-sm font-semibold">Email and password</h2>
+        <h2 id="local-heading" className="text-sm font-semibold">
+          Email and password
+        </h2>
         <label className="text-sm">
           Email
           <input name="email" type="email" autoComplete="username" required className={field} />

@@ -27,7 +27,14 @@ const ROLLOUT: PendingRollout = {
   ciActor: null,
   startedAt: 1_700_000_000_000,
   strategy: "parallel",
-  artifact: { version: "2.0.0", digest: `sha256:${"a".repeat(64)}`, commitSha: "0123456789ab", commitUrl: "https://github.com/acme/api/commit/0123456789ab", sourceRef: "refs/heads/main", provenance: "webhook" },
+  artifact: {
+    version: "2.0.0",
+    digest: `sha256:${"a".repeat(64)}`,
+    commitSha: "0123456789ab",
+    commitUrl: "https://github.com/acme/api/commit/0123456789ab",
+    sourceRef: "refs/heads/main",
+    provenance: "webhook",
+  },
   plan: [
     { regionId: "us-east", position: 0, phase: "succeeded" },
     { regionId: "eu-west", position: 1, phase: "awaiting_approval" },

@@ -39,7 +39,9 @@ const PHASE_STYLE: Record<string, string> = {
 function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDecide: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const approveAll = useMutation(trpc.approvals.approveAll.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.approvals.pending.queryKey() }) }));
+  const approveAll = useMutation(
+    trpc.approvals.approveAll.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.approvals.pending.queryKey() }) }),
+  );
   const decidable = rollout.gates.filter((g) => !g.cannotDecide).length;
   const { artifact } = rollout;
 
@@ -48,7 +50,10 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
       <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
         <div className="min-w-0">
           <h2 id={`rollout-${rollout.rolloutId}`} className="text-base font-semibold text-slate-900">
-            <Link href={`/rollouts/${rollout.rolloutId}`} className="rounded-sm underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
+            <Link
+              href={`/rollouts/${rollout.rolloutId}`}
+              className="rounded-sm underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+            >
               {rollout.serviceName} {artifact.version}
             </Link>
           </h2>
@@ -56,10 +61,17 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
             {rollout.strategy} · started by <span className="font-mono">{rollout.initiator}</span> <RelativeTime at={rollout.startedAt} />
             {rollout.ciActor ? <span> · CI named {rollout.ciActor} as the author</span> : null}
           </p>
-          <p className="mt-1 break-all font-mono text-xs text-slate-500" title="Artifact digest">{artifact.digest}</p>
+          <p className="mt-1 break-all font-mono text-xs text-slate-500" title="Artifact digest">
+            {artifact.digest}
+          </p>
           <p className="mt-1 text-xs text-slate-600">
             {artifact.commitUrl ? (
-              <a href={artifact.commitUrl} target="_blank" rel="noreferrer" className="text-blue-700 underline hover:text-blue-600 focus-visible:outline-2 focus-visible:outline-blue-600">
+              <a
+                href={artifact.commitUrl}
+                target="_blank"
+                rel="noreferrer"
+                className="text-blue-700 underline hover:text-blue-600 focus-visible:outline-2 focus-visible:outline-blue-600"
+              >
                 commit {artifact.commitSha?.slice(0, 12)}
               </a>
             ) : (
@@ -80,7 +92,11 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
             >
               {approveAll.isPending ? "Approving…" : `Approve all I may (${decidable})`}
             </button>
-            {approveAll.error ? <p role="alert" className="text-xs text-red-800">{approveAll.error.message}</p> : null}
+            {approveAll.error ? (
+              <p role="alert" className="text-xs text-red-800">
+                {approveAll.error.message}
+              </p>
+            ) : null}
           </div>
         ) : null}
       </header>
@@ -99,7 +115,10 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
         <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">Plan</h3>
         <ol className="mt-2 flex flex-wrap gap-2">
           {rollout.plan.map((p) => (
-            <li key={p.regionId} className={`rounded-full px-2.5 py-0.5 text-xs ring-1 ring-inset ${PHASE_STYLE[p.phase] ?? "bg-sky-50 text-sky-800 ring-sky-200"}`}>
+            <li
+              key={p.regionId}
+              className={`rounded-full px-2.5 py-0.5 text-xs ring-1 ring-inset ${PHASE_STYLE[p.phase] ?? "bg-sky-50 text-sky-800 ring-sky-200"}`}
+            >
               {p.position + 1}. {p.regionId}: {p.phase.replaceAll("_", " ")}
             </li>
           ))}

@@ -48,7 +48,9 @@ export function AuditFilters({ initial, regions }: { initial: AuditFilterValues;
         <select value={regionId} onChange={(e) => setRegionId(e.target.value)} className={FIELD}>
           <option value="">All regions</option>
           {regions.map((r) => (
-            <option key={r.id} value={r.id}>{r.name}</option>
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
           ))}
         </select>
       </label>
@@ -65,10 +67,17 @@ export function AuditFilters({ initial, regions }: { initial: AuditFilterValues;
         <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} className={FIELD} />
       </label>
       <div className="flex gap-2">
-        <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
+        <button
+          type="submit"
+          className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+        >
           Filter
         </button>
-        <button type="button" onClick={() => router.push("/audit")} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
+        <button
+          type="button"
+          onClick={() => router.push("/audit")}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+        >
           Clear
         </button>
       </div>

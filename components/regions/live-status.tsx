@@ -13,7 +13,9 @@ export function LiveStatus({ status }: { status: Status }) {
   return (
     <span role="status" className="inline-flex w-32 items-center justify-end gap-2 text-xs font-medium text-slate-600">
       <span aria-hidden="true" className="relative flex size-2">
-        {status === "pending" ? <span className="absolute inline-flex size-full animate-ping rounded-full bg-emerald-400 opacity-60 motion-reduce:animate-none" /> : null}
+        {status === "pending" ? (
+          <span className="absolute inline-flex size-full animate-ping rounded-full bg-emerald-400 opacity-60 motion-reduce:animate-none" />
+        ) : null}
         <span className={`relative inline-flex size-2 rounded-full ${label.dot}`} />
       </span>
       {label.text}

@@ -24,9 +24,7 @@ export function RegionsOverview() {
   if (since === null && overview.data) setSince(String(overview.data.cursor));
 
   // Stable for the component's life: queryClient and trpc are per page, not per render.
-  const [refetchSoon] = useState(() =>
-    coalesce(() => void queryClient.invalidateQueries({ queryKey: trpc.regions.overview.queryKey() }), REFETCH_COALESCE_MS),
-  );
+  const [refetchSoon] = useState(() => coalesce(() => void queryClient.invalidateQueries({ queryKey: trpc.regions.overview.queryKey() }), REFETCH_COALESCE_MS));
   useEffect(() => refetchSoon.cancel, [refetchSoon]);
 
   const live = useSubscription(trpc.regions.live.subscriptionOptions({ lastEventId: since }, { enabled: since !== null, onData: refetchSoon }));

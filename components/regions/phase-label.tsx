@@ -10,9 +10,7 @@ export function describePhase(rollout: ActiveRegionRollout): string {
     case "deploying":
       return "Deploying";
     case "canary":
-      return rollout.stagePercent === null
-        ? "Canary starting"
-        : `Canary ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
+      return rollout.stagePercent === null ? "Canary starting" : `Canary ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
     case "succeeded":
       return "Rolled out";
     case "rolled_back":

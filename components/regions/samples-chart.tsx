@@ -8,7 +8,11 @@ const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: "2-digi
 
 export function SamplesChart({ samples }: { samples: ChartSample[] }) {
   if (samples.length === 0) {
-    return <p className="flex h-56 items-center justify-center rounded-lg border border-dashed border-slate-300 text-sm text-slate-500">No canary samples yet in this region.</p>;
+    return (
+      <p className="flex h-56 items-center justify-center rounded-lg border border-dashed border-slate-300 text-sm text-slate-500">
+        No canary samples yet in this region.
+      </p>
+    );
   }
   return (
     // Fixed height: the chart fills in without moving anything below it.

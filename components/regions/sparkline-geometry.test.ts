@@ -31,7 +31,13 @@ describe("sparklineGeometry", () => {
   });
 
   it("draws a value equal to its threshold on the threshold line, and zero on the bottom", () => {
-    const g = sparklineGeometry([{ value: 0, threshold: 0.5 }, { value: 0.5, threshold: 0.5 }], BOX);
+    const g = sparklineGeometry(
+      [
+        { value: 0, threshold: 0.5 },
+        { value: 0.5, threshold: 0.5 },
+      ],
+      BOX,
+    );
     expect(g.line).toBe(`M74 18L98 ${g.threshold.match(/^M[\d.]+ ([\d.]+)/)![1]}`);
   });
 
@@ -49,7 +55,14 @@ describe("sparklineGeometry", () => {
   });
 
   it("steps the threshold halfway between two samples judged at different stages", () => {
-    const g = sparklineGeometry([{ value: 0.5, threshold: 1 }, { value: 0.5, threshold: 1 }, { value: 0.5, threshold: 0.5 }], { ...BOX, height: 117, pad: 1 });
+    const g = sparklineGeometry(
+      [
+        { value: 0.5, threshold: 1 },
+        { value: 0.5, threshold: 1 },
+        { value: 0.5, threshold: 0.5 },
+      ],
+      { ...BOX, height: 117, pad: 1 },
+    );
     // Slots 24.5 px apart, the three samples at x 50, 74.5 and 99; top is 1 × 1.15, so y = 116 − v × 100.
     expect(g.threshold).toBe("M1 16H86.75V66H99");
   });
@@ -66,7 +79,14 @@ describe("sparklineGeometry", () => {
   });
 
   it("breaks the threshold where a sample's stage has no threshold", () => {
-    const g = sparklineGeometry([{ value: 1, threshold: 2 }, { value: 1, threshold: null }, { value: 1, threshold: 2 }], BOX);
+    const g = sparklineGeometry(
+      [
+        { value: 1, threshold: 2 },
+        { value: 1, threshold: null },
+        { value: 1, threshold: 2 },
+      ],
+      BOX,
+    );
     expect(g.threshold.match(/M/g)).toHaveLength(2);
   });
 

@@ -7,7 +7,11 @@ const render = (props: Partial<SparklineProps>) =>
   renderToStaticMarkup(createElement(Sparkline, { metric: "Error rate", unit: "%", points: [], max: 0.8, past: false, ...props }));
 
 /** The width and height attributes or style of the drawing or its placeholder. */
-const sizeOf = (html: string) => html.match(/(?:width="(\d+)" height="(\d+)")|(?:width:(\d+)px;height:(\d+)px)/)!.slice(1).filter(Boolean);
+const sizeOf = (html: string) =>
+  html
+    .match(/(?:width="(\d+)" height="(\d+)")|(?:width:(\d+)px;height:(\d+)px)/)!
+    .slice(1)
+    .filter(Boolean);
 
 describe("Sparkline", () => {
   const points = [

@@ -65,7 +65,10 @@ export function Sparkline({ metric, unit, points, max, past, testId }: Sparkline
           <circle key={`breach-${i}`} data-breach="" cx={p.x} cy={p.y} r={2.5} fill={BREACH} stroke="#fff" strokeWidth={0.75} />
         ))}
       </svg>
-      <span title={readout} className={`min-w-0 truncate text-xs tabular-nums ${over ? "font-medium text-red-700" : past ? "text-slate-500" : "text-slate-800"}`}>
+      <span
+        title={readout}
+        className={`min-w-0 truncate text-xs tabular-nums ${over ? "font-medium text-red-700" : past ? "text-slate-500" : "text-slate-800"}`}
+      >
         {readout}
       </span>
     </div>

@@ -47,7 +47,12 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
               <dt className="text-slate-500">Commit</dt>
               <dd className="font-mono">
                 {service.repository ? (
-                  <a href={`${service.repository}/commit/${chosen.commitSha}`} target="_blank" rel="noreferrer" className="rounded-sm text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+                  <a
+                    href={`${service.repository}/commit/${chosen.commitSha}`}
+                    target="_blank"
+                    rel="noreferrer"
+                    className="rounded-sm text-sky-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+                  >
                     {chosen.commitSha.slice(0, 7)}
                   </a>
                 ) : (
@@ -78,14 +83,13 @@ function NoArtifact({ service }: { service: ServiceOption }) {
     <div role="status" className="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-700">
       <p className="font-medium text-slate-900">No artifact of {service.name} is registered yet</p>
       <p className="mt-1">
-        Flightdeck deploys only artifacts CI built once and registered with their digest, so every region gets the same bytes. Register one
-        either way:
+        Flightdeck deploys only artifacts CI built once and registered with their digest, so every region gets the same bytes. Register one either way:
       </p>
       <ul className="mt-2 list-disc space-y-1 pl-5">
         <li>
           from CI: the signed webhook <code className="rounded bg-slate-100 px-1 text-xs">POST /api/webhooks/ci</code> (ready-made workflow in{" "}
-          <code className="rounded bg-slate-100 px-1 text-xs">docs/ci/multi-region-deployment.yml</code>; see &ldquo;CI: build once, deploy
-          everywhere&rdquo; in the README);
+          <code className="rounded bg-slate-100 px-1 text-xs">docs/ci/multi-region-deployment.yml</code>; see &ldquo;CI: build once, deploy everywhere&rdquo; in
+          the README);
         </li>
         <li>
           from a terminal, which registers it and starts a rollout in one step:

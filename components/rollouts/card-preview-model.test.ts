@@ -8,7 +8,13 @@ const SLACK_INCIDENT = {
   blocks: [
     { type: "header", text: { type: "plain_text", text: "🚨 Incident Alert", emoji: true } },
     { type: "section", text: { type: "mrkdwn", text: "• *Region:* EU West\n• *Cause:* Error rate 1.2% &gt; 0.8% threshold" } },
-    { type: "section", text: { type: "mrkdwn", text: "<https://grafana.example.com/d/x?var-region=eu-west&amp;from=1|📊 View Dashboard> | <https://docs.example.com/guide#error-rate-breach|📋 Debugging Guide>" } },
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: "<https://grafana.example.com/d/x?var-region=eu-west&amp;from=1|📊 View Dashboard> | <https://docs.example.com/guide#error-rate-breach|📋 Debugging Guide>",
+      },
+    },
     { type: "context", elements: [{ type: "mrkdwn", text: "Correlation ID: `c-1`" }] },
   ],
 };
@@ -25,7 +31,13 @@ const TEAMS_INCIDENT = {
         version: "1.5",
         body: [
           { type: "TextBlock", text: "🚨 Incident Alert", size: "Large", weight: "Bolder", wrap: true, color: "Attention" },
-          { type: "FactSet", facts: [{ title: "Region", value: "EU West" }, { title: "Cause", value: "Error rate 1.2% > 0.8% threshold" }] },
+          {
+            type: "FactSet",
+            facts: [
+              { title: "Region", value: "EU West" },
+              { title: "Cause", value: "Error rate 1.2% > 0.8% threshold" },
+            ],
+          },
           { type: "TextBlock", text: "Correlation ID: c-1", isSubtle: true, size: "Small", wrap: true },
         ],
         actions: [{ type: "Action.OpenUrl", title: "📊 View Dashboard", url: "https://grafana.example.com/d/x" }],
@@ -75,9 +87,22 @@ describe("previewing a Slack card", () => {
     const preview = previewCard({
       text: "fallback",
       blocks: [
-        { type: "section", fields: [{ type: "mrkdwn", text: "*Region*\nEU West" }, { type: "plain_text", text: "*not bold*" }], accessory: { type: "button", text: { type: "plain_text", text: "Open" }, url: "https://example.com/a" } },
+        {
+          type: "section",
+          fields: [
+            { type: "mrkdwn", text: "*Region*\nEU West" },
+            { type: "plain_text", text: "*not bold*" },
+          ],
+          accessory: { type: "button", text: { type: "plain_text", text: "Open" }, url: "https://example.com/a" },
+        },
         { type: "divider" },
-        { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Approve" }, url: "http://localhost:3000/approvals" }, { type: "button", text: { type: "plain_text", text: "Evil" }, url: "javascript:alert(1)" }] },
+        {
+          type: "actions",
+          elements: [
+            { type: "button", text: { type: "plain_text", text: "Approve" }, url: "http://localhost:3000/approvals" },
+            { type: "button", text: { type: "plain_text", text: "Evil" }, url: "javascript:alert(1)" },
+          ],
+        },
         { type: "image", image_url: "https://example.com/x.png", alt_text: "error rate chart" },
         { type: "rich_text", elements: [] },
       ],
@@ -86,7 +111,13 @@ describe("previewing a Slack card", () => {
       { kind: "fields", fields: [[[{ text: "Region", bold: true }], [{ text: "EU West" }]], [[{ text: "*not bold*" }]]] },
       { kind: "links", links: [{ label: "Open", href: "https://example.com/a" }] },
       { kind: "divider" },
-      { kind: "links", links: [{ label: "Approve", href: "http://localhost:3000/approvals" }, { label: "Evil", href: null }] },
+      {
+        kind: "links",
+        links: [
+          { label: "Approve", href: "http://localhost:3000/approvals" },
+          { label: "Evil", href: null },
+        ],
+      },
       { kind: "note", text: "[image: error rate chart]" },
       { kind: "note", text: "(a rich_text block, not shown here)" },
     ]);
@@ -96,7 +127,16 @@ describe("previewing a Slack card", () => {
     expect(previewCard({ text: "Deploy of *api* done" })).toEqual({
       format: "slack",
       fallback: null,
-      blocks: [{ kind: "text", size: "default", bold: false, subtle: false, tone: "default", lines: [[{ text: "Deploy of " }, { text: "api", bold: true }, { text: " done" }]] }],
+      blocks: [
+        {
+          kind: "text",
+          size: "default",
+          bold: false,
+          subtle: false,
+          tone: "default",
+          lines: [[{ text: "Deploy of " }, { text: "api", bold: true }, { text: " done" }]],
+        },
+      ],
     });
   });
 });
@@ -125,8 +165,20 @@ describe("previewing a Teams card", () => {
       type: "AdaptiveCard",
       body: [
         { type: "Container", items: [{ type: "TextBlock", text: "**Stage** 25 %", color: "Good" }] },
-        { type: "ColumnSet", columns: [{ type: "Column", items: [{ type: "TextBlock", text: "left" }] }, { type: "Column", items: [{ type: "TextBlock", text: "right" }] }] },
-        { type: "ActionSet", actions: [{ type: "Action.OpenUrl", title: "Logs", url: "https://logs.example.com" }, { type: "Action.Submit", title: "Ack" }] },
+        {
+          type: "ColumnSet",
+          columns: [
+            { type: "Column", items: [{ type: "TextBlock", text: "left" }] },
+            { type: "Column", items: [{ type: "TextBlock", text: "right" }] },
+          ],
+        },
+        {
+          type: "ActionSet",
+          actions: [
+            { type: "Action.OpenUrl", title: "Logs", url: "https://logs.example.com" },
+            { type: "Action.Submit", title: "Ack" },
+          ],
+        },
       ],
     });
     expect(preview).toMatchObject({ format: "teams", fallback: null });
@@ -134,7 +186,13 @@ describe("previewing a Teams card", () => {
       { kind: "text", lines: [[{ text: "Stage", bold: true }, { text: " 25 %" }]], size: "default", bold: false, subtle: false, tone: "good" },
       { kind: "text", lines: [[{ text: "left" }]], size: "default", bold: false, subtle: false, tone: "default" },
       { kind: "text", lines: [[{ text: "right" }]], size: "default", bold: false, subtle: false, tone: "default" },
-      { kind: "links", links: [{ label: "Logs", href: "https://logs.example.com" }, { label: "Ack", href: null }] },
+      {
+        kind: "links",
+        links: [
+          { label: "Logs", href: "https://logs.example.com" },
+          { label: "Ack", href: null },
+        ],
+      },
     ]);
   });
 });
@@ -166,7 +224,14 @@ describe("inline text", () => {
 
   it("reads Markdown links, bold and italics in Adaptive Card text, and refuses script links", () => {
     expect(markdownLines("See [the guide](https://docs.example.com) _now_, **really**\n[x](javascript:alert(1))")).toEqual([
-      [{ text: "See " }, { text: "the guide", href: "https://docs.example.com" }, { text: " " }, { text: "now", italic: true }, { text: ", " }, { text: "really", bold: true }],
+      [
+        { text: "See " },
+        { text: "the guide", href: "https://docs.example.com" },
+        { text: " " },
+        { text: "now", italic: true },
+        { text: ", " },
+        { text: "really", bold: true },
+      ],
       [{ text: "x" }, { text: ")" }],
     ]);
   });

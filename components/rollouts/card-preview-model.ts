@@ -44,7 +44,15 @@ export function previewCard(payload: unknown): CardPreview {
   return { format: "unknown", fallback: null, blocks: [] };
 }
 
-const textBlock = (lines: TextLine[], more: Partial<Extract<PreviewBlock, { kind: "text" }>> = {}): PreviewBlock => ({ kind: "text", lines, size: "default", bold: false, subtle: false, tone: "default", ...more });
+const textBlock = (lines: TextLine[], more: Partial<Extract<PreviewBlock, { kind: "text" }>> = {}): PreviewBlock => ({
+  kind: "text",
+  lines,
+  size: "default",
+  bold: false,
+  subtle: false,
+  tone: "default",
+  ...more,
+});
 
 // ---------- Slack Block Kit ----------
 
@@ -71,18 +79,24 @@ function slackBlock(block: unknown): PreviewBlock[] {
       const out: PreviewBlock[] = [];
       const lines = slackText(block.text);
       if (lines) out.push(textBlock(lines));
-      const fields = list(block.fields).map(slackText).filter((f): f is TextLine[] => f !== null);
+      const fields = list(block.fields)
+        .map(slackText)
+        .filter((f): f is TextLine[] => f !== null);
       if (fields.length > 0) out.push({ kind: "fields", fields });
       const button = slackButton(block.accessory);
       if (button) out.push({ kind: "links", links: [button] });
       return out;
     }
     case "context": {
-      const lines = list(block.elements).flatMap((e) => (isObj(e) && e.type === "image" ? [[{ text: `[image: ${str(e.alt_text) ?? ""}]` }]] : (slackText(e) ?? [])));
+      const lines = list(block.elements).flatMap((e) =>
+        isObj(e) && e.type === "image" ? [[{ text: `[image: ${str(e.alt_text) ?? ""}]` }]] : (slackText(e) ?? []),
+      );
       return lines.length > 0 ? [{ kind: "context", lines }] : [];
     }
     case "actions": {
-      const links = list(block.elements).map(slackButton).filter((l): l is PreviewLink => l !== null);
+      const links = list(block.elements)
+        .map(slackButton)
+        .filter((l): l is PreviewLink => l !== null);
       return links.length > 0 ? [{ kind: "links", links }] : [];
     }
     case "divider":
@@ -115,7 +129,9 @@ function adaptiveAction(v: unknown): PreviewLink | null {
 }
 
 function adaptiveLinks(actions: unknown): PreviewBlock[] {
-  const links = list(actions).map(adaptiveAction).filter((l): l is PreviewLink => l !== null);
+  const links = list(actions)
+    .map(adaptiveAction)
+    .filter((l): l is PreviewLink => l !== null);
   return links.length > 0 ? [{ kind: "links", links }] : [];
 }
 
@@ -132,9 +148,18 @@ function adaptiveElement(el: unknown): PreviewBlock[] {
         }),
       ];
     case "RichTextBlock":
-      return [textBlock([list(el.inlines).flatMap((i) => (typeof i === "string" ? [{ text: i }] : isObj(i) && typeof i.text === "string" ? [{ text: i.text }] : []))])];
+      return [
+        textBlock([
+          list(el.inlines).flatMap((i) => (typeof i === "string" ? [{ text: i }] : isObj(i) && typeof i.text === "string" ? [{ text: i.text }] : [])),
+        ]),
+      ];
     case "FactSet":
-      return [{ kind: "facts", facts: list(el.facts).flatMap((f) => (isObj(f) ? [{ title: markdownLines(str(f.title) ?? ""), value: markdownLines(str(f.value) ?? "") }] : [])) }];
+      return [
+        {
+          kind: "facts",
+          facts: list(el.facts).flatMap((f) => (isObj(f) ? [{ title: markdownLines(str(f.title) ?? ""), value: markdownLines(str(f.value) ?? "") }] : [])),
+        },
+      ];
     case "Container":
       return list(el.items).flatMap(adaptiveElement);
     case "ColumnSet":

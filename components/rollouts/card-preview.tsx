@@ -6,9 +6,17 @@ import type { ReactNode } from "react";
 import type { TextLine } from "./card-inline-text";
 import { previewCard, type PreviewBlock, type Tone } from "./card-preview-model";
 
-const LINK = "rounded text-sky-700 underline underline-offset-2 hover:text-sky-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
-const SUMMARY = "w-fit cursor-pointer rounded text-sm font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
-const TONE: Record<Tone, string> = { default: "text-slate-800", attention: "text-red-700", good: "text-emerald-700", warning: "text-amber-700", accent: "text-sky-700" };
+const LINK =
+  "rounded text-sky-700 underline underline-offset-2 hover:text-sky-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
+const SUMMARY =
+  "w-fit cursor-pointer rounded text-sm font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
+const TONE: Record<Tone, string> = {
+  default: "text-slate-800",
+  attention: "text-red-700",
+  good: "text-emerald-700",
+  warning: "text-amber-700",
+  accent: "text-sky-700",
+};
 const SIZE = { small: "text-xs", default: "text-sm", large: "text-base" } as const;
 const FORMAT_WORDS = { slack: "Slack Block Kit message", teams: "Teams Adaptive Card", unknown: "message" } as const;
 
@@ -89,7 +97,12 @@ function Block({ block }: { block: PreviewBlock }) {
           {block.links.map((link, i) => (
             <li key={i}>
               {link.href ? (
-                <a href={link.href} target="_blank" rel="noreferrer" className={`inline-block border border-slate-300 bg-white px-2.5 py-1 no-underline ${LINK}`}>
+                <a
+                  href={link.href}
+                  target="_blank"
+                  rel="noreferrer"
+                  className={`inline-block border border-slate-300 bg-white px-2.5 py-1 no-underline ${LINK}`}
+                >
                   {link.label}
                 </a>
               ) : (
@@ -111,7 +124,10 @@ export function CardPreview({ payload }: { payload: unknown }) {
   return (
     <div className="flex flex-col gap-2">
       {preview.blocks.length > 0 ? (
-        <div aria-label={`Preview of the ${FORMAT_WORDS[preview.format]}`} className="flex flex-col gap-2 rounded-md border border-slate-200 border-l-4 border-l-slate-400 bg-white p-3">
+        <div
+          aria-label={`Preview of the ${FORMAT_WORDS[preview.format]}`}
+          className="flex flex-col gap-2 rounded-md border border-slate-200 border-l-4 border-l-slate-400 bg-white p-3"
+        >
           {preview.blocks.map((block, i) => (
             <Block key={i} block={block} />
           ))}
@@ -122,7 +138,12 @@ export function CardPreview({ payload }: { payload: unknown }) {
       {preview.fallback ? <p className="text-xs text-slate-500">Notification text: {preview.fallback}</p> : null}
       <details className="text-xs">
         <summary className={SUMMARY}>Raw JSON</summary>
-        <pre tabIndex={0} className="mt-1 max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600">{JSON.stringify(payload, null, 2)}</pre>
+        <pre
+          tabIndex={0}
+          className="mt-1 max-h-80 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
+          {JSON.stringify(payload, null, 2)}
+        </pre>
       </details>
     </div>
   );

@@ -22,16 +22,25 @@ function baselineTest(c: RollbackCause, metric: string, unit: string): string | 
   const t = c.test;
   if (t?.kind !== "baseline") return null;
   const base = c.baseline ?? 0;
-  if (t.test === "two-proportion") return `${metric} ${num(c.observed)}${unit}, ${num(t.effect)} points above the baseline's ${num(base)}${unit} (more than the ${num(t.margin)} allowed; ${pWords(t.pValue)})`;
+  if (t.test === "two-proportion")
+    return `${metric} ${num(c.observed)}${unit}, ${num(t.effect)} points above the baseline's ${num(base)}${unit} (more than the ${num(t.margin)} allowed; ${pWords(t.pValue)})`;
   return `${metric} ${num(c.observed)}${unit} (median), ${num(t.effect)} % above the baseline's ${num(base)}${unit} (more than the ${num(t.margin)} % allowed; Mann–Whitney ${pWords(t.pValue)})`;
 }
 
 function evidence(c: RollbackCause): string {
   const t = c.test;
   const parts: string[] = [];
-  if (t?.kind === "bound") parts.push(`${num(t.confidence * 100)} % lower bound ${num(t.lowerPct)} %, ${count(t.errors)} errors in ${count(t.requests)} requests${t.scope === "stage" ? " of the stage so far" : ""}`);
+  if (t?.kind === "bound")
+    parts.push(
+      `${num(t.confidence * 100)} % lower bound ${num(t.lowerPct)} %, ${count(t.errors)} errors in ${count(t.requests)} requests${t.scope === "stage" ? " of the stage so far" : ""}`,
+    );
   if (t?.kind === "limit" && t.scope === "stage" && t.requests !== undefined) parts.push(`over the ${count(t.requests)} requests of the stage so far`);
-  if (c.versus) parts.push(c.versus.test === "two-proportion" ? `${num(c.versus.effect)} points above the baseline, ${pWords(c.versus.pValue)}` : `${num(c.versus.effect)} % above the baseline, ${pWords(c.versus.pValue)}`);
+  if (c.versus)
+    parts.push(
+      c.versus.test === "two-proportion"
+        ? `${num(c.versus.effect)} points above the baseline, ${pWords(c.versus.pValue)}`
+        : `${num(c.versus.effect)} % above the baseline, ${pWords(c.versus.pValue)}`,
+    );
   return parts.length > 0 ? `; ${parts.join("; ")}` : "";
 }
 

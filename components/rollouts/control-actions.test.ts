@@ -37,7 +37,9 @@ describe("controls", () => {
     expect(describeAction("rollback", region({})).body).toBe(
       "Roll eu-west back: its 25 % on green returns to blue, which then serves 100 % of traffic. The region ends rolled back and the regions after it do not start.",
     );
-    expect(describeAction("rollback", region({ phase: "deploying", canaryPct: 0 })).body).toBe("Stop eu-west's deploy: no traffic has moved yet, so 100 % stays on blue. The regions after it do not start.");
+    expect(describeAction("rollback", region({ phase: "deploying", canaryPct: 0 })).body).toBe(
+      "Stop eu-west's deploy: no traffic has moved yet, so 100 % stays on blue. The regions after it do not start.",
+    );
     expect(describeAction("rollback", region({ phase: "succeeded" })).title).toBe("Emergency rollback of eu-west");
     expect(rollbackIsAbort(region({ phase: "deploying" }))).toBe(true);
     expect(rollbackIsAbort(region({}))).toBe(false);

@@ -24,7 +24,11 @@ export type ControlRegion = {
 const ACTIVE: RegionPhase[] = ["pending", "awaiting_approval", "deploying", "canary"];
 
 /** What the user's roles allow, worked out on the server (so the role table stays out of the browser bundle). */
-export type ControlPermissions = { control: boolean; rollback: boolean; /** The sre role: may skip the validation stage with a reason. */ skipValidation?: boolean };
+export type ControlPermissions = {
+  control: boolean;
+  rollback: boolean;
+  /** The sre role: may skip the validation stage with a reason. */ skipValidation?: boolean;
+};
 
 /** The shortest reason the server accepts for skipping the validation stage (engine MIN_REASON_CHARS). */
 export const MIN_REASON_CHARS = 10;
@@ -72,7 +76,11 @@ export function describeAction(action: ControlAction, region: ControlRegion): { 
   const name = region.regionId;
   switch (action) {
     case "pause":
-      return { title: `Pause ${name}`, body: `${name} stays at ${region.canaryPct} % on ${region.toColour}; the stage clock stops until someone resumes it. Analysis keeps running and can still roll it back.`, danger: false };
+      return {
+        title: `Pause ${name}`,
+        body: `${name} stays at ${region.canaryPct} % on ${region.toColour}; the stage clock stops until someone resumes it. Analysis keeps running and can still roll it back.`,
+        danger: false,
+      };
     case "resume":
       return { title: `Resume ${name}`, body: `${name} continues from where it was paused, with the stage time that was left.`, danger: false };
     case "promote":
@@ -83,16 +91,40 @@ export function describeAction(action: ControlAction, region: ControlRegion): { 
           danger: true,
         };
       }
-      return { title: `Promote ${name}`, body: `${name} skips the rest of the current stage's wait and moves to the next stage now${region.stagePercent !== null ? ` (it is at ${region.stagePercent} %)` : ""}.`, danger: false };
+      return {
+        title: `Promote ${name}`,
+        body: `${name} skips the rest of the current stage's wait and moves to the next stage now${region.stagePercent !== null ? ` (it is at ${region.stagePercent} %)` : ""}.`,
+        danger: false,
+      };
     case "abort":
-      return { title: `Abort ${name}`, body: `${name} stops before its canary: its traffic stays 100 % on ${region.fromColour}, and the regions after it do not start.`, danger: true };
+      return {
+        title: `Abort ${name}`,
+        body: `${name} stops before its canary: its traffic stays 100 % on ${region.fromColour}, and the regions after it do not start.`,
+        danger: true,
+      };
     case "retry":
-      return { title: `Retry ${name}`, body: `${name} starts a new attempt from the first canary stage; the regions its failure blocked wait for it again.`, danger: false };
+      return {
+        title: `Retry ${name}`,
+        body: `${name} starts a new attempt from the first canary stage; the regions its failure blocked wait for it again.`,
+        danger: false,
+      };
     case "rollback":
       return region.phase === "succeeded"
-        ? { title: `Emergency rollback of ${name}`, body: `Roll ${name} back: 100 % of traffic returns to ${region.fromColour}, the previous release, although this rollout succeeded there.`, danger: true }
+        ? {
+            title: `Emergency rollback of ${name}`,
+            body: `Roll ${name} back: 100 % of traffic returns to ${region.fromColour}, the previous release, although this rollout succeeded there.`,
+            danger: true,
+          }
         : rollbackIsAbort(region)
-          ? { title: `Roll ${name} back`, body: `Stop ${name}'s deploy: no traffic has moved yet, so 100 % stays on ${region.fromColour}. The regions after it do not start.`, danger: true }
-          : { title: `Roll ${name} back`, body: `Roll ${name} back: its ${region.canaryPct} % on ${region.toColour} returns to ${region.fromColour}, which then serves 100 % of traffic. The region ends rolled back and the regions after it do not start.`, danger: true };
+          ? {
+              title: `Roll ${name} back`,
+              body: `Stop ${name}'s deploy: no traffic has moved yet, so 100 % stays on ${region.fromColour}. The regions after it do not start.`,
+              danger: true,
+            }
+          : {
+              title: `Roll ${name} back`,
+              body: `Roll ${name} back: its ${region.canaryPct} % on ${region.toColour} returns to ${region.fromColour}, which then serves 100 % of traffic. The region ends rolled back and the regions after it do not start.`,
+              danger: true,
+            };
   }
 }

@@ -14,7 +14,11 @@ describe("a delivery error in words", () => {
     ["fetch failed (ECONNREFUSED)", "Teams", "The connection was refused: nothing listens at Teams' address."],
     ["fetch failed (ENOTFOUND)", "Slack", "The host name of Slack could not be resolved (DNS)."],
     ["Failed to parse URL from hooks.slack.com/…", "Slack", "The configured URL is not a valid URL (it must start with https://)."],
-    ["environment variable SLACK_WEBHOOK_URL is not set", "Slack", "Flightdeck has no address or key for it: the environment variable SLACK_WEBHOOK_URL is not set where the sender runs."],
+    [
+      "environment variable SLACK_WEBHOOK_URL is not set",
+      "Slack",
+      "Flightdeck has no address or key for it: the environment variable SLACK_WEBHOOK_URL is not set where the sender runs.",
+    ],
     ['channel "ops" is no longer in the config', "The webhook", 'The channel "ops" was removed from the fleet config before this was sent.'],
     ["fetch failed", "Teams", "Teams could not be reached."],
   ])("%s from %s", (error, who, words) => {
@@ -36,7 +40,9 @@ describe("a delivery's state and what comes next", () => {
   it("tells a failed card will not be tried again, a grouped one was not sent, a new one is waiting", () => {
     expect(deliveryState({ status: "failed", attempts: 1, lastError: "HTTP 404" })).toEqual({ label: "Failed", look: "failed" });
     expect(attemptWords({ status: "failed", attempts: 1, lastError: "HTTP 404", nextAttemptAt: null }, now)).toBe("1 attempt; it will not be tried again.");
-    expect(attemptWords({ status: "grouped", attempts: 0, lastError: null, nextAttemptAt: null }, now)).toBe("A repeat of the same alert within 10 minutes: not sent again.");
+    expect(attemptWords({ status: "grouped", attempts: 0, lastError: null, nextAttemptAt: null }, now)).toBe(
+      "A repeat of the same alert within 10 minutes: not sent again.",
+    );
     const fresh = { status: "pending" as const, attempts: 0, lastError: null, nextAttemptAt: now - 1 };
     expect(deliveryState(fresh)).toEqual({ label: "Waiting to send", look: "waiting" });
     expect(attemptWords(fresh, now)).toBe("First try any moment now.");

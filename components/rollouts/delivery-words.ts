@@ -34,7 +34,10 @@ export function formatIn(at: number, now: number): string {
 const utc = (at: number) => `${new Date(at).toISOString().slice(11, 19)} UTC`;
 
 /** The attempts, and what comes next: the next try, or that none will come. `now` is null before hydration. */
-export function attemptWords(d: { status: DeliveryStatus; attempts: number; lastError: string | null; nextAttemptAt: number | null }, now: number | null): string | null {
+export function attemptWords(
+  d: { status: DeliveryStatus; attempts: number; lastError: string | null; nextAttemptAt: number | null },
+  now: number | null,
+): string | null {
   if (d.status === "failed") return `${plural(d.attempts, "attempt")}; it will not be tried again.`;
   if (d.status === "grouped") return "A repeat of the same alert within 10 minutes: not sent again.";
   if (d.status === "sending") return `Attempt ${Math.max(1, d.attempts)} is being sent now.`;

@@ -27,7 +27,9 @@ export function HistoryList({ items }: { items: Item[] }) {
               <span className="font-medium text-slate-900">
                 {item.serviceId} {item.version}
               </span>
-              <span className={`ml-2 inline-block rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[item.status]}`}>{item.status}</span>
+              <span className={`ml-2 inline-block rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[item.status]}`}>
+                {item.status}
+              </span>
               <span className="mt-0.5 block truncate text-xs text-slate-500">
                 {item.strategy} · {item.regions.map((r) => `${r.regionId} ${r.phase.replace("_", " ")}`).join(", ")}
               </span>

@@ -16,7 +16,8 @@ const KEYS: Record<Metric, { canary: keyof SamplePoint; baseline: keyof SamplePo
 /** Times in the viewer's zone; with seconds when the samples span a few minutes, so the ticks differ. */
 const clockFor = (points: SamplePoint[]) => {
   const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
-  const options: Intl.DateTimeFormatOptions = span < 10 * 60_000 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+  const options: Intl.DateTimeFormatOptions =
+    span < 10 * 60_000 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
   return (at: number) => new Date(at).toLocaleTimeString([], options);
 };
 
@@ -25,8 +26,10 @@ type DotProps = { cx?: number; cy?: number; payload?: SamplePoint; index?: numbe
 /** Breaches get a red dot and inconclusive samples an amber ring; passes stay unmarked so the line reads calmly. */
 function BreachDot({ cx, cy, payload, index }: DotProps) {
   if (cx === undefined || cy === undefined) return <g key={`dot-${index}`} />;
-  if (payload?.verdict === "breach") return <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} aria-label="breach" />;
-  if (payload?.verdict === "inconclusive") return <circle key={`dot-${index}`} cx={cx} cy={cy} r={4} fill="#fff" stroke="#d97706" strokeWidth={2} aria-label="inconclusive" />;
+  if (payload?.verdict === "breach")
+    return <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} aria-label="breach" />;
+  if (payload?.verdict === "inconclusive")
+    return <circle key={`dot-${index}`} cx={cx} cy={cy} r={4} fill="#fff" stroke="#d97706" strokeWidth={2} aria-label="inconclusive" />;
   return <g key={`dot-${index}`} />;
 }
 
@@ -40,7 +43,11 @@ export function MetricChart({ metric, points, toColour }: { metric: Metric; poin
         <span className="font-medium text-slate-800">
           {keys.title} <span className="font-normal text-slate-500">({keys.unit})</span>
         </span>
-        {breaches > 0 ? <span className="text-xs font-medium text-red-700">{breaches} breach{breaches === 1 ? "" : "es"}</span> : null}
+        {breaches > 0 ? (
+          <span className="text-xs font-medium text-red-700">
+            {breaches} breach{breaches === 1 ? "" : "es"}
+          </span>
+        ) : null}
       </figcaption>
       <div className="h-56 w-full">
         {points.length === 0 ? (
@@ -53,9 +60,35 @@ export function MetricChart({ metric, points, toColour }: { metric: Metric; poin
               <YAxis tick={{ fontSize: 11 }} stroke="#94a3b8" />
               <Tooltip labelFormatter={(at) => clock(Number(at))} formatter={(value) => `${value} ${keys.unit}`} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Line name={`${toColour} (canary)`} dataKey={keys.canary} stroke={toColour === "green" ? "#059669" : "#0284c7"} strokeWidth={2} dot={BreachDot} isAnimationActive={false} connectNulls />
-              <Line name="baseline" dataKey={keys.baseline} stroke="#64748b" strokeWidth={1.5} strokeDasharray="2 3" dot={false} isAnimationActive={false} connectNulls />
-              <Line name="stage limit" type="stepAfter" dataKey={keys.limit} stroke="#dc2626" strokeWidth={1.5} strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+              <Line
+                name={`${toColour} (canary)`}
+                dataKey={keys.canary}
+                stroke={toColour === "green" ? "#059669" : "#0284c7"}
+                strokeWidth={2}
+                dot={BreachDot}
+                isAnimationActive={false}
+                connectNulls
+              />
+              <Line
+                name="baseline"
+                dataKey={keys.baseline}
+                stroke="#64748b"
+                strokeWidth={1.5}
+                strokeDasharray="2 3"
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
+              <Line
+                name="stage limit"
+                type="stepAfter"
+                dataKey={keys.limit}
+                stroke="#dc2626"
+                strokeWidth={1.5}
+                strokeDasharray="6 4"
+                dot={false}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         )}

@@ -81,7 +81,14 @@ export function NewRolloutForm() {
             id="new-rollout-service"
             data-testid="new-rollout-service"
             value={values.serviceId}
-            onChange={(e) => change(withService(values, options.services.find((s) => s.id === e.target.value)!))}
+            onChange={(e) =>
+              change(
+                withService(
+                  values,
+                  options.services.find((s) => s.id === e.target.value)!,
+                ),
+              )
+            }
             aria-invalid={problems.serviceId ? true : undefined}
             aria-describedby={problems.serviceId ? "service-problems" : undefined}
             className={fieldLook(Boolean(problems.serviceId))}
@@ -95,7 +102,12 @@ export function NewRolloutForm() {
           <FieldProblems id="service-problems" messages={[...(problems.serviceId ?? []), ...(problems.input ?? [])]} />
         </div>
 
-        <ArtifactField service={service} artifactId={values.artifactId} problems={problems.artifactId} onChange={(artifactId) => change({ ...values, artifactId })} />
+        <ArtifactField
+          service={service}
+          artifactId={values.artifactId}
+          problems={problems.artifactId}
+          onChange={(artifactId) => change({ ...values, artifactId })}
+        />
 
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           <div className="flex flex-col gap-1.5">

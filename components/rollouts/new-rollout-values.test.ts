@@ -1,16 +1,48 @@
 import { describe, expect, it } from "vitest";
-import { defaultValues, listWords, problemsByField, reviewersWords, shortDigest, toStartInput, withRegion, withService, type ServiceOption, type StartOptions } from "./new-rollout-values";
+import {
+  defaultValues,
+  listWords,
+  problemsByField,
+  reviewersWords,
+  shortDigest,
+  toStartInput,
+  withRegion,
+  withService,
+  type ServiceOption,
+  type StartOptions,
+} from "./new-rollout-values";
 
 const region = (id: string) => ({ id, name: id.toUpperCase(), environment: `production-${id}`, reviewers: null, live: null, activeRolloutId: null });
-const artifact = (id: string, version: string) => ({ id, version, digest: `sha256:${"a".repeat(64)}`, commitSha: null, sourceRef: null, provenance: "manual" as const, registeredAt: 0, liveIn: [] });
+const artifact = (id: string, version: string) => ({
+  id,
+  version,
+  digest: `sha256:${"a".repeat(64)}`,
+  commitSha: null,
+  sourceRef: null,
+  provenance: "manual" as const,
+  registeredAt: 0,
+  liveIn: [],
+});
 
-const api: ServiceOption = { id: "api", name: "API", repository: null, artifacts: [artifact("a2", "1.4.2"), artifact("a1", "1.4.1")], regions: [region("us-east"), region("eu-west"), region("apac-se")] };
+const api: ServiceOption = {
+  id: "api",
+  name: "API",
+  repository: null,
+  artifacts: [artifact("a2", "1.4.2"), artifact("a1", "1.4.1")],
+  regions: [region("us-east"), region("eu-west"), region("apac-se")],
+};
 const web: ServiceOption = { id: "web", name: "Web", repository: null, artifacts: [artifact("w1", "2.0.0")], regions: [region("us-east"), region("eu-west")] };
 const options: StartOptions = { services: [api, web], strategies: ["sequential", "delayed", "parallel"], delay: { min: 30, max: 240, default: 90 } };
 
 describe("the new rollout form's values", () => {
   it("starts with the first service's newest artifact, sequential, every region in config order", () => {
-    expect(defaultValues(options)).toEqual({ serviceId: "api", artifactId: "a2", strategy: "sequential", regions: ["us-east", "eu-west", "apac-se"], delayText: "90" });
+    expect(defaultValues(options)).toEqual({
+      serviceId: "api",
+      artifactId: "a2",
+      strategy: "sequential",
+      regions: ["us-east", "eu-west", "apac-se"],
+      delayText: "90",
+    });
   });
 
   it("takes the new service's newest artifact and keeps only regions it has", () => {
@@ -37,11 +69,13 @@ describe("the new rollout form's values", () => {
 
 describe("the form's words", () => {
   it("groups problems by field, names reviewers, shortens digests and lists names", () => {
-    expect(problemsByField([
-      { field: "regions", message: "a" },
-      { field: "delayMinutes", message: "b" },
-      { field: "regions", message: "c" },
-    ])).toEqual({ regions: ["a", "c"], delayMinutes: ["b"] });
+    expect(
+      problemsByField([
+        { field: "regions", message: "a" },
+        { field: "delayMinutes", message: "b" },
+        { field: "regions", message: "c" },
+      ]),
+    ).toEqual({ regions: ["a", "c"], delayMinutes: ["b"] });
     expect(reviewersWords({ functional: 1, sre: 1 })).toBe("1 functional + 1 SRE approvals");
     expect(reviewersWords({ functional: 0, sre: 1 })).toBe("1 SRE approval");
     expect(reviewersWords(null)).toBeNull();

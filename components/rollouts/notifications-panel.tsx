@@ -35,7 +35,8 @@ const ITEM: Record<DeliveryLook, string> = {
   failed: "border-red-300 bg-red-50/60",
   grouped: "border-slate-200",
 };
-const SUMMARY = "w-fit cursor-pointer rounded text-sm font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
+const SUMMARY =
+  "w-fit cursor-pointer rounded text-sm font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
 const KIND_WORDS = { slack: "Slack", teams: "Teams" } as const;
 
 function ErrorWords({ error, who, tone }: { error: string; who: string; tone: "red" | "amber" }) {
@@ -57,7 +58,9 @@ function CardItem({ card, now }: { card: Card; now: number | null }) {
         <div className="min-w-0">
           <p className="text-sm font-medium text-slate-900">
             {CARD_WORDS[card.cardKind] ?? card.cardKind} to <span className="font-mono">{card.channel.name}</span>
-            {card.channel.kind ? <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{KIND_WORDS[card.channel.kind]}</span> : null}
+            {card.channel.kind ? (
+              <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs font-normal text-slate-600">{KIND_WORDS[card.channel.kind]}</span>
+            ) : null}
           </p>
           <p className="text-sm break-words text-slate-600">{card.event.message}</p>
         </div>
@@ -66,7 +69,9 @@ function CardItem({ card, now }: { card: Card; now: number | null }) {
           {card.sentAt !== null ? <RelativeTime at={card.sentAt} /> : <RelativeTime at={card.createdAt} />}
         </div>
       </div>
-      {card.lastError && (state.look === "failed" || state.look === "retrying") ? <ErrorWords error={card.lastError} who={who} tone={state.look === "failed" ? "red" : "amber"} /> : null}
+      {card.lastError && (state.look === "failed" || state.look === "retrying") ? (
+        <ErrorWords error={card.lastError} who={who} tone={state.look === "failed" ? "red" : "amber"} />
+      ) : null}
       {next ? <p className="text-xs text-slate-600">{next}</p> : null}
       <details>
         <summary className={SUMMARY}>Preview</summary>
@@ -96,11 +101,23 @@ function ObservabilityItem({ failure }: { failure: ObservabilityFailure }) {
 
 function Counts({ counts }: { counts: Notifications["counts"] }) {
   const parts = [
-    counts.failed > 0 ? <span key="failed" className="font-medium text-red-700">{counts.failed} failed</span> : null,
-    counts.pending > 0 ? <span key="pending" className="text-sky-800">{counts.pending} waiting</span> : null,
+    counts.failed > 0 ? (
+      <span key="failed" className="font-medium text-red-700">
+        {counts.failed} failed
+      </span>
+    ) : null,
+    counts.pending > 0 ? (
+      <span key="pending" className="text-sky-800">
+        {counts.pending} waiting
+      </span>
+    ) : null,
     counts.sent > 0 ? <span key="sent">{counts.sent} sent</span> : null,
     counts.grouped > 0 ? <span key="grouped">{counts.grouped} grouped</span> : null,
-    counts.observabilityFailed > 0 ? <span key="obs" className="font-medium text-red-700">{counts.observabilityFailed} observability failed</span> : null,
+    counts.observabilityFailed > 0 ? (
+      <span key="obs" className="font-medium text-red-700">
+        {counts.observabilityFailed} observability failed
+      </span>
+    ) : null,
   ].filter(Boolean);
   if (parts.length === 0) return null;
   return (

@@ -37,7 +37,9 @@ export function PlanPreviewPanel({ preview, updating, children }: { preview: Pla
             <RegionSteps plan={plan} />
           </>
         ) : (
-          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-600">No plan until the form&apos;s regions and delay are right: see what it points out.</p>
+          <p className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-600">
+            No plan until the form&apos;s regions and delay are right: see what it points out.
+          </p>
         )}
       </div>
       <footer className="mt-auto border-t border-slate-100 px-5 py-4">{children}</footer>
@@ -68,7 +70,9 @@ function RegionSteps({ plan }: { plan: Plan }) {
         const gate = reviewersWords(r.reviewers);
         return (
           <li key={r.regionId} className="grid grid-cols-[auto_1fr] gap-x-3">
-            <span className="mt-0.5 self-start rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-semibold whitespace-nowrap text-slate-600">Wave {r.wave}</span>
+            <span className="mt-0.5 self-start rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-semibold whitespace-nowrap text-slate-600">
+              Wave {r.wave}
+            </span>
             <div className="min-w-0 text-sm">
               <p className="flex flex-wrap items-baseline justify-between gap-x-3">
                 <span className="font-medium text-slate-900">
@@ -82,7 +86,9 @@ function RegionSteps({ plan }: { plan: Plan }) {
                 {r.observeBeforeMs > 0 ? `after ${formatDuration(r.observeBeforeMs)} of observation · ` : ""}
                 deploy {formatDuration(r.deployMs)} · {r.stages.map((s) => s.percent).join(" → ")} %
               </p>
-              <p className={`mt-0.5 text-xs ${gate ? "text-amber-800" : "text-slate-500"}`}>{gate ? `Gate: waits for ${gate} before it deploys` : "No approval gate"}</p>
+              <p className={`mt-0.5 text-xs ${gate ? "text-amber-800" : "text-slate-500"}`}>
+                {gate ? `Gate: waits for ${gate} before it deploys` : "No approval gate"}
+              </p>
             </div>
           </li>
         );

@@ -34,7 +34,10 @@ export function PlanTimeline({ regions, totalMs }: { regions: PlannedRegion[]; t
                 style={{ left: pct(r.expectedStartMs - r.observeBeforeMs, totalMs), width: pct(r.observeBeforeMs, totalMs) }}
               />
             ) : null}
-            <div className="absolute inset-y-0 flex overflow-hidden rounded" style={{ left: pct(r.expectedStartMs, totalMs), width: pct(r.expectedEndMs - r.expectedStartMs, totalMs) }}>
+            <div
+              className="absolute inset-y-0 flex overflow-hidden rounded"
+              style={{ left: pct(r.expectedStartMs, totalMs), width: pct(r.expectedEndMs - r.expectedStartMs, totalMs) }}
+            >
               <div title={`deploy ${formatDuration(r.deployMs)}`} className="h-full bg-slate-400" style={{ flexGrow: r.deployMs, minWidth: 2 }} />
               {r.stages.map((s, i) => (
                 <div

@@ -6,11 +6,22 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { ACTION_LABELS, availableActions, describeAction, MIN_REASON_CHARS, needsReason, rollbackIsAbort, type ControlAction, type ControlPermissions, type ControlRegion } from "./control-actions";
+import {
+  ACTION_LABELS,
+  availableActions,
+  describeAction,
+  MIN_REASON_CHARS,
+  needsReason,
+  rollbackIsAbort,
+  type ControlAction,
+  type ControlPermissions,
+  type ControlRegion,
+} from "./control-actions";
 
 type Props = { rolloutId: string; serviceId: string; region: ControlRegion; may: ControlPermissions; onDone: () => void };
 
-const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
+const BUTTON =
+  "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
 const CALM = `${BUTTON} bg-white text-slate-800 ring-slate-300 hover:bg-slate-50`;
 const DANGER = `${BUTTON} bg-red-600 text-white ring-red-700 hover:bg-red-700`;
 
@@ -103,7 +114,13 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
               <button type="button" autoFocus onClick={() => dialog.current?.close()} className={CALM}>
                 Cancel
               </button>
-              <button type="button" data-testid="confirm-action" onClick={confirm} disabled={reasonShort} className={words.danger ? DANGER : `${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}>
+              <button
+                type="button"
+                data-testid="confirm-action"
+                onClick={confirm}
+                disabled={reasonShort}
+                className={words.danger ? DANGER : `${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}
+              >
                 {words.title}
               </button>
             </div>

@@ -23,11 +23,23 @@ export function rollbackRetryWords(retry: NonNullable<Region["rollbackRetry"]>):
   return `Rollback retrying (attempt ${retry.attempts + 1}, last error: ${retry.lastError ?? "unknown"})`;
 }
 
-export function RegionSection(props: { rolloutId: string; serviceId: string; region: Region; points: SamplePoint[]; may: ControlPermissions; now: number | null; onChanged: () => void }) {
+export function RegionSection(props: {
+  rolloutId: string;
+  serviceId: string;
+  region: Region;
+  points: SamplePoint[];
+  may: ControlPermissions;
+  now: number | null;
+  onChanged: () => void;
+}) {
   const { region } = props;
   const cause = causeWords(region.cause);
   return (
-    <section aria-labelledby={`region-${region.regionId}`} data-testid={`region-${region.regionId}`} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-5">
+    <section
+      aria-labelledby={`region-${region.regionId}`}
+      data-testid={`region-${region.regionId}`}
+      className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:p-5"
+    >
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h2 id={`region-${region.regionId}`} className="text-lg font-semibold text-slate-900">
@@ -73,8 +85,8 @@ export function RegionSection(props: { rolloutId: string; serviceId: string; reg
           <ul aria-label="Approvals" className="flex flex-col gap-1 text-slate-700">
             {region.approvals.map((a) => (
               <li key={`${a.reviewer}-${a.at}`}>
-                <span className={a.decision === "approved" ? "text-emerald-700" : "text-red-700"}>{a.decision === "approved" ? "Approved" : "Rejected"}</span> by{" "}
-                {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <RelativeTime at={a.at} />
+                <span className={a.decision === "approved" ? "text-emerald-700" : "text-red-700"}>{a.decision === "approved" ? "Approved" : "Rejected"}</span>{" "}
+                by {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <RelativeTime at={a.at} />
                 {a.comment ? <span className="text-slate-500"> — “{a.comment}”</span> : null}
               </li>
             ))}

@@ -4,7 +4,13 @@ import Link from "next/link";
 import { FieldProblems } from "./field-problems";
 import { reviewersWords, type ServiceOption } from "./new-rollout-values";
 
-type Props = { service: ServiceOption; checked: string[]; problems: string[] | undefined; onToggle: (regionId: string, checked: boolean) => void; onAll: (all: boolean) => void };
+type Props = {
+  service: ServiceOption;
+  checked: string[];
+  problems: string[] | undefined;
+  onToggle: (regionId: string, checked: boolean) => void;
+  onAll: (all: boolean) => void;
+};
 
 export function RegionsField({ service, checked, problems, onToggle, onAll }: Props) {
   const all = checked.length === service.regions.length;
@@ -12,7 +18,11 @@ export function RegionsField({ service, checked, problems, onToggle, onAll }: Pr
     <fieldset aria-describedby={problems ? "regions-problems" : undefined} className="flex flex-col gap-1.5">
       <div className="flex items-baseline justify-between">
         <legend className="text-sm font-medium text-slate-800">Regions</legend>
-        <button type="button" onClick={() => onAll(!all)} className="rounded text-xs font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+        <button
+          type="button"
+          onClick={() => onAll(!all)}
+          className="rounded text-xs font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
           {all ? "Clear all" : "Select all"}
         </button>
       </div>
@@ -34,14 +44,21 @@ export function RegionsField({ service, checked, problems, onToggle, onAll }: Pr
                     <span className="text-xs text-slate-400 tabular-nums">{i + 1}.</span>
                     <span className="font-medium text-slate-900">{region.name}</span>
                     <span className="font-mono text-xs text-slate-500">{region.environment}</span>
-                    {gate ? <span className="rounded-full bg-amber-50 px-2 py-0.5 text-[11px] font-medium text-amber-900 ring-1 ring-amber-200 ring-inset">gate: {gate}</span> : null}
+                    {gate ? (
+                      <span className="rounded-full bg-amber-50 px-2 py-0.5 text-[11px] font-medium text-amber-900 ring-1 ring-amber-200 ring-inset">
+                        gate: {gate}
+                      </span>
+                    ) : null}
                   </span>
                   <span className="mt-0.5 block text-xs text-slate-500">
                     {region.live ? `serves ${region.live.version} on ${region.live.colour}` : "serves nothing yet"}
                     {region.activeRolloutId ? (
                       <>
                         {" · "}
-                        <Link href={`/rollouts/${region.activeRolloutId}`} className="rounded-sm font-medium text-amber-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+                        <Link
+                          href={`/rollouts/${region.activeRolloutId}`}
+                          className="rounded-sm font-medium text-amber-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+                        >
                           in a rollout now
                         </Link>
                       </>

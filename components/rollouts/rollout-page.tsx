@@ -37,7 +37,10 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
   const samples = useQuery(trpc.rollouts.samples.queryOptions({ id: rolloutId }));
   const events = useQuery(trpc.rollouts.events.queryOptions({ id: rolloutId }));
   const notifications = useQuery(
-    trpc.notifications.forRollout.queryOptions({ rolloutId }, { refetchInterval: (query) => (query.state.data?.awaitingDelivery ? NOTIFICATIONS_POLL_MS : false) }),
+    trpc.notifications.forRollout.queryOptions(
+      { rolloutId },
+      { refetchInterval: (query) => (query.state.data?.awaitingDelivery ? NOTIFICATIONS_POLL_MS : false) },
+    ),
   );
 
   const [refetchSoon] = useState(() =>
@@ -88,7 +91,10 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">
             {view.serviceId} {view.artifact.version}
-            <span data-testid="rollout-status" className={`ml-3 inline-block rounded-full px-2.5 py-0.5 align-middle text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[view.status]}`}>
+            <span
+              data-testid="rollout-status"
+              className={`ml-3 inline-block rounded-full px-2.5 py-0.5 align-middle text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[view.status]}`}
+            >
               {view.status}
             </span>
           </h1>
@@ -96,7 +102,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </div>
         <p className="text-sm text-slate-600">
           {view.strategy}
-          {view.delayMinutes ? ` (${view.delayMinutes} min between regions)` : ""} · started by {actorWords(view.initiator)} <RelativeTime at={view.createdAt} />
+          {view.delayMinutes ? ` (${view.delayMinutes} min between regions)` : ""} · started by {actorWords(view.initiator)}{" "}
+          <RelativeTime at={view.createdAt} />
           {view.finishedAt ? (
             <>
               {" "}
@@ -114,7 +121,12 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
           <dt className="font-medium text-slate-500">Commit</dt>
           <dd className="font-mono break-all">
             {view.artifact.commitUrl ? (
-              <a href={view.artifact.commitUrl} target="_blank" rel="noreferrer" className="rounded text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600">
+              <a
+                href={view.artifact.commitUrl}
+                target="_blank"
+                rel="noreferrer"
+                className="rounded text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+              >
                 {view.artifact.commitSha}
               </a>
             ) : (
@@ -127,7 +139,16 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
       </div>
 
       {view.regions.map((region) => (
-        <RegionSection key={region.regionId} rolloutId={view.id} serviceId={view.serviceId} region={region} points={pointsOf(region.regionId)} may={may} now={now} onChanged={refresh} />
+        <RegionSection
+          key={region.regionId}
+          rolloutId={view.id}
+          serviceId={view.serviceId}
+          region={region}
+          points={pointsOf(region.regionId)}
+          may={may}
+          now={now}
+          onChanged={refresh}
+        />
       ))}
 
       <section aria-labelledby="event-log" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-5">

@@ -19,7 +19,12 @@ const point = (at: number, verdict: SamplePoint["verdict"], reasons: string[] | 
 
 describe("the rollout page shows what went unjudged", () => {
   it("lists every inconclusive sample, newest first, with its reasons", () => {
-    const list = unjudgedSamples([point(1, "inconclusive", ["no data for error rate"]), point(2, "pass"), point(3, "inconclusive", ["the metrics could not be read (timeout)"]), point(4, "breach", ["x"])]);
+    const list = unjudgedSamples([
+      point(1, "inconclusive", ["no data for error rate"]),
+      point(2, "pass"),
+      point(3, "inconclusive", ["the metrics could not be read (timeout)"]),
+      point(4, "breach", ["x"]),
+    ]);
     expect(list).toEqual([
       { at: 3, stageIndex: 1, reasons: ["the metrics could not be read (timeout)"] },
       { at: 1, stageIndex: 1, reasons: ["no data for error rate"] },
@@ -35,7 +40,9 @@ describe("the rollout page shows what went unjudged", () => {
   });
 
   it("names who promoted a stage and why", () => {
-    expect(promotionWords({ at: 1, actor: "user:sam", regionId: "eu-west", stageIndex: 4, reason: "hotfix for INC-4211", validation: true })).toBe("validation skipped by sam: “hotfix for INC-4211”");
+    expect(promotionWords({ at: 1, actor: "user:sam", regionId: "eu-west", stageIndex: 4, reason: "hotfix for INC-4211", validation: true })).toBe(
+      "validation skipped by sam: “hotfix for INC-4211”",
+    );
     expect(promotionWords({ at: 1, actor: "user:dana", regionId: "eu-west", stageIndex: 1, reason: null, validation: false })).toBe("promoted by dana");
   });
 });

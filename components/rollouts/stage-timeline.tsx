@@ -50,9 +50,13 @@ export function StageTimeline({ stages, now }: { stages: Stage[]; now: number | 
             <span className="tabular-nums">
               ≤ {stage.maxErrorRatePct} % errors · ≤ {stage.maxLatencyP95Ms} ms p95
             </span>
-            <span className="tabular-nums opacity-80">{spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}</span>
+            <span className="tabular-nums opacity-80">
+              {spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}
+            </span>
             {judgedWords(stage.samples) ? (
-              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : "opacity-80"}`}>{judgedWords(stage.samples)}</span>
+              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : "opacity-80"}`}>
+                {judgedWords(stage.samples)}
+              </span>
             ) : null}
             {stage.promotion ? <span className="font-medium">{promotionWords(stage.promotion)}</span> : null}
           </li>

@@ -15,19 +15,28 @@ type Props = {
   ref: Ref<HTMLDialogElement>;
 };
 
-const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
+const BUTTON =
+  "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
 
 export function StartConfirmation({ serviceName, artifact, plan, pending, onConfirm, onCancel, ref }: Props) {
   const gated = plan.regions.filter((r) => r.reviewers).map((r) => r.name);
   const strategy = STRATEGY_WORDS[plan.strategy].label.toLowerCase();
   return (
-    <dialog ref={ref} aria-labelledby="start-confirm-title" className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40">
+    <dialog
+      ref={ref}
+      aria-labelledby="start-confirm-title"
+      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl backdrop:bg-slate-900/40"
+    >
       <div className="flex flex-col gap-4 p-5">
         <h2 id="start-confirm-title" className="text-lg font-semibold text-slate-900">
           Start {serviceName} {artifact.version}?
         </h2>
         <p className="text-sm text-slate-700">
-          Artifact <span className="font-mono text-xs" title={artifact.digest}>sha256:{shortDigest(artifact.digest)}</span> goes out {strategy}
+          Artifact{" "}
+          <span className="font-mono text-xs" title={artifact.digest}>
+            sha256:{shortDigest(artifact.digest)}
+          </span>{" "}
+          goes out {strategy}
           {plan.delayMinutes ? `, with ${formatDuration(plan.delayMinutes * 60_000)} of observation between regions` : ""}, to{" "}
           {listWords(plan.regions.map((r) => r.name))}. Traffic moves in canary stages; a region rolls back by itself when a threshold breaks.
         </p>
@@ -54,7 +63,13 @@ export function StartConfirmation({ serviceName, artifact, plan, pending, onConf
           <button type="button" autoFocus onClick={onCancel} className={`${BUTTON} bg-white text-slate-800 ring-slate-300 hover:bg-slate-50`}>
             Cancel
           </button>
-          <button type="button" data-testid="confirm-start" disabled={pending} onClick={onConfirm} className={`${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}>
+          <button
+            type="button"
+            data-testid="confirm-start"
+            disabled={pending}
+            onClick={onConfirm}
+            className={`${BUTTON} bg-sky-600 text-white ring-sky-700 hover:bg-sky-700`}
+          >
             {pending ? "Starting…" : "Start rollout"}
           </button>
         </div>

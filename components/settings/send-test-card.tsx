@@ -45,7 +45,8 @@ export function SendTestCard() {
               {send.data.results.map((r) => (
                 <li key={r.channelId} className={r.ok ? "text-emerald-800" : "text-red-800"}>
                   <span className="font-medium">{r.ok ? "sent" : "failed"}</span> {r.channelId} ({r.kind}, {r.purpose}
-                  {r.name ? `, ${r.name}` : ""}): {r.status !== null ? `HTTP ${r.status}` : ""} {r.body ? <code className="break-all text-xs">{r.body}</code> : null}
+                  {r.name ? `, ${r.name}` : ""}): {r.status !== null ? `HTTP ${r.status}` : ""}{" "}
+                  {r.body ? <code className="break-all text-xs">{r.body}</code> : null}
                   {r.error ? <span className="block text-xs">{r.error}</span> : null}
                 </li>
               ))}

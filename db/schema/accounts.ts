@@ -6,7 +6,9 @@ export const accounts = sqliteTable(
   "accounts",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     provider: text("provider").notNull(),
     providerAccountId: text("provider_account_id").notNull(),
     createdAt: integer("created_at").notNull(),

@@ -10,7 +10,9 @@ export const apiTokens = sqliteTable("api_tokens", {
   prefix: text("prefix").notNull(),
   /** `read`, `deploy`, `rollback`; `write` is the deprecated scope of tokens created before scopes split (deploy + rollback). */
   scope: text("scope").$type<"read" | "deploy" | "rollback" | "write">().notNull(),
-  createdBy: text("created_by").notNull().references(() => users.id),
+  createdBy: text("created_by")
+    .notNull()
+    .references(() => users.id),
   createdAt: integer("created_at").notNull(),
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),

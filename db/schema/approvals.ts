@@ -7,9 +7,13 @@ export const approvals = sqliteTable(
   "approvals",
   {
     id: text("id").primaryKey(),
-    regionRolloutId: text("region_rollout_id").notNull().references(() => regionRollouts.id),
+    regionRolloutId: text("region_rollout_id")
+      .notNull()
+      .references(() => regionRollouts.id),
     environment: text("environment").notNull(),
-    reviewerId: text("reviewer_id").notNull().references(() => users.id),
+    reviewerId: text("reviewer_id")
+      .notNull()
+      .references(() => users.id),
     /** The capacity the reviewer approved in. */
     kind: text("kind").$type<"functional" | "sre">().notNull(),
     decision: text("decision").$type<"approved" | "rejected">().notNull(),

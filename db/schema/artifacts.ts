@@ -7,7 +7,9 @@ export const artifacts = sqliteTable(
   "artifacts",
   {
     id: text("id").primaryKey(),
-    serviceId: text("service_id").notNull().references(() => services.id),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id),
     version: text("version").notNull(),
     /** `sha256:<64 hex>`, verified on every host before traffic moves to it. */
     digest: text("digest").notNull(),

@@ -6,7 +6,9 @@ export const notificationOutbox = sqliteTable(
   "notification_outbox",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    eventId: integer("event_id").notNull().references(() => events.id),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id),
     channelId: text("channel_id").notNull(),
     kind: text("kind").notNull(),
     payload: text("payload", { mode: "json" }).notNull(),

@@ -20,8 +20,12 @@ export const regionRollouts = sqliteTable(
   "region_rollouts",
   {
     id: text("id").primaryKey(),
-    rolloutId: text("rollout_id").notNull().references(() => rollouts.id),
-    regionId: text("region_id").notNull().references(() => regions.id),
+    rolloutId: text("rollout_id")
+      .notNull()
+      .references(() => rollouts.id),
+    regionId: text("region_id")
+      .notNull()
+      .references(() => regions.id),
     /** Place in the plan (0 = first). */
     position: integer("position").notNull(),
     phase: text("phase").$type<RegionPhase>().notNull().default("pending"),
@@ -70,8 +74,5 @@ export const regionRollouts = sqliteTable(
     /** Optimistic concurrency: every write is `WHERE version = expected`. */
     version: integer("version").notNull().default(0),
   },
-  (t) => [
-    uniqueIndex("region_rollouts_rollout_region").on(t.rolloutId, t.regionId),
-    index("region_rollouts_due").on(t.phase, t.nextTickAt),
-  ],
+  (t) => [uniqueIndex("region_rollouts_rollout_region").on(t.rolloutId, t.regionId), index("region_rollouts_due").on(t.phase, t.nextTickAt)],
 );

@@ -9,8 +9,12 @@ export type Colour = "blue" | "green";
 export const regionStates = sqliteTable(
   "region_states",
   {
-    serviceId: text("service_id").notNull().references(() => services.id),
-    regionId: text("region_id").notNull().references(() => regions.id),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id),
+    regionId: text("region_id")
+      .notNull()
+      .references(() => regions.id),
     liveColour: text("live_colour").$type<Colour>().notNull().default("blue"),
     liveArtifactId: text("live_artifact_id").references(() => artifacts.id),
     /** The artifact the other colour holds (what an emergency rollback goes back to). */

@@ -13,7 +13,9 @@ export const roleChanges = sqliteTable(
   "role_changes",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    userId: text("user_id").notNull().references(() => users.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     role: text("role").$type<Role>().notNull(),
     change: text("change").$type<"granted" | "removed">().notNull(),
     /** Who made the change: `user:<id>`, `system`, `oauth`, ... */

@@ -13,8 +13,12 @@ export const rollouts = sqliteTable(
   "rollouts",
   {
     id: text("id").primaryKey(),
-    serviceId: text("service_id").notNull().references(() => services.id),
-    artifactId: text("artifact_id").notNull().references(() => artifacts.id),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id),
+    artifactId: text("artifact_id")
+      .notNull()
+      .references(() => artifacts.id),
     strategy: text("strategy").$type<Strategy>().notNull(),
     /** Observation period between regions (delayed only), 30 to 240. */
     delayMinutes: integer("delay_minutes"),

@@ -8,7 +8,9 @@ export const samples = sqliteTable(
   "samples",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    regionRolloutId: text("region_rollout_id").notNull().references(() => regionRollouts.id),
+    regionRolloutId: text("region_rollout_id")
+      .notNull()
+      .references(() => regionRollouts.id),
     stageIndex: integer("stage_index").notNull(),
     role: text("role").$type<"canary" | "baseline">().notNull(),
     takenAt: integer("taken_at").notNull(),

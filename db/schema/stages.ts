@@ -9,7 +9,9 @@ export const stages = sqliteTable(
   "stages",
   {
     id: text("id").primaryKey(),
-    regionRolloutId: text("region_rollout_id").notNull().references(() => regionRollouts.id),
+    regionRolloutId: text("region_rollout_id")
+      .notNull()
+      .references(() => regionRollouts.id),
     index: integer("stage_index").notNull(),
     percent: integer("percent").notNull(),
     maxErrorRatePct: real("max_error_rate_pct").notNull(),

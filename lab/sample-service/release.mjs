@@ -6,7 +6,8 @@ export function readRelease(dir) {
   const raw = JSON.parse(readFileSync(path.join(dir, "release.json"), "utf8"));
   const number = (value, name, min, max) => {
     if (value === undefined) return min;
-    if (typeof value !== "number" || !(value >= min && value <= max)) throw new Error(`release.json: ${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    if (typeof value !== "number" || !(value >= min && value <= max))
+      throw new Error(`release.json: ${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
     return value;
   };
   if (typeof raw.version !== "string" || raw.version === "") throw new Error(`release.json: version must be text, got ${JSON.stringify(raw.version)}`);

@@ -19,7 +19,16 @@ beforeAll(async () => {
   Object.assign(ports, { blue: bluePort, green: greenPort });
   const artifact = buildArtifact({ version: "1.0.0" }, { dir, baseUrl: "http://127.0.0.1:1" });
   for (const colour of COLOURS) startHost({ dir: path.join(dir, "hosts/y", colour), region: "y", colour, port: ports[colour] }, dir, artifact);
-  nginx = await startNginx({ dir, region: "y", port: lbPort, upstream: "be_y", servers: [{ port: bluePort, weight: 100 }, { port: greenPort, weight: 0 }] });
+  nginx = await startNginx({
+    dir,
+    region: "y",
+    port: lbPort,
+    upstream: "be_y",
+    servers: [
+      { port: bluePort, weight: 100 },
+      { port: greenPort, weight: 0 },
+    ],
+  });
   frontend = `http://127.0.0.1:${lbPort}/`;
 });
 
@@ -30,7 +39,9 @@ afterAll(async () => {
 
 describe("the lab's nginx", () => {
   it("keeps its upstream in its own file, with `down` for the colour at 0 %", () => {
-    expect(readFileSync(nginx.upstreamFile, "utf8")).toBe(`upstream be_y {\n  server 127.0.0.1:${ports.blue} weight=100;\n  server 127.0.0.1:${ports.green} down;\n}\n`);
+    expect(readFileSync(nginx.upstreamFile, "utf8")).toBe(
+      `upstream be_y {\n  server 127.0.0.1:${ports.blue} weight=100;\n  server 127.0.0.1:${ports.green} down;\n}\n`,
+    );
   });
 
   it("serves every request from blue through the upstream", async () => {
@@ -38,13 +49,25 @@ describe("the lab's nginx", () => {
   });
 
   it("follows a rewritten upstream file after a reload", async () => {
-    writeFileSync(nginx.upstreamFile, upstreamBlock("be_y", [{ port: ports.blue, weight: 0 }, { port: ports.green, weight: 100 }]));
+    writeFileSync(
+      nginx.upstreamFile,
+      upstreamBlock("be_y", [
+        { port: ports.blue, weight: 0 },
+        { port: ports.green, weight: 100 },
+      ]),
+    );
     await nginx.reload();
     expect(await countColours(frontend, 20)).toEqual({ green: 20 });
   });
 
   it("splits by weight", async () => {
-    writeFileSync(nginx.upstreamFile, upstreamBlock("be_y", [{ port: ports.blue, weight: 75 }, { port: ports.green, weight: 25 }]));
+    writeFileSync(
+      nginx.upstreamFile,
+      upstreamBlock("be_y", [
+        { port: ports.blue, weight: 75 },
+        { port: ports.green, weight: 25 },
+      ]),
+    );
     await nginx.reload();
     const seen = await countColours(frontend, 200);
     expect(seen.green).toBeGreaterThanOrEqual(40);

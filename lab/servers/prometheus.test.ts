@@ -56,7 +56,11 @@ describe("the lab's Prometheus", () => {
     // Scrapes every second: the requests land between two scrapes, and two more scrapes close the window.
     await Promise.all([load(ports.green, 400), load(ports.blue, 400)]);
     const query = (template: string, colour: string) => prometheus.query(fillQuery(template, { region: "z", colour, window: "1m" }));
-    const settled = await waitUntil(async () => (await query(LAB_QUERIES.requests, "green")) !== null && (await query(LAB_QUERIES.requests, "green"))! >= 390, 10_000, 500);
+    const settled = await waitUntil(
+      async () => (await query(LAB_QUERIES.requests, "green")) !== null && (await query(LAB_QUERIES.requests, "green"))! >= 390,
+      10_000,
+      500,
+    );
     expect(settled).toBe(true);
 
     const badErrors = await query(LAB_QUERIES.errorRatePct, "green");

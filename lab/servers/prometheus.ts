@@ -67,7 +67,9 @@ export async function startPrometheus({ dir, port, targets }: PrometheusInput): 
     return body.data;
   };
   const targetHealth = async (): Promise<TargetHealth[]> => {
-    const data = (await api("/api/v1/targets?state=active")) as { activeTargets: Array<{ scrapePool: string; scrapeUrl: string; health: string; lastError: string }> };
+    const data = (await api("/api/v1/targets?state=active")) as {
+      activeTargets: Array<{ scrapePool: string; scrapeUrl: string; health: string; lastError: string }>;
+    };
     return data.activeTargets.map((t) => ({ job: t.scrapePool, address: new URL(t.scrapeUrl).host, health: t.health, lastError: t.lastError }));
   };
 
@@ -77,11 +79,15 @@ export async function startPrometheus({ dir, port, targets }: PrometheusInput): 
     targets: targetHealth,
     async waitForTargets(timeoutMs = 30_000) {
       let last: TargetHealth[] = [];
-      const ok = await waitUntil(async () => {
-        if (!isAlive(proc.pid)) throw new LabError(`Prometheus exited; last lines of ${proc.log}:\n${tail(proc.log)}`);
-        last = await targetHealth().catch(() => []);
-        return last.length === targets.length && last.every((t) => t.health === "up");
-      }, timeoutMs, 250);
+      const ok = await waitUntil(
+        async () => {
+          if (!isAlive(proc.pid)) throw new LabError(`Prometheus exited; last lines of ${proc.log}:\n${tail(proc.log)}`);
+          last = await targetHealth().catch(() => []);
+          return last.length === targets.length && last.every((t) => t.health === "up");
+        },
+        timeoutMs,
+        250,
+      );
       if (!ok) {
         const down = targets.filter((t) => !last.some((h) => h.job === t.job && h.address === t.address && h.health === "up"));
         const why = down.map((t) => `${t.job} ${t.address}: ${last.find((h) => h.address === t.address)?.lastError || "not scraped yet"}`);

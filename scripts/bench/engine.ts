@@ -18,7 +18,13 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const MEASURE = path.join(ROOT, "scripts/bench/engine/measure.ts");
 const TASKSET = "/usr/bin/taskset";
 
-const numbers = (text: string | undefined, fallback: number[]) => (text ? text.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0) : fallback);
+const numbers = (text: string | undefined, fallback: number[]) =>
+  text
+    ? text
+        .split(",")
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0)
+    : fallback;
 
 function measureInChild(regions: number, warmup: number, seconds: number): Promise<EngineBenchResult> {
   const node = [process.execPath, "--expose-gc", "--import", "tsx"];
@@ -43,7 +49,23 @@ const fixed = (v: number | null, digits = 1) => (v === null ? "n/a" : v.toFixed(
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 
 function table(results: EngineBenchResult[]): string {
-  const head = ["N", "passes/s (due/s)", "runner ticks/s", "lag p50", "lag p99", "lag max", "loop delay p99", "CPU % core", "CPU/rollout", "RSS/rollout", "heap/rollout", "CPU wait", "load", "in canary", "verdicts"];
+  const head = [
+    "N",
+    "passes/s (due/s)",
+    "runner ticks/s",
+    "lag p50",
+    "lag p99",
+    "lag max",
+    "loop delay p99",
+    "CPU % core",
+    "CPU/rollout",
+    "RSS/rollout",
+    "heap/rollout",
+    "CPU wait",
+    "load",
+    "in canary",
+    "verdicts",
+  ];
   const rows = results.map((r) => [
     String(r.regions),
     `${fixed(r.passesPerSecond, 0)} (${r.regions})`,
@@ -59,7 +81,9 @@ function table(results: EngineBenchResult[]): string {
     r.cpuWaitPct === null ? "n/a" : `${fixed(r.cpuWaitPct)} %`,
     fixed(r.loadAverage, 2),
     `${r.inCanary}/${r.regions}`,
-    Object.entries(r.verdicts).map(([v, n]) => `${v} ${n}`).join(", "),
+    Object.entries(r.verdicts)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(", "),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
@@ -71,7 +95,9 @@ export async function run(): Promise<void> {
   const [seconds] = numbers(process.env.BENCH_ENGINE_SECONDS, [30]);
   const [warmup] = numbers(process.env.BENCH_ENGINE_WARMUP, [5]);
   console.log(`command: npm run bench -- engine   (BENCH_ENGINE_SIZES=${sizes.join(",")} BENCH_ENGINE_SECONDS=${seconds} BENCH_ENGINE_WARMUP=${warmup})`);
-  console.log(`N one-region rollouts on simulated providers, 1 s analysis interval, real clock, temp SQLite (WAL), ${existsSync(TASKSET) ? "pinned to core 0" : "not pinned"};`);
+  console.log(
+    `N one-region rollouts on simulated providers, 1 s analysis interval, real clock, temp SQLite (WAL), ${existsSync(TASKSET) ? "pinned to core 0" : "not pinned"};`,
+  );
   console.log(`starts staggered over 1 s, ${warmup} s warm-up, then ${seconds} s measured while every region samples its first stage.`);
   const results: EngineBenchResult[] = [];
   for (const regions of sizes) {
@@ -86,13 +112,16 @@ export async function run(): Promise<void> {
       "\nprocess's own GC threads pinned to the same core). Lag above the goal with a high CPU wait is the machine, not the engine.",
   );
   for (const r of results) {
-    if (r.createdLateMs > 0) console.log(`N = ${r.regions}: writing the rollouts overran their staggered start times by ${r.createdLateMs} ms; the first passes bunched.`);
+    if (r.createdLateMs > 0)
+      console.log(`N = ${r.regions}: writing the rollouts overran their staggered start times by ${r.createdLateMs} ms; the first passes bunched.`);
   }
   const goal = results.find((r) => r.regions === GOAL.regions);
   if (goal) {
     const met = goal.lagMs.p99 !== null && goal.lagMs.p99 < GOAL.p99Ms && goal.passesPerSecond >= goal.regions * 0.98;
     const waited = goal.cpuWaitPct !== null && goal.cpuWaitPct > 5 ? `; the engine waited for the core ${fixed(goal.cpuWaitPct)} % of the time` : "";
     const contended = waited && !met ? `${waited}: rerun on a quiet machine` : waited;
-    console.log(`goal (${GOAL.regions} region rollouts, p99 lag < ${GOAL.p99Ms} ms on one core): ${met ? "met" : "missed"} (p99 ${ms(goal.lagMs.p99)}, ${fixed(goal.passesPerSecond, 0)} passes/s${contended})`);
+    console.log(
+      `goal (${GOAL.regions} region rollouts, p99 lag < ${GOAL.p99Ms} ms on one core): ${met ? "met" : "missed"} (p99 ${ms(goal.lagMs.p99)}, ${fixed(goal.passesPerSecond, 0)} passes/s${contended})`,
+    );
   }
 }

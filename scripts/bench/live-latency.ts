@@ -35,7 +35,13 @@ async function startServer(dbFile: string): Promise<() => void> {
   const exited = new Promise<never>((_, reject) => child.on("exit", (code) => reject(new Error(`the server exited with ${code}`))));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const up = await Promise.race([fetch(`${BASE}/api/health`).then((r) => r.ok, () => false), exited]);
+    const up = await Promise.race([
+      fetch(`${BASE}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
     if (up) return () => child.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -76,7 +82,11 @@ async function measure(page: Page, db: Database.Database, marker: Marker, first:
 }
 
 function firstLoadJs(route: string): { raw: number; gzip: number } {
-  const stats = JSON.parse(readFileSync(path.join(ROOT, ".next/diagnostics/route-bundle-stats.json"), "utf8")) as Array<{ route: string; firstLoadUncompressedJsBytes: number; firstLoadChunkPaths: string[] }>;
+  const stats = JSON.parse(readFileSync(path.join(ROOT, ".next/diagnostics/route-bundle-stats.json"), "utf8")) as Array<{
+    route: string;
+    firstLoadUncompressedJsBytes: number;
+    firstLoadChunkPaths: string[];
+  }>;
   const entry = stats.find((s) => s.route === route);
   if (!entry) throw new Error(`next build's route-bundle-stats.json has no route ${route}`);
   const gzip = entry.firstLoadChunkPaths.reduce((sum, chunk) => sum + gzipSync(readFileSync(path.join(ROOT, chunk))).length, 0);
@@ -115,7 +125,10 @@ export async function run(): Promise<void> {
     await signInAs(viewer.request, "viewer");
     const page = await viewer.newPage();
     const results: Array<[string, number[]]> = [];
-    for (const [name, url] of [["rollout page", `/rollouts/${rolloutId}`], ["overview", "/"]] as const) {
+    for (const [name, url] of [
+      ["rollout page", `/rollouts/${rolloutId}`],
+      ["overview", "/"],
+    ] as const) {
       await page.goto(url);
       await page.getByRole("status").filter({ hasText: "Live" }).waitFor({ timeout: 20_000 });
       await page.evaluate(WATCH_MARKERS);

@@ -42,7 +42,9 @@ function withFastSource(config: FleetConfig): FleetConfig {
   return {
     ...config,
     regions: config.regions.map((r) =>
-      r.id === REGION && r.metrics.provider === "prometheus" ? { ...r, metrics: { ...r.metrics, fast: { provider: "haproxy-stats", intervalMs: FAST_MS, timeoutSeconds: 2 } } } : r,
+      r.id === REGION && r.metrics.provider === "prometheus"
+        ? { ...r, metrics: { ...r.metrics, fast: { provider: "haproxy-stats", intervalMs: FAST_MS, timeoutSeconds: 2 } } }
+        : r,
     ),
   };
 }
@@ -74,13 +76,17 @@ export async function run(): Promise<void> {
       probes.switches.fastOn = false;
       const p = await oneRun(lab, flightdeck, probes, bad);
       parts.push(p);
-      console.log(`run ${i}/${runs}, Prometheus only: ${Math.round(p.totalMs)} ms (scrape ${Math.round(p.scrapeMs)}, tick ${Math.round(p.tickMs)}, query ${Math.round(p.queryMs)}, decide ${p.decideMs.toFixed(1)}, weight ${p.weightMs.toFixed(1)})`);
+      console.log(
+        `run ${i}/${runs}, Prometheus only: ${Math.round(p.totalMs)} ms (scrape ${Math.round(p.scrapeMs)}, tick ${Math.round(p.tickMs)}, query ${Math.round(p.queryMs)}, decide ${p.decideMs.toFixed(1)}, weight ${p.weightMs.toFixed(1)})`,
+      );
       probes.switches.fastOn = true;
       const f = await oneFastRun(lab, flightdeck, probes, bad);
       fastParts.push(f.parts);
       if (f.byFast) caughtByFast += 1;
       const q = f.parts;
-      console.log(`run ${i}/${runs}, fast path:       ${Math.round(q.totalMs)} ms (wait ${Math.round(q.waitMs)}, show stat ${q.readMs.toFixed(1)}, decide ${q.decideMs.toFixed(1)}, weight ${q.weightMs.toFixed(1)})${f.byFast ? "" : " (caught by a Prometheus sample first)"}`);
+      console.log(
+        `run ${i}/${runs}, fast path:       ${Math.round(q.totalMs)} ms (wait ${Math.round(q.waitMs)}, show stat ${q.readMs.toFixed(1)}, decide ${q.decideMs.toFixed(1)}, weight ${q.weightMs.toFixed(1)})${f.byFast ? "" : " (caught by a Prometheus sample first)"}`,
+      );
     }
     const socket = lab.endpoints.haproxySockets[REGION];
     const apiRoundTripMs = await runtimeRoundTripMs(socket, `get weight be_${REGION}/green`);
@@ -115,12 +121,22 @@ type Artifact = { version: string; digest: string; url: string };
 async function rolledBack(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact) {
   await resetGreen(lab);
   probes.reset();
-  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "sequential", regions: [REGION] });
-  const row = await waitFor(`${REGION} to roll back`, () => {
-    const r = fd.db.select().from(regionRollouts).where(eq(regionRollouts.id, started.regions[0].regionRolloutId)).get();
-    return r && (r.finishedAt !== null || r.paused) && r;
-  }, 60_000);
-  if (row.phase !== "rolled_back" || row.stageIndex !== 0) throw new Error(`expected a rollback at the 10 % stage, got ${row.phase} at stage ${row.stageIndex}: ${row.outcomeReason ?? row.pauseReason}`);
+  const started = startRollout(fd.as(), {
+    serviceId: "api",
+    artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "sequential",
+    regions: [REGION],
+  });
+  const row = await waitFor(
+    `${REGION} to roll back`,
+    () => {
+      const r = fd.db.select().from(regionRollouts).where(eq(regionRollouts.id, started.regions[0].regionRolloutId)).get();
+      return r && (r.finishedAt !== null || r.paused) && r;
+    },
+    60_000,
+  );
+  if (row.phase !== "rolled_back" || row.stageIndex !== 0)
+    throw new Error(`expected a rollback at the 10 % stage, got ${row.phase} at stage ${row.stageIndex}: ${row.outcomeReason ?? row.pauseReason}`);
   return row;
 }
 
@@ -129,14 +145,29 @@ async function oneFastRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, ba
   const row = await rolledBack(lab, fd, probes, bad);
   const shift = probes.weightCalls.find((c) => c.canaryPct === 10);
   const rollback = probes.weightCalls.find((c) => c.canaryPct === 0);
-  const breach = fd.db.select().from(samples).where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach"))).get();
+  const breach = fd.db
+    .select()
+    .from(samples)
+    .where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach")))
+    .get();
   if (!shift || !rollback || !breach) throw new Error(`run incomplete: shift ${!!shift}, rollback ${!!rollback}, breach sample ${!!breach}`);
   const base = probes.countersCalls.filter((c) => c.endedAt <= shift.startedAt).at(-1);
-  const read = probes.countersCalls.find((c) => c.startedAt >= shift.endedAt && base !== undefined && c.greenErrors > base.greenErrors && c.endedAt <= rollback.startedAt);
+  const read = probes.countersCalls.find(
+    (c) => c.startedAt >= shift.endedAt && base !== undefined && c.greenErrors > base.greenErrors && c.endedAt <= rollback.startedAt,
+  );
   const byFast = !probes.measureCalls.some((m) => m.to === breach.takenAt);
-  if (!read) throw new Error(`no read of HAProxy's counters saw green's error before the rollback (base ${base ? "read" : "missing"}; ${probes.countersCalls.length} reads)`);
+  if (!read)
+    throw new Error(
+      `no read of HAProxy's counters saw green's error before the rollback (base ${base ? "read" : "missing"}; ${probes.countersCalls.length} reads)`,
+    );
   return {
-    parts: fastPartsOf({ shiftVerifiedAt: shift.endedAt, readStartedAt: read.startedAt, readEndedAt: read.endedAt, rollbackStartedAt: rollback.startedAt, rollbackVerifiedAt: rollback.endedAt }),
+    parts: fastPartsOf({
+      shiftVerifiedAt: shift.endedAt,
+      readStartedAt: read.startedAt,
+      readEndedAt: read.endedAt,
+      rollbackStartedAt: rollback.startedAt,
+      rollbackVerifiedAt: rollback.endedAt,
+    }),
     byFast,
   };
 }
@@ -145,7 +176,11 @@ async function oneRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: A
   const row = await rolledBack(lab, fd, probes, bad);
   const shift = probes.weightCalls.find((c) => c.canaryPct === 10);
   const rollback = probes.weightCalls.find((c) => c.canaryPct === 0);
-  const breach = fd.db.select().from(samples).where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach"))).get();
+  const breach = fd.db
+    .select()
+    .from(samples)
+    .where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach")))
+    .get();
   if (!shift || !rollback || !breach) throw new Error(`run incomplete: shift ${!!shift}, rollback ${!!rollback}, breach sample ${!!breach}`);
   const queries = probes.measureCalls.filter((m) => m.to === breach.takenAt);
   const errorScrapedAt = firstRiseAfter(await greenErrorSamples(lab.prometheusUrl, REGION, rollback.endedAt + 100), shift.startedAt);

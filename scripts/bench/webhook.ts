@@ -18,7 +18,11 @@ const GOAL = { rate: 200, p99Ms: 50 };
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
 function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/bench/webhook/serve.ts")], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/bench/webhook/serve.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -61,7 +65,14 @@ async function load(url: string, rate: number, seconds: number, make: (i: number
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
-  return { sent: total, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), statuses: Object.fromEntries(statuses) };
+  return {
+    sent: total,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    statuses: Object.fromEntries(statuses),
+  };
 }
 
 export async function run(): Promise<void> {
@@ -75,14 +86,20 @@ export async function run(): Promise<void> {
     await load(server.url, 50, 2, (i) => signedRequest(goodBody({ regions: "all" }), { delivery: "bench-first", source: `warm-${i}` }));
     const scenarios = {
       "replay (200)": (i: number) => signedRequest(goodBody({ regions: "all" }), { delivery: "bench-first", source: `r-${i}` }),
-      "busy region (409)": (i: number) => signedRequest(goodBody({ regions: "all", artifact: { version: `2.0.${i}`, digest: `sha256:${"d".repeat(64)}`, url: "https://a.example.com/x" } }), { delivery: `bench-${i}`, source: `b-${i}` }),
+      "busy region (409)": (i: number) =>
+        signedRequest(goodBody({ regions: "all", artifact: { version: `2.0.${i}`, digest: `sha256:${"d".repeat(64)}`, url: "https://a.example.com/x" } }), {
+          delivery: `bench-${i}`,
+          source: `b-${i}`,
+        }),
     };
     console.log(`rate ${rate}/s for ${seconds} s per scenario; goal p99 < ${GOAL.p99Ms} ms at ${GOAL.rate}/s\n`);
     console.log("scenario            answered/s   p50      p99      max      statuses");
     for (const [name, make] of Object.entries(scenarios)) {
       const r = await load(server.url, rate, seconds, make);
       const ms = (v: number | null) => `${(v ?? NaN).toFixed(1)} ms`.padEnd(9);
-      console.log(`${name.padEnd(20)}${r.perSecond.toFixed(0).padEnd(13)}${ms(r.p50)}${ms(r.p99)}${ms(r.max)}${JSON.stringify(r.statuses)}  ${(r.p99 ?? Infinity) < GOAL.p99Ms ? "meets the goal" : `p99 is ${((r.p99 ?? 0) / GOAL.p99Ms).toFixed(1)}x the goal`}`);
+      console.log(
+        `${name.padEnd(20)}${r.perSecond.toFixed(0).padEnd(13)}${ms(r.p50)}${ms(r.p99)}${ms(r.max)}${JSON.stringify(r.statuses)}  ${(r.p99 ?? Infinity) < GOAL.p99Ms ? "meets the goal" : `p99 is ${((r.p99 ?? 0) / GOAL.p99Ms).toFixed(1)}x the goal`}`,
+      );
     }
   } finally {
     server.stop();

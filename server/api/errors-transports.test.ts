@@ -36,7 +36,11 @@ const artifact = { version: BAD_VERSION, digest: DIGEST_A, url: "https://artifac
 
 /** tRPC over HTTP, as the dashboard calls it (superjson, the error formatter), signed in as a deployer. */
 async function viaTrpc(router: typeof appRouter | ReturnType<typeof createTRPCRouter>, path: string, input: unknown) {
-  const req = new Request(`http://localhost/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
+  const req = new Request(`http://localhost/api/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ json: input }),
+  });
   const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router, createContext: () => ({ db: f.db, user: dana, headers: req.headers }) });
   const body = (await res.json()) as { error: { json: { message: string; data: { code: string; httpStatus: number; issues: unknown } } } };
   return { status: res.status, error: body.error.json };
@@ -47,7 +51,12 @@ describe("the same bad input through every transport", () => {
     const before = rowCounts(f.db);
     const expected = [{ path: "artifact.version", message: "expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128)" }];
 
-    const trpc = await viaTrpc(appRouter, "rollouts.start", { serviceId: "api", artifact: { ...artifact, sourceRef: "refs/heads/main", commitSha: COMMIT }, strategy: "sequential", regions: ["us-east"] });
+    const trpc = await viaTrpc(appRouter, "rollouts.start", {
+      serviceId: "api",
+      artifact: { ...artifact, sourceRef: "refs/heads/main", commitSha: COMMIT },
+      strategy: "sequential",
+      regions: ["us-east"],
+    });
     expect(trpc.status).toBe(400);
     expect(trpc.error.data.code).toBe("BAD_REQUEST");
     expect(trpc.error.data.issues).toEqual(expected);
@@ -56,7 +65,12 @@ describe("the same bad input through every transport", () => {
     const restRequest = new Request("http://localhost/api/v1/rollouts", {
       method: "POST",
       headers: { authorization: `Bearer ${deployToken}` },
-      body: JSON.stringify({ serviceId: "api", artifact: { ...artifact, sourceRef: "refs/heads/main", commitSha: COMMIT }, strategy: "sequential", regions: ["us-east"] }),
+      body: JSON.stringify({
+        serviceId: "api",
+        artifact: { ...artifact, sourceRef: "refs/heads/main", commitSha: COMMIT },
+        strategy: "sequential",
+        regions: ["us-east"],
+      }),
     });
     const rest = await startRolloutRoute(restRequest, { params: Promise.resolve({}) });
     const restBody = (await rest.json()) as { error: string; issues: unknown };
@@ -76,9 +90,12 @@ describe("the same bad input through every transport", () => {
   it("an unknown field is named the same way by tRPC and REST", async () => {
     const input = { serviceId: "api", artifactId: "nope", strategy: "sequential", regions: ["us-east"], delay_minutes: 30 };
     const trpc = await viaTrpc(appRouter, "rollouts.start", input);
-    const rest = await startRolloutRoute(new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${deployToken}` }, body: JSON.stringify(input) }), {
-      params: Promise.resolve({}),
-    });
+    const rest = await startRolloutRoute(
+      new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${deployToken}` }, body: JSON.stringify(input) }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
     const expected = [{ path: "input", message: 'unknown field(s) "delay_minutes"' }];
     expect(trpc.error.data.issues).toEqual(expected);
     expect(((await rest.json()) as { issues: unknown }).issues).toEqual(expected);
@@ -93,7 +110,9 @@ describe("an unknown error never reaches the client", () => {
     const failing = restRoute("read", () => {
       throw new Error(SECRET_WORDS);
     });
-    const res = await failing(new Request("http://localhost/api/v1/x", { headers: { authorization: `Bearer ${deployToken}` } }), { params: Promise.resolve({}) });
+    const res = await failing(new Request("http://localhost/api/v1/x", { headers: { authorization: `Bearer ${deployToken}` } }), {
+      params: Promise.resolve({}),
+    });
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain("hunter2");

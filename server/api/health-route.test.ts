@@ -19,7 +19,10 @@ let ada: Actor;
 
 function addRunner(id: string, heartbeatAgoMs: number) {
   const now = Date.now();
-  f.db.insert(runners).values({ id, pid: 4242, host: "web-1", startedAt: now - 60_000, heartbeatAt: now - heartbeatAgoMs }).run();
+  f.db
+    .insert(runners)
+    .values({ id, pid: 4242, host: "web-1", startedAt: now - 60_000, heartbeatAt: now - heartbeatAgoMs })
+    .run();
 }
 
 function readToken(): string {

@@ -38,7 +38,9 @@ export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>)
         throw forbidden(`${token.actor.name} is a ${token.scope} token; this call (${permission}) needs a ${scopesAllowing(permission).join(" or ")} token.`);
       }
       if (!can(token.actor.roles, permission)) {
-        throw forbidden(`${token.actor.name} acts for its creator, whose roles (${token.actor.roles.join(", ")}) no longer allow ${permission}; ask an admin for a new token.`);
+        throw forbidden(
+          `${token.actor.name} acts for its creator, whose roles (${token.actor.roles.join(", ")}) no longer allow ${permission}; ask an admin for a new token.`,
+        );
       }
       const ctx = serviceContextOf({ db, actor: token.actor }, now);
       return jsonAnswer(successStatus, await handle({ request, params: await route.params, ctx }));

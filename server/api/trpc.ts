@@ -25,7 +25,12 @@ const t = initTRPC.context<TRPCContext>().create({
   sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   errorFormatter({ shape, error }) {
     // Invalid input reads as "field: what is wrong" rather than zod's JSON, with the same problems as REST and the webhook.
-    const issues = error.cause instanceof ZodError ? problemsFromIssues(error.cause.issues, "input") : error.cause instanceof ServiceError ? (problemsOf(error.cause) ?? null) : null;
+    const issues =
+      error.cause instanceof ZodError
+        ? problemsFromIssues(error.cause.issues, "input")
+        : error.cause instanceof ServiceError
+          ? (problemsOf(error.cause) ?? null)
+          : null;
     const message = error.cause instanceof ZodError && issues ? problemsMessage(issues) : shape.message;
     return {
       ...shape,

@@ -25,9 +25,15 @@ export async function receiveWebhookRequest(request: Request): Promise<Response>
 async function logRefusal(request: Request, answer: Response): Promise<void> {
   const reason = countRefusedWebhook(answer.status);
   if (answer.status >= 500 && answer.status !== 503) return; // logged as an error where it happened
-  const { error } = (await answer.clone().json().catch(() => ({}))) as { error?: unknown };
+  const { error } = (await answer
+    .clone()
+    .json()
+    .catch(() => ({}))) as { error?: unknown };
   const deliveryId = request.headers.get("x-flightdeck-delivery")?.slice(0, 100) ?? null;
-  logger.warn({ reason, status: answer.status, source: requestSource(request.headers), deliveryId, error: typeof error === "string" ? error.slice(0, 500) : null }, "CI webhook: delivery refused");
+  logger.warn(
+    { reason, status: answer.status, source: requestSource(request.headers), deliveryId, error: typeof error === "string" ? error.slice(0, 500) : null },
+    "CI webhook: delivery refused",
+  );
 }
 
 async function receive(request: Request): Promise<Response> {
@@ -40,11 +46,17 @@ async function receive(request: Request): Promise<Response> {
   }
   try {
     const body = await readBodyWithLimit(request, MAX_BODY_BYTES);
-    if (!body.ok) return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
-    const answer = receiveCiWebhook({ ...processContext(), now, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS }, { headers: request.headers, rawBody: body.text });
+    if (!body.ok)
+      return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
+    const answer = receiveCiWebhook(
+      { ...processContext(), now, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
+      { headers: request.headers, rawBody: body.text },
+    );
     return jsonAnswer(answer.status, answer.body);
   } catch (err) {
     logger.error({ err }, "CI webhook: unexpected error");
-    return jsonAnswer(500, { error: "Something went wrong on the server while handling the delivery; it has been logged. Retry with the same X-Flightdeck-Delivery id." });
+    return jsonAnswer(500, {
+      error: "Something went wrong on the server while handling the delivery; it has been logged. Retry with the same X-Flightdeck-Delivery id.",
+    });
   }
 }

@@ -32,10 +32,24 @@ describe("who may act", () => {
       { id: "demo", demo: true, disabledAt: null },
       { id: "demo-off", demo: true, disabledAt: 1 },
     ];
-    for (const r of rows) db.insert(users).values({ ...r, email: `${r.id}@example.com`, name: r.id, createdAt: 0 }).run();
+    for (const r of rows)
+      db.insert(users)
+        .values({ ...r, email: `${r.id}@example.com`, name: r.id, createdAt: 0 })
+        .run();
     for (const demoMode of [false, true]) {
-      const selected = db.select({ id: users.id }).from(users).where(activeUserCondition(demoMode)).all().map((r) => r.id).sort();
-      expect(selected).toEqual(rows.filter((r) => userMayAct(r, demoMode)).map((r) => r.id).sort());
+      const selected = db
+        .select({ id: users.id })
+        .from(users)
+        .where(activeUserCondition(demoMode))
+        .all()
+        .map((r) => r.id)
+        .sort();
+      expect(selected).toEqual(
+        rows
+          .filter((r) => userMayAct(r, demoMode))
+          .map((r) => r.id)
+          .sort(),
+      );
     }
   });
 });

@@ -13,7 +13,12 @@ const ADDR = "203.0.113.7";
 const CTX = { address: ADDR, demoMode: false };
 
 const failures = () =>
-  db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all().map((e) => (e.data as { reason: string }).reason);
+  db
+    .select()
+    .from(events)
+    .where(eq(events.type, "user.sign_in_failed"))
+    .all()
+    .map((e) => (e.data as { reason: string }).reason);
 
 function freshDb(): Db {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-authorize-")), "test.db"));
@@ -42,7 +47,9 @@ describe("authorizeDemo", () => {
   });
 
   it("refuses a user who is not a demo user, an unknown id, a missing id and a disabled demo user", async () => {
-    db.insert(users).values({ id: "u_real", email: "real@example.com", name: "Real", passwordHash: await hashPassword("a real password!"), createdAt: NOW }).run();
+    db.insert(users)
+      .values({ id: "u_real", email: "real@example.com", name: "Real", passwordHash: await hashPassword("a real password!"), createdAt: NOW })
+      .run();
     expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "u_real" }, NOW)).toBeNull();
     expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
     expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: undefined }, NOW)).toBeNull();
@@ -53,7 +60,9 @@ describe("authorizeDemo", () => {
 
 describe("authorizeLocal", () => {
   beforeEach(async () => {
-    db.insert(users).values({ id: "u_olu", email: "olu@example.com", name: "Olu", passwordHash: await hashPassword("olu's long password"), createdAt: NOW }).run();
+    db.insert(users)
+      .values({ id: "u_olu", email: "olu@example.com", name: "Olu", passwordHash: await hashPassword("olu's long password"), createdAt: NOW })
+      .run();
   });
 
   it("signs in with the right password, whatever the email's case", async () => {
@@ -75,7 +84,10 @@ describe("authorizeLocal", () => {
   it("records a failed sign-in with the address and the email tried, never the password", async () => {
     await authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW);
     const [event] = db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
-    expect(event).toMatchObject({ actor: "anonymous", data: { provider: "local", reason: "wrong-password", address: ADDR, email: "olu@example.com", userId: "u_olu" } });
+    expect(event).toMatchObject({
+      actor: "anonymous",
+      data: { provider: "local", reason: "wrong-password", address: ADDR, email: "olu@example.com", userId: "u_olu" },
+    });
     expect(JSON.stringify(event)).not.toContain("passwore");
   });
 
@@ -87,7 +99,10 @@ describe("authorizeLocal", () => {
 
   it("refuses a demo user, should one ever get a password", async () => {
     authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW);
-    db.update(users).set({ passwordHash: await hashPassword("demo admin pass") }).where(eq(users.id, "demo-admin")).run();
+    db.update(users)
+      .set({ passwordHash: await hashPassword("demo admin pass") })
+      .where(eq(users.id, "demo-admin"))
+      .run();
     await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, CTX, NOW)).resolves.toBeNull();
     await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, { ...CTX, demoMode: true }, NOW)).resolves.toBeNull();
     expect(failures()).toEqual(["demo-mode-off", "demo-mode-off"]);

@@ -82,7 +82,11 @@ export function authorizeDemo(db: Db, opts: { demoMode: boolean; userId: unknown
     .where(and(eq(users.id, opts.userId), eq(users.demo, true)))
     .get();
   if (!user || user.disabledAt !== null) {
-    recordSignInFailure(db, { provider: "demo", reason: user ? "disabled" : "unknown-account", address: opts.address, login: opts.userId.slice(0, 100), userId: user?.id }, now);
+    recordSignInFailure(
+      db,
+      { provider: "demo", reason: user ? "disabled" : "unknown-account", address: opts.address, login: opts.userId.slice(0, 100), userId: user?.id },
+      now,
+    );
     return null;
   }
   return { id: user.id, name: user.name, email: user.email };

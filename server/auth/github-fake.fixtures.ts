@@ -27,7 +27,8 @@ export async function startFakeGitHub(users: Record<string, FakeGitHubUser>, opt
     if (!user) return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ message: "Bad credentials" }));
     let items: unknown[];
     if (url.pathname === "/user/emails") items = user.emails ?? [];
-    else if (url.pathname === "/user/memberships/orgs") items = (user.orgs ?? []).map((o) => ({ state: o.state ?? "active", organization: { login: o.login } }));
+    else if (url.pathname === "/user/memberships/orgs")
+      items = (user.orgs ?? []).map((o) => ({ state: o.state ?? "active", organization: { login: o.login } }));
     else if (url.pathname === "/user/teams") items = (user.teams ?? []).map((t) => ({ slug: t.slug, organization: { login: t.org } }));
     else return void res.writeHead(404).end();
     const page = Number(url.searchParams.get("page") ?? "1");

@@ -9,7 +9,19 @@ describe("signInPath", () => {
   });
 
   it("never sends the user back to another site", () => {
-    const targets = ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "/%09/evil.example", "/\t/evil.example", "/%0a/evil.example", "/%5Cevil.example", "/%252F%252Fevil.example", "/%E0%A4%A"];
+    const targets = [
+      "//evil.example/x",
+      "https://evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "",
+      "/%09/evil.example",
+      "/\t/evil.example",
+      "/%0a/evil.example",
+      "/%5Cevil.example",
+      "/%252F%252Fevil.example",
+      "/%E0%A4%A",
+    ];
     for (const target of targets) {
       expect(safeReturnPath(target)).toBeNull();
       expect(signInPath({ returnTo: target })).toBe("/signin");

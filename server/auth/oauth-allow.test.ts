@@ -10,8 +10,19 @@ beforeAll(async () => {
   github = await startFakeGitHub({
     "tok-member": { orgs: [{ login: "other" }, { login: "more" }, { login: "Acme" }], emails: [{ email: "m@gmail.com", verified: true }] },
     "tok-pending": { orgs: [{ login: "acme", state: "pending" }] },
-    "tok-team": { teams: [{ org: "acme", slug: "docs" }, { org: "acme", slug: "x" }, { org: "acme", slug: "platform" }] },
-    "tok-email": { emails: [{ email: "p@gmail.com", verified: true }, { email: "p@acme.com", verified: true }] },
+    "tok-team": {
+      teams: [
+        { org: "acme", slug: "docs" },
+        { org: "acme", slug: "x" },
+        { org: "acme", slug: "platform" },
+      ],
+    },
+    "tok-email": {
+      emails: [
+        { email: "p@gmail.com", verified: true },
+        { email: "p@acme.com", verified: true },
+      ],
+    },
     "tok-unverified": { emails: [{ email: "u@acme.com", verified: false }] },
     "tok-stranger": { orgs: [{ login: "elsewhere" }], teams: [{ org: "elsewhere", slug: "platform" }], emails: [{ email: "s@gmail.com", verified: true }] },
   });
@@ -61,13 +72,17 @@ describe("GitHub sign-in", () => {
     try {
       const verdict = await checkOAuthAllowed({ provider: "github", accessToken: "t" }, allow({ githubOrgs: ["acme"] }), { githubApiUrl: refusing.url });
       expect(verdict).toMatchObject({ allowed: false, reason: "lookup-failed" });
-      expect(verdict.allowed === false && verdict.detail).toContain("HTTP 403 to /user/memberships/orgs?state=active&per_page=100 (the sign-in may lack the read:org scope");
+      expect(verdict.allowed === false && verdict.detail).toContain(
+        "HTTP 403 to /user/memberships/orgs?state=active&per_page=100 (the sign-in may lack the read:org scope",
+      );
     } finally {
       await refusing.close();
     }
     const closed = await checkOAuthAllowed({ provider: "github", accessToken: "t" }, allow({ githubOrgs: ["acme"] }), { githubApiUrl: "http://127.0.0.1:9" });
     expect(closed).toMatchObject({ allowed: false, reason: "lookup-failed" });
-    await expect(checkOAuthAllowed({ provider: "github", accessToken: null }, allow({ githubOrgs: ["acme"] }))).resolves.toMatchObject({ reason: "lookup-failed" });
+    await expect(checkOAuthAllowed({ provider: "github", accessToken: null }, allow({ githubOrgs: ["acme"] }))).resolves.toMatchObject({
+      reason: "lookup-failed",
+    });
   });
 
   it("refuses everyone when no allow list is configured, without asking GitHub", async () => {
@@ -81,15 +96,24 @@ describe("OIDC sign-in", () => {
   const oidc = (profile: Record<string, unknown>, list: AllowList) => checkOAuthAllowed({ provider: "oidc", profile }, list);
 
   it("admits a verified email in an allowed domain, exactly (no subdomains)", async () => {
-    await expect(oidc({ email: "a@acme.com", email_verified: true }, allow({ emailDomains: ["ACME.com"] }))).resolves.toEqual({ allowed: true, via: "email domain acme.com" });
-    await expect(oidc({ email: "a@eu.acme.com", email_verified: true }, allow({ emailDomains: ["acme.com"] }))).resolves.toMatchObject({ allowed: false, reason: "not-allowed" });
+    await expect(oidc({ email: "a@acme.com", email_verified: true }, allow({ emailDomains: ["ACME.com"] }))).resolves.toEqual({
+      allowed: true,
+      via: "email domain acme.com",
+    });
+    await expect(oidc({ email: "a@eu.acme.com", email_verified: true }, allow({ emailDomains: ["acme.com"] }))).resolves.toMatchObject({
+      allowed: false,
+      reason: "not-allowed",
+    });
     await expect(oidc({ email: "a@acme.com.evil.io", email_verified: true }, allow({ emailDomains: ["acme.com"] }))).resolves.toMatchObject({ allowed: false });
   });
 
   it("refuses an unverified or missing email, and lists that only name GitHub organisations", async () => {
     await expect(oidc({ email: "a@acme.com" }, allow({ emailDomains: ["acme.com"] }))).resolves.toMatchObject({ allowed: false, reason: "email-unverified" });
     await expect(oidc({ email_verified: true }, allow({ emailDomains: ["acme.com"] }))).resolves.toMatchObject({ allowed: false, reason: "not-allowed" });
-    await expect(oidc({ email: "a@acme.com", email_verified: true }, allow({ githubOrgs: ["acme"] }))).resolves.toMatchObject({ allowed: false, reason: "not-allowed" });
+    await expect(oidc({ email: "a@acme.com", email_verified: true }, allow({ githubOrgs: ["acme"] }))).resolves.toMatchObject({
+      allowed: false,
+      reason: "not-allowed",
+    });
   });
 });
 
@@ -97,7 +121,12 @@ describe("oauthAllowFindings (doctor and start-up)", () => {
   const github = [{ id: "github", name: "GitHub" }];
   it("names OAuth configured with nobody allowed, and OIDC without email domains", () => {
     expect(oauthAllowFindings({ allow: allow({}) }, github)).toEqual([
-      { path: "auth.allow", message: expect.stringContaining("GitHub sign-in is configured but auth.allow names no GitHub organisation, team or email domain, so it refuses everyone") },
+      {
+        path: "auth.allow",
+        message: expect.stringContaining(
+          "GitHub sign-in is configured but auth.allow names no GitHub organisation, team or email domain, so it refuses everyone",
+        ),
+      },
     ]);
     expect(oauthAllowFindings({ allow: allow({ githubOrgs: ["acme"] }) }, [...github, { id: "oidc", name: "Okta" }])).toEqual([
       { path: "auth.allow.emailDomains", message: expect.stringContaining("refuses everyone") },

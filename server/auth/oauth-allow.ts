@@ -63,7 +63,9 @@ export async function checkOAuthAllowed(
   // Details go into the audit message, which viewers read: they name no address.
   if (!verified) return { allowed: false, reason: "email-unverified", detail: "the provider did not say the email address is verified (email_verified)" };
   const domain = allowedDomain(email, allow.emailDomains);
-  return domain ? { allowed: true, via: `email domain ${domain}` } : { allowed: false, reason: "not-allowed", detail: "the email address is not in an allowed domain" };
+  return domain
+    ? { allowed: true, via: `email domain ${domain}` }
+    : { allowed: false, reason: "not-allowed", detail: "the email address is not in an allowed domain" };
 }
 
 async function checkGitHub(facts: OAuthSignInFacts, allow: AllowList, opts: { githubApiUrl?: string; fetch?: typeof fetch }): Promise<OAuthVerdict> {
@@ -88,7 +90,11 @@ async function checkGitHub(facts: OAuthSignInFacts, allow: AllowList, opts: { gi
     const domain = allowedDomain(email, allow.emailDomains);
     if (domain) return { allowed: true, via: `verified email domain ${domain}` };
   }
-  return { allowed: false, reason: "not-allowed", detail: `${login} is not an active member of an allowed GitHub organisation or team, and has no verified email in an allowed domain` };
+  return {
+    allowed: false,
+    reason: "not-allowed",
+    detail: `${login} is not an active member of an allowed GitHub organisation or team, and has no verified email in an allowed domain`,
+  };
 }
 
 /**
@@ -109,7 +115,10 @@ export function oauthAllowFindings(auth: AuthConfig, oauth: ReadonlyArray<{ id: 
       message: `${names} sign-in is configured but auth.allow names no GitHub organisation, team or email domain, so it refuses everyone; list who may sign in (e.g. githubOrgs: [acme])`,
     });
   } else if (oauth.some((p) => p.id === "oidc") && auth.allow.emailDomains.length === 0) {
-    findings.push({ path: "auth.allow.emailDomains", message: "single sign-on (OIDC) users are allowed only by email domain, and auth.allow.emailDomains is empty, so it refuses everyone" });
+    findings.push({
+      path: "auth.allow.emailDomains",
+      message: "single sign-on (OIDC) users are allowed only by email domain, and auth.allow.emailDomains is empty, so it refuses everyone",
+    });
   }
   return findings;
 }

@@ -60,11 +60,22 @@ describe("sessions", () => {
     useDemoMode(true);
     const user = (await authorizeOf("demo")({ userId: "demo-viewer" })) as User;
     const account: Account = { type: "credentials", provider: "demo", providerAccountId: user.id };
-    const token = await authOptions.callbacks!.jwt!({ token: { name: "Vera", email: "viewer@demo.flightdeck", sub: user.id }, user, account, trigger: "signIn" });
+    const token = await authOptions.callbacks!.jwt!({
+      token: { name: "Vera", email: "viewer@demo.flightdeck", sub: user.id },
+      user,
+      account,
+      trigger: "signIn",
+    });
 
     expect(Object.keys(token).sort()).toEqual(["sid", "uid"]);
     expect(token.uid).toBe("demo-viewer");
-    expect(getDb().select().from(sessions).all().map((s) => s.id)).toContain(token.sid);
+    expect(
+      getDb()
+        .select()
+        .from(sessions)
+        .all()
+        .map((s) => s.id),
+    ).toContain(token.sid);
     expect(resolveSessionUser(getDb(), token.sid!, Date.now())?.roles).toEqual(["viewer"]);
 
     // A later request passes the token through unchanged: no new row per request.

@@ -71,7 +71,8 @@ export const authOptions: AuthOptions = {
       const db = getDb();
       const userId =
         account.type === "oauth"
-          ? linkOAuthAccount(db, { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }, Date.now()).userId
+          ? linkOAuthAccount(db, { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }, Date.now())
+              .userId
           : user.id;
       const session = recordSignIn(db, { userId, provider: account.provider, address: requestAddress() }, Date.now());
       log.info({ userId, provider: account.provider }, "signed in");

@@ -29,7 +29,9 @@ describe("resolveSessionUser", () => {
     expect(resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
 
     // A role change applies to the next request of the same session.
-    db.insert(roleChanges).values({ userId: "u_dana", role: "admin", change: "granted", changedBy: "user:ada", at: NOW + 2000 }).run();
+    db.insert(roleChanges)
+      .values({ userId: "u_dana", role: "admin", change: "granted", changedBy: "user:ada", at: NOW + 2000 })
+      .run();
     expect(resolveSessionUser(db, id, NOW + 3000)?.roles).toEqual(["deployer", "admin"]);
   });
 
@@ -56,7 +58,10 @@ describe("resolveSessionUser", () => {
   it("returns null for an unknown session id and for a disabled user", () => {
     expect(resolveSessionUser(db, "no-such-session", NOW)).toBeNull();
     const { id } = createSession(db, "u_dana", NOW);
-    db.update(users).set({ disabledAt: NOW + 1 }).where(eq(users.id, "u_dana")).run();
+    db.update(users)
+      .set({ disabledAt: NOW + 1 })
+      .where(eq(users.id, "u_dana"))
+      .run();
     expect(resolveSessionUser(db, id, NOW + 2)).toBeNull();
   });
 

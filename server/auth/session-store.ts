@@ -32,7 +32,12 @@ export function revokeSession(db: Db | Tx, sid: string, now: number): void {
 /** A user's roles in the canonical order; a user with no row is a viewer. */
 export function userRoles(db: Db | Tx, userId: string): Role[] {
   const held = new Set(
-    db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.userId, userId)).all().map((r) => r.role),
+    db
+      .select({ role: roleAssignments.role })
+      .from(roleAssignments)
+      .where(eq(roleAssignments.userId, userId))
+      .all()
+      .map((r) => r.role),
   );
   const roles = ROLES.filter((r) => held.has(r));
   return roles.length > 0 ? roles : ["viewer"];

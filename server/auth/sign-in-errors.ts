@@ -38,9 +38,7 @@ export function describeSignInError(code: string): string {
       ? `Too many failed sign-ins for this account. Wait ${wait} and try again, or ask an admin to check the account.`
       : `Too many failed sign-ins from your network address. Wait ${wait} and try again.`;
   }
-  return code in SIGN_IN_ERRORS
-    ? SIGN_IN_ERRORS[code as SignInErrorCode]
-    : `Sign-in failed (${code.slice(0, 60)}). Try again, or use another way to sign in.`;
+  return code in SIGN_IN_ERRORS ? SIGN_IN_ERRORS[code as SignInErrorCode] : `Sign-in failed (${code.slice(0, 60)}). Try again, or use another way to sign in.`;
 }
 
 /** Why /signin/refused turned someone away (GitHub or OIDC sign-in), in words; `contact` is the config's auth.contact. */
@@ -64,7 +62,11 @@ export function describeRefusal(reason: string, provider: string, contact?: stri
         ask: `${ask} They can add your organisation, team or domain, or create an account for you.`,
       };
     case "email-unverified":
-      return { title: "Your email address is not verified", why: `${via} did not confirm that your email address is verified, so its domain cannot vouch for you.`, ask: `Verify the address with ${via}, or ${ask.toLowerCase()}` };
+      return {
+        title: "Your email address is not verified",
+        why: `${via} did not confirm that your email address is verified, so its domain cannot vouch for you.`,
+        ask: `Verify the address with ${via}, or ${ask.toLowerCase()}`,
+      };
     case "lookup-failed":
       return {
         title: "Your memberships could not be checked",

@@ -22,7 +22,10 @@ export type ApiClient = { get: <T>(path: string) => Promise<T>; post: <T>(path: 
 
 export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): ApiClient {
   const baseUrl = env.FLIGHTDECK_URL?.replace(/\/+$/, "");
-  if (!baseUrl || !/^https?:\/\//.test(baseUrl)) throw new ArgumentError(`set FLIGHTDECK_URL to the Flightdeck server, e.g. https://flightdeck.example.com (got ${JSON.stringify(env.FLIGHTDECK_URL ?? "")})`);
+  if (!baseUrl || !/^https?:\/\//.test(baseUrl))
+    throw new ArgumentError(
+      `set FLIGHTDECK_URL to the Flightdeck server, e.g. https://flightdeck.example.com (got ${JSON.stringify(env.FLIGHTDECK_URL ?? "")})`,
+    );
   const token = env.FLIGHTDECK_TOKEN;
   if (!token) throw new ArgumentError("set FLIGHTDECK_TOKEN to an API token (an admin creates one in Admin → API tokens)");
 

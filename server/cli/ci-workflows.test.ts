@@ -14,7 +14,11 @@ import { SECRET, freshProcessDatabase, type ProcessFixture } from "@/server/serv
 import { startRouteServer } from "./http-server.fixtures";
 
 type Step = { name?: string; run?: string; uses?: string; env?: Record<string, string>; "working-directory"?: string };
-type Workflow = { name: string; on: { workflow_dispatch: { inputs: Record<string, { type: string; options?: string[]; required?: boolean }> } }; jobs: Record<string, { "runs-on": string; steps: Step[] }> };
+type Workflow = {
+  name: string;
+  on: { workflow_dispatch: { inputs: Record<string, { type: string; options?: string[]; required?: boolean }> } };
+  jobs: Record<string, { "runs-on": string; steps: Step[] }>;
+};
 
 const load = (file: string) => parse(readFileSync(path.join(process.cwd(), "docs/ci", file), "utf8")) as Workflow;
 
@@ -35,7 +39,9 @@ describe("docs/ci workflows", () => {
     const inputs = wf.on.workflow_dispatch.inputs;
     expect(Object.keys(inputs).sort()).toEqual(["delay_between_regions", "deployment_strategy", "regions"]);
     expect(inputs.deployment_strategy.options).toEqual(["sequential", "delayed", "parallel"]);
-    const runs = allSteps(wf).map((s) => s.run ?? "").join("\n");
+    const runs = allSteps(wf)
+      .map((s) => s.run ?? "")
+      .join("\n");
     expect(runs.match(/npm run build/g)).toHaveLength(1);
     expect(runs).toContain("sha256sum");
     expect(runs).toMatch(/npx --no-install flightdeck rollout wait "\$ROLLOUT_ID"/);
@@ -45,7 +51,11 @@ describe("docs/ci workflows", () => {
     const wf = load("emergency-rollback.yml");
     expectValidWorkflow(wf);
     expect(wf.on.workflow_dispatch.inputs.region).toMatchObject({ required: true, type: "string" });
-    expect(allSteps(wf).map((s) => s.run ?? "").join("\n")).toContain('flightdeck rollback --region "$REGION"');
+    expect(
+      allSteps(wf)
+        .map((s) => s.run ?? "")
+        .join("\n"),
+    ).toContain('flightdeck rollback --region "$REGION"');
     // Least privilege: the token that can only roll back, never start or steer a rollout.
     const tokens = allSteps(wf).flatMap((s) => (s.env?.FLIGHTDECK_TOKEN ? [s.env.FLIGHTDECK_TOKEN] : []));
     expect(tokens.length).toBeGreaterThan(0);
@@ -72,7 +82,21 @@ describe("the workflow's webhook step", () => {
   const webhookStep = () => allSteps(load("multi-region-deployment.yml")).find((s) => s.name === "Sign and send the webhook")!;
 
   async function runStep(inputs: Record<string, string>) {
-    const env = { PATH: process.env.PATH, FLIGHTDECK_URL: server.url, FLIGHTDECK_WEBHOOK_SECRET: SECRET, SERVICE: "api", VERSION: "1.4.2+abc1234", DIGEST: `sha256:${"c".repeat(64)}`, ARTIFACT_URL: "https://artifacts.example.com/app.tar.gz", REF: "refs/heads/main", COMMIT: "abc1234".padEnd(40, "0"), ACTOR: "octocat", DELIVERY_ID: "gh-1-1", GITHUB_OUTPUT: path.join(dir, "output"), ...inputs };
+    const env = {
+      PATH: process.env.PATH,
+      FLIGHTDECK_URL: server.url,
+      FLIGHTDECK_WEBHOOK_SECRET: SECRET,
+      SERVICE: "api",
+      VERSION: "1.4.2+abc1234",
+      DIGEST: `sha256:${"c".repeat(64)}`,
+      ARTIFACT_URL: "https://artifacts.example.com/app.tar.gz",
+      REF: "refs/heads/main",
+      COMMIT: "abc1234".padEnd(40, "0"),
+      ACTOR: "octocat",
+      DELIVERY_ID: "gh-1-1",
+      GITHUB_OUTPUT: path.join(dir, "output"),
+      ...inputs,
+    };
     return promisify(execFile)("sh", ["-c", webhookStep().run!], { cwd: dir, env: { ...env, NODE_ENV: "test" } });
   }
 
@@ -86,7 +110,9 @@ describe("the workflow's webhook step", () => {
   });
 
   it("fails the step when Flightdeck refuses (a wrong secret is a 401), and starts nothing", async () => {
-    await expect(runStep({ STRATEGY: "parallel", REGIONS: "all", DELAY: "", FLIGHTDECK_WEBHOOK_SECRET: "not-the-right-secret!" })).rejects.toMatchObject({ stdout: expect.stringContaining("refused the delivery (401)") });
+    await expect(runStep({ STRATEGY: "parallel", REGIONS: "all", DELAY: "", FLIGHTDECK_WEBHOOK_SECRET: "not-the-right-secret!" })).rejects.toMatchObject({
+      stdout: expect.stringContaining("refused the delivery (401)"),
+    });
     expect(f.db.select().from(rollouts).all()).toHaveLength(0);
   });
 });

@@ -4,7 +4,10 @@ import { connect, type Socket } from "node:net";
 export type ProbeResult = { ok: boolean; detail: string };
 
 /** Connect (TCP host:port or a unix socket path), optionally send a line, and read the first bytes back. */
-export function probeSocket(target: { host: string; port: number } | { path: string }, opts: { send?: string; expect?: RegExp; timeoutMs?: number } = {}): Promise<ProbeResult> {
+export function probeSocket(
+  target: { host: string; port: number } | { path: string },
+  opts: { send?: string; expect?: RegExp; timeoutMs?: number } = {},
+): Promise<ProbeResult> {
   const where = "path" in target ? target.path : `${target.host}:${target.port}`;
   return new Promise((resolve) => {
     let received = "";
@@ -26,7 +29,9 @@ export function probeSocket(target: { host: string; port: number } | { path: str
       received += chunk.toString("utf8");
       if (opts.expect?.test(received)) done({ ok: true, detail: `${where} answers: ${received.split("\n")[0].trim().slice(0, 60)}` });
     });
-    socket.on("end", () => done({ ok: false, detail: `${where} closed the connection${received ? ` after ${JSON.stringify(received.slice(0, 60))}` : " without answering"}` }));
+    socket.on("end", () =>
+      done({ ok: false, detail: `${where} closed the connection${received ? ` after ${JSON.stringify(received.slice(0, 60))}` : " without answering"}` }),
+    );
   });
 }
 
@@ -37,7 +42,9 @@ export async function probeHttp(url: string, expectStatus = 200, timeoutMs = 300
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
-    return res.status === expectStatus ? { ok: true, detail: `${url} answers ${res.status}` } : { ok: false, detail: `${url} answers ${res.status}, expected ${expectStatus}` };
+    return res.status === expectStatus
+      ? { ok: true, detail: `${url} answers ${res.status}` }
+      : { ok: false, detail: `${url} answers ${res.status}, expected ${expectStatus}` };
   } catch (err) {
     return { ok: false, detail: `${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}` };
   }

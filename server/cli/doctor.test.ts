@@ -27,7 +27,9 @@ const listen = async (server: Server | ReturnType<typeof createHttpServer>) => {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "fd-doctor-"));
   sshPort = await listen(createServer((s) => s.end("SSH-2.0-OpenSSH_9.2p1 Debian\r\n")));
-  haproxyPort = await listen(createServer((s) => s.on("data", (d) => (String(d).startsWith("show info") ? s.end("Name: HAProxy\nVersion: 2.6.12\n") : s.end()))));
+  haproxyPort = await listen(
+    createServer((s) => s.on("data", (d) => (String(d).startsWith("show info") ? s.end("Name: HAProxy\nVersion: 2.6.12\n") : s.end()))),
+  );
   prometheusPort = await listen(createHttpServer((req, res) => res.writeHead(req.url === "/-/ready" ? 200 : 404).end("Prometheus Server is Ready.\n")));
   const closing = createServer();
   closedPort = await listen(closing);
@@ -79,7 +81,13 @@ describe("flightdeck doctor", () => {
       raw.allowInsecureHttp = true;
       raw.policies = { environments: [{ match: "production-*", protected: false }] };
     });
-    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", GITHUB_ID: "id", GITHUB_SECRET: "secret" });
+    const { io, lines } = capture({
+      DROPLET_IP_GREEN: "127.0.0.1",
+      DROPLET_USER: "deploy",
+      SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x",
+      GITHUB_ID: "id",
+      GITHUB_SECRET: "secret",
+    });
     await runDoctor(["--config", file], io);
     expect(lines.find((l) => l.includes("sign-in"))).toMatch(/^warn .*auth\.allow: GitHub sign-in is configured but auth\.allow names no GitHub organisation/);
     expect(lines.filter((l) => l.includes("production config"))).toEqual([
@@ -89,9 +97,16 @@ describe("flightdeck doctor", () => {
   });
 
   it("fails when NEXTAUTH_URL is another address than the config's baseUrl", async () => {
-    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", NEXTAUTH_URL: "http://localhost:3000" });
+    const { io, lines } = capture({
+      DROPLET_IP_GREEN: "127.0.0.1",
+      DROPLET_USER: "deploy",
+      SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x",
+      NEXTAUTH_URL: "http://localhost:3000",
+    });
     expect(await runDoctor(["--config", realConfig(prometheusPort)], io)).toBe(1);
-    expect(lines.find((l) => l.includes("public URL"))).toMatch(/^FAIL .*NEXTAUTH_URL: http:\/\/localhost:3000 is not the config's baseUrl https:\/\/flightdeck\.example\.com/);
+    expect(lines.find((l) => l.includes("public URL"))).toMatch(
+      /^FAIL .*NEXTAUTH_URL: http:\/\/localhost:3000 is not the config's baseUrl https:\/\/flightdeck\.example\.com/,
+    );
   });
 
   it("fails on a misspelt config variable instead of checking the demo fleet", async () => {
@@ -101,7 +116,12 @@ describe("flightdeck doctor", () => {
   });
 
   it("reaches SSH, HAProxy and Prometheus for real and checks the webhook URLs", async () => {
-    const { io, lines } = capture({ DROPLET_IP_GREEN: "127.0.0.1", DROPLET_USER: "deploy", SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x", FLIGHTDECK_WEBHOOK_SECRET: "s".repeat(20) });
+    const { io, lines } = capture({
+      DROPLET_IP_GREEN: "127.0.0.1",
+      DROPLET_USER: "deploy",
+      SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x",
+      FLIGHTDECK_WEBHOOK_SECRET: "s".repeat(20),
+    });
     const code = await runDoctor(["--config", realConfig(prometheusPort)], io);
     expect(lines.join("\n"), lines.join("\n")).not.toContain("FAIL");
     expect(code).toBe(0);

@@ -18,7 +18,12 @@ import { ArgumentError } from "./simulate-args";
 export type CheckStatus = "ok" | "fail" | "warn" | "simulated";
 export type Check = { name: string; status: CheckStatus; detail: string };
 
-const MARK: Record<CheckStatus, [string, "green" | "red" | "yellow" | "grey"]> = { ok: ["ok  ", "green"], fail: ["FAIL", "red"], warn: ["warn", "yellow"], simulated: ["sim ", "grey"] };
+const MARK: Record<CheckStatus, [string, "green" | "red" | "yellow" | "grey"]> = {
+  ok: ["ok  ", "green"],
+  fail: ["FAIL", "red"],
+  warn: ["warn", "yellow"],
+  simulated: ["sim ", "grey"],
+};
 
 export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
   let values;
@@ -49,10 +54,22 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
   checks.push(...productionChecks(config, env));
 
   const missing = missingEnvironment(config, env);
-  checks.push(missing.length ? { name: "secrets set", status: "fail", detail: missing.map((p) => `${p.path}: ${p.message}`).join("; ") } : { name: "secrets set", status: "ok", detail: "every variable the config names is set" });
+  checks.push(
+    missing.length
+      ? { name: "secrets set", status: "fail", detail: missing.map((p) => `${p.path}: ${p.message}`).join("; ") }
+      : { name: "secrets set", status: "ok", detail: "every variable the config names is set" },
+  );
   const envProblems = checkEnvironment(env);
-  checks.push(envProblems.length ? { name: "environment", status: "fail", detail: envProblems.map((p) => `${p.path}: ${p.message}`).join("; ") } : { name: "environment", status: "ok", detail: "Flightdeck's own variables are valid" });
-  checks.push(env.FLIGHTDECK_WEBHOOK_SECRET ? { name: "CI webhook secret", status: "ok", detail: "FLIGHTDECK_WEBHOOK_SECRET is set" } : { name: "CI webhook secret", status: "warn", detail: "FLIGHTDECK_WEBHOOK_SECRET is not set: POST /api/webhooks/ci answers 503 until it is" });
+  checks.push(
+    envProblems.length
+      ? { name: "environment", status: "fail", detail: envProblems.map((p) => `${p.path}: ${p.message}`).join("; ") }
+      : { name: "environment", status: "ok", detail: "Flightdeck's own variables are valid" },
+  );
+  checks.push(
+    env.FLIGHTDECK_WEBHOOK_SECRET
+      ? { name: "CI webhook secret", status: "ok", detail: "FLIGHTDECK_WEBHOOK_SECRET is set" }
+      : { name: "CI webhook secret", status: "warn", detail: "FLIGHTDECK_WEBHOOK_SECRET is not set: POST /api/webhooks/ci answers 503 until it is" },
+  );
 
   const probes = config.regions.flatMap((region) => regionChecks(region, env));
   checks.push(...(await Promise.all(probes)));
@@ -66,8 +83,14 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
  */
 function productionChecks(config: FleetConfig, env: Env): Check[] {
   const findings = productionFindings(config).filter((f) => !(config.demo && f.path.startsWith("regions[")));
-  const checks: Check[] = findings.map((f) => ({ name: f.path === "demo" ? "demo mode" : "production config", status: f.path === "demo" ? "fail" : "warn", detail: f.path === "demo" ? f.message : `${f.path}: ${f.message}` }));
-  checks.push(...oauthSignInFindings(config, env as NodeJS.ProcessEnv).map((f): Check => ({ name: "sign-in", status: "warn", detail: `${f.path}: ${f.message}` })));
+  const checks: Check[] = findings.map((f) => ({
+    name: f.path === "demo" ? "demo mode" : "production config",
+    status: f.path === "demo" ? "fail" : "warn",
+    detail: f.path === "demo" ? f.message : `${f.path}: ${f.message}`,
+  }));
+  checks.push(
+    ...oauthSignInFindings(config, env as NodeJS.ProcessEnv).map((f): Check => ({ name: "sign-in", status: "warn", detail: `${f.path}: ${f.message}` })),
+  );
   checks.push(...startupProblems(config, env).map((p): Check => ({ name: "public URL", status: "fail", detail: `${p.path}: ${p.message}` })));
   return checks.length ? checks : [{ name: "production config", status: "ok", detail: `every environment gated, ${config.baseUrl} is https` }];
 }
@@ -84,7 +107,11 @@ function regionChecks(region: RegionConfig, env: Env): Array<Promise<Check>> {
     else {
       const target = region.targets[colour];
       const host = target.host ?? (target.hostEnv ? env[target.hostEnv] : undefined);
-      checks.push(host ? probeSsh(host, deploy.port).then((r) => fromProbe(name, r)) : Promise.resolve({ name, status: "fail", detail: `no host: set ${target.hostEnv}` }));
+      checks.push(
+        host
+          ? probeSsh(host, deploy.port).then((r) => fromProbe(name, r))
+          : Promise.resolve({ name, status: "fail", detail: `no host: set ${target.hostEnv}` }),
+      );
     }
   }
   const lb = `${region.id} load balancer`;
@@ -93,19 +120,41 @@ function regionChecks(region: RegionConfig, env: Env): Array<Promise<Check>> {
     const socket = traffic.socket ?? (traffic.socketEnv ? env[traffic.socketEnv] : undefined);
     const lbHost = env[traffic.lbHostEnv];
     if (socket && socket !== "ssh") {
-      const target = socket.startsWith("/") ? { path: socket } : { host: socket.slice(0, socket.lastIndexOf(":")), port: Number(socket.slice(socket.lastIndexOf(":") + 1)) };
+      const target = socket.startsWith("/")
+        ? { path: socket }
+        : { host: socket.slice(0, socket.lastIndexOf(":")), port: Number(socket.slice(socket.lastIndexOf(":") + 1)) };
       checks.push(probeSocket(target, { send: "show info\n", expect: /Name: HAProxy/ }).then((r) => fromProbe(`${lb} (HAProxy runtime API)`, r)));
-    } else checks.push(lbHost ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (SSH to ${traffic.lbHostEnv})`, r)) : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }));
+    } else
+      checks.push(
+        lbHost
+          ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (SSH to ${traffic.lbHostEnv})`, r))
+          : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }),
+      );
   } else if (traffic.provider === "nginx") {
     const lbHost = env[traffic.lbHostEnv];
-    checks.push(lbHost ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (nginx host SSH)`, r)) : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }));
-  } else checks.push(Promise.resolve({ name: `${lb} (Cloudflare)`, status: "warn", detail: "not probed: the Cloudflare API is checked on the first traffic step (token in " + traffic.apiTokenEnv + ")" }));
+    checks.push(
+      lbHost
+        ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (nginx host SSH)`, r))
+        : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }),
+    );
+  } else
+    checks.push(
+      Promise.resolve({
+        name: `${lb} (Cloudflare)`,
+        status: "warn",
+        detail: "not probed: the Cloudflare API is checked on the first traffic step (token in " + traffic.apiTokenEnv + ")",
+      }),
+    );
 
   const prom = `${region.id} Prometheus`;
   if (metrics.provider === "simulated") checks.push(simulated(prom));
   else {
     const url = metrics.url ?? (metrics.urlEnv ? env[metrics.urlEnv] : undefined);
-    checks.push(url ? probeHttp(`${url.replace(/\/+$/, "")}/-/ready`).then((r) => fromProbe(prom, r)) : Promise.resolve({ name: prom, status: "fail", detail: `set ${metrics.urlEnv}` }));
+    checks.push(
+      url
+        ? probeHttp(`${url.replace(/\/+$/, "")}/-/ready`).then((r) => fromProbe(prom, r))
+        : Promise.resolve({ name: prom, status: "fail", detail: `set ${metrics.urlEnv}` }),
+    );
   }
   return checks;
 }
@@ -125,6 +174,8 @@ function webhookUrlChecks(config: FleetConfig, env: Env): Check[] {
     } catch {
       /* reported below */
     }
-    return parsed && /^https?:$/.test(parsed.protocol) ? { name, status: "ok", detail: `${variable} is a well-formed ${parsed.protocol.slice(0, -1)} URL (${parsed.host})` } : { name, status: "fail", detail: `${variable} is not an http(s) URL` };
+    return parsed && /^https?:$/.test(parsed.protocol)
+      ? { name, status: "ok", detail: `${variable} is a well-formed ${parsed.protocol.slice(0, -1)} URL (${parsed.host})` }
+      : { name, status: "fail", detail: `${variable} is not an http(s) URL` };
   });
 }

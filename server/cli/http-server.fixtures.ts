@@ -16,7 +16,12 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
   { method: "GET", pattern: /^\/api\/v1\/rollouts$/, names: [], handler: listRollouts as Handler },
   { method: "POST", pattern: /^\/api\/v1\/rollouts$/, names: [], handler: startRollout as Handler },
   { method: "GET", pattern: /^\/api\/v1\/rollouts\/([^/]+)$/, names: ["id"], handler: getRollout as unknown as Handler },
-  { method: "POST", pattern: /^\/api\/v1\/rollouts\/([^/]+)\/regions\/([^/]+)\/([^/]+)$/, names: ["id", "region", "action"], handler: regionAction as unknown as Handler },
+  {
+    method: "POST",
+    pattern: /^\/api\/v1\/rollouts\/([^/]+)\/regions\/([^/]+)\/([^/]+)$/,
+    names: ["id", "region", "action"],
+    handler: regionAction as unknown as Handler,
+  },
   { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as unknown as Handler },
 ];
 
@@ -35,7 +40,9 @@ export async function startRouteServer(): Promise<{ url: string; server: Server;
     const pathname = new URL(req.url ?? "/", "http://x").pathname;
     const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(pathname));
     const response = route
-      ? await route.handler(await toRequest(req, "http://127.0.0.1"), { params: Promise.resolve(Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(pathname.match(route.pattern)![i + 1])]))) })
+      ? await route.handler(await toRequest(req, "http://127.0.0.1"), {
+          params: Promise.resolve(Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(pathname.match(route.pattern)![i + 1])]))),
+        })
       : Response.json({ error: `no route ${req.method} ${pathname}` }, { status: 404 });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));

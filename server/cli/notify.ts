@@ -33,7 +33,10 @@ export async function runNotify(argv: string[], io: CliIo, opts: { timeoutMs?: n
 
   const results = await sendExampleCard(config, io.env, purpose, opts);
   if (results.length === 0) {
-    return fail(io, `no notification channel${purpose ? ` with purpose ${purpose}` : ""} is configured in ${file}: add one under notifications.channels (id, kind slack|teams, purpose, webhookUrlEnv)`);
+    return fail(
+      io,
+      `no notification channel${purpose ? ` with purpose ${purpose}` : ""} is configured in ${file}: add one under notifications.channels (id, kind slack|teams, purpose, webhookUrlEnv)`,
+    );
   }
   const ok = results.every((r) => r.ok);
   if (values.json) io.out(JSON.stringify({ ok, results }, null, 2));
@@ -43,7 +46,11 @@ export async function runNotify(argv: string[], io: CliIo, opts: { timeoutMs?: n
       const answer = r.status !== null ? `HTTP ${r.status}${r.body ? ` ${JSON.stringify(r.body)}` : ""}` : (r.error ?? "");
       io.out(`${mark}  ${r.channelId} (${r.kind}, ${r.purpose}${r.name ? `, ${r.name}` : ""}): ${answer}`);
     }
-    io.out(ok ? paint(io, "green", `The test card reached ${results.length} webhook(s).`) : paint(io, "red", `${results.filter((r) => !r.ok).length} of ${results.length} webhook(s) failed.`));
+    io.out(
+      ok
+        ? paint(io, "green", `The test card reached ${results.length} webhook(s).`)
+        : paint(io, "red", `${results.filter((r) => !r.ok).length} of ${results.length} webhook(s) failed.`),
+    );
   }
   return ok ? 0 : 1;
 }

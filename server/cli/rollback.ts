@@ -18,6 +18,9 @@ export async function runRollback(argv: string[], io: CliIo, client?: ApiClient)
     values.service ? { service: values.service } : {},
   );
   if (values.json) io.out(JSON.stringify(result, null, 2));
-  else io.out(`Rollback of ${result.regionId} requested (rollout ${result.rolloutId}); the engine moves traffic back to the previous release now. Watch it with: flightdeck rollout status ${result.rolloutId}`);
+  else
+    io.out(
+      `Rollback of ${result.regionId} requested (rollout ${result.rolloutId}); the engine moves traffic back to the previous release now. Watch it with: flightdeck rollout status ${result.rolloutId}`,
+    );
   return 0;
 }

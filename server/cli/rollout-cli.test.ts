@@ -63,7 +63,25 @@ const deployToken = () => tokenOf("deploy", "GitHub Actions");
 
 async function start(token: string, version: string, digest: string, regions: string) {
   const c = cli(token);
-  const code = await runRollout(["start", "--service", "api", "--version", version, "--digest", digest, "--ref", "refs/heads/main", "--strategy", "sequential", "--regions", regions, "--json"], c.io);
+  const code = await runRollout(
+    [
+      "start",
+      "--service",
+      "api",
+      "--version",
+      version,
+      "--digest",
+      digest,
+      "--ref",
+      "refs/heads/main",
+      "--strategy",
+      "sequential",
+      "--regions",
+      regions,
+      "--json",
+    ],
+    c.io,
+  );
   expect(code).toBe(0);
   return JSON.parse(c.lines.join("\n")).rolloutId as string;
 }
@@ -74,7 +92,13 @@ describe("flightdeck rollout over HTTP", () => {
     await expect(runRollout(["start", "--service", "api", "--version", "1.4.2 beta", "--digest", DIGEST_A, "--strategy", "sequential"], c.io)).rejects.toThrow(
       '--version: expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128), got "1.4.2 beta"',
     );
-    expect(h.db.select().from(events).all().filter((e) => e.type === "artifact.registered")).toHaveLength(0);
+    expect(
+      h.db
+        .select()
+        .from(events)
+        .all()
+        .filter((e) => e.type === "artifact.registered"),
+    ).toHaveLength(0);
   });
 
   it("starts a rollout, shows its status, and `wait` prints progress and exits 0 when it succeeded", async () => {
@@ -114,7 +138,14 @@ describe("flightdeck rollout over HTTP", () => {
     const abort = cli(token);
     expect(await runRollout(["abort", rolloutId, "--region", "apac-se"], abort.io)).toBe(0);
     expect(abort.lines[0]).toMatch(/^abort: apac-se is/);
-    const actors = new Set(h.db.select().from(events).all().filter((e) => e.rolloutId === rolloutId).map((e) => e.actor));
+    const actors = new Set(
+      h.db
+        .select()
+        .from(events)
+        .all()
+        .filter((e) => e.rolloutId === rolloutId)
+        .map((e) => e.actor),
+    );
     expect([...actors].some((a) => a.startsWith("token:"))).toBe(true);
   });
 
@@ -122,14 +153,23 @@ describe("flightdeck rollout over HTTP", () => {
     const token = deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
     const c = cli(token);
-    const usEast = () => h.db.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.regionId, "us-east"))).get()!;
+    const usEast = () =>
+      h.db
+        .select()
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.regionId, "us-east")))
+        .get()!;
     const until = async (ok: () => boolean) => {
       for (let i = 0; i < 500 && !ok(); i++) await c.io.sleep(1);
       expect(ok()).toBe(true);
     };
     await until(() => usEast().stageIndex === 0 && usEast().lastVerdict === "pass");
     expect(await runRollout(["promote", rolloutId, "--region", "us-east", "--reason", "dashboards are clean"], c.io)).toBe(0);
-    const promoted = h.db.select().from(events).all().find((e) => e.type === "region.promoted")!;
+    const promoted = h.db
+      .select()
+      .from(events)
+      .all()
+      .find((e) => e.type === "region.promoted")!;
     expect(promoted.data).toMatchObject({ stageIndex: 0, reason: "dashboards are clean", validation: false });
     expect(promoted.actor).toMatch(/^token:/);
 
@@ -149,7 +189,10 @@ describe("flightdeck rollout over HTTP", () => {
     expect(rb.lines[0]).toMatch(/^Rollback of us-east requested/);
 
     const read = createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" }).token;
-    await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({ status: 403, message: expect.stringContaining("needs a rollback token") });
+    await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining("needs a rollback token"),
+    });
     await expect(runRollout(["status", "nope"], cli("fd_unknown").io)).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -3,7 +3,14 @@ import type { RegionStatus, RolloutStatusView } from "@/server/services/rollout-
 import { paint, type CliIo, type Colour } from "./io";
 
 const STATUS_COLOUR: Record<string, Colour> = { running: "blue", succeeded: "green", failed: "red", aborted: "yellow" };
-const PHASE_COLOUR: Record<string, Colour> = { succeeded: "green", rolled_back: "red", blocked: "yellow", aborted: "yellow", canary: "blue", deploying: "blue" };
+const PHASE_COLOUR: Record<string, Colour> = {
+  succeeded: "green",
+  rolled_back: "red",
+  blocked: "yellow",
+  aborted: "yellow",
+  canary: "blue",
+  deploying: "blue",
+};
 
 export function describeRegion(r: RegionStatus): string {
   const parts = [r.phase.replace("_", " ")];

@@ -52,7 +52,10 @@ export async function runRollout(argv: string[], io: CliIo, client?: ApiClient):
     case "start": {
       const body = startBody(v);
       const started = await api.post<{ rolloutId: string; url: string; regions: string[] }>("/api/v1/rollouts", body);
-      print(started, () => [`Started ${started.rolloutId} in ${started.regions.join(", ")}: ${started.url}`, `Follow it with: flightdeck rollout wait ${started.rolloutId}`]);
+      print(started, () => [
+        `Started ${started.rolloutId} in ${started.regions.join(", ")}: ${started.url}`,
+        `Follow it with: flightdeck rollout wait ${started.rolloutId}`,
+      ]);
       return 0;
     }
     case "status": {
@@ -66,13 +69,20 @@ export async function runRollout(argv: string[], io: CliIo, client?: ApiClient):
       return 0;
     }
     case "wait":
-      return waitFor(api, path(), io, { json: Boolean(v.json), intervalMs: seconds(v.interval, "--interval") * 1000, timeoutMs: seconds(v.timeout, "--timeout") * 60_000 });
+      return waitFor(api, path(), io, {
+        json: Boolean(v.json),
+        intervalMs: seconds(v.interval, "--interval") * 1000,
+        timeoutMs: seconds(v.timeout, "--timeout") * 60_000,
+      });
     case "pause":
     case "resume":
     case "promote":
     case "abort": {
       const region = v.region ?? fail(`rollout ${sub} needs --region <id>`);
-      const result = await api.post<{ regionId: string; phase: string; paused: boolean }>(`${path()}/regions/${encodeURIComponent(region)}/${sub}`, v.reason ? { reason: v.reason } : {});
+      const result = await api.post<{ regionId: string; phase: string; paused: boolean }>(
+        `${path()}/regions/${encodeURIComponent(region)}/${sub}`,
+        v.reason ? { reason: v.reason } : {},
+      );
       print(result, () => [`${sub}: ${result.regionId} is ${result.phase.replace("_", " ")}${result.paused ? ", paused" : ""}.`]);
       return 0;
     }
@@ -90,7 +100,18 @@ async function waitFor(api: ApiClient, path: string, io: CliIo, opts: { json: bo
       const line = describeRegion(r);
       if (seen.get(r.regionId) === line) continue;
       seen.set(r.regionId, line);
-      io.out(opts.json ? JSON.stringify({ at: new Date().toISOString(), regionId: r.regionId, phase: r.phase, stagePercent: r.stagePercent, canaryPct: r.canaryPct, paused: r.paused }) : `${new Date().toISOString().slice(11, 19)}  ${r.regionId.padEnd(10)} ${line}`);
+      io.out(
+        opts.json
+          ? JSON.stringify({
+              at: new Date().toISOString(),
+              regionId: r.regionId,
+              phase: r.phase,
+              stagePercent: r.stagePercent,
+              canaryPct: r.canaryPct,
+              paused: r.paused,
+            })
+          : `${new Date().toISOString().slice(11, 19)}  ${r.regionId.padEnd(10)} ${line}`,
+      );
     }
     if (view.status !== "running") {
       const ok = view.status === "succeeded";
@@ -110,9 +131,21 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
   const regions = (v.regions as string | undefined) ?? "all";
   return {
     serviceId: need("service"),
-    artifact: { version: checkedVersion(need("version")), digest: need("digest"), ...(v.url ? { url: v.url } : {}), ...(v.ref ? { sourceRef: v.ref } : {}), ...(v.commit ? { commitSha: v.commit } : {}) },
+    artifact: {
+      version: checkedVersion(need("version")),
+      digest: need("digest"),
+      ...(v.url ? { url: v.url } : {}),
+      ...(v.ref ? { sourceRef: v.ref } : {}),
+      ...(v.commit ? { commitSha: v.commit } : {}),
+    },
     strategy: need("strategy"),
-    regions: regions === "all" ? "all" : regions.split(",").map((r) => r.trim()).filter(Boolean),
+    regions:
+      regions === "all"
+        ? "all"
+        : regions
+            .split(",")
+            .map((r) => r.trim())
+            .filter(Boolean),
     ...(v.delay !== undefined ? { delayMinutes: seconds(v.delay as string, "--delay") } : {}),
   };
 }

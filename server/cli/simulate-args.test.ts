@@ -7,7 +7,17 @@ describe("flightdeck simulate arguments", () => {
   });
 
   it("reads the spec's drill: delayed with 90-minute delays and a fault at eu-west 25 %", () => {
-    const opts = parseSimulateArgs(["--strategy", "delayed", "--delay", "90", "--regions", "us-east,eu-west", "--fault", "eu-west:25:error_rate=1.2,latency_p95=420", "--json"]);
+    const opts = parseSimulateArgs([
+      "--strategy",
+      "delayed",
+      "--delay",
+      "90",
+      "--regions",
+      "us-east,eu-west",
+      "--fault",
+      "eu-west:25:error_rate=1.2,latency_p95=420",
+      "--json",
+    ]);
     expect(opts).toMatchObject({ strategy: "delayed", delayMinutes: 90, regions: ["us-east", "eu-west"], json: true });
     expect(opts.faults).toEqual([{ regionId: "eu-west", stagePercent: 25, values: { errorRatePct: 1.2, latencyP95Ms: 420 } }]);
   });
@@ -17,11 +27,17 @@ describe("flightdeck simulate arguments", () => {
     [["--delay", "soon"], /--delay: expected minutes as a number, got "soon"/],
     [["--fault", "eu-west:25"], /--fault "eu-west:25": expected <region>:<stage percent>/],
     [["--fault", "eu-west:250:error_rate=1"], /stage percent must be a whole number from 1 to 100, got "250"/],
-    [["--fault", "eu-west:25:errors=1"], /unknown key "errors"; use one of error_rate, latency_p95, cpu, memory, health, requests, no_data, traffic_errors, baseline_error_rate, baseline_latency_p95$/],
+    [
+      ["--fault", "eu-west:25:errors=1"],
+      /unknown key "errors"; use one of error_rate, latency_p95, cpu, memory, health, requests, no_data, traffic_errors, baseline_error_rate, baseline_latency_p95$/,
+    ],
     [["--fault", "eu-west:25:health="], /health needs an HTTP status, a whole number of 0 or more, got ""/],
     [["--fault", "eu-west:25:error_rate=120"], /^--fault "eu-west:25:error_rate=120": error_rate needs a percent from 0 to 100, got "120"$/],
     [["--fault", "us-east:10:requests=2.5"], /^--fault "us-east:10:requests=2.5": requests needs a whole number of requests per sample, 0 or more, got "2.5"$/],
-    [["--fault", "us-east:10:no_data=3/2"], /^--fault "us-east:10:no_data=3\/2": no_data needs <k>\/<n>, k of every n samples with no data \(whole numbers, 1 ≤ k ≤ n\), got "3\/2"$/],
+    [
+      ["--fault", "us-east:10:no_data=3/2"],
+      /^--fault "us-east:10:no_data=3\/2": no_data needs <k>\/<n>, k of every n samples with no data \(whole numbers, 1 ≤ k ≤ n\), got "3\/2"$/,
+    ],
     [["--fault", "us-east:10:no_data=half"], /no_data needs <k>\/<n>.*got "half"/],
     [["--fault", "eu-west:25:traffic_errors=0"], /traffic_errors needs a whole number of failed weight changes, 1 or more, got "0"/],
     [["--fault", "eu-west:25:baseline_error_rate=-1"], /baseline_error_rate needs a percent from 0 to 100, got "-1"/],

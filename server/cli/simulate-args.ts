@@ -116,7 +116,13 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
   const seed = Number(v.seed);
   if (!Number.isInteger(seed)) throw new ArgumentError(`--seed: expected a whole number, got ${JSON.stringify(v.seed)}`);
   const regionsArg = (v.regions as string).trim();
-  const regions = regionsArg === "all" ? "all" : regionsArg.split(",").map((r) => r.trim()).filter(Boolean);
+  const regions =
+    regionsArg === "all"
+      ? "all"
+      : regionsArg
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean);
   if (regions !== "all" && regions.length === 0) throw new ArgumentError(`--regions: expected a list such as us-east,eu-west or "all"`);
   return {
     strategy: strategy as Strategy,

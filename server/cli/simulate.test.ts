@@ -34,7 +34,12 @@ describe("flightdeck simulate", () => {
     expect(result.outcome).toBe("failed");
     expect(result.regions).toEqual([
       expect.objectContaining({ region: "us-east", outcome: "succeeded", stoppedAtStage: null, cause: [] }),
-      expect.objectContaining({ region: "eu-west", outcome: "rolled_back", stoppedAtStage: 25, cause: [{ metric: "error_rate", observed: 1.2, threshold: 0.8, unit: "%" }] }),
+      expect.objectContaining({
+        region: "eu-west",
+        outcome: "rolled_back",
+        stoppedAtStage: 25,
+        cause: [{ metric: "error_rate", observed: 1.2, threshold: 0.8, unit: "%" }],
+      }),
       expect.objectContaining({ region: "apac-se", outcome: "blocked", stoppedAtStage: null, cause: [] }),
     ]);
     const rollback = result.events.find((e) => e.type === "region.rolled_back");
@@ -43,7 +48,11 @@ describe("flightdeck simulate", () => {
 
   it("keeps parallel regions isolated: one rolls back, the others succeed", async () => {
     const result = await run(["--strategy", "parallel", "--fault", "apac-se:100:cpu=85"]);
-    expect(Object.fromEntries(result.regions.map((r) => [r.region, r.outcome]))).toEqual({ "us-east": "succeeded", "eu-west": "succeeded", "apac-se": "rolled_back" });
+    expect(Object.fromEntries(result.regions.map((r) => [r.region, r.outcome]))).toEqual({
+      "us-east": "succeeded",
+      "eu-west": "succeeded",
+      "apac-se": "rolled_back",
+    });
     expect(result.regions[2].cause).toEqual([{ metric: "cpu", observed: 85, threshold: 70, unit: "%" }]);
   });
 
@@ -63,7 +72,10 @@ describe("flightdeck simulate", () => {
 
   it("exits 2 naming the argument, and 0 with the JSON contract when it ran", () => {
     const cli = (args: string[]) =>
-      spawnSync(process.execPath, [path.resolve("scripts/flightdeck.mjs"), "simulate", ...args], { encoding: "utf8", env: { ...process.env, LOG_LEVEL: "silent" } });
+      spawnSync(process.execPath, [path.resolve("scripts/flightdeck.mjs"), "simulate", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, LOG_LEVEL: "silent" },
+      });
     const bad = cli(["--strategy", "delayed", "--delay", "20"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--delay: .*30 to 240.*got 20/);
@@ -72,7 +84,14 @@ describe("flightdeck simulate", () => {
     expect(ok.status).toBe(0);
     const json = JSON.parse(ok.stdout);
     expect(Object.keys(json)).toEqual(["strategy", "outcome", "durationMinutes", "regions", "events"]);
-    expect(json.regions[0]).toEqual({ region: "us-east", outcome: "rolled_back", stoppedAtStage: 100, cause: [{ metric: "health", observed: 503, threshold: 200, unit: "status" }], startedAtMinute: 0, finishedAtMinute: expect.any(Number) });
+    expect(json.regions[0]).toEqual({
+      region: "us-east",
+      outcome: "rolled_back",
+      stoppedAtStage: 100,
+      cause: [{ metric: "health", observed: 503, threshold: 200, unit: "status" }],
+      startedAtMinute: 0,
+      finishedAtMinute: expect.any(Number),
+    });
     expect(json.events[0]).toEqual({ atMinute: 0, region: null, type: "rollout.started", message: expect.stringContaining("started") });
   });
 });

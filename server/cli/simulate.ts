@@ -63,7 +63,9 @@ export function simulationConfig(opts: SimulateOptions): FleetConfig {
 }
 
 function person(db: Db, id: string, name: string, roles: Actor["roles"]): Actor {
-  db.insert(users).values({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START }).run();
+  db.insert(users)
+    .values({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START })
+    .run();
   for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "simulator", at: START }).run();
   return { kind: "user", id, name, roles };
 }
@@ -73,7 +75,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   if (opts.regions !== "all") {
     const known = new Set(config.regions.map((r) => r.id));
     const unknown = opts.regions.filter((r) => !known.has(r));
-    if (unknown.length) throw new ArgumentError(`--regions: unknown region ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the config has ${[...known].join(", ")}`);
+    if (unknown.length)
+      throw new ArgumentError(`--regions: unknown region ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the config has ${[...known].join(", ")}`);
   }
   for (const f of opts.faults) {
     if (!config.regions.some((r) => r.id === f.regionId)) throw new ArgumentError(`--fault: unknown region ${JSON.stringify(f.regionId)}`);
@@ -146,22 +149,40 @@ function countEvents(db: Db, rolloutId: string): number {
 }
 
 function anyPaused(db: Db, rolloutId: string): boolean {
-  return db.select({ paused: regionRollouts.paused }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().some((r) => r.paused);
+  return db
+    .select({ paused: regionRollouts.paused })
+    .from(regionRollouts)
+    .where(eq(regionRollouts.rolloutId, rolloutId))
+    .all()
+    .some((r) => r.paused);
 }
 
 /** Nothing moves until someone approves: a gate is open and no region is deploying or in canary. */
 function onlyWaitingForApproval(db: Db, rolloutId: string): boolean {
-  const phases = db.select({ phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().map((r) => r.phase);
+  const phases = db
+    .select({ phase: regionRollouts.phase })
+    .from(regionRollouts)
+    .where(eq(regionRollouts.rolloutId, rolloutId))
+    .all()
+    .map((r) => r.phase);
   return phases.includes("awaiting_approval") && !phases.some((p) => p === "deploying" || p === "canary");
 }
 
 /** The simulator's reviewers approve every open gate at once (each grant is an event). */
 function grantApprovals(db: Db, config: FleetConfig, rolloutId: string, reviewers: Actor[], now: number): void {
-  const waiting = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all().filter((r) => r.phase === "awaiting_approval");
+  const waiting = db
+    .select()
+    .from(regionRollouts)
+    .where(eq(regionRollouts.rolloutId, rolloutId))
+    .all()
+    .filter((r) => r.phase === "awaiting_approval");
   for (const rr of waiting) {
     for (const [i, reviewer] of reviewers.entries()) {
       try {
-        approveGate({ db, config, actor: reviewer, now }, { rolloutId, regionId: rr.regionId, as: i === 0 ? "functional" : "sre", comment: "granted by the simulator" });
+        approveGate(
+          { db, config, actor: reviewer, now },
+          { rolloutId, regionId: rr.regionId, as: i === 0 ? "functional" : "sre", comment: "granted by the simulator" },
+        );
       } catch (err) {
         // A gate that needs only one capacity refuses the other: that is fine.
         if (!(err instanceof ServiceError)) throw err;
@@ -182,7 +203,8 @@ function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean,
     outcome: rollout.status !== "running" ? rollout.status : held ? "held" : paused ? "paused" : "failed",
     durationMinutes: minute(rollout.finishedAt ?? lastAt)!,
     regions: rrs.map((rr) => {
-      const stopped = rr.phase === "rolled_back" || rr.phase === "aborted" ? stageRows.find((s) => s.regionRolloutId === rr.id && s.index === rr.stageIndex) : undefined;
+      const stopped =
+        rr.phase === "rolled_back" || rr.phase === "aborted" ? stageRows.find((s) => s.regionRolloutId === rr.id && s.index === rr.stageIndex) : undefined;
       return {
         region: rr.regionId,
         outcome: rr.phase,
@@ -201,8 +223,13 @@ const OUTCOME_MARK: Record<string, string> = { succeeded: "âœ”", rolled_back: "â
 export function formatSimulation(result: SimulationResult, colour: boolean): string {
   const paint = (code: number, s: string) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
   const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${(m % 60).toFixed(1).padStart(4, "0")}`;
-  const lines = result.events.filter((e) => !e.type.startsWith("analysis.pass")).map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
-  lines.push("", `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`);
+  const lines = result.events
+    .filter((e) => !e.type.startsWith("analysis.pass"))
+    .map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
+  lines.push(
+    "",
+    `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`,
+  );
   for (const r of result.regions) {
     const cause = r.cause.map((c) => describeBreach({ ...c, baseline: null, baselineAlsoBreaches: false })).join(", ");
     const where = r.stoppedAtStage !== null ? ` at the ${r.stoppedAtStage} % stage` : "";

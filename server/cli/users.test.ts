@@ -25,7 +25,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function fakeIo() {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), env: { FLIGHTDECK_DB: dbFile, FLIGHTDECK_CONFIG: DEMO_CONFIG_PATH }, tty: false, sleep: async () => undefined };
+  const io: CliIo = {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    env: { FLIGHTDECK_DB: dbFile, FLIGHTDECK_CONFIG: DEMO_CONFIG_PATH },
+    tty: false,
+    sleep: async () => undefined,
+  };
   return { io, out, err };
 }
 
@@ -43,7 +49,9 @@ function db() {
 
 describe("flightdeck users", () => {
   it("adds a local user with the password from stdin, audited as the operator, and lists them", async () => {
-    const added = await run(["add", "--email", "Olu@Example.com", "--name", "Olu", "--role", "deployer,sre", "--password-stdin"], { stdin: "a long enough password\n" });
+    const added = await run(["add", "--email", "Olu@Example.com", "--name", "Olu", "--role", "deployer,sre", "--password-stdin"], {
+      stdin: "a long enough password\n",
+    });
     expect(added.code).toBe(0);
     expect(added.out.join("\n")).toContain("Added Olu <olu@example.com> as deployer, sre.");
     expect(added.out.join("\n")).not.toContain("a long enough password");
@@ -76,10 +84,14 @@ describe("flightdeck users", () => {
 
     expect((await run(["enable", kim.id])).out).toEqual([`Enabled ${kim.id}.`]);
     expect(db().select().from(users).where(eq(users.id, kim.id)).get()?.disabledAt).toBeNull();
-    expect(db().select().from(events).all().filter((e) => e.type === "user.disabled" || e.type === "user.enabled").map((e) => `${e.type} ${e.actor}`)).toEqual([
-      "user.disabled cli:ops",
-      "user.enabled cli:ops",
-    ]);
+    expect(
+      db()
+        .select()
+        .from(events)
+        .all()
+        .filter((e) => e.type === "user.disabled" || e.type === "user.enabled")
+        .map((e) => `${e.type} ${e.actor}`),
+    ).toEqual(["user.disabled cli:ops", "user.enabled cli:ops"]);
   });
 
   it("refuses to disable the last active admin, and says who the user is not", async () => {

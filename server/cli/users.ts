@@ -44,9 +44,14 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
   }
   const { values, positionals } = parsed;
   const [verb, target, ...extra] = positionals;
-  if (!verb || !["list", "add", "disable", "enable"].includes(verb)) throw new ArgumentError(`expected users list, add, disable or enable, got "users ${positionals.join(" ")}"`);
+  if (!verb || !["list", "add", "disable", "enable"].includes(verb))
+    throw new ArgumentError(`expected users list, add, disable or enable, got "users ${positionals.join(" ")}"`);
   if (extra.length > 0 || (verb === "list" || verb === "add" ? target !== undefined : target === undefined)) {
-    throw new ArgumentError(verb === "disable" || verb === "enable" ? `expected "users ${verb} <email or id>"` : `"users ${verb}" takes no other word, got "${[target, ...extra].filter(Boolean).join(" ")}"`);
+    throw new ArgumentError(
+      verb === "disable" || verb === "enable"
+        ? `expected "users ${verb} <email or id>"`
+        : `"users ${verb}" takes no other word, got "${[target, ...extra].filter(Boolean).join(" ")}"`,
+    );
   }
 
   const opened = openFleetDatabase(values.config, io);
@@ -61,7 +66,10 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
       if (!values.name) throw new ArgumentError("--name: expected the new user's name");
       const generated = !values["password-stdin"];
       const password = generated ? randomBytes(18).toString("base64url") : (await (opts.readStdin ?? readStdin)()).replace(/\r?\n$/, "");
-      const roles = (values.role ?? ["viewer"]).flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
+      const roles = (values.role ?? ["viewer"])
+        .flatMap((r) => r.split(","))
+        .map((r) => r.trim())
+        .filter(Boolean);
       const { userId } = await createLocalUser(db, { actor: operator, email: values.email, name: values.name, password, roles }, now);
       if (values.json) io.out(JSON.stringify({ userId, email: values.email.toLowerCase(), roles, ...(generated ? { password } : {}) }, null, 2));
       else {
@@ -70,7 +78,11 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
       }
       return 0;
     }
-    const user = db.select({ id: users.id }).from(users).where(or(eq(users.id, target!), eq(users.email, target!.toLowerCase()))).get();
+    const user = db
+      .select({ id: users.id })
+      .from(users)
+      .where(or(eq(users.id, target!), eq(users.email, target!.toLowerCase())))
+      .get();
     if (!user) {
       io.err(`flightdeck users: no user with the email or id ${JSON.stringify(target)}; see flightdeck users list`);
       return 1;

@@ -27,7 +27,10 @@ const pairs: Array<[string, string[]]> = [
 export const EnvSchema = z.object({
   /** The address `npm start` listens on: 127.0.0.1 for the demo fleet, every interface for a real one, unless set. */
   HOST: z.string().min(1).optional(),
-  PORT: z.string().regex(/^\d{1,5}$/, { error: (i) => `expected a port number, got ${JSON.stringify(i.input)}` }).optional(),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, { error: (i) => `expected a port number, got ${JSON.stringify(i.input)}` })
+    .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   FLIGHTDECK_DB: z.string().min(1).optional(),
   NEXTAUTH_URL: z.url({ error: (i) => `expected a URL such as https://flightdeck.example.com, got ${JSON.stringify(i.input)}` }).optional(),
@@ -43,7 +46,10 @@ export const EnvSchema = z.object({
   FLIGHTDECK_ENGINE: z.enum(["on", "off"]).optional(),
   /** A file that keeps the simulated world (weights, calls) across restarts of the demo. */
   FLIGHTDECK_SIM_STATE: z.string().min(1).optional(),
-  FLIGHTDECK_LEASE_TTL_MS: z.string().regex(/^\d+$/, { error: (i) => `expected milliseconds, got ${JSON.stringify(i.input)}` }).optional(),
+  FLIGHTDECK_LEASE_TTL_MS: z
+    .string()
+    .regex(/^\d+$/, { error: (i) => `expected milliseconds, got ${JSON.stringify(i.input)}` })
+    .optional(),
   /** Sign-in providers and the bootstrap admin (checked in pairs below). */
   GITHUB_ID: z.string().optional(),
   GITHUB_SECRET: z.string().optional(),
@@ -97,7 +103,10 @@ export function checkEnvironment(env: Env = rawEnv()): ConfigProblem[] {
   for (const [what, names] of pairs) {
     const set = names.filter((n) => defined[n]);
     if (set.length > 0 && set.length < names.length) {
-      problems.push({ path: formatPath([names.find((n) => !defined[n])!]), message: `is required for ${what} because ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set` });
+      problems.push({
+        path: formatPath([names.find((n) => !defined[n])!]),
+        message: `is required for ${what} because ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set`,
+      });
     }
   }
   return problems;

@@ -96,10 +96,12 @@ regions:
   });
 
   it("references secrets by environment variable name and reports each one that is not set", () => {
-    const cfg = minimal(`    targets: { blue: { hostEnv: DROPLET_IP_BLUE }, green: { hostEnv: DROPLET_IP_GREEN } }`).replace(
-      "    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }\n",
-      "",
-    ) + `notifications:
+    const cfg =
+      minimal(`    targets: { blue: { hostEnv: DROPLET_IP_BLUE }, green: { hostEnv: DROPLET_IP_GREEN } }`).replace(
+        "    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }\n",
+        "",
+      ) +
+      `notifications:
   channels:
     - { id: incidents, kind: slack, purpose: incidents, webhookUrlEnv: SLACK_WEBHOOK_URL }
 `;
@@ -111,7 +113,9 @@ regions:
   });
 
   it("refuses a secret written in clear where a variable name is expected", () => {
-    const cfg = minimal() + `notifications:\n  channels:\n    - { id: incidents, kind: slack, purpose: incidents, webhookUrlEnv: "https://hooks.slack.com/services/T000/B000/XXXX" }\n`;
+    const cfg =
+      minimal() +
+      `notifications:\n  channels:\n    - { id: incidents, kind: slack, purpose: incidents, webhookUrlEnv: "https://hooks.slack.com/services/T000/B000/XXXX" }\n`;
     expect(parseConfig(cfg, {}).problems[0]).toEqual({
       path: "notifications.channels[0].webhookUrlEnv",
       message: 'expected an environment variable name such as SLACK_WEBHOOK_URL, got "https://hooks.slack.com/services/T000/B000/XXXX"',
@@ -141,17 +145,24 @@ regions:
       }
       return null;
     };
-    expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFIG: "" }))).toEqual({ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" });
+    expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFIG: "" }))).toEqual({
+      path: "FLIGHTDECK_CONFIG",
+      message: "is set but empty: name the fleet config file, or unset it to run the local demo",
+    });
     expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFG: "/etc/fd.yaml" }))?.path).toBe("FLIGHTDECK_CONFG");
     expect(problem(() => resolveConfigPath({ FLIGHTDECK_CONFIG_FILE: "/etc/fd.yaml" }))?.message).toMatch(/Flightdeck reads FLIGHTDECK_CONFIG/);
     expect(problem(() => resolveConfigPath({ FLIGHTDECK_E2E_CONFIG: "/etc/fd.yaml", FLIGHTDECK_DB: "x" }))).toBeNull();
     const dir = mkdtempSync(path.join(tmpdir(), "fd-resolve-"));
     writeFileSync(path.join(dir, "flightdeck.config.yml"), "");
-    expect(problem(() => resolveConfigPath({}, dir))?.message).toMatch(/^Flightdeck reads \.\/flightdeck\.config\.yaml, not \.\/flightdeck\.config\.yml: rename it or set FLIGHTDECK_CONFIG=flightdeck\.config\.yml/);
+    expect(problem(() => resolveConfigPath({}, dir))?.message).toMatch(
+      /^Flightdeck reads \.\/flightdeck\.config\.yaml, not \.\/flightdeck\.config\.yml: rename it or set FLIGHTDECK_CONFIG=flightdeck\.config\.yml/,
+    );
   });
 
   it("a FLIGHTDECK_CONFIG naming a missing file is an error naming the path", () => {
-    expect(() => loadConfig({ FLIGHTDECK_CONFIG: "/nonexistent/fleet.yaml" })).toThrow(/no config file at \/nonexistent\/fleet\.yaml \(named by FLIGHTDECK_CONFIG/);
+    expect(() => loadConfig({ FLIGHTDECK_CONFIG: "/nonexistent/fleet.yaml" })).toThrow(
+      /no config file at \/nonexistent\/fleet\.yaml \(named by FLIGHTDECK_CONFIG/,
+    );
   });
 
   it("matches release branches with *", () => {

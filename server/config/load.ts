@@ -56,18 +56,31 @@ export function issuesToProblems(issues: ReadonlyArray<z.core.$ZodIssue>): Confi
 export function resolveConfigPath(env: Env = rawEnv(), cwd: string = process.cwd()): string {
   const named = env.FLIGHTDECK_CONFIG;
   if (named !== undefined) {
-    if (!named.trim()) throw new ConfigError("FLIGHTDECK_CONFIG", [{ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" }]);
+    if (!named.trim())
+      throw new ConfigError("FLIGHTDECK_CONFIG", [
+        { path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" },
+      ]);
     return path.resolve(cwd, named);
   }
   const local = path.resolve(cwd, DEFAULT_CONFIG_PATH);
   if (existsSync(local)) return local;
   const variable = Object.keys(env).find((key) => key !== "FLIGHTDECK_CONFIG" && env[key] && looksLikeConfigVariable(key));
   if (variable) {
-    throw new ConfigError(variable, [{ path: variable, message: `is set, but Flightdeck reads FLIGHTDECK_CONFIG; rename the variable (nothing falls back to the demo fleet while a config is meant)` }]);
+    throw new ConfigError(variable, [
+      {
+        path: variable,
+        message: `is set, but Flightdeck reads FLIGHTDECK_CONFIG; rename the variable (nothing falls back to the demo fleet while a config is meant)`,
+      },
+    ]);
   }
   const file = readdirSync(cwd).find((name) => name !== DEFAULT_CONFIG_PATH && /^flightdeck([._-]config)?\.(ya?ml|json)$/i.test(name));
   if (file) {
-    throw new ConfigError(path.join(cwd, file), [{ path: "(file)", message: `Flightdeck reads ./${DEFAULT_CONFIG_PATH}, not ./${file}: rename it or set FLIGHTDECK_CONFIG=${file} (nothing falls back to the demo fleet while a config is meant)` }]);
+    throw new ConfigError(path.join(cwd, file), [
+      {
+        path: "(file)",
+        message: `Flightdeck reads ./${DEFAULT_CONFIG_PATH}, not ./${file}: rename it or set FLIGHTDECK_CONFIG=${file} (nothing falls back to the demo fleet while a config is meant)`,
+      },
+    ]);
   }
   return DEMO_CONFIG_PATH;
 }
@@ -133,7 +146,13 @@ function isNeeded(owner: Record<string, unknown>, key: string): boolean {
 
 export function loadConfig(env: Env = rawEnv(), cwd: string = process.cwd()): LoadedConfig {
   const file = resolveConfigPath(env, cwd);
-  if (!existsSync(file)) throw new ConfigError(file, [{ path: "(file)", message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}` }]);
+  if (!existsSync(file))
+    throw new ConfigError(file, [
+      {
+        path: "(file)",
+        message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}`,
+      },
+    ]);
   const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
   if (!config) throw new ConfigError(file, problems);
   return { config, file };

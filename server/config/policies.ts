@@ -17,6 +17,13 @@ export function isUnprotected(rule: EnvironmentRule): boolean {
 
 /** `*` matches any run of characters except `/`. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp("^" + pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*") + "$");
+  const re = new RegExp(
+    "^" +
+      pattern
+        .split("*")
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*") +
+      "$",
+  );
   return re.test(value);
 }

@@ -38,7 +38,9 @@ describe("the start plan", () => {
   });
 
   it("warns in the banner about an unprotected environment and an allowed plain-http address", () => {
-    const config = real((raw) => Object.assign(raw, { baseUrl: "http://flightdeck.lan", allowInsecureHttp: true, policies: { environments: [{ match: "*", protected: false }] } }));
+    const config = real((raw) =>
+      Object.assign(raw, { baseUrl: "http://flightdeck.lan", allowInsecureHttp: true, policies: { environments: [{ match: "*", protected: false }] } }),
+    );
     const banner = startPlan({ config, file: "fleet.yaml" }, { HOST: "10.0.0.5" }, "3000").banner;
     expect(banner.filter((l) => l.startsWith("Warning:"))).toEqual([
       "Warning: policies.environments[0]: environment production-us-east is unprotected (rule match: *): rollouts there need no approval and may come from any ref",
@@ -49,7 +51,9 @@ describe("the start plan", () => {
 
   it("says loudly when the demo is put on another address", () => {
     const banner = startPlan({ config: demo, file: DEMO_CONFIG_PATH }, { HOST: "0.0.0.0", PORT: "4000" }, "4000").banner;
-    expect(banner[1]).toBe("Demo mode on HOST=0.0.0.0: anyone who reaches this address signs in as admin with one click. Use it on a machine nobody else can reach (docs/security.md).");
+    expect(banner[1]).toBe(
+      "Demo mode on HOST=0.0.0.0: anyone who reaches this address signs in as admin with one click. Use it on a machine nobody else can reach (docs/security.md).",
+    );
     expect(banner.at(-1)).toBe("Flightdeck on http://localhost:4000 (listening on 0.0.0.0:4000)");
   });
 });
@@ -66,7 +70,11 @@ describe("the public URL", () => {
   it("a real fleet whose NEXTAUTH_URL is another address than baseUrl does not start; the demo may use any port", () => {
     expect(startupProblems(real(), { NEXTAUTH_URL: "https://flightdeck.example.com/" })).toEqual([]);
     expect(startupProblems(real(), { NEXTAUTH_URL: "https://other.example.com" })).toEqual([
-      { path: "NEXTAUTH_URL", message: "https://other.example.com is not the config's baseUrl https://flightdeck.example.com: give Flightdeck one public URL (leave NEXTAUTH_URL unset and npm start uses baseUrl)" },
+      {
+        path: "NEXTAUTH_URL",
+        message:
+          "https://other.example.com is not the config's baseUrl https://flightdeck.example.com: give Flightdeck one public URL (leave NEXTAUTH_URL unset and npm start uses baseUrl)",
+      },
     ]);
     expect(startupProblems(demo, { NEXTAUTH_URL: "http://localhost:4000" })).toEqual([]);
   });

@@ -33,7 +33,9 @@ export function startPlan({ config, file }: LoadedConfig, env: Env, port: string
     for (const f of productionFindings(config)) banner.push(`Warning: ${f.path}: ${f.message}`);
   }
   for (const f of oauthSignInFindings(config, env as NodeJS.ProcessEnv)) banner.push(`Warning: ${f.path}: ${f.message}`);
-  banner.push(`Flightdeck on ${config.demo ? `http://localhost:${port}` : publicUrl}${host ? ` (listening on ${host}:${port})` : ` (listening on port ${port}, every interface)`}`);
+  banner.push(
+    `Flightdeck on ${config.demo ? `http://localhost:${port}` : publicUrl}${host ? ` (listening on ${host}:${port})` : ` (listening on port ${port}, every interface)`}`,
+  );
   return { demo: config.demo, host, database, publicUrl, banner };
 }
 

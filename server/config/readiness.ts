@@ -78,16 +78,23 @@ export function startupProblems(config: FleetConfig, env: Env): ConfigProblem[] 
   };
   const fromEnv = origin(env.NEXTAUTH_URL);
   if (fromEnv === null || fromEnv === origin(config.baseUrl)) return [];
-  return [{ path: "NEXTAUTH_URL", message: `${env.NEXTAUTH_URL} is not the config's baseUrl ${config.baseUrl}: give Flightdeck one public URL (leave NEXTAUTH_URL unset and npm start uses baseUrl)` }];
+  return [
+    {
+      path: "NEXTAUTH_URL",
+      message: `${env.NEXTAUTH_URL} is not the config's baseUrl ${config.baseUrl}: give Flightdeck one public URL (leave NEXTAUTH_URL unset and npm start uses baseUrl)`,
+    },
+  ];
 }
 
 /** What makes this config unfit for production, worded for a release engineer; empty for a production-ready one. */
 export function productionFindings(config: FleetConfig): ConfigProblem[] {
   const findings: ConfigProblem[] = [];
-  if (config.demo) findings.push({ path: "demo", message: "demo mode: anyone who reaches the dashboard can sign in as admin with one click; for a local try-out only" });
+  if (config.demo)
+    findings.push({ path: "demo", message: "demo mode: anyone who reaches the dashboard can sign in as admin with one click; for a local try-out only" });
   config.regions.forEach((region, i) => {
     const simulated = KINDS.filter((kind) => region[kind].provider === "simulated");
-    if (simulated.length) findings.push({ path: `regions[${i}]`, message: `region ${region.id} has simulated ${simulated.join(", ")}: nothing is deployed or measured for real` });
+    if (simulated.length)
+      findings.push({ path: `regions[${i}]`, message: `region ${region.id} has simulated ${simulated.join(", ")}: nothing is deployed or measured for real` });
   });
   const seen = new Set<string>();
   for (const region of config.regions) {

@@ -31,11 +31,9 @@ const id = z
   .regex(/^[a-z][a-z0-9-]{0,62}$/, { error: (iss) => `expected an id (lowercase letters, digits and dashes), got ${describe(iss.input)}` });
 
 /** The name of an environment variable that holds a secret or a per-deployment value. */
-export const envName = z
-  .string({ error: (iss) => `expected an environment variable name, got ${describe(iss.input)}` })
-  .regex(/^[A-Z_][A-Z0-9_]*$/, {
-    error: (iss) => `expected an environment variable name such as SLACK_WEBHOOK_URL, got ${describe(iss.input)}`,
-  });
+export const envName = z.string({ error: (iss) => `expected an environment variable name, got ${describe(iss.input)}` }).regex(/^[A-Z_][A-Z0-9_]*$/, {
+  error: (iss) => `expected an environment variable name such as SLACK_WEBHOOK_URL, got ${describe(iss.input)}`,
+});
 
 const text = z.string({ error: (iss) => `expected text, got ${describe(iss.input)}` }).min(1, { error: "must not be empty" });
 
@@ -69,7 +67,11 @@ const stages = z
   .superRefine((list, ctx) => {
     list.forEach((stage, i) => {
       if (i > 0 && stage.percent <= list[i - 1].percent) {
-        ctx.addIssue({ code: "custom", path: [i, "percent"], message: `expected more than the previous stage's ${list[i - 1].percent} %, got ${stage.percent}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "percent"],
+          message: `expected more than the previous stage's ${list[i - 1].percent} %, got ${stage.percent}`,
+        });
       }
     });
     const last = list[list.length - 1];
@@ -407,10 +409,12 @@ export const FleetConfig = z
     auth: AuthConfig.default({ allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } }),
     /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else only the connection's address counts. */
     trustedProxies: z
-      .array(z.string({ error: (iss) => `expected an IP address or CIDR, got ${describe(iss.input)}` }).superRefine((entry, ctx) => {
-        const problem = trustedProxyProblem(entry);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }))
+      .array(
+        z.string({ error: (iss) => `expected an IP address or CIDR, got ${describe(iss.input)}` }).superRefine((entry, ctx) => {
+          const problem = trustedProxyProblem(entry);
+          if (problem) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      )
       .default([]),
     /** Which artifact URLs a rollout accepts (dashboard, REST, webhook, CLI): https, or http only to these hosts. */
     artifacts: z
@@ -460,7 +464,8 @@ export const FleetConfig = z
       (cfg[key] as Array<Record<string, unknown>>).forEach((item, i) => {
         const value = item[field];
         const first = seen.get(value);
-        if (first !== undefined) ctx.addIssue({ code: "custom", path: [key, i, field], message: `duplicate ${field} ${JSON.stringify(value)}, already used by ${key}[${first}]` });
+        if (first !== undefined)
+          ctx.addIssue({ code: "custom", path: [key, i, field], message: `duplicate ${field} ${JSON.stringify(value)}, already used by ${key}[${first}]` });
         else seen.set(value, i);
       });
     };
@@ -470,14 +475,23 @@ export const FleetConfig = z
     const channels = new Map<string, number>();
     cfg.notifications.channels.forEach((c, i) => {
       const first = channels.get(c.id);
-      if (first !== undefined) ctx.addIssue({ code: "custom", path: ["notifications", "channels", i, "id"], message: `duplicate id ${JSON.stringify(c.id)}, already used by notifications.channels[${first}]` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["notifications", "channels", i, "id"],
+          message: `duplicate id ${JSON.stringify(c.id)}, already used by notifications.channels[${first}]`,
+        });
       else channels.set(c.id, i);
     });
     cfg.regions.forEach((region, i) => {
       for (const colour of ["blue", "green"] as const) {
         const t = region.targets[colour];
         if (!t.host && !t.hostEnv) {
-          ctx.addIssue({ code: "custom", path: ["regions", i, "targets", colour], message: "expected host or hostEnv (e.g. DROPLET_IP_" + colour.toUpperCase() + ")" });
+          ctx.addIssue({
+            code: "custom",
+            path: ["regions", i, "targets", colour],
+            message: "expected host or hostEnv (e.g. DROPLET_IP_" + colour.toUpperCase() + ")",
+          });
         }
       }
       if (region.metrics.provider === "prometheus" && !region.metrics.url && !region.metrics.urlEnv) {
@@ -485,7 +499,11 @@ export const FleetConfig = z
       }
       const fast = region.metrics.provider === "prometheus" ? region.metrics.fast : undefined;
       if (fast && region.traffic.provider !== "haproxy" && (!fast.backend || (!fast.socket && !fast.socketEnv))) {
-        ctx.addIssue({ code: "custom", path: ["regions", i, "metrics", "fast"], message: "expected backend and socket (or socketEnv): the traffic provider is not haproxy, so there are none to borrow" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["regions", i, "metrics", "fast"],
+          message: "expected backend and socket (or socketEnv): the traffic provider is not haproxy, so there are none to borrow",
+        });
       }
       if (region.deploy.provider === "ssh" && !region.deploy.privateKeyEnv && !region.deploy.privateKeyPath) {
         ctx.addIssue({ code: "custom", path: ["regions", i, "deploy"], message: "expected privateKeyEnv or privateKeyPath: the SSH key to log in with" });

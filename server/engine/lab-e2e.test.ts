@@ -8,7 +8,17 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
-import { haproxyWeights, labTestConfig, regionPorts, requestsServed, startFlightdeck, startLabOnFreePorts, versionServed, waitFor, type LabFlightdeck } from "@/lab/flightdeck-harness";
+import {
+  haproxyWeights,
+  labTestConfig,
+  regionPorts,
+  requestsServed,
+  startFlightdeck,
+  startLabOnFreePorts,
+  versionServed,
+  waitFor,
+  type LabFlightdeck,
+} from "@/lab/flightdeck-harness";
 import type { RunningLab } from "@/lab/stack";
 import { countColours, tempLabDir } from "@/lab/test-support";
 import { startRollout } from "@/server/services/rollouts";
@@ -51,7 +61,12 @@ describe("a bad release (5 % errors) in us-east", () => {
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
 
     // When a rollout of it starts
-    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "sequential", regions: ["us-east"] });
+    const started = startRollout(fd.as(), {
+      serviceId: "api",
+      artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "sequential",
+      regions: ["us-east"],
+    });
     const [rr] = await waitFor("us-east to finish", finished(fd, started.rolloutId, ["us-east"]), 45_000, where(fd, started.rolloutId, ["us-east"]));
 
     // Then it was deployed to green over SSH, digest checked on the host, each step's output in the event
@@ -68,7 +83,12 @@ describe("a bad release (5 % errors) in us-east", () => {
     expect(rr.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1, unit: "%", baselineAlsoBreaches: false })]);
     const observed = (rr.cause as CauseItem[])[0].observed;
     expect(observed).toBeGreaterThan(1);
-    const breach = fd.db.select().from(samples).where(eq(samples.regionRolloutId, rr.id)).all().find((s) => s.verdict === "breach");
+    const breach = fd.db
+      .select()
+      .from(samples)
+      .where(eq(samples.regionRolloutId, rr.id))
+      .all()
+      .find((s) => s.verdict === "breach");
     expect(breach).toMatchObject({ role: "canary", stageIndex: 0, errorRatePct: observed });
     // judged on evidence: the 95 % lower bound over the limit, or the observed rate on at least minRequests (3)
     const test = (rr.cause as CauseItem[])[0].test!;
@@ -108,11 +128,24 @@ describe("a good release", () => {
     const good = buildArtifact({ version: "2.1.0" }, { dir, baseUrl: lab.artifactsUrl });
 
     // When a parallel rollout of it starts
-    const started = startRollout(fd.as(), { serviceId: "api", artifact: { version: good.version, digest: good.digest, url: good.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
+    const started = startRollout(fd.as(), {
+      serviceId: "api",
+      artifact: {
+        version: good.version,
+        digest: good.digest,
+        url: good.url,
+        sourceRef: "refs/heads/main",
+        commitSha: "0123456789abcdef0123456789abcdef01234567",
+      },
+      strategy: "parallel",
+      regions: "all",
+    });
     const rows = await waitFor("every region to finish", finished(fd, started.rolloutId, REGIONS), 75_000, where(fd, started.rolloutId, REGIONS));
 
     // Then every region passed 10, 25, 50, 75 and 100 % and succeeded
-    expect(rows.map((r) => [r.regionId, r.phase, r.pauseReason, r.outcomeReason])).toEqual(REGIONS.map((r) => [r, "succeeded", null, "all 5 stages passed; green is live"]));
+    expect(rows.map((r) => [r.regionId, r.phase, r.pauseReason, r.outcomeReason])).toEqual(
+      REGIONS.map((r) => [r, "succeeded", null, "all 5 stages passed; green is live"]),
+    );
     expect(rolloutRow(fd.db, started.rolloutId).status).toBe("succeeded");
     for (const region of REGIONS) {
       const moves = eventsOf(fd.db, { type: "stage.started", regionId: region }).map((e) => (e.data as { percent: number }).percent);
@@ -125,7 +158,10 @@ describe("a good release", () => {
     for (const region of ["us-east", "eu-west"]) expect(await haproxyWeights(lab, region)).toEqual({ blue: 0, green: 100 });
     const nginx = lab.endpoints.nginx["apac-se"];
     const apac = regionPorts(lab, "apac-se");
-    const upstream = parseUpstream(readFileSync(nginx.upstreamFile, "utf8"), { upstream: nginx.upstream, servers: { blue: `127.0.0.1:${apac.blue}`, green: `127.0.0.1:${apac.green}` } });
+    const upstream = parseUpstream(readFileSync(nginx.upstreamFile, "utf8"), {
+      upstream: nginx.upstream,
+      servers: { blue: `127.0.0.1:${apac.blue}`, green: `127.0.0.1:${apac.green}` },
+    });
     expect(upstream).toEqual({ blue: 0, green: 100 });
     for (const region of REGIONS) {
       const ports = regionPorts(lab, region);

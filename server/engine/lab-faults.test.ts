@@ -8,7 +8,20 @@ import { rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
-import { haproxyWeights, labTestConfig, regionPorts, restartHaproxy, restartPrometheus, startFlightdeck, startLabOnFreePorts, versionServed, waitFor, type FlightdeckOptions, type LabFlightdeck, type LabTestSettings } from "@/lab/flightdeck-harness";
+import {
+  haproxyWeights,
+  labTestConfig,
+  regionPorts,
+  restartHaproxy,
+  restartPrometheus,
+  startFlightdeck,
+  startLabOnFreePorts,
+  versionServed,
+  waitFor,
+  type FlightdeckOptions,
+  type LabFlightdeck,
+  type LabTestSettings,
+} from "@/lab/flightdeck-harness";
 import { installRelease, restartService } from "@/lab/hosts";
 import { labPaths } from "@/lab/layout";
 import { stopByPidFile } from "@/lab/process";
@@ -44,7 +57,19 @@ async function begin(settings: LabTestSettings, options: FlightdeckOptions = {})
 /** A rollout of one region; `artifact` overrides what is registered (a wrong digest). */
 function rollOut(fd: LabFlightdeck, region: string, version: string, artifact: Partial<{ digest: string }> = {}) {
   const built = buildArtifact({ version }, { dir, baseUrl: lab.artifactsUrl });
-  const started = startRollout(fd.as(), { serviceId: "api", artifact: { version, digest: built.digest, url: built.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567", ...artifact }, strategy: "sequential", regions: [region] });
+  const started = startRollout(fd.as(), {
+    serviceId: "api",
+    artifact: {
+      version,
+      digest: built.digest,
+      url: built.url,
+      sourceRef: "refs/heads/main",
+      commitSha: "0123456789abcdef0123456789abcdef01234567",
+      ...artifact,
+    },
+    strategy: "sequential",
+    regions: [region],
+  });
   const row = () => regionRolloutOf(fd.db, started.rolloutId, region);
   const ref = { rolloutId: started.rolloutId, regionId: region };
   const state = () => ({ phase: row().phase, stage: row().stageIndex, verdict: row().lastVerdict, paused: row().pauseReason });
@@ -104,7 +129,9 @@ describe("a load balancer that is down when traffic must move", () => {
 
     expect(paused).toMatchObject({ phase: "canary", stageIndex: 0, canaryPct: 10 });
     const [failed] = eventsOf(fd.db, { type: "traffic.failed", regionId: "us-east" });
-    expect(failed.message).toMatch(/traffic could not be moved to 25 % on green \(HAProxy's runtime API at .*admin\.sock cannot be reached: (connection refused|no such socket) \(is HAProxy down\?\)\); it stands at 10 %/);
+    expect(failed.message).toMatch(
+      /traffic could not be moved to 25 % on green \(HAProxy's runtime API at .*admin\.sock cannot be reached: (connection refused|no such socket) \(is HAProxy down\?\)\); it stands at 10 %/,
+    );
     expect(failed.data).toMatchObject({ percent: 25, canaryPct: 10 });
 
     // HAProxy comes back from its config: green at 0, not the 10 % the events say.
@@ -149,7 +176,11 @@ describe("Flightdeck itself down for a while", () => {
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1 })]);
     // The breach came from one of the 1 s windows of the gap, replayed from Prometheus's history oldest first
     // (the bad 5 s were not averaged with the good 4 s after them), before anything was promoted.
-    const gap = fd.db.select().from(samples).all().find((s) => s.regionRolloutId === rolledBack.id && s.verdict === "breach")!;
+    const gap = fd.db
+      .select()
+      .from(samples)
+      .all()
+      .find((s) => s.regionRolloutId === rolledBack.id && s.verdict === "breach")!;
     expect(gap.takenAt - lastSampleAt).toBeGreaterThan(0);
     expect(gap.takenAt - lastSampleAt).toBeLessThan(9000);
     expect((gap.takenAt - lastSampleAt) % 1000).toBe(0);

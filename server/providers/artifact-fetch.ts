@@ -66,7 +66,8 @@ export async function fetchArtifact(input: ArtifactFetchInput): Promise<{ sha256
   try {
     return await fetchFollowing(input, signal);
   } catch (err) {
-    if (timeout.aborted && !input.signal?.aborted) fail(`downloading the artifact from ${redactUrl(input.url)} timed out after ${seconds} s (the deploy's timeoutSeconds)`, true);
+    if (timeout.aborted && !input.signal?.aborted)
+      fail(`downloading the artifact from ${redactUrl(input.url)} timed out after ${seconds} s (the deploy's timeoutSeconds)`, true);
     if (input.signal?.aborted) throw abortError();
     if (err instanceof ProviderError) throw err;
     return fail(`downloading the artifact from ${redactUrl(input.url)} failed: ${(err as Error).message}`, true);
@@ -83,8 +84,10 @@ async function fetchFollowing(input: ArtifactFetchInput, signal: AbortSignal): P
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
       res.resume();
       const next = parseHttpUrl(new URL(location, url).toString());
-      if (hop + 1 > MAX_REDIRECTS) fail(`downloading the artifact from ${redactUrl(input.url)} was redirected more than ${MAX_REDIRECTS} times; refusing to follow`);
-      if (url.protocol === "https:" && next.protocol !== "https:") fail(`${redactUrl(url.href)} redirected to ${redactUrl(next.href)}, from https to http; refusing to follow`);
+      if (hop + 1 > MAX_REDIRECTS)
+        fail(`downloading the artifact from ${redactUrl(input.url)} was redirected more than ${MAX_REDIRECTS} times; refusing to follow`);
+      if (url.protocol === "https:" && next.protocol !== "https:")
+        fail(`${redactUrl(url.href)} redirected to ${redactUrl(next.href)}, from https to http; refusing to follow`);
       if (next.hostname !== first.hostname && !input.policy.redirectHosts.some((h) => bare(h) === bare(next.hostname))) {
         fail(`${redactUrl(url.href)} redirected to another host, ${bare(next.hostname)}; add it to artifactFetch.redirectHosts in the config to allow it`);
       }
@@ -117,14 +120,17 @@ const bare = (hostname: string) => hostname.replace(/^\[(.*)\]$/, "$1").toLowerC
 async function checkedAddress(url: URL, policy: ArtifactFetchPolicy, resolve: ResolveHost, signal: AbortSignal): Promise<{ address: string; family: number }> {
   const host = bare(url.hostname);
   const family = isIP(host);
-  const addresses = family ? [{ address: host, family }] : await raceAbort(resolve(host), signal).catch((err: Error) => fail(`cannot resolve ${host}: ${err.message}`, true));
+  const addresses = family
+    ? [{ address: host, family }]
+    : await raceAbort(resolve(host), signal).catch((err: Error) => fail(`cannot resolve ${host}: ${err.message}`, true));
   if (addresses.length === 0) fail(`cannot resolve ${host}: no address`, true);
   for (const { address } of addresses) {
     const verdict = classifyAddress(address);
     const allowed = verdict.kind === "public" || (verdict.kind === "internal" && privateAllowed(address, policy.allowPrivateAddresses));
     if (allowed) continue;
     const where = address === host ? address : `${host} (${address})`;
-    const hint = verdict.kind === "internal" ? "; list its network in artifactFetch.allowPrivateAddresses in the config if artifacts are served inside your network" : "";
+    const hint =
+      verdict.kind === "internal" ? "; list its network in artifactFetch.allowPrivateAddresses in the config if artifacts are served inside your network" : "";
     fail(`refusing to fetch the artifact from ${redactUrl(url.href)}: ${where} is ${verdict.why}${hint}`);
   }
   return addresses[0];
@@ -169,7 +175,8 @@ async function save(res: IncomingMessage, url: URL, input: ArtifactFetchInput, s
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
-      if (bytes > max) return done(new ProviderError(PROVIDER, `the artifact at ${redactUrl(url.href)} is larger than ${limit}; stopped after ${formatBytes(bytes)}`));
+      if (bytes > max)
+        return done(new ProviderError(PROVIDER, `the artifact at ${redactUrl(url.href)} is larger than ${limit}; stopped after ${formatBytes(bytes)}`));
       hash.update(chunk);
       done(null, chunk);
     },

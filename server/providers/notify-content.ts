@@ -45,12 +45,18 @@ export function describeCauseItem(item: CauseItem): string {
   if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
   const t = item.test;
   const base = formatMeasure(item.baseline ?? 0, item.unit);
-  if (t?.kind === "baseline" && t.test === "two-proportion") return `${label} ${formatMeasure(item.observed, "%")}, ${formatNumber(t.effect)} points above the old colour's ${base} (more than ${formatNumber(t.margin)} allowed; ${pWords(t.pValue)})`;
-  if (t?.kind === "baseline") return `${label} median ${formatMeasure(item.observed, "ms")}, ${formatNumber(t.effect)}% above the old colour's ${base} (more than ${formatNumber(t.margin)}% allowed; Mann–Whitney ${pWords(t.pValue)})`;
+  if (t?.kind === "baseline" && t.test === "two-proportion")
+    return `${label} ${formatMeasure(item.observed, "%")}, ${formatNumber(t.effect)} points above the old colour's ${base} (more than ${formatNumber(t.margin)} allowed; ${pWords(t.pValue)})`;
+  if (t?.kind === "baseline")
+    return `${label} median ${formatMeasure(item.observed, "ms")}, ${formatNumber(t.effect)}% above the old colour's ${base} (more than ${formatNumber(t.margin)}% allowed; Mann–Whitney ${pWords(t.pValue)})`;
   const sign = (item.metric === "cpu" || item.metric === "memory") && item.observed === item.threshold ? "≥" : ">";
   const evidence = [
-    t?.kind === "bound" ? `${formatNumber(t.confidence * 100)}% lower bound ${formatMeasure(t.lowerPct, "%")}, ${t.errors} errors in ${t.requests} requests` : null,
-    item.versus ? `${formatNumber(item.versus.effect)}${item.versus.test === "two-proportion" ? " points" : "%"} above the old colour, ${pWords(item.versus.pValue)}` : null,
+    t?.kind === "bound"
+      ? `${formatNumber(t.confidence * 100)}% lower bound ${formatMeasure(t.lowerPct, "%")}, ${t.errors} errors in ${t.requests} requests`
+      : null,
+    item.versus
+      ? `${formatNumber(item.versus.effect)}${item.versus.test === "two-proportion" ? " points" : "%"} above the old colour, ${pWords(item.versus.pValue)}`
+      : null,
   ].filter(Boolean);
   return `${label} ${formatMeasure(item.observed, item.unit)} ${sign} ${formatMeasure(item.threshold, item.unit)} threshold${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
 }
@@ -90,7 +96,9 @@ function facts(view: NotificationView): Array<Fact | null> {
       // Raised by a person: during the canary (the view keeps its stage) or an emergency rollback after success.
       const emergency = view.stagePercent == null;
       const byPerson = view.triggeredBy ? `Manual ${emergency ? "emergency rollback" : "rollback during the canary"} by ${view.triggeredBy}` : null;
-      const impact = view.triggeredBy ? `${emergency ? "Emergency rollback" : "Rollback"} by ${view.triggeredBy}, traffic routed to ${to}` : `Rollback triggered, traffic routed to ${to}`;
+      const impact = view.triggeredBy
+        ? `${emergency ? "Emergency rollback" : "Rollback"} by ${view.triggeredBy}, traffic routed to ${to}`
+        : `Rollback triggered, traffic routed to ${to}`;
       const status = view.rollbackTookMs == null ? "✅ Rollback done" : `✅ Rollback done in ${formatDuration(view.rollbackTookMs)}`;
       return [
         region,
@@ -103,11 +111,20 @@ function facts(view: NotificationView): Array<Fact | null> {
       ];
     }
     case "rollout-started":
-      return [{ label: "Release", value: release(view) }, view.strategy ? { label: "Strategy", value: view.strategy } : null, view.detail ? { label: "Plan", value: view.detail } : null];
+      return [
+        { label: "Release", value: release(view) },
+        view.strategy ? { label: "Strategy", value: view.strategy } : null,
+        view.detail ? { label: "Plan", value: view.detail } : null,
+      ];
     case "approval-needed":
       return [region, { label: "Release", value: release(view) }, { label: "Waiting for", value: view.detail ?? "approval" }];
     case "region-succeeded":
-      return [region, { label: "Release", value: release(view) }, { label: "Live on", value: capital(view.newColour ?? "the new colour") }, view.durationMs == null ? null : { label: "Took", value: formatDuration(view.durationMs) }];
+      return [
+        region,
+        { label: "Release", value: release(view) },
+        { label: "Live on", value: capital(view.newColour ?? "the new colour") },
+        view.durationMs == null ? null : { label: "Took", value: formatDuration(view.durationMs) },
+      ];
     case "rollout-finished":
       return [
         { label: "Release", value: release(view) },
@@ -116,9 +133,22 @@ function facts(view: NotificationView): Array<Fact | null> {
         ...(view.regions ?? []).map((r) => ({ label: r.name, value: r.durationMs == null ? r.outcome : `${r.outcome} in ${formatDuration(r.durationMs)}` })),
       ];
     case "analysis-inconclusive":
-      return [region, atStage, { label: "Status", value: "⏸ Stage on hold, paused until someone looks" }, { label: "Why", value: view.detail ?? "too many inconclusive samples" }, errorAndLatency, { label: "Release", value: release(view) }];
+      return [
+        region,
+        atStage,
+        { label: "Status", value: "⏸ Stage on hold, paused until someone looks" },
+        { label: "Why", value: view.detail ?? "too many inconclusive samples" },
+        errorAndLatency,
+        { label: "Release", value: release(view) },
+      ];
     case "provider-failure":
-      return [region, atStage, { label: "What failed", value: view.detail ?? "a provider call" }, view.error ? { label: "Error", value: view.error } : null, { label: "Release", value: release(view) }];
+      return [
+        region,
+        atStage,
+        { label: "What failed", value: view.detail ?? "a provider call" },
+        view.error ? { label: "Error", value: view.error } : null,
+        { label: "Release", value: release(view) },
+      ];
   }
 }
 

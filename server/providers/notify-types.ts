@@ -5,13 +5,7 @@
 import type { CauseItem, Colour } from "@/server/engine/machine/types";
 
 export type CardKind =
-  | "incident"
-  | "rollout-started"
-  | "approval-needed"
-  | "region-succeeded"
-  | "rollout-finished"
-  | "analysis-inconclusive"
-  | "provider-failure";
+  "incident" | "rollout-started" | "approval-needed" | "region-succeeded" | "rollout-finished" | "analysis-inconclusive" | "provider-failure";
 
 export type NotificationLinks = {
   rollout?: string;

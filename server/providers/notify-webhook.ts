@@ -2,9 +2,7 @@
  * The one I/O call of the notify providers: POST a card as JSON to a Slack or Teams webhook, with a timeout.
  * Never throws: the answer (status, body, Retry-After) or the network error comes back for the sender to judge.
  */
-export type WebhookAnswer =
-  | { kind: "answered"; status: number; body: string; retryAfterMs: number | null }
-  | { kind: "unreachable"; error: string };
+export type WebhookAnswer = { kind: "answered"; status: number; body: string; retryAfterMs: number | null } | { kind: "unreachable"; error: string };
 
 export type PostWebhookOptions = { timeoutMs: number; headers?: Record<string, string>; fetchImpl?: typeof fetch; now?: () => number };
 
@@ -15,7 +13,11 @@ export async function postWebhook(url: string, payload: unknown, opts: PostWebho
 }
 
 /** Any method and body (the Pushgateway's PUT and DELETE, Grafana's PATCH), judged the same way. */
-export async function sendRequest(url: string, request: { method: string; body?: string; contentType?: string }, opts: PostWebhookOptions): Promise<WebhookAnswer> {
+export async function sendRequest(
+  url: string,
+  request: { method: string; body?: string; contentType?: string },
+  opts: PostWebhookOptions,
+): Promise<WebhookAnswer> {
   const doFetch = opts.fetchImpl ?? fetch;
   try {
     const res = await doFetch(url, {

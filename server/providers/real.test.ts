@@ -14,7 +14,16 @@ type RegionInput = FleetConfigInput["regions"][number];
 function fleet(region: Partial<RegionInput>) {
   return FleetConfig.parse({
     services: [{ id: "api", name: "API" }],
-    regions: [{ id: "us-east", name: "US East", environment: "production-us-east", order: 1, targets: { blue: { hostEnv: "DROPLET_IP_BLUE", port: 8080 }, green: { hostEnv: "DROPLET_IP_GREEN", port: 8081 } }, ...region }],
+    regions: [
+      {
+        id: "us-east",
+        name: "US East",
+        environment: "production-us-east",
+        order: 1,
+        targets: { blue: { hostEnv: "DROPLET_IP_BLUE", port: 8080 }, green: { hostEnv: "DROPLET_IP_GREEN", port: 8081 } },
+        ...region,
+      },
+    ],
   });
 }
 
@@ -54,26 +63,38 @@ describe("createRegionProviders", () => {
 
   it("says so when a simulated kind has no fallback", () => {
     const config = fleet({});
-    expect(() => createRegionProviders(config, config.regions[0], {})).toThrow("us-east: deploy is configured as simulated, but no simulated deploy provider was given");
+    expect(() => createRegionProviders(config, config.regions[0], {})).toThrow(
+      "us-east: deploy is configured as simulated, but no simulated deploy provider was given",
+    );
   });
 
   it("a variable that is missing fails the call that needs it, naming the variable", async () => {
     const config = fleet({ deploy: ssh });
     const { deploy } = createRegionProviders(config, config.regions[0], { DROPLET_USER: "deploy", DEPLOY_SSH_KEY: KEY }, { fallback });
-    const err = await deploy.deploy({ region: "us-east", colour: "green", artifact: { version: "1.0.0", digest: "sha256:" + "a".repeat(64), url: "http://a/b" }, correlationId: "c" }).catch((e: unknown) => e);
+    const err = await deploy
+      .deploy({ region: "us-east", colour: "green", artifact: { version: "1.0.0", digest: "sha256:" + "a".repeat(64), url: "http://a/b" }, correlationId: "c" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as Error).message).toBe("environment variable DROPLET_IP_GREEN (us-east's green host) is not set");
   });
 
   it("nginx needs each colour's upstream address: server, or host and port", () => {
-    const config = fleet({ targets: { blue: { host: "10.0.0.1" }, green: { host: "10.0.0.2" } }, deploy: ssh, traffic: { provider: "nginx", upstreamFile: "/f", upstream: "api" } });
-    expect(() => createRegionProviders(config, config.regions[0], {}, { fallback })).toThrow("us-east: targets.blue needs server (host:port in the upstream), or host and port");
+    const config = fleet({
+      targets: { blue: { host: "10.0.0.1" }, green: { host: "10.0.0.2" } },
+      deploy: ssh,
+      traffic: { provider: "nginx", upstreamFile: "/f", upstream: "api" },
+    });
+    expect(() => createRegionProviders(config, config.regions[0], {}, { fallback })).toThrow(
+      "us-east: targets.blue needs server (host:port in the upstream), or host and port",
+    );
   });
 
   it("traffic over SSH with neither traffic.ssh nor an ssh deploy says what to configure", async () => {
     const config = fleet({ traffic: { provider: "haproxy", backend: "api" } });
     const { traffic } = createRegionProviders(config, config.regions[0], { LB_IP: "10.0.0.9" }, { fallback });
-    await expect(traffic.getWeight({ region: "us-east" })).rejects.toThrow("us-east: reaching the load balancer over SSH needs traffic.ssh (user, key, host key) or an ssh deploy to borrow them from");
+    await expect(traffic.getWeight({ region: "us-east" })).rejects.toThrow(
+      "us-east: reaching the load balancer over SSH needs traffic.ssh (user, key, host key) or an ssh deploy to borrow them from",
+    );
   });
 });
 
@@ -90,7 +111,11 @@ describe("loadPrivateKey", () => {
   it.each([
     [{ privateKeyEnv: "K" }, {}, "environment variable K (the SSH private key) is not set"],
     [{ privateKeyEnv: "K" }, { K: "hunter2" }, 'K does not hold a private key (expected "-----BEGIN ... PRIVATE KEY-----" text or that text in base64)'],
-    [{ privateKeyPath: "/nonexistent/key" }, {}, "cannot read the SSH private key at /nonexistent/key: ENOENT: no such file or directory, open '/nonexistent/key'"],
+    [
+      { privateKeyPath: "/nonexistent/key" },
+      {},
+      "cannot read the SSH private key at /nonexistent/key: ENOENT: no such file or directory, open '/nonexistent/key'",
+    ],
     [{}, {}, "no SSH private key configured: set privateKeyEnv or privateKeyPath"],
   ])("%j with %j: %s", (where, env, message) => {
     expect(() => loadPrivateKey("deploy-ssh", { ...access, ...where }, env)).toThrow(message);

@@ -14,7 +14,15 @@ import { CloudflareTrafficProvider } from "./traffic-cloudflare";
 import { HaproxyTrafficProvider } from "./traffic-haproxy";
 import { parseSocketAddress, type RuntimeApiAddress } from "./traffic-haproxy/runtime-api";
 import { NginxTrafficProvider } from "./traffic-nginx";
-import { ProviderError, type Colour, type DeployProvider, type FastMetricsProvider, type MetricsProvider, type RegionProviders, type TrafficProvider } from "./types";
+import {
+  ProviderError,
+  type Colour,
+  type DeployProvider,
+  type FastMetricsProvider,
+  type MetricsProvider,
+  type RegionProviders,
+  type TrafficProvider,
+} from "./types";
 
 export type RealProviderDeps = {
   /** Providers for the kinds this region configures as `simulated`. */
@@ -51,7 +59,12 @@ export function hostOf(region: RegionConfig, colour: Colour, env: Env, provider:
 }
 
 /** `artifactFetch`: the fleet's rules for the server's own download of an artifact (upload mode). */
-export function createDeployProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}, artifactFetch: ArtifactFetchPolicy = DEFAULT_ARTIFACT_FETCH): DeployProvider | null {
+export function createDeployProvider(
+  region: RegionConfig,
+  env: Env,
+  deps: RealProviderDeps = {},
+  artifactFetch: ArtifactFetchPolicy = DEFAULT_ARTIFACT_FETCH,
+): DeployProvider | null {
   const d = region.deploy;
   if (d.provider !== "ssh") return null;
   return new SshDeployProvider({
@@ -65,7 +78,9 @@ export function createDeployProvider(region: RegionConfig, env: Env, deps: RealP
       ssh: sshTarget("deploy-ssh", d, hostOf(region, colour, env, "deploy-ssh"), env, {
         connectTimeoutMs: Math.min(20_000, d.timeoutSeconds * 1000),
         hostKeySha256: region.targets[colour].hostKeySha256 ?? d.hostKeySha256,
-        hostKeySource: region.targets[colour].hostKeySha256 ? `regions.${region.id}.targets.${colour}.hostKeySha256` : `regions.${region.id}.deploy.hostKeySha256`,
+        hostKeySource: region.targets[colour].hostKeySha256
+          ? `regions.${region.id}.targets.${colour}.hostKeySha256`
+          : `regions.${region.id}.deploy.hostKeySha256`,
         readFile: deps.readFile,
       }),
       port: region.targets[colour].port,
@@ -74,13 +89,27 @@ export function createDeployProvider(region: RegionConfig, env: Env, deps: RealP
 }
 
 /** SSH access to the load balancer host: the traffic provider's own `ssh`, else the region's ssh deploy settings. */
-function lbAccess(region: RegionConfig, own: (SshAccessConfig & { timeoutSeconds: number }) | undefined, provider: string): SshAccessConfig & { timeoutSeconds: number } {
+function lbAccess(
+  region: RegionConfig,
+  own: (SshAccessConfig & { timeoutSeconds: number }) | undefined,
+  provider: string,
+): SshAccessConfig & { timeoutSeconds: number } {
   if (own) return own;
   if (region.deploy.provider === "ssh") return { ...region.deploy, timeoutSeconds: 15 };
-  throw new ProviderError(provider, `${region.id}: reaching the load balancer over SSH needs traffic.ssh (user, key, host key) or an ssh deploy to borrow them from`);
+  throw new ProviderError(
+    provider,
+    `${region.id}: reaching the load balancer over SSH needs traffic.ssh (user, key, host key) or an ssh deploy to borrow them from`,
+  );
 }
 
-function lbTarget(region: RegionConfig, lbHostEnv: string, own: (SshAccessConfig & { timeoutSeconds: number }) | undefined, env: Env, deps: RealProviderDeps, provider: string) {
+function lbTarget(
+  region: RegionConfig,
+  lbHostEnv: string,
+  own: (SshAccessConfig & { timeoutSeconds: number }) | undefined,
+  env: Env,
+  deps: RealProviderDeps,
+  provider: string,
+) {
   const access = lbAccess(region, own, provider);
   return sshTarget(provider, access, requireEnv(provider, env, lbHostEnv, `${region.id}'s load balancer host`), env, {
     connectTimeoutMs: access.timeoutSeconds * 1000,
@@ -90,7 +119,13 @@ function lbTarget(region: RegionConfig, lbHostEnv: string, own: (SshAccessConfig
 }
 
 /** HAProxy's runtime API address from a `socket` / `socketEnv` pair, or over SSH on the load balancer host. */
-function runtimeAddress(region: RegionConfig, env: Env, deps: RealProviderDeps, provider: string, own: { socket?: string; socketEnv?: string }): RuntimeApiAddress {
+function runtimeAddress(
+  region: RegionConfig,
+  env: Env,
+  deps: RealProviderDeps,
+  provider: string,
+  own: { socket?: string; socketEnv?: string },
+): RuntimeApiAddress {
   const t = region.traffic;
   const socket = own.socket ?? (own.socketEnv ? requireEnv(provider, env, own.socketEnv, "HAProxy's runtime API address") : undefined);
   if (socket !== undefined && socket !== "ssh") return parseSocketAddress(socket);
@@ -113,7 +148,8 @@ export function createTrafficProvider(region: RegionConfig, env: Env, deps: Real
       COLOURS.map((colour) => {
         const target = region.targets[colour];
         if (target.server) return [colour, target.server];
-        if (!target.host || !target.port) throw new ProviderError("traffic-nginx", `${region.id}: targets.${colour} needs server (host:port in the upstream), or host and port`);
+        if (!target.host || !target.port)
+          throw new ProviderError("traffic-nginx", `${region.id}: targets.${colour} needs server (host:port in the upstream), or host and port`);
         return [colour, `${target.host}:${target.port}`];
       }),
     ) as Record<Colour, string>;
@@ -147,7 +183,10 @@ export function createTrafficProvider(region: RegionConfig, env: Env, deps: Real
   return null;
 }
 
-const haproxyServers = (region: RegionConfig): Record<Colour, string> => ({ blue: region.targets.blue.server ?? "blue", green: region.targets.green.server ?? "green" });
+const haproxyServers = (region: RegionConfig): Record<Colour, string> => ({
+  blue: region.targets.blue.server ?? "blue",
+  green: region.targets.green.server ?? "green",
+});
 
 /** `metrics.fast`: error counts from HAProxy's `show stat`, on the traffic provider's backend and socket unless it names its own. */
 export function createFastMetricsProvider(region: RegionConfig, env: Env, deps: RealProviderDeps = {}): FastMetricsProvider | null {

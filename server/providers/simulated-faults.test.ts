@@ -60,7 +60,9 @@ describe("simulated faults", () => {
     const first = await traffic.setWeight({ region: "us-east", colour: "green", canaryPct: 0 }).catch(failure);
     expect(first).toBeInstanceOf(ProviderError);
     expect((first as ProviderError).retryable).toBe(true);
-    expect((first as ProviderError).message).toBe("load balancer in us-east timed out sending 0 % to green; it still holds blue 75 % / green 25 % (simulated fault: 1 more to fail)");
+    expect((first as ProviderError).message).toBe(
+      "load balancer in us-east timed out sending 0 % to green; it still holds blue 75 % / green 25 % (simulated fault: 1 more to fail)",
+    );
     const second = await traffic.setWeight({ region: "us-east", colour: "green", canaryPct: 0 }).catch(failure);
     expect((second as ProviderError).message).toMatch(/the last one to fail/);
     expect(world.weightOf("us-east")).toEqual({ blue: 75, green: 25 });
@@ -80,8 +82,18 @@ describe("simulated faults", () => {
 
   it("the same faults from the config file (metrics.faults): requests, no data, the old colour; k above n is refused", async () => {
     const region = (faults: unknown[]) =>
-      RegionConfig.safeParse({ id: "us-east", name: "US East", environment: "prod", order: 1, targets: { blue: { host: "a" }, green: { host: "b" } }, metrics: { provider: "simulated", faults } });
-    const parsed = region([{ stagePercent: 10, requests: 5, errorRatePct: 80, baselineErrorRatePct: 2 }, { stagePercent: 25, noData: { k: 1, n: 2 } }]);
+      RegionConfig.safeParse({
+        id: "us-east",
+        name: "US East",
+        environment: "prod",
+        order: 1,
+        targets: { blue: { host: "a" }, green: { host: "b" } },
+        metrics: { provider: "simulated", faults },
+      });
+    const parsed = region([
+      { stagePercent: 10, requests: 5, errorRatePct: 80, baselineErrorRatePct: 2 },
+      { stagePercent: 25, noData: { k: 1, n: 2 } },
+    ]);
     expect(parsed.success).toBe(true);
     const metrics = parsed.data!.metrics;
     if (metrics.provider !== "simulated") throw new Error("simulated metrics expected");
@@ -94,6 +106,8 @@ describe("simulated faults", () => {
     expect((await provider.measure({ ...window, stagePercent: 25, colour: "green" })).requests).toBeNull();
     expect((await provider.measure({ ...window, stagePercent: 25, colour: "green", from: 30_000, to: 60_000 })).requests).not.toBeNull();
     const bad = region([{ stagePercent: 10, noData: { k: 3, n: 2 } }]);
-    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["metrics.faults.0.noData", "expected k ≤ n: k of every n samples have no data"]]);
+    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["metrics.faults.0.noData", "expected k ≤ n: k of every n samples have no data"],
+    ]);
   });
 });

@@ -28,7 +28,9 @@ describe("simulated deploy and traffic", () => {
     expect(log.join("\n")).toContain(`digest verified: ${DIGEST}`);
     expect(world.installedOn("eu-west", "green")?.digest).toBe(DIGEST);
     expect(world.deployCalls).toEqual([{ region: "eu-west", colour: "green", version: "1.4.2", digest: DIGEST, correlationId: "c1", at: 20_000 }]);
-    await expect(deploy.deploy({ region: "eu-west", colour: "green", artifact: { ...artifact, digest: "sha256:nope" }, correlationId: "c1" })).rejects.toBeInstanceOf(ProviderError);
+    await expect(
+      deploy.deploy({ region: "eu-west", colour: "green", artifact: { ...artifact, digest: "sha256:nope" }, correlationId: "c1" }),
+    ).rejects.toBeInstanceOf(ProviderError);
   });
 
   it("setWeight resolves with the split read back; percent outside 0..100 is refused", async () => {

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { connectError, exitMessage, fingerprintOf, shellQuote, splitHostPort, tail, type SshTarget } from "./ssh-exec";
 import { ProviderError } from "./types";
 
-const target: SshTarget = { host: "10.0.0.5", port: 22, username: "deploy", privateKey: "k", hostKeySha256: "SHA256:abc", hostKeySource: "deploy.hostKeySha256", connectTimeoutMs: 8000 };
+const target: SshTarget = {
+  host: "10.0.0.5",
+  port: 22,
+  username: "deploy",
+  privateKey: "k",
+  hostKeySha256: "SHA256:abc",
+  hostKeySource: "deploy.hostKeySha256",
+  connectTimeoutMs: 8000,
+};
 const sysErr = (props: { code?: string; level?: string; message?: string }) => Object.assign(new Error(props.message ?? "x"), props);
 
 describe("fingerprintOf", () => {
@@ -31,7 +39,9 @@ describe("connectError: what the operator reads when a connection fails", () => 
 
   it("a host key that differs names both fingerprints and refuses, whatever error ssh2 gave", () => {
     const err = connectError("deploy-ssh", target, sysErr({ level: "client-socket", message: "Host denied" }), "SHA256:other");
-    expect(err.message).toBe("host key mismatch for deploy@10.0.0.5:22: the host offers SHA256:other, the config (deploy.hostKeySha256) expects SHA256:abc; refusing to connect");
+    expect(err.message).toBe(
+      "host key mismatch for deploy@10.0.0.5:22: the host offers SHA256:other, the config (deploy.hostKeySha256) expects SHA256:abc; refusing to connect",
+    );
     expect(err.retryable).toBe(false);
   });
 
@@ -53,7 +63,9 @@ describe("tail and exitMessage", () => {
       `step "restart" on root@h:22 exited with code 3: starting\nport 8080 in use`,
     );
     expect(exitMessage("x", "h", { code: null, signal: "KILL", stdout: "", stderr: "" })).toBe("x on h was killed by KILL: (no output)");
-    expect(exitMessage("x", "h", { code: null, signal: null, stdout: "", stderr: "half" })).toBe("x on h ended without an exit status (connection lost?): half");
+    expect(exitMessage("x", "h", { code: null, signal: null, stdout: "", stderr: "half" })).toBe(
+      "x on h ended without an exit status (connection lost?): half",
+    );
   });
 });
 

@@ -49,7 +49,10 @@ export function connectError(provider: string, target: SshTarget, err: Error & {
   const where = `${target.username}@${target.host}:${target.port}`;
   if (offered !== null) {
     if (!target.hostKeySha256) {
-      return new ProviderError(provider, `refusing to log in to ${where}: no host key fingerprint is configured (${target.hostKeySource ?? "hostKeySha256"}); the host offers ${offered}: check it out of band and put it in the config`);
+      return new ProviderError(
+        provider,
+        `refusing to log in to ${where}: no host key fingerprint is configured (${target.hostKeySource ?? "hostKeySha256"}); the host offers ${offered}: check it out of band and put it in the config`,
+      );
     }
     return new ProviderError(
       provider,
@@ -57,9 +60,13 @@ export function connectError(provider: string, target: SshTarget, err: Error & {
     );
   }
   if (err.level === "client-authentication") {
-    return new ProviderError(provider, `SSH login refused for ${where}: the private key was not accepted (check the user and the key in the host's authorized_keys)`);
+    return new ProviderError(
+      provider,
+      `SSH login refused for ${where}: the private key was not accepted (check the user and the key in the host's authorized_keys)`,
+    );
   }
-  if (err.level === "client-timeout") return new ProviderError(provider, `SSH handshake with ${where} timed out after ${Math.round(target.connectTimeoutMs / 1000)} s`, true);
+  if (err.level === "client-timeout")
+    return new ProviderError(provider, `SSH handshake with ${where} timed out after ${Math.round(target.connectTimeoutMs / 1000)} s`, true);
   const unreachable: Record<string, string> = {
     ECONNREFUSED: "connection refused",
     ETIMEDOUT: "connection timed out",
@@ -103,7 +110,9 @@ export class SshSession {
       signal?.addEventListener("abort", onAbort, { once: true });
       client.on("ready", () => finish(null));
       client.on("error", (err) => finish(connectError(provider, target, err, offered)));
-      client.on("close", () => finish(new ProviderError(provider, `SSH connection to ${target.username}@${target.host}:${target.port} closed before login`, true)));
+      client.on("close", () =>
+        finish(new ProviderError(provider, `SSH connection to ${target.username}@${target.host}:${target.port} closed before login`, true)),
+      );
       try {
         client.connect({
           host: target.host,
@@ -131,7 +140,10 @@ export class SshSession {
    * Run one command; resolves with its exit code and output (never throws on a non-zero exit). Past the time
    * limit it throws, or with `resolveOnTimeout` resolves with `timedOut` and the output so far.
    */
-  exec(command: string, opts: { timeoutMs: number; stdin?: string | Buffer; signal?: AbortSignal; what?: string; resolveOnTimeout?: boolean }): Promise<ExecResult> {
+  exec(
+    command: string,
+    opts: { timeoutMs: number; stdin?: string | Buffer; signal?: AbortSignal; what?: string; resolveOnTimeout?: boolean },
+  ): Promise<ExecResult> {
     const what = opts.what ?? "command";
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
@@ -152,7 +164,13 @@ export class SshSession {
       const timer = setTimeout(() => {
         if (opts.resolveOnTimeout) {
           channel?.close();
-          return done(null, { code: null, signal: null, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), timedOut: true });
+          return done(null, {
+            code: null,
+            signal: null,
+            stdout: Buffer.concat(stdout).toString("utf8"),
+            stderr: Buffer.concat(stderr).toString("utf8"),
+            timedOut: true,
+          });
         }
         const err = stderr.length ? `; stderr: ${tail(Buffer.concat(stderr).toString("utf8"))}` : "";
         done(new ProviderError(this.provider, `${what} on ${this.where} timed out after ${Math.round(opts.timeoutMs / 1000)} s${err}`, true));
@@ -170,7 +188,9 @@ export class SshSession {
         });
         stream.on("data", (d: Buffer) => stdout.push(d));
         stream.stderr.on("data", (d: Buffer) => stderr.push(d));
-        stream.on("close", () => done(null, { code, signal: sig, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
+        stream.on("close", () =>
+          done(null, { code, signal: sig, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
+        );
         if (opts.stdin !== undefined) stream.end(opts.stdin);
         else stream.end();
       });
@@ -186,7 +206,9 @@ export class SshSession {
 
   private sftp(): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) =>
-      this.client.sftp((err, sftp) => (err ? reject(new ProviderError(this.provider, `SFTP is not available on ${this.where}: ${err.message}`, true)) : resolve(sftp))),
+      this.client.sftp((err, sftp) =>
+        err ? reject(new ProviderError(this.provider, `SFTP is not available on ${this.where}: ${err.message}`, true)) : resolve(sftp),
+      ),
     );
   }
 
@@ -195,7 +217,9 @@ export class SshSession {
     const sftp = await this.sftp();
     try {
       await new Promise<void>((resolve, reject) =>
-        sftp.writeFile(remotePath, data, (err) => (err ? reject(new ProviderError(this.provider, `cannot write ${remotePath} on ${this.where}: ${err.message}`)) : resolve())),
+        sftp.writeFile(remotePath, data, (err) =>
+          err ? reject(new ProviderError(this.provider, `cannot write ${remotePath} on ${this.where}: ${err.message}`)) : resolve(),
+        ),
       );
     } finally {
       sftp.end();
@@ -224,7 +248,9 @@ export class SshSession {
     const sftp = await this.sftp();
     try {
       await new Promise<void>((resolve, reject) =>
-        sftp.fastPut(localPath, remotePath, (err) => (err ? reject(new ProviderError(this.provider, `cannot upload to ${remotePath} on ${this.where}: ${err.message}`, true)) : resolve())),
+        sftp.fastPut(localPath, remotePath, (err) =>
+          err ? reject(new ProviderError(this.provider, `cannot upload to ${remotePath} on ${this.where}: ${err.message}`, true)) : resolve(),
+        ),
       );
     } finally {
       sftp.end();
@@ -251,7 +277,11 @@ export class SshSession {
 
 export function exitMessage(what: string, where: string, result: ExecResult): string {
   const how =
-    result.code !== null ? `exited with code ${result.code}` : result.signal ? `was killed by ${result.signal}` : "ended without an exit status (connection lost?)";
+    result.code !== null
+      ? `exited with code ${result.code}`
+      : result.signal
+        ? `was killed by ${result.signal}`
+        : "ended without an exit status (connection lost?)";
   const err = tail(result.stderr) || tail(result.stdout) || "(no output)";
   return `${what} on ${where} ${how}: ${err}`;
 }

@@ -24,14 +24,22 @@ export function requireEnv(provider: string, env: Env, name: string, what: strin
 }
 
 /** The private key text: an env var holding the key (or its base64), or a file. */
-export function loadPrivateKey(provider: string, access: SshAccessConfig, env: Env, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): string {
+export function loadPrivateKey(
+  provider: string,
+  access: SshAccessConfig,
+  env: Env,
+  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): string {
   if (access.privateKeyEnv) {
     requireEnv(provider, env, access.privateKeyEnv, "the SSH private key");
     const raw = env[access.privateKeyEnv]!;
     if (raw.includes("-----BEGIN")) return raw.replace(/\\n/g, "\n");
     const decoded = Buffer.from(raw.trim(), "base64").toString("utf8");
     if (decoded.includes("-----BEGIN")) return decoded;
-    throw new ProviderError(provider, `${access.privateKeyEnv} does not hold a private key (expected "-----BEGIN ... PRIVATE KEY-----" text or that text in base64)`);
+    throw new ProviderError(
+      provider,
+      `${access.privateKeyEnv} does not hold a private key (expected "-----BEGIN ... PRIVATE KEY-----" text or that text in base64)`,
+    );
   }
   if (access.privateKeyPath) {
     try {

@@ -61,8 +61,20 @@ describe("providers send them", () => {
   });
 
   it("on Cloudflare API calls", async () => {
-    const { seen, fetch } = recording({ success: true, errors: [], messages: [], result: { id: "rec", type: "A", name: "api.example.com", content: "192.0.2.1" } });
-    const provider = new CloudflareTrafficProvider({ mode: "dns", apiBaseUrl: "http://cf.test/client/v4", credentials: () => ({ zoneId: "z", token: "t", recordId: "rec" }), hosts: () => ({ blue: "192.0.2.1", green: "192.0.2.2" }), timeoutMs: 1000, fetch });
+    const { seen, fetch } = recording({
+      success: true,
+      errors: [],
+      messages: [],
+      result: { id: "rec", type: "A", name: "api.example.com", content: "192.0.2.1" },
+    });
+    const provider = new CloudflareTrafficProvider({
+      mode: "dns",
+      apiBaseUrl: "http://cf.test/client/v4",
+      credentials: () => ({ zoneId: "z", token: "t", recordId: "rec" }),
+      hosts: () => ({ blue: "192.0.2.1", green: "192.0.2.2" }),
+      timeoutMs: 1000,
+      fetch,
+    });
     await provider.getWeight({ region: "eu-west", correlationId: id });
     expect(seen).toHaveLength(1);
     expect(seen[0].get("x-correlation-id")).toBe(id);

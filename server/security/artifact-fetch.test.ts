@@ -145,7 +145,9 @@ describe("an artifact cannot exhaust the server", () => {
 
   it("cuts a streamed artifact off at the cap", async () => {
     const err = await refusal(fetchWith(`${base}/huge-streamed`, { ...ONLY_LOCAL, maxBytes: 1024 ** 2 }));
-    expect(err.message).toMatch(new RegExp(`^the artifact at ${base}/huge-streamed is larger than the 1 MiB limit \\(artifactFetch.maxBytes\\); stopped after 1(\\.\\d)? MiB$`));
+    expect(err.message).toMatch(
+      new RegExp(`^the artifact at ${base}/huge-streamed is larger than the 1 MiB limit \\(artifactFetch.maxBytes\\); stopped after 1(\\.\\d)? MiB$`),
+    );
   });
 
   it("times out a server that never finishes, at the deploy's time limit", async () => {
@@ -172,14 +174,28 @@ describe("an upload-mode deploy", () => {
 
   it("refuses an artifact URL on the server's loopback with the default config, naming the setting", async () => {
     const deploy = createDeployProvider(region("upload"), env)!;
-    const err = await refusal(deploy.deploy({ region: "lab", colour: "green", artifact: { version: "1.0.0", digest: DIGEST, url: `${base}/ok.tar.gz?${SIGNATURE}` }, correlationId: "c" }));
+    const err = await refusal(
+      deploy.deploy({
+        region: "lab",
+        colour: "green",
+        artifact: { version: "1.0.0", digest: DIGEST, url: `${base}/ok.tar.gz?${SIGNATURE}` },
+        correlationId: "c",
+      }),
+    );
     expect(err.message).toContain(`refusing to fetch the artifact from ${base}/ok.tar.gz: 127.0.0.1 is a loopback address`);
     expect(err.message).toContain("artifactFetch.allowPrivateAddresses");
   });
 
   it("never shows a presigned URL's query in its messages or its log", async () => {
     const deploy = createDeployProvider(region("upload"), env, {}, ONLY_LOCAL)!;
-    const err = await refusal(deploy.deploy({ region: "lab", colour: "green", artifact: { version: "1.0.0", digest: `sha256:${"0".repeat(64)}`, url: `${base}/ok.tar.gz?${SIGNATURE}` }, correlationId: "c" }));
+    const err = await refusal(
+      deploy.deploy({
+        region: "lab",
+        colour: "green",
+        artifact: { version: "1.0.0", digest: `sha256:${"0".repeat(64)}`, url: `${base}/ok.tar.gz?${SIGNATURE}` },
+        correlationId: "c",
+      }),
+    );
     expect(err.message).toContain(`digest mismatch: expected sha256:${"0".repeat(64)}, the file at ${base}/ok.tar.gz is ${DIGEST}`);
     const everything = JSON.stringify({ message: err.message, log: (err as ProviderError & { log?: string[] }).log });
     expect(everything).not.toContain("X-Amz-Signature");
@@ -206,7 +222,12 @@ describe("a presigned artifact URL in a rollout", () => {
       const simulated = cachedProviders(config, h.world, h.clock, process.env);
       const runner = new Runner({ db: h.db, config, clock: h.clock, providersFor: (id) => ({ ...simulated(id), deploy }), id: "runner-presigned" });
       const url = `${base}/ok.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE&${SIGNATURE}`;
-      const { rolloutId } = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "3.0.0", digest: DIGEST, url, ...BUILT }, strategy: "sequential", regions: [region.id] });
+      const { rolloutId } = startRollout(h.as(ada), {
+        serviceId: "api",
+        artifact: { version: "3.0.0", digest: DIGEST, url, ...BUILT },
+        strategy: "sequential",
+        regions: [region.id],
+      });
       await runner.tick();
       for (const reviewer of reviewers) approveGate(h.as(reviewer), { rolloutId, regionId: region.id });
       for (let i = 0; i < 5 && !eventsOf(h.db, { type: "deploy.failed" }).length; i++) await runner.tick();

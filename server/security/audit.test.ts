@@ -33,7 +33,10 @@ describe("the event log cannot be rewritten", () => {
   it.each([
     ["INSERT OR REPLACE", "insert or replace into events (id, at, type, actor, message) values (1000000, 2, 'approval.rejected', 'user:eve', 'forged')"],
     ["REPLACE", "replace into events (id, at, type, actor, message) values (1000000, 2, 'approval.rejected', 'user:eve', 'forged')"],
-    ["an upsert", "insert into events (id, at, type, actor, message) values (1000000, 2, 'x', 'user:eve', 'forged') on conflict (id) do update set message = excluded.message"],
+    [
+      "an upsert",
+      "insert into events (id, at, type, actor, message) values (1000000, 2, 'x', 'user:eve', 'forged') on conflict (id) do update set message = excluded.message",
+    ],
   ])("refuses %s over an existing event", (_name, sql) => {
     expect(() => h.db.$client.prepare(sql).run()).toThrow(/append-only/);
     expect(original()).toMatchObject({ type: "approval.granted", actor: "user:sam", message: "Sam approved eu-west" });
@@ -68,7 +71,12 @@ describe("approvals and roles keep their history", () => {
   it("refuses to change, remove or replace a reviewer's decision on a gate", async () => {
     const ada = addUser(h.db, "ada", "Ada", ["admin"]);
     const sam = addUser(h.db, "sam", "Sam", ["sre"]);
-    const { rolloutId } = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east"] });
+    const { rolloutId } = startRollout(h.as(ada), {
+      serviceId: "api",
+      artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+      strategy: "sequential",
+      regions: ["us-east"],
+    });
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
     const { approvalId } = approveGate(h.as(sam), { rolloutId, regionId: "us-east" });
@@ -76,7 +84,13 @@ describe("approvals and roles keep their history", () => {
     expect(() => raw.prepare("update approvals set decision = 'rejected', reviewer_id = 'ada'").run()).toThrow(/append-only/);
     expect(() => raw.prepare("delete from approvals").run()).toThrow(/append-only/);
     const first = h.db.select().from(approvals).get()!;
-    expect(() => raw.prepare("insert or replace into approvals (id, region_rollout_id, environment, reviewer_id, kind, decision, at) values (?, ?, ?, 'sam', 'sre', 'rejected', 1)").run("other-id", first.regionRolloutId, first.environment)).toThrow(/append-only/);
+    expect(() =>
+      raw
+        .prepare(
+          "insert or replace into approvals (id, region_rollout_id, environment, reviewer_id, kind, decision, at) values (?, ?, ?, 'sam', 'sre', 'rejected', 1)",
+        )
+        .run("other-id", first.regionRolloutId, first.environment),
+    ).toThrow(/append-only/);
     expect(() =>
       h.db
         .insert(approvals)
@@ -114,8 +128,17 @@ describe("approvals and roles keep their history", () => {
     expect(() => raw.prepare("update role_assignments set role = 'admin'").run()).toThrow(/keep their history/);
     raw.prepare("insert into role_assignments (user_id, role, granted_by, granted_at) values ('dan', 'admin', 'sql', 10)").run();
     raw.prepare("delete from role_assignments where user_id = 'dan' and role = 'deployer'").run();
-    expect(h.db.select({ role: roleAssignments.role, by: roleAssignments.grantedBy }).from(roleAssignments).where(eq(roleAssignments.userId, "dan")).all()).toEqual([{ role: "admin", by: "sql" }]);
-    expect(h.db.select({ change: roleChanges.change, role: roleChanges.role }).from(roleChanges).where(eq(roleChanges.userId, "dan")).orderBy(asc(roleChanges.id)).all()).toEqual([
+    expect(
+      h.db.select({ role: roleAssignments.role, by: roleAssignments.grantedBy }).from(roleAssignments).where(eq(roleAssignments.userId, "dan")).all(),
+    ).toEqual([{ role: "admin", by: "sql" }]);
+    expect(
+      h.db
+        .select({ change: roleChanges.change, role: roleChanges.role })
+        .from(roleChanges)
+        .where(eq(roleChanges.userId, "dan"))
+        .orderBy(asc(roleChanges.id))
+        .all(),
+    ).toEqual([
       { change: "granted", role: "deployer" },
       { change: "granted", role: "admin" },
       { change: "removed", role: "deployer" },
@@ -143,12 +166,25 @@ describe("a viewer reading the audit log", () => {
           data: {
             colour: "green",
             alert: true,
-            error: "step \"restart\" on deploy@10.20.0.5:2222 exited with code 3: bind: address already in use",
+            error: 'step "restart" on deploy@10.20.0.5:2222 exited with code 3: bind: address already in use',
             log: ["deploying 1.4.2 to green in eu-west on deploy@10.20.0.5:2222", "[restart] Traceback (most recent call last): /srv/api/app.py"],
           },
         },
-        { at: 11, type: "auth.sign_in_failed", actor: "system", message: "A sign-in failed.", data: { provider: "local", reason: "wrong-password", address: "203.0.113.9", email: "olu@example.com" } },
-        { at: 12, type: "traffic.restored", actor: "engine", regionId: "eu-west", message: "restored", data: { nested: { host: "lb-1.internal", stderr: "haproxy: socket busy" }, canaryPct: 10 } },
+        {
+          at: 11,
+          type: "auth.sign_in_failed",
+          actor: "system",
+          message: "A sign-in failed.",
+          data: { provider: "local", reason: "wrong-password", address: "203.0.113.9", email: "olu@example.com" },
+        },
+        {
+          at: 12,
+          type: "traffic.restored",
+          actor: "engine",
+          regionId: "eu-west",
+          message: "restored",
+          data: { nested: { host: "lb-1.internal", stderr: "haproxy: socket busy" }, canaryPct: 10 },
+        },
       ])
       .run();
   });
@@ -159,8 +195,13 @@ describe("a viewer reading the audit log", () => {
     const { items } = await (await auditAs(vic)).list({ from: 10, to: 12 });
     expect(items.map((e) => e.type)).toEqual(["traffic.restored", "auth.sign_in_failed", "deploy.failed"]);
     const seen = JSON.stringify(items.map((e) => e.data));
-    for (const secret of ["10.20.0.5", "deploy@", "Traceback", "203.0.113.9", "olu@example.com", "lb-1.internal", "socket busy"]) expect(seen).not.toContain(secret);
-    expect(items.map((e) => e.data)).toEqual([{ nested: {}, canaryPct: 10 }, { provider: "local", reason: "wrong-password" }, { colour: "green", alert: true }]);
+    for (const secret of ["10.20.0.5", "deploy@", "Traceback", "203.0.113.9", "olu@example.com", "lb-1.internal", "socket busy"])
+      expect(seen).not.toContain(secret);
+    expect(items.map((e) => e.data)).toEqual([
+      { nested: {}, canaryPct: 10 },
+      { provider: "local", reason: "wrong-password" },
+      { colour: "green", alert: true },
+    ]);
   });
 
   it("hides them from deployers and reviewers too, and shows them to sre and admin", async () => {

@@ -48,7 +48,8 @@ export function trustedProxyProblem(entry: string): string | null {
   const match = CIDR.exec(entry.trim());
   const family = match ? isIP(match[1]) : 0;
   if (!match || family === 0) return `expected an IP address or CIDR such as 10.0.0.0/8, got ${JSON.stringify(entry)}`;
-  if (match[2] !== undefined && Number(match[2]) > (family === 4 ? 32 : 128)) return `the prefix of ${JSON.stringify(entry)} is longer than an IPv${family} address`;
+  if (match[2] !== undefined && Number(match[2]) > (family === 4 ? 32 : 128))
+    return `the prefix of ${JSON.stringify(entry)} is longer than an IPv${family} address`;
   return null;
 }
 

@@ -48,12 +48,17 @@ function thrown(fn: () => unknown): ConfigProblem[] {
 describe("a config that was meant does not silently become the demo fleet", () => {
   it("a misspelt FLIGHTDECK_CONFIG variable is refused, naming it, instead of starting the demo", () => {
     expect(thrown(() => loadConfig({ FLIGHTDECK_CONFG: "/etc/flightdeck/fleet.yaml" }))).toEqual([
-      { path: "FLIGHTDECK_CONFG", message: "is set, but Flightdeck reads FLIGHTDECK_CONFIG; rename the variable (nothing falls back to the demo fleet while a config is meant)" },
+      {
+        path: "FLIGHTDECK_CONFG",
+        message: "is set, but Flightdeck reads FLIGHTDECK_CONFIG; rename the variable (nothing falls back to the demo fleet while a config is meant)",
+      },
     ]);
   });
 
   it("an empty FLIGHTDECK_CONFIG (a blank line in an env file) is refused", () => {
-    expect(thrown(() => loadConfig({ FLIGHTDECK_CONFIG: "" }))).toEqual([{ path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" }]);
+    expect(thrown(() => loadConfig({ FLIGHTDECK_CONFIG: "" }))).toEqual([
+      { path: "FLIGHTDECK_CONFIG", message: "is set but empty: name the fleet config file, or unset it to run the local demo" },
+    ]);
   });
 
   it("a config file saved as flightdeck.config.yml is refused instead of starting the demo beside it", () => {
@@ -65,7 +70,9 @@ describe("a config that was meant does not silently become the demo fleet", () =
   });
 
   it("a FLIGHTDECK_CONFIG naming a missing file is an error naming the path", () => {
-    expect(thrown(() => loadConfig({ FLIGHTDECK_CONFIG: "/etc/flightdeck/fleet.yml" }))[0].message).toMatch(/^no config file at \/etc\/flightdeck\/fleet\.yml \(named by FLIGHTDECK_CONFIG/);
+    expect(thrown(() => loadConfig({ FLIGHTDECK_CONFIG: "/etc/flightdeck/fleet.yml" }))[0].message).toMatch(
+      /^no config file at \/etc\/flightdeck\/fleet\.yml \(named by FLIGHTDECK_CONFIG/,
+    );
   });
 });
 
@@ -95,7 +102,9 @@ describe("the demo stays in its box", () => {
     expect(env.FLIGHTDECK_DB).toMatch(/\/data\/demo\.db$/);
     expect(startPlan({ config: demo, file: DEMO_CONFIG_PATH }, {}, "3000").database).toMatch(/\/data\/demo\.db$/);
     // Nor are the demo's session cookies signed with the real fleet's kept secret.
-    expect(authSecretFile({ FLIGHTDECK_DB: databaseFile(demo, {}, cwd) } as unknown as NodeJS.ProcessEnv)).not.toBe(authSecretFile({ FLIGHTDECK_DB: databaseFile({ demo: false }, {}, cwd) } as unknown as NodeJS.ProcessEnv));
+    expect(authSecretFile({ FLIGHTDECK_DB: databaseFile(demo, {}, cwd) } as unknown as NodeJS.ProcessEnv)).not.toBe(
+      authSecretFile({ FLIGHTDECK_DB: databaseFile({ demo: false }, {}, cwd) } as unknown as NodeJS.ProcessEnv),
+    );
   });
 
   it("a demo config that drives a real host over SSH is refused, naming the region and field", () => {
@@ -106,7 +115,8 @@ describe("the demo stays in its box", () => {
     expect(problems).toEqual([
       {
         path: "regions[1].deploy.provider",
-        message: 'region eu-west uses the real deploy provider "ssh", but the config has demo: true (one-click admin sign-in for anyone who reaches the port). Remove demo: true to run a real fleet, or use provider: simulated',
+        message:
+          'region eu-west uses the real deploy provider "ssh", but the config has demo: true (one-click admin sign-in for anyone who reaches the port). Remove demo: true to run a real fleet, or use provider: simulated',
       },
     ]);
   });
@@ -115,7 +125,10 @@ describe("the demo stays in its box", () => {
     const raw = demoRaw();
     raw.regions[0].traffic = { provider: "nginx", upstreamFile: "/etc/nginx/conf.d/api.conf", upstream: "api" };
     raw.regions[2].metrics = { provider: "prometheus", url: "http://prometheus:9090" };
-    expect(parseConfig(stringify(raw), { LB_IP: "10.0.0.9" }).problems.map((p) => p.path)).toEqual(["regions[0].traffic.provider", "regions[2].metrics.provider"]);
+    expect(parseConfig(stringify(raw), { LB_IP: "10.0.0.9" }).problems.map((p) => p.path)).toEqual([
+      "regions[0].traffic.provider",
+      "regions[2].metrics.provider",
+    ]);
   });
 });
 
@@ -124,13 +137,20 @@ describe("a real fleet fails closed", () => {
     const { config, problems } = realFleet((raw) => delete raw.regions[0].traffic);
     expect(config).toBeUndefined();
     expect(problems).toEqual([
-      { path: "regions[0].traffic.provider", message: "no traffic provider named for region us-east: a real fleet names its own (haproxy, nginx or cloudflare); simulated providers only run with demo: true" },
+      {
+        path: "regions[0].traffic.provider",
+        message:
+          "no traffic provider named for region us-east: a real fleet names its own (haproxy, nginx or cloudflare); simulated providers only run with demo: true",
+      },
     ]);
   });
 
   it("a real config that asks for simulated metrics is refused", () => {
     expect(realFleet((raw) => (raw.regions[0].metrics = { provider: "simulated" })).problems).toEqual([
-      { path: "regions[0].metrics.provider", message: "region us-east uses the simulated metrics provider, which only runs with demo: true; a real fleet names prometheus" },
+      {
+        path: "regions[0].metrics.provider",
+        message: "region us-east uses the simulated metrics provider, which only runs with demo: true; a real fleet names prometheus",
+      },
     ]);
   });
 
@@ -149,7 +169,12 @@ describe("a real fleet fails closed", () => {
   it("a policy list that only names production-* still gates prod-eu; only protected: false opts out", () => {
     const config = realFleet((raw) => {
       raw.regions[0].environment = "prod-eu";
-      raw.policies = { environments: [{ match: "production-*", requiredReviewers: { functional: 2, sre: 1 } }, { match: "staging-*", protected: false }] };
+      raw.policies = {
+        environments: [
+          { match: "production-*", requiredReviewers: { functional: 2, sre: 1 } },
+          { match: "staging-*", protected: false },
+        ],
+      };
     }).config!;
     expect(requiredReviewers(config, "prod-eu")).toEqual({ functional: 1, sre: 1 });
     expect(requiredReviewers(config, "production-us")).toEqual({ functional: 2, sre: 1 });

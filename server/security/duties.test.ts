@@ -46,7 +46,12 @@ describe("the person behind a rollout cannot approve it", () => {
   it("attack: an admin starts a rollout with the deploy token they minted, then approves it as SRE", async () => {
     const { token } = createToken(h.as(ada), { name: "ci-lab", scope: "deploy" });
     const { actor } = authenticateToken(h.db, `Bearer ${token}`, h.clock.now(), true);
-    const { rolloutId } = startRollout(h.as(actor), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: "all" });
+    const { rolloutId } = startRollout(h.as(actor), {
+      serviceId: "api",
+      artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+      strategy: "sequential",
+      regions: "all",
+    });
     expect(h.db.select().from(rollouts).get()).toMatchObject({ initiator: `token:${actor.id}`, initiatorUserId: "ada" });
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).toBe("awaiting_approval");

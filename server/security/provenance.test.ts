@@ -57,7 +57,9 @@ describe("attack: a build without a source ref skips the allowed-refs check", ()
   });
 
   it("the allowed refs still apply once the ref is given; an unprotected environment takes any build", () => {
-    expect(refusal(() => startRollout(as(dana), start({ ...BUILT, sourceRef: "refs/heads/feature/x" }))).message).toContain("only take builds from refs/heads/main");
+    expect(refusal(() => startRollout(as(dana), start({ ...BUILT, sourceRef: "refs/heads/feature/x" }))).message).toContain(
+      "only take builds from refs/heads/main",
+    );
     const open = demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }]));
     expect(startRollout({ ...as(dana), config: open }, start({})).rolloutId).toEqual(expect.any(String));
   });
@@ -80,7 +82,9 @@ describe("attack: an artifact URL that is not a web address", () => {
     expect(artifactUrlProblem(policy, "https://mirror.example.com/api.tgz")).toBeNull();
     const prefixed = { allowHttpHosts: [], allowedUrlPrefixes: ["https://artifacts.acme.com/api/"] };
     expect(artifactUrlProblem(prefixed, "https://artifacts.acme.com/api/1.4.2.tgz?sig=x")).toBeNull();
-    expect(artifactUrlProblem(prefixed, "https://artifacts.acme.com.evil.example/api/1.4.2.tgz")).toContain("outside the config's artifacts.allowedUrlPrefixes");
+    expect(artifactUrlProblem(prefixed, "https://artifacts.acme.com.evil.example/api/1.4.2.tgz")).toContain(
+      "outside the config's artifacts.allowedUrlPrefixes",
+    );
 
     f.config.artifacts = prefixed;
     expect(refusal(() => startRollout(as(dana), start({ ...BUILT, url: "https://evil.example/api.tgz" }))).message).toContain("allowedUrlPrefixes");
@@ -107,7 +111,11 @@ describe("attack: a version one entry point accepts and another refuses", () => 
       const dashboard = refusal(() => startRollout(as(dana), { ...start(BUILT), artifact: { version, digest: DIGEST_A, ...BUILT } }));
       expect(dashboard.message).toContain("expected a version such as 1.4.2");
       const rest = await startRolloutRoute(
-        new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ ...start(BUILT), artifact: { version, digest: DIGEST_A, ...BUILT } }) }),
+        new Request("http://localhost/api/v1/rollouts", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}` },
+          body: JSON.stringify({ ...start(BUILT), artifact: { version, digest: DIGEST_A, ...BUILT } }),
+        }),
         { params: Promise.resolve({}) },
       );
       expect(rest.status).toBe(400);
@@ -124,8 +132,18 @@ describe("attack: a ref a person typed passes for CI's signed one", () => {
   it("artifacts from the signed webhook are marked webhook, those typed on the dashboard or REST manual", async () => {
     const hook = await webhookRoute(signedRequest(goodBody(), { source: `10.8.2.${++source}` }));
     expect(hook.status).toBe(202);
-    startRollout(as(dana), { ...start({ ...BUILT, sourceRef: "refs/heads/main" }), artifact: { version: "1.4.3", digest: `sha256:${"c".repeat(64)}`, ...BUILT }, regions: ["eu-west"] });
-    const byVersion = Object.fromEntries(f.db.select().from(artifacts).all().map((a) => [a.version, a.provenance]));
+    startRollout(as(dana), {
+      ...start({ ...BUILT, sourceRef: "refs/heads/main" }),
+      artifact: { version: "1.4.3", digest: `sha256:${"c".repeat(64)}`, ...BUILT },
+      regions: ["eu-west"],
+    });
+    const byVersion = Object.fromEntries(
+      f.db
+        .select()
+        .from(artifacts)
+        .all()
+        .map((a) => [a.version, a.provenance]),
+    );
     expect(byVersion["1.4.2"]).toBe("webhook");
     expect(byVersion["1.4.3"]).toBe("manual");
   });

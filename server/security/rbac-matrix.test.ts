@@ -113,7 +113,11 @@ const now = Date.now();
 /** A user who holds one role and may act (not demo, not disabled). */
 function person(id: string, roles: Role[], opts: { demo?: boolean; disabled?: boolean } = {}): string {
   addUser(f.db, id, id, roles);
-  f.db.update(users).set({ demo: opts.demo ?? false }).where(eq(users.id, id)).run();
+  f.db
+    .update(users)
+    .set({ demo: opts.demo ?? false })
+    .where(eq(users.id, id))
+    .run();
   if (opts.disabled) setUserDisabled(f.db, { actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, userId: id, disabled: true }, now, false);
   return id;
 }
@@ -126,7 +130,8 @@ function once<T>(make: () => T): () => T {
 
 /** A token this user minted while an admin; it acts with the roles they hold now. */
 const tokenOf = (userId: string, scope: Exclude<TokenScope, "write">) =>
-  createToken({ db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, now }, { name: `${userId}-${scope}`, scope }).token;
+  createToken({ db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, now }, { name: `${userId}-${scope}`, scope })
+    .token;
 
 beforeAll(() => {
   f = freshProcessDatabase();
@@ -140,8 +145,14 @@ describe("tRPC: every procedure as every subject", () => {
   const paths = Object.keys(procedures).sort();
 
   it("has a rule in the permission table for every procedure of the app router", () => {
-    expect(paths.filter((p) => !(p in PROCEDURE_RULES)), "procedures without a rule").toEqual([]);
-    expect(Object.keys(PROCEDURE_RULES).filter((p) => !paths.includes(p)), "rules for procedures that no longer exist").toEqual([]);
+    expect(
+      paths.filter((p) => !(p in PROCEDURE_RULES)),
+      "procedures without a rule",
+    ).toEqual([]);
+    expect(
+      Object.keys(PROCEDURE_RULES).filter((p) => !paths.includes(p)),
+      "rules for procedures that no longer exist",
+    ).toEqual([]);
   });
 
   async function callAs(user: ReturnType<typeof resolveSessionUser>, headers: Headers, procedure: string): Promise<Outcome> {
@@ -159,22 +170,34 @@ describe("tRPC: every procedure as every subject", () => {
     }
   }
 
-  type Subject = { name: string; user: () => ReturnType<typeof resolveSessionUser>; headers?: () => Headers; allowed: (rule: readonly Permission[]) => boolean };
+  type Subject = {
+    name: string;
+    user: () => ReturnType<typeof resolveSessionUser>;
+    headers?: () => Headers;
+    allowed: (rule: readonly Permission[]) => boolean;
+  };
   const sessionOf = (make: () => string) => {
     const userId = once(make);
     return () => resolveSessionUser(f.db, createSession(f.db, userId(), now).id, now, false);
   };
   const subjects: Subject[] = [
-    ...ROLES.map((role): Subject => ({ name: `a signed-in ${role}`, user: sessionOf(() => person(`trpc-${role}`, [role])), allowed: (rule) => rule.some((p) => can([role], p)) })),
+    ...ROLES.map((role): Subject => ({
+      name: `a signed-in ${role}`,
+      user: sessionOf(() => person(`trpc-${role}`, [role])),
+      allowed: (rule) => rule.some((p) => can([role], p)),
+    })),
     { name: "nobody signed in", user: () => null, allowed: () => false },
     { name: "a disabled admin", user: sessionOf(() => person("trpc-disabled", ["admin"], { disabled: true })), allowed: () => false },
     { name: "a demo admin with demo mode off", user: sessionOf(() => person("trpc-demo", ["admin"], { demo: true })), allowed: () => false },
-    ...(["read", "deploy", "rollback"] as const).map(
-      (scope): Subject => {
-        const token = once(() => tokenOf("root", scope));
-        return { name: `a ${scope} token (tRPC takes sessions only)`, user: () => null, headers: () => new Headers({ authorization: `Bearer ${token()}` }), allowed: () => false };
-      },
-    ),
+    ...(["read", "deploy", "rollback"] as const).map((scope): Subject => {
+      const token = once(() => tokenOf("root", scope));
+      return {
+        name: `a ${scope} token (tRPC takes sessions only)`,
+        user: () => null,
+        headers: () => new Headers({ authorization: `Bearer ${token()}` }),
+        allowed: () => false,
+      };
+    }),
   ];
 
   for (const procedure of Object.keys(PROCEDURE_RULES).sort()) {
@@ -183,7 +206,8 @@ describe("tRPC: every procedure as every subject", () => {
       for (const subject of subjects) {
         const outcome = await callAs(subject.user(), subject.headers?.() ?? new Headers(), procedure);
         const expected = subject.allowed(PROCEDURE_RULES[procedure]);
-        if (refusedStatus(outcome) === expected) answers.push(`${subject.name}: expected ${expected ? "allowed" : "refused"}, got ${outcome.code ?? outcome.status}`);
+        if (refusedStatus(outcome) === expected)
+          answers.push(`${subject.name}: expected ${expected ? "allowed" : "refused"}, got ${outcome.code ?? outcome.status}`);
       }
       expect(answers).toEqual([]);
     });
@@ -196,7 +220,8 @@ describe("REST: every route under app/api/v1 as every subject", () => {
   const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
   /** Values for the dynamic segments and a body that reaches the service. */
   const SEGMENTS: Record<string, string> = { id: "no-such-rollout", region: "us-east", action: "pause" };
-  const bodyFor = (file: string, method: string) => (method === "GET" ? undefined : file === "rollouts/route.ts" ? { ...START, regions: ["eu-west"] } : { service: "api" });
+  const bodyFor = (file: string, method: string) =>
+    method === "GET" ? undefined : file === "rollouts/route.ts" ? { ...START, regions: ["eu-west"] } : { service: "api" };
 
   it("finds every route of the table, and no route without a rule", () => {
     expect(files).toEqual([...new Set(Object.keys(REST_RULES).map((k) => k.split(" ")[1]))].sort());
@@ -205,13 +230,25 @@ describe("REST: every route under app/api/v1 as every subject", () => {
   type Subject = { name: string; token: () => string | null; allowed: (p: Permission) => boolean };
   const scoped = (role: Role, scope: Exclude<TokenScope, "write">): Subject => {
     const userId = `rest-${role}-${scope}`;
-    return { name: `a ${scope} token of a ${role}`, token: once(() => tokenOf(person(userId, [role]), scope)), allowed: (p) => scopeAllows(scope, p) && can([role], p) };
+    return {
+      name: `a ${scope} token of a ${role}`,
+      token: once(() => tokenOf(person(userId, [role]), scope)),
+      allowed: (p) => scopeAllows(scope, p) && can([role], p),
+    };
   };
   const subjects: Subject[] = [
     ...ROLES.flatMap((role) => (["read", "deploy", "rollback"] as const).map((scope) => scoped(role, scope))),
     { name: "no token", token: () => null, allowed: () => false },
-    { name: "a deploy token of a disabled admin", token: once(() => tokenOf(person("rest-disabled", ["admin"], { disabled: true }), "deploy")), allowed: () => false },
-    { name: "a deploy token of a demo admin with demo mode off", token: once(() => tokenOf(person("rest-demo", ["admin"], { demo: true }), "deploy")), allowed: () => false },
+    {
+      name: "a deploy token of a disabled admin",
+      token: once(() => tokenOf(person("rest-disabled", ["admin"], { disabled: true }), "deploy")),
+      allowed: () => false,
+    },
+    {
+      name: "a deploy token of a demo admin with demo mode off",
+      token: once(() => tokenOf(person("rest-demo", ["admin"], { demo: true }), "deploy")),
+      allowed: () => false,
+    },
   ];
 
   for (const file of files) {
@@ -226,10 +263,15 @@ describe("REST: every route under app/api/v1 as every subject", () => {
         for (const subject of subjects) {
           const token = subject.token();
           const body = bodyFor(file, method);
-          const request = new Request(`http://localhost/api/v1/${file}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {}, body: body ? JSON.stringify(body) : undefined });
+          const request = new Request(`http://localhost/api/v1/${file}`, {
+            method,
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+            body: body ? JSON.stringify(body) : undefined,
+          });
           const res = await handler(request, { params: Promise.resolve(params) });
           const expected = subject.allowed(handler.permission);
-          if (refusedStatus({ status: res.status, code: null }) === expected) answers.push(`${method} as ${subject.name}: expected ${expected ? "allowed" : "refused"}, got ${res.status}`);
+          if (refusedStatus({ status: res.status, code: null }) === expected)
+            answers.push(`${method} as ${subject.name}: expected ${expected ? "allowed" : "refused"}, got ${res.status}`);
         }
       }
       expect(answers).toEqual([]);

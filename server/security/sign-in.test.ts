@@ -49,7 +49,9 @@ async function trpcErrorOf(promise: Promise<unknown>): Promise<TRPCError> {
 
 type Authorize = (c: Record<string, string>) => Promise<User | null>;
 function authorizeOf(id: string): Authorize {
-  const provider = authOptions.providers.map((p) => ({ ...p, ...(p as { options?: object }).options }) as { id: string; authorize?: Authorize }).find((p) => p.id === id);
+  const provider = authOptions.providers
+    .map((p) => ({ ...p, ...(p as { options?: object }).options }) as { id: string; authorize?: Authorize })
+    .find((p) => p.id === id);
   if (!provider?.authorize) throw new Error(`no credentials provider ${id}`);
   return provider.authorize;
 }
@@ -77,7 +79,11 @@ beforeAll(async () => {
   process.env.FLIGHTDECK_TEST_GITHUB_API_URL = github.url;
   const now = Date.now();
   seedDemoUsers(getDb(), now);
-  const made = ensureBootstrapAdmin(getDb(), { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as unknown as NodeJS.ProcessEnv, now);
+  const made = ensureBootstrapAdmin(
+    getDb(),
+    { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as unknown as NodeJS.ProcessEnv,
+    now,
+  );
   if (made.status === "skipped") throw new Error("no bootstrap admin");
   root = { id: made.userId, email: "root@example.com", name: "root", roles: ["admin"] };
 });
@@ -151,7 +157,9 @@ describe("attack: guessing passwords", () => {
         (e: Error) => e.message,
       );
       expect(refused).toMatch(/^Throttled:account:\d+$/);
-      expect(describeSignInError(refused!)).toBe("Too many failed sign-ins for this account. Wait 15 minutes and try again, or ask an admin to check the account.");
+      expect(describeSignInError(refused!)).toBe(
+        "Too many failed sign-ins for this account. Wait 15 minutes and try again, or ask an admin to check the account.",
+      );
     });
     const audited = failedSignIns().filter((e) => (e.data as { email?: string }).email === "victim@example.com");
     expect(audited).toHaveLength(5);
@@ -188,7 +196,9 @@ describe("attack: lock everyone out by removing the last admin", () => {
   it("a viewer cannot manage users at all", async () => {
     const vera: SessionUser = { id: "demo-viewer", email: "viewer@demo.flightdeck", name: "Vera", roles: ["viewer"] };
     expect((await trpcErrorOf((await trpc(vera)).admin.setDisabled({ userId: root.id, disabled: true }))).code).toBe("FORBIDDEN");
-    expect((await trpcErrorOf((await trpc(vera)).admin.createUser({ email: "x@example.com", name: "X", password: "a long enough password" }))).code).toBe("FORBIDDEN");
+    expect((await trpcErrorOf((await trpc(vera)).admin.createUser({ email: "x@example.com", name: "X", password: "a long enough password" }))).code).toBe(
+      "FORBIDDEN",
+    );
     expect(getDb().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
   });
 });

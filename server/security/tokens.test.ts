@@ -33,7 +33,11 @@ afterEach(() => f.cleanup());
 
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });
 function call(method: string, token: string, body?: unknown) {
-  return new Request("http://localhost/api/v1/x", { method, headers: { authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return new Request("http://localhost/api/v1/x", {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east"] };
 const start = (token: string) => startRolloutRoute(call("POST", token, START), params({}));
@@ -75,7 +79,19 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
   function legacyWriteToken(now: number): string {
     const token = `fd_${randomUUID()}`;
     const hash = createHash("sha256").update(token).digest("hex");
-    f.db.insert(apiTokens).values({ id: "old", name: "old CI", tokenHash: hash, prefix: token.slice(0, 10), scope: "write", createdBy: "ada", createdAt: 0, expiresAt: now + 90 * DAY }).run();
+    f.db
+      .insert(apiTokens)
+      .values({
+        id: "old",
+        name: "old CI",
+        tokenHash: hash,
+        prefix: token.slice(0, 10),
+        scope: "write",
+        createdBy: "ada",
+        createdAt: 0,
+        expiresAt: now + 90 * DAY,
+      })
+      .run();
     return token;
   }
 

@@ -47,7 +47,11 @@ describe("a spoofed X-Forwarded-For against the webhook rate limit", () => {
 
   /** An unsigned delivery over a real socket from 127.0.0.1, claiming to come from `forwardedFor`. */
   const flood = (forwardedFor: string) =>
-    fetch(`${server.url}/api/webhooks/ci`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor }, body: "{}" }).then(async (res) => ({
+    fetch(`${server.url}/api/webhooks/ci`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+      body: "{}",
+    }).then(async (res) => ({
       status: res.status,
       error: ((await res.json()) as { error?: string }).error ?? "",
     }));
@@ -73,7 +77,10 @@ describe("a spoofed X-Forwarded-For against the webhook rate limit", () => {
 
 describe("reading the engine runner's host and pid from /api/health", () => {
   it("answers anyone only ok", async () => {
-    f.db.insert(runners).values({ id: "r_1", pid: 4242, host: "runner-host-1", startedAt: Date.now() - 60_000, heartbeatAt: Date.now() - 1_000 }).run();
+    f.db
+      .insert(runners)
+      .values({ id: "r_1", pid: 4242, host: "runner-host-1", startedAt: Date.now() - 60_000, heartbeatAt: Date.now() - 1_000 })
+      .run();
     const res = await health(new Request("http://localhost/api/health"));
     expect(res.status).toBe(200);
     const text = await res.text();

@@ -39,7 +39,13 @@ describe("API tokens", () => {
     expect(summary).toMatchObject({ name: "GitHub Actions", scope: "deploy", prefix: token.slice(0, 10), createdBy: "ada", lastUsedAt: null, revokedAt: null });
     expect(summary.expiresAt! - summary.createdAt).toBe(90 * 24 * 60 * 60 * 1000);
     expect(JSON.stringify(listTokens(as(ada)))).not.toContain(token);
-    expect(f.db.select().from(events).all().find((e) => e.type === "token.created")).toMatchObject({ actor: "user:ada", message: expect.stringContaining('deploy API token "GitHub Actions"') });
+    expect(
+      f.db
+        .select()
+        .from(events)
+        .all()
+        .find((e) => e.type === "token.created"),
+    ).toMatchObject({ actor: "user:ada", message: expect.stringContaining('deploy API token "GitHub Actions"') });
   });
 
   it("lets only admins create, list and revoke tokens", () => {
@@ -64,7 +70,13 @@ describe("API tokens", () => {
     const revoked = await listRolloutsRoute(call("GET", "/api/v1/rollouts", token), params({}));
     expect(revoked.status).toBe(401);
     expect((await revoked.json()).error).toContain('"old CI" was revoked');
-    expect(f.db.select().from(events).all().find((e) => e.type === "token.revoked")).toMatchObject({ actor: "user:ada" });
+    expect(
+      f.db
+        .select()
+        .from(events)
+        .all()
+        .find((e) => e.type === "token.revoked"),
+    ).toMatchObject({ actor: "user:ada" });
   });
 
   it("lets a read token read but not start or steer (403), and writes nothing for it", async () => {
@@ -87,14 +99,24 @@ describe("REST API with deploy and rollback tokens", () => {
     const { rolloutId, url } = await started.json();
     expect(url).toBe(`http://localhost:3000/rollouts/${rolloutId}`);
 
-    const pause = await regionAction(call("POST", "x", token, { reason: "checking a dashboard" }), params({ id: rolloutId, region: "us-east", action: "pause" }));
+    const pause = await regionAction(
+      call("POST", "x", token, { reason: "checking a dashboard" }),
+      params({ id: rolloutId, region: "us-east", action: "pause" }),
+    );
     expect(pause.status).toBe(200);
     expect(await pause.json()).toMatchObject({ regionId: "us-east", paused: true });
 
     const status = await (await getRollout(call("GET", "x", token), params({ id: rolloutId }))).json();
     expect(status).toMatchObject({ id: rolloutId, serviceId: "api", version: "1.4.2", digest: DIGEST_A, status: "running", initiator: `token:${summary.id}` });
     expect(status.regions).toEqual([
-      expect.objectContaining({ regionId: "us-east", phase: "pending", paused: true, pauseReason: `paused by token:${summary.id}: checking a dashboard`, stagePercent: null, cause: null }),
+      expect.objectContaining({
+        regionId: "us-east",
+        phase: "pending",
+        paused: true,
+        pauseReason: `paused by token:${summary.id}: checking a dashboard`,
+        stagePercent: null,
+        cause: null,
+      }),
       expect.objectContaining({ regionId: "eu-west", phase: "pending", paused: false }),
     ]);
 
@@ -104,7 +126,11 @@ describe("REST API with deploy and rollback tokens", () => {
     expect(bogus.status).toBe(404);
     expect((await bogus.json()).error).toMatch(/There is no region action "explode"; use pause, resume, .*abort/);
 
-    const byToken = f.db.select().from(events).all().filter((e) => e.actor === `token:${summary.id}`);
+    const byToken = f.db
+      .select()
+      .from(events)
+      .all()
+      .filter((e) => e.actor === `token:${summary.id}`);
     expect(byToken.map((e) => e.type)).toEqual(expect.arrayContaining(["rollout.started", "artifact.registered"]));
     expect(byToken.length).toBeGreaterThanOrEqual(5);
     const [listed] = listTokens(as(ada));
@@ -120,7 +146,10 @@ describe("REST API with deploy and rollback tokens", () => {
     const missing = await getRollout(call("GET", "x", token), params({ id: "nope" }));
     expect(missing.status).toBe(404);
     expect((await missing.json()).error).toContain("There is no rollout nope");
-    const bad = await startRolloutRoute(new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "{oops" }), params({}));
+    const bad = await startRolloutRoute(
+      new Request("http://localhost/api/v1/rollouts", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "{oops" }),
+      params({}),
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain("not valid JSON");
     const rollback = await rollbackRoute(call("POST", "x", rollbackToken, {}), params({ region: "us-east" }));

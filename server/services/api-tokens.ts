@@ -27,7 +27,11 @@ export const CreateTokenInput = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scope: z.enum(NEW_TOKEN_SCOPES, { error: "expected read, deploy (start, pause, resume, abort) or rollback (roll back only)" }),
   /** Days until the token stops working: 1 to 366, 90 by default. */
-  expiresInDays: z.int().min(1, { error: "a token lives at least 1 day" }).max(MAX_TOKEN_DAYS, { error: `a token lives at most ${MAX_TOKEN_DAYS} days` }).default(DEFAULT_TOKEN_DAYS),
+  expiresInDays: z
+    .int()
+    .min(1, { error: "a token lives at least 1 day" })
+    .max(MAX_TOKEN_DAYS, { error: `a token lives at most ${MAX_TOKEN_DAYS} days` })
+    .default(DEFAULT_TOKEN_DAYS),
 });
 export type CreateTokenInput = z.input<typeof CreateTokenInput>;
 export const RevokeTokenInput = z.strictObject({ tokenId: z.string().min(1) });
@@ -59,11 +63,30 @@ export function createToken(ctx: ServiceContext, raw: CreateTokenInput): { token
   const createdBy = requireAdminUser(ctx, "Creating an API token");
   const token = `fd_${randomBytes(32).toString("base64url")}`;
   const expiresAt = ctx.now + input.expiresInDays * DAY_MS;
-  const row = { id: randomUUID(), name: input.name, tokenHash: hashToken(token), prefix: token.slice(0, 10), scope: input.scope, createdBy, createdAt: ctx.now, lastUsedAt: null, revokedAt: null, expiresAt };
+  const row = {
+    id: randomUUID(),
+    name: input.name,
+    tokenHash: hashToken(token),
+    prefix: token.slice(0, 10),
+    scope: input.scope,
+    createdBy,
+    createdAt: ctx.now,
+    lastUsedAt: null,
+    revokedAt: null,
+    expiresAt,
+  };
   ctx.db.transaction((tx) => {
     tx.insert(apiTokens).values(row).run();
     tx.insert(events)
-      .values(eventValues({ at: ctx.now, type: "token.created", actor: actorRef(ctx.actor), message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`, data: { tokenId: row.id, scope: input.scope, expiresAt } }))
+      .values(
+        eventValues({
+          at: ctx.now,
+          type: "token.created",
+          actor: actorRef(ctx.actor),
+          message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`,
+          data: { tokenId: row.id, scope: input.scope, expiresAt },
+        }),
+      )
       .run();
   });
   return { token, summary: toSummary(row) };
@@ -73,14 +96,27 @@ export function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): TokenSu
   const input = parseInput(RevokeTokenInput, raw);
   requireAdminUser(ctx, "Revoking an API token");
   return ctx.db.transaction((tx) => {
-    const revoked = tx.update(apiTokens).set({ revokedAt: ctx.now }).where(and(eq(apiTokens.id, input.tokenId), isNull(apiTokens.revokedAt))).returning().get();
+    const revoked = tx
+      .update(apiTokens)
+      .set({ revokedAt: ctx.now })
+      .where(and(eq(apiTokens.id, input.tokenId), isNull(apiTokens.revokedAt)))
+      .returning()
+      .get();
     if (!revoked) {
       const existing = tx.select().from(apiTokens).where(eq(apiTokens.id, input.tokenId)).get();
       if (!existing) throw notFound(`There is no API token ${input.tokenId}.`);
       throw preconditionFailed(`The API token "${existing.name}" is already revoked.`);
     }
     tx.insert(events)
-      .values(eventValues({ at: ctx.now, type: "token.revoked", actor: actorRef(ctx.actor), message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`, data: { tokenId: revoked.id } }))
+      .values(
+        eventValues({
+          at: ctx.now,
+          type: "token.revoked",
+          actor: actorRef(ctx.actor),
+          message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`,
+          data: { tokenId: revoked.id },
+        }),
+      )
       .run();
     return toSummary(revoked);
   });
@@ -115,7 +151,14 @@ export function authenticateToken(db: Db, authorization: string | null, now: num
   const inactive = inactiveReason(creator, demoMode);
   if (inactive) throw unauthorized(`The API token "${row.name}" stopped working: its creator ${describeInactive(creator.name, inactive)}.`);
   db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
-  const actor: Actor = { kind: "token", id: row.id, name: `token "${row.name}"`, roles: userRoles(db, row.createdBy), scope: row.scope, creatorId: row.createdBy };
+  const actor: Actor = {
+    kind: "token",
+    id: row.id,
+    name: `token "${row.name}"`,
+    roles: userRoles(db, row.createdBy),
+    scope: row.scope,
+    creatorId: row.createdBy,
+  };
   return { actor, scope: row.scope };
 }
 

@@ -57,7 +57,12 @@ export function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "ac
     .select({ approval: approvals, reviewer: users.name })
     .from(approvals)
     .innerJoin(users, eq(users.id, approvals.reviewerId))
-    .where(inArray(approvals.regionRolloutId, waiting.map((w) => w.id)))
+    .where(
+      inArray(
+        approvals.regionRolloutId,
+        waiting.map((w) => w.id),
+      ),
+    )
     .all();
 
   return rows
@@ -77,8 +82,19 @@ export function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "ac
             regionName: region?.name ?? w.regionId,
             environment,
             required,
-            decisions: mine.map((d) => ({ reviewer: d.reviewer, kind: d.approval.kind, decision: d.approval.decision, comment: d.approval.comment, at: d.approval.at })),
-            cannotDecide: whyNot(db, actor, rollout, mine.map((d) => d.approval)),
+            decisions: mine.map((d) => ({
+              reviewer: d.reviewer,
+              kind: d.approval.kind,
+              decision: d.approval.decision,
+              comment: d.approval.comment,
+              at: d.approval.at,
+            })),
+            cannotDecide: whyNot(
+              db,
+              actor,
+              rollout,
+              mine.map((d) => d.approval),
+            ),
           };
         });
       return {

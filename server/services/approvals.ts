@@ -49,11 +49,17 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
   const allowed = (["functional", "sre"] as const).filter((c) => can(actor.roles, c === "functional" ? "approval.functional" : "approval.sre"));
   if (allowed.length === 0) throw forbidden("Deciding on a gate needs the reviewer role (functional) or the sre role (SRE).");
   if (input.as && !allowed.includes(input.as)) {
-    throw forbidden(`Deciding as ${CAPACITY_WORDS[input.as]} needs the ${input.as === "sre" ? "sre" : "reviewer"} or admin role; you hold ${actor.roles.join(", ") || "no role"}.`);
+    throw forbidden(
+      `Deciding as ${CAPACITY_WORDS[input.as]} needs the ${input.as === "sre" ? "sre" : "reviewer"} or admin role; you hold ${actor.roles.join(", ") || "no role"}.`,
+    );
   }
 
   return ctx.db.transaction((tx) => {
-    const row = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, input.rolloutId), eq(regionRollouts.regionId, input.regionId))).get();
+    const row = tx
+      .select()
+      .from(regionRollouts)
+      .where(and(eq(regionRollouts.rolloutId, input.rolloutId), eq(regionRollouts.regionId, input.regionId)))
+      .get();
     const rollout = tx.select().from(rollouts).where(eq(rollouts.id, input.rolloutId)).get();
     const region = ctx.config.regions.find((r) => r.id === input.regionId);
     if (!row || !rollout || !region) throw notFound(`Rollout ${input.rolloutId} has no region ${input.regionId}.`);
@@ -67,23 +73,41 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     const decided = tx.select().from(approvals).where(eq(approvals.regionRolloutId, row.id)).all();
     const mine = decided.find((a) => a.reviewerId === actor.id);
     if (mine) {
-      throw conflict(`You already ${mine.decision} this gate as ${CAPACITY_WORDS[mine.kind]}; each person decides once, so the other approval must come from someone else.`);
+      throw conflict(
+        `You already ${mine.decision} this gate as ${CAPACITY_WORDS[mine.kind]}; each person decides once, so the other approval must come from someone else.`,
+      );
     }
     const approvedAs = (c: Capacity) => decided.filter((a) => a.decision === "approved" && a.kind === c);
     const stillNeeded = (c: Capacity) => approvedAs(c).length < required[c];
     const kind = input.as ?? allowed.find(stillNeeded) ?? allowed[0];
     if (decision === "approved" && !stillNeeded(kind)) {
-      const by = approvedAs(kind).map((a) => nameOf(tx, a.reviewerId)).join(", ");
+      const by = approvedAs(kind)
+        .map((a) => nameOf(tx, a.reviewerId))
+        .join(", ");
       const missing = (["functional", "sre"] as const).filter(stillNeeded).map((c) => `${required[c] - approvedAs(c).length} ${CAPACITY_WORDS[c]}`);
-      throw conflict(`The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${missing.join(" and ") || "nothing"}.`);
+      throw conflict(
+        `The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${missing.join(" and ") || "nothing"}.`,
+      );
     }
 
     const approvalId = randomUUID();
     tx.insert(approvals)
-      .values({ id: approvalId, regionRolloutId: row.id, environment: region.environment, reviewerId: actor.id, kind, decision, comment: input.comment || null, at: ctx.now })
+      .values({
+        id: approvalId,
+        regionRolloutId: row.id,
+        environment: region.environment,
+        reviewerId: actor.id,
+        kind,
+        decision,
+        comment: input.comment || null,
+        at: ctx.now,
+      })
       .run();
     const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
-    const progress = (["functional", "sre"] as const).filter((c) => required[c] > 0).map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`).join(", ");
+    const progress = (["functional", "sre"] as const)
+      .filter((c) => required[c] > 0)
+      .map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`)
+      .join(", ");
     const because = input.comment ? `: "${input.comment}"` : "";
     insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
       {

@@ -21,14 +21,20 @@ export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 export const ArtifactVersion = z.string().regex(VERSION_PATTERN, { error: "expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128)" });
 
 /** Only web URLs: `javascript:`, `file:`, `data:` and the like are refused by the schema, before any config rule. */
-export const ArtifactUrl = z.url({ protocol: /^https?$/, error: "expected the http(s) URL where hosts fetch the artifact (javascript:, file:, data: and other schemes are refused)" });
+export const ArtifactUrl = z.url({
+  protocol: /^https?$/,
+  error: "expected the http(s) URL where hosts fetch the artifact (javascript:, file:, data: and other schemes are refused)",
+});
 
 export const ArtifactFields = z.strictObject({
   version: ArtifactVersion,
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: (i) => `expected sha256: followed by 64 lowercase hex digits, got ${JSON.stringify(i.input)}` }),
   url: ArtifactUrl.nullish(),
   sourceRef: z.string().min(1).max(256).nullish(),
-  commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, { error: (i) => `expected a git commit sha (7 to 40 hex digits), got ${JSON.stringify(i.input)}` }).nullish(),
+  commitSha: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/, { error: (i) => `expected a git commit sha (7 to 40 hex digits), got ${JSON.stringify(i.input)}` })
+    .nullish(),
 });
 export const RegisterArtifactInput = ArtifactFields.extend({ serviceId: z.string().min(1) });
 export type RegisterArtifactInput = z.input<typeof RegisterArtifactInput>;
@@ -61,7 +67,11 @@ export function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput
 }
 
 /** The same, inside a caller's transaction (startRollout registers and starts in one). */
-export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.infer<typeof RegisterArtifactInput>): { artifact: ArtifactRow; created: boolean } {
+export function registerArtifactIn(
+  tx: Db | Tx,
+  ctx: ServiceContext,
+  input: z.infer<typeof RegisterArtifactInput>,
+): { artifact: ArtifactRow; created: boolean } {
   if (!ctx.config.services.some((s) => s.id === input.serviceId)) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
   const urlProblem = input.url ? artifactUrlProblem(ctx.config.artifacts, input.url) : null;
   if (urlProblem) throw badRequest(`artifact.url: ${urlProblem}.`, { path: "artifact.url" });
@@ -80,18 +90,31 @@ export function registerArtifactIn(tx: Db | Tx, ctx: ServiceContext, input: z.in
   const [inserted] = tx.insert(artifacts).values(values).onConflictDoNothing().returning().all();
   if (inserted) {
     tx.insert(events)
-      .values(eventValues({
-        at: ctx.now,
-        type: "artifact.registered",
-        actor: actorRef(ctx.actor),
-        message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
-        serviceId: input.serviceId,
-        data: { artifactId: inserted.id, version: input.version, digest: input.digest, sourceRef: input.sourceRef ?? null, commitSha: input.commitSha ?? null, provenance: values.provenance },
-      }))
+      .values(
+        eventValues({
+          at: ctx.now,
+          type: "artifact.registered",
+          actor: actorRef(ctx.actor),
+          message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
+          serviceId: input.serviceId,
+          data: {
+            artifactId: inserted.id,
+            version: input.version,
+            digest: input.digest,
+            sourceRef: input.sourceRef ?? null,
+            commitSha: input.commitSha ?? null,
+            provenance: values.provenance,
+          },
+        }),
+      )
       .run();
     return { artifact: inserted, created: true };
   }
-  const existing = tx.select().from(artifacts).where(and(eq(artifacts.serviceId, input.serviceId), eq(artifacts.version, input.version))).get();
+  const existing = tx
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.serviceId, input.serviceId), eq(artifacts.version, input.version)))
+    .get();
   if (!existing) throw conflict(`${input.serviceId} ${input.version} could not be registered; try again.`);
   if (existing.digest !== input.digest) {
     throw conflict(

@@ -26,7 +26,10 @@ export const CiWebhookBody = z
      * Optional: the person behind the change as CI knows them (GitHub: `github.actor`). Signed with the body;
      * stored on the rollout, and that person cannot approve its gates (approvals-initiator.ts says how it matches).
      */
-    actor: z.string().regex(/^[^\x00-\x1f\x7f]{1,200}$/, { error: "expected the name, login or email of the person behind the change (1 to 200 printable characters)" }).optional(),
+    actor: z
+      .string()
+      .regex(/^[^\x00-\x1f\x7f]{1,200}$/, { error: "expected the name, login or email of the person behind the change (1 to 200 printable characters)" })
+      .optional(),
   })
   .superRefine((body, ctx) => {
     const problem = delayProblem(body.strategy, body.delayMinutes);

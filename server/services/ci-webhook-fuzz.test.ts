@@ -23,10 +23,29 @@ function random(seed: number) {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, "", " ", "🚀".repeat(50), "x".repeat(5000), [], [null], {}, { nested: { deep: [1, 2, 3] } }, "../../etc/passwd", "refs/heads/", "sha256:" + "g".repeat(64), "<script>", "\u0000"];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  "",
+  " ",
+  "🚀".repeat(50),
+  "x".repeat(5000),
+  [],
+  [null],
+  {},
+  { nested: { deep: [1, 2, 3] } },
+  "../../etc/passwd",
+  "refs/heads/",
+  "sha256:" + "g".repeat(64),
+  "<script>",
+  "\u0000",
+];
 const KEYS = ["service", "artifact", "ref", "commit", "strategy", "regions"];
 const ARTIFACT_KEYS = ["version", "digest", "url"];
-const RAW_BODIES = ["", "{", "null", "[]", '"a string"', "42", "{\"service\":", "\u0000\u0001", "{}".repeat(1000), "\ufeff{}", '{"__proto__":{"polluted":1}}'];
+const RAW_BODIES = ["", "{", "null", "[]", '"a string"', "42", '{"service":', "\u0000\u0001", "{}".repeat(1000), "\ufeff{}", '{"__proto__":{"polluted":1}}'];
 
 function malformedBody(next: () => number): { rawBody?: string; body?: unknown } {
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
@@ -41,7 +60,21 @@ function malformedBody(next: () => number): { rawBody?: string; body?: unknown }
   return { body };
 }
 
-const BAD_HEADERS = [{ delivery: null }, { delivery: "" }, { delivery: "has space" }, { delivery: "x".repeat(500) }, { timestamp: "" }, { timestamp: "-1" }, { timestamp: "1e9" }, { timestamp: "99999999999999999999" }, { signature: "" }, { signature: "sha256=" }, { signature: "md5=abc" }, { signature: "sha256=" + "z".repeat(64) }, { signature: "sha256=" + "a".repeat(6400) }];
+const BAD_HEADERS = [
+  { delivery: null },
+  { delivery: "" },
+  { delivery: "has space" },
+  { delivery: "x".repeat(500) },
+  { timestamp: "" },
+  { timestamp: "-1" },
+  { timestamp: "1e9" },
+  { timestamp: "99999999999999999999" },
+  { signature: "" },
+  { signature: "sha256=" },
+  { signature: "md5=abc" },
+  { signature: "sha256=" + "z".repeat(64) },
+  { signature: "sha256=" + "a".repeat(6400) },
+];
 
 describe("webhook fuzz", () => {
   it("never answers 500 and writes nothing for 250 malformed bodies and headers", async () => {

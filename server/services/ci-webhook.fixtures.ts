@@ -61,7 +61,11 @@ type SignedOptions = { delivery?: string | null; timestamp?: string; secret?: st
 export function signedRequest(body: unknown, options: SignedOptions = {}): Request {
   const rawBody = options.rawBody ?? JSON.stringify(body);
   const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { "content-type": "application/json", "x-forwarded-for": options.source ?? "10.0.0.1", "x-flightdeck-timestamp": timestamp };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-forwarded-for": options.source ?? "10.0.0.1",
+    "x-flightdeck-timestamp": timestamp,
+  };
   if (options.delivery !== null) headers["x-flightdeck-delivery"] = options.delivery ?? `run-${Math.random().toString(36).slice(2)}`;
   const signature = options.signature === undefined ? signWebhook(options.secret ?? SECRET, timestamp, rawBody) : options.signature;
   if (signature !== null) headers["x-flightdeck-signature"] = signature;

@@ -39,7 +39,11 @@ describe("POST /api/webhooks/ci", () => {
     const [rollout] = f.db.select().from(rollouts).all();
     expect(rollout).toMatchObject({ id: res.body.rolloutId, strategy: "delayed", delayMinutes: 90, initiator: "webhook:run-1" });
     expect(f.db.select().from(artifacts).all()[0]).toMatchObject({ version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: COMMIT });
-    const started = f.db.select().from(events).all().find((e) => e.type === "rollout.started")!;
+    const started = f.db
+      .select()
+      .from(events)
+      .all()
+      .find((e) => e.type === "rollout.started")!;
     expect(started.message).toMatch(/^CI webhook started api 1\.4\.2/);
     expect(started.message).toContain("us-east, eu-west, apac-se");
   });
@@ -60,7 +64,9 @@ describe("POST /api/webhooks/ci", () => {
     expect(answers.map((a) => a.status).sort()).toEqual([200, 202]);
     expect(answers[0].body.rolloutId).toBe(answers[1].body.rolloutId);
     expect(f.db.select().from(rollouts).all()).toHaveLength(1);
-    expect(f.db.select().from(webhookDeliveries).all()).toEqual([expect.objectContaining({ deliveryId: "run-3", rolloutId: answers[0].body.rolloutId, status: 202 })]);
+    expect(f.db.select().from(webhookDeliveries).all()).toEqual([
+      expect.objectContaining({ deliveryId: "run-3", rolloutId: answers[0].body.rolloutId, status: 202 }),
+    ]);
   });
 
   it("refuses a delivery id reused for another body with 409", async () => {
@@ -87,7 +93,12 @@ describe("POST /api/webhooks/ci", () => {
   });
 
   it("refuses a ref other than main or release/* for production with 403, and takes release branches", async () => {
-    const res = await expectRefused(403, goodBody({ ref: "refs/heads/feature/login" }), {}, /refs\/heads\/feature\/login.*refs\/heads\/main or refs\/heads\/release\/\*/);
+    const res = await expectRefused(
+      403,
+      goodBody({ ref: "refs/heads/feature/login" }),
+      {},
+      /refs\/heads\/feature\/login.*refs\/heads\/main or refs\/heads\/release\/\*/,
+    );
     expect(res.body.issues).toBeUndefined();
     expect((await send(goodBody({ ref: "refs/heads/release/1.4" }))).status).toBe(202);
   });
@@ -99,12 +110,22 @@ describe("POST /api/webhooks/ci", () => {
 
   it("refuses a region already in a rollout of the service with 409 naming the holder", async () => {
     const first = await send(goodBody({ regions: ["eu-west"] }));
-    await expectRefused(409, goodBody({ artifact: { version: "1.4.3", digest: DIGEST_B, url: "https://a.example.com/1.4.3" }, regions: "all" }), {}, new RegExp(`eu-west is already in rollout ${first.body.rolloutId}.*abort it`));
+    await expectRefused(
+      409,
+      goodBody({ artifact: { version: "1.4.3", digest: DIGEST_B, url: "https://a.example.com/1.4.3" }, regions: "all" }),
+      {},
+      new RegExp(`eu-west is already in rollout ${first.body.rolloutId}.*abort it`),
+    );
   });
 
   it("refuses the same version with another digest with 409 naming both digests", async () => {
     await send(goodBody({ regions: ["us-east"] }));
-    await expectRefused(409, goodBody({ artifact: { version: "1.4.2", digest: DIGEST_B, url: "https://a.example.com/x" }, regions: ["eu-west"] }), {}, new RegExp(`${DIGEST_A}.*${DIGEST_B}.*immutable`));
+    await expectRefused(
+      409,
+      goodBody({ artifact: { version: "1.4.2", digest: DIGEST_B, url: "https://a.example.com/x" }, regions: ["eu-west"] }),
+      {},
+      new RegExp(`${DIGEST_A}.*${DIGEST_B}.*immutable`),
+    );
   });
 
   it("answers a schema error with 400 and one issue per field", async () => {
@@ -124,7 +145,13 @@ describe("POST /api/webhooks/ci", () => {
     const res = await send(goodBody({ actor: "octocat" }), { delivery: "run-actor" });
     expect(res.status).toBe(202);
     expect(f.db.select().from(rollouts).get()).toMatchObject({ ciActor: "octocat", initiator: "webhook:run-actor" });
-    expect(f.db.select().from(events).all().find((e) => e.type === "rollout.started")!.message).toContain("CI webhook for octocat started");
+    expect(
+      f.db
+        .select()
+        .from(events)
+        .all()
+        .find((e) => e.type === "rollout.started")!.message,
+    ).toContain("CI webhook for octocat started");
     const bad = await expectRefused(400, goodBody({ actor: "eve\nApproved by: admin" }), {}, /actor/);
     expect(bad.body.issues).toEqual([{ path: "actor", message: expect.stringContaining("printable characters") }]);
   });

@@ -21,7 +21,10 @@ import { verifyWebhookSignature } from "./webhook-signature";
 /** `previousSecret`: while rotating, the old secret is still accepted (FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS). */
 export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
 export type WebhookDelivery = { headers: Headers; rawBody: string };
-export type WebhookAnswer = { status: number; body: { error?: string; message?: string; issues?: BodyIssue[]; rolloutId?: string; url?: string; status?: string } };
+export type WebhookAnswer = {
+  status: number;
+  body: { error?: string; message?: string; issues?: BodyIssue[]; rolloutId?: string; url?: string; status?: string };
+};
 
 const refused = (status: number, error: string, issues?: BodyIssue[]): WebhookAnswer => ({ status, body: issues ? { error, issues } : { error } });
 
@@ -31,7 +34,8 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   }
   const { headers, rawBody } = delivery;
   const signatureHeader = headers.get("x-flightdeck-signature");
-  const check = (secret: string) => verifyWebhookSignature({ secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
+  const check = (secret: string) =>
+    verifyWebhookSignature({ secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
   const signature = check(ctx.secret);
   if (!signature.ok && !(ctx.previousSecret && check(ctx.previousSecret).ok)) return refused(401, signature.message);
   const signatureSha256 = sha256(signatureHeader!.toLowerCase());
@@ -96,7 +100,13 @@ function recordAndStart(ctx: WebhookContext, tx: Tx, keys: DeliveryKeys, body: C
   const response = { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running" };
   tx.update(webhookDeliveries).set({ rolloutId: started.rolloutId, response }).where(eq(webhookDeliveries.deliveryId, deliveryId)).run();
   const where = started.regions.map((r) => r.regionId).join(", ");
-  return { status: 202, body: { ...response, message: `Started ${body.service} ${body.artifact.version} (${body.strategy}) in ${where}. Follow it at ${response.url} or with \`flightdeck rollout wait ${started.rolloutId}\`.` } };
+  return {
+    status: 202,
+    body: {
+      ...response,
+      message: `Started ${body.service} ${body.artifact.version} (${body.strategy}) in ${where}. Follow it at ${response.url} or with \`flightdeck rollout wait ${started.rolloutId}\`.`,
+    },
+  };
 }
 
 /**
@@ -117,7 +127,14 @@ function retryOrReplay(tx: Tx, { deliveryId, signatureSha256, bodySha256 }: Deli
   }
   const response = stored.response as { rolloutId: string; url: string };
   const current = tx.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, response.rolloutId)).get();
-  return { status: 200, body: { ...response, status: current?.status ?? "unknown", message: `Delivery ${deliveryId} was already received: it started rollout ${response.rolloutId}; nothing new was started.` } };
+  return {
+    status: 200,
+    body: {
+      ...response,
+      status: current?.status ?? "unknown",
+      message: `Delivery ${deliveryId} was already received: it started rollout ${response.rolloutId}; nothing new was started.`,
+    },
+  };
 }
 
 function unknownServiceOrRegions(config: FleetConfig, body: CiWebhookBody): string | null {

@@ -29,12 +29,19 @@ function refusal(fn: () => unknown): { code: string; message: string } {
 describe("the demo fleet's fault drill", () => {
   it("an injected fault makes the next rollout roll back at that stage, naming only the breached metric; cleared, the next one succeeds", async () => {
     injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420 });
-    expect(listDemoFaults(h.as(dana), { regionId: "eu-west" }).faults).toEqual([expect.objectContaining({ stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420, createdBy: "user:sam" })]);
+    expect(listDemoFaults(h.as(dana), { regionId: "eu-west" }).faults).toEqual([
+      expect.objectContaining({ stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420, createdBy: "user:sam" }),
+    ]);
     expect(eventsOf(h.db, { type: "demo.fault_injected" }).map((e) => [e.actor, e.message])).toEqual([
       ["user:sam", "Sam injected a fault in eu-west: the new colour shows error rate 1.2 % and p95 420 ms at the 25 % stage until it is cleared."],
     ]);
 
-    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
+    const first = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
     await runUntil(h, () => phases(h.db)["eu-west"] === "rolled_back");
     const rolledBack = regionRolloutOf(h.db, first.rolloutId, "eu-west");
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 1.2, threshold: 0.8 })]);
@@ -47,13 +54,21 @@ describe("the demo fleet's fault drill", () => {
   });
 
   it("is refused to a deployer, for a stage the region does not have, without values, and outside demo mode", () => {
-    expect(refusal(() => injectDemoFault(h.as(dana), { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({ code: "FORBIDDEN", message: "Injecting a fault needs the sre or admin role." });
-    expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 30, errorRatePct: 5 })).message).toBe("stagePercent: eu-west has no 30 % stage; its stages are 10, 25, 50, 75, 100 %.");
+    expect(refusal(() => injectDemoFault(h.as(dana), { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
+      code: "FORBIDDEN",
+      message: "Injecting a fault needs the sre or admin role.",
+    });
+    expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 30, errorRatePct: 5 })).message).toBe(
+      "stagePercent: eu-west has no 30 % stage; its stages are 10, 25, 50, 75, 100 %.",
+    );
     expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25 })).message).toContain("give an error rate, a p95 latency or both");
     expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "mars", stagePercent: 25, errorRatePct: 5 })).code).toBe("NOT_FOUND");
 
     const real = { ...h.as(sam), config: { ...h.config, demo: false } };
-    expect(refusal(() => injectDemoFault(real, { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({ code: "PRECONDITION_FAILED", message: "Fault drills are for the demo fleet only; this server runs a real fleet." });
+    expect(refusal(() => injectDemoFault(real, { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
+      code: "PRECONDITION_FAILED",
+      message: "Fault drills are for the demo fleet only; this server runs a real fleet.",
+    });
     expect(listDemoFaults(real, { regionId: "eu-west" })).toMatchObject({ available: false, faults: [] });
     expect(eventsOf(h.db, { type: "demo.fault_injected" })).toEqual([]);
   });

@@ -34,7 +34,8 @@ function drillIn(ctx: ServiceContext, regionId: string): { why: string | null; s
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
   const stagePercents = regionSettings(ctx.config, region).stages.map((s) => s.percent);
   if (!ctx.config.demo) return { why: "Fault drills are for the demo fleet only; this server runs a real fleet.", stagePercents };
-  if (region.metrics.provider !== "simulated") return { why: `${regionId} reads real metrics (${region.metrics.provider}); only simulated metrics can be made to misbehave.`, stagePercents };
+  if (region.metrics.provider !== "simulated")
+    return { why: `${regionId} reads real metrics (${region.metrics.provider}); only simulated metrics can be made to misbehave.`, stagePercents };
   return { why: null, stagePercents };
 }
 
@@ -46,7 +47,14 @@ export function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput): DemoF
     available: why === null,
     why,
     stagePercents,
-    faults: faults.map(({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt }) => ({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt })),
+    faults: faults.map(({ id, stagePercent, errorRatePct, latencyP95Ms, createdBy, createdAt }) => ({
+      id,
+      stagePercent,
+      errorRatePct,
+      latencyP95Ms,
+      createdBy,
+      createdAt,
+    })),
   };
 }
 
@@ -61,23 +69,33 @@ function requireDrill(ctx: ServiceContext, regionId: string, what: string): numb
 export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): DemoFault {
   const input = parseInput(InjectDemoFaultInput, raw);
   const percents = requireDrill(ctx, input.regionId, "Injecting a fault");
-  if (!percents.includes(input.stagePercent)) throw badRequest(`stagePercent: ${input.regionId} has no ${input.stagePercent} % stage; its stages are ${percents.join(", ")} %.`);
+  if (!percents.includes(input.stagePercent))
+    throw badRequest(`stagePercent: ${input.regionId} has no ${input.stagePercent} % stage; its stages are ${percents.join(", ")} %.`);
   const errorRatePct = input.errorRatePct ?? null;
   const latencyP95Ms = input.latencyP95Ms ?? null;
-  if (errorRatePct === null && latencyP95Ms === null) throw badRequest("errorRatePct, latencyP95Ms: give an error rate, a p95 latency or both; a fault with neither changes nothing.");
+  if (errorRatePct === null && latencyP95Ms === null)
+    throw badRequest("errorRatePct, latencyP95Ms: give an error rate, a p95 latency or both; a fault with neither changes nothing.");
   const by = actorRef(ctx.actor);
-  const what = [errorRatePct !== null ? `error rate ${errorRatePct} %` : null, latencyP95Ms !== null ? `p95 ${latencyP95Ms} ms` : null].filter(Boolean).join(" and ");
+  const what = [errorRatePct !== null ? `error rate ${errorRatePct} %` : null, latencyP95Ms !== null ? `p95 ${latencyP95Ms} ms` : null]
+    .filter(Boolean)
+    .join(" and ");
   return ctx.db.transaction((tx) => {
-    const row = tx.insert(demoFaults).values({ regionId: input.regionId, stagePercent: input.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: ctx.now }).returning().get();
+    const row = tx
+      .insert(demoFaults)
+      .values({ regionId: input.regionId, stagePercent: input.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: ctx.now })
+      .returning()
+      .get();
     tx.insert(events)
-      .values(eventValues({
-        at: ctx.now,
-        type: "demo.fault_injected",
-        actor: by,
-        regionId: input.regionId,
-        message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
-        data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
-      }))
+      .values(
+        eventValues({
+          at: ctx.now,
+          type: "demo.fault_injected",
+          actor: by,
+          regionId: input.regionId,
+          message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
+          data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
+        }),
+      )
       .run();
     return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: row.createdAt };
   });
@@ -90,7 +108,16 @@ export function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput):
     const cleared = tx.delete(demoFaults).where(eq(demoFaults.regionId, regionId)).returning({ id: demoFaults.id }).all().length;
     if (cleared > 0) {
       tx.insert(events)
-        .values(eventValues({ at: ctx.now, type: "demo.faults_cleared", actor: actorRef(ctx.actor), regionId, message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`, data: { cleared } }))
+        .values(
+          eventValues({
+            at: ctx.now,
+            type: "demo.faults_cleared",
+            actor: actorRef(ctx.actor),
+            regionId,
+            message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`,
+            data: { cleared },
+          }),
+        )
         .run();
     }
     return { cleared };

@@ -19,12 +19,24 @@ describe("fleet sync", () => {
     const db = freshDb();
     syncFleet(db, config, 1);
     syncFleet(db, config, 2);
-    expect(db.select().from(regions).all().map((r) => [r.id, r.environment, r.order])).toEqual([
+    expect(
+      db
+        .select()
+        .from(regions)
+        .all()
+        .map((r) => [r.id, r.environment, r.order]),
+    ).toEqual([
       ["us-east", "production-us-east", 1],
       ["eu-west", "production-eu-west", 2],
       ["apac-se", "production-apac-se", 3],
     ]);
-    expect(db.select().from(regionStates).all().map((s) => [s.regionId, s.liveColour, s.greenPct])).toEqual([
+    expect(
+      db
+        .select()
+        .from(regionStates)
+        .all()
+        .map((s) => [s.regionId, s.liveColour, s.greenPct]),
+    ).toEqual([
       ["us-east", "blue", 0],
       ["eu-west", "blue", 0],
       ["apac-se", "blue", 0],
@@ -39,6 +51,14 @@ describe("fleet sync", () => {
     const list = db.select().from(artifacts).all();
     expect(list.map((a) => a.version).sort()).toEqual(["1.4.1", "1.4.2"]);
     const live = list.find((a) => a.version === "1.4.1")!;
-    expect(new Set(db.select().from(regionStates).all().map((s) => s.liveArtifactId))).toEqual(new Set([live.id]));
+    expect(
+      new Set(
+        db
+          .select()
+          .from(regionStates)
+          .all()
+          .map((s) => s.liveArtifactId),
+      ),
+    ).toEqual(new Set([live.id]));
   });
 });

@@ -36,7 +36,12 @@ export function syncFleet(db: Db, config: FleetConfig, now: number): void {
 /** Regions present in the database but gone from the config are kept (history) but listed here. */
 export function orphanRegions(db: Db, config: FleetConfig): string[] {
   const ids = new Set(config.regions.map((r) => r.id));
-  return db.select({ id: regions.id }).from(regions).all().map((r) => r.id).filter((id) => !ids.has(id));
+  return db
+    .select({ id: regions.id })
+    .from(regions)
+    .all()
+    .map((r) => r.id)
+    .filter((id) => !ids.has(id));
 }
 
 /**

@@ -56,7 +56,12 @@ export function readRegionSamples(db: Db | Tx, serviceIds: string[], limit = OVE
       and(
         eq(latestRollout.serviceId, regionStates.serviceId),
         eq(latest.regionId, regionStates.regionId),
-        exists(db.select({ one: sql`1` }).from(sampled).where(and(eq(sampled.regionRolloutId, latest.id), eq(sampled.role, "canary")))),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(sampled)
+            .where(and(eq(sampled.regionRolloutId, latest.id), eq(sampled.role, "canary"))),
+        ),
       ),
     )
     .orderBy(desc(latestRollout.createdAt), desc(latest.id))

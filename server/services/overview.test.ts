@@ -40,49 +40,81 @@ const STAGE_TABLE = [
   [100, 0.2, 300],
 ] as const;
 
-type SampleSeed = { stageIndex: number; at: number; err: number | null; p95: number | null; verdict?: "pass" | "breach" | "inconclusive"; role?: "canary" | "baseline" };
+type SampleSeed = {
+  stageIndex: number;
+  at: number;
+  err: number | null;
+  p95: number | null;
+  verdict?: "pass" | "breach" | "inconclusive";
+  role?: "canary" | "baseline";
+};
 
 function seedSamples(db: Db, regionRolloutId: string, list: SampleSeed[]) {
-  db.insert(samples).values(
-    list.map((s) => ({
-      regionRolloutId,
-      stageIndex: s.stageIndex,
-      role: s.role ?? "canary",
-      takenAt: s.at,
-      requests: 500,
-      errorRatePct: s.err,
-      latencyP95Ms: s.p95,
-      verdict: s.role === "baseline" ? null : (s.verdict ?? "pass"),
-    })),
-  ).run();
+  db.insert(samples)
+    .values(
+      list.map((s) => ({
+        regionRolloutId,
+        stageIndex: s.stageIndex,
+        role: s.role ?? "canary",
+        takenAt: s.at,
+        requests: 500,
+        errorRatePct: s.err,
+        latencyP95Ms: s.p95,
+        verdict: s.role === "baseline" ? null : (s.verdict ?? "pass"),
+      })),
+    )
+    .run();
 }
 
 /** api 1.0.0 live on blue everywhere; 1.1.0 done in us-east (green, 100 %) and at stage 2 of 5 in eu-west. */
 function seedRollout(db: Db) {
-  db.insert(artifacts).values([
-    { id: "ar_1", serviceId: "api", version: "1.0.0", digest: DIGEST_1, createdAt: NOW },
-    { id: "ar_2", serviceId: "api", version: "1.1.0", digest: DIGEST_2, createdAt: NOW },
-  ]).run();
-  db.insert(rollouts).values({ id: "ro_1", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_1", createdAt: NOW }).run();
+  db.insert(artifacts)
+    .values([
+      { id: "ar_1", serviceId: "api", version: "1.0.0", digest: DIGEST_1, createdAt: NOW },
+      { id: "ar_2", serviceId: "api", version: "1.1.0", digest: DIGEST_2, createdAt: NOW },
+    ])
+    .run();
+  db.insert(rollouts)
+    .values({ id: "ro_1", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_1", createdAt: NOW })
+    .run();
   const base = { rolloutId: "ro_1", fromColour: "blue" as const, toColour: "green" as const, previousArtifactId: "ar_1", updatedAt: NOW };
-  db.insert(regionRollouts).values([
-    { ...base, id: "rr_us", regionId: "us-east", position: 0, phase: "succeeded", stageIndex: 4, canaryPct: 100 },
-    { ...base, id: "rr_eu", regionId: "eu-west", position: 1, phase: "canary", stageIndex: 1, canaryPct: 25, paused: true, pauseReason: "held by Sam" },
-    { ...base, id: "rr_ap", regionId: "apac-se", position: 2, phase: "pending" },
-  ]).run();
+  db.insert(regionRollouts)
+    .values([
+      { ...base, id: "rr_us", regionId: "us-east", position: 0, phase: "succeeded", stageIndex: 4, canaryPct: 100 },
+      { ...base, id: "rr_eu", regionId: "eu-west", position: 1, phase: "canary", stageIndex: 1, canaryPct: 25, paused: true, pauseReason: "held by Sam" },
+      { ...base, id: "rr_ap", regionId: "apac-se", position: 2, phase: "pending" },
+    ])
+    .run();
   for (const rr of ["rr_us", "rr_eu", "rr_ap"]) {
-    db.insert(stages).values(
-      STAGE_TABLE.map(([percent, maxErrorRatePct, maxLatencyP95Ms], index) => ({ id: `${rr}_s${index}`, regionRolloutId: rr, index, percent, maxErrorRatePct, maxLatencyP95Ms, durationMs: 300_000 })),
-    ).run();
+    db.insert(stages)
+      .values(
+        STAGE_TABLE.map(([percent, maxErrorRatePct, maxLatencyP95Ms], index) => ({
+          id: `${rr}_s${index}`,
+          regionRolloutId: rr,
+          index,
+          percent,
+          maxErrorRatePct,
+          maxLatencyP95Ms,
+          durationMs: 300_000,
+        })),
+      )
+      .run();
   }
   const setState = (regionId: string, values: Partial<typeof regionStates.$inferInsert>) =>
-    db.update(regionStates).set({ ...values, updatedAt: NOW }).where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId))).run();
+    db
+      .update(regionStates)
+      .set({ ...values, updatedAt: NOW })
+      .where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId)))
+      .run();
   setState("us-east", { liveColour: "green", liveArtifactId: "ar_2", previousArtifactId: "ar_1", greenPct: 100, activeRegionRolloutId: null });
   setState("eu-west", { liveColour: "blue", liveArtifactId: "ar_1", greenPct: 25, activeRegionRolloutId: "rr_eu" });
   setState("apac-se", { liveColour: "blue", liveArtifactId: "ar_1", greenPct: 0, activeRegionRolloutId: "rr_ap" });
 
   const event = (at: number, type: string, message: string, regionId: string | null, serviceId: string | null = "api") =>
-    db.insert(events).values({ at, type, actor: "engine", message, regionId, serviceId, rolloutId: regionId ? "ro_1" : null }).run();
+    db
+      .insert(events)
+      .values({ at, type, actor: "engine", message, regionId, serviceId, rolloutId: regionId ? "ro_1" : null })
+      .run();
   event(NOW + 1, "region.started", "us-east started", "us-east");
   event(NOW + 2, "region.succeeded", "us-east succeeded", "us-east");
   event(NOW + 3, "stage.started", "eu-west at 10 %", "eu-west");
@@ -172,7 +204,9 @@ describe("getRegionsOverview", () => {
 
   it("counts a region event without a service as the region's last event for every service", () => {
     seedRollout(db);
-    db.insert(events).values({ at: NOW + 7, type: "region.maintenance", actor: "system", message: "eu-west LB restarted", regionId: "eu-west" }).run();
+    db.insert(events)
+      .values({ at: NOW + 7, type: "region.maintenance", actor: "system", message: "eu-west LB restarted", regionId: "eu-west" })
+      .run();
     const eu = getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions[1];
     expect(eu.lastEvent).toMatchObject({ id: 7, message: "eu-west LB restarted" });
   });
@@ -207,7 +241,8 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     syncFleet(db, config, NOW);
     seedRollout(db);
   });
-  const regionOf = (regionId: string) => getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.find((r) => r.regionId === regionId)!;
+  const regionOf = (regionId: string) =>
+    getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.find((r) => r.regionId === regionId)!;
 
   it("gives the running region rollout's canary samples oldest first, each with its own stage's thresholds, and the current stage's", () => {
     seedSamples(db, "rr_eu", [
@@ -232,7 +267,11 @@ describe("getRegionsOverview: samples for the sparklines", () => {
   });
 
   it(`keeps only the newest ${OVERVIEW_SAMPLE_LIMIT} samples of a region rollout`, () => {
-    seedSamples(db, "rr_eu", Array.from({ length: 35 }, (_, i) => ({ stageIndex: 1, at: NOW + i * 1000, err: i / 100, p95: 200 + i })));
+    seedSamples(
+      db,
+      "rr_eu",
+      Array.from({ length: 35 }, (_, i) => ({ stageIndex: 1, at: NOW + i * 1000, err: i / 100, p95: 200 + i })),
+    );
     const series = regionOf("eu-west").samples!;
     expect(series.samples).toHaveLength(OVERVIEW_SAMPLE_LIMIT);
     expect(series.samples[0].at).toBe(NOW + 5000);
@@ -240,7 +279,15 @@ describe("getRegionsOverview: samples for the sparklines", () => {
   });
 
   it("shows a region rollout that has not sampled yet as running with no samples", () => {
-    expect(regionOf("apac-se").samples).toEqual({ regionRolloutId: "rr_ap", rolloutId: "ro_1", version: "1.1.0", past: false, maxErrorRatePct: null, maxLatencyP95Ms: null, samples: [] });
+    expect(regionOf("apac-se").samples).toEqual({
+      regionRolloutId: "rr_ap",
+      rolloutId: "ro_1",
+      version: "1.1.0",
+      past: false,
+      maxErrorRatePct: null,
+      maxLatencyP95Ms: null,
+      samples: [],
+    });
   });
 
   it("shows a region with nothing running the samples of its last sampled rollout, marked as past, against its last stage", () => {
@@ -249,8 +296,12 @@ describe("getRegionsOverview: samples for the sparklines", () => {
       { stageIndex: 4, at: NOW + 200, err: 0.1, p95: 280 },
     ]);
     // A newer rollout that never reached us-east (blocked upstream) took no samples: it does not hide the last one that did.
-    db.insert(rollouts).values({ id: "ro_2", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 }).run();
-    db.insert(regionRollouts).values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "blocked", fromColour: "green", toColour: "blue", updatedAt: NOW }).run();
+    db.insert(rollouts)
+      .values({ id: "ro_2", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 })
+      .run();
+    db.insert(regionRollouts)
+      .values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "blocked", fromColour: "green", toColour: "blue", updatedAt: NOW })
+      .run();
 
     expect(regionOf("us-east").samples).toMatchObject({
       regionRolloutId: "rr_us",
@@ -266,9 +317,25 @@ describe("getRegionsOverview: samples for the sparklines", () => {
 
   it("prefers the newest past rollout that took samples over an older one", () => {
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
-    db.insert(rollouts).values({ id: "ro_2", serviceId: "api", artifactId: "ar_1", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 }).run();
-    db.insert(regionRollouts).values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "rolled_back", stageIndex: 0, fromColour: "green", toColour: "blue", updatedAt: NOW }).run();
-    db.insert(stages).values({ id: "rr_us_2_s0", regionRolloutId: "rr_us_2", index: 0, percent: 10, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMs: 300_000 }).run();
+    db.insert(rollouts)
+      .values({ id: "ro_2", serviceId: "api", artifactId: "ar_1", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 })
+      .run();
+    db.insert(regionRollouts)
+      .values({
+        id: "rr_us_2",
+        rolloutId: "ro_2",
+        regionId: "us-east",
+        position: 0,
+        phase: "rolled_back",
+        stageIndex: 0,
+        fromColour: "green",
+        toColour: "blue",
+        updatedAt: NOW,
+      })
+      .run();
+    db.insert(stages)
+      .values({ id: "rr_us_2_s0", regionRolloutId: "rr_us_2", index: 0, percent: 10, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMs: 300_000 })
+      .run();
     seedSamples(db, "rr_us_2", [{ stageIndex: 0, at: NOW + 2000, err: 3.5, p95: 640, verdict: "breach" }]);
 
     expect(regionOf("us-east").samples).toMatchObject({

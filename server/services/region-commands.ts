@@ -44,7 +44,12 @@ export function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Region
  */
 export function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): RegionRolloutRow {
   const input = parseInput(PromoteRegionInput, raw);
-  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "promote", actor: actorRef(ctx.actor), reason: input.reason, sre: actorCan(ctx.actor, "approval.sre") });
+  return runCommand(ctx, "rollout.control", findByRef(input), {
+    kind: "promote",
+    actor: actorRef(ctx.actor),
+    reason: input.reason,
+    sre: actorCan(ctx.actor, "approval.sre"),
+  });
 }
 
 export function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
@@ -94,7 +99,11 @@ export function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): R
 type RolloutOfRow = typeof rollouts.$inferSelect;
 
 const findByRef = (ref: { rolloutId: string; regionId: string }) => (tx: Db | Tx) => {
-  const row = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, ref.rolloutId), eq(regionRollouts.regionId, ref.regionId))).get();
+  const row = tx
+    .select()
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, ref.rolloutId), eq(regionRollouts.regionId, ref.regionId)))
+    .get();
   if (!row) throw notFound(`Rollout ${ref.rolloutId} has no region ${ref.regionId}.`);
   return row;
 };
@@ -142,7 +151,13 @@ function claimAgain(tx: Tx, ctx: ServiceContext, serviceId: string, saved: Regio
   const claimed = tx
     .update(regionStates)
     .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })
-    .where(and(eq(regionStates.serviceId, serviceId), eq(regionStates.regionId, saved.regionId), or(isNull(regionStates.activeRegionRolloutId), eq(regionStates.activeRegionRolloutId, saved.id))))
+    .where(
+      and(
+        eq(regionStates.serviceId, serviceId),
+        eq(regionStates.regionId, saved.regionId),
+        or(isNull(regionStates.activeRegionRolloutId), eq(regionStates.activeRegionRolloutId, saved.id)),
+      ),
+    )
     .returning()
     .get();
   if (!claimed) throw busyRegion(tx, serviceId, saved.regionId);
@@ -162,9 +177,16 @@ function reopenDownstream(tx: Tx, ctx: ServiceContext, rollout: RolloutOfRow, sa
       .set({ phase: "pending", outcomeReason: null, finishedAt: null, nextTickAt: ctx.now, updatedAt: ctx.now, version: sql`${regionRollouts.version} + 1` })
       .where(eq(regionRollouts.id, row.id))
       .run();
-    tx.update(stages).set({ status: "pending" }).where(and(eq(stages.regionRolloutId, row.id), eq(stages.status, "skipped"))).run();
+    tx.update(stages)
+      .set({ status: "pending" })
+      .where(and(eq(stages.regionRolloutId, row.id), eq(stages.status, "skipped")))
+      .run();
     insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
-      { type: "region.reopened", message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`, data: { upstream: saved.regionId } },
+      {
+        type: "region.reopened",
+        message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`,
+        data: { upstream: saved.regionId },
+      },
     ]);
   }
 }

@@ -23,7 +23,15 @@ export type RegionPage = {
   environment: string;
   links: { dashboard: string | null; logs: string | null };
   reviewerRule: { match: string; functional: number; sre: number; protected: boolean } | null;
-  live: { serviceId: string; serviceName: string; liveColour: Colour; greenPct: number; bluePct: number; artifact: { version: string; shortDigest: string; digest: string } | null; updatedAt: number }[];
+  live: {
+    serviceId: string;
+    serviceName: string;
+    liveColour: Colour;
+    greenPct: number;
+    bluePct: number;
+    artifact: { version: string; shortDigest: string; digest: string } | null;
+    updatedAt: number;
+  }[];
   rollouts: {
     rolloutId: string;
     serviceId: string;
@@ -118,7 +126,13 @@ export function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): Region
         durationMs: rr.startedAt !== null && end !== null ? Math.max(0, end - rr.startedAt) : null,
       };
     }),
-    samples: recent.map((s) => ({ takenAt: s.takenAt, errorRatePct: s.errorRatePct, latencyP95Ms: s.latencyP95Ms, verdict: s.verdict, rolloutId: rolloutOf.get(s.regionRolloutId) ?? "" })),
+    samples: recent.map((s) => ({
+      takenAt: s.takenAt,
+      errorRatePct: s.errorRatePct,
+      latencyP95Ms: s.latencyP95Ms,
+      verdict: s.verdict,
+      rolloutId: rolloutOf.get(s.regionRolloutId) ?? "",
+    })),
   };
 }
 

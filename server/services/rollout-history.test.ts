@@ -17,7 +17,11 @@ beforeEach(() => {
   h = createHarness();
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   // Three rollouts (one per region) created in the same millisecond, as a burst of CI deliveries can be.
-  ids = ["us-east", "eu-west", "apac-se"].map((regionId) => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: [regionId] }).rolloutId);
+  ids = ["us-east", "eu-west", "apac-se"].map(
+    (regionId) =>
+      startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: [regionId] })
+        .rolloutId,
+  );
   h.db.update(rollouts).set({ createdAt: SAME_MS }).run();
 });
 afterEach(() => h.cleanup());
@@ -39,7 +43,11 @@ describe("rollout history pages", () => {
   });
 
   it("still reads an old link's bare createdAt (deprecated): rollouts older than that millisecond", () => {
-    h.db.update(rollouts).set({ createdAt: SAME_MS - 1 }).where(eq(rollouts.id, ids[0])).run();
+    h.db
+      .update(rollouts)
+      .set({ createdAt: SAME_MS - 1 })
+      .where(eq(rollouts.id, ids[0]))
+      .run();
     expect(listRolloutHistory(h.as(dana), { before: SAME_MS }).items.map((r) => r.id)).toEqual([ids[0]]);
   });
 
@@ -47,4 +55,3 @@ describe("rollout history pages", () => {
     expect(() => listRolloutHistory(h.as(dana), { before: "yesterday" })).toThrow(/before: expected the nextBefore cursor/);
   });
 });
-

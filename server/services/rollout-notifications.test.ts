@@ -76,7 +76,13 @@ describe("a rollout's notifications", () => {
     expect(incident.payload).toMatchObject({ text: expect.any(String), blocks: expect.arrayContaining([expect.objectContaining({ type: "header" })]) });
 
     const started = list.cards[3];
-    expect(started).toMatchObject({ channel: { name: "#deployments", kind: "teams", purpose: "deployments" }, event: { type: "rollout.started" }, attempts: 1, lastError: null, nextAttemptAt: null });
+    expect(started).toMatchObject({
+      channel: { name: "#deployments", kind: "teams", purpose: "deployments" },
+      event: { type: "rollout.started" },
+      attempts: 1,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     expect(started.sentAt).toBe(now);
     expect(started.payload).toMatchObject({ type: "message", attachments: [{ content: { type: "AdaptiveCard" } }] });
 
@@ -115,8 +121,18 @@ describe("a rollout's notifications", () => {
     h = notifyHarness();
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
     const vic = viewer();
-    const first = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.5.0", digest: DIGEST_B, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
+    const first = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
+    startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.5.0", digest: DIGEST_B, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
 
     const list = read(vic, first.rolloutId);
     expect(list.cards).toHaveLength(1);
@@ -125,7 +141,12 @@ describe("a rollout's notifications", () => {
     expect(list.counts).toEqual({ failed: 0, pending: 1, sent: 0, grouped: 0, observabilityFailed: 0 });
 
     const withoutChannels: FleetConfig = { ...h.config, notifications: { channels: [] } };
-    expect(read(vic, first.rolloutId, withoutChannels).cards[0].channel).toEqual({ id: "deployments", name: "deployments", kind: null, purpose: "deployments" });
+    expect(read(vic, first.rolloutId, withoutChannels).cards[0].channel).toEqual({
+      id: "deployments",
+      name: "deployments",
+      kind: null,
+      purpose: "deployments",
+    });
   });
 
   it("refuses a reader without a role and names a rollout that does not exist", () => {

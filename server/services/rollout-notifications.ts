@@ -114,7 +114,13 @@ export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificati
   return {
     cards,
     observabilityFailures,
-    counts: { failed: count("failed"), pending: count("pending", "sending"), sent: count("sent"), grouped: count("grouped"), observabilityFailed: observabilityFailures.length },
+    counts: {
+      failed: count("failed"),
+      pending: count("pending", "sending"),
+      sent: count("sent"),
+      grouped: count("grouped"),
+      observabilityFailed: observabilityFailures.length,
+    },
     awaitingDelivery,
   };
 }

@@ -20,7 +20,10 @@ beforeEach(() => {
   h = createHarness({
     config: demoConfig((raw) => {
       const regions = raw.regions as Array<Record<string, unknown>>;
-      Object.assign(regions.find((r) => r.id === "apac-se")!, { order: 0, environment: "staging-apac-se" });
+      Object.assign(
+        regions.find((r) => r.id === "apac-se")!,
+        { order: 0, environment: "staging-apac-se" },
+      );
       (raw.policies as { environments: unknown[] }).environments.push({ match: "staging-*", protected: false });
     }),
   });
@@ -30,13 +33,24 @@ afterEach(() => h.cleanup());
 
 function register(version: string, digest: string, extra: { sourceRef?: string; commitSha?: string } = {}) {
   // Built from main unless said otherwise: protected environments need a source ref and commit.
-  const { artifact } = registerArtifact(h.as(dana), { serviceId: "api", version, digest, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567", ...extra });
+  const { artifact } = registerArtifact(h.as(dana), {
+    serviceId: "api",
+    version,
+    digest,
+    sourceRef: "refs/heads/main",
+    commitSha: "0123456789abcdef0123456789abcdef01234567",
+    ...extra,
+  });
   h.clock.advance(MIN);
   return artifact;
 }
 
 function makeLive(regionId: string, artifactId: string) {
-  h.db.update(regionStates).set({ liveArtifactId: artifactId, liveColour: "green" }).where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId))).run();
+  h.db
+    .update(regionStates)
+    .set({ liveArtifactId: artifactId, liveColour: "green" })
+    .where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId)))
+    .run();
 }
 
 function refusal(fn: () => unknown): ServiceError {
@@ -68,8 +82,22 @@ describe("startOptions", () => {
     ]);
     expect(api.artifacts[1]).toMatchObject({ digest: DIGEST_A, commitSha: "abc1234", sourceRef: "refs/heads/main", registeredAt: old.createdAt });
     expect(api.regions).toEqual([
-      { id: "apac-se", name: "APAC Southeast", environment: "staging-apac-se", reviewers: null, live: { version: "1.4.1", colour: "green" }, activeRolloutId: null },
-      { id: "us-east", name: "US East", environment: "production-us-east", reviewers: { functional: 1, sre: 1 }, live: { version: "1.4.1", colour: "green" }, activeRolloutId: null },
+      {
+        id: "apac-se",
+        name: "APAC Southeast",
+        environment: "staging-apac-se",
+        reviewers: null,
+        live: { version: "1.4.1", colour: "green" },
+        activeRolloutId: null,
+      },
+      {
+        id: "us-east",
+        name: "US East",
+        environment: "production-us-east",
+        reviewers: { functional: 1, sre: 1 },
+        live: { version: "1.4.1", colour: "green" },
+        activeRolloutId: null,
+      },
       { id: "eu-west", name: "EU West", environment: "production-eu-west", reviewers: { functional: 1, sre: 1 }, live: null, activeRolloutId: rolloutId },
     ]);
   });
@@ -92,7 +120,13 @@ describe("previewPlan", () => {
       ["eu-west", 3, 90, 2 * REGION_MS + 180 * MIN, 3 * REGION_MS + 180 * MIN, { functional: 1, sre: 1 }],
     ]);
     expect(preview.plan).toMatchObject({ strategy: "delayed", delayMinutes: 90, expectedDurationMs: 331 * MIN });
-    expect(preview.plan?.regions[0].stages.map((s) => [s.percent, s.durationMs / MIN])).toEqual([[10, 5], [25, 5], [50, 5], [75, 5], [100, 30]]);
+    expect(preview.plan?.regions[0].stages.map((s) => [s.percent, s.durationMs / MIN])).toEqual([
+      [10, 5],
+      [25, 5],
+      [50, 5],
+      [75, 5],
+      [100, 30],
+    ]);
   });
 
   it("starts every region at once in parallel, and the plan is the one the start then runs", () => {
@@ -108,7 +142,9 @@ describe("previewPlan", () => {
 
     const started = startRollout(h.as(dana), input);
     expect(started.plan.expectedDurationMs).toBe(preview.plan?.expectedDurationMs);
-    expect(started.plan.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs])).toEqual(preview.plan?.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs]));
+    expect(started.plan.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs])).toEqual(
+      preview.plan?.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs]),
+    );
   });
 
   it("names each problem beside its field, in the words the start refuses with, and writes nothing", () => {

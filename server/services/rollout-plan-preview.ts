@@ -70,7 +70,13 @@ export function startOptions(ctx: ServiceContext): StartOptions {
   const services = ctx.config.services.map((service) => {
     const stateOf = (regionId: string) => states.find((s) => s.state.serviceId === service.id && s.state.regionId === regionId);
     // Registered in the same millisecond (a seed, a script): the higher version string first, a fair guess.
-    const offered = ctx.db.select().from(artifacts).where(eq(artifacts.serviceId, service.id)).orderBy(desc(artifacts.createdAt), desc(artifacts.version)).limit(ARTIFACTS_OFFERED).all();
+    const offered = ctx.db
+      .select()
+      .from(artifacts)
+      .where(eq(artifacts.serviceId, service.id))
+      .orderBy(desc(artifacts.createdAt), desc(artifacts.version))
+      .limit(ARTIFACTS_OFFERED)
+      .all();
     return {
       id: service.id,
       name: service.name,
@@ -160,11 +166,14 @@ export function previewPlan(ctx: ServiceContext, raw: unknown): PlanPreview {
     }
     // The start claims regions with a conditional update; this reads the same column to warn first.
     const wanted = checked.regions.map((r) => r.id);
-    const busy = wanted.length === 0 ? [] : ctx.db
-      .select({ regionId: regionStates.regionId })
-      .from(regionStates)
-      .where(and(eq(regionStates.serviceId, serviceId), inArray(regionStates.regionId, wanted), isNotNull(regionStates.activeRegionRolloutId)))
-      .all();
+    const busy =
+      wanted.length === 0
+        ? []
+        : ctx.db
+            .select({ regionId: regionStates.regionId })
+            .from(regionStates)
+            .where(and(eq(regionStates.serviceId, serviceId), inArray(regionStates.regionId, wanted), isNotNull(regionStates.activeRegionRolloutId)))
+            .all();
     for (const region of checked.regions.filter((r) => busy.some((b) => b.regionId === r.id))) {
       problems.push({ field: "regions", message: busyRegion(ctx.db, serviceId, region.id).message });
     }

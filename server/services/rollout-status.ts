@@ -113,9 +113,31 @@ function buildViews(ctx: ServiceContext, where: Array<ReturnType<typeof eq> | un
     .limit(limit)
     .all();
   if (rows.length === 0) return [];
-  const regionRows = ctx.db.select().from(regionRollouts).where(inArray(regionRollouts.rolloutId, rows.map((r) => r.rollout.id))).orderBy(asc(regionRollouts.position)).all();
-  const stageRows = regionRows.length ? ctx.db.select({ regionRolloutId: stages.regionRolloutId, index: stages.index, percent: stages.percent }).from(stages).where(inArray(stages.regionRolloutId, regionRows.map((r) => r.id))).all() : [];
-  const percentOf = (regionRolloutId: string, index: number) => stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
+  const regionRows = ctx.db
+    .select()
+    .from(regionRollouts)
+    .where(
+      inArray(
+        regionRollouts.rolloutId,
+        rows.map((r) => r.rollout.id),
+      ),
+    )
+    .orderBy(asc(regionRollouts.position))
+    .all();
+  const stageRows = regionRows.length
+    ? ctx.db
+        .select({ regionRolloutId: stages.regionRolloutId, index: stages.index, percent: stages.percent })
+        .from(stages)
+        .where(
+          inArray(
+            stages.regionRolloutId,
+            regionRows.map((r) => r.id),
+          ),
+        )
+        .all()
+    : [];
+  const percentOf = (regionRolloutId: string, index: number) =>
+    stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
 
   return rows.map(({ rollout, version, digest }) => {
     const { id, serviceId, ...status } = rolloutStatusOf(rollout);

@@ -8,14 +8,17 @@ import { startRollout } from "./rollouts";
 
 describe("links on the rollout page", () => {
   it("fills every placeholder of a config link and escapes the values", () => {
-    const url = fillLink("https://logs.example.com/search?q=region%3D{region}%20correlation_id%3D{correlationId}&s={service}&r={rolloutId}&from={from}&to={to}", {
-      region: "eu-west",
-      correlationId: "c 1",
-      service: "api",
-      rolloutId: "r1",
-      from: "1000",
-      to: "2000",
-    });
+    const url = fillLink(
+      "https://logs.example.com/search?q=region%3D{region}%20correlation_id%3D{correlationId}&s={service}&r={rolloutId}&from={from}&to={to}",
+      {
+        region: "eu-west",
+        correlationId: "c 1",
+        service: "api",
+        rolloutId: "r1",
+        from: "1000",
+        to: "2000",
+      },
+    );
     expect(url).toBe("https://logs.example.com/search?q=region%3Deu-west%20correlation_id%3Dc%201&s=api&r=r1&from=1000&to=2000");
   });
 
@@ -24,7 +27,13 @@ describe("links on the rollout page", () => {
     const serviceId = config.services[0].id;
     expect(commitUrl(config, serviceId, "abc123")).toBe("https://github.com/acme/api/commit/abc123");
     expect(commitUrl(config, serviceId, null)).toBeNull();
-    expect(commitUrl(demoConfig((raw) => delete (raw.services as Array<Record<string, unknown>>)[0].repository), serviceId, "abc123")).toBeNull();
+    expect(
+      commitUrl(
+        demoConfig((raw) => delete (raw.services as Array<Record<string, unknown>>)[0].repository),
+        serviceId,
+        "abc123",
+      ),
+    ).toBeNull();
   });
 });
 
@@ -33,7 +42,12 @@ describe("region links on the rollout page use the card's time window", () => {
     const h = createHarness();
     try {
       const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-      const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: ["us-east"] });
+      const { rolloutId } = startRollout(h.as(dana), {
+        serviceId: "api",
+        artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+        strategy: "parallel",
+        regions: ["us-east"],
+      });
       const started = 1_780_000_000_000;
       const ended = started + 60 * 60_000;
       h.db.update(regionRollouts).set({ startedAt: started, finishedAt: ended }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
@@ -41,9 +55,15 @@ describe("region links on the rollout page use the card's time window", () => {
       expect(region.links.dashboard).toBe(`https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started}&to=${ended + 5 * 60_000}`);
 
       // A region that ran for less than 15 minutes: the window opens 15 minutes before its end, as on a card.
-      h.db.update(regionRollouts).set({ finishedAt: started + 60_000 }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
+      h.db
+        .update(regionRollouts)
+        .set({ finishedAt: started + 60_000 })
+        .where(eq(regionRollouts.rolloutId, rolloutId))
+        .run();
       const [short] = getRolloutView(h.as(dana), rolloutId).regions;
-      expect(short.links.dashboard).toBe(`https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started + 60_000 - 15 * 60_000}&to=${started + 60_000 + 5 * 60_000}`);
+      expect(short.links.dashboard).toBe(
+        `https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started + 60_000 - 15 * 60_000}&to=${started + 60_000 + 5 * 60_000}`,
+      );
     } finally {
       h.cleanup();
     }

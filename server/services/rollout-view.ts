@@ -15,7 +15,6 @@ import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "
 
 type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
 
-
 /** The one template function of config links (cards, this page, the region page). */
 export { fillLink } from "@/server/config/links";
 
@@ -27,7 +26,12 @@ export function commitUrl(config: FleetConfig, serviceId: string, sha: string | 
 export function getRolloutView(ctx: ReadContext, rolloutId: string) {
   requireRead(ctx);
   const { db, config } = ctx;
-  const row = db.select({ rollout: rollouts, artifact: artifacts }).from(rollouts).innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId)).where(eq(rollouts.id, rolloutId)).get();
+  const row = db
+    .select({ rollout: rollouts, artifact: artifacts })
+    .from(rollouts)
+    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+    .where(eq(rollouts.id, rolloutId))
+    .get();
   if (!row) throw notFound(`There is no rollout ${rolloutId}.`);
   const { rollout, artifact } = row;
   const regionRows = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
@@ -48,7 +52,12 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const regions = regionRows.map((r) => {
     const region = config.regions.find((c) => c.id === r.regionId);
     // The card's window: around the region's end (or now), from its start if earlier.
-    const linkCtx = { rolloutId, serviceId: rollout.serviceId, correlationId: rollout.correlationId, ...linkWindow(r.startedAt ?? rollout.createdAt, r.finishedAt ?? rollout.finishedAt ?? now) };
+    const linkCtx = {
+      rolloutId,
+      serviceId: rollout.serviceId,
+      correlationId: rollout.correlationId,
+      ...linkWindow(r.startedAt ?? rollout.createdAt, r.finishedAt ?? rollout.finishedAt ?? now),
+    };
     const links = regionLinks(region, linkCtx);
     const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
     return {
@@ -60,7 +69,10 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
       fromColour: r.fromColour,
       toColour: r.toColour,
       /** A move of all traffic back to the old colour that failed and is being tried again ("rollback retrying"). */
-      rollbackRetry: r.rollbackAttempts > 0 ? { attempts: r.rollbackAttempts, lastError: r.rollbackLastError, nextAt: r.rollbackNextAt, failingSince: r.rollbackFirstFailedAt } : null,
+      rollbackRetry:
+        r.rollbackAttempts > 0
+          ? { attempts: r.rollbackAttempts, lastError: r.rollbackLastError, nextAt: r.rollbackNextAt, failingSince: r.rollbackFirstFailedAt }
+          : null,
       /** Under observation after it succeeded (delayed strategy): sampled until then; a breach rolls it back. */
       observeUntil: r.observeUntil,
       cause: r.cause as RollbackCause[] | null,
@@ -146,7 +158,14 @@ function promotionsOf(ctx: ReadContext, rolloutId: string) {
     .map((e) => {
       const read = readEvent(e);
       const data = read?.type === "region.promoted" ? read.data : {};
-      return { at: e.at, actor: e.actor, regionId: e.regionId, stageIndex: data.stageIndex ?? -1, reason: data.reason ?? null, validation: data.validation === true };
+      return {
+        at: e.at,
+        actor: e.actor,
+        regionId: e.regionId,
+        stageIndex: data.stageIndex ?? -1,
+        reason: data.reason ?? null,
+        validation: data.validation === true,
+      };
     });
 }
 
@@ -170,7 +189,12 @@ export type SamplePoint = {
  */
 export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ regionId: string; points: SamplePoint[] }> {
   requireRead(ctx);
-  const regionRows = ctx.db.select({ id: regionRollouts.id, regionId: regionRollouts.regionId }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
+  const regionRows = ctx.db
+    .select({ id: regionRollouts.id, regionId: regionRollouts.regionId })
+    .from(regionRollouts)
+    .where(eq(regionRollouts.rolloutId, rolloutId))
+    .orderBy(asc(regionRollouts.position))
+    .all();
   const ids = regionRows.map((r) => r.id);
   if (ids.length === 0) return [];
   const sampleRows = ctx.db.select().from(samples).where(inArray(samples.regionRolloutId, ids)).orderBy(asc(samples.takenAt), asc(samples.id)).all();
@@ -277,7 +301,12 @@ export function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = 
   const page = rows.slice(0, input.limit);
   const ids = page.map((r) => r.rollout.id);
   const regionRows = ids.length
-    ? ctx.db.select({ rolloutId: regionRollouts.rolloutId, regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(inArray(regionRollouts.rolloutId, ids)).orderBy(asc(regionRollouts.position)).all()
+    ? ctx.db
+        .select({ rolloutId: regionRollouts.rolloutId, regionId: regionRollouts.regionId, phase: regionRollouts.phase })
+        .from(regionRollouts)
+        .where(inArray(regionRollouts.rolloutId, ids))
+        .orderBy(asc(regionRollouts.position))
+        .all()
     : [];
   return {
     items: page.map(({ rollout, version }) => ({

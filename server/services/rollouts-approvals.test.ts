@@ -18,7 +18,12 @@ beforeEach(async () => {
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
-  rolloutId = startRollout(h.as(ada), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: "all" }).rolloutId;
+  rolloutId = startRollout(h.as(ada), {
+    serviceId: "api",
+    artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+    strategy: "sequential",
+    regions: "all",
+  }).rolloutId;
   await h.runner.tick();
   expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
 });

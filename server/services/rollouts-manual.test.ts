@@ -95,7 +95,11 @@ describe("promote of the validation stage at 100 %", () => {
     const ref = { rolloutId, regionId: "us-east" };
     const row = () => regionRolloutOf(h.db, rolloutId, "us-east");
     await runUntil(h, () => row().stageIndex === 4 && row().lastVerdict === "pass");
-    expectRefusal(() => promoteRegion(h.as(dana), { ...ref, reason: "we have checked everything twice" }), "FORBIDDEN", "is the validation stage; skipping it needs the sre role and a reason");
+    expectRefusal(
+      () => promoteRegion(h.as(dana), { ...ref, reason: "we have checked everything twice" }),
+      "FORBIDDEN",
+      "is the validation stage; skipping it needs the sre role and a reason",
+    );
     expectRefusal(() => promoteRegion(h.as(sam), ref), "PRECONDITION_FAILED", "say why it may be skipped");
     expectRefusal(() => promoteRegion(h.as(sam), { ...ref, reason: "   " }), "BAD_REQUEST", "reason");
 
@@ -103,8 +107,11 @@ describe("promote of the validation stage at 100 %", () => {
     await runUntil(h, settled("us-east"));
     expect(phases(h.db)["us-east"]).toBe("succeeded");
     const [promoted] = eventsOf(h.db, { type: "region.promoted" });
-    expect(promoted).toMatchObject({ actor: "user:sam", data: expect.objectContaining({ validation: true, reason: "hotfix for INC-4211, soaked on staging" }) });
-    expect(promoted.message).toContain('promoted the 100 % stage (the validation stage), skipping the last');
+    expect(promoted).toMatchObject({
+      actor: "user:sam",
+      data: expect.objectContaining({ validation: true, reason: "hotfix for INC-4211, soaked on staging" }),
+    });
+    expect(promoted.message).toContain("promoted the 100 % stage (the validation stage), skipping the last");
     const view = getRolloutView(h.as(dana), rolloutId);
     expect(view.regions[0].stages[4].promotion).toMatchObject({ actor: "user:sam", validation: true, reason: "hotfix for INC-4211, soaked on staging" });
     expect(view.regions[0].stages[4].samples.pass).toBeGreaterThan(0);
@@ -157,7 +164,12 @@ describe("emergency rollback", () => {
     await runUntil(h, settled("us-east"));
     const second = start("1.1.0", DIGEST_B, ["us-east"]);
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "us-east").phase === "succeeded");
-    expect(regionStateOf(h.db, "us-east")).toMatchObject({ liveColour: "blue", greenPct: 0, liveArtifactId: second.artifact.id, previousArtifactId: first.artifact.id });
+    expect(regionStateOf(h.db, "us-east")).toMatchObject({
+      liveColour: "blue",
+      greenPct: 0,
+      liveArtifactId: second.artifact.id,
+      previousArtifactId: first.artifact.id,
+    });
 
     const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
     expectRefusal(() => rollbackRegion(h.as(vera), { serviceId: "api", regionId: "us-east" }), "FORBIDDEN", "Rolling a region back");
@@ -166,12 +178,22 @@ describe("emergency rollback", () => {
     expectRefusal(() => start("1.2.0", `sha256:${"c".repeat(64)}`, ["us-east"]), "CONFLICT", "us-east is already in rollout");
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "us-east").phase === "rolled_back");
 
-    expect(regionStateOf(h.db, "us-east")).toMatchObject({ liveColour: "green", greenPct: 100, liveArtifactId: first.artifact.id, previousArtifactId: second.artifact.id, activeRegionRolloutId: null });
+    expect(regionStateOf(h.db, "us-east")).toMatchObject({
+      liveColour: "green",
+      greenPct: 100,
+      liveArtifactId: first.artifact.id,
+      previousArtifactId: second.artifact.id,
+      activeRegionRolloutId: null,
+    });
     expect(h.world.weightOf("us-east")).toEqual({ blue: 0, green: 100 });
     const events = eventsOf(h.db, { type: "region.rolled_back" });
     expect(events.map((e) => e.actor)).toEqual(["user:sam"]);
     expect(rolloutRow(h.db, second.rolloutId).status).toBe("failed");
-    expectRefusal(() => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }), "PRECONDITION_FAILED", "only a region in its canary or one that succeeded");
+    expectRefusal(
+      () => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }),
+      "PRECONDITION_FAILED",
+      "only a region in its canary or one that succeeded",
+    );
   });
 
   it("during the canary is one click: the canary's share goes back, the region ends rolled back and blocks the next", async () => {

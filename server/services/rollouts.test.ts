@@ -50,7 +50,13 @@ describe("registerArtifact", () => {
 
 describe("startRollout", () => {
   it("plans the regions in config order, claims each region and writes its stages and the started event", () => {
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "delayed", delayMinutes: 90, regions: ["apac-se", "us-east"] });
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT },
+      strategy: "delayed",
+      delayMinutes: 90,
+      regions: ["apac-se", "us-east"],
+    });
     expect(started.regions.map((r) => r.regionId)).toEqual(["us-east", "apac-se"]);
     expect(started.plan.delayMs).toBe(90 * 60_000);
     const rows = h.db.select().from(regionRollouts).all();
@@ -67,7 +73,9 @@ describe("startRollout", () => {
 
   it("refuses a region already in a rollout of the same service, and writes nothing", () => {
     startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["eu-west"] });
-    const err = caught(() => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.3", digest: DIGEST_B, ...BUILT }, strategy: "parallel", regions: "all" }));
+    const err = caught(() =>
+      startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.3", digest: DIGEST_B, ...BUILT }, strategy: "parallel", regions: "all" }),
+    );
     expect(err.code).toBe("CONFLICT");
     expect(err.message).toContain("eu-west is already in rollout");
     expect(h.db.select().from(rollouts).all()).toHaveLength(1);

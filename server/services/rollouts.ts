@@ -13,7 +13,17 @@ import { actorCan } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
 import { isUnprotected } from "@/server/config/policies";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
-import { delayProblem, formatDuration, PlanError, planRollout, stagesFromConfig, type Gate, type Plan, type PlanInput, type StageSpec } from "@/server/engine/machine";
+import {
+  delayProblem,
+  formatDuration,
+  PlanError,
+  planRollout,
+  stagesFromConfig,
+  type Gate,
+  type Plan,
+  type PlanInput,
+  type StageSpec,
+} from "@/server/engine/machine";
 import { enqueueNotifications } from "@/server/engine/outbox/enqueue";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
@@ -60,13 +70,28 @@ export type StartRegion = PlanInput["regions"][number] & { environment: string; 
 export function startRegion(config: FleetConfig, region: RegionConfig): StartRegion {
   const reviewers = requiredReviewers(config, region.environment);
   const stages = stagesFromConfig(regionSettings(config, region).stages);
-  return { id: region.id, name: region.name, order: region.order, environment: region.environment, stages, deployMs: deployMs(region), needsApproval: reviewers !== null, reviewers };
+  return {
+    id: region.id,
+    name: region.name,
+    order: region.order,
+    environment: region.environment,
+    stages,
+    deployMs: deployMs(region),
+    needsApproval: reviewers !== null,
+    reviewers,
+  };
 }
 
 /** The input field a problem is about, so a form can show it beside that field. */
 export type StartField = "serviceId" | "artifactId" | "strategy" | "regions" | "delayMinutes";
 export type StartProblem = { field: StartField; error: ServiceError };
-export type CheckedStart = { service: FleetConfig["services"][number] | null; regions: RegionConfig[]; startRegions: StartRegion[]; plan: Plan | null; problems: StartProblem[] };
+export type CheckedStart = {
+  service: FleetConfig["services"][number] | null;
+  regions: RegionConfig[];
+  startRegions: StartRegion[];
+  plan: Plan | null;
+  problems: StartProblem[];
+};
 
 /**
  * Everything a start checks before it writes, but the artifact and the region claims (those need the
@@ -96,7 +121,13 @@ export function checkStart(ctx: ServiceContext, input: z.output<typeof StartRoll
 }
 
 /** Why this artifact cannot go out in these regions (not one of the service's, or built from a refused ref), or null. */
-export function artifactProblem(ctx: ServiceContext, serviceId: string, artifact: ArtifactRow | undefined, requestedId: string | undefined, regions: RegionConfig[]): ServiceError | null {
+export function artifactProblem(
+  ctx: ServiceContext,
+  serviceId: string,
+  artifact: ArtifactRow | undefined,
+  requestedId: string | undefined,
+  regions: RegionConfig[],
+): ServiceError | null {
   if (!artifact || artifact.serviceId !== serviceId) return notFound(`There is no artifact "${requestedId}" of ${serviceId}.`);
   return sourceRefProblem(ctx, artifact, regions);
 }
@@ -112,9 +143,7 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
   const stagesByRegion = new Map<string, StageSpec[]>(startRegions.map((r) => [r.id, r.stages]));
 
   return ctx.db.transaction((tx) => {
-    const artifact = input.artifact
-      ? registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }).artifact
-      : findArtifact(tx, input.artifactId!);
+    const artifact = input.artifact ? registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }).artifact : findArtifact(tx, input.artifactId!);
     const problem = artifactProblem(ctx, service.id, artifact, input.artifactId, regions);
     // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
     if (problem || !artifact) throw problem;
@@ -163,16 +192,25 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
 
     const [started] = tx
       .insert(events)
-      .values(eventValues({
-        at: ctx.now,
-        type: "rollout.started",
-        actor: initiator,
-        message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
-        serviceId: service.id,
-        rolloutId,
-        correlationId,
-        data: { artifactId: artifact.id, version: artifact.version, digest: artifact.digest, strategy: input.strategy, delayMinutes: input.delayMinutes ?? null, plan },
-      }))
+      .values(
+        eventValues({
+          at: ctx.now,
+          type: "rollout.started",
+          actor: initiator,
+          message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
+          serviceId: service.id,
+          rolloutId,
+          correlationId,
+          data: {
+            artifactId: artifact.id,
+            version: artifact.version,
+            digest: artifact.digest,
+            strategy: input.strategy,
+            delayMinutes: input.delayMinutes ?? null,
+            plan,
+          },
+        }),
+      )
       .returning()
       .all();
     enqueueNotifications(tx, ctx.config, started);
@@ -187,7 +225,9 @@ function resolveRegions(ctx: ServiceContext, wanted: "all" | string[]): { region
   const regions = ordered.filter((r) => wanted.includes(r.id));
   const unknown = wanted.filter((id) => !ordered.some((r) => r.id === id));
   if (unknown.length === 0) return { regions, problem: null };
-  const problem = badRequest(`regions: ${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`);
+  const problem = badRequest(
+    `regions: ${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`,
+  );
   return { regions, problem };
 }
 
@@ -217,7 +257,9 @@ function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: R
   }
   const allowed = ctx.config.policies.allowedRefs;
   if (allowed.some((pattern) => globMatch(pattern, artifact.sourceRef!))) return null;
-  return preconditionFailed(`${artifact.version} was built from ${artifact.sourceRef}, but ${protectedEnvs.join(", ")} only take builds from ${allowed.join(" or ")}.`);
+  return preconditionFailed(
+    `${artifact.version} was built from ${artifact.sourceRef}, but ${protectedEnvs.join(", ")} only take builds from ${allowed.join(" or ")}.`,
+  );
 }
 
 /**

@@ -37,7 +37,12 @@ export function settingsView(loaded: LoadedConfig, env: Env): SettingsView {
     demo: config.demo,
     baseUrl: maskUrl(config.baseUrl),
     services: config.services.map((s) => ({ id: s.id, name: s.name, repository: s.repository ? maskUrl(s.repository) : null })),
-    stages: config.stages.map((s) => ({ percent: s.percent, maxErrorRatePct: s.maxErrorRatePct, maxLatencyP95Ms: s.maxLatencyP95Ms, durationMinutes: s.durationMinutes })),
+    stages: config.stages.map((s) => ({
+      percent: s.percent,
+      maxErrorRatePct: s.maxErrorRatePct,
+      maxLatencyP95Ms: s.maxLatencyP95Ms,
+      durationMinutes: s.durationMinutes,
+    })),
     regions: [...config.regions]
       .sort((a, b) => a.order - b.order)
       .map((r) => {
@@ -56,7 +61,14 @@ export function settingsView(loaded: LoadedConfig, env: Env): SettingsView {
       allowedRefs: config.policies.allowedRefs,
       environments: config.policies.environments.map((e) => ({ match: e.match, ...e.requiredReviewers, protected: e.protected })),
     },
-    channels: config.notifications.channels.map((c) => ({ id: c.id, kind: c.kind, purpose: c.purpose, name: c.name ?? null, webhookUrlEnv: c.webhookUrlEnv, set: isSet(c.webhookUrlEnv) })),
+    channels: config.notifications.channels.map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      purpose: c.purpose,
+      name: c.name ?? null,
+      webhookUrlEnv: c.webhookUrlEnv,
+      set: isSet(c.webhookUrlEnv),
+    })),
     envVars: envVarUses(config).map(({ path, name }) => ({ path, name, set: isSet(name) })),
   };
 }

@@ -32,7 +32,15 @@ export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, 
       : `${accepted} of ${results.length} webhook(s) accepted the test card.`;
   ctx.db
     .insert(events)
-    .values(eventValues({ at: ctx.now, type: "notify.test_card_sent", actor: actorRef(ctx.actor), message: `${ctx.actor.name} sent a test card: ${message}`, data: { purpose: purpose ?? null, accepted, sent: results.length } }))
+    .values(
+      eventValues({
+        at: ctx.now,
+        type: "notify.test_card_sent",
+        actor: actorRef(ctx.actor),
+        message: `${ctx.actor.name} sent a test card: ${message}`,
+        data: { purpose: purpose ?? null, accepted, sent: results.length },
+      }),
+    )
     .run();
   return {
     configured: results.length > 0,

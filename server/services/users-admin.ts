@@ -19,7 +19,8 @@ export function adminRef(admin: UserAdmin): string {
 /** Refuses unless the actor may manage users (the operator on the server always may). */
 export function authoriseAdmin(admin: UserAdmin): void {
   if (admin.kind === "cli") return;
-  if (admin.kind === "token" || admin.kind === "webhook") throw forbidden("Users are managed by an admin signed in as a person, or with flightdeck users on the server.");
+  if (admin.kind === "token" || admin.kind === "webhook")
+    throw forbidden("Users are managed by an admin signed in as a person, or with flightdeck users on the server.");
   if (!can(admin.roles, "users.manage")) {
     throw forbidden(`Your role (${admin.roles.join(", ") || "none"}) does not allow users.manage.`);
   }

@@ -39,8 +39,12 @@ export function ensureBootstrapAdmin(db: Db, env: Env, now: number): BootstrapRe
   return db.transaction((tx) => {
     if (!existing) {
       const user = { id: randomUUID(), email, name: email.split("@")[0] };
-      tx.insert(users).values({ ...user, passwordHash, createdAt: now }).run();
-      tx.insert(events).values(eventValues({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } })).run();
+      tx.insert(users)
+        .values({ ...user, passwordHash, createdAt: now })
+        .run();
+      tx.insert(events)
+        .values(eventValues({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } }))
+        .run();
       replaceRoles(tx, user.id, ["admin"], "system", now);
       recordRolesChanged(tx, { actor: "system", user, before: [], after: ["admin"] }, now);
       return { status: "created" as const, userId: user.id };
@@ -48,7 +52,10 @@ export function ensureBootstrapAdmin(db: Db, env: Env, now: number): BootstrapRe
     const before = storedRoles(tx, existing.id);
     const changes = passwordHash !== null || existing.disabledAt !== null || !before.includes("admin");
     if (passwordHash !== null || existing.disabledAt !== null) {
-      tx.update(users).set({ passwordHash: passwordHash ?? existing.passwordHash, disabledAt: null }).where(eq(users.id, existing.id)).run();
+      tx.update(users)
+        .set({ passwordHash: passwordHash ?? existing.passwordHash, disabledAt: null })
+        .where(eq(users.id, existing.id))
+        .run();
     }
     if (!before.includes("admin")) {
       const after = canonicalRoles([...before, "admin"]);

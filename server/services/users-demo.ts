@@ -23,7 +23,17 @@ export const DEMO_USERS: ReadonlyArray<{ id: string; role: Role; name: string; e
 export function seedDemoUsers(db: Db, now: number): { created: string[] } {
   return db.transaction((tx) => {
     const existing = new Set(
-      tx.select({ id: users.id }).from(users).where(inArray(users.id, DEMO_USERS.map((u) => u.id))).all().map((u) => u.id),
+      tx
+        .select({ id: users.id })
+        .from(users)
+        .where(
+          inArray(
+            users.id,
+            DEMO_USERS.map((u) => u.id),
+          ),
+        )
+        .all()
+        .map((u) => u.id),
     );
     const created: string[] = [];
     for (const demo of DEMO_USERS.filter((u) => !existing.has(u.id))) {

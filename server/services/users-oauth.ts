@@ -29,12 +29,22 @@ export function linkOAuthAccount(db: Db, identity: OAuthIdentity, now: number): 
       throw conflict(`${email} already belongs to a Flightdeck user; sign in the way that user signs in`);
     }
     const user = { id: randomUUID(), email, name: identity.name?.trim() || email.split("@")[0] };
-    tx.insert(users).values({ ...user, createdAt: now }).run();
+    tx.insert(users)
+      .values({ ...user, createdAt: now })
+      .run();
     tx.insert(accounts)
       .values({ id: randomUUID(), userId: user.id, provider: identity.provider, providerAccountId: identity.providerAccountId, createdAt: now })
       .run();
     tx.insert(events)
-      .values(eventValues({ at: now, type: "user.created", actor: "system", message: `${user.name} (${email}) signed in with ${identity.provider} for the first time`, data: { userId: user.id, provider: identity.provider } }))
+      .values(
+        eventValues({
+          at: now,
+          type: "user.created",
+          actor: "system",
+          message: `${user.name} (${email}) signed in with ${identity.provider} for the first time`,
+          data: { userId: user.id, provider: identity.provider },
+        }),
+      )
       .run();
     replaceRoles(tx, user.id, ["viewer"], "system", now);
     recordRolesChanged(tx, { actor: "system", user, before: [], after: ["viewer"] }, now);

@@ -18,7 +18,13 @@ function freshDb(): Db {
   return db;
 }
 const rolesOf = (db: Db, userId: string): Role[] =>
-  db.select().from(roleAssignments).where(eq(roleAssignments.userId, userId)).all().map((r) => r.role).sort();
+  db
+    .select()
+    .from(roleAssignments)
+    .where(eq(roleAssignments.userId, userId))
+    .all()
+    .map((r) => r.role)
+    .sort();
 
 let db: Db;
 beforeEach(() => {
@@ -35,7 +41,13 @@ describe("seedDemoUsers", () => {
       "Sam <sre@demo.flightdeck> sre: sre",
       "Ada <admin@demo.flightdeck> admin: admin",
     ]);
-    expect(db.select().from(users).all().every((u) => u.demo && u.passwordHash === null)).toBe(true);
+    expect(
+      db
+        .select()
+        .from(users)
+        .all()
+        .every((u) => u.demo && u.passwordHash === null),
+    ).toBe(true);
   });
 
   it("is idempotent and keeps roles an admin changed since", () => {

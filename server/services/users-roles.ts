@@ -18,7 +18,12 @@ export function canonicalRoles(roles: Iterable<Role>): Role[] {
 /** The role rows a user holds (possibly none: then the user counts as a viewer). */
 export function storedRoles(db: Db | Tx, userId: string): Role[] {
   return canonicalRoles(
-    db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.userId, userId)).all().map((r) => r.role),
+    db
+      .select({ role: roleAssignments.role })
+      .from(roleAssignments)
+      .where(eq(roleAssignments.userId, userId))
+      .all()
+      .map((r) => r.role),
   );
 }
 
@@ -55,12 +60,14 @@ export function recordRolesChanged(
   now: number,
 ): void {
   tx.insert(events)
-    .values(eventValues({
-      at: now,
-      type: "user.roles_changed",
-      actor: change.actor,
-      message: `Roles of ${change.user.name} (${change.user.email}) changed from ${listOrNone(change.before)} to ${listOrNone(change.after)}`,
-      data: { userId: change.user.id, before: change.before, after: change.after },
-    }))
+    .values(
+      eventValues({
+        at: now,
+        type: "user.roles_changed",
+        actor: change.actor,
+        message: `Roles of ${change.user.name} (${change.user.email}) changed from ${listOrNone(change.before)} to ${listOrNone(change.after)}`,
+        data: { userId: change.user.id, before: change.before, after: change.after },
+      }),
+    )
     .run();
 }

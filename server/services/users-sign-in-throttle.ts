@@ -62,10 +62,10 @@ export function beginSignInAttempt(db: Db, who: { email: string; address: string
     const throttled = signInThrottle(tx, who, now);
     if (throttled) return { ok: false as const, throttled };
     // Old rows go as new ones arrive: the table holds at most one window of failures.
-    tx.delete(signInFailures).where(lte(signInFailures.at, now - SIGN_IN_THROTTLE.windowMs)).run();
-    const rowIds = keys(who).map(
-      (k) => tx.insert(signInFailures).values({ key: k.key, at: now }).returning({ id: signInFailures.id }).get().id,
-    );
+    tx.delete(signInFailures)
+      .where(lte(signInFailures.at, now - SIGN_IN_THROTTLE.windowMs))
+      .run();
+    const rowIds = keys(who).map((k) => tx.insert(signInFailures).values({ key: k.key, at: now }).returning({ id: signInFailures.id }).get().id);
     return { ok: true as const, rowIds };
   });
 }
@@ -74,6 +74,8 @@ export function beginSignInAttempt(db: Db, who: { email: string; address: string
 export function forgiveSignInAttempt(db: Db, who: { email: string }, rowIds: number[]): void {
   db.transaction((tx) => {
     if (rowIds.length > 0) tx.delete(signInFailures).where(inArray(signInFailures.id, rowIds)).run();
-    tx.delete(signInFailures).where(eq(signInFailures.key, `account:${who.email.trim().toLowerCase()}`)).run();
+    tx.delete(signInFailures)
+      .where(eq(signInFailures.key, `account:${who.email.trim().toLowerCase()}`))
+      .run();
   });
 }

@@ -58,7 +58,13 @@ describe("sign-in throttling", () => {
     const good = beginSignInAttempt(db, OLU, NOW + 1);
     if (!good.ok) throw new Error("unexpected throttle");
     forgiveSignInAttempt(db, OLU, good.rowIds);
-    expect(db.select().from(signInFailures).all().map((r) => r.key)).toEqual(Array(4).fill("address:203.0.113.7"));
+    expect(
+      db
+        .select()
+        .from(signInFailures)
+        .all()
+        .map((r) => r.key),
+    ).toEqual(Array(4).fill("address:203.0.113.7"));
   });
 
   it("does not throttle an address the server could not tell, which would be everyone", () => {
@@ -69,7 +75,13 @@ describe("sign-in throttling", () => {
   it("keeps at most one window of rows", () => {
     fail(OLU, NOW);
     fail({ ...OLU, email: "b@example.com" }, NOW + SIGN_IN_THROTTLE.windowMs + 1);
-    expect(db.select().from(signInFailures).all().every((r) => r.at === NOW + SIGN_IN_THROTTLE.windowMs + 1)).toBe(true);
+    expect(
+      db
+        .select()
+        .from(signInFailures)
+        .all()
+        .every((r) => r.at === NOW + SIGN_IN_THROTTLE.windowMs + 1),
+    ).toBe(true);
   });
 });
 
@@ -90,7 +102,14 @@ describe("the sign-in audit trail", () => {
     expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 1)).toBe(true);
     expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 2)).toBe(false);
     expect(resolveSessionUser(db, sessionId, NOW + 3, false)).toBeNull();
-    expect(db.select().from(events).where(eq(events.type, "user.signed_out")).all().map((e) => e.message)).toEqual(["Olu signed out"]);
+    expect(
+      db
+        .select()
+        .from(events)
+        .where(eq(events.type, "user.signed_out"))
+        .all()
+        .map((e) => e.message),
+    ).toEqual(["Olu signed out"]);
   });
 
   it("records a refused sign-in as anonymous, with the reason in words", () => {
@@ -105,7 +124,12 @@ describe("the sign-in audit trail", () => {
   it("never puts the address typed into the message (it may be a password typed in the wrong field)", () => {
     recordSignInFailure(db, { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" }, NOW);
     recordSignInFailure(db, { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" }, NOW);
-    const messages = db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all().map((e) => e.message);
+    const messages = db
+      .select()
+      .from(events)
+      .where(eq(events.type, "user.sign_in_failed"))
+      .all()
+      .map((e) => e.message);
     expect(messages).toEqual([
       "Sign-in with email and password as an unknown account refused: no such account",
       "Sign-in with email and password as Olu refused: wrong password",

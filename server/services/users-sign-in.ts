@@ -15,24 +15,22 @@ const PROVIDER_NAMES: Record<string, string> = { local: "email and password", de
 export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
 
 /** A successful sign-in: a session row, `users.last_sign_in_at`, and a `user.signed_in` event. */
-export function recordSignIn(
-  db: Db,
-  input: { userId: string; provider: string; address: string },
-  now: number,
-): { sessionId: string; expiresAt: number } {
+export function recordSignIn(db: Db, input: { userId: string; provider: string; address: string }, now: number): { sessionId: string; expiresAt: number } {
   return db.transaction((tx) => {
     const user = tx.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get();
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
     const session = createSession(tx, input.userId, now);
     tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, input.userId)).run();
     tx.insert(events)
-      .values(eventValues({
-        at: now,
-        type: "user.signed_in",
-        actor: `user:${input.userId}`,
-        message: `${user.name} signed in with ${providerName(input.provider)}`,
-        data: { userId: input.userId, provider: input.provider, address: input.address },
-      }))
+      .values(
+        eventValues({
+          at: now,
+          type: "user.signed_in",
+          actor: `user:${input.userId}`,
+          message: `${user.name} signed in with ${providerName(input.provider)}`,
+          data: { userId: input.userId, provider: input.provider, address: input.address },
+        }),
+      )
       .run();
     return { sessionId: session.id, expiresAt: session.expiresAt };
   });
@@ -76,20 +74,22 @@ export function recordSignInFailure(
   const name = input.userId ? db.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get()?.name : undefined;
   const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
   db.insert(events)
-    .values(eventValues({
-      at: now,
-      type: "user.sign_in_failed",
-      actor: "anonymous",
-      message: `Sign-in with ${providerName(input.provider)} as ${who} refused: ${FAILURE_WORDS[input.reason]}${input.detail ? ` (${input.detail})` : ""}`,
-      data: {
-        provider: input.provider,
-        reason: input.reason,
-        address: input.address,
-        ...(input.email ? { email: input.email } : {}),
-        ...(input.login ? { login: input.login } : {}),
-        ...(input.userId ? { userId: input.userId } : {}),
-      },
-    }))
+    .values(
+      eventValues({
+        at: now,
+        type: "user.sign_in_failed",
+        actor: "anonymous",
+        message: `Sign-in with ${providerName(input.provider)} as ${who} refused: ${FAILURE_WORDS[input.reason]}${input.detail ? ` (${input.detail})` : ""}`,
+        data: {
+          provider: input.provider,
+          reason: input.reason,
+          address: input.address,
+          ...(input.email ? { email: input.email } : {}),
+          ...(input.login ? { login: input.login } : {}),
+          ...(input.userId ? { userId: input.userId } : {}),
+        },
+      }),
+    )
     .run();
 }
 
@@ -105,13 +105,15 @@ export function recordSignOut(db: Db, input: { sessionId: string; address: strin
     revokeSession(tx, input.sessionId, now);
     if (!live) return false;
     tx.insert(events)
-      .values(eventValues({
-        at: now,
-        type: "user.signed_out",
-        actor: `user:${live.userId}`,
-        message: `${live.name} signed out`,
-        data: { userId: live.userId, address: input.address },
-      }))
+      .values(
+        eventValues({
+          at: now,
+          type: "user.signed_out",
+          actor: `user:${live.userId}`,
+          message: `${live.name} signed out`,
+          data: { userId: live.userId, address: input.address },
+        }),
+      )
       .run();
     return true;
   });

@@ -52,15 +52,15 @@ export function setUserDisabled(
       tx.update(users).set({ disabledAt: null }).where(eq(users.id, userId)).run();
     }
     tx.insert(events)
-      .values(eventValues({
-        at: now,
-        type: disabled ? "user.disabled" : "user.enabled",
-        actor: adminRef(input.actor),
-        message: disabled
-          ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped`
-          : `${user.name} enabled again`,
-        data: { userId, sessionsEnded },
-      }))
+      .values(
+        eventValues({
+          at: now,
+          type: disabled ? "user.disabled" : "user.enabled",
+          actor: adminRef(input.actor),
+          message: disabled ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped` : `${user.name} enabled again`,
+          data: { userId, sessionsEnded },
+        }),
+      )
       .run();
     return { userId, disabled, changed: true, sessionsEnded };
   });

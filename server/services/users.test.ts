@@ -23,7 +23,13 @@ const asActor = (id: string, roles: Role[]): Actor => ({ kind: "user", id, name:
 const ADA = asActor("demo-admin", ["admin"]);
 
 function rolesOf(db: Db, userId: string): Role[] {
-  return db.select().from(roleAssignments).where(eq(roleAssignments.userId, userId)).all().map((r) => r.role).sort();
+  return db
+    .select()
+    .from(roleAssignments)
+    .where(eq(roleAssignments.userId, userId))
+    .all()
+    .map((r) => r.role)
+    .sort();
 }
 const roleEvents = (db: Db) => db.select().from(events).where(eq(events.type, "user.roles_changed")).all();
 
@@ -113,7 +119,10 @@ describe("setUserRoles", () => {
 
   it("does not count a disabled admin as the other admin", () => {
     setUserRoles(db, { actor: ADA, userId: "demo-sre", roles: ["admin"] }, NOW + 1);
-    db.update(users).set({ disabledAt: NOW + 2 }).where(eq(users.id, "demo-sre")).run();
+    db.update(users)
+      .set({ disabledAt: NOW + 2 })
+      .where(eq(users.id, "demo-sre"))
+      .run();
     expect(serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW + 3)).code).toBe("PRECONDITION_FAILED");
   });
 

@@ -28,18 +28,14 @@ export const RoleName = z.enum(ROLES, {
 
 export const SetUserRolesInput = z.strictObject({
   userId: z.string({ error: "expected a user id" }).min(1, { error: "expected a user id" }),
-  roles: z
-    .array(RoleName, { error: "expected a list of roles" })
-    .min(1, { error: "choose at least one role (viewer only reads)" }),
+  roles: z.array(RoleName, { error: "expected a list of roles" }).min(1, { error: "choose at least one role (viewer only reads)" }),
 });
 export type SetUserRolesInput = z.infer<typeof SetUserRolesInput>;
 
 export const CreateLocalUserInput = z.strictObject({
   email: z.email({ error: (iss) => `expected an email address, got ${JSON.stringify(iss.input)}` }).transform((e) => e.toLowerCase()),
   name: z.string({ error: "expected a name" }).trim().min(1, { error: "expected a name" }),
-  password: z
-    .string({ error: "expected a password" })
-    .min(MIN_PASSWORD_LENGTH, { error: `a password needs at least ${MIN_PASSWORD_LENGTH} characters` }),
+  password: z.string({ error: "expected a password" }).min(MIN_PASSWORD_LENGTH, { error: `a password needs at least ${MIN_PASSWORD_LENGTH} characters` }),
   roles: z.array(RoleName).min(1, { error: "choose at least one role (viewer only reads)" }).default(["viewer"]),
 });
 export type CreateLocalUserInput = z.input<typeof CreateLocalUserInput>;
@@ -154,8 +150,12 @@ export async function createLocalUser(
       throw conflict(`email: a user with the email ${email} already exists`);
     }
     const user = { id: randomUUID(), email, name };
-    tx.insert(users).values({ ...user, passwordHash, createdAt: now }).run();
-    tx.insert(events).values(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } })).run();
+    tx.insert(users)
+      .values({ ...user, passwordHash, createdAt: now })
+      .run();
+    tx.insert(events)
+      .values(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }))
+      .run();
     replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
     recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
     return { userId: user.id };

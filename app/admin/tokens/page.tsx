@@ -17,10 +17,10 @@ export default async function ApiTokensPage() {
     <main className="mx-auto max-w-6xl p-6">
       <h1 className="text-2xl font-semibold">API tokens</h1>
       <p className="mt-1 text-sm text-slate-600">
-        For CI and scripts (<code>FLIGHTDECK_TOKEN</code> of the <code>flightdeck</code> CLI, <code>/api/v1</code>). A read token reads rollouts; a
-        deploy token also starts, pauses, resumes, promotes and aborts; a rollback token only rolls regions back (the emergency workflow). A token
-        never does more than you may: it acts with your roles at each use, and stops when you are disabled or when it expires (90 days
-        unless you choose). It is shown once; the audit log names it as the actor.
+        For CI and scripts (<code>FLIGHTDECK_TOKEN</code> of the <code>flightdeck</code> CLI, <code>/api/v1</code>). A read token reads rollouts; a deploy token
+        also starts, pauses, resumes, promotes and aborts; a rollback token only rolls regions back (the emergency workflow). A token never does more than you
+        may: it acts with your roles at each use, and stops when you are disabled or when it expires (90 days unless you choose). It is shown once; the audit
+        log names it as the actor.
       </p>
       <HydrateClient>
         <Suspense fallback={<p className="mt-6 text-sm text-slate-600">Loading tokens…</p>}>

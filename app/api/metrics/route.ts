@@ -14,9 +14,14 @@ export async function GET(request: Request): Promise<Response> {
   const envName = getConfig().config.observability.metricsBearerTokenEnv;
   if (envName) {
     const expected = rawEnv()[envName]; // named by the config: read at each scrape
-    if (!expected) return jsonAnswer(503, { error: `The config asks for a metrics token (observability.metricsBearerTokenEnv) but ${envName} is not set on the server.` });
+    if (!expected)
+      return jsonAnswer(503, { error: `The config asks for a metrics token (observability.metricsBearerTokenEnv) but ${envName} is not set on the server.` });
     if (!bearerMatches(request.headers.get("authorization"), expected)) {
-      return jsonAnswer(401, { error: `Send the metrics token as \`Authorization: Bearer <${envName}>\` (Prometheus: authorization.credentials_file).` }, { "www-authenticate": 'Bearer realm="flightdeck-metrics"' });
+      return jsonAnswer(
+        401,
+        { error: `Send the metrics token as \`Authorization: Bearer <${envName}>\` (Prometheus: authorization.credentials_file).` },
+        { "www-authenticate": 'Bearer realm="flightdeck-metrics"' },
+      );
     }
   }
   const registry = getMetricsRegistry();

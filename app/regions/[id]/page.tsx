@@ -27,10 +27,14 @@ export default async function RegionPage({ params }: { params: Promise<{ id: str
   return (
     <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
       <p className="text-sm">
-        <Link href="/" className="rounded-sm text-blue-700 underline hover:text-blue-600 focus-visible:outline-2 focus-visible:outline-blue-600">← Overview</Link>
+        <Link href="/" className="rounded-sm text-blue-700 underline hover:text-blue-600 focus-visible:outline-2 focus-visible:outline-blue-600">
+          ← Overview
+        </Link>
       </p>
       <h1 className="mt-2 text-2xl font-semibold text-slate-900">{page.name}</h1>
-      <p className="font-mono text-sm text-slate-500">{page.regionId} · {page.environment}</p>
+      <p className="font-mono text-sm text-slate-500">
+        {page.regionId} · {page.environment}
+      </p>
       <RegionDetail page={page} />
       <HydrateClient>
         <FaultDrill regionId={page.regionId} mayInject={can(user.roles, "demo.faults")} />

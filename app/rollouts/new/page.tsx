@@ -27,8 +27,8 @@ export default async function NewRolloutPage() {
         </Link>
         <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">Start a rollout</h1>
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
-          Choose a registered artifact and how it goes out. The plan on the right is the engine&apos;s own, worked out from these choices;
-          nothing starts until you confirm it.
+          Choose a registered artifact and how it goes out. The plan on the right is the engine&apos;s own, worked out from these choices; nothing starts until
+          you confirm it.
         </p>
       </div>
       <HydrateClient>

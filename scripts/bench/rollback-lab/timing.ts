@@ -156,7 +156,10 @@ export function renderReport(runs: RunParts[], floor: Floor): string {
     ...table(runs, COLUMNS, f),
     "",
     `floor: ${floor.scrapeMs} ms scrape interval + ${floor.intervalMs} ms analysis interval + ${floor.apiRoundTripMs.toFixed(2)} ms HAProxy runtime API round trip = ${f.toFixed(1)} ms`,
-    `total (÷ floor): ${ratios(runs.map((r) => r.totalMs), f)}`,
+    `total (÷ floor): ${ratios(
+      runs.map((r) => r.totalMs),
+      f,
+    )}`,
     `our own (query + decide + weight change): mean ${ms(own.mean)} ms, p95 ${ms(own.p95)} ms, max ${ms(own.max)} ms (goal: under 1000 ms)`,
   ].join("\n");
 }
@@ -170,7 +173,10 @@ export function renderFastReport(runs: FastRunParts[], floor: FastFloor): string
     ...table(runs, FAST_COLUMNS, f),
     "",
     `floor: ${floor.fastIntervalMs} ms fast interval + ${floor.statRoundTripMs.toFixed(2)} ms "show stat" round trip = ${f.toFixed(1)} ms`,
-    `total (÷ floor): ${ratios(runs.map((r) => r.totalMs), f)}`,
+    `total (÷ floor): ${ratios(
+      runs.map((r) => r.totalMs),
+      f,
+    )}`,
     `goal: p95 under 1000 ms: ${p95 < 1000 ? "met" : "NOT met"} (p95 ${ms(p95)} ms)`,
   ].join("\n");
 }

@@ -58,10 +58,20 @@ describe("admin router", () => {
   it("creates a local user and disables them again, each audited with the admin as actor", async () => {
     const admin = await callerFor(ada);
     const { userId } = await admin.admin.createUser({ email: "Pat@Example.com", name: "Pat", password: "pat's long password", roles: ["deployer"] });
-    expect((await admin.admin.users()).find((u) => u.id === userId)).toMatchObject({ email: "pat@example.com", roles: ["deployer"], local: true, lastSignInAt: null });
+    expect((await admin.admin.users()).find((u) => u.id === userId)).toMatchObject({
+      email: "pat@example.com",
+      roles: ["deployer"],
+      local: true,
+      lastSignInAt: null,
+    });
     await expect(admin.admin.setDisabled({ userId, disabled: true })).resolves.toMatchObject({ disabled: true, changed: true });
     expect((await admin.admin.users()).find((u) => u.id === userId)?.disabled).toBe(true);
-    const audit = getDb().select().from(events).where(eq(events.actor, "user:demo-admin")).all().map((e) => e.type);
+    const audit = getDb()
+      .select()
+      .from(events)
+      .where(eq(events.actor, "user:demo-admin"))
+      .all()
+      .map((e) => e.type);
     expect(audit).toEqual(expect.arrayContaining(["user.created", "user.disabled"]));
   });
 
@@ -69,7 +79,9 @@ describe("admin router", () => {
     const bad = await trpcErrorOf((await callerFor(ada)).admin.createUser({ email: "pat", name: "Pat", password: "short" }));
     expect(bad.code).toBe("BAD_REQUEST");
     expect(bad.message).toContain('email: expected an email address, got "pat"');
-    expect((await trpcErrorOf((await callerFor(vera)).admin.createUser({ email: "v@example.com", name: "V", password: "a long enough password" }))).code).toBe("FORBIDDEN");
+    expect((await trpcErrorOf((await callerFor(vera)).admin.createUser({ email: "v@example.com", name: "V", password: "a long enough password" }))).code).toBe(
+      "FORBIDDEN",
+    );
     expect((await trpcErrorOf((await callerFor(vera)).admin.setDisabled({ userId: "demo-admin", disabled: true }))).code).toBe("FORBIDDEN");
     expect((await trpcErrorOf((await callerFor(null)).admin.setDisabled({ userId: "demo-admin", disabled: true }))).code).toBe("UNAUTHORIZED");
   });

@@ -62,7 +62,9 @@ describe("approvals router", () => {
   it("records an approval with its comment, shown to the next reviewer", async () => {
     await (await callerAs(rafael)).approvals.approve({ rolloutId, regionId: "us-east", comment: "release notes checked" });
     const [pending] = await (await callerAs(sam)).approvals.pending();
-    expect(pending.gates[0].decisions).toEqual([expect.objectContaining({ reviewer: "Rafael", kind: "functional", decision: "approved", comment: "release notes checked" })]);
+    expect(pending.gates[0].decisions).toEqual([
+      expect.objectContaining({ reviewer: "Rafael", kind: "functional", decision: "approved", comment: "release notes checked" }),
+    ]);
     const [again] = await (await callerAs(rafael)).approvals.pending();
     expect(again.gates[0].cannotDecide).toContain("You already approved this gate");
   });

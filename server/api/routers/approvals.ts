@@ -20,7 +20,10 @@ export type GateOutcome = { regionId: string; ok: boolean; message: string };
 /** Either reviewer capacity: the service decides which one applies. */
 const reviewerProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!can(ctx.user.roles, "approval.functional") && !can(ctx.user.roles, "approval.sre")) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `Your role (${ctx.user.roles.join(", ") || "none"}) cannot approve or reject: that needs reviewer, sre or admin.` });
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `Your role (${ctx.user.roles.join(", ") || "none"}) cannot approve or reject: that needs reviewer, sre or admin.`,
+    });
   }
   return next();
 });

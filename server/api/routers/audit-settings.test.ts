@@ -16,13 +16,22 @@ const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.
 const callerAs = (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
 
 function logEvent(at: number, type: string, actor: string, regionId: string | null) {
-  h.db.insert(events).values({ at, type, actor, regionId, message: `${type} by ${actor}`, serviceId: "api" }).run();
+  h.db
+    .insert(events)
+    .values({ at, type, actor, regionId, message: `${type} by ${actor}`, serviceId: "api" })
+    .run();
 }
 
 beforeEach(() => {
   // Added after parsing: the loader would refuse a channel whose variable is unset, and the test unsets it.
   const config = demoConfig();
-  config.notifications.channels.push({ id: "incidents", kind: "slack", purpose: "incidents", webhookUrlEnv: "FD_TEST_SLACK_WEBHOOK", name: "#incidents-deployments" });
+  config.notifications.channels.push({
+    id: "incidents",
+    kind: "slack",
+    purpose: "incidents",
+    webhookUrlEnv: "FD_TEST_SLACK_WEBHOOK",
+    name: "#incidents-deployments",
+  });
   h = createHarness({ config });
   setConfig({ config, file: DEMO_CONFIG_PATH });
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
@@ -46,7 +55,11 @@ describe("audit.list", () => {
     const audit = (await callerAs(vic)).audit;
     expect(mine((await audit.list({ actor: "user:sam" })).items)).toEqual(["4000 approval.granted user:sam", "2000 approval.rejected user:sam"]);
     expect(mine((await audit.list({ regionId: "eu-west" })).items)).toEqual(["3000 region.rolled_back engine", "2000 approval.rejected user:sam"]);
-    expect(mine((await audit.list({ type: "approval." })).items)).toEqual(["4000 approval.granted user:sam", "2000 approval.rejected user:sam", "1000 approval.granted user:rafael"]);
+    expect(mine((await audit.list({ type: "approval." })).items)).toEqual([
+      "4000 approval.granted user:sam",
+      "2000 approval.rejected user:sam",
+      "1000 approval.granted user:rafael",
+    ]);
     expect(mine((await audit.list({ from: 2_000, to: 3_000 })).items)).toEqual(["3000 region.rolled_back engine", "2000 approval.rejected user:sam"]);
   });
 
@@ -56,7 +69,11 @@ describe("audit.list", () => {
     expect(first.nextCursor).not.toBeNull();
     const second = await audit.list({ type: "approval.", limit: 2, cursor: first.nextCursor! });
     expect(second.nextCursor).toBeNull();
-    expect(mine([...first.items, ...second.items])).toEqual(["4000 approval.granted user:sam", "2000 approval.rejected user:sam", "1000 approval.granted user:rafael"]);
+    expect(mine([...first.items, ...second.items])).toEqual([
+      "4000 approval.granted user:sam",
+      "2000 approval.rejected user:sam",
+      "1000 approval.granted user:rafael",
+    ]);
   });
 });
 
@@ -81,7 +98,11 @@ describe("settings", () => {
     const sent = await (await callerAs(ada)).settings.sendTestCard({ channel: "deployments" });
     expect(sent).toMatchObject({ configured: false, results: [] });
     expect(sent.message).toContain("No notification channel for deployments is configured");
-    const recorded = h.db.select().from(events).all().filter((e) => e.type === "notify.test_card_sent");
+    const recorded = h.db
+      .select()
+      .from(events)
+      .all()
+      .filter((e) => e.type === "notify.test_card_sent");
     expect(recorded.map((e) => [e.actor, e.message])).toEqual([["user:ada", `Ada sent a test card: ${sent.message}`]]);
   });
 
@@ -102,6 +123,9 @@ describe("regionPages.get", () => {
   });
 
   it("answers NOT_FOUND for a region that is not in the config", async () => {
-    await expect((await callerAs(vic)).regionPages.get({ regionId: "mars-1" })).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("no region mars-1") });
+    await expect((await callerAs(vic)).regionPages.get({ regionId: "mars-1" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringContaining("no region mars-1"),
+    });
   });
 });

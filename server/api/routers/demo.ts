@@ -6,7 +6,13 @@ import { clearDemoFaults, ClearDemoFaultsInput, DemoFaultsInput, injectDemoFault
 const serviceContext = serviceContextOf;
 
 export const demoRouter = createTRPCRouter({
-  faults: permittedProcedure("read").input(DemoFaultsInput).query(({ ctx, input }) => listDemoFaults(serviceContext(ctx), input)),
-  injectFault: permittedProcedure("demo.faults").input(InjectDemoFaultInput).mutation(({ ctx, input }) => injectDemoFault(serviceContext(ctx), input)),
-  clearFaults: permittedProcedure("demo.faults").input(ClearDemoFaultsInput).mutation(({ ctx, input }) => clearDemoFaults(serviceContext(ctx), input)),
+  faults: permittedProcedure("read")
+    .input(DemoFaultsInput)
+    .query(({ ctx, input }) => listDemoFaults(serviceContext(ctx), input)),
+  injectFault: permittedProcedure("demo.faults")
+    .input(InjectDemoFaultInput)
+    .mutation(({ ctx, input }) => injectDemoFault(serviceContext(ctx), input)),
+  clearFaults: permittedProcedure("demo.faults")
+    .input(ClearDemoFaultsInput)
+    .mutation(({ ctx, input }) => clearDemoFaults(serviceContext(ctx), input)),
 });

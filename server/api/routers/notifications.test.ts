@@ -14,7 +14,12 @@ let rolloutId: string;
 beforeEach(() => {
   h = notifyHarness();
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-  rolloutId = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+  rolloutId = startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  }).rolloutId;
 });
 afterEach(() => {
   h.cleanup();
@@ -28,7 +33,13 @@ describe("notifications router", () => {
   it("shows a viewer the rollout's card that Teams refused, with the error and the attempt", async () => {
     // Teams answers 404 (the workflow was deleted): a 4xx fails at once.
     const fetchImpl: typeof fetch = async () => new Response("no_service", { status: 404 });
-    await deliverDueNotifications({ db: h.db, config: h.config, env: { GLOBAL_TEAMS_WEBHOOK: "https://teams.example.test/hook" }, now: () => h.clock.now(), fetchImpl });
+    await deliverDueNotifications({
+      db: h.db,
+      config: h.config,
+      env: { GLOBAL_TEAMS_WEBHOOK: "https://teams.example.test/hook" },
+      now: () => h.clock.now(),
+      fetchImpl,
+    });
 
     const list = await viewer().notifications.forRollout({ rolloutId });
     expect(list.cards).toHaveLength(1);
@@ -47,8 +58,13 @@ describe("notifications router", () => {
 
   it("asks for sign-in, a role, a valid id and an existing rollout", async () => {
     await expect(callerFor(null).notifications.forRollout({ rolloutId })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(callerFor({ id: "x", email: "x@example.test", name: "X", roles: [] }).notifications.forRollout({ rolloutId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(callerFor({ id: "x", email: "x@example.test", name: "X", roles: [] }).notifications.forRollout({ rolloutId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(viewer().notifications.forRollout({ rolloutId: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(viewer().notifications.forRollout({ rolloutId: "r_missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "There is no rollout r_missing." });
+    await expect(viewer().notifications.forRollout({ rolloutId: "r_missing" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "There is no rollout r_missing.",
+    });
   });
 });

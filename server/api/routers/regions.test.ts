@@ -26,7 +26,11 @@ async function callerFor(user: SessionUser | null, signal?: AbortSignal) {
 }
 
 function logEvent(message: string, regionId = "eu-west"): number {
-  const row = getDb().insert(events).values({ at: Date.now(), type: "test.note", actor: "engine", message, serviceId: "api", regionId }).returning({ id: events.id }).get();
+  const row = getDb()
+    .insert(events)
+    .values({ at: Date.now(), type: "test.note", actor: "engine", message, serviceId: "api", regionId })
+    .returning({ id: events.id })
+    .get();
   return row.id;
 }
 
@@ -110,11 +114,47 @@ describe("regions router", () => {
 
   it("announces new canary samples, which write no event, after the event they follow", async () => {
     const db = getDb();
-    db.insert(artifacts).values({ id: "ar_live", serviceId: "api", version: "2.0.0", digest: "sha256:" + "f".repeat(64), createdAt: Date.now() }).run();
-    db.insert(rollouts).values({ id: "ro_live", serviceId: "api", artifactId: "ar_live", strategy: "parallel", initiator: "user:u_1", correlationId: "c_live", createdAt: Date.now() }).run();
-    db.insert(regionRollouts).values({ id: "rr_live", rolloutId: "ro_live", regionId: "eu-west", position: 0, phase: "canary", stageIndex: 0, fromColour: "blue", toColour: "green", updatedAt: Date.now() }).run();
+    db.insert(artifacts)
+      .values({ id: "ar_live", serviceId: "api", version: "2.0.0", digest: "sha256:" + "f".repeat(64), createdAt: Date.now() })
+      .run();
+    db.insert(rollouts)
+      .values({
+        id: "ro_live",
+        serviceId: "api",
+        artifactId: "ar_live",
+        strategy: "parallel",
+        initiator: "user:u_1",
+        correlationId: "c_live",
+        createdAt: Date.now(),
+      })
+      .run();
+    db.insert(regionRollouts)
+      .values({
+        id: "rr_live",
+        rolloutId: "ro_live",
+        regionId: "eu-west",
+        position: 0,
+        phase: "canary",
+        stageIndex: 0,
+        fromColour: "blue",
+        toColour: "green",
+        updatedAt: Date.now(),
+      })
+      .run();
     const sample = (role: "canary" | "baseline") =>
-      db.insert(samples).values({ regionRolloutId: "rr_live", stageIndex: 0, role, takenAt: Date.now(), requests: 400, errorRatePct: 0.1, latencyP95Ms: 120, verdict: role === "canary" ? "pass" : null }).run();
+      db
+        .insert(samples)
+        .values({
+          regionRolloutId: "rr_live",
+          stageIndex: 0,
+          role,
+          takenAt: Date.now(),
+          requests: 400,
+          errorRatePct: 0.1,
+          latencyP95Ms: 120,
+          verdict: role === "canary" ? "pass" : null,
+        })
+        .run();
     const before = logEvent("stage 10 %");
     const abort = new AbortController();
     const iterator = (await (await callerFor(viewer, abort.signal)).regions.live({ lastEventId: String(before) }))[Symbol.asyncIterator]();
@@ -134,7 +174,13 @@ describe("regions router", () => {
     expect(isTrackedEnvelope(notice)).toBe(true);
     const [id, data] = notice as unknown as [string, Record<string, unknown>];
     expect(id).toBe(String(noted));
-    expect(data).toMatchObject({ type: "sample.taken", rolloutId: "ro_live", regionId: "eu-west", serviceId: "api", message: "eu-west: 2 new canary samples." });
+    expect(data).toMatchObject({
+      type: "sample.taken",
+      rolloutId: "ro_live",
+      regionId: "eu-west",
+      serviceId: "api",
+      message: "eu-west: 2 new canary samples.",
+    });
     abort.abort();
   });
 

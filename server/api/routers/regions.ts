@@ -10,9 +10,7 @@ import { getRegionsOverview } from "@/server/services/overview";
  * `lastEventId` is the id of the last event the client saw. The client sets it on the first call (the overview's
  * cursor) and tRPC's SSE link sets it again on every reconnect, so a dropped connection misses nothing.
  */
-export const RegionsLiveInput = z
-  .object({ lastEventId: z.string().regex(/^\d+$/, { error: "expected an event id (digits)" }).nullish() })
-  .optional();
+export const RegionsLiveInput = z.object({ lastEventId: z.string().regex(/^\d+$/, { error: "expected an event id (digits)" }).nullish() }).optional();
 export type RegionsLiveInput = z.infer<typeof RegionsLiveInput>;
 
 export const regionsRouter = createTRPCRouter({

@@ -28,7 +28,12 @@ const settled = (region: string) => () => ["succeeded", "rolled_back", "blocked"
 describe("rollouts router", () => {
   it("shows a rolled-back region with its stages, cause, breach samples and the events with actors", async () => {
     h.world.injectFault("eu-west", 25, { errorRatePct: 1.2, latencyP95Ms: 420 });
-    const { rolloutId } = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.2.0", digest: DIGEST_A, commitSha: "abc1234" }, strategy: "parallel", regions: ["eu-west", "us-east"] });
+    const { rolloutId } = await deployer().rollouts.start({
+      serviceId: "api",
+      artifact: { version: "1.2.0", digest: DIGEST_A, commitSha: "abc1234" },
+      strategy: "parallel",
+      regions: ["eu-west", "us-east"],
+    });
     await runUntil(h, () => settled("eu-west")() && settled("us-east")());
 
     const view = await viewer().rollouts.get({ id: rolloutId });
@@ -63,10 +68,20 @@ describe("rollouts router", () => {
   });
 
   it("lists history newest first, filtered by status and region, paginated", async () => {
-    const first = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    const first = await deployer().rollouts.start({
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     await runUntil(h, settled("us-east"));
     h.clock.advance(60_000);
-    const second = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.1", digest: `sha256:${"c".repeat(64)}` }, strategy: "parallel", regions: ["eu-west"] });
+    const second = await deployer().rollouts.start({
+      serviceId: "api",
+      artifact: { version: "1.0.1", digest: `sha256:${"c".repeat(64)}` },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
 
     const all = await viewer().rollouts.list({});
     expect(all.items.map((r) => r.id)).toEqual([second.rolloutId, first.rolloutId]);
@@ -79,7 +94,12 @@ describe("rollouts router", () => {
   });
 
   it("refuses every control to a viewer with FORBIDDEN and lets a deployer pause with its name in the log", async () => {
-    const { rolloutId } = await deployer().rollouts.start({ serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    const { rolloutId } = await deployer().rollouts.start({
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     const ref = { rolloutId, regionId: "us-east" };
     for (const call of [
       () => viewer().rollouts.pause(ref),

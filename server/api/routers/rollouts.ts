@@ -26,14 +26,24 @@ const serviceContext = serviceContextOf;
 const done = (row: { rolloutId: string; regionId: string; phase: string }) => ({ rolloutId: row.rolloutId, regionId: row.regionId, phase: row.phase });
 
 export const rolloutsRouter = createTRPCRouter({
-  list: permittedProcedure("read").input(RolloutHistoryInput).query(({ ctx, input }) => listRolloutHistory(serviceContext(ctx), input)),
-  get: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutView(serviceContext(ctx), input.id)),
-  samples: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutSamples(serviceContext(ctx), input.id)),
-  events: permittedProcedure("read").input(RolloutIdInput).query(({ ctx, input }) => getRolloutEvents(serviceContext(ctx), input.id)),
+  list: permittedProcedure("read")
+    .input(RolloutHistoryInput)
+    .query(({ ctx, input }) => listRolloutHistory(serviceContext(ctx), input)),
+  get: permittedProcedure("read")
+    .input(RolloutIdInput)
+    .query(({ ctx, input }) => getRolloutView(serviceContext(ctx), input.id)),
+  samples: permittedProcedure("read")
+    .input(RolloutIdInput)
+    .query(({ ctx, input }) => getRolloutSamples(serviceContext(ctx), input.id)),
+  events: permittedProcedure("read")
+    .input(RolloutIdInput)
+    .query(({ ctx, input }) => getRolloutEvents(serviceContext(ctx), input.id)),
 
   /** The "Start a rollout" form: its choices, and the plan (or the problems) of what is filled in. */
   startOptions: permittedProcedure("rollout.start").query(({ ctx }) => startOptions(serviceContext(ctx))),
-  previewPlan: permittedProcedure("rollout.start").input(PreviewPlanInput).query(({ ctx, input }) => previewPlan(serviceContext(ctx), input)),
+  previewPlan: permittedProcedure("rollout.start")
+    .input(PreviewPlanInput)
+    .query(({ ctx, input }) => previewPlan(serviceContext(ctx), input)),
   start: permittedProcedure("rollout.start")
     .input(StartRolloutInput)
     .mutation(({ ctx, input }) => {
@@ -41,10 +51,22 @@ export const rolloutsRouter = createTRPCRouter({
       return { rolloutId: started.rolloutId, correlationId: started.correlationId };
     }),
 
-  pause: permittedProcedure("rollout.control").input(PauseRegionInput).mutation(({ ctx, input }) => done(pauseRegion(serviceContext(ctx), input))),
-  resume: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(resumeRegion(serviceContext(ctx), input))),
-  promote: permittedProcedure("rollout.control").input(PromoteRegionInput).mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
-  abort: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(abortRegion(serviceContext(ctx), input))),
-  retry: permittedProcedure("rollout.control").input(RegionRolloutRef).mutation(({ ctx, input }) => done(retryRegion(serviceContext(ctx), input))),
-  rollback: permittedProcedure("region.rollback").input(RollbackRegionInput).mutation(({ ctx, input }) => done(rollbackRegion(serviceContext(ctx), input))),
+  pause: permittedProcedure("rollout.control")
+    .input(PauseRegionInput)
+    .mutation(({ ctx, input }) => done(pauseRegion(serviceContext(ctx), input))),
+  resume: permittedProcedure("rollout.control")
+    .input(RegionRolloutRef)
+    .mutation(({ ctx, input }) => done(resumeRegion(serviceContext(ctx), input))),
+  promote: permittedProcedure("rollout.control")
+    .input(PromoteRegionInput)
+    .mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
+  abort: permittedProcedure("rollout.control")
+    .input(RegionRolloutRef)
+    .mutation(({ ctx, input }) => done(abortRegion(serviceContext(ctx), input))),
+  retry: permittedProcedure("rollout.control")
+    .input(RegionRolloutRef)
+    .mutation(({ ctx, input }) => done(retryRegion(serviceContext(ctx), input))),
+  rollback: permittedProcedure("region.rollback")
+    .input(RollbackRegionInput)
+    .mutation(({ ctx, input }) => done(rollbackRegion(serviceContext(ctx), input))),
 });

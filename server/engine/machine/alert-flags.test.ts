@@ -14,8 +14,16 @@ const breachAt = (to: number) => observation(to - 30_000, to, healthy({ errorRat
 describe("provider failures are flagged as alerts", () => {
   it.each<[string, Partial<DecideInput>, string]>([
     ["a deploy that fails", { state: regionState({ phase: "deploying" }) }, "deploy.failed"],
-    ["a move to the next stage that fails", { now: T0 + 5 * MIN, state: inStage(0, { lastSampleAt: T0 + 5 * MIN, lastVerdict: "pass" }), stageSamples: stageSamples(10) }, "traffic.failed"],
-    ["a rollback after a breach that fails", { now: T0 + 2 * MIN, state: inStage(1, { lastSampleAt: T0 + MIN + 30_000, lastVerdict: "pass" }), observation: breachAt(T0 + 2 * MIN) }, "traffic.failed"],
+    [
+      "a move to the next stage that fails",
+      { now: T0 + 5 * MIN, state: inStage(0, { lastSampleAt: T0 + 5 * MIN, lastVerdict: "pass" }), stageSamples: stageSamples(10) },
+      "traffic.failed",
+    ],
+    [
+      "a rollback after a breach that fails",
+      { now: T0 + 2 * MIN, state: inStage(1, { lastSampleAt: T0 + MIN + 30_000, lastVerdict: "pass" }), observation: breachAt(T0 + 2 * MIN) },
+      "traffic.failed",
+    ],
     ["a requested abort that fails", { state: inStage(1, { requestedAction: "abort", requestedBy: "user:alice" }) }, "traffic.failed"],
     ["a requested rollback that fails", { state: inStage(1, { requestedAction: "rollback", requestedBy: "user:sam" }) }, "traffic.failed"],
     [

@@ -4,10 +4,21 @@ import { describeCause } from "./messages";
 import { ANALYSIS, healthy, observation, STAGES, T0 } from "./test-fixtures";
 import type { AnalysisSpec, Measurement, StageSample } from "./types";
 
-const judge = (stageIndex: number, canary: Measurement, baseline: Measurement | null = healthy(), earlier: StageSample[] = [], analysis: AnalysisSpec = ANALYSIS) =>
-  assessSample(STAGES[stageIndex], analysis, observation(T0, T0 + 30_000, canary, baseline), earlier);
+const judge = (
+  stageIndex: number,
+  canary: Measurement,
+  baseline: Measurement | null = healthy(),
+  earlier: StageSample[] = [],
+  analysis: AnalysisSpec = ANALYSIS,
+) => assessSample(STAGES[stageIndex], analysis, observation(T0, T0 + 30_000, canary, baseline), earlier);
 /** An earlier sample of the stage with these counts (and p95s). */
-const earlierSample = (requests: number, errors: number, p95 = 180, base: { requests: number; errors: number; p95: number } | null = { requests: 5000, errors: 3, p95: 180 }, i = 0): StageSample => ({
+const earlierSample = (
+  requests: number,
+  errors: number,
+  p95 = 180,
+  base: { requests: number; errors: number; p95: number } | null = { requests: 5000, errors: 3, p95: 180 },
+  i = 0,
+): StageSample => ({
   takenAt: T0 - (i + 1) * 30_000,
   verdict: "pass",
   gaps: [],
@@ -32,10 +43,17 @@ describe("assessSample: the error rate is judged on counts with one-sided 95 % C
   it("a breach on a handful of requests names the bound and the counts", () => {
     const result = judge(0, healthy({ requests: 5, errorRatePct: 80 }), null);
     expect(result.cause).toEqual([
-      expect.objectContaining({ metric: "error_rate", observed: 80, threshold: 1, test: expect.objectContaining({ kind: "bound", scope: "sample", requests: 5, errors: 4, confidence: 0.95 }) }),
+      expect.objectContaining({
+        metric: "error_rate",
+        observed: 80,
+        threshold: 1,
+        test: expect.objectContaining({ kind: "bound", scope: "sample", requests: 5, errors: 4, confidence: 0.95 }),
+      }),
     ]);
     expect(result.cause[0].test).toMatchObject({ lowerPct: expect.closeTo(34.259, 3) });
-    expect(describeCause(result.cause, STAGES[0], "blue")).toBe("error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests at the 10 % stage");
+    expect(describeCause(result.cause, STAGES[0], "blue")).toBe(
+      "error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests at the 10 % stage",
+    );
   });
 
   it("an undecided error rate says why, in numbers", () => {
@@ -47,10 +65,15 @@ describe("assessSample: the error rate is judged on counts with one-sided 95 % C
   it("accumulates the stage: three windows of 1 error in 6 requests breach together (3 in 18, lower bound 4.7 %)", () => {
     const first = judge(0, healthy({ requests: 6, errors: 1, errorRatePct: 16.7 }), null);
     expect(first.verdict).toBe("inconclusive");
-    const third = judge(0, healthy({ requests: 6, errors: 1, errorRatePct: 16.7 }), null, [earlierSample(6, 1, 180, null, 1), earlierSample(6, 1, 180, null, 0)]);
+    const third = judge(0, healthy({ requests: 6, errors: 1, errorRatePct: 16.7 }), null, [
+      earlierSample(6, 1, 180, null, 1),
+      earlierSample(6, 1, 180, null, 0),
+    ]);
     expect(third.verdict).toBe("breach");
     expect(third.cause[0].test).toMatchObject({ kind: "bound", scope: "stage", requests: 18, errors: 3 });
-    expect(describeCause(third.cause, STAGES[0], "blue")).toBe("error rate 16.67 % (95 % lower bound 4.7 %) over the 1 % limit, 3 errors in 18 requests of the stage so far at the 10 % stage");
+    expect(describeCause(third.cause, STAGES[0], "blue")).toBe(
+      "error rate 16.67 % (95 % lower bound 4.7 %) over the 1 % limit, 3 errors in 18 requests of the stage so far at the 10 % stage",
+    );
   });
 
   it("accumulates the stage: 0 errors in 100 requests passes the 1 % limit on the third window (0 in 300)", () => {
@@ -122,14 +145,23 @@ describe("assessSample: limits are 'at most' for error rate and p95, 'below' for
   });
 
   it("gives reasons a person can read", () => {
-    expect(judge(1, healthy({ errorRatePct: 0.2, latencyP95Ms: 300 })).reasons.slice(0, 2)).toEqual(["error rate 0.2 % ≤ 0.8 % (95 % upper bound 0.34 % over 5,000 requests)", "p95 latency 300 ms ≤ 450 ms"]);
+    expect(judge(1, healthy({ errorRatePct: 0.2, latencyP95Ms: 300 })).reasons.slice(0, 2)).toEqual([
+      "error rate 0.2 % ≤ 0.8 % (95 % upper bound 0.34 % over 5,000 requests)",
+      "p95 latency 300 ms ≤ 450 ms",
+    ]);
     expect(judge(4, healthy({ healthStatus: 503 })).reasons).toContain("health status 503, expected 200");
   });
 });
 
 describe("assessSample: too little traffic or no data is inconclusive, never a pass", () => {
   it.each([
-    ["fewer requests than minRequests", 0, { requests: 19 }, "inconclusive", "only 19 requests in the window, fewer than the 20 needed, so p95 latency cannot be judged"],
+    [
+      "fewer requests than minRequests",
+      0,
+      { requests: 19 },
+      "inconclusive",
+      "only 19 requests in the window, fewer than the 20 needed, so p95 latency cannot be judged",
+    ],
     ["no request count", 0, { requests: null }, "inconclusive", "no request count"],
     ["no requests at all", 0, { requests: 0 }, "inconclusive", "no requests in the window"],
     ["no error rate", 0, { errorRatePct: null }, "inconclusive", "no data for error rate"],
@@ -154,7 +186,10 @@ describe("assessSample: too little traffic or no data is inconclusive, never a p
 
   it("a metrics store that could not be read is inconclusive, and the sample says what failed", () => {
     const none = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
-    const result = assessSample(STAGES[0], ANALYSIS, { ...observation(T0, T0 + 30_000, none, none), metricsError: "Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?)" });
+    const result = assessSample(STAGES[0], ANALYSIS, {
+      ...observation(T0, T0 + 30_000, none, none),
+      metricsError: "Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?)",
+    });
     expect(result.verdict).toBe("inconclusive");
     expect(result.gaps[0]).toBe("the metrics could not be read (Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?))");
     expect(result.gapKinds).toEqual(["metrics_error", "no_data"]);
@@ -171,9 +206,18 @@ describe("assessSample: against the old colour", () => {
   it("an error rate 0.8 points above the old colour's on 5,000 requests each is a breach under the absolute limit (p = 0.017)", () => {
     const result = judge(0, healthy({ errorRatePct: 0.9 }), healthy({ errorRatePct: 0.1 }));
     expect(result.verdict).toBe("breach");
-    expect(result.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: expect.closeTo(0.9, 9), baseline: expect.closeTo(0.1, 9), test: expect.objectContaining({ kind: "baseline", test: "two-proportion", margin: 0.5 }) })]);
+    expect(result.cause).toEqual([
+      expect.objectContaining({
+        metric: "error_rate",
+        observed: expect.closeTo(0.9, 9),
+        baseline: expect.closeTo(0.1, 9),
+        test: expect.objectContaining({ kind: "baseline", test: "two-proportion", margin: 0.5 }),
+      }),
+    ]);
     expect(result.cause[0].test).toMatchObject({ pValue: expect.closeTo(0.0166, 4), effect: expect.closeTo(0.8, 9) });
-    expect(describeCause(result.cause, STAGES[0], "blue")).toBe("error rate 0.9 %, 0.8 points above blue's 0.1 % (more than the 0.5 allowed; p = 0.017) at the 10 % stage");
+    expect(describeCause(result.cause, STAGES[0], "blue")).toBe(
+      "error rate 0.9 %, 0.8 points above blue's 0.1 % (more than the 0.5 allowed; p = 0.017) at the 10 % stage",
+    );
   });
 
   it.each<[string, Partial<AnalysisSpec>, number]>([
@@ -188,15 +232,26 @@ describe("assessSample: against the old colour", () => {
     const earlier = p95s([300, 305, 310, 298], [200, 204, 198, 202]);
     const result = judge(0, healthy({ latencyP95Ms: 303 }), healthy({ latencyP95Ms: 201 }), earlier);
     expect(result.verdict).toBe("breach");
-    expect(result.cause).toEqual([expect.objectContaining({ metric: "latency_p95", observed: 303, baseline: 201, test: expect.objectContaining({ kind: "baseline", test: "mann-whitney", samples: { canary: 5, baseline: 5 } }) })]);
-    expect(describeCause(result.cause, STAGES[0], "blue")).toMatch(/^p95 latency 303 ms \(median of the stage's samples\), 50\.75 % above blue's 201 ms \(more than the 20 % allowed; Mann–Whitney p = 0\.00\d over 5 and 5 samples\) at the 10 % stage$/);
+    expect(result.cause).toEqual([
+      expect.objectContaining({
+        metric: "latency_p95",
+        observed: 303,
+        baseline: 201,
+        test: expect.objectContaining({ kind: "baseline", test: "mann-whitney", samples: { canary: 5, baseline: 5 } }),
+      }),
+    ]);
+    expect(describeCause(result.cause, STAGES[0], "blue")).toMatch(
+      /^p95 latency 303 ms \(median of the stage's samples\), 50\.75 % above blue's 201 ms \(more than the 20 % allowed; Mann–Whitney p = 0\.00\d over 5 and 5 samples\) at the 10 % stage$/,
+    );
   });
 
   it.each<[string, boolean, string]>([
     ["an interim look (the stage's time not up) needs p < 0.001, so p = 0.017 waits for more evidence", false, "inconclusive"],
     ["the stage's final look uses the nominal 95 %, so p = 0.017 is a breach", true, "breach"],
   ])("%s", (_name, finalLook, verdict) => {
-    const result = assessSample(STAGES[0], ANALYSIS, observation(T0, T0 + 30_000, healthy({ errorRatePct: 0.9 }), healthy({ errorRatePct: 0.1 })), [], { finalLook });
+    const result = assessSample(STAGES[0], ANALYSIS, observation(T0, T0 + 30_000, healthy({ errorRatePct: 0.9 }), healthy({ errorRatePct: 0.1 })), [], {
+      finalLook,
+    });
     expect(result.verdict).toBe(verdict);
   });
 
@@ -219,7 +274,16 @@ describe("assessSample: against the old colour", () => {
 
   it("a metric over its limit and worse than the old colour is one cause with both tests", () => {
     const result = judge(1, healthy({ errorRatePct: 1.2, latencyP95Ms: 420 }), healthy({ errorRatePct: 0.1, latencyP95Ms: 200 }));
-    expect(result.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 1.2, threshold: 0.8, baseline: 0.1, baselineAlsoBreaches: false, test: { kind: "limit", scope: "sample", requests: 5000, errors: 60 } })]);
+    expect(result.cause).toEqual([
+      expect.objectContaining({
+        metric: "error_rate",
+        observed: 1.2,
+        threshold: 0.8,
+        baseline: 0.1,
+        baselineAlsoBreaches: false,
+        test: { kind: "limit", scope: "sample", requests: 5000, errors: 60 },
+      }),
+    ]);
     expect(describeCause(result.cause, STAGES[1], "blue")).toBe("error rate 1.2 % > 0.8 %, 1.1 points above blue's 0.1 % (p < 0.001) at the 25 % stage");
   });
 });
@@ -241,7 +305,9 @@ describe("assessSample: an environment problem is not the release's fault", () =
   it("with compareToBaseline off, both over the limit is a breach with the old note", () => {
     const result = judge(1, healthy({ errorRatePct: 1.2 }), healthy({ errorRatePct: 1.5 }), [], { ...ANALYSIS, compareToBaseline: false });
     expect(result.verdict).toBe("breach");
-    expect(describeCause(result.cause, STAGES[1], "blue")).toBe("error rate 1.2 % > 0.8 % at the 25 % stage; blue shows the same (error rate 1.5 %), so the release may not be the cause");
+    expect(describeCause(result.cause, STAGES[1], "blue")).toBe(
+      "error rate 1.2 % > 0.8 % at the 25 % stage; blue shows the same (error rate 1.5 %), so the release may not be the cause",
+    );
   });
 });
 

@@ -46,17 +46,37 @@ function breaches(check: Check, value: number): boolean {
 type RateVerdict = { state: "breach" | "within" | "undecided"; item?: CauseItem; words: string; figures: Judgement["errorRate"] };
 
 /** The error-rate rule above, for one colour: window counts, stage counts (window included), and the measured rate. */
-function judgeErrorRate(threshold: number, analysis: AnalysisSpec, window: { requests: number; errors: number; measuredPct: number | null }, stage: { requests: number; errors: number }): RateVerdict {
+function judgeErrorRate(
+  threshold: number,
+  analysis: AnalysisSpec,
+  window: { requests: number; errors: number; measuredPct: number | null },
+  stage: { requests: number; errors: number },
+): RateVerdict {
   const { confidence, minRequests } = analysis;
   const level = `${formatNumber(confidence * 100)} %`;
   const sample = rateBounds(window.errors, window.requests, confidence);
   const sofar = rateBounds(stage.errors, stage.requests, confidence);
   const figures: Judgement["errorRate"] = [
-    { scope: "sample", requests: window.requests, errors: window.errors, ratePct: sample.rate * 100, lowerPct: sample.lower * 100, upperPct: sample.upper * 100 },
+    {
+      scope: "sample",
+      requests: window.requests,
+      errors: window.errors,
+      ratePct: sample.rate * 100,
+      lowerPct: sample.lower * 100,
+      upperPct: sample.upper * 100,
+    },
     { scope: "stage", requests: stage.requests, errors: stage.errors, ratePct: sofar.rate * 100, lowerPct: sofar.lower * 100, upperPct: sofar.upper * 100 },
   ];
   const windowPct = window.measuredPct ?? sample.rate * 100;
-  const item = (observed: number, test: CauseTest): CauseItem => ({ metric: "error_rate", observed, threshold, unit: "%", baseline: null, baselineAlsoBreaches: false, test });
+  const item = (observed: number, test: CauseTest): CauseItem => ({
+    metric: "error_rate",
+    observed,
+    threshold,
+    unit: "%",
+    baseline: null,
+    baselineAlsoBreaches: false,
+    test,
+  });
   const stageCounts = { requests: stage.requests, errors: stage.errors };
   const windowCounts = { requests: window.requests, errors: window.errors };
   const breach =
@@ -73,9 +93,18 @@ function judgeErrorRate(threshold: number, analysis: AnalysisSpec, window: { req
   const n = stage.requests.toLocaleString("en-US");
   const over = stage.requests === window.requests ? `${n} requests` : `the ${n} requests of the stage so far`;
   const rate = `error rate ${formatValue(sofar.rate * 100, "%")}`;
-  if (sofar.upper * 100 <= threshold) return { state: "within", words: `${rate} ≤ ${formatValue(threshold, "%")} (${level} upper bound ${formatValue(sofar.upper * 100, "%")} over ${over})`, figures };
+  if (sofar.upper * 100 <= threshold)
+    return {
+      state: "within",
+      words: `${rate} ≤ ${formatValue(threshold, "%")} (${level} upper bound ${formatValue(sofar.upper * 100, "%")} over ${over})`,
+      figures,
+    };
   if (analysis.errorRatePass === "observed" && stage.requests >= minRequests && sofar.rate * 100 <= threshold) {
-    return { state: "within", words: `${rate} ≤ ${formatValue(threshold, "%")} over ${over} (observed; the ${level} upper bound is ${formatValue(sofar.upper * 100, "%")})`, figures };
+    return {
+      state: "within",
+      words: `${rate} ≤ ${formatValue(threshold, "%")} over ${over} (observed; the ${level} upper bound is ${formatValue(sofar.upper * 100, "%")})`,
+      figures,
+    };
   }
   return {
     state: "undecided",
@@ -86,7 +115,14 @@ function judgeErrorRate(threshold: number, analysis: AnalysisSpec, window: { req
 
 function causeItem(check: Check, observed: number, baseline: Measurement | null): CauseItem {
   const base = baseline ? known(check.read(baseline)) : null;
-  return { metric: check.metric, observed, threshold: check.threshold, unit: check.unit, baseline: base, baselineAlsoBreaches: base !== null && breaches(check, base) };
+  return {
+    metric: check.metric,
+    observed,
+    threshold: check.threshold,
+    unit: check.unit,
+    baseline: base,
+    baselineAlsoBreaches: base !== null && breaches(check, base),
+  };
 }
 
 /**
@@ -114,7 +150,13 @@ export type SampleAssessment = Assessment & { gaps: string[]; gapKinds: GapKind[
  * The verdict on one sample, given the stage's earlier samples (oldest first; only their counts and p95s are
  * used). Breach beats environment problem beats inconclusive beats pass.
  */
-export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observation: Observation, earlier: readonly StageSample[] = [], look: { finalLook: boolean } = { finalLook: true }): SampleAssessment {
+export function assessSample(
+  stage: StageSpec,
+  analysis: AnalysisSpec,
+  observation: Observation,
+  earlier: readonly StageSample[] = [],
+  look: { finalLook: boolean } = { finalLook: true },
+): SampleAssessment {
   const gaps: string[] = [];
   const kinds = new Set<GapKind>();
   const gap = (kind: GapKind, words: string) => {
@@ -135,7 +177,12 @@ export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observati
   else if (canary.errors === null) gap("no_data", "no data for error rate");
   else {
     const stageCounts = sumCounts([...earlier.map((s) => s.canary), canary]);
-    const verdict = judgeErrorRate(stage.maxErrorRatePct, analysis, { requests: canary.requests, errors: canary.errors, measuredPct: known(observation.canary.errorRatePct) }, stageCounts);
+    const verdict = judgeErrorRate(
+      stage.maxErrorRatePct,
+      analysis,
+      { requests: canary.requests, errors: canary.errors, measuredPct: known(observation.canary.errorRatePct) },
+      stageCounts,
+    );
     errorRate = verdict.figures;
     if (verdict.state === "undecided") gap("undecided", verdict.words);
     else findings.push(verdict.words);
@@ -143,7 +190,12 @@ export function assessSample(stage: StageSpec, analysis: AnalysisSpec, observati
     // The old colour under the same rule: does it breach the same limit (then the release may not be the cause)?
     if (baseline && baseline.requests !== null && baseline.requests > 0 && baseline.errors !== null) {
       const baseStage = sumCounts([...earlier.map((s) => s.baseline), baseline]);
-      baselineRate = judgeErrorRate(stage.maxErrorRatePct, analysis, { requests: baseline.requests, errors: baseline.errors, measuredPct: known(observation.baseline?.errorRatePct) }, baseStage);
+      baselineRate = judgeErrorRate(
+        stage.maxErrorRatePct,
+        analysis,
+        { requests: baseline.requests, errors: baseline.errors, measuredPct: known(observation.baseline?.errorRatePct) },
+        baseStage,
+      );
     }
     if (verdict.item && baselineRate) {
       verdict.item.baseline = baselineRate.figures[1].ratePct;

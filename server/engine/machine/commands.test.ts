@@ -14,7 +14,15 @@ const IN_PHASE: Record<RegionPhase, RegionRolloutState> = {
   deploying: regionState({ phase: "deploying", startedAt: T0 - MIN }),
   canary: inStage(1, { stageStartedAt: T0 - 2 * MIN, deadlineAt: T0 + 3 * MIN, lastSampleAt: T0, lastVerdict: "pass" }),
   succeeded: regionState({ phase: "succeeded", stageIndex: 4, canaryPct: 100, finishedAt: T0 - MIN }),
-  rolled_back: regionState({ phase: "rolled_back", stageIndex: 1, breaches: 1, lastVerdict: "breach", cause: [], outcomeReason: "error rate 1.2 % > 0.8 % at the 25 % stage", finishedAt: T0 - MIN }),
+  rolled_back: regionState({
+    phase: "rolled_back",
+    stageIndex: 1,
+    breaches: 1,
+    lastVerdict: "breach",
+    cause: [],
+    outcomeReason: "error rate 1.2 % > 0.8 % at the 25 % stage",
+    finishedAt: T0 - MIN,
+  }),
   blocked: regionState({ phase: "blocked", outcomeReason: "blocked because us-east was rolled back", finishedAt: T0 - MIN }),
   aborted: regionState({ phase: "aborted", outcomeReason: "aborted by user:bob before any traffic moved", finishedAt: T0 - MIN }),
 };
@@ -60,11 +68,23 @@ describe("each manual action in each phase", () => {
     ["retry", "rolled_back", OK],
     ["retry", "aborted", OK],
     ["retry", "blocked", "eu-west is blocked by a region before it (blocked because us-east was rolled back); retry that region instead."],
-    ["rollback", "pending", "eu-west is waiting for its turn; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
-    ["rollback", "deploying", "eu-west is deploying; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
+    [
+      "rollback",
+      "pending",
+      "eu-west is waiting for its turn; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue.",
+    ],
+    [
+      "rollback",
+      "deploying",
+      "eu-west is deploying; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue.",
+    ],
     ["rollback", "canary", OK],
     ["rollback", "succeeded", OK],
-    ["rollback", "rolled_back", "eu-west has already rolled back; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue."],
+    [
+      "rollback",
+      "rolled_back",
+      "eu-west has already rolled back; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on blue.",
+    ],
   ])("%s in %s → %s", (kind, phase, expected) => {
     const result = applyCommand(IN_PHASE[phase], command(kind), T0, CTX);
     if (expected !== OK) return expect(result).toEqual({ ok: false, reason: expected });
@@ -118,7 +138,11 @@ describe("promote skips the rest of the wait, never a failing analysis", () => {
   it("sets the deadline to now and marks the stage promoted, so it completes at the next check however much was judged", () => {
     const t = ok(applyCommand(canary, { kind: "promote", actor: ALICE }, T0 + 10_000, CTX));
     expect(t.patch).toEqual({ deadlineAt: T0 + 10_000, promotedAt: T0 + 10_000 });
-    expect(t.events[0]).toMatchObject({ type: "region.promoted", message: "eu-west: user:alice promoted the 25 % stage, skipping the last 3 min of its wait.", data: { validation: false, reason: null } });
+    expect(t.events[0]).toMatchObject({
+      type: "region.promoted",
+      message: "eu-west: user:alice promoted the 25 % stage, skipping the last 3 min of its wait.",
+      data: { validation: false, reason: null },
+    });
     // No sample is due yet (the last was at T0): the stage completes now with the next traffic move.
     expect(decide(decideInput({ now: T0 + 10_000, state: apply(canary, t) }))).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/stage-2/weight-50" });
   });
@@ -133,8 +157,16 @@ describe("promote skips the rest of the wait, never a failing analysis", () => {
 
   it.each<[string, Omit<Extract<Command, { kind: "promote" }>, "kind" | "actor">, string]>([
     ["without the sre role", { reason: REASON }, "the 100 % stage in eu-west is the validation stage; skipping it needs the sre role and a reason."],
-    ["by an SRE without a reason", { sre: true }, "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters)."],
-    ["by an SRE with a reason too short to be one", { sre: true, reason: "  ok  " }, "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters)."],
+    [
+      "by an SRE without a reason",
+      { sre: true },
+      "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters).",
+    ],
+    [
+      "by an SRE with a reason too short to be one",
+      { sre: true, reason: "  ok  " },
+      "the 100 % stage in eu-west is the validation stage; say why it may be skipped (a reason of at least 10 characters).",
+    ],
   ])("cannot skip the validation stage at 100 %% %s", (_name, extra, reason) => {
     const result = applyCommand(validation, { kind: "promote", actor: ALICE, ...extra }, T0, CTX);
     expect(result).toMatchObject({ ok: false, reason });
@@ -158,9 +190,21 @@ describe("promote skips the rest of the wait, never a failing analysis", () => {
     ["before the first stage", { stageIndex: -1, lastVerdict: null }, "eu-west has not started its first canary stage yet, so there is nothing to promote."],
     ["paused", { paused: true, pauseReason: "paused by user:bob" }, "eu-west is paused (paused by user:bob); resume it before promoting."],
     ["no sample judged yet", { lastVerdict: null }, "no sample of the 25 % stage has been judged yet in eu-west; promote once a sample has passed."],
-    ["the last sample inconclusive", { lastVerdict: "inconclusive" }, "the last sample of the 25 % stage in eu-west was inconclusive; promote skips the wait, not a failing analysis."],
-    ["the last sample a breach", { lastVerdict: "breach", breaches: 1 }, "the last sample of the 25 % stage in eu-west was a breach; promote skips the wait, not a failing analysis."],
-    ["an abort under way", { requestedAction: "abort", requestedBy: "user:bob" }, "eu-west has an abort under way (requested by user:bob), so it cannot be promoted."],
+    [
+      "the last sample inconclusive",
+      { lastVerdict: "inconclusive" },
+      "the last sample of the 25 % stage in eu-west was inconclusive; promote skips the wait, not a failing analysis.",
+    ],
+    [
+      "the last sample a breach",
+      { lastVerdict: "breach", breaches: 1 },
+      "the last sample of the 25 % stage in eu-west was a breach; promote skips the wait, not a failing analysis.",
+    ],
+    [
+      "an abort under way",
+      { requestedAction: "abort", requestedBy: "user:bob" },
+      "eu-west has an abort under way (requested by user:bob), so it cannot be promoted.",
+    ],
   ])("refused %s", (_name, overrides, reason) => {
     expect(applyCommand({ ...canary, ...overrides }, { kind: "promote", actor: ALICE }, T0, CTX)).toEqual({ ok: false, reason });
   });
@@ -183,7 +227,10 @@ describe("abort", () => {
 
   it("a second abort while one is under way is refused", () => {
     const state = { ...IN_PHASE.canary, requestedAction: "abort" as const, requestedBy: "user:bob" };
-    expect(applyCommand(state, { kind: "abort", actor: ALICE }, T0, CTX)).toEqual({ ok: false, reason: "eu-west already has an abort under way (requested by user:bob)." });
+    expect(applyCommand(state, { kind: "abort", actor: ALICE }, T0, CTX)).toEqual({
+      ok: false,
+      reason: "eu-west already has an abort under way (requested by user:bob).",
+    });
   });
 });
 
@@ -245,6 +292,9 @@ describe("emergency rollback", () => {
 
   it("is refused while another is under way", () => {
     const state = { ...IN_PHASE.succeeded, requestedAction: "rollback" as const, requestedBy: "user:bob" };
-    expect(applyCommand(state, { kind: "rollback", actor: ALICE }, T0, CTX)).toEqual({ ok: false, reason: "eu-west already has an emergency rollback under way (requested by user:bob)." });
+    expect(applyCommand(state, { kind: "rollback", actor: ALICE }, T0, CTX)).toEqual({
+      ok: false,
+      reason: "eu-west already has an emergency rollback under way (requested by user:bob).",
+    });
   });
 });

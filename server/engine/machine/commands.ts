@@ -11,7 +11,12 @@ import { TERMINAL_PHASES, type Command, type CommandResult, type Gate, type Regi
 /** What a command needs to know beyond the region rollout: its stages (for words) and its gate (for retry). */
 export type CommandContext = { stages: StageSpec[]; gate: Gate };
 
-type Handler<K extends Command["kind"]> = (state: RegionRolloutState, command: Extract<Command, { kind: K }>, now: number, ctx: CommandContext) => CommandResult;
+type Handler<K extends Command["kind"]> = (
+  state: RegionRolloutState,
+  command: Extract<Command, { kind: K }>,
+  now: number,
+  ctx: CommandContext,
+) => CommandResult;
 
 const refuse = (reason: string, code?: "forbidden"): CommandResult => (code ? { ok: false, reason, code } : { ok: false, reason });
 /** "an abort under way (requested by user:bob)". */
@@ -52,12 +57,16 @@ const resume: Handler<"resume"> = (state, command, now) => {
 const promote: Handler<"promote"> = (state, command, now, ctx) => {
   const stage = ctx.stages[state.stageIndex];
   const name = stageName(stage, state.stageIndex);
-  if (state.phase !== "canary") return refuse(`${state.regionId} is not running a canary stage (it ${PHASE_STANDING[state.phase]}), so there is nothing to promote.`);
+  if (state.phase !== "canary")
+    return refuse(`${state.regionId} is not running a canary stage (it ${PHASE_STANDING[state.phase]}), so there is nothing to promote.`);
   if (state.requestedAction !== null) return refuse(`${state.regionId} has ${underWay(state)}, so it cannot be promoted.`);
   if (state.stageIndex < 0) return refuse(`${state.regionId} has not started its first canary stage yet, so there is nothing to promote.`);
   if (state.paused) return refuse(`${state.regionId} is paused (${state.pauseReason ?? "no reason given"}); resume it before promoting.`);
   if (state.lastVerdict === null) return refuse(`no sample of the ${name} has been judged yet in ${state.regionId}; promote once a sample has passed.`);
-  if (state.lastVerdict !== "pass") return refuse(`the last sample of the ${name} in ${state.regionId} was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}; promote skips the wait, not a failing analysis.`);
+  if (state.lastVerdict !== "pass")
+    return refuse(
+      `the last sample of the ${name} in ${state.regionId} was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}; promote skips the wait, not a failing analysis.`,
+    );
   const validation = state.stageIndex === ctx.stages.length - 1;
   const reason = command.reason?.trim() || null;
   if (validation && !command.sre) {
@@ -95,7 +104,11 @@ const abort: Handler<"abort"> = (state, command, now) => {
     return {
       ok: true,
       transition: transition({ requestedAction: "abort", requestedBy: command.actor }, [
-        event("region.abort_requested", `${command.actor} asked to abort ${state.regionId}: ${state.canaryPct} % of traffic goes back to ${state.fromColour}.`, { actor: command.actor, canaryPct: state.canaryPct }),
+        event(
+          "region.abort_requested",
+          `${command.actor} asked to abort ${state.regionId}: ${state.canaryPct} % of traffic goes back to ${state.fromColour}.`,
+          { actor: command.actor, canaryPct: state.canaryPct },
+        ),
       ]),
     };
   }
@@ -103,18 +116,24 @@ const abort: Handler<"abort"> = (state, command, now) => {
   const reason = `aborted by ${command.actor} before any traffic moved`;
   return {
     ok: true,
-    transition: transition({ ...SETTLED, phase: "aborted", finishedAt: now, outcomeReason: reason }, [event("region.aborted", `${state.regionId} ${reason}.`, { actor: command.actor })]),
+    transition: transition({ ...SETTLED, phase: "aborted", finishedAt: now, outcomeReason: reason }, [
+      event("region.aborted", `${state.regionId} ${reason}.`, { actor: command.actor }),
+    ]),
   };
 };
 
 /** A new attempt of a rolled-back or aborted region; the service unblocks its downstream regions. */
 const retry: Handler<"retry"> = (state, command, _now, ctx) => {
-  if (state.phase === "blocked") return refuse(`${state.regionId} is blocked by a region before it (${state.outcomeReason ?? "upstream failed"}); retry that region instead.`);
-  if (state.phase !== "rolled_back" && state.phase !== "aborted") return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a rolled-back or aborted region can be retried.`);
+  if (state.phase === "blocked")
+    return refuse(`${state.regionId} is blocked by a region before it (${state.outcomeReason ?? "upstream failed"}); retry that region instead.`);
+  if (state.phase !== "rolled_back" && state.phase !== "aborted")
+    return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a rolled-back or aborted region can be retried.`);
   if (state.requestedAction !== null) return refuse(`${state.regionId} has ${underWay(state)}; wait for it to finish before retrying.`);
   const gate = gateStatus(ctx.gate);
   if (gate.status === "rejected") {
-    return refuse(`${state.regionId} was rejected at its gate by ${gate.rejection.reviewerId}${gate.rejection.comment ? ` ("${gate.rejection.comment}")` : ""}; start a new rollout to ask for approval again.`);
+    return refuse(
+      `${state.regionId} was rejected at its gate by ${gate.rejection.reviewerId}${gate.rejection.comment ? ` ("${gate.rejection.comment}")` : ""}; start a new rollout to ask for approval again.`,
+    );
   }
   // A region aborted while it waited for reviewers goes back to its gate rather than around it.
   const phase = gate.status === "waiting" ? "awaiting_approval" : "deploying";
@@ -139,7 +158,13 @@ const retry: Handler<"retry"> = (state, command, _now, ctx) => {
         outcomeReason: null,
         finishedAt: null,
       },
-      [event("region.retried", `${command.actor} retried ${state.regionId} (attempt ${attempt}): ${phase === "deploying" ? `deploying to ${state.toColour} again` : "back to its approval gate"}.`, { actor: command.actor, attempt, previousPhase: state.phase })],
+      [
+        event(
+          "region.retried",
+          `${command.actor} retried ${state.regionId} (attempt ${attempt}): ${phase === "deploying" ? `deploying to ${state.toColour} again` : "back to its approval gate"}.`,
+          { actor: command.actor, attempt, previousPhase: state.phase },
+        ),
+      ],
     ),
   };
 };
@@ -151,10 +176,15 @@ const retry: Handler<"retry"> = (state, command, _now, ctx) => {
  */
 const rollback: Handler<"rollback"> = (state, command) => {
   if (state.phase !== "canary" && state.phase !== "succeeded") {
-    return refuse(`${state.regionId} ${PHASE_STANDING[state.phase]}; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`);
+    return refuse(
+      `${state.regionId} ${PHASE_STANDING[state.phase]}; only a region in its canary or one that succeeded can be rolled back, and its traffic is already on ${state.fromColour}.`,
+    );
   }
   if (state.requestedAction !== null) return refuse(`${state.regionId} already has ${underWay(state)}.`);
-  const what = state.phase === "canary" ? `a rollback of ${state.regionId}: ${state.canaryPct} % of traffic goes back to` : `an emergency rollback of ${state.regionId}: traffic goes back to`;
+  const what =
+    state.phase === "canary"
+      ? `a rollback of ${state.regionId}: ${state.canaryPct} % of traffic goes back to`
+      : `an emergency rollback of ${state.regionId}: traffic goes back to`;
   return {
     ok: true,
     transition: transition({ requestedAction: "rollback", requestedBy: command.actor }, [

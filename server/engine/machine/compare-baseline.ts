@@ -92,7 +92,10 @@ export function compareToBaseline(analysis: AnalysisSpec, observation: Observati
         baselineAlsoBreaches: false,
         test: { kind: "baseline", test: "mann-whitney", pValue: test.pValue, effect: increasePct, margin: analysis.maxLatencyIncreasePct, samples },
       });
-    } else findings.push(`median p95 latency ${formatValue(canaryMedian, "ms")} against the old colour's ${formatValue(baseMedian, "ms")} over ${samples.canary} and ${samples.baseline} samples (${formatPValue(test.pValue)})`);
+    } else
+      findings.push(
+        `median p95 latency ${formatValue(canaryMedian, "ms")} against the old colour's ${formatValue(baseMedian, "ms")} over ${samples.canary} and ${samples.baseline} samples (${formatPValue(test.pValue)})`,
+      );
   }
   const environment = now.fromAbsolute.length > 0 && cause.length === 0 && now.fromAbsolute.every((c) => c.baselineAlsoBreaches);
   return { cause, findings, judgement, environment };

@@ -34,7 +34,14 @@ export function stageCoverage(stage: StageSpec, analysis: AnalysisSpec, samples:
     if (s.verdict === "inconclusive") for (const kind of s.gaps) byGap[kind] += 1;
     else judged += 1;
   }
-  return { expected, needed: Math.ceil(analysis.minJudgedFraction * expected - 1e-9), samples: samples.length, judged, inconclusive: samples.length - judged, byGap };
+  return {
+    expected,
+    needed: Math.ceil(analysis.minJudgedFraction * expected - 1e-9),
+    samples: samples.length,
+    judged,
+    inconclusive: samples.length - judged,
+    byGap,
+  };
 }
 
 export const coverageMet = (c: Coverage) => c.judged >= c.needed;

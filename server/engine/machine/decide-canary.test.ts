@@ -15,7 +15,13 @@ const SPEC_CAUSE: CauseItem[] = [
     baseline: 0.06,
     baselineAlsoBreaches: false,
     test: { kind: "limit", scope: "sample", requests: 5000, errors: 60 },
-    versus: { kind: "baseline", test: "two-proportion", pValue: expect.any(Number) as unknown as number, effect: expect.closeTo(1.14, 9) as unknown as number, margin: 0.5 },
+    versus: {
+      kind: "baseline",
+      test: "two-proportion",
+      pValue: expect.any(Number) as unknown as number,
+      effect: expect.closeTo(1.14, 9) as unknown as number,
+      margin: 0.5,
+    },
   },
 ];
 /** The same cause as stored on the region rollout (concrete numbers). */
@@ -25,7 +31,11 @@ const SPEC_WHY = "error rate 1.2 % > 0.8 %, 1.14 points above blue's 0.06 % (p <
 describe("canary: moving traffic to a stage", () => {
   it("once deployed, starts stage 0 by moving 10 % to the new colour; the stage clock starts on success", () => {
     const action = at(T0, regionState({ phase: "canary", stageIndex: -1 }));
-    expect(action).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/stage-0/weight-10", effect: { kind: "setWeight", colour: "green", canaryPct: 10, reason: "stage" } });
+    expect(action).toMatchObject({
+      kind: "effect",
+      stepKey: "rr_eu/a1/stage-0/weight-10",
+      effect: { kind: "setWeight", colour: "green", canaryPct: 10, reason: "stage" },
+    });
     const t = transitionOf(action);
     expect(t.patch).toEqual({
       stageIndex: 0,
@@ -40,13 +50,19 @@ describe("canary: moving traffic to a stage", () => {
       lastSampleAt: null,
       lastVerdict: null,
     });
-    expect(t.events).toEqual([expect.objectContaining({ type: "stage.started", message: "eu-west: 10 % of traffic on green for 5 min (error rate ≤ 1 % and p95 latency ≤ 500 ms)." })]);
+    expect(t.events).toEqual([
+      expect.objectContaining({ type: "stage.started", message: "eu-west: 10 % of traffic on green for 5 min (error rate ≤ 1 % and p95 latency ≤ 500 ms)." }),
+    ]);
   });
 
   it("a traffic move that fails pauses where traffic stands", () => {
     const state = inStage(0, { lastSampleAt: T0 + 5 * MIN, lastVerdict: "pass" });
     const t = transitionOf(at(T0 + 5 * MIN, state, { stageSamples: stageSamples(10) }), { failure: "haproxy: no such server" });
-    expect(t.patch).toMatchObject({ paused: true, pauseReason: "traffic could not be moved to 25 % on green (haproxy: no such server); it stands at 10 %", pausedRemainingMs: 0 });
+    expect(t.patch).toMatchObject({
+      paused: true,
+      pauseReason: "traffic could not be moved to 25 % on green (haproxy: no such server); it stands at 10 %",
+      pausedRemainingMs: 0,
+    });
     expect(eventTypes(t)).toEqual(["stage.passed", "traffic.failed"]);
   });
 
@@ -61,14 +77,24 @@ describe("canary: sampling", () => {
   it.each<[string, RegionRolloutState, number, Action]>([
     ["the first sample is due one interval after the stage started", stage0, T0 + 30 * SEC, { kind: "observe", from: T0, to: T0 + 30 * SEC }],
     ["before it, the region waits for it", stage0, T0 + 10 * SEC, { kind: "wait", until: T0 + 30 * SEC }],
-    ["later samples cover the window since the previous one", inStage(0, { lastSampleAt: T0 + 60 * SEC, lastVerdict: "pass" }), T0 + 90 * SEC, { kind: "observe", from: T0 + 60 * SEC, to: T0 + 90 * SEC }],
+    [
+      "later samples cover the window since the previous one",
+      inStage(0, { lastSampleAt: T0 + 60 * SEC, lastVerdict: "pass" }),
+      T0 + 90 * SEC,
+      { kind: "observe", from: T0 + 60 * SEC, to: T0 + 90 * SEC },
+    ],
     [
       "after a restart the missed windows are judged one interval at a time, before anything is promoted",
       inStage(0, { lastSampleAt: T0 + 60 * SEC, lastVerdict: "pass" }),
       T0 + 20 * MIN,
       { kind: "observe", from: T0 + 60 * SEC, to: T0 + 90 * SEC },
     ],
-    ["near the end it waits for the deadline if that comes first", inStage(0, { lastSampleAt: T0 + 280 * SEC, lastVerdict: "pass" }), T0 + 290 * SEC, { kind: "wait", until: T0 + 5 * MIN }],
+    [
+      "near the end it waits for the deadline if that comes first",
+      inStage(0, { lastSampleAt: T0 + 280 * SEC, lastVerdict: "pass" }),
+      T0 + 290 * SEC,
+      { kind: "wait", until: T0 + 5 * MIN },
+    ],
   ])("%s", (_name, state, now, expected) => {
     expect(at(now, state, { analysis: { ...ANALYSIS, failureLimit: 2 } })).toEqual(expected);
   });
@@ -102,7 +128,9 @@ describe("canary: completing a stage", () => {
 
   it("the validation stage names its extra checks", () => {
     const t = transitionOf(at(T0 + 5 * MIN, done(3), judged(3)));
-    expect(t.events[1].message).toBe("eu-west: 100 % of traffic on green for 30 min (error rate ≤ 0.2 %, p95 latency ≤ 300 ms, CPU < 70 %, memory < 70 % and health 200).");
+    expect(t.events[1].message).toBe(
+      "eu-west: 100 % of traffic on green for 30 min (error rate ≤ 0.2 %, p95 latency ≤ 300 ms, CPU < 70 %, memory < 70 % and health 200).",
+    );
   });
 
   it("after the last stage the region succeeded and the new colour is live", () => {
@@ -208,8 +236,16 @@ describe("canary: breaches and the automatic rollback", () => {
     const t = transitionOf(action, { failure: "stats socket refused the connection" });
     expect(t.patch.phase).toBeUndefined();
     expect(t.patch.paused).toBeUndefined();
-    expect(t.patch).toMatchObject({ cause: SPEC_CAUSE, breaches: 1, lastVerdict: "breach", rollbackAttempts: 1, rollbackLastError: "stats socket refused the connection" });
-    expect(t.events[1].message).toContain("rollback failed: traffic could not be moved back to blue (stats socket refused the connection); 25 % of traffic is still on green. Trying again in");
+    expect(t.patch).toMatchObject({
+      cause: SPEC_CAUSE,
+      breaches: 1,
+      lastVerdict: "breach",
+      rollbackAttempts: 1,
+      rollbackLastError: "stats socket refused the connection",
+    });
+    expect(t.events[1].message).toContain(
+      "rollback failed: traffic could not be moved back to blue (stats socket refused the connection); 25 % of traffic is still on green. Trying again in",
+    );
     expect(eventTypes(t)).toEqual(["analysis.breach", "traffic.failed"]);
   });
 
@@ -231,6 +267,8 @@ describe("canary: breaches and the automatic rollback", () => {
   it("with compareToBaseline off, a baseline that breaches too is noted in the outcome", () => {
     const obs = observation(T0, T0 + 30 * SEC, healthy({ errorRatePct: 1.2 }), healthy({ errorRatePct: 1.5 }));
     const t = transitionOf(at(T0 + 30 * SEC, inStage(1), { observation: obs, analysis: { ...ANALYSIS, compareToBaseline: false } }));
-    expect(t.patch.outcomeReason).toBe("error rate 1.2 % > 0.8 % at the 25 % stage; blue shows the same (error rate 1.5 %), so the release may not be the cause");
+    expect(t.patch.outcomeReason).toBe(
+      "error rate 1.2 % > 0.8 % at the 25 % stage; blue shows the same (error rate 1.5 %), so the release may not be the cause",
+    );
   });
 });

@@ -18,7 +18,10 @@ export function decideCanary(input: DecideInput): Action {
   if (state.stageIndex < 0) return startStage(input, 0, []);
   const stage = stages[state.stageIndex];
   if (!stage) {
-    return { kind: "transition", transition: transition(pausePatch(state, now, `stage ${state.stageIndex + 1} is not in this rollout's plan (it has ${stages.length} stages)`), []) };
+    return {
+      kind: "transition",
+      transition: transition(pausePatch(state, now, `stage ${state.stageIndex + 1} is not in this rollout's plan (it has ${stages.length} stages)`), []),
+    };
   }
   // Breaches already at the limit: a rollback whose traffic move failed earlier is tried again.
   if (state.breaches >= analysis.failureLimit) return rollbackEffect(input, stage, null, {});
@@ -60,13 +63,29 @@ function extendOrPause(input: DecideInput, stage: StageSpec, coverage: Coverage,
   const budget = Math.round(analysis.maxExtensionFactor * stage.durationMs);
   const name = stageName(stage, state.stageIndex);
   const last = state.lastVerdict === "pass" ? "" : `; its last sample was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}`;
-  const why = coverageMet(coverage) ? `its last sample was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}` : `${describeCoverage(coverage)}${last}`;
-  const data = { stageIndex: state.stageIndex, percent: stage.percent, expected: coverage.expected, judged: coverage.judged, needed: coverage.needed, inconclusive: coverage.inconclusive, byGap: coverage.byGap };
+  const why = coverageMet(coverage)
+    ? `its last sample was ${state.lastVerdict === "breach" ? "a breach" : "inconclusive"}`
+    : `${describeCoverage(coverage)}${last}`;
+  const data = {
+    stageIndex: state.stageIndex,
+    percent: stage.percent,
+    expected: coverage.expected,
+    judged: coverage.judged,
+    needed: coverage.needed,
+    inconclusive: coverage.inconclusive,
+    byGap: coverage.byGap,
+  };
   if (extended < budget) {
     const step = Math.max(1, nextSampleAt - now);
     const events =
       extended === 0
-        ? [event("stage.extended", `${state.regionId}: the ${name} runs on past its ${formatDuration(stage.durationMs)}, one sample at a time for at most ${formatDuration(budget)}: ${why}.`, { ...data, maxExtensionMs: budget })]
+        ? [
+            event(
+              "stage.extended",
+              `${state.regionId}: the ${name} runs on past its ${formatDuration(stage.durationMs)}, one sample at a time for at most ${formatDuration(budget)}: ${why}.`,
+              { ...data, maxExtensionMs: budget },
+            ),
+          ]
         : [];
     return { kind: "transition", transition: transition({ deadlineAt: now + step, extendedMs: extended + step }, events) };
   }
@@ -74,11 +93,15 @@ function extendOrPause(input: DecideInput, stage: StageSpec, coverage: Coverage,
   return {
     kind: "transition",
     transition: transition({ ...pausePatch(state, now, reason), pausedRemainingMs: 0 }, [
-      event("analysis.unjudged", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}; resume to give it another ${formatDuration(budget)} once the metrics are fixed, or roll back.`, {
-        ...data,
-        extendedMs: extended,
-        alert: true,
-      }),
+      event(
+        "analysis.unjudged",
+        `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}; resume to give it another ${formatDuration(budget)} once the metrics are fixed, or roll back.`,
+        {
+          ...data,
+          extendedMs: extended,
+          alert: true,
+        },
+      ),
     ]),
   };
 }
@@ -111,24 +134,35 @@ function startStage(input: DecideInput, index: number, before: EventDraft[]): Ac
       },
       [
         ...before,
-        event("stage.started", `${state.regionId}: ${stage.percent} % of traffic on ${state.toColour} for ${formatDuration(stage.durationMs)} (${joinWords(limits)}).`, {
-          stageIndex: index,
-          percent: stage.percent,
-          durationMs: stage.durationMs,
-        }),
+        event(
+          "stage.started",
+          `${state.regionId}: ${stage.percent} % of traffic on ${state.toColour} for ${formatDuration(stage.durationMs)} (${joinWords(limits)}).`,
+          {
+            stageIndex: index,
+            percent: stage.percent,
+            durationMs: stage.durationMs,
+          },
+        ),
       ],
     ),
     onFailure: (message) =>
-      transition(pausePatch(state, now, `traffic could not be moved to ${stage.percent} % on ${state.toColour} (${message}); it stands at ${state.canaryPct} %`), [
-        ...before,
-        event("traffic.failed", `${state.regionId}: traffic could not be moved to ${stage.percent} % on ${state.toColour} (${message}); it stands at ${state.canaryPct} %. Paused; resume to try again.`, {
-          stageIndex: index,
-          percent: stage.percent,
-          canaryPct: state.canaryPct,
-          error: message,
-          alert: true,
-        }),
-      ]),
+      transition(
+        pausePatch(state, now, `traffic could not be moved to ${stage.percent} % on ${state.toColour} (${message}); it stands at ${state.canaryPct} %`),
+        [
+          ...before,
+          event(
+            "traffic.failed",
+            `${state.regionId}: traffic could not be moved to ${stage.percent} % on ${state.toColour} (${message}); it stands at ${state.canaryPct} %. Paused; resume to try again.`,
+            {
+              stageIndex: index,
+              percent: stage.percent,
+              canaryPct: state.canaryPct,
+              error: message,
+              alert: true,
+            },
+          ),
+        ],
+      ),
   };
 }
 
@@ -164,12 +198,16 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
     const reason = `environment problem ${at}: ${what}, and ${state.toColour} is not significantly worse than ${state.fromColour}; the release is not blamed`;
     return judged(
       transition({ ...sample, ...pausePatch(state, now, reason) }, [
-        event("analysis.environment_problem", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}, nothing rolled back; resume once the environment is healthy, or roll back.`, {
-          stageIndex: state.stageIndex,
-          percent: stage.percent,
-          cause: assessment.cause,
-          alert: true,
-        }),
+        event(
+          "analysis.environment_problem",
+          `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}, nothing rolled back; resume once the environment is healthy, or roll back.`,
+          {
+            stageIndex: state.stageIndex,
+            percent: stage.percent,
+            cause: assessment.cause,
+            alert: true,
+          },
+        ),
       ]),
       assessment,
     );
@@ -185,10 +223,25 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
     const inconclusive = missing ? (replayed ? state.inconclusive : state.inconclusive + 1) : 0;
     const why = assessment.gaps.join("; ");
     const run = missing && !replayed ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : replayed ? " (a past window, replayed)" : "";
-    const events: EventDraft[] = [event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, { stageIndex: state.stageIndex, percent: stage.percent, reasons: assessment.reasons, gaps: assessment.gapKinds, inconclusive })];
+    const events: EventDraft[] = [
+      event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, {
+        stageIndex: state.stageIndex,
+        percent: stage.percent,
+        reasons: assessment.reasons,
+        gaps: assessment.gapKinds,
+        inconclusive,
+      }),
+    ];
     if (replayed || inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
     const reason = `${inconclusive} inconclusive samples in a row ${at} (${why}); the stage holds until someone looks`;
-    events.push(event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, { stageIndex: state.stageIndex, percent: stage.percent, inconclusive, alert: true }));
+    events.push(
+      event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, {
+        stageIndex: state.stageIndex,
+        percent: stage.percent,
+        inconclusive,
+        alert: true,
+      }),
+    );
     return judged(transition({ ...sample, inconclusive, ...pausePatch(state, now, reason) }, events), assessment);
   }
 
@@ -198,7 +251,12 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
   const what = describeCause(assessment.cause, stage, state.fromColour);
   return judged(
     transition(withBreach, [
-      event("analysis.breach", `${state.regionId}: ${what} (breach ${breaches}; rollback at ${analysis.failureLimit}).`, { stageIndex: state.stageIndex, percent: stage.percent, cause: assessment.cause, breaches }),
+      event("analysis.breach", `${state.regionId}: ${what} (breach ${breaches}; rollback at ${analysis.failureLimit}).`, {
+        stageIndex: state.stageIndex,
+        percent: stage.percent,
+        cause: assessment.cause,
+        breaches,
+      }),
     ]),
     assessment,
   );

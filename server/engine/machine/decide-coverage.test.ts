@@ -34,19 +34,29 @@ describe("coverage: a stage passes only when its time is up, enough of it was ju
         type: "stage.extended",
         message:
           "eu-west: the 25 % stage runs on past its 5 min, one sample at a time for at most 5 min: 7 of its 10 expected samples were judged (70 %), 8 needed (3 inconclusive: 2 with no data and 1 with a metrics store error).",
-        data: expect.objectContaining({ expected: 10, judged: 7, needed: 8, inconclusive: 3, byGap: { no_data: 2, few_requests: 0, undecided: 0, metrics_error: 1 } }),
+        data: expect.objectContaining({
+          expected: 10,
+          judged: 7,
+          needed: 8,
+          inconclusive: 3,
+          byGap: { no_data: 2, few_requests: 0, undecided: 0, metrics_error: 1 },
+        }),
       }),
     ]);
   });
 
   it("later extensions add an interval without another event", () => {
-    const t = transitionOf(at(T0 + 6 * MIN, atDeadline({ lastSampleAt: T0 + 6 * MIN, deadlineAt: T0 + 6 * MIN, extendedMs: MIN }), { stageSamples: twoThirdsUnjudged(12) }));
+    const t = transitionOf(
+      at(T0 + 6 * MIN, atDeadline({ lastSampleAt: T0 + 6 * MIN, deadlineAt: T0 + 6 * MIN, extendedMs: MIN }), { stageSamples: twoThirdsUnjudged(12) }),
+    );
     expect(t).toEqual({ patch: { deadlineAt: T0 + 6 * MIN + 30 * SEC, extendedMs: MIN + 30 * SEC }, events: [] });
   });
 
   it("the extension ends the stage as soon as enough is judged", () => {
     const samples = mix(inconclusive(3, "few_requests"), stageSamples(8));
-    expect(at(T0 + 5.5 * MIN, atDeadline({ lastSampleAt: T0 + 5.5 * MIN, deadlineAt: T0 + 5.5 * MIN, extendedMs: 30 * SEC }), { stageSamples: samples })).toMatchObject({ kind: "effect", effect: { canaryPct: 50 } });
+    expect(
+      at(T0 + 5.5 * MIN, atDeadline({ lastSampleAt: T0 + 5.5 * MIN, deadlineAt: T0 + 5.5 * MIN, extendedMs: 30 * SEC }), { stageSamples: samples }),
+    ).toMatchObject({ kind: "effect", effect: { canaryPct: 50 } });
   });
 
   it("at the end of the extension (the stage's duration again) it pauses with an alert that counts what went unjudged", () => {
@@ -74,7 +84,13 @@ describe("coverage: a stage passes only when its time is up, enough of it was ju
 
   it("a sample is judged with the stage's earlier ones: windows of 1 error in 6 requests breach together on the third", () => {
     const window = healthy({ requests: 6, errors: 1, errorRatePct: 16.7 });
-    const oneIn6 = (takenAt: number): StageSample => ({ takenAt, verdict: "inconclusive", gaps: ["undecided"], canary: { requests: 6, errors: 1, latencyP95Ms: 180 }, baseline: null });
+    const oneIn6 = (takenAt: number): StageSample => ({
+      takenAt,
+      verdict: "inconclusive",
+      gaps: ["undecided"],
+      canary: { requests: 6, errors: 1, latencyP95Ms: 180 },
+      baseline: null,
+    });
     const earlier = [oneIn6(T0 + 30 * SEC), oneIn6(T0 + 60 * SEC)];
     const state = inStage(0, { lastSampleAt: T0 + 60 * SEC, lastVerdict: "inconclusive" });
     const action = at(T0 + 90 * SEC, state, { stageSamples: earlier, observation: observation(T0 + 60 * SEC, T0 + 90 * SEC, window, null) });
@@ -85,10 +101,14 @@ describe("coverage: a stage passes only when its time is up, enough of it was ju
 describe("inconclusive samples: waiting for evidence is not missing data", () => {
   it("a sample with its data but a stage too small to bound the error rate ends the run of missing data", () => {
     const state = inStage(0, { inconclusive: 2, lastSampleAt: T0 + 60 * SEC, lastVerdict: "inconclusive" });
-    const t = transitionOf(at(T0 + 90 * SEC, state, { observation: observation(T0 + 60 * SEC, T0 + 90 * SEC, healthy({ requests: 60, errorRatePct: 0 }), null) }));
+    const t = transitionOf(
+      at(T0 + 90 * SEC, state, { observation: observation(T0 + 60 * SEC, T0 + 90 * SEC, healthy({ requests: 60, errorRatePct: 0 }), null) }),
+    );
     expect(t.patch).toEqual({ lastSampleAt: T0 + 90 * SEC, lastVerdict: "inconclusive", inconclusive: 0 });
     expect(t.events[0]).toMatchObject({ type: "analysis.inconclusive", data: { gaps: ["undecided"] } });
-    expect(t.events[0].message).toBe("eu-west: sample at the 10 % stage is inconclusive (error rate 0 % over 60 requests: its 95 % upper bound 4.87 % is above the 1 % limit, too few requests to tell).");
+    expect(t.events[0].message).toBe(
+      "eu-west: sample at the 10 % stage is inconclusive (error rate 0 % over 60 requests: its 95 % upper bound 4.87 % is above the 1 % limit, too few requests to tell).",
+    );
   });
 });
 

@@ -4,8 +4,14 @@ import { ANALYSIS, decideInput, eventTypes, inStage, T0, transitionOf } from "./
 
 const SEC = 1000;
 /** 10 % stage started at T0; the counts from just before the move to `at`. */
-const fast = (requests: number, errors: number, at = T0 + 500, baseline: FastObservation["baseline"] = { requests: 45, errors: 0 }): FastObservation => ({ since: T0 - 5, at, canary: { requests, errors }, baseline });
-const input = (overrides: Parameters<typeof inStage>[1] = {}, extra: Partial<Parameters<typeof decideInput>[0]> = {}) => decideInput({ now: T0 + 500, state: inStage(0, overrides), ...extra });
+const fast = (requests: number, errors: number, at = T0 + 500, baseline: FastObservation["baseline"] = { requests: 45, errors: 0 }): FastObservation => ({
+  since: T0 - 5,
+  at,
+  canary: { requests, errors },
+  baseline,
+});
+const input = (overrides: Parameters<typeof inStage>[1] = {}, extra: Partial<Parameters<typeof decideInput>[0]> = {}) =>
+  decideInput({ now: T0 + 500, state: inStage(0, overrides), ...extra });
 
 describe("fast breach detection from the load balancer's counters", () => {
   it("the bad release's first request failing (1 error in 1) breaches the 1 % limit at once: a rollback, with the counts as its cause", () => {
@@ -15,7 +21,12 @@ describe("fast breach detection from the load balancer's counters", () => {
     expect(eventTypes(t)).toEqual(["analysis.breach", "region.rolled_back"]);
     expect(t.patch).toMatchObject({ phase: "rolled_back", canaryPct: 0, breaches: 1, lastVerdict: "breach" });
     const [cause] = t.patch.cause!;
-    expect(cause).toMatchObject({ metric: "error_rate", observed: 100, threshold: 1, test: { kind: "bound", scope: "stage", requests: 1, errors: 1, confidence: 0.95 } });
+    expect(cause).toMatchObject({
+      metric: "error_rate",
+      observed: 100,
+      threshold: 1,
+      test: { kind: "bound", scope: "stage", requests: 1, errors: 1, confidence: 0.95 },
+    });
     expect(cause.test?.kind === "bound" && cause.test.lowerPct).toBeCloseTo(5, 6);
     expect(t.events[0].message).toMatch(
       /^eu-west: error rate 100 % \(95 % lower bound 5 %\) over the 1 % limit, 1 errors? in 1 requests? of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue\.$/,

@@ -23,7 +23,15 @@ export type FastObservation = { since: number; at: number; canary: FastCounts; b
 export function wantsFastRead(input: Pick<DecideInput, "state">): boolean {
   const { state } = input;
   const rollingBack = (state.rollbackAttempts ?? 0) > 0;
-  return state.phase === "canary" && !state.paused && !rollingBack && state.requestedAction === null && state.stageIndex >= 0 && state.stageStartedAt !== null && state.canaryPct > 0;
+  return (
+    state.phase === "canary" &&
+    !state.paused &&
+    !rollingBack &&
+    state.requestedAction === null &&
+    state.stageIndex >= 0 &&
+    state.stageStartedAt !== null &&
+    state.canaryPct > 0
+  );
 }
 
 /**
@@ -74,7 +82,14 @@ function fromLoadBalancer(action: Action, intervalMs: number): Action {
     ...t,
     events: t.events.map((e) =>
       e.type === "analysis.breach"
-        ? { ...e, message: e.message.replace(/; rolling back/, ` (the load balancer's own counters, read between two ${formatDuration(intervalMs)} samples); rolling back`), data: { ...e.data, source: "load-balancer" } }
+        ? {
+            ...e,
+            message: e.message.replace(
+              /; rolling back/,
+              ` (the load balancer's own counters, read between two ${formatDuration(intervalMs)} samples); rolling back`,
+            ),
+            data: { ...e.data, source: "load-balancer" },
+          }
         : e,
     ),
   });
@@ -88,7 +103,12 @@ function fromLoadBalancer(action: Action, intervalMs: number): Action {
 
 /** The fast read as a sample to store with its verdict (counts only: no latency, CPU or memory). */
 export function fastObservationOf(fast: FastObservation): Observation {
-  const measurement = (c: FastCounts) => ({ requests: c.requests, errors: c.errors, errorRatePct: c.requests > 0 ? (c.errors * 100) / c.requests : null, latencyP95Ms: null });
+  const measurement = (c: FastCounts) => ({
+    requests: c.requests,
+    errors: c.errors,
+    errorRatePct: c.requests > 0 ? (c.errors * 100) / c.requests : null,
+    latencyP95Ms: null,
+  });
   return { from: fast.since, to: fast.at, canary: measurement(fast.canary), baseline: fast.baseline ? measurement(fast.baseline) : null };
 }
 

@@ -33,7 +33,11 @@ export function decideObservation(input: DecideInput): Action {
   return {
     kind: "transition",
     transition: transition({ observeUntil: null }, [
-      event("region.observed", `${state.regionId} was observed${watched} after it succeeded with no breach${unjudged}; the next region may start.`, { breaches: state.breaches, inconclusive: state.inconclusive, until }),
+      event("region.observed", `${state.regionId} was observed${watched} after it succeeded with no breach${unjudged}; the next region may start.`, {
+        breaches: state.breaches,
+        inconclusive: state.inconclusive,
+        until,
+      }),
     ]),
   };
 }
@@ -43,14 +47,19 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
   // Every window of the observation period is a look of its own: the strict interim level (compare-baseline.ts).
   const assessment = assessSample(stage, analysis, observation, [], { finalLook: false });
   const sample = { lastSampleAt: observation.to, lastVerdict: assessment.verdict };
-  if (assessment.verdict === "inconclusive") return { kind: "transition", transition: transition({ ...sample, inconclusive: state.inconclusive + 1 }, []), assessment };
+  if (assessment.verdict === "inconclusive")
+    return { kind: "transition", transition: transition({ ...sample, inconclusive: state.inconclusive + 1 }, []), assessment };
   if (assessment.verdict !== "breach") return { kind: "transition", transition: transition(sample, []), assessment };
   const breaches = state.breaches + 1;
   if (breaches >= analysis.failureLimit) return observationRollbackEffect(input, stage, assessment, { ...sample, breaches });
   return {
     kind: "transition",
     transition: transition({ ...sample, breaches }, [
-      event("analysis.breach", `${state.regionId}: ${describeCause(assessment.cause, stage, state.fromColour)} while it was observed after it succeeded (breach ${breaches}; rollback at ${analysis.failureLimit}).`, { cause: assessment.cause, breaches, observation: true }),
+      event(
+        "analysis.breach",
+        `${state.regionId}: ${describeCause(assessment.cause, stage, state.fromColour)} while it was observed after it succeeded (breach ${breaches}; rollback at ${analysis.failureLimit}).`,
+        { cause: assessment.cause, breaches, observation: true },
+      ),
     ]),
     assessment,
   };

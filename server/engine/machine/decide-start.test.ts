@@ -81,9 +81,17 @@ describe("awaiting_approval", () => {
     ["no decision yet", { required: REVIEWERS, approvals: [] }, "wait"],
     ["functional only", { required: REVIEWERS, approvals: [ok("alice", "functional")] }, "wait"],
     ["SRE only", { required: REVIEWERS, approvals: [ok("sam", "sre")] }, "wait"],
-    ["the same reviewer twice does not count twice", { required: { functional: 2, sre: 0 }, approvals: [ok("alice", "functional"), ok("alice", "functional")] }, "wait"],
+    [
+      "the same reviewer twice does not count twice",
+      { required: { functional: 2, sre: 0 }, approvals: [ok("alice", "functional"), ok("alice", "functional")] },
+      "wait",
+    ],
     ["one functional and one SRE", { required: REVIEWERS, approvals: [ok("alice", "functional"), ok("sam", "sre")] }, "deploying"],
-    ["two distinct functional reviewers", { required: { functional: 2, sre: 0 }, approvals: [ok("alice", "functional"), ok("bob", "functional")] }, "deploying"],
+    [
+      "two distinct functional reviewers",
+      { required: { functional: 2, sre: 0 }, approvals: [ok("alice", "functional"), ok("bob", "functional")] },
+      "deploying",
+    ],
     ["a policy that no longer needs reviewers", { required: null, approvals: [] }, "deploying"],
     [
       "a rejection wins over approvals",
@@ -128,7 +136,9 @@ describe("deploying", () => {
     if (action.kind !== "effect" || typeof action.onSuccess !== "function") throw new Error("expected a deploy whose words depend on its result");
     const digest = `sha256:ab12${"0".repeat(60)}`;
     const checked = action.onSuccess({ deploy: { digest, health: { url: "http://10.0.0.7:8081/health", status: 200 } } }).events[0];
-    expect(checked.message).toBe("eu-west: the release is on green, digest sha256:ab1200000000… verified; health check http://10.0.0.7:8081/health answered 200.");
+    expect(checked.message).toBe(
+      "eu-west: the release is on green, digest sha256:ab1200000000… verified; health check http://10.0.0.7:8081/health answered 200.",
+    );
     expect(checked.data).toMatchObject({ verified: { digest, health: { url: "http://10.0.0.7:8081/health", status: 200 } } });
     const unchecked = action.onSuccess({ deploy: { digest, health: null } }).events[0];
     expect(unchecked.message).toBe("eu-west: the release is on green, digest sha256:ab1200000000… verified; no health check is configured.");
@@ -137,7 +147,12 @@ describe("deploying", () => {
 
   it("a failed deploy pauses the region where it is and says why", () => {
     const t = transitionOf(decide(decideInput({ state: regionState({ phase: "deploying" }) })), { failure: "digest sha256:ab12 does not match sha256:cd34" });
-    expect(t.patch).toEqual({ paused: true, pauseReason: "deploy failed: digest sha256:ab12 does not match sha256:cd34", pausedRemainingMs: null, deadlineAt: null });
+    expect(t.patch).toEqual({
+      paused: true,
+      pauseReason: "deploy failed: digest sha256:ab12 does not match sha256:cd34",
+      pausedRemainingMs: null,
+      deadlineAt: null,
+    });
     expect(t.patch.phase).toBeUndefined();
     expect(t.events).toEqual([
       expect.objectContaining({
@@ -148,7 +163,10 @@ describe("deploying", () => {
   });
 
   it("a paused deploy waits for a person", () => {
-    expect(decide(decideInput({ state: regionState({ phase: "deploying", paused: true, pauseReason: "deploy failed: timeout" }) }))).toEqual({ kind: "wait", until: null });
+    expect(decide(decideInput({ state: regionState({ phase: "deploying", paused: true, pauseReason: "deploy failed: timeout" }) }))).toEqual({
+      kind: "wait",
+      until: null,
+    });
   });
 });
 

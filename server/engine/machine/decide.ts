@@ -58,7 +58,10 @@ function blockIfUpstreamFailed(input: DecideInput): Action | null {
   return {
     kind: "transition",
     transition: transition({ ...SETTLED, phase: "blocked", finishedAt: now, outcomeReason: reason }, [
-      event("region.blocked", `${state.regionId} will not start: ${upstream.regionId} was ${what}, so the chain stops here.`, { upstream: upstream.regionId, upstreamPhase: upstream.phase }),
+      event("region.blocked", `${state.regionId} will not start: ${upstream.regionId} was ${what}, so the chain stops here.`, {
+        upstream: upstream.regionId,
+        upstreamPhase: upstream.phase,
+      }),
     ]),
   };
 }
@@ -72,10 +75,14 @@ function withObservationPeriod(input: DecideInput, action: Action): Action {
     ...action,
     transition: transition({ ...action.transition.patch, ...start }, [
       ...action.transition.events,
-      event("region.observing_started", `${state.regionId} stays under observation for ${formatDuration(delayMs)}: sampled against the thresholds of its ${input.stages[input.stages.length - 1]?.percent ?? 100} % stage, rolled back to its previous release on a breach.`, {
-        until: start.observeUntil,
-        delayMs,
-      }),
+      event(
+        "region.observing_started",
+        `${state.regionId} stays under observation for ${formatDuration(delayMs)}: sampled against the thresholds of its ${input.stages[input.stages.length - 1]?.percent ?? 100} % stage, rolled back to its previous release on a breach.`,
+        {
+          until: start.observeUntil,
+          delayMs,
+        },
+      ),
     ]),
   };
 }
@@ -93,7 +100,11 @@ function decidePending(input: DecideInput): Action {
     return {
       kind: "transition",
       transition: transition({ deadlineAt: until }, [
-        event("region.observing", `${state.regionId} starts after ${formatDuration(until - now)} of observing ${upstream.regionId}.`, { upstream: upstream.regionId, until, delayMs: input.delayMs }),
+        event("region.observing", `${state.regionId} starts after ${formatDuration(until - now)} of observing ${upstream.regionId}.`, {
+          upstream: upstream.regionId,
+          until,
+          delayMs: input.delayMs,
+        }),
       ]),
     };
   }
@@ -108,7 +119,9 @@ function startAfterObservation(input: DecideInput): Action {
 
 function start(input: DecideInput): Action {
   const { state, now, gate } = input;
-  const started = event("region.started", `${state.regionId} started: the new release goes to ${state.toColour} while ${state.fromColour} keeps the traffic.`, { attempt: state.attempt });
+  const started = event("region.started", `${state.regionId} started: the new release goes to ${state.toColour} while ${state.fromColour} keeps the traffic.`, {
+    attempt: state.attempt,
+  });
   const patch = { startedAt: state.startedAt ?? now, deadlineAt: null, pausedRemainingMs: null };
   if (gateRequired(gate) && gate.required) {
     return {
@@ -150,7 +163,9 @@ function decideApproval(input: DecideInput): Action {
       return {
         kind: "transition",
         transition: transition({ phase: "deploying" }, [
-          event("gate.approved", `${state.regionId} approved by ${names}.`, { approvers: gateNow.approvers.map((a) => ({ reviewerId: a.reviewerId, kind: a.kind })) }),
+          event("gate.approved", `${state.regionId} approved by ${names}.`, {
+            approvers: gateNow.approvers.map((a) => ({ reviewerId: a.reviewerId, kind: a.kind })),
+          }),
           deployStarted(input),
         ]),
       };
@@ -170,11 +185,18 @@ function decideDeploy(input: DecideInput): Action {
     effect: { kind: "deploy", colour: state.toColour },
     onSuccess: (result: EffectResult) =>
       transition({ phase: "canary", stageIndex: -1, canaryPct: 0 }, [
-        event("deploy.succeeded", `${state.regionId}: the release is on ${state.toColour}, ${verifiedWords(result)}.`, { colour: state.toColour, verified: result.deploy ?? null }),
+        event("deploy.succeeded", `${state.regionId}: the release is on ${state.toColour}, ${verifiedWords(result)}.`, {
+          colour: state.toColour,
+          verified: result.deploy ?? null,
+        }),
       ]),
     onFailure: (message) =>
       transition(pausePatch(state, now, `deploy failed: ${message}`), [
-        event("deploy.failed", `${state.regionId}: deploy to ${state.toColour} failed (${message}); no traffic moved, 100 % stays on ${state.fromColour}. Resume to try again.`, { colour: state.toColour, error: message, alert: true }),
+        event(
+          "deploy.failed",
+          `${state.regionId}: deploy to ${state.toColour} failed (${message}); no traffic moved, 100 % stays on ${state.fromColour}. Resume to try again.`,
+          { colour: state.toColour, error: message, alert: true },
+        ),
       ]),
   };
 }

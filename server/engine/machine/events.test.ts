@@ -28,6 +28,10 @@ describe("writing an event", () => {
     event("stage.started", "x", { stageIndex: 0, percent: 10 });
     // @ts-expect-error no event has this type.
     event("region.rolled_backk", "x", { actor: "user:sam", emergency: true });
-    expect(ok).toEqual({ type: "region.rolled_back", message: "us-east rolled back by user:sam.", data: { actor: "user:sam", manual: true, stageIndex: 0, percent: 10 } });
+    expect(ok).toEqual({
+      type: "region.rolled_back",
+      message: "us-east rolled back by user:sam.",
+      data: { actor: "user:sam", manual: true, stageIndex: 0, percent: 10 },
+    });
   });
 });

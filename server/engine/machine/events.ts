@@ -110,14 +110,57 @@ export type EventOf<K extends EventType> = Extract<EventDraft, { type: K }>;
 export type StoredEvent = { [K in EventType]: { type: K; data: Partial<DataOf<K>> } }[EventType];
 
 const TYPES: ReadonlySet<string> = new Set<EventType>([
-  "region.started", "region.blocked", "region.observing", "region.observing_started", "region.observed", "region.paused", "region.resumed",
-  "region.promoted", "region.abort_requested", "region.rollback_requested", "region.aborted", "region.retried", "region.reopened",
-  "region.succeeded", "region.rolled_back", "gate.opened", "gate.approved", "gate.rejected", "approval.granted", "approval.rejected",
-  "deploy.started", "deploy.succeeded", "deploy.failed", "stage.started", "stage.passed", "stage.extended", "analysis.unjudged",
-  "analysis.inconclusive", "analysis.inconclusive_limit", "analysis.environment_problem", "analysis.breach", "traffic.failed",
-  "rollback.retry_failed", "traffic.reconciled", "rollout.running", "rollout.succeeded", "rollout.failed", "rollout.aborted",
-  "rollout.started", "artifact.registered", "demo.fault_injected", "demo.faults_cleared", "token.created", "token.revoked",
-  "user.created", "user.roles_changed", "user.disabled", "user.enabled", "user.signed_in", "user.signed_out", "user.sign_in_failed",
+  "region.started",
+  "region.blocked",
+  "region.observing",
+  "region.observing_started",
+  "region.observed",
+  "region.paused",
+  "region.resumed",
+  "region.promoted",
+  "region.abort_requested",
+  "region.rollback_requested",
+  "region.aborted",
+  "region.retried",
+  "region.reopened",
+  "region.succeeded",
+  "region.rolled_back",
+  "gate.opened",
+  "gate.approved",
+  "gate.rejected",
+  "approval.granted",
+  "approval.rejected",
+  "deploy.started",
+  "deploy.succeeded",
+  "deploy.failed",
+  "stage.started",
+  "stage.passed",
+  "stage.extended",
+  "analysis.unjudged",
+  "analysis.inconclusive",
+  "analysis.inconclusive_limit",
+  "analysis.environment_problem",
+  "analysis.breach",
+  "traffic.failed",
+  "rollback.retry_failed",
+  "traffic.reconciled",
+  "rollout.running",
+  "rollout.succeeded",
+  "rollout.failed",
+  "rollout.aborted",
+  "rollout.started",
+  "artifact.registered",
+  "demo.fault_injected",
+  "demo.faults_cleared",
+  "token.created",
+  "token.revoked",
+  "user.created",
+  "user.roles_changed",
+  "user.disabled",
+  "user.enabled",
+  "user.signed_in",
+  "user.signed_out",
+  "user.sign_in_failed",
   "notify.test_card_sent",
 ]);
 
@@ -149,7 +192,14 @@ export function rollbackTrigger(data: Partial<RolledBackData>): RollbackTrigger 
 }
 
 /** The columns of an event row besides its type, words and data. */
-type EventRowFields = { at: number; actor: string; serviceId?: string | null; rolloutId?: string | null; regionId?: string | null; correlationId?: string | null };
+type EventRowFields = {
+  at: number;
+  actor: string;
+  serviceId?: string | null;
+  rolloutId?: string | null;
+  regionId?: string | null;
+  correlationId?: string | null;
+};
 
 /** A service's event row, checked against the union: `tx.insert(events).values(eventValues({ ... }))`. */
 export function eventValues(row: EventDraft & EventRowFields): EventDraft & EventRowFields {

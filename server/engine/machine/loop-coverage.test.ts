@@ -3,7 +3,10 @@ import { foldedTrace, runRollout, type FakeRegion } from "./test-fake-runner";
 import { healthy, MIN, regionState, T0 } from "./test-fixtures";
 import type { Measurement } from "./types";
 
-const region = (extra: Omit<FakeRegion, "state"> = {}): FakeRegion => ({ state: regionState({ id: "rr_eu-west", regionId: "eu-west", position: 0 }), ...extra });
+const region = (extra: Omit<FakeRegion, "state"> = {}): FakeRegion => ({
+  state: regionState({ id: "rr_eu-west", regionId: "eu-west", position: 0 }),
+  ...extra,
+});
 const NO_DATA: Measurement = { requests: null, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, healthStatus: null };
 
 /** no data, no data, healthy, repeated: the pattern that used to pass every stage two-thirds unjudged. */
@@ -17,7 +20,9 @@ describe("coverage in virtual time: no stage passes unjudged", () => {
     const result = runRollout({ strategy: "sequential", regions: [region({ measure: twoOfThreeMissing() })], start: T0 });
     const [state] = result.states;
     expect(state).toMatchObject({ phase: "canary", stageIndex: 0, canaryPct: 10, paused: true, extendedMs: 5 * MIN });
-    expect(state.pauseReason).toMatch(/^the 10 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged \(60 %\), 8 needed \(14 inconclusive: 14 with no data\)/);
+    expect(state.pauseReason).toMatch(
+      /^the 10 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged \(60 %\), 8 needed \(14 inconclusive: 14 with no data\)/,
+    );
     // Never three missing in a row, so the old limit alone would have let every stage through.
     expect(foldedTrace(result, "eu-west").filter((l) => l.includes("inconclusive_limit"))).toEqual([]);
     expect(result.end - T0).toBe(10 * MIN);

@@ -63,7 +63,11 @@ describe("decide() driven by a fake runner in virtual time", () => {
   });
 
   it("pauses where it stands when the deploy fails, and goes no further", () => {
-    const result = runRollout({ strategy: "sequential", regions: [region("eu-west", 0, { failStep: (key) => (key.endsWith("/deploy") ? "ssh: connection refused" : null) })], start: T0 });
+    const result = runRollout({
+      strategy: "sequential",
+      regions: [region("eu-west", 0, { failStep: (key) => (key.endsWith("/deploy") ? "ssh: connection refused" : null) })],
+      start: T0,
+    });
     expect(foldedTrace(result, "eu-west")).toEqual(["region.started, deploy.started", "rr_eu-west/a1/deploy (failed)"]);
     expect(result.states[0]).toMatchObject({ phase: "deploying", paused: true, canaryPct: 0, pauseReason: "deploy failed: ssh: connection refused" });
   });
@@ -77,7 +81,11 @@ describe("strategies over three regions in virtual time", () => {
       ["eu-west", "succeeded", 140, 190],
       ["apac-se", "succeeded", 280, 330],
     ]);
-    const plan = planRollout({ strategy: "delayed", delayMinutes: 90, regions: fleet().map((r, order) => ({ id: r.state.regionId, name: r.state.regionId, order, stages: STAGES, deployMs: 0, needsApproval: false })) });
+    const plan = planRollout({
+      strategy: "delayed",
+      delayMinutes: 90,
+      regions: fleet().map((r, order) => ({ id: r.state.regionId, name: r.state.regionId, order, stages: STAGES, deployMs: 0, needsApproval: false })),
+    });
     expect(result.end - T0).toBe(plan.expectedDurationMs);
     expect(result.end - T0).toBe(5.5 * 60 * MIN);
   });

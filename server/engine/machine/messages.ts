@@ -82,7 +82,8 @@ export function describeBreach(item: CauseItem, oldColour = "the old colour"): s
   if (item.unit === "status") return `${label} ${item.observed}, expected ${item.threshold}`;
   const value = formatValue(item.observed, item.unit);
   const test = item.test;
-  const stage = (scope: "sample" | "stage", requests: number, errors: number) => `${plural(errors, "error")} in ${plural(requests, "request")}${scope === "stage" ? " of the stage so far" : ""}`;
+  const stage = (scope: "sample" | "stage", requests: number, errors: number) =>
+    `${plural(errors, "error")} in ${plural(requests, "request")}${scope === "stage" ? " of the stage so far" : ""}`;
   if (test?.kind === "bound") {
     return `${label} ${value} (${formatNumber(test.confidence * 100)} % lower bound ${formatValue(test.lowerPct, "%")}) over the ${formatValue(item.threshold, "%")} limit, ${stage(test.scope, test.requests, test.errors)}${versus(item, oldColour)}`;
   }
@@ -94,7 +95,8 @@ export function describeBreach(item: CauseItem, oldColour = "the old colour"): s
     return `${label} ${value} (median of the stage's samples), ${formatNumber(test.effect)} % above ${possessive(oldColour)} ${formatValue(item.baseline ?? 0, "ms")} (more than the ${formatNumber(test.margin)} % allowed; Mann–Whitney ${formatPValue(test.pValue)}${over})`;
   }
   const sign = (item.metric === "cpu" || item.metric === "memory") && item.observed === item.threshold ? "≥" : ">";
-  const scope = test?.kind === "limit" && test.scope === "stage" && test.requests !== undefined ? ` over the ${count(test.requests)} requests of the stage so far` : "";
+  const scope =
+    test?.kind === "limit" && test.scope === "stage" && test.requests !== undefined ? ` over the ${count(test.requests)} requests of the stage so far` : "";
   return `${label} ${value} ${sign} ${formatValue(item.threshold, item.unit)}${scope}${versus(item, oldColour)}`;
 }
 

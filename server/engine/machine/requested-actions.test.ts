@@ -4,7 +4,14 @@ import { apply, decideInput, eventTypes, inStage, regionState, T0, transitionOf 
 import type { RegionRolloutState } from "./types";
 
 const abortRequested = (overrides: Partial<RegionRolloutState> = {}) => inStage(1, { requestedAction: "abort", requestedBy: "user:alice", ...overrides });
-const rollbackRequested = regionState({ phase: "succeeded", stageIndex: 4, canaryPct: 100, finishedAt: T0 - 60_000, requestedAction: "rollback", requestedBy: "user:sam" });
+const rollbackRequested = regionState({
+  phase: "succeeded",
+  stageIndex: 4,
+  canaryPct: 100,
+  finishedAt: T0 - 60_000,
+  requestedAction: "rollback",
+  requestedBy: "user:sam",
+});
 
 describe("a requested abort during the canary", () => {
   it("moves traffic back and ends aborted, naming who asked", () => {
@@ -42,7 +49,9 @@ describe("a requested abort during the canary", () => {
     expect(t.patch.requestedAction).toBeUndefined();
     expect(t.patch.paused).toBeUndefined();
     expect(t.patch).toMatchObject({ rollbackAttempts: 1, rollbackLastError: "timeout after 5 s", rollbackFirstFailedAt: T0, rollbackLastAlertAt: T0 });
-    expect(t.events[0].message).toMatch(/^eu-west: abort by user:alice failed: traffic could not be moved back to blue \(timeout after 5 s\); 25 % of traffic is still on green\. Trying again in 1 s, until it is verified\.$/);
+    expect(t.events[0].message).toMatch(
+      /^eu-west: abort by user:alice failed: traffic could not be moved back to blue \(timeout after 5 s\); 25 % of traffic is still on green\. Trying again in 1 s, until it is verified\.$/,
+    );
     expect(eventTypes(t)).toEqual(["traffic.failed"]);
     const after = apply(state, t);
     expect(decide(decideInput({ state: after }))).toEqual({ kind: "wait", until: after.rollbackNextAt });
@@ -55,9 +64,19 @@ describe("a requested rollback during the canary", () => {
 
   it("moves traffic back and ends rolled back, so the regions after it are blocked", () => {
     const action = decide(decideInput({ now: T0, state }));
-    expect(action).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/rollback", effect: { kind: "setWeight", colour: "green", canaryPct: 0, reason: "rollback" } });
+    expect(action).toMatchObject({
+      kind: "effect",
+      stepKey: "rr_eu/a1/rollback",
+      effect: { kind: "setWeight", colour: "green", canaryPct: 0, reason: "rollback" },
+    });
     const t = transitionOf(action);
-    expect(t.patch).toMatchObject({ phase: "rolled_back", canaryPct: 0, finishedAt: T0, outcomeReason: "rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue", requestedAction: null });
+    expect(t.patch).toMatchObject({
+      phase: "rolled_back",
+      canaryPct: 0,
+      finishedAt: T0,
+      outcomeReason: "rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue",
+      requestedAction: null,
+    });
     expect(t.events).toEqual([expect.objectContaining({ type: "region.rolled_back", data: { actor: "user:sam", manual: true, stageIndex: 1, percent: 25 } })]);
   });
 
@@ -71,14 +90,20 @@ describe("a requested rollback during the canary", () => {
     const retried = decide(decideInput({ now: apply(state, t).rollbackNextAt!, state: apply(state, t) }));
     expect(retried).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/rollback/retry-1" });
     expect(transitionOf(retried).patch).toMatchObject({ phase: "rolled_back", rollbackAttempts: 0, rollbackNextAt: null, requestedAction: null });
-    expect(transitionOf(retried).events[0].message).toBe("eu-west rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue (after 2 tries).");
+    expect(transitionOf(retried).events[0].message).toBe(
+      "eu-west rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue (after 2 tries).",
+    );
   });
 });
 
 describe("a requested emergency rollback of a succeeded region", () => {
   it("puts 100 % back on the old colour and ends rolled back", () => {
     const action = decide(decideInput({ now: T0, state: rollbackRequested }));
-    expect(action).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/emergency-rollback", effect: { kind: "setWeight", colour: "green", canaryPct: 0, reason: "rollback" } });
+    expect(action).toMatchObject({
+      kind: "effect",
+      stepKey: "rr_eu/a1/emergency-rollback",
+      effect: { kind: "setWeight", colour: "green", canaryPct: 0, reason: "rollback" },
+    });
     const t = transitionOf(action);
     expect(t.patch).toMatchObject({
       phase: "rolled_back",
@@ -95,7 +120,9 @@ describe("a requested emergency rollback of a succeeded region", () => {
     expect(t.patch.phase).toBeUndefined();
     expect(t.patch.requestedAction).toBeUndefined();
     expect(t.patch).toMatchObject({ rollbackAttempts: 1, rollbackLastError: "Cloudflare API 502" });
-    expect(t.events[0].message).toContain("emergency rollback by user:sam failed: traffic could not be moved back to blue (Cloudflare API 502); 100 % of traffic is still on green. Trying again in");
+    expect(t.events[0].message).toContain(
+      "emergency rollback by user:sam failed: traffic could not be moved back to blue (Cloudflare API 502); 100 % of traffic is still on green. Trying again in",
+    );
     expect(eventTypes(t)).toEqual(["traffic.failed"]);
     const after = apply(rollbackRequested, t);
     expect(decide(decideInput({ now: after.rollbackNextAt!, state: after }))).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/emergency-rollback/retry-1" });

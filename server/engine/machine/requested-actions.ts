@@ -21,7 +21,9 @@ export function carryOutRequest(input: DecideInput): Action {
     const reason = `aborted by ${by} before any traffic moved`;
     return {
       kind: "transition",
-      transition: transition({ ...SETTLED, phase: "aborted", finishedAt: now, outcomeReason: reason }, [event("region.aborted", `${state.regionId} ${reason}.`, { actor: by })]),
+      transition: transition({ ...SETTLED, phase: "aborted", finishedAt: now, outcomeReason: reason }, [
+        event("region.aborted", `${state.regionId} ${reason}.`, { actor: by }),
+      ]),
     };
   }
   // The region moved on (it finished) before the request was carried out: nothing left to do.
@@ -44,7 +46,13 @@ export function retryMoveBack(input: DecideInput): Action {
 }
 
 /** A failed try, with the events that go before it (the breach that called for the rollback). */
-function failed(state: RegionRolloutState, now: number, message: string, before: Transition["events"], words: Parameters<typeof rollbackTryFailed>[3]): Transition {
+function failed(
+  state: RegionRolloutState,
+  now: number,
+  message: string,
+  before: Transition["events"],
+  words: Parameters<typeof rollbackTryFailed>[3],
+): Transition {
   const t = rollbackTryFailed(state, now, message, words);
   return transition(t.patch, [...before, ...t.events]);
 }
@@ -67,7 +75,12 @@ export function rollbackEffect(input: DecideInput, stage: StageSpec, assessment:
       ...breach,
       event("region.rolled_back", `${state.regionId} rolled back: 100 % of traffic is on ${state.fromColour} again after ${why}${tries(state)}.`, data),
     ]),
-    onFailure: (message) => failed(state, now, message, breach, { stuck: `rollback failed: traffic could not be moved back to ${state.fromColour}`, data, patch: { ...samplePatch, cause } }),
+    onFailure: (message) =>
+      failed(state, now, message, breach, {
+        stuck: `rollback failed: traffic could not be moved back to ${state.fromColour}`,
+        data,
+        patch: { ...samplePatch, cause },
+      }),
     ...(assessment ? { assessment } : {}),
   };
 }
@@ -76,12 +89,25 @@ export function rollbackEffect(input: DecideInput, stage: StageSpec, assessment:
  * The observation period of a region that succeeded (delayed strategy) found a breach: the emergency path,
  * 100 % back on the old colour, which still holds the previous release. The regions after it are then blocked.
  */
-export function observationRollbackEffect(input: DecideInput, stage: StageSpec, assessment: Assessment | null, samplePatch: Partial<RegionRolloutState>): Action {
+export function observationRollbackEffect(
+  input: DecideInput,
+  stage: StageSpec,
+  assessment: Assessment | null,
+  samplePatch: Partial<RegionRolloutState>,
+): Action {
   const { state, now } = input;
   const cause = assessment?.cause ?? state.cause ?? [];
   const why = describeCause(cause, stage, state.fromColour);
   const data: ObservationRollbackData = { stageIndex: state.stageIndex, percent: stage.percent, cause, observation: true };
-  const breach = assessment ? [event("analysis.breach", `${state.regionId}: ${why} while it was observed after it succeeded; rolling back to ${state.fromColour}, the previous release.`, data)] : [];
+  const breach = assessment
+    ? [
+        event(
+          "analysis.breach",
+          `${state.regionId}: ${why} while it was observed after it succeeded; rolling back to ${state.fromColour}, the previous release.`,
+          data,
+        ),
+      ]
+    : [];
   const reason = `rolled back during its observation period after ${why}; 100 % of traffic is back on ${state.fromColour}, the previous release`;
   return {
     kind: "effect",
@@ -91,7 +117,12 @@ export function observationRollbackEffect(input: DecideInput, stage: StageSpec, 
       ...breach,
       event("region.rolled_back", `${state.regionId} ${reason}${tries(state)}.`, data),
     ]),
-    onFailure: (message) => failed(state, now, message, breach, { stuck: `rollback during the observation period failed: traffic could not be moved back to ${state.fromColour}`, data, patch: { ...samplePatch, cause } }),
+    onFailure: (message) =>
+      failed(state, now, message, breach, {
+        stuck: `rollback during the observation period failed: traffic could not be moved back to ${state.fromColour}`,
+        data,
+        patch: { ...samplePatch, cause },
+      }),
     ...(assessment ? { assessment } : {}),
   };
 }
@@ -113,7 +144,8 @@ function canaryMoveBackEffect(input: DecideInput, by: string, how: "abort" | "ro
   const at = stage ? ` at the ${stageName(stage, state.stageIndex)}` : "";
   const done = how === "abort" ? "aborted" : "rolled back";
   const reason = `${done} by ${by}${at}; 100 % of traffic is back on ${state.fromColour}`;
-  const data: MoveBackData = how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
+  const data: MoveBackData =
+    how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
   return {
     kind: "effect",
     stepKey: moveBackStepKey(state, how),
@@ -137,6 +169,7 @@ function emergencyRollbackEffect(input: DecideInput, by: string): Action {
     onSuccess: transition({ ...SETTLED, phase: "rolled_back", canaryPct: 0, finishedAt: now, outcomeReason: reason }, [
       event("region.rolled_back", `${state.regionId}: ${reason}${tries(state)}.`, data),
     ]),
-    onFailure: (message) => failed(state, now, message, [], { stuck: `emergency rollback by ${by} failed: traffic could not be moved back to ${state.fromColour}`, data }),
+    onFailure: (message) =>
+      failed(state, now, message, [], { stuck: `emergency rollback by ${by} failed: traffic could not be moved back to ${state.fromColour}`, data }),
   };
 }

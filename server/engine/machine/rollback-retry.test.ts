@@ -39,7 +39,9 @@ function runUntilSettled(state: RegionRolloutState, start: number, healAt: numbe
   const stepKeys: string[] = [];
   const observed: number[] = [];
   for (let i = 0; i < 10_000; i++) {
-    const action = decide(decideInput({ now, state: s, observation: measureBreach && i === 0 ? observation(now - 30_000, now, healthy({ errorRatePct: 5 })) : undefined }));
+    const action = decide(
+      decideInput({ now, state: s, observation: measureBreach && i === 0 ? observation(now - 30_000, now, healthy({ errorRatePct: 5 })) : undefined }),
+    );
     if (action.kind === "wait") {
       if (action.until === null) return { state: s, events, stepKeys, observed, now };
       now = action.until;
@@ -91,7 +93,16 @@ describe("a rollback whose traffic move keeps failing", () => {
   });
 
   it("is not held by a pause: the retries go on and the region ends rolled back", () => {
-    const retrying = { ...state, breaches: 1, rollbackAttempts: 1, rollbackNextAt: breachAt + 1_000, rollbackFirstFailedAt: breachAt, rollbackLastAlertAt: breachAt, paused: true, pauseReason: "paused by user:bob" };
+    const retrying = {
+      ...state,
+      breaches: 1,
+      rollbackAttempts: 1,
+      rollbackNextAt: breachAt + 1_000,
+      rollbackFirstFailedAt: breachAt,
+      rollbackLastAlertAt: breachAt,
+      paused: true,
+      pauseReason: "paused by user:bob",
+    };
     const run = runUntilSettled(retrying, breachAt, breachAt + 30_000, false);
     expect(run.state).toMatchObject({ phase: "rolled_back", paused: false });
   });

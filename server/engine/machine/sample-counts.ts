@@ -11,7 +11,8 @@ export function countsOf(m: Measurement): SampleCounts {
   const requests = known(m.requests);
   const rate = known(m.errorRatePct);
   const counted = known(m.errors);
-  const errors = requests === null ? null : counted !== null ? Math.min(counted, requests) : rate === null ? null : Math.min(requests, Math.round((requests * rate) / 100));
+  const errors =
+    requests === null ? null : counted !== null ? Math.min(counted, requests) : rate === null ? null : Math.min(requests, Math.round((requests * rate) / 100));
   return { requests, errors, latencyP95Ms: known(m.latencyP95Ms) };
 }
 

@@ -62,8 +62,20 @@ describe("compareLocations: one-sided Mann–Whitney U with tie and continuity c
 
   it("a scale asks for more than that much worse: 40 % higher is significant against 1.2×, 10 % is not", () => {
     const base = [200, 205, 210, 215, 220, 225];
-    expect(compareLocations(base.map((v) => v * 1.4), base, 1.2).pValue).toBeLessThan(0.05);
-    expect(compareLocations(base.map((v) => v * 1.1), base, 1.2).pValue).toBeGreaterThan(0.5);
+    expect(
+      compareLocations(
+        base.map((v) => v * 1.4),
+        base,
+        1.2,
+      ).pValue,
+    ).toBeLessThan(0.05);
+    expect(
+      compareLocations(
+        base.map((v) => v * 1.1),
+        base,
+        1.2,
+      ).pValue,
+    ).toBeGreaterThan(0.5);
   });
 
   it("all values equal is no evidence", () => {

@@ -21,7 +21,8 @@ export type RateBounds = {
 
 /** Clopper–Pearson one-sided bounds; 0 errors has lower bound 0, all errors has upper bound 1. */
 export function rateBounds(errors: number, requests: number, confidence: number): RateBounds {
-  if (!(requests > 0) || errors < 0 || errors > requests) throw new RangeError(`rate bounds need 0 ≤ errors ≤ requests and requests > 0, got ${errors} of ${requests}`);
+  if (!(requests > 0) || errors < 0 || errors > requests)
+    throw new RangeError(`rate bounds need 0 ≤ errors ≤ requests and requests > 0, got ${errors} of ${requests}`);
   const alpha = 1 - confidence;
   return {
     rate: errors / requests,
@@ -79,7 +80,7 @@ export function compareLocations(canary: readonly number[], baseline: readonly n
   // Average ranks over ties, and the tie correction's sum of (t³ − t).
   let rankSum = 0;
   let ties = 0;
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1].v === values[i].v) j++;
     const rank = (i + j + 2) / 2;

@@ -30,7 +30,14 @@ function labelOf(action: Action, failed: boolean): string {
   return action.kind;
 }
 
-export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions: FakeRegion[]; start: number; maxSteps?: number; analysis?: AnalysisSpec }): RunResult {
+export function runRollout(opts: {
+  strategy: Strategy;
+  delayMs?: number;
+  regions: FakeRegion[];
+  start: number;
+  maxSteps?: number;
+  analysis?: AnalysisSpec;
+}): RunResult {
   // Each region keeps its judged samples, as the runner's store loads them for the machine.
   const regions = opts.regions.map((r) => ({ ...r, state: { ...r.state }, samples: [] as StageSample[] }));
   const trace: RunResult["trace"] = [];
@@ -69,7 +76,12 @@ export function runRollout(opts: { strategy: Strategy; delayMs?: number; regions
         }
         changed = true;
         if (action.kind === "observe") {
-          observation = { from: action.from, to: action.to, canary: (region.measure ?? (() => healthy()))(region.state), baseline: (region.measureBaseline ?? (() => healthy()))(region.state) };
+          observation = {
+            from: action.from,
+            to: action.to,
+            canary: (region.measure ?? (() => healthy()))(region.state),
+            baseline: (region.measureBaseline ?? (() => healthy()))(region.state),
+          };
           continue;
         }
         const failure = action.kind === "effect" ? (region.failStep?.(action.stepKey) ?? null) : null;

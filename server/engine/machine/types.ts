@@ -93,7 +93,14 @@ export type StageSample = { takenAt: number; verdict: Verdict; gaps: GapKind[]; 
 export type CauseTest =
   | { kind: "limit"; scope: "sample" | "stage"; requests?: number; errors?: number }
   | { kind: "bound"; scope: "sample" | "stage"; requests: number; errors: number; lowerPct: number; confidence: number }
-  | { kind: "baseline"; test: "two-proportion" | "mann-whitney"; pValue: number; effect: number; margin: number; samples?: { canary: number; baseline: number } };
+  | {
+      kind: "baseline";
+      test: "two-proportion" | "mann-whitney";
+      pValue: number;
+      effect: number;
+      margin: number;
+      samples?: { canary: number; baseline: number };
+    };
 /** One metric that truly breached: observed vs threshold, and whether the old colour shows the same. */
 export type CauseItem = {
   metric: MetricName;
@@ -200,9 +207,7 @@ export type DecideInput = {
 export type { EventDraft } from "./events";
 import type { EventDraft } from "./events";
 
-export type Effect =
-  | { kind: "deploy"; colour: Colour }
-  | { kind: "setWeight"; colour: Colour; canaryPct: number; reason: "stage" | "rollback" | "abort" };
+export type Effect = { kind: "deploy"; colour: Colour } | { kind: "setWeight"; colour: Colour; canaryPct: number; reason: "stage" | "rollback" | "abort" };
 
 /** A state change and its events, saved in one transaction. */
 export type Transition = { patch: Partial<RegionRolloutState>; events: EventDraft[] };
@@ -224,7 +229,14 @@ export type Action =
    * verified it (a weight read back). `onSuccess` (or `onSuccess(result)`, for words that say what the provider
    * verified) is saved with the step's result; `onFailure(message)` otherwise.
    */
-  | { kind: "effect"; stepKey: string; effect: Effect; onSuccess: Transition | ((result: EffectResult) => Transition); onFailure: (message: string) => Transition; assessment?: Assessment };
+  | {
+      kind: "effect";
+      stepKey: string;
+      effect: Effect;
+      onSuccess: Transition | ((result: EffectResult) => Transition);
+      onFailure: (message: string) => Transition;
+      assessment?: Assessment;
+    };
 
 /** Manual actions. Each returns a Transition (saved with an event naming the actor) or a refusal in words. */
 export type Command =

@@ -29,10 +29,20 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
   const service = config.services.find((s) => s.id === rollout.serviceId)?.name ?? rollout.serviceId;
   const region = config.regions.find((r) => r.id === event.regionId);
   const rr = event.regionId
-    ? tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.regionId, event.regionId))).get()
+    ? tx
+        .select()
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.regionId, event.regionId)))
+        .get()
     : undefined;
   const sample = rr
-    ? tx.select().from(samples).where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary"))).orderBy(desc(samples.takenAt), desc(samples.id)).limit(1).get()
+    ? tx
+        .select()
+        .from(samples)
+        .where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary")))
+        .orderBy(desc(samples.takenAt), desc(samples.id))
+        .limit(1)
+        .get()
     : undefined;
   const from = rr?.startedAt ?? rollout.createdAt;
   const linkCtx = { rolloutId: rollout.id, serviceId: rollout.serviceId, correlationId: rollout.correlationId, ...linkWindow(from, event.at) };
@@ -68,22 +78,42 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
       };
     }
     case "analysis-inconclusive": {
-      const anchor = event.type === "analysis.environment_problem" ? GUIDE_ANCHORS.environment : sample && sample.requests === null ? GUIDE_ANCHORS.prometheus : GUIDE_ANCHORS.inconclusive;
+      const anchor =
+        event.type === "analysis.environment_problem"
+          ? GUIDE_ANCHORS.environment
+          : sample && sample.requests === null
+            ? GUIDE_ANCHORS.prometheus
+            : GUIDE_ANCHORS.inconclusive;
       return { ...view, ...measured, links: withGuide(anchor) };
     }
     case "provider-failure": {
       const deploy = ev?.type === "deploy.failed";
       const traffic = ev?.type === "traffic.failed" ? ev.data : {};
-      const what = deploy ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved` : `Traffic could not be moved (now ${num(traffic.canaryPct) ?? "?"}% on the new colour)`;
+      const what = deploy
+        ? `Deploy to ${rr?.toColour ?? "the new colour"} failed; no traffic moved`
+        : `Traffic could not be moved (now ${num(traffic.canaryPct) ?? "?"}% on the new colour)`;
       const error = ev?.type === "deploy.failed" || ev?.type === "traffic.failed" ? ev.data.error : undefined;
-      return { ...view, detail: what, error: typeof error === "string" ? error : null, links: withGuide(deploy ? GUIDE_ANCHORS.deploy : typeof traffic.rollbackAttempts === "number" ? GUIDE_ANCHORS.rollbackRetrying : GUIDE_ANCHORS.traffic) };
+      return {
+        ...view,
+        detail: what,
+        error: typeof error === "string" ? error : null,
+        links: withGuide(deploy ? GUIDE_ANCHORS.deploy : typeof traffic.rollbackAttempts === "number" ? GUIDE_ANCHORS.rollbackRetrying : GUIDE_ANCHORS.traffic),
+      };
     }
     case "approval-needed":
-      return { ...view, detail: describeRequired(ev?.type === "gate.opened" ? ev.data.required : undefined), links: { ...view.links, approvals: approvalsLink(config) } };
+      return {
+        ...view,
+        detail: describeRequired(ev?.type === "gate.opened" ? ev.data.required : undefined),
+        links: { ...view.links, approvals: approvalsLink(config) },
+      };
     case "region-succeeded":
       return { ...view, durationMs: rr?.startedAt != null ? event.at - rr.startedAt : null };
     case "rollout-started":
-      return { ...view, strategy: rollout.delayMinutes ? `${rollout.strategy}, ${rollout.delayMinutes} min between regions` : rollout.strategy, detail: event.message };
+      return {
+        ...view,
+        strategy: rollout.delayMinutes ? `${rollout.strategy}, ${rollout.delayMinutes} min between regions` : rollout.strategy,
+        detail: event.message,
+      };
     case "rollout-finished": {
       const rows = tx.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rollout.id)).orderBy(regionRollouts.position).all();
       const outcome = event.type.split(".")[1] as NotificationView["outcome"];
@@ -103,6 +133,9 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
 
 function describeRequired(required: unknown): string {
   const r = (required ?? {}) as { functional?: number; sre?: number };
-  const parts = [r.functional ? `${r.functional} functional reviewer${r.functional > 1 ? "s" : ""}` : null, r.sre ? `${r.sre} SRE${r.sre > 1 ? "s" : ""}` : null].filter(Boolean);
+  const parts = [
+    r.functional ? `${r.functional} functional reviewer${r.functional > 1 ? "s" : ""}` : null,
+    r.sre ? `${r.sre} SRE${r.sre > 1 ? "s" : ""}` : null,
+  ].filter(Boolean);
   return parts.length > 0 ? `approval by ${parts.join(" and ")}` : "approval";
 }

@@ -16,20 +16,33 @@ afterEach(() => {
 });
 
 const outbox = () => h.db.select().from(notificationOutbox).all();
-const slackLines = (payload: unknown) => ((payload as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks.filter((b) => b.type === "section")[0].text!.text).split("\n");
+const slackLines = (payload: unknown) =>
+  (payload as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks.filter((b) => b.type === "section")[0].text!.text.split("\n");
 
 function people() {
-  return { dana: addUser(h.db, "dana", "Dana", ["deployer"]), reviewers: [addUser(h.db, "rafael", "Rafael", ["reviewer"]), addUser(h.db, "sam", "Sam", ["sre"])] as Actor[] };
+  return {
+    dana: addUser(h.db, "dana", "Dana", ["deployer"]),
+    reviewers: [addUser(h.db, "rafael", "Rafael", ["reviewer"]), addUser(h.db, "sam", "Sam", ["sre"])] as Actor[],
+  };
 }
 
 describe("cards written with their events", () => {
   it("a breach at EU West's 25 % stage writes one incident card naming the error rate, and no card per sample", async () => {
     h = notifyHarness({ faultAt25: true });
     const { dana, reviewers } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
     expect(outbox().map((r) => [r.kind, r.channelId, r.status])).toEqual([["rollout-started", "deployments", "pending"]]);
 
-    await runUntil(h, () => phases(h.db)["eu-west"] === "rolled_back", () => approveWaitingGates(h, reviewers, approveGate));
+    await runUntil(
+      h,
+      () => phases(h.db)["eu-west"] === "rolled_back",
+      () => approveWaitingGates(h, reviewers, approveGate),
+    );
 
     const rolledBack = eventsOf(h.db, { type: "region.rolled_back" })[0];
     const incident = outbox().filter((r) => r.kind === "incident");
@@ -53,16 +66,28 @@ describe("cards written with their events", () => {
     const samplesTaken = eventsOf(h.db).filter((e) => e.type.startsWith("stage.") || e.type.startsWith("analysis."));
     expect(samplesTaken.length).toBeGreaterThan(0);
     expect(samplesTaken.some((e) => cardEvents.has(e.id))).toBe(false);
-    expect(outbox().map((r) => r.kind).sort()).toEqual(["approval-needed", "incident", "rollout-finished", "rollout-started"]);
+    expect(
+      outbox()
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(["approval-needed", "incident", "rollout-finished", "rollout-started"]);
   });
 
   it("the Teams deployments channel gets Adaptive Cards, and no card holds a webhook URL", async () => {
     process.env.GLOBAL_TEAMS_WEBHOOK = "https://example.test/secret-hook-123";
     h = notifyHarness();
     const { dana } = people();
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     const [row] = outbox();
-    expect(row.payload).toMatchObject({ type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.5" } }] });
+    expect(row.payload).toMatchObject({
+      type: "message",
+      attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.5" } }],
+    });
     expect(JSON.stringify(row.payload)).not.toContain("secret-hook-123");
     delete process.env.GLOBAL_TEAMS_WEBHOOK;
   });
@@ -70,11 +95,29 @@ describe("cards written with their events", () => {
   it("a transaction that fails writes neither the event nor its card", () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     const before = outbox().length;
     expect(() =>
       h.db.transaction((tx) => {
-        const [e] = tx.insert(events).values({ at: 1, type: "deploy.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId: "us-east", correlationId: started.correlationId, data: { error: "boom" } }).returning().all();
+        const [e] = tx
+          .insert(events)
+          .values({
+            at: 1,
+            type: "deploy.failed",
+            actor: "engine",
+            message: "x",
+            rolloutId: started.rolloutId,
+            regionId: "us-east",
+            correlationId: started.correlationId,
+            data: { error: "boom" },
+          })
+          .returning()
+          .all();
         expect(enqueueNotifications(tx, h.config, e)).toBe(1);
         throw new Error("crash before commit");
       }),
@@ -90,10 +133,29 @@ describe("stages on hold for a person", () => {
   ])("%s makes an alert card on the incidents channel that links to the runbook #%s", (type, anchor) => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["eu-west"] });
-    const message = "eu-west: the 25 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged (60 %), 8 needed (4 inconclusive: 4 with no data).";
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
+    const message =
+      "eu-west: the 25 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged (60 %), 8 needed (4 inconclusive: 4 with no data).";
     const id = h.db.transaction((tx) => {
-      const [e] = tx.insert(events).values({ at: 1_000_000, type, actor: "engine", message, rolloutId: started.rolloutId, regionId: "eu-west", correlationId: started.correlationId, data: { percent: 25, alert: true } }).returning().all();
+      const [e] = tx
+        .insert(events)
+        .values({
+          at: 1_000_000,
+          type,
+          actor: "engine",
+          message,
+          rolloutId: started.rolloutId,
+          regionId: "eu-west",
+          correlationId: started.correlationId,
+          data: { percent: 25, alert: true },
+        })
+        .returning()
+        .all();
       enqueueNotifications(tx, h.config, e);
       return e.id;
     });
@@ -108,10 +170,28 @@ describe("repeats of the same alert", () => {
   it("are grouped within 10 minutes per region and kind, and sent again after", () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: "all",
+    });
     const fail = (at: number, regionId: string) =>
       h.db.transaction((tx) => {
-        const [e] = tx.insert(events).values({ at, type: "traffic.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId, correlationId: started.correlationId, data: { error: "socket closed", canaryPct: 10 } }).returning().all();
+        const [e] = tx
+          .insert(events)
+          .values({
+            at,
+            type: "traffic.failed",
+            actor: "engine",
+            message: "x",
+            rolloutId: started.rolloutId,
+            regionId,
+            correlationId: started.correlationId,
+            data: { error: "socket closed", canaryPct: 10 },
+          })
+          .returning()
+          .all();
         enqueueNotifications(tx, h.config, e);
         return e.id;
       });
@@ -125,11 +205,29 @@ describe("repeats of the same alert", () => {
   it("but a failing rollback's reminders, spaced 5 minutes apart by the engine, are each sent and link to the rollback retrying runbook", () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
+    const started = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: "all",
+    });
     const fail = (at: number, rollbackAttempts: number) =>
       h.db.transaction((tx) => {
         const data = { error: "socket closed", canaryPct: 25, rollbackAttempts, alert: true };
-        const [e] = tx.insert(events).values({ at, type: "traffic.failed", actor: "engine", message: "x", rolloutId: started.rolloutId, regionId: "eu-west", correlationId: started.correlationId, data }).returning().all();
+        const [e] = tx
+          .insert(events)
+          .values({
+            at,
+            type: "traffic.failed",
+            actor: "engine",
+            message: "x",
+            rolloutId: started.rolloutId,
+            regionId: "eu-west",
+            correlationId: started.correlationId,
+            data,
+          })
+          .returning()
+          .all();
         enqueueNotifications(tx, h.config, e);
         return e.id;
       });

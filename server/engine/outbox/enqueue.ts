@@ -82,7 +82,14 @@ function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number
   const row = tx
     .select({ id: notificationOutbox.id })
     .from(notificationOutbox)
-    .where(and(eq(notificationOutbox.channelId, channelId), eq(notificationOutbox.groupKey, groupKey), ne(notificationOutbox.status, "grouped"), gte(notificationOutbox.createdAt, now - GROUP_WINDOW_MS)))
+    .where(
+      and(
+        eq(notificationOutbox.channelId, channelId),
+        eq(notificationOutbox.groupKey, groupKey),
+        ne(notificationOutbox.status, "grouped"),
+        gte(notificationOutbox.createdAt, now - GROUP_WINDOW_MS),
+      ),
+    )
     .limit(1)
     .get();
   return row !== undefined;

@@ -14,7 +14,14 @@ import { deleteGroup, pushGroup } from "@/server/providers/push-pushgateway";
 import { OBSERVABILITY_CHANNELS, type PushJob, type RegionAnnotationEnd, type RegionAnnotationStart } from "./observability-enqueue";
 
 type Row = typeof notificationOutbox.$inferSelect;
-export type JobContext = { db: Db; config: FleetConfig; env: Record<string, string | undefined>; timeoutMs: number; fetchImpl?: typeof fetch; correlationId: string | null };
+export type JobContext = {
+  db: Db;
+  config: FleetConfig;
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
+  fetchImpl?: typeof fetch;
+  correlationId: string | null;
+};
 /** The answer to judge, a new payload to keep once it is sent, or why the row cannot be sent at all. */
 export type JobOutcome = { answer: WebhookAnswer; keep?: unknown } | { cannot: string };
 
@@ -34,7 +41,8 @@ export async function deliverObservabilityJob(ctx: JobContext, row: Row): Promis
   }
   const grafana = ctx.config.observability.grafana;
   const apiKey = grafana ? ctx.env[grafana.apiKeyEnv] : undefined;
-  if (!grafana || !apiKey) return { cannot: grafana ? `environment variable ${grafana.apiKeyEnv} is not set` : "observability.grafana is no longer in the config" };
+  if (!grafana || !apiKey)
+    return { cannot: grafana ? `environment variable ${grafana.apiKeyEnv} is not set` : "observability.grafana is no longer in the config" };
   const opts = { baseUrl: grafana.url, apiKey, timeoutMs: ctx.timeoutMs, fetchImpl: ctx.fetchImpl, correlationId: ctx.correlationId };
   if (row.kind === "annotation") return { answer: await createAnnotation(opts, row.payload as Annotation) };
   if (row.kind === "region-start") {
@@ -56,7 +64,14 @@ function regionStartOf(db: Db, end: Row): Row | undefined {
   return db
     .select()
     .from(notificationOutbox)
-    .where(and(eq(notificationOutbox.channelId, OBSERVABILITY_CHANNELS.regionAnnotation), eq(notificationOutbox.kind, "region-start"), eq(notificationOutbox.groupKey, end.groupKey ?? ""), lt(notificationOutbox.id, end.id)))
+    .where(
+      and(
+        eq(notificationOutbox.channelId, OBSERVABILITY_CHANNELS.regionAnnotation),
+        eq(notificationOutbox.kind, "region-start"),
+        eq(notificationOutbox.groupKey, end.groupKey ?? ""),
+        lt(notificationOutbox.id, end.id),
+      ),
+    )
     .orderBy(desc(notificationOutbox.id))
     .limit(1)
     .get();

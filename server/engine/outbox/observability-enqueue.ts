@@ -19,7 +19,12 @@ import { buildPushBody, type StageSnapshot } from "@/server/providers/push-pushg
 import { readEvent } from "@/server/engine/machine/events";
 import type { OutboxEvent } from "./card-view";
 
-export const OBSERVABILITY_CHANNELS = { push: "pushgateway", pushCleanup: "pushgateway-cleanup", annotation: "grafana", regionAnnotation: "grafana-region" } as const;
+export const OBSERVABILITY_CHANNELS = {
+  push: "pushgateway",
+  pushCleanup: "pushgateway-cleanup",
+  annotation: "grafana",
+  regionAnnotation: "grafana-region",
+} as const;
 export const PUSH_GROUP_KEEP_MS = 15 * 60_000;
 
 const PUSH_EVENTS = new Set(["stage.started", "stage.passed", "region.rolled_back", "region.succeeded"]);
@@ -38,14 +43,23 @@ export function observabilityEnabled(config: FleetConfig): boolean {
 export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxEvent): void {
   if (!event.rolloutId || !event.regionId) return;
   const push = Boolean(config.observability.pushgatewayUrlEnv) && (PUSH_EVENTS.has(event.type) || REGION_END_EVENTS.has(event.type));
-  const annotate = Boolean(config.observability.grafana) && (ANNOTATED_EVENTS.has(event.type) || event.type === REGION_START || REGION_END_EVENTS.has(event.type));
+  const annotate =
+    Boolean(config.observability.grafana) && (ANNOTATED_EVENTS.has(event.type) || event.type === REGION_START || REGION_END_EVENTS.has(event.type));
   if (!push && !annotate) return;
   const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
-  const rr = tx.select().from(regionRollouts).where(and(eq(regionRollouts.rolloutId, event.rolloutId), eq(regionRollouts.regionId, event.regionId))).get();
+  const rr = tx
+    .select()
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, event.rolloutId), eq(regionRollouts.regionId, event.regionId)))
+    .get();
   if (!rollout || !rr) return;
   const groupKey = `${rollout.id}/${rr.regionId}`;
   const write = (channelId: string, kind: string, payload: unknown, dueAt = event.at) =>
-    tx.insert(notificationOutbox).values({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at }).onConflictDoNothing().run();
+    tx
+      .insert(notificationOutbox)
+      .values({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at })
+      .onConflictDoNothing()
+      .run();
 
   const data = readEvent(event)?.data ?? {};
   const stageIndex = typeof data.stageIndex === "number" ? data.stageIndex : rr.stageIndex;
@@ -53,7 +67,8 @@ export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxE
     const job: PushJob = { rolloutId: rollout.id, regionId: rr.regionId, body: buildPushBody(stageSnapshot(tx, { rollout, rr, stageIndex, event })) };
     write(OBSERVABILITY_CHANNELS.push, "push", job);
   }
-  if (push && REGION_END_EVENTS.has(event.type)) write(OBSERVABILITY_CHANNELS.pushCleanup, "delete", { rolloutId: rollout.id, regionId: rr.regionId }, event.at + PUSH_GROUP_KEEP_MS);
+  if (push && REGION_END_EVENTS.has(event.type))
+    write(OBSERVABILITY_CHANNELS.pushCleanup, "delete", { rolloutId: rollout.id, regionId: rr.regionId }, event.at + PUSH_GROUP_KEEP_MS);
 
   if (!annotate) return;
   const version = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get()?.version ?? "?";
@@ -63,7 +78,8 @@ export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxE
     const full: AnnotationFacts = { ...facts, stagePercent, event: event.type };
     write(OBSERVABILITY_CHANNELS.annotation, "annotation", buildEventAnnotation(event.at, event.message, full));
   }
-  if (event.type === REGION_START) write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", { annotation: buildRegionAnnotation(event.at, facts) } satisfies RegionAnnotationStart);
+  if (event.type === REGION_START)
+    write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", { annotation: buildRegionAnnotation(event.at, facts) } satisfies RegionAnnotationStart);
   if (REGION_END_EVENTS.has(event.type)) {
     const end: RegionAnnotationEnd = { timeEnd: event.at, fallback: buildRegionAnnotation(rr.startedAt ?? event.at, facts, event.at) };
     write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-end", end);
@@ -81,7 +97,11 @@ function stageSnapshot(tx: Tx, { rollout, rr, stageIndex, event }: SnapshotInput
     .orderBy(desc(samples.takenAt), desc(samples.id))
     .limit(1)
     .get();
-  const stage = tx.select().from(stages).where(and(eq(stages.regionRolloutId, rr.id), eq(stages.index, stageIndex))).get();
+  const stage = tx
+    .select()
+    .from(stages)
+    .where(and(eq(stages.regionRolloutId, rr.id), eq(stages.index, stageIndex)))
+    .get();
   const ev = readEvent(event);
   const justStarted = ev?.type === "stage.started";
   const startedAt = ev?.type === "stage.started" ? ev.data.percent : undefined;

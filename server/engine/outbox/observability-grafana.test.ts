@@ -50,7 +50,11 @@ describe("Grafana annotations of a rollout", () => {
     const patches = grafana.calls.filter((c) => c.method === "PATCH");
     expect(patches.map((c) => [c.path, c.body])).toEqual([["/api/annotations/100", { timeEnd: rolledBack.at }]]);
     expect(regionStart.body.time).toBe(eventsOf(h.db, { type: "region.started" })[0].at);
-    const startRow = h.db.select().from(notificationOutbox).all().find((r) => r.kind === "region-start")!;
+    const startRow = h.db
+      .select()
+      .from(notificationOutbox)
+      .all()
+      .find((r) => r.kind === "region-start")!;
     expect(startRow.payload).toMatchObject({ annotationId: 100 });
   });
 
@@ -62,9 +66,16 @@ describe("Grafana annotations of a rollout", () => {
     const start = rows().find((r) => r.kind === "region-start")!;
     const now = h.clock.now();
     // The start is still being retried (not due yet): the end must not create a second annotation.
-    h.db.update(notificationOutbox).set({ nextAttemptAt: now + 60_000 }).where(eq(notificationOutbox.id, start.id)).run();
+    h.db
+      .update(notificationOutbox)
+      .set({ nextAttemptAt: now + 60_000 })
+      .where(eq(notificationOutbox.id, start.id))
+      .run();
     const first = await deliverDueNotifications({ db: h.db, config: h.config, env: { GRAFANA_API_KEY: TOKEN }, now: () => now, batchSize: 100 });
-    expect(first.find((r) => r.channelId === "grafana-region")).toMatchObject({ outcome: "retry", error: "waiting for the region annotation to be created first" });
+    expect(first.find((r) => r.channelId === "grafana-region")).toMatchObject({
+      outcome: "retry",
+      error: "waiting for the region annotation to be created first",
+    });
     expect(grafana.calls.filter((c) => tagOf(c, "event") === "region.rollout" || c.method === "PATCH")).toEqual([]);
 
     h.db.update(notificationOutbox).set({ status: "failed", lastError: "HTTP 500" }).where(eq(notificationOutbox.id, start.id)).run();

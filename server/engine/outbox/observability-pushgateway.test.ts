@@ -72,7 +72,11 @@ describe("Pushgateway metrics of a rollout, read back through Prometheus", () =>
     expect(await readBack(`flightdeck_canary_error_rate_percent${sel}`)).toBeLessThan(0.2);
 
     // The cleanup waits PUSH_GROUP_KEEP_MS, then deletes the group.
-    const cleanup = h.db.select().from(notificationOutbox).all().filter((r) => r.channelId === "pushgateway-cleanup");
+    const cleanup = h.db
+      .select()
+      .from(notificationOutbox)
+      .all()
+      .filter((r) => r.channelId === "pushgateway-cleanup");
     expect(cleanup.map((r) => r.status)).toEqual(["pending"]);
     expect(await groupText()).toContain(`rollout_id="${rolloutId}"`);
     const later = await deliverDueNotifications({ db: h.db, config: h.config, env, now: () => now + PUSH_GROUP_KEEP_MS });

@@ -169,7 +169,10 @@ describe("a crash between writing and sending", () => {
     receiver = await startReceiver([]);
     const id = writeCard();
     // What a sender that died after claiming leaves behind.
-    db.update(notificationOutbox).set({ status: "sending", attempts: 1, nextAttemptAt: t + 60_000 }).where(eq(notificationOutbox.id, id)).run();
+    db.update(notificationOutbox)
+      .set({ status: "sending", attempts: 1, nextAttemptAt: t + 60_000 })
+      .where(eq(notificationOutbox.id, id))
+      .run();
     expect(await deliverDueNotifications(opts())).toEqual([]);
     t += 60_000;
     const [result] = await deliverDueNotifications(opts());

@@ -44,7 +44,14 @@ export type SenderOptions = {
   log?: Pick<Logger, "warn" | "info">;
 };
 
-export type DeliveryResult = { id: number; channelId: string; outcome: "sent" | "retry" | "failed"; status: number | null; body: string | null; error: string | null };
+export type DeliveryResult = {
+  id: number;
+  channelId: string;
+  outcome: "sent" | "retry" | "failed";
+  status: number | null;
+  body: string | null;
+  error: string | null;
+};
 
 export const SENDER_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 6, baseBackoffMs: 5_000, maxBackoffMs: 5 * 60_000, leaseMs: 60_000, batchSize: 20 };
 /** A Retry-After longer than this is treated as this: a card hours late is no longer news. */
@@ -76,7 +83,14 @@ function claim(db: Db, row: Row, leaseUntil: number): Row | null {
   const won = db
     .update(notificationOutbox)
     .set({ status: "sending", attempts: row.attempts + 1, nextAttemptAt: leaseUntil })
-    .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, row.status), eq(notificationOutbox.attempts, row.attempts), eq(notificationOutbox.nextAttemptAt, row.nextAttemptAt)))
+    .where(
+      and(
+        eq(notificationOutbox.id, row.id),
+        eq(notificationOutbox.status, row.status),
+        eq(notificationOutbox.attempts, row.attempts),
+        eq(notificationOutbox.nextAttemptAt, row.nextAttemptAt),
+      ),
+    )
     .returning()
     .get();
   return won ?? null;
@@ -90,14 +104,19 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     const job = await deliverObservabilityJob({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId }, row);
     if ("cannot" in job) return mark(o, row, { outcome: "failed", status: null, body: null, error: job.cannot }, now());
     const result = withoutSecrets(judge(job.answer, row, o), secrets);
-    if (result.outcome !== "sent") o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
+    if (result.outcome !== "sent")
+      o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
     return mark(o, row, result, now(), job.keep);
   }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
   if (!channel) return mark(o, row, { outcome: "failed", status: null, body: null, error: `channel "${row.channelId}" is no longer in the config` }, now());
   const result = await postCard(o.config, channel, row.payload, { ...o, env, now, correlationId, attempts: row.attempts });
   const url = env[channel.webhookUrlEnv];
-  if (result.outcome !== "sent" && url) o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result }, "notification not delivered");
+  if (result.outcome !== "sent" && url)
+    o.log?.warn(
+      { outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result },
+      "notification not delivered",
+    );
   return mark(o, row, result, now());
 }
 
@@ -108,10 +127,20 @@ type CardOptions = { env: Record<string, string | undefined>; timeoutMs: number;
  * One card to one channel's webhook, judged as attempt `attempts` of `maxAttempts`, its error and body redacted:
  * what the sender does with a card row, and what the test card does directly (one attempt, no outbox row).
  */
-export async function postCard(config: FleetConfig, channel: Channel, payload: unknown, o: CardOptions & typeof SENDER_DEFAULTS & { attempts: number }): Promise<Judged> {
+export async function postCard(
+  config: FleetConfig,
+  channel: Channel,
+  payload: unknown,
+  o: CardOptions & typeof SENDER_DEFAULTS & { attempts: number },
+): Promise<Judged> {
   const url = o.env[channel.webhookUrlEnv];
   if (!url) return { outcome: "failed", status: null, body: null, error: `environment variable ${channel.webhookUrlEnv} is not set` };
-  const answer = await postWebhook(url, payload, { timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, now: o.now ?? Date.now, headers: traceHeaders(o.correlationId) });
+  const answer = await postWebhook(url, payload, {
+    timeoutMs: o.timeoutMs,
+    fetchImpl: o.fetchImpl,
+    now: o.now ?? Date.now,
+    headers: traceHeaders(o.correlationId),
+  });
   return withoutSecrets(judge(answer, o, o), deliverySecrets(config, o.env));
 }
 
@@ -138,7 +167,8 @@ function judge(answer: WebhookAnswer, row: Pick<Row, "attempts">, o: typeof SEND
   const { status, body } = answer;
   if (status >= 200 && status < 300) return { outcome: "sent", status, body, error: null };
   const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
-  if (status === 429) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: Math.min(MAX_RETRY_AFTER_MS, answer.retryAfterMs ?? backoff) };
+  if (status === 429)
+    return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: Math.min(MAX_RETRY_AFTER_MS, answer.retryAfterMs ?? backoff) };
   if (status >= 500 || status === 408) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: backoff };
   return { outcome: "failed", status, body, error };
 }

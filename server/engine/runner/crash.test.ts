@@ -94,7 +94,15 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
 
   const first = startWorker(dir, env, "first");
   await waitFor("the first worker's heartbeat", () => db.select().from(runners).get());
-  const { rolloutId } = startRollout({ db, config, actor: dana, now: Date.now() }, { serviceId: "api", artifact: { version: "3.1.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: "all" });
+  const { rolloutId } = startRollout(
+    { db, config, actor: dana, now: Date.now() },
+    {
+      serviceId: "api",
+      artifact: { version: "3.1.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: "all",
+    },
+  );
 
   // Mid-stage: us-east in its 50 % stage, sampled at least once, with time left in the stage.
   const before = await waitFor("us-east in the middle of its 50 % stage", () => {
@@ -129,14 +137,25 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   const usEast = rows.find((r) => r.regionId === "us-east")!;
   const stageRows = db.select().from(stages).where(eq(stages.regionRolloutId, usEast.id)).orderBy(asc(stages.index)).all();
   expect(stageRows[1].startedAt).toBe(before.stageStartedAt);
-  const secondRunner = await waitFor("the second runner row", () => db.select().from(runners).all().find((r) => r.startedAt >= restartedAt));
+  const secondRunner = await waitFor("the second runner row", () =>
+    db
+      .select()
+      .from(runners)
+      .all()
+      .find((r) => r.startedAt >= restartedAt),
+  );
   expect(stageRows[1].finishedAt!).toBeGreaterThanOrEqual(before.deadlineAt!);
   expect(stageRows[1].finishedAt!).toBeLessThan(Math.max(before.deadlineAt!, secondRunner.startedAt) + 2_000);
   expect(stageRows[2].startedAt!).toBeLessThan(secondRunner.startedAt + STAGE_SECONDS * 1000);
 
   // The downtime was judged before the next stage started, one interval at a time (not one sample averaging
   // it away): windows that ended while no worker ran were judged by the second worker.
-  const usSamples = db.select().from(samples).where(and(eq(samples.regionRolloutId, usEast.id), eq(samples.role, "canary"))).orderBy(asc(samples.takenAt)).all();
+  const usSamples = db
+    .select()
+    .from(samples)
+    .where(and(eq(samples.regionRolloutId, usEast.id), eq(samples.role, "canary")))
+    .orderBy(asc(samples.takenAt))
+    .all();
   const missed = usSamples.filter((s) => s.stageIndex === 1 && s.takenAt > killedAt && s.takenAt < restartedAt);
   expect(missed.length).toBeGreaterThanOrEqual(3);
   for (const [i, s] of missed.entries()) {

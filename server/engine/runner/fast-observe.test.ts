@@ -31,17 +31,35 @@ beforeEach(() => {
     intervalMs: 500,
     counters: async () => {
       lb.reads.push(h.clock.now());
-      if (lb.failing) throw new ProviderError("metrics-haproxy-stats", "HAProxy's runtime API at /run/haproxy/admin.sock cannot be reached: connection refused (is HAProxy down?)", true);
+      if (lb.failing)
+        throw new ProviderError(
+          "metrics-haproxy-stats",
+          "HAProxy's runtime API at /run/haproxy/admin.sock cannot be reached: connection refused (is HAProxy down?)",
+          true,
+        );
       return { blue: { ...lb.counters.blue }, green: { ...lb.counters.green } };
     },
   };
-  runner = new Runner({ db: h.db, config: h.config, clock: h.clock, id: "runner-f", providersFor: (region): RegionProviders => ({ ...providersForRegion(h.config, region, h.world, h.clock), fast }) });
+  runner = new Runner({
+    db: h.db,
+    config: h.config,
+    clock: h.clock,
+    id: "runner-f",
+    providersFor: (region): RegionProviders => ({ ...providersForRegion(h.config, region, h.world, h.clock), fast }),
+  });
 });
 afterEach(() => h.cleanup());
 
-const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = () =>
+  startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  }).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
-const inStage = (rolloutId: string, index: number) => () => row(rolloutId).phase === "canary" && row(rolloutId).stageIndex === index && row(rolloutId).stageStartedAt !== null;
+const inStage = (rolloutId: string, index: number) => () =>
+  row(rolloutId).phase === "canary" && row(rolloutId).stageIndex === index && row(rolloutId).stageStartedAt !== null;
 
 describe("fast breach detection in the runner", () => {
   it("green's first failing requests roll back at the next 500 ms read, long before the 30 s sample, with their counts as the cause", async () => {
@@ -60,9 +78,22 @@ describe("fast breach detection in the runner", () => {
     const rr = row(rolloutId);
     expect(rr.phase).toBe("rolled_back");
     expect(rr.finishedAt! - stageStartedAt).toBeLessThan(h.config.analysis.intervalSeconds * 1000);
-    expect(rr.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 100, threshold: 1, test: expect.objectContaining({ kind: "bound", scope: "stage", requests: 3, errors: 3 }) })]);
-    expect(eventsOf(h.db, { type: "analysis.breach" })[0].message).toMatch(/3 errors in 3 requests of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue/);
-    const breach = h.db.select().from(samples).all().find((s) => s.verdict === "breach");
+    expect(rr.cause).toEqual([
+      expect.objectContaining({
+        metric: "error_rate",
+        observed: 100,
+        threshold: 1,
+        test: expect.objectContaining({ kind: "bound", scope: "stage", requests: 3, errors: 3 }),
+      }),
+    ]);
+    expect(eventsOf(h.db, { type: "analysis.breach" })[0].message).toMatch(
+      /3 errors in 3 requests of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue/,
+    );
+    const breach = h.db
+      .select()
+      .from(samples)
+      .all()
+      .find((s) => s.verdict === "breach");
     expect(breach).toBeDefined();
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
   });

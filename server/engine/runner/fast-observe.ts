@@ -68,7 +68,12 @@ export async function fastObservation(deps: FastDeps, state: RegionRolloutState)
     return null;
   }
   const { toColour, fromColour } = state;
-  return { since: base.at, at, canary: countsSince(base.counters[toColour], counters[toColour]), baseline: countsSince(base.counters[fromColour], counters[fromColour]) };
+  return {
+    since: base.at,
+    at,
+    canary: countsSince(base.counters[toColour], counters[toColour]),
+    baseline: countsSince(base.counters[fromColour], counters[fromColour]),
+  };
 }
 
 /** Between two samples: the rollback the stage's counts so far call for, with them as its sample; else null. */

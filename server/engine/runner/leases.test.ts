@@ -5,7 +5,10 @@ import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "./te
 
 let h: Harness;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])), leaseTtlMs: 60_000 });
+  h = createHarness({
+    config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])),
+    leaseTtlMs: 60_000,
+  });
 });
 afterEach(() => h.cleanup());
 
@@ -47,7 +50,12 @@ describe("leases", () => {
 
   it("a second runner cannot reconcile a rollout another holds until that lease expires", async () => {
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-    startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east", "eu-west"] });
+    startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east", "eu-west"],
+    });
     const a = h.runner;
     const b = h.newRunner("runner-b");
 

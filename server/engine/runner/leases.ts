@@ -47,7 +47,10 @@ export function renewHeldLeases(db: Db, names: readonly string[], owner: string,
 
 /** Give the lease up at once (clean shutdown), so another runner need not wait for it to expire. */
 export function releaseLease(db: Db, name: string, owner: string): void {
-  db.update(leases).set({ expiresAt: 0 }).where(and(eq(leases.name, name), eq(leases.owner, owner))).run();
+  db.update(leases)
+    .set({ expiresAt: 0 })
+    .where(and(eq(leases.name, name), eq(leases.owner, owner)))
+    .run();
 }
 
 export function leaseHolder(db: Db, name: string, now: number): string | null {

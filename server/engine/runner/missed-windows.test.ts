@@ -26,7 +26,8 @@ class FakeStore implements MetricsProvider {
   async history(input: HistoryInput) {
     historyCalls.push(input);
     const out = [];
-    for (let end = input.from + input.stepMs; end <= input.to; end += input.stepMs) out.push({ from: end - input.stepMs, to: end, measurement: await this.measure({ colour: input.colour, from: end - input.stepMs, to: end }) });
+    for (let end = input.from + input.stepMs; end <= input.to; end += input.stepMs)
+      out.push({ from: end - input.stepMs, to: end, measurement: await this.measure({ colour: input.colour, from: end - input.stepMs, to: end }) });
     return out;
   }
 }
@@ -43,7 +44,12 @@ const providersFor = (region: string): RegionProviders => ({ ...providersForRegi
 
 describe("windows missed while the runner was down", () => {
   it("are judged one interval at a time from the store's history, oldest first: a 30 s burst in 5 minutes down rolls back before the stage is promoted", async () => {
-    const rolloutId = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+    const rolloutId = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    }).rolloutId;
     const row = () => regionRolloutOf(h.db, rolloutId, "us-east");
     const first = new Runner({ db: h.db, config: h.config, clock: h.clock, providersFor, id: "runner-1" });
     await runUntil(h, () => row().canaryPct === 10 && row().lastSampleAt !== null, undefined, 20_000, first);

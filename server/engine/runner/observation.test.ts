@@ -1,7 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
 import { startRollout } from "@/server/services/rollouts";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, phases, regionRolloutOf, regionStateOf, rolloutRow, runUntil, type Harness } from "./test-fixtures";
+import {
+  addUser,
+  createHarness,
+  demoConfig,
+  DIGEST_A,
+  eventsOf,
+  phases,
+  regionRolloutOf,
+  regionStateOf,
+  rolloutRow,
+  runUntil,
+  type Harness,
+} from "./test-fixtures";
 
 const MIN = 60_000;
 let h: Harness;
@@ -14,7 +26,13 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 const start = () =>
-  startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "delayed", delayMinutes: 90, regions: ["us-east", "eu-west"] }).rolloutId;
+  startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "delayed",
+    delayMinutes: 90,
+    regions: ["us-east", "eu-west"],
+  }).rolloutId;
 const row = (rolloutId: string, region: string) => regionRolloutOf(h.db, rolloutId, region);
 
 describe("the observation period of a delayed rollout", () => {

@@ -44,7 +44,13 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = (serviceId: string) => startRollout(h.as(dana), { serviceId, artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = (serviceId: string) =>
+  startRollout(h.as(dana), {
+    serviceId,
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  }).rolloutId;
 
 describe("the runner's samples", () => {
   it("name the rollout's service, so {service} in a PromQL template is the one being rolled out", async () => {
@@ -56,7 +62,13 @@ describe("the runner's samples", () => {
 
   it("a metrics store that cannot be reached is no data, and the events and the pause say what failed", async () => {
     const rolloutId = start("api");
-    await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").stageIndex === 0, () => (storeDown = regionRolloutOf(h.db, rolloutId, "us-east").stageIndex === 0), 20_000, runner);
+    await runUntil(
+      h,
+      () => regionRolloutOf(h.db, rolloutId, "us-east").stageIndex === 0,
+      () => (storeDown = regionRolloutOf(h.db, rolloutId, "us-east").stageIndex === 0),
+      20_000,
+      runner,
+    );
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").paused, undefined, 20_000, runner);
     const why = "the metrics could not be read (Prometheus at http://prom:9090 cannot be reached: ECONNREFUSED (is it down?))";
     expect(regionRolloutOf(h.db, rolloutId, "us-east").pauseReason).toContain(why);

@@ -31,14 +31,21 @@ export function providersForRegion(
   const simulated: Partial<RegionProviders> = {};
   if (rc.deploy.provider === "simulated") simulated.deploy = new SimulatedDeployProvider(world, clock, { seconds: rc.deploy.seconds });
   if (rc.traffic.provider === "simulated") simulated.traffic = new SimulatedTrafficProvider(world, clock);
-  if (rc.metrics.provider === "simulated") simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed, injected });
+  if (rc.metrics.provider === "simulated")
+    simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed, injected });
   const providers = createRegionProviders(config, rc, env, { fallback: simulated });
   // The fast source (metrics.fast) is read every few hundred ms: kept as it is, out of the per-call timings.
   return { ...instrumentProviders(providers, rc), ...(providers.fast ? { fast: providers.fast } : {}) };
 }
 
 /** One set of providers per region, built on first use. */
-export function cachedProviders(config: FleetConfig, world: SimulatedWorld, clock: Clock, env: Env = rawEnv(), injected?: InjectedFaults): (regionId: string) => RegionProviders {
+export function cachedProviders(
+  config: FleetConfig,
+  world: SimulatedWorld,
+  clock: Clock,
+  env: Env = rawEnv(),
+  injected?: InjectedFaults,
+): (regionId: string) => RegionProviders {
   const cache = new Map<string, RegionProviders>();
   return (regionId) => {
     let providers = cache.get(regionId);

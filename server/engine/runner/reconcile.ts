@@ -72,8 +72,13 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     if (action.kind === "wait" || action.kind === "observe") {
       // Only the first decision of a pass gets here: later ones were foreseen and saved with the change.
       if (action.kind === "observe") log.error({ action }, "the machine asked for a second observation in one decision");
-      const nextTickAt = action.kind === "wait" ? fastWakeAt(fast.fast, ctx.state, action.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now() + 1_000;
-      return saveNextTick(deps.db, ctx.row, nextTickAt) ? { outcome: "waiting", actions, nextTickAt, paused: ctx.state.paused } : { outcome: "lost", actions, nextTickAt: null };
+      const nextTickAt =
+        action.kind === "wait"
+          ? fastWakeAt(fast.fast, ctx.state, action.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now())
+          : deps.clock.now() + 1_000;
+      return saveNextTick(deps.db, ctx.row, nextTickAt)
+        ? { outcome: "waiting", actions, nextTickAt, paused: ctx.state.paused }
+        : { outcome: "lost", actions, nextTickAt: null };
     }
 
     await beforeStageMove(fast, ctx.state, action);
@@ -84,7 +89,8 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch }, stageSamples };
     const phaseChanged = after.state.phase !== ctx.state.phase;
     const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
-    const nextTickAt = next?.kind === "wait" ? fastWakeAt(fast.fast, after.state, next.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now();
+    const nextTickAt =
+      next?.kind === "wait" ? fastWakeAt(fast.fast, after.state, next.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now();
     const saved = saveTransition(deps.db, {
       row: ctx.row,
       rollout: ctx.rollout,
@@ -101,7 +107,9 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
     if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).
-    const reloaded = phaseChanged ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache) : { ...after, row: saved, state: rowToState(saved) };
+    const reloaded = phaseChanged
+      ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache)
+      : { ...after, row: saved, state: rowToState(saved) };
     if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
     ctx = reloaded;
   }
@@ -126,10 +134,21 @@ function decideInput(ctx: RegionRolloutContext, now: number): DecideInput {
 type Done = { transition: Transition; split?: TrafficSplit };
 
 /** A state change as decided, or an effect under its step key and the change its outcome calls for. */
-async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: Extract<Action, { kind: "transition" | "effect" }>, log: Logger): Promise<Done> {
+async function carryOut(
+  deps: ReconcileDeps,
+  ctx: RegionRolloutContext,
+  action: Extract<Action, { kind: "transition" | "effect" }>,
+  log: Logger,
+): Promise<Done> {
   if (action.kind === "transition") return { transition: action.transition };
   try {
-    const { result } = await runStep(deps.db, action.stepKey, ctx.row.id, () => perform(deps, ctx, action.effect), () => deps.clock.now());
+    const { result } = await runStep(
+      deps.db,
+      action.stepKey,
+      ctx.row.id,
+      () => perform(deps, ctx, action.effect),
+      () => deps.clock.now(),
+    );
     const reported: EffectResult = result.verified ? { deploy: result.verified } : {};
     return { transition: withDeployLog(successOf(action, reported), result.log), split: result.split };
   } catch (err) {
@@ -142,7 +161,11 @@ async function carryOut(deps: ReconcileDeps, ctx: RegionRolloutContext, action: 
 }
 
 /** The effect itself. Its result is what the step stores: a re-run after a crash gets it back without acting. */
-async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: Effect): Promise<{ split?: TrafficSplit; log?: string[]; verified?: DeployVerification }> {
+async function perform(
+  deps: ReconcileDeps,
+  ctx: RegionRolloutContext,
+  effect: Effect,
+): Promise<{ split?: TrafficSplit; log?: string[]; verified?: DeployVerification }> {
   const providers = deps.providersFor(ctx.row.regionId);
   if (effect.kind === "deploy") {
     const { artifact } = ctx;
@@ -155,7 +178,13 @@ async function perform(deps: ReconcileDeps, ctx: RegionRolloutContext, effect: E
     });
     return { log: result.log, ...(result.verified ? { verified: result.verified } : {}) };
   }
-  const split = await providers.traffic.setWeight({ region: ctx.row.regionId, colour: effect.colour, canaryPct: effect.canaryPct, correlationId: ctx.rollout.correlationId, signal: deps.signal });
+  const split = await providers.traffic.setWeight({
+    region: ctx.row.regionId,
+    colour: effect.colour,
+    canaryPct: effect.canaryPct,
+    correlationId: ctx.rollout.correlationId,
+    signal: deps.signal,
+  });
   return { split };
 }
 

@@ -39,7 +39,13 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = () =>
+  startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  }).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a region resumed after a pause", () => {
@@ -62,7 +68,13 @@ describe("a region resumed after a pause", () => {
   it("never moves traffic back toward the new colour when its rollback is what failed: the rollback is tried again", async () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
     const rolloutId = start();
-    await runUntil(h, () => row(rolloutId).canaryPct === 10, () => (balancerDown = row(rolloutId).canaryPct === 10), 20_000, runner);
+    await runUntil(
+      h,
+      () => row(rolloutId).canaryPct === 10,
+      () => (balancerDown = row(rolloutId).canaryPct === 10),
+      20_000,
+      runner,
+    );
     await runUntil(h, () => row(rolloutId).rollbackAttempts >= 3, undefined, 20_000, runner);
     expect(row(rolloutId)).toMatchObject({ phase: "canary", paused: false, rollbackLastError: "the load balancer of us-east cannot be reached" });
 
@@ -71,7 +83,13 @@ describe("a region resumed after a pause", () => {
     balancerDown = false;
     const calls = h.world.weightCalls.length;
     await runner.stop();
-    const next = new Runner({ db: h.db, config: h.config, clock: h.clock, id: "runner-s", providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock) });
+    const next = new Runner({
+      db: h.db,
+      config: h.config,
+      clock: h.clock,
+      id: "runner-s",
+      providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock),
+    });
     await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, next);
     expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
     expect(eventsOf(h.db, { type: "traffic.reconciled" })).toEqual([]);

@@ -46,7 +46,13 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] }).rolloutId;
+const start = () =>
+  startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  }).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a rollback the load balancer refuses 15 times", () => {
@@ -109,7 +115,13 @@ describe("a runner taking over a region whose one-click rollback is being retrie
     h.world.setWeights("us-east", "blue", 0, { blue: 100, green: 0 }, h.clock.now());
     failNextRollbacks = 0;
     const calls = h.world.weightCalls.length;
-    const next = new Runner({ db: h.db, config: h.config, clock: h.clock, id: "runner-t", providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock) });
+    const next = new Runner({
+      db: h.db,
+      config: h.config,
+      clock: h.clock,
+      id: "runner-t",
+      providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock),
+    });
     await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, next);
     expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
     expect(eventsOf(h.db, { type: "traffic.reconciled" })).toEqual([]);

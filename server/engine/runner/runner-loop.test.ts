@@ -12,7 +12,13 @@ afterEach(() => h.cleanup());
 it("start() runs the loop on its own (here in virtual time) and stop() gives the leases up", async () => {
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   const t0 = h.clock.now();
-  const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "delayed", delayMinutes: 90, regions: ["us-east", "eu-west"] });
+  const { rolloutId } = startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "delayed",
+    delayMinutes: 90,
+    regions: ["us-east", "eu-west"],
+  });
   await h.runner.start();
   const started = Date.now();
   while (rolloutRow(h.db, rolloutId).status === "running" && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
@@ -23,6 +29,18 @@ it("start() runs the loop on its own (here in virtual time) and stop() gives the
   const hours = (rolloutRow(h.db, rolloutId).finishedAt! - t0) / 3_600_000;
   expect(hours).toBeGreaterThan(3.1);
   expect(hours).toBeLessThan(3.4);
-  expect(h.db.select().from(runners).all().map((r) => r.id)).toEqual(["runner-a"]);
-  expect(h.db.select().from(leases).all().every((l) => l.expiresAt === 0 || l.expiresAt <= h.clock.now())).toBe(true);
+  expect(
+    h.db
+      .select()
+      .from(runners)
+      .all()
+      .map((r) => r.id),
+  ).toEqual(["runner-a"]);
+  expect(
+    h.db
+      .select()
+      .from(leases)
+      .all()
+      .every((l) => l.expiresAt === 0 || l.expiresAt <= h.clock.now()),
+  ).toBe(true);
 });

@@ -14,7 +14,13 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = (regions: string[]) => startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions }).rolloutId;
+const start = (regions: string[]) =>
+  startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions,
+  }).rolloutId;
 
 describe("a runner taking a rollout over", () => {
   it("puts back the split the database holds when the load balancer lost it (traffic.reconciled)", async () => {

@@ -35,7 +35,12 @@ const allSettled = () => Object.values(phases(h.db)).every((p) => ["succeeded", 
 const approveAll = () => approveWaitingGates(h, [rafael, sam], approveGate);
 
 function start(strategy: "sequential" | "parallel") {
-  return startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy, regions: "all" });
+  return startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy,
+    regions: "all",
+  });
 }
 
 describe("a sequential rollout of the demo fleet", () => {
@@ -65,7 +70,10 @@ describe("a sequential rollout of the demo fleet", () => {
       const canary = judged.filter((s) => s.role === "canary");
       expect(canary.some((s) => s.verdict === "breach")).toBe(false);
       expect(canary.filter((s) => s.verdict === "inconclusive").every((s) => String(s.reasons).includes("too few requests to tell"))).toBe(true);
-      for (const stage of stageRows) expect(canary.filter((s) => s.stageIndex === stage.index && s.verdict === "pass").length).toBeGreaterThanOrEqual(Math.ceil((0.8 * stage.durationMs) / 30_000));
+      for (const stage of stageRows)
+        expect(canary.filter((s) => s.stageIndex === stage.index && s.verdict === "pass").length).toBeGreaterThanOrEqual(
+          Math.ceil((0.8 * stage.durationMs) / 30_000),
+        );
       expect(judged.some((s) => s.role === "baseline")).toBe(true);
     }
 
@@ -91,7 +99,17 @@ describe("a sequential rollout of the demo fleet", () => {
 
     expect(phases(h.db)).toEqual({ "us-east": "succeeded", "eu-west": "rolled_back", "apac-se": "blocked" });
     const eu = regionRolloutOf(h.db, started.rolloutId, "eu-west");
-    expect(eu.cause).toEqual([{ metric: "error_rate", observed: 1.2, threshold: 0.8, unit: "%", baseline: expect.any(Number), baselineAlsoBreaches: false, test: { kind: "limit", scope: "sample", requests: 150, errors: 2 } }]);
+    expect(eu.cause).toEqual([
+      {
+        metric: "error_rate",
+        observed: 1.2,
+        threshold: 0.8,
+        unit: "%",
+        baseline: expect.any(Number),
+        baselineAlsoBreaches: false,
+        test: { kind: "limit", scope: "sample", requests: 150, errors: 2 },
+      },
+    ]);
     expect(eu.stageIndex).toBe(1);
     expect(eu.canaryPct).toBe(0);
     expect(regionStateOf(h.db, "eu-west")).toMatchObject({ liveColour: "blue", greenPct: 0, activeRegionRolloutId: null, liveArtifactId: null });
@@ -101,7 +119,12 @@ describe("a sequential rollout of the demo fleet", () => {
     expect(regionStateOf(h.db, "apac-se")).toMatchObject({ liveColour: "blue", greenPct: 0, activeRegionRolloutId: null });
     expect(h.world.deployCalls.map((c) => c.region)).toEqual(["us-east", "eu-west"]);
 
-    const breach = h.db.select().from(samples).where(eq(samples.regionRolloutId, eu.id)).all().find((s) => s.verdict === "breach");
+    const breach = h.db
+      .select()
+      .from(samples)
+      .where(eq(samples.regionRolloutId, eu.id))
+      .all()
+      .find((s) => s.verdict === "breach");
     expect(breach).toMatchObject({ stageIndex: 1, errorRatePct: 1.2, latencyP95Ms: 420 });
     const rolledBack = eventsOf(h.db, { type: "region.rolled_back", regionId: "eu-west" });
     expect(rolledBack).toHaveLength(1);

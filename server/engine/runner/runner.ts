@@ -166,19 +166,24 @@ export class Runner {
     // A rollout just taken over: first make the load balancers hold what the database says.
     await Promise.all(
       taken.map((rolloutId) =>
-        reconcileTraffic({ ...this.opts, signal: this.abort.signal }, rolloutId).catch((err) => this.opts.log.error({ rolloutId, err: describe(err) }, "traffic check failed")),
+        reconcileTraffic({ ...this.opts, signal: this.abort.signal }, rolloutId).catch((err) =>
+          this.opts.log.error({ rolloutId, err: describe(err) }, "traffic check failed"),
+        ),
       ),
     );
 
     const heldIds = [...this.held.keys()];
     // Held rollouts are filtered here, not with `rollout_id IN (...)`: binding a thousand ids cost ~2.5 ms a tick.
-    const due = heldIds.length === 0 ? [] : db
-      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId })
-      .from(regionRollouts)
-      .where(and(hasWorkLeft, lte(regionRollouts.nextTickAt, clock.now())))
-      .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
-      .all()
-      .filter((r) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id));
+    const due =
+      heldIds.length === 0
+        ? []
+        : db
+            .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId })
+            .from(regionRollouts)
+            .where(and(hasWorkLeft, lte(regionRollouts.nextTickAt, clock.now())))
+            .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
+            .all()
+            .filter((r) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id));
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
@@ -246,7 +251,12 @@ export class Runner {
     const { db, leaseTtlMs } = this.opts;
     this.lastLeaseScanAt = now;
     const active = new Set(
-      db.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(hasWorkLeft).all().map((r) => r.rolloutId),
+      db
+        .selectDistinct({ rolloutId: regionRollouts.rolloutId })
+        .from(regionRollouts)
+        .where(hasWorkLeft)
+        .all()
+        .map((r) => r.rolloutId),
     );
     for (const rolloutId of [...this.held.keys()]) {
       if (active.has(rolloutId)) continue;
@@ -275,7 +285,6 @@ export class Runner {
     }
     return taken;
   }
-
 }
 
 /** Every effect in flight listens to the runner's signal: no listener limit. */

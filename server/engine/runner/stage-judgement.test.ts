@@ -24,11 +24,21 @@ afterEach(() => h.cleanup());
 /** One region (us-east) with a fault at one stage; returns the region rollout's row reader. */
 function startWith(stagePercent: number, values: FaultValues) {
   h.world.injectFault("us-east", stagePercent, values);
-  const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: ["us-east"] });
+  const { rolloutId } = startRollout(h.as(dana), {
+    serviceId: "api",
+    artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+    strategy: "parallel",
+    regions: ["us-east"],
+  });
   return () => regionRolloutOf(h.db, rolloutId, "us-east");
 }
 const canarySamples = (regionRolloutId: string) =>
-  h.db.select().from(samples).where(and(eq(samples.regionRolloutId, regionRolloutId), eq(samples.role, "canary"))).orderBy(asc(samples.takenAt)).all();
+  h.db
+    .select()
+    .from(samples)
+    .where(and(eq(samples.regionRolloutId, regionRolloutId), eq(samples.role, "canary")))
+    .orderBy(asc(samples.takenAt))
+    .all();
 const ended = (row: () => { phase: string; paused: boolean }) => () => row().paused || ["succeeded", "rolled_back"].includes(row().phase);
 
 describe("stage judgement through the runner and the simulated fleet", () => {
@@ -52,7 +62,9 @@ describe("stage judgement through the runner and the simulated fleet", () => {
     const row = startWith(10, { requests: 5, errorRatePct: 80 });
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "rolled_back", stageIndex: 0, canaryPct: 0 });
-    expect(row().outcomeReason).toBe("error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests, 80 points above blue's 0 % (p < 0.001) at the 10 % stage");
+    expect(row().outcomeReason).toBe(
+      "error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests, 80 points above blue's 0 % (p < 0.001) at the 10 % stage",
+    );
     const [breach] = canarySamples(row().id);
     expect(breach).toMatchObject({ verdict: "breach", requests: 5, errors: 4 });
     expect((breach.judgement as Judgement).errorRate[0]).toMatchObject({ scope: "sample", requests: 5, errors: 4, lowerPct: expect.closeTo(34.26, 2) });

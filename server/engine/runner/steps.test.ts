@@ -36,7 +36,12 @@ describe("runStep", () => {
 describe("a restarted runner", () => {
   it("does not deploy again when the deploy was recorded before the process died", async () => {
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-    const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" }, strategy: "parallel", regions: ["us-east"] });
+    const { rolloutId } = startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
     const rrId = regionRolloutOf(h.db, rolloutId, "us-east").id;
 
     // First process: the deploy runs and its step is recorded, then the process dies before saving what
@@ -47,7 +52,11 @@ describe("a restarted runner", () => {
       deploy: {
         deploy: async (input) => {
           const result = await real.deploy.deploy(input);
-          h.db.update(regionRollouts).set({ version: sql`${regionRollouts.version} + 1` }).where(eq(regionRollouts.id, rrId)).run();
+          h.db
+            .update(regionRollouts)
+            .set({ version: sql`${regionRollouts.version} + 1` })
+            .where(eq(regionRollouts.id, rrId))
+            .run();
           return result;
         },
       },
@@ -55,12 +64,24 @@ describe("a restarted runner", () => {
     const first = new Runner({ db: h.db, config: h.config, clock: h.clock, providersFor: () => dying, id: "first", leaseTtlMs: 15_000 });
     await first.tick();
     expect(regionRolloutOf(h.db, rolloutId, "us-east").phase).toBe("deploying");
-    expect(h.db.select().from(steps).where(eq(steps.key, `${rrId}/a1/deploy`)).get()?.status).toBe("done");
+    expect(
+      h.db
+        .select()
+        .from(steps)
+        .where(eq(steps.key, `${rrId}/a1/deploy`))
+        .get()?.status,
+    ).toBe("done");
     expect(h.world.deployCalls).toHaveLength(1);
 
     // The new process takes over once the dead one's lease expired.
     h.clock.advance(16_000);
-    const second = new Runner({ db: h.db, config: h.config, clock: h.clock, providersFor: (r) => providersForRegion(h.config, r, h.world, h.clock), id: "second" });
+    const second = new Runner({
+      db: h.db,
+      config: h.config,
+      clock: h.clock,
+      providersFor: (r) => providersForRegion(h.config, r, h.world, h.clock),
+      id: "second",
+    });
     await second.tick();
     expect(h.world.deployCalls).toHaveLength(1);
     expect(regionRolloutOf(h.db, rolloutId, "us-east")).toMatchObject({ phase: "canary", stageIndex: 0, canaryPct: 10 });

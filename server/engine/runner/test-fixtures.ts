@@ -73,7 +73,9 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
 
 /** A person with roles, stored as the auth layer would store them. */
 export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor {
-  db.insert(users).values({ id, email: `${id}@example.test`, name, demo: true, createdAt: 0 }).run();
+  db.insert(users)
+    .values({ id, email: `${id}@example.test`, name, demo: true, createdAt: 0 })
+    .run();
   for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "system", at: 0 }).run();
   return { kind: "user", id, name, roles };
 }
@@ -82,7 +84,13 @@ export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor 
  * Tick, then jump the virtual clock to the next due time, until `done()` holds. `between` runs after each tick
  * (grant approvals, inject a fault...). Fails loudly instead of looping for ever.
  */
-export async function runUntil(h: Harness, done: () => boolean, between?: () => void, maxTicks = 20_000, runner: Pick<Runner, "tick" | "nextDueAt"> = h.runner): Promise<void> {
+export async function runUntil(
+  h: Harness,
+  done: () => boolean,
+  between?: () => void,
+  maxTicks = 20_000,
+  runner: Pick<Runner, "tick" | "nextDueAt"> = h.runner,
+): Promise<void> {
   for (let i = 0; i < maxTicks; i++) {
     await runner.tick();
     between?.();
@@ -94,15 +102,29 @@ export async function runUntil(h: Harness, done: () => boolean, between?: () => 
 }
 
 export function phases(db: Db): Record<string, string> {
-  return Object.fromEntries(db.select().from(regionRollouts).all().map((r) => [r.regionId, r.phase]));
+  return Object.fromEntries(
+    db
+      .select()
+      .from(regionRollouts)
+      .all()
+      .map((r) => [r.regionId, r.phase]),
+  );
 }
 
 export function regionRolloutOf(db: Db, rolloutId: string, regionId: string) {
-  return db.select().from(regionRollouts).all().find((r) => r.rolloutId === rolloutId && r.regionId === regionId)!;
+  return db
+    .select()
+    .from(regionRollouts)
+    .all()
+    .find((r) => r.rolloutId === rolloutId && r.regionId === regionId)!;
 }
 
 export function regionStateOf(db: Db, regionId: string, serviceId = "api") {
-  return db.select().from(regionStates).all().find((r) => r.regionId === regionId && r.serviceId === serviceId)!;
+  return db
+    .select()
+    .from(regionStates)
+    .all()
+    .find((r) => r.regionId === regionId && r.serviceId === serviceId)!;
 }
 
 export function rolloutRow(db: Db, rolloutId: string) {
@@ -118,7 +140,11 @@ export function eventsOf(db: Db, filter: { type?: string; regionId?: string } = 
 }
 
 /** Both reviewers approve every region that waits at its gate. */
-export function approveWaitingGates(h: Harness, reviewers: Actor[], approve: (ctx: ServiceContext, input: { rolloutId: string; regionId: string }) => unknown): void {
+export function approveWaitingGates(
+  h: Harness,
+  reviewers: Actor[],
+  approve: (ctx: ServiceContext, input: { rolloutId: string; regionId: string }) => unknown,
+): void {
   for (const row of h.db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all()) {
     for (const reviewer of reviewers) approve(h.as(reviewer), { rolloutId: row.rolloutId, regionId: row.regionId });
   }

@@ -16,7 +16,14 @@ import type { EventConsumers } from "../store/event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "../store/load";
 import { insertEvents } from "../store/persist";
 
-export type TrafficCheckDeps = { db: Db; clock: Clock; providersFor: (regionId: string) => RegionProviders; log: Logger; signal?: AbortSignal; consumers: EventConsumers };
+export type TrafficCheckDeps = {
+  db: Db;
+  clock: Clock;
+  providersFor: (regionId: string) => RegionProviders;
+  log: Logger;
+  signal?: AbortSignal;
+  consumers: EventConsumers;
+};
 
 /** Returns how many regions were put back. A provider that cannot be reached is logged and left for later. */
 export async function reconcileTraffic(deps: TrafficCheckDeps, rolloutId: string): Promise<number> {
@@ -48,7 +55,13 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
     const expected = splitFor(row.toColour, row.canaryPct);
     const actual = await traffic.getWeight({ region: row.regionId, correlationId: rollout.correlationId, signal: deps.signal });
     if (actual.blue === expected.blue && actual.green === expected.green) return false;
-    const verified = await traffic.setWeight({ region: row.regionId, colour: row.toColour, canaryPct: row.canaryPct, correlationId: rollout.correlationId, signal: deps.signal });
+    const verified = await traffic.setWeight({
+      region: row.regionId,
+      colour: row.toColour,
+      canaryPct: row.canaryPct,
+      correlationId: rollout.correlationId,
+      signal: deps.signal,
+    });
     const now = deps.clock.now();
     db.transaction((tx) => {
       tx.update(regionStates)

@@ -9,7 +9,18 @@ import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
 import { statements, type Statements } from "./statements";
-import type { AnalysisSpec, ApprovalRecord, CauseItem, Gate, Judgement, RegionRolloutState, StageSample, StageSpec, Upstream, Verdict } from "@/server/engine/machine/types";
+import type {
+  AnalysisSpec,
+  ApprovalRecord,
+  CauseItem,
+  Gate,
+  Judgement,
+  RegionRolloutState,
+  StageSample,
+  StageSpec,
+  Upstream,
+  Verdict,
+} from "@/server/engine/machine/types";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 export type RolloutRow = typeof rollouts.$inferSelect;
@@ -145,7 +156,10 @@ export function loadRegionRolloutContext(db: Db, config: FleetConfig, regionRoll
   if (!fixed) return null;
   cache?.set(row.id, fixed);
   const { rollout, region } = fixed;
-  const upstream = row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0 ? (q.upstream.get({ rolloutId: rollout.id, position: row.position - 1 }) ?? null) : null;
+  const upstream =
+    row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0
+      ? (q.upstream.get({ rolloutId: rollout.id, position: row.position - 1 }) ?? null)
+      : null;
   const decided = row.phase === "pending" || row.phase === "awaiting_approval" ? q.approvals.all({ id: row.id }) : [];
   const state = rowToState(row);
   return {
@@ -168,6 +182,18 @@ function loadStatic(db: Db, config: FleetConfig, row: RegionRolloutRow): StaticC
   if (!artifact) return null;
   const region = config.regions.find((r) => r.id === row.regionId);
   if (!region) throw new MissingConfigError(`region ${row.regionId} of rollout ${rollout.id} is no longer in the fleet config`);
-  const after = db.select({ id: regionRollouts.id }).from(regionRollouts).where(and(eq(regionRollouts.rolloutId, rollout.id), gt(regionRollouts.position, row.position))).limit(1).get();
-  return { rollout, artifact, region, stages: loadStages(db, row.id), analysis: analysisFromConfig(regionSettings(config, region).analysis), hasDownstream: after !== undefined };
+  const after = db
+    .select({ id: regionRollouts.id })
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, rollout.id), gt(regionRollouts.position, row.position)))
+    .limit(1)
+    .get();
+  return {
+    rollout,
+    artifact,
+    region,
+    stages: loadStages(db, row.id),
+    analysis: analysisFromConfig(regionSettings(config, region).analysis),
+    hasDownstream: after !== undefined,
+  };
 }

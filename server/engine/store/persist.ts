@@ -6,7 +6,15 @@
 import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, regionRollouts, regionStates } from "@/db/schema";
-import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type RegionRolloutState, type Transition } from "@/server/engine/machine/types";
+import {
+  TERMINAL_PHASES,
+  type Assessment,
+  type EventDraft,
+  type Observation,
+  type RegionPhase,
+  type RegionRolloutState,
+  type Transition,
+} from "@/server/engine/machine/types";
 import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
 import type { TrafficSplit } from "@/server/providers/types";
@@ -37,9 +45,35 @@ export type SaveTransitionInput = {
 
 /** Columns a decision may change; identity and plan columns never move. */
 const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
-  "phase", "paused", "pauseReason", "stageIndex", "stageStartedAt", "deadlineAt", "pausedRemainingMs", "canaryPct", "fromColour", "toColour",
-  "breaches", "inconclusive", "lastSampleAt", "lastVerdict", "requestedAction", "requestedBy", "cause", "outcomeReason", "attempt", "startedAt", "finishedAt",
-  "rollbackAttempts", "rollbackNextAt", "rollbackLastError", "rollbackFirstFailedAt", "rollbackLastAlertAt", "observeUntil", "extendedMs", "promotedAt",
+  "phase",
+  "paused",
+  "pauseReason",
+  "stageIndex",
+  "stageStartedAt",
+  "deadlineAt",
+  "pausedRemainingMs",
+  "canaryPct",
+  "fromColour",
+  "toColour",
+  "breaches",
+  "inconclusive",
+  "lastSampleAt",
+  "lastVerdict",
+  "requestedAction",
+  "requestedBy",
+  "cause",
+  "outcomeReason",
+  "attempt",
+  "startedAt",
+  "finishedAt",
+  "rollbackAttempts",
+  "rollbackNextAt",
+  "rollbackLastError",
+  "rollbackFirstFailedAt",
+  "rollbackLastAlertAt",
+  "observeUntil",
+  "extendedMs",
+  "promotedAt",
 ];
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
@@ -56,7 +90,13 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
     const merged: Record<string, unknown> = { ...row };
     for (const key of PATCHABLE) if (key in input.transition.patch) merged[key] = input.transition.patch[key];
     const driverValues = { ...merged, paused: merged.paused ? 1 : 0, cause: merged.cause == null ? null : JSON.stringify(merged.cause) };
-    const saved = q.saveRegionRollout.get({ ...driverValues, nextTickAt: input.nextTickAt ?? now, updatedAt: now, newVersion: row.version + 1, version: row.version });
+    const saved = q.saveRegionRollout.get({
+      ...driverValues,
+      nextTickAt: input.nextTickAt ?? now,
+      updatedAt: now,
+      newVersion: row.version + 1,
+      version: row.version,
+    });
     if (!saved) return null;
 
     const written = input.transition.events.map((e) => {
@@ -107,7 +147,14 @@ function eventRow(input: EventContext, e: EventDraft) {
 /** Events about a region rollout, written in the caller's transaction. */
 export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
   if (drafts.length === 0) return;
-  input.consumers.enqueue(tx, tx.insert(events).values(drafts.map((e) => eventRow(input, e))).returning().all());
+  input.consumers.enqueue(
+    tx,
+    tx
+      .insert(events)
+      .values(drafts.map((e) => eventRow(input, e)))
+      .returning()
+      .all(),
+  );
   input.consumers.count(input.row.regionId, drafts);
 }
 
@@ -117,7 +164,14 @@ export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]):
  */
 function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  q.insertSample.run({ ...base, role: "canary", ...measured(observation.canary), verdict: assessment.verdict, reasons: assessment.reasons, judgement: assessment.judgement ?? null });
+  q.insertSample.run({
+    ...base,
+    role: "canary",
+    ...measured(observation.canary),
+    verdict: assessment.verdict,
+    reasons: assessment.reasons,
+    judgement: assessment.judgement ?? null,
+  });
   if (observation.baseline) q.insertSample.run({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null });
 }
 
@@ -150,7 +204,11 @@ function updateRegionState(tx: Tx, input: SaveTransitionInput, saved: RegionRoll
   if (row.phase === "succeeded" && saved.phase !== "succeeded") {
     Object.assign(set, { liveColour: saved.fromColour, liveArtifactId: saved.previousArtifactId, previousArtifactId: rollout.artifactId });
   }
-  if (Object.keys(set).length > 0) tx.update(regionStates).set({ ...set, updatedAt: now }).where(where).run();
+  if (Object.keys(set).length > 0)
+    tx.update(regionStates)
+      .set({ ...set, updatedAt: now })
+      .where(where)
+      .run();
   if (isTerminal(saved.phase) && saved.requestedAction === null) {
     tx.update(regionStates)
       .set({ activeRegionRolloutId: null, updatedAt: now })

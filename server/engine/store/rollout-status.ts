@@ -14,7 +14,11 @@ import { eventValues } from "@/server/engine/machine/events";
 type RolloutRef = { id: string; serviceId: string; correlationId: string };
 
 export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number, consumers: EventConsumers): RolloutStatus {
-  const regions = tx.select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rollout.id)).all();
+  const regions = tx
+    .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase })
+    .from(regionRollouts)
+    .where(eq(regionRollouts.rolloutId, rollout.id))
+    .all();
   const current = tx.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, rollout.id)).get();
   const status = rolloutStatus(regions.map((r) => r.phase));
   if (!current || current.status === status) return status;
@@ -29,19 +33,24 @@ export function updateRolloutStatus(tx: Tx, rollout: RolloutRef, now: number, co
     .filter(([, ids]) => ids.length > 0)
     .map(([phase, ids]) => `${phase}: ${ids.join(", ")}`)
     .join("; ");
-  const message = status === "running" ? "The rollout is running again." : `The rollout ${status === "succeeded" ? "succeeded" : status === "failed" ? "failed" : "was aborted"} (${summary}).`;
+  const message =
+    status === "running"
+      ? "The rollout is running again."
+      : `The rollout ${status === "succeeded" ? "succeeded" : status === "failed" ? "failed" : "was aborted"} (${summary}).`;
   const written = tx
     .insert(events)
-    .values(eventValues({
-      at: now,
-      type: `rollout.${status}`,
-      actor: "engine",
-      message,
-      serviceId: rollout.serviceId,
-      rolloutId: rollout.id,
-      correlationId: rollout.correlationId,
-      data: { regions: Object.fromEntries(regions.map((r) => [r.regionId, r.phase])) },
-    }))
+    .values(
+      eventValues({
+        at: now,
+        type: `rollout.${status}`,
+        actor: "engine",
+        message,
+        serviceId: rollout.serviceId,
+        rolloutId: rollout.id,
+        correlationId: rollout.correlationId,
+        data: { regions: Object.fromEntries(regions.map((r) => [r.regionId, r.phase])) },
+      }),
+    )
     .returning()
     .all();
   consumers.enqueue(tx, written);

@@ -15,7 +15,10 @@ export function updateStageRows(tx: Tx, before: RegionRolloutRow, after: RegionR
   }
   if (after.stageIndex > before.stageIndex) {
     if (before.stageIndex >= 0) tx.update(stages).set({ status: "passed", finishedAt: now }).where(byIndex(id, before.stageIndex)).run();
-    tx.update(stages).set({ status: "running", startedAt: after.stageStartedAt ?? now, finishedAt: null }).where(byIndex(id, after.stageIndex)).run();
+    tx.update(stages)
+      .set({ status: "running", startedAt: after.stageStartedAt ?? now, finishedAt: null })
+      .where(byIndex(id, after.stageIndex))
+      .run();
   }
   if (after.phase === before.phase) return;
   if (after.phase === "succeeded" && after.stageIndex >= 0) {

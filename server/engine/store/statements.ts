@@ -13,13 +13,26 @@ const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 function prepare(db: Db) {
   return {
-    regionRollout: db.select().from(regionRollouts).where(eq(regionRollouts.id, p("id"))).prepare(),
+    regionRollout: db
+      .select()
+      .from(regionRollouts)
+      .where(eq(regionRollouts.id, p("id")))
+      .prepare(),
     upstream: db
-      .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase, finishedAt: regionRollouts.finishedAt, observeUntil: regionRollouts.observeUntil })
+      .select({
+        regionId: regionRollouts.regionId,
+        phase: regionRollouts.phase,
+        finishedAt: regionRollouts.finishedAt,
+        observeUntil: regionRollouts.observeUntil,
+      })
       .from(regionRollouts)
       .where(and(eq(regionRollouts.rolloutId, p("rolloutId")), eq(regionRollouts.position, p("position"))))
       .prepare(),
-    approvals: db.select().from(approvals).where(eq(approvals.regionRolloutId, p("id"))).prepare(),
+    approvals: db
+      .select()
+      .from(approvals)
+      .where(eq(approvals.regionRolloutId, p("id")))
+      .prepare(),
     /**
      * Every column a decision may change, `WHERE version = expected`; no row back means another writer won.
      * Values are bound as driver values: `paused` as 0/1 and `cause` as JSON text.
@@ -104,7 +117,15 @@ function prepare(db: Db) {
       .prepare(),
     /** The samples of one stage of a region rollout after a moment (its stage's start), oldest first. */
     stageSamples: db
-      .select({ role: samples.role, takenAt: samples.takenAt, requests: samples.requests, errors: samples.errors, latencyP95Ms: samples.latencyP95Ms, verdict: samples.verdict, judgement: samples.judgement })
+      .select({
+        role: samples.role,
+        takenAt: samples.takenAt,
+        requests: samples.requests,
+        errors: samples.errors,
+        latencyP95Ms: samples.latencyP95Ms,
+        verdict: samples.verdict,
+        judgement: samples.judgement,
+      })
       .from(samples)
       .where(and(eq(samples.regionRolloutId, p("id")), eq(samples.stageIndex, p("stageIndex")), gt(samples.takenAt, p("after"))))
       .orderBy(asc(samples.takenAt), asc(samples.id))

@@ -26,7 +26,8 @@ export async function startFakeGrafana() {
     const isMs = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 1e12;
     if (req.method === "POST" && req.url === "/api/annotations") {
       const tagsOk = Array.isArray(body.tags) && body.tags.every((t) => typeof t === "string");
-      if (!isMs(body.time) || !tagsOk || typeof body.text !== "string" || (body.timeEnd !== undefined && !isMs(body.timeEnd))) return answer(400, { message: "bad annotation" });
+      if (!isMs(body.time) || !tagsOk || typeof body.text !== "string" || (body.timeEnd !== undefined && !isMs(body.timeEnd)))
+        return answer(400, { message: "bad annotation" });
       return answer(200, { id: nextId++, message: "Annotation added" });
     }
     if (req.method === "PATCH" && /^\/api\/annotations\/\d+$/.test(req.url ?? "")) {
@@ -38,7 +39,6 @@ export async function startFakeGrafana() {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-
 
 export type FakeGrafana = Awaited<ReturnType<typeof startFakeGrafana>>;
 

@@ -15,7 +15,11 @@ function call(opts: GrafanaOptions, method: string, path: string, body: unknown)
   return sendRequest(
     opts.baseUrl.replace(/\/+$/, "") + path,
     { method, body: JSON.stringify(body), contentType: "application/json" },
-    { timeoutMs: opts.timeoutMs, fetchImpl: opts.fetchImpl, headers: { authorization: `Bearer ${opts.apiKey}`, accept: "application/json", ...traceHeaders(opts.correlationId) } },
+    {
+      timeoutMs: opts.timeoutMs,
+      fetchImpl: opts.fetchImpl,
+      headers: { authorization: `Bearer ${opts.apiKey}`, accept: "application/json", ...traceHeaders(opts.correlationId) },
+    },
   );
 }
 

@@ -17,7 +17,10 @@ export class SimulatedDeployProvider implements DeployProvider {
 
   async deploy({ region, colour, artifact, correlationId, signal }: DeployInput): Promise<DeployResult> {
     if (!DIGEST.test(artifact.digest)) {
-      throw new ProviderError("deploy-simulated", `cannot deploy ${artifact.version} to ${colour} in ${region}: digest ${artifact.digest} is not sha256:<64 hex>`);
+      throw new ProviderError(
+        "deploy-simulated",
+        `cannot deploy ${artifact.version} to ${colour} in ${region}: digest ${artifact.digest} is not sha256:<64 hex>`,
+      );
     }
     const startedAt = this.clock.now();
     await this.clock.sleep(this.options.seconds * 1000, signal);
@@ -25,7 +28,10 @@ export class SimulatedDeployProvider implements DeployProvider {
     this.world.install({ region, colour, version: artifact.version, digest: artifact.digest, correlationId, at }, artifact);
     const onHost = this.world.installedOn(region, colour);
     if (onHost?.digest !== artifact.digest) {
-      throw new ProviderError("deploy-simulated", `digest mismatch on ${colour} in ${region}: expected ${artifact.digest}, found ${onHost?.digest ?? "nothing"}`);
+      throw new ProviderError(
+        "deploy-simulated",
+        `digest mismatch on ${colour} in ${region}: expected ${artifact.digest}, found ${onHost?.digest ?? "nothing"}`,
+      );
     }
     return {
       log: [

@@ -92,7 +92,15 @@ describe("the step scripts, run by sh on this machine", () => {
   const run = (command: string) => spawnSync("sh", ["-c", command], { encoding: "utf8" });
 
   function stepsFor(hex: string, extra: Partial<DeployPlanInput> = {}) {
-    const plan = planDeploy({ ...base, installDir: path.join(dir, "install"), digest: `sha256:${hex}`, transfer: "upload", healthUrl: undefined, restartCommand: "echo restarted $FLIGHTDECK_COLOUR $FLIGHTDECK_CORRELATION_ID", ...extra });
+    const plan = planDeploy({
+      ...base,
+      installDir: path.join(dir, "install"),
+      digest: `sha256:${hex}`,
+      transfer: "upload",
+      healthUrl: undefined,
+      restartCommand: "echo restarted $FLIGHTDECK_COLOUR $FLIGHTDECK_CORRELATION_ID",
+      ...extra,
+    });
     const cmd = (name: string) => {
       const step = plan.steps.find((s) => s.name === name);
       if (step?.kind !== "exec") throw new Error(`no exec step ${name}`);
@@ -139,7 +147,9 @@ describe("the step scripts, run by sh on this machine", () => {
       for (const step of ["verify", "install", "switch"]) expect(run(cmd(step)).status).toBe(0);
       spawnSync("sleep", ["0.02"]);
     }
-    const releases = spawnSync("ls", [path.join(dir, "install/green/releases")], { encoding: "utf8" }).stdout.trim().split("\n");
+    const releases = spawnSync("ls", [path.join(dir, "install/green/releases")], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n");
     expect(releases.sort()).toEqual(["1.1.0", "1.2.0", "1.3.0"]);
   });
 
@@ -156,7 +166,11 @@ describe("batchScript: several steps, one round trip", () => {
   const step = (name: "prepare" | "verify" | "install", command: string) => ({ name, kind: "exec" as const, command });
 
   it("runs the steps in order, stops at the first failure and says which one, keeping each step's output apart", () => {
-    const script = batchScript([step("prepare", "set -eu; echo made dirs"), step("verify", "set -eu; echo checking; echo 'digest mismatch: x' >&2; exit 65"), step("install", "echo never")]);
+    const script = batchScript([
+      step("prepare", "set -eu; echo made dirs"),
+      step("verify", "set -eu; echo checking; echo 'digest mismatch: x' >&2; exit 65"),
+      step("install", "echo never"),
+    ]);
     const run = spawnSync("sh", ["-c", script], { encoding: "utf8" });
     expect(run.status).toBe(65);
     const out = splitBatchOutput(run.stdout, run.stderr);

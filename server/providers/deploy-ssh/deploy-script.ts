@@ -31,9 +31,7 @@ export type DeployPlanInput = {
 
 export type DeployStepName = "prepare" | "fetch" | "upload" | "verify" | "install" | "switch" | "restart" | "health";
 
-export type DeployStep =
-  | { name: Exclude<DeployStepName, "upload">; kind: "exec"; command: string }
-  | { name: "upload"; kind: "upload"; remotePath: string };
+export type DeployStep = { name: Exclude<DeployStepName, "upload">; kind: "exec"; command: string } | { name: "upload"; kind: "upload"; remotePath: string };
 
 /** `healthUrl`: the URL the health step checks (placeholders filled), null when no health check is configured. */
 export type DeployPlan = { stagingFile: string; releaseDir: string; steps: DeployStep[]; healthUrl: string | null };
@@ -63,8 +61,11 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
   if (!VERSION.test(input.version)) refuse(`version ${JSON.stringify(input.version)} cannot name a directory: expected letters, digits, ".", "_", "+" or "-"`);
   const hex = DIGEST.exec(input.digest)?.[1] ?? refuse(`digest ${JSON.stringify(input.digest)} is not sha256:<64 lowercase hex digits>`);
   // One host per colour keeps both colours under installDir/<colour>; `{colour}` in installDir places them itself.
-  const colourDir = (input.installDir.includes("{colour}") ? input.installDir.replaceAll("{colour}", input.colour) : `${input.installDir.replace(/\/+$/, "")}/${input.colour}`).replace(/\/+$/, "");
-  if (!SAFE_DIR.test(colourDir) || colourDir.split("/").includes("..")) refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  const colourDir = (
+    input.installDir.includes("{colour}") ? input.installDir.replaceAll("{colour}", input.colour) : `${input.installDir.replace(/\/+$/, "")}/${input.colour}`
+  ).replace(/\/+$/, "");
+  if (!SAFE_DIR.test(colourDir) || colourDir.split("/").includes(".."))
+    refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
   if (input.transfer === "fetch" && !/^https?:\/\//.test(input.url ?? "")) {
     refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url && redactUrl(input.url))}); register it with a URL`);
   }
@@ -72,9 +73,12 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
   const releaseDir = `${colourDir}/releases/${input.version}`;
   const staging = `${colourDir}/.incoming`;
   const stagingFile = `${staging}/${input.version}-${hex.slice(0, 12)}.artifact`;
-  const fill = (template: string) => fillPlaceholders(template, { colour: input.colour, host: input.host, port: input.port, version: input.version, releaseDir });
+  const fill = (template: string) =>
+    fillPlaceholders(template, { colour: input.colour, host: input.host, port: input.port, version: input.version, releaseDir });
 
-  const steps: DeployStep[] = [{ name: "prepare", kind: "exec", command: `set -eu; mkdir -p ${q(staging)} ${q(`${colourDir}/releases`)}; echo "staging in ${staging}"` }];
+  const steps: DeployStep[] = [
+    { name: "prepare", kind: "exec", command: `set -eu; mkdir -p ${q(staging)} ${q(`${colourDir}/releases`)}; echo "staging in ${staging}"` },
+  ];
   if (input.transfer === "upload") steps.push({ name: "upload", kind: "upload", remotePath: stagingFile });
   else steps.push({ name: "fetch", kind: "exec", command: fetchCommand(input.url!, stagingFile) });
   steps.push(

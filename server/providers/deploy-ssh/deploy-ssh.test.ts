@@ -92,7 +92,13 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 
 describe("deploy over SSH to the lab's sshd", () => {
   it("fetches the artifact on the host, verifies its digest, installs, restarts and health-checks the colour", async () => {
-    const { log, verified } = await deployer().deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "corr-fetch", signal: undefined });
+    const { log, verified } = await deployer().deploy({
+      region: "lab",
+      colour: "green",
+      artifact: ref(release),
+      correlationId: "corr-fetch",
+      signal: undefined,
+    });
     expect(verified).toEqual({ digest: release.digest, health: { url: `http://127.0.0.1:${ports.green}/health`, status: 200 } });
     expect(log).toContain(`[verify] digest verified on the host: ${release.digest}`);
     expect(log.some((l) => l.startsWith(`[fetch] fetched ${release.url}`))).toBe(true);
@@ -105,7 +111,12 @@ describe("deploy over SSH to the lab's sshd", () => {
 
   it("uploads the artifact over SFTP when the host cannot fetch it", async () => {
     const next = buildArtifact({ version: "2.1.0" }, { dir, baseUrl: artifactsUrl });
-    const { log, verified } = await deployer({ artifactTransfer: "upload", healthUrl: undefined }).deploy({ region: "lab", colour: "green", artifact: ref(next), correlationId: "corr-upload" });
+    const { log, verified } = await deployer({ artifactTransfer: "upload", healthUrl: undefined }).deploy({
+      region: "lab",
+      colour: "green",
+      artifact: ref(next),
+      correlationId: "corr-upload",
+    });
     // No health URL configured: no health check ran, and the result does not claim one.
     expect(verified).toEqual({ digest: next.digest, health: null });
     expect(log.some((l) => l.startsWith("[health]"))).toBe(false);
@@ -123,7 +134,9 @@ describe("deploy over SSH to the lab's sshd", () => {
       expect(log.join("\n")).not.toMatch(/X-Amz|0123456789abcdef|AKIA123/);
     }
     const wrong = `sha256:${"0".repeat(64)}`;
-    const err = await failure(deployer({ artifactTransfer: "upload" }).deploy({ region: "lab", colour: "green", artifact: { ...presigned, digest: wrong }, correlationId: "c" }));
+    const err = await failure(
+      deployer({ artifactTransfer: "upload" }).deploy({ region: "lab", colour: "green", artifact: { ...presigned, digest: wrong }, correlationId: "c" }),
+    );
     expect(err.message).toContain(`digest mismatch: expected ${wrong}, the file at ${release.url} is ${release.digest}; nothing was uploaded`);
     expect(JSON.stringify([err.message, (err as DeployError).log])).not.toMatch(/X-Amz|0123456789abcdef/);
   });
@@ -135,7 +148,15 @@ describe("deploy over SSH to the lab's sshd", () => {
       environment: "production-lab",
       order: 1,
       targets: { blue: { hostEnv: "DROPLET_IP_BLUE", port: ports.closed }, green: { hostEnv: "DROPLET_IP_GREEN", port: ports.green } },
-      deploy: { provider: "ssh", privateKeyPath: sshd.clientKeyPath, hostKeySha256: sshd.hostKeySha256, port: ports.ssh, installDir: hostsDir, restartCommand: "true", artifactTransfer: "upload" },
+      deploy: {
+        provider: "ssh",
+        privateKeyPath: sshd.clientKeyPath,
+        hostKeySha256: sshd.hostKeySha256,
+        port: ports.ssh,
+        installDir: hostsDir,
+        restartCommand: "true",
+        artifactTransfer: "upload",
+      },
     });
     const before = current();
     const err = await failure(createDeployProvider(region, env)!.deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }));
@@ -147,8 +168,12 @@ describe("deploy over SSH to the lab's sshd", () => {
     const evil = buildArtifact({ version: "6.6.6", errorRatePct: 100 }, { dir, baseUrl: artifactsUrl });
     const claimed = `sha256:${createHash("sha256").update("what CI registered").digest("hex")}`;
     const before = current();
-    const err = await failure(deployer().deploy({ region: "lab", colour: "green", artifact: { version: "6.6.6", digest: claimed, url: evil.url }, correlationId: "corr-evil" }));
-    expect(err.message).toContain(`deploy of 6.6.6 to green in lab failed: digest mismatch: expected ${claimed}, the file on the host is ${evil.digest}; nothing was installed`);
+    const err = await failure(
+      deployer().deploy({ region: "lab", colour: "green", artifact: { version: "6.6.6", digest: claimed, url: evil.url }, correlationId: "corr-evil" }),
+    );
+    expect(err.message).toContain(
+      `deploy of 6.6.6 to green in lab failed: digest mismatch: expected ${claimed}, the file on the host is ${evil.digest}; nothing was installed`,
+    );
     expect(err.retryable).toBe(false);
     expect(existsSync(path.join(hostsDir, "green/releases/6.6.6"))).toBe(false);
     expect(current()).toBe(before);
@@ -166,7 +191,9 @@ describe("deploy over SSH to the lab's sshd", () => {
   it("refuses a host whose key does not match the configured fingerprint", async () => {
     const wrong = "SHA256:" + "A".repeat(43);
     const err = await failure(deployer({ hostKeySha256: wrong }).deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }));
-    expect(err.message).toContain(`host key mismatch for root@127.0.0.1:${ports.ssh}: the host offers ${sshd.hostKeySha256}, the config (regions.lab.deploy.hostKeySha256) expects ${wrong}; refusing to connect`);
+    expect(err.message).toContain(
+      `host key mismatch for root@127.0.0.1:${ports.ssh}: the host offers ${sshd.hostKeySha256}, the config (regions.lab.deploy.hostKeySha256) expects ${wrong}; refusing to connect`,
+    );
     expect(err.retryable).toBe(false);
   });
 
@@ -193,7 +220,9 @@ describe("deploy over SSH to the lab's sshd", () => {
 
   it("stops a step that outlives the deploy's time limit", async () => {
     const started = Date.now();
-    const err = await failure(deployer({ restartCommand: "sleep 60", timeoutSeconds: 6 }).deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }));
+    const err = await failure(
+      deployer({ restartCommand: "sleep 60", timeoutSeconds: 6 }).deploy({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }),
+    );
     expect(err.message).toMatch(/step "restart" on root@127\.0\.0\.1:\d+ timed out after 6 s/);
     expect(err.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);

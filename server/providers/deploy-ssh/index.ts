@@ -60,7 +60,8 @@ export class SshDeployProvider implements DeployProvider {
       healthAttempts: Math.min(30, Math.max(3, Math.floor(o.timeoutSeconds / 4))),
     });
     const log: string[] = [`deploying ${artifact.version} (${artifact.digest}) to ${colour} in ${region} on ${ssh.username}@${ssh.host}:${ssh.port}`];
-    const local = o.transfer === "upload" ? await this.download(artifact.url, artifact.digest, { deadline, signal }).catch((err: unknown) => failed(err, log)) : null;
+    const local =
+      o.transfer === "upload" ? await this.download(artifact.url, artifact.digest, { deadline, signal }).catch((err: unknown) => failed(err, log)) : null;
     try {
       await withSsh(
         PROVIDER,
@@ -92,7 +93,8 @@ export class SshDeployProvider implements DeployProvider {
     const health = plan.healthUrl ? { url: redactUrl(plan.healthUrl), status: 200 } : null;
     return { log: log.map(redactUrlsIn), verified: { digest: artifact.digest, health } };
     function failed(err: unknown, lines: string[]): never {
-      if (err instanceof ProviderError) throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, lines.map(redactUrlsIn));
+      if (err instanceof ProviderError)
+        throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, lines.map(redactUrlsIn));
       throw err;
     }
   }
@@ -105,8 +107,16 @@ export class SshDeployProvider implements DeployProvider {
     const result = await session.exec(batchScript(steps), { timeoutMs, signal: ctx.signal, what: "deploy script", resolveOnTimeout: true });
     const { steps: outputs, failed, last } = splitBatchOutput(result.stdout, result.stderr);
     for (const out of outputs) {
-      const text = [out.stdout, out.stderr].map((t) => t.trim()).filter(Boolean).join("\n");
-      if (text) ctx.log.push(...tail(text, 20, 4000).split("\n").map((line) => `[${out.name}] ${line}`));
+      const text = [out.stdout, out.stderr]
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .join("\n");
+      if (text)
+        ctx.log.push(
+          ...tail(text, 20, 4000)
+            .split("\n")
+            .map((line) => `[${out.name}] ${line}`),
+        );
     }
     const stepOutput = (name: string) => outputs.find((o) => o.name === name) ?? { name, stdout: "", stderr: "" };
     if (result.timedOut) {
@@ -123,12 +133,14 @@ export class SshDeployProvider implements DeployProvider {
 
   /** Upload mode: Flightdeck fetches the artifact itself (guarded: artifact-fetch.ts) and checks its digest before sending it on. */
   private async download(url: string | null, digest: string, ctx: { deadline: number; signal?: AbortSignal }): Promise<{ dir: string; file: string }> {
-    if (!url || !/^https?:\/\//.test(url)) throw new ProviderError(PROVIDER, `the artifact has no http(s) URL to download it from (${JSON.stringify(url && redactUrl(url))})`);
+    if (!url || !/^https?:\/\//.test(url))
+      throw new ProviderError(PROVIDER, `the artifact has no http(s) URL to download it from (${JSON.stringify(url && redactUrl(url))})`);
     const dir = await mkdtemp(path.join(tmpdir(), "flightdeck-artifact-"));
     const file = path.join(dir, "artifact");
     try {
       const got = await fetchArtifact({ url, file, timeoutMs: remaining(ctx.deadline), policy: this.options.artifactFetch, signal: ctx.signal });
-      if (got.sha256 !== digest) throw new ProviderError(PROVIDER, `digest mismatch: expected ${digest}, the file at ${redactUrl(url)} is ${got.sha256}; nothing was uploaded`);
+      if (got.sha256 !== digest)
+        throw new ProviderError(PROVIDER, `digest mismatch: expected ${digest}, the file at ${redactUrl(url)} is ${got.sha256}; nothing was uploaded`);
       return { dir, file };
     } catch (err) {
       await rm(dir, { recursive: true, force: true });

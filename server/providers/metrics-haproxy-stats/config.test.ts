@@ -75,7 +75,9 @@ regions:
     metrics: { provider: prometheus, url: http://p:9090, fast: { provider: haproxy-stats, socketEnv: US_EAST_HAPROXY_STATS } }
 `;
     const { problems } = parseConfig(yaml, { DROPLET_USER: "deploy" });
-    expect(problems).toEqual([expect.objectContaining({ path: "regions[0].metrics.fast.socketEnv", message: expect.stringContaining("US_EAST_HAPROXY_STATS") })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: "regions[0].metrics.fast.socketEnv", message: expect.stringContaining("US_EAST_HAPROXY_STATS") }),
+    ]);
   });
 
   it.each([
@@ -90,7 +92,10 @@ regions:
   });
 
   it("behind nginx there is no HAProxy to borrow from: backend and socket are needed", () => {
-    const parsed = fleet({ traffic: { provider: "nginx", upstreamFile: "/f", upstream: "api" }, metrics: { provider: "prometheus", url: "http://p:9090", fast: { provider: "haproxy-stats" } } });
+    const parsed = fleet({
+      traffic: { provider: "nginx", upstreamFile: "/f", upstream: "api" },
+      metrics: { provider: "prometheus", url: "http://p:9090", fast: { provider: "haproxy-stats" } },
+    });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues.map((i) => [i.path.join("."), i.message])).toContainEqual([
       "regions.0.metrics.fast",

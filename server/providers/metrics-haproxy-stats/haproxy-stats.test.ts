@@ -42,7 +42,16 @@ beforeAll(async () => {
   lbPort = lb;
   closedPort = closed;
   const [blue, green] = [await service("blue"), await service("green")];
-  haproxy = await startHaproxy({ dir, region: "lab", port: lb, statsTcpPort: stats, servers: [{ name: "blue", port: blue, weight: 50 }, { name: "green", port: green, weight: 50 }] });
+  haproxy = await startHaproxy({
+    dir,
+    region: "lab",
+    port: lb,
+    statsTcpPort: stats,
+    servers: [
+      { name: "blue", port: blue, weight: 50 },
+      { name: "green", port: green, weight: 50 },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -53,14 +62,23 @@ afterAll(async () => {
 });
 
 const provider = (socket: string, over: Partial<{ backend: string; green: string }> = {}) =>
-  new HaproxyStatsProvider({ backend: over.backend ?? haproxy.backend, servers: { blue: "blue", green: over.green ?? "green" }, address: () => parseSocketAddress(socket), timeoutMs: 2000, intervalMs: 500 });
+  new HaproxyStatsProvider({
+    backend: over.backend ?? haproxy.backend,
+    servers: { blue: "blue", green: over.green ?? "green" },
+    address: () => parseSocketAddress(socket),
+    timeoutMs: 2000,
+    intervalMs: 500,
+  });
 
 /** What an operator would type: `echo "clear counters all" | socat - <socket>`. */
 function runtimeCommand(socket: string, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = "";
     const conn = net.connect({ path: socket });
-    conn.on("data", (d) => (out += d)).on("end", () => resolve(out)).on("error", reject);
+    conn
+      .on("data", (d) => (out += d))
+      .on("end", () => resolve(out))
+      .on("error", reject);
     conn.write(`${command}\n`);
   });
 }
@@ -70,7 +88,10 @@ async function send(count: number): Promise<void> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ProviderError);
   return err as ProviderError;
 }
@@ -106,12 +127,17 @@ describe("haproxy-stats on the lab's HAProxy", () => {
   it("from the fleet config, metrics.fast reads the HAProxy the region's traffic provider drives", async () => {
     const config = FleetConfig.parse({
       services: [{ id: "api", name: "API" }],
-      regions: [{
-        id: "lab", name: "Lab", environment: "lab", order: 1,
-        targets: { blue: { host: "127.0.0.1" }, green: { host: "127.0.0.1" } },
-        traffic: { provider: "haproxy", backend: haproxy.backend, socket: haproxy.statsSocket },
-        metrics: { provider: "prometheus", url: "http://127.0.0.1:1", fast: { provider: "haproxy-stats", intervalMs: 250 } },
-      }],
+      regions: [
+        {
+          id: "lab",
+          name: "Lab",
+          environment: "lab",
+          order: 1,
+          targets: { blue: { host: "127.0.0.1" }, green: { host: "127.0.0.1" } },
+          traffic: { provider: "haproxy", backend: haproxy.backend, socket: haproxy.statsSocket },
+          metrics: { provider: "prometheus", url: "http://127.0.0.1:1", fast: { provider: "haproxy-stats", intervalMs: 250 } },
+        },
+      ],
     });
     const { fast } = createRegionProviders(config, config.regions[0], {}, { fallback: { deploy: { deploy: async () => ({ log: [] }) } } });
     expect(fast!.intervalMs).toBe(250);
@@ -120,7 +146,7 @@ describe("haproxy-stats on the lab's HAProxy", () => {
 
   it("an unknown backend is refused in HAProxy's words, an unknown server is named", async () => {
     expect((await failure(provider(haproxy.statsSocket, { backend: "be_nowhere" }).counters({ region: "lab" }))).message).toBe(
-      'HAProxy at ' + haproxy.statsSocket + ' refused "show stat be_nowhere 4 -1" for lab: No such proxy.',
+      "HAProxy at " + haproxy.statsSocket + ' refused "show stat be_nowhere 4 -1" for lab: No such proxy.',
     );
     expect((await failure(provider(haproxy.statsSocket, { green: "greeen" }).counters({ region: "lab" }))).message).toBe(
       `HAProxy at ${haproxy.statsSocket} has no server be_lab/greeen (green) in "show stat"`,

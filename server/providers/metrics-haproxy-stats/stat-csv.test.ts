@@ -3,8 +3,10 @@ import { ProviderError } from "../types";
 import { countersOf, countsSince, parseShowStat, showStatCommand } from "./stat-csv";
 
 // HAProxy 2.6's answer to `show stat be_lab 4 -1` (trimmed to the columns up to hrsp_other, plus rtime/ttime).
-const HEADER = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,rtime,ttime,";
-const row = (server: string, status: string, r: number[], rtime: string, ttime: string) => `be_lab,${server},0,0,0,1,,${r.reduce((a, b) => a + b, 0)},0,0,,0,,0,0,0,0,${status},50,${r.join(",")},${rtime},${ttime},`;
+const HEADER =
+  "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,rtime,ttime,";
+const row = (server: string, status: string, r: number[], rtime: string, ttime: string) =>
+  `be_lab,${server},0,0,0,1,,${r.reduce((a, b) => a + b, 0)},0,0,,0,,0,0,0,0,${status},50,${r.join(",")},${rtime},${ttime},`;
 const ANSWER = [HEADER, row("blue", "UP", [0, 190, 0, 0, 0, 0], "12", "13"), row("green", "UP", [0, 171, 0, 10, 19, 0], "14", "15"), "", ""].join("\n");
 const servers = { blue: "blue", green: "green" };
 
@@ -37,10 +39,18 @@ describe("HAProxy show stat", () => {
   it("a server missing from the answer, or a counter that is not a count, is an error naming it", () => {
     const rows = parseShowStat(ANSWER);
     if ("refused" in rows) throw new Error(rows.refused);
-    expect(() => countersOf(rows, "be_lab", { blue: "blue", green: "greeen" }, "admin.sock")).toThrow('HAProxy at admin.sock has no server be_lab/greeen (green) in "show stat"');
-    const tcp = parseShowStat([HEADER, row("blue", "UP", [0, 1, 0, 0, 0, 0], "1", "1").replace(",0,1,0,0,0,0,", ",,,,,,,"), row("green", "UP", [0, 1, 0, 0, 0, 0], "1", "1")].join("\n"));
+    expect(() => countersOf(rows, "be_lab", { blue: "blue", green: "greeen" }, "admin.sock")).toThrow(
+      'HAProxy at admin.sock has no server be_lab/greeen (green) in "show stat"',
+    );
+    const tcp = parseShowStat(
+      [HEADER, row("blue", "UP", [0, 1, 0, 0, 0, 0], "1", "1").replace(",0,1,0,0,0,0,", ",,,,,,,"), row("green", "UP", [0, 1, 0, 0, 0, 0], "1", "1")].join(
+        "\n",
+      ),
+    );
     if ("refused" in tcp) throw new Error(tcp.refused);
-    expect(() => countersOf(tcp, "be_lab", servers, "admin.sock")).toThrow('HAProxy at admin.sock shows "" for hrsp_1xx of be_lab/blue: expected a count (is the backend in mode http?)');
+    expect(() => countersOf(tcp, "be_lab", servers, "admin.sock")).toThrow(
+      'HAProxy at admin.sock shows "" for hrsp_1xx of be_lab/blue: expected a count (is the backend in mode http?)',
+    );
   });
 
   it("counts between two reads are the difference; counters that went down were reset, and count from 0", () => {

@@ -54,7 +54,11 @@ export class PrometheusApi {
       if (signal?.aborted) throw err;
       if (timeout.aborted) throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} did not answer within ${this.timeoutMs} ms`, true);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it down?)`, true);
+      throw new ProviderError(
+        PROVIDER,
+        `Prometheus at ${this.baseUrl} cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message} (is it down?)`,
+        true,
+      );
     }
     const text = await res.text().catch(() => "");
     let body: unknown;
@@ -63,12 +67,19 @@ export class PrometheusApi {
     } catch {
       const snippet = text.replace(/\s+/g, " ").trim().slice(0, 120) || "(empty body)";
       if (res.status >= 500) throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} answered HTTP ${res.status}: ${snippet}`, true);
-      throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} answered something that is not its API (HTTP ${res.status}, ${res.headers.get("content-type") ?? "no content type"}): ${snippet}`);
+      throw new ProviderError(
+        PROVIDER,
+        `Prometheus at ${this.baseUrl} answered something that is not its API (HTTP ${res.status}, ${res.headers.get("content-type") ?? "no content type"}): ${snippet}`,
+      );
     }
     const b = body as { status?: unknown; errorType?: unknown; error?: unknown };
     if (b && b.status === "error") {
       const retryable = res.status >= 500 || b.errorType === "timeout" || b.errorType === "unavailable";
-      throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} refused ${query}: ${String(b.errorType ?? "error")}: ${String(b.error ?? "no reason given")}`, retryable);
+      throw new ProviderError(
+        PROVIDER,
+        `Prometheus at ${this.baseUrl} refused ${query}: ${String(b.errorType ?? "error")}: ${String(b.error ?? "no reason given")}`,
+        retryable,
+      );
     }
     if (!res.ok) throw new ProviderError(PROVIDER, `Prometheus at ${this.baseUrl} answered HTTP ${res.status}`, res.status >= 500);
     return body;

@@ -66,7 +66,8 @@ export class PrometheusMetricsProvider implements MetricsProvider {
     const first = from + stepMs;
     if (first > to) return [];
     const vars = { colour, region, service: service ?? this.options.service, window: this.window(stepMs) };
-    const series = async (name: QueryName) => new Map((await api.range(renderQuery(this.queries[name], vars), first, to, stepMs, signal)).map((p) => [p.at, p.value]));
+    const series = async (name: QueryName) =>
+      new Map((await api.range(renderQuery(this.queries[name], vars), first, to, stepMs, signal)).map((p) => [p.at, p.value]));
     const [requests, errorRatePct, latencyP95Ms, cpuPct, memoryPct, up] = await Promise.all(
       (["requests", "errorRatePct", "latencyP95Ms", "cpuPct", "memoryPct", "health"] as const).map(series),
     );
@@ -94,7 +95,11 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   private async probeHealth(url: string, signal?: AbortSignal, correlationId?: string): Promise<number> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const res = await (this.options.fetch ?? fetch)(url, { headers: traceHeaders(correlationId), signal: signal ? AbortSignal.any([signal, timeout]) : timeout, redirect: "manual" });
+      const res = await (this.options.fetch ?? fetch)(url, {
+        headers: traceHeaders(correlationId),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        redirect: "manual",
+      });
       await res.arrayBuffer().catch(() => undefined);
       return res.status;
     } catch (err) {

@@ -61,7 +61,11 @@ beforeAll(async () => {
   prometheus = await startPrometheus({
     dir,
     port: ports.prometheus,
-    targets: (["blue", "green"] as const).map((colour) => ({ job: "sample-service", address: `127.0.0.1:${ports[colour]}`, labels: { service: "api", region: "lab", colour } })),
+    targets: (["blue", "green"] as const).map((colour) => ({
+      job: "sample-service",
+      address: `127.0.0.1:${ports[colour]}`,
+      labels: { service: "api", region: "lab", colour },
+    })),
   });
   await prometheus.waitForTargets(30_000);
 
@@ -95,7 +99,12 @@ function metrics(opts: { url?: string; queries?: Record<string, string>; healthU
         environment: "production-lab",
         order: 1,
         targets: { blue: { host: "127.0.0.1", port: ports.blue }, green: { host: "127.0.0.1", port: ports.closed } },
-        metrics: { provider: "prometheus", url: opts.url ?? prometheus.url, queries: opts.queries ?? {}, ...(opts.healthUrl ? { healthUrl: opts.healthUrl } : {}) },
+        metrics: {
+          provider: "prometheus",
+          url: opts.url ?? prometheus.url,
+          queries: opts.queries ?? {},
+          ...(opts.healthUrl ? { healthUrl: opts.healthUrl } : {}),
+        },
       },
     ],
   });
@@ -183,7 +192,9 @@ describe("Prometheus measurements of the lab's sample services", () => {
   });
 
   it("a query Prometheus refuses is an error naming the query and Prometheus's reason", async () => {
-    const err = await failure(metrics({ queries: { cpuPct: "sum(rate(process_cpu_seconds_total{colour=\"{colour}\"}[{window}])" } }).measure(window("green", t.t0, t.t1)));
+    const err = await failure(
+      metrics({ queries: { cpuPct: 'sum(rate(process_cpu_seconds_total{colour="{colour}"}[{window}])' } }).measure(window("green", t.t0, t.t1)),
+    );
     expect(err.message).toContain(`Prometheus at ${prometheus.url} refused sum(rate(process_cpu_seconds_total{colour="green"}`);
     expect(err.message).toContain("bad_data");
     expect(err.retryable).toBe(false);
@@ -199,7 +210,9 @@ describe("a Prometheus that is down or answers garbage", () => {
 
   it("an HTML page instead of the API: an error that says so, with what came back", async () => {
     const err = await failure(metrics({ url: `http://127.0.0.1:${ports.junk}` }).measure(window("green", t.t0, t.t1)));
-    expect(err.message).toBe(`Prometheus at http://127.0.0.1:${ports.junk} answered something that is not its API (HTTP 200, text/html): <html>oops, a login page</html>`);
+    expect(err.message).toBe(
+      `Prometheus at http://127.0.0.1:${ports.junk} answered something that is not its API (HTTP 200, text/html): <html>oops, a login page</html>`,
+    );
   });
 
   it("JSON that is not Prometheus's envelope: an error, never a measurement", async () => {

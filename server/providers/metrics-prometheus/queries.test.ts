@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_QUERIES, healthFromUp, parseInstant, parseRange, promDuration, PromAnswerError, queriesFor, renderQuery, sampleValue } from "./queries";
 
-const vector = (...values: string[]) => ({ status: "success", data: { resultType: "vector", result: values.map((v) => ({ metric: {}, value: [1700000000.5, v] })) } });
+const vector = (...values: string[]) => ({
+  status: "success",
+  data: { resultType: "vector", result: values.map((v) => ({ metric: {}, value: [1700000000.5, v] })) },
+});
 
 describe("templates", () => {
   it("fills colour, region, service and window, and leaves PromQL braces alone", () => {
@@ -19,7 +22,7 @@ describe("templates", () => {
   });
 
   it("a region's templates replace the defaults one by one", () => {
-    const q = queriesFor({ cpuPct: "my_cpu{colour=\"{colour}\"}" });
+    const q = queriesFor({ cpuPct: 'my_cpu{colour="{colour}"}' });
     expect(q.cpuPct).toBe('my_cpu{colour="{colour}"}');
     expect(q.requests).toBe(DEFAULT_QUERIES.requests);
   });
@@ -68,7 +71,21 @@ describe("reading instant answers", () => {
 
 describe("reading range answers", () => {
   it("gives points in unix ms; no series is no points", () => {
-    const body = { status: "success", data: { resultType: "matrix", result: [{ metric: {}, values: [[1700000000, "1"], [1700000015.5, "NaN"]] }] } };
+    const body = {
+      status: "success",
+      data: {
+        resultType: "matrix",
+        result: [
+          {
+            metric: {},
+            values: [
+              [1700000000, "1"],
+              [1700000015.5, "NaN"],
+            ],
+          },
+        ],
+      },
+    };
     expect(parseRange(body)).toEqual([
       { at: 1700000000000, value: 1 },
       { at: 1700000015500, value: null },

@@ -35,7 +35,11 @@ export function promDuration(ms: number): string {
 }
 
 export function renderQuery(template: string, vars: QueryVars): string {
-  return template.replaceAll("{colour}", vars.colour).replaceAll("{region}", vars.region).replaceAll("{service}", vars.service).replaceAll("{window}", vars.window);
+  return template
+    .replaceAll("{colour}", vars.colour)
+    .replaceAll("{region}", vars.region)
+    .replaceAll("{service}", vars.service)
+    .replaceAll("{window}", vars.window);
 }
 
 export function queriesFor(overrides: QueryTemplates | undefined): Record<QueryName, string> {
@@ -73,7 +77,8 @@ function envelope(body: unknown): { resultType: string; result: unknown } {
   if (!body || typeof body !== "object") throw new PromAnswerError("garbage", "the answer is not a JSON object");
   const b = body as Envelope;
   if (b.status === "error") throw new PromAnswerError("refused", `${String(b.errorType ?? "error")}: ${String(b.error ?? "no reason given")}`);
-  if (b.status !== "success" || !b.data || typeof b.data.resultType !== "string") throw new PromAnswerError("garbage", `expected {"status":"success","data":{"resultType":...}}, got ${JSON.stringify(body).slice(0, 160)}`);
+  if (b.status !== "success" || !b.data || typeof b.data.resultType !== "string")
+    throw new PromAnswerError("garbage", `expected {"status":"success","data":{"resultType":...}}, got ${JSON.stringify(body).slice(0, 160)}`);
   return { resultType: b.data.resultType, result: b.data.result };
 }
 

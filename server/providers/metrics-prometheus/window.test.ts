@@ -10,7 +10,14 @@ function recordingProvider(minWindowMs?: number) {
     asked.push({ query: form.get("query")!, time: form.get("time")! });
     return new Response(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, "1"] }] } }));
   }) as typeof globalThis.fetch;
-  const provider = new PrometheusMetricsProvider({ url: () => "http://prom:9090", service: "api", timeoutMs: 1000, minWindowMs, fetch, queries: { requests: "sum(increase(req{service=\"{service}\",colour=\"{colour}\"}[{window}]))" } });
+  const provider = new PrometheusMetricsProvider({
+    url: () => "http://prom:9090",
+    service: "api",
+    timeoutMs: 1000,
+    minWindowMs,
+    fetch,
+    queries: { requests: 'sum(increase(req{service="{service}",colour="{colour}"}[{window}]))' },
+  });
   return { provider, asked };
 }
 

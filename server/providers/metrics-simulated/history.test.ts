@@ -6,7 +6,10 @@ describe("simulated metrics history", () => {
   it("gives one sample per step, each what a live measurement of that window gives, faults included", async () => {
     const world = new SimulatedWorld({ seed: 3 });
     world.setWeights("eu-west", "green", 25, { blue: 75, green: 25 }, 0);
-    world.install({ region: "eu-west", colour: "green", version: "1.0.0", digest: `sha256:${"a".repeat(64)}`, correlationId: "c", at: 0 }, { version: "1.0.0", digest: `sha256:${"a".repeat(64)}`, url: null });
+    world.install(
+      { region: "eu-west", colour: "green", version: "1.0.0", digest: `sha256:${"a".repeat(64)}`, correlationId: "c", at: 0 },
+      { version: "1.0.0", digest: `sha256:${"a".repeat(64)}`, url: null },
+    );
     world.injectFault("eu-west", 25, { errorRatePct: 3 });
     const metrics = new SimulatedMetricsProvider(world);
     const input = { region: "eu-west", colour: "green" as const, stagePercent: 25, from: 0, to: 95_000, stepMs: 30_000 };

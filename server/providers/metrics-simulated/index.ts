@@ -33,7 +33,11 @@ export class SimulatedMetricsProvider implements MetricsProvider {
   async history(input: HistoryInput): Promise<HistorySample[]> {
     const samples: HistorySample[] = [];
     for (let end = input.from + input.stepMs; end <= input.to; end += input.stepMs) {
-      samples.push({ from: end - input.stepMs, to: end, measurement: await this.measure({ ...input, stagePercent: input.stagePercent ?? null, from: end - input.stepMs, to: end }) });
+      samples.push({
+        from: end - input.stepMs,
+        to: end,
+        measurement: await this.measure({ ...input, stagePercent: input.stagePercent ?? null, from: end - input.stepMs, to: end }),
+      });
     }
     return samples;
   }

@@ -42,7 +42,10 @@ describe("the Slack incident quick card", () => {
   });
 
   it("says the old colour shows the same when the baseline breaches too", () => {
-    const same = { ...view, cause: [{ metric: "error_rate" as const, observed: 1.2, threshold: 0.8, unit: "%" as const, baseline: 1.1, baselineAlsoBreaches: true }] };
+    const same = {
+      ...view,
+      cause: [{ metric: "error_rate" as const, observed: 1.2, threshold: 0.8, unit: "%" as const, baseline: 1.1, baselineAlsoBreaches: true }],
+    };
     expect(bullets(same)[3]).toBe("• *Cause:* Error rate 1.2% &gt; 0.8% threshold. Blue shows the same (Error rate 1.1%): the release may not be the cause");
   });
 
@@ -78,7 +81,13 @@ describe("the Slack incident quick card", () => {
 });
 
 describe("the other Slack cards", () => {
-  const base = { rolloutId: "r1", correlationId: "c-1", service: "api", version: "2.0.0", links: { rollout: "https://d.example.com/rollouts/r1", approvals: "https://d.example.com/approvals" } };
+  const base = {
+    rolloutId: "r1",
+    correlationId: "c-1",
+    service: "api",
+    version: "2.0.0",
+    links: { rollout: "https://d.example.com/rollouts/r1", approvals: "https://d.example.com/approvals" },
+  };
 
   it("rollout started names the release and strategy", () => {
     const m = buildSlackMessage({ ...base, kind: "rollout-started", strategy: "sequential", detail: "us-east, eu-west; about 1.2 h" });
@@ -121,13 +130,25 @@ describe("the other Slack cards", () => {
   });
 
   it("inconclusive analysis says the stage holds and why", () => {
-    const m = buildSlackMessage({ ...base, kind: "analysis-inconclusive", regionName: "EU West", stagePercent: 10, detail: "3 inconclusive samples in a row (12 requests < 20)" });
+    const m = buildSlackMessage({
+      ...base,
+      kind: "analysis-inconclusive",
+      regionName: "EU West",
+      stagePercent: 10,
+      detail: "3 inconclusive samples in a row (12 requests < 20)",
+    });
     expect(sectionTexts(m.blocks)[0]).toContain("• *Status:* ⏸ Stage on hold, paused until someone looks");
     expect(sectionTexts(m.blocks)[0]).toContain("• *Why:* 3 inconclusive samples in a row (12 requests &lt; 20)");
   });
 
   it("provider failure carries the provider's error", () => {
-    const m = buildSlackMessage({ ...base, kind: "provider-failure", regionName: "EU West", detail: "Deploy to green failed", error: "ssh: connection refused" });
+    const m = buildSlackMessage({
+      ...base,
+      kind: "provider-failure",
+      regionName: "EU West",
+      detail: "Deploy to green failed",
+      error: "ssh: connection refused",
+    });
     expect(sectionTexts(m.blocks)[0]).toContain("• *What failed:* Deploy to green failed");
     expect(sectionTexts(m.blocks)[0]).toContain("• *Error:* ssh: connection refused");
   });

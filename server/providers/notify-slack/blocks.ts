@@ -8,9 +8,7 @@ import type { NotificationView } from "../notify-types";
 
 export type SlackTextObject = { type: "mrkdwn" | "plain_text"; text: string; emoji?: boolean };
 export type SlackBlock =
-  | { type: "header"; text: SlackTextObject }
-  | { type: "section"; text: SlackTextObject }
-  | { type: "context"; elements: SlackTextObject[] };
+  { type: "header"; text: SlackTextObject } | { type: "section"; text: SlackTextObject } | { type: "context"; elements: SlackTextObject[] };
 export type SlackMessage = { text: string; blocks: SlackBlock[] };
 
 /** Slack's mrkdwn treats &, < and > as control characters. */

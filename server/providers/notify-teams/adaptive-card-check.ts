@@ -23,7 +23,12 @@ export function checkAdaptiveCard(card: unknown): string[] {
   if (typeof card !== "object" || card === null || Array.isArray(card)) return ["card: expected a JSON object"];
   const json = card as Record<string, unknown>;
   const parsed = parseWithAdaptiveCards(json);
-  return [...parsed.problems, ...findWhatTheParserDropped(json, parsed.reserialised), ...findMissingRequiredProperties(json), ...checkTeamsVersion(json.version)];
+  return [
+    ...parsed.problems,
+    ...findWhatTheParserDropped(json, parsed.reserialised),
+    ...findMissingRequiredProperties(json),
+    ...checkTeamsVersion(json.version),
+  ];
 }
 
 /**
@@ -37,7 +42,8 @@ export function checkTeamsMessage(message: unknown): string[] {
   if (!Array.isArray(m.attachments) || m.attachments.length === 0) return [...problems, "attachments: expected at least one attachment"];
   m.attachments.forEach((attachment: { contentType?: unknown; contentUrl?: unknown; content?: unknown } | null, i) => {
     const at = `attachments[${i}]`;
-    if (attachment?.contentType !== TEAMS_CARD_CONTENT_TYPE) problems.push(`${at}.contentType: expected ${TEAMS_CARD_CONTENT_TYPE}, got ${JSON.stringify(attachment?.contentType)}`);
+    if (attachment?.contentType !== TEAMS_CARD_CONTENT_TYPE)
+      problems.push(`${at}.contentType: expected ${TEAMS_CARD_CONTENT_TYPE}, got ${JSON.stringify(attachment?.contentType)}`);
     if (attachment?.contentUrl != null) problems.push(`${at}.contentUrl: must be null or absent for an inline card`);
     problems.push(...checkAdaptiveCard(attachment?.content).map((p) => `${at}.content.${p}`));
   });

@@ -6,7 +6,12 @@ import { buildAdaptiveCard, buildTeamsMessage } from "./card";
 
 const incident: NotificationView = {
   ...exampleIncidentView("https://deploy.example.com"),
-  links: { rollout: "https://deploy.example.com/rollouts/r1", dashboard: "https://grafana.example.com/d/x", logs: "https://logs.example.com/q", guide: "https://deploy.example.com/docs/debugging-guide#error-rate-breach" },
+  links: {
+    rollout: "https://deploy.example.com/rollouts/r1",
+    dashboard: "https://grafana.example.com/d/x",
+    logs: "https://logs.example.com/q",
+    guide: "https://deploy.example.com/docs/debugging-guide#error-rate-breach",
+  },
 };
 // The approval card is the one with the most buttons (five); this link appears on no other kind.
 const withApprovals: NotificationView["links"] = { ...incident.links, approvals: "https://deploy.example.com/rollouts/r1/approvals" };
@@ -69,7 +74,13 @@ describe("every Teams card, checked by Microsoft's Adaptive Cards parser", () =>
 
   it("the approval card keeps all five buttons", () => {
     const approval = allKinds.find((v) => v.kind === "approval-needed")!;
-    expect(buildAdaptiveCard(approval).actions?.map((a) => a.title)).toEqual(["🔗 Rollout", "✋ Approve or reject", "📊 View Dashboard", "View Logs", "📋 Debugging Guide"]);
+    expect(buildAdaptiveCard(approval).actions?.map((a) => a.title)).toEqual([
+      "🔗 Rollout",
+      "✋ Approve or reject",
+      "📊 View Dashboard",
+      "View Logs",
+      "📋 Debugging Guide",
+    ]);
   });
 
   it("a card with no links and few facts is valid", () => {

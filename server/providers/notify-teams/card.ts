@@ -5,7 +5,15 @@
 import { cardContent } from "../notify-content";
 import type { NotificationView } from "../notify-types";
 
-export type AdaptiveTextBlock = { type: "TextBlock"; text: string; wrap?: boolean; size?: "Small" | "Default" | "Medium" | "Large" | "ExtraLarge"; weight?: "Lighter" | "Default" | "Bolder"; isSubtle?: boolean; color?: "Default" | "Attention" | "Good" | "Warning" | "Accent" };
+export type AdaptiveTextBlock = {
+  type: "TextBlock";
+  text: string;
+  wrap?: boolean;
+  size?: "Small" | "Default" | "Medium" | "Large" | "ExtraLarge";
+  weight?: "Lighter" | "Default" | "Bolder";
+  isSubtle?: boolean;
+  color?: "Default" | "Attention" | "Good" | "Warning" | "Accent";
+};
 export type AdaptiveFactSet = { type: "FactSet"; facts: Array<{ title: string; value: string }> };
 export type AdaptiveOpenUrl = { type: "Action.OpenUrl"; title: string; url: string };
 export type AdaptiveCard = {
@@ -16,7 +24,10 @@ export type AdaptiveCard = {
   actions?: AdaptiveOpenUrl[];
   fallbackText: string;
 };
-export type TeamsMessage = { type: "message"; attachments: Array<{ contentType: "application/vnd.microsoft.card.adaptive"; contentUrl: null; content: AdaptiveCard }> };
+export type TeamsMessage = {
+  type: "message";
+  attachments: Array<{ contentType: "application/vnd.microsoft.card.adaptive"; contentUrl: null; content: AdaptiveCard }>;
+};
 
 const COLOURS: Partial<Record<NotificationView["kind"], AdaptiveTextBlock["color"]>> = {
   incident: "Attention",

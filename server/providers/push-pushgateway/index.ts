@@ -21,5 +21,9 @@ export function pushGroup(baseUrl: string, group: { rolloutId: string; regionId:
 }
 
 export function deleteGroup(baseUrl: string, group: { rolloutId: string; regionId: string }, opts: PushOptions): Promise<WebhookAnswer> {
-  return sendRequest(groupUrl(baseUrl, group.rolloutId, group.regionId), { method: "DELETE" }, { timeoutMs: opts.timeoutMs, fetchImpl: opts.fetchImpl, headers: traceHeaders(opts.correlationId) });
+  return sendRequest(
+    groupUrl(baseUrl, group.rolloutId, group.regionId),
+    { method: "DELETE" },
+    { timeoutMs: opts.timeoutMs, fetchImpl: opts.fetchImpl, headers: traceHeaders(opts.correlationId) },
+  );
 }

@@ -19,7 +19,9 @@ const breachAt25: StageSnapshot = {
 describe("Pushgateway payload", () => {
   it("writes every gauge of a stage in the text format, labelled by service, stage and correlation id", () => {
     const labels = '{service="api",stage="2",correlation_id="5f0c1a2b-3d4e-4f60-8172-93a4b5c6d7e8"}';
-    const samples = buildPushBody(breachAt25).split("\n").filter((l) => l && !l.startsWith("#"));
+    const samples = buildPushBody(breachAt25)
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(samples).toEqual([
       `flightdeck_canary_traffic_percent${labels} 25`,
       `flightdeck_canary_error_rate_percent${labels} 1.2`,
@@ -40,7 +42,10 @@ describe("Pushgateway payload", () => {
 
   it("leaves out what a stage that just started does not know yet, rather than pushing zeros", () => {
     const body = buildPushBody({ ...breachAt25, errorRatePct: null, latencyP95Ms: null, cpuPct: null, memoryPct: null, verdict: null, stageDurationMs: 0 });
-    const names = body.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split("{")[0]);
+    const names = body
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split("{")[0]);
     expect(names).toEqual(["flightdeck_canary_traffic_percent", "flightdeck_stage_duration_seconds"]);
   });
 

@@ -36,12 +36,28 @@ type Gauge = { name: string; help: string; value: number | null };
 export function gaugesOf(s: StageSnapshot): Gauge[] {
   return [
     { name: "flightdeck_canary_traffic_percent", help: "Percent of the region's requests on the new colour.", value: s.canaryPct },
-    { name: "flightdeck_canary_error_rate_percent", help: "Error rate of the new colour in its latest sample of this stage, in percent.", value: s.errorRatePct },
-    { name: "flightdeck_canary_latency_p95_seconds", help: "p95 latency of the new colour in its latest sample of this stage.", value: s.latencyP95Ms === null ? null : s.latencyP95Ms / 1000 },
+    {
+      name: "flightdeck_canary_error_rate_percent",
+      help: "Error rate of the new colour in its latest sample of this stage, in percent.",
+      value: s.errorRatePct,
+    },
+    {
+      name: "flightdeck_canary_latency_p95_seconds",
+      help: "p95 latency of the new colour in its latest sample of this stage.",
+      value: s.latencyP95Ms === null ? null : s.latencyP95Ms / 1000,
+    },
     { name: "flightdeck_canary_cpu_percent", help: "CPU use of the new colour in its latest sample of this stage, in percent.", value: s.cpuPct },
     { name: "flightdeck_canary_memory_percent", help: "Memory use of the new colour in its latest sample of this stage, in percent.", value: s.memoryPct },
-    { name: "flightdeck_canary_verdict", help: "Verdict of the latest sample of this stage: 1 pass, 0 breach, -1 inconclusive.", value: s.verdict === null ? null : VERDICT_VALUE[s.verdict] },
-    { name: "flightdeck_stage_duration_seconds", help: "Time spent in the stage when this was pushed.", value: s.stageDurationMs === null ? null : s.stageDurationMs / 1000 },
+    {
+      name: "flightdeck_canary_verdict",
+      help: "Verdict of the latest sample of this stage: 1 pass, 0 breach, -1 inconclusive.",
+      value: s.verdict === null ? null : VERDICT_VALUE[s.verdict],
+    },
+    {
+      name: "flightdeck_stage_duration_seconds",
+      help: "Time spent in the stage when this was pushed.",
+      value: s.stageDurationMs === null ? null : s.stageDurationMs / 1000,
+    },
   ];
 }
 

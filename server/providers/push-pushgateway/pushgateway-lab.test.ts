@@ -40,7 +40,19 @@ const groupGone = (rolloutId: string) => waitUntil(async () => !(await groupText
 describe("Pushgateway metrics, read back through Prometheus", () => {
   it("a pushed breach at 25 % reads back with the rollout, region and stage labels, and is gone once deleted", async () => {
     const group = { rolloutId: "r-breach", regionId: "eu-west" };
-    const body = buildPushBody({ ...group, serviceId: "api", correlationId: "c-1", stageIndex: 1, canaryPct: 25, errorRatePct: 1.2, latencyP95Ms: 420, cpuPct: 30, memoryPct: 40, verdict: "breach", stageDurationMs: 95_000 });
+    const body = buildPushBody({
+      ...group,
+      serviceId: "api",
+      correlationId: "c-1",
+      stageIndex: 1,
+      canaryPct: 25,
+      errorRatePct: 1.2,
+      latencyP95Ms: 420,
+      cpuPct: 30,
+      memoryPct: 40,
+      verdict: "breach",
+      stageDurationMs: 95_000,
+    });
     const pushed = await pushGroup(pushgateway.url, { ...group, body }, { timeoutMs: 5_000, correlationId: "c-1" });
     expect(pushed).toMatchObject({ kind: "answered", status: 200 });
 
@@ -53,5 +65,4 @@ describe("Pushgateway metrics, read back through Prometheus", () => {
     expect(await deleteGroup(pushgateway.url, group, { timeoutMs: 5_000 })).toMatchObject({ kind: "answered", status: 202 });
     expect(await groupGone("r-breach")).toBe(true);
   }, 60_000);
-
 });

@@ -33,7 +33,12 @@ export class CloudflareApi {
     try {
       res = await this.fetchImpl(url, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...this.extraHeaders },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...this.extraHeaders,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
@@ -41,14 +46,22 @@ export class CloudflareApi {
       if (signal?.aborted) throw err;
       if (timeout.aborted) throw new ProviderError(PROVIDER, `Cloudflare API did not answer ${what} within ${this.timeoutMs} ms`, true);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new ProviderError(PROVIDER, `Cloudflare API at ${this.baseUrl} cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message}`, true);
+      throw new ProviderError(
+        PROVIDER,
+        `Cloudflare API at ${this.baseUrl} cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        true,
+      );
     }
     const text = await res.text().catch(() => "");
     let envelope: Envelope<T>;
     try {
       envelope = JSON.parse(text) as Envelope<T>;
     } catch {
-      throw new ProviderError(PROVIDER, `Cloudflare API answered ${what} with HTTP ${res.status} and no JSON: ${text.replace(/\s+/g, " ").slice(0, 120) || "(empty body)"}`, res.status >= 500);
+      throw new ProviderError(
+        PROVIDER,
+        `Cloudflare API answered ${what} with HTTP ${res.status} and no JSON: ${text.replace(/\s+/g, " ").slice(0, 120) || "(empty body)"}`,
+        res.status >= 500,
+      );
     }
     const retryable = res.status === 429 || res.status >= 500;
     if (!res.ok || envelope?.success !== true) {

@@ -79,10 +79,25 @@ describe("Cloudflare DNS switch (plain blue/green)", () => {
   });
 
   it.each([
-    ["a wrong token", { env: { CF_API_TOKEN: "not-the-token" } }, "Cloudflare refused PATCH /zones/" + ZONE + "/dns_records/" + RECORD + " (HTTP 403): 10000 Authentication error", false],
+    [
+      "a wrong token",
+      { env: { CF_API_TOKEN: "not-the-token" } },
+      "Cloudflare refused PATCH /zones/" + ZONE + "/dns_records/" + RECORD + " (HTTP 403): 10000 Authentication error",
+      false,
+    ],
     ["an unknown record", { env: { CF_RECORD_ID_API: "ffffffffffffffffffffffffffffffff" } }, "(HTTP 404): 81044 Record does not exist.", false],
-    ["an unknown zone", { env: { CF_ZONE_ID: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } }, "(HTTP 400): 7003 Could not route to /zones/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/dns_records/", false],
-    ["a host that is no IPv4 address for an A record", { greenHost: "green.internal" }, "(HTTP 400): 9005 Content for A record must be a valid IPv4 address.", false],
+    [
+      "an unknown zone",
+      { env: { CF_ZONE_ID: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee" } },
+      "(HTTP 400): 7003 Could not route to /zones/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/dns_records/",
+      false,
+    ],
+    [
+      "a host that is no IPv4 address for an A record",
+      { greenHost: "green.internal" },
+      "(HTTP 400): 9005 Content for A record must be a valid IPv4 address.",
+      false,
+    ],
   ])("%s: Cloudflare's refusal in its own words", async (_name, opts, words, retryable) => {
     const err = await failure(provider(opts).setWeight({ region: "apac-se", colour: "green", canaryPct: 100 }));
     expect(err.message).toContain(words);
@@ -129,7 +144,10 @@ describe("Cloudflare load balancer pool weights (canary stages)", () => {
   });
 
   it.each([10, 50, 75, 100, 0])("green %i % round-trips exactly", async (pct) => {
-    expect(await provider({ mode: "load-balancer" }).setWeight({ region: "apac-se", colour: "green", canaryPct: pct })).toEqual({ blue: 100 - pct, green: pct });
+    expect(await provider({ mode: "load-balancer" }).setWeight({ region: "apac-se", colour: "green", canaryPct: pct })).toEqual({
+      blue: 100 - pct,
+      green: pct,
+    });
   });
 
   it("a percent no two tenths give is refused before anything is sent", async () => {
@@ -141,20 +159,33 @@ describe("Cloudflare load balancer pool weights (canary stages)", () => {
   it("a pool the load balancer does not have is refused by Cloudflare, and nothing changes", async () => {
     cf.loadBalancers.get(LB)!.default_pools = [POOLS.blue, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"];
     const err = await failure(provider({ mode: "load-balancer" }).setWeight({ region: "apac-se", colour: "green", canaryPct: 10 }));
-    expect(err.message).toContain(`Cloudflare refused PATCH /zones/${ZONE}/load_balancers/${LB} (HTTP 400): 1002 pool ${POOLS.green} is not a pool of this load balancer`);
+    expect(err.message).toContain(
+      `Cloudflare refused PATCH /zones/${ZONE}/load_balancers/${LB} (HTTP 400): 1002 pool ${POOLS.green} is not a pool of this load balancer`,
+    );
     expect(cf.loadBalancers.get(LB)?.steering_policy).toBe("off");
   });
 });
 
 describe("the stand-in checks requests as Cloudflare documents them", () => {
-  const call = (init: RequestInit & { path?: string } = {}) => fetch(cf.url + (init.path ?? `/zones/${ZONE}/dns_records/${RECORD}`), init).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const call = (init: RequestInit & { path?: string } = {}) =>
+    fetch(cf.url + (init.path ?? `/zones/${ZONE}/dns_records/${RECORD}`), init).then(async (r) => ({ status: r.status, body: await r.json() }));
 
   it.each([
     ["no Authorization header", {}, 400, 9106],
     ["a header that is not Bearer", { headers: { authorization: `Basic ${TOKEN}` } }, 400, 6003],
     ["PATCH without a JSON content type", { method: "PATCH", headers: { authorization: `Bearer ${TOKEN}` }, body: "{}" }, 400, 6003],
-    ["PATCH with malformed JSON", { method: "PATCH", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: "{content:" }, 400, 6007],
-    ["an unknown field", { method: "PATCH", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ contents: "1.2.3.4" }) }, 400, 1004],
+    [
+      "PATCH with malformed JSON",
+      { method: "PATCH", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: "{content:" },
+      400,
+      6007,
+    ],
+    [
+      "an unknown field",
+      { method: "PATCH", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ contents: "1.2.3.4" }) },
+      400,
+      1004,
+    ],
     ["DELETE", { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } }, 405, 10000],
     ["an unknown path", { path: "/zones", headers: { authorization: `Bearer ${TOKEN}` } }, 404, 7000],
   ])("%s → HTTP %i, code %i, in the envelope", async (_name, init, status, code) => {
@@ -165,6 +196,9 @@ describe("the stand-in checks requests as Cloudflare documents them", () => {
 
   it("a good request gets { success: true, errors: [], messages: [], result }", async () => {
     const res = await call({ headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(res).toEqual({ status: 200, body: { success: true, errors: [], messages: [], result: expect.objectContaining({ id: RECORD, type: "A", content: HOSTS.blue }) } });
+    expect(res).toEqual({
+      status: 200,
+      body: { success: true, errors: [], messages: [], result: expect.objectContaining({ id: RECORD, type: "A", content: HOSTS.blue }) },
+    });
   });
 });

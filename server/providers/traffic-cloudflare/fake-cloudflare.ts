@@ -27,16 +27,37 @@ export type FakeCloudflare = {
 type Answer = { status: number; body: object };
 
 const ok = (result: unknown, status = 200): Answer => ({ status, body: { success: true, errors: [], messages: [], result } });
-const fail = (status: number, ...errors: Array<CloudflareError & { error_chain?: CloudflareError[] }>): Answer => ({ status, body: { success: false, errors, messages: [], result: null } });
+const fail = (status: number, ...errors: Array<CloudflareError & { error_chain?: CloudflareError[] }>): Answer => ({
+  status,
+  body: { success: false, errors, messages: [], result: null },
+});
 
 const DNS_FIELDS = new Set(["type", "name", "content", "ttl", "proxied", "comment", "tags", "priority", "data", "settings"]);
-const LB_FIELDS = new Set(["description", "enabled", "ttl", "fallback_pool", "default_pools", "proxied", "steering_policy", "random_steering", "session_affinity", "name", "adaptive_routing", "location_strategy"]);
+const LB_FIELDS = new Set([
+  "description",
+  "enabled",
+  "ttl",
+  "fallback_pool",
+  "default_pools",
+  "proxied",
+  "steering_policy",
+  "random_steering",
+  "session_affinity",
+  "name",
+  "adaptive_routing",
+  "location_strategy",
+]);
 const STEERING = new Set(["off", "geo", "random", "dynamic_latency", "proximity", "least_outstanding_requests", "least_connections", ""]);
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 const isTenth = (n: unknown) => typeof n === "number" && n >= 0 && n <= 1 && Math.abs(n * 10 - Math.round(n * 10)) < 1e-9;
 
-export async function startFakeCloudflare(setup: { token: string; zoneId: string; records?: DnsRecord[]; loadBalancers?: LoadBalancer[] }): Promise<FakeCloudflare> {
+export async function startFakeCloudflare(setup: {
+  token: string;
+  zoneId: string;
+  records?: DnsRecord[];
+  loadBalancers?: LoadBalancer[];
+}): Promise<FakeCloudflare> {
   const records = new Map((setup.records ?? []).map((r) => [r.id, structuredClone(r)]));
   const loadBalancers = new Map((setup.loadBalancers ?? []).map((lb) => [lb.id, structuredClone(lb)]));
   const requests: RecordedRequest[] = [];
@@ -45,7 +66,8 @@ export async function startFakeCloudflare(setup: { token: string; zoneId: string
   const authorise = (header: string | undefined): Answer | null => {
     if (!header) return fail(400, { code: 9106, message: "Missing X-Auth-Key, X-Auth-Email or Authorization headers" });
     const m = /^Bearer (\S+)$/.exec(header);
-    if (!m) return fail(400, { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6111, message: "Invalid format for Authorization header" }] });
+    if (!m)
+      return fail(400, { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6111, message: "Invalid format for Authorization header" }] });
     if (m[1] !== setup.token) return fail(403, { code: 10000, message: "Authentication error" });
     return null;
   };
@@ -58,24 +80,29 @@ export async function startFakeCloudflare(setup: { token: string; zoneId: string
     if (body.ttl !== undefined && !(body.ttl === 1 || (typeof body.ttl === "number" && body.ttl >= 60 && body.ttl <= 86400))) {
       return fail(400, { code: 1004, message: "DNS Validation Error: ttl must be 1 (automatic) or between 60 and 86400" });
     }
-    if (body.proxied !== undefined && typeof body.proxied !== "boolean") return fail(400, { code: 1004, message: "DNS Validation Error: proxied must be a boolean" });
+    if (body.proxied !== undefined && typeof body.proxied !== "boolean")
+      return fail(400, { code: 1004, message: "DNS Validation Error: proxied must be a boolean" });
     Object.assign(record, next, { modified_on: new Date().toISOString() });
     return ok(record);
   };
 
   const patchLoadBalancer = (lb: LoadBalancer, body: Record<string, unknown>): Answer => {
     for (const key of Object.keys(body)) if (!LB_FIELDS.has(key)) return fail(400, { code: 1002, message: `unknown field ${key}` });
-    if (body.steering_policy !== undefined && !STEERING.has(body.steering_policy as string)) return fail(400, { code: 1002, message: `steering_policy must be one of ${[...STEERING].join(", ")}` });
+    if (body.steering_policy !== undefined && !STEERING.has(body.steering_policy as string))
+      return fail(400, { code: 1002, message: `steering_policy must be one of ${[...STEERING].join(", ")}` });
     const rs = body.random_steering as Record<string, unknown> | undefined;
     if (rs !== undefined) {
       if (!rs || typeof rs !== "object") return fail(400, { code: 1002, message: "random_steering must be an object" });
-      for (const key of Object.keys(rs)) if (key !== "default_weight" && key !== "pool_weights") return fail(400, { code: 1002, message: `random_steering has no field ${key}` });
-      if (rs.default_weight !== undefined && !isTenth(rs.default_weight)) return fail(400, { code: 1002, message: "random_steering.default_weight must be from 0 to 1 in steps of 0.1" });
+      for (const key of Object.keys(rs))
+        if (key !== "default_weight" && key !== "pool_weights") return fail(400, { code: 1002, message: `random_steering has no field ${key}` });
+      if (rs.default_weight !== undefined && !isTenth(rs.default_weight))
+        return fail(400, { code: 1002, message: "random_steering.default_weight must be from 0 to 1 in steps of 0.1" });
       const weights = (rs.pool_weights ?? {}) as Record<string, unknown>;
       const known = new Set([...lb.default_pools, lb.fallback_pool]);
       for (const [pool, weight] of Object.entries(weights)) {
         if (!known.has(pool)) return fail(400, { code: 1002, message: `pool ${pool} is not a pool of this load balancer` });
-        if (!isTenth(weight)) return fail(400, { code: 1002, message: `weight ${JSON.stringify(weight)} for pool ${pool} must be from 0 to 1 in steps of 0.1` });
+        if (!isTenth(weight))
+          return fail(400, { code: 1002, message: `weight ${JSON.stringify(weight)} for pool ${pool} must be from 0 to 1 in steps of 0.1` });
       }
     }
     Object.assign(lb, body, { modified_on: new Date().toISOString() });
@@ -86,13 +113,19 @@ export async function startFakeCloudflare(setup: { token: string; zoneId: string
     const m = /^\/client\/v4\/zones\/([^/]+)\/(dns_records|load_balancers)\/([^/]+)$/.exec(path);
     if (!m) return fail(404, { code: 7000, message: "No route for that URI" });
     const [, zone, kind, id] = m;
-    if (zone !== setup.zoneId) return fail(400, { code: 7003, message: `Could not route to ${path.replace("/client/v4", "")}, perhaps your object identifier is invalid?` });
+    if (zone !== setup.zoneId)
+      return fail(400, { code: 7003, message: `Could not route to ${path.replace("/client/v4", "")}, perhaps your object identifier is invalid?` });
     if (method !== "GET" && method !== "PATCH") return fail(405, { code: 10000, message: `Method ${method} not allowed for this route` });
     const item = kind === "dns_records" ? records.get(id) : loadBalancers.get(id);
-    if (!item) return kind === "dns_records" ? fail(404, { code: 81044, message: "Record does not exist." }) : fail(404, { code: 1002, message: "Load balancer not found" });
+    if (!item)
+      return kind === "dns_records"
+        ? fail(404, { code: 81044, message: "Record does not exist." })
+        : fail(404, { code: 1002, message: "Load balancer not found" });
     if (method === "GET") return ok(item);
     if (!body || typeof body !== "object" || Array.isArray(body)) return fail(400, { code: 6007, message: "Malformed JSON in request body" });
-    return kind === "dns_records" ? patchRecord(item as DnsRecord, body as Record<string, unknown>) : patchLoadBalancer(item as LoadBalancer, body as Record<string, unknown>);
+    return kind === "dns_records"
+      ? patchRecord(item as DnsRecord, body as Record<string, unknown>)
+      : patchLoadBalancer(item as LoadBalancer, body as Record<string, unknown>);
   };
 
   const server = http.createServer((req, res) => {
@@ -114,7 +147,8 @@ export async function startFakeCloudflare(setup: { token: string; zoneId: string
       let answer: Answer | null = injected;
       injected = null;
       answer ??= authorise(req.headers.authorization);
-      if (!answer && req.method === "PATCH" && !(req.headers["content-type"] ?? "").startsWith("application/json")) answer = fail(400, { code: 6003, message: "Invalid request headers" });
+      if (!answer && req.method === "PATCH" && !(req.headers["content-type"] ?? "").startsWith("application/json"))
+        answer = fail(400, { code: 6003, message: "Invalid request headers" });
       if (!answer && malformed) answer = fail(400, { code: 6007, message: "Malformed JSON in request body" });
       answer ??= route(req.method ?? "", path, body);
       res.writeHead(answer.status, { "content-type": "application/json" });

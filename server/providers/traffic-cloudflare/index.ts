@@ -39,14 +39,20 @@ export class CloudflareTrafficProvider implements TrafficProvider {
 
   private api(correlationId?: string): { api: CloudflareApi; zoneId: string; recordId?: string } {
     const { zoneId, token, recordId } = this.options.credentials();
-    return { api: new CloudflareApi(this.options.apiBaseUrl, token, this.options.timeoutMs, this.options.fetch, traceHeaders(correlationId)), zoneId, recordId };
+    return {
+      api: new CloudflareApi(this.options.apiBaseUrl, token, this.options.timeoutMs, this.options.fetch, traceHeaders(correlationId)),
+      zoneId,
+      recordId,
+    };
   }
 
   async setWeight({ region, colour, canaryPct, correlationId, signal }: SetWeightInput): Promise<TrafficSplit> {
     if (!Number.isInteger(canaryPct) || canaryPct < 0 || canaryPct > 100) {
       throw new ProviderError(PROVIDER, `cannot send ${canaryPct} % to ${colour} in ${region}: expected a whole percent from 0 to 100`);
     }
-    return this.options.mode === "dns" ? this.switchRecord(region, colour, canaryPct, signal, correlationId) : this.setPoolWeights(region, colour, canaryPct, signal, correlationId);
+    return this.options.mode === "dns"
+      ? this.switchRecord(region, colour, canaryPct, signal, correlationId)
+      : this.setPoolWeights(region, colour, canaryPct, signal, correlationId);
   }
 
   async getWeight({ region, correlationId, signal }: GetWeightInput): Promise<TrafficSplit> {
@@ -69,7 +75,11 @@ export class CloudflareTrafficProvider implements TrafficProvider {
     await api.patch<DnsRecord>(path, dnsSwitchBody(content), signal);
     const back = this.splitOfRecord(await api.get<DnsRecord>(path, signal), region);
     if (back.blue !== wanted.blue) {
-      throw new ProviderError(PROVIDER, `the DNS record for ${region} reads back blue ${back.blue} % / green ${back.green} % after pointing it at ${target} (${content})`, true);
+      throw new ProviderError(
+        PROVIDER,
+        `the DNS record for ${region} reads back blue ${back.blue} % / green ${back.green} % after pointing it at ${target} (${content})`,
+        true,
+      );
     }
     return back;
   }
@@ -78,7 +88,10 @@ export class CloudflareTrafficProvider implements TrafficProvider {
     const wanted = splitFor(colour, canaryPct);
     const weights = poolWeightsFor(wanted.green);
     if (!weights) {
-      throw new ProviderError(PROVIDER, `Cloudflare pool weights go in steps of 0.1, and no two of them give green ${wanted.green} % exactly; use stages such as 10, 20, 25, 50, 75, 100`);
+      throw new ProviderError(
+        PROVIDER,
+        `Cloudflare pool weights go in steps of 0.1, and no two of them give green ${wanted.green} % exactly; use stages such as 10, 20, 25, 50, 75, 100`,
+      );
     }
     const { api, zoneId } = this.api(correlationId);
     const path = loadBalancerPath(zoneId, this.loadBalancerId());
@@ -87,7 +100,11 @@ export class CloudflareTrafficProvider implements TrafficProvider {
     await api.patch<LoadBalancer>(path, poolWeightsBody(current.random_steering, poolIds, weights), signal);
     const back = readPoolWeights(await api.get<LoadBalancer>(path, signal), poolIds);
     if (back.blue !== weights.blue || back.green !== weights.green) {
-      throw new ProviderError(PROVIDER, `load balancer for ${region} reads back pool weights blue ${back.blue} / green ${back.green}, expected ${weights.blue} / ${weights.green}`, true);
+      throw new ProviderError(
+        PROVIDER,
+        `load balancer for ${region} reads back pool weights blue ${back.blue} / green ${back.green}, expected ${weights.blue} / ${weights.green}`,
+        true,
+      );
     }
     return splitFromPoolWeights(back.blue, back.green);
   }
@@ -95,7 +112,11 @@ export class CloudflareTrafficProvider implements TrafficProvider {
   private splitOfRecord(record: DnsRecord, region: string): TrafficSplit {
     const hosts = this.options.hosts();
     const colour = colourOfRecord(record, hosts);
-    if (!colour) throw new ProviderError(PROVIDER, `the DNS record ${record.name} for ${region} points at ${record.content}: neither blue (${hosts.blue}) nor green (${hosts.green})`);
+    if (!colour)
+      throw new ProviderError(
+        PROVIDER,
+        `the DNS record ${record.name} for ${region} points at ${record.content}: neither blue (${hosts.blue}) nor green (${hosts.green})`,
+      );
     return splitFor(colour, 100);
   }
 

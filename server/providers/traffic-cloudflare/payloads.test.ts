@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { colourOfRecord, describeErrors, dnsRecordPath, dnsSplitFor, loadBalancerPath, poolWeightsBody, poolWeightsFor, readPoolWeights, splitFromPoolWeights, type LoadBalancer } from "./payloads";
+import {
+  colourOfRecord,
+  describeErrors,
+  dnsRecordPath,
+  dnsSplitFor,
+  loadBalancerPath,
+  poolWeightsBody,
+  poolWeightsFor,
+  readPoolWeights,
+  splitFromPoolWeights,
+  type LoadBalancer,
+} from "./payloads";
 
 const pools = { blue: "pool-blue-0001", green: "pool-green-0002" };
 const lb = (over: Partial<LoadBalancer> = {}): LoadBalancer => ({
@@ -14,7 +25,9 @@ const lb = (over: Partial<LoadBalancer> = {}): LoadBalancer => ({
 
 describe("paths", () => {
   it("DNS record and load balancer, zone-scoped", () => {
-    expect(dnsRecordPath("023e105f4ecef8ad9ca31a8372d0c353", "372e67954025e0ba6aaa6d586b9e0b59")).toBe("/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/372e67954025e0ba6aaa6d586b9e0b59");
+    expect(dnsRecordPath("023e105f4ecef8ad9ca31a8372d0c353", "372e67954025e0ba6aaa6d586b9e0b59")).toBe(
+      "/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records/372e67954025e0ba6aaa6d586b9e0b59",
+    );
     expect(loadBalancerPath("z1", "lb1")).toBe("/zones/z1/load_balancers/lb1");
   });
 
@@ -29,7 +42,9 @@ describe("DNS switch: all or nothing", () => {
   ] as const)("%s at %i % → %j", (colour, pct, split) => expect(dnsSplitFor(colour, pct)).toEqual(split));
 
   it("a canary percent cannot be a DNS switch, and the error says what to do", () => {
-    expect(() => dnsSplitFor("green", 10)).toThrow(/a DNS record switch sends all traffic to one colour: 10 % to green cannot be set \(use mode: load-balancer/);
+    expect(() => dnsSplitFor("green", 10)).toThrow(
+      /a DNS record switch sends all traffic to one colour: 10 % to green cannot be set \(use mode: load-balancer/,
+    );
   });
 
   it("the record's content names the colour", () => {
@@ -72,7 +87,12 @@ describe("pool weights in tenths", () => {
 
 describe("describeErrors", () => {
   it("joins Cloudflare's errors", () => {
-    expect(describeErrors([{ code: 10000, message: "Authentication error" }, { code: 81044, message: "Record does not exist." }])).toBe("10000 Authentication error; 81044 Record does not exist.");
+    expect(
+      describeErrors([
+        { code: 10000, message: "Authentication error" },
+        { code: 81044, message: "Record does not exist." },
+      ]),
+    ).toBe("10000 Authentication error; 81044 Record does not exist.");
     expect(describeErrors(undefined)).toBe("no error given");
   });
 });

@@ -95,7 +95,8 @@ export function readPoolWeights(lb: LoadBalancer, poolIds: Record<Colour, string
     throw new ProviderError(PROVIDER, `load balancer ${lb.name} steers by "${lb.steering_policy ?? "off"}", not "random": pool weights do not apply`);
   }
   for (const colour of ["blue", "green"] as const) {
-    if (!lb.default_pools.includes(poolIds[colour])) throw new ProviderError(PROVIDER, `load balancer ${lb.name} does not list ${colour}'s pool ${poolIds[colour]} in default_pools`);
+    if (!lb.default_pools.includes(poolIds[colour]))
+      throw new ProviderError(PROVIDER, `load balancer ${lb.name} does not list ${colour}'s pool ${poolIds[colour]} in default_pools`);
   }
   const weights = lb.random_steering?.pool_weights ?? {};
   const fallback = lb.random_steering?.default_weight ?? 1;

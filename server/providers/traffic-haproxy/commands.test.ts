@@ -30,7 +30,10 @@ describe("runtime API answers", () => {
     ["", null],
     ["No such server.\n", "No such server."],
     ["No such backend.\n\n", "No such backend."],
-    ["Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n", "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'."],
+    [
+      "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n",
+      "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.",
+    ],
   ])("set weight answered %j → refusal %j", (answer, refusal) => expect(refusalOf(answer)).toBe(refusal));
 
   it.each([

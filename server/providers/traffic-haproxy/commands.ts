@@ -11,7 +11,8 @@ const NAME = /^[A-Za-z0-9_.:-]+$/;
 export type ServerRef = { backend: string; server: string };
 
 export function checkName(kind: "backend" | "server", name: string): string {
-  if (!NAME.test(name)) throw new ProviderError(PROVIDER, `${kind} name ${JSON.stringify(name)} is not a valid HAProxy name (letters, digits, "-", "_", ".", ":")`);
+  if (!NAME.test(name))
+    throw new ProviderError(PROVIDER, `${kind} name ${JSON.stringify(name)} is not a valid HAProxy name (letters, digits, "-", "_", ".", ":")`);
   return name;
 }
 

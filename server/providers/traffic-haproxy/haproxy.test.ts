@@ -107,7 +107,10 @@ describe("HAProxy runtime API", () => {
     });
     expect(await traffic.setWeight({ region: "lab", colour: "green", canaryPct: 0 })).toEqual({ blue: 100, green: 0 });
     expect(await runtimeApi(`get weight ${haproxy.backend}/green`)).toBe("0 (initial 0)");
-    const seen = await eventually(() => countColours(lbUrl(), 10), (s) => s.blue === 10);
+    const seen = await eventually(
+      () => countColours(lbUrl(), 10),
+      (s) => s.blue === 10,
+    );
     expect(seen).toEqual({ blue: 10, green: 0 });
   });
 

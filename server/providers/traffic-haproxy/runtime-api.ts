@@ -29,7 +29,13 @@ export function describeAddress(address: RuntimeApiAddress): string {
 export type Send = (command: string) => Promise<string>;
 
 /** Open what is needed (an SSH session for `ssh`), hand out `send`, close it all afterwards. `provider` names who asks in errors. */
-export async function withRuntimeApi<T>(address: RuntimeApiAddress, timeoutMs: number, fn: (send: Send) => Promise<T>, signal?: AbortSignal, provider = PROVIDER): Promise<T> {
+export async function withRuntimeApi<T>(
+  address: RuntimeApiAddress,
+  timeoutMs: number,
+  fn: (send: Send) => Promise<T>,
+  signal?: AbortSignal,
+  provider = PROVIDER,
+): Promise<T> {
   const where = describeAddress(address);
   if (address.kind === "ssh") {
     const session = await SshSession.connect(provider, address.ssh, signal);
@@ -51,14 +57,28 @@ function connectLocal(address: Exclude<RuntimeApiAddress, { kind: "ssh" }>, wher
       resolve(socket);
     });
     socket.once("error", (err: NodeJS.ErrnoException) => {
-      const why = err.code === "ECONNREFUSED" ? "connection refused" : err.code === "ENOENT" ? "no such socket" : err.code === "EACCES" ? "permission denied" : err.message;
+      const why =
+        err.code === "ECONNREFUSED"
+          ? "connection refused"
+          : err.code === "ENOENT"
+            ? "no such socket"
+            : err.code === "EACCES"
+              ? "permission denied"
+              : err.message;
       reject(new ProviderError(provider, `HAProxy's runtime API at ${where} cannot be reached: ${why} (is HAProxy down?)`, true));
     });
   });
 }
 
 /** Send one command line and read the answer until HAProxy closes the connection. */
-async function exchange(open: () => Promise<Duplex>, command: string, where: string, timeoutMs: number, signal: AbortSignal | undefined, provider: string): Promise<string> {
+async function exchange(
+  open: () => Promise<Duplex>,
+  command: string,
+  where: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  provider: string,
+): Promise<string> {
   if (/[\n;]/.test(command)) throw new ProviderError(provider, `refusing to send a runtime API command with a newline or ";": ${JSON.stringify(command)}`);
   if (signal?.aborted) throw abortError();
   const stream = await open();
@@ -74,7 +94,10 @@ async function exchange(open: () => Promise<Duplex>, command: string, where: str
       if (err) reject(err);
       else resolve(Buffer.concat(chunks).toString("utf8"));
     };
-    const timer = setTimeout(() => done(new ProviderError(provider, `HAProxy's runtime API at ${where} did not answer "${command}" within ${timeoutMs} ms`, true)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new ProviderError(provider, `HAProxy's runtime API at ${where} did not answer "${command}" within ${timeoutMs} ms`, true)),
+      timeoutMs,
+    );
     const onAbort = () => done(abortError());
     signal?.addEventListener("abort", onAbort, { once: true });
     stream.on("data", (d: Buffer) => chunks.push(d));

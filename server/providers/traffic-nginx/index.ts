@@ -5,7 +5,15 @@
  */
 import { tail, withSsh, type SshTarget } from "../ssh-exec";
 import { ProviderError, splitFor, type Colour, type SetWeightInput, type TrafficProvider, type TrafficSplit } from "../types";
-import { applyUpstreamScript, NGINX_RELOAD_FAILED_EXIT, NGINX_TEST_FAILED_EXIT, parseUpstream, readbackOf, readUpstreamScript, renderUpstream } from "./upstream";
+import {
+  applyUpstreamScript,
+  NGINX_RELOAD_FAILED_EXIT,
+  NGINX_TEST_FAILED_EXIT,
+  parseUpstream,
+  readbackOf,
+  readUpstreamScript,
+  renderUpstream,
+} from "./upstream";
 
 const PROVIDER = "traffic-nginx";
 
@@ -38,17 +46,37 @@ export class NginxTrafficProvider implements TrafficProvider {
       PROVIDER,
       o.ssh(),
       async (session) => {
-        const result = await session.exec(applyUpstreamScript(o.upstreamFile, o.nginxCommand), { timeoutMs: o.timeoutMs, stdin: text, signal, what: "nginx -t and reload" });
+        const result = await session.exec(applyUpstreamScript(o.upstreamFile, o.nginxCommand), {
+          timeoutMs: o.timeoutMs,
+          stdin: text,
+          signal,
+          what: "nginx -t and reload",
+        });
         if (result.code === NGINX_TEST_FAILED_EXIT) {
-          throw new ProviderError(PROVIDER, `nginx -t rejected the new upstream for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`);
+          throw new ProviderError(
+            PROVIDER,
+            `nginx -t rejected the new upstream for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`,
+          );
         }
         if (result.code === NGINX_RELOAD_FAILED_EXIT) {
-          throw new ProviderError(PROVIDER, `nginx -s reload failed for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`, true);
+          throw new ProviderError(
+            PROVIDER,
+            `nginx -s reload failed for ${region} on ${session.where}; the old ${o.upstreamFile} is back in place: ${tail(result.stderr)}`,
+            true,
+          );
         }
-        if (result.code !== 0) throw new ProviderError(PROVIDER, `replacing ${o.upstreamFile} on ${session.where} failed (exit ${result.code}): ${tail(result.stderr) || "(no output)"}`);
+        if (result.code !== 0)
+          throw new ProviderError(
+            PROVIDER,
+            `replacing ${o.upstreamFile} on ${session.where} failed (exit ${result.code}): ${tail(result.stderr) || "(no output)"}`,
+          );
         const back = this.parse(readbackOf(result.stdout) ?? "", session.where, region);
         if (back.blue !== wanted.blue || back.green !== wanted.green) {
-          throw new ProviderError(PROVIDER, `${o.upstreamFile} on ${session.where} reads back blue ${back.blue} / green ${back.green} for ${region}, expected ${wanted.blue} / ${wanted.green}`, true);
+          throw new ProviderError(
+            PROVIDER,
+            `${o.upstreamFile} on ${session.where} reads back blue ${back.blue} / green ${back.green} for ${region}, expected ${wanted.blue} / ${wanted.green}`,
+            true,
+          );
         }
         return toSplit(back);
       },
@@ -61,7 +89,11 @@ export class NginxTrafficProvider implements TrafficProvider {
       PROVIDER,
       this.options.ssh(),
       async (session) => {
-        const result = await session.run(readUpstreamScript(this.options.upstreamFile), { timeoutMs: this.options.timeoutMs, signal, what: `reading ${this.options.upstreamFile}` });
+        const result = await session.run(readUpstreamScript(this.options.upstreamFile), {
+          timeoutMs: this.options.timeoutMs,
+          signal,
+          what: `reading ${this.options.upstreamFile}`,
+        });
         return toSplit(this.parse(result.stdout, session.where, region));
       },
       signal,

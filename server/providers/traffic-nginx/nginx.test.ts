@@ -91,9 +91,19 @@ describe("nginx upstream over SSH", () => {
   it("all traffic to green, then back to blue: nginx reloads and requests follow", async () => {
     await provider().setWeight({ region: "lab", colour: "green", canaryPct: 100 });
     expect(readFileSync(nginx.upstreamFile, "utf8")).toContain(`server 127.0.0.1:${backends.ports.blue} down; # blue`);
-    expect(await eventually(() => countColours(lbUrl(), 10), (s) => s.green === 10)).toEqual({ blue: 0, green: 10 });
+    expect(
+      await eventually(
+        () => countColours(lbUrl(), 10),
+        (s) => s.green === 10,
+      ),
+    ).toEqual({ blue: 0, green: 10 });
     await provider().setWeight({ region: "lab", colour: "green", canaryPct: 0 });
-    expect(await eventually(() => countColours(lbUrl(), 10), (s) => s.blue === 10)).toEqual({ blue: 10, green: 0 });
+    expect(
+      await eventually(
+        () => countColours(lbUrl(), 10),
+        (s) => s.blue === 10,
+      ),
+    ).toEqual({ blue: 10, green: 0 });
   });
 
   it("a file nginx -t rejects is not left in place, and the error gives nginx's reason", async () => {

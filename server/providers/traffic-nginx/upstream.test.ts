@@ -37,11 +37,9 @@ describe("renderUpstream", () => {
 });
 
 describe("parseUpstream", () => {
-  it.each([
-    [{ blue: 90, green: 10 }],
-    [{ blue: 0, green: 100 }],
-    [{ blue: 100, green: 0 }],
-  ])("reads back what renderUpstream wrote: %j", (w) => expect(parseUpstream(renderUpstream(spec, w), spec)).toEqual(w));
+  it.each([[{ blue: 90, green: 10 }], [{ blue: 0, green: 100 }], [{ blue: 100, green: 0 }]])("reads back what renderUpstream wrote: %j", (w) =>
+    expect(parseUpstream(renderUpstream(spec, w), spec)).toEqual(w),
+  );
 
   it("reads a file written by hand (no weight is 1, down is 0, other upstreams ignored)", () => {
     const text = `upstream other { server 127.0.0.1:19301 weight=7; }\nupstream be_apac-se {\n  server 127.0.0.1:19301 max_fails=3;\n  server 127.0.0.1:19302 down;\n  keepalive 8;\n}\n`;
@@ -62,7 +60,10 @@ describe("applyUpstreamScript, with a stand-in nginx", () => {
     dir = mkdtempSync(path.join(tmpdir(), "nginx-apply-"));
     const bin = path.join(dir, "nginx");
     const log = path.join(dir, "calls");
-    writeFileSync(bin, `#!/bin/sh\necho "$*" >> ${log}\nif [ "$1" = "-t" ]; then [ ${testExit} = 0 ] || { echo 'nginx: [emerg] invalid port in upstream "127.0.0.1:99999"' >&2; exit 1; }; fi\nexit 0\n`);
+    writeFileSync(
+      bin,
+      `#!/bin/sh\necho "$*" >> ${log}\nif [ "$1" = "-t" ]; then [ ${testExit} = 0 ] || { echo 'nginx: [emerg] invalid port in upstream "127.0.0.1:99999"' >&2; exit 1; }; fi\nexit 0\n`,
+    );
     chmodSync(bin, 0o755);
     const file = path.join(dir, "upstream.conf");
     writeFileSync(file, "OLD\n");

@@ -18,9 +18,11 @@ export type UpstreamSpec = { upstream: string; servers: Record<Colour, string> }
 export type Weights = { blue: number; green: number };
 
 function check(spec: UpstreamSpec): void {
-  if (!UPSTREAM_NAME.test(spec.upstream)) throw new ProviderError(PROVIDER, `upstream name ${JSON.stringify(spec.upstream)} must be letters, digits, "_", "." or "-"`);
+  if (!UPSTREAM_NAME.test(spec.upstream))
+    throw new ProviderError(PROVIDER, `upstream name ${JSON.stringify(spec.upstream)} must be letters, digits, "_", "." or "-"`);
   for (const colour of ["blue", "green"] as const) {
-    if (!ADDRESS.test(spec.servers[colour])) throw new ProviderError(PROVIDER, `${colour}'s server address ${JSON.stringify(spec.servers[colour])} is not host:port`);
+    if (!ADDRESS.test(spec.servers[colour]))
+      throw new ProviderError(PROVIDER, `${colour}'s server address ${JSON.stringify(spec.servers[colour])} is not host:port`);
   }
   if (spec.servers.blue === spec.servers.green) throw new ProviderError(PROVIDER, `blue and green have the same server address ${spec.servers.blue}`);
 }
@@ -59,7 +61,8 @@ export function parseUpstream(text: string, spec: UpstreamSpec): Weights {
   }
   const read = (colour: Colour) => {
     const w = servers.get(spec.servers[colour]);
-    if (w === undefined || Number.isNaN(w)) throw new ProviderError(PROVIDER, `upstream ${spec.upstream} has no readable server line for ${colour} (${spec.servers[colour]})`);
+    if (w === undefined || Number.isNaN(w))
+      throw new ProviderError(PROVIDER, `upstream ${spec.upstream} has no readable server line for ${colour} (${spec.servers[colour]})`);
     return w;
   };
   return { blue: read("blue"), green: read("green") };

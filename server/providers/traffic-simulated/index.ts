@@ -19,13 +19,21 @@ export class SimulatedTrafficProvider implements TrafficProvider {
     const failure = this.world.takeTrafficFailure(region);
     if (failure) {
       const more = failure.left ? ` (simulated fault: ${failure.left} more to fail)` : " (simulated fault: the last one to fail)";
-      throw new ProviderError("traffic-simulated", `load balancer in ${region} timed out sending ${canaryPct} % to ${colour}; it still holds ${describe(this.world.weightOf(region))}${more}`, true);
+      throw new ProviderError(
+        "traffic-simulated",
+        `load balancer in ${region} timed out sending ${canaryPct} % to ${colour}; it still holds ${describe(this.world.weightOf(region))}${more}`,
+        true,
+      );
     }
     const wanted = splitFor(colour, canaryPct);
     this.world.setWeights(region, colour, canaryPct, wanted, this.clock.now());
     const back = await this.getWeight({ region });
     if (back.blue !== wanted.blue || back.green !== wanted.green) {
-      throw new ProviderError("traffic-simulated", `load balancer in ${region} reads back blue ${back.blue} % / green ${back.green} %, expected blue ${wanted.blue} % / green ${wanted.green} %`, true);
+      throw new ProviderError(
+        "traffic-simulated",
+        `load balancer in ${region} reads back blue ${back.blue} % / green ${back.green} %, expected blue ${wanted.blue} % / green ${wanted.green} %`,
+        true,
+      );
     }
     this.world.trafficInPlace(region, colour, canaryPct);
     return back;
