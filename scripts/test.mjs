@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite in order — system packages, type check, lint, unit + integration (Vitest),
+// `npm test`: the whole suite in order — system packages, type check, lint, format check (Prettier), unit + integration (Vitest),
 // production build, e2e (Playwright in Debian's Chromium). Missing system packages are installed with apt when
 // running as root; otherwise it stops with one line naming what to install. Nothing is skipped silently.
 // Ends with one line: `summary: N passed, N failed`.
@@ -54,6 +54,7 @@ function finish(error) {
 ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server"]);
 step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
+step("format", bin("prettier"), ["--check", "."]);
 step("unit and integration tests", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`]);
 step("production build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"]);
 step("worker build", process.execPath, [path.join(root, "scripts/build-worker.mjs")]);
