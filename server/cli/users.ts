@@ -12,10 +12,13 @@ import { parseArgs } from "node:util";
 import { eq, or } from "drizzle-orm";
 import { migrateDatabase, openDatabase, type Db } from "@/db/client";
 import { users } from "@/db/schema";
+import { cliOperator } from "@/server/actor";
 import { databaseFile } from "@/server/config/database";
 import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
+import type { FleetConfig } from "@/server/config/schema";
+import type { ServiceContext } from "@/server/services/context";
 import { ERROR_KINDS, ServiceError } from "@/server/services/errors";
-import { createLocalUser, listUsers, setUserDisabled, type CliOperator } from "@/server/services/users";
+import { createLocalUser, listUsers, setUserDisabled } from "@/server/services/users";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
@@ -56,11 +59,10 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
 
   const opened = openFleetDatabase(values.config, io);
   if (!opened) return 1;
-  const { db, demoMode } = opened;
-  const operator: CliOperator = { kind: "cli", id: opts.operator ?? safeLogin(io), name: opts.operator ?? safeLogin(io) };
-  const now = (opts.now ?? Date.now)();
+  const { db, config } = opened;
+  const ctx: ServiceContext = { db, config, actor: cliOperator(opts.operator ?? safeLogin(io)), now: (opts.now ?? Date.now)() };
   try {
-    if (verb === "list") return list(db, io, Boolean(values.json));
+    if (verb === "list") return list(ctx, io, Boolean(values.json));
     if (verb === "add") {
       if (!values.email) throw new ArgumentError("--email: expected the new user's email address");
       if (!values.name) throw new ArgumentError("--name: expected the new user's name");
@@ -70,7 +72,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
         .flatMap((r) => r.split(","))
         .map((r) => r.trim())
         .filter(Boolean);
-      const { userId } = await createLocalUser(db, { actor: operator, email: values.email, name: values.name, password, roles }, now);
+      const { userId } = await createLocalUser(ctx, { email: values.email, name: values.name, password, roles });
       if (values.json) io.out(JSON.stringify({ userId, email: values.email.toLowerCase(), roles, ...(generated ? { password } : {}) }, null, 2));
       else {
         io.out(`Added ${values.name} <${values.email.toLowerCase()}> as ${roles.join(", ")}.`);
@@ -87,7 +89,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
       io.err(`flightdeck users: no user with the email or id ${JSON.stringify(target)}; see flightdeck users list`);
       return 1;
     }
-    const result = setUserDisabled(db, { actor: operator, userId: user.id, disabled: verb === "disable" }, now, demoMode);
+    const result = setUserDisabled(ctx, { userId: user.id, disabled: verb === "disable" });
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else if (!result.changed) io.out(`${target} is already ${verb}d.`);
     else io.out(verb === "disable" ? `Disabled ${target}: ${result.sessionsEnded} session(s) ended, API tokens stopped.` : `Enabled ${target}.`);
@@ -101,8 +103,8 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
   }
 }
 
-function list(db: Db, io: CliIo, json: boolean): number {
-  const all = listUsers(db);
+function list(ctx: ServiceContext, io: CliIo, json: boolean): number {
+  const all = listUsers(ctx);
   if (json) {
     io.out(JSON.stringify(all, null, 2));
     return 0;
@@ -117,7 +119,7 @@ function list(db: Db, io: CliIo, json: boolean): number {
 }
 
 /** The fleet's database as the server would choose it; null (after saying why) when the config cannot be read. */
-function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Db; demoMode: boolean } | null {
+function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Db; config: FleetConfig } | null {
   let file: string;
   try {
     file = configFlag ? path.resolve(configFlag) : resolveConfigPath(io.env);
@@ -137,7 +139,7 @@ function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Db;
   }
   const db = openDatabase(databaseFile(config, io.env));
   migrateDatabase(db);
-  return { db, demoMode: config.demo };
+  return { db, config };
 }
 
 function safeLogin(io: CliIo): string {

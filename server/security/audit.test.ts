@@ -104,9 +104,9 @@ describe("approvals and roles keep their history", () => {
   it("records a role removal as a row of its own: who held what, when, and who changed it", () => {
     const grace = addUser(h.db, "grace", "Grace", ["admin"]);
     const dan = addUser(h.db, "dan", "Dan", ["deployer", "sre"]);
-    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["deployer"] }, 5_000, true);
-    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["deployer", "sre"] }, 6_000, true);
-    setUserRoles(h.db, { actor: grace, userId: dan.id, roles: ["viewer"] }, 7_000, true);
+    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 5_000 }, { userId: dan.id, roles: ["deployer"] });
+    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 6_000 }, { userId: dan.id, roles: ["deployer", "sre"] });
+    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 7_000 }, { userId: dan.id, roles: ["viewer"] });
     const history = h.db.select().from(roleChanges).where(eq(roleChanges.userId, dan.id)).orderBy(asc(roleChanges.id)).all();
     expect(history.map((c) => `${c.at} ${c.change} ${c.role} by ${c.changedBy}`)).toEqual([
       "0 granted deployer by system",

@@ -118,7 +118,11 @@ function person(id: string, roles: Role[], opts: { demo?: boolean; disabled?: bo
     .set({ demo: opts.demo ?? false })
     .where(eq(users.id, id))
     .run();
-  if (opts.disabled) setUserDisabled(f.db, { actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, userId: id, disabled: true }, now, false);
+  if (opts.disabled)
+    setUserDisabled(
+      { db: f.db, config: { ...f.config, demo: false }, actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, now },
+      { userId: id, disabled: true },
+    );
   return id;
 }
 

@@ -19,6 +19,7 @@ import { authOptions } from "@/server/auth/options";
 import { withRequestAddress } from "@/server/auth/request-address";
 import { resolveSessionUser, type SessionUser } from "@/server/auth/session-store";
 import { describeSignInError } from "@/server/auth/sign-in-errors";
+import { cliOperator } from "@/server/actor";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { AuthConfig, FleetConfig } from "@/server/config/schema";
@@ -187,9 +188,9 @@ describe("attack: lock everyone out by removing the last admin", () => {
       "You cannot disable your own account: ask another admin.",
     );
     // What `flightdeck users disable root@example.com` runs, with the fleet's demo mode (off).
-    expect(() => setUserDisabled(getDb(), { actor: { kind: "cli", id: "ops", name: "ops" }, userId: root.id, disabled: true }, Date.now(), false)).toThrow(
-      "root is the last active admin: give another user the admin role before disabling this one.",
-    );
+    expect(() =>
+      setUserDisabled({ db: getDb(), config: { ...base, demo: false }, actor: cliOperator("ops"), now: Date.now() }, { userId: root.id, disabled: true }),
+    ).toThrow("root is the last active admin: give another user the admin role before disabling this one.");
     expect(getDb().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
   });
 

@@ -43,7 +43,8 @@ const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A
 const start = (token: string) => startRolloutRoute(call("POST", token, START), params({}));
 const rollback = (token: string) => rollbackRoute(call("POST", token, { service: "api" }), params({ region: "us-east" }));
 const grace: Actor = { kind: "user", id: "grace", name: "Grace", roles: ["admin"] };
-const setRoles = (userId: string, roles: string[]) => setUserRoles(f.db, { actor: grace, userId, roles }, Date.now(), true);
+const setRoles = (userId: string, roles: string[]) =>
+  setUserRoles({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId, roles });
 
 describe("attack: a token does more than its scope", () => {
   it("a rollback token (the emergency workflow's) cannot start or abort a rollout, only roll back", async () => {
@@ -122,13 +123,13 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
 describe("attack: a token outlives its creator", () => {
   it("stops at once when its creator is disabled, and works again when they are enabled", async () => {
     const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
-    setUserDisabled(f.db, { actor: grace, userId: "ada", disabled: true }, Date.now(), true);
+    setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: true });
     const res = await start(token);
     expect(res.status).toBe(401);
     expect((await res.json()).error).toContain('"ci" stopped working: its creator Ada is disabled');
     expect(rowCounts(f.db).rollouts).toBe(0);
 
-    setUserDisabled(f.db, { actor: grace, userId: "ada", disabled: false }, Date.now(), true);
+    setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: false });
     expect((await start(token)).status).toBe(202);
   });
 

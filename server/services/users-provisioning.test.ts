@@ -8,6 +8,7 @@ import { accounts, events, roleAssignments, roleChanges, users } from "@/db/sche
 import { verifyPassword } from "@/server/auth/password";
 import type { Role } from "@/server/auth/roles";
 import { ensureBootstrapAdmin, linkOAuthAccount, listDemoUsers, seedDemoUsers, setUserRoles } from "./users";
+import { ctxOf } from "./users.fixtures";
 
 const NOW = 1_700_000_000_000;
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
@@ -52,7 +53,7 @@ describe("seedDemoUsers", () => {
 
   it("is idempotent and keeps roles an admin changed since", () => {
     seedDemoUsers(db, NOW);
-    setUserRoles(db, { actor: { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, userId: "demo-viewer", roles: ["reviewer"] }, NOW + 1);
+    setUserRoles(ctxOf(db, { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, NOW + 1), { userId: "demo-viewer", roles: ["reviewer"] });
     const eventCount = db.select().from(events).all().length;
 
     expect(seedDemoUsers(db, NOW + 2).created).toEqual([]);

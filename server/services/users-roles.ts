@@ -5,7 +5,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { events, roleAssignments, roleChanges, users } from "@/db/schema";
-import { activeUserCondition, demoModeOn } from "@/server/auth/active-user";
+import { activeUserCondition } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
 import { eventValues } from "@/server/engine/machine/events";
 
@@ -42,7 +42,7 @@ export function replaceRoles(tx: Db | Tx, userId: string, roles: readonly Role[]
 }
 
 /** Admins who may act (not disabled; demo users only in demo mode), other than `exceptUserId`. */
-export function countOtherActiveAdmins(db: Db | Tx, exceptUserId: string, demoMode: boolean = demoModeOn()): number {
+export function countOtherActiveAdmins(db: Db | Tx, exceptUserId: string, demoMode: boolean): number {
   return db
     .selectDistinct({ id: roleAssignments.userId })
     .from(roleAssignments)

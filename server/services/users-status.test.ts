@@ -9,6 +9,7 @@ import type { Actor } from "@/server/actor";
 import { createSession, resolveSessionUser } from "@/server/auth/session-store";
 import { ServiceError } from "./errors";
 import { createLocalUser, listUsers, seedDemoUsers, setUserDisabled, setUserRoles } from "./users";
+import { ctxOf } from "./users.fixtures";
 
 const NOW = 1_700_000_000_000;
 const ADA: Actor = { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] };
@@ -29,24 +30,24 @@ beforeEach(async () => {
   db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-users-status-")), "test.db"));
   migrateDatabase(db);
   seedDemoUsers(db, NOW);
-  olu = (await createLocalUser(db, { actor: ADA, email: "olu@example.com", name: "Olu", password: "a long enough password", roles: ["deployer"] }, NOW)).userId;
+  olu = (await createLocalUser(ctxOf(db, ADA, NOW), { email: "olu@example.com", name: "Olu", password: "a long enough password", roles: ["deployer"] })).userId;
 });
 
 describe("setUserDisabled", () => {
   it("disables a user: their live sessions end at once, one audit event names the admin", () => {
     const session = createSession(db, olu, NOW);
-    const result = setUserDisabled(db, { actor: ADA, userId: olu, disabled: true }, NOW + 5, true);
+    const result = setUserDisabled(ctxOf(db, ADA, NOW + 5, true), { userId: olu, disabled: true });
     expect(result).toEqual({ userId: olu, disabled: true, changed: true, sessionsEnded: 1 });
     expect(resolveSessionUser(db, session.id, NOW + 6, true)).toBeNull();
-    expect(listUsers(db).find((u) => u.id === olu)?.disabled).toBe(true);
+    expect(listUsers(ctxOf(db, ADA, NOW)).find((u) => u.id === olu)?.disabled).toBe(true);
     const [event] = db.select().from(events).where(eq(events.type, "user.disabled")).all();
     expect(event).toMatchObject({ actor: "user:demo-admin", at: NOW + 5, message: "Olu disabled: 1 session(s) ended, API tokens stopped" });
   });
 
   it("enables a user again, without reviving their old sessions", () => {
     const session = createSession(db, olu, NOW);
-    setUserDisabled(db, { actor: ADA, userId: olu, disabled: true }, NOW + 1, true);
-    expect(setUserDisabled(db, { actor: ADA, userId: olu, disabled: false }, NOW + 2, true)).toMatchObject({ changed: true });
+    setUserDisabled(ctxOf(db, ADA, NOW + 1, true), { userId: olu, disabled: true });
+    expect(setUserDisabled(ctxOf(db, ADA, NOW + 2, true), { userId: olu, disabled: false })).toMatchObject({ changed: true });
     expect(db.select().from(users).where(eq(users.id, olu)).get()?.disabledAt).toBeNull();
     expect(resolveSessionUser(db, session.id, NOW + 3, true)).toBeNull();
     expect(resolveSessionUser(db, createSession(db, olu, NOW + 3).id, NOW + 4, true)?.id).toBe(olu);
@@ -54,34 +55,34 @@ describe("setUserDisabled", () => {
   });
 
   it("writes nothing when the user is already in that state", () => {
-    expect(setUserDisabled(db, { actor: ADA, userId: olu, disabled: false }, NOW, true).changed).toBe(false);
+    expect(setUserDisabled(ctxOf(db, ADA, NOW, true), { userId: olu, disabled: false }).changed).toBe(false);
     expect(db.select().from(events).where(eq(events.type, "user.enabled")).all()).toHaveLength(0);
   });
 
   it("refuses to disable the last active admin, and allows it once there is another", () => {
-    setUserRoles(db, { actor: ADA, userId: olu, roles: ["admin"] }, NOW + 1, false);
+    setUserRoles(ctxOf(db, ADA, NOW + 1, false), { userId: olu, roles: ["admin"] });
     // With demo mode off, demo-admin does not count: Olu is the last active admin.
-    const err = serviceErrorOf(() => setUserDisabled(db, { actor: ADA, userId: olu, disabled: true }, NOW + 2, false));
+    const err = serviceErrorOf(() => setUserDisabled(ctxOf(db, ADA, NOW + 2, false), { userId: olu, disabled: true }));
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toBe("Olu is the last active admin: give another user the admin role before disabling this one.");
     // In demo mode demo-admin is an active admin, so Olu may go.
-    expect(setUserDisabled(db, { actor: ADA, userId: olu, disabled: true }, NOW + 3, true).changed).toBe(true);
+    expect(setUserDisabled(ctxOf(db, ADA, NOW + 3, true), { userId: olu, disabled: true }).changed).toBe(true);
   });
 
   it("refuses an admin disabling themselves, anyone without users.manage, and a token", () => {
-    expect(serviceErrorOf(() => setUserDisabled(db, { actor: ADA, userId: "demo-admin", disabled: true }, NOW, true)).message).toBe(
+    expect(serviceErrorOf(() => setUserDisabled(ctxOf(db, ADA, NOW, true), { userId: "demo-admin", disabled: true })).message).toBe(
       "You cannot disable your own account: ask another admin.",
     );
     const sre: Actor = { kind: "user", id: "demo-sre", name: "Sam", roles: ["sre", "deployer", "reviewer"] };
-    expect(serviceErrorOf(() => setUserDisabled(db, { actor: sre, userId: olu, disabled: true }, NOW, true)).code).toBe("FORBIDDEN");
+    expect(serviceErrorOf(() => setUserDisabled(ctxOf(db, sre, NOW, true), { userId: olu, disabled: true })).code).toBe("FORBIDDEN");
     const token: Actor = { kind: "token", id: "t1", name: "ci", roles: ["admin"] };
-    expect(serviceErrorOf(() => setUserDisabled(db, { actor: token, userId: olu, disabled: true }, NOW, true)).code).toBe("FORBIDDEN");
+    expect(serviceErrorOf(() => setUserDisabled(ctxOf(db, token, NOW, true), { userId: olu, disabled: true })).code).toBe("FORBIDDEN");
     expect(db.select().from(users).where(eq(users.id, olu)).get()?.disabledAt).toBeNull();
   });
 
   it("answers 404 for an unknown user and 400 for a malformed request", () => {
-    expect(serviceErrorOf(() => setUserDisabled(db, { actor: ADA, userId: "nobody", disabled: true }, NOW, true)).code).toBe("NOT_FOUND");
-    const bad = serviceErrorOf(() => setUserDisabled(db, { actor: ADA, userId: olu, disabled: "yes" }, NOW, true));
+    expect(serviceErrorOf(() => setUserDisabled(ctxOf(db, ADA, NOW, true), { userId: "nobody", disabled: true })).code).toBe("NOT_FOUND");
+    const bad = serviceErrorOf(() => setUserDisabled(ctxOf(db, ADA, NOW, true), { userId: olu, disabled: "yes" }));
     expect(bad.code).toBe("BAD_REQUEST");
     expect(bad.message).toContain("disabled: expected disabled: true or false");
   });
@@ -89,13 +90,13 @@ describe("setUserDisabled", () => {
 
 describe("setUserRoles and the one rule", () => {
   it("does not count a demo admin as another admin while demo mode is off", () => {
-    setUserRoles(db, { actor: ADA, userId: olu, roles: ["admin"] }, NOW + 1, false);
-    expect(serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: olu, roles: ["viewer"] }, NOW + 2, false)).code).toBe("PRECONDITION_FAILED");
-    expect(setUserRoles(db, { actor: ADA, userId: olu, roles: ["viewer"] }, NOW + 3, true).changed).toBe(true);
+    setUserRoles(ctxOf(db, ADA, NOW + 1, false), { userId: olu, roles: ["admin"] });
+    expect(serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW + 2, false), { userId: olu, roles: ["viewer"] })).code).toBe("PRECONDITION_FAILED");
+    expect(setUserRoles(ctxOf(db, ADA, NOW + 3, true), { userId: olu, roles: ["viewer"] }).changed).toBe(true);
   });
 
   it("lets an inactive admin lose the role even when nobody else is an admin", () => {
     // demo-admin with demo mode off is not an active admin: removing its role takes nothing away.
-    expect(setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW + 1, false).changed).toBe(true);
+    expect(setUserRoles(ctxOf(db, ADA, NOW + 1, false), { userId: "demo-admin", roles: ["viewer"] }).changed).toBe(true);
   });
 });

@@ -5,12 +5,12 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { actorRef } from "@/server/actor";
 import { events, sessions, users } from "@/db/schema";
-import { demoModeOn, userMayAct } from "@/server/auth/active-user";
+import { userMayAct } from "@/server/auth/active-user";
 import { forbidden, notFound, preconditionFailed } from "./errors";
-import { parseInput } from "./context";
-import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
+import { parseInput, type ServiceContext } from "./context";
+import { authoriseAdmin } from "./users-admin";
 import { countOtherActiveAdmins, storedRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
 
@@ -21,22 +21,20 @@ export const SetUserDisabledInput = z.strictObject({
 
 export type SetUserDisabledResult = { userId: string; disabled: boolean; changed: boolean; sessionsEnded: number };
 
-export function setUserDisabled(
-  db: Db,
-  input: { actor: UserAdmin; userId: unknown; disabled: unknown },
-  now: number = Date.now(),
-  demoMode: boolean = demoModeOn(),
-): SetUserDisabledResult {
-  authoriseAdmin(input.actor);
+/** Demo users count as active admins only when the context's config says `demo: true`. */
+export function setUserDisabled(ctx: ServiceContext, input: { userId: unknown; disabled: unknown }): SetUserDisabledResult {
+  authoriseAdmin(ctx.actor);
   const { userId, disabled } = parseInput(SetUserDisabledInput, { userId: input.userId, disabled: input.disabled });
-  return db.transaction((tx) => {
+  const { now } = ctx;
+  const demoMode = ctx.config.demo;
+  return ctx.db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
     if ((user.disabledAt !== null) === disabled) return { userId, disabled, changed: false, sessionsEnded: 0 };
 
     let sessionsEnded = 0;
     if (disabled) {
-      if (input.actor.kind === "user" && input.actor.id === userId) {
+      if (ctx.actor.kind === "user" && ctx.actor.id === userId) {
         throw forbidden("You cannot disable your own account: ask another admin.");
       }
       if (userMayAct(user, demoMode) && storedRoles(tx, userId).includes("admin") && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
@@ -56,7 +54,7 @@ export function setUserDisabled(
         eventValues({
           at: now,
           type: disabled ? "user.disabled" : "user.enabled",
-          actor: adminRef(input.actor),
+          actor: actorRef(ctx.actor),
           message: disabled ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped` : `${user.name} enabled again`,
           data: { userId, sessionsEnded },
         }),

@@ -9,6 +9,7 @@ import type { Actor } from "@/server/actor";
 import type { Role } from "@/server/auth/roles";
 import { ServiceError } from "./errors";
 import { createLocalUser, linkOAuthAccount, listUsers, seedDemoUsers, setUserRoles } from "./users";
+import { ctxOf } from "./users.fixtures";
 import { recordSignIn } from "./users-sign-in";
 
 const NOW = 1_700_000_000_000;
@@ -53,7 +54,7 @@ beforeEach(() => {
 describe("setUserRoles", () => {
   it("writes the new roles and exactly one audit event naming the admin who changed them", () => {
     const eventsBefore = roleEvents(db).length;
-    const result = setUserRoles(db, { actor: ADA, userId: "demo-viewer", roles: ["sre", "deployer"] }, NOW + 1);
+    const result = setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["sre", "deployer"] });
 
     expect(result).toEqual({ userId: "demo-viewer", roles: ["deployer", "sre"], changed: true });
     expect(rolesOf(db, "demo-viewer")).toEqual(["deployer", "sre"]);
@@ -71,13 +72,13 @@ describe("setUserRoles", () => {
   it("writes nothing at all when the audit event cannot be written (one transaction)", () => {
     db.$client.exec(`CREATE TRIGGER fail_role_events BEFORE INSERT ON events WHEN NEW.type = 'user.roles_changed'
       BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`);
-    expect(() => setUserRoles(db, { actor: ADA, userId: "demo-viewer", roles: ["admin"] }, NOW + 1)).toThrow(/audit log unavailable/);
+    expect(() => setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["admin"] })).toThrow(/audit log unavailable/);
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
   });
 
   it("refuses an unknown role with a 400 naming the role and where it is, and writes nothing", () => {
     const eventsBefore = roleEvents(db).length;
-    const err = serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-viewer", roles: ["deployer", "superuser"] }, NOW));
+    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: ["deployer", "superuser"] }));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toBe('roles[1]: unknown role "superuser": a role is one of viewer, deployer, reviewer, sre, admin');
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
@@ -85,58 +86,58 @@ describe("setUserRoles", () => {
   });
 
   it("refuses an empty role list and a malformed request with a message per field", () => {
-    expect(serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-viewer", roles: [] }, NOW)).message).toBe(
+    expect(serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: [] })).message).toBe(
       "roles: choose at least one role (viewer only reads)",
     );
-    const malformed = serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: 42, roles: "admin" }, NOW));
+    const malformed = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: 42, roles: "admin" }));
     expect(malformed.code).toBe("BAD_REQUEST");
     expect(malformed.message).toBe("userId: expected a user id; roles: expected a list of roles");
   });
 
   it("answers 404 for a user that does not exist", () => {
-    const err = serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "nobody", roles: ["viewer"] }, NOW));
+    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "nobody", roles: ["viewer"] }));
     expect(err.code).toBe("NOT_FOUND");
     expect(err.message).toContain('"nobody"');
   });
 
   it("refuses anyone without users.manage, whatever else they may do", () => {
-    const err = serviceErrorOf(() => setUserRoles(db, { actor: asActor("demo-sre", ["sre", "deployer"]), userId: "demo-viewer", roles: ["admin"] }, NOW));
+    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, asActor("demo-sre", ["sre", "deployer"]), NOW), { userId: "demo-viewer", roles: ["admin"] }));
     expect(err.code).toBe("FORBIDDEN");
     expect(err.message).toBe("Your role (sre, deployer) does not allow users.manage.");
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
   });
 
   it("refuses to remove the admin role from the last active admin, and allows it once there is another", () => {
-    const err = serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW));
+    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-admin", roles: ["viewer"] }));
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/^Ada is the last active admin/);
     expect(rolesOf(db, "demo-admin")).toEqual(["admin"]);
 
-    setUserRoles(db, { actor: ADA, userId: "demo-sre", roles: ["sre", "admin"] }, NOW + 1);
-    expect(setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW + 2).changed).toBe(true);
+    setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["sre", "admin"] });
+    expect(setUserRoles(ctxOf(db, ADA, NOW + 2), { userId: "demo-admin", roles: ["viewer"] }).changed).toBe(true);
     expect(rolesOf(db, "demo-admin")).toEqual(["viewer"]);
   });
 
   it("does not count a disabled admin as the other admin", () => {
-    setUserRoles(db, { actor: ADA, userId: "demo-sre", roles: ["admin"] }, NOW + 1);
+    setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["admin"] });
     db.update(users)
       .set({ disabledAt: NOW + 2 })
       .where(eq(users.id, "demo-sre"))
       .run();
-    expect(serviceErrorOf(() => setUserRoles(db, { actor: ADA, userId: "demo-admin", roles: ["viewer"] }, NOW + 3)).code).toBe("PRECONDITION_FAILED");
+    expect(serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW + 3), { userId: "demo-admin", roles: ["viewer"] })).code).toBe("PRECONDITION_FAILED");
   });
 
   it("records nothing when the roles do not change", () => {
     const eventsBefore = roleEvents(db).length;
-    expect(setUserRoles(db, { actor: ADA, userId: "demo-deployer", roles: ["deployer", "deployer"] }, NOW + 1).changed).toBe(false);
+    expect(setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-deployer", roles: ["deployer", "deployer"] }).changed).toBe(false);
     expect(roleEvents(db)).toHaveLength(eventsBefore);
   });
 });
 
 describe("listUsers", () => {
   it("lists every user with roles in the canonical order and how they sign in, never a password hash", async () => {
-    await createLocalUser(db, { actor: ADA, email: "Ops@Example.com", name: "Olu", password: "a long enough password", roles: ["admin", "reviewer"] }, NOW);
-    const list = listUsers(db);
+    await createLocalUser(ctxOf(db, ADA, NOW), { email: "Ops@Example.com", name: "Olu", password: "a long enough password", roles: ["admin", "reviewer"] });
+    const list = listUsers(ctxOf(db, ADA, NOW));
     expect(list.map((u) => [u.name, u.roles.join(",")])).toEqual([
       ["Ada", "admin"],
       ["Dana", "deployer"],
@@ -152,28 +153,28 @@ describe("listUsers", () => {
 
   it("shows when each user last signed in (never, until they do) and the providers they sign in with", () => {
     linkOAuthAccount(db, { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" }, NOW);
-    const gus = listUsers(db).find((u) => u.name === "Gus")!;
+    const gus = listUsers(ctxOf(db, ADA, NOW)).find((u) => u.name === "Gus")!;
     expect(gus).toMatchObject({ providers: ["github"], local: false, createdAt: NOW, lastSignInAt: null });
     recordSignIn(db, { userId: gus.id, provider: "github", address: "203.0.113.1" }, NOW + 60_000);
-    expect(listUsers(db).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
+    expect(listUsers(ctxOf(db, ADA, NOW)).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
   });
 });
 
 describe("createLocalUser", () => {
   it("refuses a short password, a bad email and a taken email, each with the field's name", async () => {
-    await expect(createLocalUser(db, { actor: ADA, email: "a@example.com", name: "A", password: "short" }, NOW)).rejects.toThrow(
+    await expect(createLocalUser(ctxOf(db, ADA, NOW), { email: "a@example.com", name: "A", password: "short" })).rejects.toThrow(
       "password: a password needs at least 12 characters",
     );
-    await expect(createLocalUser(db, { actor: ADA, email: "not-an-email", name: "A", password: "a long enough password" }, NOW)).rejects.toThrow(
+    await expect(createLocalUser(ctxOf(db, ADA, NOW), { email: "not-an-email", name: "A", password: "a long enough password" })).rejects.toThrow(
       'email: expected an email address, got "not-an-email"',
     );
-    await expect(createLocalUser(db, { actor: ADA, email: "ADMIN@demo.flightdeck", name: "A", password: "a long enough password" }, NOW)).rejects.toThrow(
+    await expect(createLocalUser(ctxOf(db, ADA, NOW), { email: "ADMIN@demo.flightdeck", name: "A", password: "a long enough password" })).rejects.toThrow(
       "email: a user with the email admin@demo.flightdeck already exists",
     );
   });
 
   it("creates a viewer by default and records the grant", async () => {
-    const { userId } = await createLocalUser(db, { actor: ADA, email: "new@example.com", name: "New", password: "a long enough password" }, NOW);
+    const { userId } = await createLocalUser(ctxOf(db, ADA, NOW), { email: "new@example.com", name: "New", password: "a long enough password" });
     expect(rolesOf(db, userId)).toEqual(["viewer"]);
     expect(roleEvents(db).at(-1)).toMatchObject({ actor: "user:demo-admin", data: { userId, before: [], after: ["viewer"] } });
   });

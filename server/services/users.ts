@@ -5,14 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import { actorRef } from "@/server/actor";
 import { accounts, events, roleAssignments, users } from "@/db/schema";
-import { demoModeOn, userMayAct } from "@/server/auth/active-user";
+import { userMayAct } from "@/server/auth/active-user";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { ROLES, type Role } from "@/server/auth/roles";
-import { parseInput } from "./context";
+import { parseInput, type ServiceContext } from "./context";
 import { conflict, notFound, preconditionFailed } from "./errors";
-import { adminRef, authoriseAdmin, type UserAdmin } from "./users-admin";
+import { authoriseAdmin } from "./users-admin";
 import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
 
@@ -20,7 +20,6 @@ export { seedDemoUsers, listDemoUsers, DEMO_USERS } from "./users-demo";
 export { ensureBootstrapAdmin } from "./users-bootstrap";
 export { linkOAuthAccount } from "./users-oauth";
 export { setUserDisabled } from "./users-status";
-export type { CliOperator, UserAdmin } from "./users-admin";
 
 export const RoleName = z.enum(ROLES, {
   error: (iss) => `unknown role ${JSON.stringify(iss.input)}: a role is one of ${ROLES.join(", ")}`,
@@ -56,7 +55,10 @@ export type UserSummary = {
   lastSignInAt: number | null;
 };
 
-export function listUsers(db: Db): UserSummary[] {
+/** The admin page's and `flightdeck users list`'s list; the actor needs users.manage. */
+export function listUsers(ctx: ServiceContext): UserSummary[] {
+  authoriseAdmin(ctx.actor);
+  const { db } = ctx;
   const held = new Map<string, Role[]>();
   for (const row of db.select({ userId: roleAssignments.userId, role: roleAssignments.role }).from(roleAssignments).all()) {
     held.set(row.userId, [...(held.get(row.userId) ?? []), row.role]);
@@ -98,18 +100,16 @@ export function listUsers(db: Db): UserSummary[] {
 
 /**
  * Gives a user exactly these roles. The role rows and the `user.roles_changed` event are written in one
- * transaction; nothing is written when the roles do not change. The last active admin cannot lose the role.
+ * transaction; nothing is written when the roles do not change. The last active admin cannot lose the role
+ * (demo users count as active only when the context's config says `demo: true`).
  */
-export function setUserRoles(
-  db: Db,
-  input: { actor: UserAdmin; userId: unknown; roles: unknown },
-  now: number = Date.now(),
-  demoMode: boolean = demoModeOn(),
-): { userId: string; roles: Role[]; changed: boolean } {
-  authoriseAdmin(input.actor);
+export function setUserRoles(ctx: ServiceContext, input: { userId: unknown; roles: unknown }): { userId: string; roles: Role[]; changed: boolean } {
+  authoriseAdmin(ctx.actor);
   const { userId, roles } = parseInput(SetUserRolesInput, { userId: input.userId, roles: input.roles });
   const after = canonicalRoles(roles);
-  return db.transaction((tx) => {
+  const { now } = ctx;
+  const demoMode = ctx.config.demo;
+  return ctx.db.transaction((tx) => {
     const user = tx
       .select({ id: users.id, name: users.name, email: users.email, disabledAt: users.disabledAt, demo: users.demo })
       .from(users)
@@ -123,7 +123,7 @@ export function setUserRoles(
     if (demotesActiveAdmin && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
       throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before removing it here.`);
     }
-    const actor = adminRef(input.actor);
+    const actor = actorRef(ctx.actor);
     replaceRoles(tx, userId, after, actor, now);
     recordRolesChanged(tx, { actor, user: { id: user.id, name: user.name, email: user.email }, before: effectiveBefore, after }, now);
     return { userId, roles: after, changed: true };
@@ -132,11 +132,10 @@ export function setUserRoles(
 
 /** A user who signs in with email and password (self-hosting). The actor needs users.manage. */
 export async function createLocalUser(
-  db: Db,
-  input: { actor: UserAdmin; email: unknown; name: unknown; password: unknown; roles?: unknown },
-  now: number = Date.now(),
+  ctx: ServiceContext,
+  input: { email: unknown; name: unknown; password: unknown; roles?: unknown },
 ): Promise<{ userId: string }> {
-  authoriseAdmin(input.actor);
+  authoriseAdmin(ctx.actor);
   const { email, name, password, roles } = parseInput(CreateLocalUserInput, {
     email: input.email,
     name: input.name,
@@ -144,8 +143,9 @@ export async function createLocalUser(
     roles: input.roles,
   });
   const passwordHash = await hashPassword(password);
-  const actor = adminRef(input.actor);
-  return db.transaction((tx) => {
+  const actor = actorRef(ctx.actor);
+  const { now } = ctx;
+  return ctx.db.transaction((tx) => {
     if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
       throw conflict(`email: a user with the email ${email} already exists`);
     }
