@@ -3,12 +3,15 @@
  * run apart (`npm run worker`), so a missing or stale runner is reported, not treated as the web app being down.
  */
 import { desc, sql } from "drizzle-orm";
-import { getDb, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { runners } from "@/db/schema";
 import { can, scopeAllows } from "@/server/auth/roles";
 import { getSessionUser } from "@/server/auth/session";
-import { getConfig } from "@/server/config";
 import { authenticateToken } from "@/server/services/api-tokens";
+import type { ServiceContext } from "@/server/services/context";
+
+/** What the health check reads: the process's database and config (the route passes `processContext()`), and the time. */
+export type HealthContext = Pick<ServiceContext, "db" | "config" | "now">;
 
 /** A runner beats every few seconds; three missed beats is stale. */
 export const ENGINE_STALE_AFTER_MS = 15_000;
@@ -39,18 +42,17 @@ export function readEngineHealth(db: Db, now: number): EngineHealth {
 }
 
 /** The whole health answer for the route: the database must answer; the engine's state is reported. */
-export function readHealth(now: number): { database: "ok"; engine: EngineHealth } {
-  const db = getDb();
-  checkDatabase(db);
-  return { database: "ok", engine: readEngineHealth(db, now) };
+export function readHealth(ctx: HealthContext): { database: "ok"; engine: EngineHealth } {
+  checkDatabase(ctx.db);
+  return { database: "ok", engine: readEngineHealth(ctx.db, ctx.now) };
 }
 
 /** Whether a request may read the details: a token that may read, or a signed-in user. An unknown or expired token just gets the short answer. */
-export async function maySeeHealthDetails(request: Request, now: number): Promise<boolean> {
+export async function maySeeHealthDetails(ctx: HealthContext, request: Request): Promise<boolean> {
   const authorization = request.headers.get("authorization");
   try {
     if (authorization) {
-      const { actor, scope } = authenticateToken(getDb(), authorization, now, getConfig().config.demo);
+      const { actor, scope } = authenticateToken(ctx.db, authorization, ctx.now, ctx.config.demo);
       return scopeAllows(scope, "read") && can(actor.roles, "read");
     }
     const user = await getSessionUser();

@@ -3,9 +3,11 @@
  * ending in `Env` name a variable), so the page shows each variable's NAME and whether it is set, never its
  * value. Credentials written into a URL (`https://user:pass@host`) are masked too, in case someone did.
  */
-import type { LoadedConfig } from "@/server/config/load";
+import { can } from "@/server/auth/roles";
 import type { Env } from "@/server/config/load";
 import { environmentPolicy } from "@/server/config/load";
+import type { ServiceContext } from "./context";
+import { forbidden } from "./errors";
 
 export type EnvVarUse = { path: string; name: string; set: boolean };
 
@@ -29,11 +31,18 @@ export type SettingsView = {
   envVars: EnvVarUse[];
 };
 
-export function settingsView(loaded: LoadedConfig, env: Env): SettingsView {
-  const { config } = loaded;
-  const isSet = (name: string) => Boolean(env[name]);
+/**
+ * The context's config as the settings page shows it; `file` is where it was read from, `env` the environment
+ * each `*Env` variable is looked up in (only whether it is set). The actor needs settings.manage.
+ */
+export function settingsView(ctx: ServiceContext, input: { file: string; env: Env }): SettingsView {
+  if (!can(ctx.actor.roles, "settings.manage")) {
+    throw forbidden(`Your role (${ctx.actor.roles.join(", ") || "none"}) does not allow settings.manage.`);
+  }
+  const { config } = ctx;
+  const isSet = (name: string) => Boolean(input.env[name]);
   return {
-    file: loaded.file,
+    file: input.file,
     demo: config.demo,
     baseUrl: maskUrl(config.baseUrl),
     services: config.services.map((s) => ({ id: s.id, name: s.name, repository: s.repository ? maskUrl(s.repository) : null })),

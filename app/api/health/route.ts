@@ -2,22 +2,23 @@
  * Liveness for load balancers and monitors. Anyone gets only ok / not ok (the status code and `{status}`); the
  * details (database, the engine runner's heartbeat, host and pid) need a signed-in user or an API token.
  */
-import { jsonAnswer } from "@/server/api/http";
-import { maySeeHealthDetails, readHealth } from "@/server/health";
+import { jsonAnswer, processContext } from "@/server/api/http";
+import { maySeeHealthDetails, readHealth, type HealthContext } from "@/server/health";
 import { logger } from "@/server/log";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  const now = Date.now();
+  let ctx: HealthContext;
   let health: ReturnType<typeof readHealth>;
   try {
-    health = readHealth(now);
+    ctx = { ...processContext(), now: Date.now() };
+    health = readHealth(ctx);
   } catch (err) {
     logger.error({ err }, "health check: the database did not answer");
     // Without the database neither a token nor a session can be checked: everyone gets the short answer.
     return jsonAnswer(503, { status: "error" });
   }
-  const body = (await maySeeHealthDetails(request, now)) ? { status: "ok", ...health } : { status: "ok" };
+  const body = (await maySeeHealthDetails(ctx, request)) ? { status: "ok", ...health } : { status: "ok" };
   return jsonAnswer(200, body);
 }

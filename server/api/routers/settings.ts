@@ -3,12 +3,13 @@ import { getConfig } from "@/server/config";
 import { rawEnv } from "@/server/config/env";
 import { settingsView } from "@/server/services/settings-view";
 import { sendTestCard, SendTestCardInput } from "@/server/services/test-card";
+import { serviceContextOf } from "../service-context";
 import { createTRPCRouter, permittedProcedure } from "../trpc";
 
 export const settingsRouter = createTRPCRouter({
-  view: permittedProcedure("settings.manage").query(() => settingsView(getConfig(), rawEnv())),
+  view: permittedProcedure("settings.manage").query(({ ctx }) => settingsView(serviceContextOf(ctx), { file: getConfig().file, env: rawEnv() })),
 
   sendTestCard: permittedProcedure("settings.manage")
     .input(SendTestCardInput)
-    .mutation(({ ctx, input }) => sendTestCard({ db: ctx.db, config: getConfig().config, actor: ctx.actor, now: Date.now() }, input)),
+    .mutation(({ ctx, input }) => sendTestCard(serviceContextOf(ctx), input)),
 });
