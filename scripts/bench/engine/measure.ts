@@ -86,8 +86,10 @@ function withLagProbe(inner: (regionId: string) => RegionProviders, onLag: (lagM
         ...base,
         metrics: {
           measure: (input) => {
-            // Every region deploys to green (blue is live at the start): green is the canary.
-            if (input.colour === "green") onLag(input.to - input.from - INTERVAL_MS, input.to);
+            // Every region deploys to green (blue is live at the start): green is the canary. Its window was due
+            // at from + interval; the pass measures it now (a late pass still asks for one interval at a time).
+            const now = Date.now();
+            if (input.colour === "green") onLag(now - input.from - INTERVAL_MS, now);
             return base.metrics.measure(input);
           },
         },

@@ -85,9 +85,26 @@ type StageSampleRow = ReturnType<Statements["stageSamples"]["all"]>[number];
  * The current stage's samples, canary and baseline paired by time, oldest first: what the machine accumulates
  * (request and error counts, per-sample p95s) and counts for the stage's coverage. Empty outside a stage.
  */
-export function loadStageSamples(db: Db, state: Pick<RegionRolloutState, "id" | "phase" | "stageIndex" | "stageStartedAt">): StageSample[] {
+export function loadStageSamples(
+  db: Db,
+  state: Pick<RegionRolloutState, "id" | "phase" | "stageIndex" | "stageStartedAt">,
+  cached?: SamplesCache,
+): StageSample[] {
   if (state.phase !== "canary" || state.stageIndex < 0 || state.stageStartedAt === null) return [];
-  const rows = statements(db).stageSamples.all({ id: state.id, stageIndex: state.stageIndex, after: state.stageStartedAt });
+  // Samples are append-only: with the runner's cache, a pass reads only the rows written since its last read
+  // (a stage of 1 s samples would otherwise re-read hundreds of rows on every pass).
+  const key = `${state.stageIndex}/${state.stageStartedAt}`;
+  if (cached && cached.key !== key) Object.assign(cached, { key, after: state.stageStartedAt, samples: [] });
+  const after = cached?.after ?? state.stageStartedAt;
+  const fresh = readStageSamples(db, state.id, state.stageIndex, after);
+  if (!cached) return fresh;
+  if (fresh.length > 0) Object.assign(cached, { after: fresh[fresh.length - 1].takenAt, samples: [...cached.samples, ...fresh] });
+  return cached.samples;
+}
+
+/** A stage's samples taken after `after`, canary and baseline paired by time (they are written together). */
+function readStageSamples(db: Db, id: string, stageIndex: number, after: number): StageSample[] {
+  const rows = statements(db).stageSamples.all({ id, stageIndex, after });
   const baselines = new Map<number, StageSampleRow>();
   for (const r of rows) if (r.role === "baseline") baselines.set(r.takenAt, r);
   const counts = (r: StageSampleRow) => ({ requests: r.requests, errors: r.errors, latencyP95Ms: r.latencyP95Ms });
@@ -140,7 +157,11 @@ export function loadGate(db: Db | Tx, config: FleetConfig, region: RegionConfig,
 export class MissingConfigError extends Error {}
 
 /** What never changes for a region rollout once planned: kept between passes so a pass reads one row. */
-export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis" | "hasDownstream">;
+export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis" | "hasDownstream"> & {
+  /** The current stage's samples read so far (append-only rows), so a pass reads only new ones. */
+  samples?: SamplesCache;
+};
+export type SamplesCache = { key: string; after: number; samples: StageSample[] };
 export type ContextCache = Map<string, StaticContext>;
 
 /**
@@ -166,7 +187,7 @@ export function loadRegionRolloutContext(db: Db, config: FleetConfig, regionRoll
     ...fixed,
     row,
     state,
-    stageSamples: loadStageSamples(db, state),
+    stageSamples: loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [] }) : undefined),
     upstream,
     gate: {
       required: requiredReviewers(config, region.environment),
