@@ -140,8 +140,8 @@ async function rolledBack(lab: RunningLab, fd: LabFlightdeck, probes: Probes, ba
   return row;
 }
 
-/** The fast path: the first read of HAProxy's counters after the move whose green errors rose over the base read before it. */
-async function oneFastRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact): Promise<{ parts: FastRunParts; byFast: boolean }> {
+/** One run to its rollback: the move to 10 %, the move back to 0 % and the breach sample, each as recorded. */
+async function rolledBackRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact) {
   const row = await rolledBack(lab, fd, probes, bad);
   const shift = probes.weightCalls.find((c) => c.canaryPct === 10);
   const rollback = probes.weightCalls.find((c) => c.canaryPct === 0);
@@ -151,6 +151,12 @@ async function oneFastRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, ba
     .where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach")))
     .get();
   if (!shift || !rollback || !breach) throw new Error(`run incomplete: shift ${!!shift}, rollback ${!!rollback}, breach sample ${!!breach}`);
+  return { shift, rollback, breach };
+}
+
+/** The fast path: the first read of HAProxy's counters after the move whose green errors rose over the base read before it. */
+async function oneFastRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact): Promise<{ parts: FastRunParts; byFast: boolean }> {
+  const { shift, rollback, breach } = await rolledBackRun(lab, fd, probes, bad);
   const base = probes.countersCalls.filter((c) => c.endedAt <= shift.startedAt).at(-1);
   const read = probes.countersCalls.find(
     (c) => c.startedAt >= shift.endedAt && base !== undefined && c.greenErrors > base.greenErrors && c.endedAt <= rollback.startedAt,
@@ -173,15 +179,7 @@ async function oneFastRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, ba
 }
 
 async function oneRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact): Promise<RunParts> {
-  const row = await rolledBack(lab, fd, probes, bad);
-  const shift = probes.weightCalls.find((c) => c.canaryPct === 10);
-  const rollback = probes.weightCalls.find((c) => c.canaryPct === 0);
-  const breach = fd.db
-    .select()
-    .from(samples)
-    .where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach")))
-    .get();
-  if (!shift || !rollback || !breach) throw new Error(`run incomplete: shift ${!!shift}, rollback ${!!rollback}, breach sample ${!!breach}`);
+  const { shift, rollback, breach } = await rolledBackRun(lab, fd, probes, bad);
   const queries = probes.measureCalls.filter((m) => m.to === breach.takenAt);
   const errorScrapedAt = firstRiseAfter(await greenErrorSamples(lab.prometheusUrl, REGION, rollback.endedAt + 100), shift.startedAt);
   if (errorScrapedAt === null) throw new Error("Prometheus holds no rise of green's 5xx counter after the move");
