@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { steps } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { ProviderError, type RegionProviders } from "@/server/providers/types";
 import { rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutView } from "@/server/services/rollout-view";
 import { startRollout } from "@/server/services/rollouts";
+import { abortError } from "./clock";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
 import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, regionRolloutOf, regionStateOf, runUntil, type Harness } from "./test-fixtures";
@@ -126,5 +128,65 @@ describe("a runner taking over a region whose one-click rollback is being retrie
     expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
     expect(eventsOf(h.db, { type: "traffic.reconciled" })).toEqual([]);
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+  });
+});
+
+describe("a crash right after a retried rollback moved the traffic, before its step was recorded", () => {
+  it("repeats the same move to 0 % on restart, never moves the traffic back to the canary, and records one rollback", async () => {
+    const rolloutId = start();
+    await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
+    failNextRollbacks = 1;
+    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await runUntil(h, () => row(rolloutId).rollbackAttempts >= 1, undefined, 20_000, runner);
+    await runner.stop();
+
+    // The retry's move reaches the load balancer, then the process dies before the step's result is stored.
+    const crashing = new Runner({
+      db: h.db,
+      config: h.config,
+      clock: h.clock,
+      id: "runner-crashing",
+      providersFor: (region): RegionProviders => {
+        const real = providersForRegion(h.config, region, h.world, h.clock);
+        return {
+          ...real,
+          traffic: {
+            getWeight: (input) => real.traffic.getWeight(input),
+            setWeight: async (input) => {
+              await real.traffic.setWeight(input);
+              throw abortError();
+            },
+          },
+        };
+      },
+    });
+    await runUntil(
+      h,
+      () =>
+        h.db
+          .select()
+          .from(steps)
+          .all()
+          .some((s) => s.key.includes("/rollback/retry-") && s.status === "started"),
+      undefined,
+      20_000,
+      crashing,
+    );
+    await crashing.stop();
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+    expect(row(rolloutId).phase).toBe("canary");
+
+    const calls = h.world.weightCalls.length;
+    const next = new Runner({
+      db: h.db,
+      config: h.config,
+      clock: h.clock,
+      id: "runner-after",
+      providersFor: (region) => providersForRegion(h.config, region, h.world, h.clock),
+    });
+    await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, next);
+    expect(h.world.weightCalls.slice(calls).map((c) => c.canaryPct)).toEqual([0]);
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+    expect(eventsOf(h.db, { type: "region.rolled_back", regionId: "us-east" })).toHaveLength(1);
   });
 });
