@@ -167,7 +167,8 @@ describe("stages on hold for a person", () => {
 });
 
 describe("repeats of the same alert", () => {
-  it("are grouped within 10 minutes per region and kind, and sent again after", () => {
+  /** A rollout in every region, and a way to write one `traffic.failed` event of it with its cards. */
+  function failingRollout() {
     h = notifyHarness();
     const { dana } = people();
     const started = startRollout(h.as(dana), {
@@ -176,7 +177,7 @@ describe("repeats of the same alert", () => {
       strategy: "parallel",
       regions: "all",
     });
-    const fail = (at: number, regionId: string) =>
+    const fail = (at: number, regionId: string, data: Record<string, unknown>) =>
       h.db.transaction((tx) => {
         const [e] = tx
           .insert(events)
@@ -188,13 +189,19 @@ describe("repeats of the same alert", () => {
             rolloutId: started.rolloutId,
             regionId,
             correlationId: started.correlationId,
-            data: { error: "socket closed", canaryPct: 10 },
+            data,
           })
           .returning()
           .all();
         enqueueNotifications(tx, h.config, e);
         return e.id;
       });
+    return { started, fail };
+  }
+
+  it("are grouped within 10 minutes per region and kind, and sent again after", () => {
+    const { started, fail: failWith } = failingRollout();
+    const fail = (at: number, regionId: string) => failWith(at, regionId, { error: "socket closed", canaryPct: 10 });
     const t = 1_000_000;
     const ids = [fail(t, "eu-west"), fail(t + 60_000, "eu-west"), fail(t + 120_000, "us-east"), fail(t + GROUP_WINDOW_MS + 1, "eu-west")];
     const statusOf = (id: number) => outbox().find((r) => r.eventId === id)!.status;
@@ -203,34 +210,8 @@ describe("repeats of the same alert", () => {
   });
 
   it("but a failing rollback's reminders, spaced 5 minutes apart by the engine, are each sent and link to the rollback retrying runbook", () => {
-    h = notifyHarness();
-    const { dana } = people();
-    const started = startRollout(h.as(dana), {
-      serviceId: "api",
-      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-      strategy: "parallel",
-      regions: "all",
-    });
-    const fail = (at: number, rollbackAttempts: number) =>
-      h.db.transaction((tx) => {
-        const data = { error: "socket closed", canaryPct: 25, rollbackAttempts, alert: true };
-        const [e] = tx
-          .insert(events)
-          .values({
-            at,
-            type: "traffic.failed",
-            actor: "engine",
-            message: "x",
-            rolloutId: started.rolloutId,
-            regionId: "eu-west",
-            correlationId: started.correlationId,
-            data,
-          })
-          .returning()
-          .all();
-        enqueueNotifications(tx, h.config, e);
-        return e.id;
-      });
+    const { fail: failWith } = failingRollout();
+    const fail = (at: number, rollbackAttempts: number) => failWith(at, "eu-west", { error: "socket closed", canaryPct: 25, rollbackAttempts, alert: true });
     const t = 1_000_000;
     const ids = [fail(t, 1), fail(t + 5 * 60_000, 6)];
     const rows = ids.map((id) => outbox().find((r) => r.eventId === id)!);
