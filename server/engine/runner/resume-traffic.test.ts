@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { ProviderError, type RegionProviders } from "@/server/providers/types";
+import { ProviderError } from "@/server/providers/types";
 import { pauseRegion, resumeRegion } from "@/server/services/region-commands";
 import { startRollout } from "@/server/services/rollouts";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, regionRolloutOf, runUntil, type Harness } from "./test-fixtures";
+import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, providersWithSetWeight, regionRolloutOf, runUntil, type Harness } from "./test-fixtures";
 
 let h: Harness;
 let dana: Actor;
@@ -22,19 +22,10 @@ beforeEach(() => {
     config: h.config,
     clock: h.clock,
     id: "runner-r",
-    providersFor: (region): RegionProviders => {
-      const real = providersForRegion(h.config, region, h.world, h.clock);
-      return {
-        ...real,
-        traffic: {
-          getWeight: (input) => real.traffic.getWeight(input),
-          setWeight: async (input) => {
-            if (balancerDown) throw new ProviderError("traffic-simulated", `the load balancer of ${region} cannot be reached`, true);
-            return real.traffic.setWeight(input);
-          },
-        },
-      };
-    },
+    providersFor: providersWithSetWeight(h, async (input, real, region) => {
+      if (balancerDown) throw new ProviderError("traffic-simulated", `the load balancer of ${region} cannot be reached`, true);
+      return real.setWeight(input);
+    }),
   });
 });
 afterEach(() => h.cleanup());

@@ -1,14 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { steps } from "@/db/schema";
 import type { Actor } from "@/server/actor";
-import { ProviderError, type RegionProviders } from "@/server/providers/types";
+import { ProviderError } from "@/server/providers/types";
 import { rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutView } from "@/server/services/rollout-view";
 import { startRollout } from "@/server/services/rollouts";
 import { abortError } from "./clock";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, regionRolloutOf, regionStateOf, runUntil, type Harness } from "./test-fixtures";
+import {
+  addUser,
+  createHarness,
+  demoConfig,
+  DIGEST_A,
+  eventsOf,
+  providersWithSetWeight,
+  regionRolloutOf,
+  regionStateOf,
+  runUntil,
+  type Harness,
+} from "./test-fixtures";
 
 const MIN = 60_000;
 let h: Harness;
@@ -28,22 +39,13 @@ beforeEach(() => {
     config: h.config,
     clock: h.clock,
     id: "runner-r",
-    providersFor: (region): RegionProviders => {
-      const real = providersForRegion(h.config, region, h.world, h.clock);
-      return {
-        ...real,
-        traffic: {
-          getWeight: (input) => real.traffic.getWeight(input),
-          setWeight: async (input) => {
-            if (input.canaryPct === 0 && failNextRollbacks > 0) {
-              failNextRollbacks--;
-              throw new ProviderError("traffic-haproxy", "HAProxy runtime API: timeout after 2 s", true);
-            }
-            return real.traffic.setWeight(input);
-          },
-        },
-      };
-    },
+    providersFor: providersWithSetWeight(h, async (input, real) => {
+      if (input.canaryPct === 0 && failNextRollbacks > 0) {
+        failNextRollbacks--;
+        throw new ProviderError("traffic-haproxy", "HAProxy runtime API: timeout after 2 s", true);
+      }
+      return real.setWeight(input);
+    }),
   });
 });
 afterEach(() => h.cleanup());
@@ -146,19 +148,10 @@ describe("a crash right after a retried rollback moved the traffic, before its s
       config: h.config,
       clock: h.clock,
       id: "runner-crashing",
-      providersFor: (region): RegionProviders => {
-        const real = providersForRegion(h.config, region, h.world, h.clock);
-        return {
-          ...real,
-          traffic: {
-            getWeight: (input) => real.traffic.getWeight(input),
-            setWeight: async (input) => {
-              await real.traffic.setWeight(input);
-              throw abortError();
-            },
-          },
-        };
-      },
+      providersFor: providersWithSetWeight(h, async (input, real) => {
+        await real.setWeight(input);
+        throw abortError();
+      }),
     });
     await runUntil(
       h,

@@ -14,11 +14,12 @@ import type { Role } from "@/server/auth/roles";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
+import type { RegionProviders, SetWeightInput, TrafficProvider, TrafficSplit } from "@/server/providers/types";
 import type { ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { VirtualClock } from "./clock";
 import { injectedFaultsFrom } from "./demo-faults";
-import { cachedProviders } from "./providers";
+import { cachedProviders, providersForRegion } from "./providers";
 import { Runner } from "./runner";
 
 export const DIGEST_A = `sha256:${"a".repeat(64)}`;
@@ -148,4 +149,15 @@ export function approveWaitingGates(
   for (const row of h.db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all()) {
     for (const reviewer of reviewers) approve(h.as(reviewer), { rolloutId: row.rolloutId, regionId: row.regionId });
   }
+}
+
+/**
+ * The harness's providers with the traffic provider's weight change wrapped: a load balancer that refuses some
+ * moves, or one that moves and then loses the process (a crash before the step is recorded).
+ */
+export function providersWithSetWeight(h: Harness, setWeight: (input: SetWeightInput, real: TrafficProvider, region: string) => Promise<TrafficSplit>) {
+  return (region: string): RegionProviders => {
+    const real = providersForRegion(h.config, region, h.world, h.clock);
+    return { ...real, traffic: { getWeight: (input) => real.traffic.getWeight(input), setWeight: (input) => setWeight(input, real.traffic, region) } };
+  };
 }
