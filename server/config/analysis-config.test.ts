@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { oneRegionDemoFleet } from "./config.fixtures";
 import { parseConfig, regionSettings } from "./load";
 import { DEFAULT_ANALYSIS } from "./schema";
 
-const fleet = (analysis: string, regionAnalysis = "") => `
-demo: true
-services: [{ id: api, name: API }]
-${analysis}
-regions:
-  - id: us-east
-    name: US East
-    environment: production-us-east
-    order: 1
-    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
-    deploy: { provider: simulated }
-    traffic: { provider: simulated }
-    metrics: { provider: simulated }
-${regionAnalysis}
-`;
+const fleet = (analysis: string, regionAnalysis = "") => oneRegionDemoFleet({ top: analysis, region: regionAnalysis });
 
 describe("analysis config: the statistics' knobs", () => {
   it("defaults: 80 % of a stage judged, one duration of extension, 95 % confidence, bounds to pass, compared with the old colour", () => {

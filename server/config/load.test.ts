@@ -3,24 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEMO_CONFIG_PATH, environmentPolicy, globMatch, loadConfig, parseConfig, regionSettings, resolveConfigPath } from "./load";
+import { oneRegionDemoFleet } from "./config.fixtures";
 import { DEFAULT_STAGES } from "./schema";
 
 const demo = readFileSync(DEMO_CONFIG_PATH, "utf8");
 /** A one-region demo fleet (simulated providers, named as they must be). */
-const minimal = (regionExtra = "") => `
-demo: true
-services: [{ id: api, name: API }]
-regions:
-  - id: us-east
-    name: US East
-    environment: production-us-east
-    order: 1
-    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
-    deploy: { provider: simulated }
-    traffic: { provider: simulated }
-    metrics: { provider: simulated }
-${regionExtra}
-`;
+const minimal = (regionExtra = "") => oneRegionDemoFleet({ region: regionExtra });
 
 describe("fleet config", () => {
   it("accepts the shipped demo fleet: three regions in order with the spec's stages", () => {

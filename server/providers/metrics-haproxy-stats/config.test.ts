@@ -18,6 +18,19 @@ const region = (over: Partial<RegionInput>): RegionInput => ({
   ...over,
 });
 const fleet = (over: Partial<RegionInput>) => FleetConfig.safeParse({ services: [{ id: "api", name: "API" }], regions: [region(over)] });
+/** A one-region real fleet as YAML (SSH deploy, HAProxy traffic) with this region's `metrics` lines. */
+const realFleet = (metrics: string) => `baseUrl: https://deploy.example.com
+services: [{ id: api, name: API }]
+regions:
+  - id: us-east
+    name: US East
+    environment: production-us-east
+    order: 1
+    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
+    deploy: { provider: ssh, privateKeyPath: /etc/flightdeck/deploy_key, restartCommand: "systemctl restart api" }
+    traffic: { provider: haproxy, backend: be_api, socket: /run/haproxy/admin.sock }
+    ${metrics}
+`;
 const simulated: RegionProviders = {
   deploy: { deploy: async () => ({ log: [] }) },
   traffic: { setWeight: async () => ({ blue: 100, green: 0 }), getWeight: async () => ({ blue: 100, green: 0 }) },
@@ -41,39 +54,14 @@ describe("metrics.fast", () => {
   });
 
   it("from YAML, with its own interval", () => {
-    const yaml = `baseUrl: https://deploy.example.com
-services: [{ id: api, name: API }]
-regions:
-  - id: us-east
-    name: US East
-    environment: production-us-east
-    order: 1
-    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
-    deploy: { provider: ssh, privateKeyPath: /etc/flightdeck/deploy_key, restartCommand: "systemctl restart api" }
-    traffic: { provider: haproxy, backend: be_api, socket: /run/haproxy/admin.sock }
-    metrics:
-      provider: prometheus
-      url: http://prometheus:9090
-      fast: { provider: haproxy-stats, intervalMs: 250 }
-`;
+    const yaml = realFleet("metrics:\n      provider: prometheus\n      url: http://prometheus:9090\n      fast: { provider: haproxy-stats, intervalMs: 250 }");
     const { config, problems } = parseConfig(yaml, {}, { requireEnv: false });
     expect(problems).toEqual([]);
     expect(config!.regions[0].metrics).toMatchObject({ fast: { intervalMs: 250 } });
   });
 
   it("a fast.socketEnv that is not set is named by the config check", () => {
-    const yaml = `baseUrl: https://deploy.example.com
-services: [{ id: api, name: API }]
-regions:
-  - id: us-east
-    name: US East
-    environment: production-us-east
-    order: 1
-    targets: { blue: { host: 10.0.0.1 }, green: { host: 10.0.0.2 } }
-    deploy: { provider: ssh, privateKeyPath: /etc/flightdeck/deploy_key, restartCommand: "systemctl restart api" }
-    traffic: { provider: haproxy, backend: be_api, socket: /run/haproxy/admin.sock }
-    metrics: { provider: prometheus, url: http://p:9090, fast: { provider: haproxy-stats, socketEnv: US_EAST_HAPROXY_STATS } }
-`;
+    const yaml = realFleet("metrics: { provider: prometheus, url: http://p:9090, fast: { provider: haproxy-stats, socketEnv: US_EAST_HAPROXY_STATS } }");
     const { problems } = parseConfig(yaml, { DROPLET_USER: "deploy" });
     expect(problems).toEqual([
       expect.objectContaining({ path: "regions[0].metrics.fast.socketEnv", message: expect.stringContaining("US_EAST_HAPROXY_STATS") }),
