@@ -36,7 +36,7 @@ export const allowListEmpty = (allow: AllowList) => allow.githubOrgs.length + al
 const lower = (list: readonly string[]) => list.map((s) => s.toLowerCase());
 
 /** The allowed domain an address belongs to (exactly: `acme.com` does not admit `eu.acme.com`), or null. */
-export function allowedDomain(email: string, domains: readonly string[]): string | null {
+function allowedDomain(email: string, domains: readonly string[]): string | null {
   const at = email.lastIndexOf("@");
   if (at < 1) return null;
   const domain = email.slice(at + 1).toLowerCase();

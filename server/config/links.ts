@@ -22,7 +22,7 @@ export function fillLink(template: string, values: Record<string, string>): stri
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? encodeURIComponent(values[key]) : whole));
 }
 
-export function linkValues(region: Pick<RegionConfig, "id">, ctx: LinkContext): Record<string, string> {
+function linkValues(region: Pick<RegionConfig, "id">, ctx: LinkContext): Record<string, string> {
   return { region: region.id, service: ctx.serviceId, rolloutId: ctx.rolloutId, correlationId: ctx.correlationId, from: String(ctx.from), to: String(ctx.to) };
 }
 

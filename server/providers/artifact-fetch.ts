@@ -195,7 +195,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** 2147483648 → "2 GiB", 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
   let unit = 0;

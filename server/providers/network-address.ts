@@ -70,7 +70,7 @@ function ipv6Groups(address: string): number[] {
 }
 
 /** The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), or null. */
-export function embeddedIpv4(address: string): string | null {
+function embeddedIpv4(address: string): string | null {
   const g = ipv6Groups(address);
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);

@@ -14,7 +14,7 @@ export function newNonce(): string {
 }
 
 /** The CSP of a page rendered with `nonce`. */
-export function pagePolicy(nonce: string, opts: SecurityHeaderOptions): string {
+function pagePolicy(nonce: string, opts: SecurityHeaderOptions): string {
   const directives = [
     "default-src 'self'",
     // React needs eval only in development (error overlays); never in production.

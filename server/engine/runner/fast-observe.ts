@@ -50,7 +50,7 @@ export async function beforeStageMove(deps: FastDeps, state: RegionRolloutState,
 }
 
 /** The counts of the current stage so far, or null (no fast source, nothing to watch, a first read, a failed one). */
-export async function fastObservation(deps: FastDeps, state: RegionRolloutState): Promise<FastObservation | null> {
+async function fastObservation(deps: FastDeps, state: RegionRolloutState): Promise<FastObservation | null> {
   if (!deps.fast || !wantsFastRead({ state }) || state.stageStartedAt === null) {
     bases.delete(state.id);
     return null;
