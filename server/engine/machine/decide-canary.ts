@@ -46,6 +46,11 @@ export function decideCanary(input: DecideInput): Action {
   return extendOrPause(input, stage, coverage, nextSampleAt);
 }
 
+/** A window that ended an interval or more ago: missed while nobody sampled, so replayed from the metrics store's history. */
+export function isPastWindow(to: number, now: number, intervalMs: number): boolean {
+  return now - to >= intervalMs;
+}
+
 /** The current stage's judged samples, oldest first (the store may hand over older ones: they are left out). */
 export function samplesOfStage(input: DecideInput): StageSample[] {
   const { stageStartedAt } = input.state;
@@ -219,7 +224,7 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
     // replayed from history (after a restart or a resume) that has no data is unjudged, as coverage counts, but
     // neither adds to nor ends the run: whether the metrics are missing now is for the live samples to say.
     const missing = assessment.gapKinds.some((k) => k !== "undecided");
-    const replayed = now - observation.to >= analysis.intervalMs;
+    const replayed = isPastWindow(observation.to, now, analysis.intervalMs);
     const inconclusive = missing ? (replayed ? state.inconclusive : state.inconclusive + 1) : 0;
     const why = assessment.gaps.join("; ");
     const run = missing && !replayed ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : replayed ? " (a past window, replayed)" : "";

@@ -6,6 +6,7 @@
  * A metrics store that cannot be reached (or answers garbage) is no data, and the observation carries why.
  */
 import type { Logger } from "pino";
+import { isPastWindow } from "@/server/engine/machine/decide-canary";
 import type { Colour, Measurement, Observation } from "@/server/engine/machine/types";
 import type { HistorySample, MetricsProvider } from "@/server/providers/types";
 import type { RegionRolloutContext } from "../store/load";
@@ -25,7 +26,7 @@ export async function observeWindow(deps: ObserveDeps, ctx: RegionRolloutContext
   const stagePercent = ctx.stages[ctx.state.stageIndex]?.percent ?? null;
   const base = { region: ctx.row.regionId, service: ctx.rollout.serviceId, correlationId: ctx.rollout.correlationId, signal };
   const interval = to - from;
-  const missed = deps.now - to >= ctx.analysis.intervalMs && typeof metrics.history === "function";
+  const missed = isPastWindow(to, deps.now, ctx.analysis.intervalMs) && typeof metrics.history === "function";
 
   const fromHistory = async (colour: Colour): Promise<Measurement | null> => {
     let cached = history.get(colour);
