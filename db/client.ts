@@ -1,43 +1,35 @@
 /**
- * The database: one SQLite file (WAL) through drizzle by default. Everything the engine needs to go on after a
- * crash lives here. Kept free of SQLite-only assumptions above this file (no reliance on a single writer).
+ * The process's store. One SQLite file (WAL) by default (`db/sqlite`); everything the engine needs to go on
+ * after a crash lives here. Nothing above `Store` knows which SQL engine sits behind it.
  */
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import * as schema from "./schema";
+import { migrateSqlite, openSqlite } from "./sqlite/driver";
+import { sqliteStore, type SqliteStore } from "./sqlite/store";
+import type { Store } from "./store/store";
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-/** A transaction handle; services accept either. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type { Store } from "./store/store";
+export type { SqliteStore } from "./sqlite/store";
 
 export const MIGRATIONS_FOLDER = path.join(process.env.FLIGHTDECK_HOME ?? process.cwd(), "db/migrations");
 export const DEFAULT_DB_FILE = path.join(process.cwd(), "data/flightdeck.db");
 
-export function openDatabase(file: string = process.env.FLIGHTDECK_DB ?? DEFAULT_DB_FILE): Db {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("synchronous = NORMAL");
-  return drizzle(sqlite, { schema }) as Db;
+/** An embedded store on one SQLite file (`:memory:` for tests), not yet migrated. */
+export function openDatabase(file: string = process.env.FLIGHTDECK_DB ?? DEFAULT_DB_FILE): SqliteStore {
+  return sqliteStore(openSqlite(file));
 }
 
-export function migrateDatabase(db: Db, migrationsFolder: string = MIGRATIONS_FOLDER): void {
-  migrate(db, { migrationsFolder });
+export function migrateDatabase(store: SqliteStore, migrationsFolder: string = MIGRATIONS_FOLDER): void {
+  migrateSqlite(store.raw, migrationsFolder);
 }
 
-const globalForDb = globalThis as unknown as { flightdeckDb?: Db };
+const globalForDb = globalThis as unknown as { flightdeckDb?: Store };
 
-/** The process's database, opened and migrated on first use. */
-export function getDb(): Db {
+/** The process's store, opened and migrated on first use. */
+export function getDb(): Store {
   if (!globalForDb.flightdeckDb) {
-    const db = openDatabase();
-    migrateDatabase(db);
-    globalForDb.flightdeckDb = db;
+    const store = openDatabase();
+    migrateDatabase(store);
+    globalForDb.flightdeckDb = store;
   }
   return globalForDb.flightdeckDb;
 }

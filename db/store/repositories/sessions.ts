@@ -1,0 +1,7 @@
+/** Sign-in sessions. */
+import type { SqliteQuery as Query } from "../../sqlite/driver";
+
+export function sessionRepository(q: Query) {
+  void q;
+  return {};
+}
