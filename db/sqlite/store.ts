@@ -68,7 +68,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     raw: q,
     $client: client,
     async transaction(fn) {
-      await waitTurn();
+      if (open) await waitTurn();
       let release!: () => void;
       open = new Promise((resolve) => (release = resolve));
       try {
@@ -87,7 +87,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
       }
     },
     async close() {
-      await waitTurn();
+      if (open) await waitTurn();
       client.close();
     },
   };

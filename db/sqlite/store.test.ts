@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { migrateDatabase, openDatabase, type SqliteStore } from "../client";
+
+let store: SqliteStore;
+afterEach(() => store?.$client.close());
+
+function fresh(): SqliteStore {
+  store = openDatabase(":memory:");
+  migrateDatabase(store);
+  return store;
+}
+
+describe("the SQLite store's transactions", () => {
+  it("commits every write of the function together", async () => {
+    const db = fresh();
+    await db.transaction(async (tx) => {
+      await tx.leases.acquire("a", "r1", 0, 1000);
+      await tx.leases.acquire("b", "r1", 0, 1000);
+    });
+    expect([await db.leases.holder("a", 10), await db.leases.holder("b", 10)]).toEqual(["r1", "r1"]);
+  });
+
+  it("keeps none of them when the function throws, and passes the error on", async () => {
+    const db = fresh();
+    const failing = db.transaction(async (tx) => {
+      await tx.leases.acquire("a", "r1", 0, 1000);
+      throw new Error("boom");
+    });
+    await expect(failing).rejects.toThrow("boom");
+    expect(await db.leases.holder("a", 10)).toBeNull();
+  });
+
+  it("makes a caller outside the transaction wait for its commit instead of writing into it", async () => {
+    const db = fresh();
+    let resume!: () => void;
+    const paused = new Promise<void>((r) => (resume = r));
+    const order: string[] = [];
+    const tx = db.transaction(async (t) => {
+      await t.leases.acquire("a", "r1", 0, 1000);
+      await paused;
+      order.push("tx done");
+      throw new Error("rolled back");
+    });
+    const outside = db.leases.acquire("b", "r2", 0, 1000).then(() => order.push("outside written"));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    resume();
+    await expect(tx).rejects.toThrow("rolled back");
+    await outside;
+    expect(order).toEqual(["tx done", "outside written"]);
+    expect(await db.leases.holder("a", 10)).toBeNull();
+    expect(await db.leases.holder("b", 10)).toBe("r2");
+  });
+
+  it("rolls a nested transaction back to its savepoint only", async () => {
+    const db = fresh();
+    await db.transaction(async (tx) => {
+      await tx.leases.acquire("a", "r1", 0, 1000);
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.leases.acquire("b", "r1", 0, 1000);
+          throw new Error("inner");
+        }),
+      ).rejects.toThrow("inner");
+    });
+    expect([await db.leases.holder("a", 10), await db.leases.holder("b", 10)]).toEqual(["r1", null]);
+  });
+
+  it("refuses the outer store inside a transaction rather than deadlocking", async () => {
+    const db = fresh();
+    const misuse = db.transaction(async () => {
+      await db.leases.acquire("a", "r1", 0, 1000);
+    });
+    await expect(misuse).rejects.toThrow(/use the transaction's own handle/);
+    expect(await db.leases.holder("a", 10)).toBeNull();
+  });
+});
