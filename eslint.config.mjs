@@ -5,6 +5,16 @@ const config = [
   ...nextVitals,
   ...nextTs,
   { ignores: [".next/**", "dist/**", "node_modules/**", "data/**", "db/migrations/**", "test-results/**", "playwright-report/**", "next-env.d.ts", ".lab/**"] },
+  {
+    // The store is async: a promise left un-awaited, awaited by mistake or used as a condition is a lost write or a wrong branch.
+    files: ["**/*.ts", "**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+      "@typescript-eslint/await-thenable": "error",
+    },
+  },
 ];
 
 export default config;
