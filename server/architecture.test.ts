@@ -150,6 +150,19 @@ const RULES: Rule[] = [
       (!imp.typeOnly && inProject(imp, "server/engine/store/")),
   },
   {
+    name: "only the SQLite implementation (db/sqlite) and the tables it defines (db/schema) know the dialect: better-sqlite3, drizzle's sqlite-core and better-sqlite3 driver nowhere else",
+    appliesTo: (f) => !f.startsWith("db/sqlite/") && !f.startsWith("db/schema/"),
+    testsToo: false,
+    breaks: (imp) => imp.kind === "package" && /^(better-sqlite3|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/.test(imp.specifier),
+  },
+  {
+    name: "above db/, code speaks to the store's repositories only: no drizzle-orm and no tables from db/schema (types excepted), no db/sqlite but through db/client",
+    appliesTo: (f) => !f.startsWith("db/"),
+    testsToo: false,
+    breaks: (imp) =>
+      !imp.typeOnly && ((imp.kind === "package" && /^drizzle-(orm|kit)(\/|$)/.test(imp.specifier)) || inProject(imp, "db/schema/") || inProject(imp, "db/sqlite/")),
+  },
+  {
     name: "db imports nothing outside db/",
     appliesTo: under("db/"),
     testsToo: true,
@@ -308,3 +321,17 @@ describe("import rules (docs/architecture.md)", () => {
     expect(chains).toEqual([]);
   });
 });
+
+describe("the store's repositories (db/store) stay portable to another SQL engine", () => {
+  /** better-sqlite3's synchronous calls and its connection: a PostgreSQL driver has neither. */
+  const DRIVER_ONLY = /\.(get|all|run|values)\(\s*\)|\$client|\bpragma\b/;
+  it("await their queries instead of calling a driver's synchronous methods", () => {
+    const found = FILES.filter((f) => f.startsWith("db/store/") && !TEST_FILE.test(f)).flatMap((f) =>
+      readFileSync(path.join(ROOT, f), "utf8")
+        .split("\n")
+        .flatMap((line, i) => (DRIVER_ONLY.test(line) && !/^\s*(\*|\/\/)/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
+});
+
