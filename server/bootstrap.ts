@@ -17,14 +17,14 @@ export async function bootstrap(opts: { engine: boolean }) {
   checkEnvironmentOrExit();
   const { config, file } = getConfig();
   selectFleetDatabase(config); // FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
-  const db = getDb(); // opens that file in WAL mode and migrates it
+  const db = getDb(); // opens that file (SQLite, WAL mode) and migrates it
   const now = Date.now();
-  syncFleet(db, config, now);
+  await syncFleet(db, config, now);
   if (config.demo) {
-    seedDemoUsers(db, now);
-    seedDemoFleet(db, config, now);
+    await seedDemoUsers(db, now);
+    await seedDemoFleet(db, config, now);
   }
-  ensureBootstrapAdmin(db, serverEnv(), now);
+  await ensureBootstrapAdmin(db, serverEnv(), now);
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
   if (opts.engine) startEngine({ db, config });
 }

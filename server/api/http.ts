@@ -40,7 +40,7 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
   return { ok: true, text: Buffer.concat(chunks).toString("utf8") };
 }
 
-/** The process's database and fleet config, for route handlers that call a service directly. */
+/** The process's store and fleet config, for route handlers that call a service directly. */
 export function processContext() {
   return { db: getDb(), config: getConfig().config };
 }

@@ -33,7 +33,7 @@ export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>)
       const now = Date.now();
       const db = getDb();
       const config = getConfig().config;
-      const token = authenticateToken(db, request.headers.get("authorization"), now, config.demo);
+      const token = await authenticateToken(db, request.headers.get("authorization"), now, config.demo);
       if (!scopeAllows(token.scope, permission)) {
         throw forbidden(`${token.actor.name} is a ${token.scope} token; this call (${permission}) needs a ${scopesAllowing(permission).join(" or ")} token.`);
       }
@@ -68,7 +68,7 @@ export const listRolloutsHandler = ({ request, ctx }: RestCall<unknown>) => list
 export const rolloutStatusHandler = ({ params, ctx }: RestCall<{ id: string }>) => getRolloutStatus(ctx, params.id);
 
 export async function startRolloutHandler({ request, ctx }: RestCall<unknown>) {
-  const started = startRollout(ctx, (await readJsonBody(request)) as StartRolloutInput);
+  const started = await startRollout(ctx, (await readJsonBody(request)) as StartRolloutInput);
   return { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running", regions: started.regions.map((r) => r.regionId) };
 }
 
@@ -81,14 +81,14 @@ export async function regionActionHandler({ request, params, ctx }: RestCall<{ i
   const command = REGION_COMMANDS[params.action as keyof typeof REGION_COMMANDS];
   const { reason } = await readJsonBody(request);
   const input = { rolloutId: params.id, regionId: params.region, ...(WITH_REASON.has(params.action) && typeof reason === "string" ? { reason } : {}) };
-  return regionCommandResult(command(ctx, input));
+  return regionCommandResult(await command(ctx, input));
 }
 
 export async function rollbackRegionHandler({ request, params, ctx }: RestCall<{ region: string }>) {
   const { service } = await readJsonBody(request);
   const serviceId = typeof service === "string" ? service : ctx.config.services.length === 1 ? ctx.config.services[0].id : null;
   if (!serviceId) throw badRequest(`Name the service to roll back: {"service": "<id>"} (known: ${ctx.config.services.map((s) => s.id).join(", ")}).`);
-  return regionCommandResult(rollbackRegion(ctx, { serviceId, regionId: params.region }));
+  return regionCommandResult(await rollbackRegion(ctx, { serviceId, regionId: params.region }));
 }
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */

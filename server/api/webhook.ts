@@ -48,7 +48,7 @@ async function receive(request: Request): Promise<Response> {
     const body = await readBodyWithLimit(request, MAX_BODY_BYTES);
     if (!body.ok)
       return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
-    const answer = receiveCiWebhook(
+    const answer = await receiveCiWebhook(
       { ...processContext(), now, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
       { headers: request.headers, rawBody: body.text },
     );

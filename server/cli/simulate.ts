@@ -4,9 +4,7 @@
  * rollback drill and the planner to run before a real rollout. Deterministic for a given --seed.
  */
 import { readFileSync } from "node:fs";
-import { asc, count, eq } from "drizzle-orm";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { events, regionRollouts, roleChanges, rollouts, stages, users } from "@/db/schema";
+import { migrateDatabase, openDatabase, type Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { rawEnv, serverEnv } from "@/server/config/env";
 import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
@@ -62,11 +60,9 @@ export function simulationConfig(opts: SimulateOptions): FleetConfig {
   };
 }
 
-function person(db: Db, id: string, name: string, roles: Actor["roles"]): Actor {
-  db.insert(users)
-    .values({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START })
-    .run();
-  for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "simulator", at: START }).run();
+async function person(db: Store, id: string, name: string, roles: Actor["roles"]): Promise<Actor> {
+  await db.users.insert({ id, email: `${id}@simulator.flightdeck`, name, createdAt: START });
+  await db.users.appendRoleChanges(roles.map((role) => ({ userId: id, role, change: "granted" as const, changedBy: "simulator", at: START })));
   return { kind: "user", id, name, roles };
 }
 
@@ -85,9 +81,9 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   const db = openDatabase(":memory:");
   migrateDatabase(db);
   const clock = new VirtualClock(START);
-  syncFleet(db, config, clock.now());
-  const deployer = person(db, "release-engineer", "Release engineer", ["deployer"]);
-  const reviewers = [person(db, "functional-reviewer", "Functional reviewer", ["reviewer"]), person(db, "sre-reviewer", "SRE reviewer", ["sre"])];
+  await syncFleet(db, config, clock.now());
+  const deployer = await person(db, "release-engineer", "Release engineer", ["deployer"]);
+  const reviewers = [await person(db, "functional-reviewer", "Functional reviewer", ["reviewer"]), await person(db, "sre-reviewer", "SRE reviewer", ["sre"])];
 
   const world = new SimulatedWorld({ seed: opts.seed });
   for (const f of opts.faults) world.injectFault(f.regionId, f.stagePercent, f.values);
@@ -95,7 +91,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
 
   let started;
   try {
-    started = startRollout(
+    started = await startRollout(
       { db, config, actor: deployer, now: clock.now() },
       {
         serviceId: config.services[0].id,
@@ -110,30 +106,30 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
     throw err;
   }
   const rolloutId = started.rolloutId;
-  const status = () => db.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, rolloutId)).get()!.status;
+  const status = async () => (await db.rollouts.byId(rolloutId))!.status;
 
   let held = false;
   let paused = false;
   let failingTicks = 0;
   let quietTicks = 0;
   let eventsSeen = 0;
-  for (let i = 0; i < MAX_TICKS && status() === "running"; i++) {
+  for (let i = 0; i < MAX_TICKS && (await status()) === "running"; i++) {
     const tick = await runner.tick();
     failingTicks = tick.errors > 0 ? failingTicks + 1 : 0;
     if (failingTicks >= 20) throw new Error("the engine failed 20 ticks in a row; its log above says why");
     // A paused region waits for a person: once nothing has happened for a while, the drill ends there.
-    const eventCount = countEvents(db, rolloutId);
+    const eventCount = await db.events.countForRollout(rolloutId);
     quietTicks = eventCount === eventsSeen ? quietTicks + 1 : 0;
     eventsSeen = eventCount;
-    if (quietTicks >= QUIET_TICKS && anyPaused(db, rolloutId)) {
+    if (quietTicks >= QUIET_TICKS && (await anyPaused(db, rolloutId))) {
       paused = true;
       break;
     }
-    if (opts.holdApprovals && onlyWaitingForApproval(db, rolloutId)) {
+    if (opts.holdApprovals && (await onlyWaitingForApproval(db, rolloutId))) {
       held = true;
       break;
     }
-    if (!opts.holdApprovals) grantApprovals(db, config, rolloutId, reviewers, clock.now());
+    if (!opts.holdApprovals) await grantApprovals(db, config, rolloutId, reviewers, clock.now());
     const next = runner.nextDueAt();
     if (next !== null) clock.setTime(Math.max(next, clock.now()));
   }
@@ -144,42 +140,23 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
 /** Ticks with no new event after which a rollout with a paused region is taken as waiting for a person. */
 const QUIET_TICKS = 30;
 
-function countEvents(db: Db, rolloutId: string): number {
-  return db.select({ n: count() }).from(events).where(eq(events.rolloutId, rolloutId)).get()?.n ?? 0;
-}
-
-function anyPaused(db: Db, rolloutId: string): boolean {
-  return db
-    .select({ paused: regionRollouts.paused })
-    .from(regionRollouts)
-    .where(eq(regionRollouts.rolloutId, rolloutId))
-    .all()
-    .some((r) => r.paused);
+async function anyPaused(db: Store, rolloutId: string): Promise<boolean> {
+  return (await db.regionRollouts.listForRollout(rolloutId)).some((r) => r.paused);
 }
 
 /** Nothing moves until someone approves: a gate is open and no region is deploying or in canary. */
-function onlyWaitingForApproval(db: Db, rolloutId: string): boolean {
-  const phases = db
-    .select({ phase: regionRollouts.phase })
-    .from(regionRollouts)
-    .where(eq(regionRollouts.rolloutId, rolloutId))
-    .all()
-    .map((r) => r.phase);
+async function onlyWaitingForApproval(db: Store, rolloutId: string): Promise<boolean> {
+  const phases = (await db.regionRollouts.listForRollout(rolloutId)).map((r) => r.phase);
   return phases.includes("awaiting_approval") && !phases.some((p) => p === "deploying" || p === "canary");
 }
 
 /** The simulator's reviewers approve every open gate at once (each grant is an event). */
-function grantApprovals(db: Db, config: FleetConfig, rolloutId: string, reviewers: Actor[], now: number): void {
-  const waiting = db
-    .select()
-    .from(regionRollouts)
-    .where(eq(regionRollouts.rolloutId, rolloutId))
-    .all()
-    .filter((r) => r.phase === "awaiting_approval");
+async function grantApprovals(db: Store, config: FleetConfig, rolloutId: string, reviewers: Actor[], now: number): Promise<void> {
+  const waiting = (await db.regionRollouts.listForRollout(rolloutId)).filter((r) => r.phase === "awaiting_approval");
   for (const rr of waiting) {
     for (const [i, reviewer] of reviewers.entries()) {
       try {
-        approveGate(
+        await approveGate(
           { db, config, actor: reviewer, now },
           { rolloutId, regionId: rr.regionId, as: i === 0 ? "functional" : "sre", comment: "granted by the simulator" },
         );
@@ -191,12 +168,12 @@ function grantApprovals(db: Db, config: FleetConfig, rolloutId: string, reviewer
   }
 }
 
-function report(db: Db, rolloutId: string, opts: SimulateOptions, held: boolean, paused = false): SimulationResult {
+async function report(db: Store, rolloutId: string, opts: SimulateOptions, held: boolean, paused = false): Promise<SimulationResult> {
   const minute = (t: number | null) => (t === null ? null : Math.round(((t - START) / 60_000) * 100) / 100);
-  const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()!;
-  const rrs = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
-  const stageRows = db.select().from(stages).all();
-  const log = db.select().from(events).where(eq(events.rolloutId, rolloutId)).orderBy(asc(events.id)).all();
+  const rollout = (await db.rollouts.byId(rolloutId))!;
+  const rrs = await db.regionRollouts.listForRollout(rolloutId);
+  const stageRows = await db.stages.listForRegionRollouts(rrs.map((rr) => rr.id));
+  const log = await db.events.listForRollout(rolloutId);
   const lastAt = Math.max(START, ...log.map((e) => e.at));
   return {
     strategy: opts.strategy,

@@ -10,10 +10,10 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   let ctx: HealthContext;
-  let health: ReturnType<typeof readHealth>;
+  let health: Awaited<ReturnType<typeof readHealth>>;
   try {
     ctx = { ...processContext(), now: Date.now() };
-    health = readHealth(ctx);
+    health = await readHealth(ctx);
   } catch (err) {
     logger.error({ err }, "health check: the database did not answer");
     // Without the database neither a token nor a session can be checked: everyone gets the short answer.

@@ -38,17 +38,20 @@ export const approvalsRouter = createTRPCRouter({
   reject: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => rejectGate(serviceCtx(ctx), input)),
 
   /** One decision per gate; a refusal of one gate does not stop the others, and each is reported in words. */
-  approveAll: reviewerProcedure.input(ApproveAllInput).mutation(({ ctx, input }): GateOutcome[] => {
-    const regionIds = gatesOf(ctx.db, input.rolloutId);
+  approveAll: reviewerProcedure.input(ApproveAllInput).mutation(async ({ ctx, input }): Promise<GateOutcome[]> => {
+    const regionIds = await gatesOf(ctx.db, input.rolloutId);
     if (regionIds.length === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Rollout ${input.rolloutId} has no region waiting for approval.` });
-    return regionIds.map((regionId) => {
+    // One gate after another: each decision reads the state the previous one left.
+    const outcomes: GateOutcome[] = [];
+    for (const regionId of regionIds) {
       try {
-        const decided = approveGate(serviceCtx(ctx), { rolloutId: input.rolloutId, regionId, comment: input.comment });
-        return { regionId, ok: true, message: `Approved as ${decided.kind === "sre" ? "SRE" : "functional reviewer"}.` };
+        const decided = await approveGate(serviceCtx(ctx), { rolloutId: input.rolloutId, regionId, comment: input.comment });
+        outcomes.push({ regionId, ok: true, message: `Approved as ${decided.kind === "sre" ? "SRE" : "functional reviewer"}.` });
       } catch (err) {
-        if (err instanceof ServiceError) return { regionId, ok: false, message: err.message };
-        throw err;
+        if (err instanceof ServiceError) outcomes.push({ regionId, ok: false, message: err.message });
+        else throw err;
       }
-    });
+    }
+    return outcomes;
   }),
 });

@@ -46,27 +46,27 @@ export const rolloutsRouter = createTRPCRouter({
     .query(({ ctx, input }) => previewPlan(serviceContext(ctx), input)),
   start: permittedProcedure("rollout.start")
     .input(StartRolloutInput)
-    .mutation(({ ctx, input }) => {
-      const started = startRollout(serviceContext(ctx), input);
+    .mutation(async ({ ctx, input }) => {
+      const started = await startRollout(serviceContext(ctx), input);
       return { rolloutId: started.rolloutId, correlationId: started.correlationId };
     }),
 
   pause: permittedProcedure("rollout.control")
     .input(PauseRegionInput)
-    .mutation(({ ctx, input }) => done(pauseRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await pauseRegion(serviceContext(ctx), input))),
   resume: permittedProcedure("rollout.control")
     .input(RegionRolloutRef)
-    .mutation(({ ctx, input }) => done(resumeRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await resumeRegion(serviceContext(ctx), input))),
   promote: permittedProcedure("rollout.control")
     .input(PromoteRegionInput)
-    .mutation(({ ctx, input }) => done(promoteRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await promoteRegion(serviceContext(ctx), input))),
   abort: permittedProcedure("rollout.control")
     .input(RegionRolloutRef)
-    .mutation(({ ctx, input }) => done(abortRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await abortRegion(serviceContext(ctx), input))),
   retry: permittedProcedure("rollout.control")
     .input(RegionRolloutRef)
-    .mutation(({ ctx, input }) => done(retryRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await retryRegion(serviceContext(ctx), input))),
   rollback: permittedProcedure("region.rollback")
     .input(RollbackRegionInput)
-    .mutation(({ ctx, input }) => done(rollbackRegion(serviceContext(ctx), input))),
+    .mutation(async ({ ctx, input }) => done(await rollbackRegion(serviceContext(ctx), input))),
 });
