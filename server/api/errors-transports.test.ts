@@ -19,12 +19,12 @@ let f: ProcessFixture;
 let deployToken: string;
 const dana: SessionUser = { id: "dana", email: "dana@example.test", name: "Dana", roles: ["deployer"] };
 
-beforeEach(() => {
+beforeEach(async () => {
   f = freshProcessDatabase();
   process.env.FLIGHTDECK_WEBHOOK_SECRET = SECRET;
   const ada = addUser(f.db, "ada", "Ada", ["admin"]);
   addUser(f.db, "dana", "Dana", ["deployer"]);
-  deployToken = createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "ci", scope: "deploy" }).token;
+  deployToken = (await createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "ci", scope: "deploy" })).token;
 });
 afterEach(() => {
   vi.restoreAllMocks();

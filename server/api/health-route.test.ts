@@ -19,14 +19,14 @@ let ada: Actor;
 
 function addRunner(id: string, heartbeatAgoMs: number) {
   const now = Date.now();
-  f.db
+  f.db.raw
     .insert(runners)
     .values({ id, pid: 4242, host: "web-1", startedAt: now - 60_000, heartbeatAt: now - heartbeatAgoMs })
     .run();
 }
 
-function readToken(): string {
-  return createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "monitor", scope: "read" }).token;
+async function readToken(): Promise<string> {
+  return (await createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "monitor", scope: "read" })).token;
 }
 
 const health = (authorization?: string) => GET(new Request("http://localhost/api/health", { headers: authorization ? { authorization } : {} }));
@@ -51,7 +51,7 @@ describe("GET /api/health", () => {
   it("gives a read token the engine's state from the most recent heartbeat", async () => {
     addRunner("r_old", 120_000);
     addRunner("r_new", 2_000);
-    const body = await (await health(`Bearer ${readToken()}`)).json();
+    const body = await (await health(`Bearer ${await readToken()}`)).json();
     expect(body).toMatchObject({ status: "ok", database: "ok", engine: { status: "ok", runnerId: "r_new", host: "web-1", pid: 4242 } });
     expect(body.engine.lastHeartbeatAgoMs).toBeGreaterThanOrEqual(2_000);
     expect(body.engine.lastHeartbeatAgoMs).toBeLessThan(15_000);
@@ -64,7 +64,7 @@ describe("GET /api/health", () => {
 
   it("reports the engine stale when its last heartbeat is older than 15 s, and still answers 200", async () => {
     addRunner("r_1", 20_000);
-    const res = await health(`Bearer ${readToken()}`);
+    const res = await health(`Bearer ${await readToken()}`);
     expect(res.status).toBe(200);
     expect((await res.json()).engine).toMatchObject({ status: "stale", runnerId: "r_1" });
   });

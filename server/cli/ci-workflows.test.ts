@@ -103,7 +103,7 @@ describe("the workflow's webhook step", () => {
   it("signs and sends a delivery the server accepts, and hands the rollout id to the next step", async () => {
     expect(Object.keys(webhookStep().env!)).toEqual(expect.arrayContaining(["FLIGHTDECK_WEBHOOK_SECRET", "REGIONS", "STRATEGY", "DELAY", "DELIVERY_ID"]));
     const { stdout } = await runStep({ STRATEGY: "delayed", REGIONS: "us-east, eu-west", DELAY: "90" });
-    const [row] = f.db.select().from(rollouts).all();
+    const [row] = f.db.raw.select().from(rollouts).all();
     expect(row).toMatchObject({ strategy: "delayed", delayMinutes: 90, initiator: "webhook:gh-1-1", ciActor: "octocat" });
     expect(stdout).toContain(`"rolloutId":"${row.id}"`);
     expect(readFileSync(path.join(dir, "output"), "utf8")).toBe(`rollout_id=${row.id}\n`);
@@ -113,6 +113,6 @@ describe("the workflow's webhook step", () => {
     await expect(runStep({ STRATEGY: "parallel", REGIONS: "all", DELAY: "", FLIGHTDECK_WEBHOOK_SECRET: "not-the-right-secret!" })).rejects.toMatchObject({
       stdout: expect.stringContaining("refused the delivery (401)"),
     });
-    expect(f.db.select().from(rollouts).all()).toHaveLength(0);
+    expect(f.db.raw.select().from(rollouts).all()).toHaveLength(0);
   });
 });

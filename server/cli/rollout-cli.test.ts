@@ -3,7 +3,7 @@
  * (http-server.fixtures.ts), the process database shared with an engine runner on a virtual clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import { and, eq } from "drizzle-orm";
 import { events, regionRollouts } from "@/db/schema";
 import type { Actor } from "@/server/actor";
@@ -28,14 +28,14 @@ const config = demoConfig((raw) => {
 
 beforeEach(async () => {
   h = createHarness({ config });
-  (globalThis as { flightdeckDb?: Db }).flightdeckDb = h.db;
+  (globalThis as { flightdeckDb?: Store }).flightdeckDb = h.db;
   setConfig({ config, file: "test" });
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
   server = await startRouteServer();
 });
 afterEach(async () => {
   await server.close();
-  (globalThis as { flightdeckDb?: Db }).flightdeckDb = undefined;
+  (globalThis as { flightdeckDb?: Store }).flightdeckDb = undefined;
   h.cleanup();
 });
 
@@ -58,7 +58,8 @@ function cli(token: string, opts: { tty?: boolean } = {}) {
   return { io, lines, errors };
 }
 
-const tokenOf = (scope: "deploy" | "rollback" | "read", name: string) => createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name, scope }).token;
+const tokenOf = async (scope: "deploy" | "rollback" | "read", name: string) =>
+  (await createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name, scope })).token;
 const deployToken = () => tokenOf("deploy", "GitHub Actions");
 
 async function start(token: string, version: string, digest: string, regions: string) {
@@ -88,12 +89,12 @@ async function start(token: string, version: string, digest: string, regions: st
 
 describe("flightdeck rollout over HTTP", () => {
   it("refuses a version the server would refuse, with the same words, before sending anything", async () => {
-    const c = cli(deployToken());
+    const c = cli(await deployToken());
     await expect(runRollout(["start", "--service", "api", "--version", "1.4.2 beta", "--digest", DIGEST_A, "--strategy", "sequential"], c.io)).rejects.toThrow(
       '--version: expected a version such as 1.4.2 (letters, digits, . _ + -; at most 128), got "1.4.2 beta"',
     );
     expect(
-      h.db
+      h.db.raw
         .select()
         .from(events)
         .all()
@@ -102,7 +103,7 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("starts a rollout, shows its status, and `wait` prints progress and exits 0 when it succeeded", async () => {
-    const token = deployToken();
+    const token = await deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
 
     const status = cli(token);
@@ -120,7 +121,7 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("`wait` exits 1 when the rollout failed, and prints the region rolled back", async () => {
-    const token = deployToken();
+    const token = await deployToken();
     const rolloutId = await start(token, "1.4.3", DIGEST_B, "eu-west");
     const wait = cli(token, { tty: true });
     expect(await runRollout(["wait", rolloutId, "--interval", "1"], wait.io)).toBe(1);
@@ -129,7 +130,7 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("pauses, resumes and aborts a region, with --json, and the events name the token", async () => {
-    const token = deployToken();
+    const token = await deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east,apac-se");
     const pause = cli(token);
     expect(await runRollout(["pause", rolloutId, "--region", "us-east", "--reason", "looking", "--json"], pause.io)).toBe(0);
@@ -139,7 +140,7 @@ describe("flightdeck rollout over HTTP", () => {
     expect(await runRollout(["abort", rolloutId, "--region", "apac-se"], abort.io)).toBe(0);
     expect(abort.lines[0]).toMatch(/^abort: apac-se is/);
     const actors = new Set(
-      h.db
+      h.db.raw
         .select()
         .from(events)
         .all()
@@ -150,11 +151,11 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("promotes a stage with a reason recorded; the validation stage at 100 % refuses a token (403)", async () => {
-    const token = deployToken();
+    const token = await deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
     const c = cli(token);
     const usEast = () =>
-      h.db
+      h.db.raw
         .select()
         .from(regionRollouts)
         .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.regionId, "us-east")))
@@ -165,7 +166,7 @@ describe("flightdeck rollout over HTTP", () => {
     };
     await until(() => usEast().stageIndex === 0 && usEast().lastVerdict === "pass");
     expect(await runRollout(["promote", rolloutId, "--region", "us-east", "--reason", "dashboards are clean"], c.io)).toBe(0);
-    const promoted = h.db
+    const promoted = h.db.raw
       .select()
       .from(events)
       .all()
@@ -181,14 +182,14 @@ describe("flightdeck rollout over HTTP", () => {
   });
 
   it("rolls back a region that succeeded (emergency rollback), and reports refusals with the server's message", async () => {
-    const token = deployToken();
+    const token = await deployToken();
     const rolloutId = await start(token, "1.4.2", DIGEST_A, "us-east");
     await runRollout(["wait", rolloutId, "--interval", "1"], cli(token).io);
-    const rb = cli(tokenOf("rollback", "emergency"));
+    const rb = cli(await tokenOf("rollback", "emergency"));
     expect(await runRollback(["--region", "us-east", "--service", "api"], rb.io)).toBe(0);
     expect(rb.lines[0]).toMatch(/^Rollback of us-east requested/);
 
-    const read = createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" }).token;
+    const read = (await createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" })).token;
     await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining("needs a rollback token"),

@@ -111,36 +111,40 @@ let f: ProcessFixture;
 const now = Date.now();
 
 /** A user who holds one role and may act (not demo, not disabled). */
-function person(id: string, roles: Role[], opts: { demo?: boolean; disabled?: boolean } = {}): string {
+async function person(id: string, roles: Role[], opts: { demo?: boolean; disabled?: boolean } = {}): Promise<string> {
   addUser(f.db, id, id, roles);
-  f.db
+  f.db.raw
     .update(users)
     .set({ demo: opts.demo ?? false })
     .where(eq(users.id, id))
     .run();
   if (opts.disabled)
-    setUserDisabled(
+    await setUserDisabled(
       { db: f.db, config: { ...f.config, demo: false }, actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, now },
       { userId: id, disabled: true },
     );
   return id;
 }
 
-/** Made once, at first use (inside a test, after the database exists). */
+/** Made once, at first use (inside a test, after the database exists); an async maker's promise is shared. */
 function once<T>(make: () => T): () => T {
   let made: { value: T } | null = null;
   return () => (made ??= { value: make() }).value;
 }
 
 /** A token this user minted while an admin; it acts with the roles they hold now. */
-const tokenOf = (userId: string, scope: Exclude<TokenScope, "write">) =>
-  createToken({ db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, now }, { name: `${userId}-${scope}`, scope })
-    .token;
+const tokenOf = async (userId: string, scope: Exclude<TokenScope, "write">) =>
+  (
+    await createToken(
+      { db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, now },
+      { name: `${userId}-${scope}`, scope },
+    )
+  ).token;
 
-beforeAll(() => {
+beforeAll(async () => {
   f = freshProcessDatabase();
   f.config.demo = false; // a real fleet: demo users may not act
-  person("root", ["admin"]); // another active admin, so disabling is possible
+  await person("root", ["admin"]); // another active admin, so disabling is possible
 });
 afterAll(() => f.cleanup());
 
@@ -159,7 +163,9 @@ describe("tRPC: every procedure as every subject", () => {
     ).toEqual([]);
   });
 
-  async function callAs(user: ReturnType<typeof resolveSessionUser>, headers: Headers, procedure: string): Promise<Outcome> {
+  type User = Awaited<ReturnType<typeof resolveSessionUser>>;
+
+  async function callAs(user: User, headers: Headers, procedure: string): Promise<Outcome> {
     const caller = createCaller({ db: f.db, user, headers });
     const fn = procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
     try {
@@ -176,13 +182,13 @@ describe("tRPC: every procedure as every subject", () => {
 
   type Subject = {
     name: string;
-    user: () => ReturnType<typeof resolveSessionUser>;
-    headers?: () => Headers;
+    user: () => Promise<User> | null;
+    headers?: () => Promise<Headers>;
     allowed: (rule: readonly Permission[]) => boolean;
   };
-  const sessionOf = (make: () => string) => {
+  const sessionOf = (make: () => Promise<string>) => {
     const userId = once(make);
-    return () => resolveSessionUser(f.db, createSession(f.db, userId(), now).id, now, false);
+    return async () => resolveSessionUser(f.db, (await createSession(f.db, await userId(), now)).id, now, false);
   };
   const subjects: Subject[] = [
     ...ROLES.map((role): Subject => ({
@@ -198,7 +204,7 @@ describe("tRPC: every procedure as every subject", () => {
       return {
         name: `a ${scope} token (tRPC takes sessions only)`,
         user: () => null,
-        headers: () => new Headers({ authorization: `Bearer ${token()}` }),
+        headers: async () => new Headers({ authorization: `Bearer ${await token()}` }),
         allowed: () => false,
       };
     }),
@@ -208,7 +214,7 @@ describe("tRPC: every procedure as every subject", () => {
     it(`${procedure} (${PROCEDURE_RULES[procedure].join(" or ")})`, async () => {
       const answers: string[] = [];
       for (const subject of subjects) {
-        const outcome = await callAs(subject.user(), subject.headers?.() ?? new Headers(), procedure);
+        const outcome = await callAs(await subject.user(), (await subject.headers?.()) ?? new Headers(), procedure);
         const expected = subject.allowed(PROCEDURE_RULES[procedure]);
         if (refusedStatus(outcome) === expected)
           answers.push(`${subject.name}: expected ${expected ? "allowed" : "refused"}, got ${outcome.code ?? outcome.status}`);
@@ -231,12 +237,12 @@ describe("REST: every route under app/api/v1 as every subject", () => {
     expect(files).toEqual([...new Set(Object.keys(REST_RULES).map((k) => k.split(" ")[1]))].sort());
   });
 
-  type Subject = { name: string; token: () => string | null; allowed: (p: Permission) => boolean };
+  type Subject = { name: string; token: () => Promise<string> | null; allowed: (p: Permission) => boolean };
   const scoped = (role: Role, scope: Exclude<TokenScope, "write">): Subject => {
     const userId = `rest-${role}-${scope}`;
     return {
       name: `a ${scope} token of a ${role}`,
-      token: once(() => tokenOf(person(userId, [role]), scope)),
+      token: once(async () => tokenOf(await person(userId, [role]), scope)),
       allowed: (p) => scopeAllows(scope, p) && can([role], p),
     };
   };
@@ -245,12 +251,12 @@ describe("REST: every route under app/api/v1 as every subject", () => {
     { name: "no token", token: () => null, allowed: () => false },
     {
       name: "a deploy token of a disabled admin",
-      token: once(() => tokenOf(person("rest-disabled", ["admin"], { disabled: true }), "deploy")),
+      token: once(async () => tokenOf(await person("rest-disabled", ["admin"], { disabled: true }), "deploy")),
       allowed: () => false,
     },
     {
       name: "a deploy token of a demo admin with demo mode off",
-      token: once(() => tokenOf(person("rest-demo", ["admin"], { demo: true }), "deploy")),
+      token: once(async () => tokenOf(await person("rest-demo", ["admin"], { demo: true }), "deploy")),
       allowed: () => false,
     },
   ];
@@ -265,7 +271,7 @@ describe("REST: every route under app/api/v1 as every subject", () => {
       for (const [method, handler] of handlers) {
         expect(handler.permission, `${method} ${file}: its permission (restRoute) must be the table's`).toBe(REST_RULES[`${method} ${file}`]);
         for (const subject of subjects) {
-          const token = subject.token();
+          const token = await subject.token();
           const body = bodyFor(file, method);
           const request = new Request(`http://localhost/api/v1/${file}`, {
             method,

@@ -77,7 +77,7 @@ describe("a spoofed X-Forwarded-For against the webhook rate limit", () => {
 
 describe("reading the engine runner's host and pid from /api/health", () => {
   it("answers anyone only ok", async () => {
-    f.db
+    f.db.raw
       .insert(runners)
       .values({ id: "r_1", pid: 4242, host: "runner-host-1", startedAt: Date.now() - 60_000, heartbeatAt: Date.now() - 1_000 })
       .run();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/db/client";
+import { getDb, type SqliteStore } from "@/db/client";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import type { SessionUser } from "@/server/auth/session";
@@ -14,9 +14,9 @@ import { seedDemoUsers } from "@/server/services/users";
 const ada: SessionUser = { id: "demo-admin", email: "admin@demo.flightdeck", name: "Ada", roles: ["admin"] };
 const vera: SessionUser = { id: "demo-viewer", email: "viewer@demo.flightdeck", name: "Vera", roles: ["viewer"] };
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-admin-")), "test.db");
-  seedDemoUsers(getDb(), Date.now());
+  await seedDemoUsers(getDb(), Date.now());
 });
 
 async function callerFor(user: SessionUser | null) {
@@ -66,7 +66,7 @@ describe("admin router", () => {
     });
     await expect(admin.admin.setDisabled({ userId, disabled: true })).resolves.toMatchObject({ disabled: true, changed: true });
     expect((await admin.admin.users()).find((u) => u.id === userId)?.disabled).toBe(true);
-    const audit = getDb()
+    const audit = (getDb() as SqliteStore).raw
       .select()
       .from(events)
       .where(eq(events.actor, "user:demo-admin"))

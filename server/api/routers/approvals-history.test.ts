@@ -22,12 +22,14 @@ beforeEach(async () => {
   const ada = addUser(h.db, "ada", "Ada", ["admin"]);
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
-  rolloutId = startRollout(h.as(ada), {
-    serviceId: "api",
-    artifact: { version: "2.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "sequential",
-    regions: "all",
-  }).rolloutId;
+  rolloutId = (
+    await startRollout(h.as(ada), {
+      serviceId: "api",
+      artifact: { version: "2.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "sequential",
+      regions: "all",
+    })
+  ).rolloutId;
   // us-east is approved and runs every stage; the rollout then waits at eu-west's gate.
   let approvedFirst = false;
   await runUntil(

@@ -26,12 +26,14 @@ beforeEach(async () => {
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
   vic = addUser(h.db, "vic", "Vic", ["viewer"]);
-  rolloutId = startRollout(h.as(ada), {
-    serviceId: "api",
-    artifact: { version: "2.0.0", digest: DIGEST_A, commitSha: COMMIT, sourceRef: "refs/heads/main" },
-    strategy: "parallel",
-    regions: "all",
-  }).rolloutId;
+  rolloutId = (
+    await startRollout(h.as(ada), {
+      serviceId: "api",
+      artifact: { version: "2.0.0", digest: DIGEST_A, commitSha: COMMIT, sourceRef: "refs/heads/main" },
+      strategy: "parallel",
+      regions: "all",
+    })
+  ).rolloutId;
   await h.runner.tick();
   expect(Object.values(phases(h.db))).toEqual(["awaiting_approval", "awaiting_approval", "awaiting_approval"]);
 });

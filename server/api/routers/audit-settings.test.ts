@@ -16,7 +16,7 @@ const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.
 const callerAs = (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
 
 function logEvent(at: number, type: string, actor: string, regionId: string | null) {
-  h.db
+  h.db.raw
     .insert(events)
     .values({ at, type, actor, regionId, message: `${type} by ${actor}`, serviceId: "api" })
     .run();
@@ -98,7 +98,7 @@ describe("settings", () => {
     const sent = await (await callerAs(ada)).settings.sendTestCard({ channel: "deployments" });
     expect(sent).toMatchObject({ configured: false, results: [] });
     expect(sent.message).toContain("No notification channel for deployments is configured");
-    const recorded = h.db
+    const recorded = h.db.raw
       .select()
       .from(events)
       .all()

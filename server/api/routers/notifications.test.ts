@@ -11,15 +11,17 @@ import { startRollout } from "@/server/services/rollouts";
 let h: Harness;
 let rolloutId: string;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = notifyHarness();
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-  rolloutId = startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }).rolloutId;
+  rolloutId = (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    })
+  ).rolloutId;
 });
 afterEach(() => {
   h.cleanup();

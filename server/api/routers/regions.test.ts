@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { isTrackedEnvelope } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "@/db/client";
+import { getDb, type SqliteStore } from "@/db/client";
 import { artifacts, events, regionRollouts, rollouts, samples } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
@@ -14,19 +14,22 @@ import { syncFleet } from "@/server/services/fleet";
 
 const viewer: SessionUser = { id: "u_1", email: "viewer@example.com", name: "Vi", roles: ["viewer"] };
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-regions-")), "test.db");
   const { config } = parseConfig(readFileSync(DEMO_CONFIG_PATH, "utf8"), process.env);
   setConfig({ config: config!, file: DEMO_CONFIG_PATH });
-  syncFleet(getDb(), config!, Date.now());
+  await syncFleet(getDb(), config!, Date.now());
 });
 
 async function callerFor(user: SessionUser | null, signal?: AbortSignal) {
   return createCaller(await createTRPCContext({ headers: new Headers(), user }), { signal });
 }
 
+/** The process's store is SQLite in tests: seed through its drizzle handle. */
+const raw = () => (getDb() as SqliteStore).raw;
+
 function logEvent(message: string, regionId = "eu-west"): number {
-  const row = getDb()
+  const row = raw()
     .insert(events)
     .values({ at: Date.now(), type: "test.note", actor: "engine", message, serviceId: "api", regionId })
     .returning({ id: events.id })
@@ -113,7 +116,7 @@ describe("regions router", () => {
   });
 
   it("announces new canary samples, which write no event, after the event they follow", async () => {
-    const db = getDb();
+    const db = raw();
     db.insert(artifacts)
       .values({ id: "ar_live", serviceId: "api", version: "2.0.0", digest: "sha256:" + "f".repeat(64), createdAt: Date.now() })
       .run();
