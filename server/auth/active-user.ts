@@ -3,11 +3,9 @@
  * minted: the user is not disabled, and is not a demo user unless demo mode is on. Roles decide *what* an
  * active user may do (roles.ts); this decides *whether* they may do anything.
  *
- * Two forms of the same rule: `userMayAct` for a row already read, `activeUserCondition` for a query over
- * `users` (counting admins, joining tokens to their creators). Keep them in step.
+ * Two forms of the same rule: `userMayAct` for a row already read, `activeUserCondition` in the users
+ * repository (db/store/repositories/users.ts) for a query over `users` (counting admins). Keep them in step.
  */
-import { and, eq, isNull, type SQL } from "drizzle-orm";
-import { users } from "@/db/schema";
 import { getConfig } from "@/server/config";
 
 export type UserActivity = { disabledAt: number | null; demo: boolean };
@@ -29,11 +27,6 @@ export function inactiveReason(user: UserActivity, demoMode: boolean): InactiveR
 
 export function userMayAct(user: UserActivity, demoMode: boolean): boolean {
   return inactiveReason(user, demoMode) === null;
-}
-
-/** The same rule as a WHERE condition on the `users` table. */
-export function activeUserCondition(demoMode: boolean): SQL {
-  return demoMode ? and(isNull(users.disabledAt))! : and(isNull(users.disabledAt), eq(users.demo, false))!;
 }
 
 /** A sentence for logs and refusals: "Ada is disabled", "Ada is a demo user and demo mode is off". */

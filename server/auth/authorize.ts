@@ -2,9 +2,7 @@
  * What the two credentials providers check. Returning null makes next-auth answer `CredentialsSignin`; a thrown
  * Error's message becomes the `?error=` code the sign-in page explains (see sign-in-errors.ts).
  */
-import { and, eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { users } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { logger } from "@/server/log";
 import { seedDemoUsers } from "@/server/services/users-demo";
 import { recordSignInFailure, type SignInFailure } from "@/server/services/users-sign-in";
@@ -28,7 +26,7 @@ export type SignInContext = { address: string; demoMode: boolean };
  * `user.sign_in_failed` event. The person is told only "wrong email or password" for the other failures.
  */
 export async function authorizeLocal(
-  db: Db,
+  db: Store,
   credentials: { email?: unknown; password?: unknown } | undefined,
   context: SignInContext,
   now: number = Date.now(),
@@ -37,13 +35,13 @@ export async function authorizeLocal(
   const password = typeof credentials?.password === "string" ? credentials.password : "";
   if (!email || !password) return null;
   const who = { email, address: context.address };
-  const attempt = beginSignInAttempt(db, who, now);
+  const attempt = await beginSignInAttempt(db, who, now);
   if (!attempt.ok) {
     // Not stored per attempt (a flood must not fill the log): the failure that reached the limit was.
     log.warn({ email, address: context.address, scope: attempt.throttled.scope }, "sign-in throttled");
     throw new Error(throttledCode(attempt.throttled.scope, attempt.throttled.waitMs));
   }
-  const user = db.select().from(users).where(eq(users.email, email)).get();
+  const user = await db.users.byEmail(email);
   let failure: SignInFailure | null = null;
   if (!user || !user.passwordHash) {
     dummyHash ??= hashPassword("no such user");
@@ -58,31 +56,28 @@ export async function authorizeLocal(
     else if (inactive === "demo" || user.demo) failure = "demo-mode-off";
   }
   if (failure) {
-    const throttled = signInThrottle(db, who, now);
+    const throttled = await signInThrottle(db, who, now);
     const detail = throttled ? `${throttled.scope} locked for ${describeWait(throttled.waitMs)}` : undefined;
-    recordSignInFailure(db, { provider: "local", reason: failure, address: context.address, email, userId: user?.id, detail }, now);
+    await recordSignInFailure(db, { provider: "local", reason: failure, address: context.address, email, userId: user?.id, detail }, now);
     return null;
   }
-  forgiveSignInAttempt(db, who, attempt.rowIds);
+  await forgiveSignInAttempt(db, who, attempt.rowIds);
   return { id: user!.id, name: user!.name, email: user!.email };
 }
 
 /** One-click sign-in as a seeded demo user; impossible unless the fleet config says `demo: true`. */
-export function authorizeDemo(db: Db, opts: { demoMode: boolean; userId: unknown; address: string }, now: number): AuthorizedUser | null {
+export async function authorizeDemo(db: Store, opts: { demoMode: boolean; userId: unknown; address: string }, now: number): Promise<AuthorizedUser | null> {
   if (!opts.demoMode) {
     const userId = typeof opts.userId === "string" ? opts.userId.slice(0, 100) : null;
-    recordSignInFailure(db, { provider: "demo", reason: "demo-mode-off", address: opts.address, login: userId }, now);
+    await recordSignInFailure(db, { provider: "demo", reason: "demo-mode-off", address: opts.address, login: userId }, now);
     throw new Error("DemoModeOff");
   }
   if (typeof opts.userId !== "string" || !opts.userId) return null;
-  seedDemoUsers(db, now); // start-up seeds them too; this keeps a fresh database usable at once
-  const user = db
-    .select({ id: users.id, name: users.name, email: users.email, disabledAt: users.disabledAt })
-    .from(users)
-    .where(and(eq(users.id, opts.userId), eq(users.demo, true)))
-    .get();
+  await seedDemoUsers(db, now); // start-up seeds them too; this keeps a fresh database usable at once
+  const found = await db.users.byId(opts.userId);
+  const user = found?.demo ? found : undefined;
   if (!user || user.disabledAt !== null) {
-    recordSignInFailure(
+    await recordSignInFailure(
       db,
       { provider: "demo", reason: user ? "disabled" : "unknown-account", address: opts.address, login: opts.userId.slice(0, 100), userId: user?.id },
       now,

@@ -3,7 +3,7 @@
  * is linked (or created as a viewer), then the one rule of who may act. Every refusal is a
  * `user.sign_in_failed` event and sends the person to /signin/refused, which says why and whom to ask.
  */
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import { ServiceError } from "@/server/services/errors";
 import { linkOAuthAccount } from "@/server/services/users-oauth";
 import { recordSignInFailure } from "@/server/services/users-sign-in";
@@ -27,7 +27,7 @@ export type OAuthSignInInput = {
 
 /** `true` lets next-auth go on; a string is where to send the person instead. */
 export async function gateOAuthSignIn(
-  db: Db,
+  db: Store,
   input: OAuthSignInInput,
   auth: AuthConfig,
   now: number,
@@ -37,20 +37,20 @@ export async function gateOAuthSignIn(
   const who = { provider: input.provider, address: input.address, email: input.email ?? null, login };
   const verdict = await checkOAuthAllowed({ provider: input.provider, accessToken: input.accessToken, profile: input.profile }, auth.allow, opts);
   if (!verdict.allowed) {
-    recordSignInFailure(db, { ...who, reason: verdict.reason, detail: verdict.detail }, now);
+    await recordSignInFailure(db, { ...who, reason: verdict.reason, detail: verdict.detail }, now);
     return refusedPath(verdict.reason, input.provider);
   }
   let linked;
   try {
-    linked = linkOAuthAccount(db, { provider: input.provider, providerAccountId: input.providerAccountId, email: input.email, name: input.name }, now);
+    linked = await linkOAuthAccount(db, { provider: input.provider, providerAccountId: input.providerAccountId, email: input.email, name: input.name }, now);
   } catch (err) {
     if (!(err instanceof ServiceError && err.code === "CONFLICT")) throw err;
-    recordSignInFailure(db, { ...who, reason: "email-in-use" }, now);
+    await recordSignInFailure(db, { ...who, reason: "email-in-use" }, now);
     return "/signin?error=EmailInUse";
   }
   // OAuth users are never demo users, so of the rule only "disabled" can apply.
   if (linked.disabled) {
-    recordSignInFailure(db, { ...who, reason: "disabled", userId: linked.userId }, now);
+    await recordSignInFailure(db, { ...who, reason: "disabled", userId: linked.userId }, now);
     return refusedPath("disabled", input.provider);
   }
   return true;

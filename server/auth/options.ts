@@ -71,10 +71,15 @@ export const authOptions: AuthOptions = {
       const db = getDb();
       const userId =
         account.type === "oauth"
-          ? linkOAuthAccount(db, { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }, Date.now())
-              .userId
+          ? (
+              await linkOAuthAccount(
+                db,
+                { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name },
+                Date.now(),
+              )
+            ).userId
           : user.id;
-      const session = recordSignIn(db, { userId, provider: account.provider, address: requestAddress() }, Date.now());
+      const session = await recordSignIn(db, { userId, provider: account.provider, address: requestAddress() }, Date.now());
       log.info({ userId, provider: account.provider }, "signed in");
       return { sid: session.sessionId, uid: userId };
     },
@@ -83,8 +88,8 @@ export const authOptions: AuthOptions = {
     },
   },
   events: {
-    signOut({ token }) {
-      if (token?.sid) recordSignOut(getDb(), { sessionId: token.sid, address: requestAddress() }, Date.now());
+    async signOut({ token }) {
+      if (token?.sid) await recordSignOut(getDb(), { sessionId: token.sid, address: requestAddress() }, Date.now());
     },
   },
   logger: {

@@ -20,7 +20,7 @@ export type SessionState = {
 export const readSession = cache(async (): Promise<SessionState> => {
   const session = await getServerSession(authOptions);
   if (!session?.sid) return { user: null, expired: false };
-  const user = resolveSessionUser(getDb(), session.sid, Date.now());
+  const user = await resolveSessionUser(getDb(), session.sid, Date.now());
   // The cookie's user id must be the row's: a cookie is never reused for another user.
   if (user && user.id !== session.uid) return { user: null, expired: true };
   return { user, expired: user === null };

@@ -6,13 +6,13 @@ import { configuredOAuthProviders, type OAuthButton } from "./oauth-allow";
 
 export type SignInChoices = { demoMode: boolean; demoUsers: DemoUser[]; oauth: OAuthButton[] };
 
-export function signInChoices(now: number = Date.now()): SignInChoices {
+export async function signInChoices(now: number = Date.now()): Promise<SignInChoices> {
   const demoMode = getConfig().config.demo;
   let demoUsers: DemoUser[] = [];
   if (demoMode) {
     const db = getDb();
-    seedDemoUsers(db, now); // idempotent; start-up seeds them as well
-    demoUsers = listDemoUsers(db);
+    await seedDemoUsers(db, now); // idempotent; start-up seeds them as well
+    demoUsers = await listDemoUsers(db);
   }
   return { demoMode, demoUsers, oauth: configuredOAuthProviders() };
 }

@@ -9,9 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { eq, or } from "drizzle-orm";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
-import { users } from "@/db/schema";
+import { migrateDatabase, openDatabase, type Store } from "@/db/client";
 import { cliOperator } from "@/server/actor";
 import { databaseFile } from "@/server/config/database";
 import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
@@ -62,7 +60,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
   const { db, config } = opened;
   const ctx: ServiceContext = { db, config, actor: cliOperator(opts.operator ?? safeLogin(io)), now: (opts.now ?? Date.now)() };
   try {
-    if (verb === "list") return list(ctx, io, Boolean(values.json));
+    if (verb === "list") return await list(ctx, io, Boolean(values.json));
     if (verb === "add") {
       if (!values.email) throw new ArgumentError("--email: expected the new user's email address");
       if (!values.name) throw new ArgumentError("--name: expected the new user's name");
@@ -80,16 +78,12 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
       }
       return 0;
     }
-    const user = db
-      .select({ id: users.id })
-      .from(users)
-      .where(or(eq(users.id, target!), eq(users.email, target!.toLowerCase())))
-      .get();
+    const user = await db.users.byIdOrEmail(target!);
     if (!user) {
       io.err(`flightdeck users: no user with the email or id ${JSON.stringify(target)}; see flightdeck users list`);
       return 1;
     }
-    const result = setUserDisabled(ctx, { userId: user.id, disabled: verb === "disable" });
+    const result = await setUserDisabled(ctx, { userId: user.id, disabled: verb === "disable" });
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else if (!result.changed) io.out(`${target} is already ${verb}d.`);
     else io.out(verb === "disable" ? `Disabled ${target}: ${result.sessionsEnded} session(s) ended, API tokens stopped.` : `Enabled ${target}.`);
@@ -99,12 +93,12 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
     io.err(`flightdeck users ${verb}: ${err.message}`);
     return ERROR_KINDS[err.code].exit;
   } finally {
-    db.$client.close();
+    await db.close();
   }
 }
 
-function list(ctx: ServiceContext, io: CliIo, json: boolean): number {
-  const all = listUsers(ctx);
+async function list(ctx: ServiceContext, io: CliIo, json: boolean): Promise<number> {
+  const all = await listUsers(ctx);
   if (json) {
     io.out(JSON.stringify(all, null, 2));
     return 0;
@@ -119,7 +113,7 @@ function list(ctx: ServiceContext, io: CliIo, json: boolean): number {
 }
 
 /** The fleet's database as the server would choose it; null (after saying why) when the config cannot be read. */
-function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Db; config: FleetConfig } | null {
+function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Store; config: FleetConfig } | null {
   let file: string;
   try {
     file = configFlag ? path.resolve(configFlag) : resolveConfigPath(io.env);

@@ -6,10 +6,9 @@
  * stops when the creator may no longer act (disabled, or a demo user with demo mode off).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
-import { apiTokens, events, users } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { ApiTokenRow } from "@/db/store/repositories/api-tokens";
 import { actorRef, type Actor } from "@/server/actor";
 import { describeInactive, inactiveReason } from "@/server/auth/active-user";
 import { can, NEW_TOKEN_SCOPES, type TokenScope } from "@/server/auth/roles";
@@ -58,7 +57,7 @@ function requireAdminUser(ctx: ServiceContext, what: string): string {
 }
 
 /** The token itself is in the answer only here; afterwards only its prefix is known. */
-export function createToken(ctx: ServiceContext, raw: CreateTokenInput): { token: string; summary: TokenSummary } {
+export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): Promise<{ token: string; summary: TokenSummary }> {
   const input = parseInput(CreateTokenInput, raw);
   const createdBy = requireAdminUser(ctx, "Creating an API token");
   const token = `fd_${randomBytes(32).toString("base64url")}`;
@@ -75,56 +74,47 @@ export function createToken(ctx: ServiceContext, raw: CreateTokenInput): { token
     revokedAt: null,
     expiresAt,
   };
-  ctx.db.transaction((tx) => {
-    tx.insert(apiTokens).values(row).run();
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: ctx.now,
-          type: "token.created",
-          actor: actorRef(ctx.actor),
-          message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`,
-          data: { tokenId: row.id, scope: input.scope, expiresAt },
-        }),
-      )
-      .run();
+  await ctx.db.transaction(async (tx) => {
+    await tx.apiTokens.insert(row);
+    await tx.events.insert(
+      eventValues({
+        at: ctx.now,
+        type: "token.created",
+        actor: actorRef(ctx.actor),
+        message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`,
+        data: { tokenId: row.id, scope: input.scope, expiresAt },
+      }),
+    );
   });
   return { token, summary: toSummary(row) };
 }
 
-export function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): TokenSummary {
+export async function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): Promise<TokenSummary> {
   const input = parseInput(RevokeTokenInput, raw);
   requireAdminUser(ctx, "Revoking an API token");
-  return ctx.db.transaction((tx) => {
-    const revoked = tx
-      .update(apiTokens)
-      .set({ revokedAt: ctx.now })
-      .where(and(eq(apiTokens.id, input.tokenId), isNull(apiTokens.revokedAt)))
-      .returning()
-      .get();
+  return ctx.db.transaction(async (tx) => {
+    const revoked = await tx.apiTokens.revoke(input.tokenId, ctx.now);
     if (!revoked) {
-      const existing = tx.select().from(apiTokens).where(eq(apiTokens.id, input.tokenId)).get();
+      const existing = await tx.apiTokens.byId(input.tokenId);
       if (!existing) throw notFound(`There is no API token ${input.tokenId}.`);
       throw preconditionFailed(`The API token "${existing.name}" is already revoked.`);
     }
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: ctx.now,
-          type: "token.revoked",
-          actor: actorRef(ctx.actor),
-          message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`,
-          data: { tokenId: revoked.id },
-        }),
-      )
-      .run();
+    await tx.events.insert(
+      eventValues({
+        at: ctx.now,
+        type: "token.revoked",
+        actor: actorRef(ctx.actor),
+        message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`,
+        data: { tokenId: revoked.id },
+      }),
+    );
     return toSummary(revoked);
   });
 }
 
-export function listTokens(ctx: ServiceContext): TokenSummary[] {
+export async function listTokens(ctx: ServiceContext): Promise<TokenSummary[]> {
   requireAdminUser(ctx, "Listing API tokens");
-  return ctx.db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt)).all().map(toSummary);
+  return (await ctx.db.apiTokens.listNewestFirst()).map(toSummary);
 }
 
 /**
@@ -132,15 +122,10 @@ export function listTokens(ctx: ServiceContext): TokenSummary[] {
  * expired tokens, and tokens whose creator may no longer act, are all 401, each with a message saying what to do.
  * The scope and the creator's roles are checked per call (restRoute, actorCan).
  */
-export function authenticateToken(db: Db, authorization: string | null, now: number, demoMode: boolean): { actor: Actor; scope: TokenScope } {
+export async function authenticateToken(db: Store, authorization: string | null, now: number, demoMode: boolean): Promise<{ actor: Actor; scope: TokenScope }> {
   const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) throw unauthorized("Send an API token as `Authorization: Bearer fd_…` (an admin creates one in Settings → API tokens).");
-  const found = db
-    .select({ token: apiTokens, creator: { name: users.name, disabledAt: users.disabledAt, demo: users.demo } })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.createdBy))
-    .where(eq(apiTokens.tokenHash, hashToken(token)))
-    .get();
+  const found = await db.apiTokens.byHashWithCreator(hashToken(token));
   if (!found) throw unauthorized("This API token is not known: check FLIGHTDECK_TOKEN, or ask an admin for a new one.");
   const { token: row, creator } = found;
   if (row.revokedAt !== null) throw unauthorized(`The API token "${row.name}" was revoked; ask an admin for a new one.`);
@@ -150,19 +135,19 @@ export function authenticateToken(db: Db, authorization: string | null, now: num
   }
   const inactive = inactiveReason(creator, demoMode);
   if (inactive) throw unauthorized(`The API token "${row.name}" stopped working: its creator ${describeInactive(creator.name, inactive)}.`);
-  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  await db.apiTokens.touch(row.id, now);
   const actor: Actor = {
     kind: "token",
     id: row.id,
     name: `token "${row.name}"`,
-    roles: userRoles(db, row.createdBy),
+    roles: await userRoles(db, row.createdBy),
     scope: row.scope,
     creatorId: row.createdBy,
   };
   return { actor, scope: row.scope };
 }
 
-function toSummary(row: typeof apiTokens.$inferSelect): TokenSummary {
+function toSummary(row: ApiTokenRow): TokenSummary {
   const { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt, expiresAt } = row;
   return { id, name, prefix, scope, createdBy, createdAt, lastUsedAt, revokedAt, expiresAt };
 }

@@ -2,9 +2,7 @@
  * The demo users: one per role, signed in with one click while the fleet config says `demo: true`.
  * They have no password, so they can never sign in any other way.
  */
-import { eq, inArray } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { users } from "@/db/schema";
+import type { Store } from "@/db/client";
 import type { Role } from "@/server/auth/roles";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 
@@ -20,32 +18,15 @@ export const DEMO_USERS: ReadonlyArray<{ id: string; role: Role; name: string; e
  * Creates the demo users that are missing, each with its role. Idempotent: users already there keep the
  * roles an admin may have given them since.
  */
-export function seedDemoUsers(db: Db, now: number): { created: string[] } {
-  return db.transaction((tx) => {
-    const existing = new Set(
-      tx
-        .select({ id: users.id })
-        .from(users)
-        .where(
-          inArray(
-            users.id,
-            DEMO_USERS.map((u) => u.id),
-          ),
-        )
-        .all()
-        .map((u) => u.id),
-    );
+export async function seedDemoUsers(db: Store, now: number): Promise<{ created: string[] }> {
+  return db.transaction(async (tx) => {
+    const existing = await tx.users.existingIds(DEMO_USERS.map((u) => u.id));
     const created: string[] = [];
     for (const demo of DEMO_USERS.filter((u) => !existing.has(u.id))) {
-      const inserted = tx
-        .insert(users)
-        .values({ id: demo.id, email: demo.email, name: demo.name, demo: true, createdAt: now })
-        .onConflictDoNothing()
-        .returning({ id: users.id })
-        .all();
-      if (inserted.length === 0) continue; // the email belongs to someone else: leave it alone
-      replaceRoles(tx, demo.id, [demo.role], "system", now);
-      recordRolesChanged(tx, { actor: "system", user: demo, before: [], after: [demo.role] }, now);
+      const inserted = await tx.users.insertIfAbsent({ id: demo.id, email: demo.email, name: demo.name, demo: true, createdAt: now });
+      if (!inserted) continue; // the email belongs to someone else: leave it alone
+      await replaceRoles(tx, demo.id, [demo.role], "system", now);
+      await recordRolesChanged(tx, { actor: "system", user: demo, before: [], after: [demo.role] }, now);
       created.push(demo.id);
     }
     return { created };
@@ -55,12 +36,14 @@ export function seedDemoUsers(db: Db, now: number): { created: string[] } {
 export type DemoUser = { id: string; name: string; email: string; seededRole: Role; roles: Role[] };
 
 /** Demo users who can sign in, in role order, with the roles they hold now. */
-export function listDemoUsers(db: Db): DemoUser[] {
-  const rows = db.select().from(users).where(eq(users.demo, true)).all();
-  return DEMO_USERS.flatMap((demo) => {
+export async function listDemoUsers(db: Store): Promise<DemoUser[]> {
+  const rows = await db.users.listDemo();
+  const list: DemoUser[] = [];
+  for (const demo of DEMO_USERS) {
     const row = rows.find((r) => r.id === demo.id);
-    if (!row || row.disabledAt !== null) return [];
-    const roles = canonicalRoles(storedRoles(db, row.id));
-    return [{ id: row.id, name: row.name, email: row.email, seededRole: demo.role, roles: roles.length > 0 ? roles : ["viewer"] }];
-  });
+    if (!row || row.disabledAt !== null) continue;
+    const roles = canonicalRoles(await storedRoles(db, row.id));
+    list.push({ id: row.id, name: row.name, email: row.email, seededRole: demo.role, roles: roles.length > 0 ? roles : ["viewer"] });
+  }
+  return list;
 }

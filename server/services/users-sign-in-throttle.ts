@@ -7,9 +7,7 @@
  * successful sign-in then takes its rows back (`forgiveSignInAttempt`). While a key is throttled nothing more
  * is counted, so an attacker cannot keep an account locked past one window by hammering it.
  */
-import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
-import { signInFailures } from "@/db/schema";
+import type { Store } from "@/db/client";
 
 export const SIGN_IN_THROTTLE = {
   windowMs: 15 * 60 * 1000,
@@ -35,47 +33,38 @@ function keys(who: { email: string; address: string }): Array<{ scope: ThrottleS
 }
 
 /** How long until `key` has fewer than `limit` failures in the window; 0 when it has fewer already. */
-function waitFor(db: Db | Tx, key: string, limit: number, now: number): number {
-  const rows = db
-    .select({ at: signInFailures.at })
-    .from(signInFailures)
-    .where(and(eq(signInFailures.key, key), gt(signInFailures.at, now - SIGN_IN_THROTTLE.windowMs)))
-    .orderBy(desc(signInFailures.at))
-    .limit(limit)
-    .all();
-  return rows.length < limit ? 0 : Math.max(1, rows[limit - 1].at + SIGN_IN_THROTTLE.windowMs - now);
+async function waitFor(db: Store, key: string, limit: number, now: number): Promise<number> {
+  const times = await db.signInFailures.latest(key, now - SIGN_IN_THROTTLE.windowMs, limit);
+  return times.length < limit ? 0 : Math.max(1, times[limit - 1] + SIGN_IN_THROTTLE.windowMs - now);
 }
 
 /** The longest wait among the keys of this attempt, or null when none is throttled. */
-export function signInThrottle(db: Db | Tx, who: { email: string; address: string }, now: number): Throttled | null {
+export async function signInThrottle(db: Store, who: { email: string; address: string }, now: number): Promise<Throttled | null> {
   let worst: Throttled | null = null;
   for (const k of keys(who)) {
-    const waitMs = waitFor(db, k.key, k.limit, now);
+    const waitMs = await waitFor(db, k.key, k.limit, now);
     if (waitMs > 0 && (!worst || waitMs > worst.waitMs)) worst = { scope: k.scope, waitMs };
   }
   return worst;
 }
 
 /** Refuses a throttled attempt, or counts it as a failure until `forgiveSignInAttempt` takes it back. */
-export function beginSignInAttempt(db: Db, who: { email: string; address: string }, now: number): SignInAttempt {
-  return db.transaction((tx) => {
-    const throttled = signInThrottle(tx, who, now);
-    if (throttled) return { ok: false as const, throttled };
+export async function beginSignInAttempt(db: Store, who: { email: string; address: string }, now: number): Promise<SignInAttempt> {
+  return db.transaction(async (tx): Promise<SignInAttempt> => {
+    const throttled = await signInThrottle(tx, who, now);
+    if (throttled) return { ok: false, throttled };
     // Old rows go as new ones arrive: the table holds at most one window of failures.
-    tx.delete(signInFailures)
-      .where(lte(signInFailures.at, now - SIGN_IN_THROTTLE.windowMs))
-      .run();
-    const rowIds = keys(who).map((k) => tx.insert(signInFailures).values({ key: k.key, at: now }).returning({ id: signInFailures.id }).get().id);
-    return { ok: true as const, rowIds };
+    await tx.signInFailures.deleteUpTo(now - SIGN_IN_THROTTLE.windowMs);
+    const rowIds: number[] = [];
+    for (const k of keys(who)) rowIds.push(await tx.signInFailures.insert(k.key, now));
+    return { ok: true, rowIds };
   });
 }
 
 /** A successful sign-in: this attempt no longer counts, and the account's earlier failures are forgiven. */
-export function forgiveSignInAttempt(db: Db, who: { email: string }, rowIds: number[]): void {
-  db.transaction((tx) => {
-    if (rowIds.length > 0) tx.delete(signInFailures).where(inArray(signInFailures.id, rowIds)).run();
-    tx.delete(signInFailures)
-      .where(eq(signInFailures.key, `account:${who.email.trim().toLowerCase()}`))
-      .run();
+export async function forgiveSignInAttempt(db: Store, who: { email: string }, rowIds: number[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.signInFailures.deleteIds(rowIds);
+    await tx.signInFailures.deleteKey(`account:${who.email.trim().toLowerCase()}`);
   });
 }

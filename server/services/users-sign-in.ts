@@ -5,9 +5,7 @@
  * `data.email` and `data.address`, internal fields that viewers do not see (a password typed into the email
  * field must not reach them).
  */
-import { and, eq, gt, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { events, sessions, users } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { createSession, revokeSession } from "@/server/auth/session-store";
 import { eventValues } from "@/server/engine/machine/events";
 
@@ -15,23 +13,25 @@ const PROVIDER_NAMES: Record<string, string> = { local: "email and password", de
 export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
 
 /** A successful sign-in: a session row, `users.last_sign_in_at`, and a `user.signed_in` event. */
-export function recordSignIn(db: Db, input: { userId: string; provider: string; address: string }, now: number): { sessionId: string; expiresAt: number } {
-  return db.transaction((tx) => {
-    const user = tx.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get();
+export async function recordSignIn(
+  db: Store,
+  input: { userId: string; provider: string; address: string },
+  now: number,
+): Promise<{ sessionId: string; expiresAt: number }> {
+  return db.transaction(async (tx) => {
+    const user = await tx.users.byId(input.userId);
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
-    const session = createSession(tx, input.userId, now);
-    tx.update(users).set({ lastSignInAt: now }).where(eq(users.id, input.userId)).run();
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: now,
-          type: "user.signed_in",
-          actor: `user:${input.userId}`,
-          message: `${user.name} signed in with ${providerName(input.provider)}`,
-          data: { userId: input.userId, provider: input.provider, address: input.address },
-        }),
-      )
-      .run();
+    const session = await createSession(tx, input.userId, now);
+    await tx.users.update(input.userId, { lastSignInAt: now });
+    await tx.events.insert(
+      eventValues({
+        at: now,
+        type: "user.signed_in",
+        actor: `user:${input.userId}`,
+        message: `${user.name} signed in with ${providerName(input.provider)}`,
+        data: { userId: input.userId, provider: input.provider, address: input.address },
+      }),
+    );
     return { sessionId: session.id, expiresAt: session.expiresAt };
   });
 }
@@ -66,55 +66,46 @@ const FAILURE_WORDS: Record<SignInFailure, string> = {
  * A `user.sign_in_failed` event, actor `anonymous` (nobody is signed in). The message names the user (by id)
  * or the provider's public login, never the address typed; `detail` says more, e.g. the throttle's wait.
  */
-export function recordSignInFailure(
-  db: Db,
+export async function recordSignInFailure(
+  db: Store,
   input: { provider: string; reason: SignInFailure; address: string; email?: string | null; login?: string | null; userId?: string | null; detail?: string },
   now: number,
-): void {
-  const name = input.userId ? db.select({ name: users.name }).from(users).where(eq(users.id, input.userId)).get()?.name : undefined;
+): Promise<void> {
+  const name = input.userId ? (await db.users.byId(input.userId))?.name : undefined;
   const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
-  db.insert(events)
-    .values(
-      eventValues({
-        at: now,
-        type: "user.sign_in_failed",
-        actor: "anonymous",
-        message: `Sign-in with ${providerName(input.provider)} as ${who} refused: ${FAILURE_WORDS[input.reason]}${input.detail ? ` (${input.detail})` : ""}`,
-        data: {
-          provider: input.provider,
-          reason: input.reason,
-          address: input.address,
-          ...(input.email ? { email: input.email } : {}),
-          ...(input.login ? { login: input.login } : {}),
-          ...(input.userId ? { userId: input.userId } : {}),
-        },
-      }),
-    )
-    .run();
+  await db.events.insert(
+    eventValues({
+      at: now,
+      type: "user.sign_in_failed",
+      actor: "anonymous",
+      message: `Sign-in with ${providerName(input.provider)} as ${who} refused: ${FAILURE_WORDS[input.reason]}${input.detail ? ` (${input.detail})` : ""}`,
+      data: {
+        provider: input.provider,
+        reason: input.reason,
+        address: input.address,
+        ...(input.email ? { email: input.email } : {}),
+        ...(input.login ? { login: input.login } : {}),
+        ...(input.userId ? { userId: input.userId } : {}),
+      },
+    }),
+  );
 }
 
 /** Sign-out: the session row is revoked and a `user.signed_out` event written, once (a second sign-out is quiet). */
-export function recordSignOut(db: Db, input: { sessionId: string; address: string }, now: number): boolean {
-  return db.transaction((tx) => {
-    const live = tx
-      .select({ userId: sessions.userId, name: users.name })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.id, input.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-      .get();
-    revokeSession(tx, input.sessionId, now);
+export async function recordSignOut(db: Store, input: { sessionId: string; address: string }, now: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const live = await tx.sessions.liveUser(input.sessionId, now);
+    await revokeSession(tx, input.sessionId, now);
     if (!live) return false;
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: now,
-          type: "user.signed_out",
-          actor: `user:${live.userId}`,
-          message: `${live.name} signed out`,
-          data: { userId: live.userId, address: input.address },
-        }),
-      )
-      .run();
+    await tx.events.insert(
+      eventValues({
+        at: now,
+        type: "user.signed_out",
+        actor: `user:${live.userId}`,
+        message: `${live.name} signed out`,
+        data: { userId: live.userId, address: input.address },
+      }),
+    );
     return true;
   });
 }

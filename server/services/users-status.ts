@@ -3,10 +3,8 @@
  * act (server/auth/active-user.ts) stops their API tokens while they stay disabled; enabling brings the tokens
  * back, never the old sessions. The last active admin cannot be disabled, nor can an admin disable themselves.
  */
-import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { actorRef } from "@/server/actor";
-import { events, sessions, users } from "@/db/schema";
 import { userMayAct } from "@/server/auth/active-user";
 import { forbidden, notFound, preconditionFailed } from "./errors";
 import { parseInput, type ServiceContext } from "./context";
@@ -22,13 +20,13 @@ export const SetUserDisabledInput = z.strictObject({
 export type SetUserDisabledResult = { userId: string; disabled: boolean; changed: boolean; sessionsEnded: number };
 
 /** Demo users count as active admins only when the context's config says `demo: true`. */
-export function setUserDisabled(ctx: ServiceContext, input: { userId: unknown; disabled: unknown }): SetUserDisabledResult {
+export async function setUserDisabled(ctx: ServiceContext, input: { userId: unknown; disabled: unknown }): Promise<SetUserDisabledResult> {
   authoriseAdmin(ctx.actor);
   const { userId, disabled } = parseInput(SetUserDisabledInput, { userId: input.userId, disabled: input.disabled });
   const { now } = ctx;
   const demoMode = ctx.config.demo;
-  return ctx.db.transaction((tx) => {
-    const user = tx.select().from(users).where(eq(users.id, userId)).get();
+  return ctx.db.transaction(async (tx) => {
+    const user = await tx.users.byId(userId);
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
     if ((user.disabledAt !== null) === disabled) return { userId, disabled, changed: false, sessionsEnded: 0 };
 
@@ -37,29 +35,23 @@ export function setUserDisabled(ctx: ServiceContext, input: { userId: unknown; d
       if (ctx.actor.kind === "user" && ctx.actor.id === userId) {
         throw forbidden("You cannot disable your own account: ask another admin.");
       }
-      if (userMayAct(user, demoMode) && storedRoles(tx, userId).includes("admin") && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
+      if (userMayAct(user, demoMode) && (await storedRoles(tx, userId)).includes("admin") && (await countOtherActiveAdmins(tx, userId, demoMode)) === 0) {
         throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before disabling this one.`);
       }
-      tx.update(users).set({ disabledAt: now }).where(eq(users.id, userId)).run();
-      sessionsEnded = tx
-        .update(sessions)
-        .set({ revokedAt: now })
-        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-        .run().changes;
+      await tx.users.update(userId, { disabledAt: now });
+      sessionsEnded = await tx.sessions.revokeAllOfUser(userId, now);
     } else {
-      tx.update(users).set({ disabledAt: null }).where(eq(users.id, userId)).run();
+      await tx.users.update(userId, { disabledAt: null });
     }
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: now,
-          type: disabled ? "user.disabled" : "user.enabled",
-          actor: actorRef(ctx.actor),
-          message: disabled ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped` : `${user.name} enabled again`,
-          data: { userId, sessionsEnded },
-        }),
-      )
-      .run();
+    await tx.events.insert(
+      eventValues({
+        at: now,
+        type: disabled ? "user.disabled" : "user.enabled",
+        actor: actorRef(ctx.actor),
+        message: disabled ? `${user.name} disabled: ${sessionsEnded} session(s) ended, API tokens stopped` : `${user.name} enabled again`,
+        data: { userId, sessionsEnded },
+      }),
+    );
     return { userId, disabled, changed: true, sessionsEnded };
   });
 }

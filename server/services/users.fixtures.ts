@@ -2,12 +2,12 @@
  * For the user-administration tests: a service context on a test database, with the fleet config in effect
  * (getConfig) and, when a test says so, demo mode forced on or off.
  */
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { getConfig } from "@/server/config";
 import type { ServiceContext } from "./context";
 
-export function ctxOf(db: Db, actor: Actor, now: number, demo?: boolean): ServiceContext {
+export function ctxOf(db: Store, actor: Actor, now: number, demo?: boolean): ServiceContext {
   const { config } = getConfig();
   return { db, config: demo === undefined ? config : { ...config, demo }, actor, now };
 }

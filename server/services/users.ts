@@ -3,10 +3,8 @@
  * local accounts for self-hosting. Demo users, the bootstrap admin and OAuth linking live in the files beside.
  */
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { actorRef } from "@/server/actor";
-import { accounts, events, roleAssignments, users } from "@/db/schema";
 import { userMayAct } from "@/server/auth/active-user";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { ROLES, type Role } from "@/server/auth/roles";
@@ -56,46 +54,32 @@ export type UserSummary = {
 };
 
 /** The admin page's and `flightdeck users list`'s list; the actor needs users.manage. */
-export function listUsers(ctx: ServiceContext): UserSummary[] {
+export async function listUsers(ctx: ServiceContext): Promise<UserSummary[]> {
   authoriseAdmin(ctx.actor);
   const { db } = ctx;
   const held = new Map<string, Role[]>();
-  for (const row of db.select({ userId: roleAssignments.userId, role: roleAssignments.role }).from(roleAssignments).all()) {
+  for (const row of await db.users.allRoles()) {
     held.set(row.userId, [...(held.get(row.userId) ?? []), row.role]);
   }
   const linked = new Map<string, string[]>();
-  for (const row of db.select({ userId: accounts.userId, provider: accounts.provider }).from(accounts).all()) {
+  for (const row of await db.users.accountLinks()) {
     linked.set(row.userId, [...(linked.get(row.userId) ?? []), row.provider]);
   }
-  return db
-    .select({
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      demo: users.demo,
-      disabledAt: users.disabledAt,
-      passwordHash: users.passwordHash,
-      createdAt: users.createdAt,
-      lastSignInAt: users.lastSignInAt,
-    })
-    .from(users)
-    .orderBy(users.name, users.email)
-    .all()
-    .map((u) => {
-      const roles = canonicalRoles(held.get(u.id) ?? []);
-      return {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        roles: roles.length > 0 ? roles : ["viewer"],
-        demo: u.demo,
-        disabled: u.disabledAt !== null,
-        local: u.passwordHash !== null,
-        providers: [...new Set(linked.get(u.id) ?? [])].sort(),
-        createdAt: u.createdAt,
-        lastSignInAt: u.lastSignInAt,
-      };
-    });
+  return (await db.users.listByName()).map((u) => {
+    const roles = canonicalRoles(held.get(u.id) ?? []);
+    return {
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      roles: roles.length > 0 ? roles : ["viewer"],
+      demo: u.demo,
+      disabled: u.disabledAt !== null,
+      local: u.passwordHash !== null,
+      providers: [...new Set(linked.get(u.id) ?? [])].sort(),
+      createdAt: u.createdAt,
+      lastSignInAt: u.lastSignInAt,
+    };
+  });
 }
 
 /**
@@ -103,29 +87,28 @@ export function listUsers(ctx: ServiceContext): UserSummary[] {
  * transaction; nothing is written when the roles do not change. The last active admin cannot lose the role
  * (demo users count as active only when the context's config says `demo: true`).
  */
-export function setUserRoles(ctx: ServiceContext, input: { userId: unknown; roles: unknown }): { userId: string; roles: Role[]; changed: boolean } {
+export async function setUserRoles(
+  ctx: ServiceContext,
+  input: { userId: unknown; roles: unknown },
+): Promise<{ userId: string; roles: Role[]; changed: boolean }> {
   authoriseAdmin(ctx.actor);
   const { userId, roles } = parseInput(SetUserRolesInput, { userId: input.userId, roles: input.roles });
   const after = canonicalRoles(roles);
   const { now } = ctx;
   const demoMode = ctx.config.demo;
-  return ctx.db.transaction((tx) => {
-    const user = tx
-      .select({ id: users.id, name: users.name, email: users.email, disabledAt: users.disabledAt, demo: users.demo })
-      .from(users)
-      .where(eq(users.id, userId))
-      .get();
+  return ctx.db.transaction(async (tx) => {
+    const user = await tx.users.byId(userId);
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
-    const before = storedRoles(tx, userId);
+    const before = await storedRoles(tx, userId);
     const effectiveBefore: Role[] = before.length > 0 ? before : ["viewer"];
     if (before.length === after.length && before.every((r, i) => r === after[i])) return { userId, roles: after, changed: false };
     const demotesActiveAdmin = effectiveBefore.includes("admin") && !after.includes("admin") && userMayAct(user, demoMode);
-    if (demotesActiveAdmin && countOtherActiveAdmins(tx, userId, demoMode) === 0) {
+    if (demotesActiveAdmin && (await countOtherActiveAdmins(tx, userId, demoMode)) === 0) {
       throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before removing it here.`);
     }
     const actor = actorRef(ctx.actor);
-    replaceRoles(tx, userId, after, actor, now);
-    recordRolesChanged(tx, { actor, user: { id: user.id, name: user.name, email: user.email }, before: effectiveBefore, after }, now);
+    await replaceRoles(tx, userId, after, actor, now);
+    await recordRolesChanged(tx, { actor, user: { id: user.id, name: user.name, email: user.email }, before: effectiveBefore, after }, now);
     return { userId, roles: after, changed: true };
   });
 }
@@ -145,19 +128,15 @@ export async function createLocalUser(
   const passwordHash = await hashPassword(password);
   const actor = actorRef(ctx.actor);
   const { now } = ctx;
-  return ctx.db.transaction((tx) => {
-    if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
+  return ctx.db.transaction(async (tx) => {
+    if (await tx.users.byEmail(email)) {
       throw conflict(`email: a user with the email ${email} already exists`);
     }
     const user = { id: randomUUID(), email, name };
-    tx.insert(users)
-      .values({ ...user, passwordHash, createdAt: now })
-      .run();
-    tx.insert(events)
-      .values(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }))
-      .run();
-    replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
-    recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
+    await tx.users.insert({ ...user, passwordHash, createdAt: now });
+    await tx.events.insert(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }));
+    await replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
+    await recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
     return { userId: user.id };
   });
 }

@@ -1,5 +1,5 @@
 /** The append-only event log (audit page, live feed, cards). */
-import { asc, count, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, like, lt, lte, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
 
@@ -8,6 +8,91 @@ export type NewEvent = typeof events.$inferInsert;
 
 export function eventRepository(q: Query) {
   return {
+    // --- read models: overview, rollout page, audit log, live feed (dashboard, REST) ---
+    /** The newest event of every (service, region) pair, events with neither included (one statement). */
+    async newestPerServiceRegion() {
+      const newestIds = q
+        .select({ id: sql<number>`max(${events.id})`.as("id") })
+        .from(events)
+        .groupBy(events.serviceId, events.regionId);
+      return q
+        .select({ id: events.id, at: events.at, type: events.type, message: events.message, serviceId: events.serviceId, regionId: events.regionId })
+        .from(events)
+        .where(inArray(events.id, newestIds));
+    },
+
+    /** A rollout's events of one type, oldest first. */
+    async listForRolloutOfType(rolloutId: string, type: string): Promise<EventRow[]> {
+      return q
+        .select()
+        .from(events)
+        .where(and(eq(events.rolloutId, rolloutId), eq(events.type, type)))
+        .orderBy(asc(events.id));
+    },
+
+    /** A rollout's newest `limit` events, newest first, without their data. */
+    async recentForRollout(rolloutId: string, limit: number) {
+      return q
+        .select({ id: events.id, at: events.at, type: events.type, actor: events.actor, message: events.message, regionId: events.regionId })
+        .from(events)
+        .where(eq(events.rolloutId, rolloutId))
+        .orderBy(desc(events.id))
+        .limit(limit);
+    },
+
+    /** The highest event id (0 when the log is empty). */
+    async latestId(): Promise<number> {
+      const [row] = await q.select({ id: events.id }).from(events).orderBy(desc(events.id)).limit(1);
+      return row?.id ?? 0;
+    },
+
+    /** Up to `limit` events with an id above `afterId`, in id order, without their data (the live feed). */
+    async listAfter(afterId: number, limit: number) {
+      return q
+        .select({
+          id: events.id,
+          at: events.at,
+          type: events.type,
+          actor: events.actor,
+          message: events.message,
+          serviceId: events.serviceId,
+          rolloutId: events.rolloutId,
+          regionId: events.regionId,
+          correlationId: events.correlationId,
+        })
+        .from(events)
+        .where(gt(events.id, afterId))
+        .orderBy(asc(events.id))
+        .limit(limit);
+    },
+
+    /**
+     * A page of the audit log, newest first: events matching every filter given, with an id below `beforeId`.
+     * A prefix filter matches by LIKE; `%` and `_` never occur in actor or type names, so they are dropped.
+     */
+    async auditPage(
+      filter: { actor?: string; actorPrefix?: string; regionId?: string; type?: string; typePrefix?: string; from?: number; to?: number; beforeId?: number },
+      limit: number,
+    ): Promise<EventRow[]> {
+      const prefix = (value: string) => `${value.replace(/[%_]/g, "")}%`;
+      const where: SQL[] = [];
+      if (filter.actor !== undefined) where.push(eq(events.actor, filter.actor));
+      if (filter.actorPrefix !== undefined) where.push(like(events.actor, prefix(filter.actorPrefix)));
+      if (filter.regionId !== undefined) where.push(eq(events.regionId, filter.regionId));
+      if (filter.type !== undefined) where.push(eq(events.type, filter.type));
+      if (filter.typePrefix !== undefined) where.push(like(events.type, prefix(filter.typePrefix)));
+      if (filter.from !== undefined) where.push(gte(events.at, filter.from));
+      if (filter.to !== undefined) where.push(lte(events.at, filter.to));
+      if (filter.beforeId !== undefined) where.push(lt(events.id, filter.beforeId));
+      return q
+        .select()
+        .from(events)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(desc(events.id))
+        .limit(limit);
+    },
+
+    // --- appending (users area; any service's audit events) ---
     /** Appends one event row, or several in one statement. */
     async insert(rows: NewEvent | NewEvent[]): Promise<void> {
       const list = Array.isArray(rows) ? rows : [rows];
