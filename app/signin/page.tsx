@@ -18,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const callbackUrl = safeReturnPath(first(params.callbackUrl)) ?? "/";
   const error = first(params.error);
   const expired = first(params.reason) === "expired";
-  const choices = signInChoices();
+  const choices = await signInChoices();
   const current = await getSessionUser();
 
   return (
