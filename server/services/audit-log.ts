@@ -2,9 +2,8 @@
  * The append-only event log for /audit: filter by actor, region, type and time, newest first, paged by id.
  * Readers without `audit.internal` (everyone below sre) get each event without its internal data fields.
  */
-import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { events } from "@/db/schema";
+import type { EventRow } from "@/db/store/repositories/events";
 import { actorCan } from "@/server/auth/roles";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden } from "./errors";
@@ -32,29 +31,29 @@ export const INTERNAL_EVENT_FIELDS = ["log", "error", "metricsError", "stderr", 
 
 const INTERNAL = new Set<string>(INTERNAL_EVENT_FIELDS);
 
-export type AuditEvent = typeof events.$inferSelect;
+export type AuditEvent = EventRow;
 export type AuditPage = { items: AuditEvent[]; nextCursor: number | null };
 
 /** `ctx.actor` reads (any role); the internal data fields are left out unless they may read them (`audit.internal`). */
-export function listAuditEvents(ctx: Pick<ServiceContext, "db" | "actor">, raw: AuditListInput): AuditPage {
+export async function listAuditEvents(ctx: Pick<ServiceContext, "db" | "actor">, raw: AuditListInput): Promise<AuditPage> {
   const { db, actor: reader } = ctx;
   if (!actorCan(reader, "read")) throw forbidden("Reading the audit log needs a role (viewer or above).");
   const input = parseInput(AuditListInput, raw);
-  const where: SQL[] = [];
-  if (input.actor) where.push(input.actor.endsWith(":") ? like(events.actor, `${escapeLike(input.actor)}%`) : eq(events.actor, input.actor));
-  if (input.regionId) where.push(eq(events.regionId, input.regionId));
-  if (input.type) where.push(input.type.endsWith(".") ? like(events.type, `${escapeLike(input.type)}%`) : eq(events.type, input.type));
-  if (input.from !== undefined) where.push(gte(events.at, input.from));
-  if (input.to !== undefined) where.push(lte(events.at, input.to));
-  if (input.cursor !== undefined) where.push(lt(events.id, input.cursor));
+  // An empty filter (a cleared form field) filters nothing; a prefix ends in its separator.
+  const actor = input.actor || undefined;
+  const type = input.type || undefined;
+  const filter = {
+    actor: actor?.endsWith(":") ? undefined : actor,
+    actorPrefix: actor?.endsWith(":") ? actor : undefined,
+    regionId: input.regionId || undefined,
+    type: type?.endsWith(".") ? undefined : type,
+    typePrefix: type?.endsWith(".") ? type : undefined,
+    from: input.from,
+    to: input.to,
+    beforeId: input.cursor,
+  };
   // One more than asked tells whether there is a next page without a count.
-  const rows = db
-    .select()
-    .from(events)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(events.id))
-    .limit(input.limit + 1)
-    .all();
+  const rows = await db.events.auditPage(filter, input.limit + 1);
   const page = rows.slice(0, input.limit);
   const items = actorCan(reader, "audit.internal") ? page : page.map((e) => ({ ...e, data: withoutInternal(e.data) }));
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null };
@@ -69,9 +68,4 @@ export function withoutInternal(data: unknown): unknown {
       .filter(([key]) => !INTERNAL.has(key))
       .map(([key, value]) => [key, withoutInternal(value)]),
   );
-}
-
-/** Prefix filters use LIKE; `%` and `_` never occur in actor or type names, so they are dropped rather than escaped. */
-function escapeLike(value: string): string {
-  return value.replace(/[%_]/g, "");
 }

@@ -9,9 +9,7 @@
  * it follows, so a client resuming from it misses no event. A notice missed during a reconnect costs nothing
  * lasting: the client re-reads all recent samples on the next one.
  */
-import { and, asc, desc, eq, gt, max, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { events, regionRollouts, rollouts, samples } from "@/db/schema";
+import type { Store } from "@/db/client";
 
 /** The `type` of a feed item that announces new canary samples rather than a stored event. */
 export const SAMPLE_NOTICE = "sample.taken";
@@ -38,32 +36,13 @@ export type FollowEventsOptions = {
   batchSize?: number;
 };
 
-export function latestEventId(db: Db): number {
-  return db.select({ id: events.id }).from(events).orderBy(desc(events.id)).limit(1).get()?.id ?? 0;
-}
-
-function latestSampleId(db: Db): number {
-  return db.select({ id: samples.id }).from(samples).orderBy(desc(samples.id)).limit(1).get()?.id ?? 0;
+export async function latestEventId(db: Store): Promise<number> {
+  return db.events.latestId();
 }
 
 /** Canary samples with an id above `after`, one notice per region rollout, and the highest sample id seen. */
-function sampleNotices(db: Db, after: number, eventCursor: number): { notices: FeedEvent[]; last: number } {
-  const rows = db
-    .select({
-      lastId: max(samples.id),
-      at: max(samples.takenAt),
-      count: sql<number>`count(*)`,
-      rolloutId: regionRollouts.rolloutId,
-      regionId: regionRollouts.regionId,
-      serviceId: rollouts.serviceId,
-      correlationId: rollouts.correlationId,
-    })
-    .from(samples)
-    .innerJoin(regionRollouts, eq(regionRollouts.id, samples.regionRolloutId))
-    .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-    .where(and(gt(samples.id, after), eq(samples.role, "canary")))
-    .groupBy(samples.regionRolloutId)
-    .all();
+async function sampleNotices(db: Store, after: number, eventCursor: number): Promise<{ notices: FeedEvent[]; last: number }> {
+  const rows = await db.samples.canaryArrivalsAfter(after);
   let last = after;
   const notices = rows.map((row): FeedEvent => {
     last = Math.max(last, row.lastId ?? after);
@@ -83,30 +62,14 @@ function sampleNotices(db: Db, after: number, eventCursor: number): { notices: F
   return { notices, last };
 }
 
-export async function* followEvents(db: Db, opts: FollowEventsOptions): AsyncGenerator<FeedEvent> {
+export async function* followEvents(db: Store, opts: FollowEventsOptions): AsyncGenerator<FeedEvent> {
   // One indexed read of an empty range costs microseconds, so 20 polls a second per open page is cheap and keeps
   // the wait for a new event (half the interval on average) small next to the 250 ms live-update goal.
   const { signal, pollIntervalMs = 50, batchSize = 200 } = opts;
-  let cursor = opts.after ?? latestEventId(db);
-  let sampleCursor = latestSampleId(db);
+  let cursor = opts.after ?? (await latestEventId(db));
+  let sampleCursor = await db.samples.latestId();
   while (!signal?.aborted) {
-    const rows = db
-      .select({
-        id: events.id,
-        at: events.at,
-        type: events.type,
-        actor: events.actor,
-        message: events.message,
-        serviceId: events.serviceId,
-        rolloutId: events.rolloutId,
-        regionId: events.regionId,
-        correlationId: events.correlationId,
-      })
-      .from(events)
-      .where(gt(events.id, cursor))
-      .orderBy(asc(events.id))
-      .limit(batchSize)
-      .all();
+    const rows = await db.events.listAfter(cursor, batchSize);
     for (const row of rows) {
       if (signal?.aborted) return;
       cursor = row.id;
@@ -114,7 +77,7 @@ export async function* followEvents(db: Db, opts: FollowEventsOptions): AsyncGen
     }
     if (rows.length < batchSize) {
       // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
-      const { notices, last } = sampleNotices(db, sampleCursor, cursor);
+      const { notices, last } = await sampleNotices(db, sampleCursor, cursor);
       sampleCursor = last;
       for (const notice of notices) {
         if (signal?.aborted) return;

@@ -5,10 +5,8 @@
  * Three statements in all, whatever the fleet size: one join over the current state, one over the samples,
  * one over the events.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
-import type { Db, Tx } from "@/db/client";
-import { artifacts, events, regionRollouts, regionStates, rollouts, stages, type Colour, type RegionPhase } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { Colour, RegionPhase } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { regionsInOrder } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
@@ -67,16 +65,14 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }
 
-const rolloutArtifacts = alias(artifacts, "rollout_artifacts");
-
 /** Every service's regions at a glance (anyone who may read). */
-export function getRegionsOverview(ctx: { db: Db | Tx; config: FleetConfig; actor: Actor }): RegionsOverview {
+export async function getRegionsOverview(ctx: { db: Store; config: FleetConfig; actor: Actor }): Promise<RegionsOverview> {
   requireRead(ctx);
   const { db, config } = ctx;
   const serviceIds = config.services.map((s) => s.id);
-  const states = readStates(db, serviceIds);
-  const samplesByKey = readRegionSamples(db, serviceIds);
-  const latest = readLatestEvents(db);
+  const states = await db.regions.overviewStates(serviceIds);
+  const samplesByKey = await readRegionSamples(db, serviceIds);
+  const latest = await readLatestEvents(db);
 
   const stateByKey = new Map(states.map((s) => [`${s.serviceId}/${s.regionId}`, s]));
   const regionOrder = regionsInOrder(config);
@@ -112,43 +108,9 @@ export function getRegionsOverview(ctx: { db: Db | Tx; config: FleetConfig; acto
   return { services, cursor: latest.maxId };
 }
 
-type StateRow = ReturnType<typeof readStates>[number];
+type OverviewStateRow = Awaited<ReturnType<Store["regions"]["overviewStates"]>>[number];
 
-/** Region states with their live artifact and, when one runs, the region rollout, its current stage and artifact. */
-function readStates(db: Db | Tx, serviceIds: string[]) {
-  if (serviceIds.length === 0) return [];
-  return db
-    .select({
-      serviceId: regionStates.serviceId,
-      regionId: regionStates.regionId,
-      liveColour: regionStates.liveColour,
-      greenPct: regionStates.greenPct,
-      artifactId: artifacts.id,
-      artifactVersion: artifacts.version,
-      artifactDigest: artifacts.digest,
-      rrId: regionRollouts.id,
-      rolloutId: regionRollouts.rolloutId,
-      phase: regionRollouts.phase,
-      stageIndex: regionRollouts.stageIndex,
-      canaryPct: regionRollouts.canaryPct,
-      paused: regionRollouts.paused,
-      pauseReason: regionRollouts.pauseReason,
-      toColour: regionRollouts.toColour,
-      stagePercent: stages.percent,
-      stageCount: sql<number>`(select count(*) from ${stages} s where s.region_rollout_id = ${regionRollouts.id})`,
-      rolloutVersion: rolloutArtifacts.version,
-    })
-    .from(regionStates)
-    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
-    .leftJoin(regionRollouts, eq(regionRollouts.id, regionStates.activeRegionRolloutId))
-    .leftJoin(stages, and(eq(stages.regionRolloutId, regionRollouts.id), eq(stages.index, regionRollouts.stageIndex)))
-    .leftJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-    .leftJoin(rolloutArtifacts, eq(rolloutArtifacts.id, rollouts.artifactId))
-    .where(inArray(regionStates.serviceId, serviceIds))
-    .all();
-}
-
-function toActiveRollout(row: StateRow): ActiveRegionRollout {
+function toActiveRollout(row: OverviewStateRow): ActiveRegionRollout {
   return {
     regionRolloutId: row.rrId!,
     rolloutId: row.rolloutId!,
@@ -168,16 +130,8 @@ function toActiveRollout(row: StateRow): ActiveRegionRollout {
  * The newest event of every (service, region) pair, and the highest id overall (the group of events with
  * neither holds the rest, so the largest group maximum is the table's maximum).
  */
-function readLatestEvents(db: Db | Tx) {
-  const newestIds = db
-    .select({ id: sql<number>`max(${events.id})`.as("id") })
-    .from(events)
-    .groupBy(events.serviceId, events.regionId);
-  const rows = db
-    .select({ id: events.id, at: events.at, type: events.type, message: events.message, serviceId: events.serviceId, regionId: events.regionId })
-    .from(events)
-    .where(inArray(events.id, newestIds))
-    .all();
+async function readLatestEvents(db: Store) {
+  const rows = await db.events.newestPerServiceRegion();
 
   const byKey = new Map<string, RegionEventSummary>();
   let maxId = 0;

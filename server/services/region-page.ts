@@ -2,9 +2,7 @@
  * One region's page (the spec's regional view): what it serves per service, its current and past region
  * rollouts with outcomes and durations, recent canary samples for a chart, and its environment's reviewer rule.
  */
-import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { artifacts, regionRollouts, regionStates, rollouts, samples, services } from "@/db/schema";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Colour } from "@/db/schema/region-states";
 import { fillLink } from "@/server/config/links";
@@ -54,7 +52,7 @@ export const RegionPageInput = z.strictObject({ regionId: z.string().min(1).max(
 export type RegionPageInput = z.infer<typeof RegionPageInput>;
 
 /** One region's page (anyone who may read). */
-export function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): RegionPage {
+export async function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): Promise<RegionPage> {
   requireRead(ctx);
   const { db, config, now } = ctx;
   const { regionId } = parseInput(RegionPageInput, raw);
@@ -62,44 +60,23 @@ export function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): Region
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
   const rule = environmentPolicy(config, region.environment);
 
-  const live = db
-    .select({ state: regionStates, service: services, artifact: artifacts })
-    .from(regionStates)
-    .innerJoin(services, eq(services.id, regionStates.serviceId))
-    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
-    .where(eq(regionStates.regionId, regionId))
-    .all()
-    .map(({ state, service, artifact }) => ({
-      serviceId: service.id,
-      serviceName: service.name,
-      liveColour: state.liveColour,
-      greenPct: state.greenPct,
-      bluePct: 100 - state.greenPct,
-      artifact: artifact ? { version: artifact.version, digest: artifact.digest, shortDigest: shortDigest(artifact.digest) } : null,
-      updatedAt: state.updatedAt,
-    }));
+  const live = (await db.regions.liveInRegion(regionId)).map(({ state, service, artifact }) => ({
+    serviceId: service.id,
+    serviceName: service.name,
+    liveColour: state.liveColour,
+    greenPct: state.greenPct,
+    bluePct: 100 - state.greenPct,
+    artifact: artifact ? { version: artifact.version, digest: artifact.digest, shortDigest: shortDigest(artifact.digest) } : null,
+    updatedAt: state.updatedAt,
+  }));
 
-  const history = db
-    .select({ rr: regionRollouts, rollout: rollouts, version: artifacts.version })
-    .from(regionRollouts)
-    .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
-    .where(eq(regionRollouts.regionId, regionId))
-    .orderBy(desc(rollouts.createdAt))
-    .limit(HISTORY_LIMIT)
-    .all();
-
-  const rrIds = history.map((h) => h.rr.id);
-  const recent = rrIds.length
-    ? db
-        .select()
-        .from(samples)
-        .where(and(inArray(samples.regionRolloutId, rrIds), eq(samples.role, "canary")))
-        .orderBy(desc(samples.takenAt))
-        .limit(SAMPLE_LIMIT)
-        .all()
-        .reverse()
-    : [];
+  const history = await db.regionRollouts.historyInRegion(regionId, HISTORY_LIMIT);
+  const recent = (
+    await db.samples.recentCanary(
+      history.map((h) => h.rr.id),
+      SAMPLE_LIMIT,
+    )
+  ).reverse();
   const rolloutOf = new Map(history.map((h) => [h.rr.id, h.rr.rolloutId]));
 
   return {

@@ -4,9 +4,7 @@
  * problem the start would refuse, by field. The preview runs the start's own checks (checkStart,
  * artifactProblem, busyRegion) and writes nothing.
  */
-import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { z } from "zod";
-import { artifacts, regionRollouts, regionStates } from "@/db/schema";
 import { can } from "@/server/auth/roles";
 import { regionsInOrder } from "@/server/config/load";
 import { DELAY_MINUTES, type Colour, type Strategy } from "@/server/engine/machine";
@@ -57,27 +55,17 @@ function mayStart(ctx: ServiceContext): void {
   if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
 }
 
-export function startOptions(ctx: ServiceContext): StartOptions {
+export async function startOptions(ctx: ServiceContext): Promise<StartOptions> {
   mayStart(ctx);
   const regions = regionsInOrder(ctx.config);
-  const states = ctx.db
-    .select({ state: regionStates, liveVersion: artifacts.version, activeRolloutId: regionRollouts.rolloutId })
-    .from(regionStates)
-    .leftJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
-    .leftJoin(regionRollouts, eq(regionRollouts.id, regionStates.activeRegionRolloutId))
-    .all();
+  const states = await ctx.db.regions.listWithLiveVersion();
 
-  const services = ctx.config.services.map((service) => {
+  const services: StartOptions["services"] = [];
+  for (const service of ctx.config.services) {
     const stateOf = (regionId: string) => states.find((s) => s.state.serviceId === service.id && s.state.regionId === regionId);
     // Registered in the same millisecond (a seed, a script): the higher version string first, a fair guess.
-    const offered = ctx.db
-      .select()
-      .from(artifacts)
-      .where(eq(artifacts.serviceId, service.id))
-      .orderBy(desc(artifacts.createdAt), desc(artifacts.version))
-      .limit(ARTIFACTS_OFFERED)
-      .all();
-    return {
+    const offered = await ctx.db.artifacts.recentForService(service.id, ARTIFACTS_OFFERED);
+    services.push({
       id: service.id,
       name: service.name,
       repository: service.repository ?? null,
@@ -102,8 +90,8 @@ export function startOptions(ctx: ServiceContext): StartOptions {
           activeRolloutId: row?.activeRolloutId ?? null,
         };
       }),
-    };
-  });
+    });
+  }
   return { services, strategies: [...STRATEGIES], delay: { ...DELAY_MINUTES, default: DEFAULT_DELAY_MINUTES } };
 }
 
@@ -146,7 +134,7 @@ function toProblem(issue: z.core.$ZodIssue): PreviewProblem {
 }
 
 /** The plan a start with these values would run, and why it would be refused (nothing when it would start). */
-export function previewPlan(ctx: ServiceContext, raw: unknown): PlanPreview {
+export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<PlanPreview> {
   mayStart(ctx);
   const parsed = StartRolloutInput.safeParse(raw);
   const problems: PreviewProblem[] = parsed.success ? [] : parsed.error.issues.map(toProblem);
@@ -161,21 +149,16 @@ export function previewPlan(ctx: ServiceContext, raw: unknown): PlanPreview {
     const serviceId = checked.service.id;
     // An artifact given by its fields is checked when it is registered, at the start itself.
     if (input.artifactId !== undefined) {
-      const problem = artifactProblem(ctx, serviceId, findArtifact(ctx.db, input.artifactId), input.artifactId, checked.regions);
+      const problem = artifactProblem(ctx, serviceId, await findArtifact(ctx.db, input.artifactId), input.artifactId, checked.regions);
       if (problem) problems.push({ field: "artifactId", message: problem.message });
     }
     // The start claims regions with a conditional update; this reads the same column to warn first.
-    const wanted = checked.regions.map((r) => r.id);
-    const busy =
-      wanted.length === 0
-        ? []
-        : ctx.db
-            .select({ regionId: regionStates.regionId })
-            .from(regionStates)
-            .where(and(eq(regionStates.serviceId, serviceId), inArray(regionStates.regionId, wanted), isNotNull(regionStates.activeRegionRolloutId)))
-            .all();
-    for (const region of checked.regions.filter((r) => busy.some((b) => b.regionId === r.id))) {
-      problems.push({ field: "regions", message: busyRegion(ctx.db, serviceId, region.id).message });
+    const busy = await ctx.db.regions.busyRegionIds(
+      serviceId,
+      checked.regions.map((r) => r.id),
+    );
+    for (const region of checked.regions.filter((r) => busy.includes(r.id))) {
+      problems.push({ field: "regions", message: (await busyRegion(ctx.db, serviceId, region.id)).message });
     }
   }
 

@@ -4,9 +4,9 @@
  * rolloutStatusOf and regionStatusOf and adds its details. A rollout's status and, per region, its phase, current
  * stage percent, verified traffic, pause and cause. The REST JSON shape is a contract: keep its fields and order.
  */
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { artifacts, regionRollouts, rollouts, stages } from "@/db/schema";
+import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
+import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import { ROLLOUT_STATUSES, type RolloutStatus, type Strategy } from "@/db/schema/rollouts";
 import { can } from "@/server/auth/roles";
@@ -55,9 +55,6 @@ export function requireRead(ctx: Pick<ServiceContext, "actor">) {
   if (!can(ctx.actor.roles, "read")) throw forbidden("Reading rollouts needs a role (viewer or above).");
 }
 
-type RolloutRow = typeof rollouts.$inferSelect;
-type RegionRolloutRow = typeof regionRollouts.$inferSelect;
-
 /** A rollout's own status fields, as every reader shows them. */
 export function rolloutStatusOf(rollout: RolloutRow) {
   return {
@@ -89,53 +86,28 @@ export function regionStatusOf(row: RegionRolloutRow, stagePercent: number | nul
   };
 }
 
-export function getRolloutStatus(ctx: ServiceContext, rolloutId: string): RolloutStatusView {
+export async function getRolloutStatus(ctx: ServiceContext, rolloutId: string): Promise<RolloutStatusView> {
   requireRead(ctx);
-  const [view] = buildViews(ctx, [eq(rollouts.id, rolloutId)], 1);
+  const [view] = await buildViews(ctx, { id: rolloutId }, 1);
   if (!view) throw notFound(`There is no rollout ${rolloutId}. List recent ones with GET /api/v1/rollouts or \`flightdeck rollout status\`.`);
   return view;
 }
 
-export function listRollouts(ctx: ServiceContext, raw: ListRolloutsInput = {}): RolloutStatusView[] {
+export async function listRollouts(ctx: ServiceContext, raw: ListRolloutsInput = {}): Promise<RolloutStatusView[]> {
   requireRead(ctx);
   const input = parseInput(ListRolloutsInput, raw);
-  const where = [input.serviceId ? eq(rollouts.serviceId, input.serviceId) : undefined, input.status ? eq(rollouts.status, input.status) : undefined];
-  return buildViews(ctx, where, input.limit);
+  return buildViews(ctx, { serviceId: input.serviceId, status: input.status }, input.limit);
 }
 
-function buildViews(ctx: ServiceContext, where: Array<ReturnType<typeof eq> | undefined>, limit: number): RolloutStatusView[] {
-  const rows = ctx.db
-    .select({ rollout: rollouts, version: artifacts.version, digest: artifacts.digest })
-    .from(rollouts)
-    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
-    .where(and(...where))
-    .orderBy(desc(rollouts.createdAt), desc(rollouts.id))
-    .limit(limit)
-    .all();
+async function buildViews(
+  ctx: ServiceContext,
+  filter: { id?: string; serviceId?: string; status?: RolloutStatus },
+  limit: number,
+): Promise<RolloutStatusView[]> {
+  const rows = await ctx.db.rollouts.pageWithArtifact(filter, limit);
   if (rows.length === 0) return [];
-  const regionRows = ctx.db
-    .select()
-    .from(regionRollouts)
-    .where(
-      inArray(
-        regionRollouts.rolloutId,
-        rows.map((r) => r.rollout.id),
-      ),
-    )
-    .orderBy(asc(regionRollouts.position))
-    .all();
-  const stageRows = regionRows.length
-    ? ctx.db
-        .select({ regionRolloutId: stages.regionRolloutId, index: stages.index, percent: stages.percent })
-        .from(stages)
-        .where(
-          inArray(
-            stages.regionRolloutId,
-            regionRows.map((r) => r.id),
-          ),
-        )
-        .all()
-    : [];
+  const regionRows = await ctx.db.regionRollouts.listForRollouts(rows.map((r) => r.rollout.id));
+  const stageRows = await ctx.db.stages.listForRegionRollouts(regionRows.map((r) => r.id));
   const percentOf = (regionRolloutId: string, index: number) =>
     stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
 
@@ -153,6 +125,6 @@ function buildViews(ctx: ServiceContext, where: Array<ReturnType<typeof eq> | un
 }
 
 /** What a region command answers: where the region is now and what the runner will do next. */
-export function regionCommandResult(row: typeof regionRollouts.$inferSelect) {
+export function regionCommandResult(row: RegionRolloutRow) {
   return { rolloutId: row.rolloutId, regionId: row.regionId, phase: row.phase, paused: row.paused, requestedAction: row.requestedAction, attempt: row.attempt };
 }

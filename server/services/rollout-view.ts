@@ -2,9 +2,7 @@
  * The rollout page's read model: one rollout with its artifact, regions, stages and approvals; its samples for
  * charts; its events; and the history list. Each read is a fixed number of queries (no query per region).
  */
-import { and, asc, count, desc, eq, inArray, lt, or } from "drizzle-orm";
 import { z } from "zod";
-import { approvals, artifacts, events, regionRollouts, rollouts, samples, stages, users } from "@/db/schema";
 import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { readEvent } from "@/server/engine/machine/events";
@@ -23,31 +21,18 @@ export function commitUrl(config: FleetConfig, serviceId: string, sha: string | 
   return repo && sha ? `${repo.replace(/\/$/, "")}/commit/${sha}` : null;
 }
 
-export function getRolloutView(ctx: ReadContext, rolloutId: string) {
+export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   requireRead(ctx);
   const { db, config } = ctx;
-  const row = db
-    .select({ rollout: rollouts, artifact: artifacts })
-    .from(rollouts)
-    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
-    .where(eq(rollouts.id, rolloutId))
-    .get();
+  const row = await db.rollouts.withArtifact(rolloutId);
   if (!row) throw notFound(`There is no rollout ${rolloutId}.`);
   const { rollout, artifact } = row;
-  const regionRows = db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position)).all();
+  const regionRows = await db.regionRollouts.listForRollout(rolloutId);
   const ids = regionRows.map((r) => r.id);
-  const stageRows = ids.length ? db.select().from(stages).where(inArray(stages.regionRolloutId, ids)).orderBy(asc(stages.index)).all() : [];
-  const approvalRows = ids.length
-    ? db
-        .select({ approval: approvals, reviewerName: users.name })
-        .from(approvals)
-        .innerJoin(users, eq(users.id, approvals.reviewerId))
-        .where(inArray(approvals.regionRolloutId, ids))
-        .orderBy(asc(approvals.at))
-        .all()
-    : [];
-  const judged = ids.length ? stageJudgements(ctx, ids) : new Map<string, StageJudged>();
-  const promotions = promotionsOf(ctx, rolloutId);
+  const stageRows = await db.stages.listForRegionRollouts(ids);
+  const approvalRows = await db.approvals.listWithReviewerForRegionRollouts(ids);
+  const judged = await stageJudgements(ctx, ids);
+  const promotions = await promotionsOf(ctx, rolloutId);
   const now = Date.now();
   const regions = regionRows.map((r) => {
     const region = config.regions.find((c) => c.id === r.regionId);
@@ -111,7 +96,7 @@ export function getRolloutView(ctx: ReadContext, rolloutId: string) {
     regions,
   };
 }
-export type RolloutView = ReturnType<typeof getRolloutView>;
+export type RolloutView = Awaited<ReturnType<typeof getRolloutView>>;
 
 /** One entry of a rollback cause, as the engine writes it (engine/machine/types.ts CauseItem). */
 export type RollbackCause = {
@@ -130,43 +115,33 @@ export type RollbackCause = {
 type StageJudged = { pass: number; breach: number; inconclusive: number };
 
 /** Canary samples per region rollout and stage, counted by verdict (one grouped query). */
-function stageJudgements(ctx: ReadContext, ids: string[]): Map<string, StageJudged> {
-  const rows = ctx.db
-    .select({ id: samples.regionRolloutId, stageIndex: samples.stageIndex, verdict: samples.verdict, n: count() })
-    .from(samples)
-    .where(and(inArray(samples.regionRolloutId, ids), eq(samples.role, "canary")))
-    .groupBy(samples.regionRolloutId, samples.stageIndex, samples.verdict)
-    .all();
+async function stageJudgements(ctx: ReadContext, ids: string[]): Promise<Map<string, StageJudged>> {
+  const rows = await ctx.db.samples.canaryVerdictCounts(ids);
   const out = new Map<string, StageJudged>();
   for (const r of rows) {
     const key = `${r.id}:${r.stageIndex}`;
     const entry = out.get(key) ?? { pass: 0, breach: 0, inconclusive: 0 };
-    if (r.verdict) entry[r.verdict] += r.n;
+    if (r.verdict) entry[r.verdict] += Number(r.n);
     out.set(key, entry);
   }
   return out;
 }
 
 /** Promotions of stages, from the event log: who, when, which stage, and the reason given. */
-function promotionsOf(ctx: ReadContext, rolloutId: string) {
-  return ctx.db
-    .select({ at: events.at, actor: events.actor, regionId: events.regionId, type: events.type, data: events.data })
-    .from(events)
-    .where(and(eq(events.rolloutId, rolloutId), eq(events.type, "region.promoted")))
-    .orderBy(asc(events.id))
-    .all()
-    .map((e) => {
-      const read = readEvent(e);
-      const data = read?.type === "region.promoted" ? read.data : {};
-      return {
-        at: e.at,
-        actor: e.actor,
-        regionId: e.regionId,
-        stageIndex: data.stageIndex ?? -1,
-        reason: data.reason ?? null,
-        validation: data.validation === true,
-      };
-    });
+async function promotionsOf(ctx: ReadContext, rolloutId: string) {
+  const promoted = await ctx.db.events.listForRolloutOfType(rolloutId, "region.promoted");
+  return promoted.map((e) => {
+    const read = readEvent(e);
+    const data = read?.type === "region.promoted" ? read.data : {};
+    return {
+      at: e.at,
+      actor: e.actor,
+      regionId: e.regionId,
+      stageIndex: data.stageIndex ?? -1,
+      reason: data.reason ?? null,
+      validation: data.validation === true,
+    };
+  });
 }
 
 export type SamplePoint = {
@@ -187,18 +162,13 @@ export type SamplePoint = {
  * Per region, one point per observation: canary and baseline side by side (a baseline sample is matched to the
  * canary sample taken at the same moment), with the stage's thresholds so a chart can step them down.
  */
-export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ regionId: string; points: SamplePoint[] }> {
+export async function getRolloutSamples(ctx: ReadContext, rolloutId: string): Promise<Array<{ regionId: string; points: SamplePoint[] }>> {
   requireRead(ctx);
-  const regionRows = ctx.db
-    .select({ id: regionRollouts.id, regionId: regionRollouts.regionId })
-    .from(regionRollouts)
-    .where(eq(regionRollouts.rolloutId, rolloutId))
-    .orderBy(asc(regionRollouts.position))
-    .all();
+  const regionRows = await ctx.db.regionRollouts.listForRollout(rolloutId);
   const ids = regionRows.map((r) => r.id);
   if (ids.length === 0) return [];
-  const sampleRows = ctx.db.select().from(samples).where(inArray(samples.regionRolloutId, ids)).orderBy(asc(samples.takenAt), asc(samples.id)).all();
-  const stageRows = ctx.db.select().from(stages).where(inArray(stages.regionRolloutId, ids)).all();
+  const sampleRows = await ctx.db.samples.listForRegionRollouts(ids);
+  const stageRows = await ctx.db.stages.listForRegionRollouts(ids);
   return regionRows.map((r) => {
     const byKey = new Map<string, SamplePoint>();
     for (const s of sampleRows) {
@@ -235,15 +205,9 @@ export function getRolloutSamples(ctx: ReadContext, rolloutId: string): Array<{ 
   });
 }
 
-export function getRolloutEvents(ctx: ReadContext, rolloutId: string) {
+export async function getRolloutEvents(ctx: ReadContext, rolloutId: string) {
   requireRead(ctx);
-  return ctx.db
-    .select({ id: events.id, at: events.at, type: events.type, actor: events.actor, message: events.message, regionId: events.regionId })
-    .from(events)
-    .where(eq(events.rolloutId, rolloutId))
-    .orderBy(desc(events.id))
-    .limit(500)
-    .all();
+  return ctx.db.events.recentForRollout(rolloutId, 500);
 }
 
 /** A history cursor: the (createdAt, id) key of the last row of a page, the order of the history. */
@@ -258,11 +222,11 @@ export function readHistoryBefore(value: string | undefined): string | number | 
   return HISTORY_CURSOR.test(value) ? value : undefined;
 }
 
-/** Rows strictly after the cursor in the order (createdAt desc, id desc); a bare number is the deprecated form. */
-function olderThan(before: number | string) {
-  if (typeof before === "number") return lt(rollouts.createdAt, before);
+/** The key rows must come strictly after in the order (createdAt desc, id desc); a bare number is the deprecated form. */
+function olderThan(before: number | string): { createdAt: number; id?: string } {
+  if (typeof before === "number") return { createdAt: before };
   const [, at, id] = HISTORY_CURSOR.exec(before)!;
-  return or(lt(rollouts.createdAt, Number(at)), and(eq(rollouts.createdAt, Number(at)), lt(rollouts.id, id)));
+  return { createdAt: Number(at), id };
 }
 
 export const RolloutHistoryInput = z.strictObject({
@@ -279,35 +243,19 @@ export const RolloutHistoryInput = z.strictObject({
 });
 export type RolloutHistoryInput = z.input<typeof RolloutHistoryInput>;
 
-export function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = {}) {
+export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryInput = {}) {
   requireRead(ctx);
   const input = parseInput(RolloutHistoryInput, raw);
-  const filters = [
-    input.serviceId ? eq(rollouts.serviceId, input.serviceId) : undefined,
-    input.status ? eq(rollouts.status, input.status) : undefined,
-    input.before !== undefined ? olderThan(input.before) : undefined,
-    input.regionId
-      ? inArray(rollouts.id, ctx.db.select({ id: regionRollouts.rolloutId }).from(regionRollouts).where(eq(regionRollouts.regionId, input.regionId)))
-      : undefined,
-  ];
-  const rows = ctx.db
-    .select({ rollout: rollouts, version: artifacts.version })
-    .from(rollouts)
-    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
-    .where(and(...filters))
-    .orderBy(desc(rollouts.createdAt), desc(rollouts.id))
-    .limit(input.limit + 1)
-    .all();
+  const filter = {
+    serviceId: input.serviceId,
+    status: input.status,
+    regionId: input.regionId,
+    before: input.before !== undefined ? olderThan(input.before) : undefined,
+  };
+  // One more than asked tells whether there is a next page without a count.
+  const rows = await ctx.db.rollouts.pageWithArtifact(filter, input.limit + 1);
   const page = rows.slice(0, input.limit);
-  const ids = page.map((r) => r.rollout.id);
-  const regionRows = ids.length
-    ? ctx.db
-        .select({ rolloutId: regionRollouts.rolloutId, regionId: regionRollouts.regionId, phase: regionRollouts.phase })
-        .from(regionRollouts)
-        .where(inArray(regionRollouts.rolloutId, ids))
-        .orderBy(asc(regionRollouts.position))
-        .all()
-    : [];
+  const regionRows = await ctx.db.regionRollouts.listForRollouts(page.map((r) => r.rollout.id));
   return {
     items: page.map(({ rollout, version }) => ({
       id: rollout.id,

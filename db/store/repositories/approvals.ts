@@ -1,7 +1,43 @@
 /** Approvals of the gate before a production environment (append-only). */
+import { asc, eq, inArray, sql } from "drizzle-orm";
+import { approvals, users } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
+import { perHandle } from "../prepared";
+
+export type ApprovalRow = typeof approvals.$inferSelect;
+
+// --- engine: a gate's decisions, read on every pass of a waiting region (store) ---
+const engineStatements = perHandle((q: Query) => ({
+  forRegionRollout: q
+    .select()
+    .from(approvals)
+    .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId")))
+    .prepare(),
+}));
 
 export function approvalRepository(q: Query) {
-  void q;
-  return {};
+  return {
+    // --- read models: rollout page (dashboard) ---
+    /** The approvals of these region rollouts with their reviewer's name, oldest first. */
+    async listWithReviewerForRegionRollouts(regionRolloutIds: readonly string[]) {
+      if (regionRolloutIds.length === 0) return [];
+      return q
+        .select({ approval: approvals, reviewerName: users.name })
+        .from(approvals)
+        .innerJoin(users, eq(users.id, approvals.reviewerId))
+        .where(inArray(approvals.regionRolloutId, [...regionRolloutIds]))
+        .orderBy(asc(approvals.at));
+    },
+
+    // --- gate decisions and the approvals page (services: approvals, approvals-pending) ---
+    /** The decisions on one gate (append-only). */
+    async listForRegionRollout(regionRolloutId: string): Promise<ApprovalRow[]> {
+      // Prepared: the engine reads a waiting gate's decisions on every pass.
+      return engineStatements(q).forRegionRollout.execute({ regionRolloutId });
+    },
+
+    async insert(row: typeof approvals.$inferInsert): Promise<void> {
+      await q.insert(approvals).values(row);
+    },
+  };
 }

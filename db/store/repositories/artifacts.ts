@@ -1,7 +1,38 @@
 /** Artifacts: immutable (service, version, digest) rows. */
+import { and, desc, eq } from "drizzle-orm";
+import { artifacts } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
 
+export type ArtifactRow = typeof artifacts.$inferSelect;
+export type NewArtifact = typeof artifacts.$inferInsert;
+
 export function artifactRepository(q: Query) {
-  void q;
-  return {};
+  return {
+    // --- read models: start options (dashboard) ---
+    /** A service's newest `limit` artifacts; registered in the same millisecond, the higher version string first. */
+    async recentForService(serviceId: string, limit: number) {
+      return q.select().from(artifacts).where(eq(artifacts.serviceId, serviceId)).orderBy(desc(artifacts.createdAt), desc(artifacts.version)).limit(limit);
+    },
+
+    // --- registering and finding artifacts (services: artifacts, rollouts, fleet) ---
+    async byId(id: string): Promise<ArtifactRow | undefined> {
+      const [row] = await q.select().from(artifacts).where(eq(artifacts.id, id)).limit(1);
+      return row;
+    },
+
+    async byServiceVersion(serviceId: string, version: string): Promise<ArtifactRow | undefined> {
+      const [row] = await q
+        .select()
+        .from(artifacts)
+        .where(and(eq(artifacts.serviceId, serviceId), eq(artifacts.version, version)))
+        .limit(1);
+      return row;
+    },
+
+    /** Inserts the artifact unless its (service, version) is taken: the new row, or undefined when it was (the database settles races). */
+    async insertIfAbsent(row: NewArtifact): Promise<ArtifactRow | undefined> {
+      const [inserted] = await q.insert(artifacts).values(row).onConflictDoNothing().returning();
+      return inserted;
+    },
+  };
 }

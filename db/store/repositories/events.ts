@@ -2,12 +2,38 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, like, lt, lte, sql, type SQL } from "drizzle-orm";
 import { events } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
+import { boundColumns, perHandle } from "../prepared";
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
 
+// --- engine: the event a decision writes, prepared (runner, store) ---
+const written = boundColumns(events, ["id"]);
+const engineStatements = perHandle((q: Query) => ({
+  insert: q.insert(events).values(written.placeholders).returning({ id: events.id }).prepare(),
+}));
+
 export function eventRepository(q: Query) {
   return {
+    // --- engine (runner, store, outbox) ---
+    /** Appends one event (a decision's, prepared: the engine's hot path); returns its id. */
+    async insertOne(row: NewEvent): Promise<number> {
+      const [{ id }] = await engineStatements(q).insert.execute(written.encode(row));
+      return id;
+    },
+
+    /** Appends events in one statement and returns them as written (their ids key the outbox rows). */
+    async insertAll(rows: NewEvent[]): Promise<EventRow[]> {
+      if (rows.length === 0) return [];
+      return q.insert(events).values(rows).returning();
+    },
+
+    /** The correlation id of the rollout an event belongs to (the outbox's requests carry it). */
+    async correlationIdOf(id: number): Promise<string | null> {
+      const [row] = await q.select({ correlationId: events.correlationId }).from(events).where(eq(events.id, id)).limit(1);
+      return row?.correlationId ?? null;
+    },
+
     // --- read models: overview, rollout page, audit log, live feed (dashboard, REST) ---
     /** The newest event of every (service, region) pair, events with neither included (one statement). */
     async newestPerServiceRegion() {

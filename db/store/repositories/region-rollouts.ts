@@ -1,16 +1,262 @@
 /** Region rollouts: the engine's state per region, saved version-checked. */
-import { asc, eq } from "drizzle-orm";
-import { regionRollouts } from "../../schema";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
+import { artifacts, regionRollouts, rollouts } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { RegionPhase } from "../../schema/region-rollouts";
+import { boundColumns, perHandle } from "../prepared";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 
+// --- engine: hot statements (runner, store) ---
+/** What a decision writes: every column but the region rollout's identity and plan (never moved once planned). */
+const decided = boundColumns(regionRollouts, ["id", "rolloutId", "regionId", "position", "previousArtifactId"]);
+const p = sql.placeholder;
+const engineStatements = perHandle((q: Query) => ({
+  byId: q
+    .select()
+    .from(regionRollouts)
+    .where(eq(regionRollouts.id, p("id")))
+    .prepare(),
+  upstream: q
+    .select({
+      regionId: regionRollouts.regionId,
+      phase: regionRollouts.phase,
+      finishedAt: regionRollouts.finishedAt,
+      observeUntil: regionRollouts.observeUntil,
+    })
+    .from(regionRollouts)
+    .where(and(eq(regionRollouts.rolloutId, p("rolloutId")), eq(regionRollouts.position, p("position"))))
+    .prepare(),
+  saveVersioned: q
+    .update(regionRollouts)
+    .set(decided.placeholders)
+    .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("expectedVersion"))))
+    .returning()
+    .prepare(),
+  saveNextTick: q
+    .update(regionRollouts)
+    .set({ nextTickAt: p("nextTickAt") })
+    .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("version"))))
+    .returning({ id: regionRollouts.id })
+    .prepare(),
+}));
+
+/**
+ * Work left for the runner: not finished; or finished with a person's request (emergency rollback) to carry out,
+ * a failed move back to the old colour to try again, or an observation period (delayed strategy) still running.
+ * `finished` is the machine's list of terminal phases.
+ */
+const workLeft = (finished: readonly RegionPhase[]) =>
+  or(
+    notInArray(regionRollouts.phase, [...finished]),
+    isNotNull(regionRollouts.requestedAction),
+    isNotNull(regionRollouts.rollbackNextAt),
+    isNotNull(regionRollouts.observeUntil),
+  );
+
 export function regionRolloutRepository(q: Query) {
   return {
+    // --- engine (runner, store, outbox, metrics) ---
+    async byId(id: string): Promise<RegionRolloutRow | undefined> {
+      const [row] = await engineStatements(q).byId.execute({ id });
+      return row;
+    },
+
+    /** The region before this one in the plan, as the machine weighs it (pending regions of a chain). */
+    async upstream(rolloutId: string, position: number) {
+      const [row] = await engineStatements(q).upstream.execute({ rolloutId, position });
+      return row ?? null;
+    },
+
+    /**
+     * A decision: every column but the identity and plan ones written from `next`, the version bumped,
+     * `WHERE version = expectedVersion`. Returns the saved row, or null when another writer won.
+     */
+    async saveVersioned(next: RegionRolloutRow, expectedVersion: number): Promise<RegionRolloutRow | null> {
+      const [saved] = await engineStatements(q).saveVersioned.execute({
+        ...decided.encode({ ...next, version: expectedVersion + 1 }),
+        id: next.id,
+        expectedVersion,
+      });
+      return saved ?? null;
+    },
+
+    /** When the runner looks again; false when the row changed since it was read (a command woke it). */
+    async saveNextTick(id: string, version: number, nextTickAt: number): Promise<boolean> {
+      const rows = await engineStatements(q).saveNextTick.execute({ id, version, nextTickAt });
+      return rows.length === 1;
+    },
+
+    /** The next unfinished region of a chain looks again now (its version bumped: a pass that read it loses). */
+    async wakeNext(saved: Pick<RegionRolloutRow, "id" | "rolloutId" | "position">, finished: readonly RegionPhase[], now: number): Promise<void> {
+      await q
+        .update(regionRollouts)
+        .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
+        .where(
+          and(
+            eq(regionRollouts.rolloutId, saved.rolloutId),
+            eq(regionRollouts.position, saved.position + 1),
+            notInArray(regionRollouts.phase, [...finished]),
+            ne(regionRollouts.id, saved.id),
+          ),
+        );
+    },
+
+    /** Each region of a rollout with its phase (what the rollout's status is derived from). */
+    async phasesOfRollout(rolloutId: string): Promise<Array<Pick<RegionRolloutRow, "regionId" | "phase">>> {
+      return q.select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId));
+    },
+
+    /** Whether a region comes after this position in the rollout's plan. */
+    async hasAfter(rolloutId: string, position: number): Promise<boolean> {
+      const rows = await q
+        .select({ id: regionRollouts.id })
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), gt(regionRollouts.position, position)))
+        .limit(1);
+      return rows.length > 0;
+    },
+
+    /** A rollout's region rollouts not in a finished phase. */
+    async unfinishedOfRollout(rolloutId: string, finished: readonly RegionPhase[]): Promise<RegionRolloutRow[]> {
+      return q
+        .select()
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), notInArray(regionRollouts.phase, [...finished])));
+    },
+
+    /** The region rollout of a rollout in one region. */
+    async ofRolloutInRegion(rolloutId: string, regionId: string): Promise<RegionRolloutRow | undefined> {
+      const [row] = await q
+        .select()
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.regionId, regionId)))
+        .limit(1);
+      return row;
+    },
+
+    /** Region rollouts with work left that are due by `now`, in the order the runner takes them. */
+    async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<Array<Pick<RegionRolloutRow, "id" | "rolloutId">>> {
+      return q
+        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId })
+        .from(regionRollouts)
+        .where(and(workLeft(finished), lte(regionRollouts.nextTickAt, now)))
+        .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position));
+    },
+
+    /** The first `limit` region rollouts with work left by due time (the runner's sleep). */
+    async nextWithWorkLeft(finished: readonly RegionPhase[], limit: number): Promise<Array<Pick<RegionRolloutRow, "id" | "rolloutId" | "nextTickAt">>> {
+      return q
+        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+        .from(regionRollouts)
+        .where(workLeft(finished))
+        .orderBy(asc(regionRollouts.nextTickAt))
+        .limit(limit);
+    },
+
+    /** The rollouts that have a region rollout with work left (the leases the runner wants). */
+    async rolloutIdsWithWorkLeft(finished: readonly RegionPhase[]): Promise<string[]> {
+      const rows = await q.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(workLeft(finished));
+      return rows.map((r) => r.rolloutId);
+    },
+
+    /** Look again at `at` rather than spin on a failing region (unless something already moved its due time later). */
+    async deferTick(id: string, now: number, at: number): Promise<void> {
+      await q
+        .update(regionRollouts)
+        .set({ nextTickAt: at })
+        .where(and(eq(regionRollouts.id, id), lte(regionRollouts.nextTickAt, now)));
+    },
+
+    /** What a log line names a region rollout by: its rollout, correlation id and region. */
+    async logContext(id: string): Promise<{ rolloutId: string; correlationId: string; regionId: string } | undefined> {
+      const [row] = await q
+        .select({ rolloutId: rollouts.id, correlationId: rollouts.correlationId, regionId: regionRollouts.regionId })
+        .from(regionRollouts)
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .where(eq(regionRollouts.id, id))
+        .limit(1);
+      return row;
+    },
+
+    /** Region rollouts by phase (the metrics gauge). */
+    async countByPhase(): Promise<Array<{ key: RegionPhase; n: number }>> {
+      return q.select({ key: regionRollouts.phase, n: count() }).from(regionRollouts).groupBy(regionRollouts.phase);
+    },
+
+    // --- read models: rollout status, history, region page (dashboard, REST) ---
+    /** The region rollouts of these rollouts, in plan order (position). */
+    async listForRollouts(rolloutIds: readonly string[]): Promise<RegionRolloutRow[]> {
+      if (rolloutIds.length === 0) return [];
+      return q
+        .select()
+        .from(regionRollouts)
+        .where(inArray(regionRollouts.rolloutId, [...rolloutIds]))
+        .orderBy(asc(regionRollouts.position));
+    },
+
+    /** A region's newest `limit` region rollouts (by their rollout's creation), each with its rollout and version. */
+    async historyInRegion(regionId: string, limit: number) {
+      return q
+        .select({ rr: regionRollouts, rollout: rollouts, version: artifacts.version })
+        .from(regionRollouts)
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+        .where(eq(regionRollouts.regionId, regionId))
+        .orderBy(desc(rollouts.createdAt))
+        .limit(limit);
+    },
+
     // --- a rollout's regions (CLI simulate, API) ---
     /** A rollout's region rollouts in plan order (position). */
     async listForRollout(rolloutId: string): Promise<RegionRolloutRow[]> {
       return q.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).orderBy(asc(regionRollouts.position));
+    },
+
+    // --- start, gates and manual actions (services: rollouts, approvals, approvals-pending, region-commands) ---
+    async insert(row: typeof regionRollouts.$inferInsert): Promise<void> {
+      await q.insert(regionRollouts).values(row);
+    },
+
+    /** Every region rollout in this phase (the approvals page: `awaiting_approval`). */
+    async listInPhase(phase: RegionPhase): Promise<RegionRolloutRow[]> {
+      return q.select().from(regionRollouts).where(eq(regionRollouts.phase, phase));
+    },
+
+    /** The runner looks at the region now; the version bump makes a pass that read the old state (approvals) start over. */
+    async wake(id: string, now: number): Promise<void> {
+      await q
+        .update(regionRollouts)
+        .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
+        .where(eq(regionRollouts.id, id));
+    },
+
+    /** The region rollout of the service's newest rollout that reached this region (emergency rollback), if any. */
+    async latestForServiceRegion(serviceId: string, regionId: string): Promise<RegionRolloutRow | undefined> {
+      const [row] = await q
+        .select({ rr: regionRollouts })
+        .from(regionRollouts)
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .where(and(eq(rollouts.serviceId, serviceId), eq(regionRollouts.regionId, regionId)))
+        .orderBy(desc(rollouts.createdAt), desc(regionRollouts.updatedAt))
+        .limit(1);
+      return row?.rr;
+    },
+
+    /** The blocked regions of a rollout after this position in its plan (a retry re-opens them). */
+    async listBlockedAfter(rolloutId: string, position: number): Promise<RegionRolloutRow[]> {
+      return q
+        .select()
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.phase, "blocked"), gt(regionRollouts.position, position)));
+    },
+
+    /** A blocked region goes back to pending, due now, its outcome cleared (version bumped). */
+    async reopen(id: string, now: number): Promise<void> {
+      await q
+        .update(regionRollouts)
+        .set({ phase: "pending", outcomeReason: null, finishedAt: null, nextTickAt: now, updatedAt: now, version: sql`${regionRollouts.version} + 1` })
+        .where(eq(regionRollouts.id, id));
     },
   };
 }
