@@ -8,9 +8,7 @@
  * their display name or the part of their email before "@", all case-insensitive. The name is stored on the
  * rollout even when no user matches, so a user created later is still refused.
  */
-import { eq, sql } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
-import { apiTokens, users } from "@/db/schema";
+import type { Store } from "@/db/client";
 
 export type RolloutBehind = { initiator: string; initiatorUserId: string | null; ciActor: string | null };
 type Person = { id: string; name: string; email: string };
@@ -24,22 +22,17 @@ export function ciActorNames(ciActor: string, user: Pick<Person, "name" | "email
 }
 
 /** The one user a webhook's `actor` names, by email first, else by name or email local part; null if none or several. */
-export function resolveCiActor(db: Db | Tx, ciActor: string): string | null {
-  const wanted = ciActor.trim().toLowerCase();
-  const email = sql`lower(${users.email})`;
-  const condition = wanted.includes("@")
-    ? sql`${email} = ${wanted}`
-    : sql`lower(trim(${users.name})) = ${wanted} or substr(${email}, 1, instr(${email}, '@') - 1) = ${wanted}`;
-  const matches = db.select({ id: users.id }).from(users).where(condition).limit(2).all();
-  return matches.length === 1 ? matches[0].id : null;
+export async function resolveCiActor(db: Store, ciActor: string): Promise<string | null> {
+  const matches = await db.users.matchingCiActor(ciActor.trim().toLowerCase(), 2);
+  return matches.length === 1 ? matches[0] : null;
 }
 
 /** Why this person is behind the rollout ("You started this rollout"), or null when they are not. */
-export function behindRollout(db: Db | Tx, rollout: RolloutBehind, reviewer: Person): string | null {
+export async function behindRollout(db: Store, rollout: RolloutBehind, reviewer: Person): Promise<string | null> {
   if (rollout.initiatorUserId === reviewer.id) {
     const [kind, id] = splitRef(rollout.initiator);
     if (kind === "token") {
-      const token = db.select({ name: apiTokens.name }).from(apiTokens).where(eq(apiTokens.id, id)).get();
+      const token = await db.apiTokens.byId(id);
       return `This rollout was started by your API token "${token?.name ?? id}"`;
     }
     if (kind === "webhook") return `CI named you (${rollout.ciActor ?? reviewer.name}) as the author of this rollout`;
@@ -50,8 +43,9 @@ export function behindRollout(db: Db | Tx, rollout: RolloutBehind, reviewer: Per
 }
 
 /** The reviewer's name and email, for behindRollout; null for an unknown id. */
-export function reviewerOf(db: Db | Tx, userId: string): Person | null {
-  return db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.id, userId)).get() ?? null;
+export async function reviewerOf(db: Store, userId: string): Promise<Person | null> {
+  const user = await db.users.byId(userId);
+  return user ? { id: user.id, name: user.name, email: user.email } : null;
 }
 
 function splitRef(ref: string): [string, string] {

@@ -3,9 +3,8 @@
  * the rollout's plan (what already passed upstream) and the decisions so far, plus whether this reviewer may
  * still decide (and why not). The rules themselves are enforced in approvals.ts; this only explains them.
  */
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { approvals, artifacts, regionRollouts, rollouts, services, users } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { ApprovalRow } from "@/db/store/repositories/approvals";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Actor } from "@/server/actor";
 import { can } from "@/server/auth/roles";
@@ -39,94 +38,76 @@ export type PendingRollout = {
 };
 
 /** The gates waiting for a decision, each saying whether `ctx.actor` may decide it (anyone who may read). */
-export function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "actor">): PendingRollout[] {
+export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "actor">): Promise<PendingRollout[]> {
   requireRead(ctx);
   const { db, config, actor } = ctx;
-  const waiting = db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all();
+  const waiting = await db.regionRollouts.listInPhase("awaiting_approval");
   if (waiting.length === 0) return [];
   const rolloutIds = [...new Set(waiting.map((w) => w.rolloutId))];
-  const rows = db
-    .select({ rollout: rollouts, artifact: artifacts, service: services })
-    .from(rollouts)
-    .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
-    .innerJoin(services, eq(services.id, rollouts.serviceId))
-    .where(inArray(rollouts.id, rolloutIds))
-    .all();
-  const plans = db.select().from(regionRollouts).where(inArray(regionRollouts.rolloutId, rolloutIds)).all();
-  const decisions = db
-    .select({ approval: approvals, reviewer: users.name })
-    .from(approvals)
-    .innerJoin(users, eq(users.id, approvals.reviewerId))
-    .where(
-      inArray(
-        approvals.regionRolloutId,
-        waiting.map((w) => w.id),
-      ),
-    )
-    .all();
+  const rows = await db.rollouts.listWithArtifactAndService(rolloutIds);
+  const plans = await db.regionRollouts.listForRollouts(rolloutIds);
+  const decisions = await db.approvals.listWithReviewerForRegionRollouts(waiting.map((w) => w.id));
 
-  return rows
-    .sort((a, b) => a.rollout.createdAt - b.rollout.createdAt)
-    .map(({ rollout, artifact, service }) => {
-      const repository = config.services.find((s) => s.id === service.id)?.repository ?? service.repository;
-      const gates = waiting
-        .filter((w) => w.rolloutId === rollout.id)
+  const pending: PendingRollout[] = [];
+  for (const { rollout, artifact, service } of rows.sort((a, b) => a.rollout.createdAt - b.rollout.createdAt)) {
+    const repository = config.services.find((s) => s.id === service.id)?.repository ?? service.repository;
+    const gates: PendingGate[] = [];
+    for (const w of waiting.filter((w) => w.rolloutId === rollout.id).sort((a, b) => a.position - b.position)) {
+      const region = config.regions.find((r) => r.id === w.regionId);
+      const environment = region?.environment ?? "unknown";
+      const required = requiredReviewers(config, environment) ?? { functional: 0, sre: 0 };
+      const mine = decisions.filter((d) => d.approval.regionRolloutId === w.id);
+      gates.push({
+        regionId: w.regionId,
+        regionName: region?.name ?? w.regionId,
+        environment,
+        required,
+        decisions: mine.map((d) => ({
+          reviewer: d.reviewerName,
+          kind: d.approval.kind,
+          decision: d.approval.decision,
+          comment: d.approval.comment,
+          at: d.approval.at,
+        })),
+        cannotDecide: await whyNot(
+          db,
+          actor,
+          rollout,
+          mine.map((d) => d.approval),
+        ),
+      });
+    }
+    pending.push({
+      rolloutId: rollout.id,
+      serviceId: service.id,
+      serviceName: service.name,
+      initiator: rollout.initiator,
+      ciActor: rollout.ciActor,
+      startedAt: rollout.createdAt,
+      strategy: rollout.strategy,
+      artifact: {
+        version: artifact.version,
+        digest: artifact.digest,
+        commitSha: artifact.commitSha,
+        commitUrl: repository && artifact.commitSha ? `${repository.replace(/\/+$/, "")}/commit/${artifact.commitSha}` : null,
+        sourceRef: artifact.sourceRef,
+        provenance: artifact.provenance,
+      },
+      plan: plans
+        .filter((p) => p.rolloutId === rollout.id)
         .sort((a, b) => a.position - b.position)
-        .map((w): PendingGate => {
-          const region = config.regions.find((r) => r.id === w.regionId);
-          const environment = region?.environment ?? "unknown";
-          const required = requiredReviewers(config, environment) ?? { functional: 0, sre: 0 };
-          const mine = decisions.filter((d) => d.approval.regionRolloutId === w.id);
-          return {
-            regionId: w.regionId,
-            regionName: region?.name ?? w.regionId,
-            environment,
-            required,
-            decisions: mine.map((d) => ({
-              reviewer: d.reviewer,
-              kind: d.approval.kind,
-              decision: d.approval.decision,
-              comment: d.approval.comment,
-              at: d.approval.at,
-            })),
-            cannotDecide: whyNot(
-              db,
-              actor,
-              rollout,
-              mine.map((d) => d.approval),
-            ),
-          };
-        });
-      return {
-        rolloutId: rollout.id,
-        serviceId: service.id,
-        serviceName: service.name,
-        initiator: rollout.initiator,
-        ciActor: rollout.ciActor,
-        startedAt: rollout.createdAt,
-        strategy: rollout.strategy,
-        artifact: {
-          version: artifact.version,
-          digest: artifact.digest,
-          commitSha: artifact.commitSha,
-          commitUrl: repository && artifact.commitSha ? `${repository.replace(/\/+$/, "")}/commit/${artifact.commitSha}` : null,
-          sourceRef: artifact.sourceRef,
-          provenance: artifact.provenance,
-        },
-        plan: plans
-          .filter((p) => p.rolloutId === rollout.id)
-          .sort((a, b) => a.position - b.position)
-          .map((p) => ({ regionId: p.regionId, position: p.position, phase: p.phase })),
-        gates,
-      };
+        .map((p) => ({ regionId: p.regionId, position: p.position, phase: p.phase })),
+      gates,
     });
+  }
+  return pending;
 }
 
 /** Mirrors the service's refusals so the page can say why before anyone presses a button. */
-function whyNot(db: Db, actor: Actor, rollout: RolloutBehind, decided: (typeof approvals.$inferSelect)[]): string | null {
+async function whyNot(db: Store, actor: Actor, rollout: RolloutBehind, decided: ApprovalRow[]): Promise<string | null> {
   if (actor.kind !== "user") return "Only a signed-in person can decide on a gate.";
   if (!can(actor.roles, "approval.functional") && !can(actor.roles, "approval.sre")) return "Deciding needs the reviewer or sre role.";
-  const behind = behindRollout(db, rollout, reviewerOf(db, actor.id) ?? { id: actor.id, name: actor.name, email: "" });
+  const behind = await behindRollout(db, rollout, (await reviewerOf(db, actor.id)) ?? { id: actor.id, name: actor.name, email: "" });
   if (behind) return `${behind}, so someone else must approve it.`;
   const mine = decided.find((a) => a.reviewerId === actor.id);
   if (mine) return `You already ${mine.decision} this gate as ${mine.kind === "sre" ? "SRE" : "functional reviewer"}.`;
@@ -134,12 +115,9 @@ function whyNot(db: Db, actor: Actor, rollout: RolloutBehind, decided: (typeof a
 }
 
 /** The regions of one rollout waiting at their gate, in plan order (the service decides who may approve each). */
-export function gatesOf(db: Db, rolloutId: string): string[] {
-  return db
-    .select({ regionId: regionRollouts.regionId, position: regionRollouts.position })
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, rolloutId), eq(regionRollouts.phase, "awaiting_approval")))
-    .all()
+export async function gatesOf(db: Store, rolloutId: string): Promise<string[]> {
+  return (await db.regionRollouts.listForRollout(rolloutId))
+    .filter((r) => r.phase === "awaiting_approval")
     .sort((a, b) => a.position - b.position)
     .map((r) => r.regionId);
 }

@@ -6,14 +6,12 @@
  * aborts the region and the engine blocks the regions after it.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/db/client";
-import { approvals, regionRollouts, rollouts, users } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import { requiredReviewers, type RegionRolloutRow } from "@/server/engine/store/load";
+import { requiredReviewers } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
 import { behindRollout, reviewerOf } from "./approvals-initiator";
 import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
@@ -35,15 +33,15 @@ export type RejectGateInput = ApproveGateInput;
 
 export type GateDecision = { approvalId: string; regionRolloutId: string; kind: Capacity; decision: "approved" | "rejected" };
 
-export function approveGate(ctx: ServiceContext, raw: ApproveGateInput): GateDecision {
+export async function approveGate(ctx: ServiceContext, raw: ApproveGateInput): Promise<GateDecision> {
   return decideGate(ctx, parseInput(ApproveGateInput, raw), "approved");
 }
 
-export function rejectGate(ctx: ServiceContext, raw: RejectGateInput): GateDecision {
+export async function rejectGate(ctx: ServiceContext, raw: RejectGateInput): Promise<GateDecision> {
   return decideGate(ctx, parseInput(RejectGateInput, raw), "rejected");
 }
 
-function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>, decision: "approved" | "rejected"): GateDecision {
+async function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>, decision: "approved" | "rejected"): Promise<GateDecision> {
   const { actor } = ctx;
   if (actor.kind !== "user") throw forbidden("Only a signed-in person can approve or reject a gate; API tokens and webhooks cannot.");
   const allowed = (["functional", "sre"] as const).filter((c) => can(actor.roles, c === "functional" ? "approval.functional" : "approval.sre"));
@@ -54,23 +52,19 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     );
   }
 
-  return ctx.db.transaction((tx) => {
-    const row = tx
-      .select()
-      .from(regionRollouts)
-      .where(and(eq(regionRollouts.rolloutId, input.rolloutId), eq(regionRollouts.regionId, input.regionId)))
-      .get();
-    const rollout = tx.select().from(rollouts).where(eq(rollouts.id, input.rolloutId)).get();
+  return ctx.db.transaction(async (tx) => {
+    const row = await tx.regionRollouts.ofRolloutInRegion(input.rolloutId, input.regionId);
+    const rollout = await tx.rollouts.byId(input.rolloutId);
     const region = ctx.config.regions.find((r) => r.id === input.regionId);
     if (!row || !rollout || !region) throw notFound(`Rollout ${input.rolloutId} has no region ${input.regionId}.`);
     if (row.phase !== "awaiting_approval") throw preconditionFailed(`${row.regionId} is not waiting for approval: it is ${PHASE_WORDS[row.phase]}.`);
     const required = requiredReviewers(ctx.config, region.environment);
     if (!required) throw preconditionFailed(`${region.environment} requires no reviewers, so there is no gate to decide on.`);
-    const reviewer = reviewerOf(tx, actor.id) ?? { id: actor.id, name: actor.name, email: "" };
-    const behind = behindRollout(tx, rollout, reviewer);
+    const reviewer = (await reviewerOf(tx, actor.id)) ?? { id: actor.id, name: actor.name, email: "" };
+    const behind = await behindRollout(tx, rollout, reviewer);
     if (behind) throw forbidden(`${behind}, so someone else must ${decision === "approved" ? "approve" : "reject"} it.`);
 
-    const decided = tx.select().from(approvals).where(eq(approvals.regionRolloutId, row.id)).all();
+    const decided = await tx.approvals.listForRegionRollout(row.id);
     const mine = decided.find((a) => a.reviewerId === actor.id);
     if (mine) {
       throw conflict(
@@ -81,9 +75,9 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     const stillNeeded = (c: Capacity) => approvedAs(c).length < required[c];
     const kind = input.as ?? allowed.find(stillNeeded) ?? allowed[0];
     if (decision === "approved" && !stillNeeded(kind)) {
-      const by = approvedAs(kind)
-        .map((a) => nameOf(tx, a.reviewerId))
-        .join(", ");
+      const names: string[] = [];
+      for (const a of approvedAs(kind)) names.push(await nameOf(tx, a.reviewerId));
+      const by = names.join(", ");
       const missing = (["functional", "sre"] as const).filter(stillNeeded).map((c) => `${required[c] - approvedAs(c).length} ${CAPACITY_WORDS[c]}`);
       throw conflict(
         `The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${missing.join(" and ") || "nothing"}.`,
@@ -91,25 +85,23 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
     }
 
     const approvalId = randomUUID();
-    tx.insert(approvals)
-      .values({
-        id: approvalId,
-        regionRolloutId: row.id,
-        environment: region.environment,
-        reviewerId: actor.id,
-        kind,
-        decision,
-        comment: input.comment || null,
-        at: ctx.now,
-      })
-      .run();
+    await tx.approvals.insert({
+      id: approvalId,
+      regionRolloutId: row.id,
+      environment: region.environment,
+      reviewerId: actor.id,
+      kind,
+      decision,
+      comment: input.comment || null,
+      at: ctx.now,
+    });
     const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
     const progress = (["functional", "sre"] as const)
       .filter((c) => required[c] > 0)
       .map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`)
       .join(", ");
     const because = input.comment ? `: "${input.comment}"` : "";
-    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
+    await insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: decision === "approved" ? "approval.granted" : "approval.rejected",
         message:
@@ -119,19 +111,11 @@ function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>
         data: { kind, decision, comment: input.comment || null, environment: region.environment },
       },
     ]);
-    wake(tx, row, ctx.now);
+    await tx.regionRollouts.wake(row.id, ctx.now);
     return { approvalId, regionRolloutId: row.id, kind, decision };
   });
 }
 
-/** The runner looks at the region now; the version bump makes a pass that read the old approvals start over. */
-function wake(tx: Tx, row: RegionRolloutRow, now: number): void {
-  tx.update(regionRollouts)
-    .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
-    .where(eq(regionRollouts.id, row.id))
-    .run();
-}
-
-function nameOf(tx: Tx, userId: string): string {
-  return tx.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name ?? userId;
+async function nameOf(tx: Store, userId: string): Promise<string> {
+  return (await tx.users.byId(userId))?.name ?? userId;
 }

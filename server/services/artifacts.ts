@@ -5,10 +5,9 @@
  * `artifacts` policy. Provenance says whether ref and commit came from the signed CI webhook or from a person.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "@/db/client";
-import { artifacts, events } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { ArtifactRow } from "@/db/store/repositories/artifacts";
 import { actorRef } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
 import type { FleetConfig } from "@/server/config/schema";
@@ -39,7 +38,7 @@ export const ArtifactFields = z.strictObject({
 export const RegisterArtifactInput = ArtifactFields.extend({ serviceId: z.string().min(1) });
 export type RegisterArtifactInput = z.input<typeof RegisterArtifactInput>;
 
-export type ArtifactRow = typeof artifacts.$inferSelect;
+export type { ArtifactRow };
 export type ArtifactPolicy = FleetConfig["artifacts"];
 
 /** Why the config refuses this artifact URL (plain http to an unlisted host, outside the allowed prefixes), or null. */
@@ -60,18 +59,18 @@ export function artifactUrlProblem(policy: ArtifactPolicy, url: string): string 
   return null;
 }
 
-export function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput): { artifact: ArtifactRow; created: boolean } {
+export async function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput): Promise<{ artifact: ArtifactRow; created: boolean }> {
   const input = parseInput(RegisterArtifactInput, raw);
   if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Registering an artifact needs the deployer, sre or admin role.");
   return ctx.db.transaction((tx) => registerArtifactIn(tx, ctx, input));
 }
 
 /** The same, inside a caller's transaction (startRollout registers and starts in one). */
-export function registerArtifactIn(
-  tx: Db | Tx,
+export async function registerArtifactIn(
+  tx: Store,
   ctx: ServiceContext,
   input: z.infer<typeof RegisterArtifactInput>,
-): { artifact: ArtifactRow; created: boolean } {
+): Promise<{ artifact: ArtifactRow; created: boolean }> {
   if (!ctx.config.services.some((s) => s.id === input.serviceId)) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
   const urlProblem = input.url ? artifactUrlProblem(ctx.config.artifacts, input.url) : null;
   if (urlProblem) throw badRequest(`artifact.url: ${urlProblem}.`, { path: "artifact.url" });
@@ -87,34 +86,28 @@ export function registerArtifactIn(
     createdAt: ctx.now,
   };
   // Insert-or-nothing, then read: settles two concurrent registrations in the database, not in this process.
-  const [inserted] = tx.insert(artifacts).values(values).onConflictDoNothing().returning().all();
+  const inserted = await tx.artifacts.insertIfAbsent(values);
   if (inserted) {
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: ctx.now,
-          type: "artifact.registered",
-          actor: actorRef(ctx.actor),
-          message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
-          serviceId: input.serviceId,
-          data: {
-            artifactId: inserted.id,
-            version: input.version,
-            digest: input.digest,
-            sourceRef: input.sourceRef ?? null,
-            commitSha: input.commitSha ?? null,
-            provenance: values.provenance,
-          },
-        }),
-      )
-      .run();
+    await tx.events.insert(
+      eventValues({
+        at: ctx.now,
+        type: "artifact.registered",
+        actor: actorRef(ctx.actor),
+        message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,
+        serviceId: input.serviceId,
+        data: {
+          artifactId: inserted.id,
+          version: input.version,
+          digest: input.digest,
+          sourceRef: input.sourceRef ?? null,
+          commitSha: input.commitSha ?? null,
+          provenance: values.provenance,
+        },
+      }),
+    );
     return { artifact: inserted, created: true };
   }
-  const existing = tx
-    .select()
-    .from(artifacts)
-    .where(and(eq(artifacts.serviceId, input.serviceId), eq(artifacts.version, input.version)))
-    .get();
+  const existing = await tx.artifacts.byServiceVersion(input.serviceId, input.version);
   if (!existing) throw conflict(`${input.serviceId} ${input.version} could not be registered; try again.`);
   if (existing.digest !== input.digest) {
     throw conflict(
@@ -125,6 +118,6 @@ export function registerArtifactIn(
   return { artifact: existing, created: false };
 }
 
-export function findArtifact(db: Db | Tx, artifactId: string): ArtifactRow | undefined {
-  return db.select().from(artifacts).where(eq(artifacts.id, artifactId)).get();
+export async function findArtifact(db: Store, artifactId: string): Promise<ArtifactRow | undefined> {
+  return db.artifacts.byId(artifactId);
 }

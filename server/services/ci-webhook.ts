@@ -7,9 +7,7 @@
  * rolls the transaction back: nothing is written. The body's optional `actor` names the person behind the change.
  */
 import { createHash } from "node:crypto";
-import { eq } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
-import { rollouts, webhookDeliveries } from "@/db/schema";
+import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { resolveCiActor } from "./approvals-initiator";
@@ -19,7 +17,7 @@ import { startRollout } from "./rollouts";
 import { verifyWebhookSignature } from "./webhook-signature";
 
 /** `previousSecret`: while rotating, the old secret is still accepted (FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS). */
-export type WebhookContext = { db: Db; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
+export type WebhookContext = { db: Store; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
 export type WebhookDelivery = { headers: Headers; rawBody: string };
 export type WebhookAnswer = {
   status: number;
@@ -28,7 +26,7 @@ export type WebhookAnswer = {
 
 const refused = (status: number, error: string, issues?: BodyIssue[]): WebhookAnswer => ({ status, body: issues ? { error, issues } : { error } });
 
-export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery): WebhookAnswer {
+export async function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery): Promise<WebhookAnswer> {
   if (!ctx.secret) {
     return refused(503, "The CI webhook is not configured on this server: set FLIGHTDECK_WEBHOOK_SECRET (at least 16 characters) and restart Flightdeck.");
   }
@@ -63,7 +61,7 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
   if (unknownNames) return refused(422, unknownNames);
 
   try {
-    return ctx.db.transaction((tx) => recordAndStart(ctx, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
+    return await ctx.db.transaction((tx) => recordAndStart(ctx, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     // The webhook's statuses are its own column of the one table (the contract says 422 for unknown names, 403 for a ref).
@@ -74,21 +72,24 @@ export function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery)
 
 type DeliveryKeys = { deliveryId: string; signatureSha256: string; bodySha256: string };
 
-function recordAndStart(ctx: WebhookContext, tx: Tx, keys: DeliveryKeys, body: CiWebhookBody): WebhookAnswer {
+async function recordAndStart(ctx: WebhookContext, tx: Store, keys: DeliveryKeys, body: CiWebhookBody): Promise<WebhookAnswer> {
   const { deliveryId, signatureSha256, bodySha256 } = keys;
-  const inserted = tx
-    .insert(webhookDeliveries)
-    .values({ deliveryId, receivedAt: ctx.now, bodySha256, signatureSha256, rolloutId: null, status: 202, response: {} })
-    .onConflictDoNothing()
-    .returning()
-    .get();
+  const inserted = await tx.webhookDeliveries.insertIfAbsent({
+    deliveryId,
+    receivedAt: ctx.now,
+    bodySha256,
+    signatureSha256,
+    rolloutId: null,
+    status: 202,
+    response: {},
+  });
   if (!inserted) return retryOrReplay(tx, keys);
 
-  const ciActor = body.actor === undefined ? undefined : { name: body.actor, userId: resolveCiActor(tx, body.actor) };
+  const ciActor = body.actor === undefined ? undefined : { name: body.actor, userId: await resolveCiActor(tx, body.actor) };
   const actor: Actor = { kind: "webhook", id: deliveryId, name: body.actor ? `CI webhook for ${body.actor}` : "CI webhook", roles: ["deployer"], ciActor };
   // Inside this transaction: startRollout's own transaction becomes a savepoint, so a refusal undoes the delivery row too.
-  const started = startRollout(
-    { db: tx as unknown as Db, config: ctx.config, actor, now: ctx.now },
+  const started = await startRollout(
+    { db: tx, config: ctx.config, actor, now: ctx.now },
     {
       serviceId: body.service,
       artifact: { version: body.artifact.version, digest: body.artifact.digest, url: body.artifact.url, sourceRef: body.ref, commitSha: body.commit },
@@ -98,7 +99,7 @@ function recordAndStart(ctx: WebhookContext, tx: Tx, keys: DeliveryKeys, body: C
     },
   );
   const response = { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running" };
-  tx.update(webhookDeliveries).set({ rolloutId: started.rolloutId, response }).where(eq(webhookDeliveries.deliveryId, deliveryId)).run();
+  await tx.webhookDeliveries.setRollout(deliveryId, started.rolloutId, response);
   const where = started.regions.map((r) => r.regionId).join(", ");
   return {
     status: 202,
@@ -113,10 +114,10 @@ function recordAndStart(ctx: WebhookContext, tx: Tx, keys: DeliveryKeys, body: C
  * The insert found a row. The same delivery id again is a retry: the stored rollout and its current status, or a
  * refusal if the body changed. An accepted signature under another delivery id is a replay of a captured request.
  */
-function retryOrReplay(tx: Tx, { deliveryId, signatureSha256, bodySha256 }: DeliveryKeys): WebhookAnswer {
-  const stored = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId)).get();
+async function retryOrReplay(tx: Store, { deliveryId, signatureSha256, bodySha256 }: DeliveryKeys): Promise<WebhookAnswer> {
+  const stored = await tx.webhookDeliveries.byId(deliveryId);
   if (!stored) {
-    const first = tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.signatureSha256, signatureSha256)).get()!;
+    const first = (await tx.webhookDeliveries.bySignature(signatureSha256))!;
     return refused(
       409,
       `This signed request was already accepted as delivery ${first.deliveryId} at ${new Date(first.receivedAt).toISOString()}; the same signature under delivery ${deliveryId} is a replay and starts nothing. Sign each new delivery with its own timestamp.`,
@@ -126,7 +127,7 @@ function retryOrReplay(tx: Tx, { deliveryId, signatureSha256, bodySha256 }: Deli
     return refused(409, `Delivery ${deliveryId} was already received with a different body. Use a new X-Flightdeck-Delivery id for each new delivery.`);
   }
   const response = stored.response as { rolloutId: string; url: string };
-  const current = tx.select({ status: rollouts.status }).from(rollouts).where(eq(rollouts.id, response.rolloutId)).get();
+  const current = await tx.rollouts.byId(response.rolloutId);
   return {
     status: 200,
     body: {

@@ -1,6 +1,6 @@
-/** What every verb is given: the database, the fleet config, who is acting, and the time (tests pass a fixed one). */
+/** What every verb is given: the store, the fleet config, who is acting, and the time (tests pass a fixed one). */
 import type { z } from "zod";
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { eventConsumers } from "@/server/engine/outbox/consumers";
@@ -8,7 +8,7 @@ import type { EventConsumers } from "@/server/engine/store/event-consumers";
 import { invalidInput, problemsFromIssues } from "./errors";
 
 export type ServiceContext = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   actor: Actor;
   now: number;

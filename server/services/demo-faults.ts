@@ -3,9 +3,7 @@
  * and / or p95), starts a rollout, and watches the engine roll it back and say why. Only in demo mode and only for
  * regions whose metrics are simulated; every injection and clearing is an event naming who did it.
  */
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { demoFaults, events } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { regionSettings } from "@/server/config/load";
@@ -39,10 +37,10 @@ function drillIn(ctx: ServiceContext, regionId: string): { why: string | null; s
   return { why: null, stagePercents };
 }
 
-export function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput): DemoFaults {
+export async function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput): Promise<DemoFaults> {
   const { regionId } = parseInput(DemoFaultsInput, raw);
   const { why, stagePercents } = drillIn(ctx, regionId);
-  const faults = ctx.db.select().from(demoFaults).where(eq(demoFaults.regionId, regionId)).orderBy(demoFaults.stagePercent, demoFaults.id).all();
+  const faults = await ctx.db.demoFaults.listForRegion(regionId);
   return {
     available: why === null,
     why,
@@ -66,7 +64,7 @@ function requireDrill(ctx: ServiceContext, regionId: string, what: string): numb
   return stagePercents;
 }
 
-export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): DemoFault {
+export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): Promise<DemoFault> {
   const input = parseInput(InjectDemoFaultInput, raw);
   const percents = requireDrill(ctx, input.regionId, "Injecting a fault");
   if (!percents.includes(input.stagePercent))
@@ -79,46 +77,45 @@ export function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput):
   const what = [errorRatePct !== null ? `error rate ${errorRatePct} %` : null, latencyP95Ms !== null ? `p95 ${latencyP95Ms} ms` : null]
     .filter(Boolean)
     .join(" and ");
-  return ctx.db.transaction((tx) => {
-    const row = tx
-      .insert(demoFaults)
-      .values({ regionId: input.regionId, stagePercent: input.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: ctx.now })
-      .returning()
-      .get();
-    tx.insert(events)
-      .values(
-        eventValues({
-          at: ctx.now,
-          type: "demo.fault_injected",
-          actor: by,
-          regionId: input.regionId,
-          message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
-          data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
-        }),
-      )
-      .run();
+  return ctx.db.transaction(async (tx) => {
+    const row = await tx.demoFaults.insert({
+      regionId: input.regionId,
+      stagePercent: input.stagePercent,
+      errorRatePct,
+      latencyP95Ms,
+      createdBy: by,
+      createdAt: ctx.now,
+    });
+    await tx.events.insert(
+      eventValues({
+        at: ctx.now,
+        type: "demo.fault_injected",
+        actor: by,
+        regionId: input.regionId,
+        message: `${ctx.actor.name} injected a fault in ${input.regionId}: the new colour shows ${what} at the ${input.stagePercent} % stage until it is cleared.`,
+        data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
+      }),
+    );
     return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: row.createdAt };
   });
 }
 
-export function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput): { cleared: number } {
+export async function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput): Promise<{ cleared: number }> {
   const { regionId } = parseInput(ClearDemoFaultsInput, raw);
   requireDrill(ctx, regionId, "Clearing faults");
-  return ctx.db.transaction((tx) => {
-    const cleared = tx.delete(demoFaults).where(eq(demoFaults.regionId, regionId)).returning({ id: demoFaults.id }).all().length;
+  return ctx.db.transaction(async (tx) => {
+    const cleared = await tx.demoFaults.clearRegion(regionId);
     if (cleared > 0) {
-      tx.insert(events)
-        .values(
-          eventValues({
-            at: ctx.now,
-            type: "demo.faults_cleared",
-            actor: actorRef(ctx.actor),
-            regionId,
-            message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`,
-            data: { cleared },
-          }),
-        )
-        .run();
+      await tx.events.insert(
+        eventValues({
+          at: ctx.now,
+          type: "demo.faults_cleared",
+          actor: actorRef(ctx.actor),
+          regionId,
+          message: `${ctx.actor.name} cleared ${cleared} injected fault${cleared === 1 ? "" : "s"} in ${regionId}.`,
+          data: { cleared },
+        }),
+      );
     }
     return { cleared };
   });

@@ -3,71 +3,50 @@
  * service and region (blue live, all traffic on blue, until a rollout says otherwise). Idempotent.
  */
 import { createHash } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { regionStates, regions, services } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { ENGINE } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { registerArtifactIn } from "./artifacts";
 
-export function syncFleet(db: Db, config: FleetConfig, now: number): void {
-  db.transaction((tx) => {
-    for (const s of config.services) {
-      tx.insert(services)
-        .values({ id: s.id, name: s.name, repository: s.repository ?? null, createdAt: now })
-        .onConflictDoUpdate({ target: services.id, set: { name: s.name, repository: s.repository ?? null } })
-        .run();
-    }
+export async function syncFleet(db: Store, config: FleetConfig, now: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const s of config.services) await tx.services.upsert({ id: s.id, name: s.name, repository: s.repository ?? null, createdAt: now });
     for (const r of config.regions) {
-      tx.insert(regions)
-        .values({ id: r.id, name: r.name, environment: r.environment, order: r.order, createdAt: now })
-        .onConflictDoUpdate({ target: regions.id, set: { name: r.name, environment: r.environment, order: r.order } })
-        .run();
-      for (const s of config.services) {
-        tx.insert(regionStates)
-          .values({ serviceId: s.id, regionId: r.id, liveColour: "blue", greenPct: 0, updatedAt: now })
-          .onConflictDoNothing({ target: [regionStates.serviceId, regionStates.regionId] })
-          .run();
-      }
+      await tx.regions.upsert({ id: r.id, name: r.name, environment: r.environment, order: r.order, createdAt: now });
+      for (const s of config.services) await tx.regions.ensureState(s.id, r.id, now);
     }
   });
 }
 
 /** Regions present in the database but gone from the config are kept (history) but listed here. */
-export function orphanRegions(db: Db, config: FleetConfig): string[] {
+export async function orphanRegions(db: Store, config: FleetConfig): Promise<string[]> {
   const ids = new Set(config.regions.map((r) => r.id));
-  return db
-    .select({ id: regions.id })
-    .from(regions)
-    .all()
-    .map((r) => r.id)
-    .filter((id) => !ids.has(id));
+  return (await db.regions.list()).map((r) => r.id).filter((id) => !ids.has(id));
 }
 
 /**
  * Demo mode only: the demo fleet serves `1.4.1` on blue in every region, and `1.4.2` is registered and ready to
  * roll out. Idempotent; never touches a region that already has a live artifact.
  */
-export function seedDemoFleet(db: Db, config: FleetConfig, now: number): void {
+export async function seedDemoFleet(db: Store, config: FleetConfig, now: number): Promise<void> {
   const ctx = { db, config, actor: ENGINE, now };
   const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
-  db.transaction((tx) => {
+  await db.transaction(async (tx) => {
     for (const s of config.services) {
-      const release = (version: string) =>
-        registerArtifactIn(tx, ctx, {
-          serviceId: s.id,
-          version,
-          digest: digestOf(`flightdeck demo ${s.id} ${version}`),
-          url: null,
-          sourceRef: "refs/heads/main",
-          commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
-        }).artifact;
-      const live = release("1.4.1");
-      release("1.4.2");
-      tx.update(regionStates)
-        .set({ liveArtifactId: live.id, updatedAt: now })
-        .where(and(eq(regionStates.serviceId, s.id), isNull(regionStates.liveArtifactId)))
-        .run();
+      const release = async (version: string) =>
+        (
+          await registerArtifactIn(tx, ctx, {
+            serviceId: s.id,
+            version,
+            digest: digestOf(`flightdeck demo ${s.id} ${version}`),
+            url: null,
+            sourceRef: "refs/heads/main",
+            commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
+          })
+        ).artifact;
+      const live = await release("1.4.1");
+      await release("1.4.2");
+      await tx.regions.setLiveArtifactWhereNone(s.id, live.id, now);
     }
   });
 }

@@ -4,10 +4,9 @@
  * the permission, saves the change with an event naming the actor (`WHERE version = expected`) and wakes the
  * region so the runner acts on it at once. Commands never move traffic themselves.
  */
-import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "@/db/client";
-import { regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import { actorRef } from "@/server/actor";
 import { actorCan, type Permission } from "@/server/auth/roles";
 import { applyCommand, type Command } from "@/server/engine/machine";
@@ -29,12 +28,12 @@ export type RollbackRegionInput = z.input<typeof RollbackRegionInput>;
 
 const CONTROL_ROLES = "the deployer, sre or admin role";
 
-export function pauseRegion(ctx: ServiceContext, raw: PauseRegionInput): RegionRolloutRow {
+export async function pauseRegion(ctx: ServiceContext, raw: PauseRegionInput): Promise<RegionRolloutRow> {
   const input = parseInput(PauseRegionInput, raw);
   return runCommand(ctx, "rollout.control", findByRef(input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
 }
 
-export function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+export async function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
 }
 
@@ -42,7 +41,7 @@ export function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Region
  * Skip the rest of the current stage. The validation stage at 100 % is skipped only by a person with the sre
  * role (never an API token: no token scope holds the SRE capacity) and a reason, recorded in the event.
  */
-export function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): RegionRolloutRow {
+export async function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): Promise<RegionRolloutRow> {
   const input = parseInput(PromoteRegionInput, raw);
   return runCommand(ctx, "rollout.control", findByRef(input), {
     kind: "promote",
@@ -52,16 +51,16 @@ export function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): Reg
   });
 }
 
-export function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+export async function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
 }
 
 /** A new attempt of a rolled-back or aborted region; the regions its failure blocked are re-opened with it. */
-export function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionRolloutRow {
+export async function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   const input = parseInput(RegionRolloutRef, raw);
-  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, (tx, saved, rollout) => {
-    claimAgain(tx, ctx, rollout.serviceId, saved);
-    reopenDownstream(tx, ctx, rollout, saved);
+  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
+    await claimAgain(tx, ctx, rollout.serviceId, saved);
+    await reopenDownstream(tx, ctx, rollout, saved);
   });
 }
 
@@ -69,41 +68,25 @@ export function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): RegionR
  * One-click rollback of a region to its old colour: the region's latest rollout of the service is either still in
  * its canary or succeeded (then it is the emergency rollback to the previous release).
  */
-export function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): RegionRolloutRow {
+export async function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): Promise<RegionRolloutRow> {
   const input = parseInput(RollbackRegionInput, raw);
-  const find = (tx: Db | Tx) => {
-    const latest = tx
-      .select({ rr: regionRollouts })
-      .from(regionRollouts)
-      .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-      .where(and(eq(rollouts.serviceId, input.serviceId), eq(regionRollouts.regionId, input.regionId)))
-      .orderBy(desc(rollouts.createdAt), desc(regionRollouts.updatedAt))
-      .limit(1)
-      .get();
+  const find = async (db: Store) => {
+    const latest = await db.regionRollouts.latestForServiceRegion(input.serviceId, input.regionId);
     if (!latest) throw notFound(`No rollout of ${input.serviceId} has reached ${input.regionId}; there is nothing to roll back.`);
-    return latest.rr;
+    return latest;
   };
-  return runCommand(ctx, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, (tx, saved, rollout) => {
+  return runCommand(ctx, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
     // A canary still holds the region; a succeeded one is claimed again until traffic is back, so no new rollout starts there meanwhile.
     if (saved.phase === "canary") return;
-    const claimed = tx
-      .update(regionStates)
-      .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })
-      .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, saved.regionId), isNull(regionStates.activeRegionRolloutId)))
-      .returning()
-      .get();
-    if (!claimed) throw busyRegion(tx, rollout.serviceId, saved.regionId);
+    const claimed = await tx.regions.claimState(rollout.serviceId, saved.regionId, saved.id, ctx.now);
+    if (!claimed) throw await busyRegion(tx, rollout.serviceId, saved.regionId);
   });
 }
 
-type RolloutOfRow = typeof rollouts.$inferSelect;
+type RolloutOfRow = RolloutRow;
 
-const findByRef = (ref: { rolloutId: string; regionId: string }) => (tx: Db | Tx) => {
-  const row = tx
-    .select()
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, ref.rolloutId), eq(regionRollouts.regionId, ref.regionId)))
-    .get();
+const findByRef = (ref: { rolloutId: string; regionId: string }) => async (db: Store) => {
+  const row = await db.regionRollouts.ofRolloutInRegion(ref.rolloutId, ref.regionId);
   if (!row) throw notFound(`Rollout ${ref.rolloutId} has no region ${ref.regionId}.`);
   return row;
 };
@@ -112,26 +95,29 @@ const findByRef = (ref: { rolloutId: string; regionId: string }) => (tx: Db | Tx
  * Read, decide, save with `WHERE version = expected`. The runner may have saved in between: read again and
  * decide again (the command may no longer apply, and then the refusal says why).
  */
-function runCommand(
+async function runCommand(
   ctx: ServiceContext,
   permission: Permission,
-  find: (db: Db | Tx) => RegionRolloutRow,
+  find: (db: Store) => Promise<RegionRolloutRow>,
   command: Command,
-  also?: (tx: Tx, saved: RegionRolloutRow, rollout: RolloutOfRow) => void,
-): RegionRolloutRow {
+  also?: (tx: Store, saved: RegionRolloutRow, rollout: RolloutOfRow) => Promise<void>,
+): Promise<RegionRolloutRow> {
   // actorCan: a token also needs the permission in its scope (a deploy token never rolls back), whatever the transport.
   if (!actorCan(ctx.actor, permission)) {
     const what = permission === "region.rollback" ? "Rolling a region back" : `Using ${command.kind} on a region`;
     throw forbidden(`${what} needs ${CONTROL_ROLES}.`);
   }
   for (let attempt = 0; attempt < 3; attempt++) {
-    const row = find(ctx.db);
-    const rollout = ctx.db.select().from(rollouts).where(eq(rollouts.id, row.rolloutId)).get();
+    const row = await find(ctx.db);
+    const rollout = await ctx.db.rollouts.byId(row.rolloutId);
     const region = ctx.config.regions.find((r) => r.id === row.regionId);
     if (!rollout || !region) throw notFound(`Region ${row.regionId} of rollout ${row.rolloutId} is not in the fleet config any more.`);
-    const result = applyCommand(rowToState(row), command, ctx.now, { stages: loadStages(ctx.db, row.id), gate: loadGate(ctx.db, ctx.config, region, row.id) });
+    const result = applyCommand(rowToState(row), command, ctx.now, {
+      stages: await loadStages(ctx.db, row.id),
+      gate: await loadGate(ctx.db, ctx.config, region, row.id),
+    });
     if (!result.ok) throw result.code === "forbidden" ? forbidden(result.reason) : preconditionFailed(result.reason);
-    const saved = saveTransition(ctx.db, {
+    const saved = await saveTransition(ctx.db, {
       row,
       rollout,
       transition: result.transition,
@@ -147,41 +133,20 @@ function runCommand(
 }
 
 /** A retried region takes its region back (unless another rollout took it since). */
-function claimAgain(tx: Tx, ctx: ServiceContext, serviceId: string, saved: RegionRolloutRow): void {
-  const claimed = tx
-    .update(regionStates)
-    .set({ activeRegionRolloutId: saved.id, updatedAt: ctx.now })
-    .where(
-      and(
-        eq(regionStates.serviceId, serviceId),
-        eq(regionStates.regionId, saved.regionId),
-        or(isNull(regionStates.activeRegionRolloutId), eq(regionStates.activeRegionRolloutId, saved.id)),
-      ),
-    )
-    .returning()
-    .get();
-  if (!claimed) throw busyRegion(tx, serviceId, saved.regionId);
+async function claimAgain(tx: Store, ctx: ServiceContext, serviceId: string, saved: RegionRolloutRow): Promise<void> {
+  const claimed = await tx.regions.claimState(serviceId, saved.regionId, saved.id, ctx.now, { orAlreadyMine: true });
+  if (!claimed) throw await busyRegion(tx, serviceId, saved.regionId);
 }
 
 /** The regions after it that its failure blocked go back to pending (each claimed again) and wait their turn. */
-function reopenDownstream(tx: Tx, ctx: ServiceContext, rollout: RolloutOfRow, saved: RegionRolloutRow): void {
+async function reopenDownstream(tx: Store, ctx: ServiceContext, rollout: RolloutOfRow, saved: RegionRolloutRow): Promise<void> {
   if (rollout.strategy === "parallel") return;
-  const blocked = tx
-    .select()
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.phase, "blocked"), gt(regionRollouts.position, saved.position)))
-    .all();
+  const blocked = await tx.regionRollouts.listBlockedAfter(rollout.id, saved.position);
   for (const row of blocked) {
-    claimAgain(tx, ctx, rollout.serviceId, row);
-    tx.update(regionRollouts)
-      .set({ phase: "pending", outcomeReason: null, finishedAt: null, nextTickAt: ctx.now, updatedAt: ctx.now, version: sql`${regionRollouts.version} + 1` })
-      .where(eq(regionRollouts.id, row.id))
-      .run();
-    tx.update(stages)
-      .set({ status: "pending" })
-      .where(and(eq(stages.regionRolloutId, row.id), eq(stages.status, "skipped")))
-      .run();
-    insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
+    await claimAgain(tx, ctx, rollout.serviceId, row);
+    await tx.regionRollouts.reopen(row.id, ctx.now);
+    await tx.stages.reopenSkipped(row.id);
+    await insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: "region.reopened",
         message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`,

@@ -4,9 +4,8 @@
  * Pushgateway and Grafana channels are not cards, so only their failures are listed, apart. Delivery errors
  * arrive redacted: the sender strips webhook URLs and keys before it stores them.
  */
-import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { events, notificationOutbox, rollouts } from "@/db/schema";
+import type { notificationOutbox } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
 import { CARD_FOR_EVENT } from "@/server/engine/outbox/enqueue";
 import { OBSERVABILITY_CHANNELS } from "@/server/engine/outbox/observability-enqueue";
@@ -65,19 +64,13 @@ const OBSERVABILITY_WORDS: Record<string, { target: ObservabilityFailure["target
   [OBSERVABILITY_CHANNELS.regionAnnotation]: { target: "grafana", what: "Grafana region annotation" },
 };
 
-export function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificationsInput): RolloutNotifications {
+export async function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificationsInput): Promise<RolloutNotifications> {
   requireRead(ctx);
   const { rolloutId } = parseInput(RolloutNotificationsInput, raw);
-  const rollout = ctx.db.select({ id: rollouts.id }).from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  const rollout = await ctx.db.rollouts.byId(rolloutId);
   if (!rollout) throw notFound(`There is no rollout ${rolloutId}.`);
 
-  const rows = ctx.db
-    .select({ row: notificationOutbox, event: { id: events.id, type: events.type, message: events.message, at: events.at, regionId: events.regionId } })
-    .from(notificationOutbox)
-    .innerJoin(events, eq(events.id, notificationOutbox.eventId))
-    .where(eq(events.rolloutId, rolloutId))
-    .orderBy(desc(notificationOutbox.createdAt), desc(notificationOutbox.id))
-    .all();
+  const rows = await ctx.db.outbox.listForRollout(rolloutId);
 
   const cards: CardDelivery[] = [];
   const observabilityFailures: ObservabilityFailure[] = [];

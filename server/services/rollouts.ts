@@ -4,10 +4,8 @@
  * its region rollouts, their stages and the `rollout.started` event. The engine picks it up from there.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "@/db/client";
-import { events, regionRollouts, regionStates, rollouts, stages } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { actorRef, type Actor } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
@@ -132,7 +130,7 @@ export function artifactProblem(
   return sourceRefProblem(ctx, artifact, regions);
 }
 
-export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): StartedRollout {
+export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Promise<StartedRollout> {
   const input = parseInput(StartRolloutInput, raw);
   if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
   const checked = checkStart(ctx, input);
@@ -142,8 +140,10 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
   const plan = checked.plan!;
   const stagesByRegion = new Map<string, StageSpec[]>(startRegions.map((r) => [r.id, r.stages]));
 
-  return ctx.db.transaction((tx) => {
-    const artifact = input.artifact ? registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }).artifact : findArtifact(tx, input.artifactId!);
+  return ctx.db.transaction(async (tx) => {
+    const artifact = input.artifact
+      ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id })).artifact
+      : await findArtifact(tx, input.artifactId!);
     const problem = artifactProblem(ctx, service.id, artifact, input.artifactId, regions);
     // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
     if (problem || !artifact) throw problem;
@@ -151,69 +151,60 @@ export function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Start
     const rolloutId = randomUUID();
     const correlationId = randomUUID();
     const initiator = actorRef(ctx.actor);
-    tx.insert(rollouts)
-      .values({
-        id: rolloutId,
-        serviceId: service.id,
-        artifactId: artifact.id,
-        strategy: input.strategy,
-        delayMinutes: input.strategy === "delayed" ? (input.delayMinutes ?? null) : null,
-        status: "running",
-        initiator,
-        initiatorUserId: personBehind(ctx.actor),
-        ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
-        correlationId,
-        createdAt: ctx.now,
-      })
-      .run();
-
-    const created = plan.regions.map((planned) => {
-      const regionRolloutId = randomUUID();
-      const live = claimRegion(tx, ctx, service.id, planned.regionId, regionRolloutId);
-      tx.insert(regionRollouts)
-        .values({
-          id: regionRolloutId,
-          rolloutId,
-          regionId: planned.regionId,
-          position: planned.position,
-          phase: "pending",
-          nextTickAt: ctx.now,
-          fromColour: live.liveColour,
-          toColour: live.liveColour === "blue" ? "green" : "blue",
-          previousArtifactId: live.liveArtifactId,
-          updatedAt: ctx.now,
-        })
-        .run();
-      tx.insert(stages)
-        .values(stagesByRegion.get(planned.regionId)!.map((s) => ({ id: randomUUID(), regionRolloutId, ...s, status: "pending" as const })))
-        .run();
-      return { regionRolloutId, regionId: planned.regionId, position: planned.position };
+    await tx.rollouts.insert({
+      id: rolloutId,
+      serviceId: service.id,
+      artifactId: artifact.id,
+      strategy: input.strategy,
+      delayMinutes: input.strategy === "delayed" ? (input.delayMinutes ?? null) : null,
+      status: "running",
+      initiator,
+      initiatorUserId: personBehind(ctx.actor),
+      ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
+      correlationId,
+      createdAt: ctx.now,
     });
 
-    const [started] = tx
-      .insert(events)
-      .values(
-        eventValues({
-          at: ctx.now,
-          type: "rollout.started",
-          actor: initiator,
-          message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
-          serviceId: service.id,
-          rolloutId,
-          correlationId,
-          data: {
-            artifactId: artifact.id,
-            version: artifact.version,
-            digest: artifact.digest,
-            strategy: input.strategy,
-            delayMinutes: input.delayMinutes ?? null,
-            plan,
-          },
-        }),
-      )
-      .returning()
-      .all();
-    enqueueNotifications(tx, ctx.config, started);
+    const created: StartedRollout["regions"] = [];
+    for (const planned of plan.regions) {
+      const regionRolloutId = randomUUID();
+      const live = await claimRegion(tx, ctx, service.id, planned.regionId, regionRolloutId);
+      await tx.regionRollouts.insert({
+        id: regionRolloutId,
+        rolloutId,
+        regionId: planned.regionId,
+        position: planned.position,
+        phase: "pending",
+        nextTickAt: ctx.now,
+        fromColour: live.liveColour,
+        toColour: live.liveColour === "blue" ? "green" : "blue",
+        previousArtifactId: live.liveArtifactId,
+        updatedAt: ctx.now,
+      });
+      await tx.stages.insertMany(stagesByRegion.get(planned.regionId)!.map((s) => ({ id: randomUUID(), regionRolloutId, ...s, status: "pending" as const })));
+      created.push({ regionRolloutId, regionId: planned.regionId, position: planned.position });
+    }
+
+    const [started] = await tx.events.insertAll([
+      eventValues({
+        at: ctx.now,
+        type: "rollout.started",
+        actor: initiator,
+        message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
+        serviceId: service.id,
+        rolloutId,
+        correlationId,
+        data: {
+          artifactId: artifact.id,
+          version: artifact.version,
+          digest: artifact.digest,
+          strategy: input.strategy,
+          delayMinutes: input.delayMinutes ?? null,
+          plan,
+        },
+      }),
+    ]);
+    await enqueueNotifications(tx, ctx.config, started);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
 }
@@ -266,26 +257,15 @@ function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: R
  * Claim a region for this service with a conditional update: no row back means another rollout holds it, and
  * the error rolls the whole transaction back (nothing of this rollout is written).
  */
-function claimRegion(tx: Tx, ctx: ServiceContext, serviceId: string, regionId: string, regionRolloutId: string) {
-  tx.insert(regionStates).values({ serviceId, regionId, updatedAt: ctx.now }).onConflictDoNothing().run();
-  const claimed = tx
-    .update(regionStates)
-    .set({ activeRegionRolloutId: regionRolloutId, updatedAt: ctx.now })
-    .where(and(eq(regionStates.serviceId, serviceId), eq(regionStates.regionId, regionId), isNull(regionStates.activeRegionRolloutId)))
-    .returning()
-    .get();
+async function claimRegion(tx: Store, ctx: ServiceContext, serviceId: string, regionId: string, regionRolloutId: string) {
+  await tx.regions.ensureState(serviceId, regionId, ctx.now);
+  const claimed = await tx.regions.claimState(serviceId, regionId, regionRolloutId, ctx.now);
   if (claimed) return claimed;
-  throw busyRegion(tx, serviceId, regionId);
+  throw await busyRegion(tx, serviceId, regionId);
 }
 
-export function busyRegion(tx: Db | Tx, serviceId: string, regionId: string) {
-  const holder = tx
-    .select({ rolloutId: regionRollouts.rolloutId, phase: regionRollouts.phase, initiator: rollouts.initiator })
-    .from(regionStates)
-    .innerJoin(regionRollouts, eq(regionRollouts.id, regionStates.activeRegionRolloutId))
-    .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-    .where(and(eq(regionStates.serviceId, serviceId), eq(regionStates.regionId, regionId)))
-    .get();
+export async function busyRegion(tx: Store, serviceId: string, regionId: string) {
+  const holder = await tx.regions.activeHolder(serviceId, regionId);
   const by = holder ? ` ${holder.rolloutId} (started by ${holder.initiator}, ${holder.phase.replace("_", " ")})` : "";
   return conflict(`${regionId} is already in rollout${by} of ${serviceId}; wait for it to finish or abort it, then start again.`, {
     regionId,

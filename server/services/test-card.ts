@@ -3,7 +3,6 @@
  * webhook of the purpose, each answer reported. Recorded in the event log under the admin's name.
  */
 import { z } from "zod";
-import { events } from "@/db/schema";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
 import { rawEnv } from "@/server/config/env";
@@ -30,18 +29,15 @@ export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, 
     results.length === 0
       ? `No notification channel${purpose ? ` for ${purpose}` : ""} is configured: add one under notifications.channels (id, kind slack|teams, purpose, webhookUrlEnv).`
       : `${accepted} of ${results.length} webhook(s) accepted the test card.`;
-  ctx.db
-    .insert(events)
-    .values(
-      eventValues({
-        at: ctx.now,
-        type: "notify.test_card_sent",
-        actor: actorRef(ctx.actor),
-        message: `${ctx.actor.name} sent a test card: ${message}`,
-        data: { purpose: purpose ?? null, accepted, sent: results.length },
-      }),
-    )
-    .run();
+  await ctx.db.events.insert(
+    eventValues({
+      at: ctx.now,
+      type: "notify.test_card_sent",
+      actor: actorRef(ctx.actor),
+      message: `${ctx.actor.name} sent a test card: ${message}`,
+      data: { purpose: purpose ?? null, accepted, sent: results.length },
+    }),
+  );
   return {
     configured: results.length > 0,
     message,

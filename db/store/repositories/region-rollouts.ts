@@ -35,7 +35,7 @@ const engineStatements = perHandle((q: Query) => ({
     .prepare(),
   saveNextTick: q
     .update(regionRollouts)
-    .set({ nextTickAt: p("nextTickAt") })
+    .set({ nextTickAt: sql`${p("nextTickAt")}` })
     .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("version"))))
     .returning({ id: regionRollouts.id })
     .prepare(),

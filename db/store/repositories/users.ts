@@ -2,7 +2,7 @@
  * Users, their OAuth accounts and role changes. Roles are an append-only history (`role_changes`); the
  * `role_assignments` view reads which roles a user holds now.
  */
-import { and, eq, inArray, isNull, ne, or, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { accounts, roleAssignments, roleChanges, users, type Role } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
 
@@ -118,6 +118,20 @@ export function userRepository(q: Query) {
 
     async insertAccount(row: typeof accounts.$inferInsert): Promise<void> {
       await q.insert(accounts).values(row);
+    },
+
+    // --- the person a CI webhook names (services: approvals-initiator) ---
+    /**
+     * Up to `limit` ids of users a CI `actor` (trimmed, lower-cased) names: by email when it holds "@", else by
+     * display name or the part of the email before "@" (a LIKE prefix, its wildcards escaped), case-insensitive.
+     */
+    async matchingCiActor(wanted: string, limit: number): Promise<string[]> {
+      const email = sql`lower(${users.email})`;
+      const condition = wanted.includes("@")
+        ? sql`${email} = ${wanted}`
+        : sql`lower(trim(${users.name})) = ${wanted} or ${email} like ${`${wanted.replace(/[\\%_]/g, (c) => `\\${c}`)}@%`} escape '\\'`;
+      const rows = await q.select({ id: users.id }).from(users).where(condition).limit(limit);
+      return rows.map((r) => r.id);
     },
   };
 }
