@@ -1,16 +1,16 @@
 /**
- * For the webhook and REST tests: point the process's database (getDb) and config (getConfig) at a fresh
- * migrated SQLite file and the demo fleet, and build signed webhook requests.
+ * For the webhook and REST tests: point the process's store (getDb) and config (getConfig) at a fresh
+ * migrated SQLite file and the demo fleet, and build signed webhook requests. Synchronous, through the
+ * store's drizzle handle (`db.raw`), so a test's setup needs no await.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { getDb, type Db } from "@/db/client";
-import { apiTokens, artifacts, events, regionRollouts, rollouts, stages, webhookDeliveries } from "@/db/schema";
+import { getDb, type SqliteStore, type Store } from "@/db/client";
+import { apiTokens, artifacts, events, regionRollouts, regionStates, regions, rollouts, services, stages, webhookDeliveries } from "@/db/schema";
 import { setConfig } from "@/server/config";
 import type { FleetConfig } from "@/server/config/schema";
 import { demoConfig } from "@/server/engine/runner/test-fixtures";
-import { syncFleet } from "./fleet";
 import { signWebhook } from "./webhook-signature";
 
 export const SECRET = "test-webhook-secret-0123456789";
@@ -20,18 +20,19 @@ export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 /** Where a test build came from: protected environments refuse an artifact without its source ref and commit. */
 export const BUILT = { sourceRef: "refs/heads/main", commitSha: COMMIT } as const;
 
-export type ProcessFixture = { db: Db; config: FleetConfig; cleanup: () => void };
+export type ProcessFixture = { db: SqliteStore; config: FleetConfig; cleanup: () => void };
 
 /** A fresh database and the demo fleet for this process's route handlers. */
 export function freshProcessDatabase(): ProcessFixture {
   const dir = mkdtempSync(path.join(tmpdir(), "fd-ci-"));
   process.env.FLIGHTDECK_DB = path.join(dir, "test.db");
-  const global = globalThis as { flightdeckDb?: Db };
+  const global = globalThis as { flightdeckDb?: Store };
   global.flightdeckDb = undefined;
   const config = demoConfig();
   setConfig({ config, file: "demo-fleet.yaml" });
-  const db = getDb();
-  syncFleet(db, config, Date.now());
+  // getDb opens the embedded SQLite store: its drizzle handle seeds the fleet as syncFleet would.
+  const db = getDb() as SqliteStore;
+  seedFleet(db, config, Date.now());
   return {
     db,
     config,
@@ -72,15 +73,29 @@ export function signedRequest(body: unknown, options: SignedOptions = {}): Reque
   return new Request("http://localhost/api/webhooks/ci", { method: "POST", headers, body: rawBody });
 }
 
+/** The rows syncFleet writes for the config (services, regions, a region state each with blue live), synchronously. */
+export function seedFleet(db: SqliteStore, config: FleetConfig, now: number): void {
+  const q = db.raw;
+  for (const s of config.services)
+    q.insert(services)
+      .values({ id: s.id, name: s.name, repository: s.repository ?? null, createdAt: now })
+      .run();
+  for (const r of config.regions) {
+    q.insert(regions).values({ id: r.id, name: r.name, environment: r.environment, order: r.order, createdAt: now }).run();
+    for (const s of config.services) q.insert(regionStates).values({ serviceId: s.id, regionId: r.id, liveColour: "blue", greenPct: 0, updatedAt: now }).run();
+  }
+}
+
 /** Rows a refused request must not change. */
-export function rowCounts(db: Db) {
+export function rowCounts(db: SqliteStore) {
+  const q = db.raw;
   return {
-    rollouts: db.select().from(rollouts).all().length,
-    regionRollouts: db.select().from(regionRollouts).all().length,
-    stages: db.select().from(stages).all().length,
-    artifacts: db.select().from(artifacts).all().length,
-    events: db.select().from(events).all().length,
-    deliveries: db.select().from(webhookDeliveries).all().length,
-    tokens: db.select().from(apiTokens).all().length,
+    rollouts: q.select().from(rollouts).all().length,
+    regionRollouts: q.select().from(regionRollouts).all().length,
+    stages: q.select().from(stages).all().length,
+    artifacts: q.select().from(artifacts).all().length,
+    events: q.select().from(events).all().length,
+    deliveries: q.select().from(webhookDeliveries).all().length,
+    tokens: q.select().from(apiTokens).all().length,
   };
 }

@@ -36,10 +36,10 @@ describe("POST /api/webhooks/ci", () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ rolloutId: expect.any(String), url: `http://localhost:3000/rollouts/${res.body.rolloutId}`, status: "running" });
     expect(res.body.message).toContain("flightdeck rollout wait");
-    const [rollout] = f.db.select().from(rollouts).all();
+    const [rollout] = f.db.raw.select().from(rollouts).all();
     expect(rollout).toMatchObject({ id: res.body.rolloutId, strategy: "delayed", delayMinutes: 90, initiator: "webhook:run-1" });
-    expect(f.db.select().from(artifacts).all()[0]).toMatchObject({ version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: COMMIT });
-    const started = f.db
+    expect(f.db.raw.select().from(artifacts).all()[0]).toMatchObject({ version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: COMMIT });
+    const started = f.db.raw
       .select()
       .from(events)
       .all()
@@ -63,8 +63,8 @@ describe("POST /api/webhooks/ci", () => {
     const answers = await Promise.all([send(body, { delivery: "run-3" }), send(body, { delivery: "run-3" })]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 202]);
     expect(answers[0].body.rolloutId).toBe(answers[1].body.rolloutId);
-    expect(f.db.select().from(rollouts).all()).toHaveLength(1);
-    expect(f.db.select().from(webhookDeliveries).all()).toEqual([
+    expect(f.db.raw.select().from(rollouts).all()).toHaveLength(1);
+    expect(f.db.raw.select().from(webhookDeliveries).all()).toEqual([
       expect.objectContaining({ deliveryId: "run-3", rolloutId: answers[0].body.rolloutId, status: 202 }),
     ]);
   });
@@ -144,9 +144,9 @@ describe("POST /api/webhooks/ci", () => {
   it("takes the optional actor, signed with the body, and refuses one with control characters by its path", async () => {
     const res = await send(goodBody({ actor: "octocat" }), { delivery: "run-actor" });
     expect(res.status).toBe(202);
-    expect(f.db.select().from(rollouts).get()).toMatchObject({ ciActor: "octocat", initiator: "webhook:run-actor" });
+    expect(f.db.raw.select().from(rollouts).get()).toMatchObject({ ciActor: "octocat", initiator: "webhook:run-actor" });
     expect(
-      f.db
+      f.db.raw
         .select()
         .from(events)
         .all()
