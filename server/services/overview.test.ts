@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { artifacts, events, regionRollouts, regionStates, rollouts, samples, stages } from "@/db/schema";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { Actor } from "@/server/actor";
@@ -25,7 +25,7 @@ function demoConfig(): FleetConfig {
   return config;
 }
 
-function freshDb(): Db {
+function freshDb(): SqliteStore {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-overview-")), "test.db"));
   migrateDatabase(db);
   return db;
@@ -49,8 +49,9 @@ type SampleSeed = {
   role?: "canary" | "baseline";
 };
 
-function seedSamples(db: Db, regionRolloutId: string, list: SampleSeed[]) {
-  db.insert(samples)
+function seedSamples(db: SqliteStore, regionRolloutId: string, list: SampleSeed[]) {
+  db.raw
+    .insert(samples)
     .values(
       list.map((s) => ({
         regionRolloutId,
@@ -67,18 +68,21 @@ function seedSamples(db: Db, regionRolloutId: string, list: SampleSeed[]) {
 }
 
 /** api 1.0.0 live on blue everywhere; 1.1.0 done in us-east (green, 100 %) and at stage 2 of 5 in eu-west. */
-function seedRollout(db: Db) {
-  db.insert(artifacts)
+function seedRollout(db: SqliteStore) {
+  db.raw
+    .insert(artifacts)
     .values([
       { id: "ar_1", serviceId: "api", version: "1.0.0", digest: DIGEST_1, createdAt: NOW },
       { id: "ar_2", serviceId: "api", version: "1.1.0", digest: DIGEST_2, createdAt: NOW },
     ])
     .run();
-  db.insert(rollouts)
+  db.raw
+    .insert(rollouts)
     .values({ id: "ro_1", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_1", createdAt: NOW })
     .run();
   const base = { rolloutId: "ro_1", fromColour: "blue" as const, toColour: "green" as const, previousArtifactId: "ar_1", updatedAt: NOW };
-  db.insert(regionRollouts)
+  db.raw
+    .insert(regionRollouts)
     .values([
       { ...base, id: "rr_us", regionId: "us-east", position: 0, phase: "succeeded", stageIndex: 4, canaryPct: 100 },
       { ...base, id: "rr_eu", regionId: "eu-west", position: 1, phase: "canary", stageIndex: 1, canaryPct: 25, paused: true, pauseReason: "held by Sam" },
@@ -86,7 +90,8 @@ function seedRollout(db: Db) {
     ])
     .run();
   for (const rr of ["rr_us", "rr_eu", "rr_ap"]) {
-    db.insert(stages)
+    db.raw
+      .insert(stages)
       .values(
         STAGE_TABLE.map(([percent, maxErrorRatePct, maxLatencyP95Ms], index) => ({
           id: `${rr}_s${index}`,
@@ -101,7 +106,7 @@ function seedRollout(db: Db) {
       .run();
   }
   const setState = (regionId: string, values: Partial<typeof regionStates.$inferInsert>) =>
-    db
+    db.raw
       .update(regionStates)
       .set({ ...values, updatedAt: NOW })
       .where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId)))
@@ -111,7 +116,7 @@ function seedRollout(db: Db) {
   setState("apac-se", { liveColour: "blue", liveArtifactId: "ar_1", greenPct: 0, activeRegionRolloutId: "rr_ap" });
 
   const event = (at: number, type: string, message: string, regionId: string | null, serviceId: string | null = "api") =>
-    db
+    db.raw
       .insert(events)
       .values({ at, type, actor: "engine", message, regionId, serviceId, rolloutId: regionId ? "ro_1" : null })
       .run();
@@ -124,16 +129,16 @@ function seedRollout(db: Db) {
 }
 
 describe("getRegionsOverview", () => {
-  let db: Db;
+  let db: SqliteStore;
   let config: FleetConfig;
-  beforeEach(() => {
+  beforeEach(async () => {
     db = freshDb();
     config = demoConfig();
-    syncFleet(db, config, NOW);
+    await syncFleet(db, config, NOW);
   });
 
-  it("shows blue live with all traffic on blue, and no rollout yet, right after the fleet is synced", () => {
-    const overview = getRegionsOverview({ db: db, config: config, actor: VIEWER });
+  it("shows blue live with all traffic on blue, and no rollout yet, right after the fleet is synced", async () => {
+    const overview = await getRegionsOverview({ db: db, config: config, actor: VIEWER });
     expect(overview.cursor).toBe(0);
     expect(overview.services.map((s) => [s.serviceId, s.name])).toEqual([["api", "API"]]);
     expect(overview.services[0].regions).toEqual(
@@ -157,15 +162,15 @@ describe("getRegionsOverview", () => {
     );
   });
 
-  it("lists regions in the config's order, not the database's", () => {
+  it("lists regions in the config's order, not the database's", async () => {
     config.regions.find((r) => r.id === "us-east")!.order = 99;
-    const ids = getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.map((r) => r.regionId);
+    const ids = (await getRegionsOverview({ db: db, config: config, actor: VIEWER })).services[0].regions.map((r) => r.regionId);
     expect(ids).toEqual(["eu-west", "apac-se", "us-east"]);
   });
 
-  it("shows each region's live colour, artifact, split, running stage and last event during a rollout", () => {
+  it("shows each region's live colour, artifact, split, running stage and last event during a rollout", async () => {
     seedRollout(db);
-    const overview = getRegionsOverview({ db: db, config: config, actor: VIEWER });
+    const overview = await getRegionsOverview({ db: db, config: config, actor: VIEWER });
     const [us, eu, ap] = overview.services[0].regions;
 
     expect(overview.cursor).toBe(6);
@@ -202,29 +207,30 @@ describe("getRegionsOverview", () => {
     expect(ap.activeRollout).toMatchObject({ phase: "pending", stageIndex: -1, stagePercent: null, stageCount: 5 });
   });
 
-  it("counts a region event without a service as the region's last event for every service", () => {
+  it("counts a region event without a service as the region's last event for every service", async () => {
     seedRollout(db);
-    db.insert(events)
+    db.raw
+      .insert(events)
       .values({ at: NOW + 7, type: "region.maintenance", actor: "system", message: "eu-west LB restarted", regionId: "eu-west" })
       .run();
-    const eu = getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions[1];
+    const eu = (await getRegionsOverview({ db: db, config: config, actor: VIEWER })).services[0].regions[1];
     expect(eu.lastEvent).toMatchObject({ id: 7, message: "eu-west LB restarted" });
   });
 
-  it("reads the database in three statements whatever the number of services and regions", () => {
+  it("reads the database in three statements whatever the number of services and regions", async () => {
     seedRollout(db);
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
     seedSamples(db, "rr_eu", [{ stageIndex: 1, at: NOW + 100, err: 0.3, p95: 300 }]);
     const prepare = vi.spyOn(db.$client, "prepare");
-    getRegionsOverview({ db: db, config: config, actor: VIEWER });
+    await getRegionsOverview({ db: db, config: config, actor: VIEWER });
     const small = prepare.mock.calls.length;
 
     const big = structuredClone(config);
     big.services.push({ id: "web", name: "Web" }, { id: "jobs", name: "Jobs" });
     big.regions.push({ ...big.regions[0], id: "sa-east", name: "SA East", environment: "production-sa-east", order: 4 });
-    syncFleet(db, big, NOW);
+    await syncFleet(db, big, NOW);
     prepare.mockClear();
-    const overview = getRegionsOverview({ db: db, config: big, actor: VIEWER });
+    const overview = await getRegionsOverview({ db: db, config: big, actor: VIEWER });
 
     expect(overview.services.flatMap((s) => s.regions)).toHaveLength(12);
     expect(prepare.mock.calls.length).toBe(small);
@@ -233,25 +239,25 @@ describe("getRegionsOverview", () => {
 });
 
 describe("getRegionsOverview: samples for the sparklines", () => {
-  let db: Db;
+  let db: SqliteStore;
   let config: FleetConfig;
-  beforeEach(() => {
+  beforeEach(async () => {
     db = freshDb();
     config = demoConfig();
-    syncFleet(db, config, NOW);
+    await syncFleet(db, config, NOW);
     seedRollout(db);
   });
-  const regionOf = (regionId: string) =>
-    getRegionsOverview({ db: db, config: config, actor: VIEWER }).services[0].regions.find((r) => r.regionId === regionId)!;
+  const regionOf = async (regionId: string) =>
+    (await getRegionsOverview({ db: db, config: config, actor: VIEWER })).services[0].regions.find((r) => r.regionId === regionId)!;
 
-  it("gives the running region rollout's canary samples oldest first, each with its own stage's thresholds, and the current stage's", () => {
+  it("gives the running region rollout's canary samples oldest first, each with its own stage's thresholds, and the current stage's", async () => {
     seedSamples(db, "rr_eu", [
       { stageIndex: 1, at: NOW + 300, err: 0.9, p95: 430, verdict: "breach" },
       { stageIndex: 0, at: NOW + 100, err: 0.4, p95: 210 },
       { stageIndex: 0, at: NOW + 200, err: null, p95: null, verdict: "inconclusive" },
       { stageIndex: 1, at: NOW + 300, err: 0.2, p95: 180, role: "baseline" },
     ]);
-    expect(regionOf("eu-west").samples).toEqual({
+    expect((await regionOf("eu-west")).samples).toEqual({
       regionRolloutId: "rr_eu",
       rolloutId: "ro_1",
       version: "1.1.0",
@@ -266,20 +272,20 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     });
   });
 
-  it(`keeps only the newest ${OVERVIEW_SAMPLE_LIMIT} samples of a region rollout`, () => {
+  it(`keeps only the newest ${OVERVIEW_SAMPLE_LIMIT} samples of a region rollout`, async () => {
     seedSamples(
       db,
       "rr_eu",
       Array.from({ length: 35 }, (_, i) => ({ stageIndex: 1, at: NOW + i * 1000, err: i / 100, p95: 200 + i })),
     );
-    const series = regionOf("eu-west").samples!;
+    const series = (await regionOf("eu-west")).samples!;
     expect(series.samples).toHaveLength(OVERVIEW_SAMPLE_LIMIT);
     expect(series.samples[0].at).toBe(NOW + 5000);
     expect(series.samples.at(-1)!.at).toBe(NOW + 34_000);
   });
 
-  it("shows a region rollout that has not sampled yet as running with no samples", () => {
-    expect(regionOf("apac-se").samples).toEqual({
+  it("shows a region rollout that has not sampled yet as running with no samples", async () => {
+    expect((await regionOf("apac-se")).samples).toEqual({
       regionRolloutId: "rr_ap",
       rolloutId: "ro_1",
       version: "1.1.0",
@@ -290,20 +296,22 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     });
   });
 
-  it("shows a region with nothing running the samples of its last sampled rollout, marked as past, against its last stage", () => {
+  it("shows a region with nothing running the samples of its last sampled rollout, marked as past, against its last stage", async () => {
     seedSamples(db, "rr_us", [
       { stageIndex: 3, at: NOW + 100, err: 0.25, p95: 320 },
       { stageIndex: 4, at: NOW + 200, err: 0.1, p95: 280 },
     ]);
     // A newer rollout that never reached us-east (blocked upstream) took no samples: it does not hide the last one that did.
-    db.insert(rollouts)
+    db.raw
+      .insert(rollouts)
       .values({ id: "ro_2", serviceId: "api", artifactId: "ar_2", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 })
       .run();
-    db.insert(regionRollouts)
+    db.raw
+      .insert(regionRollouts)
       .values({ id: "rr_us_2", rolloutId: "ro_2", regionId: "us-east", position: 0, phase: "blocked", fromColour: "green", toColour: "blue", updatedAt: NOW })
       .run();
 
-    expect(regionOf("us-east").samples).toMatchObject({
+    expect((await regionOf("us-east")).samples).toMatchObject({
       regionRolloutId: "rr_us",
       past: true,
       maxErrorRatePct: 0.2,
@@ -315,12 +323,14 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     });
   });
 
-  it("prefers the newest past rollout that took samples over an older one", () => {
+  it("prefers the newest past rollout that took samples over an older one", async () => {
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
-    db.insert(rollouts)
+    db.raw
+      .insert(rollouts)
       .values({ id: "ro_2", serviceId: "api", artifactId: "ar_1", strategy: "sequential", initiator: "user:u_1", correlationId: "c_2", createdAt: NOW + 1000 })
       .run();
-    db.insert(regionRollouts)
+    db.raw
+      .insert(regionRollouts)
       .values({
         id: "rr_us_2",
         rolloutId: "ro_2",
@@ -333,12 +343,13 @@ describe("getRegionsOverview: samples for the sparklines", () => {
         updatedAt: NOW,
       })
       .run();
-    db.insert(stages)
+    db.raw
+      .insert(stages)
       .values({ id: "rr_us_2_s0", regionRolloutId: "rr_us_2", index: 0, percent: 10, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMs: 300_000 })
       .run();
     seedSamples(db, "rr_us_2", [{ stageIndex: 0, at: NOW + 2000, err: 3.5, p95: 640, verdict: "breach" }]);
 
-    expect(regionOf("us-east").samples).toMatchObject({
+    expect((await regionOf("us-east")).samples).toMatchObject({
       regionRolloutId: "rr_us_2",
       rolloutId: "ro_2",
       version: "1.0.0",
@@ -348,12 +359,12 @@ describe("getRegionsOverview: samples for the sparklines", () => {
     });
   });
 
-  it("never shows another service's samples in a region", () => {
+  it("never shows another service's samples in a region", async () => {
     const multi = structuredClone(config);
     multi.services.push({ id: "web", name: "Web" });
-    syncFleet(db, multi, NOW);
+    await syncFleet(db, multi, NOW);
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
-    const [api, web] = getRegionsOverview({ db: db, config: multi, actor: VIEWER }).services;
+    const [api, web] = (await getRegionsOverview({ db: db, config: multi, actor: VIEWER })).services;
     expect(api.regions[0].samples?.samples).toHaveLength(1);
     expect(web.regions.map((r) => r.samples)).toEqual([null, null, null]);
   });

@@ -29,21 +29,21 @@ const READS: Record<string, (actor: Actor) => unknown> = {
 
 describe("read verbs check the read role themselves", () => {
   for (const [name, read] of Object.entries(READS)) {
-    it(`${name}: refused without a role (FORBIDDEN, naming the role needed), answered for a viewer`, () => {
+    it(`${name}: refused without a role (FORBIDDEN, naming the role needed), answered for a viewer`, async () => {
       let refused: unknown;
       try {
-        read(nobody);
+        await read(nobody);
       } catch (err) {
         refused = err;
       }
       expect(refused).toBeInstanceOf(ServiceError);
       expect(refused).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("viewer or above") });
-      expect(() => read(viewer)).not.toThrow();
+      await expect(read(viewer)).resolves.not.toThrow();
     });
   }
 
-  it("a rollout's status names a missing rollout only to a reader", () => {
-    expect(() => getRolloutStatus(h.as(nobody), "nope")).toThrow(/viewer or above/);
-    expect(() => getRolloutStatus(h.as(viewer), "nope")).toThrow(/There is no rollout nope/);
+  it("a rollout's status names a missing rollout only to a reader", async () => {
+    await expect(getRolloutStatus(h.as(nobody), "nope")).rejects.toThrow(/viewer or above/);
+    await expect(getRolloutStatus(h.as(viewer), "nope")).rejects.toThrow(/There is no rollout nope/);
   });
 });

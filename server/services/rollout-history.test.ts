@@ -13,25 +13,33 @@ let dana: Actor;
 let ids: string[];
 const SAME_MS = 1_780_000_000_123;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
-  dana = addUser(h.db, "dana", "Dana", ["deployer"]);
+  dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
   // Three rollouts (one per region) created in the same millisecond, as a burst of CI deliveries can be.
-  ids = ["us-east", "eu-west", "apac-se"].map(
-    (regionId) =>
-      startRollout(h.as(dana), { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "parallel", regions: [regionId] })
-        .rolloutId,
-  );
-  h.db.update(rollouts).set({ createdAt: SAME_MS }).run();
+  ids = [];
+  for (const regionId of ["us-east", "eu-west", "apac-se"]) {
+    ids.push(
+      (
+        await startRollout(h.as(dana), {
+          serviceId: "api",
+          artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+          strategy: "parallel",
+          regions: [regionId],
+        })
+      ).rolloutId,
+    );
+  }
+  h.db.raw.update(rollouts).set({ createdAt: SAME_MS }).run();
 });
 afterEach(() => h.cleanup());
 
 describe("rollout history pages", () => {
-  it("lists every rollout exactly once when a page boundary falls inside one millisecond", () => {
+  it("lists every rollout exactly once when a page boundary falls inside one millisecond", async () => {
     const seen: string[] = [];
     let before: string | undefined;
     for (let pages = 0; pages < 5; pages++) {
-      const page = listRolloutHistory(h.as(dana), { limit: 2, before });
+      const page = await listRolloutHistory(h.as(dana), { limit: 2, before });
       seen.push(...page.items.map((r) => r.id));
       if (page.nextBefore === null) break;
       before = page.nextBefore;
@@ -42,16 +50,16 @@ describe("rollout history pages", () => {
     expect(seen).toEqual([...ids].sort().reverse());
   });
 
-  it("still reads an old link's bare createdAt (deprecated): rollouts older than that millisecond", () => {
-    h.db
+  it("still reads an old link's bare createdAt (deprecated): rollouts older than that millisecond", async () => {
+    h.db.raw
       .update(rollouts)
       .set({ createdAt: SAME_MS - 1 })
       .where(eq(rollouts.id, ids[0]))
       .run();
-    expect(listRolloutHistory(h.as(dana), { before: SAME_MS }).items.map((r) => r.id)).toEqual([ids[0]]);
+    expect((await listRolloutHistory(h.as(dana), { before: SAME_MS })).items.map((r) => r.id)).toEqual([ids[0]]);
   });
 
-  it("refuses a cursor that is not one, naming the field", () => {
-    expect(() => listRolloutHistory(h.as(dana), { before: "yesterday" })).toThrow(/before: expected the nextBefore cursor/);
+  it("refuses a cursor that is not one, naming the field", async () => {
+    await expect(listRolloutHistory(h.as(dana), { before: "yesterday" })).rejects.toThrow(/before: expected the nextBefore cursor/);
   });
 });

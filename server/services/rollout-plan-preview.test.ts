@@ -15,7 +15,7 @@ const MIN = 60_000;
 /** The demo fleet: a simulated deploy takes 20 s, then 5 + 5 + 5 + 5 + 30 minutes of stages. */
 const REGION_MS = 20_000 + 50 * MIN;
 
-beforeEach(() => {
+beforeEach(async () => {
   // apac-se goes first (config order is `order`, not the file's order) and has no gate (not a production environment).
   h = createHarness({
     config: demoConfig((raw) => {
@@ -27,13 +27,13 @@ beforeEach(() => {
       (raw.policies as { environments: unknown[] }).environments.push({ match: "staging-*", protected: false });
     }),
   });
-  dana = addUser(h.db, "dana", "Dana", ["deployer"]);
+  dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
 });
 afterEach(() => h.cleanup());
 
-function register(version: string, digest: string, extra: { sourceRef?: string; commitSha?: string } = {}) {
+async function register(version: string, digest: string, extra: { sourceRef?: string; commitSha?: string } = {}) {
   // Built from main unless said otherwise: protected environments need a source ref and commit.
-  const { artifact } = registerArtifact(h.as(dana), {
+  const { artifact } = await registerArtifact(h.as(dana), {
     serviceId: "api",
     version,
     digest,
@@ -46,16 +46,16 @@ function register(version: string, digest: string, extra: { sourceRef?: string; 
 }
 
 function makeLive(regionId: string, artifactId: string) {
-  h.db
+  h.db.raw
     .update(regionStates)
     .set({ liveArtifactId: artifactId, liveColour: "green" })
     .where(and(eq(regionStates.serviceId, "api"), eq(regionStates.regionId, regionId)))
     .run();
 }
 
-function refusal(fn: () => unknown): ServiceError {
+async function refusal(fn: () => unknown): Promise<ServiceError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ServiceError) return err;
     throw err;
@@ -64,14 +64,14 @@ function refusal(fn: () => unknown): ServiceError {
 }
 
 describe("startOptions", () => {
-  it("offers each service's registered artifacts newest first with where each is live, and its regions in config order with their gates", () => {
-    const old = register("1.4.1", DIGEST_A, { sourceRef: "refs/heads/main", commitSha: "abc1234" });
-    register("1.4.2", DIGEST_B);
+  it("offers each service's registered artifacts newest first with where each is live, and its regions in config order with their gates", async () => {
+    const old = await register("1.4.1", DIGEST_A, { sourceRef: "refs/heads/main", commitSha: "abc1234" });
+    await register("1.4.2", DIGEST_B);
     makeLive("us-east", old.id);
     makeLive("apac-se", old.id);
-    const { rolloutId } = startRollout(h.as(dana), { serviceId: "api", artifactId: old.id, strategy: "parallel", regions: ["eu-west"] });
+    const { rolloutId } = await startRollout(h.as(dana), { serviceId: "api", artifactId: old.id, strategy: "parallel", regions: ["eu-west"] });
 
-    const options = startOptions(h.as(dana));
+    const options = await startOptions(h.as(dana));
     expect(options.strategies).toEqual(["sequential", "delayed", "parallel"]);
     expect(options.delay).toEqual({ min: 30, max: 240, default: 90 });
     const [api] = options.services;
@@ -102,17 +102,17 @@ describe("startOptions", () => {
     ]);
   });
 
-  it("is refused to a viewer", () => {
-    const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
-    expect(refusal(() => startOptions(h.as(vera))).code).toBe("FORBIDDEN");
-    expect(refusal(() => previewPlan(h.as(vera), { serviceId: "api", strategy: "parallel" })).code).toBe("FORBIDDEN");
+  it("is refused to a viewer", async () => {
+    const vera = await addUser(h.db, "vera", "Vera", ["viewer"]);
+    expect((await refusal(() => startOptions(h.as(vera)))).code).toBe("FORBIDDEN");
+    expect((await refusal(() => previewPlan(h.as(vera), { serviceId: "api", strategy: "parallel" }))).code).toBe("FORBIDDEN");
   });
 });
 
 describe("previewPlan", () => {
-  it("plans a delayed rollout region by region: waves, observation periods, gates and about 5.5 hours in all", () => {
-    const artifact = register("1.4.2", DIGEST_A);
-    const preview = previewPlan(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "delayed", delayMinutes: 90, regions: "all" });
+  it("plans a delayed rollout region by region: waves, observation periods, gates and about 5.5 hours in all", async () => {
+    const artifact = await register("1.4.2", DIGEST_A);
+    const preview = await previewPlan(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "delayed", delayMinutes: 90, regions: "all" });
     expect(preview.problems).toEqual([]);
     expect(preview.plan?.regions.map((r) => [r.regionId, r.wave, r.observeBeforeMs / MIN, r.expectedStartMs, r.expectedEndMs, r.reviewers])).toEqual([
       ["apac-se", 1, 0, 0, REGION_MS, null],
@@ -129,30 +129,30 @@ describe("previewPlan", () => {
     ]);
   });
 
-  it("starts every region at once in parallel, and the plan is the one the start then runs", () => {
-    const artifact = register("1.4.2", DIGEST_A);
+  it("starts every region at once in parallel, and the plan is the one the start then runs", async () => {
+    const artifact = await register("1.4.2", DIGEST_A);
     const input: StartRolloutInput = { serviceId: "api", artifactId: artifact.id, strategy: "parallel", regions: ["eu-west", "us-east"] };
-    const preview = previewPlan(h.as(dana), input);
+    const preview = await previewPlan(h.as(dana), input);
     expect(preview.problems).toEqual([]);
     expect(preview.plan?.regions.map((r) => [r.regionId, r.wave, r.expectedStartMs])).toEqual([
       ["us-east", 1, 0],
       ["eu-west", 1, 0],
     ]);
-    expect(h.db.select().from(rollouts).all()).toHaveLength(0);
+    expect(h.db.raw.select().from(rollouts).all()).toHaveLength(0);
 
-    const started = startRollout(h.as(dana), input);
+    const started = await startRollout(h.as(dana), input);
     expect(started.plan.expectedDurationMs).toBe(preview.plan?.expectedDurationMs);
     expect(started.plan.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs])).toEqual(
       preview.plan?.regions.map((r) => [r.regionId, r.expectedStartMs, r.expectedEndMs]),
     );
   });
 
-  it("names each problem beside its field, in the words the start refuses with, and writes nothing", () => {
-    const main = register("1.4.2", DIGEST_A, { sourceRef: "refs/heads/main" });
-    const feature = register("1.5.0-rc1", DIGEST_B, { sourceRef: "refs/heads/feature/x" });
-    startRollout(h.as(dana), { serviceId: "api", artifactId: main.id, strategy: "parallel", regions: ["eu-west"] });
-    const rolloutsBefore = h.db.select().from(rollouts).all().length;
-    const eventsBefore = h.db.select().from(events).all().length;
+  it("names each problem beside its field, in the words the start refuses with, and writes nothing", async () => {
+    const main = await register("1.4.2", DIGEST_A, { sourceRef: "refs/heads/main" });
+    const feature = await register("1.5.0-rc1", DIGEST_B, { sourceRef: "refs/heads/feature/x" });
+    await startRollout(h.as(dana), { serviceId: "api", artifactId: main.id, strategy: "parallel", regions: ["eu-west"] });
+    const rolloutsBefore = h.db.raw.select().from(rollouts).all().length;
+    const eventsBefore = h.db.raw.select().from(events).all().length;
     const ok = { serviceId: "api", artifactId: main.id, strategy: "parallel" as const, regions: ["us-east"] };
 
     const cases: Array<[string, StartRolloutInput, string]> = [
@@ -166,42 +166,42 @@ describe("previewPlan", () => {
       ["artifactId", { ...ok, artifactId: feature.id }, "only take builds from refs/heads/main or refs/heads/release/*"],
     ];
     for (const [field, input, words] of cases) {
-      const preview = previewPlan(h.as(dana), input);
+      const preview = await previewPlan(h.as(dana), input);
       expect(preview.problems, JSON.stringify(input)).toEqual([{ field, message: expect.stringContaining(words) }]);
-      expect(refusal(() => startRollout(h.as(dana), input)).message).toBe(preview.problems[0].message);
+      expect((await refusal(() => startRollout(h.as(dana), input))).message).toBe(preview.problems[0].message);
     }
-    expect(h.db.select().from(rollouts).all()).toHaveLength(rolloutsBefore);
-    expect(h.db.select().from(events).all()).toHaveLength(eventsBefore);
+    expect(h.db.raw.select().from(rollouts).all()).toHaveLength(rolloutsBefore);
+    expect(h.db.raw.select().from(events).all()).toHaveLength(eventsBefore);
   });
 
-  it("keeps the plan when only the artifact or a busy region is wrong, and drops it when there is nothing to plan", () => {
-    const unknownArtifact = previewPlan(h.as(dana), { serviceId: "api", artifactId: "nope", strategy: "sequential" });
+  it("keeps the plan when only the artifact or a busy region is wrong, and drops it when there is nothing to plan", async () => {
+    const unknownArtifact = await previewPlan(h.as(dana), { serviceId: "api", artifactId: "nope", strategy: "sequential" });
     expect(unknownArtifact.problems.map((p) => p.field)).toEqual(["artifactId"]);
     expect(unknownArtifact.plan?.regions.map((r) => r.regionId)).toEqual(["apac-se", "us-east", "eu-west"]);
     expect(unknownArtifact.plan?.expectedDurationMs).toBe(3 * REGION_MS);
 
-    const artifact = register("1.4.2", DIGEST_A);
-    startRollout(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "parallel", regions: ["eu-west"] });
-    const busy = previewPlan(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "sequential" });
+    const artifact = await register("1.4.2", DIGEST_A);
+    await startRollout(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "parallel", regions: ["eu-west"] });
+    const busy = await previewPlan(h.as(dana), { serviceId: "api", artifactId: artifact.id, strategy: "sequential" });
     expect(busy.problems.map((p) => p.field)).toEqual(["regions"]);
     expect(busy.plan?.regions).toHaveLength(3);
 
-    expect(previewPlan(h.as(dana), { serviceId: "api", artifactId: "x", strategy: "delayed", delayMinutes: 241 }).plan).toBeNull();
+    expect((await previewPlan(h.as(dana), { serviceId: "api", artifactId: "x", strategy: "delayed", delayMinutes: 241 })).plan).toBeNull();
   });
 
-  it("answers a half-filled or malformed form with problems by field instead of refusing the request", () => {
-    const noArtifact = previewPlan(h.as(dana), { serviceId: "api", strategy: "sequential" });
+  it("answers a half-filled or malformed form with problems by field instead of refusing the request", async () => {
+    const noArtifact = await previewPlan(h.as(dana), { serviceId: "api", strategy: "sequential" });
     expect(noArtifact.problems).toEqual([{ field: "artifactId", message: expect.stringContaining("artifactId") }]);
     expect(noArtifact.plan?.regions.map((r) => r.regionId)).toEqual(["apac-se", "us-east", "eu-west"]);
-    const noArtifactNoDelay = previewPlan(h.as(dana), { serviceId: "api", strategy: "delayed", regions: ["us-east"] });
+    const noArtifactNoDelay = await previewPlan(h.as(dana), { serviceId: "api", strategy: "delayed", regions: ["us-east"] });
     expect(noArtifactNoDelay.problems.map((p) => p.field)).toEqual(["artifactId", "delayMinutes"]);
 
-    const bad = previewPlan(h.as(dana), { serviceId: "api", artifactId: "x", strategy: "yolo", regions: [], delayMinutes: 45.5 });
+    const bad = await previewPlan(h.as(dana), { serviceId: "api", artifactId: "x", strategy: "yolo", regions: [], delayMinutes: 45.5 });
     expect(bad.plan).toBeNull();
     expect(bad.problems.map((p) => p.field).sort()).toEqual(["delayMinutes", "regions", "strategy"]);
     expect(bad.problems.find((p) => p.field === "strategy")?.message).toContain('"yolo"');
     expect(bad.problems.find((p) => p.field === "regions")?.message).toBe("expected at least one region");
 
-    expect(previewPlan(h.as(dana), "not a form").problems).toEqual([{ field: "input", message: expect.any(String) }]);
+    expect((await previewPlan(h.as(dana), "not a form")).problems).toEqual([{ field: "input", message: expect.any(String) }]);
   });
 });

@@ -38,11 +38,11 @@ describe("links on the rollout page", () => {
 });
 
 describe("region links on the rollout page use the card's time window", () => {
-  it("runs from the region's start (or 15 minutes before its end, if earlier) to 5 minutes after its end", () => {
+  it("runs from the region's start (or 15 minutes before its end, if earlier) to 5 minutes after its end", async () => {
     const h = createHarness();
     try {
-      const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-      const { rolloutId } = startRollout(h.as(dana), {
+      const dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
+      const { rolloutId } = await startRollout(h.as(dana), {
         serviceId: "api",
         artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
         strategy: "parallel",
@@ -50,17 +50,17 @@ describe("region links on the rollout page use the card's time window", () => {
       });
       const started = 1_780_000_000_000;
       const ended = started + 60 * 60_000;
-      h.db.update(regionRollouts).set({ startedAt: started, finishedAt: ended }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
-      const [region] = getRolloutView(h.as(dana), rolloutId).regions;
+      h.db.raw.update(regionRollouts).set({ startedAt: started, finishedAt: ended }).where(eq(regionRollouts.rolloutId, rolloutId)).run();
+      const [region] = (await getRolloutView(h.as(dana), rolloutId)).regions;
       expect(region.links.dashboard).toBe(`https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started}&to=${ended + 5 * 60_000}`);
 
       // A region that ran for less than 15 minutes: the window opens 15 minutes before its end, as on a card.
-      h.db
+      h.db.raw
         .update(regionRollouts)
         .set({ finishedAt: started + 60_000 })
         .where(eq(regionRollouts.rolloutId, rolloutId))
         .run();
-      const [short] = getRolloutView(h.as(dana), rolloutId).regions;
+      const [short] = (await getRolloutView(h.as(dana), rolloutId)).regions;
       expect(short.links.dashboard).toBe(
         `https://grafana.example.com/d/flightdeck?var-region=us-east&from=${started + 60_000 - 15 * 60_000}&to=${started + 60_000 + 5 * 60_000}`,
       );
