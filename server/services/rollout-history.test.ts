@@ -15,7 +15,7 @@ const SAME_MS = 1_780_000_000_123;
 
 beforeEach(async () => {
   h = createHarness();
-  dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
+  dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   // Three rollouts (one per region) created in the same millisecond, as a burst of CI deliveries can be.
   ids = [];
   for (const regionId of ["us-east", "eu-west", "apac-se"]) {

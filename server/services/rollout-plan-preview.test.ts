@@ -27,7 +27,7 @@ beforeEach(async () => {
       (raw.policies as { environments: unknown[] }).environments.push({ match: "staging-*", protected: false });
     }),
   });
-  dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
+  dana = addUser(h.db, "dana", "Dana", ["deployer"]);
 });
 afterEach(() => h.cleanup());
 
@@ -103,7 +103,7 @@ describe("startOptions", () => {
   });
 
   it("is refused to a viewer", async () => {
-    const vera = await addUser(h.db, "vera", "Vera", ["viewer"]);
+    const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
     expect((await refusal(() => startOptions(h.as(vera)))).code).toBe("FORBIDDEN");
     expect((await refusal(() => previewPlan(h.as(vera), { serviceId: "api", strategy: "parallel" }))).code).toBe("FORBIDDEN");
   });

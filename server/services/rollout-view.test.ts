@@ -41,7 +41,7 @@ describe("region links on the rollout page use the card's time window", () => {
   it("runs from the region's start (or 15 minutes before its end, if earlier) to 5 minutes after its end", async () => {
     const h = createHarness();
     try {
-      const dana = await addUser(h.db, "dana", "Dana", ["deployer"]);
+      const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
       const { rolloutId } = await startRollout(h.as(dana), {
         serviceId: "api",
         artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
