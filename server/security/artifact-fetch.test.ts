@@ -222,20 +222,20 @@ describe("a presigned artifact URL in a rollout", () => {
       const simulated = cachedProviders(config, h.world, h.clock, process.env);
       const runner = new Runner({ db: h.db, config, clock: h.clock, providersFor: (id) => ({ ...simulated(id), deploy }), id: "runner-presigned" });
       const url = `${base}/ok.tar.gz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE&${SIGNATURE}`;
-      const { rolloutId } = startRollout(h.as(ada), {
+      const { rolloutId } = await startRollout(h.as(ada), {
         serviceId: "api",
         artifact: { version: "3.0.0", digest: DIGEST, url, ...BUILT },
         strategy: "sequential",
         regions: [region.id],
       });
       await runner.tick();
-      for (const reviewer of reviewers) approveGate(h.as(reviewer), { rolloutId, regionId: region.id });
+      for (const reviewer of reviewers) await approveGate(h.as(reviewer), { rolloutId, regionId: region.id });
       for (let i = 0; i < 5 && !eventsOf(h.db, { type: "deploy.failed" }).length; i++) await runner.tick();
 
       const [failed] = eventsOf(h.db, { type: "deploy.failed" });
       expect(failed?.message).toContain(`refusing to fetch the artifact from ${base}/ok.tar.gz: 127.0.0.1 is a loopback address`);
-      const stored = JSON.stringify([h.db.select().from(events).all(), h.db.select().from(notificationOutbox).all()]);
-      expect(h.db.select().from(notificationOutbox).all().length).toBeGreaterThan(0);
+      const stored = JSON.stringify([h.db.raw.select().from(events).all(), h.db.raw.select().from(notificationOutbox).all()]);
+      expect(h.db.raw.select().from(notificationOutbox).all().length).toBeGreaterThan(0);
       for (const secret of ["X-Amz-Signature", "d3adb33f", "AKIAEXAMPLE", "X-Amz-Credential"]) expect(stored).not.toContain(secret);
     } finally {
       h.cleanup();

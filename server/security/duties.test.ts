@@ -16,9 +16,9 @@ import { BUILT, DIGEST_A, freshProcessDatabase, goodBody, rowCounts, SECRET, sig
 import { ServiceError } from "@/server/services/errors";
 import { startRollout } from "@/server/services/rollouts";
 
-function refusal(fn: () => unknown): ServiceError {
+async function refusal(fn: () => unknown): Promise<ServiceError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ServiceError) return err;
     throw err;
@@ -41,68 +41,68 @@ describe("the person behind a rollout cannot approve it", () => {
   afterEach(() => h.cleanup());
 
   const usEast = (rolloutId: string) => ({ rolloutId, regionId: "us-east" });
-  const pendingWhy = (actor: Actor) => listPendingGates({ db: h.db, config: h.config, actor })[0].gates[0].cannotDecide;
+  const pendingWhy = async (actor: Actor) => (await listPendingGates({ db: h.db, config: h.config, actor }))[0].gates[0].cannotDecide;
 
   it("attack: an admin starts a rollout with the deploy token they minted, then approves it as SRE", async () => {
-    const { token } = createToken(h.as(ada), { name: "ci-lab", scope: "deploy" });
-    const { actor } = authenticateToken(h.db, `Bearer ${token}`, h.clock.now(), true);
-    const { rolloutId } = startRollout(h.as(actor), {
+    const { token } = await createToken(h.as(ada), { name: "ci-lab", scope: "deploy" });
+    const { actor } = await authenticateToken(h.db, `Bearer ${token}`, h.clock.now(), true);
+    const { rolloutId } = await startRollout(h.as(actor), {
       serviceId: "api",
       artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
       strategy: "sequential",
       regions: "all",
     });
-    expect(h.db.select().from(rollouts).get()).toMatchObject({ initiator: `token:${actor.id}`, initiatorUserId: "ada" });
+    expect(h.db.raw.select().from(rollouts).get()).toMatchObject({ initiator: `token:${actor.id}`, initiatorUserId: "ada" });
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
 
-    const own = refusal(() => approveGate(h.as(ada), { ...usEast(rolloutId), as: "sre" }));
+    const own = await refusal(() => approveGate(h.as(ada), { ...usEast(rolloutId), as: "sre" }));
     expect(own.code).toBe("FORBIDDEN");
     expect(own.message).toBe('This rollout was started by your API token "ci-lab", so someone else must approve it.');
-    expect(refusal(() => rejectGate(h.as(ada), usEast(rolloutId))).message).toContain("your API token");
-    expect(pendingWhy(ada)).toBe('This rollout was started by your API token "ci-lab", so someone else must approve it.');
+    expect((await refusal(() => rejectGate(h.as(ada), usEast(rolloutId)))).message).toContain("your API token");
+    expect(await pendingWhy(ada)).toBe('This rollout was started by your API token "ci-lab", so someone else must approve it.');
 
     // Two other people can.
-    expect(pendingWhy(sam)).toBeNull();
-    approveGate(h.as(rafael), usEast(rolloutId));
-    approveGate(h.as(sam), usEast(rolloutId));
+    expect(await pendingWhy(sam)).toBeNull();
+    await approveGate(h.as(rafael), usEast(rolloutId));
+    await approveGate(h.as(sam), usEast(rolloutId));
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).not.toBe("awaiting_approval");
   });
 
   it("attack: CI ships Sam's change, and Sam approves it as SRE", async () => {
-    const answer = sendWebhook(h, goodBody({ regions: "all", actor: "sam" }), "run-7");
+    const answer = await sendWebhook(h, goodBody({ regions: "all", actor: "sam" }), "run-7");
     expect(answer.status).toBe(202);
-    expect(h.db.select().from(rollouts).get()).toMatchObject({ initiator: "webhook:run-7", initiatorUserId: "sam", ciActor: "sam" });
+    expect(h.db.raw.select().from(rollouts).get()).toMatchObject({ initiator: "webhook:run-7", initiatorUserId: "sam", ciActor: "sam" });
     await h.runner.tick();
 
-    const own = refusal(() => approveGate(h.as(sam), usEast(answer.body.rolloutId!)));
+    const own = await refusal(() => approveGate(h.as(sam), usEast(answer.body.rolloutId!)));
     expect(own.code).toBe("FORBIDDEN");
     expect(own.message).toBe("CI named you (sam) as the author of this rollout, so someone else must approve it.");
-    expect(pendingWhy(sam)).toBe("CI named you (sam) as the author of this rollout, so someone else must approve it.");
-    expect(pendingWhy(rafael)).toBeNull();
+    expect(await pendingWhy(sam)).toBe("CI named you (sam) as the author of this rollout, so someone else must approve it.");
+    expect(await pendingWhy(rafael)).toBeNull();
   });
 
   it("attack: CI names an author with no account yet, who is created later and approves", async () => {
-    const answer = sendWebhook(h, goodBody({ regions: "all", actor: "Lin@Example.com" }), "run-8");
+    const answer = await sendWebhook(h, goodBody({ regions: "all", actor: "Lin@Example.com" }), "run-8");
     expect(answer.status).toBe(202);
-    expect(h.db.select().from(rollouts).get()).toMatchObject({ initiatorUserId: null, ciActor: "Lin@Example.com" });
+    expect(h.db.raw.select().from(rollouts).get()).toMatchObject({ initiatorUserId: null, ciActor: "Lin@Example.com" });
     await h.runner.tick();
 
     const lin = addUser(h.db, "lin", "Lin", ["admin"]);
-    h.db.update(users).set({ email: "lin@example.com" }).where(eq(users.id, "lin")).run();
-    expect(refusal(() => approveGate(h.as(lin), usEast(answer.body.rolloutId!))).message).toContain("CI named you (Lin@Example.com)");
+    h.db.raw.update(users).set({ email: "lin@example.com" }).where(eq(users.id, "lin")).run();
+    expect((await refusal(() => approveGate(h.as(lin), usEast(answer.body.rolloutId!)))).message).toContain("CI named you (Lin@Example.com)");
   });
 
   it("a delivery without actor keeps working, and binds nobody", async () => {
-    const answer = sendWebhook(h, goodBody({ regions: "all" }), "run-9");
+    const answer = await sendWebhook(h, goodBody({ regions: "all" }), "run-9");
     expect(answer.status).toBe(202);
-    expect(h.db.select().from(rollouts).get()).toMatchObject({ initiatorUserId: null, ciActor: null });
+    expect(h.db.raw.select().from(rollouts).get()).toMatchObject({ initiatorUserId: null, ciActor: null });
   });
 });
 
 /** The webhook service on the harness's database, signed as CI signs it. */
-function sendWebhook(h: Harness, body: Record<string, unknown>, delivery: string) {
+async function sendWebhook(h: Harness, body: Record<string, unknown>, delivery: string) {
   const now = h.clock.now();
   const request = signedRequest(body, { delivery, timestamp: String(Math.floor(now / 1000)) });
   return receiveCiWebhook({ db: h.db, config: h.config, now, secret: SECRET }, { headers: request.headers, rawBody: JSON.stringify(body) });

@@ -29,9 +29,9 @@ beforeEach(() => {
 });
 afterEach(() => f.cleanup());
 
-function refusal(fn: () => unknown): ServiceError {
+async function refusal(fn: () => unknown): Promise<ServiceError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ServiceError) return err;
     throw err;
@@ -46,36 +46,36 @@ const start = (artifact: Record<string, unknown>, regions: string[] = ["us-east"
 });
 
 describe("attack: a build without a source ref skips the allowed-refs check", () => {
-  it("a protected environment refuses an artifact with no source ref, or no commit, and writes nothing", () => {
-    const noRef = refusal(() => startRollout(as(dana), start({ commitSha: COMMIT })));
+  it("a protected environment refuses an artifact with no source ref, or no commit, and writes nothing", async () => {
+    const noRef = await refusal(() => startRollout(as(dana), start({ commitSha: COMMIT })));
     expect(noRef.code).toBe("PRECONDITION_FAILED");
     expect(noRef.message).toContain("1.4.2 has no source ref, but production-us-east is protected");
-    const noCommit = refusal(() => startRollout(as(dana), start({ sourceRef: "refs/heads/main" })));
+    const noCommit = await refusal(() => startRollout(as(dana), start({ sourceRef: "refs/heads/main" })));
     expect(noCommit.message).toContain("has no commit");
     expect(rowCounts(f.db).rollouts).toBe(0);
-    expect(startRollout(as(dana), start(BUILT)).rolloutId).toEqual(expect.any(String));
+    expect((await startRollout(as(dana), start(BUILT))).rolloutId).toEqual(expect.any(String));
   });
 
-  it("the allowed refs still apply once the ref is given; an unprotected environment takes any build", () => {
-    expect(refusal(() => startRollout(as(dana), start({ ...BUILT, sourceRef: "refs/heads/feature/x" }))).message).toContain(
+  it("the allowed refs still apply once the ref is given; an unprotected environment takes any build", async () => {
+    expect((await refusal(() => startRollout(as(dana), start({ ...BUILT, sourceRef: "refs/heads/feature/x" })))).message).toContain(
       "only take builds from refs/heads/main",
     );
     const open = demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }]));
-    expect(startRollout({ ...as(dana), config: open }, start({})).rolloutId).toEqual(expect.any(String));
+    expect((await startRollout({ ...as(dana), config: open }, start({}))).rolloutId).toEqual(expect.any(String));
   });
 });
 
 describe("attack: an artifact URL that is not a web address", () => {
   for (const url of ["javascript:alert(document.cookie)", "file:///etc/shadow", "data:text/html,<script>alert(1)</script>"]) {
-    it(`refuses ${url.split(":")[0]}: on the dashboard and REST path`, () => {
-      const err = refusal(() => startRollout(as(dana), start({ ...BUILT, url })));
+    it(`refuses ${url.split(":")[0]}: on the dashboard and REST path`, async () => {
+      const err = await refusal(() => startRollout(as(dana), start({ ...BUILT, url })));
       expect(err.code).toBe("BAD_REQUEST");
       expect(err.message).toContain("artifact.url");
       expect(rowCounts(f.db).artifacts).toBe(0);
     });
   }
 
-  it("refuses plain http unless the host is listed, and URLs outside the allowed prefixes", () => {
+  it("refuses plain http unless the host is listed, and URLs outside the allowed prefixes", async () => {
     const policy = { allowHttpHosts: ["127.0.0.1"], allowedUrlPrefixes: [] as string[] };
     expect(artifactUrlProblem(policy, "http://mirror.example.com/api.tgz")).toContain("plain http to mirror.example.com is refused");
     expect(artifactUrlProblem(policy, "http://127.0.0.1:8080/api.tgz")).toBeNull();
@@ -87,7 +87,7 @@ describe("attack: an artifact URL that is not a web address", () => {
     );
 
     f.config.artifacts = prefixed;
-    expect(refusal(() => startRollout(as(dana), start({ ...BUILT, url: "https://evil.example/api.tgz" }))).message).toContain("allowedUrlPrefixes");
+    expect((await refusal(() => startRollout(as(dana), start({ ...BUILT, url: "https://evil.example/api.tgz" })))).message).toContain("allowedUrlPrefixes");
   });
 
   it("the signed webhook follows the same URL rule", async () => {
@@ -106,9 +106,9 @@ describe("attack: a version one entry point accepts and another refuses", () => 
   const bad = ["1.4.2 beta", "../../etc/passwd", "-rf", "1.4.2\n", "x".repeat(129)];
 
   it("the dashboard, REST and the webhook refuse the same versions with the same words", async () => {
-    const { token } = createToken(as(dana), { name: "ci", scope: "deploy" });
+    const { token } = await createToken(as(dana), { name: "ci", scope: "deploy" });
     for (const version of bad) {
-      const dashboard = refusal(() => startRollout(as(dana), { ...start(BUILT), artifact: { version, digest: DIGEST_A, ...BUILT } }));
+      const dashboard = await refusal(() => startRollout(as(dana), { ...start(BUILT), artifact: { version, digest: DIGEST_A, ...BUILT } }));
       expect(dashboard.message).toContain("expected a version such as 1.4.2");
       const rest = await startRolloutRoute(
         new Request("http://localhost/api/v1/rollouts", {
@@ -132,13 +132,13 @@ describe("attack: a ref a person typed passes for CI's signed one", () => {
   it("artifacts from the signed webhook are marked webhook, those typed on the dashboard or REST manual", async () => {
     const hook = await webhookRoute(signedRequest(goodBody(), { source: `10.8.2.${++source}` }));
     expect(hook.status).toBe(202);
-    startRollout(as(dana), {
+    await startRollout(as(dana), {
       ...start({ ...BUILT, sourceRef: "refs/heads/main" }),
       artifact: { version: "1.4.3", digest: `sha256:${"c".repeat(64)}`, ...BUILT },
       regions: ["eu-west"],
     });
     const byVersion = Object.fromEntries(
-      f.db
+      f.db.raw
         .select()
         .from(artifacts)
         .all()

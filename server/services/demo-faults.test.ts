@@ -16,9 +16,9 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-function refusal(fn: () => unknown): { code: string; message: string } {
+async function refusal(fn: () => unknown): Promise<{ code: string; message: string }> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ServiceError);
     return { code: (err as ServiceError).code, message: (err as ServiceError).message };
@@ -28,15 +28,15 @@ function refusal(fn: () => unknown): { code: string; message: string } {
 
 describe("the demo fleet's fault drill", () => {
   it("an injected fault makes the next rollout roll back at that stage, naming only the breached metric; cleared, the next one succeeds", async () => {
-    injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420 });
-    expect(listDemoFaults(h.as(dana), { regionId: "eu-west" }).faults).toEqual([
+    await injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420 });
+    expect((await listDemoFaults(h.as(dana), { regionId: "eu-west" })).faults).toEqual([
       expect.objectContaining({ stagePercent: 25, errorRatePct: 1.2, latencyP95Ms: 420, createdBy: "user:sam" }),
     ]);
     expect(eventsOf(h.db, { type: "demo.fault_injected" }).map((e) => [e.actor, e.message])).toEqual([
       ["user:sam", "Sam injected a fault in eu-west: the new colour shows error rate 1.2 % and p95 420 ms at the 25 % stage until it is cleared."],
     ]);
 
-    const first = startRollout(h.as(dana), {
+    const first = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
@@ -46,30 +46,32 @@ describe("the demo fleet's fault drill", () => {
     const rolledBack = regionRolloutOf(h.db, first.rolloutId, "eu-west");
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", observed: 1.2, threshold: 0.8 })]);
 
-    expect(clearDemoFaults(h.as(sam), { regionId: "eu-west" })).toEqual({ cleared: 1 });
-    expect(listDemoFaults(h.as(sam), { regionId: "eu-west" }).faults).toEqual([]);
-    const second = startRollout(h.as(dana), { serviceId: "api", artifactId: first.artifact.id, strategy: "parallel", regions: ["eu-west"] });
+    expect(await clearDemoFaults(h.as(sam), { regionId: "eu-west" })).toEqual({ cleared: 1 });
+    expect((await listDemoFaults(h.as(sam), { regionId: "eu-west" })).faults).toEqual([]);
+    const second = await startRollout(h.as(dana), { serviceId: "api", artifactId: first.artifact.id, strategy: "parallel", regions: ["eu-west"] });
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "eu-west").phase === "succeeded");
     expect(eventsOf(h.db, { type: "demo.faults_cleared" }).map((e) => e.actor)).toEqual(["user:sam"]);
   });
 
-  it("is refused to a deployer, for a stage the region does not have, without values, and outside demo mode", () => {
-    expect(refusal(() => injectDemoFault(h.as(dana), { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
+  it("is refused to a deployer, for a stage the region does not have, without values, and outside demo mode", async () => {
+    expect(await refusal(() => injectDemoFault(h.as(dana), { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
       code: "FORBIDDEN",
       message: "Injecting a fault needs the sre or admin role.",
     });
-    expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 30, errorRatePct: 5 })).message).toBe(
+    expect((await refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 30, errorRatePct: 5 }))).message).toBe(
       "stagePercent: eu-west has no 30 % stage; its stages are 10, 25, 50, 75, 100 %.",
     );
-    expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25 })).message).toContain("give an error rate, a p95 latency or both");
-    expect(refusal(() => injectDemoFault(h.as(sam), { regionId: "mars", stagePercent: 25, errorRatePct: 5 })).code).toBe("NOT_FOUND");
+    expect((await refusal(() => injectDemoFault(h.as(sam), { regionId: "eu-west", stagePercent: 25 }))).message).toContain(
+      "give an error rate, a p95 latency or both",
+    );
+    expect((await refusal(() => injectDemoFault(h.as(sam), { regionId: "mars", stagePercent: 25, errorRatePct: 5 }))).code).toBe("NOT_FOUND");
 
     const real = { ...h.as(sam), config: { ...h.config, demo: false } };
-    expect(refusal(() => injectDemoFault(real, { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
+    expect(await refusal(() => injectDemoFault(real, { regionId: "eu-west", stagePercent: 25, errorRatePct: 5 }))).toEqual({
       code: "PRECONDITION_FAILED",
       message: "Fault drills are for the demo fleet only; this server runs a real fleet.",
     });
-    expect(listDemoFaults(real, { regionId: "eu-west" })).toMatchObject({ available: false, faults: [] });
+    expect(await listDemoFaults(real, { regionId: "eu-west" })).toMatchObject({ available: false, faults: [] });
     expect(eventsOf(h.db, { type: "demo.fault_injected" })).toEqual([]);
   });
 });

@@ -15,12 +15,12 @@ const freshDb = () => {
 };
 
 describe("fleet sync", () => {
-  it("mirrors the config's regions and gives each service and region a state with blue live", () => {
+  it("mirrors the config's regions and gives each service and region a state with blue live", async () => {
     const db = freshDb();
-    syncFleet(db, config, 1);
-    syncFleet(db, config, 2);
+    await syncFleet(db, config, 1);
+    await syncFleet(db, config, 2);
     expect(
-      db
+      db.raw
         .select()
         .from(regions)
         .all()
@@ -31,7 +31,7 @@ describe("fleet sync", () => {
       ["apac-se", "production-apac-se", 3],
     ]);
     expect(
-      db
+      db.raw
         .select()
         .from(regionStates)
         .all()
@@ -43,17 +43,17 @@ describe("fleet sync", () => {
     ]);
   });
 
-  it("seeds the demo: 1.4.1 live everywhere, 1.4.2 ready, and is idempotent", () => {
+  it("seeds the demo: 1.4.1 live everywhere, 1.4.2 ready, and is idempotent", async () => {
     const db = freshDb();
-    syncFleet(db, config, 1);
-    seedDemoFleet(db, config, 1);
-    seedDemoFleet(db, config, 2);
-    const list = db.select().from(artifacts).all();
+    await syncFleet(db, config, 1);
+    await seedDemoFleet(db, config, 1);
+    await seedDemoFleet(db, config, 2);
+    const list = db.raw.select().from(artifacts).all();
     expect(list.map((a) => a.version).sort()).toEqual(["1.4.1", "1.4.2"]);
     const live = list.find((a) => a.version === "1.4.1")!;
     expect(
       new Set(
-        db
+        db.raw
           .select()
           .from(regionStates)
           .all()

@@ -43,7 +43,7 @@ async function deliverAll(extra: Partial<SenderOptions> = {}) {
 }
 
 const viewer = (): Actor => addUser(h.db, "vic", "Vic", ["viewer"]);
-const read = (actor: Actor, rolloutId: string, config = h.config) => getRolloutNotifications({ ...h.as(actor), config }, { rolloutId });
+const read = async (actor: Actor, rolloutId: string, config = h.config) => getRolloutNotifications({ ...h.as(actor), config }, { rolloutId });
 
 describe("a rollout's notifications", () => {
   it("lists its cards newest first with channel, event and delivery state, and Pushgateway failures apart", async () => {
@@ -52,7 +52,7 @@ describe("a rollout's notifications", () => {
     const vic = viewer();
     await deliverAll();
     const now = h.clock.now();
-    const list = read(vic, rolloutId);
+    const list = await read(vic, rolloutId);
 
     expect(list.cards.map((c) => [c.cardKind, c.channel.id, c.status])).toEqual([
       ["rollout-finished", "deployments", "sent"],
@@ -106,7 +106,7 @@ describe("a rollout's notifications", () => {
     await deliverAll({ maxAttempts: 2 });
     h.clock.advance(5_000);
     await deliverAll({ maxAttempts: 2 });
-    const list = read(vic, rolloutId);
+    const list = await read(vic, rolloutId);
 
     const incident = list.cards.find((c) => c.cardKind === "incident")!;
     expect(incident).toMatchObject({ status: "failed", attempts: 2, nextAttemptAt: null });
@@ -117,31 +117,31 @@ describe("a rollout's notifications", () => {
     expect(list.awaitingDelivery).toBe(false);
   });
 
-  it("holds only this rollout's cards, and names a channel since removed from the config by its id", () => {
+  it("holds only this rollout's cards, and names a channel since removed from the config by its id", async () => {
     h = notifyHarness();
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
     const vic = viewer();
-    const first = startRollout(h.as(dana), {
+    const first = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
       regions: ["us-east"],
     });
-    startRollout(h.as(dana), {
+    await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.5.0", digest: DIGEST_B, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
       regions: ["eu-west"],
     });
 
-    const list = read(vic, first.rolloutId);
+    const list = await read(vic, first.rolloutId);
     expect(list.cards).toHaveLength(1);
     expect(list.cards[0]).toMatchObject({ cardKind: "rollout-started", status: "pending", attempts: 0, lastError: null });
     expect(list.cards[0].event.message).toContain("1.4.2");
     expect(list.counts).toEqual({ failed: 0, pending: 1, sent: 0, grouped: 0, observabilityFailed: 0 });
 
     const withoutChannels: FleetConfig = { ...h.config, notifications: { channels: [] } };
-    expect(read(vic, first.rolloutId, withoutChannels).cards[0].channel).toEqual({
+    expect((await read(vic, first.rolloutId, withoutChannels)).cards[0].channel).toEqual({
       id: "deployments",
       name: "deployments",
       kind: null,
@@ -149,10 +149,10 @@ describe("a rollout's notifications", () => {
     });
   });
 
-  it("refuses a reader without a role and names a rollout that does not exist", () => {
+  it("refuses a reader without a role and names a rollout that does not exist", async () => {
     h = notifyHarness();
     const nobody = addUser(h.db, "nobody", "Nobody", []);
-    expect(() => read(nobody, "r_missing")).toThrow(expect.objectContaining({ code: "FORBIDDEN" }));
-    expect(() => read(viewer(), "r_missing")).toThrow(expect.objectContaining({ code: "NOT_FOUND", message: "There is no rollout r_missing." }));
+    await expect(read(nobody, "r_missing")).rejects.toThrow(expect.objectContaining({ code: "FORBIDDEN" }));
+    await expect(read(viewer(), "r_missing")).rejects.toThrow(expect.objectContaining({ code: "NOT_FOUND", message: "There is no rollout r_missing." }));
   });
 });

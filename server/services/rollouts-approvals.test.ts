@@ -18,12 +18,14 @@ beforeEach(async () => {
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
   rafael = addUser(h.db, "rafael", "Rafael", ["reviewer"]);
   sam = addUser(h.db, "sam", "Sam", ["sre"]);
-  rolloutId = startRollout(h.as(ada), {
-    serviceId: "api",
-    artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
-    strategy: "sequential",
-    regions: "all",
-  }).rolloutId;
+  rolloutId = (
+    await startRollout(h.as(ada), {
+      serviceId: "api",
+      artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
+      strategy: "sequential",
+      regions: "all",
+    })
+  ).rolloutId;
   await h.runner.tick();
   expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
 });
@@ -31,9 +33,9 @@ afterEach(() => h.cleanup());
 
 const usEast = () => ({ rolloutId, regionId: "us-east" });
 
-function refusal(fn: () => unknown): ServiceError {
+async function refusal(fn: () => unknown): Promise<ServiceError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ServiceError) return err;
     throw err;
@@ -43,23 +45,23 @@ function refusal(fn: () => unknown): ServiceError {
 
 describe("the approval gate", () => {
   it("needs one functional and one SRE approval from two people other than the initiator", async () => {
-    const own = refusal(() => approveGate(h.as(ada), { ...usEast(), as: "sre" }));
+    const own = await refusal(() => approveGate(h.as(ada), { ...usEast(), as: "sre" }));
     expect(own.code).toBe("FORBIDDEN");
     expect(own.message).toContain("You started this rollout");
 
-    approveGate(h.as(rafael), usEast());
-    const twice = refusal(() => approveGate(h.as(rafael), { ...usEast(), as: "functional" }));
+    await approveGate(h.as(rafael), usEast());
+    const twice = await refusal(() => approveGate(h.as(rafael), { ...usEast(), as: "functional" }));
     expect(twice.code).toBe("CONFLICT");
     expect(twice.message).toContain("each person decides once");
-    expect(refusal(() => approveGate(h.as(rafael), { ...usEast(), as: "sre" })).code).toBe("FORBIDDEN");
+    expect((await refusal(() => approveGate(h.as(rafael), { ...usEast(), as: "sre" }))).code).toBe("FORBIDDEN");
 
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
 
     const tokenActor: Actor = { kind: "token", id: "ci", name: "CI", roles: ["admin"] };
-    expect(refusal(() => approveGate(h.as(tokenActor), usEast())).code).toBe("FORBIDDEN");
+    expect((await refusal(() => approveGate(h.as(tokenActor), usEast()))).code).toBe("FORBIDDEN");
 
-    approveGate(h.as(sam), usEast());
+    await approveGate(h.as(sam), usEast());
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).not.toBe("awaiting_approval");
     expect(h.world.deployCalls.map((c) => c.region)).toEqual(["us-east"]);
@@ -67,24 +69,24 @@ describe("the approval gate", () => {
       ["user:rafael", "functional"],
       ["user:sam", "sre"],
     ]);
-    expect(h.db.select().from(approvals).all()).toHaveLength(2);
+    expect(h.db.raw.select().from(approvals).all()).toHaveLength(2);
   });
 
-  it("refuses a second functional approval once the functional capacity is filled, and a decision on a region not at its gate", () => {
+  it("refuses a second functional approval once the functional capacity is filled, and a decision on a region not at its gate", async () => {
     const ines = addUser(h.db, "ines", "Ines", ["reviewer"]);
-    approveGate(h.as(rafael), usEast());
-    const full = refusal(() => approveGate(h.as(ines), usEast()));
+    await approveGate(h.as(rafael), usEast());
+    const full = await refusal(() => approveGate(h.as(ines), usEast()));
     expect(full.code).toBe("CONFLICT");
     expect(full.message).toContain("already given by Rafael");
     expect(full.message).toContain("1 SRE");
 
-    const notYet = refusal(() => approveGate(h.as(rafael), { rolloutId, regionId: "eu-west" }));
+    const notYet = await refusal(() => approveGate(h.as(rafael), { rolloutId, regionId: "eu-west" }));
     expect(notYet.code).toBe("PRECONDITION_FAILED");
     expect(notYet.message).toContain("not waiting for approval");
   });
 
   it("a rejection aborts the region and blocks the ones after it; nothing is deployed", async () => {
-    rejectGate(h.as(sam), { ...usEast(), comment: "schema migration not reviewed" });
+    await rejectGate(h.as(sam), { ...usEast(), comment: "schema migration not reviewed" });
     await runUntil(h, () => rolloutRow(h.db, rolloutId).status !== "running");
 
     expect(phases(h.db)).toEqual({ "us-east": "aborted", "eu-west": "blocked", "apac-se": "blocked" });

@@ -35,13 +35,13 @@ afterEach(() => h.cleanup());
 const settled = (region: string) => () => ["succeeded", "rolled_back", "blocked", "aborted"].includes(phases(h.db)[region]);
 const weights = (region: string) => h.world.weightCalls.filter((c) => c.region === region).map((c) => c.canaryPct);
 
-function start(version: string, digest: string, regions: string[], strategy: "parallel" | "sequential" = "parallel") {
+async function start(version: string, digest: string, regions: string[], strategy: "parallel" | "sequential" = "parallel") {
   return startRollout(h.as(dana), { serviceId: "api", artifact: { version, digest, ...BUILT }, strategy, regions });
 }
 
-function expectRefusal(fn: () => unknown, code: string, words: string) {
+async function expectRefusal(fn: () => unknown, code: string, words: string) {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ServiceError);
     expect((err as ServiceError).code).toBe(code);
@@ -53,23 +53,23 @@ function expectRefusal(fn: () => unknown, code: string, words: string) {
 
 describe("pause, resume and promote", () => {
   it("a pause keeps the stage's remaining time, promote skips the rest of the wait; each event names the actor", async () => {
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east"]);
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east"]);
     const ref = { rolloutId, regionId: "us-east" };
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").lastVerdict === "pass");
     const before = regionRolloutOf(h.db, rolloutId, "us-east");
     const remaining = before.deadlineAt! - h.clock.now();
 
-    pauseRegion(h.as(dana), { ...ref, reason: "checking a dashboard" });
+    await pauseRegion(h.as(dana), { ...ref, reason: "checking a dashboard" });
     h.clock.advance(20 * 60_000);
     await h.runner.tick();
     expect(regionRolloutOf(h.db, rolloutId, "us-east")).toMatchObject({ paused: true, stageIndex: 0, pausedRemainingMs: remaining });
     expect(weights("us-east")).toEqual([10]);
 
-    resumeRegion(h.as(dana), ref);
+    await resumeRegion(h.as(dana), ref);
     const resumed = regionRolloutOf(h.db, rolloutId, "us-east");
     expect(resumed.deadlineAt).toBe(h.clock.now() + remaining);
 
-    promoteRegion(h.as(dana), ref);
+    await promoteRegion(h.as(dana), ref);
     await h.runner.tick();
     const promoted = regionRolloutOf(h.db, rolloutId, "us-east");
     expect(promoted.stageIndex).toBe(1);
@@ -82,28 +82,28 @@ describe("pause, resume and promote", () => {
   });
 
   it("refuses a viewer, and a promote before any sample passed", async () => {
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east"]);
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east"]);
     const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
-    expectRefusal(() => pauseRegion(h.as(vera), { rolloutId, regionId: "us-east" }), "FORBIDDEN", "deployer, sre or admin");
-    expectRefusal(() => promoteRegion(h.as(dana), { rolloutId, regionId: "us-east" }), "PRECONDITION_FAILED", "not running a canary stage");
+    await expectRefusal(() => pauseRegion(h.as(vera), { rolloutId, regionId: "us-east" }), "FORBIDDEN", "deployer, sre or admin");
+    await expectRefusal(() => promoteRegion(h.as(dana), { rolloutId, regionId: "us-east" }), "PRECONDITION_FAILED", "not running a canary stage");
   });
 });
 
 describe("promote of the validation stage at 100 %", () => {
   it("is refused to a deployer (forbidden) and to an SRE without a reason; an SRE with one skips it, the reason in the event and on the page", async () => {
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east"]);
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east"]);
     const ref = { rolloutId, regionId: "us-east" };
     const row = () => regionRolloutOf(h.db, rolloutId, "us-east");
     await runUntil(h, () => row().stageIndex === 4 && row().lastVerdict === "pass");
-    expectRefusal(
+    await expectRefusal(
       () => promoteRegion(h.as(dana), { ...ref, reason: "we have checked everything twice" }),
       "FORBIDDEN",
       "is the validation stage; skipping it needs the sre role and a reason",
     );
-    expectRefusal(() => promoteRegion(h.as(sam), ref), "PRECONDITION_FAILED", "say why it may be skipped");
-    expectRefusal(() => promoteRegion(h.as(sam), { ...ref, reason: "   " }), "BAD_REQUEST", "reason");
+    await expectRefusal(() => promoteRegion(h.as(sam), ref), "PRECONDITION_FAILED", "say why it may be skipped");
+    await expectRefusal(() => promoteRegion(h.as(sam), { ...ref, reason: "   " }), "BAD_REQUEST", "reason");
 
-    promoteRegion(h.as(sam), { ...ref, reason: "hotfix for INC-4211, soaked on staging" });
+    await promoteRegion(h.as(sam), { ...ref, reason: "hotfix for INC-4211, soaked on staging" });
     await runUntil(h, settled("us-east"));
     expect(phases(h.db)["us-east"]).toBe("succeeded");
     const [promoted] = eventsOf(h.db, { type: "region.promoted" });
@@ -112,7 +112,7 @@ describe("promote of the validation stage at 100 %", () => {
       data: expect.objectContaining({ validation: true, reason: "hotfix for INC-4211, soaked on staging" }),
     });
     expect(promoted.message).toContain("promoted the 100 % stage (the validation stage), skipping the last");
-    const view = getRolloutView(h.as(dana), rolloutId);
+    const view = await getRolloutView(h.as(dana), rolloutId);
     expect(view.regions[0].stages[4].promotion).toMatchObject({ actor: "user:sam", validation: true, reason: "hotfix for INC-4211, soaked on staging" });
     expect(view.regions[0].stages[4].samples.pass).toBeGreaterThan(0);
   });
@@ -120,17 +120,17 @@ describe("promote of the validation stage at 100 %", () => {
 
 describe("abort and retry", () => {
   it("an abort moves the traffic back; a retry deploys again and runs to success", async () => {
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east"]);
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east"]);
     const ref = { rolloutId, regionId: "us-east" };
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").canaryPct === 25);
-    abortRegion(h.as(dana), ref);
+    await abortRegion(h.as(dana), ref);
     await runUntil(h, settled("us-east"));
     expect(phases(h.db)["us-east"]).toBe("aborted");
     expect(weights("us-east")).toEqual([10, 25, 0]);
     expect(regionStateOf(h.db, "us-east")).toMatchObject({ greenPct: 0, liveColour: "blue", activeRegionRolloutId: null });
     expect(eventsOf(h.db, { type: "region.aborted" }).map((e) => e.actor)).toEqual(["user:dana"]);
 
-    retryRegion(h.as(dana), ref);
+    await retryRegion(h.as(dana), ref);
     expect(regionStateOf(h.db, "us-east").activeRegionRolloutId).toBe(regionRolloutOf(h.db, rolloutId, "us-east").id);
     await runUntil(h, settled("us-east"));
     expect(phases(h.db)["us-east"]).toBe("succeeded");
@@ -142,13 +142,13 @@ describe("abort and retry", () => {
 
   it("retrying a rolled-back region re-opens the regions its failure blocked", async () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east", "eu-west"], "sequential");
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east", "eu-west"], "sequential");
     await runUntil(h, () => settled("us-east")() && settled("eu-west")());
     expect(phases(h.db)).toEqual({ "us-east": "rolled_back", "eu-west": "blocked" });
     expect(rolloutRow(h.db, rolloutId).status).toBe("failed");
 
     h.world.clearFaults();
-    retryRegion(h.as(sam), { rolloutId, regionId: "us-east" });
+    await retryRegion(h.as(sam), { rolloutId, regionId: "us-east" });
     expect(phases(h.db)).toEqual({ "us-east": "deploying", "eu-west": "pending" });
     expect(rolloutRow(h.db, rolloutId).status).toBe("running");
     expect(eventsOf(h.db, { type: "region.reopened", regionId: "eu-west" }).map((e) => e.actor)).toEqual(["user:sam"]);
@@ -160,9 +160,9 @@ describe("abort and retry", () => {
 
 describe("emergency rollback", () => {
   it("puts a region that succeeded back on the previous colour and release", async () => {
-    const first = start("1.0.0", DIGEST_A, ["us-east"]);
+    const first = await start("1.0.0", DIGEST_A, ["us-east"]);
     await runUntil(h, settled("us-east"));
-    const second = start("1.1.0", DIGEST_B, ["us-east"]);
+    const second = await start("1.1.0", DIGEST_B, ["us-east"]);
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "us-east").phase === "succeeded");
     expect(regionStateOf(h.db, "us-east")).toMatchObject({
       liveColour: "blue",
@@ -172,10 +172,10 @@ describe("emergency rollback", () => {
     });
 
     const vera = addUser(h.db, "vera", "Vera", ["viewer"]);
-    expectRefusal(() => rollbackRegion(h.as(vera), { serviceId: "api", regionId: "us-east" }), "FORBIDDEN", "Rolling a region back");
-    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await expectRefusal(() => rollbackRegion(h.as(vera), { serviceId: "api", regionId: "us-east" }), "FORBIDDEN", "Rolling a region back");
+    await rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
     // Until the traffic is back, no new rollout may start there.
-    expectRefusal(() => start("1.2.0", `sha256:${"c".repeat(64)}`, ["us-east"]), "CONFLICT", "us-east is already in rollout");
+    await expectRefusal(() => start("1.2.0", `sha256:${"c".repeat(64)}`, ["us-east"]), "CONFLICT", "us-east is already in rollout");
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "us-east").phase === "rolled_back");
 
     expect(regionStateOf(h.db, "us-east")).toMatchObject({
@@ -189,7 +189,7 @@ describe("emergency rollback", () => {
     const events = eventsOf(h.db, { type: "region.rolled_back" });
     expect(events.map((e) => e.actor)).toEqual(["user:sam"]);
     expect(rolloutRow(h.db, second.rolloutId).status).toBe("failed");
-    expectRefusal(
+    await expectRefusal(
       () => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }),
       "PRECONDITION_FAILED",
       "only a region in its canary or one that succeeded",
@@ -197,11 +197,11 @@ describe("emergency rollback", () => {
   });
 
   it("during the canary is one click: the canary's share goes back, the region ends rolled back and blocks the next", async () => {
-    const { rolloutId } = start("1.0.0", DIGEST_A, ["us-east", "eu-west"], "sequential");
+    const { rolloutId } = await start("1.0.0", DIGEST_A, ["us-east", "eu-west"], "sequential");
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").canaryPct > 0);
     const { fromColour, toColour } = regionRolloutOf(h.db, rolloutId, "us-east");
 
-    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
     await runUntil(h, () => settled("us-east")() && settled("eu-west")());
 
     expect(phases(h.db)).toEqual({ "us-east": "rolled_back", "eu-west": "blocked" });
