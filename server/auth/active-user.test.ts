@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { users } from "@/db/schema";
-import { activeUserCondition, inactiveReason, userMayAct } from "./active-user";
+import { activeUserCondition } from "@/db/store/repositories/users";
+import { inactiveReason, userMayAct } from "./active-user";
 
 describe("who may act", () => {
   it("refuses a disabled user, demo or not, in either mode", () => {
@@ -33,11 +34,12 @@ describe("who may act", () => {
       { id: "demo-off", demo: true, disabledAt: 1 },
     ];
     for (const r of rows)
-      db.insert(users)
+      db.raw
+        .insert(users)
         .values({ ...r, email: `${r.id}@example.com`, name: r.id, createdAt: 0 })
         .run();
     for (const demoMode of [false, true]) {
-      const selected = db
+      const selected = db.raw
         .select({ id: users.id })
         .from(users)
         .where(activeUserCondition(demoMode))

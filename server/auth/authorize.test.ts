@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, users } from "@/db/schema";
 import { authorizeDemo, authorizeLocal } from "./authorize";
 import { hashPassword } from "./password";
@@ -13,54 +13,56 @@ const ADDR = "203.0.113.7";
 const CTX = { address: ADDR, demoMode: false };
 
 const failures = () =>
-  db
+  db.raw
     .select()
     .from(events)
     .where(eq(events.type, "user.sign_in_failed"))
     .all()
     .map((e) => (e.data as { reason: string }).reason);
 
-function freshDb(): Db {
+function freshDb(): SqliteStore {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-authorize-")), "test.db"));
   migrateDatabase(db);
   return db;
 }
 
-let db: Db;
+let db: SqliteStore;
 beforeEach(() => {
   db = freshDb();
 });
 
 describe("authorizeDemo", () => {
-  it("signs in a seeded demo user in demo mode (seeding a fresh database first)", () => {
-    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-deployer" }, NOW)).toEqual({
+  it("signs in a seeded demo user in demo mode (seeding a fresh database first)", async () => {
+    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-deployer" }, NOW)).toEqual({
       id: "demo-deployer",
       name: "Dana",
       email: "deployer@demo.flightdeck",
     });
   });
 
-  it("refuses when demo mode is off, even for a real demo user, with the code the sign-in page explains", () => {
-    authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW); // the demo users exist
-    expect(() => authorizeDemo(db, { address: ADDR, demoMode: false, userId: "demo-admin" }, NOW)).toThrow("DemoModeOff");
+  it("refuses when demo mode is off, even for a real demo user, with the code the sign-in page explains", async () => {
+    await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW); // the demo users exist
+    await expect(authorizeDemo(db, { address: ADDR, demoMode: false, userId: "demo-admin" }, NOW)).rejects.toThrow("DemoModeOff");
     expect(failures()).toEqual(["demo-mode-off"]);
   });
 
   it("refuses a user who is not a demo user, an unknown id, a missing id and a disabled demo user", async () => {
-    db.insert(users)
+    db.raw
+      .insert(users)
       .values({ id: "u_real", email: "real@example.com", name: "Real", passwordHash: await hashPassword("a real password!"), createdAt: NOW })
       .run();
-    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "u_real" }, NOW)).toBeNull();
-    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
-    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: undefined }, NOW)).toBeNull();
-    db.update(users).set({ disabledAt: NOW }).where(eq(users.id, "demo-viewer")).run();
-    expect(authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-viewer" }, NOW)).toBeNull();
+    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "u_real" }, NOW)).toBeNull();
+    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
+    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: undefined }, NOW)).toBeNull();
+    db.raw.update(users).set({ disabledAt: NOW }).where(eq(users.id, "demo-viewer")).run();
+    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-viewer" }, NOW)).toBeNull();
   });
 });
 
 describe("authorizeLocal", () => {
   beforeEach(async () => {
-    db.insert(users)
+    db.raw
+      .insert(users)
       .values({ id: "u_olu", email: "olu@example.com", name: "Olu", passwordHash: await hashPassword("olu's long password"), createdAt: NOW })
       .run();
   });
@@ -83,7 +85,7 @@ describe("authorizeLocal", () => {
 
   it("records a failed sign-in with the address and the email tried, never the password", async () => {
     await authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW);
-    const [event] = db.select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
+    const [event] = db.raw.select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
     expect(event).toMatchObject({
       actor: "anonymous",
       data: { provider: "local", reason: "wrong-password", address: ADDR, email: "olu@example.com", userId: "u_olu" },
@@ -92,14 +94,15 @@ describe("authorizeLocal", () => {
   });
 
   it("refuses a disabled user even with the right password", async () => {
-    db.update(users).set({ disabledAt: NOW }).where(eq(users.id, "u_olu")).run();
+    db.raw.update(users).set({ disabledAt: NOW }).where(eq(users.id, "u_olu")).run();
     await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long password" }, CTX, NOW)).resolves.toBeNull();
     expect(failures()).toEqual(["disabled"]);
   });
 
   it("refuses a demo user, should one ever get a password", async () => {
-    authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW);
-    db.update(users)
+    await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW);
+    db.raw
+      .update(users)
       .set({ passwordHash: await hashPassword("demo admin pass") })
       .where(eq(users.id, "demo-admin"))
       .run();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Account, User } from "next-auth";
-import { getDb } from "@/db/client";
+import { getDb, type SqliteStore } from "@/db/client";
 import { eq } from "drizzle-orm";
 import { events, sessions, users } from "@/db/schema";
 import { setConfig } from "@/server/config";
@@ -31,6 +31,9 @@ function authorizeOf(id: string) {
   if (!provider?.authorize) throw new Error(`no credentials provider ${id}`);
   return provider.authorize;
 }
+
+/** The test's drizzle handle on the process's store, for assertions. */
+const raw = () => (getDb() as SqliteStore).raw;
 
 beforeAll(() => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-options-")), "flightdeck.db");
@@ -70,26 +73,26 @@ describe("sessions", () => {
     expect(Object.keys(token).sort()).toEqual(["sid", "uid"]);
     expect(token.uid).toBe("demo-viewer");
     expect(
-      getDb()
+      raw()
         .select()
         .from(sessions)
         .all()
         .map((s) => s.id),
     ).toContain(token.sid);
-    expect(resolveSessionUser(getDb(), token.sid!, Date.now())?.roles).toEqual(["viewer"]);
+    expect((await resolveSessionUser(getDb(), token.sid!, Date.now()))?.roles).toEqual(["viewer"]);
 
     // A later request passes the token through unchanged: no new row per request.
-    const rows = getDb().select().from(sessions).all().length;
+    const rows = raw().select().from(sessions).all().length;
     expect(await authOptions.callbacks!.jwt!({ token, user: undefined as unknown as User, account: null })).toEqual(token);
-    expect(getDb().select().from(sessions).all()).toHaveLength(rows);
+    expect(raw().select().from(sessions).all()).toHaveLength(rows);
 
     await withRequestAddress("203.0.113.5", () => authOptions.events!.signOut!({ token, session: undefined as never }));
-    expect(resolveSessionUser(getDb(), token.sid!, Date.now())).toBeNull();
+    expect(await resolveSessionUser(getDb(), token.sid!, Date.now())).toBeNull();
 
     // Both ends are in the audit log, with the user and (for sign-out) the client address.
-    const trail = getDb().select().from(events).where(eq(events.actor, "user:demo-viewer")).all();
+    const trail = raw().select().from(events).where(eq(events.actor, "user:demo-viewer")).all();
     expect(trail.filter((e) => e.type === "user.signed_in").at(-1)).toMatchObject({ message: "Vera signed in with demo sign-in" });
     expect(trail.filter((e) => e.type === "user.signed_out").at(-1)).toMatchObject({ data: { userId: "demo-viewer", address: "203.0.113.5" } });
-    expect(getDb().select().from(users).where(eq(users.id, "demo-viewer")).get()?.lastSignInAt).not.toBeNull();
+    expect(raw().select().from(users).where(eq(users.id, "demo-viewer")).get()?.lastSignInAt).not.toBeNull();
   });
 });

@@ -3,71 +3,73 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { roleChanges, sessions, users } from "@/db/schema";
 import { createSession, resolveSessionUser, revokeSession, SESSION_LIFETIME_MS } from "./session-store";
 
 const NOW = 1_700_000_000_000;
 
-function freshDb(): Db {
+function freshDb(): SqliteStore {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-session-")), "test.db"));
   migrateDatabase(db);
   return db;
 }
 
-let db: Db;
+let db: SqliteStore;
 beforeEach(() => {
   db = freshDb();
-  db.insert(users).values({ id: "u_dana", email: "dana@example.com", name: "Dana", createdAt: NOW }).run();
-  db.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "granted", changedBy: "system", at: NOW }).run();
+  db.raw.insert(users).values({ id: "u_dana", email: "dana@example.com", name: "Dana", createdAt: NOW }).run();
+  db.raw.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "granted", changedBy: "system", at: NOW }).run();
 });
 
 describe("resolveSessionUser", () => {
-  it("returns the user of a live session with the roles held now", () => {
-    const { id, expiresAt } = createSession(db, "u_dana", NOW);
+  it("returns the user of a live session with the roles held now", async () => {
+    const { id, expiresAt } = await createSession(db, "u_dana", NOW);
     expect(expiresAt).toBe(NOW + 12 * 60 * 60 * 1000);
-    expect(resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
+    expect(await resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
 
     // A role change applies to the next request of the same session.
-    db.insert(roleChanges)
+    db.raw
+      .insert(roleChanges)
       .values({ userId: "u_dana", role: "admin", change: "granted", changedBy: "user:ada", at: NOW + 2000 })
       .run();
-    expect(resolveSessionUser(db, id, NOW + 3000)?.roles).toEqual(["deployer", "admin"]);
+    expect((await resolveSessionUser(db, id, NOW + 3000))?.roles).toEqual(["deployer", "admin"]);
   });
 
-  it("treats a user without role rows as a viewer", () => {
-    db.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "removed", changedBy: "user:ada", at: NOW }).run();
-    const { id } = createSession(db, "u_dana", NOW);
-    expect(resolveSessionUser(db, id, NOW)?.roles).toEqual(["viewer"]);
+  it("treats a user without role rows as a viewer", async () => {
+    db.raw.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "removed", changedBy: "user:ada", at: NOW }).run();
+    const { id } = await createSession(db, "u_dana", NOW);
+    expect((await resolveSessionUser(db, id, NOW))?.roles).toEqual(["viewer"]);
   });
 
-  it("returns null once the session has expired", () => {
-    const { id } = createSession(db, "u_dana", NOW);
-    expect(resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS - 1)).not.toBeNull();
-    expect(resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS)).toBeNull();
+  it("returns null once the session has expired", async () => {
+    const { id } = await createSession(db, "u_dana", NOW);
+    expect(await resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS - 1)).not.toBeNull();
+    expect(await resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS)).toBeNull();
   });
 
-  it("returns null after sign-out revoked the session, and a second revoke keeps the first time", () => {
-    const { id } = createSession(db, "u_dana", NOW);
-    revokeSession(db, id, NOW + 10);
-    revokeSession(db, id, NOW + 20);
-    expect(resolveSessionUser(db, id, NOW + 30)).toBeNull();
-    expect(db.select().from(sessions).where(eq(sessions.id, id)).get()?.revokedAt).toBe(NOW + 10);
+  it("returns null after sign-out revoked the session, and a second revoke keeps the first time", async () => {
+    const { id } = await createSession(db, "u_dana", NOW);
+    await revokeSession(db, id, NOW + 10);
+    await revokeSession(db, id, NOW + 20);
+    expect(await resolveSessionUser(db, id, NOW + 30)).toBeNull();
+    expect(db.raw.select().from(sessions).where(eq(sessions.id, id)).get()?.revokedAt).toBe(NOW + 10);
   });
 
-  it("returns null for an unknown session id and for a disabled user", () => {
-    expect(resolveSessionUser(db, "no-such-session", NOW)).toBeNull();
-    const { id } = createSession(db, "u_dana", NOW);
-    db.update(users)
+  it("returns null for an unknown session id and for a disabled user", async () => {
+    expect(await resolveSessionUser(db, "no-such-session", NOW)).toBeNull();
+    const { id } = await createSession(db, "u_dana", NOW);
+    db.raw
+      .update(users)
       .set({ disabledAt: NOW + 1 })
       .where(eq(users.id, "u_dana"))
       .run();
-    expect(resolveSessionUser(db, id, NOW + 2)).toBeNull();
+    expect(await resolveSessionUser(db, id, NOW + 2)).toBeNull();
   });
 
-  it("gives every session its own unguessable id", () => {
-    const a = createSession(db, "u_dana", NOW).id;
-    const b = createSession(db, "u_dana", NOW).id;
+  it("gives every session its own unguessable id", async () => {
+    const a = (await createSession(db, "u_dana", NOW)).id;
+    const b = (await createSession(db, "u_dana", NOW)).id;
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });

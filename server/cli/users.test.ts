@@ -55,9 +55,9 @@ describe("flightdeck users", () => {
     expect(added.code).toBe(0);
     expect(added.out.join("\n")).toContain("Added Olu <olu@example.com> as deployer, sre.");
     expect(added.out.join("\n")).not.toContain("a long enough password");
-    const row = db().select().from(users).where(eq(users.email, "olu@example.com")).get()!;
+    const row = db().raw.select().from(users).where(eq(users.email, "olu@example.com")).get()!;
     await expect(verifyPassword("a long enough password", row.passwordHash!)).resolves.toBe(true);
-    expect(db().select().from(events).where(eq(events.type, "user.created")).get()).toMatchObject({ actor: "cli:ops" });
+    expect(db().raw.select().from(events).where(eq(events.type, "user.created")).get()).toMatchObject({ actor: "cli:ops" });
 
     const listed = await run(["list"]);
     expect(listed.out.find((l) => l.startsWith("olu@example.com"))).toMatch(/Olu\s+deployer,sre\s+active\s+last sign-in never/);
@@ -67,26 +67,26 @@ describe("flightdeck users", () => {
     const added = await run(["add", "--email", "kim@example.com", "--name", "Kim"]);
     const shown = /Password \(shown once, hand it over in person\): (\S+)/.exec(added.out.join("\n"))?.[1];
     expect(shown).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    const row = db().select().from(users).where(eq(users.email, "kim@example.com")).get()!;
+    const row = db().raw.select().from(users).where(eq(users.email, "kim@example.com")).get()!;
     await expect(verifyPassword(shown!, row.passwordHash!)).resolves.toBe(true);
   });
 
   it("disables a user by email (their sessions end) and enables them again", async () => {
     await run(["add", "--email", "kim@example.com", "--name", "Kim"]);
-    const kim = db().select().from(users).where(eq(users.email, "kim@example.com")).get()!;
-    const session = createSession(db(), kim.id, NOW);
+    const kim = db().raw.select().from(users).where(eq(users.email, "kim@example.com")).get()!;
+    const session = await createSession(db(), kim.id, NOW);
 
     const disabled = await run(["disable", "kim@example.com"]);
     expect(disabled.code).toBe(0);
     expect(disabled.out).toEqual(["Disabled kim@example.com: 1 session(s) ended, API tokens stopped."]);
-    expect(db().select().from(sessions).where(eq(sessions.id, session.id)).get()?.revokedAt).toBe(NOW);
+    expect(db().raw.select().from(sessions).where(eq(sessions.id, session.id)).get()?.revokedAt).toBe(NOW);
     expect((await run(["list"])).out.find((l) => l.startsWith("kim@"))).toContain("disabled");
 
     expect((await run(["enable", kim.id])).out).toEqual([`Enabled ${kim.id}.`]);
-    expect(db().select().from(users).where(eq(users.id, kim.id)).get()?.disabledAt).toBeNull();
+    expect(db().raw.select().from(users).where(eq(users.id, kim.id)).get()?.disabledAt).toBeNull();
     expect(
       db()
-        .select()
+        .raw.select()
         .from(events)
         .all()
         .filter((e) => e.type === "user.disabled" || e.type === "user.enabled")

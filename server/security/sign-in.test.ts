@@ -10,7 +10,7 @@ import { TRPCError } from "@trpc/server";
 import type { Account, Profile, User } from "next-auth";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getDb } from "@/db/client";
+import { getDb, type SqliteStore } from "@/db/client";
 import { accounts, events, users } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
@@ -69,7 +69,10 @@ function githubSignIn(login: string, id: string) {
   return authOptions.callbacks!.signIn!({ user, account, profile: { login } as Profile });
 }
 
-const failedSignIns = () => getDb().select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
+/** The test's drizzle handle on the process's store, for assertions. */
+const raw = () => (getDb() as SqliteStore).raw;
+
+const failedSignIns = () => raw().select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
 
 beforeAll(async () => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-security-sign-in-")), "flightdeck.db");
@@ -79,8 +82,8 @@ beforeAll(async () => {
   github = await startFakeGitHub({ "tok-mallory": { orgs: [{ login: "evil-corp" }] }, "tok-grace": { orgs: [{ login: "acme" }] } });
   process.env.FLIGHTDECK_TEST_GITHUB_API_URL = github.url;
   const now = Date.now();
-  seedDemoUsers(getDb(), now);
-  const made = ensureBootstrapAdmin(
+  await seedDemoUsers(getDb(), now);
+  const made = await ensureBootstrapAdmin(
     getDb(),
     { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as unknown as NodeJS.ProcessEnv,
     now,
@@ -98,7 +101,7 @@ describe("attack: any GitHub account signs in and becomes a viewer", () => {
   it("a GitHub account outside the allowed organisations is refused, gets no Flightdeck user, and the refusal is audited", async () => {
     useConfig({ demo: false, auth: { allow: { githubOrgs: ["acme"], githubTeams: [], emailDomains: [] } } });
     await expect(githubSignIn("mallory", "9001")).resolves.toBe("/signin/refused?reason=not-allowed&provider=github");
-    expect(getDb().select().from(accounts).where(eq(accounts.providerAccountId, "9001")).all()).toEqual([]);
+    expect(raw().select().from(accounts).where(eq(accounts.providerAccountId, "9001")).all()).toEqual([]);
     expect(failedSignIns().at(-1)).toMatchObject({ actor: "anonymous", data: { provider: "github", reason: "not-allowed", login: "mallory" } });
   });
 
@@ -109,7 +112,7 @@ describe("attack: any GitHub account signs in and becomes a viewer", () => {
   it("a member of an allowed organisation does get in, as a viewer", async () => {
     useConfig({ demo: false, auth: { allow: { githubOrgs: ["acme"], githubTeams: [], emailDomains: [] } } });
     await expect(githubSignIn("grace", "9003")).resolves.toBe(true);
-    expect(getDb().select().from(accounts).where(eq(accounts.providerAccountId, "9003")).get()).toBeDefined();
+    expect(raw().select().from(accounts).where(eq(accounts.providerAccountId, "9003")).get()).toBeDefined();
   });
 });
 
@@ -119,13 +122,13 @@ describe("attack: a disabled user keeps acting", () => {
     const { userId } = await admin.admin.createUser({ email: "leaver@example.com", name: "Leaver", password: "leaver's long password", roles: ["admin"] });
     const leaver: SessionUser = { id: userId, email: "leaver@example.com", name: "Leaver", roles: ["admin"] };
     const sid = await signInAs("local", { id: userId, email: leaver.email, name: leaver.name });
-    const { token } = createToken({ db: getDb(), config: base, actor: { kind: "user", ...leaver }, now: Date.now() }, { name: "ci", scope: "deploy" });
-    expect(resolveSessionUser(getDb(), sid, Date.now())?.id).toBe(userId);
+    const { token } = await createToken({ db: getDb(), config: base, actor: { kind: "user", ...leaver }, now: Date.now() }, { name: "ci", scope: "deploy" });
+    expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe(userId);
 
     await admin.admin.setDisabled({ userId, disabled: true });
 
-    expect(resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
-    expect(() => authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).toThrow(/stopped working: its creator Leaver is disabled/);
+    expect(await resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
+    await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/stopped working: its creator Leaver is disabled/);
     await expect(authorizeOf("local")({ email: "leaver@example.com", password: "leaver's long password" })).resolves.toBeNull();
   });
 });
@@ -135,16 +138,16 @@ describe("attack: the demo's one-click users outlive the demo", () => {
     useConfig({ demo: true });
     const ada = await authorizeOf("demo")({ userId: "demo-admin" });
     const sid = await signInAs("demo", ada!);
-    const { token } = createToken(
+    const { token } = await createToken(
       { db: getDb(), config: base, actor: { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, now: Date.now() },
       { name: "demo token", scope: "deploy" },
     );
-    expect(resolveSessionUser(getDb(), sid, Date.now())?.id).toBe("demo-admin");
+    expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe("demo-admin");
 
     useConfig({ demo: false });
     await expect(authorizeOf("demo")({ userId: "demo-admin" })).rejects.toThrow("DemoModeOff");
-    expect(resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
-    expect(() => authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).toThrow(/is a demo user and this Flightdeck is not in demo mode/);
+    expect(await resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
+    await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/is a demo user and this Flightdeck is not in demo mode/);
   });
 });
 
@@ -188,10 +191,10 @@ describe("attack: lock everyone out by removing the last admin", () => {
       "You cannot disable your own account: ask another admin.",
     );
     // What `flightdeck users disable root@example.com` runs, with the fleet's demo mode (off).
-    expect(() =>
+    await expect(
       setUserDisabled({ db: getDb(), config: { ...base, demo: false }, actor: cliOperator("ops"), now: Date.now() }, { userId: root.id, disabled: true }),
-    ).toThrow("root is the last active admin: give another user the admin role before disabling this one.");
-    expect(getDb().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
+    ).rejects.toThrow("root is the last active admin: give another user the admin role before disabling this one.");
+    expect(raw().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
   });
 
   it("a viewer cannot manage users at all", async () => {
@@ -200,6 +203,6 @@ describe("attack: lock everyone out by removing the last admin", () => {
     expect((await trpcErrorOf((await trpc(vera)).admin.createUser({ email: "x@example.com", name: "X", password: "a long enough password" }))).code).toBe(
       "FORBIDDEN",
     );
-    expect(getDb().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
+    expect(raw().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
   });
 });

@@ -48,7 +48,7 @@ const setRoles = (userId: string, roles: string[]) =>
 
 describe("attack: a token does more than its scope", () => {
   it("a rollback token (the emergency workflow's) cannot start or abort a rollout, only roll back", async () => {
-    const { token } = createToken(as(ada), { name: "emergency", scope: "rollback" });
+    const { token } = await createToken(as(ada), { name: "emergency", scope: "rollback" });
     const before = rowCounts(f.db);
     const res = await start(token);
     expect(res.status).toBe(403);
@@ -59,7 +59,7 @@ describe("attack: a token does more than its scope", () => {
   });
 
   it("a deploy token cannot roll a region back", async () => {
-    const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
+    const { token } = await createToken(as(ada), { name: "ci", scope: "deploy" });
     expect((await start(token)).status).toBe(202);
     const res = await rollback(token);
     expect(res.status).toBe(403);
@@ -68,10 +68,10 @@ describe("attack: a token does more than its scope", () => {
 });
 
 describe("attack: a token reaches a verb without the REST layer", () => {
-  it("the service itself refuses a deploy token's rollback (scope checked in the verb, not only at the edge)", () => {
-    const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
-    const { actor } = authenticateToken(f.db, `Bearer ${token}`, Date.now(), true);
-    expect(() => rollbackRegion(as(actor), { serviceId: "api", regionId: "us-east" })).toThrow("Rolling a region back needs");
+  it("the service itself refuses a deploy token's rollback (scope checked in the verb, not only at the edge)", async () => {
+    const { token } = await createToken(as(ada), { name: "ci", scope: "deploy" });
+    const { actor } = await authenticateToken(f.db, `Bearer ${token}`, Date.now(), true);
+    await expect(rollbackRegion(as(actor), { serviceId: "api", regionId: "us-east" })).rejects.toThrow("Rolling a region back needs");
   });
 });
 
@@ -80,7 +80,7 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
   function legacyWriteToken(now: number): string {
     const token = `fd_${randomUUID()}`;
     const hash = createHash("sha256").update(token).digest("hex");
-    f.db
+    f.db.raw
       .insert(apiTokens)
       .values({
         id: "old",
@@ -103,7 +103,7 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
     const { rolloutId } = await started.json();
     expect((await rollback(token)).status).not.toBe(403);
 
-    setRoles("ada", ["viewer"]); // the creator lost every role that starts or steers
+    await setRoles("ada", ["viewer"]); // the creator lost every role that starts or steers
     const pause = await regionAction(call("POST", token, {}), params({ id: rolloutId, region: "us-east", action: "pause" }));
     expect(pause.status).toBe(403);
     expect((await pause.json()).error).toContain("whose roles (viewer) no longer allow rollout.control");
@@ -113,7 +113,7 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
 
   it("a token row without an expiry (never migrated) is refused rather than living for ever", async () => {
     const token = legacyWriteToken(Date.now());
-    f.db.update(apiTokens).set({ expiresAt: null }).where(eq(apiTokens.id, "old")).run();
+    f.db.raw.update(apiTokens).set({ expiresAt: null }).where(eq(apiTokens.id, "old")).run();
     const res = await listRolloutsRoute(call("GET", token), params({}));
     expect(res.status).toBe(401);
     expect((await res.json()).error).toContain('"old CI" expired');
@@ -122,20 +122,20 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
 
 describe("attack: a token outlives its creator", () => {
   it("stops at once when its creator is disabled, and works again when they are enabled", async () => {
-    const { token } = createToken(as(ada), { name: "ci", scope: "deploy" });
-    setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: true });
+    const { token } = await createToken(as(ada), { name: "ci", scope: "deploy" });
+    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: true });
     const res = await start(token);
     expect(res.status).toBe(401);
     expect((await res.json()).error).toContain('"ci" stopped working: its creator Ada is disabled');
     expect(rowCounts(f.db).rollouts).toBe(0);
 
-    setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: false });
+    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: false });
     expect((await start(token)).status).toBe(202);
   });
 
   it("minted by a demo user, it stops when demo mode is off", async () => {
-    const { token } = createToken(as(ada), { name: "demo script", scope: "read" });
-    expect(f.db.select().from(users).where(eq(users.id, "ada")).get()!.demo).toBe(true);
+    const { token } = await createToken(as(ada), { name: "demo script", scope: "read" });
+    expect(f.db.raw.select().from(users).where(eq(users.id, "ada")).get()!.demo).toBe(true);
     f.config.demo = false;
     const res = await listRolloutsRoute(call("GET", token), params({}));
     expect(res.status).toBe(401);
@@ -145,18 +145,18 @@ describe("attack: a token outlives its creator", () => {
 
 describe("attack: a token that never expires", () => {
   it("expires after the days chosen at creation (90 by default), and says when", async () => {
-    const { summary } = createToken(as(ada), { name: "default", scope: "read" });
+    const { summary } = await createToken(as(ada), { name: "default", scope: "read" });
     expect(summary.expiresAt).toBe(summary.createdAt + 90 * DAY);
 
-    const { token } = createToken(as(ada, Date.now() - 3 * DAY), { name: "short", scope: "read", expiresInDays: 2 });
+    const { token } = await createToken(as(ada, Date.now() - 3 * DAY), { name: "short", scope: "read", expiresInDays: 2 });
     const res = await listRolloutsRoute(call("GET", token), params({}));
     expect(res.status).toBe(401);
     expect((await res.json()).error).toMatch(/"short" expired on \d{4}-\d{2}-\d{2}/);
-    expect(listTokens(as(ada)).find((t) => t.name === "short")!.lastUsedAt).toBeNull();
+    expect((await listTokens(as(ada))).find((t) => t.name === "short")!.lastUsedAt).toBeNull();
   });
 
-  it("refuses a lifetime outside 1 to 366 days, and the old write scope for new tokens", () => {
-    expect(() => createToken(as(ada), { name: "forever", scope: "read", expiresInDays: 10_000 })).toThrow("at most 366 days");
-    expect(() => createToken(as(ada), { name: "old", scope: "write" as "read" })).toThrow("expected read, deploy");
+  it("refuses a lifetime outside 1 to 366 days, and the old write scope for new tokens", async () => {
+    await expect(createToken(as(ada), { name: "forever", scope: "read", expiresInDays: 10_000 })).rejects.toThrow("at most 366 days");
+    await expect(createToken(as(ada), { name: "old", scope: "write" as "read" })).rejects.toThrow("expected read, deploy");
   });
 });

@@ -30,17 +30,17 @@ const params = <P>(p: P) => ({ params: Promise.resolve(p) });
 const START = { serviceId: "api", artifact: { version: "1.4.2", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["us-east", "eu-west"] };
 
 describe("API tokens", () => {
-  it("shows a token once, stores only its hash, and records who created it", () => {
-    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
+  it("shows a token once, stores only its hash, and records who created it", async () => {
+    const { token, summary } = await createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
     expect(token).toMatch(/^fd_[A-Za-z0-9_-]{43}$/);
-    const [row] = f.db.select().from(apiTokens).all();
+    const [row] = f.db.raw.select().from(apiTokens).all();
     expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(token);
     expect(summary).toMatchObject({ name: "GitHub Actions", scope: "deploy", prefix: token.slice(0, 10), createdBy: "ada", lastUsedAt: null, revokedAt: null });
     expect(summary.expiresAt! - summary.createdAt).toBe(90 * 24 * 60 * 60 * 1000);
-    expect(JSON.stringify(listTokens(as(ada)))).not.toContain(token);
+    expect(JSON.stringify(await listTokens(as(ada)))).not.toContain(token);
     expect(
-      f.db
+      f.db.raw
         .select()
         .from(events)
         .all()
@@ -48,16 +48,18 @@ describe("API tokens", () => {
     ).toMatchObject({ actor: "user:ada", message: expect.stringContaining('deploy API token "GitHub Actions"') });
   });
 
-  it("lets only admins create, list and revoke tokens", () => {
+  it("lets only admins create, list and revoke tokens", async () => {
     const sam = addUser(f.db, "sam", "Sam", ["sre", "deployer"]);
     for (const attempt of [() => createToken(as(sam), { name: "x", scope: "read" }), () => listTokens(as(sam)), () => revokeToken(as(sam), { tokenId: "t" })]) {
-      expect(attempt).toThrow(expect.objectContaining({ code: "FORBIDDEN", message: expect.stringContaining("admin") }) as unknown as ServiceError);
+      await expect(attempt()).rejects.toThrow(
+        expect.objectContaining({ code: "FORBIDDEN", message: expect.stringContaining("admin") }) as unknown as ServiceError,
+      );
     }
     expect(rowCounts(f.db).tokens).toBe(0);
   });
 
   it("answers 401 for a missing, unknown or revoked token, each saying what to do", async () => {
-    const { token, summary } = createToken(as(ada), { name: "old CI", scope: "read" });
+    const { token, summary } = await createToken(as(ada), { name: "old CI", scope: "read" });
     const missing = await listRolloutsRoute(call("GET", "/api/v1/rollouts", null), params({}));
     expect(missing.status).toBe(401);
     expect((await missing.json()).error).toContain("Authorization: Bearer");
@@ -66,12 +68,12 @@ describe("API tokens", () => {
     expect((await unknown.json()).error).toContain("FLIGHTDECK_TOKEN");
     expect((await listRolloutsRoute(call("GET", "/api/v1/rollouts", token), params({}))).status).toBe(200);
 
-    revokeToken(as(ada), { tokenId: summary.id });
+    await revokeToken(as(ada), { tokenId: summary.id });
     const revoked = await listRolloutsRoute(call("GET", "/api/v1/rollouts", token), params({}));
     expect(revoked.status).toBe(401);
     expect((await revoked.json()).error).toContain('"old CI" was revoked');
     expect(
-      f.db
+      f.db.raw
         .select()
         .from(events)
         .all()
@@ -80,7 +82,7 @@ describe("API tokens", () => {
   });
 
   it("lets a read token read but not start or steer (403), and writes nothing for it", async () => {
-    const { token } = createToken(as(ada), { name: "dashboard script", scope: "read" });
+    const { token } = await createToken(as(ada), { name: "dashboard script", scope: "read" });
     const before = rowCounts(f.db);
     const res = await startRolloutRoute(call("POST", "/api/v1/rollouts", token, START), params({}));
     expect(res.status).toBe(403);
@@ -93,7 +95,7 @@ describe("API tokens", () => {
 
 describe("REST API with deploy and rollback tokens", () => {
   it("starts, reads, pauses, resumes and aborts; every event names the token and its last use is recorded", async () => {
-    const { token, summary } = createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
+    const { token, summary } = await createToken(as(ada), { name: "GitHub Actions", scope: "deploy" });
     const started = await startRolloutRoute(call("POST", "/api/v1/rollouts", token, START), params({}));
     expect(started.status).toBe(202);
     const { rolloutId, url } = await started.json();
@@ -126,14 +128,14 @@ describe("REST API with deploy and rollback tokens", () => {
     expect(bogus.status).toBe(404);
     expect((await bogus.json()).error).toMatch(/There is no region action "explode"; use pause, resume, .*abort/);
 
-    const byToken = f.db
+    const byToken = f.db.raw
       .select()
       .from(events)
       .all()
       .filter((e) => e.actor === `token:${summary.id}`);
     expect(byToken.map((e) => e.type)).toEqual(expect.arrayContaining(["rollout.started", "artifact.registered"]));
     expect(byToken.length).toBeGreaterThanOrEqual(5);
-    const [listed] = listTokens(as(ada));
+    const [listed] = await listTokens(as(ada));
     expect(listed.lastUsedAt).toBeGreaterThan(0);
 
     const list = await (await listRolloutsRoute(call("GET", "/api/v1/rollouts?status=running&limit=5", token), params({}))).json();
@@ -141,8 +143,8 @@ describe("REST API with deploy and rollback tokens", () => {
   });
 
   it("answers 404 for an unknown rollout, 400 for a bad body, 404 for a rollback where no rollout reached the region", async () => {
-    const { token } = createToken(as(ada), { name: "ops", scope: "deploy" });
-    const { token: rollbackToken } = createToken(as(ada), { name: "emergency", scope: "rollback" });
+    const { token } = await createToken(as(ada), { name: "ops", scope: "deploy" });
+    const { token: rollbackToken } = await createToken(as(ada), { name: "emergency", scope: "rollback" });
     const missing = await getRollout(call("GET", "x", token), params({ id: "nope" }));
     expect(missing.status).toBe(404);
     expect((await missing.json()).error).toContain("There is no rollout nope");

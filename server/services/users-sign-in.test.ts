@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, signInFailures, users } from "@/db/schema";
 import { resolveSessionUser } from "@/server/auth/session-store";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "./users-sign-in";
@@ -13,53 +13,53 @@ const NOW = 1_700_000_000_000;
 const MIN = 60_000;
 const OLU = { email: "olu@example.com", address: "203.0.113.7" };
 
-let db: Db;
+let db: SqliteStore;
 beforeEach(() => {
   db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-sign-in-")), "test.db"));
   migrateDatabase(db);
-  db.insert(users).values({ id: "u_olu", email: "olu@example.com", name: "Olu", createdAt: NOW }).run();
+  db.raw.insert(users).values({ id: "u_olu", email: "olu@example.com", name: "Olu", createdAt: NOW }).run();
 });
 
-const fail = (who: { email: string; address: string }, at: number) => {
-  const attempt = beginSignInAttempt(db, who, at);
+const fail = async (who: { email: string; address: string }, at: number) => {
+  const attempt = await beginSignInAttempt(db, who, at);
   if (!attempt.ok) throw new Error(`throttled at ${at}`);
 };
 
 describe("sign-in throttling", () => {
-  it("allows 5 failures per account in 15 minutes, then says how long to wait", () => {
-    for (let i = 0; i < SIGN_IN_THROTTLE.perAccount; i++) fail(OLU, NOW + i * MIN);
-    const refused = beginSignInAttempt(db, OLU, NOW + 5 * MIN);
+  it("allows 5 failures per account in 15 minutes, then says how long to wait", async () => {
+    for (let i = 0; i < SIGN_IN_THROTTLE.perAccount; i++) await fail(OLU, NOW + i * MIN);
+    const refused = await beginSignInAttempt(db, OLU, NOW + 5 * MIN);
     // The oldest of the five (at NOW) leaves the window at NOW + 15 min: 10 minutes from now.
     expect(refused).toEqual({ ok: false, throttled: { scope: "account", waitMs: 10 * MIN } });
-    expect(beginSignInAttempt(db, OLU, NOW + 15 * MIN).ok).toBe(true);
+    expect((await beginSignInAttempt(db, OLU, NOW + 15 * MIN)).ok).toBe(true);
   });
 
-  it("counts the account whatever the email's case, and from any address", () => {
-    for (let i = 0; i < 5; i++) fail({ email: i % 2 ? "OLU@example.com" : "olu@example.com", address: `198.51.100.${i}` }, NOW);
-    expect(signInThrottle(db, { email: "Olu@Example.com", address: "192.0.2.1" }, NOW + 1)).toMatchObject({ scope: "account" });
+  it("counts the account whatever the email's case, and from any address", async () => {
+    for (let i = 0; i < 5; i++) await fail({ email: i % 2 ? "OLU@example.com" : "olu@example.com", address: `198.51.100.${i}` }, NOW);
+    expect(await signInThrottle(db, { email: "Olu@Example.com", address: "192.0.2.1" }, NOW + 1)).toMatchObject({ scope: "account" });
   });
 
-  it("allows 20 failures per address across accounts, then throttles the address", () => {
-    for (let i = 0; i < SIGN_IN_THROTTLE.perAddress; i++) fail({ email: `user${i}@example.com`, address: "198.51.100.9" }, NOW + i);
-    expect(beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.9" }, NOW + 100)).toEqual({
+  it("allows 20 failures per address across accounts, then throttles the address", async () => {
+    for (let i = 0; i < SIGN_IN_THROTTLE.perAddress; i++) await fail({ email: `user${i}@example.com`, address: "198.51.100.9" }, NOW + i);
+    expect(await beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.9" }, NOW + 100)).toEqual({
       ok: false,
       throttled: { scope: "address", waitMs: SIGN_IN_THROTTLE.windowMs - 100 },
     });
-    expect(beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.10" }, NOW + 100).ok).toBe(true);
+    expect((await beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.10" }, NOW + 100)).ok).toBe(true);
   });
 
-  it("counts an attempt before the password is checked, so a parallel burst cannot slip under the limit", () => {
-    const burst = Array.from({ length: 12 }, () => beginSignInAttempt(db, OLU, NOW));
+  it("counts an attempt before the password is checked, so a parallel burst cannot slip under the limit", async () => {
+    const burst = await Promise.all(Array.from({ length: 12 }, () => beginSignInAttempt(db, OLU, NOW)));
     expect(burst.filter((a) => a.ok)).toHaveLength(5);
   });
 
-  it("forgives the account's failures after a successful sign-in, but not the address's", () => {
-    for (let i = 0; i < 4; i++) fail(OLU, NOW);
-    const good = beginSignInAttempt(db, OLU, NOW + 1);
+  it("forgives the account's failures after a successful sign-in, but not the address's", async () => {
+    for (let i = 0; i < 4; i++) await fail(OLU, NOW);
+    const good = await beginSignInAttempt(db, OLU, NOW + 1);
     if (!good.ok) throw new Error("unexpected throttle");
-    forgiveSignInAttempt(db, OLU, good.rowIds);
+    await forgiveSignInAttempt(db, OLU, good.rowIds);
     expect(
-      db
+      db.raw
         .select()
         .from(signInFailures)
         .all()
@@ -67,16 +67,16 @@ describe("sign-in throttling", () => {
     ).toEqual(Array(4).fill("address:203.0.113.7"));
   });
 
-  it("does not throttle an address the server could not tell, which would be everyone", () => {
-    for (let i = 0; i < 25; i++) fail({ email: `user${i}@example.com`, address: "unknown" }, NOW);
-    expect(signInThrottle(db, { email: "fresh@example.com", address: "unknown" }, NOW)).toBeNull();
+  it("does not throttle an address the server could not tell, which would be everyone", async () => {
+    for (let i = 0; i < 25; i++) await fail({ email: `user${i}@example.com`, address: "unknown" }, NOW);
+    expect(await signInThrottle(db, { email: "fresh@example.com", address: "unknown" }, NOW)).toBeNull();
   });
 
-  it("keeps at most one window of rows", () => {
-    fail(OLU, NOW);
-    fail({ ...OLU, email: "b@example.com" }, NOW + SIGN_IN_THROTTLE.windowMs + 1);
+  it("keeps at most one window of rows", async () => {
+    await fail(OLU, NOW);
+    await fail({ ...OLU, email: "b@example.com" }, NOW + SIGN_IN_THROTTLE.windowMs + 1);
     expect(
-      db
+      db.raw
         .select()
         .from(signInFailures)
         .all()
@@ -86,24 +86,24 @@ describe("sign-in throttling", () => {
 });
 
 describe("the sign-in audit trail", () => {
-  it("records a sign-in with its session and the user's last sign-in time", () => {
-    const { sessionId } = recordSignIn(db, { userId: "u_olu", provider: "github", address: "203.0.113.7" }, NOW);
-    expect(resolveSessionUser(db, sessionId, NOW + 1, false)?.id).toBe("u_olu");
-    expect(db.select().from(users).where(eq(users.id, "u_olu")).get()?.lastSignInAt).toBe(NOW);
-    expect(db.select().from(events).where(eq(events.type, "user.signed_in")).get()).toMatchObject({
+  it("records a sign-in with its session and the user's last sign-in time", async () => {
+    const { sessionId } = await recordSignIn(db, { userId: "u_olu", provider: "github", address: "203.0.113.7" }, NOW);
+    expect((await resolveSessionUser(db, sessionId, NOW + 1, false))?.id).toBe("u_olu");
+    expect(db.raw.select().from(users).where(eq(users.id, "u_olu")).get()?.lastSignInAt).toBe(NOW);
+    expect(db.raw.select().from(events).where(eq(events.type, "user.signed_in")).get()).toMatchObject({
       actor: "user:u_olu",
       message: "Olu signed in with GitHub",
       data: { userId: "u_olu", provider: "github", address: "203.0.113.7" },
     });
   });
 
-  it("records a sign-out once, and revokes the session", () => {
-    const { sessionId } = recordSignIn(db, { userId: "u_olu", provider: "local", address: "a" }, NOW);
-    expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 1)).toBe(true);
-    expect(recordSignOut(db, { sessionId, address: "a" }, NOW + 2)).toBe(false);
-    expect(resolveSessionUser(db, sessionId, NOW + 3, false)).toBeNull();
+  it("records a sign-out once, and revokes the session", async () => {
+    const { sessionId } = await recordSignIn(db, { userId: "u_olu", provider: "local", address: "a" }, NOW);
+    expect(await recordSignOut(db, { sessionId, address: "a" }, NOW + 1)).toBe(true);
+    expect(await recordSignOut(db, { sessionId, address: "a" }, NOW + 2)).toBe(false);
+    expect(await resolveSessionUser(db, sessionId, NOW + 3, false)).toBeNull();
     expect(
-      db
+      db.raw
         .select()
         .from(events)
         .where(eq(events.type, "user.signed_out"))
@@ -112,19 +112,19 @@ describe("the sign-in audit trail", () => {
     ).toEqual(["Olu signed out"]);
   });
 
-  it("records a refused sign-in as anonymous, with the reason in words", () => {
-    recordSignInFailure(db, { provider: "github", reason: "not-allowed", address: "a", login: "mallory", email: "m@evil.example" }, NOW);
-    expect(db.select().from(events).where(eq(events.type, "user.sign_in_failed")).get()).toMatchObject({
+  it("records a refused sign-in as anonymous, with the reason in words", async () => {
+    await recordSignInFailure(db, { provider: "github", reason: "not-allowed", address: "a", login: "mallory", email: "m@evil.example" }, NOW);
+    expect(db.raw.select().from(events).where(eq(events.type, "user.sign_in_failed")).get()).toMatchObject({
       actor: "anonymous",
       message: "Sign-in with GitHub as mallory refused: not in an allowed organisation, team or email domain",
       data: { provider: "github", reason: "not-allowed", login: "mallory", email: "m@evil.example" },
     });
   });
 
-  it("never puts the address typed into the message (it may be a password typed in the wrong field)", () => {
-    recordSignInFailure(db, { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" }, NOW);
-    recordSignInFailure(db, { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" }, NOW);
-    const messages = db
+  it("never puts the address typed into the message (it may be a password typed in the wrong field)", async () => {
+    await recordSignInFailure(db, { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" }, NOW);
+    await recordSignInFailure(db, { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" }, NOW);
+    const messages = db.raw
       .select()
       .from(events)
       .where(eq(events.type, "user.sign_in_failed"))

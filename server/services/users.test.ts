@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, roleAssignments, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { Role } from "@/server/auth/roles";
@@ -14,7 +14,7 @@ import { recordSignIn } from "./users-sign-in";
 
 const NOW = 1_700_000_000_000;
 
-function freshDb(): Db {
+function freshDb(): SqliteStore {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-users-")), "test.db"));
   migrateDatabase(db);
   return db;
@@ -23,8 +23,8 @@ function freshDb(): Db {
 const asActor = (id: string, roles: Role[]): Actor => ({ kind: "user", id, name: id, roles });
 const ADA = asActor("demo-admin", ["admin"]);
 
-function rolesOf(db: Db, userId: string): Role[] {
-  return db
+function rolesOf(db: SqliteStore, userId: string): Role[] {
+  return db.raw
     .select()
     .from(roleAssignments)
     .where(eq(roleAssignments.userId, userId))
@@ -32,12 +32,12 @@ function rolesOf(db: Db, userId: string): Role[] {
     .map((r) => r.role)
     .sort();
 }
-const roleEvents = (db: Db) => db.select().from(events).where(eq(events.type, "user.roles_changed")).all();
+const roleEvents = (db: SqliteStore) => db.raw.select().from(events).where(eq(events.type, "user.roles_changed")).all();
 
 /** Runs fn and returns the ServiceError it throws (fails the test when it does not throw one). */
-function serviceErrorOf(fn: () => unknown): ServiceError {
+async function serviceErrorOf(fn: () => unknown): Promise<ServiceError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ServiceError) return err;
     throw err;
@@ -45,16 +45,16 @@ function serviceErrorOf(fn: () => unknown): ServiceError {
   throw new Error("expected a ServiceError, nothing was thrown");
 }
 
-let db: Db;
-beforeEach(() => {
+let db: SqliteStore;
+beforeEach(async () => {
   db = freshDb();
-  seedDemoUsers(db, NOW);
+  await seedDemoUsers(db, NOW);
 });
 
 describe("setUserRoles", () => {
-  it("writes the new roles and exactly one audit event naming the admin who changed them", () => {
+  it("writes the new roles and exactly one audit event naming the admin who changed them", async () => {
     const eventsBefore = roleEvents(db).length;
-    const result = setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["sre", "deployer"] });
+    const result = await setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["sre", "deployer"] });
 
     expect(result).toEqual({ userId: "demo-viewer", roles: ["deployer", "sre"], changed: true });
     expect(rolesOf(db, "demo-viewer")).toEqual(["deployer", "sre"]);
@@ -69,67 +69,68 @@ describe("setUserRoles", () => {
     expect(added[0].message).toBe("Roles of Vera (viewer@demo.flightdeck) changed from viewer to deployer, sre");
   });
 
-  it("writes nothing at all when the audit event cannot be written (one transaction)", () => {
+  it("writes nothing at all when the audit event cannot be written (one transaction)", async () => {
     db.$client.exec(`CREATE TRIGGER fail_role_events BEFORE INSERT ON events WHEN NEW.type = 'user.roles_changed'
       BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`);
-    expect(() => setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["admin"] })).toThrow(/audit log unavailable/);
+    await expect(setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-viewer", roles: ["admin"] })).rejects.toThrow(/audit log unavailable/);
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
   });
 
-  it("refuses an unknown role with a 400 naming the role and where it is, and writes nothing", () => {
+  it("refuses an unknown role with a 400 naming the role and where it is, and writes nothing", async () => {
     const eventsBefore = roleEvents(db).length;
-    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: ["deployer", "superuser"] }));
+    const err = await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: ["deployer", "superuser"] }));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toBe('roles[1]: unknown role "superuser": a role is one of viewer, deployer, reviewer, sre, admin');
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
     expect(roleEvents(db)).toHaveLength(eventsBefore);
   });
 
-  it("refuses an empty role list and a malformed request with a message per field", () => {
-    expect(serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: [] })).message).toBe(
+  it("refuses an empty role list and a malformed request with a message per field", async () => {
+    expect((await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-viewer", roles: [] }))).message).toBe(
       "roles: choose at least one role (viewer only reads)",
     );
-    const malformed = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: 42, roles: "admin" }));
+    const malformed = await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: 42, roles: "admin" }));
     expect(malformed.code).toBe("BAD_REQUEST");
     expect(malformed.message).toBe("userId: expected a user id; roles: expected a list of roles");
   });
 
-  it("answers 404 for a user that does not exist", () => {
-    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "nobody", roles: ["viewer"] }));
+  it("answers 404 for a user that does not exist", async () => {
+    const err = await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "nobody", roles: ["viewer"] }));
     expect(err.code).toBe("NOT_FOUND");
     expect(err.message).toContain('"nobody"');
   });
 
-  it("refuses anyone without users.manage, whatever else they may do", () => {
-    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, asActor("demo-sre", ["sre", "deployer"]), NOW), { userId: "demo-viewer", roles: ["admin"] }));
+  it("refuses anyone without users.manage, whatever else they may do", async () => {
+    const err = await serviceErrorOf(() => setUserRoles(ctxOf(db, asActor("demo-sre", ["sre", "deployer"]), NOW), { userId: "demo-viewer", roles: ["admin"] }));
     expect(err.code).toBe("FORBIDDEN");
     expect(err.message).toBe("Your role (sre, deployer) does not allow users.manage.");
     expect(rolesOf(db, "demo-viewer")).toEqual(["viewer"]);
   });
 
-  it("refuses to remove the admin role from the last active admin, and allows it once there is another", () => {
-    const err = serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-admin", roles: ["viewer"] }));
+  it("refuses to remove the admin role from the last active admin, and allows it once there is another", async () => {
+    const err = await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW), { userId: "demo-admin", roles: ["viewer"] }));
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toMatch(/^Ada is the last active admin/);
     expect(rolesOf(db, "demo-admin")).toEqual(["admin"]);
 
-    setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["sre", "admin"] });
-    expect(setUserRoles(ctxOf(db, ADA, NOW + 2), { userId: "demo-admin", roles: ["viewer"] }).changed).toBe(true);
+    await setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["sre", "admin"] });
+    expect((await setUserRoles(ctxOf(db, ADA, NOW + 2), { userId: "demo-admin", roles: ["viewer"] })).changed).toBe(true);
     expect(rolesOf(db, "demo-admin")).toEqual(["viewer"]);
   });
 
-  it("does not count a disabled admin as the other admin", () => {
-    setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["admin"] });
-    db.update(users)
+  it("does not count a disabled admin as the other admin", async () => {
+    await setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-sre", roles: ["admin"] });
+    db.raw
+      .update(users)
       .set({ disabledAt: NOW + 2 })
       .where(eq(users.id, "demo-sre"))
       .run();
-    expect(serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW + 3), { userId: "demo-admin", roles: ["viewer"] })).code).toBe("PRECONDITION_FAILED");
+    expect((await serviceErrorOf(() => setUserRoles(ctxOf(db, ADA, NOW + 3), { userId: "demo-admin", roles: ["viewer"] }))).code).toBe("PRECONDITION_FAILED");
   });
 
-  it("records nothing when the roles do not change", () => {
+  it("records nothing when the roles do not change", async () => {
     const eventsBefore = roleEvents(db).length;
-    expect(setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-deployer", roles: ["deployer", "deployer"] }).changed).toBe(false);
+    expect((await setUserRoles(ctxOf(db, ADA, NOW + 1), { userId: "demo-deployer", roles: ["deployer", "deployer"] })).changed).toBe(false);
     expect(roleEvents(db)).toHaveLength(eventsBefore);
   });
 });
@@ -137,7 +138,7 @@ describe("setUserRoles", () => {
 describe("listUsers", () => {
   it("lists every user with roles in the canonical order and how they sign in, never a password hash", async () => {
     await createLocalUser(ctxOf(db, ADA, NOW), { email: "Ops@Example.com", name: "Olu", password: "a long enough password", roles: ["admin", "reviewer"] });
-    const list = listUsers(ctxOf(db, ADA, NOW));
+    const list = await listUsers(ctxOf(db, ADA, NOW));
     expect(list.map((u) => [u.name, u.roles.join(",")])).toEqual([
       ["Ada", "admin"],
       ["Dana", "deployer"],
@@ -151,12 +152,12 @@ describe("listUsers", () => {
     expect(JSON.stringify(list)).not.toContain("scrypt$");
   });
 
-  it("shows when each user last signed in (never, until they do) and the providers they sign in with", () => {
-    linkOAuthAccount(db, { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" }, NOW);
-    const gus = listUsers(ctxOf(db, ADA, NOW)).find((u) => u.name === "Gus")!;
+  it("shows when each user last signed in (never, until they do) and the providers they sign in with", async () => {
+    await linkOAuthAccount(db, { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" }, NOW);
+    const gus = (await listUsers(ctxOf(db, ADA, NOW))).find((u) => u.name === "Gus")!;
     expect(gus).toMatchObject({ providers: ["github"], local: false, createdAt: NOW, lastSignInAt: null });
-    recordSignIn(db, { userId: gus.id, provider: "github", address: "203.0.113.1" }, NOW + 60_000);
-    expect(listUsers(ctxOf(db, ADA, NOW)).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
+    await recordSignIn(db, { userId: gus.id, provider: "github", address: "203.0.113.1" }, NOW + 60_000);
+    expect((await listUsers(ctxOf(db, ADA, NOW))).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
   });
 });
 
