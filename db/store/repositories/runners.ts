@@ -1,7 +1,25 @@
 /** Runner heartbeats shown by `/api/health`. */
+import { desc } from "drizzle-orm";
+import { runners } from "../../schema";
 import type { SqliteQuery as Query } from "../../sqlite/driver";
 
+export type RunnerRow = typeof runners.$inferSelect;
+
 export function runnerRepository(q: Query) {
-  void q;
-  return {};
+  return {
+    // --- engine: heartbeats (runner, health) ---
+    /** The runner is alive: its row written, or its heartbeat moved. */
+    async heartbeat(row: RunnerRow): Promise<void> {
+      await q
+        .insert(runners)
+        .values(row)
+        .onConflictDoUpdate({ target: runners.id, set: { heartbeatAt: row.heartbeatAt } });
+    },
+
+    /** The runner that beat last, if any ever did. */
+    async latest(): Promise<RunnerRow | undefined> {
+      const [row] = await q.select().from(runners).orderBy(desc(runners.heartbeatAt)).limit(1);
+      return row;
+    },
+  };
 }

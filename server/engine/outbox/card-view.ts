@@ -2,9 +2,7 @@
  * What a card shows, read in the transaction that wrote the event: the rollout, its artifact, the region's
  * rollout and its latest canary sample (the breaching one, for a rollback, since the sample is saved with it).
  */
-import { and, desc, eq } from "drizzle-orm";
-import type { Tx } from "@/db/client";
-import { artifacts, regionRollouts, rollouts, samples } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { linkWindow } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
@@ -20,30 +18,16 @@ export type OutboxEvent = WrittenEvent;
 const num = (v: unknown) => (typeof v === "number" ? v : null);
 const FINISHED_WORDS: Record<string, string> = { succeeded: "succeeded", rolled_back: "rolled back", blocked: "blocked", aborted: "aborted" };
 
-export function buildNotificationView(tx: Tx, config: FleetConfig, event: OutboxEvent, kind: CardKind): NotificationView | null {
+export async function buildNotificationView(tx: Store, config: FleetConfig, event: OutboxEvent, kind: CardKind): Promise<NotificationView | null> {
   if (!event.rolloutId) return null;
-  const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
+  const rollout = await tx.rollouts.byId(event.rolloutId);
   if (!rollout) return null;
-  const artifact = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get();
+  const artifact = await tx.artifacts.byId(rollout.artifactId);
   const ev = readEvent(event);
   const service = config.services.find((s) => s.id === rollout.serviceId)?.name ?? rollout.serviceId;
   const region = config.regions.find((r) => r.id === event.regionId);
-  const rr = event.regionId
-    ? tx
-        .select()
-        .from(regionRollouts)
-        .where(and(eq(regionRollouts.rolloutId, rollout.id), eq(regionRollouts.regionId, event.regionId)))
-        .get()
-    : undefined;
-  const sample = rr
-    ? tx
-        .select()
-        .from(samples)
-        .where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary")))
-        .orderBy(desc(samples.takenAt), desc(samples.id))
-        .limit(1)
-        .get()
-    : undefined;
+  const rr = event.regionId ? await tx.regionRollouts.ofRolloutInRegion(rollout.id, event.regionId) : undefined;
+  const sample = rr ? await tx.samples.latestCanary(rr.id) : undefined;
   const from = rr?.startedAt ?? rollout.createdAt;
   const linkCtx = { rolloutId: rollout.id, serviceId: rollout.serviceId, correlationId: rollout.correlationId, ...linkWindow(from, event.at) };
   const view: NotificationView = {
@@ -115,7 +99,7 @@ export function buildNotificationView(tx: Tx, config: FleetConfig, event: Outbox
         detail: event.message,
       };
     case "rollout-finished": {
-      const rows = tx.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rollout.id)).orderBy(regionRollouts.position).all();
+      const rows = await tx.regionRollouts.listForRollout(rollout.id);
       const outcome = event.type.split(".")[1] as NotificationView["outcome"];
       return {
         ...view,

@@ -4,9 +4,7 @@
  * unique index); repeats of the same alert for a region within GROUP_WINDOW_MS are stored as `grouped` and not
  * sent again. Delivery is ./sender.ts.
  */
-import { and, eq, gte, ne } from "drizzle-orm";
-import type { Tx } from "@/db/client";
-import { notificationOutbox } from "@/db/schema";
+import type { Store } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
 import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
@@ -45,29 +43,26 @@ export function renderCard(channelKind: Channel["kind"], view: NotificationView)
 }
 
 /** Writes the outbox rows an event calls for, in the caller's transaction. Returns how many were written. */
-export function enqueueNotifications(tx: Tx, config: FleetConfig, event: OutboxEvent): number {
+export async function enqueueNotifications(tx: Store, config: FleetConfig, event: OutboxEvent): Promise<number> {
   const card = CARD_FOR_EVENT[event.type];
   if (!card) return 0;
   const channels = config.notifications.channels.filter((c) => c.purpose === card.purpose);
   if (channels.length === 0) return 0;
-  const view = buildNotificationView(tx, config, event, card.kind);
+  const view = await buildNotificationView(tx, config, event, card.kind);
   if (!view) return 0;
   const groupKey = GROUPED_KINDS.has(card.kind) && !isRollbackReminder(event) ? `${event.rolloutId}/${event.regionId ?? "-"}/${card.kind}` : null;
   for (const channel of channels) {
-    const repeat = groupKey !== null && hasRecentAlert(tx, channel.id, groupKey, event.at);
-    tx.insert(notificationOutbox)
-      .values({
-        eventId: event.id,
-        channelId: channel.id,
-        kind: card.kind,
-        payload: renderCard(channel.kind, view),
-        groupKey,
-        status: repeat ? "grouped" : "pending",
-        nextAttemptAt: event.at,
-        createdAt: event.at,
-      })
-      .onConflictDoNothing()
-      .run();
+    const repeat = groupKey !== null && (await tx.outbox.hasAlertSince(channel.id, groupKey, event.at - GROUP_WINDOW_MS));
+    await tx.outbox.insertIfAbsent({
+      eventId: event.id,
+      channelId: channel.id,
+      kind: card.kind,
+      payload: renderCard(channel.kind, view),
+      groupKey,
+      status: repeat ? "grouped" : "pending",
+      nextAttemptAt: event.at,
+      createdAt: event.at,
+    });
   }
   return channels.length;
 }
@@ -78,33 +73,16 @@ function isRollbackReminder(event: OutboxEvent): boolean {
   return ev?.type === "traffic.failed" && typeof ev.data.rollbackAttempts === "number";
 }
 
-function hasRecentAlert(tx: Tx, channelId: string, groupKey: string, now: number): boolean {
-  const row = tx
-    .select({ id: notificationOutbox.id })
-    .from(notificationOutbox)
-    .where(
-      and(
-        eq(notificationOutbox.channelId, channelId),
-        eq(notificationOutbox.groupKey, groupKey),
-        ne(notificationOutbox.status, "grouped"),
-        gte(notificationOutbox.createdAt, now - GROUP_WINDOW_MS),
-      ),
-    )
-    .limit(1)
-    .get();
-  return row !== undefined;
-}
-
 /**
  * The outbox rows of written events, for the config given (./consumers.ts): nothing (cheaply) when no channel,
  * Pushgateway or Grafana is configured. Pushgateway pushes and Grafana annotations go through the same outbox.
  */
-export function enqueueForEvents(tx: Tx, config: FleetConfig, events: OutboxEvent[]): void {
+export async function enqueueForEvents(tx: Store, config: FleetConfig, events: OutboxEvent[]): Promise<void> {
   const cards = config.notifications.channels.length > 0;
   const observability = observabilityEnabled(config);
   if (!cards && !observability) return;
   for (const event of events) {
-    if (cards) enqueueNotifications(tx, config, event);
-    if (observability) enqueueObservability(tx, config, event);
+    if (cards) await enqueueNotifications(tx, config, event);
+    if (observability) await enqueueObservability(tx, config, event);
   }
 }

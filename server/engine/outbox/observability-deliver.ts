@@ -4,18 +4,17 @@
  * the one request a row stands for. A region annotation's end waits for its start to be created (to PATCH
  * the id Grafana gave); if the start failed for good, the end creates the whole region annotation instead.
  */
-import { and, desc, eq, lt } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { notificationOutbox } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { OutboxRow } from "@/db/store/repositories/outbox";
 import type { FleetConfig } from "@/server/config/schema";
 import { annotationIdOf, createAnnotation, endAnnotation, type Annotation } from "@/server/providers/annotate-grafana";
 import type { WebhookAnswer } from "@/server/providers/notify-webhook";
 import { deleteGroup, pushGroup } from "@/server/providers/push-pushgateway";
 import { OBSERVABILITY_CHANNELS, type PushJob, type RegionAnnotationEnd, type RegionAnnotationStart } from "./observability-enqueue";
 
-type Row = typeof notificationOutbox.$inferSelect;
+type Row = OutboxRow;
 export type JobContext = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   env: Record<string, string | undefined>;
   timeoutMs: number;
@@ -52,7 +51,7 @@ export async function deliverObservabilityJob(ctx: JobContext, row: Row): Promis
     return { answer, ...(id !== null ? { keep: { ...start, annotationId: id } } : {}) };
   }
   const end = row.payload as RegionAnnotationEnd;
-  const start = regionStartOf(ctx.db, row);
+  const start = await regionStartOf(ctx.db, row);
   const startId = (start?.payload as RegionAnnotationStart | undefined)?.annotationId;
   if (start?.status === "sent" && typeof startId === "number") return { answer: await endAnnotation(opts, startId, end.timeEnd) };
   if (start && (start.status === "pending" || start.status === "sending")) return { answer: WAITING };
@@ -60,19 +59,6 @@ export async function deliverObservabilityJob(ctx: JobContext, row: Row): Promis
 }
 
 /** The latest region-start row of the same region rollout written before this end. */
-function regionStartOf(db: Db, end: Row): Row | undefined {
-  return db
-    .select()
-    .from(notificationOutbox)
-    .where(
-      and(
-        eq(notificationOutbox.channelId, OBSERVABILITY_CHANNELS.regionAnnotation),
-        eq(notificationOutbox.kind, "region-start"),
-        eq(notificationOutbox.groupKey, end.groupKey ?? ""),
-        lt(notificationOutbox.id, end.id),
-      ),
-    )
-    .orderBy(desc(notificationOutbox.id))
-    .limit(1)
-    .get();
+function regionStartOf(db: Store, end: Row): Promise<Row | undefined> {
+  return db.outbox.latestInGroupBefore(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", end.groupKey ?? "", end.id);
 }

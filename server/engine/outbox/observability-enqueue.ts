@@ -10,9 +10,9 @@
  * - `grafana-region`: the region's whole rollout, created at its start (the id Grafana answers is kept in the
  *   row's payload) and given its end (PATCH timeEnd) when the region finishes.
  */
-import { and, desc, eq } from "drizzle-orm";
-import type { Tx } from "@/db/client";
-import { artifacts, notificationOutbox, regionRollouts, rollouts, samples, stages } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
+import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import type { FleetConfig } from "@/server/config/schema";
 import { buildEventAnnotation, buildRegionAnnotation, type AnnotationFacts } from "@/server/providers/annotate-grafana/payload";
 import { buildPushBody, type StageSnapshot } from "@/server/providers/push-pushgateway/payload";
@@ -40,68 +40,52 @@ export function observabilityEnabled(config: FleetConfig): boolean {
   return Boolean(config.observability.pushgatewayUrlEnv || config.observability.grafana);
 }
 
-export function enqueueObservability(tx: Tx, config: FleetConfig, event: OutboxEvent): void {
+export async function enqueueObservability(tx: Store, config: FleetConfig, event: OutboxEvent): Promise<void> {
   if (!event.rolloutId || !event.regionId) return;
   const push = Boolean(config.observability.pushgatewayUrlEnv) && (PUSH_EVENTS.has(event.type) || REGION_END_EVENTS.has(event.type));
   const annotate =
     Boolean(config.observability.grafana) && (ANNOTATED_EVENTS.has(event.type) || event.type === REGION_START || REGION_END_EVENTS.has(event.type));
   if (!push && !annotate) return;
-  const rollout = tx.select().from(rollouts).where(eq(rollouts.id, event.rolloutId)).get();
-  const rr = tx
-    .select()
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, event.rolloutId), eq(regionRollouts.regionId, event.regionId)))
-    .get();
+  const rollout = await tx.rollouts.byId(event.rolloutId);
+  const rr = await tx.regionRollouts.ofRolloutInRegion(event.rolloutId, event.regionId);
   if (!rollout || !rr) return;
   const groupKey = `${rollout.id}/${rr.regionId}`;
   const write = (channelId: string, kind: string, payload: unknown, dueAt = event.at) =>
-    tx
-      .insert(notificationOutbox)
-      .values({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at })
-      .onConflictDoNothing()
-      .run();
+    tx.outbox.insertIfAbsent({ eventId: event.id, channelId, kind, payload, groupKey, status: "pending", nextAttemptAt: dueAt, createdAt: event.at });
 
   const data = readEvent(event)?.data ?? {};
   const stageIndex = typeof data.stageIndex === "number" ? data.stageIndex : rr.stageIndex;
   if (push && PUSH_EVENTS.has(event.type) && stageIndex >= 0) {
-    const job: PushJob = { rolloutId: rollout.id, regionId: rr.regionId, body: buildPushBody(stageSnapshot(tx, { rollout, rr, stageIndex, event })) };
-    write(OBSERVABILITY_CHANNELS.push, "push", job);
+    const job: PushJob = { rolloutId: rollout.id, regionId: rr.regionId, body: buildPushBody(await stageSnapshot(tx, { rollout, rr, stageIndex, event })) };
+    await write(OBSERVABILITY_CHANNELS.push, "push", job);
   }
   if (push && REGION_END_EVENTS.has(event.type))
-    write(OBSERVABILITY_CHANNELS.pushCleanup, "delete", { rolloutId: rollout.id, regionId: rr.regionId }, event.at + PUSH_GROUP_KEEP_MS);
+    await write(OBSERVABILITY_CHANNELS.pushCleanup, "delete", { rolloutId: rollout.id, regionId: rr.regionId }, event.at + PUSH_GROUP_KEEP_MS);
 
   if (!annotate) return;
-  const version = tx.select({ version: artifacts.version }).from(artifacts).where(eq(artifacts.id, rollout.artifactId)).get()?.version ?? "?";
+  const version = (await tx.artifacts.byId(rollout.artifactId))?.version ?? "?";
   const facts = { service: rollout.serviceId, version, correlationId: rollout.correlationId, regionId: rr.regionId };
   if (ANNOTATED_EVENTS.has(event.type)) {
     const stagePercent = typeof data.percent === "number" ? data.percent : null;
     const full: AnnotationFacts = { ...facts, stagePercent, event: event.type };
-    write(OBSERVABILITY_CHANNELS.annotation, "annotation", buildEventAnnotation(event.at, event.message, full));
+    await write(OBSERVABILITY_CHANNELS.annotation, "annotation", buildEventAnnotation(event.at, event.message, full));
   }
   if (event.type === REGION_START)
-    write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", { annotation: buildRegionAnnotation(event.at, facts) } satisfies RegionAnnotationStart);
+    await write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-start", {
+      annotation: buildRegionAnnotation(event.at, facts),
+    } satisfies RegionAnnotationStart);
   if (REGION_END_EVENTS.has(event.type)) {
     const end: RegionAnnotationEnd = { timeEnd: event.at, fallback: buildRegionAnnotation(rr.startedAt ?? event.at, facts, event.at) };
-    write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-end", end);
+    await write(OBSERVABILITY_CHANNELS.regionAnnotation, "region-end", end);
   }
 }
 
-type SnapshotInput = { rollout: typeof rollouts.$inferSelect; rr: typeof regionRollouts.$inferSelect; stageIndex: number; event: OutboxEvent };
+type SnapshotInput = { rollout: RolloutRow; rr: RegionRolloutRow; stageIndex: number; event: OutboxEvent };
 
 /** The stage's numbers at the event: traffic as saved, the latest canary sample of that stage, time spent in it. */
-function stageSnapshot(tx: Tx, { rollout, rr, stageIndex, event }: SnapshotInput): StageSnapshot {
-  const sample = tx
-    .select()
-    .from(samples)
-    .where(and(eq(samples.regionRolloutId, rr.id), eq(samples.role, "canary"), eq(samples.stageIndex, stageIndex)))
-    .orderBy(desc(samples.takenAt), desc(samples.id))
-    .limit(1)
-    .get();
-  const stage = tx
-    .select()
-    .from(stages)
-    .where(and(eq(stages.regionRolloutId, rr.id), eq(stages.index, stageIndex)))
-    .get();
+async function stageSnapshot(tx: Store, { rollout, rr, stageIndex, event }: SnapshotInput): Promise<StageSnapshot> {
+  const sample = await tx.samples.latestCanary(rr.id, stageIndex);
+  const stage = await tx.stages.byIndex(rr.id, stageIndex);
   const ev = readEvent(event);
   const justStarted = ev?.type === "stage.started";
   const startedAt = ev?.type === "stage.started" ? ev.data.percent : undefined;

@@ -16,10 +16,9 @@
  * (./observability-enqueue.ts), sent by ./observability-deliver.ts and judged the same way. Every request
  * carries the rollout's correlation id (traceparent, x-correlation-id).
  */
-import { and, asc, eq, lte, or } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Db } from "@/db/client";
-import { events, notificationOutbox } from "@/db/schema";
+import type { Store } from "@/db/client";
+import type { OutboxRow } from "@/db/store/repositories/outbox";
 import { rawEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
 import { engineMetrics } from "@/server/metrics";
@@ -29,7 +28,7 @@ import { traceHeaders } from "@/server/providers/trace-headers";
 import { deliverObservabilityJob, isObservabilityChannel } from "./observability-deliver";
 
 export type SenderOptions = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   env?: Record<string, string | undefined>;
   now?: () => number;
@@ -57,47 +56,23 @@ export const SENDER_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 6, baseBackoffM
 /** A Retry-After longer than this is treated as this: a card hours late is no longer news. */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
-type Row = typeof notificationOutbox.$inferSelect;
+type Row = OutboxRow;
 
 export async function deliverDueNotifications(options: SenderOptions): Promise<DeliveryResult[]> {
   const o = { ...SENDER_DEFAULTS, ...options };
   const now = o.now ?? Date.now;
-  const due = o.db
-    .select()
-    .from(notificationOutbox)
-    .where(and(or(eq(notificationOutbox.status, "pending"), eq(notificationOutbox.status, "sending")), lte(notificationOutbox.nextAttemptAt, now())))
-    .orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id))
-    .limit(o.batchSize)
-    .all();
+  const due = await o.db.outbox.due(now(), o.batchSize);
   const results: DeliveryResult[] = [];
   for (const row of due) {
-    const claimed = claim(o.db, row, now() + o.leaseMs);
+    const claimed = await o.db.outbox.claim(row, now() + o.leaseMs);
     if (!claimed) continue; // another sender won
     results.push(await deliver(o, claimed, now));
   }
   return results;
 }
 
-/** pending → sending (or an expired `sending` lease → ours), only if the row is still as we read it. */
-function claim(db: Db, row: Row, leaseUntil: number): Row | null {
-  const won = db
-    .update(notificationOutbox)
-    .set({ status: "sending", attempts: row.attempts + 1, nextAttemptAt: leaseUntil })
-    .where(
-      and(
-        eq(notificationOutbox.id, row.id),
-        eq(notificationOutbox.status, row.status),
-        eq(notificationOutbox.attempts, row.attempts),
-        eq(notificationOutbox.nextAttemptAt, row.nextAttemptAt),
-      ),
-    )
-    .returning()
-    .get();
-  return won ?? null;
-}
-
 async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
-  const correlationId = o.db.select({ correlationId: events.correlationId }).from(events).where(eq(events.id, row.eventId)).get()?.correlationId ?? null;
+  const correlationId = await o.db.events.correlationIdOf(row.eventId);
   const env = o.env ?? rawEnv(); // the config's *Env names, read at each delivery
   const secrets = deliverySecrets(o.config, env);
   if (isObservabilityChannel(row.channelId)) {
@@ -174,7 +149,7 @@ function judge(answer: WebhookAnswer, row: Pick<Row, "attempts">, o: typeof SEND
 }
 
 /** Only the holder of the claim (same attempts, still sending) may mark the row. `keep`: a payload to store once sent. */
-function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: unknown): DeliveryResult {
+async function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: unknown): Promise<DeliveryResult> {
   engineMetrics().deliveries.inc({ channel: row.channelId, result: r.outcome });
   const set =
     r.outcome === "sent"
@@ -182,10 +157,6 @@ function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: unknown
       : r.outcome === "retry"
         ? { status: "pending" as const, nextAttemptAt: now + (r.retryInMs ?? 0), lastError: r.error }
         : { status: "failed" as const, lastError: r.error };
-  o.db
-    .update(notificationOutbox)
-    .set(set)
-    .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, "sending"), eq(notificationOutbox.attempts, row.attempts)))
-    .run();
+  await o.db.outbox.markClaimed(row, set);
   return { id: row.id, channelId: row.channelId, outcome: r.outcome, status: r.status, body: r.body, error: r.error };
 }

@@ -3,7 +3,7 @@
  * `createEngine` builds the same runner without starting its loop, for the simulator and tests that drive
  * `runner.tick()` themselves on a virtual clock.
  */
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import { serverEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
 import { logger } from "@/server/log";
@@ -23,7 +23,7 @@ export { providersForRegion } from "./providers";
 export { reconcileRegionRollout } from "./reconcile";
 
 export type EngineOptions = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   clock?: Clock;
   /** The providers of a region; default: as its config says (real or simulated, the simulated ones sharing `world`). */

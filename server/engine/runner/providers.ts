@@ -11,12 +11,13 @@ import { createRegionProviders } from "@/server/providers/real";
 import type { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { Env } from "@/server/providers/ssh-target";
 import { SimulatedTrafficProvider } from "@/server/providers/traffic-simulated";
-import { ProviderError, type RegionProviders } from "@/server/providers/types";
+import { ProviderError, type MetricsProvider, type RegionProviders } from "@/server/providers/types";
 import { realClock, type Clock } from "./clock";
 import { instrumentProviders } from "./instrument-providers";
 
-/** Faults injected into a region's simulated metrics while the server runs (see ./demo-faults.ts). */
-export type InjectedFaults = NonNullable<SimulatedMetricsOptions["injected"]>;
+type Injected = ReturnType<NonNullable<SimulatedMetricsOptions["injected"]>>;
+/** Faults injected into a region's simulated metrics while the server runs, read from the store (see ./demo-faults.ts). */
+export type InjectedFaults = (region: string) => Promise<Injected>;
 
 export function providersForRegion(
   config: FleetConfig,
@@ -31,11 +32,34 @@ export function providersForRegion(
   const simulated: Partial<RegionProviders> = {};
   if (rc.deploy.provider === "simulated") simulated.deploy = new SimulatedDeployProvider(world, clock, { seconds: rc.deploy.seconds });
   if (rc.traffic.provider === "simulated") simulated.traffic = new SimulatedTrafficProvider(world, clock);
-  if (rc.metrics.provider === "simulated")
-    simulated.metrics = new SimulatedMetricsProvider(world, { faults: rc.metrics.faults, seed: rc.metrics.seed, injected });
+  if (rc.metrics.provider === "simulated") simulated.metrics = simulatedMetrics(world, rc.metrics, injected);
   const providers = createRegionProviders(config, rc, env, { fallback: simulated });
   // The fast source (metrics.fast) is read every few hundred ms: kept as it is, out of the per-call timings.
   return { ...instrumentProviders(providers, rc), ...(providers.fast ? { fast: providers.fast } : {}) };
+}
+
+/**
+ * The simulated metrics of a region. They read the injected faults synchronously while they measure, so each
+ * measurement first reads the region's faults from the store and hands the provider that snapshot.
+ */
+function simulatedMetrics(
+  world: SimulatedWorld,
+  config: Extract<RegionConfig["metrics"], { provider: "simulated" }>,
+  injected?: InjectedFaults,
+): MetricsProvider {
+  let faults: Injected = [];
+  const metrics = new SimulatedMetricsProvider(world, { faults: config.faults, seed: config.seed, ...(injected ? { injected: () => faults } : {}) });
+  if (!injected) return metrics;
+  return {
+    measure: async (input) => {
+      faults = await injected(input.region);
+      return metrics.measure(input);
+    },
+    history: async (input) => {
+      faults = await injected(input.region);
+      return metrics.history(input);
+    },
+  };
 }
 
 /** One set of providers per region, built on first use. */

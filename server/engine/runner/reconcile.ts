@@ -5,7 +5,7 @@
  * command, another runner): the pass stops and the next tick starts from what is stored.
  */
 import type { Logger } from "pino";
-import type { Db } from "@/db/client";
+import type { Store } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
@@ -22,7 +22,7 @@ import { observeWindow, type HistoryCache } from "./observe";
 import { runStep } from "./steps";
 
 export type ReconcileDeps = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   clock: Clock;
   providersFor: (regionId: string) => RegionProviders;
@@ -50,7 +50,7 @@ export const IDLE_RECHECK_MS = 60_000;
 
 export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutId: string): Promise<ReconcileResult> {
   const maxActions = deps.maxActions ?? 50;
-  const first = loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache);
+  const first = await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache);
   if (!first) return { outcome: "missing", actions: 0, nextTickAt: null };
   let ctx: RegionRolloutContext = first;
   const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
@@ -76,7 +76,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
         action.kind === "wait"
           ? fastWakeAt(fast.fast, ctx.state, action.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now())
           : deps.clock.now() + 1_000;
-      return saveNextTick(deps.db, ctx.row, nextTickAt)
+      return (await saveNextTick(deps.db, ctx.row, nextTickAt))
         ? { outcome: "waiting", actions, nextTickAt, paused: ctx.state.paused }
         : { outcome: "lost", actions, nextTickAt: null };
     }
@@ -91,7 +91,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
     const nextTickAt =
       next?.kind === "wait" ? fastWakeAt(fast.fast, after.state, next.until ?? deps.clock.now() + IDLE_RECHECK_MS, deps.clock.now()) : deps.clock.now();
-    const saved = saveTransition(deps.db, {
+    const saved = await saveTransition(deps.db, {
       row: ctx.row,
       rollout: ctx.rollout,
       actor: "engine",
@@ -108,7 +108,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).
     const reloaded = phaseChanged
-      ? loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache)
+      ? await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache)
       : { ...after, row: saved, state: rowToState(saved) };
     if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
     ctx = reloaded;

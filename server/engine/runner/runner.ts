@@ -8,16 +8,13 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
-import { and, asc, eq, isNotNull, lte, notInArray, or } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Db } from "@/db/client";
-import { regionRollouts, rollouts, runners } from "@/db/schema";
+import type { Store } from "@/db/client";
 import type { FleetConfig } from "@/server/config/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
-import { acquireLease, releaseLease, renewHeldLeases, rolloutLeaseName } from "./leases";
 import type { ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { eventConsumers } from "../outbox/consumers";
@@ -25,7 +22,7 @@ import { reconcileRegionRollout } from "./reconcile";
 import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 
 export type RunnerOptions = {
-  db: Db;
+  db: Store;
   config: FleetConfig;
   clock: Clock;
   providersFor: (regionId: string) => RegionProviders;
@@ -43,16 +40,8 @@ export type RunnerOptions = {
 
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
 
-/**
- * Work left: not finished; or finished with a person's request (emergency rollback) to carry out, a failed move
- * back to the old colour to try again, or an observation period (delayed strategy) still running.
- */
-const hasWorkLeft = or(
-  notInArray(regionRollouts.phase, [...TERMINAL_PHASES]),
-  isNotNull(regionRollouts.requestedAction),
-  isNotNull(regionRollouts.rollbackNextAt),
-  isNotNull(regionRollouts.observeUntil),
-);
+/** One runner owns a rollout at a time: the lease's name (store.leases). */
+export const rolloutLeaseName = (rolloutId: string) => `rollout:${rolloutId}`;
 
 export class Runner {
   readonly id: string;
@@ -97,7 +86,7 @@ export class Runner {
     await this.loop?.catch(() => undefined);
     this.loop = null;
     await Promise.allSettled([...this.inFlight.values()]);
-    for (const rolloutId of this.held.keys()) releaseLease(this.opts.db, rolloutLeaseName(rolloutId), this.id);
+    for (const rolloutId of this.held.keys()) await this.opts.db.leases.release(rolloutLeaseName(rolloutId), this.id);
     this.held.clear();
   }
 
@@ -108,16 +97,14 @@ export class Runner {
     return report;
   }
 
-  /** The earliest time a region rollout of a rollout we hold is due, ignoring those being reconciled now. */
-  nextDueAt(): number | null {
+  /**
+   * The earliest time a region rollout of a rollout we hold is due, ignoring those being reconciled now.
+   * Work left: not finished; or finished with a person's request (emergency rollback) to carry out, a failed
+   * move back to the old colour to try again, or an observation period (delayed strategy) still running.
+   */
+  async nextDueAt(): Promise<number | null> {
     const limit = this.inFlight.size + 100;
-    const rows = this.opts.db
-      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
-      .from(regionRollouts)
-      .where(hasWorkLeft)
-      .orderBy(asc(regionRollouts.nextTickAt))
-      .limit(limit)
-      .all();
+    const rows = await this.opts.db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, limit);
     const next = rows.find((r) => !this.inFlight.has(r.id) && this.held.has(r.rolloutId));
     return next?.nextTickAt ?? null;
   }
@@ -144,14 +131,14 @@ export class Runner {
     const { clock, maxSleepMs, pollMs } = this.opts;
     const signal = this.abort.signal;
     const now = clock.now();
-    const next = this.nextDueAt();
+    const next = await this.nextDueAt();
     // Virtual time costs nothing to skip: sleep straight to the next due time; a command given meanwhile is
     // seen at the next tick.
     if (clock.kind === "virtual") return clock.sleep(next === null ? maxSleepMs : Math.max(0, next - now), signal);
     const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
     while (clock.now() < until) {
       await clock.sleep(Math.min(pollMs, until - clock.now()), signal);
-      const due = this.nextDueAt();
+      const due = await this.nextDueAt();
       if (due !== null && due <= clock.now()) return;
     }
   }
@@ -161,8 +148,8 @@ export class Runner {
     const { db, clock } = this.opts;
     const now = clock.now();
     // Both are cheap but not free: at most once a second however often due work wakes the loop.
-    if (now - this.lastHeartbeatAt >= 1_000) this.heartbeat(now);
-    const taken = now - this.lastLeaseScanAt >= Math.min(1_000, this.opts.leaseTtlMs / 4) ? this.renewLeases(now) : [];
+    if (now - this.lastHeartbeatAt >= 1_000) await this.heartbeat(now);
+    const taken = now - this.lastLeaseScanAt >= Math.min(1_000, this.opts.leaseTtlMs / 4) ? await this.renewLeases(now) : [];
     // A rollout just taken over: first make the load balancers hold what the database says.
     await Promise.all(
       taken.map((rolloutId) =>
@@ -177,13 +164,7 @@ export class Runner {
     const due =
       heldIds.length === 0
         ? []
-        : db
-            .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId })
-            .from(regionRollouts)
-            .where(and(hasWorkLeft, lte(regionRollouts.nextTickAt, clock.now())))
-            .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
-            .all()
-            .filter((r) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id));
+        : (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now())).filter((r) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id));
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
@@ -206,18 +187,10 @@ export class Runner {
       return true;
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") return true;
-      const row = db
-        .select({ rolloutId: rollouts.id, correlationId: rollouts.correlationId, regionId: regionRollouts.regionId })
-        .from(regionRollouts)
-        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
-        .where(eq(regionRollouts.id, regionRolloutId))
-        .get();
+      const row = await db.regionRollouts.logContext(regionRolloutId);
       this.opts.log.error({ ...row, regionRolloutId, err: describe(err) }, "reconcile failed; trying again in 5 s");
       // Look again a little later rather than spin on a failing region.
-      db.update(regionRollouts)
-        .set({ nextTickAt: clock.now() + 5_000 })
-        .where(and(eq(regionRollouts.id, regionRolloutId), lte(regionRollouts.nextTickAt, clock.now())))
-        .run();
+      await db.regionRollouts.deferTick(regionRolloutId, clock.now(), clock.now() + 5_000);
       return false;
     }
   }
@@ -229,38 +202,27 @@ export class Runner {
    */
   private async checkTrafficIfResumed(regionRolloutId: string): Promise<void> {
     const { db } = this.opts;
-    const row = db.select().from(regionRollouts).where(eq(regionRollouts.id, regionRolloutId)).get();
+    const row = await db.regionRollouts.byId(regionRolloutId);
     if (row?.paused) return;
     this.pausedSeen.delete(regionRolloutId);
-    const rollout = row && db.select().from(rollouts).where(eq(rollouts.id, row.rolloutId)).get();
+    const rollout = row && (await db.rollouts.byId(row.rolloutId));
     if (!row || !rollout || TERMINAL_PHASES.includes(row.phase)) return;
     await restoreVerifiedSplit({ ...this.opts, signal: this.abort.signal }, rollout, row);
   }
 
-  private heartbeat(now: number): void {
+  private async heartbeat(now: number): Promise<void> {
     this.lastHeartbeatAt = now;
-    this.opts.db
-      .insert(runners)
-      .values({ id: this.id, pid: process.pid, host: hostname(), startedAt: this.startedAt, heartbeatAt: now })
-      .onConflictDoUpdate({ target: runners.id, set: { heartbeatAt: now } })
-      .run();
+    await this.opts.db.runners.heartbeat({ id: this.id, pid: process.pid, host: hostname(), startedAt: this.startedAt, heartbeatAt: now });
   }
 
   /** Take or renew the lease of every rollout with work left; returns the ones newly taken. */
-  private renewLeases(now: number): string[] {
+  private async renewLeases(now: number): Promise<string[]> {
     const { db, leaseTtlMs } = this.opts;
     this.lastLeaseScanAt = now;
-    const active = new Set(
-      db
-        .selectDistinct({ rolloutId: regionRollouts.rolloutId })
-        .from(regionRollouts)
-        .where(hasWorkLeft)
-        .all()
-        .map((r) => r.rolloutId),
-    );
+    const active = new Set(await db.regionRollouts.rolloutIdsWithWorkLeft(TERMINAL_PHASES));
     for (const rolloutId of [...this.held.keys()]) {
       if (active.has(rolloutId)) continue;
-      releaseLease(db, rolloutLeaseName(rolloutId), this.id);
+      await db.leases.release(rolloutLeaseName(rolloutId), this.id);
       this.held.delete(rolloutId);
       for (const [id, fixed] of this.cache) if (fixed.rollout.id === rolloutId) this.cache.delete(id);
     }
@@ -272,13 +234,13 @@ export class Runner {
         if (expiresAt - now <= leaseTtlMs / 2) renewing.push(rolloutId);
         continue;
       }
-      const acquired = acquireLease(db, rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
+      const acquired = await db.leases.acquire(rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
       if (acquired === null) continue;
       taken.push(rolloutId);
       this.held.set(rolloutId, acquired);
     }
     // The ones we hold are renewed in a few statements, not one each (leases taken together expire together).
-    const renewed = renewHeldLeases(db, renewing.map(rolloutLeaseName), this.id, now, leaseTtlMs);
+    const renewed = await db.leases.renewHeld(renewing.map(rolloutLeaseName), this.id, now, leaseTtlMs);
     for (const rolloutId of renewing) {
       if (renewed.has(rolloutLeaseName(rolloutId))) this.held.set(rolloutId, now + leaseTtlMs);
       else this.held.delete(rolloutId);

@@ -2,37 +2,24 @@
  * Idempotent effects. Each side effect of the engine runs under a stable key; once a step is `done` its stored
  * result is returned and the effect is not run again (a restarted runner neither deploys nor shifts twice).
  * A `started` step (the process died during it) or a `failed` one runs again: effects are safe to repeat.
+ * The step's rows are written around the effect, never in a transaction held open across it.
  */
-import { eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { steps } from "@/db/schema";
+import type { Store } from "@/db/client";
 
 export type StepOutcome<T> = { result: T; replayed: boolean };
 
-export async function runStep<T>(db: Db, key: string, regionRolloutId: string, fn: () => Promise<T>, now: () => number): Promise<StepOutcome<T>> {
-  const existing = db.select().from(steps).where(eq(steps.key, key)).get();
+export async function runStep<T>(db: Store, key: string, regionRolloutId: string, fn: () => Promise<T>, now: () => number): Promise<StepOutcome<T>> {
+  const existing = await db.steps.byKey(key);
   if (existing?.status === "done") return { result: existing.result as T, replayed: true };
 
-  const startedAt = now();
-  db.insert(steps)
-    .values({ key, regionRolloutId, status: "started", startedAt })
-    .onConflictDoUpdate({ target: steps.key, set: { status: "started", error: null, startedAt, finishedAt: null } })
-    .run();
+  await db.steps.start(key, regionRolloutId, now());
   try {
     const result = await fn();
-    db.update(steps)
-      .set({ status: "done", result: (result ?? null) as unknown, finishedAt: now() })
-      .where(eq(steps.key, key))
-      .run();
+    await db.steps.finish(key, (result ?? null) as unknown, now());
     return { result, replayed: false };
   } catch (err) {
     // A shutdown leaves the step `started`: the next runner repeats it rather than trusting a half-done effect.
-    if (!(err instanceof Error && err.name === "AbortError")) {
-      db.update(steps)
-        .set({ status: "failed", error: err instanceof Error ? err.message : String(err), finishedAt: now() })
-        .where(eq(steps.key, key))
-        .run();
-    }
+    if (!(err instanceof Error && err.name === "AbortError")) await db.steps.fail(key, err instanceof Error ? err.message : String(err), now());
     throw err;
   }
 }

@@ -1,13 +1,15 @@
 /**
  * Shared by the runner and service tests: a fresh migrated SQLite file, the demo fleet config (with changes),
  * people with roles, a virtual clock, a simulated world, and a way to run the engine until something is true.
+ * The readers (`phases`, `eventsOf`, ...) and `addUser` go straight to the SQLite handle (`db.raw`), so they stay
+ * synchronous; everything under test goes through the async store.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { parseDocument } from "yaml";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, regionRollouts, regionStates, rollouts, roleChanges, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { Role } from "@/server/auth/roles";
@@ -36,7 +38,9 @@ export function demoConfig(change?: (raw: Record<string, unknown>) => void): Fle
 
 export type Harness = {
   dir: string;
-  db: Db;
+  db: SqliteStore;
+  /** Settles once the fleet config is in the store (every store call of `db` waits for it; `db.raw` does not). */
+  ready: Promise<void>;
   config: FleetConfig;
   clock: VirtualClock;
   world: SimulatedWorld;
@@ -48,17 +52,19 @@ export type Harness = {
 
 export function createHarness(options: { config?: FleetConfig; seed?: number; leaseTtlMs?: number } = {}): Harness {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-engine-"));
-  const db = openDatabase(path.join(dir, "test.db"));
-  migrateDatabase(db);
+  const store = openDatabase(path.join(dir, "test.db"));
+  migrateDatabase(store);
   const config = options.config ?? demoConfig();
   const clock = new VirtualClock();
-  syncFleet(db, config, clock.now());
+  const ready = syncFleet(store, config, clock.now());
+  const db = waitingFor(ready, store);
   const world = new SimulatedWorld({ seed: options.seed ?? 7 });
   const providersFor = cachedProviders(config, world, clock, process.env, injectedFaultsFrom(db, config));
   const newRunner = (id: string) => new Runner({ db, config, clock, providersFor, id, leaseTtlMs: options.leaseTtlMs ?? 15_000 });
   return {
     dir,
     db,
+    ready,
     config,
     clock,
     world,
@@ -72,12 +78,35 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
   };
 }
 
+/**
+ * The harness's store, each of its calls waiting first for the fleet's sync: `createHarness` stays synchronous,
+ * and a test's first verb or tick still finds the services and regions in place.
+ */
+function waitingFor(ready: Promise<void>, store: SqliteStore): SqliteStore {
+  let synced = false;
+  ready.then(
+    () => (synced = true),
+    () => undefined, // every call below rejects with the sync's error
+  );
+  const wait =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      synced ? fn(...args) : ready.then(() => fn(...args));
+  const waiting: Record<string, unknown> = { ...store, transaction: wait(store.transaction), close: wait(store.close) };
+  for (const [name, repo] of Object.entries(store)) {
+    if (name === "raw" || name === "$client" || typeof repo !== "object" || repo === null) continue;
+    waiting[name] = Object.fromEntries(Object.entries(repo).map(([method, fn]) => [method, typeof fn === "function" ? wait(fn) : fn]));
+  }
+  return waiting as SqliteStore;
+}
+
 /** A person with roles, stored as the auth layer would store them. */
-export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor {
-  db.insert(users)
+export function addUser(db: SqliteStore, id: string, name: string, roles: Role[]): Actor {
+  db.raw
+    .insert(users)
     .values({ id, email: `${id}@example.test`, name, demo: true, createdAt: 0 })
     .run();
-  for (const role of roles) db.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "system", at: 0 }).run();
+  for (const role of roles) db.raw.insert(roleChanges).values({ userId: id, role, change: "granted", changedBy: "system", at: 0 }).run();
   return { kind: "user", id, name, roles };
 }
 
@@ -87,24 +116,24 @@ export function addUser(db: Db, id: string, name: string, roles: Role[]): Actor 
  */
 export async function runUntil(
   h: Harness,
-  done: () => boolean,
-  between?: () => void,
+  done: () => boolean | Promise<boolean>,
+  between?: () => unknown,
   maxTicks = 20_000,
   runner: Pick<Runner, "tick" | "nextDueAt"> = h.runner,
 ): Promise<void> {
   for (let i = 0; i < maxTicks; i++) {
     await runner.tick();
-    between?.();
-    if (done()) return;
-    const next = runner.nextDueAt();
+    await between?.();
+    if (await done()) return;
+    const next = await runner.nextDueAt();
     h.clock.setTime(next ?? h.clock.now() + 1_000);
   }
   throw new Error(`not done after ${maxTicks} ticks; phases: ${JSON.stringify(phases(h.db))}`);
 }
 
-export function phases(db: Db): Record<string, string> {
+export function phases(db: SqliteStore): Record<string, string> {
   return Object.fromEntries(
-    db
+    db.raw
       .select()
       .from(regionRollouts)
       .all()
@@ -112,28 +141,28 @@ export function phases(db: Db): Record<string, string> {
   );
 }
 
-export function regionRolloutOf(db: Db, rolloutId: string, regionId: string) {
-  return db
+export function regionRolloutOf(db: SqliteStore, rolloutId: string, regionId: string) {
+  return db.raw
     .select()
     .from(regionRollouts)
     .all()
     .find((r) => r.rolloutId === rolloutId && r.regionId === regionId)!;
 }
 
-export function regionStateOf(db: Db, regionId: string, serviceId = "api") {
-  return db
+export function regionStateOf(db: SqliteStore, regionId: string, serviceId = "api") {
+  return db.raw
     .select()
     .from(regionStates)
     .all()
     .find((r) => r.regionId === regionId && r.serviceId === serviceId)!;
 }
 
-export function rolloutRow(db: Db, rolloutId: string) {
-  return db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()!;
+export function rolloutRow(db: SqliteStore, rolloutId: string) {
+  return db.raw.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()!;
 }
 
-export function eventsOf(db: Db, filter: { type?: string; regionId?: string } = {}) {
-  return db
+export function eventsOf(db: SqliteStore, filter: { type?: string; regionId?: string } = {}) {
+  return db.raw
     .select()
     .from(events)
     .all()
@@ -141,13 +170,13 @@ export function eventsOf(db: Db, filter: { type?: string; regionId?: string } = 
 }
 
 /** Both reviewers approve every region that waits at its gate. */
-export function approveWaitingGates(
+export async function approveWaitingGates(
   h: Harness,
   reviewers: Actor[],
   approve: (ctx: ServiceContext, input: { rolloutId: string; regionId: string }) => unknown,
-): void {
-  for (const row of h.db.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all()) {
-    for (const reviewer of reviewers) approve(h.as(reviewer), { rolloutId: row.rolloutId, regionId: row.regionId });
+): Promise<void> {
+  for (const row of h.db.raw.select().from(regionRollouts).where(eq(regionRollouts.phase, "awaiting_approval")).all()) {
+    for (const reviewer of reviewers) await approve(h.as(reviewer), { rolloutId: row.rolloutId, regionId: row.regionId });
   }
 }
 

@@ -5,10 +5,8 @@
  * The runner does the same for a region resumed after a pause: a load balancer restarted while it was paused
  * (HAProxy comes back with its config's weights) would otherwise hold another split than the events say.
  */
-import { and, eq, notInArray } from "drizzle-orm";
 import type { Logger } from "pino";
-import type { Db } from "@/db/client";
-import { regionRollouts, regionStates, rollouts } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders } from "@/server/providers/types";
 import type { Clock } from "./clock";
@@ -17,7 +15,7 @@ import type { RegionRolloutRow, RolloutRow } from "../store/load";
 import { insertEvents } from "../store/persist";
 
 export type TrafficCheckDeps = {
-  db: Db;
+  db: Store;
   clock: Clock;
   providersFor: (regionId: string) => RegionProviders;
   log: Logger;
@@ -28,13 +26,9 @@ export type TrafficCheckDeps = {
 /** Returns how many regions were put back. A provider that cannot be reached is logged and left for later. */
 export async function reconcileTraffic(deps: TrafficCheckDeps, rolloutId: string): Promise<number> {
   const { db } = deps;
-  const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  const rollout = await db.rollouts.byId(rolloutId);
   if (!rollout) return 0;
-  const rows = db
-    .select()
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, rolloutId), notInArray(regionRollouts.phase, [...TERMINAL_PHASES])))
-    .all();
+  const rows = await db.regionRollouts.unfinishedOfRollout(rolloutId, TERMINAL_PHASES);
   let fixed = 0;
   for (const row of rows) if (await restoreVerifiedSplit(deps, rollout, row)) fixed++;
   return fixed;
@@ -63,12 +57,10 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
       signal: deps.signal,
     });
     const now = deps.clock.now();
-    db.transaction((tx) => {
-      tx.update(regionStates)
-        .set({ greenPct: verified.green, updatedAt: now })
-        .where(and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId)))
-        .run();
-      insertEvents(tx, { row, rollout, now, actor: "engine", consumers: deps.consumers }, [
+    // The provider calls are done: the transaction holds store writes only.
+    await db.transaction(async (tx) => {
+      await tx.regions.setServing(rollout.serviceId, row.regionId, { greenPct: verified.green }, now);
+      await insertEvents(tx, { row, rollout, now, actor: "engine", consumers: deps.consumers }, [
         {
           type: "traffic.reconciled",
           message: `${row.regionId}: the load balancer held blue ${actual.blue} % / green ${actual.green} %, but the last verified split was blue ${expected.blue} % / green ${expected.green} %; put back.`,

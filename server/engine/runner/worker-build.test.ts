@@ -53,7 +53,7 @@ it("the compiled worker beats in the runners table of a fresh database and stops
     if (existsSync(dbFile)) {
       const db = openDatabase(dbFile);
       try {
-        beat = db
+        beat = db.raw
           .select()
           .from(runners)
           .all()

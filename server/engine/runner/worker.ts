@@ -16,7 +16,7 @@ checkEnvironmentOrExit(); // like the server: every bad variable by name, before
 setConfig(loaded);
 selectFleetDatabase(loaded.config); // the same file as the server: FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
 const db = getDb();
-syncFleet(db, loaded.config, Date.now());
+await syncFleet(db, loaded.config, Date.now());
 const runner = startEngine({ db, config: loaded.config });
 logger.info({ config: loaded.file, runner: runner.id }, "flightdeck worker running");
 

@@ -3,18 +3,9 @@
  * were judged, the stage rows, what the region now serves, and the rollout's status, all in one transaction.
  * Used by the runner and by the manual actions in server/services, so both keep the same bookkeeping.
  */
-import { and, eq, ne, notInArray, sql } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
-import { events, regionRollouts, regionStates } from "@/db/schema";
-import {
-  TERMINAL_PHASES,
-  type Assessment,
-  type EventDraft,
-  type Observation,
-  type RegionPhase,
-  type RegionRolloutState,
-  type Transition,
-} from "@/server/engine/machine/types";
+import type { Store } from "@/db/client";
+import type { RegionStateRow } from "@/db/store/repositories/regions";
+import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type Transition } from "@/server/engine/machine/types";
 import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
 import type { TrafficSplit } from "@/server/providers/types";
@@ -22,7 +13,6 @@ import type { EventConsumers } from "./event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
 import { updateStageRows } from "./stage-rows";
-import { statements, type Statements } from "./statements";
 
 export type SaveTransitionInput = {
   row: RegionRolloutRow;
@@ -40,82 +30,41 @@ export type SaveTransitionInput = {
   /** The split the traffic provider read back, when this decision moved traffic. */
   verifiedSplit?: TrafficSplit;
   /** Extra rows written in the same transaction (a command's own bookkeeping). */
-  also?: (tx: Tx, saved: RegionRolloutRow) => void;
+  also?: (tx: Store, saved: RegionRolloutRow) => Promise<void> | void;
 };
-
-/** Columns a decision may change; identity and plan columns never move. */
-const PATCHABLE: ReadonlyArray<keyof RegionRolloutState> = [
-  "phase",
-  "paused",
-  "pauseReason",
-  "stageIndex",
-  "stageStartedAt",
-  "deadlineAt",
-  "pausedRemainingMs",
-  "canaryPct",
-  "fromColour",
-  "toColour",
-  "breaches",
-  "inconclusive",
-  "lastSampleAt",
-  "lastVerdict",
-  "requestedAction",
-  "requestedBy",
-  "cause",
-  "outcomeReason",
-  "attempt",
-  "startedAt",
-  "finishedAt",
-  "rollbackAttempts",
-  "rollbackNextAt",
-  "rollbackLastError",
-  "rollbackFirstFailedAt",
-  "rollbackLastAlertAt",
-  "observeUntil",
-  "extendedMs",
-  "promotedAt",
-];
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
 
 /**
  * Returns the saved row, or null when the row changed since it was read (another writer won: stop).
- * The hot statements are prepared on the connection; better-sqlite3 runs them inside the open transaction
- * (a PostgreSQL port prepares them on the transaction's client instead).
+ * The patch is laid over the row as read; the store writes every column a decision may change (the identity
+ * and plan columns never move), `WHERE version = expected`, with its hot statements prepared per connection.
  */
-export function saveTransition(db: Db, input: SaveTransitionInput): RegionRolloutRow | null {
-  const saved = db.transaction((tx) => {
+export async function saveTransition(db: Store, input: SaveTransitionInput): Promise<RegionRolloutRow | null> {
+  const saved = await db.transaction(async (tx) => {
     const { row, now } = input;
-    const q = statements(db);
-    const merged: Record<string, unknown> = { ...row };
-    for (const key of PATCHABLE) if (key in input.transition.patch) merged[key] = input.transition.patch[key];
-    const driverValues = { ...merged, paused: merged.paused ? 1 : 0, cause: merged.cause == null ? null : JSON.stringify(merged.cause) };
-    const saved = q.saveRegionRollout.get({
-      ...driverValues,
-      nextTickAt: input.nextTickAt ?? now,
-      updatedAt: now,
-      newVersion: row.version + 1,
-      version: row.version,
-    });
+    const next: RegionRolloutRow = { ...row, ...input.transition.patch, nextTickAt: input.nextTickAt ?? now, updatedAt: now };
+    const saved = await tx.regionRollouts.saveVersioned(next, row.version);
     if (!saved) return null;
 
-    const written = input.transition.events.map((e) => {
+    const written = [];
+    for (const e of input.transition.events) {
       const values = eventRow(input, e);
-      return { ...values, id: q.insertEvent.get(values)!.id };
-    });
-    if (input.assessment && input.observation) insertSamples(q, row, input.assessment, input.observation);
+      written.push({ ...values, id: await tx.events.insertOne(values) });
+    }
+    if (input.assessment && input.observation) await insertSamples(tx, row, input.assessment, input.observation);
     // After the samples: an incident card shows the breaching sample's numbers.
-    input.consumers.enqueue(tx, written);
-    updateStageRows(tx, row, saved, now);
-    updateRegionState(tx, input, saved);
+    await input.consumers.enqueue(tx, written);
+    await updateStageRows(tx, row, saved, now);
+    await updateRegionState(tx, input, saved);
     if (saved.phase !== row.phase) {
-      if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") wakeDownstream(tx, saved, now);
-      updateRolloutStatus(tx, input.rollout, now, input.consumers);
+      if (isTerminal(saved.phase) && input.rollout.strategy !== "parallel") await wakeDownstream(tx, saved, now);
+      await updateRolloutStatus(tx, input.rollout, now, input.consumers);
     } else if (row.observeUntil !== null && saved.observeUntil === null) {
       // The observation period ended quietly: the next region may start now.
-      wakeDownstream(tx, saved, now);
+      await wakeDownstream(tx, saved, now);
     }
-    input.also?.(tx, saved);
+    await input.also?.(tx, saved);
     return saved;
   });
   // Counted once committed: a decision that lost its race did not happen.
@@ -124,8 +73,8 @@ export function saveTransition(db: Db, input: SaveTransitionInput): RegionRollou
 }
 
 /** The runner saw nothing to do before `nextTickAt`; unless the row changed meanwhile (a command woke it). */
-export function saveNextTick(db: Db, row: RegionRolloutRow, nextTickAt: number): boolean {
-  return statements(db).saveNextTick.run({ nextTickAt, id: row.id, version: row.version }).changes === 1;
+export async function saveNextTick(db: Store, row: RegionRolloutRow, nextTickAt: number): Promise<boolean> {
+  return db.regionRollouts.saveNextTick(row.id, row.version, nextTickAt);
 }
 
 type EventContext = Pick<SaveTransitionInput, "row" | "rollout" | "now" | "actor" | "consumers">;
@@ -145,16 +94,9 @@ function eventRow(input: EventContext, e: EventDraft) {
 }
 
 /** Events about a region rollout, written in the caller's transaction. */
-export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]): void {
+export async function insertEvents(tx: Store, input: EventContext, drafts: EventDraft[]): Promise<void> {
   if (drafts.length === 0) return;
-  input.consumers.enqueue(
-    tx,
-    tx
-      .insert(events)
-      .values(drafts.map((e) => eventRow(input, e)))
-      .returning()
-      .all(),
-  );
+  await input.consumers.enqueue(tx, await tx.events.insertAll(drafts.map((e) => eventRow(input, e))));
   input.consumers.count(input.row.regionId, drafts);
 }
 
@@ -162,9 +104,9 @@ export function insertEvents(tx: Tx, input: EventContext, drafts: EventDraft[]):
  * The canary sample with its verdict and the figures behind it (bounds, p-values, effect sizes), and the old
  * colour's as the baseline it is compared with; both with their error counts, so a verdict can be re-derived.
  */
-function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessment, observation: Observation): void {
+async function insertSamples(tx: Store, row: RegionRolloutRow, assessment: Assessment, observation: Observation): Promise<void> {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  q.insertSample.run({
+  await tx.samples.insert({
     ...base,
     role: "canary",
     ...measured(observation.canary),
@@ -172,7 +114,8 @@ function insertSamples(q: Statements, row: RegionRolloutRow, assessment: Assessm
     reasons: assessment.reasons,
     judgement: assessment.judgement ?? null,
   });
-  if (observation.baseline) q.insertSample.run({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null });
+  if (observation.baseline)
+    await tx.samples.insert({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null });
 }
 
 function measured(m: Observation["canary"]) {
@@ -193,10 +136,9 @@ function measured(m: Observation["canary"]) {
  * region succeeded; the old ones back after an emergency rollback; and the region freed once this rollout
  * is done with it.
  */
-function updateRegionState(tx: Tx, input: SaveTransitionInput, saved: RegionRolloutRow): void {
+async function updateRegionState(tx: Store, input: SaveTransitionInput, saved: RegionRolloutRow): Promise<void> {
   const { row, rollout, now } = input;
-  const where = and(eq(regionStates.serviceId, rollout.serviceId), eq(regionStates.regionId, row.regionId));
-  const set: Partial<typeof regionStates.$inferInsert> = {};
+  const set: Partial<RegionStateRow> = {};
   if (input.verifiedSplit) set.greenPct = input.verifiedSplit.green;
   if (saved.phase === "succeeded" && row.phase !== "succeeded") {
     Object.assign(set, { liveColour: saved.toColour, liveArtifactId: rollout.artifactId, previousArtifactId: saved.previousArtifactId });
@@ -204,30 +146,11 @@ function updateRegionState(tx: Tx, input: SaveTransitionInput, saved: RegionRoll
   if (row.phase === "succeeded" && saved.phase !== "succeeded") {
     Object.assign(set, { liveColour: saved.fromColour, liveArtifactId: saved.previousArtifactId, previousArtifactId: rollout.artifactId });
   }
-  if (Object.keys(set).length > 0)
-    tx.update(regionStates)
-      .set({ ...set, updatedAt: now })
-      .where(where)
-      .run();
-  if (isTerminal(saved.phase) && saved.requestedAction === null) {
-    tx.update(regionStates)
-      .set({ activeRegionRolloutId: null, updatedAt: now })
-      .where(and(where, eq(regionStates.activeRegionRolloutId, saved.id)))
-      .run();
-  }
+  if (Object.keys(set).length > 0) await tx.regions.setServing(rollout.serviceId, row.regionId, set, now);
+  if (isTerminal(saved.phase) && saved.requestedAction === null) await tx.regions.release(rollout.serviceId, row.regionId, saved.id, now);
 }
 
 /** The next region of a chain looks again now rather than at its next idle check. */
-function wakeDownstream(tx: Tx, saved: RegionRolloutRow, now: number): void {
-  tx.update(regionRollouts)
-    .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
-    .where(
-      and(
-        eq(regionRollouts.rolloutId, saved.rolloutId),
-        eq(regionRollouts.position, saved.position + 1),
-        notInArray(regionRollouts.phase, [...TERMINAL_PHASES]),
-        ne(regionRollouts.id, saved.id),
-      ),
-    )
-    .run();
+async function wakeDownstream(tx: Store, saved: RegionRolloutRow, now: number): Promise<void> {
+  await tx.regionRollouts.wakeNext(saved, TERMINAL_PHASES, now);
 }
