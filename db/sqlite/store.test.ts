@@ -75,3 +75,23 @@ describe("the SQLite store's transactions", () => {
     expect(await db.leases.holder("a", 10)).toBeNull();
   });
 });
+
+describe("the SQLite store under a burst", () => {
+  it("runs many transactions started at once one after another, none inside another", async () => {
+    const db = fresh();
+    const inside: number[] = [];
+    let open = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        db.transaction(async (tx) => {
+          inside.push(++open);
+          await tx.leases.acquire(`l${i}`, "r1", 0, 1000);
+          await new Promise((r) => setTimeout(r, 1));
+          open--;
+        }),
+      ),
+    );
+    expect(inside).toEqual(Array(12).fill(1));
+    for (let i = 0; i < 12; i++) expect(await db.leases.holder(`l${i}`, 10)).toBe("r1");
+  });
+});

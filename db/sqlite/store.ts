@@ -34,7 +34,13 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
   function gate<R extends object>(repo: R): R {
     const gated: Record<string, unknown> = {};
     for (const [name, fn] of Object.entries(repo)) {
-      gated[name] = typeof fn !== "function" ? fn : (...args: Parameters<AnyFn>) => (open ? waitTurn().then(() => (fn as AnyFn)(...args)) : (fn as AnyFn)(...args));
+      if (typeof fn !== "function") {
+        gated[name] = fn;
+        continue;
+      }
+      // Checked again after waking: another waiter may have opened a transaction in between.
+      const call = (...args: Parameters<AnyFn>): unknown => (open ? waitTurn().then(() => call(...args)) : (fn as AnyFn)(...args));
+      gated[name] = call;
     }
     return gated as R;
   }
@@ -68,7 +74,8 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     raw: q,
     $client: client,
     async transaction(fn) {
-      if (open) await waitTurn();
+      // Checked again after waking: another waiter may have opened a transaction in between.
+      while (open) await waitTurn();
       let release!: () => void;
       open = new Promise((resolve) => (release = resolve));
       try {
@@ -87,7 +94,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
       }
     },
     async close() {
-      if (open) await waitTurn();
+      while (open) await waitTurn();
       client.close();
     },
   };
