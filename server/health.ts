@@ -2,9 +2,7 @@
  * What GET /api/health reports: the database answers, and how recently an engine runner beat. The engine may
  * run apart (`npm run worker`), so a missing or stale runner is reported, not treated as the web app being down.
  */
-import { desc, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { runners } from "@/db/schema";
+import type { Store } from "@/db/client";
 import { can, scopeAllows } from "@/server/auth/roles";
 import { getSessionUser } from "@/server/auth/session";
 import { authenticateToken } from "@/server/services/api-tokens";
@@ -24,12 +22,13 @@ export type EngineHealth = {
   pid?: number;
 };
 
-export function checkDatabase(db: Db): void {
-  db.run(sql`select 1`);
+/** Throws when the database does not answer (any read will do: the runners table is small). */
+export async function checkDatabase(db: Store): Promise<void> {
+  await db.runners.latest();
 }
 
-export function readEngineHealth(db: Db, now: number): EngineHealth {
-  const latest = db.select().from(runners).orderBy(desc(runners.heartbeatAt)).limit(1).get();
+export async function readEngineHealth(db: Store, now: number): Promise<EngineHealth> {
+  const latest = await db.runners.latest();
   if (!latest) return { status: "not_running", lastHeartbeatAgoMs: null };
   const ago = Math.max(0, now - latest.heartbeatAt);
   return {
@@ -42,9 +41,9 @@ export function readEngineHealth(db: Db, now: number): EngineHealth {
 }
 
 /** The whole health answer for the route: the database must answer; the engine's state is reported. */
-export function readHealth(ctx: HealthContext): { database: "ok"; engine: EngineHealth } {
-  checkDatabase(ctx.db);
-  return { database: "ok", engine: readEngineHealth(ctx.db, ctx.now) };
+export async function readHealth(ctx: HealthContext): Promise<{ database: "ok"; engine: EngineHealth }> {
+  await checkDatabase(ctx.db);
+  return { database: "ok", engine: await readEngineHealth(ctx.db, ctx.now) };
 }
 
 /** Whether a request may read the details: a token that may read, or a signed-in user. An unknown or expired token just gets the short answer. */
@@ -52,7 +51,7 @@ export async function maySeeHealthDetails(ctx: HealthContext, request: Request):
   const authorization = request.headers.get("authorization");
   try {
     if (authorization) {
-      const { actor, scope } = authenticateToken(ctx.db, authorization, ctx.now, ctx.config.demo);
+      const { actor, scope } = await authenticateToken(ctx.db, authorization, ctx.now, ctx.config.demo);
       return scopeAllows(scope, "read") && can(actor.roles, "read");
     }
     const user = await getSessionUser();

@@ -91,7 +91,7 @@ describe("/api/metrics", () => {
       manual: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "manual" }),
       breach: await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "breach" }),
     };
-    const { rolloutId } = startRollout(harness.as(dana), {
+    const { rolloutId } = await startRollout(harness.as(dana), {
       serviceId: "api",
       artifact: { version: "1.0.0", digest: DIGEST_A, ...BUILT },
       strategy: "parallel",
@@ -99,7 +99,7 @@ describe("/api/metrics", () => {
     });
     await runUntil(harness, () => regionRolloutOf(harness.db, rolloutId, "us-east").canaryPct > 0);
 
-    rollbackRegion(harness.as(sam), { serviceId: "api", regionId: "us-east" });
+    await rollbackRegion(harness.as(sam), { serviceId: "api", regionId: "us-east" });
     await runUntil(harness, () => phases(harness.db)["us-east"] === "rolled_back");
 
     expect(await series("flightdeck_rollbacks_total", { region: "us-east", trigger: "manual" })).toBe(before.manual + 1);

@@ -7,10 +7,8 @@
  * transitions, rollbacks, analysis verdicts, provider call durations and errors, notification deliveries;
  * and refused CI webhook deliveries by reason.
  */
-import { count } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { getDb, type Db } from "@/db/client";
-import { regionRollouts, rollouts } from "@/db/schema";
+import { getDb, type Store } from "@/db/client";
 import { rollbackTrigger, type EventDraft } from "@/server/engine/machine/events";
 
 export type EngineMetrics = {
@@ -22,7 +20,7 @@ export type EngineMetrics = {
   deliveries: Counter<"channel" | "result">;
 };
 
-type MetricsState = { registry: Registry; engine: EngineMetrics; webhookRefused: Counter<"reason">; db: Db | null };
+type MetricsState = { registry: Registry; engine: EngineMetrics; webhookRefused: Counter<"reason">; db: Store | null };
 const globalForMetrics = globalThis as unknown as { flightdeckMetricsState?: MetricsState };
 
 function createState(): MetricsState {
@@ -84,9 +82,9 @@ function createState(): MetricsState {
     help: "Rollouts by status, read from the database at scrape time.",
     labelNames: ["status"],
     registers,
-    collect() {
+    async collect() {
+      const rows = await readCounts(state, (db) => db.rollouts.countByStatus());
       this.reset();
-      const rows = readCounts(state, (db) => db.select({ key: rollouts.status, n: count() }).from(rollouts).groupBy(rollouts.status).all());
       for (const r of rows) this.set({ status: r.key }, r.n);
     },
   });
@@ -95,9 +93,9 @@ function createState(): MetricsState {
     help: "Region rollouts by phase, read from the database at scrape time.",
     labelNames: ["phase"],
     registers,
-    collect() {
+    async collect() {
+      const rows = await readCounts(state, (db) => db.regionRollouts.countByPhase());
       this.reset();
-      const rows = readCounts(state, (db) => db.select({ key: regionRollouts.phase, n: count() }).from(regionRollouts).groupBy(regionRollouts.phase).all());
       for (const r of rows) this.set({ phase: r.key }, r.n);
     },
   });
@@ -108,10 +106,10 @@ function createState(): MetricsState {
  * Counts from the database set by countRolloutsIn, else the process's own. A database that cannot be read
  * leaves the gauge empty rather than failing the whole scrape.
  */
-function readCounts(state: MetricsState, query: (db: Db) => Array<{ key: string; n: number }>): Array<{ key: string; n: number }> {
+async function readCounts(state: MetricsState, query: (db: Store) => Promise<Array<{ key: string; n: number }>>): Promise<Array<{ key: string; n: number }>> {
   try {
     state.db ??= getDb();
-    return query(state.db);
+    return await query(state.db);
   } catch {
     return [];
   }
@@ -131,7 +129,7 @@ export function engineMetrics(): EngineMetrics {
 }
 
 /** The database the rollout gauges are read from at scrape time (default: the process's, from getDb; tests set their own). */
-export function countRolloutsIn(db: Db): void {
+export function countRolloutsIn(db: Store): void {
   metricsState().db = db;
 }
 

@@ -25,10 +25,10 @@ describe("the event log cannot be rewritten", () => {
   let h: Harness;
   beforeEach(() => {
     h = createHarness();
-    h.db.insert(events).values({ id: 1_000_000, at: 1, type: "approval.granted", actor: "user:sam", message: "Sam approved eu-west" }).run();
+    h.db.raw.insert(events).values({ id: 1_000_000, at: 1, type: "approval.granted", actor: "user:sam", message: "Sam approved eu-west" }).run();
   });
   afterEach(() => h.cleanup());
-  const original = () => h.db.select().from(events).where(eq(events.id, 1_000_000)).get();
+  const original = () => h.db.raw.select().from(events).where(eq(events.id, 1_000_000)).get();
 
   it.each([
     ["INSERT OR REPLACE", "insert or replace into events (id, at, type, actor, message) values (1000000, 2, 'approval.rejected', 'user:eve', 'forged')"],
@@ -44,7 +44,7 @@ describe("the event log cannot be rewritten", () => {
 
   it("refuses drizzle's onConflictDoUpdate and keeps the event", () => {
     expect(() =>
-      h.db
+      h.db.raw
         .insert(events)
         .values({ id: 1_000_000, at: 2, type: "approval.rejected", actor: "user:eve", message: "forged" })
         .onConflictDoUpdate({ target: events.id, set: { message: "forged", actor: "user:eve" } })
@@ -54,9 +54,9 @@ describe("the event log cannot be rewritten", () => {
   });
 
   it("still appends new events, with or without an id", () => {
-    h.db.insert(events).values({ at: 3, type: "x", actor: "system", message: "next" }).run();
+    h.db.raw.insert(events).values({ at: 3, type: "x", actor: "system", message: "next" }).run();
     h.db.$client.prepare("insert or replace into events (id, at, type, actor, message) values (2000000, 4, 'y', 'system', 'new id')").run();
-    expect(h.db.select().from(events).where(eq(events.id, 2_000_000)).get()?.message).toBe("new id");
+    expect(h.db.raw.select().from(events).where(eq(events.id, 2_000_000)).get()?.message).toBe("new id");
   });
 });
 
@@ -71,7 +71,7 @@ describe("approvals and roles keep their history", () => {
   it("refuses to change, remove or replace a reviewer's decision on a gate", async () => {
     const ada = addUser(h.db, "ada", "Ada", ["admin"]);
     const sam = addUser(h.db, "sam", "Sam", ["sre"]);
-    const { rolloutId } = startRollout(h.as(ada), {
+    const { rolloutId } = await startRollout(h.as(ada), {
       serviceId: "api",
       artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
       strategy: "sequential",
@@ -79,11 +79,11 @@ describe("approvals and roles keep their history", () => {
     });
     await h.runner.tick();
     expect(phases(h.db)["us-east"]).toBe("awaiting_approval");
-    const { approvalId } = approveGate(h.as(sam), { rolloutId, regionId: "us-east" });
+    const { approvalId } = await approveGate(h.as(sam), { rolloutId, regionId: "us-east" });
     const raw = h.db.$client;
     expect(() => raw.prepare("update approvals set decision = 'rejected', reviewer_id = 'ada'").run()).toThrow(/append-only/);
     expect(() => raw.prepare("delete from approvals").run()).toThrow(/append-only/);
-    const first = h.db.select().from(approvals).get()!;
+    const first = h.db.raw.select().from(approvals).get()!;
     expect(() =>
       raw
         .prepare(
@@ -92,22 +92,22 @@ describe("approvals and roles keep their history", () => {
         .run("other-id", first.regionRolloutId, first.environment),
     ).toThrow(/append-only/);
     expect(() =>
-      h.db
+      h.db.raw
         .insert(approvals)
         .values({ ...first, decision: "rejected" })
         .onConflictDoUpdate({ target: approvals.id, set: { decision: "rejected" } })
         .run(),
     ).toThrow(/append-only/);
-    expect(h.db.select().from(approvals).all()).toEqual([expect.objectContaining({ id: approvalId, reviewerId: "sam", decision: "approved" })]);
+    expect(h.db.raw.select().from(approvals).all()).toEqual([expect.objectContaining({ id: approvalId, reviewerId: "sam", decision: "approved" })]);
   });
 
-  it("records a role removal as a row of its own: who held what, when, and who changed it", () => {
+  it("records a role removal as a row of its own: who held what, when, and who changed it", async () => {
     const grace = addUser(h.db, "grace", "Grace", ["admin"]);
     const dan = addUser(h.db, "dan", "Dan", ["deployer", "sre"]);
-    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 5_000 }, { userId: dan.id, roles: ["deployer"] });
-    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 6_000 }, { userId: dan.id, roles: ["deployer", "sre"] });
-    setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 7_000 }, { userId: dan.id, roles: ["viewer"] });
-    const history = h.db.select().from(roleChanges).where(eq(roleChanges.userId, dan.id)).orderBy(asc(roleChanges.id)).all();
+    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 5_000 }, { userId: dan.id, roles: ["deployer"] });
+    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 6_000 }, { userId: dan.id, roles: ["deployer", "sre"] });
+    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 7_000 }, { userId: dan.id, roles: ["viewer"] });
+    const history = h.db.raw.select().from(roleChanges).where(eq(roleChanges.userId, dan.id)).orderBy(asc(roleChanges.id)).all();
     expect(history.map((c) => `${c.at} ${c.change} ${c.role} by ${c.changedBy}`)).toEqual([
       "0 granted deployer by system",
       "0 granted sre by system",
@@ -117,7 +117,7 @@ describe("approvals and roles keep their history", () => {
       "7000 removed sre by user:grace",
       "7000 granted viewer by user:grace",
     ]);
-    expect(h.db.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.userId, dan.id)).all()).toEqual([{ role: "viewer" }]);
+    expect(h.db.raw.select({ role: roleAssignments.role }).from(roleAssignments).where(eq(roleAssignments.userId, dan.id)).all()).toEqual([{ role: "viewer" }]);
   });
 
   it("refuses to rewrite the role history, and turns hand-written SQL on role_assignments into history", () => {
@@ -129,10 +129,10 @@ describe("approvals and roles keep their history", () => {
     raw.prepare("insert into role_assignments (user_id, role, granted_by, granted_at) values ('dan', 'admin', 'sql', 10)").run();
     raw.prepare("delete from role_assignments where user_id = 'dan' and role = 'deployer'").run();
     expect(
-      h.db.select({ role: roleAssignments.role, by: roleAssignments.grantedBy }).from(roleAssignments).where(eq(roleAssignments.userId, "dan")).all(),
+      h.db.raw.select({ role: roleAssignments.role, by: roleAssignments.grantedBy }).from(roleAssignments).where(eq(roleAssignments.userId, "dan")).all(),
     ).toEqual([{ role: "admin", by: "sql" }]);
     expect(
-      h.db
+      h.db.raw
         .select({ change: roleChanges.change, role: roleChanges.role })
         .from(roleChanges)
         .where(eq(roleChanges.userId, "dan"))
@@ -154,7 +154,7 @@ describe("a viewer reading the audit log", () => {
   beforeEach(() => {
     h = createHarness();
     setConfig({ config: h.config, file: DEMO_CONFIG_PATH });
-    h.db
+    h.db.raw
       .insert(events)
       .values([
         {

@@ -15,7 +15,7 @@ afterEach(() => {
   setConfig({ config: demoConfig(), file: DEMO_CONFIG_PATH });
 });
 
-const outbox = () => h.db.select().from(notificationOutbox).all();
+const outbox = () => h.db.raw.select().from(notificationOutbox).all();
 const slackLines = (payload: unknown) =>
   (payload as { blocks: Array<{ type: string; text?: { text: string } }> }).blocks.filter((b) => b.type === "section")[0].text!.text.split("\n");
 
@@ -30,7 +30,7 @@ describe("cards written with their events", () => {
   it("a breach at EU West's 25 % stage writes one incident card naming the error rate, and no card per sample", async () => {
     h = notifyHarness({ faultAt25: true });
     const { dana, reviewers } = people();
-    const started = startRollout(h.as(dana), {
+    const started = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
@@ -77,7 +77,7 @@ describe("cards written with their events", () => {
     process.env.GLOBAL_TEAMS_WEBHOOK = "https://example.test/secret-hook-123";
     h = notifyHarness();
     const { dana } = people();
-    startRollout(h.as(dana), {
+    await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
@@ -92,21 +92,20 @@ describe("cards written with their events", () => {
     delete process.env.GLOBAL_TEAMS_WEBHOOK;
   });
 
-  it("a transaction that fails writes neither the event nor its card", () => {
+  it("a transaction that fails writes neither the event nor its card", async () => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), {
+    const started = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
       regions: ["us-east"],
     });
     const before = outbox().length;
-    expect(() =>
-      h.db.transaction((tx) => {
-        const [e] = tx
-          .insert(events)
-          .values({
+    await expect(
+      h.db.transaction(async (tx) => {
+        const [e] = await tx.events.insertAll([
+          {
             at: 1,
             type: "deploy.failed",
             actor: "engine",
@@ -115,13 +114,12 @@ describe("cards written with their events", () => {
             regionId: "us-east",
             correlationId: started.correlationId,
             data: { error: "boom" },
-          })
-          .returning()
-          .all();
-        expect(enqueueNotifications(tx, h.config, e)).toBe(1);
+          },
+        ]);
+        expect(await enqueueNotifications(tx, h.config, e)).toBe(1);
         throw new Error("crash before commit");
       }),
-    ).toThrow("crash before commit");
+    ).rejects.toThrow("crash before commit");
     expect(outbox()).toHaveLength(before);
   });
 });
@@ -130,10 +128,10 @@ describe("stages on hold for a person", () => {
   it.each([
     ["analysis.unjudged", "inconclusive-analysis"],
     ["analysis.environment_problem", "environment-problem"],
-  ])("%s makes an alert card on the incidents channel that links to the runbook #%s", (type, anchor) => {
+  ])("%s makes an alert card on the incidents channel that links to the runbook #%s", async (type, anchor) => {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), {
+    const started = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
@@ -141,10 +139,9 @@ describe("stages on hold for a person", () => {
     });
     const message =
       "eu-west: the 25 % stage ran 5 min past its 5 min and is still not judged: 6 of its 10 expected samples were judged (60 %), 8 needed (4 inconclusive: 4 with no data).";
-    const id = h.db.transaction((tx) => {
-      const [e] = tx
-        .insert(events)
-        .values({
+    const id = await h.db.transaction(async (tx) => {
+      const [e] = await tx.events.insertAll([
+        {
           at: 1_000_000,
           type,
           actor: "engine",
@@ -153,10 +150,9 @@ describe("stages on hold for a person", () => {
           regionId: "eu-west",
           correlationId: started.correlationId,
           data: { percent: 25, alert: true },
-        })
-        .returning()
-        .all();
-      enqueueNotifications(tx, h.config, e);
+        },
+      ]);
+      await enqueueNotifications(tx, h.config, e);
       return e.id;
     });
     const [card] = outbox().filter((r) => r.eventId === id);
@@ -168,20 +164,19 @@ describe("stages on hold for a person", () => {
 
 describe("repeats of the same alert", () => {
   /** A rollout in every region, and a way to write one `traffic.failed` event of it with its cards. */
-  function failingRollout() {
+  async function failingRollout() {
     h = notifyHarness();
     const { dana } = people();
-    const started = startRollout(h.as(dana), {
+    const started = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
       regions: "all",
     });
     const fail = (at: number, regionId: string, data: Record<string, unknown>) =>
-      h.db.transaction((tx) => {
-        const [e] = tx
-          .insert(events)
-          .values({
+      h.db.transaction(async (tx) => {
+        const [e] = await tx.events.insertAll([
+          {
             at,
             type: "traffic.failed",
             actor: "engine",
@@ -190,30 +185,34 @@ describe("repeats of the same alert", () => {
             regionId,
             correlationId: started.correlationId,
             data,
-          })
-          .returning()
-          .all();
-        enqueueNotifications(tx, h.config, e);
+          },
+        ]);
+        await enqueueNotifications(tx, h.config, e);
         return e.id;
       });
     return { started, fail };
   }
 
-  it("are grouped within 10 minutes per region and kind, and sent again after", () => {
-    const { started, fail: failWith } = failingRollout();
+  it("are grouped within 10 minutes per region and kind, and sent again after", async () => {
+    const { started, fail: failWith } = await failingRollout();
     const fail = (at: number, regionId: string) => failWith(at, regionId, { error: "socket closed", canaryPct: 10 });
     const t = 1_000_000;
-    const ids = [fail(t, "eu-west"), fail(t + 60_000, "eu-west"), fail(t + 120_000, "us-east"), fail(t + GROUP_WINDOW_MS + 1, "eu-west")];
+    const ids = [
+      await fail(t, "eu-west"),
+      await fail(t + 60_000, "eu-west"),
+      await fail(t + 120_000, "us-east"),
+      await fail(t + GROUP_WINDOW_MS + 1, "eu-west"),
+    ];
     const statusOf = (id: number) => outbox().find((r) => r.eventId === id)!.status;
     expect(ids.map(statusOf)).toEqual(["pending", "grouped", "pending", "pending"]);
     expect(outbox().find((r) => r.eventId === ids[0])!.groupKey).toBe(`${started.rolloutId}/eu-west/provider-failure`);
   });
 
-  it("but a failing rollback's reminders, spaced 5 minutes apart by the engine, are each sent and link to the rollback retrying runbook", () => {
-    const { fail: failWith } = failingRollout();
+  it("but a failing rollback's reminders, spaced 5 minutes apart by the engine, are each sent and link to the rollback retrying runbook", async () => {
+    const { fail: failWith } = await failingRollout();
     const fail = (at: number, rollbackAttempts: number) => failWith(at, "eu-west", { error: "socket closed", canaryPct: 25, rollbackAttempts, alert: true });
     const t = 1_000_000;
-    const ids = [fail(t, 1), fail(t + 5 * 60_000, 6)];
+    const ids = [await fail(t, 1), await fail(t + 5 * 60_000, 6)];
     const rows = ids.map((id) => outbox().find((r) => r.eventId === id)!);
     expect(rows.map((r) => r.status)).toEqual(["pending", "pending"]);
     expect(JSON.stringify(rows[1].payload)).toContain("debugging-guide#rollback-retrying");

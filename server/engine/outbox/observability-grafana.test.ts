@@ -50,7 +50,7 @@ describe("Grafana annotations of a rollout", () => {
     const patches = grafana.calls.filter((c) => c.method === "PATCH");
     expect(patches.map((c) => [c.path, c.body])).toEqual([["/api/annotations/100", { timeEnd: rolledBack.at }]]);
     expect(regionStart.body.time).toBe(eventsOf(h.db, { type: "region.started" })[0].at);
-    const startRow = h.db
+    const startRow = h.db.raw
       .select()
       .from(notificationOutbox)
       .all()
@@ -62,11 +62,11 @@ describe("Grafana annotations of a rollout", () => {
     grafana = await startFakeGrafana();
     h = observabilityHarness({ grafanaUrl: grafana.url });
     await rollOutToEuWest(h);
-    const rows = () => h!.db.select().from(notificationOutbox).all();
+    const rows = () => h!.db.raw.select().from(notificationOutbox).all();
     const start = rows().find((r) => r.kind === "region-start")!;
     const now = h.clock.now();
     // The start is still being retried (not due yet): the end must not create a second annotation.
-    h.db
+    h.db.raw
       .update(notificationOutbox)
       .set({ nextAttemptAt: now + 60_000 })
       .where(eq(notificationOutbox.id, start.id))
@@ -78,7 +78,7 @@ describe("Grafana annotations of a rollout", () => {
     });
     expect(grafana.calls.filter((c) => tagOf(c, "event") === "region.rollout" || c.method === "PATCH")).toEqual([]);
 
-    h.db.update(notificationOutbox).set({ status: "failed", lastError: "HTTP 500" }).where(eq(notificationOutbox.id, start.id)).run();
+    h.db.raw.update(notificationOutbox).set({ status: "failed", lastError: "HTTP 500" }).where(eq(notificationOutbox.id, start.id)).run();
     await deliverDueNotifications({ db: h.db, config: h.config, env: { GRAFANA_API_KEY: TOKEN }, now: () => now + 600_000, batchSize: 100 });
     const span = grafana.calls.filter((c) => c.method === "POST" && tagOf(c, "event") === "region.rollout");
     expect(span).toHaveLength(1);

@@ -72,7 +72,7 @@ describe("Pushgateway metrics of a rollout, read back through Prometheus", () =>
     expect(await readBack(`flightdeck_canary_error_rate_percent${sel}`)).toBeLessThan(0.2);
 
     // The cleanup waits PUSH_GROUP_KEEP_MS, then deletes the group.
-    const cleanup = h.db
+    const cleanup = h.db.raw
       .select()
       .from(notificationOutbox)
       .all()

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, notificationOutbox } from "@/db/schema";
 import { deliverDueNotifications, type SenderOptions } from "./sender";
 import { startReceiver } from "./test-receiver";
 import { notifyConfig } from "./test-notify-fixtures";
 
 let dir: string;
-let db: Db;
+let db: SqliteStore;
 let t: number;
 let receiver: Awaited<ReturnType<typeof startReceiver>> | null;
 const config = notifyConfig();
@@ -29,12 +29,12 @@ afterEach(async () => {
 });
 
 function writeCard(payload: unknown = { text: "card" }, channelId = "incidents"): number {
-  return db.transaction((tx) => {
+  return db.raw.transaction((tx) => {
     const [e] = tx.insert(events).values({ at: t, type: "region.rolled_back", actor: "engine", message: "m" }).returning().all();
     return tx.insert(notificationOutbox).values({ eventId: e.id, channelId, kind: "incident", payload, nextAttemptAt: t, createdAt: t }).returning().get().id;
   });
 }
-const row = (id: number) => db.select().from(notificationOutbox).where(eq(notificationOutbox.id, id)).get()!;
+const row = (id: number) => db.raw.select().from(notificationOutbox).where(eq(notificationOutbox.id, id)).get()!;
 const opts = (extra: Partial<SenderOptions> = {}): SenderOptions => ({
   db,
   config,
@@ -148,7 +148,7 @@ describe("the outbox sender", () => {
   it("two senders racing for the same rows send each card once", async () => {
     receiver = await startReceiver([], { status: 200, body: "ok", delayMs: 50 });
     const ids = [writeCard({ n: 1 }), writeCard({ n: 2 }), writeCard({ n: 3 })];
-    const [a, b] = await Promise.all([deliverDueNotifications(opts()), deliverDueNotifications(opts())]);
+    const [a, b] = await Promise.all([await deliverDueNotifications(opts()), await deliverDueNotifications(opts())]);
     expect([...a, ...b].map((r) => r.id).sort()).toEqual(ids);
     expect(receiver.received.map((r) => (r.body as { n: number }).n).sort()).toEqual([1, 2, 3]);
   });
@@ -169,7 +169,8 @@ describe("a crash between writing and sending", () => {
     receiver = await startReceiver([]);
     const id = writeCard();
     // What a sender that died after claiming leaves behind.
-    db.update(notificationOutbox)
+    db.raw
+      .update(notificationOutbox)
       .set({ status: "sending", attempts: 1, nextAttemptAt: t + 60_000 })
       .where(eq(notificationOutbox.id, id))
       .run();

@@ -31,7 +31,7 @@ export function observabilityHarness(setup: ObservabilitySetup): Harness {
 export async function rollOutToEuWest(h: Harness): Promise<{ rolloutId: string; correlationId: string }> {
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   const reviewers: Actor[] = [addUser(h.db, "rafael", "Rafael", ["reviewer"]), addUser(h.db, "sam", "Sam", ["sre"])];
-  const started = startRollout(h.as(dana), {
+  const started = await startRollout(h.as(dana), {
     serviceId: "api",
     artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
     strategy: "parallel",

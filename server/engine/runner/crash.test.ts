@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import { afterEach, beforeAll, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, regionRollouts, rollouts, runners, samples, stages } from "@/db/schema";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { syncFleet } from "@/server/services/fleet";
@@ -63,7 +63,7 @@ async function waitFor<T>(what: string, probe: () => T | null | undefined | fals
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const rrs = (db: Db, rolloutId: string) => db.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all();
+const rrs = (db: SqliteStore, rolloutId: string) => db.raw.select().from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId)).all();
 
 it("a worker killed mid-stage is replaced and the rollout goes on from where it was", { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-crash-"));
@@ -88,13 +88,13 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
 
   const db = openDatabase(dbFile);
   migrateDatabase(db);
-  syncFleet(db, config, Date.now());
+  await syncFleet(db, config, Date.now());
   const dana = addUser(db, "dana", "Dana", ["deployer"]);
   const env = { FLIGHTDECK_DB: dbFile, FLIGHTDECK_CONFIG: configFile, FLIGHTDECK_SIM_STATE: stateFile, FLIGHTDECK_LEASE_TTL_MS: "1000" };
 
   const first = startWorker(dir, env, "first");
-  await waitFor("the first worker's heartbeat", () => db.select().from(runners).get());
-  const { rolloutId } = startRollout(
+  await waitFor("the first worker's heartbeat", () => db.raw.select().from(runners).get());
+  const { rolloutId } = await startRollout(
     { db, config, actor: dana, now: Date.now() },
     {
       serviceId: "api",
@@ -122,7 +122,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   startWorker(dir, env, "second");
   const done = await waitFor(
     "the rollout to succeed",
-    () => db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()?.status === "succeeded",
+    () => db.raw.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get()?.status === "succeeded",
     120_000,
   );
   expect(done).toBe(true);
@@ -135,10 +135,10 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   // The stage was resumed, not restarted: same start, ended at its stored deadline (or as soon as the new
   // worker was up, if the downtime outlasted it), and never a fresh full stage after the restart.
   const usEast = rows.find((r) => r.regionId === "us-east")!;
-  const stageRows = db.select().from(stages).where(eq(stages.regionRolloutId, usEast.id)).orderBy(asc(stages.index)).all();
+  const stageRows = db.raw.select().from(stages).where(eq(stages.regionRolloutId, usEast.id)).orderBy(asc(stages.index)).all();
   expect(stageRows[1].startedAt).toBe(before.stageStartedAt);
   const secondRunner = await waitFor("the second runner row", () =>
-    db
+    db.raw
       .select()
       .from(runners)
       .all()
@@ -150,7 +150,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
 
   // The downtime was judged before the next stage started, one interval at a time (not one sample averaging
   // it away): windows that ended while no worker ran were judged by the second worker.
-  const usSamples = db
+  const usSamples = db.raw
     .select()
     .from(samples)
     .where(and(eq(samples.regionRolloutId, usEast.id), eq(samples.role, "canary")))
@@ -167,7 +167,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   // Exactly once: one deploy per region, each weight set once (unless the load balancer had to be put back).
   const world = SimulatedWorld.read(stateFile);
   expect(world.deployCalls.map((c) => c.region).sort()).toEqual(["apac-se", "eu-west", "us-east"]);
-  const allEvents = db.select().from(events).where(eq(events.rolloutId, rolloutId)).all();
+  const allEvents = db.raw.select().from(events).where(eq(events.rolloutId, rolloutId)).all();
   const reconciled = new Set(allEvents.filter((e) => e.type === "traffic.reconciled").map((e) => e.regionId));
   for (const region of ["us-east", "eu-west", "apac-se"]) {
     const pcts = world.weightCalls.filter((c) => c.region === region).map((c) => c.canaryPct);

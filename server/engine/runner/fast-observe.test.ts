@@ -50,20 +50,22 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () =>
-  startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }).rolloutId;
+const start = async () =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    })
+  ).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 const inStage = (rolloutId: string, index: number) => () =>
   row(rolloutId).phase === "canary" && row(rolloutId).stageIndex === index && row(rolloutId).stageStartedAt !== null;
 
 describe("fast breach detection in the runner", () => {
   it("green's first failing requests roll back at the next 500 ms read, long before the 30 s sample, with their counts as the cause", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, inStage(rolloutId, 0), undefined, 20_000, runner);
     const stageStartedAt = row(rolloutId).stageStartedAt!;
     // Reads every 500 ms while nothing happens: no breach from the previous release's 400 errors.
@@ -89,7 +91,7 @@ describe("fast breach detection in the runner", () => {
     expect(eventsOf(h.db, { type: "analysis.breach" })[0].message).toMatch(
       /3 errors in 3 requests of the stage so far at the 10 % stage \(the load balancer's own counters, read between two 30 s samples\); rolling back to blue/,
     );
-    const breach = h.db
+    const breach = h.db.raw
       .select()
       .from(samples)
       .all()
@@ -99,7 +101,7 @@ describe("fast breach detection in the runner", () => {
   });
 
   it("a good release is never passed by the counts: the stage still waits for its regular samples, then moves on", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, inStage(rolloutId, 0), undefined, 20_000, runner);
     lb.counters.green = counters(10_500, 400);
     await runUntil(h, inStage(rolloutId, 1), undefined, 20_000, runner);
@@ -111,7 +113,7 @@ describe("fast breach detection in the runner", () => {
 
   it("a load balancer that cannot be read leaves the regular samples in charge: the breach comes with the 30 s sample", async () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, inStage(rolloutId, 0), undefined, 20_000, runner);
     lb.failing = true;
     const stageStartedAt = row(rolloutId).stageStartedAt!;

@@ -44,12 +44,12 @@ const providersFor = (region: string): RegionProviders => ({ ...providersForRegi
 
 describe("windows missed while the runner was down", () => {
   it("are judged one interval at a time from the store's history, oldest first: a 30 s burst in 5 minutes down rolls back before the stage is promoted", async () => {
-    const rolloutId = startRollout(h.as(dana), {
+    const { rolloutId } = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
       regions: ["us-east"],
-    }).rolloutId;
+    });
     const row = () => regionRolloutOf(h.db, rolloutId, "us-east");
     const first = new Runner({ db: h.db, config: h.config, clock: h.clock, providersFor, id: "runner-1" });
     await runUntil(h, () => row().canaryPct === 10 && row().lastSampleAt !== null, undefined, 20_000, first);
@@ -64,7 +64,7 @@ describe("windows missed while the runner was down", () => {
     await runUntil(h, () => row().phase === "rolled_back", undefined, 20, second);
 
     expect(h.world.weightCalls.map((c) => c.canaryPct)).toEqual([10, 0]);
-    const replayed = h.db
+    const replayed = h.db.raw
       .select()
       .from(samples)
       .where(and(eq(samples.regionRolloutId, row().id), eq(samples.role, "canary"), gt(samples.takenAt, downAt)))

@@ -25,19 +25,21 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () =>
-  startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "delayed",
-    delayMinutes: 90,
-    regions: ["us-east", "eu-west"],
-  }).rolloutId;
+const start = async () =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "delayed",
+      delayMinutes: 90,
+      regions: ["us-east", "eu-west"],
+    })
+  ).rolloutId;
 const row = (rolloutId: string, region: string) => regionRolloutOf(h.db, rolloutId, region);
 
 describe("the observation period of a delayed rollout", () => {
   it("keeps sampling the region that succeeded; a regression there rolls it back to the previous release and blocks the next region", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId, "us-east").phase === "succeeded", undefined, 20_000);
     const succeededAt = row(rolloutId, "us-east").finishedAt!;
     expect(row(rolloutId, "us-east").observeUntil).toBe(succeededAt + 90 * MIN);
@@ -65,7 +67,7 @@ describe("the observation period of a delayed rollout", () => {
   });
 
   it("ends quietly when nothing breaches: the next region starts after it, and the rollout succeeds", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId, "us-east").phase === "succeeded", undefined, 20_000);
     const succeededAt = row(rolloutId, "us-east").finishedAt!;
     await runUntil(h, () => row(rolloutId, "eu-west").phase !== "pending", undefined, 20_000);

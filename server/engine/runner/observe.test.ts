@@ -44,24 +44,26 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = (serviceId: string) =>
-  startRollout(h.as(dana), {
-    serviceId,
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }).rolloutId;
+const start = async (serviceId: string) =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId,
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    })
+  ).rolloutId;
 
 describe("the runner's samples", () => {
   it("name the rollout's service, so {service} in a PromQL template is the one being rolled out", async () => {
-    const rolloutId = start("checkout");
+    const rolloutId = await start("checkout");
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").lastVerdict !== null, undefined, 20_000, runner);
     expect(measured.length).toBeGreaterThan(0);
     expect(new Set(measured.map((m) => m.service))).toEqual(new Set(["checkout"]));
   });
 
   it("a metrics store that cannot be reached is no data, and the events and the pause say what failed", async () => {
-    const rolloutId = start("api");
+    const rolloutId = await start("api");
     await runUntil(
       h,
       () => regionRolloutOf(h.db, rolloutId, "us-east").stageIndex === 0,

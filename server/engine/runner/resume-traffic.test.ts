@@ -30,25 +30,27 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () =>
-  startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }).rolloutId;
+const start = async () =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    })
+  ).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a region resumed after a pause", () => {
   it("first puts back the split its load balancer lost meanwhile, with an event, then goes on", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
-    pauseRegion(h.as(dana), { rolloutId, regionId: "us-east" });
+    await pauseRegion(h.as(dana), { rolloutId, regionId: "us-east" });
     await runner.tick();
     // The load balancer restarted from its config while the region was paused.
     h.world.setWeights("us-east", "blue", 0, { blue: 100, green: 0 }, h.clock.now());
 
-    resumeRegion(h.as(dana), { rolloutId, regionId: "us-east" });
+    await resumeRegion(h.as(dana), { rolloutId, regionId: "us-east" });
     await runner.tick();
     expect(h.world.weightOf("us-east")).toEqual({ blue: 90, green: 10 });
     const [event] = eventsOf(h.db, { type: "traffic.reconciled" });
@@ -58,7 +60,7 @@ describe("a region resumed after a pause", () => {
 
   it("never moves traffic back toward the new colour when its rollback is what failed: the rollback is tried again", async () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(
       h,
       () => row(rolloutId).canaryPct === 10,

@@ -50,22 +50,24 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = () =>
-  startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }).rolloutId;
+const start = async () =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    })
+  ).rolloutId;
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a rollback the load balancer refuses 15 times", () => {
   it("is retried with backoff until 100 % is verified on the old colour, with one alert per 5 minutes and nothing else meanwhile", async () => {
     h.world.injectFault("us-east", 10, { errorRatePct: 5 });
     failNextRollbacks = 15;
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId).rollbackAttempts === 3, undefined, 20_000, runner);
-    const retrying = getRolloutView(h.as(dana), rolloutId).regions[0];
+    const retrying = (await getRolloutView(h.as(dana), rolloutId)).regions[0];
     expect(retrying.rollbackRetry).toMatchObject({ attempts: 3, lastError: "HAProxy runtime API: timeout after 2 s" });
 
     await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
@@ -87,16 +89,16 @@ describe("a rollback the load balancer refuses 15 times", () => {
     expect(new Set(during.map((e) => e.type))).toEqual(new Set(["traffic.failed", "rollback.retry_failed"]));
     expect(h.world.weightCalls.map((c) => c.canaryPct)).toEqual([10, 0]);
     expect(eventsOf(h.db, { type: "region.rolled_back" })[0].message).toContain("(after 16 tries)");
-    expect(getRolloutView(h.as(dana), rolloutId).regions[0].rollbackRetry).toBeNull();
+    expect((await getRolloutView(h.as(dana), rolloutId)).regions[0].rollbackRetry).toBeNull();
   });
 });
 
 describe("a one-click rollback the load balancer refuses", () => {
   it("gets the same retries and ends rolled back with 100 % on the old colour", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
     failNextRollbacks = 4;
-    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
     await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
     expect(failNextRollbacks).toBe(0);
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
@@ -108,10 +110,10 @@ describe("a one-click rollback the load balancer refuses", () => {
 
 describe("a runner taking over a region whose one-click rollback is being retried", () => {
   it("never puts the canary's split back: the next move is the rollback's", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
     failNextRollbacks = 1_000;
-    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
     await runUntil(h, () => row(rolloutId).rollbackAttempts >= 2, undefined, 20_000, runner);
     await runner.stop();
 
@@ -135,10 +137,10 @@ describe("a runner taking over a region whose one-click rollback is being retrie
 
 describe("a crash right after a retried rollback moved the traffic, before its step was recorded", () => {
   it("repeats the same move to 0 % on restart, never moves the traffic back to the canary, and records one rollback", async () => {
-    const rolloutId = start();
+    const rolloutId = await start();
     await runUntil(h, () => row(rolloutId).canaryPct === 10, undefined, 20_000, runner);
     failNextRollbacks = 1;
-    rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
+    await rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" });
     await runUntil(h, () => row(rolloutId).rollbackAttempts >= 1, undefined, 20_000, runner);
     await runner.stop();
 
@@ -156,7 +158,7 @@ describe("a crash right after a retried rollback moved the traffic, before its s
     await runUntil(
       h,
       () =>
-        h.db
+        h.db.raw
           .select()
           .from(steps)
           .all()

@@ -12,7 +12,7 @@ afterEach(() => h.cleanup());
 it("start() runs the loop on its own (here in virtual time) and stop() gives the leases up", async () => {
   const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
   const t0 = h.clock.now();
-  const { rolloutId } = startRollout(h.as(dana), {
+  const { rolloutId } = await startRollout(h.as(dana), {
     serviceId: "api",
     artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
     strategy: "delayed",
@@ -30,14 +30,14 @@ it("start() runs the loop on its own (here in virtual time) and stop() gives the
   expect(hours).toBeGreaterThan(3.1);
   expect(hours).toBeLessThan(3.4);
   expect(
-    h.db
+    h.db.raw
       .select()
       .from(runners)
       .all()
       .map((r) => r.id),
   ).toEqual(["runner-a"]);
   expect(
-    h.db
+    h.db.raw
       .select()
       .from(leases)
       .all()

@@ -14,17 +14,19 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = (regions: string[]) =>
-  startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions,
-  }).rolloutId;
+const start = async (regions: string[]) =>
+  (
+    await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions,
+    })
+  ).rolloutId;
 
 describe("a runner taking a rollout over", () => {
   it("puts back the split the database holds when the load balancer lost it (traffic.reconciled)", async () => {
-    const rolloutId = start(["us-east"]);
+    const rolloutId = await start(["us-east"]);
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").canaryPct === 25);
     // The load balancer restarted with its default config while nobody was watching.
     h.world.setWeights("us-east", "blue", 100, { blue: 100, green: 0 }, h.clock.now());
@@ -40,7 +42,7 @@ describe("a runner taking a rollout over", () => {
   });
 
   it("changes nothing when the load balancer agrees", async () => {
-    const rolloutId = start(["us-east"]);
+    const rolloutId = await start(["us-east"]);
     await runUntil(h, () => regionRolloutOf(h.db, rolloutId, "us-east").canaryPct === 25);
     const calls = h.world.weightCalls.length;
     h.clock.advance(16_000);
@@ -52,7 +54,7 @@ describe("a runner taking a rollout over", () => {
 
 describe("one region's failure", () => {
   it("never stops the other regions: a region whose providers cannot be built pauses with the reason", async () => {
-    const rolloutId = start(["us-east", "eu-west", "apac-se"]);
+    const rolloutId = await start(["us-east", "eu-west", "apac-se"]);
     const runner = new Runner({
       db: h.db,
       config: h.config,
@@ -71,7 +73,7 @@ describe("one region's failure", () => {
   });
 
   it("never stops the other regions: an error escaping one region's pass is logged and retried later", async () => {
-    const rolloutId = start(["us-east", "eu-west", "apac-se"]);
+    const rolloutId = await start(["us-east", "eu-west", "apac-se"]);
     const runner = new Runner({
       db: h.db,
       config: h.config,

@@ -34,8 +34,8 @@ afterEach(() => h.cleanup());
 const allSettled = () => Object.values(phases(h.db)).every((p) => ["succeeded", "rolled_back", "blocked", "aborted"].includes(p));
 const approveAll = () => approveWaitingGates(h, [rafael, sam], approveGate);
 
-function start(strategy: "sequential" | "parallel") {
-  return startRollout(h.as(dana), {
+async function start(strategy: "sequential" | "parallel") {
+  return await startRollout(h.as(dana), {
     serviceId: "api",
     artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
     strategy,
@@ -45,7 +45,7 @@ function start(strategy: "sequential" | "parallel") {
 
 describe("a sequential rollout of the demo fleet", () => {
   it("goes region after region through every stage to succeeded, with both approvals at each gate", async () => {
-    const started = start("sequential");
+    const started = await start("sequential");
     const t0 = h.clock.now();
     await runUntil(h, allSettled, approveAll);
 
@@ -62,9 +62,9 @@ describe("a sequential rollout of the demo fleet", () => {
       expect(h.world.weightCalls.filter((c) => c.region === region).map((c) => c.canaryPct)).toEqual([10, 25, 50, 75, 100]);
       expect(h.world.weightOf(region)).toEqual({ blue: 0, green: 100 });
       const rr = regionRolloutOf(h.db, started.rolloutId, region);
-      const stageRows = h.db.select().from(stages).where(eq(stages.regionRolloutId, rr.id)).all();
+      const stageRows = h.db.raw.select().from(stages).where(eq(stages.regionRolloutId, rr.id)).all();
       expect(stageRows.map((s) => s.status)).toEqual(["passed", "passed", "passed", "passed", "passed"]);
-      const judged = h.db.select().from(samples).where(eq(samples.regionRolloutId, rr.id)).all();
+      const judged = h.db.raw.select().from(samples).where(eq(samples.regionRolloutId, rr.id)).all();
       // No breach; at 20 requests a second the first samples of a stage may be too few to bound its error rate
       // (inconclusive, never a pass), and every stage was still judged for at least 80 % of its samples.
       const canary = judged.filter((s) => s.role === "canary");
@@ -94,7 +94,7 @@ describe("a sequential rollout of the demo fleet", () => {
 
   it("rolls eu-west back at 25 % on the error rate alone, blocks apac-se and leaves us-east live", async () => {
     h.world.injectFault("eu-west", 25, { errorRatePct: 1.2, latencyP95Ms: 420 });
-    const started = start("sequential");
+    const started = await start("sequential");
     await runUntil(h, allSettled, approveAll);
 
     expect(phases(h.db)).toEqual({ "us-east": "succeeded", "eu-west": "rolled_back", "apac-se": "blocked" });
@@ -119,7 +119,7 @@ describe("a sequential rollout of the demo fleet", () => {
     expect(regionStateOf(h.db, "apac-se")).toMatchObject({ liveColour: "blue", greenPct: 0, activeRegionRolloutId: null });
     expect(h.world.deployCalls.map((c) => c.region)).toEqual(["us-east", "eu-west"]);
 
-    const breach = h.db
+    const breach = h.db.raw
       .select()
       .from(samples)
       .where(eq(samples.regionRolloutId, eu.id))
@@ -138,7 +138,7 @@ describe("a sequential rollout of the demo fleet", () => {
 describe("a parallel rollout", () => {
   it("rolls back only the failing region; the others run to the end untouched", async () => {
     h.world.injectFault("apac-se", 50, { latencyP95Ms: 900 });
-    const started = start("parallel");
+    const started = await start("parallel");
     await runUntil(h, allSettled, approveAll);
 
     expect(phases(h.db)).toEqual({ "us-east": "succeeded", "eu-west": "succeeded", "apac-se": "rolled_back" });

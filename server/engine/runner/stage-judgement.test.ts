@@ -22,9 +22,9 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 /** One region (us-east) with a fault at one stage; returns the region rollout's row reader. */
-function startWith(stagePercent: number, values: FaultValues) {
+async function startWith(stagePercent: number, values: FaultValues) {
   h.world.injectFault("us-east", stagePercent, values);
-  const { rolloutId } = startRollout(h.as(dana), {
+  const { rolloutId } = await startRollout(h.as(dana), {
     serviceId: "api",
     artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },
     strategy: "parallel",
@@ -33,7 +33,7 @@ function startWith(stagePercent: number, values: FaultValues) {
   return () => regionRolloutOf(h.db, rolloutId, "us-east");
 }
 const canarySamples = (regionRolloutId: string) =>
-  h.db
+  h.db.raw
     .select()
     .from(samples)
     .where(and(eq(samples.regionRolloutId, regionRolloutId), eq(samples.role, "canary")))
@@ -43,7 +43,7 @@ const ended = (row: () => { phase: string; paused: boolean }) => () => row().pau
 
 describe("stage judgement through the runner and the simulated fleet", () => {
   it("no data on 2 of every 3 samples (inconclusive, inconclusive, pass…) never succeeds: the stage runs on, then pauses with an alert", async () => {
-    const row = startWith(10, { noData: { k: 2, n: 3 } });
+    const row = await startWith(10, { noData: { k: 2, n: 3 } });
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "canary", stageIndex: 0, paused: true });
     expect(row().pauseReason).toMatch(/^the 10 % stage ran 5 min past its 5 min and is still not judged: \d of its 10 expected samples were judged/);
@@ -59,7 +59,7 @@ describe("stage judgement through the runner and the simulated fleet", () => {
   });
 
   it("5 requests with 4 errors at 10 % rolls back at once, and the sample stores the counts and the bound", async () => {
-    const row = startWith(10, { requests: 5, errorRatePct: 80 });
+    const row = await startWith(10, { requests: 5, errorRatePct: 80 });
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "rolled_back", stageIndex: 0, canaryPct: 0 });
     expect(row().outcomeReason).toBe(
@@ -71,14 +71,14 @@ describe("stage judgement through the runner and the simulated fleet", () => {
   });
 
   it("memory at exactly 70 % in the validation stage rolls back (the spec's < 70 %)", async () => {
-    const row = startWith(100, { memoryPct: 70 });
+    const row = await startWith(100, { memoryPct: 70 });
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "rolled_back", stageIndex: 4 });
     expect(row().outcomeReason).toBe("memory 70 % ≥ 70 % at the 100 % stage");
   });
 
   it("both colours at 1.5 % errors at 25 %: an environment problem pauses with an alert, nothing rolled back", async () => {
-    const row = startWith(25, { errorRatePct: 1.5, baselineErrorRatePct: 1.5 });
+    const row = await startWith(25, { errorRatePct: 1.5, baselineErrorRatePct: 1.5 });
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "canary", stageIndex: 1, paused: true, canaryPct: 25 });
     expect(row().pauseReason).toMatch(/^environment problem at the 25 % stage: error rate 1.5 % > 0.8 %/);

@@ -24,11 +24,11 @@ describe("runStep", () => {
     expect(calls).toBe(1);
 
     await expect(runStep(h.db, "rr/a1/weight-10", "rr", async () => Promise.reject(new Error("lb unreachable")), now)).rejects.toThrow("lb unreachable");
-    expect(h.db.select().from(steps).where(eq(steps.key, "rr/a1/weight-10")).get()).toMatchObject({ status: "failed", error: "lb unreachable" });
+    expect(h.db.raw.select().from(steps).where(eq(steps.key, "rr/a1/weight-10")).get()).toMatchObject({ status: "failed", error: "lb unreachable" });
     expect(await runStep(h.db, "rr/a1/weight-10", "rr", effect, now)).toEqual({ result: { call: 2 }, replayed: false });
 
     // A process that died during the effect left it `started`: the next runner repeats it.
-    h.db.insert(steps).values({ key: "rr/a1/weight-25", regionRolloutId: "rr", status: "started", startedAt: now() }).run();
+    h.db.raw.insert(steps).values({ key: "rr/a1/weight-25", regionRolloutId: "rr", status: "started", startedAt: now() }).run();
     expect(await runStep(h.db, "rr/a1/weight-25", "rr", effect, now)).toEqual({ result: { call: 3 }, replayed: false });
   });
 });
@@ -36,7 +36,7 @@ describe("runStep", () => {
 describe("a restarted runner", () => {
   it("does not deploy again when the deploy was recorded before the process died", async () => {
     const dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-    const { rolloutId } = startRollout(h.as(dana), {
+    const { rolloutId } = await startRollout(h.as(dana), {
       serviceId: "api",
       artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "parallel",
@@ -52,7 +52,7 @@ describe("a restarted runner", () => {
       deploy: {
         deploy: async (input) => {
           const result = await real.deploy.deploy(input);
-          h.db
+          h.db.raw
             .update(regionRollouts)
             .set({ version: sql`${regionRollouts.version} + 1` })
             .where(eq(regionRollouts.id, rrId))
@@ -65,7 +65,7 @@ describe("a restarted runner", () => {
     await first.tick();
     expect(regionRolloutOf(h.db, rolloutId, "us-east").phase).toBe("deploying");
     expect(
-      h.db
+      h.db.raw
         .select()
         .from(steps)
         .where(eq(steps.key, `${rrId}/a1/deploy`))
