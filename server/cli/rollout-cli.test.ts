@@ -51,7 +51,7 @@ function cli(token: string, opts: { tty?: boolean } = {}) {
     sleep: async () => {
       for (let i = 0; i < 3; i++) {
         await h.runner.tick();
-        h.clock.setTime(Math.max(h.runner.nextDueAt() ?? h.clock.now() + 1_000, h.clock.now()));
+        h.clock.setTime(Math.max((await h.runner.nextDueAt()) ?? h.clock.now() + 1_000, h.clock.now()));
       }
     },
   };

@@ -130,7 +130,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
       break;
     }
     if (!opts.holdApprovals) await grantApprovals(db, config, rolloutId, reviewers, clock.now());
-    const next = runner.nextDueAt();
+    const next = await runner.nextDueAt();
     if (next !== null) clock.setTime(Math.max(next, clock.now()));
   }
   await runner.stop();

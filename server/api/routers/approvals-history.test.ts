@@ -14,7 +14,7 @@ let sam: Actor;
 let rolloutId: string;
 
 const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.test`, name: a.name, roles: a.roles });
-const callerAs = (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
+const callerAs = async (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
 
 beforeEach(async () => {
   h = createHarness();
@@ -35,9 +35,9 @@ beforeEach(async () => {
   await runUntil(
     h,
     () => phases(h.db)["eu-west"] === "awaiting_approval",
-    () => {
+    async () => {
       if (!approvedFirst && phases(h.db)["us-east"] === "awaiting_approval") {
-        approveWaitingGates(h, [rafael, sam], approveGate);
+        await approveWaitingGates(h, [rafael, sam], approveGate);
         approvedFirst = true;
       }
     },

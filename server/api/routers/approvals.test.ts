@@ -12,7 +12,7 @@ let rolloutId: string;
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.test`, name: a.name, roles: a.roles });
-const callerAs = (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
+const callerAs = async (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
 
 let ada: Actor; // admin, starts the rollout
 let rafael: Actor; // functional reviewer

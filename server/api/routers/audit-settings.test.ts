@@ -13,7 +13,7 @@ let vic: Actor;
 const SECRET = "https://hooks.slack.test/services/T000/B000/very-secret-token-42";
 
 const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.test`, name: a.name, roles: a.roles });
-const callerAs = (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
+const callerAs = async (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() });
 
 function logEvent(at: number, type: string, actor: string, regionId: string | null) {
   h.db.raw

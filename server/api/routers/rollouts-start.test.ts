@@ -8,10 +8,10 @@ import { seedDemoFleet } from "@/server/services/fleet";
 
 let h: Harness;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
   setConfig({ config: h.config, file: DEMO_CONFIG_PATH });
-  seedDemoFleet(h.db, h.config, h.clock.now());
+  await seedDemoFleet(h.db, h.config, h.clock.now());
   addUser(h.db, "dana", "Dana", ["deployer"]);
   addUser(h.db, "vic", "Vic", ["viewer"]);
 });
