@@ -156,7 +156,7 @@ const RULES: Rule[] = [
     breaks: (imp) => imp.kind === "package" && /^(better-sqlite3|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/.test(imp.specifier),
   },
   {
-    name: "above db/, code speaks to the store's repositories only: no drizzle-orm and no tables from db/schema (types excepted), no db/sqlite but through db/client",
+    name: "above db/, code speaks to the store's repositories only: no drizzle-orm, nothing from db/schema but types (its fixed words come from db/store/vocabulary.ts), no db/sqlite but through db/client",
     appliesTo: (f) => !f.startsWith("db/"),
     testsToo: false,
     breaks: (imp) =>

@@ -3,7 +3,7 @@
  * viewer reads; deployer starts and steers rollouts; reviewer approves in the functional capacity; sre
  * approves in the SRE capacity and rolls regions back; admin does everything, manages users and tokens.
  */
-import { ROLES, type Role } from "@/db/schema/role-assignments";
+import { ROLES, type Role } from "@/db/store/vocabulary";
 
 export { ROLES, type Role };
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
 import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
-import { ROLLOUT_STATUSES, type RolloutStatus, type Strategy } from "@/db/schema/rollouts";
+import { ROLLOUT_STATUSES, type RolloutStatus, type Strategy } from "@/db/store/vocabulary";
 import { can } from "@/server/auth/roles";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
