@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { parseDocument } from "yaml";
-import { migrateDatabase, openDatabase, type Db } from "@/db/client";
+import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { parseConfig } from "@/server/config/load";
 import { DEFAULT_STAGES, type FleetConfig } from "@/server/config/schema";
@@ -73,7 +73,8 @@ export function labTestConfig(lab: RunningLab, settings: LabTestSettings): Fleet
 }
 
 export type LabFlightdeck = {
-  db: Db;
+  /** The store, and for the tests' readers its SQLite handle (`db.raw`). */
+  db: SqliteStore;
   config: FleetConfig;
   runner: Runner;
   /** A service context for the deployer, at the current time. */
@@ -95,7 +96,7 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-lab-db-"));
   const db = openDatabase(path.join(dir, "flightdeck.db"));
   migrateDatabase(db);
-  syncFleet(db, config, Date.now());
+  await syncFleet(db, config, Date.now());
   let starts = 0;
   const launch = async () => {
     const { runner } = createEngine({
@@ -129,13 +130,18 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
   };
 }
 
-/** Poll `read` until it returns something; fails naming what it waited for and the last thing it saw. */
-export async function waitFor<T>(what: string, read: () => T | null | undefined | false, timeoutMs: number, describe: () => unknown = () => ""): Promise<T> {
+/** Poll `read` (sync or async) until it returns something; fails naming what it waited for and the last thing it saw. */
+export async function waitFor<T>(
+  what: string,
+  read: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  describe: () => unknown = () => "",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}; ${JSON.stringify(describe())}`);
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}; ${JSON.stringify(await describe())}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -16,9 +16,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
 import pino from "pino";
-import { regionRollouts, samples } from "@/db/schema";
 import { buildArtifact } from "@/lab/artifacts";
 import { installRelease, restartService } from "@/lab/hosts";
 import { labPaths } from "@/lab/layout";
@@ -121,7 +119,7 @@ type Artifact = { version: string; digest: string; url: string };
 async function rolledBack(lab: RunningLab, fd: LabFlightdeck, probes: Probes, bad: Artifact) {
   await resetGreen(lab);
   probes.reset();
-  const started = startRollout(fd.as(), {
+  const started = await startRollout(fd.as(), {
     serviceId: "api",
     artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
     strategy: "sequential",
@@ -129,8 +127,8 @@ async function rolledBack(lab: RunningLab, fd: LabFlightdeck, probes: Probes, ba
   });
   const row = await waitFor(
     `${REGION} to roll back`,
-    () => {
-      const r = fd.db.select().from(regionRollouts).where(eq(regionRollouts.id, started.regions[0].regionRolloutId)).get();
+    async () => {
+      const r = await fd.db.regionRollouts.byId(started.regions[0].regionRolloutId);
       return r && (r.finishedAt !== null || r.paused) && r;
     },
     60_000,
@@ -145,11 +143,7 @@ async function rolledBackRun(lab: RunningLab, fd: LabFlightdeck, probes: Probes,
   const row = await rolledBack(lab, fd, probes, bad);
   const shift = probes.weightCalls.find((c) => c.canaryPct === 10);
   const rollback = probes.weightCalls.find((c) => c.canaryPct === 0);
-  const breach = fd.db
-    .select()
-    .from(samples)
-    .where(and(eq(samples.regionRolloutId, row.id), eq(samples.verdict, "breach")))
-    .get();
+  const breach = await fd.db.samples.firstWithVerdict(row.id, "breach");
   if (!shift || !rollback || !breach) throw new Error(`run incomplete: shift ${!!shift}, rollback ${!!rollback}, breach sample ${!!breach}`);
   return { shift, rollback, breach };
 }

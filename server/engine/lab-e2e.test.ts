@@ -61,7 +61,7 @@ describe("a bad release (5 % errors) in us-east", () => {
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
 
     // When a rollout of it starts
-    const started = startRollout(fd.as(), {
+    const started = await startRollout(fd.as(), {
       serviceId: "api",
       artifact: { version: bad.version, digest: bad.digest, url: bad.url, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
       strategy: "sequential",
@@ -83,7 +83,7 @@ describe("a bad release (5 % errors) in us-east", () => {
     expect(rr.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1, unit: "%", baselineAlsoBreaches: false })]);
     const observed = (rr.cause as CauseItem[])[0].observed;
     expect(observed).toBeGreaterThan(1);
-    const breach = fd.db
+    const breach = fd.db.raw
       .select()
       .from(samples)
       .where(eq(samples.regionRolloutId, rr.id))
@@ -128,7 +128,7 @@ describe("a good release", () => {
     const good = buildArtifact({ version: "2.1.0" }, { dir, baseUrl: lab.artifactsUrl });
 
     // When a parallel rollout of it starts
-    const started = startRollout(fd.as(), {
+    const started = await startRollout(fd.as(), {
       serviceId: "api",
       artifact: {
         version: good.version,

@@ -55,9 +55,9 @@ async function begin(settings: LabTestSettings, options: FlightdeckOptions = {})
 }
 
 /** A rollout of one region; `artifact` overrides what is registered (a wrong digest). */
-function rollOut(fd: LabFlightdeck, region: string, version: string, artifact: Partial<{ digest: string }> = {}) {
+async function rollOut(fd: LabFlightdeck, region: string, version: string, artifact: Partial<{ digest: string }> = {}) {
   const built = buildArtifact({ version }, { dir, baseUrl: lab.artifactsUrl });
-  const started = startRollout(fd.as(), {
+  const started = await startRollout(fd.as(), {
     serviceId: "api",
     artifact: {
       version,
@@ -80,7 +80,7 @@ describe("a deploy that fails", () => {
   it("a wrong digest: deploy.failed with the mismatch, paused, nothing installed and no traffic moved", async () => {
     const fd = await begin({ stageSeconds: [5, 5, 5, 5, 5] });
     const other = buildArtifact({ version: "3.0.0-other", errorRatePct: 50 }, { dir, baseUrl: lab.artifactsUrl });
-    const run = rollOut(fd, "eu-west", "3.0.0", { digest: other.digest });
+    const run = await rollOut(fd, "eu-west", "3.0.0", { digest: other.digest });
 
     const paused = await waitFor("eu-west to pause", () => run.row().paused && run.row(), 30_000, run.state);
     expect(paused).toMatchObject({ phase: "deploying", canaryPct: 0, stageIndex: -1 });
@@ -98,19 +98,19 @@ describe("a deploy that fails", () => {
   it("a refused SSH login pauses with the reason, and once the user is fixed a resume deploys and goes on", async () => {
     const env = { ...lab.env, DROPLET_USER: "flightdeck-nobody" };
     const fd = await begin({ stageSeconds: [60, 5, 5, 5, 5] }, { env });
-    const run = rollOut(fd, "eu-west", "3.1.0");
+    const run = await rollOut(fd, "eu-west", "3.1.0");
 
     await waitFor("eu-west to pause", () => run.row().paused, 30_000, run.state);
     expect(run.row().pauseReason).toContain(`SSH login refused for flightdeck-nobody@127.0.0.1:${lab.layout.ports.sshd}: the private key was not accepted`);
     expect(eventsOf(fd.db, { type: "deploy.failed", regionId: "eu-west" })).toHaveLength(1);
 
     env.DROPLET_USER = "root";
-    resumeRegion(fd.as(), run.ref);
+    await resumeRegion(fd.as(), run.ref);
     await waitFor("eu-west at 10 %", () => run.row().canaryPct === 10, 30_000, run.state);
     expect(await versionServed(regionPorts(lab, "eu-west").green)).toBe("3.1.0");
     expect(await haproxyWeights(lab, "eu-west")).toEqual({ blue: 90, green: 10 });
 
-    abortRegion(fd.as(), run.ref);
+    await abortRegion(fd.as(), run.ref);
     await waitFor("eu-west to abort", () => run.row().phase === "aborted", 15_000, run.state);
     expect(await haproxyWeights(lab, "eu-west")).toEqual({ blue: 100, green: 0 });
   }, 60_000);
@@ -120,11 +120,11 @@ describe("a load balancer that is down when traffic must move", () => {
   it("pauses with traffic.failed and the percent it stands at; after HAProxy restarts, a resume puts 10 % back and goes on to 25 %", async () => {
     // Samples look back 20 s, so they still pass for a while after HAProxy (and so the traffic) stops.
     const fd = await begin({ stageSeconds: [120, 5, 5, 5, 5], minWindowSeconds: 20, minRequests: 2 });
-    const run = rollOut(fd, "us-east", "3.2.0");
+    const run = await rollOut(fd, "us-east", "3.2.0");
     await waitFor("a passing sample at 10 %", () => run.row().stageIndex === 0 && run.row().lastVerdict === "pass", 30_000, run.state);
 
     await stopByPidFile(lab.layout.dir, "haproxy-us-east");
-    promoteRegion(fd.as(), run.ref); // the 10 % stage is done: traffic must move to 25 % now
+    await promoteRegion(fd.as(), run.ref); // the 10 % stage is done: traffic must move to 25 % now
     const paused = await waitFor("us-east to pause", () => run.row().paused && run.row(), 20_000, run.state);
 
     expect(paused).toMatchObject({ phase: "canary", stageIndex: 0, canaryPct: 10 });
@@ -137,13 +137,13 @@ describe("a load balancer that is down when traffic must move", () => {
     // HAProxy comes back from its config: green at 0, not the 10 % the events say.
     await restartHaproxy(lab, "us-east");
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
-    resumeRegion(fd.as(), run.ref);
+    await resumeRegion(fd.as(), run.ref);
     await waitFor("us-east at 25 %", () => run.row().canaryPct === 25, 30_000, run.state);
 
     const [restored] = eventsOf(fd.db, { type: "traffic.reconciled", regionId: "us-east" });
     expect(restored.data).toEqual({ found: { blue: 100, green: 0 }, restored: { blue: 90, green: 10 } });
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 75, green: 25 });
-    abortRegion(fd.as(), run.ref);
+    await abortRegion(fd.as(), run.ref);
     await waitFor("us-east to abort", () => run.row().phase === "aborted", 15_000, run.state);
     expect(await haproxyWeights(lab, "us-east")).toEqual({ blue: 100, green: 0 });
   }, 90_000);
@@ -152,7 +152,7 @@ describe("a load balancer that is down when traffic must move", () => {
 describe("Flightdeck itself down for a while", () => {
   it("judges the window it missed from Prometheus's history before promoting: errors while it was down roll the region back", async () => {
     const fd = await begin({ stageSeconds: [6, 5, 5, 5, 5] });
-    const run = rollOut(fd, "us-east", "3.4.0");
+    const run = await rollOut(fd, "us-east", "3.4.0");
     await waitFor("a passing sample at 10 %", () => run.row().stageIndex === 0 && run.row().lastVerdict === "pass", 30_000, run.state);
     const lastSampleAt = run.row().lastSampleAt!;
 
@@ -176,7 +176,7 @@ describe("Flightdeck itself down for a while", () => {
     expect(rolledBack.cause).toEqual([expect.objectContaining({ metric: "error_rate", threshold: 1 })]);
     // The breach came from one of the 1 s windows of the gap, replayed from Prometheus's history oldest first
     // (the bad 5 s were not averaged with the good 4 s after them), before anything was promoted.
-    const gap = fd.db
+    const gap = fd.db.raw
       .select()
       .from(samples)
       .all()
@@ -192,7 +192,7 @@ describe("Flightdeck itself down for a while", () => {
 describe("a metrics store that is down", () => {
   it("makes samples inconclusive, naming Prometheus, and pauses at the limit with an alert; once it is back a resume goes on", async () => {
     const fd = await begin({ stageSeconds: [8, 5, 5, 5, 5], inconclusiveLimit: 3 });
-    const run = rollOut(fd, "eu-west", "3.3.0");
+    const run = await rollOut(fd, "eu-west", "3.3.0");
     await waitFor("the 10 % stage", () => run.row().stageIndex === 0, 30_000, run.state);
 
     await stopByPidFile(lab.layout.dir, "prometheus");
@@ -210,10 +210,10 @@ describe("a metrics store that is down", () => {
 
     await restartPrometheus(lab);
     await new Promise((r) => setTimeout(r, 3000)); // a sample window's worth of scrapes
-    resumeRegion(fd.as(), run.ref);
+    await resumeRegion(fd.as(), run.ref);
     await waitFor("eu-west at 25 %", () => run.row().canaryPct === 25, 30_000, run.state);
     expect(await haproxyWeights(lab, "eu-west")).toEqual({ blue: 75, green: 25 });
-    abortRegion(fd.as(), run.ref);
+    await abortRegion(fd.as(), run.ref);
     await waitFor("eu-west to abort", () => run.row().phase === "aborted", 15_000, run.state);
   }, 90_000);
 });

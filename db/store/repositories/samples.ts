@@ -32,6 +32,18 @@ const engineStatements = perHandle((q: Query) => ({
 
 export function sampleRepository(q: Query) {
   return {
+    // --- the rollback benchmark (scripts/bench) ---
+    /** The first sample of a region rollout with this verdict (the breach that rolled it back). */
+    async firstWithVerdict(regionRolloutId: string, verdict: "pass" | "breach" | "inconclusive"): Promise<typeof samples.$inferSelect | undefined> {
+      const [row] = await q
+        .select()
+        .from(samples)
+        .where(and(eq(samples.regionRolloutId, regionRolloutId), eq(samples.verdict, verdict)))
+        .orderBy(asc(samples.id))
+        .limit(1);
+      return row;
+    },
+
     // --- engine (runner, store, outbox) ---
     /** One sample as measured (prepared: the engine's hot path). */
     async insert(row: typeof samples.$inferInsert): Promise<void> {

@@ -11,9 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { and, eq, gte, lte, sql } from "drizzle-orm";
 import { migrateDatabase, openDatabase } from "@/db/client";
-import { regionRollouts, roleChanges, samples, users } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
@@ -105,9 +103,9 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const db = openDatabase(path.join(dir, "bench.db"));
   migrateDatabase(db);
   const config = benchConfig(regions, INTERVAL_MS / 1000, STAGE_MINUTES);
-  syncFleet(db, config, Date.now());
-  db.insert(users).values({ id: "bench", email: "bench@bench.flightdeck", name: "Bench", createdAt: Date.now() }).run();
-  db.insert(roleChanges).values({ userId: "bench", role: "deployer", change: "granted", changedBy: "bench", at: Date.now() }).run();
+  await syncFleet(db, config, Date.now());
+  await db.users.insert({ id: "bench", email: "bench@bench.flightdeck", name: "Bench", createdAt: Date.now() });
+  await db.users.appendRoleChanges([{ userId: "bench", role: "deployer", change: "granted", changedBy: "bench", at: Date.now() }]);
   const actor: Actor = { kind: "user", id: "bench", name: "Bench", roles: ["deployer"] };
 
   let window = { from: Infinity, to: Infinity };
@@ -130,7 +128,7 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const startAt = Date.now() + 1_000 + regions * 2;
   let artifactId: string | undefined;
   for (let i = 0; i < regions; i++) {
-    const started = startRollout(
+    const started = await startRollout(
       { db, config, actor, now: startAt + Math.floor((i * INTERVAL_MS) / regions) },
       {
         serviceId: BENCH_SERVICE,
@@ -162,17 +160,13 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const after = process.memoryUsage();
   await runner.stop();
 
-  const inCanary = db
-    .select({ n: sql<number>`count(*)` })
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.phase, "canary"), eq(regionRollouts.stageIndex, 0), eq(regionRollouts.paused, false)))
-    .get()!.n;
-  const verdictRows = db
-    .select({ verdict: samples.verdict, n: sql<number>`count(*)` })
-    .from(samples)
-    .where(and(eq(samples.role, "canary"), gte(samples.takenAt, window.from), lte(samples.takenAt, window.to)))
-    .groupBy(samples.verdict)
-    .all();
+  // The bench's own tallies, read straight from its SQLite file once the engine stopped.
+  const inCanary = (
+    db.$client.prepare("select count(*) as n from region_rollouts where phase = 'canary' and stage_index = 0 and paused = 0").get() as { n: number }
+  ).n;
+  const verdictRows = db.$client
+    .prepare("select verdict, count(*) as n from samples where role = 'canary' and taken_at >= ? and taken_at <= ? group by verdict")
+    .all(window.from, window.to) as Array<{ verdict: string | null; n: number }>;
   // BENCH_ENGINE_TRACE=<file>: every pass of the window as "ms into the window, lag ms", to find what is periodic.
   if (process.env.BENCH_ENGINE_TRACE) writeFileSync(process.env.BENCH_ENGINE_TRACE, lags.map((lag, i) => `${lagTimes[i] - window.from},${lag}`).join("\n"));
   db.$client.close();
