@@ -149,7 +149,7 @@ describe("approvals and roles keep their history", () => {
 describe("a viewer reading the audit log", () => {
   let h: Harness;
   const session = (a: Actor): SessionUser => ({ id: a.id, email: `${a.id}@example.test`, name: a.name, roles: a.roles });
-  const auditAs = async (a: Actor) => (await createCaller({ db: h.db, user: session(a), headers: new Headers() })).audit;
+  const auditAs = async (a: Actor) => createCaller({ db: h.db, user: session(a), headers: new Headers() }).audit;
 
   beforeEach(() => {
     h = createHarness();

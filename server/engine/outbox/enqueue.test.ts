@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { events, notificationOutbox } from "@/db/schema";
+import { notificationOutbox } from "@/db/schema";
 import { setConfig } from "@/server/config";
 import type { Actor } from "@/server/actor";
 import { approveGate } from "@/server/services/approvals";

@@ -148,7 +148,7 @@ describe("the outbox sender", () => {
   it("two senders racing for the same rows send each card once", async () => {
     receiver = await startReceiver([], { status: 200, body: "ok", delayMs: 50 });
     const ids = [writeCard({ n: 1 }), writeCard({ n: 2 }), writeCard({ n: 3 })];
-    const [a, b] = await Promise.all([await deliverDueNotifications(opts()), await deliverDueNotifications(opts())]);
+    const [a, b] = await Promise.all([deliverDueNotifications(opts()), deliverDueNotifications(opts())]);
     expect([...a, ...b].map((r) => r.id).sort()).toEqual(ids);
     expect(receiver.received.map((r) => (r.body as { n: number }).n).sort()).toEqual([1, 2, 3]);
   });
