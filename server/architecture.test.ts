@@ -160,7 +160,8 @@ const RULES: Rule[] = [
     appliesTo: (f) => !f.startsWith("db/"),
     testsToo: false,
     breaks: (imp) =>
-      !imp.typeOnly && ((imp.kind === "package" && /^drizzle-(orm|kit)(\/|$)/.test(imp.specifier)) || inProject(imp, "db/schema/") || inProject(imp, "db/sqlite/")),
+      !imp.typeOnly &&
+      ((imp.kind === "package" && /^drizzle-(orm|kit)(\/|$)/.test(imp.specifier)) || inProject(imp, "db/schema/") || inProject(imp, "db/sqlite/")),
   },
   {
     name: "db imports nothing outside db/",
@@ -334,4 +335,3 @@ describe("the store's repositories (db/store) stay portable to another SQL engin
     expect(found).toEqual([]);
   });
 });
-
