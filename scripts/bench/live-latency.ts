@@ -14,8 +14,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import Database from "better-sqlite3";
 import { chromium, type Page } from "@playwright/test";
+import { openDatabase, type Store } from "@/db/client";
 import { signInAs, trpcData, trpcMutation } from "@/e2e/fixtures";
 import { ensureBuild } from "../ensure-build.mjs";
 import { percentile } from "./engine/stats";
@@ -65,14 +65,11 @@ const WATCH_MARKERS = `(() => {
 type Marker = { serviceId: string; rolloutId: string; regionId: string; correlationId: string };
 
 /** Writes `count` marker events a few hundred ms apart and returns each one's latency to the DOM. */
-async function measure(page: Page, db: Database.Database, marker: Marker, first: number, count: number): Promise<number[]> {
-  const insert = db.prepare(
-    "INSERT INTO events (at, type, actor, message, service_id, rollout_id, region_id, correlation_id, data) VALUES (?, 'bench.marker', 'system', ?, ?, ?, ?, ?, NULL)",
-  );
+async function measure(page: Page, db: Store, marker: Marker, first: number, count: number): Promise<number[]> {
   const latencies: number[] = [];
   for (let n = first; n < first + count; n++) {
     const at = Date.now();
-    insert.run(at, `bench-marker-${n} written by the benchmark`, marker.serviceId, marker.rolloutId, marker.regionId, marker.correlationId);
+    await db.events.insertOne({ at, type: "bench.marker", actor: "system", message: `bench-marker-${n} written by the benchmark`, ...marker });
     const written = Date.now();
     const seenAt = await page.waitForFunction(`window.__seen["${n}"]`, undefined, { timeout: 10_000, polling: 20 });
     latencies.push(((await seenAt.jsonValue()) as number) - written);
@@ -118,8 +115,7 @@ export async function run(): Promise<void> {
     const { rolloutId, correlationId } = await trpcData<{ rolloutId: string; correlationId: string }>(started);
     const marker = { serviceId: "api", rolloutId, regionId: "us-east", correlationId };
     // The rollout waits at its approval gate, so the engine writes nothing else meanwhile.
-    const db = new Database(dbFile);
-    db.pragma("busy_timeout = 5000");
+    const db = openDatabase(dbFile);
 
     const viewer = await browser.newContext({ baseURL: BASE });
     await signInAs(viewer.request, "viewer");
@@ -135,7 +131,7 @@ export async function run(): Promise<void> {
       await measure(page, db, marker, 1_000_000 + results.length * 1000, 5); // warm-up: first renders, JIT
       results.push([name, await measure(page, db, marker, results.length * 1000, EVENTS)]);
     }
-    db.close();
+    await db.close();
 
     console.log(`Live update latency, event committed → text in the DOM (goal p95 < ${GOAL_P95_MS} ms), ${EVENTS} events per page, 100–300 ms apart:`);
     for (const [name, values] of results) console.log(`  ${row(name, values)}`);
