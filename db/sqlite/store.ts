@@ -1,9 +1,12 @@
 /**
- * The store on SQLite. better-sqlite3 runs every statement synchronously on one connection, so an async
- * transaction is `BEGIN IMMEDIATE … COMMIT` around the caller's function, and while it is open every other
- * caller of the store waits its turn (a statement from elsewhere would otherwise land inside it). A nested
- * `transaction` is a savepoint. A transaction's function must use the handle it is given: reaching for the
- * outer store from inside it is a bug that would deadlock on PostgreSQL, so it throws here.
+ * The store on SQLite. better-sqlite3 runs every statement synchronously on one connection, so the connection is
+ * taken in turns, first come first served: a transaction (`BEGIN IMMEDIATE … COMMIT` around the caller's async
+ * function) holds the turn until it ends, and so does every call of a repository outside one, for its whole
+ * duration (a call of several statements must not have a transaction begin between two of them, nor one of its
+ * statements land inside another caller's transaction). The turn is handed from one caller to the next, so a
+ * burst wakes each waiter once. A nested `transaction` is a savepoint. A transaction's function must use the
+ * handle it is given: reaching for the outer store from inside it would wait for itself (and deadlock on
+ * PostgreSQL), so it throws.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { repositories, type Repositories, type Store } from "../store/store";
@@ -15,33 +18,48 @@ export type SqliteStore = Store & {
   $client: SqliteQuery["$client"];
 };
 
-type AnyFn = (...args: never[]) => unknown;
+type AnyFn = (...args: never[]) => Promise<unknown>;
+
+const MISUSE = "the store was used inside a transaction: use the transaction's own handle (tx), not the outer store";
 
 export function sqliteStore(q: SqliteQuery): SqliteStore {
   const client = q.$client;
   const repos = repositories(q);
   const inTransaction = new AsyncLocalStorage<true>();
-  let open: Promise<void> | null = null;
+  let busy = false;
+  const waiting: Array<() => void> = [];
   let savepoints = 0;
 
-  async function waitTurn(): Promise<void> {
-    while (open) {
-      if (inTransaction.getStore()) throw new Error("the store was used inside a transaction: use the transaction's own handle (tx), not the outer store");
-      await open;
+  /** Take the turn: at once when free, else after every caller queued before (the turn is handed over). */
+  function take(): Promise<void> | undefined {
+    if (!busy) {
+      busy = true;
+      return undefined;
+    }
+    if (inTransaction.getStore()) throw new Error(MISUSE);
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  function hand(): void {
+    const next = waiting.shift();
+    if (next) next();
+    else busy = false;
+  }
+
+  async function inTurn<T>(run: () => Promise<T>): Promise<T> {
+    const wait = take();
+    if (wait) await wait;
+    try {
+      return await run();
+    } finally {
+      hand();
     }
   }
 
   function gate<R extends object>(repo: R): R {
     const gated: Record<string, unknown> = {};
-    for (const [name, fn] of Object.entries(repo)) {
-      if (typeof fn !== "function") {
-        gated[name] = fn;
-        continue;
-      }
-      // Checked again after waking: another waiter may have opened a transaction in between.
-      const call = (...args: Parameters<AnyFn>): unknown => (open ? waitTurn().then(() => call(...args)) : (fn as AnyFn)(...args));
-      gated[name] = call;
-    }
+    for (const [name, fn] of Object.entries(repo))
+      gated[name] = typeof fn === "function" ? (...args: Parameters<AnyFn>) => inTurn(() => (fn as AnyFn)(...args)) : fn;
     return gated as R;
   }
 
@@ -73,12 +91,8 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     dialect: "sqlite",
     raw: q,
     $client: client,
-    async transaction(fn) {
-      // Checked again after waking: another waiter may have opened a transaction in between.
-      while (open) await waitTurn();
-      let release!: () => void;
-      open = new Promise((resolve) => (release = resolve));
-      try {
+    transaction: (fn) =>
+      inTurn(async () => {
         client.exec("BEGIN IMMEDIATE");
         try {
           const result = await inTransaction.run(true, () => fn(txStore));
@@ -88,14 +102,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
           if (client.inTransaction) client.exec("ROLLBACK");
           throw error;
         }
-      } finally {
-        open = null;
-        release();
-      }
-    },
-    async close() {
-      while (open) await waitTurn();
-      client.close();
-    },
+      }),
+    close: () => inTurn(async () => client.close()),
   };
 }
