@@ -74,5 +74,10 @@ export const regionRollouts = sqliteTable(
     /** Optimistic concurrency: every write is `WHERE version = expected`. */
     version: integer("version").notNull().default(0),
   },
-  (t) => [uniqueIndex("region_rollouts_rollout_region").on(t.rolloutId, t.regionId), index("region_rollouts_due").on(t.phase, t.nextTickAt)],
+  (t) => [
+    uniqueIndex("region_rollouts_rollout_region").on(t.rolloutId, t.regionId),
+    index("region_rollouts_due").on(t.phase, t.nextTickAt),
+    // The runner's two scans (due now; the next due) read this index alone, in due order, many times a second.
+    index("region_rollouts_schedule").on(t.nextTickAt, t.phase, t.requestedAction, t.rollbackNextAt, t.observeUntil, t.rolloutId, t.position, t.id),
+  ],
 );

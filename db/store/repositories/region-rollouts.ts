@@ -54,6 +54,36 @@ const workLeft = (finished: readonly RegionPhase[]) =>
     isNotNull(regionRollouts.observeUntil),
   );
 
+/**
+ * The runner's two scans, run many times a second: prepared once per handle and list of finished phases, and
+ * answered from the `region_rollouts_schedule` index alone, in due order.
+ */
+const scheduleScans = perHandle((q: Query) => {
+  const byFinished = new Map<string, ReturnType<typeof prepareScans>>();
+  const prepareScans = (finished: readonly RegionPhase[]) => ({
+    due: q
+      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+      .from(regionRollouts)
+      .where(and(workLeft(finished), lte(regionRollouts.nextTickAt, p("now"))))
+      .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
+      .prepare(),
+    next: q
+      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+      .from(regionRollouts)
+      .where(and(workLeft(finished), gt(regionRollouts.nextTickAt, p("after"))))
+      .orderBy(asc(regionRollouts.nextTickAt))
+      .limit(p("limit"))
+      .prepare(),
+  });
+  return (finished: readonly RegionPhase[]) => {
+    const key = finished.join();
+    let scans = byFinished.get(key);
+    if (!scans) byFinished.set(key, (scans = prepareScans(finished)));
+    return scans;
+  };
+});
+const scheduleStatements = (q: Query, finished: readonly RegionPhase[]) => scheduleScans(q)(finished);
+
 export function regionRolloutRepository(q: Query) {
   return {
     // --- engine (runner, store, outbox, metrics) ---
@@ -136,22 +166,18 @@ export function regionRolloutRepository(q: Query) {
     },
 
     /** Region rollouts with work left that are due by `now`, in the order the runner takes them. */
-    async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<Array<Pick<RegionRolloutRow, "id" | "rolloutId">>> {
-      return q
-        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId })
-        .from(regionRollouts)
-        .where(and(workLeft(finished), lte(regionRollouts.nextTickAt, now)))
-        .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position));
+    /** The region rollouts with work left due by `now`, in due order (then rollout and position). */
+    async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<Array<{ id: string; rolloutId: string; nextTickAt: number }>> {
+      return scheduleStatements(q, finished).due.execute({ now });
     },
 
-    /** The first `limit` region rollouts with work left by due time (the runner's sleep). */
-    async nextWithWorkLeft(finished: readonly RegionPhase[], limit: number): Promise<Array<Pick<RegionRolloutRow, "id" | "rolloutId" | "nextTickAt">>> {
-      return q
-        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
-        .from(regionRollouts)
-        .where(workLeft(finished))
-        .orderBy(asc(regionRollouts.nextTickAt))
-        .limit(limit);
+    /** The first `limit` region rollouts with work left due after `after`, in due order (the runner's sleep). */
+    async nextWithWorkLeft(
+      finished: readonly RegionPhase[],
+      after: number,
+      limit: number,
+    ): Promise<Array<{ id: string; rolloutId: string; nextTickAt: number }>> {
+      return scheduleStatements(q, finished).next.execute({ after, limit });
     },
 
     /** The rollouts that have a region rollout with work left (the leases the runner wants). */

@@ -43,6 +43,9 @@ export type TickReport = { leased: string[]; reconciled: string[]; errors: numbe
 /** One runner owns a rollout at a time: the lease's name (store.leases). */
 export const rolloutLeaseName = (rolloutId: string) => `rollout:${rolloutId}`;
 
+/** How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds. */
+const NEXT_DUE_LOOKAHEAD = 20;
+
 export class Runner {
   readonly id: string;
   private readonly opts: Required<Omit<RunnerOptions, "id" | "log">> & { log: Logger };
@@ -103,10 +106,14 @@ export class Runner {
    * move back to the old colour to try again, or an observation period (delayed strategy) still running.
    */
   async nextDueAt(): Promise<number | null> {
-    const limit = this.inFlight.size + 100;
-    const rows = await this.opts.db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, limit);
-    const next = rows.find((r) => !this.inFlight.has(r.id) && this.held.has(r.rolloutId));
-    return next?.nextTickAt ?? null;
+    const { db, clock } = this.opts;
+    const now = clock.now();
+    const mine = (r: { id: string; rolloutId: string }) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id);
+    const due = (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now)).find(mine);
+    if (due) return due.nextTickAt;
+    const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, NEXT_DUE_LOOKAHEAD);
+    // Past a page of rollouts that another runner holds, wake at the last of them and look again.
+    return (later.find(mine) ?? (later.length === NEXT_DUE_LOOKAHEAD ? later.at(-1) : undefined))?.nextTickAt ?? null;
   }
 
   private async run(first: Promise<{ done: Promise<void> }>): Promise<void> {

@@ -1,0 +1,1 @@
+CREATE INDEX `region_rollouts_schedule` ON `region_rollouts` (`next_tick_at`,`phase`,`requested_action`,`rollback_next_at`,`observe_until`,`rollout_id`,`position`,`id`);
