@@ -103,6 +103,9 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
           throw error;
         }
       }),
-    close: () => inTurn(async () => client.close()),
+    close: () =>
+      inTurn(async () => {
+        client.close();
+      }),
   };
 }

@@ -76,7 +76,7 @@ export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): P
   };
   await ctx.db.transaction(async (tx) => {
     await tx.apiTokens.insert(row);
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: ctx.now,
         type: "token.created",
@@ -99,7 +99,7 @@ export async function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): P
       if (!existing) throw notFound(`There is no API token ${input.tokenId}.`);
       throw preconditionFailed(`The API token "${existing.name}" is already revoked.`);
     }
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: ctx.now,
         type: "token.revoked",

@@ -88,7 +88,7 @@ export async function registerArtifactIn(
   // Insert-or-nothing, then read: settles two concurrent registrations in the database, not in this process.
   const inserted = await tx.artifacts.insertIfAbsent(values);
   if (inserted) {
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: ctx.now,
         type: "artifact.registered",

@@ -86,7 +86,7 @@ export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultI
       createdBy: by,
       createdAt: ctx.now,
     });
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: ctx.now,
         type: "demo.fault_injected",
@@ -106,7 +106,7 @@ export async function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsI
   return ctx.db.transaction(async (tx) => {
     const cleared = await tx.demoFaults.clearRegion(regionId);
     if (cleared > 0) {
-      await tx.events.insert(
+      await tx.events.insertOne(
         eventValues({
           at: ctx.now,
           type: "demo.faults_cleared",

@@ -29,7 +29,7 @@ export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, 
     results.length === 0
       ? `No notification channel${purpose ? ` for ${purpose}` : ""} is configured: add one under notifications.channels (id, kind slack|teams, purpose, webhookUrlEnv).`
       : `${accepted} of ${results.length} webhook(s) accepted the test card.`;
-  await ctx.db.events.insert(
+  await ctx.db.events.insertOne(
     eventValues({
       at: ctx.now,
       type: "notify.test_card_sent",

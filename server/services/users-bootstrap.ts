@@ -41,7 +41,7 @@ export async function ensureBootstrapAdmin(db: Store, env: Env, now: number): Pr
     if (!existing) {
       const user = { id: randomUUID(), email, name: email.split("@")[0] };
       await tx.users.insert({ ...user, passwordHash, createdAt: now });
-      await tx.events.insert(
+      await tx.events.insertOne(
         eventValues({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } }),
       );
       await replaceRoles(tx, user.id, ["admin"], "system", now);

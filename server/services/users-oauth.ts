@@ -30,7 +30,7 @@ export async function linkOAuthAccount(db: Store, identity: OAuthIdentity, now: 
       providerAccountId: identity.providerAccountId,
       createdAt: now,
     });
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: now,
         type: "user.created",

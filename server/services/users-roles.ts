@@ -44,7 +44,7 @@ export async function recordRolesChanged(
   change: { actor: string; user: { id: string; name: string; email: string }; before: readonly Role[]; after: readonly Role[] },
   now: number,
 ): Promise<void> {
-  await tx.events.insert(
+  await tx.events.insertOne(
     eventValues({
       at: now,
       type: "user.roles_changed",

@@ -23,7 +23,7 @@ export async function recordSignIn(
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
     const session = await createSession(tx, input.userId, now);
     await tx.users.update(input.userId, { lastSignInAt: now });
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: now,
         type: "user.signed_in",
@@ -73,7 +73,7 @@ export async function recordSignInFailure(
 ): Promise<void> {
   const name = input.userId ? (await db.users.byId(input.userId))?.name : undefined;
   const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
-  await db.events.insert(
+  await db.events.insertOne(
     eventValues({
       at: now,
       type: "user.sign_in_failed",
@@ -97,7 +97,7 @@ export async function recordSignOut(db: Store, input: { sessionId: string; addre
     const live = await tx.sessions.liveUser(input.sessionId, now);
     await revokeSession(tx, input.sessionId, now);
     if (!live) return false;
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: now,
         type: "user.signed_out",

@@ -43,7 +43,7 @@ export async function setUserDisabled(ctx: ServiceContext, input: { userId: unkn
     } else {
       await tx.users.update(userId, { disabledAt: null });
     }
-    await tx.events.insert(
+    await tx.events.insertOne(
       eventValues({
         at: now,
         type: disabled ? "user.disabled" : "user.enabled",

@@ -134,7 +134,9 @@ export async function createLocalUser(
     }
     const user = { id: randomUUID(), email, name };
     await tx.users.insert({ ...user, passwordHash, createdAt: now });
-    await tx.events.insert(eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }));
+    await tx.events.insertOne(
+      eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }),
+    );
     await replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
     await recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
     return { userId: user.id };

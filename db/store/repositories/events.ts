@@ -16,7 +16,7 @@ const engineStatements = perHandle((q: Query) => ({
 export function eventRepository(q: Query) {
   return {
     // --- engine (runner, store, outbox) ---
-    /** Appends one event (a decision's, prepared: the engine's hot path); returns its id. */
+    /** Appends one event (prepared: a decision's event is the engine's hot path); returns its id. */
     async insertOne(row: NewEvent): Promise<number> {
       const [{ id }] = await engineStatements(q).insert.execute(written.encode(row));
       return id;
@@ -116,13 +116,6 @@ export function eventRepository(q: Query) {
         .where(where.length ? and(...where) : undefined)
         .orderBy(desc(events.id))
         .limit(limit);
-    },
-
-    // --- appending (users area; any service's audit events) ---
-    /** Appends one event row, or several in one statement. */
-    async insert(rows: NewEvent | NewEvent[]): Promise<void> {
-      const list = Array.isArray(rows) ? rows : [rows];
-      if (list.length > 0) await q.insert(events).values(list);
     },
 
     // --- a rollout's log (CLI simulate) ---

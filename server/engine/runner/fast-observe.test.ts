@@ -9,10 +9,9 @@ import { samples } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { Colour, FastMetricsProvider, RegionProviders, RequestCounters } from "@/server/providers/types";
 import { ProviderError } from "@/server/providers/types";
-import { startRollout } from "@/server/services/rollouts";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, regionRolloutOf, runUntil, type Harness } from "./test-fixtures";
+import { addUser, createHarness, demoConfig, eventsOf, regionRolloutOf, runUntil, type Harness, startInUsEast } from "./test-fixtures";
 
 let h: Harness;
 let dana: Actor;
@@ -50,15 +49,7 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = async () =>
-  (
-    await startRollout(h.as(dana), {
-      serviceId: "api",
-      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-      strategy: "parallel",
-      regions: ["us-east"],
-    })
-  ).rolloutId;
+const start = () => startInUsEast(h, dana);
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 const inStage = (rolloutId: string, index: number) => () =>
   row(rolloutId).phase === "canary" && row(rolloutId).stageIndex === index && row(rolloutId).stageStartedAt !== null;

@@ -2,10 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
 import { ProviderError } from "@/server/providers/types";
 import { pauseRegion, resumeRegion } from "@/server/services/region-commands";
-import { startRollout } from "@/server/services/rollouts";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, providersWithSetWeight, regionRolloutOf, runUntil, type Harness } from "./test-fixtures";
+import { addUser, createHarness, demoConfig, eventsOf, providersWithSetWeight, regionRolloutOf, runUntil, type Harness, startInUsEast } from "./test-fixtures";
 
 let h: Harness;
 let dana: Actor;
@@ -30,15 +29,7 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = async () =>
-  (
-    await startRollout(h.as(dana), {
-      serviceId: "api",
-      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-      strategy: "parallel",
-      regions: ["us-east"],
-    })
-  ).rolloutId;
+const start = () => startInUsEast(h, dana);
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a region resumed after a pause", () => {

@@ -4,7 +4,6 @@ import type { Actor } from "@/server/actor";
 import { ProviderError } from "@/server/providers/types";
 import { rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutView } from "@/server/services/rollout-view";
-import { startRollout } from "@/server/services/rollouts";
 import { abortError } from "./clock";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
@@ -12,7 +11,7 @@ import {
   addUser,
   createHarness,
   demoConfig,
-  DIGEST_A,
+  startInUsEast,
   eventsOf,
   providersWithSetWeight,
   regionRolloutOf,
@@ -50,15 +49,7 @@ beforeEach(() => {
 });
 afterEach(() => h.cleanup());
 
-const start = async () =>
-  (
-    await startRollout(h.as(dana), {
-      serviceId: "api",
-      artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-      strategy: "parallel",
-      regions: ["us-east"],
-    })
-  ).rolloutId;
+const start = () => startInUsEast(h, dana);
 const row = (rolloutId: string) => regionRolloutOf(h.db, rolloutId, "us-east");
 
 describe("a rollback the load balancer refuses 15 times", () => {

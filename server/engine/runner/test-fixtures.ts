@@ -19,6 +19,7 @@ import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders, SetWeightInput, TrafficProvider, TrafficSplit } from "@/server/providers/types";
 import type { ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
+import { startRollout } from "@/server/services/rollouts";
 import { VirtualClock } from "./clock";
 import { injectedFaultsFrom } from "./demo-faults";
 import { cachedProviders, providersForRegion } from "./providers";
@@ -189,4 +190,15 @@ export function providersWithSetWeight(h: Harness, setWeight: (input: SetWeightI
     const real = providersForRegion(h.config, region, h.world, h.clock);
     return { ...real, traffic: { getWeight: (input) => real.traffic.getWeight(input), setWeight: (input) => setWeight(input, real.traffic, region) } };
   };
+}
+
+/** Starts version 1.0.0 (digest A, built from main) of `api` in `us-east` alone as `actor`; returns the rollout's id. */
+export async function startInUsEast(h: Harness, actor: Actor): Promise<string> {
+  const { rolloutId } = await startRollout(h.as(actor), {
+    serviceId: "api",
+    artifact: { version: "1.0.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+    strategy: "parallel",
+    regions: ["us-east"],
+  });
+  return rolloutId;
 }
