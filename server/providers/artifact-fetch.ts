@@ -20,7 +20,7 @@ import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { abortError } from "@/server/engine/runner/clock";
+import { abortError } from "@/server/engine/clock";
 import { redactUrl } from "@/server/redact-url";
 import { classifyAddress } from "./network-address";
 import { ProviderError } from "./types";

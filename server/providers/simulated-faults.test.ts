@@ -1,7 +1,7 @@
 /** The simulator's faults beyond metric values: requests per sample, no data, a failing load balancer, the old colour. */
 import { describe, expect, it } from "vitest";
 import { RegionConfig } from "@/server/config/schema";
-import { VirtualClock } from "@/server/engine/runner/clock";
+import { VirtualClock } from "@/server/engine/clock";
 import { SimulatedDeployProvider } from "./deploy-simulated";
 import { SimulatedMetricsProvider } from "./metrics-simulated";
 import { SimulatedWorld, type FaultValues } from "./simulated-world";

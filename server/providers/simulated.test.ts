@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { VirtualClock } from "@/server/engine/runner/clock";
+import { VirtualClock } from "@/server/engine/clock";
 import { SimulatedDeployProvider } from "./deploy-simulated";
 import { SimulatedMetricsProvider } from "./metrics-simulated";
 import { SimulatedWorld } from "./simulated-world";

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { Duplex } from "node:stream";
 import ssh2 from "ssh2";
 import type { ClientChannel, SFTPWrapper } from "ssh2";
-import { abortError } from "@/server/engine/runner/clock";
+import { abortError } from "@/server/engine/clock";
 import { ProviderError } from "./types";
 
 const { Client } = ssh2;

@@ -13,12 +13,12 @@ import type { Env } from "@/server/providers/ssh-target";
 import type { RegionProviders } from "@/server/providers/types";
 import { observabilityEnabled } from "@/server/engine/outbox/observability-enqueue";
 import { startNotificationSender } from "@/server/engine/outbox/sender-loop";
-import { realClock, type Clock } from "./clock";
+import { realClock, type Clock } from "@/server/engine/clock";
 import { cachedProviders } from "./providers";
 import { Runner, type RunnerOptions } from "./runner";
 
 export { Runner, type RunnerOptions, type TickReport } from "./runner";
-export { realClock, VirtualClock, type Clock } from "./clock";
+export { realClock, VirtualClock, type Clock } from "@/server/engine/clock";
 export { providersForRegion } from "./providers";
 export { reconcileRegionRollout } from "./reconcile";
 

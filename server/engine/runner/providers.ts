@@ -12,7 +12,7 @@ import type { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { Env } from "@/server/providers/ssh-target";
 import { SimulatedTrafficProvider } from "@/server/providers/traffic-simulated";
 import { ProviderError, type MetricsProvider, type RegionProviders } from "@/server/providers/types";
-import { realClock, type Clock } from "./clock";
+import { realClock, type Clock } from "@/server/engine/clock";
 import { instrumentProviders } from "./instrument-providers";
 
 type Injected = ReturnType<NonNullable<SimulatedMetricsOptions["injected"]>>;

@@ -13,7 +13,7 @@ import { successOf } from "@/server/engine/machine/patches";
 import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
-import type { Clock } from "./clock";
+import type { Clock } from "@/server/engine/clock";
 import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";

@@ -4,7 +4,7 @@ import type { Actor } from "@/server/actor";
 import { ProviderError } from "@/server/providers/types";
 import { rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutView } from "@/server/services/rollout-view";
-import { abortError } from "./clock";
+import { abortError } from "@/server/engine/clock";
 import { providersForRegion } from "./providers";
 import { Runner } from "./runner";
 import {

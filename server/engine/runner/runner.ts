@@ -14,7 +14,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
-import type { Clock } from "./clock";
+import type { Clock } from "@/server/engine/clock";
 import type { ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { eventConsumers } from "../outbox/consumers";

@@ -20,7 +20,7 @@ import type { RegionProviders, SetWeightInput, TrafficProvider, TrafficSplit } f
 import type { ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
-import { VirtualClock } from "./clock";
+import { VirtualClock } from "@/server/engine/clock";
 import { injectedFaultsFrom } from "./demo-faults";
 import { cachedProviders, providersForRegion } from "./providers";
 import { Runner } from "./runner";

@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Store } from "@/db/client";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders } from "@/server/providers/types";
-import type { Clock } from "./clock";
+import type { Clock } from "@/server/engine/clock";
 import type { EventConsumers } from "../store/event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "../store/load";
 import { insertEvents } from "../store/persist";

@@ -2,7 +2,7 @@
  * Simulated deploys for the demo fleet: install the artifact on a colour after the region's configured number
  * of seconds (on the clock given, so virtual time skips the wait), verify the digest, answer health 200.
  */
-import type { Clock } from "@/server/engine/runner/clock";
+import type { Clock } from "@/server/engine/clock";
 import type { SimulatedWorld } from "../simulated-world";
 import { ProviderError, type DeployInput, type DeployProvider, type DeployResult } from "../types";
 

@@ -4,7 +4,7 @@
  */
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { abortError } from "@/server/engine/runner/clock";
+import { abortError } from "@/server/engine/clock";
 import { SshSession, splitHostPort, type SshTarget } from "../ssh-exec";
 import { ProviderError } from "../types";
 

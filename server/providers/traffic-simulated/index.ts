@@ -2,7 +2,7 @@
  * A simulated load balancer per region: weights live in the shared world and are read back before reporting.
  * A `trafficErrors` fault makes it time out (a retryable error) on the next weight changes, as a real one may.
  */
-import type { Clock } from "@/server/engine/runner/clock";
+import type { Clock } from "@/server/engine/clock";
 import type { SimulatedWorld } from "../simulated-world";
 import { ProviderError, splitFor, type SetWeightInput, type TrafficProvider, type TrafficSplit } from "../types";
 
