@@ -14,6 +14,7 @@ import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { parseConfig } from "@/server/config/load";
 import { DEFAULT_STAGES, type FleetConfig } from "@/server/config/schema";
+import { realClock } from "@/server/engine/clock";
 import { createEngine, type Runner } from "@/server/engine/runner";
 import type { ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
@@ -116,7 +117,7 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
     get runner() {
       return runner;
     },
-    as: (actor = LAB_DEPLOYER) => ({ db, config, actor, now: Date.now() }),
+    as: (actor = LAB_DEPLOYER) => ({ db, config, actor, clock: realClock }),
     restartRunner: async (whileDown) => {
       await runner.stop();
       await whileDown();

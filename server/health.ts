@@ -8,8 +8,8 @@ import { getSessionUser } from "@/server/auth/session";
 import { authenticateToken } from "@/server/services/api-tokens";
 import type { ServiceContext } from "@/server/services/context";
 
-/** What the health check reads: the process's database and config (the route passes `processContext()`), and the time. */
-export type HealthContext = Pick<ServiceContext, "db" | "config" | "now">;
+/** What the health check reads: the process's database and config (the route passes `processContext()`), and the clock. */
+export type HealthContext = Pick<ServiceContext, "db" | "config" | "clock">;
 
 /** A runner beats every few seconds; three missed beats is stale. */
 export const ENGINE_STALE_AFTER_MS = 15_000;
@@ -42,16 +42,18 @@ export async function readEngineHealth(db: Store, now: number): Promise<EngineHe
 
 /** The whole health answer for the route: the database must answer; the engine's state is reported. */
 export async function readHealth(ctx: HealthContext): Promise<{ database: "ok"; engine: EngineHealth }> {
+  const now = ctx.clock.now();
   await checkDatabase(ctx.db);
-  return { database: "ok", engine: await readEngineHealth(ctx.db, ctx.now) };
+  return { database: "ok", engine: await readEngineHealth(ctx.db, now) };
 }
 
 /** Whether a request may read the details: a token that may read, or a signed-in user. An unknown or expired token just gets the short answer. */
 export async function maySeeHealthDetails(ctx: HealthContext, request: Request): Promise<boolean> {
+  const now = ctx.clock.now();
   const authorization = request.headers.get("authorization");
   try {
     if (authorization) {
-      const { actor, scope } = await authenticateToken(ctx.db, authorization, ctx.now, ctx.config.demo);
+      const { actor, scope } = await authenticateToken(ctx.db, authorization, now, ctx.config.demo);
       return scopeAllows(scope, "read") && can(actor.roles, "read");
     }
     const user = await getSessionUser();

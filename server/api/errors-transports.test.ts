@@ -14,6 +14,7 @@ import { addUser } from "@/server/engine/runner/test-fixtures";
 import { logger } from "@/server/log";
 import { createToken } from "@/server/services/api-tokens";
 import { COMMIT, DIGEST_A, freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
+import { realClock } from "@/server/engine/clock";
 
 let f: ProcessFixture;
 let deployToken: string;
@@ -24,7 +25,7 @@ beforeEach(async () => {
   process.env.FLIGHTDECK_WEBHOOK_SECRET = SECRET;
   const ada = addUser(f.db, "ada", "Ada", ["admin"]);
   addUser(f.db, "dana", "Dana", ["deployer"]);
-  deployToken = (await createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "ci", scope: "deploy" })).token;
+  deployToken = (await createToken({ db: f.db, config: f.config, actor: ada, clock: realClock }, { name: "ci", scope: "deploy" })).token;
 });
 afterEach(() => {
   vi.restoreAllMocks();

@@ -9,6 +9,7 @@ import type { SessionUser } from "@/server/auth/session";
 import { addUser } from "@/server/engine/runner/test-fixtures";
 import { createToken } from "@/server/services/api-tokens";
 import { freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
+import { realClock } from "@/server/engine/clock";
 
 // The signed-in user of the request, as next-auth's cookie would give it (null: nobody signed in).
 let signedIn: SessionUser | null = null;
@@ -26,7 +27,7 @@ function addRunner(id: string, heartbeatAgoMs: number) {
 }
 
 async function readToken(): Promise<string> {
-  return (await createToken({ db: f.db, config: f.config, actor: ada, now: Date.now() }, { name: "monitor", scope: "read" })).token;
+  return (await createToken({ db: f.db, config: f.config, actor: ada, clock: realClock }, { name: "monitor", scope: "read" })).token;
 }
 
 const health = (authorization?: string) => GET(new Request("http://localhost/api/health", { headers: authorization ? { authorization } : {} }));

@@ -42,7 +42,7 @@ export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>)
           `${token.actor.name} acts for its creator, whose roles (${token.actor.roles.join(", ")}) no longer allow ${permission}; ask an admin for a new token.`,
         );
       }
-      const ctx = serviceContextOf({ db, actor: token.actor }, now);
+      const ctx = serviceContextOf({ db, actor: token.actor });
       return jsonAnswer(successStatus, await handle({ request, params: await route.params, ctx }));
     } catch (err) {
       return restErrorAnswer(err, request.url);

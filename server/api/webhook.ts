@@ -6,6 +6,7 @@
  * message. The route file `app/api/webhooks/ci/route.ts` only points here.
  */
 import { serverEnv } from "@/server/config/env";
+import { realClock } from "@/server/engine/clock";
 import { logger } from "@/server/log";
 import { countRefusedWebhook } from "@/server/metrics";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
@@ -49,7 +50,7 @@ async function receive(request: Request): Promise<Response> {
     if (!body.ok)
       return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
     const answer = await receiveCiWebhook(
-      { ...processContext(), now, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
+      { ...processContext(), clock: realClock, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
       { headers: request.headers, rawBody: body.text },
     );
     return jsonAnswer(answer.status, answer.body);

@@ -14,6 +14,7 @@ import { startRouteServer } from "./http-server.fixtures";
 import type { CliIo } from "./io";
 import { runRollback } from "./rollback";
 import { runRollout } from "./rollout";
+import { realClock } from "@/server/engine/clock";
 
 let h: Harness;
 let server: Awaited<ReturnType<typeof startRouteServer>>;
@@ -59,7 +60,7 @@ function cli(token: string, opts: { tty?: boolean } = {}) {
 }
 
 const tokenOf = async (scope: "deploy" | "rollback" | "read", name: string) =>
-  (await createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name, scope })).token;
+  (await createToken({ db: h.db, config, actor: ada, clock: realClock }, { name, scope })).token;
 const deployToken = () => tokenOf("deploy", "GitHub Actions");
 
 async function start(token: string, version: string, digest: string, regions: string) {
@@ -189,7 +190,7 @@ describe("flightdeck rollout over HTTP", () => {
     expect(await runRollback(["--region", "us-east", "--service", "api"], rb.io)).toBe(0);
     expect(rb.lines[0]).toMatch(/^Rollback of us-east requested/);
 
-    const read = (await createToken({ db: h.db, config, actor: ada, now: Date.now() }, { name: "reader", scope: "read" })).token;
+    const read = (await createToken({ db: h.db, config, actor: ada, clock: realClock }, { name: "reader", scope: "read" })).token;
     await expect(runRollback(["--region", "us-east"], cli(read).io)).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining("needs a rollback token"),

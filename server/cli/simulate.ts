@@ -9,6 +9,7 @@ import type { Actor } from "@/server/actor";
 import { rawEnv, serverEnv } from "@/server/config/env";
 import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
+import { fixedClock } from "@/server/engine/clock";
 import { createEngine, VirtualClock } from "@/server/engine/runner";
 import type { CauseItem, RegionPhase } from "@/server/engine/machine/types";
 import { describeBreach } from "@/server/engine/machine/messages";
@@ -92,7 +93,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   let started;
   try {
     started = await startRollout(
-      { db, config, actor: deployer, now: clock.now() },
+      { db, config, actor: deployer, clock },
       {
         serviceId: config.services[0].id,
         artifact: { version: "simulated", digest: "sha256:" + "0".repeat(64), sourceRef: "refs/heads/main", commitSha: "0".repeat(40) },
@@ -150,14 +151,14 @@ async function onlyWaitingForApproval(db: Store, rolloutId: string): Promise<boo
   return phases.includes("awaiting_approval") && !phases.some((p) => p === "deploying" || p === "canary");
 }
 
-/** The simulator's reviewers approve every open gate at once (each grant is an event). */
+/** The simulator's reviewers approve every open gate at once, all at `now` (each grant is an event). */
 async function grantApprovals(db: Store, config: FleetConfig, rolloutId: string, reviewers: Actor[], now: number): Promise<void> {
   const waiting = (await db.regionRollouts.listForRollout(rolloutId)).filter((r) => r.phase === "awaiting_approval");
   for (const rr of waiting) {
     for (const [i, reviewer] of reviewers.entries()) {
       try {
         await approveGate(
-          { db, config, actor: reviewer, now },
+          { db, config, actor: reviewer, clock: fixedClock(now) },
           { rolloutId, regionId: rr.regionId, as: i === 0 ? "functional" : "sre", comment: "granted by the simulator" },
         );
       } catch (err) {

@@ -9,6 +9,7 @@ import { events, sessions, users } from "@/db/schema";
 import { createSession } from "@/server/auth/session-store";
 import { verifyPassword } from "@/server/auth/password";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
+import { fixedClock } from "@/server/engine/clock";
 import type { CliIo } from "./io";
 import { runUsers } from "./users";
 import { ArgumentError } from "./simulate-args";
@@ -37,7 +38,7 @@ function fakeIo() {
 
 const run = (argv: string[], extra: { stdin?: string } = {}) => {
   const f = fakeIo();
-  const done = runUsers(argv, f.io, { operator: "ops", now: () => NOW, readStdin: async () => extra.stdin ?? "" });
+  const done = runUsers(argv, f.io, { operator: "ops", clock: fixedClock(NOW), readStdin: async () => extra.stdin ?? "" });
   return done.then((code) => ({ code, ...f }));
 };
 

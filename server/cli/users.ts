@@ -14,6 +14,7 @@ import { cliOperator } from "@/server/actor";
 import { databaseFile } from "@/server/config/database";
 import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
+import { realClock, type TimeSource } from "@/server/engine/clock";
 import type { ServiceContext } from "@/server/services/context";
 import { ERROR_KINDS, ServiceError } from "@/server/services/errors";
 import { createLocalUser, listUsers, setUserDisabled } from "@/server/services/users";
@@ -23,7 +24,7 @@ import { ArgumentError } from "./simulate-args";
 export const USERS_USAGE = `  users      list | add --email <e> --name <n> [--role <r>]... [--password-stdin] | disable <email|id> | enable <email|id>
              manage users on the server itself (the fleet's database), audited as cli:<your login>`;
 
-export type UsersOptions = { readStdin?: () => Promise<string>; operator?: string; now?: () => number };
+export type UsersOptions = { readStdin?: () => Promise<string>; operator?: string; clock?: TimeSource };
 
 export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {}): Promise<number> {
   let parsed;
@@ -58,7 +59,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
   const opened = openFleetDatabase(values.config, io);
   if (!opened) return 1;
   const { db, config } = opened;
-  const ctx: ServiceContext = { db, config, actor: cliOperator(opts.operator ?? safeLogin(io)), now: (opts.now ?? Date.now)() };
+  const ctx: ServiceContext = { db, config, actor: cliOperator(opts.operator ?? safeLogin(io)), clock: opts.clock ?? realClock };
   try {
     if (verb === "list") return await list(ctx, io, Boolean(values.json));
     if (verb === "add") {

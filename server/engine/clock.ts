@@ -2,11 +2,20 @@
  * Time for the runner and the providers. Production reads the wall clock; the simulator and the tests use a
  * virtual clock in which waiting costs no real time, so a 5.5-hour rollout runs in seconds.
  */
-export interface Clock {
+export interface Clock extends TimeSource {
   readonly kind: "real" | "virtual";
-  now(): number;
   /** Resolves after `ms` of this clock's time; rejects with an AbortError when the signal aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** What reads the time and never waits: a service verb's context (`ServiceContext.clock`). Every `Clock` is one. */
+export interface TimeSource {
+  now(): number;
+}
+
+/** A time that never moves (tests, and a caller that must keep the time it already read). */
+export function fixedClock(at: number): TimeSource {
+  return { now: () => at };
 }
 
 export function abortError(): Error {

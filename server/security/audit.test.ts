@@ -20,6 +20,7 @@ import { startRollout } from "@/server/services/rollouts";
 import { setUserRoles } from "@/server/services/users";
 import { approveGate } from "@/server/services/approvals";
 import { BUILT, freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
+import { fixedClock } from "@/server/engine/clock";
 
 describe("the event log cannot be rewritten", () => {
   let h: Harness;
@@ -104,9 +105,12 @@ describe("approvals and roles keep their history", () => {
   it("records a role removal as a row of its own: who held what, when, and who changed it", async () => {
     const grace = addUser(h.db, "grace", "Grace", ["admin"]);
     const dan = addUser(h.db, "dan", "Dan", ["deployer", "sre"]);
-    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 5_000 }, { userId: dan.id, roles: ["deployer"] });
-    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 6_000 }, { userId: dan.id, roles: ["deployer", "sre"] });
-    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, now: 7_000 }, { userId: dan.id, roles: ["viewer"] });
+    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, clock: fixedClock(5_000) }, { userId: dan.id, roles: ["deployer"] });
+    await setUserRoles(
+      { db: h.db, config: { ...h.config, demo: true }, actor: grace, clock: fixedClock(6_000) },
+      { userId: dan.id, roles: ["deployer", "sre"] },
+    );
+    await setUserRoles({ db: h.db, config: { ...h.config, demo: true }, actor: grace, clock: fixedClock(7_000) }, { userId: dan.id, roles: ["viewer"] });
     const history = h.db.raw.select().from(roleChanges).where(eq(roleChanges.userId, dan.id)).orderBy(asc(roleChanges.id)).all();
     expect(history.map((c) => `${c.at} ${c.change} ${c.role} by ${c.changedBy}`)).toEqual([
       "0 granted deployer by system",

@@ -15,6 +15,7 @@ import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { BUILT, DIGEST_A, freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import { ServiceError } from "@/server/services/errors";
 import { startRollout } from "@/server/services/rollouts";
+import { fixedClock } from "@/server/engine/clock";
 
 async function refusal(fn: () => unknown): Promise<ServiceError> {
   try {
@@ -105,7 +106,7 @@ describe("the person behind a rollout cannot approve it", () => {
 async function sendWebhook(h: Harness, body: Record<string, unknown>, delivery: string) {
   const now = h.clock.now();
   const request = signedRequest(body, { delivery, timestamp: String(Math.floor(now / 1000)) });
-  return receiveCiWebhook({ db: h.db, config: h.config, now, secret: SECRET }, { headers: request.headers, rawBody: JSON.stringify(body) });
+  return receiveCiWebhook({ db: h.db, config: h.config, clock: fixedClock(now), secret: SECRET }, { headers: request.headers, rawBody: JSON.stringify(body) });
 }
 
 describe("attack: a captured webhook delivery replayed under a fresh delivery id", () => {

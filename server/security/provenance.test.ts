@@ -15,6 +15,7 @@ import { BUILT, COMMIT, freshProcessDatabase, goodBody, rowCounts, SECRET, signe
 import type { ServiceContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
+import { realClock } from "@/server/engine/clock";
 
 let f: ProcessFixture;
 let dana: Actor;
@@ -25,7 +26,7 @@ beforeEach(() => {
   f = freshProcessDatabase();
   process.env.FLIGHTDECK_WEBHOOK_SECRET = SECRET;
   dana = addUser(f.db, "dana", "Dana", ["deployer", "admin"]);
-  as = (actor) => ({ db: f.db, config: f.config, actor, now: Date.now() });
+  as = (actor) => ({ db: f.db, config: f.config, actor, clock: realClock });
 });
 afterEach(() => f.cleanup());
 

@@ -19,6 +19,7 @@ import { addUser } from "@/server/engine/runner/test-fixtures";
 import { createToken } from "@/server/services/api-tokens";
 import { BUILT, DIGEST_A, freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import { setUserDisabled } from "@/server/services/users-status";
+import { fixedClock } from "@/server/engine/clock";
 
 /**
  * The rule of every tRPC procedure: the permissions that allow it (any one is enough). A procedure missing here
@@ -120,7 +121,7 @@ async function person(id: string, roles: Role[], opts: { demo?: boolean; disable
     .run();
   if (opts.disabled)
     await setUserDisabled(
-      { db: f.db, config: { ...f.config, demo: false }, actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, now },
+      { db: f.db, config: { ...f.config, demo: false }, actor: { kind: "user", id: "root", name: "root", roles: ["admin"] }, clock: fixedClock(now) },
       { userId: id, disabled: true },
     );
   return id;
@@ -136,7 +137,7 @@ function once<T>(make: () => T): () => T {
 const tokenOf = async (userId: string, scope: Exclude<TokenScope, "write">) =>
   (
     await createToken(
-      { db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, now },
+      { db: f.db, config: f.config, actor: { kind: "user", id: userId, name: userId, roles: ["admin"] }, clock: fixedClock(now) },
       { name: `${userId}-${scope}`, scope },
     )
   ).token;

@@ -25,6 +25,7 @@ import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { AuthConfig, FleetConfig } from "@/server/config/schema";
 import { authenticateToken, createToken } from "@/server/services/api-tokens";
 import { ensureBootstrapAdmin, seedDemoUsers, setUserDisabled } from "@/server/services/users";
+import { realClock } from "@/server/engine/clock";
 
 const NO_ALLOW: AuthConfig = { allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } };
 let base: FleetConfig;
@@ -122,7 +123,7 @@ describe("attack: a disabled user keeps acting", () => {
     const { userId } = await admin.admin.createUser({ email: "leaver@example.com", name: "Leaver", password: "leaver's long password", roles: ["admin"] });
     const leaver: SessionUser = { id: userId, email: "leaver@example.com", name: "Leaver", roles: ["admin"] };
     const sid = await signInAs("local", { id: userId, email: leaver.email, name: leaver.name });
-    const { token } = await createToken({ db: getDb(), config: base, actor: { kind: "user", ...leaver }, now: Date.now() }, { name: "ci", scope: "deploy" });
+    const { token } = await createToken({ db: getDb(), config: base, actor: { kind: "user", ...leaver }, clock: realClock }, { name: "ci", scope: "deploy" });
     expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe(userId);
 
     await admin.admin.setDisabled({ userId, disabled: true });
@@ -139,7 +140,7 @@ describe("attack: the demo's one-click users outlive the demo", () => {
     const ada = await authorizeOf("demo")({ userId: "demo-admin" });
     const sid = await signInAs("demo", ada!);
     const { token } = await createToken(
-      { db: getDb(), config: base, actor: { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, now: Date.now() },
+      { db: getDb(), config: base, actor: { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, clock: realClock },
       { name: "demo token", scope: "deploy" },
     );
     expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe("demo-admin");
@@ -192,7 +193,7 @@ describe("attack: lock everyone out by removing the last admin", () => {
     );
     // What `flightdeck users disable root@example.com` runs, with the fleet's demo mode (off).
     await expect(
-      setUserDisabled({ db: getDb(), config: { ...base, demo: false }, actor: cliOperator("ops"), now: Date.now() }, { userId: root.id, disabled: true }),
+      setUserDisabled({ db: getDb(), config: { ...base, demo: false }, actor: cliOperator("ops"), clock: realClock }, { userId: root.id, disabled: true }),
     ).rejects.toThrow("root is the last active admin: give another user the admin role before disabling this one.");
     expect(raw().select().from(users).where(eq(users.id, root.id)).get()?.disabledAt).toBeNull();
   });

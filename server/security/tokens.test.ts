@@ -17,6 +17,7 @@ import { BUILT, DIGEST_A, freshProcessDatabase, rowCounts, type ProcessFixture }
 import type { ServiceContext } from "@/server/services/context";
 import { setUserRoles } from "@/server/services/users";
 import { setUserDisabled } from "@/server/services/users-status";
+import { fixedClock, realClock } from "@/server/engine/clock";
 
 let f: ProcessFixture;
 let ada: Actor;
@@ -27,7 +28,7 @@ beforeEach(() => {
   f = freshProcessDatabase();
   ada = addUser(f.db, "ada", "Ada", ["admin"]);
   addUser(f.db, "grace", "Grace", ["admin"]); // a second admin, so Ada can be demoted and disabled
-  as = (actor, now = Date.now()) => ({ db: f.db, config: f.config, actor, now });
+  as = (actor, now = Date.now()) => ({ db: f.db, config: f.config, actor, clock: fixedClock(now) });
 });
 afterEach(() => f.cleanup());
 
@@ -44,7 +45,7 @@ const start = (token: string) => startRolloutRoute(call("POST", token, START), p
 const rollback = (token: string) => rollbackRoute(call("POST", token, { service: "api" }), params({ region: "us-east" }));
 const grace: Actor = { kind: "user", id: "grace", name: "Grace", roles: ["admin"] };
 const setRoles = (userId: string, roles: string[]) =>
-  setUserRoles({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId, roles });
+  setUserRoles({ db: f.db, config: { ...f.config, demo: true }, actor: grace, clock: realClock }, { userId, roles });
 
 describe("attack: a token does more than its scope", () => {
   it("a rollback token (the emergency workflow's) cannot start or abort a rollout, only roll back", async () => {
@@ -123,13 +124,13 @@ describe("attack: a write token acts as deployer and sre whoever created it", ()
 describe("attack: a token outlives its creator", () => {
   it("stops at once when its creator is disabled, and works again when they are enabled", async () => {
     const { token } = await createToken(as(ada), { name: "ci", scope: "deploy" });
-    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: true });
+    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, clock: realClock }, { userId: "ada", disabled: true });
     const res = await start(token);
     expect(res.status).toBe(401);
     expect((await res.json()).error).toContain('"ci" stopped working: its creator Ada is disabled');
     expect(rowCounts(f.db).rollouts).toBe(0);
 
-    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, now: Date.now() }, { userId: "ada", disabled: false });
+    await setUserDisabled({ db: f.db, config: { ...f.config, demo: true }, actor: grace, clock: realClock }, { userId: "ada", disabled: false });
     expect((await start(token)).status).toBe(202);
   });
 

@@ -10,6 +10,7 @@ import { createToken, listTokens, revokeToken } from "./api-tokens";
 import { BUILT, DIGEST_A, rowCounts, freshProcessDatabase, type ProcessFixture } from "./ci-webhook.fixtures";
 import type { ServiceContext } from "./context";
 import { ServiceError } from "./errors";
+import { realClock } from "@/server/engine/clock";
 
 let f: ProcessFixture;
 let ada: Actor;
@@ -18,7 +19,7 @@ let as: (actor: Actor) => ServiceContext;
 beforeEach(() => {
   f = freshProcessDatabase();
   ada = addUser(f.db, "ada", "Ada", ["admin"]);
-  as = (actor) => ({ db: f.db, config: f.config, actor, now: Date.now() });
+  as = (actor) => ({ db: f.db, config: f.config, actor, clock: realClock });
 });
 afterEach(() => f.cleanup());
 

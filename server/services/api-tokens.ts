@@ -58,10 +58,11 @@ function requireAdminUser(ctx: ServiceContext, what: string): string {
 
 /** The token itself is in the answer only here; afterwards only its prefix is known. */
 export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): Promise<{ token: string; summary: TokenSummary }> {
+  const now = ctx.clock.now();
   const input = parseInput(CreateTokenInput, raw);
   const createdBy = requireAdminUser(ctx, "Creating an API token");
   const token = `fd_${randomBytes(32).toString("base64url")}`;
-  const expiresAt = ctx.now + input.expiresInDays * DAY_MS;
+  const expiresAt = now + input.expiresInDays * DAY_MS;
   const row = {
     id: randomUUID(),
     name: input.name,
@@ -69,7 +70,7 @@ export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): P
     prefix: token.slice(0, 10),
     scope: input.scope,
     createdBy,
-    createdAt: ctx.now,
+    createdAt: now,
     lastUsedAt: null,
     revokedAt: null,
     expiresAt,
@@ -78,7 +79,7 @@ export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): P
     await tx.apiTokens.insert(row);
     await tx.events.insertOne(
       eventValues({
-        at: ctx.now,
+        at: now,
         type: "token.created",
         actor: actorRef(ctx.actor),
         message: `${ctx.actor.name} created the ${input.scope} API token "${input.name}" (${row.prefix}…), valid for ${input.expiresInDays} days.`,
@@ -90,10 +91,11 @@ export async function createToken(ctx: ServiceContext, raw: CreateTokenInput): P
 }
 
 export async function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): Promise<TokenSummary> {
+  const now = ctx.clock.now();
   const input = parseInput(RevokeTokenInput, raw);
   requireAdminUser(ctx, "Revoking an API token");
   return ctx.db.transaction(async (tx) => {
-    const revoked = await tx.apiTokens.revoke(input.tokenId, ctx.now);
+    const revoked = await tx.apiTokens.revoke(input.tokenId, now);
     if (!revoked) {
       const existing = await tx.apiTokens.byId(input.tokenId);
       if (!existing) throw notFound(`There is no API token ${input.tokenId}.`);
@@ -101,7 +103,7 @@ export async function revokeToken(ctx: ServiceContext, raw: RevokeTokenInput): P
     }
     await tx.events.insertOne(
       eventValues({
-        at: ctx.now,
+        at: now,
         type: "token.revoked",
         actor: actorRef(ctx.actor),
         message: `${ctx.actor.name} revoked the API token "${revoked.name}" (${revoked.prefix}…).`,

@@ -34,14 +34,16 @@ export type RejectGateInput = ApproveGateInput;
 export type GateDecision = { approvalId: string; regionRolloutId: string; kind: Capacity; decision: "approved" | "rejected" };
 
 export async function approveGate(ctx: ServiceContext, raw: ApproveGateInput): Promise<GateDecision> {
-  return decideGate(ctx, parseInput(ApproveGateInput, raw), "approved");
+  const now = ctx.clock.now();
+  return decideGate(ctx, now, parseInput(ApproveGateInput, raw), "approved");
 }
 
 export async function rejectGate(ctx: ServiceContext, raw: RejectGateInput): Promise<GateDecision> {
-  return decideGate(ctx, parseInput(RejectGateInput, raw), "rejected");
+  const now = ctx.clock.now();
+  return decideGate(ctx, now, parseInput(RejectGateInput, raw), "rejected");
 }
 
-async function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGateInput>, decision: "approved" | "rejected"): Promise<GateDecision> {
+async function decideGate(ctx: ServiceContext, now: number, input: z.infer<typeof ApproveGateInput>, decision: "approved" | "rejected"): Promise<GateDecision> {
   const { actor } = ctx;
   if (actor.kind !== "user") throw forbidden("Only a signed-in person can approve or reject a gate; API tokens and webhooks cannot.");
   const allowed = (["functional", "sre"] as const).filter((c) => can(actor.roles, c === "functional" ? "approval.functional" : "approval.sre"));
@@ -93,7 +95,7 @@ async function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGate
       kind,
       decision,
       comment: input.comment || null,
-      at: ctx.now,
+      at: now,
     });
     const count = (c: Capacity) => approvedAs(c).length + (decision === "approved" && kind === c ? 1 : 0);
     const progress = (["functional", "sre"] as const)
@@ -101,7 +103,7 @@ async function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGate
       .map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`)
       .join(", ");
     const because = input.comment ? `: "${input.comment}"` : "";
-    await insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
+    await insertEvents(tx, { row, rollout, now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: decision === "approved" ? "approval.granted" : "approval.rejected",
         message:
@@ -111,7 +113,7 @@ async function decideGate(ctx: ServiceContext, input: z.infer<typeof ApproveGate
         data: { kind, decision, comment: input.comment || null, environment: region.environment },
       },
     ]);
-    await tx.regionRollouts.wake(row.id, ctx.now);
+    await tx.regionRollouts.wake(row.id, now);
     return { approvalId, regionRolloutId: row.id, kind, decision };
   });
 }

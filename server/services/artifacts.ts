@@ -60,16 +60,18 @@ export function artifactUrlProblem(policy: ArtifactPolicy, url: string): string 
 }
 
 export async function registerArtifact(ctx: ServiceContext, raw: RegisterArtifactInput): Promise<{ artifact: ArtifactRow; created: boolean }> {
+  const now = ctx.clock.now();
   const input = parseInput(RegisterArtifactInput, raw);
   if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Registering an artifact needs the deployer, sre or admin role.");
-  return ctx.db.transaction((tx) => registerArtifactIn(tx, ctx, input));
+  return ctx.db.transaction((tx) => registerArtifactIn(tx, ctx, input, now));
 }
 
 /** The same, inside a caller's transaction (startRollout registers and starts in one). */
 export async function registerArtifactIn(
   tx: Store,
-  ctx: ServiceContext,
+  ctx: Pick<ServiceContext, "config" | "actor">,
   input: z.infer<typeof RegisterArtifactInput>,
+  now: number,
 ): Promise<{ artifact: ArtifactRow; created: boolean }> {
   if (!ctx.config.services.some((s) => s.id === input.serviceId)) throw notFound(`There is no service "${input.serviceId}" in the fleet config.`);
   const urlProblem = input.url ? artifactUrlProblem(ctx.config.artifacts, input.url) : null;
@@ -83,14 +85,14 @@ export async function registerArtifactIn(
     sourceRef: input.sourceRef ?? null,
     commitSha: input.commitSha ?? null,
     provenance: ctx.actor.kind === "webhook" ? ("webhook" as const) : ("manual" as const),
-    createdAt: ctx.now,
+    createdAt: now,
   };
   // Insert-or-nothing, then read: settles two concurrent registrations in the database, not in this process.
   const inserted = await tx.artifacts.insertIfAbsent(values);
   if (inserted) {
     await tx.events.insertOne(
       eventValues({
-        at: ctx.now,
+        at: now,
         type: "artifact.registered",
         actor: actorRef(ctx.actor),
         message: `${input.serviceId} ${input.version} registered with digest ${input.digest}${input.sourceRef ? ` from ${input.sourceRef}` : ""}.`,

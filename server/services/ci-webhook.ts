@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
+import { fixedClock, type TimeSource } from "@/server/engine/clock";
 import { resolveCiActor } from "./approvals-initiator";
 import { CiWebhookBody, issuesOf, type BodyIssue } from "./ci-webhook-body";
 import { ERROR_KINDS, problemsMessage, problemsOf, ServiceError } from "./errors";
@@ -17,7 +18,7 @@ import { startRollout } from "./rollouts";
 import { verifyWebhookSignature } from "./webhook-signature";
 
 /** `previousSecret`: while rotating, the old secret is still accepted (FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS). */
-export type WebhookContext = { db: Store; config: FleetConfig; now: number; secret: string | undefined; previousSecret?: string };
+export type WebhookContext = { db: Store; config: FleetConfig; clock: TimeSource; secret: string | undefined; previousSecret?: string };
 export type WebhookDelivery = { headers: Headers; rawBody: string };
 export type WebhookAnswer = {
   status: number;
@@ -27,13 +28,14 @@ export type WebhookAnswer = {
 const refused = (status: number, error: string, issues?: BodyIssue[]): WebhookAnswer => ({ status, body: issues ? { error, issues } : { error } });
 
 export async function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDelivery): Promise<WebhookAnswer> {
+  const now = ctx.clock.now();
   if (!ctx.secret) {
     return refused(503, "The CI webhook is not configured on this server: set FLIGHTDECK_WEBHOOK_SECRET (at least 16 characters) and restart Flightdeck.");
   }
   const { headers, rawBody } = delivery;
   const signatureHeader = headers.get("x-flightdeck-signature");
   const check = (secret: string) =>
-    verifyWebhookSignature({ secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: ctx.now });
+    verifyWebhookSignature({ secret, timestamp: headers.get("x-flightdeck-timestamp"), signature: signatureHeader, rawBody, nowMs: now });
   const signature = check(ctx.secret);
   if (!signature.ok && !(ctx.previousSecret && check(ctx.previousSecret).ok)) return refused(401, signature.message);
   const signatureSha256 = sha256(signatureHeader!.toLowerCase());
@@ -61,7 +63,7 @@ export async function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDel
   if (unknownNames) return refused(422, unknownNames);
 
   try {
-    return await ctx.db.transaction((tx) => recordAndStart(ctx, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
+    return await ctx.db.transaction((tx) => recordAndStart(ctx, now, tx, { deliveryId, signatureSha256, bodySha256: sha256(rawBody) }, body));
   } catch (err) {
     if (!(err instanceof ServiceError)) throw err;
     // The webhook's statuses are its own column of the one table (the contract says 422 for unknown names, 403 for a ref).
@@ -72,11 +74,11 @@ export async function receiveCiWebhook(ctx: WebhookContext, delivery: WebhookDel
 
 type DeliveryKeys = { deliveryId: string; signatureSha256: string; bodySha256: string };
 
-async function recordAndStart(ctx: WebhookContext, tx: Store, keys: DeliveryKeys, body: CiWebhookBody): Promise<WebhookAnswer> {
+async function recordAndStart(ctx: WebhookContext, now: number, tx: Store, keys: DeliveryKeys, body: CiWebhookBody): Promise<WebhookAnswer> {
   const { deliveryId, signatureSha256, bodySha256 } = keys;
   const inserted = await tx.webhookDeliveries.insertIfAbsent({
     deliveryId,
-    receivedAt: ctx.now,
+    receivedAt: now,
     bodySha256,
     signatureSha256,
     rolloutId: null,
@@ -89,7 +91,8 @@ async function recordAndStart(ctx: WebhookContext, tx: Store, keys: DeliveryKeys
   const actor: Actor = { kind: "webhook", id: deliveryId, name: body.actor ? `CI webhook for ${body.actor}` : "CI webhook", roles: ["deployer"], ciActor };
   // Inside this transaction: startRollout's own transaction becomes a savepoint, so a refusal undoes the delivery row too.
   const started = await startRollout(
-    { db: tx, config: ctx.config, actor, now: ctx.now },
+    // The rollout starts at the time the delivery was received (and its signature checked).
+    { db: tx, config: ctx.config, actor, clock: fixedClock(now) },
     {
       serviceId: body.service,
       artifact: { version: body.artifact.version, digest: body.artifact.digest, url: body.artifact.url, sourceRef: body.ref, commitSha: body.commit },

@@ -1,8 +1,12 @@
-/** What every verb is given: the store, the fleet config, who is acting, and the time (tests pass a fixed one). */
+/**
+ * What every verb `verb(ctx, input)` is given: the store, the fleet config, who is acting, and the clock (the
+ * real one; tests pass a fixed or virtual one). A verb reads the clock once, at its start, and uses that time.
+ */
 import type { z } from "zod";
 import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
+import type { TimeSource } from "@/server/engine/clock";
 import { eventConsumers } from "@/server/engine/outbox/consumers";
 import type { EventConsumers } from "@/server/engine/store/event-consumers";
 import { invalidInput, problemsFromIssues } from "./errors";
@@ -11,7 +15,7 @@ export type ServiceContext = {
   db: Store;
   config: FleetConfig;
   actor: Actor;
-  now: number;
+  clock: TimeSource;
   /** What hears of the events a verb saves (outbox rows, counters); default: the real ones for `config`. */
   events?: EventConsumers;
 };

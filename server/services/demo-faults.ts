@@ -65,6 +65,7 @@ function requireDrill(ctx: ServiceContext, regionId: string, what: string): numb
 }
 
 export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultInput): Promise<DemoFault> {
+  const now = ctx.clock.now();
   const input = parseInput(InjectDemoFaultInput, raw);
   const percents = requireDrill(ctx, input.regionId, "Injecting a fault");
   if (!percents.includes(input.stagePercent))
@@ -84,11 +85,11 @@ export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultI
       errorRatePct,
       latencyP95Ms,
       createdBy: by,
-      createdAt: ctx.now,
+      createdAt: now,
     });
     await tx.events.insertOne(
       eventValues({
-        at: ctx.now,
+        at: now,
         type: "demo.fault_injected",
         actor: by,
         regionId: input.regionId,
@@ -101,6 +102,7 @@ export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultI
 }
 
 export async function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsInput): Promise<{ cleared: number }> {
+  const now = ctx.clock.now();
   const { regionId } = parseInput(ClearDemoFaultsInput, raw);
   requireDrill(ctx, regionId, "Clearing faults");
   return ctx.db.transaction(async (tx) => {
@@ -108,7 +110,7 @@ export async function clearDemoFaults(ctx: ServiceContext, raw: ClearDemoFaultsI
     if (cleared > 0) {
       await tx.events.insertOne(
         eventValues({
-          at: ctx.now,
+          at: now,
           type: "demo.faults_cleared",
           actor: actorRef(ctx.actor),
           regionId,

@@ -29,20 +29,25 @@ export async function orphanRegions(db: Store, config: FleetConfig): Promise<str
  * roll out. Idempotent; never touches a region that already has a live artifact.
  */
 export async function seedDemoFleet(db: Store, config: FleetConfig, now: number): Promise<void> {
-  const ctx = { db, config, actor: ENGINE, now };
+  const ctx = { config, actor: ENGINE };
   const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
   await db.transaction(async (tx) => {
     for (const s of config.services) {
       const release = async (version: string) =>
         (
-          await registerArtifactIn(tx, ctx, {
-            serviceId: s.id,
-            version,
-            digest: digestOf(`flightdeck demo ${s.id} ${version}`),
-            url: null,
-            sourceRef: "refs/heads/main",
-            commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
-          })
+          await registerArtifactIn(
+            tx,
+            ctx,
+            {
+              serviceId: s.id,
+              version,
+              digest: digestOf(`flightdeck demo ${s.id} ${version}`),
+              url: null,
+              sourceRef: "refs/heads/main",
+              commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
+            },
+            now,
+          )
         ).artifact;
       const live = await release("1.4.1");
       await release("1.4.2");

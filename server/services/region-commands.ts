@@ -29,12 +29,14 @@ export type RollbackRegionInput = z.input<typeof RollbackRegionInput>;
 const CONTROL_ROLES = "the deployer, sre or admin role";
 
 export async function pauseRegion(ctx: ServiceContext, raw: PauseRegionInput): Promise<RegionRolloutRow> {
+  const now = ctx.clock.now();
   const input = parseInput(PauseRegionInput, raw);
-  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
+  return runCommand(ctx, now, "rollout.control", findByRef(input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
 }
 
 export async function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
-  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
+  const now = ctx.clock.now();
+  return runCommand(ctx, now, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
 }
 
 /**
@@ -42,8 +44,9 @@ export async function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): 
  * role (never an API token: no token scope holds the SRE capacity) and a reason, recorded in the event.
  */
 export async function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): Promise<RegionRolloutRow> {
+  const now = ctx.clock.now();
   const input = parseInput(PromoteRegionInput, raw);
-  return runCommand(ctx, "rollout.control", findByRef(input), {
+  return runCommand(ctx, now, "rollout.control", findByRef(input), {
     kind: "promote",
     actor: actorRef(ctx.actor),
     reason: input.reason,
@@ -52,15 +55,17 @@ export async function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput
 }
 
 export async function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
-  return runCommand(ctx, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
+  const now = ctx.clock.now();
+  return runCommand(ctx, now, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
 }
 
 /** A new attempt of a rolled-back or aborted region; the regions its failure blocked are re-opened with it. */
 export async function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
+  const now = ctx.clock.now();
   const input = parseInput(RegionRolloutRef, raw);
-  return runCommand(ctx, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
-    await claimAgain(tx, ctx, rollout.serviceId, saved);
-    await reopenDownstream(tx, ctx, rollout, saved);
+  return runCommand(ctx, now, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
+    await claimAgain(tx, now, rollout.serviceId, saved);
+    await reopenDownstream(tx, ctx, now, rollout, saved);
   });
 }
 
@@ -69,16 +74,17 @@ export async function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): P
  * its canary or succeeded (then it is the emergency rollback to the previous release).
  */
 export async function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): Promise<RegionRolloutRow> {
+  const now = ctx.clock.now();
   const input = parseInput(RollbackRegionInput, raw);
   const find = async (db: Store) => {
     const latest = await db.regionRollouts.latestForServiceRegion(input.serviceId, input.regionId);
     if (!latest) throw notFound(`No rollout of ${input.serviceId} has reached ${input.regionId}; there is nothing to roll back.`);
     return latest;
   };
-  return runCommand(ctx, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
+  return runCommand(ctx, now, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
     // A canary still holds the region; a succeeded one is claimed again until traffic is back, so no new rollout starts there meanwhile.
     if (saved.phase === "canary") return;
-    const claimed = await tx.regions.claimState(rollout.serviceId, saved.regionId, saved.id, ctx.now);
+    const claimed = await tx.regions.claimState(rollout.serviceId, saved.regionId, saved.id, now);
     if (!claimed) throw await busyRegion(tx, rollout.serviceId, saved.regionId);
   });
 }
@@ -97,6 +103,7 @@ const findByRef = (ref: { rolloutId: string; regionId: string }) => async (db: S
  */
 async function runCommand(
   ctx: ServiceContext,
+  now: number,
   permission: Permission,
   find: (db: Store) => Promise<RegionRolloutRow>,
   command: Command,
@@ -112,7 +119,7 @@ async function runCommand(
     const rollout = await ctx.db.rollouts.byId(row.rolloutId);
     const region = ctx.config.regions.find((r) => r.id === row.regionId);
     if (!rollout || !region) throw notFound(`Region ${row.regionId} of rollout ${row.rolloutId} is not in the fleet config any more.`);
-    const result = applyCommand(rowToState(row), command, ctx.now, {
+    const result = applyCommand(rowToState(row), command, now, {
       stages: await loadStages(ctx.db, row.id),
       gate: await loadGate(ctx.db, ctx.config, region, row.id),
     });
@@ -121,10 +128,10 @@ async function runCommand(
       row,
       rollout,
       transition: result.transition,
-      now: ctx.now,
+      now,
       actor: actorRef(ctx.actor),
       consumers: eventConsumersOf(ctx),
-      nextTickAt: ctx.now,
+      nextTickAt: now,
       also: also ? (tx, s) => also(tx, s, rollout) : undefined,
     });
     if (saved) return saved;
@@ -133,20 +140,20 @@ async function runCommand(
 }
 
 /** A retried region takes its region back (unless another rollout took it since). */
-async function claimAgain(tx: Store, ctx: ServiceContext, serviceId: string, saved: RegionRolloutRow): Promise<void> {
-  const claimed = await tx.regions.claimState(serviceId, saved.regionId, saved.id, ctx.now, { orAlreadyMine: true });
+async function claimAgain(tx: Store, now: number, serviceId: string, saved: RegionRolloutRow): Promise<void> {
+  const claimed = await tx.regions.claimState(serviceId, saved.regionId, saved.id, now, { orAlreadyMine: true });
   if (!claimed) throw await busyRegion(tx, serviceId, saved.regionId);
 }
 
 /** The regions after it that its failure blocked go back to pending (each claimed again) and wait their turn. */
-async function reopenDownstream(tx: Store, ctx: ServiceContext, rollout: RolloutOfRow, saved: RegionRolloutRow): Promise<void> {
+async function reopenDownstream(tx: Store, ctx: ServiceContext, now: number, rollout: RolloutOfRow, saved: RegionRolloutRow): Promise<void> {
   if (rollout.strategy === "parallel") return;
   const blocked = await tx.regionRollouts.listBlockedAfter(rollout.id, saved.position);
   for (const row of blocked) {
-    await claimAgain(tx, ctx, rollout.serviceId, row);
-    await tx.regionRollouts.reopen(row.id, ctx.now);
+    await claimAgain(tx, now, rollout.serviceId, row);
+    await tx.regionRollouts.reopen(row.id, now);
     await tx.stages.reopenSkipped(row.id);
-    await insertEvents(tx, { row, rollout, now: ctx.now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
+    await insertEvents(tx, { row, rollout, now, actor: actorRef(ctx.actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: "region.reopened",
         message: `${row.regionId} waits for ${saved.regionId} again: ${ctx.actor.name} retried it.`,

@@ -53,8 +53,9 @@ export type RegionPageInput = z.infer<typeof RegionPageInput>;
 
 /** One region's page (anyone who may read). */
 export async function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): Promise<RegionPage> {
+  const now = ctx.clock.now();
   requireRead(ctx);
-  const { db, config, now } = ctx;
+  const { db, config } = ctx;
   const { regionId } = parseInput(RegionPageInput, raw);
   const region = config.regions.find((r) => r.id === regionId);
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);

@@ -16,7 +16,7 @@ import { requireRead } from "./rollout-status";
 export const RolloutNotificationsInput = z.strictObject({ rolloutId: z.string().min(1) });
 export type RolloutNotificationsInput = z.infer<typeof RolloutNotificationsInput>;
 
-type ReadContext = Pick<ServiceContext, "db" | "config" | "actor" | "now">;
+type ReadContext = Pick<ServiceContext, "db" | "config" | "actor" | "clock">;
 
 type OutboxStatus = (typeof notificationOutbox.$inferSelect)["status"];
 type Purpose = "incidents" | "deployments";
@@ -65,6 +65,7 @@ const OBSERVABILITY_WORDS: Record<string, { target: ObservabilityFailure["target
 };
 
 export async function getRolloutNotifications(ctx: ReadContext, raw: RolloutNotificationsInput): Promise<RolloutNotifications> {
+  const now = ctx.clock.now();
   requireRead(ctx);
   const { rolloutId } = parseInput(RolloutNotificationsInput, raw);
   const rollout = await ctx.db.rollouts.byId(rolloutId);
@@ -81,7 +82,7 @@ export async function getRolloutNotifications(ctx: ReadContext, raw: RolloutNoti
     const observability = OBSERVABILITY_WORDS[row.channelId];
     if (observability) {
       // A clean-up waits 15 minutes on purpose: only a row that is due (or being sent) is worth polling for.
-      if (row.status === "sending" || (row.status === "pending" && row.nextAttemptAt <= ctx.now)) awaitingDelivery = true;
+      if (row.status === "sending" || (row.status === "pending" && row.nextAttemptAt <= now)) awaitingDelivery = true;
       if (row.status === "failed") {
         observabilityFailures.push({ id: row.id, ...observability, event, attempts: row.attempts, lastError: row.lastError, createdAt: row.createdAt });
       }

@@ -131,6 +131,7 @@ export function artifactProblem(
 }
 
 export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Promise<StartedRollout> {
+  const now = ctx.clock.now();
   const input = parseInput(StartRolloutInput, raw);
   if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
   const checked = checkStart(ctx, input);
@@ -142,7 +143,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
 
   return ctx.db.transaction(async (tx) => {
     const artifact = input.artifact
-      ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id })).artifact
+      ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }, now)).artifact
       : await findArtifact(tx, input.artifactId!);
     const problem = artifactProblem(ctx, service.id, artifact, input.artifactId, regions);
     // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
@@ -162,24 +163,24 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
       initiatorUserId: personBehind(ctx.actor),
       ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
       correlationId,
-      createdAt: ctx.now,
+      createdAt: now,
     });
 
     const created: StartedRollout["regions"] = [];
     for (const planned of plan.regions) {
       const regionRolloutId = randomUUID();
-      const live = await claimRegion(tx, ctx, service.id, planned.regionId, regionRolloutId);
+      const live = await claimRegion(tx, now, service.id, planned.regionId, regionRolloutId);
       await tx.regionRollouts.insert({
         id: regionRolloutId,
         rolloutId,
         regionId: planned.regionId,
         position: planned.position,
         phase: "pending",
-        nextTickAt: ctx.now,
+        nextTickAt: now,
         fromColour: live.liveColour,
         toColour: live.liveColour === "blue" ? "green" : "blue",
         previousArtifactId: live.liveArtifactId,
-        updatedAt: ctx.now,
+        updatedAt: now,
       });
       await tx.stages.insertMany(stagesByRegion.get(planned.regionId)!.map((s) => ({ id: randomUUID(), regionRolloutId, ...s, status: "pending" as const })));
       created.push({ regionRolloutId, regionId: planned.regionId, position: planned.position });
@@ -187,7 +188,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
 
     const [started] = await tx.events.insertAll([
       eventValues({
-        at: ctx.now,
+        at: now,
         type: "rollout.started",
         actor: initiator,
         message: `${ctx.actor.name} started ${service.id} ${artifact.version} (${input.strategy}${input.strategy === "delayed" ? `, ${input.delayMinutes} min between regions` : ""}) in ${created.map((c) => c.regionId).join(", ")}; expected about ${formatDuration(plan.expectedDurationMs)}.`,
@@ -257,9 +258,9 @@ function sourceRefProblem(ctx: ServiceContext, artifact: ArtifactRow, regions: R
  * Claim a region for this service with a conditional update: no row back means another rollout holds it, and
  * the error rolls the whole transaction back (nothing of this rollout is written).
  */
-async function claimRegion(tx: Store, ctx: ServiceContext, serviceId: string, regionId: string, regionRolloutId: string) {
-  await tx.regions.ensureState(serviceId, regionId, ctx.now);
-  const claimed = await tx.regions.claimState(serviceId, regionId, regionRolloutId, ctx.now);
+async function claimRegion(tx: Store, now: number, serviceId: string, regionId: string, regionRolloutId: string) {
+  await tx.regions.ensureState(serviceId, regionId, now);
+  const claimed = await tx.regions.claimState(serviceId, regionId, regionRolloutId, now);
   if (claimed) return claimed;
   throw await busyRegion(tx, serviceId, regionId);
 }

@@ -20,6 +20,7 @@ export type TestCardAnswer = { configured: boolean; message: string; results: Ex
 const SHORT_BODY = 300;
 
 export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, env: Record<string, string | undefined> = rawEnv()): Promise<TestCardAnswer> {
+  const now = ctx.clock.now();
   const input = parseInput(SendTestCardInput, raw);
   if (!can(ctx.actor.roles, "settings.manage")) throw forbidden("Sending a test card needs the admin role.");
   const purpose = input?.channel;
@@ -31,7 +32,7 @@ export async function sendTestCard(ctx: ServiceContext, raw: SendTestCardInput, 
       : `${accepted} of ${results.length} webhook(s) accepted the test card.`;
   await ctx.db.events.insertOne(
     eventValues({
-      at: ctx.now,
+      at: now,
       type: "notify.test_card_sent",
       actor: actorRef(ctx.actor),
       message: `${ctx.actor.name} sent a test card: ${message}`,

@@ -21,9 +21,9 @@ export type SetUserDisabledResult = { userId: string; disabled: boolean; changed
 
 /** Demo users count as active admins only when the context's config says `demo: true`. */
 export async function setUserDisabled(ctx: ServiceContext, input: { userId: unknown; disabled: unknown }): Promise<SetUserDisabledResult> {
+  const now = ctx.clock.now();
   authoriseAdmin(ctx.actor);
   const { userId, disabled } = parseInput(SetUserDisabledInput, { userId: input.userId, disabled: input.disabled });
-  const { now } = ctx;
   const demoMode = ctx.config.demo;
   return ctx.db.transaction(async (tx) => {
     const user = await tx.users.byId(userId);

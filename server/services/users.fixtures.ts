@@ -6,8 +6,9 @@ import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { getConfig } from "@/server/config";
 import type { ServiceContext } from "./context";
+import { fixedClock } from "@/server/engine/clock";
 
 export function ctxOf(db: Store, actor: Actor, now: number, demo?: boolean): ServiceContext {
   const { config } = getConfig();
-  return { db, config: demo === undefined ? config : { ...config, demo }, actor, now };
+  return { db, config: demo === undefined ? config : { ...config, demo }, actor, clock: fixedClock(now) };
 }

@@ -91,10 +91,10 @@ export async function setUserRoles(
   ctx: ServiceContext,
   input: { userId: unknown; roles: unknown },
 ): Promise<{ userId: string; roles: Role[]; changed: boolean }> {
+  const now = ctx.clock.now();
   authoriseAdmin(ctx.actor);
   const { userId, roles } = parseInput(SetUserRolesInput, { userId: input.userId, roles: input.roles });
   const after = canonicalRoles(roles);
-  const { now } = ctx;
   const demoMode = ctx.config.demo;
   return ctx.db.transaction(async (tx) => {
     const user = await tx.users.byId(userId);
@@ -118,6 +118,7 @@ export async function createLocalUser(
   ctx: ServiceContext,
   input: { email: unknown; name: unknown; password: unknown; roles?: unknown },
 ): Promise<{ userId: string }> {
+  const now = ctx.clock.now();
   authoriseAdmin(ctx.actor);
   const { email, name, password, roles } = parseInput(CreateLocalUserInput, {
     email: input.email,
@@ -127,7 +128,6 @@ export async function createLocalUser(
   });
   const passwordHash = await hashPassword(password);
   const actor = actorRef(ctx.actor);
-  const { now } = ctx;
   return ctx.db.transaction(async (tx) => {
     if (await tx.users.byEmail(email)) {
       throw conflict(`email: a user with the email ${email} already exists`);

@@ -3,6 +3,7 @@
  * details (database, the engine runner's heartbeat, host and pid) need a signed-in user or an API token.
  */
 import { jsonAnswer, processContext } from "@/server/api/http";
+import { realClock } from "@/server/engine/clock";
 import { maySeeHealthDetails, readHealth, type HealthContext } from "@/server/health";
 import { logger } from "@/server/log";
 
@@ -12,7 +13,7 @@ export async function GET(request: Request): Promise<Response> {
   let ctx: HealthContext;
   let health: Awaited<ReturnType<typeof readHealth>>;
   try {
-    ctx = { ...processContext(), now: Date.now() };
+    ctx = { ...processContext(), clock: realClock };
     health = await readHealth(ctx);
   } catch (err) {
     logger.error({ err }, "health check: the database did not answer");

@@ -13,6 +13,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import type { Actor } from "@/server/actor";
+import { fixedClock } from "@/server/engine/clock";
 import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
@@ -129,7 +130,7 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   let artifactId: string | undefined;
   for (let i = 0; i < regions; i++) {
     const started = await startRollout(
-      { db, config, actor, now: startAt + Math.floor((i * INTERVAL_MS) / regions) },
+      { db, config, actor, clock: fixedClock(startAt + Math.floor((i * INTERVAL_MS) / regions)) },
       {
         serviceId: BENCH_SERVICE,
         ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),

@@ -16,6 +16,7 @@ import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
 import { buildWorker, WORKER_OUT } from "@/scripts/build-worker.mjs";
 import { addUser, demoConfig, DIGEST_A } from "./test-fixtures";
+import { realClock } from "@/server/engine/clock";
 
 const STAGE_SECONDS = 4;
 const children: ChildProcess[] = [];
@@ -95,7 +96,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   const first = startWorker(dir, env, "first");
   await waitFor("the first worker's heartbeat", () => db.raw.select().from(runners).get());
   const { rolloutId } = await startRollout(
-    { db, config, actor: dana, now: Date.now() },
+    { db, config, actor: dana, clock: realClock },
     {
       serviceId: "api",
       artifact: { version: "3.1.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },

@@ -71,7 +71,7 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
     world,
     runner: newRunner("runner-a"),
     newRunner,
-    as: (actor) => ({ db, config, actor, now: clock.now() }),
+    as: (actor) => ({ db, config, actor, clock }),
     cleanup: () => {
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
