@@ -7,8 +7,10 @@ import { getConfig, setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit, serverEnv } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
+import { fixedClock } from "@/server/engine/clock";
 import { startEngine } from "@/server/engine/runner";
 import { logger } from "@/server/log";
+import { systemContext } from "@/server/services/context";
 import { seedDemoFleet, syncFleet } from "@/server/services/fleet";
 import { ensureBootstrapAdmin, seedDemoUsers } from "@/server/services/users";
 
@@ -19,12 +21,13 @@ export async function bootstrap(opts: { engine: boolean }) {
   selectFleetDatabase(config); // FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
   const db = getDb(); // opens that file (SQLite, WAL mode) and migrates it
   const now = Date.now();
+  const system = systemContext(db, config, fixedClock(now)); // every start-up row is written at the same time
   await syncFleet(db, config, now);
   if (config.demo) {
-    await seedDemoUsers(db, now);
+    await seedDemoUsers(system);
     await seedDemoFleet(db, config, now);
   }
-  await ensureBootstrapAdmin(db, serverEnv(), now);
+  await ensureBootstrapAdmin(system, serverEnv());
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
   if (opts.engine) startEngine({ db, config });
 }

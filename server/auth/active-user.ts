@@ -6,17 +6,10 @@
  * Two forms of the same rule: `userMayAct` for a row already read, `activeUserCondition` in the users
  * repository (db/store/repositories/users.ts) for a query over `users` (counting admins). Keep them in step.
  */
-import { getConfig } from "@/server/config";
-
 export type UserActivity = { disabledAt: number | null; demo: boolean };
 
 /** Why a user may not act: `disabled` by an admin, or a `demo` user while demo mode is off. */
 export type InactiveReason = "disabled" | "demo";
-
-/** Whether the fleet config in effect says `demo: true`. Callers that can, pass it explicitly instead. */
-export function demoModeOn(): boolean {
-  return getConfig().config.demo;
-}
 
 /** Null when the user may act; otherwise why not (disabled wins over demo). */
 export function inactiveReason(user: UserActivity, demoMode: boolean): InactiveReason | null {

@@ -7,10 +7,10 @@ import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, users } from "@/db/schema";
 import { authorizeDemo, authorizeLocal } from "./authorize";
 import { hashPassword } from "./password";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 const NOW = 1_700_000_000_000;
 const ADDR = "203.0.113.7";
-const CTX = { address: ADDR, demoMode: false };
 
 const failures = () =>
   db.raw
@@ -33,7 +33,7 @@ beforeEach(() => {
 
 describe("authorizeDemo", () => {
   it("signs in a seeded demo user in demo mode (seeding a fresh database first)", async () => {
-    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-deployer" }, NOW)).toEqual({
+    expect(await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "demo-deployer" })).toEqual({
       id: "demo-deployer",
       name: "Dana",
       email: "deployer@demo.flightdeck",
@@ -41,8 +41,8 @@ describe("authorizeDemo", () => {
   });
 
   it("refuses when demo mode is off, even for a real demo user, with the code the sign-in page explains", async () => {
-    await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW); // the demo users exist
-    await expect(authorizeDemo(db, { address: ADDR, demoMode: false, userId: "demo-admin" }, NOW)).rejects.toThrow("DemoModeOff");
+    await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "demo-admin" }); // the demo users exist
+    await expect(authorizeDemo(systemCtxOf(db, NOW, false), { address: ADDR, userId: "demo-admin" })).rejects.toThrow("DemoModeOff");
     expect(failures()).toEqual(["demo-mode-off"]);
   });
 
@@ -51,11 +51,11 @@ describe("authorizeDemo", () => {
       .insert(users)
       .values({ id: "u_real", email: "real@example.com", name: "Real", passwordHash: await hashPassword("a real password!"), createdAt: NOW })
       .run();
-    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "u_real" }, NOW)).toBeNull();
-    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-nobody" }, NOW)).toBeNull();
-    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: undefined }, NOW)).toBeNull();
+    expect(await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "u_real" })).toBeNull();
+    expect(await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "demo-nobody" })).toBeNull();
+    expect(await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: undefined })).toBeNull();
     db.raw.update(users).set({ disabledAt: NOW }).where(eq(users.id, "demo-viewer")).run();
-    expect(await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-viewer" }, NOW)).toBeNull();
+    expect(await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "demo-viewer" })).toBeNull();
   });
 });
 
@@ -68,7 +68,7 @@ describe("authorizeLocal", () => {
   });
 
   it("signs in with the right password, whatever the email's case", async () => {
-    await expect(authorizeLocal(db, { email: " OLU@example.com ", password: "olu's long password" }, CTX, NOW)).resolves.toEqual({
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: " OLU@example.com ", password: "olu's long password" }, ADDR)).resolves.toEqual({
       id: "u_olu",
       name: "Olu",
       email: "olu@example.com",
@@ -76,15 +76,15 @@ describe("authorizeLocal", () => {
   });
 
   it("refuses a wrong password, an unknown email and missing fields", async () => {
-    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW)).resolves.toBeNull();
-    await expect(authorizeLocal(db, { email: "nobody@example.com", password: "olu's long password" }, CTX, NOW)).resolves.toBeNull();
-    await expect(authorizeLocal(db, { email: "olu@example.com" }, CTX, NOW)).resolves.toBeNull();
-    await expect(authorizeLocal(db, undefined, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: "olu@example.com", password: "olu's long passwore" }, ADDR)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: "nobody@example.com", password: "olu's long password" }, ADDR)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: "olu@example.com" }, ADDR)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), undefined, ADDR)).resolves.toBeNull();
     expect(failures()).toEqual(["wrong-password", "unknown-account"]);
   });
 
   it("records a failed sign-in with the address and the email tried, never the password", async () => {
-    await authorizeLocal(db, { email: "olu@example.com", password: "olu's long passwore" }, CTX, NOW);
+    await authorizeLocal(systemCtxOf(db, NOW, false), { email: "olu@example.com", password: "olu's long passwore" }, ADDR);
     const [event] = db.raw.select().from(events).where(eq(events.type, "user.sign_in_failed")).all();
     expect(event).toMatchObject({
       actor: "anonymous",
@@ -95,19 +95,19 @@ describe("authorizeLocal", () => {
 
   it("refuses a disabled user even with the right password", async () => {
     db.raw.update(users).set({ disabledAt: NOW }).where(eq(users.id, "u_olu")).run();
-    await expect(authorizeLocal(db, { email: "olu@example.com", password: "olu's long password" }, CTX, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: "olu@example.com", password: "olu's long password" }, ADDR)).resolves.toBeNull();
     expect(failures()).toEqual(["disabled"]);
   });
 
   it("refuses a demo user, should one ever get a password", async () => {
-    await authorizeDemo(db, { address: ADDR, demoMode: true, userId: "demo-admin" }, NOW);
+    await authorizeDemo(systemCtxOf(db, NOW, true), { address: ADDR, userId: "demo-admin" });
     db.raw
       .update(users)
       .set({ passwordHash: await hashPassword("demo admin pass") })
       .where(eq(users.id, "demo-admin"))
       .run();
-    await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, CTX, NOW)).resolves.toBeNull();
-    await expect(authorizeLocal(db, { email: "admin@demo.flightdeck", password: "demo admin pass" }, { ...CTX, demoMode: true }, NOW)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, false), { email: "admin@demo.flightdeck", password: "demo admin pass" }, ADDR)).resolves.toBeNull();
+    await expect(authorizeLocal(systemCtxOf(db, NOW, true), { email: "admin@demo.flightdeck", password: "demo admin pass" }, ADDR)).resolves.toBeNull();
     expect(failures()).toEqual(["demo-mode-off", "demo-mode-off"]);
   });
 });

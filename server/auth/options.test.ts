@@ -12,6 +12,7 @@ import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import { authOptions } from "./options";
 import { withRequestAddress } from "./request-address";
 import { resolveSessionUser } from "./session-store";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 function useDemoMode(demo: boolean) {
   const { config } = parseConfig(readFileSync(DEMO_CONFIG_PATH, "utf8"), {} as NodeJS.ProcessEnv);
@@ -79,7 +80,7 @@ describe("sessions", () => {
         .all()
         .map((s) => s.id),
     ).toContain(token.sid);
-    expect((await resolveSessionUser(getDb(), token.sid!, Date.now()))?.roles).toEqual(["viewer"]);
+    expect((await resolveSessionUser(systemCtxOf(getDb(), Date.now()), token.sid!))?.roles).toEqual(["viewer"]);
 
     // A later request passes the token through unchanged: no new row per request.
     const rows = raw().select().from(sessions).all().length;
@@ -87,7 +88,7 @@ describe("sessions", () => {
     expect(raw().select().from(sessions).all()).toHaveLength(rows);
 
     await withRequestAddress("203.0.113.5", () => authOptions.events!.signOut!({ token, session: undefined as never }));
-    expect(await resolveSessionUser(getDb(), token.sid!, Date.now())).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(getDb(), Date.now()), token.sid!)).toBeNull();
 
     // Both ends are in the audit log, with the user and (for sign-out) the client address.
     const trail = raw().select().from(events).where(eq(events.actor, "user:demo-viewer")).all();

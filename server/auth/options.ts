@@ -9,6 +9,7 @@ import { getConfig } from "@/server/config";
 import { serverEnv } from "@/server/config/env";
 import { isHttpsPublicUrl } from "@/server/config/public-url";
 import { logger } from "@/server/log";
+import { systemContext } from "@/server/services/context";
 import { linkOAuthAccount } from "@/server/services/users";
 import { recordSignIn, recordSignOut } from "@/server/services/users-sign-in";
 import { gateOAuthSignIn } from "./oauth-sign-in";
@@ -49,7 +50,7 @@ export const authOptions: AuthOptions = {
     async signIn({ user, account, profile }) {
       if (account?.type !== "oauth") return true;
       return gateOAuthSignIn(
-        getDb(),
+        systemContext(getDb(), getConfig().config),
         {
           provider: account.provider,
           providerAccountId: account.providerAccountId,
@@ -59,8 +60,6 @@ export const authOptions: AuthOptions = {
           profile: profile as Record<string, unknown> | undefined,
           address: requestAddress(),
         },
-        getConfig().config.auth,
-        Date.now(),
         // Tests point the membership checks at a fake GitHub on 127.0.0.1; a real server always asks api.github.com.
         { githubApiUrl: process.env.NODE_ENV === "test" ? serverEnv().FLIGHTDECK_TEST_GITHUB_API_URL : undefined },
       );
@@ -68,18 +67,13 @@ export const authOptions: AuthOptions = {
     /** At sign-in (user and account present) a session row is created; afterwards the token passes unchanged. */
     async jwt({ token, user, account }) {
       if (!user || !account) return token;
-      const db = getDb();
+      const system = systemContext(getDb(), getConfig().config);
       const userId =
         account.type === "oauth"
-          ? (
-              await linkOAuthAccount(
-                db,
-                { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name },
-                Date.now(),
-              )
-            ).userId
+          ? (await linkOAuthAccount(system, { provider: account.provider, providerAccountId: account.providerAccountId, email: user.email, name: user.name }))
+              .userId
           : user.id;
-      const session = await recordSignIn(db, { userId, provider: account.provider, address: requestAddress() }, Date.now());
+      const session = await recordSignIn(system, { userId, provider: account.provider, address: requestAddress() });
       log.info({ userId, provider: account.provider }, "signed in");
       return { sid: session.sessionId, uid: userId };
     },
@@ -89,7 +83,7 @@ export const authOptions: AuthOptions = {
   },
   events: {
     async signOut({ token }) {
-      if (token?.sid) await recordSignOut(getDb(), { sessionId: token.sid, address: requestAddress() }, Date.now());
+      if (token?.sid) await recordSignOut(systemContext(getDb(), getConfig().config), { sessionId: token.sid, address: requestAddress() });
     },
   },
   logger: {

@@ -9,6 +9,7 @@ import { getDb } from "@/db/client";
 import { getConfig } from "@/server/config";
 import { serverEnv } from "@/server/config/env";
 import type { Env } from "@/server/config/load";
+import { systemContext } from "@/server/services/context";
 import { authorizeDemo, authorizeLocal } from "./authorize";
 import { configuredOAuthProviders } from "./oauth-allow";
 import { requestAddress } from "./request-address";
@@ -21,15 +22,14 @@ export function buildProviders(env: Env = serverEnv()): Provider[] {
       id: "local",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials) => authorizeLocal(getDb(), credentials, { address: requestAddress(), demoMode: getConfig().config.demo }),
+      authorize: (credentials) => authorizeLocal(systemContext(getDb(), getConfig().config), credentials, requestAddress()),
     }),
     CredentialsProvider({
       id: "demo",
       name: "Demo user",
       credentials: { userId: { label: "Demo user id", type: "text" } },
       // The config is read at each attempt, so the check follows the config in effect.
-      authorize: async (credentials) =>
-        authorizeDemo(getDb(), { demoMode: getConfig().config.demo, userId: credentials?.userId, address: requestAddress() }, Date.now()),
+      authorize: async (credentials) => authorizeDemo(systemContext(getDb(), getConfig().config), { userId: credentials?.userId, address: requestAddress() }),
     }),
   ];
   for (const button of configuredOAuthProviders(env)) {

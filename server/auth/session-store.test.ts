@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { roleChanges, sessions, users } from "@/db/schema";
 import { createSession, resolveSessionUser, revokeSession, SESSION_LIFETIME_MS } from "./session-store";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 const NOW = 1_700_000_000_000;
 
@@ -26,45 +27,45 @@ describe("resolveSessionUser", () => {
   it("returns the user of a live session with the roles held now", async () => {
     const { id, expiresAt } = await createSession(db, "u_dana", NOW);
     expect(expiresAt).toBe(NOW + 12 * 60 * 60 * 1000);
-    expect(await resolveSessionUser(db, id, NOW + 1000)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 1000), id)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
 
     // A role change applies to the next request of the same session.
     db.raw
       .insert(roleChanges)
       .values({ userId: "u_dana", role: "admin", change: "granted", changedBy: "user:ada", at: NOW + 2000 })
       .run();
-    expect((await resolveSessionUser(db, id, NOW + 3000))?.roles).toEqual(["deployer", "admin"]);
+    expect((await resolveSessionUser(systemCtxOf(db, NOW + 3000), id))?.roles).toEqual(["deployer", "admin"]);
   });
 
   it("treats a user without role rows as a viewer", async () => {
     db.raw.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "removed", changedBy: "user:ada", at: NOW }).run();
     const { id } = await createSession(db, "u_dana", NOW);
-    expect((await resolveSessionUser(db, id, NOW))?.roles).toEqual(["viewer"]);
+    expect((await resolveSessionUser(systemCtxOf(db, NOW), id))?.roles).toEqual(["viewer"]);
   });
 
   it("returns null once the session has expired", async () => {
     const { id } = await createSession(db, "u_dana", NOW);
-    expect(await resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS - 1)).not.toBeNull();
-    expect(await resolveSessionUser(db, id, NOW + SESSION_LIFETIME_MS)).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + SESSION_LIFETIME_MS - 1), id)).not.toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + SESSION_LIFETIME_MS), id)).toBeNull();
   });
 
   it("returns null after sign-out revoked the session, and a second revoke keeps the first time", async () => {
     const { id } = await createSession(db, "u_dana", NOW);
     await revokeSession(db, id, NOW + 10);
     await revokeSession(db, id, NOW + 20);
-    expect(await resolveSessionUser(db, id, NOW + 30)).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 30), id)).toBeNull();
     expect(db.raw.select().from(sessions).where(eq(sessions.id, id)).get()?.revokedAt).toBe(NOW + 10);
   });
 
   it("returns null for an unknown session id and for a disabled user", async () => {
-    expect(await resolveSessionUser(db, "no-such-session", NOW)).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW), "no-such-session")).toBeNull();
     const { id } = await createSession(db, "u_dana", NOW);
     db.raw
       .update(users)
       .set({ disabledAt: NOW + 1 })
       .where(eq(users.id, "u_dana"))
       .run();
-    expect(await resolveSessionUser(db, id, NOW + 2)).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 2), id)).toBeNull();
   });
 
   it("gives every session its own unguessable id", async () => {

@@ -4,8 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Store } from "@/db/client";
-import { demoModeOn, userMayAct } from "@/server/auth/active-user";
+import { userMayAct } from "@/server/auth/active-user";
 import { ROLES, type Role } from "@/server/auth/roles";
+import type { ServiceContext } from "@/server/services/context";
 
 /** How long a sign-in lasts. The cookie may live longer: then the user is told the session expired. */
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -33,10 +34,11 @@ export async function userRoles(db: Store, userId: string): Promise<Role[]> {
 
 /**
  * The user behind a session id, or null when the session is unknown, expired or revoked, or the user may not act
- * (disabled, or a demo user while demo mode is off: see active-user.ts).
+ * (disabled, or a demo user while the context's config has demo mode off: see active-user.ts).
  */
-export async function resolveSessionUser(db: Store, sid: string, now: number, demoMode: boolean = demoModeOn()): Promise<SessionUser | null> {
-  const row = await db.sessions.withUser(sid);
-  if (!row || row.revokedAt !== null || row.expiresAt <= now || !userMayAct(row, demoMode)) return null;
-  return { id: row.id, email: row.email, name: row.name, roles: await userRoles(db, row.id) };
+export async function resolveSessionUser(ctx: ServiceContext, sid: string): Promise<SessionUser | null> {
+  const now = ctx.clock.now();
+  const row = await ctx.db.sessions.withUser(sid);
+  if (!row || row.revokedAt !== null || row.expiresAt <= now || !userMayAct(row, ctx.config.demo)) return null;
+  return { id: row.id, email: row.email, name: row.name, roles: await userRoles(ctx.db, row.id) };
 }

@@ -5,6 +5,8 @@
 import { cache } from "react";
 import { getServerSession } from "next-auth";
 import { getDb } from "@/db/client";
+import { getConfig } from "@/server/config";
+import { systemContext } from "@/server/services/context";
 import { authOptions } from "./options";
 import { resolveSessionUser, type SessionUser } from "./session-store";
 
@@ -20,7 +22,7 @@ export type SessionState = {
 export const readSession = cache(async (): Promise<SessionState> => {
   const session = await getServerSession(authOptions);
   if (!session?.sid) return { user: null, expired: false };
-  const user = await resolveSessionUser(getDb(), session.sid, Date.now());
+  const user = await resolveSessionUser(systemContext(getDb(), getConfig().config), session.sid);
   // The cookie's user id must be the row's: a cookie is never reused for another user.
   if (user && user.id !== session.uid) return { user: null, expired: true };
   return { user, expired: user === null };

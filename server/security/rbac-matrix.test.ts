@@ -20,6 +20,7 @@ import { createToken } from "@/server/services/api-tokens";
 import { BUILT, DIGEST_A, freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import { setUserDisabled } from "@/server/services/users-status";
 import { fixedClock } from "@/server/engine/clock";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 /**
  * The rule of every tRPC procedure: the permissions that allow it (any one is enough). A procedure missing here
@@ -189,7 +190,7 @@ describe("tRPC: every procedure as every subject", () => {
   };
   const sessionOf = (make: () => Promise<string>) => {
     const userId = once(make);
-    return async () => resolveSessionUser(f.db, (await createSession(f.db, await userId(), now)).id, now, false);
+    return async () => resolveSessionUser(systemCtxOf(f.db, now, false), (await createSession(f.db, await userId(), now)).id);
   };
   const subjects: Subject[] = [
     ...ROLES.map((role): Subject => ({

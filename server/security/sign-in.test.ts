@@ -26,6 +26,7 @@ import type { AuthConfig, FleetConfig } from "@/server/config/schema";
 import { authenticateToken, createToken } from "@/server/services/api-tokens";
 import { ensureBootstrapAdmin, seedDemoUsers, setUserDisabled } from "@/server/services/users";
 import { realClock } from "@/server/engine/clock";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 const NO_ALLOW: AuthConfig = { allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } };
 let base: FleetConfig;
@@ -83,12 +84,11 @@ beforeAll(async () => {
   github = await startFakeGitHub({ "tok-mallory": { orgs: [{ login: "evil-corp" }] }, "tok-grace": { orgs: [{ login: "acme" }] } });
   process.env.FLIGHTDECK_TEST_GITHUB_API_URL = github.url;
   const now = Date.now();
-  await seedDemoUsers(getDb(), now);
-  const made = await ensureBootstrapAdmin(
-    getDb(),
-    { FLIGHTDECK_ADMIN_EMAIL: "root@example.com", FLIGHTDECK_ADMIN_PASSWORD: "root's long password" } as unknown as NodeJS.ProcessEnv,
-    now,
-  );
+  await seedDemoUsers(systemCtxOf(getDb(), now));
+  const made = await ensureBootstrapAdmin(systemCtxOf(getDb(), now), {
+    FLIGHTDECK_ADMIN_EMAIL: "root@example.com",
+    FLIGHTDECK_ADMIN_PASSWORD: "root's long password",
+  } as unknown as NodeJS.ProcessEnv);
   if (made.status === "skipped") throw new Error("no bootstrap admin");
   root = { id: made.userId, email: "root@example.com", name: "root", roles: ["admin"] };
 });
@@ -124,11 +124,11 @@ describe("attack: a disabled user keeps acting", () => {
     const leaver: SessionUser = { id: userId, email: "leaver@example.com", name: "Leaver", roles: ["admin"] };
     const sid = await signInAs("local", { id: userId, email: leaver.email, name: leaver.name });
     const { token } = await createToken({ db: getDb(), config: base, actor: { kind: "user", ...leaver }, clock: realClock }, { name: "ci", scope: "deploy" });
-    expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe(userId);
+    expect((await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid))?.id).toBe(userId);
 
     await admin.admin.setDisabled({ userId, disabled: true });
 
-    expect(await resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid)).toBeNull();
     await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/stopped working: its creator Leaver is disabled/);
     await expect(authorizeOf("local")({ email: "leaver@example.com", password: "leaver's long password" })).resolves.toBeNull();
   });
@@ -143,11 +143,11 @@ describe("attack: the demo's one-click users outlive the demo", () => {
       { db: getDb(), config: base, actor: { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] }, clock: realClock },
       { name: "demo token", scope: "deploy" },
     );
-    expect((await resolveSessionUser(getDb(), sid, Date.now()))?.id).toBe("demo-admin");
+    expect((await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid))?.id).toBe("demo-admin");
 
     useConfig({ demo: false });
     await expect(authorizeOf("demo")({ userId: "demo-admin" })).rejects.toThrow("DemoModeOff");
-    expect(await resolveSessionUser(getDb(), sid, Date.now())).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid)).toBeNull();
     await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/is a demo user and this Flightdeck is not in demo mode/);
   });
 });

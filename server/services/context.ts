@@ -4,9 +4,9 @@
  */
 import type { z } from "zod";
 import type { Store } from "@/db/client";
-import type { Actor } from "@/server/actor";
+import { SYSTEM, type Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
-import type { TimeSource } from "@/server/engine/clock";
+import { realClock, type TimeSource } from "@/server/engine/clock";
 import { eventConsumers } from "@/server/engine/outbox/consumers";
 import type { EventConsumers } from "@/server/engine/store/event-consumers";
 import { invalidInput, problemsFromIssues } from "./errors";
@@ -19,6 +19,14 @@ export type ServiceContext = {
   /** What hears of the events a verb saves (outbox rows, counters); default: the real ones for `config`. */
   events?: EventConsumers;
 };
+
+/**
+ * The context of what the server does before anyone is signed in (sign-in, sessions, the bootstrap admin, demo
+ * users): the system actor, and the config the caller loaded (next-auth's callbacks and start-up read theirs).
+ */
+export function systemContext(db: Store, config: FleetConfig, clock: TimeSource = realClock): ServiceContext {
+  return { db, config, actor: SYSTEM, clock };
+}
 
 /** The event consumers a verb hands the engine's store: the context's own, else the real ones for its config. */
 export function eventConsumersOf(ctx: Pick<ServiceContext, "config" | "events">): EventConsumers {

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Store } from "@/db/client";
 import type { Env } from "@/server/config/load";
 import { hashPasswordSync, MIN_PASSWORD_LENGTH, verifyPasswordSync } from "@/server/auth/password";
+import type { ServiceContext } from "./context";
 import { badRequest } from "./errors";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
@@ -19,7 +19,9 @@ export type BootstrapResult = { status: "skipped" } | { status: "created" | "upd
  * Start-up calls it once, before serving (the password is hashed with the sync pair, outside the transaction);
  * throws a 400 ServiceError naming the bad variable.
  */
-export async function ensureBootstrapAdmin(db: Store, env: Env, now: number): Promise<BootstrapResult> {
+export async function ensureBootstrapAdmin(ctx: ServiceContext, env: Env): Promise<BootstrapResult> {
+  const { db } = ctx;
+  const now = ctx.clock.now();
   const email = env.FLIGHTDECK_ADMIN_EMAIL?.trim().toLowerCase();
   const password = env.FLIGHTDECK_ADMIN_PASSWORD;
   if (!email && !password) return { status: "skipped" };

@@ -3,6 +3,7 @@
  * They have no password, so they can never sign in any other way.
  */
 import type { Store } from "@/db/client";
+import type { ServiceContext } from "./context";
 import type { Role } from "@/server/auth/roles";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 
@@ -18,8 +19,9 @@ export const DEMO_USERS: ReadonlyArray<{ id: string; role: Role; name: string; e
  * Creates the demo users that are missing, each with its role. Idempotent: users already there keep the
  * roles an admin may have given them since.
  */
-export async function seedDemoUsers(db: Store, now: number): Promise<{ created: string[] }> {
-  return db.transaction(async (tx) => {
+export async function seedDemoUsers(ctx: ServiceContext): Promise<{ created: string[] }> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
     const existing = await tx.users.existingIds(DEMO_USERS.map((u) => u.id));
     const created: string[] = [];
     for (const demo of DEMO_USERS.filter((u) => !existing.has(u.id))) {

@@ -4,15 +4,16 @@
  * provider may not have verified it, and linking would hand that user's roles to whoever controls the address.
  */
 import { randomUUID } from "node:crypto";
-import type { Store } from "@/db/client";
+import type { ServiceContext } from "./context";
 import { conflict } from "./errors";
 import { recordRolesChanged, replaceRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
 
 export type OAuthIdentity = { provider: string; providerAccountId: string; email?: string | null; name?: string | null };
 
-export async function linkOAuthAccount(db: Store, identity: OAuthIdentity, now: number): Promise<{ userId: string; created: boolean; disabled: boolean }> {
-  return db.transaction(async (tx) => {
+export async function linkOAuthAccount(ctx: ServiceContext, identity: OAuthIdentity): Promise<{ userId: string; created: boolean; disabled: boolean }> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
     const linked = await tx.users.byAccount(identity.provider, identity.providerAccountId);
     if (linked) return { userId: linked.userId, created: false, disabled: linked.disabledAt !== null };
 

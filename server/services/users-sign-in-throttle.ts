@@ -8,6 +8,7 @@
  * is counted, so an attacker cannot keep an account locked past one window by hammering it.
  */
 import type { Store } from "@/db/client";
+import type { ServiceContext } from "./context";
 
 export const SIGN_IN_THROTTLE = {
   windowMs: 15 * 60 * 1000,
@@ -39,7 +40,11 @@ async function waitFor(db: Store, key: string, limit: number, now: number): Prom
 }
 
 /** The longest wait among the keys of this attempt, or null when none is throttled. */
-export async function signInThrottle(db: Store, who: { email: string; address: string }, now: number): Promise<Throttled | null> {
+export async function signInThrottle(ctx: ServiceContext, who: { email: string; address: string }): Promise<Throttled | null> {
+  return longestWait(ctx.db, who, ctx.clock.now());
+}
+
+async function longestWait(db: Store, who: { email: string; address: string }, now: number): Promise<Throttled | null> {
   let worst: Throttled | null = null;
   for (const k of keys(who)) {
     const waitMs = await waitFor(db, k.key, k.limit, now);
@@ -49,9 +54,10 @@ export async function signInThrottle(db: Store, who: { email: string; address: s
 }
 
 /** Refuses a throttled attempt, or counts it as a failure until `forgiveSignInAttempt` takes it back. */
-export async function beginSignInAttempt(db: Store, who: { email: string; address: string }, now: number): Promise<SignInAttempt> {
-  return db.transaction(async (tx): Promise<SignInAttempt> => {
-    const throttled = await signInThrottle(tx, who, now);
+export async function beginSignInAttempt(ctx: ServiceContext, who: { email: string; address: string }): Promise<SignInAttempt> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx): Promise<SignInAttempt> => {
+    const throttled = await longestWait(tx, who, now);
     if (throttled) return { ok: false, throttled };
     // Old rows go as new ones arrive: the table holds at most one window of failures.
     await tx.signInFailures.deleteUpTo(now - SIGN_IN_THROTTLE.windowMs);
@@ -62,9 +68,9 @@ export async function beginSignInAttempt(db: Store, who: { email: string; addres
 }
 
 /** A successful sign-in: this attempt no longer counts, and the account's earlier failures are forgiven. */
-export async function forgiveSignInAttempt(db: Store, who: { email: string }, rowIds: number[]): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.signInFailures.deleteIds(rowIds);
-    await tx.signInFailures.deleteKey(`account:${who.email.trim().toLowerCase()}`);
+export async function forgiveSignInAttempt(ctx: ServiceContext, attempt: { email: string; rowIds: number[] }): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await tx.signInFailures.deleteIds(attempt.rowIds);
+    await tx.signInFailures.deleteKey(`account:${attempt.email.trim().toLowerCase()}`);
   });
 }

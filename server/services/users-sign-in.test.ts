@@ -8,6 +8,7 @@ import { events, signInFailures, users } from "@/db/schema";
 import { resolveSessionUser } from "@/server/auth/session-store";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "./users-sign-in";
 import { beginSignInAttempt, forgiveSignInAttempt, SIGN_IN_THROTTLE, signInThrottle } from "./users-sign-in-throttle";
+import { systemCtxOf } from "./users.fixtures";
 
 const NOW = 1_700_000_000_000;
 const MIN = 60_000;
@@ -21,43 +22,43 @@ beforeEach(() => {
 });
 
 const fail = async (who: { email: string; address: string }, at: number) => {
-  const attempt = await beginSignInAttempt(db, who, at);
+  const attempt = await beginSignInAttempt(systemCtxOf(db, at), who);
   if (!attempt.ok) throw new Error(`throttled at ${at}`);
 };
 
 describe("sign-in throttling", () => {
   it("allows 5 failures per account in 15 minutes, then says how long to wait", async () => {
     for (let i = 0; i < SIGN_IN_THROTTLE.perAccount; i++) await fail(OLU, NOW + i * MIN);
-    const refused = await beginSignInAttempt(db, OLU, NOW + 5 * MIN);
+    const refused = await beginSignInAttempt(systemCtxOf(db, NOW + 5 * MIN), OLU);
     // The oldest of the five (at NOW) leaves the window at NOW + 15 min: 10 minutes from now.
     expect(refused).toEqual({ ok: false, throttled: { scope: "account", waitMs: 10 * MIN } });
-    expect((await beginSignInAttempt(db, OLU, NOW + 15 * MIN)).ok).toBe(true);
+    expect((await beginSignInAttempt(systemCtxOf(db, NOW + 15 * MIN), OLU)).ok).toBe(true);
   });
 
   it("counts the account whatever the email's case, and from any address", async () => {
     for (let i = 0; i < 5; i++) await fail({ email: i % 2 ? "OLU@example.com" : "olu@example.com", address: `198.51.100.${i}` }, NOW);
-    expect(await signInThrottle(db, { email: "Olu@Example.com", address: "192.0.2.1" }, NOW + 1)).toMatchObject({ scope: "account" });
+    expect(await signInThrottle(systemCtxOf(db, NOW + 1), { email: "Olu@Example.com", address: "192.0.2.1" })).toMatchObject({ scope: "account" });
   });
 
   it("allows 20 failures per address across accounts, then throttles the address", async () => {
     for (let i = 0; i < SIGN_IN_THROTTLE.perAddress; i++) await fail({ email: `user${i}@example.com`, address: "198.51.100.9" }, NOW + i);
-    expect(await beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.9" }, NOW + 100)).toEqual({
+    expect(await beginSignInAttempt(systemCtxOf(db, NOW + 100), { email: "fresh@example.com", address: "198.51.100.9" })).toEqual({
       ok: false,
       throttled: { scope: "address", waitMs: SIGN_IN_THROTTLE.windowMs - 100 },
     });
-    expect((await beginSignInAttempt(db, { email: "fresh@example.com", address: "198.51.100.10" }, NOW + 100)).ok).toBe(true);
+    expect((await beginSignInAttempt(systemCtxOf(db, NOW + 100), { email: "fresh@example.com", address: "198.51.100.10" })).ok).toBe(true);
   });
 
   it("counts an attempt before the password is checked, so a parallel burst cannot slip under the limit", async () => {
-    const burst = await Promise.all(Array.from({ length: 12 }, () => beginSignInAttempt(db, OLU, NOW)));
+    const burst = await Promise.all(Array.from({ length: 12 }, () => beginSignInAttempt(systemCtxOf(db, NOW), OLU)));
     expect(burst.filter((a) => a.ok)).toHaveLength(5);
   });
 
   it("forgives the account's failures after a successful sign-in, but not the address's", async () => {
     for (let i = 0; i < 4; i++) await fail(OLU, NOW);
-    const good = await beginSignInAttempt(db, OLU, NOW + 1);
+    const good = await beginSignInAttempt(systemCtxOf(db, NOW + 1), OLU);
     if (!good.ok) throw new Error("unexpected throttle");
-    await forgiveSignInAttempt(db, OLU, good.rowIds);
+    await forgiveSignInAttempt(systemCtxOf(db, NOW + 1), { ...OLU, rowIds: good.rowIds });
     expect(
       db.raw
         .select()
@@ -69,7 +70,7 @@ describe("sign-in throttling", () => {
 
   it("does not throttle an address the server could not tell, which would be everyone", async () => {
     for (let i = 0; i < 25; i++) await fail({ email: `user${i}@example.com`, address: "unknown" }, NOW);
-    expect(await signInThrottle(db, { email: "fresh@example.com", address: "unknown" }, NOW)).toBeNull();
+    expect(await signInThrottle(systemCtxOf(db, NOW), { email: "fresh@example.com", address: "unknown" })).toBeNull();
   });
 
   it("keeps at most one window of rows", async () => {
@@ -87,8 +88,8 @@ describe("sign-in throttling", () => {
 
 describe("the sign-in audit trail", () => {
   it("records a sign-in with its session and the user's last sign-in time", async () => {
-    const { sessionId } = await recordSignIn(db, { userId: "u_olu", provider: "github", address: "203.0.113.7" }, NOW);
-    expect((await resolveSessionUser(db, sessionId, NOW + 1, false))?.id).toBe("u_olu");
+    const { sessionId } = await recordSignIn(systemCtxOf(db, NOW), { userId: "u_olu", provider: "github", address: "203.0.113.7" });
+    expect((await resolveSessionUser(systemCtxOf(db, NOW + 1, false), sessionId))?.id).toBe("u_olu");
     expect(db.raw.select().from(users).where(eq(users.id, "u_olu")).get()?.lastSignInAt).toBe(NOW);
     expect(db.raw.select().from(events).where(eq(events.type, "user.signed_in")).get()).toMatchObject({
       actor: "user:u_olu",
@@ -98,10 +99,10 @@ describe("the sign-in audit trail", () => {
   });
 
   it("records a sign-out once, and revokes the session", async () => {
-    const { sessionId } = await recordSignIn(db, { userId: "u_olu", provider: "local", address: "a" }, NOW);
-    expect(await recordSignOut(db, { sessionId, address: "a" }, NOW + 1)).toBe(true);
-    expect(await recordSignOut(db, { sessionId, address: "a" }, NOW + 2)).toBe(false);
-    expect(await resolveSessionUser(db, sessionId, NOW + 3, false)).toBeNull();
+    const { sessionId } = await recordSignIn(systemCtxOf(db, NOW), { userId: "u_olu", provider: "local", address: "a" });
+    expect(await recordSignOut(systemCtxOf(db, NOW + 1), { sessionId, address: "a" })).toBe(true);
+    expect(await recordSignOut(systemCtxOf(db, NOW + 2), { sessionId, address: "a" })).toBe(false);
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 3, false), sessionId)).toBeNull();
     expect(
       db.raw
         .select()
@@ -113,7 +114,7 @@ describe("the sign-in audit trail", () => {
   });
 
   it("records a refused sign-in as anonymous, with the reason in words", async () => {
-    await recordSignInFailure(db, { provider: "github", reason: "not-allowed", address: "a", login: "mallory", email: "m@evil.example" }, NOW);
+    await recordSignInFailure(systemCtxOf(db, NOW), { provider: "github", reason: "not-allowed", address: "a", login: "mallory", email: "m@evil.example" });
     expect(db.raw.select().from(events).where(eq(events.type, "user.sign_in_failed")).get()).toMatchObject({
       actor: "anonymous",
       message: "Sign-in with GitHub as mallory refused: not in an allowed organisation, team or email domain",
@@ -122,8 +123,8 @@ describe("the sign-in audit trail", () => {
   });
 
   it("never puts the address typed into the message (it may be a password typed in the wrong field)", async () => {
-    await recordSignInFailure(db, { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" }, NOW);
-    await recordSignInFailure(db, { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" }, NOW);
+    await recordSignInFailure(systemCtxOf(db, NOW), { provider: "local", reason: "unknown-account", address: "a", email: "hunter2-my-password" });
+    await recordSignInFailure(systemCtxOf(db, NOW), { provider: "local", reason: "wrong-password", address: "a", email: "olu@example.com", userId: "u_olu" });
     const messages = db.raw
       .select()
       .from(events)

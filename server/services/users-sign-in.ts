@@ -5,20 +5,20 @@
  * `data.email` and `data.address`, internal fields that viewers do not see (a password typed into the email
  * field must not reach them).
  */
-import type { Store } from "@/db/client";
 import { createSession, revokeSession } from "@/server/auth/session-store";
 import { eventValues } from "@/server/engine/machine/events";
+import type { ServiceContext } from "./context";
 
 const PROVIDER_NAMES: Record<string, string> = { local: "email and password", demo: "demo sign-in", github: "GitHub", oidc: "single sign-on" };
 export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
 
 /** A successful sign-in: a session row, `users.last_sign_in_at`, and a `user.signed_in` event. */
 export async function recordSignIn(
-  db: Store,
+  ctx: ServiceContext,
   input: { userId: string; provider: string; address: string },
-  now: number,
 ): Promise<{ sessionId: string; expiresAt: number }> {
-  return db.transaction(async (tx) => {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
     const user = await tx.users.byId(input.userId);
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
     const session = await createSession(tx, input.userId, now);
@@ -67,13 +67,13 @@ const FAILURE_WORDS: Record<SignInFailure, string> = {
  * or the provider's public login, never the address typed; `detail` says more, e.g. the throttle's wait.
  */
 export async function recordSignInFailure(
-  db: Store,
+  ctx: ServiceContext,
   input: { provider: string; reason: SignInFailure; address: string; email?: string | null; login?: string | null; userId?: string | null; detail?: string },
-  now: number,
 ): Promise<void> {
-  const name = input.userId ? (await db.users.byId(input.userId))?.name : undefined;
+  const now = ctx.clock.now();
+  const name = input.userId ? (await ctx.db.users.byId(input.userId))?.name : undefined;
   const who = name ?? input.login ?? (input.reason === "unknown-account" ? "an unknown account" : "someone");
-  await db.events.insertOne(
+  await ctx.db.events.insertOne(
     eventValues({
       at: now,
       type: "user.sign_in_failed",
@@ -92,8 +92,9 @@ export async function recordSignInFailure(
 }
 
 /** Sign-out: the session row is revoked and a `user.signed_out` event written, once (a second sign-out is quiet). */
-export async function recordSignOut(db: Store, input: { sessionId: string; address: string }, now: number): Promise<boolean> {
-  return db.transaction(async (tx) => {
+export async function recordSignOut(ctx: ServiceContext, input: { sessionId: string; address: string }): Promise<boolean> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
     const live = await tx.sessions.liveUser(input.sessionId, now);
     await revokeSession(tx, input.sessionId, now);
     if (!live) return false;

@@ -10,6 +10,7 @@ import { createSession, resolveSessionUser } from "@/server/auth/session-store";
 import { ServiceError } from "./errors";
 import { createLocalUser, listUsers, seedDemoUsers, setUserDisabled, setUserRoles } from "./users";
 import { ctxOf } from "./users.fixtures";
+import { systemCtxOf } from "./users.fixtures";
 
 const NOW = 1_700_000_000_000;
 const ADA: Actor = { kind: "user", id: "demo-admin", name: "Ada", roles: ["admin"] };
@@ -29,7 +30,7 @@ let olu: string;
 beforeEach(async () => {
   db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), "fd-users-status-")), "test.db"));
   migrateDatabase(db);
-  await seedDemoUsers(db, NOW);
+  await seedDemoUsers(systemCtxOf(db, NOW));
   olu = (await createLocalUser(ctxOf(db, ADA, NOW), { email: "olu@example.com", name: "Olu", password: "a long enough password", roles: ["deployer"] })).userId;
 });
 
@@ -38,7 +39,7 @@ describe("setUserDisabled", () => {
     const session = await createSession(db, olu, NOW);
     const result = await setUserDisabled(ctxOf(db, ADA, NOW + 5, true), { userId: olu, disabled: true });
     expect(result).toEqual({ userId: olu, disabled: true, changed: true, sessionsEnded: 1 });
-    expect(await resolveSessionUser(db, session.id, NOW + 6, true)).toBeNull();
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 6, true), session.id)).toBeNull();
     expect((await listUsers(ctxOf(db, ADA, NOW))).find((u) => u.id === olu)?.disabled).toBe(true);
     const [event] = db.raw.select().from(events).where(eq(events.type, "user.disabled")).all();
     expect(event).toMatchObject({ actor: "user:demo-admin", at: NOW + 5, message: "Olu disabled: 1 session(s) ended, API tokens stopped" });
@@ -49,8 +50,8 @@ describe("setUserDisabled", () => {
     await setUserDisabled(ctxOf(db, ADA, NOW + 1, true), { userId: olu, disabled: true });
     expect(await setUserDisabled(ctxOf(db, ADA, NOW + 2, true), { userId: olu, disabled: false })).toMatchObject({ changed: true });
     expect(db.raw.select().from(users).where(eq(users.id, olu)).get()?.disabledAt).toBeNull();
-    expect(await resolveSessionUser(db, session.id, NOW + 3, true)).toBeNull();
-    expect((await resolveSessionUser(db, (await createSession(db, olu, NOW + 3)).id, NOW + 4, true))?.id).toBe(olu);
+    expect(await resolveSessionUser(systemCtxOf(db, NOW + 3, true), session.id)).toBeNull();
+    expect((await resolveSessionUser(systemCtxOf(db, NOW + 4, true), (await createSession(db, olu, NOW + 3)).id))?.id).toBe(olu);
     expect(db.raw.select().from(events).where(eq(events.type, "user.enabled")).all()).toHaveLength(1);
   });
 

@@ -11,6 +11,7 @@ import { ServiceError } from "./errors";
 import { createLocalUser, linkOAuthAccount, listUsers, seedDemoUsers, setUserRoles } from "./users";
 import { ctxOf } from "./users.fixtures";
 import { recordSignIn } from "./users-sign-in";
+import { systemCtxOf } from "./users.fixtures";
 
 const NOW = 1_700_000_000_000;
 
@@ -48,7 +49,7 @@ async function serviceErrorOf(fn: () => unknown): Promise<ServiceError> {
 let db: SqliteStore;
 beforeEach(async () => {
   db = freshDb();
-  await seedDemoUsers(db, NOW);
+  await seedDemoUsers(systemCtxOf(db, NOW));
 });
 
 describe("setUserRoles", () => {
@@ -153,10 +154,10 @@ describe("listUsers", () => {
   });
 
   it("shows when each user last signed in (never, until they do) and the providers they sign in with", async () => {
-    await linkOAuthAccount(db, { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" }, NOW);
+    await linkOAuthAccount(systemCtxOf(db, NOW), { provider: "github", providerAccountId: "42", email: "gh@example.com", name: "Gus" });
     const gus = (await listUsers(ctxOf(db, ADA, NOW))).find((u) => u.name === "Gus")!;
     expect(gus).toMatchObject({ providers: ["github"], local: false, createdAt: NOW, lastSignInAt: null });
-    await recordSignIn(db, { userId: gus.id, provider: "github", address: "203.0.113.1" }, NOW + 60_000);
+    await recordSignIn(systemCtxOf(db, NOW + 60_000), { userId: gus.id, provider: "github", address: "203.0.113.1" });
     expect((await listUsers(ctxOf(db, ADA, NOW))).find((u) => u.name === "Gus")?.lastSignInAt).toBe(NOW + 60_000);
   });
 });

@@ -10,13 +10,14 @@ import type { SessionUser } from "@/server/auth/session";
 import { eq } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { seedDemoUsers } from "@/server/services/users";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 
 const ada: SessionUser = { id: "demo-admin", email: "admin@demo.flightdeck", name: "Ada", roles: ["admin"] };
 const vera: SessionUser = { id: "demo-viewer", email: "viewer@demo.flightdeck", name: "Vera", roles: ["viewer"] };
 
 beforeAll(async () => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-admin-")), "test.db");
-  await seedDemoUsers(getDb(), Date.now());
+  await seedDemoUsers(systemCtxOf(getDb(), Date.now()));
 });
 
 async function callerFor(user: SessionUser | null) {
