@@ -16,7 +16,7 @@ import { parseConfig } from "@/server/config/load";
 import { DEFAULT_STAGES, type FleetConfig } from "@/server/config/schema";
 import { realClock } from "@/server/engine/clock";
 import { createEngine, type Runner } from "@/server/engine/runner";
-import type { ServiceContext } from "@/server/services/context";
+import { systemContext, type ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import type { RegionProviders } from "@/server/providers/types";
 import { labLayout } from "./layout";
@@ -97,7 +97,7 @@ export async function startFlightdeck(lab: RunningLab, config: FleetConfig, opti
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-lab-db-"));
   const db = openDatabase(path.join(dir, "flightdeck.db"));
   migrateDatabase(db);
-  await syncFleet(db, config, Date.now());
+  await syncFleet(systemContext(db, config));
   let starts = 0;
   const launch = async () => {
     const { runner } = createEngine({

@@ -22,10 +22,10 @@ export async function bootstrap(opts: { engine: boolean }) {
   const db = getDb(); // opens that file (SQLite, WAL mode) and migrates it
   const now = Date.now();
   const system = systemContext(db, config, fixedClock(now)); // every start-up row is written at the same time
-  await syncFleet(db, config, now);
+  await syncFleet(system);
   if (config.demo) {
     await seedDemoUsers(system);
-    await seedDemoFleet(db, config, now);
+    await seedDemoFleet(system);
   }
   await ensureBootstrapAdmin(system, serverEnv());
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");

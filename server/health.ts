@@ -6,7 +6,7 @@ import type { Store } from "@/db/client";
 import { can, scopeAllows } from "@/server/auth/roles";
 import { getSessionUser } from "@/server/auth/session";
 import { authenticateToken } from "@/server/services/api-tokens";
-import type { ServiceContext } from "@/server/services/context";
+import { systemContext, type ServiceContext } from "@/server/services/context";
 
 /** What the health check reads: the process's database and config (the route passes `processContext()`), and the clock. */
 export type HealthContext = Pick<ServiceContext, "db" | "config" | "clock">;
@@ -49,11 +49,10 @@ export async function readHealth(ctx: HealthContext): Promise<{ database: "ok"; 
 
 /** Whether a request may read the details: a token that may read, or a signed-in user. An unknown or expired token just gets the short answer. */
 export async function maySeeHealthDetails(ctx: HealthContext, request: Request): Promise<boolean> {
-  const now = ctx.clock.now();
   const authorization = request.headers.get("authorization");
   try {
     if (authorization) {
-      const { actor, scope } = await authenticateToken(ctx.db, authorization, now, ctx.config.demo);
+      const { actor, scope } = await authenticateToken(systemContext(ctx.db, ctx.config, ctx.clock), authorization);
       return scopeAllows(scope, "read") && can(actor.roles, "read");
     }
     const user = await getSessionUser();

@@ -11,7 +11,7 @@ import { getConfig } from "@/server/config";
 import { logger } from "@/server/log";
 import { can, scopeAllows, scopesAllowing, type Permission } from "@/server/auth/roles";
 import { authenticateToken } from "@/server/services/api-tokens";
-import type { ServiceContext } from "@/server/services/context";
+import { systemContext, type ServiceContext } from "@/server/services/context";
 import { rolloutUrl } from "@/server/services/ci-webhook";
 import { badRequest, ERROR_KINDS, forbidden, notFound, problemsOf, ServiceError, UNKNOWN_ERROR_MESSAGE } from "@/server/services/errors";
 import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion } from "@/server/services/region-commands";
@@ -30,10 +30,8 @@ export type RestHandler<P> = ((request: Request, route: RouteContext<P>) => Prom
 export function restRoute<P>(permission: Permission, handle: (call: RestCall<P>) => unknown, successStatus = 200): RestHandler<P> {
   const handler = async (request: Request, route: RouteContext<P>): Promise<Response> => {
     try {
-      const now = Date.now();
       const db = getDb();
-      const config = getConfig().config;
-      const token = await authenticateToken(db, request.headers.get("authorization"), now, config.demo);
+      const token = await authenticateToken(systemContext(db, getConfig().config), request.headers.get("authorization"));
       if (!scopeAllows(token.scope, permission)) {
         throw forbidden(`${token.actor.name} is a ${token.scope} token; this call (${permission}) needs a ${scopesAllowing(permission).join(" or ")} token.`);
       }

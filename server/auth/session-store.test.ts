@@ -25,7 +25,7 @@ beforeEach(() => {
 
 describe("resolveSessionUser", () => {
   it("returns the user of a live session with the roles held now", async () => {
-    const { id, expiresAt } = await createSession(db, "u_dana", NOW);
+    const { id, expiresAt } = await createSession(systemCtxOf(db, NOW), "u_dana");
     expect(expiresAt).toBe(NOW + 12 * 60 * 60 * 1000);
     expect(await resolveSessionUser(systemCtxOf(db, NOW + 1000), id)).toEqual({ id: "u_dana", email: "dana@example.com", name: "Dana", roles: ["deployer"] });
 
@@ -39,27 +39,27 @@ describe("resolveSessionUser", () => {
 
   it("treats a user without role rows as a viewer", async () => {
     db.raw.insert(roleChanges).values({ userId: "u_dana", role: "deployer", change: "removed", changedBy: "user:ada", at: NOW }).run();
-    const { id } = await createSession(db, "u_dana", NOW);
+    const { id } = await createSession(systemCtxOf(db, NOW), "u_dana");
     expect((await resolveSessionUser(systemCtxOf(db, NOW), id))?.roles).toEqual(["viewer"]);
   });
 
   it("returns null once the session has expired", async () => {
-    const { id } = await createSession(db, "u_dana", NOW);
+    const { id } = await createSession(systemCtxOf(db, NOW), "u_dana");
     expect(await resolveSessionUser(systemCtxOf(db, NOW + SESSION_LIFETIME_MS - 1), id)).not.toBeNull();
     expect(await resolveSessionUser(systemCtxOf(db, NOW + SESSION_LIFETIME_MS), id)).toBeNull();
   });
 
   it("returns null after sign-out revoked the session, and a second revoke keeps the first time", async () => {
-    const { id } = await createSession(db, "u_dana", NOW);
-    await revokeSession(db, id, NOW + 10);
-    await revokeSession(db, id, NOW + 20);
+    const { id } = await createSession(systemCtxOf(db, NOW), "u_dana");
+    await revokeSession(systemCtxOf(db, NOW + 10), id);
+    await revokeSession(systemCtxOf(db, NOW + 20), id);
     expect(await resolveSessionUser(systemCtxOf(db, NOW + 30), id)).toBeNull();
     expect(db.raw.select().from(sessions).where(eq(sessions.id, id)).get()?.revokedAt).toBe(NOW + 10);
   });
 
   it("returns null for an unknown session id and for a disabled user", async () => {
     expect(await resolveSessionUser(systemCtxOf(db, NOW), "no-such-session")).toBeNull();
-    const { id } = await createSession(db, "u_dana", NOW);
+    const { id } = await createSession(systemCtxOf(db, NOW), "u_dana");
     db.raw
       .update(users)
       .set({ disabledAt: NOW + 1 })
@@ -69,8 +69,8 @@ describe("resolveSessionUser", () => {
   });
 
   it("gives every session its own unguessable id", async () => {
-    const a = (await createSession(db, "u_dana", NOW)).id;
-    const b = (await createSession(db, "u_dana", NOW)).id;
+    const a = (await createSession(systemCtxOf(db, NOW), "u_dana")).id;
+    const b = (await createSession(systemCtxOf(db, NOW), "u_dana")).id;
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });

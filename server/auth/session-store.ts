@@ -13,16 +13,19 @@ export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 export type SessionUser = { id: string; email: string; name: string; roles: Role[] };
 
-export async function createSession(db: Store, userId: string, now: number): Promise<{ id: string; expiresAt: number }> {
+/** A new session row for a user, lasting SESSION_LIFETIME_MS from the context's time (recordSignIn runs it in its transaction). */
+export async function createSession(ctx: ServiceContext, userId: string): Promise<{ id: string; expiresAt: number }> {
+  const now = ctx.clock.now();
   const id = randomBytes(24).toString("base64url");
   const expiresAt = now + SESSION_LIFETIME_MS;
-  await db.sessions.insert({ id, userId, createdAt: now, expiresAt });
+  await ctx.db.sessions.insert({ id, userId, createdAt: now, expiresAt });
   return { id, expiresAt };
 }
 
 /** Sign-out. Revoking twice keeps the first time. */
-export async function revokeSession(db: Store, sid: string, now: number): Promise<void> {
-  await db.sessions.revoke(sid, now);
+export async function revokeSession(ctx: ServiceContext, sid: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.sessions.revoke(sid, now);
 }
 
 /** A user's roles in the canonical order; a user with no row is a viewer. */

@@ -15,6 +15,7 @@ import type { CauseItem, RegionPhase } from "@/server/engine/machine/types";
 import { describeBreach } from "@/server/engine/machine/messages";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { approveGate } from "@/server/services/approvals";
+import { systemContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
@@ -82,7 +83,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   const db = openDatabase(":memory:");
   migrateDatabase(db);
   const clock = new VirtualClock(START);
-  await syncFleet(db, config, clock.now());
+  await syncFleet(systemContext(db, config, clock));
   const deployer = await person(db, "release-engineer", "Release engineer", ["deployer"]);
   const reviewers = [await person(db, "functional-reviewer", "Functional reviewer", ["reviewer"]), await person(db, "sre-reviewer", "SRE reviewer", ["sre"])];
 

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { events, sessions, users } from "@/db/schema";
 import { createSession } from "@/server/auth/session-store";
+import { systemCtxOf } from "@/server/services/users.fixtures";
 import { verifyPassword } from "@/server/auth/password";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { fixedClock } from "@/server/engine/clock";
@@ -75,7 +76,7 @@ describe("flightdeck users", () => {
   it("disables a user by email (their sessions end) and enables them again", async () => {
     await run(["add", "--email", "kim@example.com", "--name", "Kim"]);
     const kim = db().raw.select().from(users).where(eq(users.email, "kim@example.com")).get()!;
-    const session = await createSession(db(), kim.id, NOW);
+    const session = await createSession(systemCtxOf(db(), NOW), kim.id);
 
     const disabled = await run(["disable", "kim@example.com"]);
     expect(disabled.code).toBe(0);

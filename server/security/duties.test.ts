@@ -13,6 +13,7 @@ import { approveGate, rejectGate } from "@/server/services/approvals";
 import { listPendingGates } from "@/server/services/approvals-pending";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { BUILT, DIGEST_A, freshProcessDatabase, goodBody, rowCounts, SECRET, signedRequest, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
+import { systemContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { startRollout } from "@/server/services/rollouts";
 import { fixedClock } from "@/server/engine/clock";
@@ -46,7 +47,7 @@ describe("the person behind a rollout cannot approve it", () => {
 
   it("attack: an admin starts a rollout with the deploy token they minted, then approves it as SRE", async () => {
     const { token } = await createToken(h.as(ada), { name: "ci-lab", scope: "deploy" });
-    const { actor } = await authenticateToken(h.db, `Bearer ${token}`, h.clock.now(), true);
+    const { actor } = await authenticateToken(systemContext(h.db, { ...h.config, demo: true }, h.clock), `Bearer ${token}`);
     const { rolloutId } = await startRollout(h.as(actor), {
       serviceId: "api",
       artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT },

@@ -190,7 +190,7 @@ describe("tRPC: every procedure as every subject", () => {
   };
   const sessionOf = (make: () => Promise<string>) => {
     const userId = once(make);
-    return async () => resolveSessionUser(systemCtxOf(f.db, now, false), (await createSession(f.db, await userId(), now)).id);
+    return async () => resolveSessionUser(systemCtxOf(f.db, now, false), (await createSession(systemCtxOf(f.db, now, false), await userId())).id);
   };
   const subjects: Subject[] = [
     ...ROLES.map((role): Subject => ({

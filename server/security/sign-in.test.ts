@@ -129,7 +129,9 @@ describe("attack: a disabled user keeps acting", () => {
     await admin.admin.setDisabled({ userId, disabled: true });
 
     expect(await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid)).toBeNull();
-    await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/stopped working: its creator Leaver is disabled/);
+    await expect(authenticateToken(systemCtxOf(getDb(), Date.now(), false), `Bearer ${token}`)).rejects.toThrow(
+      /stopped working: its creator Leaver is disabled/,
+    );
     await expect(authorizeOf("local")({ email: "leaver@example.com", password: "leaver's long password" })).resolves.toBeNull();
   });
 });
@@ -148,7 +150,9 @@ describe("attack: the demo's one-click users outlive the demo", () => {
     useConfig({ demo: false });
     await expect(authorizeOf("demo")({ userId: "demo-admin" })).rejects.toThrow("DemoModeOff");
     expect(await resolveSessionUser(systemCtxOf(getDb(), Date.now()), sid)).toBeNull();
-    await expect(authenticateToken(getDb(), `Bearer ${token}`, Date.now(), false)).rejects.toThrow(/is a demo user and this Flightdeck is not in demo mode/);
+    await expect(authenticateToken(systemCtxOf(getDb(), Date.now(), false), `Bearer ${token}`)).rejects.toThrow(
+      /is a demo user and this Flightdeck is not in demo mode/,
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import { addUser } from "@/server/engine/runner/test-fixtures";
 import { authenticateToken, createToken, listTokens } from "@/server/services/api-tokens";
 import { rollbackRegion } from "@/server/services/region-commands";
 import { BUILT, DIGEST_A, freshProcessDatabase, rowCounts, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
-import type { ServiceContext } from "@/server/services/context";
+import { systemContext, type ServiceContext } from "@/server/services/context";
 import { setUserRoles } from "@/server/services/users";
 import { setUserDisabled } from "@/server/services/users-status";
 import { fixedClock, realClock } from "@/server/engine/clock";
@@ -71,7 +71,7 @@ describe("attack: a token does more than its scope", () => {
 describe("attack: a token reaches a verb without the REST layer", () => {
   it("the service itself refuses a deploy token's rollback (scope checked in the verb, not only at the edge)", async () => {
     const { token } = await createToken(as(ada), { name: "ci", scope: "deploy" });
-    const { actor } = await authenticateToken(f.db, `Bearer ${token}`, Date.now(), true);
+    const { actor } = await authenticateToken(systemContext(f.db, { ...f.config, demo: true }), `Bearer ${token}`);
     await expect(rollbackRegion(as(actor), { serviceId: "api", regionId: "us-east" })).rejects.toThrow("Rolling a region back needs");
   });
 });

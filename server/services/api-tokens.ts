@@ -7,7 +7,6 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Store } from "@/db/client";
 import type { ApiTokenRow } from "@/db/store/repositories/api-tokens";
 import { actorRef, type Actor } from "@/server/actor";
 import { describeInactive, inactiveReason } from "@/server/auth/active-user";
@@ -122,9 +121,12 @@ export async function listTokens(ctx: ServiceContext): Promise<TokenSummary[]> {
 /**
  * The actor behind `Authorization: Bearer <token>`, and its last use recorded. Missing, unknown, revoked and
  * expired tokens, and tokens whose creator may no longer act, are all 401, each with a message saying what to do.
- * The scope and the creator's roles are checked per call (restRoute, actorCan).
+ * The scope and the creator's roles are checked per call (restRoute, actorCan). Nobody is signed in yet: callers
+ * pass `systemContext(db, config, clock)`; a demo user's token works only while `ctx.config.demo` is on.
  */
-export async function authenticateToken(db: Store, authorization: string | null, now: number, demoMode: boolean): Promise<{ actor: Actor; scope: TokenScope }> {
+export async function authenticateToken(ctx: ServiceContext, authorization: string | null): Promise<{ actor: Actor; scope: TokenScope }> {
+  const now = ctx.clock.now();
+  const { db } = ctx;
   const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) throw unauthorized("Send an API token as `Authorization: Bearer fd_…` (an admin creates one in Settings → API tokens).");
   const found = await db.apiTokens.byHashWithCreator(hashToken(token));
@@ -135,7 +137,7 @@ export async function authenticateToken(db: Store, authorization: string | null,
     const when = row.expiresAt === null ? "" : ` on ${new Date(row.expiresAt).toISOString().slice(0, 10)}`;
     throw unauthorized(`The API token "${row.name}" expired${when}; ask an admin for a new one.`);
   }
-  const inactive = inactiveReason(creator, demoMode);
+  const inactive = inactiveReason(creator, ctx.config.demo);
   if (inactive) throw unauthorized(`The API token "${row.name}" stopped working: its creator ${describeInactive(creator.name, inactive)}.`);
   await db.apiTokens.touch(row.id, now);
   const actor: Actor = {

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { Store } from "@/db/client";
 import { SYSTEM, type Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
-import { realClock, type TimeSource } from "@/server/engine/clock";
+import { fixedClock, realClock, type TimeSource } from "@/server/engine/clock";
 import { eventConsumers } from "@/server/engine/outbox/consumers";
 import type { EventConsumers } from "@/server/engine/store/event-consumers";
 import { invalidInput, problemsFromIssues } from "./errors";
@@ -26,6 +26,14 @@ export type ServiceContext = {
  */
 export function systemContext(db: Store, config: FleetConfig, clock: TimeSource = realClock): ServiceContext {
   return { db, config, actor: SYSTEM, clock };
+}
+
+/**
+ * The context of a step a verb runs inside its own transaction (a session row, a role change): the transaction's
+ * store, and the time the verb already read, so every row the verb writes carries that one time.
+ */
+export function withinTransaction(ctx: ServiceContext, tx: Store, now: number): ServiceContext {
+  return { ...ctx, db: tx, clock: fixedClock(now) };
 }
 
 /** The event consumers a verb hands the engine's store: the context's own, else the real ones for its config. */

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { artifacts, regionStates, regions } from "@/db/schema";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
+import { fixedClock } from "@/server/engine/clock";
+import { systemContext } from "./context";
 import { seedDemoFleet, syncFleet } from "./fleet";
 
 const config = parseConfig(readFileSync(DEMO_CONFIG_PATH, "utf8"), {}).config!;
@@ -17,8 +19,8 @@ const freshDb = () => {
 describe("fleet sync", () => {
   it("mirrors the config's regions and gives each service and region a state with blue live", async () => {
     const db = freshDb();
-    await syncFleet(db, config, 1);
-    await syncFleet(db, config, 2);
+    await syncFleet(systemContext(db, config, fixedClock(1)));
+    await syncFleet(systemContext(db, config, fixedClock(2)));
     expect(
       db.raw
         .select()
@@ -45,9 +47,9 @@ describe("fleet sync", () => {
 
   it("seeds the demo: 1.4.1 live everywhere, 1.4.2 ready, and is idempotent", async () => {
     const db = freshDb();
-    await syncFleet(db, config, 1);
-    await seedDemoFleet(db, config, 1);
-    await seedDemoFleet(db, config, 2);
+    await syncFleet(systemContext(db, config, fixedClock(1)));
+    await seedDemoFleet(systemContext(db, config, fixedClock(1)));
+    await seedDemoFleet(systemContext(db, config, fixedClock(2)));
     const list = db.raw.select().from(artifacts).all();
     expect(list.map((a) => a.version).sort()).toEqual(["1.4.1", "1.4.2"]);
     const live = list.find((a) => a.version === "1.4.1")!;

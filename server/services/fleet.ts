@@ -7,9 +7,13 @@ import type { Store } from "@/db/client";
 import { ENGINE } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { registerArtifactIn } from "./artifacts";
+import type { ServiceContext } from "./context";
 
-export async function syncFleet(db: Store, config: FleetConfig, now: number): Promise<void> {
-  await db.transaction(async (tx) => {
+/** Start-up work (the server, the worker, the simulator, the harnesses): callers pass `systemContext(db, config, clock)`. */
+export async function syncFleet(ctx: ServiceContext): Promise<void> {
+  const now = ctx.clock.now();
+  const { config } = ctx;
+  await ctx.db.transaction(async (tx) => {
     for (const s of config.services) await tx.services.upsert({ id: s.id, name: s.name, repository: s.repository ?? null, createdAt: now });
     for (const r of config.regions) {
       await tx.regions.upsert({ id: r.id, name: r.name, environment: r.environment, order: r.order, createdAt: now });
@@ -28,16 +32,19 @@ export async function orphanRegions(db: Store, config: FleetConfig): Promise<str
  * Demo mode only: the demo fleet serves `1.4.1` on blue in every region, and `1.4.2` is registered and ready to
  * roll out. Idempotent; never touches a region that already has a live artifact.
  */
-export async function seedDemoFleet(db: Store, config: FleetConfig, now: number): Promise<void> {
-  const ctx = { config, actor: ENGINE };
+export async function seedDemoFleet(ctx: ServiceContext): Promise<void> {
+  const now = ctx.clock.now();
+  const { config } = ctx;
+  // The demo releases are registered by the engine, whoever starts the server (their events say `engine`).
+  const engine = { config, actor: ENGINE };
   const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
-  await db.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     for (const s of config.services) {
       const release = async (version: string) =>
         (
           await registerArtifactIn(
             tx,
-            ctx,
+            engine,
             {
               serviceId: s.id,
               version,

@@ -8,6 +8,8 @@ import { artifacts, events, regionRollouts, regionStates, rollouts, samples, sta
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { Actor } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
+import { fixedClock } from "@/server/engine/clock";
+import { systemContext } from "./context";
 import { syncFleet } from "./fleet";
 import { getRegionsOverview, shortDigest } from "./overview";
 import { OVERVIEW_SAMPLE_LIMIT } from "./overview-samples";
@@ -134,7 +136,7 @@ describe("getRegionsOverview", () => {
   beforeEach(async () => {
     db = freshDb();
     config = demoConfig();
-    await syncFleet(db, config, NOW);
+    await syncFleet(systemContext(db, config, fixedClock(NOW)));
   });
 
   it("shows blue live with all traffic on blue, and no rollout yet, right after the fleet is synced", async () => {
@@ -228,7 +230,7 @@ describe("getRegionsOverview", () => {
     const big = structuredClone(config);
     big.services.push({ id: "web", name: "Web" }, { id: "jobs", name: "Jobs" });
     big.regions.push({ ...big.regions[0], id: "sa-east", name: "SA East", environment: "production-sa-east", order: 4 });
-    await syncFleet(db, big, NOW);
+    await syncFleet(systemContext(db, big, fixedClock(NOW)));
     prepare.mockClear();
     const overview = await getRegionsOverview({ db: db, config: big, actor: VIEWER });
 
@@ -244,7 +246,7 @@ describe("getRegionsOverview: samples for the sparklines", () => {
   beforeEach(async () => {
     db = freshDb();
     config = demoConfig();
-    await syncFleet(db, config, NOW);
+    await syncFleet(systemContext(db, config, fixedClock(NOW)));
     seedRollout(db);
   });
   const regionOf = async (regionId: string) =>
@@ -362,7 +364,7 @@ describe("getRegionsOverview: samples for the sparklines", () => {
   it("never shows another service's samples in a region", async () => {
     const multi = structuredClone(config);
     multi.services.push({ id: "web", name: "Web" });
-    await syncFleet(db, multi, NOW);
+    await syncFleet(systemContext(db, multi, fixedClock(NOW)));
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
     const [api, web] = (await getRegionsOverview({ db: db, config: multi, actor: VIEWER })).services;
     expect(api.regions[0].samples?.samples).toHaveLength(1);

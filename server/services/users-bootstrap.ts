@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Env } from "@/server/config/load";
 import { hashPasswordSync, MIN_PASSWORD_LENGTH, verifyPasswordSync } from "@/server/auth/password";
-import type { ServiceContext } from "./context";
+import { withinTransaction, type ServiceContext } from "./context";
 import { badRequest } from "./errors";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
@@ -46,7 +46,7 @@ export async function ensureBootstrapAdmin(ctx: ServiceContext, env: Env): Promi
       await tx.events.insertOne(
         eventValues({ at: now, type: "user.created", actor: "system", message: `Bootstrap admin ${email} created`, data: { userId: user.id } }),
       );
-      await replaceRoles(tx, user.id, ["admin"], "system", now);
+      await replaceRoles(withinTransaction(ctx, tx, now), { userId: user.id, roles: ["admin"], changedBy: "system" });
       await recordRolesChanged(tx, { actor: "system", user, before: [], after: ["admin"] }, now);
       return { status: "created" as const, userId: user.id };
     }
@@ -57,7 +57,7 @@ export async function ensureBootstrapAdmin(ctx: ServiceContext, env: Env): Promi
     }
     if (!before.includes("admin")) {
       const after = canonicalRoles([...before, "admin"]);
-      await replaceRoles(tx, existing.id, after, "system", now);
+      await replaceRoles(withinTransaction(ctx, tx, now), { userId: existing.id, roles: after, changedBy: "system" });
       await recordRolesChanged(tx, { actor: "system", user: existing, before: before.length > 0 ? before : ["viewer"], after }, now);
     }
     return { status: changes ? ("updated" as const) : ("unchanged" as const), userId: existing.id };

@@ -3,7 +3,7 @@
  * They have no password, so they can never sign in any other way.
  */
 import type { Store } from "@/db/client";
-import type { ServiceContext } from "./context";
+import { withinTransaction, type ServiceContext } from "./context";
 import type { Role } from "@/server/auth/roles";
 import { canonicalRoles, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
 
@@ -27,7 +27,7 @@ export async function seedDemoUsers(ctx: ServiceContext): Promise<{ created: str
     for (const demo of DEMO_USERS.filter((u) => !existing.has(u.id))) {
       const inserted = await tx.users.insertIfAbsent({ id: demo.id, email: demo.email, name: demo.name, demo: true, createdAt: now });
       if (!inserted) continue; // the email belongs to someone else: leave it alone
-      await replaceRoles(tx, demo.id, [demo.role], "system", now);
+      await replaceRoles(withinTransaction(ctx, tx, now), { userId: demo.id, roles: [demo.role], changedBy: "system" });
       await recordRolesChanged(tx, { actor: "system", user: demo, before: [], after: [demo.role] }, now);
       created.push(demo.id);
     }

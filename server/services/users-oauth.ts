@@ -4,7 +4,7 @@
  * provider may not have verified it, and linking would hand that user's roles to whoever controls the address.
  */
 import { randomUUID } from "node:crypto";
-import type { ServiceContext } from "./context";
+import { withinTransaction, type ServiceContext } from "./context";
 import { conflict } from "./errors";
 import { recordRolesChanged, replaceRoles } from "./users-roles";
 import { eventValues } from "@/server/engine/machine/events";
@@ -40,7 +40,7 @@ export async function linkOAuthAccount(ctx: ServiceContext, identity: OAuthIdent
         data: { userId: user.id, provider: identity.provider },
       }),
     );
-    await replaceRoles(tx, user.id, ["viewer"], "system", now);
+    await replaceRoles(withinTransaction(ctx, tx, now), { userId: user.id, roles: ["viewer"], changedBy: "system" });
     await recordRolesChanged(tx, { actor: "system", user, before: [], after: ["viewer"] }, now);
     return { userId: user.id, created: true, disabled: false };
   });

@@ -5,6 +5,7 @@
 import type { Store } from "@/db/client";
 import { ROLES, type Role } from "@/server/auth/roles";
 import { eventValues } from "@/server/engine/machine/events";
+import type { ServiceContext } from "./context";
 
 /** Unique roles in the canonical order viewer, deployer, reviewer, sre, admin. */
 export function canonicalRoles(roles: Iterable<Role>): Role[] {
@@ -19,16 +20,19 @@ export async function storedRoles(db: Store, userId: string): Promise<Role[]> {
 
 /**
  * Makes the user's roles exactly `roles` by appending to their history: a removal is a row of its own, nothing
- * is updated or deleted; roles kept keep their original grant.
+ * is updated or deleted; roles kept keep their original grant. Callers run it inside their transaction, passing
+ * `withinTransaction(ctx, tx, now)`; `changedBy` is the actor reference their audit event names too.
  */
-export async function replaceRoles(tx: Store, userId: string, roles: readonly Role[], changedBy: string, now: number): Promise<void> {
-  const held = await storedRoles(tx, userId);
-  const wanted = canonicalRoles(roles);
+export async function replaceRoles(ctx: ServiceContext, input: { userId: string; roles: readonly Role[]; changedBy: string }): Promise<void> {
+  const now = ctx.clock.now();
+  const { userId, changedBy } = input;
+  const held = await storedRoles(ctx.db, userId);
+  const wanted = canonicalRoles(input.roles);
   const changes = [
     ...held.filter((r) => !wanted.includes(r)).map((role) => ({ userId, role, change: "removed" as const, changedBy, at: now })),
     ...wanted.filter((r) => !held.includes(r)).map((role) => ({ userId, role, change: "granted" as const, changedBy, at: now })),
   ];
-  await tx.users.appendRoleChanges(changes);
+  await ctx.db.users.appendRoleChanges(changes);
 }
 
 /** Admins who may act (not disabled; demo users only in demo mode), other than `exceptUserId`. */

@@ -7,7 +7,7 @@
  */
 import { createSession, revokeSession } from "@/server/auth/session-store";
 import { eventValues } from "@/server/engine/machine/events";
-import type { ServiceContext } from "./context";
+import { withinTransaction, type ServiceContext } from "./context";
 
 const PROVIDER_NAMES: Record<string, string> = { local: "email and password", demo: "demo sign-in", github: "GitHub", oidc: "single sign-on" };
 export const providerName = (provider: string) => PROVIDER_NAMES[provider] ?? provider;
@@ -21,7 +21,7 @@ export async function recordSignIn(
   return ctx.db.transaction(async (tx) => {
     const user = await tx.users.byId(input.userId);
     if (!user) throw new Error(`sign-in for a user that does not exist (${input.userId})`);
-    const session = await createSession(tx, input.userId, now);
+    const session = await createSession(withinTransaction(ctx, tx, now), input.userId);
     await tx.users.update(input.userId, { lastSignInAt: now });
     await tx.events.insertOne(
       eventValues({
@@ -96,7 +96,7 @@ export async function recordSignOut(ctx: ServiceContext, input: { sessionId: str
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx) => {
     const live = await tx.sessions.liveUser(input.sessionId, now);
-    await revokeSession(tx, input.sessionId, now);
+    await revokeSession(withinTransaction(ctx, tx, now), input.sessionId);
     if (!live) return false;
     await tx.events.insertOne(
       eventValues({

@@ -36,7 +36,7 @@ beforeEach(async () => {
 
 describe("setUserDisabled", () => {
   it("disables a user: their live sessions end at once, one audit event names the admin", async () => {
-    const session = await createSession(db, olu, NOW);
+    const session = await createSession(systemCtxOf(db, NOW), olu);
     const result = await setUserDisabled(ctxOf(db, ADA, NOW + 5, true), { userId: olu, disabled: true });
     expect(result).toEqual({ userId: olu, disabled: true, changed: true, sessionsEnded: 1 });
     expect(await resolveSessionUser(systemCtxOf(db, NOW + 6, true), session.id)).toBeNull();
@@ -46,12 +46,12 @@ describe("setUserDisabled", () => {
   });
 
   it("enables a user again, without reviving their old sessions", async () => {
-    const session = await createSession(db, olu, NOW);
+    const session = await createSession(systemCtxOf(db, NOW), olu);
     await setUserDisabled(ctxOf(db, ADA, NOW + 1, true), { userId: olu, disabled: true });
     expect(await setUserDisabled(ctxOf(db, ADA, NOW + 2, true), { userId: olu, disabled: false })).toMatchObject({ changed: true });
     expect(db.raw.select().from(users).where(eq(users.id, olu)).get()?.disabledAt).toBeNull();
     expect(await resolveSessionUser(systemCtxOf(db, NOW + 3, true), session.id)).toBeNull();
-    expect((await resolveSessionUser(systemCtxOf(db, NOW + 4, true), (await createSession(db, olu, NOW + 3)).id))?.id).toBe(olu);
+    expect((await resolveSessionUser(systemCtxOf(db, NOW + 4, true), (await createSession(systemCtxOf(db, NOW + 3), olu)).id))?.id).toBe(olu);
     expect(db.raw.select().from(events).where(eq(events.type, "user.enabled")).all()).toHaveLength(1);
   });
 

@@ -8,7 +8,7 @@ import { actorRef } from "@/server/actor";
 import { userMayAct } from "@/server/auth/active-user";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import { ROLES, type Role } from "@/server/auth/roles";
-import { parseInput, type ServiceContext } from "./context";
+import { parseInput, withinTransaction, type ServiceContext } from "./context";
 import { conflict, notFound, preconditionFailed } from "./errors";
 import { authoriseAdmin } from "./users-admin";
 import { canonicalRoles, countOtherActiveAdmins, recordRolesChanged, replaceRoles, storedRoles } from "./users-roles";
@@ -107,7 +107,7 @@ export async function setUserRoles(
       throw preconditionFailed(`${user.name} is the last active admin: give another user the admin role before removing it here.`);
     }
     const actor = actorRef(ctx.actor);
-    await replaceRoles(tx, userId, after, actor, now);
+    await replaceRoles(withinTransaction(ctx, tx, now), { userId, roles: after, changedBy: actor });
     await recordRolesChanged(tx, { actor, user: { id: user.id, name: user.name, email: user.email }, before: effectiveBefore, after }, now);
     return { userId, roles: after, changed: true };
   });
@@ -137,7 +137,7 @@ export async function createLocalUser(
     await tx.events.insertOne(
       eventValues({ at: now, type: "user.created", actor, message: `Local user ${name} (${email}) created`, data: { userId: user.id } }),
     );
-    await replaceRoles(tx, user.id, canonicalRoles(roles), actor, now);
+    await replaceRoles(withinTransaction(ctx, tx, now), { userId: user.id, roles: canonicalRoles(roles), changedBy: actor });
     await recordRolesChanged(tx, { actor, user, before: [], after: canonicalRoles(roles) }, now);
     return { userId: user.id };
   });

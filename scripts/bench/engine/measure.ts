@@ -18,6 +18,7 @@ import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders } from "@/server/providers/types";
+import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
 import { BENCH_DIGEST, BENCH_SERVICE, benchConfig, regionId } from "./fleet";
@@ -104,7 +105,7 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const db = openDatabase(path.join(dir, "bench.db"));
   migrateDatabase(db);
   const config = benchConfig(regions, INTERVAL_MS / 1000, STAGE_MINUTES);
-  await syncFleet(db, config, Date.now());
+  await syncFleet(systemContext(db, config));
   await db.users.insert({ id: "bench", email: "bench@bench.flightdeck", name: "Bench", createdAt: Date.now() });
   await db.users.appendRoleChanges([{ userId: "bench", role: "deployer", change: "granted", changedBy: "bench", at: Date.now() }]);
   const actor: Actor = { kind: "user", id: "bench", name: "Bench", roles: ["deployer"] };

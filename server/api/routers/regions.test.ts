@@ -10,6 +10,7 @@ import { createTRPCContext } from "@/server/api/trpc";
 import type { SessionUser } from "@/server/auth/session";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
+import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 
 const viewer: SessionUser = { id: "u_1", email: "viewer@example.com", name: "Vi", roles: ["viewer"] };
@@ -18,7 +19,7 @@ beforeAll(async () => {
   process.env.FLIGHTDECK_DB = path.join(mkdtempSync(path.join(tmpdir(), "fd-regions-")), "test.db");
   const { config } = parseConfig(readFileSync(DEMO_CONFIG_PATH, "utf8"), process.env);
   setConfig({ config: config!, file: DEMO_CONFIG_PATH });
-  await syncFleet(getDb(), config!, Date.now());
+  await syncFleet(systemContext(getDb(), config!));
 });
 
 async function callerFor(user: SessionUser | null, signal?: AbortSignal) {

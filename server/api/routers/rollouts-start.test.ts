@@ -4,6 +4,7 @@ import type { SessionUser } from "@/server/auth/session";
 import { setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { addUser, createHarness, type Harness } from "@/server/engine/runner/test-fixtures";
+import { systemContext } from "@/server/services/context";
 import { seedDemoFleet } from "@/server/services/fleet";
 
 let h: Harness;
@@ -11,7 +12,7 @@ let h: Harness;
 beforeEach(async () => {
   h = createHarness();
   setConfig({ config: h.config, file: DEMO_CONFIG_PATH });
-  await seedDemoFleet(h.db, h.config, h.clock.now());
+  await seedDemoFleet(systemContext(h.db, h.config, h.clock));
   addUser(h.db, "dana", "Dana", ["deployer"]);
   addUser(h.db, "vic", "Vic", ["viewer"]);
 });

@@ -12,6 +12,7 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import { migrateDatabase, openDatabase, type SqliteStore } from "@/db/client";
 import { events, regionRollouts, rollouts, runners, samples, stages } from "@/db/schema";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
+import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
 import { buildWorker, WORKER_OUT } from "@/scripts/build-worker.mjs";
@@ -89,7 +90,7 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
 
   const db = openDatabase(dbFile);
   migrateDatabase(db);
-  await syncFleet(db, config, Date.now());
+  await syncFleet(systemContext(db, config));
   const dana = addUser(db, "dana", "Dana", ["deployer"]);
   const env = { FLIGHTDECK_DB: dbFile, FLIGHTDECK_CONFIG: configFile, FLIGHTDECK_SIM_STATE: stateFile, FLIGHTDECK_LEASE_TTL_MS: "1000" };
 

@@ -17,7 +17,7 @@ import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders, SetWeightInput, TrafficProvider, TrafficSplit } from "@/server/providers/types";
-import type { ServiceContext } from "@/server/services/context";
+import { systemContext, type ServiceContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
 import { VirtualClock } from "@/server/engine/clock";
@@ -57,7 +57,7 @@ export function createHarness(options: { config?: FleetConfig; seed?: number; le
   migrateDatabase(store);
   const config = options.config ?? demoConfig();
   const clock = new VirtualClock();
-  const ready = syncFleet(store, config, clock.now());
+  const ready = syncFleet(systemContext(store, config, clock));
   const db = waitingFor(ready, store);
   const world = new SimulatedWorld({ seed: options.seed ?? 7 });
   const providersFor = cachedProviders(config, world, clock, process.env, injectedFaultsFrom(db, config));

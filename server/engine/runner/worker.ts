@@ -8,6 +8,7 @@ import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
 import { logger } from "@/server/log";
+import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startEngine } from "./index";
 
@@ -16,7 +17,7 @@ checkEnvironmentOrExit(); // like the server: every bad variable by name, before
 setConfig(loaded);
 selectFleetDatabase(loaded.config); // the same file as the server: FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
 const db = getDb();
-await syncFleet(db, loaded.config, Date.now());
+await syncFleet(systemContext(db, loaded.config));
 const runner = startEngine({ db, config: loaded.config });
 logger.info({ config: loaded.file, runner: runner.id }, "flightdeck worker running");
 
