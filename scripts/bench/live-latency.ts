@@ -71,7 +71,11 @@ async function measure(page: Page, db: Store, marker: Marker, first: number, cou
     const at = Date.now();
     await db.events.insertOne({ at, type: "bench.marker", actor: "system", message: `bench-marker-${n} written by the benchmark`, ...marker });
     const written = Date.now();
-    const seenAt = await page.waitForFunction(`window.__seen["${n}"]`, undefined, { timeout: 10_000, polling: 20 });
+    // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+    const seenAt = await page.waitForFunction((key) => (window as unknown as { __seen: Record<string, number> }).__seen[key], String(n), {
+      timeout: 10_000,
+      polling: 20,
+    });
     latencies.push(((await seenAt.jsonValue()) as number) - written);
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
   }
@@ -107,7 +111,12 @@ export async function run(): Promise<void> {
     await signInAs(deployer.request, "deployer");
     const started = await trpcMutation(deployer.request, "rollouts.start", {
       serviceId: "api",
-      artifact: { version: `9.0.0-bench.${Date.now()}`, digest: `sha256:${"b".repeat(64)}` },
+      artifact: {
+        version: `9.0.0-bench.${Date.now()}`,
+        digest: `sha256:${"b".repeat(64)}`,
+        sourceRef: "refs/heads/main",
+        commitSha: "0123456789abcdef0123456789abcdef01234567",
+      },
       strategy: "parallel",
       regions: ["us-east"],
     });
