@@ -95,3 +95,18 @@ describe("the SQLite store under a burst", () => {
     for (let i = 0; i < 12; i++) expect(await db.leases.holder(`l${i}`, 10)).toBe("r1");
   });
 });
+
+describe("a call outside a transaction", () => {
+  it("do not let a transaction begin between two of their statements", async () => {
+    const db = fresh();
+    const names = Array.from({ length: 600 }, (_, i) => `l${i}`);
+    for (const name of names) await db.leases.acquire(name, "r1", 0, 1000);
+    // renewHeld writes 500 names per statement: its second statement runs after an await.
+    const renewing = db.leases.renewHeld(names, "r1", 0, 5000);
+    const seen = db.transaction((tx) => tx.leases.holder("l599", 2000));
+    const reading = db.leases.holder("l0", 2000);
+    expect(await seen).toBe("r1");
+    expect((await renewing).size).toBe(600);
+    expect(await reading).toBe("r1");
+  });
+});
