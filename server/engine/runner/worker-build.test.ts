@@ -63,7 +63,8 @@ it("the compiled worker beats in the runners table of a fresh database and stops
       } finally {
         db.$client.close();
       }
-      if (beat) break;
+      // pino writes asynchronously: the log line may reach the pipe just after the first heartbeat.
+      if (beat && output.includes("flightdeck worker running")) break;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
