@@ -1,0 +1,1 @@
+ALTER TABLE `leases` ADD `token` integer DEFAULT 0 NOT NULL;
