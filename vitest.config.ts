@@ -9,6 +9,8 @@ export default defineConfig({
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // One throwaway PostgreSQL per run (about 1 s); tests get a fresh database from lab/test-postgres.ts.
+    globalSetup: ["lab/postgres-global-setup.ts"],
     // A test that reaches the process database without choosing one gets a scratch file, never data/.
     env: { NODE_ENV: "test", FLIGHTDECK_DB: path.join(os.tmpdir(), `flightdeck-vitest-${process.pid}`, "default.db") },
   },
