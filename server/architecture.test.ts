@@ -149,24 +149,38 @@ const RULES: Rule[] = [
       (!imp.typeOnly && inProject(imp, "server/engine/store/")),
   },
   {
-    name: "only the SQLite implementation (db/sqlite) and the tables it defines (db/schema) know the dialect: better-sqlite3, drizzle's sqlite-core and better-sqlite3 driver nowhere else",
+    name: "only the SQLite implementation (db/sqlite) and the tables it defines (db/schema) know the dialect: better-sqlite3, drizzle's sqlite-core and better-sqlite3 driver nowhere else (but db/pg/schema.ts, which reads the tables' config to translate them)",
     appliesTo: (f) => !f.startsWith("db/sqlite/") && !f.startsWith("db/schema/"),
     testsToo: false,
-    breaks: (imp) => imp.kind === "package" && /^(better-sqlite3|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/.test(imp.specifier),
+    breaks: (imp) =>
+      imp.kind === "package" &&
+      /^(better-sqlite3|drizzle-orm\/(sqlite-core|better-sqlite3))(\/|$)/.test(imp.specifier) &&
+      !(imp.file === "db/pg/schema.ts" && imp.specifier === "drizzle-orm/sqlite-core"),
   },
   {
-    name: "above db/, code speaks to the store's repositories only: no drizzle-orm, nothing from db/schema but types (its fixed words come from db/store/vocabulary.ts), no db/sqlite but through db/client",
+    name: "only the PostgreSQL implementation (db/pg) knows PostgreSQL: pg, drizzle's pg-core and node-postgres driver nowhere else (the lab's PostgreSQL server and its tests use the pg client)",
+    appliesTo: (f) => !f.startsWith("db/pg/"),
+    testsToo: true,
+    breaks: (imp) =>
+      imp.kind === "package" &&
+      (/^drizzle-orm\/(pg-core|node-postgres)(\/|$)/.test(imp.specifier) || (/^pg(\/|$)/.test(imp.specifier) && !imp.file.startsWith("lab/"))),
+  },
+  {
+    name: "above db/, code speaks to the store's repositories only: no drizzle-orm, nothing from db/schema but types (its fixed words come from db/store/vocabulary.ts), no db/sqlite or db/pg but through db/client",
     appliesTo: (f) => !f.startsWith("db/"),
     testsToo: false,
     breaks: (imp) =>
       !imp.typeOnly &&
-      ((imp.kind === "package" && /^drizzle-(orm|kit)(\/|$)/.test(imp.specifier)) || inProject(imp, "db/schema/") || inProject(imp, "db/sqlite/")),
+      ((imp.kind === "package" && /^drizzle-(orm|kit)(\/|$)/.test(imp.specifier)) ||
+        inProject(imp, "db/schema/") ||
+        inProject(imp, "db/sqlite/") ||
+        inProject(imp, "db/pg/")),
   },
   {
-    name: "db imports nothing outside db/",
+    name: "db imports nothing outside db/ (its tests may take a PostgreSQL database from lab/test-postgres.ts)",
     appliesTo: under("db/"),
     testsToo: true,
-    breaks: (imp) => imp.kind === "project" && !under("db/")(imp.target),
+    breaks: (imp) => imp.kind === "project" && !under("db/")(imp.target) && !(TEST_FILE.test(imp.file) && imp.target === "lab/test-postgres.ts"),
   },
   {
     name: "components import server/ and db/ for types only (data comes through the tRPC client)",
