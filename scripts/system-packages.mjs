@@ -10,6 +10,7 @@ const PROBES = {
   haproxy: "/usr/sbin/haproxy",
   nginx: "/usr/sbin/nginx",
   "openssh-server": "/usr/sbin/sshd",
+  postgresql: "/usr/lib/postgresql/15/bin/pg_ctl", // the version lab/servers/postgres.ts runs
 };
 
 export function ensureSystemPackages(names) {

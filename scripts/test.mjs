@@ -50,8 +50,8 @@ function finish(error) {
   process.exit(error ? 1 : 0);
 }
 
-// Chromium for the e2e tests; the lab's real servers for the provider and lab tests.
-ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server"]);
+// Chromium for the e2e tests; the lab's real servers for the provider and lab tests; PostgreSQL for the store tests.
+ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server", "postgresql"]);
 step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
 step("format", bin("prettier"), ["--check", "."]);
