@@ -30,7 +30,7 @@ function fleet(region: Partial<RegionInput>) {
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
 const ssh = { provider: "ssh" as const, privateKeyEnv: "DEPLOY_SSH_KEY", restartCommand: "true", hostKeySha256: "SHA256:" + "A".repeat(43) };
 const fallback: RegionProviders = {
-  deploy: { deploy: async () => ({ log: [] }) },
+  deploy: { deploy: async () => ({ log: [] }), status: async () => ({ current: null, restarted: false, health: null }) },
   traffic: { setWeight: async () => ({ blue: 100, green: 0 }), getWeight: async () => ({ blue: 100, green: 0 }) },
   metrics: { measure: async () => ({ requests: null, errorRatePct: null, latencyP95Ms: null }) },
 };

@@ -7,7 +7,7 @@ import { SimulatedDeployProvider } from "./deploy-simulated";
 import { SimulatedMetricsProvider } from "./metrics-simulated";
 import { SimulatedWorld } from "./simulated-world";
 import { SimulatedTrafficProvider } from "./traffic-simulated";
-import { ProviderError } from "./types";
+import { alreadyDeployed, ProviderError } from "./types";
 
 const DIGEST = `sha256:${"d".repeat(64)}`;
 const artifact = { version: "1.4.2", digest: DIGEST, url: null };
@@ -31,6 +31,22 @@ describe("simulated deploy and traffic", () => {
     await expect(
       deploy.deploy({ region: "eu-west", colour: "green", artifact: { ...artifact, digest: "sha256:nope" }, correlationId: "c1" }),
     ).rejects.toBeInstanceOf(ProviderError);
+  });
+
+  it("status reads what the colour runs: nothing before the deploy, the installed release (healthy) after it", async () => {
+    const { deploy } = setup();
+    const input = { region: "eu-west", colour: "green" as const, artifact, correlationId: "c1" };
+    expect(await deploy.status(input)).toEqual({ current: null, restarted: false, health: { url: "http://green.eu-west.simulated/health", status: null } });
+    expect(alreadyDeployed(await deploy.status(input), artifact)).toBeNull();
+    await deploy.deploy(input);
+    const status = await deploy.status(input);
+    expect(status).toEqual({
+      current: { version: "1.4.2", digest: DIGEST },
+      restarted: true,
+      health: { url: "http://green.eu-west.simulated/health", status: 200 },
+    });
+    expect(alreadyDeployed(status, artifact)).toEqual({ digest: DIGEST, health: { url: "http://green.eu-west.simulated/health", status: 200 } });
+    expect(alreadyDeployed(status, { ...artifact, version: "1.4.3" })).toBeNull();
   });
 
   it("setWeight resolves with the split read back; percent outside 0..100 is refused", async () => {

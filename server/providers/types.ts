@@ -35,6 +35,32 @@ export type DeployResult = { log: string[]; verified?: DeployVerification };
 export interface DeployProvider {
   /** Install the artifact on the colour's hosts, verify its digest there, and health-check it. Throws ProviderError. */
   deploy(input: DeployInput): Promise<DeployResult>;
+  /**
+   * What the colour's host runs now, read without changing anything: how a deploy cut short by a crash is known
+   * to have finished (see `alreadyDeployed`). `artifact` fills the health URL's placeholders. Throws ProviderError.
+   */
+  status(input: DeployInput): Promise<DeployStatus>;
+}
+
+/** A colour's host as read by `DeployProvider.status`. */
+export type DeployStatus = {
+  /** The release the colour serves from, with the digest recorded when it was verified and installed; null when none. */
+  current: { version: string; digest: string } | null;
+  /** Whether the deploy of `current` ran past its restart (one cut short after switching to it did not). */
+  restarted: boolean;
+  /** The health check's answer now (status null: no answer), or null when none is configured. */
+  health: { url: string; status: number | null } | null;
+};
+
+/**
+ * Whether a deploy of `artifact` is already done on the host: that release is current with the same digest,
+ * was restarted, and answers its health check (when one is configured). Its verification then, else null.
+ */
+export function alreadyDeployed(status: DeployStatus, artifact: ArtifactRef): DeployVerification | null {
+  const { current, health } = status;
+  if (current?.version !== artifact.version || current.digest !== artifact.digest || !status.restarted) return null;
+  if (health && health.status !== 200) return null;
+  return { digest: artifact.digest, health: health && { url: health.url, status: 200 } };
 }
 
 /** Percent of a region's requests on each colour; the two add up to 100. */

@@ -59,6 +59,7 @@ describe("a restarted runner", () => {
             .run();
           return result;
         },
+        status: (input) => real.deploy.status(input),
       },
     };
     const first = new Runner({ db: h.db, config: h.config, clock: h.clock, providersFor: () => dying, id: "first", leaseTtlMs: 15_000 });

@@ -1,10 +1,11 @@
 /**
  * Simulated deploys for the demo fleet: install the artifact on a colour after the region's configured number
- * of seconds (on the clock given, so virtual time skips the wait), verify the digest, answer health 200.
+ * of seconds (on the clock given, so virtual time skips the wait), verify the digest, answer health 200. The
+ * world records an install only once it is complete, so what it holds is current, restarted and healthy.
  */
 import type { Clock } from "@/server/engine/clock";
 import type { SimulatedWorld } from "../simulated-world";
-import { ProviderError, type DeployInput, type DeployProvider, type DeployResult } from "../types";
+import { ProviderError, type DeployInput, type DeployProvider, type DeployResult, type DeployStatus } from "../types";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -39,7 +40,18 @@ export class SimulatedDeployProvider implements DeployProvider {
         `digest verified: ${artifact.digest}`,
         `health check: 200 OK`,
       ],
-      verified: { digest: artifact.digest, health: { url: `http://${colour}.${region}.simulated/health`, status: 200 } },
+      verified: { digest: artifact.digest, health: { url: healthUrl(region, colour), status: 200 } },
+    };
+  }
+
+  async status({ region, colour }: DeployInput): Promise<DeployStatus> {
+    const onHost = this.world.installedOn(region, colour);
+    return {
+      current: onHost && { version: onHost.version, digest: onHost.digest },
+      restarted: onHost !== null,
+      health: { url: healthUrl(region, colour), status: onHost ? 200 : null },
     };
   }
 }
+
+const healthUrl = (region: string, colour: string) => `http://${colour}.${region}.simulated/health`;

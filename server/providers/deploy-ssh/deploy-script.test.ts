@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ProviderError } from "../types";
 import { batchScript, DIGEST_MISMATCH_EXIT, fillPlaceholders, planDeploy, splitBatchOutput, type DeployPlanInput } from "./deploy-script";
+import { parseStatus, planStatus } from "./status-script";
 
 const HEX = "ab".repeat(32);
 const base: DeployPlanInput = {
@@ -25,8 +26,8 @@ const base: DeployPlanInput = {
 
 describe("planDeploy: the steps, in order, digest first", () => {
   it.each([
-    ["fetch", ["prepare", "fetch", "verify", "install", "switch", "restart", "health"]],
-    ["upload", ["prepare", "upload", "verify", "install", "switch", "restart", "health"]],
+    ["fetch", ["prepare", "fetch", "verify", "install", "switch", "restart", "record", "health"]],
+    ["upload", ["prepare", "upload", "verify", "install", "switch", "restart", "record", "health"]],
   ] as const)("%s: %j", (transfer, names) => {
     const plan = planDeploy({ ...base, transfer });
     expect(plan.steps.map((s) => s.name)).toEqual(names);
@@ -124,6 +125,43 @@ describe("the step scripts, run by sh on this machine", () => {
     expect(readlinkSync(path.join(dir, "install/green/current"))).toBe("releases/1.4.2");
     const restart = run(cmd("restart"));
     expect(restart.stdout.trim()).toBe("restarted green corr-1");
+    expect(run(cmd("record")).status).toBe(0);
+    expect(readFileSync(path.join(plan.releaseDir, ".flightdeck-restarted"), "utf8").trim()).toBe(`sha256:${hex}`);
+  });
+
+  it("the status script reads what each step left: nothing, switched but not restarted, restarted", () => {
+    const { tarball, hex } = setup("console.log('v1')");
+    const { plan, cmd } = stepsFor(hex);
+    const status = () => {
+      const check = planStatus({ installDir: path.join(dir, "install"), colour: "green", version: "1.4.2", host: "127.0.0.1" });
+      const out = run(check.command);
+      expect(out.status).toBe(0);
+      return parseStatus(out.stdout, check.healthUrl);
+    };
+    expect(status()).toEqual({ current: null, restarted: false, health: null });
+    run(cmd("prepare"));
+    writeFileSync(plan.stagingFile, readFileSync(tarball));
+    for (const step of ["verify", "install", "switch"]) expect(run(cmd(step)).status).toBe(0);
+    expect(status()).toEqual({ current: { version: "1.4.2", digest: `sha256:${hex}` }, restarted: false, health: null });
+    for (const step of ["restart", "record"]) expect(run(cmd(step)).status).toBe(0);
+    expect(status()).toEqual({ current: { version: "1.4.2", digest: `sha256:${hex}` }, restarted: true, health: null });
+  });
+
+  it("the status script probes the health URL once and reports no answer as a null status", () => {
+    setup("x");
+    const check = planStatus({
+      installDir: path.join(dir, "install"),
+      colour: "blue",
+      version: "1.0.0",
+      healthUrl: "http://{host}:1/health",
+      host: "127.0.0.1",
+    });
+    expect(check.healthUrl).toBe("http://127.0.0.1:1/health");
+    expect(parseStatus(run(check.command).stdout, check.healthUrl)).toEqual({
+      current: null,
+      restarted: false,
+      health: { url: "http://127.0.0.1:1/health", status: null },
+    });
   });
 
   it("a digest that does not match exits 65, deletes the file and installs nothing", () => {

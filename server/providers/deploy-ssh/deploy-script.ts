@@ -1,8 +1,9 @@
 /**
  * The remote commands of one SSH deploy, as plain data: fetch (or upload) the artifact into a staging file,
  * verify its sha256 on the host before anything else, unpack it into `<installDir>/<colour>/releases/<version>`,
- * switch the colour's `current` symlink, restart the colour's service, check its health. Each step is its own
- * command so each one's output is recorded apart, and a failure names the step.
+ * switch the colour's `current` symlink, restart the colour's service, record in the release that it was
+ * restarted, check its health. Each step is its own command so each one's output is recorded apart, and a
+ * failure names the step. The digest file and the restart record are what ./status-script.ts reads back.
  */
 import type { Colour } from "../types";
 import { ProviderError } from "../types";
@@ -11,6 +12,10 @@ import { shellQuote as q } from "../ssh-exec";
 
 /** The exit code of the verify step when the digest does not match: the deploy stops, nothing is installed. */
 export const DIGEST_MISMATCH_EXIT = 65;
+
+/** In a release directory: the digest verified before it was unpacked, and (once its restart ran) that digest again. */
+export const DIGEST_FILE = ".flightdeck-digest";
+export const RESTARTED_FILE = ".flightdeck-restarted";
 
 export type DeployPlanInput = {
   installDir: string;
@@ -29,7 +34,7 @@ export type DeployPlanInput = {
   healthAttempts: number;
 };
 
-export type DeployStepName = "prepare" | "fetch" | "upload" | "verify" | "install" | "switch" | "restart" | "health";
+export type DeployStepName = "prepare" | "fetch" | "upload" | "verify" | "install" | "switch" | "restart" | "record" | "health";
 
 export type DeployStep = { name: Exclude<DeployStepName, "upload">; kind: "exec"; command: string } | { name: "upload"; kind: "upload"; remotePath: string };
 
@@ -57,15 +62,18 @@ export function fillPlaceholders(template: string, values: { colour: Colour; hos
     .replaceAll("{releaseDir}", values.releaseDir);
 }
 
+/** The colour's directory on its host: one host per colour keeps both under installDir/<colour>; `{colour}` in installDir places them itself. */
+export function colourDirOf(installDir: string, colour: Colour): string {
+  const dir = (installDir.includes("{colour}") ? installDir.replaceAll("{colour}", colour) : `${installDir.replace(/\/+$/, "")}/${colour}`).replace(/\/+$/, "");
+  if (!SAFE_DIR.test(dir) || dir.split("/").includes(".."))
+    refuse(`installDir ${JSON.stringify(installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  return dir;
+}
+
 export function planDeploy(input: DeployPlanInput): DeployPlan {
   if (!VERSION.test(input.version)) refuse(`version ${JSON.stringify(input.version)} cannot name a directory: expected letters, digits, ".", "_", "+" or "-"`);
   const hex = DIGEST.exec(input.digest)?.[1] ?? refuse(`digest ${JSON.stringify(input.digest)} is not sha256:<64 lowercase hex digits>`);
-  // One host per colour keeps both colours under installDir/<colour>; `{colour}` in installDir places them itself.
-  const colourDir = (
-    input.installDir.includes("{colour}") ? input.installDir.replaceAll("{colour}", input.colour) : `${input.installDir.replace(/\/+$/, "")}/${input.colour}`
-  ).replace(/\/+$/, "");
-  if (!SAFE_DIR.test(colourDir) || colourDir.split("/").includes(".."))
-    refuse(`installDir ${JSON.stringify(input.installDir)} must be an absolute path of letters, digits, ".", "_", "-" and "/"`);
+  const colourDir = colourDirOf(input.installDir, input.colour);
   if (input.transfer === "fetch" && !/^https?:\/\//.test(input.url ?? "")) {
     refuse(`artifact ${input.version} has no http(s) URL for the host to fetch (${JSON.stringify(input.url && redactUrl(input.url))}); register it with a URL`);
   }
@@ -86,6 +94,7 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
     { name: "install", kind: "exec", command: installCommand(stagingFile, releaseDir, input.digest, input.version) },
     { name: "switch", kind: "exec", command: switchCommand(colourDir, input.version) },
     { name: "restart", kind: "exec", command: restartCommand(input, releaseDir, fill(input.restartCommand)) },
+    { name: "record", kind: "exec", command: recordCommand(releaseDir, input.digest) },
   );
   const healthUrl = input.healthUrl ? fill(input.healthUrl) : null;
   if (healthUrl) steps.push({ name: "health", kind: "exec", command: healthCommand(healthUrl, input.healthAttempts) });
@@ -121,7 +130,7 @@ function installCommand(file: string, releaseDir: string, digest: string, versio
     `f=${q(file)}; rel=${q(releaseDir)}`,
     `rm -rf "$rel.partial"; mkdir -p "$rel.partial"`,
     `tar -xf "$f" -C "$rel.partial"`,
-    `printf '%s\\n' ${q(digest)} > "$rel.partial/.flightdeck-digest"`,
+    `printf '%s\\n' ${q(digest)} > "$rel.partial/${DIGEST_FILE}"`,
     `rm -rf "$rel"; mv "$rel.partial" "$rel"; rm -f "$f"`,
     `echo "installed ${version} in $rel ($(find "$rel" -type f | wc -l) files)"`,
   ].join("\n");
@@ -148,6 +157,15 @@ function restartCommand(input: DeployPlanInput, releaseDir: string, command: str
   ];
   if (input.port !== undefined) vars.push(["FLIGHTDECK_PORT", String(input.port)]);
   return [`cd ${q(releaseDir)}`, ...vars.map(([k, v]) => `export ${k}=${q(v)}`), command].join("\n");
+}
+
+/** After the restart: a deploy cut short before this line is not finished, whatever `current` says. */
+function recordCommand(releaseDir: string, digest: string): string {
+  return [
+    "set -eu",
+    `printf '%s\\n' ${q(digest)} > ${q(`${releaseDir}/${RESTARTED_FILE}`)}`,
+    `echo "restart recorded in ${releaseDir}/${RESTARTED_FILE}"`,
+  ].join("\n");
 }
 
 function healthCommand(url: string, attempts: number): string {

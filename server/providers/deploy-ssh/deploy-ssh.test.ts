@@ -18,7 +18,7 @@ import { DEFAULT_ARTIFACT_FETCH } from "../artifact-fetch";
 import { createDeployProvider } from "../real";
 import type { DeployError } from ".";
 import { freePorts, labTempDir } from "../test-support";
-import { ProviderError, type ArtifactRef } from "../types";
+import { alreadyDeployed, ProviderError, type ArtifactRef } from "../types";
 
 let dir: string;
 let hostsDir: string;
@@ -226,5 +226,36 @@ describe("deploy over SSH to the lab's sshd", () => {
     expect(err.message).toMatch(/step "restart" on root@127\.0\.0\.1:\d+ timed out after 6 s/);
     expect(err.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("reading a colour's status over SSH (what a restarted engine asks before repeating a deploy)", () => {
+  it("says a deployed release is current, restarted and healthy, and one cut short after its switch is not", async () => {
+    const done = buildArtifact({ version: "2.2.0" }, { dir, baseUrl: artifactsUrl });
+    const input = { region: "lab", colour: "green" as const, artifact: ref(done), correlationId: "corr-status" };
+    await deployer().deploy(input);
+    const status = await deployer().status(input);
+    expect(status).toEqual({
+      current: { version: "2.2.0", digest: done.digest },
+      restarted: true,
+      health: { url: `http://127.0.0.1:${ports.green}/health`, status: 200 },
+    });
+    expect(alreadyDeployed(status, ref(done))).toEqual({ digest: done.digest, health: { url: `http://127.0.0.1:${ports.green}/health`, status: 200 } });
+    // Another digest under the same version is not that release.
+    expect(alreadyDeployed(status, { ...ref(done), digest: `sha256:${"0".repeat(64)}` })).toBeNull();
+
+    // A deploy that switched `current` and then died in its restart is not done, though the old process still answers.
+    const cut = buildArtifact({ version: "2.3.0" }, { dir, baseUrl: artifactsUrl });
+    const cutInput = { ...input, artifact: ref(cut) };
+    await failure(deployer({ restartCommand: "exit 3" }).deploy(cutInput));
+    const after = await deployer().status(cutInput);
+    expect(after).toMatchObject({ current: { version: "2.3.0", digest: cut.digest }, restarted: false, health: { status: 200 } });
+    expect(alreadyDeployed(after, ref(cut))).toBeNull();
+    expect(await serving()).toBe("2.2.0");
+  });
+
+  it("fails naming the host when it cannot be reached", async () => {
+    const err = await failure(deployer({ port: ports.closed }).status({ region: "lab", colour: "green", artifact: ref(release), correlationId: "c" }));
+    expect(err.message).toContain(`cannot reach root@127.0.0.1:${ports.closed} over SSH: connection refused`);
   });
 });

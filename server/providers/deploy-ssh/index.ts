@@ -2,7 +2,7 @@
  * Deploy over SSH: log in to the idle colour's host and run the plan of deploy-script.ts step by step, each
  * step's output going into the deploy log (and so into the events). The digest is verified on the host before
  * anything is unpacked; a mismatch, a refused key, a wrong host key or a failing step stops the deploy with a
- * ProviderError that names what failed.
+ * ProviderError that names what failed. `status` reads back what a colour runs (./status-script.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,8 +10,9 @@ import path from "node:path";
 import { redactUrl, redactUrlsIn } from "@/server/redact-url";
 import { fetchArtifact, type ArtifactFetchPolicy } from "../artifact-fetch";
 import { tail, withSsh, exitMessage, type SshSession, type SshTarget } from "../ssh-exec";
-import { ProviderError, type Colour, type DeployInput, type DeployProvider, type DeployResult } from "../types";
+import { ProviderError, type Colour, type DeployInput, type DeployProvider, type DeployResult, type DeployStatus } from "../types";
 import { batchScript, DIGEST_MISMATCH_EXIT, planDeploy, splitBatchOutput, type ExecStep } from "./deploy-script";
+import { parseStatus, planStatus } from "./status-script";
 
 export type SshDeployOptions = {
   installDir: string;
@@ -97,6 +98,21 @@ export class SshDeployProvider implements DeployProvider {
         throw new DeployError(`deploy of ${artifact.version} to ${colour} in ${region} failed: ${err.message}`, err.retryable, lines.map(redactUrlsIn));
       throw err;
     }
+  }
+
+  /** One read-only script on the colour's host, within the deploy's timeout. */
+  async status({ region, colour, artifact, signal }: DeployInput): Promise<DeployStatus> {
+    const o = this.options;
+    const { ssh, port } = o.targetFor(colour);
+    const check = planStatus({ installDir: o.installDir, colour, version: artifact.version, healthUrl: o.healthUrl, host: ssh.host, port });
+    const timeoutMs = o.timeoutSeconds * 1000;
+    const result = await withSsh(
+      PROVIDER,
+      { ...ssh, connectTimeoutMs: Math.min(ssh.connectTimeoutMs, timeoutMs) },
+      (session) => session.run(check.command, { timeoutMs, signal, what: `the status check of ${colour} in ${region}` }),
+      signal,
+    );
+    return parseStatus(result.stdout, check.healthUrl && redactUrl(check.healthUrl));
   }
 
   /** Run exec steps as one script; record each step's output; fail naming the step that failed or timed out. */

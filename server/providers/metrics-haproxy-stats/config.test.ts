@@ -32,7 +32,7 @@ regions:
     ${metrics}
 `;
 const simulated: RegionProviders = {
-  deploy: { deploy: async () => ({ log: [] }) },
+  deploy: { deploy: async () => ({ log: [] }), status: async () => ({ current: null, restarted: false, health: null }) },
   traffic: { setWeight: async () => ({ blue: 100, green: 0 }), getWeight: async () => ({ blue: 100, green: 0 }) },
   metrics: { measure: async () => ({ requests: null, errorRatePct: null, latencyP95Ms: null }) },
 };

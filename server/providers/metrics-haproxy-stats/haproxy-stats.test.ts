@@ -139,7 +139,12 @@ describe("haproxy-stats on the lab's HAProxy", () => {
         },
       ],
     });
-    const { fast } = createRegionProviders(config, config.regions[0], {}, { fallback: { deploy: { deploy: async () => ({ log: [] }) } } });
+    const { fast } = createRegionProviders(
+      config,
+      config.regions[0],
+      {},
+      { fallback: { deploy: { deploy: async () => ({ log: [] }), status: async () => ({ current: null, restarted: false, health: null }) } } },
+    );
     expect(fast!.intervalMs).toBe(250);
     expect(await fast!.counters({ region: "lab" })).toEqual(await provider(haproxy.statsSocket).counters({ region: "lab" }));
   });
