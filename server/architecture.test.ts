@@ -166,6 +166,12 @@ const RULES: Rule[] = [
       (/^drizzle-orm\/(pg-core|node-postgres)(\/|$)/.test(imp.specifier) || (/^pg(\/|$)/.test(imp.specifier) && !imp.file.startsWith("lab/"))),
   },
   {
+    name: "the repositories (db/store) are written once for every dialect: nothing from db/sqlite or db/pg (but the type alias of the handle they are given, db/store/query.ts)",
+    appliesTo: under("db/store/"),
+    testsToo: false,
+    breaks: (imp) => (inProject(imp, "db/sqlite/") && !(imp.file === "db/store/query.ts" && imp.typeOnly)) || inProject(imp, "db/pg/"),
+  },
+  {
     name: "above db/, code speaks to the store's repositories only: no drizzle-orm, nothing from db/schema but types (its fixed words come from db/store/vocabulary.ts), no db/sqlite or db/pg but through db/client",
     appliesTo: (f) => !f.startsWith("db/"),
     testsToo: false,

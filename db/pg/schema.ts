@@ -5,7 +5,7 @@
  *
  * Types: integer → bigint (times are unix ms and overflow int4) read as a JS number; integer in boolean mode →
  * boolean; an integer primary key → bigint identity (SQLite's rowid: assigned when not given, never reused);
- * text in JSON mode → jsonb; text → text; real → double precision. `$type` narrowings are types only: the store
+ * text in JSON mode → jsonb (read as node-postgres parses it); text → text; real → double precision. `$type` narrowings are types only: the store
  * hands these tables to the repositories typed as the SQLite ones (db/pg/store.ts).
  */
 import { getTableColumns, is } from "drizzle-orm";
@@ -13,9 +13,9 @@ import {
   bigint,
   boolean,
   doublePrecision,
+  customType,
   foreignKey,
   index,
-  jsonb,
   pgTable,
   pgView,
   primaryKey,
@@ -32,6 +32,16 @@ import * as sqlite from "../schema";
 type Sqlite = typeof sqlite;
 /** The export names of db/schema that are tables or views. */
 export type TableName = { [K in keyof Sqlite]: Sqlite[K] extends SQLiteTable | SQLiteView ? K : never }[keyof Sqlite];
+
+/**
+ * jsonb read as node-postgres parsed it. Drizzle's own jsonb parses a string it reads once more, so the JSON string
+ * "42" (a step's result, say) came back as the number 42.
+ */
+const parsedJsonb = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});
 
 type ColumnModifiers = {
   primaryKey(): unknown;
@@ -58,7 +68,7 @@ function translateColumn(column: SQLiteColumn, where: string): PgColumnBuilderBa
       builder = text(column.name);
       break;
     case "SQLiteTextJson":
-      builder = jsonb(column.name);
+      builder = parsedJsonb(column.name);
       break;
     case "SQLiteReal":
       builder = doublePrecision(column.name);

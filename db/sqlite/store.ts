@@ -9,6 +9,7 @@
  * PostgreSQL), so it throws.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import * as schema from "../schema";
 import { repositories, type Repositories, type Store } from "../store/store";
 import type { SqliteQuery } from "./driver";
 
@@ -24,7 +25,7 @@ const MISUSE = "the store was used inside a transaction: use the transaction's o
 
 export function sqliteStore(q: SqliteQuery): SqliteStore {
   const client = q.$client;
-  const repos = repositories(q);
+  const repos = repositories(q, schema);
   const inTransaction = new AsyncLocalStorage<true>();
   let busy = false;
   const waiting: Array<() => void> = [];

@@ -1,10 +1,11 @@
 /**
  * The store: every table behind a repository of async methods, and one `transaction(fn)` that runs `fn` with a
  * store bound to the transaction. Services, the engine, the CLI and the pages speak only to this; the SQLite
- * implementation (`db/sqlite`, the embedded default) is chosen by `db/client.ts`. Repositories are written
- * once in portable drizzle (awaited queries, no driver-only calls) so another SQL engine can sit behind them.
+ * implementation (`db/sqlite`, the embedded default) or the PostgreSQL one (`db/pg`, for replicas) is chosen by
+ * `db/client.ts`. Repositories are written once in portable drizzle (awaited queries, no driver-only calls) and
+ * run on both.
  */
-import type { SqliteQuery as Query } from "../sqlite/driver";
+import type { Query, Tables } from "./query";
 import { serviceRepository } from "./repositories/services";
 import { regionRepository } from "./repositories/regions";
 import { artifactRepository } from "./repositories/artifacts";
@@ -25,27 +26,28 @@ import { sessionRepository } from "./repositories/sessions";
 import { signInFailureRepository } from "./repositories/sign-in-failures";
 import { demoFaultRepository } from "./repositories/demo-faults";
 
-export function repositories(q: Query) {
+/** Every repository on one handle: `t` is the handle's own tables (db/schema on SQLite, their translation on PostgreSQL). */
+export function repositories(q: Query, t: Tables) {
   return {
-    services: serviceRepository(q),
-    regions: regionRepository(q),
-    artifacts: artifactRepository(q),
-    rollouts: rolloutRepository(q),
-    regionRollouts: regionRolloutRepository(q),
-    stages: stageRepository(q),
-    steps: stepRepository(q),
-    samples: sampleRepository(q),
-    events: eventRepository(q),
-    approvals: approvalRepository(q),
-    outbox: outboxRepository(q),
-    leases: leaseRepository(q),
-    runners: runnerRepository(q),
-    webhookDeliveries: webhookDeliveryRepository(q),
-    apiTokens: apiTokenRepository(q),
-    users: userRepository(q),
-    sessions: sessionRepository(q),
-    signInFailures: signInFailureRepository(q),
-    demoFaults: demoFaultRepository(q),
+    services: serviceRepository(q, t),
+    regions: regionRepository(q, t),
+    artifacts: artifactRepository(q, t),
+    rollouts: rolloutRepository(q, t),
+    regionRollouts: regionRolloutRepository(q, t),
+    stages: stageRepository(q, t),
+    steps: stepRepository(q, t),
+    samples: sampleRepository(q, t),
+    events: eventRepository(q, t),
+    approvals: approvalRepository(q, t),
+    outbox: outboxRepository(q, t),
+    leases: leaseRepository(q, t),
+    runners: runnerRepository(q, t),
+    webhookDeliveries: webhookDeliveryRepository(q, t),
+    apiTokens: apiTokenRepository(q, t),
+    users: userRepository(q, t),
+    sessions: sessionRepository(q, t),
+    signInFailures: signInFailureRepository(q, t),
+    demoFaults: demoFaultRepository(q, t),
   };
 }
 
@@ -57,3 +59,6 @@ export type Store = Repositories & {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
+
+/** Thrown by both stores when a transaction's function reaches for the outer store instead of its `tx`. */
+export const MISUSE = "the store was used inside a transaction: use the transaction's own handle (tx), not the outer store";

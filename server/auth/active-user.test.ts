@@ -42,7 +42,7 @@ describe("who may act", () => {
       const selected = db.raw
         .select({ id: users.id })
         .from(users)
-        .where(activeUserCondition(demoMode))
+        .where(activeUserCondition(users, demoMode))
         .all()
         .map((r) => r.id)
         .sort();

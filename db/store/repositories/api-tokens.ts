@@ -1,11 +1,12 @@
 /** API tokens (hashes only). */
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { apiTokens, users } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { apiTokens } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
-export function apiTokenRepository(q: Query) {
+export function apiTokenRepository(q: Query, t: Tables) {
+  const { apiTokens, users } = t;
   return {
     // --- API tokens (users area) ---
     async insert(row: typeof apiTokens.$inferInsert): Promise<void> {

@@ -1,21 +1,24 @@
 /** Approvals of the gate before a production environment (append-only). */
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import { approvals, users } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
-import { perHandle } from "../prepared";
+import type { approvals } from "../../schema";
+import { perHandle, prepare } from "../prepared";
+import type { Query, Tables } from "../query";
 
 export type ApprovalRow = typeof approvals.$inferSelect;
 
 // --- engine: a gate's decisions, read on every pass of a waiting region (store) ---
-const engineStatements = perHandle((q: Query) => ({
-  forRegionRollout: q
-    .select()
-    .from(approvals)
-    .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId")))
-    .prepare(),
+const engineStatements = perHandle((q, { approvals }) => ({
+  forRegionRollout: prepare(
+    q
+      .select()
+      .from(approvals)
+      .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId"))),
+    "approvals.forRegionRollout",
+  ),
 }));
 
-export function approvalRepository(q: Query) {
+export function approvalRepository(q: Query, t: Tables) {
+  const { approvals, users } = t;
   return {
     // --- read models: rollout page (dashboard) ---
     /** The approvals of these region rollouts with their reviewer's name, oldest first. */
@@ -33,7 +36,7 @@ export function approvalRepository(q: Query) {
     /** The decisions on one gate (append-only). */
     async listForRegionRollout(regionRolloutId: string): Promise<ApprovalRow[]> {
       // Prepared: the engine reads a waiting gate's decisions on every pass.
-      return engineStatements(q).forRegionRollout.execute({ regionRolloutId });
+      return engineStatements(q, t).forRegionRollout.execute({ regionRolloutId });
     },
 
     async insert(row: typeof approvals.$inferInsert): Promise<void> {

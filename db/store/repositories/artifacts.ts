@@ -1,12 +1,13 @@
 /** Artifacts: immutable (service, version, digest) rows. */
 import { and, desc, eq } from "drizzle-orm";
-import { artifacts } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { artifacts } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type ArtifactRow = typeof artifacts.$inferSelect;
 export type NewArtifact = typeof artifacts.$inferInsert;
 
-export function artifactRepository(q: Query) {
+export function artifactRepository(q: Query, t: Tables) {
+  const { artifacts } = t;
   return {
     // --- read models: start options (dashboard) ---
     /** A service's newest `limit` artifacts; registered in the same millisecond, the higher version string first. */

@@ -1,11 +1,12 @@
 /** Faults injected into the demo fleet. */
 import { eq } from "drizzle-orm";
-import { demoFaults } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { demoFaults } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type DemoFaultRow = typeof demoFaults.$inferSelect;
 
-export function demoFaultRepository(q: Query) {
+export function demoFaultRepository(q: Query, t: Tables) {
+  const { demoFaults } = t;
   return {
     // --- the fault drill (services: demo-faults) ---
     /** A region's injected faults, by stage then in the order they were injected. */

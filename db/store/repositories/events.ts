@@ -1,24 +1,26 @@
 /** The append-only event log (audit page, live feed, cards). */
-import { and, asc, count, desc, eq, gt, gte, inArray, like, lt, lte, sql, type SQL } from "drizzle-orm";
-import { events } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
-import { boundColumns, perHandle } from "../prepared";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { events } from "../../schema";
+import { boundColumns, perHandle, prepare } from "../prepared";
+import type { Query, Tables } from "../query";
 
 export type EventRow = typeof events.$inferSelect;
 export type NewEvent = typeof events.$inferInsert;
 
 // --- engine: the event a decision writes, prepared (runner, store) ---
-const written = boundColumns(events, ["id"]);
-const engineStatements = perHandle((q: Query) => ({
-  insert: q.insert(events).values(written.placeholders).returning({ id: events.id }).prepare(),
-}));
+const engineStatements = perHandle((q, { events }) => {
+  const written = boundColumns(events, ["id"]);
+  return { encode: written.encode, insert: prepare(q.insert(events).values(written.placeholders).returning({ id: events.id }), "events.insert") };
+});
 
-export function eventRepository(q: Query) {
+export function eventRepository(q: Query, t: Tables) {
+  const { events } = t;
   return {
     // --- engine (runner, store, outbox) ---
     /** Appends one event (prepared: a decision's event is the engine's hot path); returns its id. */
     async insertOne(row: NewEvent): Promise<number> {
-      const [{ id }] = await engineStatements(q).insert.execute(written.encode(row));
+      const { insert, encode } = engineStatements(q, t);
+      const [{ id }] = await insert.execute(encode(row));
       return id;
     },
 
@@ -94,19 +96,20 @@ export function eventRepository(q: Query) {
 
     /**
      * A page of the audit log, newest first: events matching every filter given, with an id below `beforeId`.
-     * A prefix filter matches by LIKE; `%` and `_` never occur in actor or type names, so they are dropped.
+     * A prefix matches case-sensitively, as an exact filter does, on both engines (SQLite's LIKE ignores case,
+     * PostgreSQL's does not), and its characters are taken literally.
      */
     async auditPage(
       filter: { actor?: string; actorPrefix?: string; regionId?: string; type?: string; typePrefix?: string; from?: number; to?: number; beforeId?: number },
       limit: number,
     ): Promise<EventRow[]> {
-      const prefix = (value: string) => `${value.replace(/[%_]/g, "")}%`;
+      const startsWith = (column: SQLWrapper, prefix: string): SQL => sql`substr(${column}, 1, ${[...prefix].length}) = ${prefix}`;
       const where: SQL[] = [];
       if (filter.actor !== undefined) where.push(eq(events.actor, filter.actor));
-      if (filter.actorPrefix !== undefined) where.push(like(events.actor, prefix(filter.actorPrefix)));
+      if (filter.actorPrefix !== undefined) where.push(startsWith(events.actor, filter.actorPrefix));
       if (filter.regionId !== undefined) where.push(eq(events.regionId, filter.regionId));
       if (filter.type !== undefined) where.push(eq(events.type, filter.type));
-      if (filter.typePrefix !== undefined) where.push(like(events.type, prefix(filter.typePrefix)));
+      if (filter.typePrefix !== undefined) where.push(startsWith(events.type, filter.typePrefix));
       if (filter.from !== undefined) where.push(gte(events.at, filter.from));
       if (filter.to !== undefined) where.push(lte(events.at, filter.to));
       if (filter.beforeId !== undefined) where.push(lt(events.id, filter.beforeId));

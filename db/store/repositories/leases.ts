@@ -4,10 +4,10 @@
  * many writers as well as on SQLite: no row back means another runner holds it.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { leases } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { Query, Tables } from "../query";
 
-export function leaseRepository(q: Query) {
+export function leaseRepository(q: Query, t: Tables) {
+  const { leases } = t;
   return {
     /** Take the lease, or renew it if it is already ours. Returns its new expiry, or null when another runner holds it. */
     async acquire(name: string, owner: string, now: number, ttlMs: number): Promise<number | null> {

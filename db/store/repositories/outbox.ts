@@ -1,12 +1,13 @@
 /** The notification outbox: rows written with the events, claimed and sent by the sender. */
 import { and, asc, desc, eq, gte, lt, lte, ne, or } from "drizzle-orm";
-import { events, notificationOutbox } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { notificationOutbox } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type OutboxRow = typeof notificationOutbox.$inferSelect;
 export type NewOutboxRow = typeof notificationOutbox.$inferInsert;
 
-export function outboxRepository(q: Query) {
+export function outboxRepository(q: Query, t: Tables) {
+  const { events, notificationOutbox } = t;
   return {
     // --- engine: written with the events (enqueue), claimed and marked by the sender ---
     /** One row per event and channel: a second one for the same pair is ignored. */

@@ -1,52 +1,63 @@
 /** Region rollouts: the engine's state per region, saved version-checked. */
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lte, ne, notInArray, or, sql } from "drizzle-orm";
-import { artifacts, regionRollouts, rollouts } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { regionRollouts } from "../../schema";
 import type { RegionPhase } from "../../schema/region-rollouts";
-import { boundColumns, perHandle } from "../prepared";
+import { boundColumns, perHandle, prepare } from "../prepared";
+import type { Query, Tables } from "../query";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 
 // --- engine: hot statements (runner, store) ---
-/** What a decision writes: every column but the region rollout's identity and plan (never moved once planned). */
-const decided = boundColumns(regionRollouts, ["id", "rolloutId", "regionId", "position", "previousArtifactId"]);
 const p = sql.placeholder;
-const engineStatements = perHandle((q: Query) => ({
-  byId: q
-    .select()
-    .from(regionRollouts)
-    .where(eq(regionRollouts.id, p("id")))
-    .prepare(),
-  upstream: q
-    .select({
-      regionId: regionRollouts.regionId,
-      phase: regionRollouts.phase,
-      finishedAt: regionRollouts.finishedAt,
-      observeUntil: regionRollouts.observeUntil,
-    })
-    .from(regionRollouts)
-    .where(and(eq(regionRollouts.rolloutId, p("rolloutId")), eq(regionRollouts.position, p("position"))))
-    .prepare(),
-  saveVersioned: q
-    .update(regionRollouts)
-    .set(decided.placeholders)
-    .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("expectedVersion"))))
-    .returning()
-    .prepare(),
-  saveNextTick: q
-    .update(regionRollouts)
-    .set({ nextTickAt: sql`${p("nextTickAt")}` })
-    .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("version"))))
-    .returning({ id: regionRollouts.id })
-    .prepare(),
-}));
+const engineStatements = perHandle((q, { regionRollouts }) => {
+  /** What a decision writes: every column but the region rollout's identity and plan (never moved once planned). */
+  const decided = boundColumns(regionRollouts, ["id", "rolloutId", "regionId", "position", "previousArtifactId"]);
+  return {
+    encodeDecided: decided.encode,
+    byId: prepare(
+      q
+        .select()
+        .from(regionRollouts)
+        .where(eq(regionRollouts.id, p("id"))),
+      "region-rollouts.byId",
+    ),
+    upstream: prepare(
+      q
+        .select({
+          regionId: regionRollouts.regionId,
+          phase: regionRollouts.phase,
+          finishedAt: regionRollouts.finishedAt,
+          observeUntil: regionRollouts.observeUntil,
+        })
+        .from(regionRollouts)
+        .where(and(eq(regionRollouts.rolloutId, p("rolloutId")), eq(regionRollouts.position, p("position")))),
+      "region-rollouts.upstream",
+    ),
+    saveVersioned: prepare(
+      q
+        .update(regionRollouts)
+        .set(decided.placeholders)
+        .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("expectedVersion"))))
+        .returning(),
+      "region-rollouts.saveVersioned",
+    ),
+    saveNextTick: prepare(
+      q
+        .update(regionRollouts)
+        .set({ nextTickAt: sql`${p("nextTickAt")}` })
+        .where(and(eq(regionRollouts.id, p("id")), eq(regionRollouts.version, p("version"))))
+        .returning({ id: regionRollouts.id }),
+      "region-rollouts.saveNextTick",
+    ),
+  };
+});
 
 /**
  * Work left for the runner: not finished; or finished with a person's request (emergency rollback) to carry out,
  * a failed move back to the old colour to try again, or an observation period (delayed strategy) still running.
  * `finished` is the machine's list of terminal phases.
  */
-const workLeft = (finished: readonly RegionPhase[]) =>
+const workLeft = (regionRollouts: Tables["regionRollouts"], finished: readonly RegionPhase[]) =>
   or(
     notInArray(regionRollouts.phase, [...finished]),
     isNotNull(regionRollouts.requestedAction),
@@ -58,22 +69,26 @@ const workLeft = (finished: readonly RegionPhase[]) =>
  * The runner's two scans, run many times a second: prepared once per handle and list of finished phases, and
  * answered from the `region_rollouts_schedule` index alone, in due order.
  */
-const scheduleScans = perHandle((q: Query) => {
+const scheduleScans = perHandle((q, { regionRollouts }) => {
   const byFinished = new Map<string, ReturnType<typeof prepareScans>>();
   const prepareScans = (finished: readonly RegionPhase[]) => ({
-    due: q
-      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
-      .from(regionRollouts)
-      .where(and(workLeft(finished), lte(regionRollouts.nextTickAt, p("now"))))
-      .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position))
-      .prepare(),
-    next: q
-      .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
-      .from(regionRollouts)
-      .where(and(workLeft(finished), gt(regionRollouts.nextTickAt, p("after"))))
-      .orderBy(asc(regionRollouts.nextTickAt))
-      .limit(p("limit"))
-      .prepare(),
+    due: prepare(
+      q
+        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+        .from(regionRollouts)
+        .where(and(workLeft(regionRollouts, finished), lte(regionRollouts.nextTickAt, p("now"))))
+        .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position)),
+      `region-rollouts.due:${finished.join()}`,
+    ),
+    next: prepare(
+      q
+        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+        .from(regionRollouts)
+        .where(and(workLeft(regionRollouts, finished), gt(regionRollouts.nextTickAt, p("after"))))
+        .orderBy(asc(regionRollouts.nextTickAt))
+        .limit(p("limit")),
+      `region-rollouts.next:${finished.join()}`,
+    ),
   });
   return (finished: readonly RegionPhase[]) => {
     const key = finished.join();
@@ -82,19 +97,20 @@ const scheduleScans = perHandle((q: Query) => {
     return scans;
   };
 });
-const scheduleStatements = (q: Query, finished: readonly RegionPhase[]) => scheduleScans(q)(finished);
 
-export function regionRolloutRepository(q: Query) {
+export function regionRolloutRepository(q: Query, t: Tables) {
+  const { artifacts, regionRollouts, rollouts } = t;
+  const scheduleStatements = (finished: readonly RegionPhase[]) => scheduleScans(q, t)(finished);
   return {
     // --- engine (runner, store, outbox, metrics) ---
     async byId(id: string): Promise<RegionRolloutRow | undefined> {
-      const [row] = await engineStatements(q).byId.execute({ id });
+      const [row] = await engineStatements(q, t).byId.execute({ id });
       return row;
     },
 
     /** The region before this one in the plan, as the machine weighs it (pending regions of a chain). */
     async upstream(rolloutId: string, position: number) {
-      const [row] = await engineStatements(q).upstream.execute({ rolloutId, position });
+      const [row] = await engineStatements(q, t).upstream.execute({ rolloutId, position });
       return row ?? null;
     },
 
@@ -103,8 +119,9 @@ export function regionRolloutRepository(q: Query) {
      * `WHERE version = expectedVersion`. Returns the saved row, or null when another writer won.
      */
     async saveVersioned(next: RegionRolloutRow, expectedVersion: number): Promise<RegionRolloutRow | null> {
-      const [saved] = await engineStatements(q).saveVersioned.execute({
-        ...decided.encode({ ...next, version: expectedVersion + 1 }),
+      const { saveVersioned, encodeDecided } = engineStatements(q, t);
+      const [saved] = await saveVersioned.execute({
+        ...encodeDecided({ ...next, version: expectedVersion + 1 }),
         id: next.id,
         expectedVersion,
       });
@@ -113,7 +130,7 @@ export function regionRolloutRepository(q: Query) {
 
     /** When the runner looks again; false when the row changed since it was read (a command woke it). */
     async saveNextTick(id: string, version: number, nextTickAt: number): Promise<boolean> {
-      const rows = await engineStatements(q).saveNextTick.execute({ id, version, nextTickAt });
+      const rows = await engineStatements(q, t).saveNextTick.execute({ id, version, nextTickAt });
       return rows.length === 1;
     },
 
@@ -168,7 +185,7 @@ export function regionRolloutRepository(q: Query) {
     /** Region rollouts with work left that are due by `now`, in the order the runner takes them. */
     /** The region rollouts with work left due by `now`, in due order (then rollout and position). */
     async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<Array<{ id: string; rolloutId: string; nextTickAt: number }>> {
-      return scheduleStatements(q, finished).due.execute({ now });
+      return scheduleStatements(finished).due.execute({ now });
     },
 
     /** The first `limit` region rollouts with work left due after `after`, in due order (the runner's sleep). */
@@ -177,12 +194,12 @@ export function regionRolloutRepository(q: Query) {
       after: number,
       limit: number,
     ): Promise<Array<{ id: string; rolloutId: string; nextTickAt: number }>> {
-      return scheduleStatements(q, finished).next.execute({ after, limit });
+      return scheduleStatements(finished).next.execute({ after, limit });
     },
 
     /** The rollouts that have a region rollout with work left (the leases the runner wants). */
     async rolloutIdsWithWorkLeft(finished: readonly RegionPhase[]): Promise<string[]> {
-      const rows = await q.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(workLeft(finished));
+      const rows = await q.selectDistinct({ rolloutId: regionRollouts.rolloutId }).from(regionRollouts).where(workLeft(regionRollouts, finished));
       return rows.map((r) => r.rolloutId);
     },
 

@@ -1,11 +1,12 @@
 /** Regions and what each serves now (`region_states`). */
 import { aliasedTable, and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import { artifacts, regionRollouts, regions, regionStates, rollouts, services, stages } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { regionStates } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type RegionStateRow = typeof regionStates.$inferSelect;
 
-export function regionRepository(q: Query) {
+export function regionRepository(q: Query, t: Tables) {
+  const { artifacts, regionRollouts, regions, regionStates, rollouts, services, stages } = t;
   return {
     // --- engine: what a region serves follows its rollout (store, traffic check) ---
     /** What the region serves for the service: the verified split, the live colour and artifacts. */
@@ -55,7 +56,7 @@ export function regionRepository(q: Query) {
           pauseReason: regionRollouts.pauseReason,
           toColour: regionRollouts.toColour,
           stagePercent: stages.percent,
-          stageCount: sql<number>`(select count(*) from ${stages} s where s.region_rollout_id = ${regionRollouts.id})`,
+          stageCount: sql<number>`(select count(*) from ${stages} s where s.region_rollout_id = ${regionRollouts.id})`.mapWith(Number),
           rolloutVersion: rolloutArtifacts.version,
         })
         .from(regionStates)

@@ -1,12 +1,13 @@
 /** Rollouts: one row per release of an artifact across regions. */
 import { and, count, desc, eq, inArray, lt, or } from "drizzle-orm";
-import { artifacts, regionRollouts, rollouts, services } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { rollouts } from "../../schema";
+import type { Query, Tables } from "../query";
 import type { RolloutStatus } from "../../schema/rollouts";
 
 export type RolloutRow = typeof rollouts.$inferSelect;
 
-export function rolloutRepository(q: Query) {
+export function rolloutRepository(q: Query, t: Tables) {
+  const { artifacts, regionRollouts, rollouts, services } = t;
   return {
     // --- engine: a rollout's status follows its regions (store, metrics) ---
     async setStatus(id: string, status: RolloutStatus, finishedAt: number | null): Promise<void> {

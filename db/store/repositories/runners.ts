@@ -1,11 +1,12 @@
 /** Runner heartbeats shown by `/api/health`. */
 import { desc } from "drizzle-orm";
-import { runners } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { runners } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type RunnerRow = typeof runners.$inferSelect;
 
-export function runnerRepository(q: Query) {
+export function runnerRepository(q: Query, t: Tables) {
+  const { runners } = t;
   return {
     // --- engine: heartbeats (runner, health) ---
     /** The runner is alive: its row written, or its heartbeat moved. */

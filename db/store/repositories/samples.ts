@@ -1,36 +1,41 @@
 /** Samples: observations of the new colour and its baseline, with their verdicts. */
 import { aliasedTable, and, asc, count, desc, eq, exists, gt, inArray, max, sql } from "drizzle-orm";
-import { artifacts, regionRollouts, regionStates, rollouts, samples, stages } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
-import { boundColumns, perHandle } from "../prepared";
+import { boundColumns, perHandle, prepare } from "../prepared";
+import type { Query, Tables } from "../query";
 
 // --- engine: samples written and read by every pass, prepared (runner, store) ---
-const measured = boundColumns(samples, ["id"]);
-const engineStatements = perHandle((q: Query) => ({
-  insert: q.insert(samples).values(measured.placeholders).prepare(),
-  stageSamples: q
-    .select({
-      role: samples.role,
-      takenAt: samples.takenAt,
-      requests: samples.requests,
-      errors: samples.errors,
-      latencyP95Ms: samples.latencyP95Ms,
-      verdict: samples.verdict,
-      judgement: samples.judgement,
-    })
-    .from(samples)
-    .where(
-      and(
-        eq(samples.regionRolloutId, sql.placeholder("regionRolloutId")),
-        eq(samples.stageIndex, sql.placeholder("stageIndex")),
-        gt(samples.takenAt, sql.placeholder("after")),
-      ),
-    )
-    .orderBy(asc(samples.takenAt), asc(samples.id))
-    .prepare(),
-}));
+const engineStatements = perHandle((q, { samples }) => {
+  const measured = boundColumns(samples, ["id"]);
+  return {
+    encode: measured.encode,
+    insert: prepare(q.insert(samples).values(measured.placeholders), "samples.insert"),
+    stageSamples: prepare(
+      q
+        .select({
+          role: samples.role,
+          takenAt: samples.takenAt,
+          requests: samples.requests,
+          errors: samples.errors,
+          latencyP95Ms: samples.latencyP95Ms,
+          verdict: samples.verdict,
+          judgement: samples.judgement,
+        })
+        .from(samples)
+        .where(
+          and(
+            eq(samples.regionRolloutId, sql.placeholder("regionRolloutId")),
+            eq(samples.stageIndex, sql.placeholder("stageIndex")),
+            gt(samples.takenAt, sql.placeholder("after")),
+          ),
+        )
+        .orderBy(asc(samples.takenAt), asc(samples.id)),
+      "samples.stageSamples",
+    ),
+  };
+});
 
-export function sampleRepository(q: Query) {
+export function sampleRepository(q: Query, t: Tables) {
+  const { artifacts, regionRollouts, regionStates, rollouts, samples, stages } = t;
   return {
     // --- the rollback benchmark (scripts/bench) ---
     /** The first sample of a region rollout with this verdict (the breach that rolled it back). */
@@ -47,12 +52,13 @@ export function sampleRepository(q: Query) {
     // --- engine (runner, store, outbox) ---
     /** One sample as measured (prepared: the engine's hot path). */
     async insert(row: typeof samples.$inferInsert): Promise<void> {
-      await engineStatements(q).insert.execute(measured.encode(row));
+      const { insert, encode } = engineStatements(q, t);
+      await insert.execute(encode(row));
     },
 
     /** The samples of one stage of a region rollout taken after `after` (its stage's start), oldest first. */
     async stageSamples(regionRolloutId: string, stageIndex: number, after: number) {
-      return engineStatements(q).stageSamples.execute({ regionRolloutId, stageIndex, after });
+      return engineStatements(q, t).stageSamples.execute({ regionRolloutId, stageIndex, after });
     },
 
     /** The latest canary sample of a region rollout, of one stage when given (a card's and a push's numbers). */
@@ -122,9 +128,9 @@ export function sampleRepository(q: Query) {
       const ranked = q.$with("ranked").as(
         q
           .select({
-            sampleId: sql<number>`${samples.id}`.as("sample_id"),
+            sampleId: sql<number>`${samples.id}`.mapWith(samples.id).as("sample_id"),
             ofRegionRollout: sql<string>`${samples.regionRolloutId}`.as("of_region_rollout"),
-            sampleStageIndex: sql<number>`${samples.stageIndex}`.as("sample_stage_index"),
+            sampleStageIndex: sql<number>`${samples.stageIndex}`.mapWith(samples.stageIndex).as("sample_stage_index"),
             takenAt: samples.takenAt,
             verdict: samples.verdict,
             errorRatePct: samples.errorRatePct,

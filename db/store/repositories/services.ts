@@ -1,8 +1,8 @@
 /** Services: the deployable applications of the fleet config, upserted at start. */
-import { services } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { Query, Tables } from "../query";
 
-export function serviceRepository(q: Query) {
+export function serviceRepository(q: Query, t: Tables) {
+  const { services } = t;
   return {
     // --- the fleet config mirrored at start (services: fleet) ---
     /** Inserts the service, or updates its name and repository (its creation time stays). */

@@ -1,11 +1,12 @@
 /** Sign-in sessions: the cookie carries only a row id, so a session can expire or be revoked here. */
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { sessions, users } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { sessions } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-export function sessionRepository(q: Query) {
+export function sessionRepository(q: Query, t: Tables) {
+  const { sessions, users } = t;
   return {
     // --- sessions (users area) ---
     async insert(row: typeof sessions.$inferInsert): Promise<void> {

@@ -1,9 +1,9 @@
 /** Failed sign-ins, for throttling: one row per failure and per key (`account:<email>`, `address:<ip>`). */
 import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
-import { signInFailures } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { Query, Tables } from "../query";
 
-export function signInFailureRepository(q: Query) {
+export function signInFailureRepository(q: Query, t: Tables) {
+  const { signInFailures } = t;
   return {
     // --- sign-in throttle (users area) ---
     /** The times of the key's latest failures after `after`, newest first, at most `limit`. */

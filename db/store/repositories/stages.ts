@@ -1,11 +1,12 @@
 /** Stage rows of a region rollout (plan and outcome per stage). */
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
-import { stages } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { stages } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type StageRow = typeof stages.$inferSelect;
 
-export function stageRepository(q: Query) {
+export function stageRepository(q: Query, t: Tables) {
+  const { stages } = t;
   return {
     // --- engine: the stage rows follow the region rollout (store) ---
     /** A region rollout's stages in order. */

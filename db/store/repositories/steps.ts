@@ -1,11 +1,12 @@
 /** Step keys: one row per idempotent effect of the engine. */
 import { eq } from "drizzle-orm";
-import { steps } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { steps } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type StepRow = typeof steps.$inferSelect;
 
-export function stepRepository(q: Query) {
+export function stepRepository(q: Query, t: Tables) {
+  const { steps } = t;
   return {
     // --- engine: idempotent effects (runner) ---
     async byKey(key: string): Promise<StepRow | undefined> {

@@ -3,8 +3,8 @@
  * `role_assignments` view reads which roles a user holds now.
  */
 import { and, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
-import { accounts, roleAssignments, roleChanges, users, type Role } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { roleChanges, users, Role } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -14,11 +14,12 @@ export type RoleChange = typeof roleChanges.$inferInsert;
  * The one rule of who may act (server/auth/active-user.ts `userMayAct`) as a WHERE condition on `users`: not
  * disabled, and not a demo user unless demo mode is on. Keep the two in step.
  */
-export function activeUserCondition(demoMode: boolean): SQL {
+export function activeUserCondition(users: Tables["users"], demoMode: boolean): SQL {
   return demoMode ? and(isNull(users.disabledAt))! : and(isNull(users.disabledAt), eq(users.demo, false))!;
 }
 
-export function userRepository(q: Query) {
+export function userRepository(q: Query, t: Tables) {
+  const { accounts, roleAssignments, roleChanges, users } = t;
   return {
     // --- users, accounts, roles (users area) ---
     async byId(id: string): Promise<UserRow | undefined> {
@@ -96,7 +97,7 @@ export function userRepository(q: Query) {
         .selectDistinct({ id: roleAssignments.userId })
         .from(roleAssignments)
         .innerJoin(users, eq(users.id, roleAssignments.userId))
-        .where(and(eq(roleAssignments.role, "admin"), activeUserCondition(demoMode), ne(roleAssignments.userId, exceptUserId)));
+        .where(and(eq(roleAssignments.role, "admin"), activeUserCondition(users, demoMode), ne(roleAssignments.userId, exceptUserId)));
       return rows.length;
     },
 

@@ -1,11 +1,12 @@
 /** CI webhook deliveries (idempotency by delivery id). */
 import { eq } from "drizzle-orm";
-import { webhookDeliveries } from "../../schema";
-import type { SqliteQuery as Query } from "../../sqlite/driver";
+import type { webhookDeliveries } from "../../schema";
+import type { Query, Tables } from "../query";
 
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-export function webhookDeliveryRepository(q: Query) {
+export function webhookDeliveryRepository(q: Query, t: Tables) {
+  const { webhookDeliveries } = t;
   return {
     // --- the CI webhook's idempotency (services: ci-webhook) ---
     /** Records the delivery unless its id or its signature was seen: the new row, or undefined when either was. */
