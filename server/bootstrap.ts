@@ -2,7 +2,7 @@
  * Start-up of a Flightdeck process (the Next.js server through instrumentation.ts, or the worker): every step
  * here is idempotent, so several processes on one database may run it.
  */
-import { getDb } from "@/db/client";
+import { initDb } from "@/db/client";
 import { getConfig, setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit, serverEnv } from "@/server/config/env";
@@ -18,8 +18,8 @@ export async function bootstrap(opts: { engine: boolean }) {
   setConfig(loadConfigOrExit());
   checkEnvironmentOrExit();
   const { config, file } = getConfig();
-  selectFleetDatabase(config); // FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
-  const db = getDb(); // opens that file (SQLite, WAL mode) and migrates it
+  selectFleetDatabase(config); // FLIGHTDECK_DATABASE_URL, else FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
+  const db = await initDb(); // opens that database (PostgreSQL, or SQLite in WAL mode) and migrates it, before any request reads getDb()
   const now = Date.now();
   const system = systemContext(db, config, fixedClock(now)); // every start-up row is written at the same time
   await syncFleet(system);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { migrateDatabase, openDatabase, type Store } from "@/db/client";
+import { configuredDatabase, migrateStore, openStore, type Store } from "@/db/client";
 import { cliOperator } from "@/server/actor";
 import { databaseFile } from "@/server/config/database";
 import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
@@ -56,7 +56,7 @@ export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {
     );
   }
 
-  const opened = openFleetDatabase(values.config, io);
+  const opened = await openFleetDatabase(values.config, io);
   if (!opened) return 1;
   const { db, config } = opened;
   const ctx: ServiceContext = { db, config, actor: cliOperator(opts.operator ?? safeLogin(io)), clock: opts.clock ?? realClock };
@@ -114,7 +114,7 @@ async function list(ctx: ServiceContext, io: CliIo, json: boolean): Promise<numb
 }
 
 /** The fleet's database as the server would choose it; null (after saying why) when the config cannot be read. */
-function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Store; config: FleetConfig } | null {
+async function openFleetDatabase(configFlag: string | undefined, io: CliIo): Promise<{ db: Store; config: FleetConfig } | null> {
   let file: string;
   try {
     file = configFlag ? path.resolve(configFlag) : resolveConfigPath(io.env);
@@ -132,8 +132,9 @@ function openFleetDatabase(configFlag: string | undefined, io: CliIo): { db: Sto
     io.err(`flightdeck users: ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     return null;
   }
-  const db = openDatabase(databaseFile(config, io.env));
-  migrateDatabase(db);
+  // FLIGHTDECK_DATABASE_URL (PostgreSQL) when set, else the fleet's SQLite file.
+  const db = openStore(configuredDatabase({ ...io.env, FLIGHTDECK_DB: databaseFile(config, io.env) }));
+  await migrateStore(db);
   return { db, config };
 }
 

@@ -16,6 +16,13 @@ describe("environment check", () => {
     );
   });
 
+  it("refuses a database URL that is not PostgreSQL's, naming the variable without echoing it (it may hold a password)", () => {
+    const message = "expected a PostgreSQL URL such as postgres://user:password@127.0.0.1:5432/flightdeck";
+    for (const url of ["mysql://fd:secret@db/flightdeck", "postgres//fd:secret@db", "data/flightdeck.db"])
+      expect(checkEnvironment({ FLIGHTDECK_DATABASE_URL: url })).toEqual([{ path: "FLIGHTDECK_DATABASE_URL", message }]);
+    expect(checkEnvironment({ FLIGHTDECK_DATABASE_URL: "postgresql://fd:secret@127.0.0.1:5432/flightdeck" })).toEqual([]);
+  });
+
   it("asks for the rest of a sign-in provider's settings when only some are set", () => {
     expect(checkEnvironment({ OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "fd" })).toEqual([
       { path: "OIDC_CLIENT_SECRET", message: "is required for OIDC sign-in because OIDC_ISSUER and OIDC_CLIENT_ID are set" },

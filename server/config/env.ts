@@ -33,6 +33,13 @@ export const EnvSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   FLIGHTDECK_DB: z.string().min(1).optional(),
+  /** PostgreSQL for several replicas on one database (docs/high-availability.md); wins over FLIGHTDECK_DB. Never echoed: it may hold a password. */
+  FLIGHTDECK_DATABASE_URL: z
+    .string()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url), {
+      error: "expected a PostgreSQL URL such as postgres://user:password@127.0.0.1:5432/flightdeck",
+    })
+    .optional(),
   NEXTAUTH_URL: z.url({ error: (i) => `expected a URL such as https://flightdeck.example.com, got ${JSON.stringify(i.input)}` }).optional(),
   NEXTAUTH_SECRET: z.string().min(32, { error: "must be at least 32 characters (openssl rand -base64 32)" }).optional(),
   OIDC_ISSUER: z.url({ error: (i) => `expected the issuer URL, got ${JSON.stringify(i.input)}` }).optional(),

@@ -2,7 +2,7 @@
  * `npm run worker`: the engine on its own, without the web server (run the server with FLIGHTDECK_ENGINE=off).
  * Same code as the in-process runner. Stops cleanly on SIGTERM / SIGINT: leases are given up at once.
  */
-import { getDb } from "@/db/client";
+import { initDb } from "@/db/client";
 import { setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit } from "@/server/config/env";
@@ -15,8 +15,8 @@ import { startEngine } from "./index";
 const loaded = loadConfigOrExit();
 checkEnvironmentOrExit(); // like the server: every bad variable by name, before anything runs
 setConfig(loaded);
-selectFleetDatabase(loaded.config); // the same file as the server: FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
-const db = getDb();
+selectFleetDatabase(loaded.config); // the same database as the server: FLIGHTDECK_DATABASE_URL, else FLIGHTDECK_DB, else data/demo.db or data/flightdeck.db
+const db = await initDb(); // opened and migrated (once, however many replicas start together)
 await syncFleet(systemContext(db, loaded.config));
 const runner = startEngine({ db, config: loaded.config });
 logger.info({ config: loaded.file, runner: runner.id }, "flightdeck worker running");
