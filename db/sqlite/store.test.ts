@@ -10,26 +10,9 @@ function fresh(): SqliteStore {
   return store;
 }
 
+// The Store contract (commit, rollback, savepoints, misuse) is tested on both dialects in db/store/store.test.ts;
+// here, what is SQLite's own: one connection taken in turns.
 describe("the SQLite store's transactions", () => {
-  it("commits every write of the function together", async () => {
-    const db = fresh();
-    await db.transaction(async (tx) => {
-      await tx.leases.acquire("a", "r1", 0, 1000);
-      await tx.leases.acquire("b", "r1", 0, 1000);
-    });
-    expect([await db.leases.holder("a", 10), await db.leases.holder("b", 10)]).toEqual(["r1", "r1"]);
-  });
-
-  it("keeps none of them when the function throws, and passes the error on", async () => {
-    const db = fresh();
-    const failing = db.transaction(async (tx) => {
-      await tx.leases.acquire("a", "r1", 0, 1000);
-      throw new Error("boom");
-    });
-    await expect(failing).rejects.toThrow("boom");
-    expect(await db.leases.holder("a", 10)).toBeNull();
-  });
-
   it("makes a caller outside the transaction wait for its commit instead of writing into it", async () => {
     const db = fresh();
     let resume!: () => void;
@@ -50,29 +33,6 @@ describe("the SQLite store's transactions", () => {
     expect(order).toEqual(["tx done", "outside written"]);
     expect(await db.leases.holder("a", 10)).toBeNull();
     expect(await db.leases.holder("b", 10)).toBe("r2");
-  });
-
-  it("rolls a nested transaction back to its savepoint only", async () => {
-    const db = fresh();
-    await db.transaction(async (tx) => {
-      await tx.leases.acquire("a", "r1", 0, 1000);
-      await expect(
-        tx.transaction(async (inner) => {
-          await inner.leases.acquire("b", "r1", 0, 1000);
-          throw new Error("inner");
-        }),
-      ).rejects.toThrow("inner");
-    });
-    expect([await db.leases.holder("a", 10), await db.leases.holder("b", 10)]).toEqual(["r1", null]);
-  });
-
-  it("refuses the outer store inside a transaction rather than deadlocking", async () => {
-    const db = fresh();
-    const misuse = db.transaction(async () => {
-      await db.leases.acquire("a", "r1", 0, 1000);
-    });
-    await expect(misuse).rejects.toThrow(/use the transaction's own handle/);
-    expect(await db.leases.holder("a", 10)).toBeNull();
   });
 });
 
