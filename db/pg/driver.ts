@@ -17,6 +17,11 @@ export function openPg(url: string): PgQuery {
   return drizzle(pool) as PgQuery;
 }
 
+/** A drizzle handle on one pooled connection, for the transactions that run on it. */
+export function onConnection(client: pg.PoolClient): NodePgDatabase {
+  return drizzle(client);
+}
+
 /** Any constant: the key of the advisory lock that makes replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 0x0f11_9d3c;
 
