@@ -1,5 +1,5 @@
 /** Runner heartbeats shown by `/api/health`. */
-import { desc } from "drizzle-orm";
+import { desc, eq, gte } from "drizzle-orm";
 import type { runners } from "../../schema";
 import type { Query, Tables } from "../query";
 
@@ -15,6 +15,19 @@ export function runnerRepository(q: Query, t: Tables) {
         .insert(runners)
         .values(row)
         .onConflictDoUpdate({ target: runners.id, set: { heartbeatAt: row.heartbeatAt } });
+    },
+
+    /** Runners that beat at `since` or later: the live replicas a runner shares the rollouts with. */
+    async aliveSince(since: number): Promise<RunnerRow[]> {
+      return q.select().from(runners).where(gte(runners.heartbeatAt, since));
+    },
+
+    /**
+     * The runner is gone (stopped, or its process found dead): out of the live count at once rather than when its
+     * heartbeat goes stale, so the others take its share now. The row stays, its heartbeat set to 0.
+     */
+    async markGone(id: string): Promise<void> {
+      await q.update(runners).set({ heartbeatAt: 0 }).where(eq(runners.id, id));
     },
 
     /** The runner that beat last, if any ever did. */

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Store } from "@/db/client";
+import type { LeaseClaim } from "@/db/store/repositories/leases";
 import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
@@ -34,6 +35,8 @@ export type ReconcileDeps = {
   maxActions?: number;
   /** What hears of the events saved (outbox rows, counters). */
   consumers: EventConsumers;
+  /** The runner's lease on the rollout, checked by each save (a lost one throws `LeaseLost`). */
+  lease?: LeaseClaim;
 };
 
 export type ReconcileResult = {
@@ -102,6 +105,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       assessment: action.assessment,
       observation,
       verifiedSplit: done.split,
+      lease: deps.lease,
     });
     if (!saved) return { outcome: "lost", actions: actions + 1, nextTickAt: null };
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);

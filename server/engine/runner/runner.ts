@@ -1,11 +1,11 @@
 /**
- * The tick loop. Each tick: heartbeat, take or renew the lease of every rollout with work left, then reconcile
- * every due region rollout of the rollouts this runner holds. Between ticks it sleeps until the earliest stored
- * `nextTickAt` (at most `maxSleepMs`), polling cheaply so a command that wakes a region is seen at once.
+ * The tick loop. Each tick: heartbeat, a lease scan (`rollout-leases.ts`: renew, take free leases up to this
+ * runner's fair share of the rollouts with work left), then reconcile every due region rollout of the rollouts
+ * this runner holds, each save confirming the lease's fencing token. Between ticks it sleeps until the earliest
+ * stored `nextTickAt` (at most `maxSleepMs`), polling cheaply so a command that wakes a region is seen at once.
  * One region's error never stops the others. With a virtual clock every tick runs to completion before time
  * moves on, so a run is deterministic.
  */
-import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
@@ -18,7 +18,10 @@ import type { Clock } from "@/server/engine/clock";
 import type { ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { eventConsumers } from "../outbox/consumers";
+import { LeaseLost } from "../store/persist";
 import { reconcileRegionRollout } from "./reconcile";
+import { RolloutLeases } from "./rollout-leases";
+import { runnerIdOf } from "./runner-ids";
 import { reconcileTraffic, restoreVerifiedSplit } from "./traffic-check";
 
 export type RunnerOptions = {
@@ -40,18 +43,16 @@ export type RunnerOptions = {
 
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
 
-/** One runner owns a rollout at a time: the lease's name (store.leases). */
-export const rolloutLeaseName = (rolloutId: string) => `rollout:${rolloutId}`;
-
 /** How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds. */
 const NEXT_DUE_LOOKAHEAD = 20;
 
 export class Runner {
   readonly id: string;
   private readonly opts: Required<Omit<RunnerOptions, "id" | "log">> & { log: Logger };
-  /** Rollouts whose lease we hold, with its expiry. */
-  private readonly held = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /** The rollouts whose lease we hold. */
+  private readonly leases: RolloutLeases;
+  /** Passes running, by region rollout, with the rollout whose lease they save under. */
+  private readonly inFlight = new Map<string, { rolloutId: string; done: Promise<void> }>();
   private readonly cache: ContextCache = new Map();
   /** Region rollouts this runner left paused: once one is resumed, its traffic is checked before it goes on. */
   private readonly pausedSeen = new Set<string>();
@@ -62,7 +63,7 @@ export class Runner {
   private readonly startedAt: number;
 
   constructor(options: RunnerOptions) {
-    this.id = options.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.id = runnerIdOf(options.id);
     this.opts = {
       leaseTtlMs: 15_000,
       maxSleepMs: 1_000,
@@ -72,6 +73,15 @@ export class Runner {
       log: (options.log ?? rootLogger).child({ runner: this.id }),
     };
     this.startedAt = options.clock.now();
+    this.leases = new RolloutLeases({
+      db: options.db,
+      owner: this.id,
+      leaseTtlMs: this.opts.leaseTtlMs,
+      log: this.opts.log,
+      onDrop: (rolloutId) => {
+        for (const [id, fixed] of this.cache) if (fixed.rollout.id === rolloutId) this.cache.delete(id);
+      },
+    });
   }
 
   /** Start the loop in the background. Resolves once the first tick has been launched. */
@@ -83,14 +93,17 @@ export class Runner {
     await first;
   }
 
-  /** Stop ticking, let effects in flight stop at their next wait, and give the leases up. */
+  /**
+   * Stop ticking, let effects in flight stop at their next wait, and give the leases up (their tokens kept). The
+   * runner leaves the live count at once, so the others' fair share takes its rollouts now.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop?.catch(() => undefined);
     this.loop = null;
-    await Promise.allSettled([...this.inFlight.values()]);
-    for (const rolloutId of this.held.keys()) await this.opts.db.leases.release(rolloutLeaseName(rolloutId), this.id);
-    this.held.clear();
+    await Promise.allSettled([...this.inFlight.values()].map((pass) => pass.done));
+    await this.leases.releaseAll();
+    this.lastHeartbeatAt = -Infinity;
   }
 
   /** One tick, waiting for every reconcile it started (tests and the simulator drive the engine with this). */
@@ -108,7 +121,7 @@ export class Runner {
   async nextDueAt(): Promise<number | null> {
     const { db, clock } = this.opts;
     const now = clock.now();
-    const mine = (r: { id: string; rolloutId: string }) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id);
+    const mine = (r: { id: string; rolloutId: string }) => this.leases.has(r.rolloutId) && !this.inFlight.has(r.id);
     const due = (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now)).find(mine);
     if (due) return due.nextTickAt;
     const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, NEXT_DUE_LOOKAHEAD);
@@ -166,34 +179,43 @@ export class Runner {
       ),
     );
 
-    const heldIds = [...this.held.keys()];
+    const heldIds = this.leases.rolloutIds();
     // Held rollouts are filtered here, not with `rollout_id IN (...)`: binding a thousand ids cost ~2.5 ms a tick.
     const due =
       heldIds.length === 0
         ? []
-        : (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now())).filter((r) => this.held.has(r.rolloutId) && !this.inFlight.has(r.id));
+        : (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now())).filter((r) => this.leases.has(r.rolloutId) && !this.inFlight.has(r.id));
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
-      const job = this.reconcileOne(r.id).then((ok) => {
+      const job = this.reconcileOne(r.id, r.rolloutId).then((ok) => {
         if (!ok) report.errors++;
       });
       const tracked = job.finally(() => this.inFlight.delete(r.id));
-      this.inFlight.set(r.id, tracked);
+      this.inFlight.set(r.id, { rolloutId: r.rolloutId, done: tracked });
       return tracked;
     });
     return { report, done: Promise.all(launched).then(() => undefined) };
   }
 
-  private async reconcileOne(regionRolloutId: string): Promise<boolean> {
+  private async reconcileOne(regionRolloutId: string, rolloutId: string): Promise<boolean> {
     const { db, clock } = this.opts;
+    // The lease as it was when the pass began: every save of the pass confirms it.
+    const lease = this.leases.claimOf(rolloutId);
+    if (!lease) return true;
     try {
       if (this.pausedSeen.has(regionRolloutId)) await this.checkTrafficIfResumed(regionRolloutId);
-      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal }, regionRolloutId);
+      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal, lease }, regionRolloutId);
       if (result.paused) this.pausedSeen.add(regionRolloutId);
       return true;
     } catch (err) {
       if (err instanceof Error && err.name === "AbortError") return true;
+      // Taken over while this pass ran (we were paused or cut off): nothing of it was written, the rollout is
+      // another runner's now, and the pass is not tried again.
+      if (err instanceof LeaseLost) {
+        this.leases.lost(rolloutId, lease);
+        return true;
+      }
       const row = await db.regionRollouts.logContext(regionRolloutId);
       this.opts.log.error({ ...row, regionRolloutId, err: describe(err) }, "reconcile failed; trying again in 5 s");
       // Look again a little later rather than spin on a failing region.
@@ -222,37 +244,12 @@ export class Runner {
     await this.opts.db.runners.heartbeat({ id: this.id, pid: process.pid, host: hostname(), startedAt: this.startedAt, heartbeatAt: now });
   }
 
-  /** Take or renew the lease of every rollout with work left; returns the ones newly taken. */
+  /** A lease scan over the rollouts with work left; returns the ones newly taken. */
   private async renewLeases(now: number): Promise<string[]> {
-    const { db, leaseTtlMs } = this.opts;
     this.lastLeaseScanAt = now;
-    const active = new Set(await db.regionRollouts.rolloutIdsWithWorkLeft(TERMINAL_PHASES));
-    for (const rolloutId of [...this.held.keys()]) {
-      if (active.has(rolloutId)) continue;
-      await db.leases.release(rolloutLeaseName(rolloutId), this.id);
-      this.held.delete(rolloutId);
-      for (const [id, fixed] of this.cache) if (fixed.rollout.id === rolloutId) this.cache.delete(id);
-    }
-    const taken: string[] = [];
-    const renewing: string[] = [];
-    for (const rolloutId of active) {
-      const expiresAt = this.held.get(rolloutId);
-      if (expiresAt !== undefined) {
-        if (expiresAt - now <= leaseTtlMs / 2) renewing.push(rolloutId);
-        continue;
-      }
-      const acquired = await db.leases.acquire(rolloutLeaseName(rolloutId), this.id, now, leaseTtlMs);
-      if (acquired === null) continue;
-      taken.push(rolloutId);
-      this.held.set(rolloutId, acquired);
-    }
-    // The ones we hold are renewed in a few statements, not one each (leases taken together expire together).
-    const renewed = await db.leases.renewHeld(renewing.map(rolloutLeaseName), this.id, now, leaseTtlMs);
-    for (const rolloutId of renewing) {
-      if (renewed.has(rolloutLeaseName(rolloutId))) this.held.set(rolloutId, now + leaseTtlMs);
-      else this.held.delete(rolloutId);
-    }
-    return taken;
+    const active = new Set(await this.opts.db.regionRollouts.rolloutIdsWithWorkLeft(TERMINAL_PHASES));
+    const busy = new Set([...this.inFlight.values()].map((pass) => pass.rolloutId));
+    return this.leases.scan(active, busy, now);
   }
 }
 

@@ -4,6 +4,7 @@
  * Used by the runner and by the manual actions in server/services, so both keep the same bookkeeping.
  */
 import type { Store } from "@/db/client";
+import type { LeaseClaim } from "@/db/store/repositories/leases";
 import type { RegionStateRow } from "@/db/store/repositories/regions";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type Transition } from "@/server/engine/machine/types";
 import { eventActor } from "@/server/engine/machine/events";
@@ -31,18 +32,30 @@ export type SaveTransitionInput = {
   verifiedSplit?: TrafficSplit;
   /** Extra rows written in the same transaction (a command's own bookkeeping). */
   also?: (tx: Store, saved: RegionRolloutRow) => Promise<void> | void;
+  /** The runner's lease on the rollout: confirmed first in the transaction, else `LeaseLost` and nothing written. */
+  lease?: LeaseClaim;
 };
+
+/** The runner's lease was taken over since it was read (the runner was paused or cut off): its pass writes nothing. */
+export class LeaseLost extends Error {
+  override readonly name = "LeaseLost";
+  constructor(readonly lease: LeaseClaim) {
+    super(`lease ${lease.name} is no longer held by ${lease.owner} with token ${lease.token}: another runner took it over`);
+  }
+}
 
 export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase);
 
 /**
- * Returns the saved row, or null when the row changed since it was read (another writer won: stop).
+ * Returns the saved row, or null when the row changed since it was read (another writer won: stop). Throws
+ * `LeaseLost` when the runner's lease (`input.lease`) moved to another owner or token.
  * The patch is laid over the row as read; the store writes every column a decision may change (the identity
  * and plan columns never move), `WHERE version = expected`, with its hot statements prepared per connection.
  */
 export async function saveTransition(db: Store, input: SaveTransitionInput): Promise<RegionRolloutRow | null> {
   const saved = await db.transaction(async (tx) => {
     const { row, now } = input;
+    if (input.lease && !(await tx.leases.confirm(input.lease))) throw new LeaseLost(input.lease);
     const next: RegionRolloutRow = { ...row, ...input.transition.patch, nextTickAt: input.nextTickAt ?? now, updatedAt: now };
     const saved = await tx.regionRollouts.saveVersioned(next, row.version);
     if (!saved) return null;
