@@ -1,5 +1,5 @@
 /**
- * What GET /api/health reports: the database answers, and how recently an engine runner beat. The engine may
+ * What GET /api/health reports: the database answers, and how recently each engine runner (replica) beat. The engine may
  * run apart (`npm run worker`), so a missing or stale runner is reported, not treated as the web app being down.
  */
 import type { Store } from "@/db/client";
@@ -14,30 +14,54 @@ export type HealthContext = Pick<ServiceContext, "db" | "config" | "clock">;
 /** A runner beats every few seconds; three missed beats is stale. */
 export const ENGINE_STALE_AFTER_MS = 15_000;
 
+/** One Flightdeck process that runs the engine, as its heartbeat row and the leases it holds say. */
+export type ReplicaHealth = {
+  runnerId: string;
+  host: string;
+  pid: number;
+  status: "ok" | "stale";
+  lastHeartbeatAgoMs: number;
+  /** Rollouts whose lease it holds now. */
+  leases: number;
+};
+
 export type EngineHealth = {
   status: "ok" | "stale" | "not_running";
   lastHeartbeatAgoMs: number | null;
   runnerId?: string;
   host?: string;
   pid?: number;
+  /** Every replica that beat in the last hour (a crashed one shows stale until then), the most recent first. */
+  replicas?: ReplicaHealth[];
 };
+
+/** How long a replica that stopped beating stays in the list. */
+const REPLICAS_LISTED_FOR_MS = 3_600_000;
 
 /** Throws when the database does not answer (any read will do: the runners table is small). */
 export async function checkDatabase(db: Store): Promise<void> {
   await db.runners.latest();
 }
 
+/** The engine's state from the most recent heartbeat (`status`, `runnerId`…: the contract before replicas), and every replica. */
 export async function readEngineHealth(db: Store, now: number): Promise<EngineHealth> {
   const latest = await db.runners.latest();
   if (!latest) return { status: "not_running", lastHeartbeatAgoMs: null };
-  const ago = Math.max(0, now - latest.heartbeatAt);
-  return {
-    status: ago > ENGINE_STALE_AFTER_MS ? "stale" : "ok",
-    lastHeartbeatAgoMs: ago,
-    runnerId: latest.id,
-    host: latest.host,
-    pid: latest.pid,
-  };
+  const recent = await db.runners.aliveSince(now - REPLICAS_LISTED_FOR_MS);
+  const leases = await db.leases.heldCountByOwner(now);
+  const ago = (heartbeatAt: number) => Math.max(0, now - heartbeatAt);
+  const status = (heartbeatAt: number) => (ago(heartbeatAt) > ENGINE_STALE_AFTER_MS ? "stale" : "ok");
+  const replicas = recent
+    .sort((a, b) => b.heartbeatAt - a.heartbeatAt)
+    .map((r): ReplicaHealth => ({
+      runnerId: r.id,
+      host: r.host,
+      pid: r.pid,
+      status: status(r.heartbeatAt),
+      lastHeartbeatAgoMs: ago(r.heartbeatAt),
+      leases: leases.get(r.id) ?? 0,
+    }));
+  return { status: status(latest.heartbeatAt), lastHeartbeatAgoMs: ago(latest.heartbeatAt), runnerId: latest.id, host: latest.host, pid: latest.pid, replicas };
 }
 
 /** The whole health answer for the route: the database must answer; the engine's state is reported. */

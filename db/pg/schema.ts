@@ -164,4 +164,5 @@ export const {
   runners,
   demoFaults,
   signInFailures,
+  rateBuckets,
 } = pgTables;

@@ -20,3 +20,4 @@ export * from "./leases";
 export * from "./runners";
 export * from "./demo-faults";
 export * from "./sign-in-failures";
+export * from "./rate-buckets";

@@ -25,6 +25,7 @@ import { userRepository } from "./repositories/users";
 import { sessionRepository } from "./repositories/sessions";
 import { signInFailureRepository } from "./repositories/sign-in-failures";
 import { demoFaultRepository } from "./repositories/demo-faults";
+import { rateBucketRepository } from "./repositories/rate-buckets";
 
 /** Every repository on one handle: `t` is the handle's own tables (db/schema on SQLite, their translation on PostgreSQL). */
 export function repositories(q: Query, t: Tables) {
@@ -48,6 +49,7 @@ export function repositories(q: Query, t: Tables) {
     sessions: sessionRepository(q, t),
     signInFailures: signInFailureRepository(q, t),
     demoFaults: demoFaultRepository(q, t),
+    rateBuckets: rateBucketRepository(q, t),
   };
 }
 

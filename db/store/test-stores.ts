@@ -23,3 +23,9 @@ export async function rawSql(store: AnyStore, text: string): Promise<void> {
   if (store.dialect === "sqlite") (store as SqliteStore).$client.exec(text);
   else await (store as PgStore).raw.$client.query(text);
 }
+
+/** The rows of one SQL query as written, outside the repositories (for assertions on what is stored). */
+export async function rawRows<T extends Record<string, unknown>>(store: AnyStore, text: string): Promise<T[]> {
+  if (store.dialect === "sqlite") return (store as SqliteStore).$client.prepare(text).all() as T[];
+  return (await (store as PgStore).raw.$client.query(text)).rows as T[];
+}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET } from "@/app/api/health/route";
-import { runners } from "@/db/schema";
+import { leases, runners } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import type { SessionUser } from "@/server/auth/session";
 import { addUser } from "@/server/engine/runner/test-fixtures";
@@ -56,6 +56,30 @@ describe("GET /api/health", () => {
     expect(body).toMatchObject({ status: "ok", database: "ok", engine: { status: "ok", runnerId: "r_new", host: "web-1", pid: 4242 } });
     expect(body.engine.lastHeartbeatAgoMs).toBeGreaterThanOrEqual(2_000);
     expect(body.engine.lastHeartbeatAgoMs).toBeLessThan(15_000);
+  });
+
+  it("lists every replica with its heartbeat and the leases it holds, the most recent first", async () => {
+    addRunner("r_a", 1_000);
+    addRunner("r_b", 3_000);
+    addRunner("r_crashed", 40_000);
+    addRunner("r_gone_yesterday", 86_400_000);
+    const far = Date.now() + 60_000;
+    f.db.raw
+      .insert(leases)
+      .values([
+        { name: "rollout:1", owner: "r_a", expiresAt: far },
+        { name: "rollout:2", owner: "r_a", expiresAt: far },
+        { name: "rollout:3", owner: "r_b", expiresAt: far },
+        { name: "rollout:4", owner: "r_crashed", expiresAt: Date.now() - 25_000 },
+      ])
+      .run();
+    const { engine } = await (await health(`Bearer ${await readToken()}`)).json();
+    expect(engine).toMatchObject({ status: "ok", runnerId: "r_a" });
+    expect(engine.replicas.map((r: { runnerId: string; status: string; leases: number }) => [r.runnerId, r.status, r.leases])).toEqual([
+      ["r_a", "ok", 2],
+      ["r_b", "ok", 1],
+      ["r_crashed", "stale", 0],
+    ]);
   });
 
   it("gives a signed-in user the details: the engine not running when no runner ever beat (the worker may run apart)", async () => {

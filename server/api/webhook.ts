@@ -14,7 +14,7 @@ import { RateLimiter, WEBHOOK_RATE_LIMIT } from "@/server/services/rate-limiter"
 import { jsonAnswer, processContext, readBodyWithLimit, requestSource } from "./http";
 
 const MAX_BODY_BYTES = 256 * 1024;
-const limiter = new RateLimiter(WEBHOOK_RATE_LIMIT);
+const limiter = new RateLimiter("webhook", WEBHOOK_RATE_LIMIT);
 
 /** The webhook route: answer the delivery, and count and log it if refused. */
 export async function receiveWebhookRequest(request: Request): Promise<Response> {
@@ -40,7 +40,8 @@ async function logRefusal(request: Request, answer: Response): Promise<void> {
 async function receive(request: Request): Promise<Response> {
   const now = Date.now();
   const source = requestSource(request.headers);
-  const rate = limiter.take(source, now);
+  const context = processContext();
+  const rate = await limiter.take(context.db, source, now);
   if (!rate.allowed) {
     const error = `Too many webhook deliveries from ${source}: at most ${WEBHOOK_RATE_LIMIT.capacity} at once, then one every ${1 / WEBHOOK_RATE_LIMIT.perSecond} s. Retry after ${rate.retryAfterSeconds} s.`;
     return jsonAnswer(429, { error }, { "retry-after": String(rate.retryAfterSeconds) });
@@ -50,7 +51,7 @@ async function receive(request: Request): Promise<Response> {
     if (!body.ok)
       return jsonAnswer(413, { error: `The body is larger than ${MAX_BODY_BYTES / 1024} KiB; a webhook delivery names the artifact, it does not carry it.` });
     const answer = await receiveCiWebhook(
-      { ...processContext(), clock: realClock, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
+      { ...context, clock: realClock, secret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET, previousSecret: serverEnv().FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS },
       { headers: request.headers, rawBody: body.text },
     );
     return jsonAnswer(answer.status, answer.body);

@@ -1,34 +1,36 @@
 /**
- * A token bucket per source, in this process's memory: `capacity` requests at once, refilled at `perSecond`.
- * Good enough for one Flightdeck process; with several replicas each keeps its own buckets (the limit is per
- * replica), which is acceptable for a guard against a runaway CI loop. Time comes in as an argument.
+ * Token buckets per source, kept in the database (`store.rateBuckets`) so that every replica takes from the
+ * same bucket: `capacity` requests at once, refilled at `perSecond`. Time comes in as an argument.
  */
+import type { Store } from "@/db/client";
+
 export type RateLimit = { capacity: number; perSecond: number };
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /** CI sends a handful of deliveries per pipeline: 30 at once, then one every 2 s, per source. */
 export const WEBHOOK_RATE_LIMIT: RateLimit = { capacity: 30, perSecond: 0.5 };
 
-const MAX_SOURCES = 10_000;
+/** How often a process sweeps buckets that have been full (untouched) for a while. */
+const SWEEP_EVERY_MS = 60_000;
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lastSweepAt = 0;
 
-  constructor(readonly limit: RateLimit) {}
+  /** `name` keeps limits apart in the shared table (`webhook:<source>`). */
+  constructor(
+    readonly name: string,
+    readonly limit: RateLimit,
+  ) {}
 
-  take(source: string, nowMs: number): RateDecision {
+  async take(db: Store, source: string, nowMs: number): Promise<RateDecision> {
     const { capacity, perSecond } = this.limit;
-    const bucket = this.buckets.get(source) ?? { tokens: capacity, at: nowMs };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((nowMs - bucket.at) / 1000) * perSecond);
-    bucket.at = nowMs;
-    // Re-insert so the map's order is least recently used first; forget the oldest when it grows too large.
-    this.buckets.delete(source);
-    this.buckets.set(source, bucket);
-    if (this.buckets.size > MAX_SOURCES) this.buckets.delete(this.buckets.keys().next().value!);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
+    if (nowMs - this.lastSweepAt >= SWEEP_EVERY_MS) {
+      this.lastSweepAt = nowMs;
+      // A bucket untouched for the time it takes to fill from empty is full: the same as no row.
+      await db.rateBuckets.forgetIdleSince(nowMs - (capacity / perSecond) * 1000);
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond)) };
+    const taken = await db.rateBuckets.take(`${this.name}:${source}`, nowMs, this.limit);
+    if (taken.taken) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - taken.tokens) / perSecond)) };
   }
 }
