@@ -112,7 +112,13 @@ export function parseConfig(source: string, env: Env = rawEnv(), opts: { require
       })),
     };
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    // Building the value can still fail: an alias to no anchor, or aliases that expand past yaml's limit (a "billion laughs").
+    return { problems: [{ path: "(yaml)", message: (err as Error).message }] };
+  }
   const result = FleetConfig.safeParse(raw);
   if (!result.success) return { problems: issuesToProblems(result.error.issues) };
   const problems = [...modeProblems(raw, result.data), ...(opts.requireEnv === false ? [] : missingEnvironment(result.data, env))];
@@ -153,7 +159,18 @@ export function loadConfig(env: Env = rawEnv(), cwd: string = process.cwd()): Lo
         message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}`,
       },
     ]);
-  const { config, problems } = parseConfig(readFileSync(file, "utf8"), env);
+  let source: string;
+  try {
+    source = readFileSync(file, "utf8");
+  } catch (err) {
+    // It exists but cannot be read: a directory, or a file without read permission.
+    const message =
+      (err as NodeJS.ErrnoException).code === "EISDIR"
+        ? `${file} is a directory; name the config file itself`
+        : `cannot read ${file}: ${(err as Error).message}`;
+    throw new ConfigError(file, [{ path: "(file)", message }]);
+  }
+  const { config, problems } = parseConfig(source, env);
   if (!config) throw new ConfigError(file, problems);
   return { config, file };
 }
