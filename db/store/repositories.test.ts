@@ -152,6 +152,29 @@ describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
     });
   });
 
+  describe("the runner's schedule (prepared scans)", () => {
+    it("finds the region rollouts with work left due now, in due order, and the next ones after now", async () => {
+      await seedRollout(db);
+      await seedRollout(db, "ro_2");
+      const finished = ["succeeded", "rolled_back", "blocked", "aborted"] as const;
+      const tick = async (id: string, nextTickAt: number) => {
+        const row = (await db.regionRollouts.byId(id))!;
+        expect(await db.regionRollouts.saveNextTick(id, row.version, nextTickAt)).toBe(true);
+      };
+      await tick("rr_ro_1_us-east", NOW - 10);
+      await tick("rr_ro_2_us-east", NOW - 20);
+      await tick("rr_ro_1_eu-west", NOW + 5_000);
+      await tick("rr_ro_2_eu-west", NOW + 1_000);
+      const read = (await db.regionRollouts.byId("rr_ro_2_eu-west"))!;
+      await db.regionRollouts.saveVersioned({ ...read, phase: "succeeded" }, read.version);
+      expect((await db.regionRollouts.dueWithWorkLeft(finished, NOW)).map((r) => r.id)).toEqual(["rr_ro_2_us-east", "rr_ro_1_us-east"]);
+      expect(await db.regionRollouts.nextWithWorkLeft(finished, NOW, 1)).toEqual([{ id: "rr_ro_1_eu-west", rolloutId: "ro_1", nextTickAt: NOW + 5_000 }]);
+      expect(await db.regionRollouts.upstream("ro_1", 0)).toEqual({ regionId: "us-east", phase: "pending", finishedAt: null, observeUntil: null });
+      expect(await db.regionRollouts.hasAfter("ro_1", 0)).toBe(true);
+      expect((await db.regionRollouts.rolloutIdsWithWorkLeft(finished)).sort()).toEqual(["ro_1", "ro_2"]);
+    });
+  });
+
   describe("races between two writers", () => {
     it("saves a region rollout for the first writer of a version only; the other, waiting on it, gets null", async () => {
       await seedRollout(db);
@@ -292,6 +315,36 @@ describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
       );
       expect((await db.events.newestPerServiceRegion()).map((e) => e.message).sort()).toEqual(["m1", "m2", "m3"]);
       expect((await db.events.listAfter(2, 10)).map((e) => e.id)).toEqual([3, 4]);
+    });
+
+    it("reads each region's newest region rollout of a service with its version and the one before (a window function)", async () => {
+      await seedRollout(db, "ro_old", NOW);
+      await db.artifacts.insertIfAbsent({ id: "ar_2", serviceId: "api", version: "1.1.0", digest: `sha256:${"b".repeat(64)}`, createdAt: NOW });
+      await db.rollouts.insert({
+        id: "ro_new",
+        serviceId: "api",
+        artifactId: "ar_2",
+        strategy: "sequential",
+        initiator: "system",
+        correlationId: "c",
+        createdAt: NOW + 1,
+      });
+      await db.regionRollouts.insert({
+        id: "rr_new_us",
+        rolloutId: "ro_new",
+        regionId: "us-east",
+        position: 0,
+        fromColour: "green",
+        toColour: "blue",
+        previousArtifactId: "ar_1",
+        updatedAt: NOW,
+      });
+      const latest = (await db.regionRollouts.latestInEveryRegion(["api"])).map((l) => [l.rr.regionId, l.rr.id, l.version, l.previousVersion]).sort();
+      expect(latest).toEqual([
+        ["eu-west", "rr_ro_old_eu-west", "1.0.0", null],
+        ["us-east", "rr_new_us", "1.1.0", "1.0.0"],
+      ]);
+      expect(await db.regionRollouts.latestInEveryRegion(["web"])).toEqual([]);
     });
   });
 });
