@@ -3,6 +3,7 @@ import { RegionsOverview } from "@/components/regions/overview";
 import { Forbidden } from "@/components/ui/forbidden";
 import { HydrateClient, prefetch, trpc } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
+import { can } from "@/server/auth/roles";
 
 export const metadata: Metadata = { title: "Overview · Flightdeck" };
 // Reads the session and the database on every request.
@@ -18,7 +19,7 @@ export default async function OverviewPage() {
   return (
     <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
       <HydrateClient>
-        <RegionsOverview />
+        <RegionsOverview mayRollback={can(user.roles, "region.rollback")} />
       </HydrateClient>
     </main>
   );

@@ -8,13 +8,15 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { coalesce } from "./coalesce";
+import { EmergencyRollback } from "./emergency-rollback";
 import { LiveStatus } from "./live-status";
 import { RegionCard } from "./region-card";
 
 /** A burst of live events (a stage change writes several) costs one refetch, not one each. */
 const REFETCH_COALESCE_MS = 150;
 
-export function RegionsOverview() {
+/** `mayRollback`: the user's roles allow region.rollback (worked out on the server; it checks again on every press). */
+export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const overview = useQuery(trpc.regions.overview.queryOptions());
@@ -58,12 +60,17 @@ export function RegionsOverview() {
 
       {services.map((service) => (
         <section key={service.serviceId} aria-labelledby={`service-${service.serviceId}`} className="flex flex-col gap-3">
-          <h2 id={`service-${service.serviceId}`} className="text-sm font-semibold tracking-wide text-slate-500 uppercase">
-            {service.name}
-          </h2>
+          <div className="flex flex-wrap items-start justify-between gap-3">
+            <h2 id={`service-${service.serviceId}`} className="text-sm font-semibold tracking-wide text-slate-600 uppercase">
+              {service.name}
+            </h2>
+            {mayRollback ? (
+              <EmergencyRollback serviceId={service.serviceId} serviceName={service.name} options={service.regions.map((r) => r.rollback)} />
+            ) : null}
+          </div>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
             {service.regions.map((region) => (
-              <RegionCard key={region.regionId} region={region} />
+              <RegionCard key={region.regionId} region={region} mayRollback={mayRollback} />
             ))}
           </div>
         </section>

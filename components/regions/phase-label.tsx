@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ActiveRegionRollout } from "@/server/services/overview";
 
 /** Where the region's rollout stands, in a few words: "Canary 25 % · stage 2 of 5". */
@@ -22,8 +23,8 @@ export function describePhase(rollout: ActiveRegionRollout): string {
   }
 }
 
-/** Two lines, always: the phase (with a pause marker), then what is being rolled out to which colour. */
-export function PhaseLabel({ rollout, neverRolledOut }: { rollout: ActiveRegionRollout | null; neverRolledOut: boolean }) {
+/** Two lines, always: the phase (a link to its rollout, with a pause marker), then what is being rolled out to which colour. */
+export function PhaseLabel({ regionId, rollout, neverRolledOut }: { regionId: string; rollout: ActiveRegionRollout | null; neverRolledOut: boolean }) {
   if (!rollout) {
     return (
       <span className="flex flex-col">
@@ -35,7 +36,14 @@ export function PhaseLabel({ rollout, neverRolledOut }: { rollout: ActiveRegionR
   return (
     <span className="flex min-w-0 flex-col">
       <span className="flex min-w-0 items-center gap-2">
-        <span className="truncate font-medium text-slate-900">{describePhase(rollout)}</span>
+        <Link
+          href={`/rollouts/${rollout.rolloutId}`}
+          data-testid={`rollout-link-${regionId}`}
+          title="Open its rollout"
+          className="truncate rounded-sm font-medium text-blue-800 underline underline-offset-2 hover:text-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+        >
+          {describePhase(rollout)}
+        </Link>
         {rollout.paused ? (
           <span title={rollout.pauseReason ?? undefined} className="shrink-0 rounded bg-amber-100 px-1.5 text-xs leading-5 font-medium text-amber-900">
             Paused

@@ -16,6 +16,7 @@ const region = (samples: RegionSamples | null): RegionOverview => ({
   samples,
   lastEvent: null,
   neverRolledOut: false,
+  rollback: { possible: false, serviceId: "api", regionId: "eu-west", reason: "No rollout of API has reached eu-west yet: there is nothing to roll back." },
 });
 
 const series = (past: boolean): RegionSamples => ({
@@ -45,6 +46,28 @@ describe("RegionCard", () => {
 
   it("says when the samples are those of the finished rollout", () => {
     expect(render(series(true))).toContain(">2 canary samples of the finished rollout of 1.1.0<");
+  });
+
+  it("links the running rollout from its phase, and shows no rollback control to a user whose roles do not allow it", () => {
+    const running = {
+      ...region(series(false)),
+      activeRollout: {
+        regionRolloutId: "rr_1",
+        rolloutId: "ro_1",
+        phase: "canary" as const,
+        stageIndex: 1,
+        stageCount: 5,
+        stagePercent: 25,
+        canaryPct: 25,
+        paused: false,
+        pauseReason: null,
+        toColour: "green" as const,
+        artifactVersion: "1.4.2",
+      },
+    };
+    const html = renderToStaticMarkup(createElement(RegionCard, { region: running }));
+    expect(html).toMatch(/<a data-testid="rollout-link-eu-west"[^>]* href="\/rollouts\/ro_1">Canary 25 % · stage 2 of 5<\/a>/);
+    expect(html).not.toContain("Roll back");
   });
 
   it("keeps the same rows with no samples at all, so the first sample moves nothing", () => {

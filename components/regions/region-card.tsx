@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { RegionOverview, RegionSamples } from "@/server/services/overview";
 import { LiveColourBadge } from "./colour-badge";
 import { PhaseLabel } from "./phase-label";
+import { RollbackControl } from "./rollback-control";
 import { RelativeTime } from "./relative-time";
 import { Sparkline } from "./sparkline";
 import { TrafficSplit } from "./traffic-split";
@@ -18,7 +19,7 @@ function samplesCaption(series: RegionSamples | null): string {
  * One region of one service. Every row is always rendered at a fixed height (with a placeholder when empty),
  * so data arriving live changes text, never the layout.
  */
-export function RegionCard({ region }: { region: RegionOverview }) {
+export function RegionCard({ region, mayRollback = false }: { region: RegionOverview; mayRollback?: boolean }) {
   const { liveArtifact, lastEvent } = region;
   const series = region.samples;
   const points = series?.samples ?? [];
@@ -67,7 +68,7 @@ export function RegionCard({ region }: { region: RegionOverview }) {
 
         <dt className="text-slate-500">Rollout</dt>
         <dd className="h-9 min-w-0">
-          <PhaseLabel rollout={region.activeRollout} neverRolledOut={region.neverRolledOut} />
+          <PhaseLabel regionId={region.regionId} rollout={region.activeRollout} neverRolledOut={region.neverRolledOut} />
         </dd>
 
         <dt className="flex h-7 items-center text-slate-500">Errors</dt>
@@ -98,6 +99,12 @@ export function RegionCard({ region }: { region: RegionOverview }) {
           {caption}
         </dd>
       </dl>
+
+      {mayRollback ? (
+        <div className="border-t border-slate-100 px-5">
+          <RollbackControl option={region.rollback} />
+        </div>
+      ) : null}
 
       <footer className="mt-auto flex h-10 items-center gap-2 border-t border-slate-100 px-5 text-xs text-slate-500">
         {lastEvent ? (

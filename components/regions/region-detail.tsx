@@ -1,8 +1,9 @@
-/** A region's page body (server-rendered): live state per service, rollout history, chart, reviewer rule. */
+/** A region's page body (server-rendered): live state per service with its running rollout and "Roll back", rollout history, chart, reviewer rule. */
 import Link from "next/link";
 import type { RegionPage } from "@/server/services/region-page";
 import { LiveColourBadge } from "./colour-badge";
 import { RelativeTime } from "./relative-time";
+import { RollbackControl } from "./rollback-control";
 import { SamplesChart } from "./samples-chart";
 import { TrafficSplit } from "./traffic-split";
 
@@ -24,7 +25,8 @@ export function formatDuration(ms: number | null): string {
 const SECTION = "rounded-xl border border-slate-200 bg-white p-5 shadow-sm";
 const LINK = "rounded-sm text-blue-700 underline hover:text-blue-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600";
 
-export function RegionDetail({ page }: { page: RegionPage }) {
+/** `mayRollback`: the user's roles allow region.rollback (the server checks again). */
+export function RegionDetail({ page, mayRollback = false }: { page: RegionPage; mayRollback?: boolean }) {
   return (
     <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
       <section aria-labelledby="live-state" className={`${SECTION} lg:col-span-2`}>
@@ -49,6 +51,18 @@ export function RegionDetail({ page }: { page: RegionPage }) {
               <TrafficSplit regionId={`${page.regionId}-${l.serviceId}`} greenPct={l.greenPct} bluePct={l.bluePct} />
               <div className="sm:justify-self-end">
                 <LiveColourBadge colour={l.liveColour} />
+              </div>
+              <div className="flex flex-col gap-1 sm:col-span-3" data-testid={`service-actions-${l.serviceId}`}>
+                <p className="text-sm text-slate-700">
+                  {l.runningRolloutId ? (
+                    <Link className={LINK} href={`/rollouts/${l.runningRolloutId}`} data-testid={`running-rollout-${l.serviceId}`}>
+                      Open the running rollout
+                    </Link>
+                  ) : (
+                    "No rollout running."
+                  )}
+                </p>
+                {mayRollback ? <RollbackControl option={l.rollback} refreshPage /> : null}
               </div>
             </li>
           ))}

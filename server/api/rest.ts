@@ -17,6 +17,7 @@ import { badRequest, ERROR_KINDS, forbidden, notFound, problemsOf, ServiceError,
 import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/services/rollout-status";
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
+import { IdempotencyKey, rollbackService } from "@/server/services/service-rollback";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 import { serviceContextOf } from "./service-context";
 
@@ -87,6 +88,18 @@ export async function rollbackRegionHandler({ request, params, ctx }: RestCall<{
   const serviceId = typeof service === "string" ? service : ctx.config.services.length === 1 ? ctx.config.services[0].id : null;
   if (!serviceId) throw badRequest(`Name the service to roll back: {"service": "<id>"} (known: ${ctx.config.services.map((s) => s.id).join(", ")}).`);
   return regionCommandResult(await rollbackRegion(ctx, { serviceId, regionId: params.region }));
+}
+
+/**
+ * The emergency rollback of every region of a service. An `Idempotency-Key` header makes a retry answer with the
+ * first request's outcome (`replayed: true`) instead of requesting again; the body is not read.
+ */
+export async function rollbackServiceHandler({ request, params, ctx }: RestCall<{ id: string }>) {
+  const key = request.headers.get("idempotency-key");
+  if (key !== null && !IdempotencyKey.safeParse(key).success) {
+    throw badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters (a UUID, a CI run id).", { path: "Idempotency-Key" });
+  }
+  return rollbackService(ctx, { serviceId: params.id, ...(key !== null ? { idempotencyKey: key } : {}) });
 }
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */

@@ -6,6 +6,7 @@ import { demoRouter } from "./routers/demo";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
 import { rolloutsRouter } from "./routers/rollouts";
+import { servicesRouter } from "./routers/services";
 import { settingsRouter } from "./routers/settings";
 import { tokensRouter } from "./routers/tokens";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -14,6 +15,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   regions: regionsRouter,
   rollouts: rolloutsRouter,
+  services: servicesRouter,
   admin: adminRouter,
   tokens: tokensRouter,
   approvals: approvalsRouter,

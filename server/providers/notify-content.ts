@@ -13,6 +13,7 @@ export type CardContent = { title: string; facts: Fact[]; links: CardLink[]; sum
 
 const TITLES: Record<CardKind, string> = {
   incident: "🚨 Incident Alert",
+  "emergency-rollback": "🚨 Emergency rollback of every region",
   "rollout-started": "🚀 Rollout started",
   "approval-needed": "✋ Approval needed",
   "region-succeeded": "✅ Region succeeded",
@@ -110,6 +111,13 @@ function facts(view: NotificationView): Array<Fact | null> {
         { label: "Release", value: release(view) },
       ];
     }
+    case "emergency-rollback":
+      return [
+        { label: "Service", value: view.service },
+        { label: "Impact", value: `Emergency rollback by ${view.triggeredBy ?? "someone"}, every region of ${view.service} in parallel` },
+        ...(view.regions ?? []).map((r) => ({ label: r.name, value: r.durationMs == null ? r.outcome : `${r.outcome} in ${formatDuration(r.durationMs)}` })),
+        { label: "Status", value: view.detail ?? "done" },
+      ];
     case "rollout-started":
       return [
         { label: "Release", value: release(view) },
@@ -156,6 +164,7 @@ function links(view: NotificationView): CardLink[] {
   const l = view.links;
   const all: Array<[string, string | undefined]> = [
     ["🔗 Rollout", l.rollout],
+    ["🗺 Overview", l.overview],
     ["✋ Approve or reject", view.kind === "approval-needed" ? l.approvals : undefined],
     ["📊 View Dashboard", l.dashboard],
     ["View Logs", l.logs],
@@ -164,11 +173,16 @@ function links(view: NotificationView): CardLink[] {
   return all.filter((pair): pair is [string, string] => Boolean(pair[1])).map(([label, url]) => ({ label, url }));
 }
 
+/** The facts whose value follows the title in the one-line summary (an emergency rollback's is its Status). */
+const LEAD_FACTS = new Set(["Cause", "Outcome", "What failed", "Why"]);
+
 export function cardContent(view: NotificationView): CardContent {
   const list = facts(view).filter((f): f is Fact => f !== null);
   const title = TITLES[view.kind];
   const where = view.regionName ? ` • ${view.regionName}` : "";
-  const first = list.find((f) => f.label === "Cause" || f.label === "Outcome" || f.label === "What failed" || f.label === "Why");
-  const summary = `${title}${where} • ${release(view)}${first ? ` • ${first.value}` : ""}`;
+  const first = list.find((f) => LEAD_FACTS.has(f.label) || (f.label === "Status" && view.kind === "emergency-rollback"));
+  // A card about a whole service names no single release.
+  const what = view.kind === "emergency-rollback" ? view.service : release(view);
+  const summary = `${title}${where} • ${what}${first ? ` • ${first.value}` : ""}`;
   return { title, facts: list, links: links(view), summary, correlationId: view.correlationId };
 }

@@ -5,10 +5,19 @@
 import type { CauseItem, Colour } from "@/server/engine/machine/types";
 
 export type CardKind =
-  "incident" | "rollout-started" | "approval-needed" | "region-succeeded" | "rollout-finished" | "analysis-inconclusive" | "provider-failure";
+  | "incident"
+  | "emergency-rollback"
+  | "rollout-started"
+  | "approval-needed"
+  | "region-succeeded"
+  | "rollout-finished"
+  | "analysis-inconclusive"
+  | "provider-failure";
 
 export type NotificationLinks = {
   rollout?: string;
+  /** The regions overview (a card about every region of a service). */
+  overview?: string;
   approvals?: string;
   dashboard?: string;
   logs?: string;
@@ -20,7 +29,8 @@ export type RegionSummary = { name: string; outcome: string; durationMs: number 
 
 export type NotificationView = {
   kind: CardKind;
-  rolloutId: string;
+  /** Absent on a card about a whole service (an emergency rollback of every region). */
+  rolloutId?: string;
   correlationId: string;
   service: string;
   version: string;
@@ -47,6 +57,7 @@ export type NotificationView = {
   strategy?: string;
   outcome?: "succeeded" | "failed" | "aborted";
   durationMs?: number | null;
+  /** Rollout finished: each region's outcome; emergency rollback: each region's, the ones left alone last. */
   regions?: RegionSummary[];
   links: NotificationLinks;
 };

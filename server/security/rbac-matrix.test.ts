@@ -42,6 +42,7 @@ const PROCEDURE_RULES: Record<string, readonly Permission[]> = {
   "rollouts.abort": ["rollout.control"],
   "rollouts.retry": ["rollout.control"],
   "rollouts.rollback": ["region.rollback"],
+  "services.rollback": ["region.rollback"],
   "admin.users": ["users.manage"],
   "admin.setRoles": ["users.manage"],
   "admin.createUser": ["users.manage"],
@@ -70,6 +71,7 @@ const REST_RULES: Record<string, Permission> = {
   "GET rollouts/[id]/route.ts": "read",
   "POST rollouts/[id]/regions/[region]/[action]/route.ts": "rollout.control",
   "POST regions/[region]/rollback/route.ts": "region.rollback",
+  "POST services/[id]/rollback/route.ts": "region.rollback",
 };
 
 /** An input that reaches the service (unknown ids answer 404, never 401/403); procedures not listed take none. */
@@ -89,6 +91,7 @@ const INPUTS: Record<string, unknown> = {
   "rollouts.abort": REF,
   "rollouts.retry": REF,
   "rollouts.rollback": { serviceId: "api", regionId: "eu-west" },
+  "services.rollback": { serviceId: "no-such-service" },
   "admin.setRoles": { userId: "no-such-user", roles: ["viewer"] },
   "admin.createUser": { email: "new@example.test", name: "New", password: "a long enough password 123", roles: ["viewer"] },
   "admin.setDisabled": { userId: "no-such-user", disabled: true },

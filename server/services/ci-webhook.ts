@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
+import { resolveRegionName } from "@/server/config/region-names";
 import type { FleetConfig } from "@/server/config/schema";
 import { fixedClock, type TimeSource } from "@/server/engine/clock";
 import { resolveCiActor } from "./approvals-initiator";
@@ -146,8 +147,12 @@ function unknownServiceOrRegions(config: FleetConfig, body: CiWebhookBody): stri
     return `There is no service "${body.service}" in the fleet config (known: ${config.services.map((s) => s.id).join(", ")}). Check the "service" field of the webhook call.`;
   }
   if (body.regions === "all") return null;
-  const unknown = body.regions.filter((id) => !config.regions.some((r) => r.id === id));
-  if (unknown.length === 0) return null;
+  // Ids or the spec's short names (us, eu, apac); a short name that fits several regions is refused with the ids to choose from.
+  const names = body.regions.map((name) => ({ name, resolved: resolveRegionName(config, name) }));
+  const unknown = names.flatMap((n) => (!n.resolved.ok && n.resolved.unknown ? [n.name] : []));
+  const ambiguous = names.flatMap((n) => (!n.resolved.ok && !n.resolved.unknown ? [n.resolved.message] : []));
+  if (unknown.length === 0 && ambiguous.length === 0) return null;
+  if (unknown.length === 0) return ambiguous.join(" ");
   return `Unknown region${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${config.regions.map((r) => r.id).join(", ")}); or send "all".`;
 }
 

@@ -2,8 +2,8 @@
  * The regions overview: per service, every region in config order with what it serves right now (live colour,
  * artifact, traffic split), the region rollout in progress if any, its recent canary samples against their
  * thresholds (overview-samples.ts), and the region's last event.
- * Three statements in all, whatever the fleet size: one join over the current state, one over the samples,
- * one over the events.
+ * Four statements in all, whatever the fleet size: one join over the current state, one over the samples,
+ * one over the events, and one over each region's latest rollout (what its "Roll back" button would do).
  */
 import type { Store } from "@/db/client";
 import type { Colour, RegionPhase } from "@/db/schema";
@@ -11,9 +11,11 @@ import type { Actor } from "@/server/actor";
 import { regionsInOrder } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { readRegionSamples, type RegionSamples } from "./overview-samples";
+import { rollbackOptionsOf, type RollbackOption } from "./rollback-options";
 import { requireRead } from "./rollout-status";
 
 export type { OverviewSample, RegionSamples } from "./overview-samples";
+export type { RollbackOption } from "./rollback-options";
 
 export type LiveArtifact = { id: string; version: string; digest: string; shortDigest: string };
 
@@ -50,6 +52,8 @@ export type RegionOverview = {
   lastEvent: RegionEventSummary | null;
   /** No artifact recorded, nothing running, nothing ever logged: the fleet as synced at start-up. */
   neverRolledOut: boolean;
+  /** What "Roll back" would do here ("100 % of us-east back to blue, release 1.4.1"), or why it cannot. */
+  rollback: RollbackOption;
 };
 
 export type ServiceOverview = { serviceId: string; name: string; regions: RegionOverview[] };
@@ -77,6 +81,8 @@ export async function getRegionsOverview(ctx: { db: Store; config: FleetConfig; 
   const stateByKey = new Map(states.map((s) => [`${s.serviceId}/${s.regionId}`, s]));
   const regionOrder = regionsInOrder(config);
 
+  const rollbackOptions = await rollbackOptionsOf(db, config, serviceIds);
+
   const services = config.services.map((service) => ({
     serviceId: service.id,
     name: service.name,
@@ -101,6 +107,7 @@ export async function getRegionsOverview(ctx: { db: Store; config: FleetConfig; 
         samples: samplesByKey.get(`${service.id}/${region.id}`) ?? null,
         lastEvent,
         neverRolledOut: !liveArtifact && !activeRollout && !lastEvent,
+        rollback: rollbackOptions.get(`${service.id}/${region.id}`)!,
       };
     }),
   }));

@@ -9,11 +9,13 @@ import type { Store } from "@/db/client";
 import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import { actorRef } from "@/server/actor";
 import { actorCan, type Permission } from "@/server/auth/roles";
+import { resolveRegionName } from "@/server/config/region-names";
 import { applyCommand, type Command } from "@/server/engine/machine";
 import { loadGate, loadStages, rowToState, type RegionRolloutRow } from "@/server/engine/store/load";
 import { insertEvents, saveTransition } from "@/server/engine/store/persist";
 import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
+import { regionIdOf } from "./region-name";
 import { busyRegion } from "./rollouts";
 
 export const RegionRolloutRef = z.strictObject({ rolloutId: z.string().min(1), regionId: z.string().min(1) });
@@ -31,12 +33,12 @@ const CONTROL_ROLES = "the deployer, sre or admin role";
 export async function pauseRegion(ctx: ServiceContext, raw: PauseRegionInput): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
   const input = parseInput(PauseRegionInput, raw);
-  return runCommand(ctx, now, "rollout.control", findByRef(input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
+  return runCommand(ctx, now, "rollout.control", findByRef(ctx, input), { kind: "pause", actor: actorRef(ctx.actor), reason: input.reason });
 }
 
 export async function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
-  return runCommand(ctx, now, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
+  return runCommand(ctx, now, "rollout.control", findByRef(ctx, parseInput(RegionRolloutRef, raw)), { kind: "resume", actor: actorRef(ctx.actor) });
 }
 
 /**
@@ -46,7 +48,7 @@ export async function resumeRegion(ctx: ServiceContext, raw: RegionRolloutRef): 
 export async function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
   const input = parseInput(PromoteRegionInput, raw);
-  return runCommand(ctx, now, "rollout.control", findByRef(input), {
+  return runCommand(ctx, now, "rollout.control", findByRef(ctx, input), {
     kind: "promote",
     actor: actorRef(ctx.actor),
     reason: input.reason,
@@ -56,14 +58,14 @@ export async function promoteRegion(ctx: ServiceContext, raw: PromoteRegionInput
 
 export async function abortRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
-  return runCommand(ctx, now, "rollout.control", findByRef(parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
+  return runCommand(ctx, now, "rollout.control", findByRef(ctx, parseInput(RegionRolloutRef, raw)), { kind: "abort", actor: actorRef(ctx.actor) });
 }
 
 /** A new attempt of a rolled-back or aborted region; the regions its failure blocked are re-opened with it. */
 export async function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
   const input = parseInput(RegionRolloutRef, raw);
-  return runCommand(ctx, now, "rollout.control", findByRef(input), { kind: "retry", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
+  return runCommand(ctx, now, "rollout.control", findByRef(ctx, input), { kind: "retry", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
     await claimAgain(tx, now, rollout.serviceId, saved);
     await reopenDownstream(tx, ctx, now, rollout, saved);
   });
@@ -76,9 +78,10 @@ export async function retryRegion(ctx: ServiceContext, raw: RegionRolloutRef): P
 export async function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInput): Promise<RegionRolloutRow> {
   const now = ctx.clock.now();
   const input = parseInput(RollbackRegionInput, raw);
+  const regionId = regionIdOf(ctx.config, input.regionId);
   const find = async (db: Store) => {
-    const latest = await db.regionRollouts.latestForServiceRegion(input.serviceId, input.regionId);
-    if (!latest) throw notFound(`No rollout of ${input.serviceId} has reached ${input.regionId}; there is nothing to roll back.`);
+    const latest = await db.regionRollouts.latestForServiceRegion(input.serviceId, regionId);
+    if (!latest) throw notFound(`No rollout of ${input.serviceId} has reached ${regionId}; there is nothing to roll back.`);
     return latest;
   };
   return runCommand(ctx, now, "region.rollback", find, { kind: "rollback", actor: actorRef(ctx.actor) }, async (tx, saved, rollout) => {
@@ -91,8 +94,10 @@ export async function rollbackRegion(ctx: ServiceContext, raw: RollbackRegionInp
 
 type RolloutOfRow = RolloutRow;
 
-const findByRef = (ref: { rolloutId: string; regionId: string }) => async (db: Store) => {
-  const row = await db.regionRollouts.ofRolloutInRegion(ref.rolloutId, ref.regionId);
+/** A region of a rollout, named by id or short name (the CLI's `--region eu`). */
+const findByRef = (ctx: ServiceContext, ref: { rolloutId: string; regionId: string }) => async (db: Store) => {
+  const named = resolveRegionName(ctx.config, ref.regionId);
+  const row = await db.regionRollouts.ofRolloutInRegion(ref.rolloutId, named.ok ? named.region.id : ref.regionId);
   if (!row) throw notFound(`Rollout ${ref.rolloutId} has no region ${ref.regionId}.`);
   return row;
 };

@@ -10,6 +10,7 @@ import { environmentPolicy } from "@/server/config/load";
 import { parseInput, type ServiceContext } from "./context";
 import { notFound } from "./errors";
 import { shortDigest } from "./overview";
+import { rollbackOptionOf, type RollbackOption } from "./rollback-options";
 import { requireRead } from "./rollout-status";
 
 const HISTORY_LIMIT = 50;
@@ -29,6 +30,10 @@ export type RegionPage = {
     bluePct: number;
     artifact: { version: string; shortDigest: string; digest: string } | null;
     updatedAt: number;
+    /** The rollout of this service running in the region now, if any. */
+    runningRolloutId: string | null;
+    /** What "Roll back" would do for this service here, or why it cannot. */
+    rollback: RollbackOption;
   }[];
   rollouts: {
     rolloutId: string;
@@ -61,17 +66,22 @@ export async function getRegionPage(ctx: ServiceContext, raw: RegionPageInput): 
   if (!region) throw notFound(`There is no region ${regionId} in the fleet config.`);
   const rule = environmentPolicy(config, region.environment);
 
-  const live = (await db.regions.liveInRegion(regionId)).map(({ state, service, artifact }) => ({
-    serviceId: service.id,
-    serviceName: service.name,
-    liveColour: state.liveColour,
-    greenPct: state.greenPct,
-    bluePct: 100 - state.greenPct,
-    artifact: artifact ? { version: artifact.version, digest: artifact.digest, shortDigest: shortDigest(artifact.digest) } : null,
-    updatedAt: state.updatedAt,
-  }));
-
   const history = await db.regionRollouts.historyInRegion(regionId, HISTORY_LIMIT);
+  const live = [];
+  for (const { state, service, artifact } of await db.regions.liveInRegion(regionId)) {
+    live.push({
+      serviceId: service.id,
+      serviceName: service.name,
+      liveColour: state.liveColour,
+      greenPct: state.greenPct,
+      bluePct: 100 - state.greenPct,
+      artifact: artifact ? { version: artifact.version, digest: artifact.digest, shortDigest: shortDigest(artifact.digest) } : null,
+      updatedAt: state.updatedAt,
+      runningRolloutId: history.find((h) => h.rr.id === state.activeRegionRolloutId)?.rollout.id ?? null,
+      rollback: await rollbackOptionOf(db, config, service.id, regionId),
+    });
+  }
+
   const recent = (
     await db.samples.recentCanary(
       history.map((h) => h.rr.id),

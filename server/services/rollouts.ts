@@ -10,6 +10,7 @@ import { actorRef, type Actor } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
 import { environmentPolicy, globMatch, regionSettings, regionsInOrder } from "@/server/config/load";
 import { isUnprotected } from "@/server/config/policies";
+import { resolveRegionName } from "@/server/config/region-names";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import {
   delayProblem,
@@ -210,17 +211,26 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
   });
 }
 
-/** "all" is every region in config order; named regions must exist, and keep the config's order. */
+/** "all" is every region in config order; named regions (ids or short names: us, eu, apac) must exist, and keep the config's order. */
 function resolveRegions(ctx: ServiceContext, wanted: "all" | string[]): { regions: RegionConfig[]; problem: ServiceError | null } {
   const ordered = regionsInOrder(ctx.config);
   if (wanted === "all") return { regions: ordered, problem: null };
-  const regions = ordered.filter((r) => wanted.includes(r.id));
-  const unknown = wanted.filter((id) => !ordered.some((r) => r.id === id));
-  if (unknown.length === 0) return { regions, problem: null };
-  const problem = badRequest(
-    `regions: ${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`,
-  );
-  return { regions, problem };
+  const names = wanted.map((name) => resolveRegionName(ctx.config, name));
+  const ids = new Set(names.flatMap((n) => (n.ok ? [n.region.id] : [])));
+  const regions = ordered.filter((r) => ids.has(r.id));
+  const unknown = wanted.filter((_, i) => {
+    const n = names[i];
+    return !n.ok && n.unknown;
+  });
+  const ambiguous = names.flatMap((n) => (!n.ok && !n.unknown ? [n.message] : []));
+  if (unknown.length === 0 && ambiguous.length === 0) return { regions, problem: null };
+  const unknownWords =
+    unknown.length === 0
+      ? []
+      : [
+          `${unknown.map((u) => `"${u}"`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not in the fleet config (known: ${ordered.map((r) => r.id).join(", ")}).`,
+        ];
+  return { regions, problem: badRequest(`regions: ${[...unknownWords, ...ambiguous].join(" ")}`) };
 }
 
 /**

@@ -35,7 +35,7 @@ export default async function RegionPage({ params }: { params: Promise<{ id: str
       <p className="font-mono text-sm text-slate-500">
         {page.regionId} · {page.environment}
       </p>
-      <RegionDetail page={page} />
+      <RegionDetail page={page} mayRollback={can(user.roles, "region.rollback")} />
       <HydrateClient>
         <FaultDrill regionId={page.regionId} mayInject={can(user.roles, "demo.faults")} />
       </HydrateClient>

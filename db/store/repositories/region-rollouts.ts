@@ -286,6 +286,33 @@ export function regionRolloutRepository(q: Query, t: Tables) {
       return row?.rr;
     },
 
+    /**
+     * For every region each of these services reached, its newest region rollout (as `latestForServiceRegion`) with
+     * the version it deploys and the previous one (the old colour's): the overview's rollback buttons, one statement.
+     */
+    async latestInEveryRegion(serviceIds: readonly string[]) {
+      if (serviceIds.length === 0) return [];
+      const ranked = q
+        .select({
+          id: regionRollouts.id,
+          rank: sql<number>`row_number() over (partition by ${rollouts.serviceId}, ${regionRollouts.regionId} order by ${rollouts.createdAt} desc, ${regionRollouts.updatedAt} desc)`.as(
+            "rank",
+          ),
+        })
+        .from(regionRollouts)
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .where(inArray(rollouts.serviceId, [...serviceIds]))
+        .as("ranked");
+      const previousVersion = sql<string | null>`(select p.version from ${artifacts} p where p.id = ${regionRollouts.previousArtifactId})`;
+      return q
+        .select({ rr: regionRollouts, serviceId: rollouts.serviceId, version: artifacts.version, previousVersion })
+        .from(regionRollouts)
+        .innerJoin(ranked, eq(ranked.id, regionRollouts.id))
+        .innerJoin(rollouts, eq(rollouts.id, regionRollouts.rolloutId))
+        .innerJoin(artifacts, eq(artifacts.id, rollouts.artifactId))
+        .where(eq(ranked.rank, 1));
+    },
+
     /** The blocked regions of a rollout after this position in its plan (a retry re-opens them). */
     async listBlockedAfter(rolloutId: string, position: number): Promise<RegionRolloutRow[]> {
       return q

@@ -25,6 +25,27 @@ export type MoveBackData = RolledBackData | CanaryAbortData;
 /** A try to move traffic back that failed; retried until verified. */
 export type MoveBackFailedData = MoveBackData & { canaryPct: number; error: string; rollbackAttempts: number; nextRetryAt: number; failingSinceAt: number };
 
+/**
+ * One region of an emergency rollback of every region of a service: the region rollout whose traffic goes back,
+ * from its canary (`inCanary`: the canary's share returns) or after success (back to the previous release).
+ */
+export type EmergencyRegion = {
+  regionId: string;
+  rolloutId: string;
+  regionRolloutId: string;
+  inCanary: boolean;
+  canaryPct: number;
+  /** The colour that gets 100 % back, and the release it serves (null: not recorded, before the first rollout). */
+  colour: Colour;
+  release: string | null;
+  /** The release taken out of service. */
+  version: string;
+};
+/** A region an emergency rollback left alone, and why (nothing to roll back, a rollback already under way). */
+export type EmergencySkip = { regionId: string; reason: string };
+/** How a region of an emergency rollback ended: back and verified, its move failing (retried until verified), or finished another way. */
+export type EmergencyOutcome = EmergencyRegion & { outcome: "rolled_back" | "retrying" | "finished"; detail: string; tookMs: number | null };
+
 /** `type` → `data` (undefined: the event carries none). */
 export type EventDataMap = {
   // the engine: a region rollout
@@ -84,6 +105,9 @@ export type EventDataMap = {
   "user.signed_out": { userId: string; address: string | null };
   "user.sign_in_failed": { provider: string; reason: string; address: string | null; email?: string; login?: string; userId?: string };
   "notify.test_card_sent": { purpose: string | null; accepted: number; sent: number };
+  // the emergency rollback of every region of a service: requested by a service, summarised by the engine once each region settled
+  "service.rollback_requested": { batchId: string; actor: string; idempotencyKey: string | null; requested: EmergencyRegion[]; skipped: EmergencySkip[] };
+  "service.rolled_back": { batchId: string; serviceId: string; actor: string; requestedAt: number; outcomes: EmergencyOutcome[]; skipped: EmergencySkip[] };
 };
 
 type ApprovalData = { kind: ApprovalRecord["kind"]; decision: ApprovalRecord["decision"]; comment: string | null; environment: string };
@@ -162,6 +186,8 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "user.signed_out",
   "user.sign_in_failed",
   "notify.test_card_sent",
+  "service.rollback_requested",
+  "service.rolled_back",
 ]);
 
 export const isEventType = (type: string): type is EventType => TYPES.has(type);

@@ -6,7 +6,8 @@ import type { Store } from "@/db/client";
 import { linkWindow } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
-import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
+import { BATCH_EVENT_TYPES, BATCH_WINDOW_MS, openBatchOf } from "@/server/engine/machine/emergency-batch";
+import { readEvent, rollbackTrigger, type EmergencyOutcome } from "@/server/engine/machine/events";
 import type { Colour } from "@/server/engine/machine/types";
 import type { WrittenEvent } from "@/server/engine/store/event-consumers";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
@@ -19,6 +20,7 @@ const num = (v: unknown) => (typeof v === "number" ? v : null);
 const FINISHED_WORDS: Record<string, string> = { succeeded: "succeeded", rolled_back: "rolled back", blocked: "blocked", aborted: "aborted" };
 
 export async function buildNotificationView(tx: Store, config: FleetConfig, event: OutboxEvent, kind: CardKind): Promise<NotificationView | null> {
+  if (kind === "emergency-rollback") return emergencyRollbackView(config, event);
   if (!event.rolloutId) return null;
   const rollout = await tx.rollouts.byId(event.rolloutId);
   if (!rollout) return null;
@@ -51,6 +53,8 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       const trigger = ev?.type === "region.rolled_back" ? rollbackTrigger(ev.data) : "breach";
       const emergency = trigger === "emergency";
       const byPerson = trigger !== "breach";
+      // A region of an emergency rollback of every region: the batch's summary is its card (service.rolled_back).
+      if (byPerson && rr && (await inOpenEmergencyBatch(tx, rr.id, event.at))) return null;
       const cause = ev?.type === "region.rolled_back" && Array.isArray(ev.data.cause) ? ev.data.cause : [];
       return {
         ...view,
@@ -113,6 +117,46 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       };
     }
   }
+}
+
+/** Whether the region rollout is part of an emergency rollback of every region still waiting for its summary. */
+async function inOpenEmergencyBatch(tx: Store, regionRolloutId: string, now: number): Promise<boolean> {
+  const rows = [];
+  for (const type of BATCH_EVENT_TYPES) rows.push(...(await tx.events.auditPage({ type, from: now - BATCH_WINDOW_MS }, 200)));
+  return openBatchOf(rows, regionRolloutId) !== null;
+}
+
+/** The one card of an emergency rollback of every region: each region's outcome, verified or still retrying, and those left alone. */
+function emergencyRollbackView(config: FleetConfig, event: OutboxEvent): NotificationView | null {
+  const ev = readEvent(event);
+  if (ev?.type !== "service.rolled_back") return null;
+  const service = config.services.find((s) => s.id === ev.data.serviceId);
+  const nameOf = (regionId: string) => config.regions.find((r) => r.id === regionId)?.name ?? regionId;
+  const outcomes = ev.data.outcomes ?? [];
+  const back = outcomes.filter((o) => o.outcome === "rolled_back").length;
+  const retrying = outcomes.filter((o) => o.outcome === "retrying").length;
+  return {
+    kind: "emergency-rollback",
+    correlationId: ev.data.batchId ?? event.correlationId ?? "",
+    service: service?.name ?? ev.data.serviceId ?? "?",
+    version: "",
+    triggeredBy: event.actor,
+    regions: [
+      ...outcomes.map((o) => ({ name: nameOf(o.regionId), outcome: emergencyOutcomeWords(o), durationMs: o.tookMs })),
+      ...(ev.data.skipped ?? []).map((s) => ({ name: nameOf(s.regionId), outcome: `left alone: ${s.reason}`, durationMs: null })),
+    ],
+    detail:
+      back === outcomes.length
+        ? `✅ ${back === 1 ? "The region" : `All ${back} regions`} rolled back, each verified by its load balancer`
+        : `⚠️ ${back} of ${outcomes.length} regions rolled back; ${retrying} still retrying (each alerts on its own)`,
+    links: { overview: `${config.baseUrl.replace(/\/+$/, "")}/`, guide: guideLink(config, GUIDE_ANCHORS.traffic) },
+  };
+}
+
+function emergencyOutcomeWords(o: EmergencyOutcome): string {
+  if (o.outcome === "rolled_back") return `✅ 100 % back on ${o.colour}, ${o.release ? `release ${o.release}` : "its previous release"}, verified`;
+  if (o.outcome === "retrying") return `❌ not back yet: ${o.detail}`;
+  return o.detail;
 }
 
 function describeRequired(required: unknown): string {

@@ -20,6 +20,8 @@ type Channel = FleetConfig["notifications"]["channels"][number];
 /** Event type → card and the channel purpose it goes to. Everything else (samples, stage moves) makes no card. */
 export const CARD_FOR_EVENT: Record<string, { kind: CardKind; purpose: Purpose }> = {
   "region.rolled_back": { kind: "incident", purpose: "incidents" },
+  // The emergency rollback of every region: one card for all its regions (theirs are not sent while it is under way).
+  "service.rolled_back": { kind: "emergency-rollback", purpose: "incidents" },
   "analysis.inconclusive_limit": { kind: "analysis-inconclusive", purpose: "incidents" },
   // A stage that ran out of extension unjudged, and an environment problem: both hold the stage for a person.
   "analysis.unjudged": { kind: "analysis-inconclusive", purpose: "incidents" },

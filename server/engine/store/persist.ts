@@ -10,6 +10,7 @@ import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, ty
 import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
 import type { TrafficSplit } from "@/server/providers/types";
+import { settleEmergencyBatch } from "./emergency-batch";
 import type { EventConsumers } from "./event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
@@ -78,6 +79,8 @@ export async function saveTransition(db: Store, input: SaveTransitionInput): Pro
       await wakeDownstream(tx, saved, now);
     }
     await input.also?.(tx, saved);
+    // The last region of an emergency rollback of every region to settle writes the batch's one summary.
+    await settleEmergencyBatch(tx, { row, saved, serviceId: input.rollout.serviceId, now, consumers: input.consumers });
     return saved;
   });
   // Counted once committed: a decision that lost its race did not happen.
