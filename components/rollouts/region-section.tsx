@@ -8,6 +8,7 @@ import type { ControlPermissions } from "./control-actions";
 import { MetricChart } from "./metric-chart";
 import { RegionControls } from "./region-controls";
 import { StageTimeline } from "./stage-timeline";
+import { StepHistory } from "./step-history";
 import { UnjudgedSamples } from "./unjudged-samples";
 
 type Region = RolloutView["regions"][number];
@@ -74,6 +75,7 @@ export function RegionSection(props: {
 
       <StageTimeline stages={region.stages} now={props.now} />
       <UnjudgedSamples regionId={region.regionId} points={props.points} stagePercents={region.stages.map((s) => s.percent)} />
+      <StepHistory regionId={region.regionId} steps={region.steps} />
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <MetricChart metric="errorRate" points={props.points} toColour={region.toColour} />

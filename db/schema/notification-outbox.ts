@@ -18,6 +18,11 @@ export const notificationOutbox = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull(),
     lastError: text("last_error"),
+    /**
+     * When a POST of this card started whose arrival is not ruled out (set before the request leaves; put back
+     * when the receiver's answer proves it did not arrive). Set: the next POST is marked as a possible repeat.
+     */
+    postStartedAt: integer("post_started_at"),
     sentAt: integer("sent_at"),
     createdAt: integer("created_at").notNull(),
   },

@@ -10,6 +10,7 @@ import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { notFound } from "./errors";
 import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "./rollout-status";
+import { stepHistories } from "./step-history";
 
 type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
 
@@ -30,6 +31,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const regionRows = await db.regionRollouts.listForRollout(rolloutId);
   const ids = regionRows.map((r) => r.id);
   const stageRows = await db.stages.listForRegionRollouts(ids);
+  const stepRows = await db.steps.listForRegionRollouts(ids);
   const approvalRows = await db.approvals.listWithReviewerForRegionRollouts(ids);
   const judged = await stageJudgements(ctx, ids);
   const promotions = await promotionsOf(ctx, rolloutId);
@@ -81,6 +83,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
         .filter((a) => a.approval.regionRolloutId === r.id)
         .map((a) => ({ reviewer: a.reviewerName, kind: a.approval.kind, decision: a.approval.decision, comment: a.approval.comment, at: a.approval.at })),
       links: { dashboard: links.dashboard ?? null, logs: links.logs ?? null },
+      /** Its effects (deploy, weight changes, moves back), each with every attempt and its outcome. */
+      steps: stepHistories(stepRows.filter((s) => s.regionRolloutId === r.id)),
     };
   });
   return {

@@ -59,10 +59,23 @@ export function outboxRepository(q: Query, t: Tables) {
       return won ?? null;
     },
 
+    /**
+     * Before the POST of a claimed row: the time it starts, so that if this process dies before the answer is
+     * recorded the next sender knows the card may have arrived. False when the claim is no longer ours.
+     */
+    async markPostStarted(row: Pick<OutboxRow, "id" | "attempts">, at: number): Promise<boolean> {
+      const won = await q
+        .update(notificationOutbox)
+        .set({ postStartedAt: at })
+        .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, "sending"), eq(notificationOutbox.attempts, row.attempts)))
+        .returning({ id: notificationOutbox.id });
+      return won.length > 0;
+    },
+
     /** The outcome of a claimed row, written only by the claim's holder (same attempts, still sending). */
     async markClaimed(
       row: Pick<OutboxRow, "id" | "attempts">,
-      set: Partial<Pick<OutboxRow, "status" | "sentAt" | "lastError" | "payload" | "nextAttemptAt">>,
+      set: Partial<Pick<OutboxRow, "status" | "sentAt" | "lastError" | "payload" | "nextAttemptAt" | "postStartedAt">>,
     ): Promise<void> {
       await q
         .update(notificationOutbox)

@@ -1,6 +1,7 @@
 /** Step keys: one row per idempotent effect of the engine. */
-import { eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { steps } from "../../schema";
+import type { StepAttempt } from "../../schema/steps";
 import type { Query, Tables } from "../query";
 
 export type StepRow = typeof steps.$inferSelect;
@@ -14,21 +15,41 @@ export function stepRepository(q: Query, t: Tables) {
       return row;
     },
 
-    /** The effect starts (again): `started`, its last error and end cleared. */
-    async start(key: string, regionRolloutId: string, startedAt: number): Promise<void> {
+    /** The effect starts (again): `started`, its last error and end cleared; `attempts` is its history with this one last. */
+    async start(key: string, regionRolloutId: string, startedAt: number, attempts: StepAttempt[], effect: unknown): Promise<void> {
       await q
         .insert(steps)
-        .values({ key, regionRolloutId, status: "started", startedAt })
-        .onConflictDoUpdate({ target: steps.key, set: { status: "started", error: null, startedAt, finishedAt: null } });
+        .values({ key, regionRolloutId, status: "started", startedAt, attempts, effect })
+        .onConflictDoUpdate({ target: steps.key, set: { status: "started", error: null, startedAt, finishedAt: null, attempts, effect } });
     },
 
     /** The effect is done: its result is stored, and a re-run gets it back without acting. */
-    async finish(key: string, result: unknown, finishedAt: number): Promise<void> {
-      await q.update(steps).set({ status: "done", result, finishedAt }).where(eq(steps.key, key));
+    async finish(key: string, result: unknown, finishedAt: number, attempts: StepAttempt[]): Promise<void> {
+      await q.update(steps).set({ status: "done", result, finishedAt, attempts }).where(eq(steps.key, key));
     },
 
-    async fail(key: string, error: string, finishedAt: number): Promise<void> {
-      await q.update(steps).set({ status: "failed", error, finishedAt }).where(eq(steps.key, key));
+    async fail(key: string, error: string, finishedAt: number, attempts: StepAttempt[]): Promise<void> {
+      await q.update(steps).set({ status: "failed", error, finishedAt, attempts }).where(eq(steps.key, key));
+    },
+
+    /** A region rollout's steps left `started`: effects a process began and never recorded (it died meanwhile). */
+    async interruptedOf(regionRolloutId: string): Promise<StepRow[]> {
+      return q
+        .select()
+        .from(steps)
+        .where(and(eq(steps.regionRolloutId, regionRolloutId), eq(steps.status, "started")))
+        .orderBy(asc(steps.startedAt));
+    },
+
+    // --- the rollout page (services: rollout-view) ---
+    /** The steps of these region rollouts, oldest first, each with its attempts. */
+    async listForRegionRollouts(regionRolloutIds: readonly string[]): Promise<StepRow[]> {
+      if (regionRolloutIds.length === 0) return [];
+      return q
+        .select()
+        .from(steps)
+        .where(inArray(steps.regionRolloutId, [...regionRolloutIds]))
+        .orderBy(asc(steps.startedAt), asc(steps.key));
     },
   };
 }

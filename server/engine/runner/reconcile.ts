@@ -20,6 +20,7 @@ import type { EventConsumers } from "../store/event-consumers";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
 import { beforeStageMove, fastBreach, fastSourceOf, fastWakeAt, type FastDeps } from "./fast-observe";
 import { observeWindow, type HistoryCache } from "./observe";
+import { findDone } from "./find-done";
 import { runStep } from "./steps";
 
 export type ReconcileDeps = {
@@ -148,9 +149,13 @@ async function carryOut(
   try {
     const { result } = await runStep(
       deps.db,
-      action.stepKey,
-      ctx.row.id,
-      () => perform(deps, ctx, action.effect),
+      {
+        key: action.stepKey,
+        regionRolloutId: ctx.row.id,
+        effect: action.effect,
+        run: () => perform(deps, ctx, action.effect),
+        findDone: () => findDone(deps.providersFor(ctx.row.regionId), ctx, action.effect, deps.signal),
+      },
       () => deps.clock.now(),
     );
     const reported: EffectResult = result.verified ? { deploy: result.verified } : {};

@@ -4,11 +4,18 @@
  * stored, puts the stored split back (event traffic.reconciled). The database is the truth the engine acts on.
  * The runner does the same for a region resumed after a pause: a load balancer restarted while it was paused
  * (HAProxy comes back with its config's weights) would otherwise hold another split than the events say.
+ *
+ * Except where a weight change was cut short: a step still `started` (the process died after the balancer
+ * moved and before the step was recorded) may be why the balancer is ahead of the stored split. A split on the
+ * way from the verified one to that step's target (the target included) is left to the step, which asks the
+ * balancer when it runs again and is recorded done when the target holds: traffic never moves back to a split
+ * the in-flight step had already passed.
  */
 import type { Logger } from "pino";
 import type { Store } from "@/db/client";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
-import { splitFor, type RegionProviders } from "@/server/providers/types";
+import type { Effect } from "@/server/engine/machine/types";
+import { splitFor, type RegionProviders, type TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "@/server/engine/clock";
 import type { EventConsumers } from "../store/event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "../store/load";
@@ -49,6 +56,11 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
     const expected = splitFor(row.toColour, row.canaryPct);
     const actual = await traffic.getWeight({ region: row.regionId, correlationId: rollout.correlationId, signal: deps.signal });
     if (actual.blue === expected.blue && actual.green === expected.green) return false;
+    const interrupted = await interruptedMoveTowards(db, row, expected, actual);
+    if (interrupted) {
+      log.info({ stepKey: interrupted, found: actual }, "the load balancer holds what an interrupted weight change was moving to; left to that step");
+      return false;
+    }
     const verified = await traffic.setWeight({
       region: row.regionId,
       colour: row.toColour,
@@ -74,4 +86,22 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
     log.error({ err: err instanceof Error ? err.message : String(err) }, "could not check the traffic split");
     return false;
   }
+}
+
+/**
+ * The key of a weight change of the region's current attempt left `started`, whose move from `verified` toward
+ * its target has reached `held` (the new colour's share between the two, its target included); else null.
+ * Step keys of an attempt start with `<region rollout id>/a<attempt>/` (engine/machine).
+ */
+async function interruptedMoveTowards(db: Store, row: RegionRolloutRow, verified: TrafficSplit, held: TrafficSplit): Promise<string | null> {
+  const prefix = `${row.id}/a${row.attempt}/`;
+  const share = (split: TrafficSplit) => split[row.toColour];
+  for (const step of await db.steps.interruptedOf(row.id)) {
+    const effect = step.effect as Effect | null;
+    if (!step.key.startsWith(prefix) || effect?.kind !== "setWeight") continue;
+    const target = share(splitFor(effect.colour, effect.canaryPct));
+    const [low, high] = [Math.min(share(verified), target), Math.max(share(verified), target)];
+    if (share(held) >= low && share(held) <= high) return step.key;
+  }
+  return null;
 }
