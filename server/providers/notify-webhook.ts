@@ -2,11 +2,18 @@
  * The one I/O call of the notify providers: POST a card as JSON to a Slack or Teams webhook, with a timeout.
  * Never throws: the answer (status, body, Retry-After) or the network error comes back for the sender to judge.
  */
-export type WebhookAnswer = { kind: "answered"; status: number; body: string; retryAfterMs: number | null } | { kind: "unreachable"; error: string };
+/**
+ * `mayHaveArrived`: the request failed after it may have left (a timeout, a connection cut mid-request), so the
+ * far end may have acted on it; false when no connection was made (refused, unknown host, a bad URL).
+ */
+export type WebhookAnswer =
+  { kind: "answered"; status: number; body: string; retryAfterMs: number | null } | { kind: "unreachable"; error: string; mayHaveArrived?: boolean };
 
 export type PostWebhookOptions = { timeoutMs: number; headers?: Record<string, string>; fetchImpl?: typeof fetch; now?: () => number };
 
 const BODY_LIMIT = 500;
+/** Failures that happen before any byte of the request leaves: the far end cannot have seen it. */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"]);
 
 export async function postWebhook(url: string, payload: unknown, opts: PostWebhookOptions): Promise<WebhookAnswer> {
   return sendRequest(url, { method: "POST", body: JSON.stringify(payload), contentType: "application/json" }, opts);
@@ -32,7 +39,8 @@ export async function sendRequest(
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const detail = e.cause?.code ?? e.cause?.message;
     const why = e.name === "TimeoutError" ? `no answer within ${opts.timeoutMs} ms` : `${e.message}${detail ? ` (${detail})` : ""}`;
-    return { kind: "unreachable", error: why };
+    const code = e.cause?.code ?? (e as { code?: string }).code;
+    return { kind: "unreachable", error: why, mayHaveArrived: !(code && NEVER_SENT.has(code)) };
   }
 }
 

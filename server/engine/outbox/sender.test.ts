@@ -54,7 +54,15 @@ describe("the outbox sender", () => {
     const results = await deliverDueNotifications(opts());
     expect(results).toEqual([{ id, channelId: "incidents", outcome: "sent", status: 200, body: "ok", error: null }]);
     expect(row(id)).toMatchObject({ status: "sent", attempts: 1, sentAt: t, lastError: null });
-    expect(receiver.received.map((r) => r.body)).toEqual([{ text: "🚨 Incident Alert" }]);
+    expect(receiver.received.map((r) => r.body)).toEqual([
+      {
+        text: "🚨 Incident Alert",
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text: "🚨 Incident Alert" } },
+          { type: "context", elements: [{ type: "mrkdwn", text: `Delivery key: \`flightdeck-outbox-${id}\`` }] },
+        ],
+      },
+    ]);
     expect(await deliverDueNotifications(opts())).toEqual([]);
     expect(receiver.received).toHaveLength(1);
   });

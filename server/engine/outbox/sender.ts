@@ -4,9 +4,14 @@
  * POSTed; then marked with another conditional UPDATE that only the claim's holder can make.
  *
  * Guarantees: exactly one outbox row per event and channel (enqueue.ts), and one sender at a time per row.
- * At the HTTP level delivery is at-least-once: a process that dies after the POST and before marking the row
- * leaves it `sending`; after LEASE_MS another sender claims and posts it again. A failure here never touches
- * a rollout: errors are stored on the row (lastError) and logged, never thrown.
+ * A card is posted at most once unmarked. Every card carries its row's key (./delivery-key.ts); the row records
+ * that a POST started before the request leaves (`postStartedAt`). If the process dies between the POST leaving
+ * and its answer being recorded, or the request times out or is cut after it may have left, the card may have
+ * arrived: the next POST of that row (after the claim's LEASE_MS, or the retry's backoff) says "possible repeat
+ * of <key>" on the card. An answer that proves it did not arrive (a non-2xx status, a refused connection) puts
+ * the mark back as it was. Slack and Teams incoming webhooks cannot deduplicate, so this is the guarantee:
+ * docs/notifications.md. A failure here never touches a rollout: errors are stored on the row (lastError) and
+ * logged, never thrown.
  *
  * Outcomes: 2xx sent; 429 retried after Retry-After; 5xx, timeouts and network errors retried with
  * exponential backoff (capped); other 4xx failed at once (the request itself is wrong, a retry cannot help);
@@ -25,6 +30,7 @@ import { engineMetrics } from "@/server/metrics";
 import { postWebhook, type WebhookAnswer } from "@/server/providers/notify-webhook";
 import { redactSecrets, urlWithoutSecrets } from "@/server/redact-secrets";
 import { traceHeaders } from "@/server/providers/trace-headers";
+import { stampCard } from "./delivery-key";
 import { deliverObservabilityJob, isObservabilityChannel } from "./observability-deliver";
 
 export type SenderOptions = {
@@ -66,12 +72,14 @@ export async function deliverDueNotifications(options: SenderOptions): Promise<D
   for (const row of due) {
     const claimed = await o.db.outbox.claim(row, now() + o.leaseMs);
     if (!claimed) continue; // another sender won
-    results.push(await deliver(o, claimed, now));
+    const result = await deliver(o, claimed, now);
+    if (result) results.push(result);
   }
   return results;
 }
 
-async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult> {
+/** The row's delivery, or null when its claim was lost before the POST (another sender has it now). */
+async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now: () => number): Promise<DeliveryResult | null> {
   const correlationId = await o.db.events.correlationIdOf(row.eventId);
   const env = o.env ?? rawEnv(); // the config's *Env names, read at each delivery
   const secrets = deliverySecrets(o.config, env);
@@ -85,14 +93,26 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
   }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
   if (!channel) return mark(o, row, { outcome: "failed", status: null, body: null, error: `channel "${row.channelId}" is no longer in the config` }, now());
-  const result = await postCard(o.config, channel, row.payload, { ...o, env, now, correlationId, attempts: row.attempts });
+  // An earlier POST of this row may have arrived (its answer was never recorded, or never came): say so on the card.
+  const possibleRepeat = row.postStartedAt !== null;
+  let payload: unknown;
+  try {
+    payload = stampCard(channel.kind, row.payload, row.id, possibleRepeat);
+  } catch (err) {
+    return mark(o, row, { outcome: "failed", status: null, body: null, error: err instanceof Error ? err.message : String(err) }, now());
+  }
+  if (!(await o.db.outbox.markPostStarted(row, now()))) return null;
+  if (possibleRepeat)
+    o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts }, "card may have arrived before: resent marked");
+  const result = await postCard(o.config, channel, payload, { ...o, env, now, correlationId, attempts: row.attempts });
   const url = env[channel.webhookUrlEnv];
   if (result.outcome !== "sent" && url)
     o.log?.warn(
       { outbox: row.id, channel: row.channelId, correlationId, target: urlWithoutSecrets(url), attempt: row.attempts, ...result },
       "notification not delivered",
     );
-  return mark(o, row, result, now());
+  // Proven not to have arrived: the row's mark goes back to what it was before this POST.
+  return mark(o, row, result, now(), undefined, result.mayHaveArrived === false ? { postStartedAt: row.postStartedAt } : {});
 }
 
 type Channel = FleetConfig["notifications"]["channels"][number];
@@ -133,23 +153,57 @@ function withoutSecrets(r: Judged, secrets: Array<string | undefined>): Judged {
   return { ...r, error: r.error === null ? null : redactSecrets(r.error, secrets), body: r.body === null ? null : redactSecrets(r.body, secrets) };
 }
 
-type Judged = { outcome: DeliveryResult["outcome"]; status: number | null; body: string | null; error: string | null; retryInMs?: number };
+/** `mayHaveArrived`: whether the request may have reached the far end (known for every outcome but "sent"). */
+type Judged = {
+  outcome: DeliveryResult["outcome"];
+  status: number | null;
+  body: string | null;
+  error: string | null;
+  retryInMs?: number;
+  mayHaveArrived?: boolean;
+};
 
 function judge(answer: WebhookAnswer, row: Pick<Row, "attempts">, o: typeof SENDER_DEFAULTS): Judged {
   const backoff = Math.min(o.maxBackoffMs, o.baseBackoffMs * 2 ** (row.attempts - 1));
   const last = row.attempts >= o.maxAttempts;
-  if (answer.kind === "unreachable") return { outcome: last ? "failed" : "retry", status: null, body: null, error: answer.error, retryInMs: backoff };
+  if (answer.kind === "unreachable")
+    return {
+      outcome: last ? "failed" : "retry",
+      status: null,
+      body: null,
+      error: answer.error,
+      retryInMs: backoff,
+      mayHaveArrived: answer.mayHaveArrived ?? true,
+    };
   const { status, body } = answer;
   if (status >= 200 && status < 300) return { outcome: "sent", status, body, error: null };
+  // The receiver answered that it did not take the card.
   const error = `HTTP ${status}${body ? `: ${body}` : ""}`;
   if (status === 429)
-    return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: Math.min(MAX_RETRY_AFTER_MS, answer.retryAfterMs ?? backoff) };
-  if (status >= 500 || status === 408) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: backoff };
-  return { outcome: "failed", status, body, error };
+    return {
+      outcome: last ? "failed" : "retry",
+      status,
+      body,
+      error,
+      retryInMs: Math.min(MAX_RETRY_AFTER_MS, answer.retryAfterMs ?? backoff),
+      mayHaveArrived: false,
+    };
+  if (status >= 500 || status === 408) return { outcome: last ? "failed" : "retry", status, body, error, retryInMs: backoff, mayHaveArrived: false };
+  return { outcome: "failed", status, body, error, mayHaveArrived: false };
 }
 
-/** Only the holder of the claim (same attempts, still sending) may mark the row. `keep`: a payload to store once sent. */
-async function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: unknown): Promise<DeliveryResult> {
+/**
+ * Only the holder of the claim (same attempts, still sending) may mark the row. `keep`: a payload to store once
+ * sent; `extra`: more of the row to set with the outcome.
+ */
+async function mark(
+  o: SenderOptions,
+  row: Row,
+  r: Judged,
+  now: number,
+  keep?: unknown,
+  extra: Partial<Pick<Row, "postStartedAt">> = {},
+): Promise<DeliveryResult> {
   engineMetrics().deliveries.inc({ channel: row.channelId, result: r.outcome });
   const set =
     r.outcome === "sent"
@@ -157,6 +211,6 @@ async function mark(o: SenderOptions, row: Row, r: Judged, now: number, keep?: u
       : r.outcome === "retry"
         ? { status: "pending" as const, nextAttemptAt: now + (r.retryInMs ?? 0), lastError: r.error }
         : { status: "failed" as const, lastError: r.error };
-  await o.db.outbox.markClaimed(row, set);
+  await o.db.outbox.markClaimed(row, { ...set, ...extra });
   return { id: row.id, channelId: row.channelId, outcome: r.outcome, status: r.status, body: r.body, error: r.error };
 }

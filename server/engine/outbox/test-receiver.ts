@@ -23,6 +23,11 @@ export async function startReceiver(script: Scripted[], fallback: Scripted = { s
   return {
     url: `http://127.0.0.1:${port}/hook/secret-path`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Idle keep-alive connections would hold close() for seconds.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

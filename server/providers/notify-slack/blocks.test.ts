@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exampleIncidentView } from "../notify-example";
 import type { NotificationView } from "../notify-types";
-import { buildSlackMessage, type SlackBlock } from "./blocks";
+import { buildSlackMessage, withDeliveryKey, type SlackBlock } from "./blocks";
 
 const sectionTexts = (blocks: SlackBlock[]) => blocks.filter((b) => b.type === "section").map((b) => (b as { text: { text: string } }).text.text);
 const bullets = (view: NotificationView) => sectionTexts(buildSlackMessage(view).blocks)[0].split("\n");
@@ -151,5 +151,23 @@ describe("the other Slack cards", () => {
     });
     expect(sectionTexts(m.blocks)[0]).toContain("• *What failed:* Deploy to green failed");
     expect(sectionTexts(m.blocks)[0]).toContain("• *Error:* ssh: connection refused");
+  });
+});
+
+describe("the delivery key on a Slack card", () => {
+  const message = buildSlackMessage(exampleIncidentView("https://deploy.example.com"));
+
+  it("is the last context block", () => {
+    const keyed = withDeliveryKey(message, "flightdeck-outbox-7", false);
+    expect(keyed.text).toBe(message.text);
+    expect(keyed.blocks).toEqual([...message.blocks, { type: "context", elements: [{ type: "mrkdwn", text: "Delivery key: `flightdeck-outbox-7`" }] }]);
+  });
+
+  it("a possible repeat says so under the header and in the notification text", () => {
+    const repeat = withDeliveryKey(message, "flightdeck-outbox-7", true);
+    expect(repeat.text).toBe(`[possible repeat of flightdeck-outbox-7] ${message.text}`);
+    expect(repeat.blocks[0]).toEqual(message.blocks[0]);
+    expect(sectionTexts([repeat.blocks[1]])[0]).toContain("*Possible repeat of flightdeck-outbox-7*");
+    expect(repeat.blocks).toHaveLength(message.blocks.length + 2);
   });
 });

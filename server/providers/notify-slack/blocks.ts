@@ -30,3 +30,22 @@ export function buildSlackMessage(view: NotificationView): SlackMessage {
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Correlation ID: \`${escapeMrkdwn(card.correlationId)}\`` }] });
   return { text: card.summary, blocks };
 }
+
+/**
+ * The card as one delivery of outbox row `key`: the key in a context block (so a duplicate can be told apart
+ * in the channel), and when an earlier POST of it may have arrived, a visible "possible repeat" line and a
+ * fallback text saying so. Slack's incoming webhooks cannot deduplicate; this is what a reader gets instead.
+ */
+export function withDeliveryKey(message: { text?: string; blocks?: SlackBlock[] }, key: string, possibleRepeat: boolean): SlackMessage {
+  const text = message.text ?? "";
+  const blocks = message.blocks ?? [{ type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(text) } }];
+  const keyBlock: SlackBlock = { type: "context", elements: [{ type: "mrkdwn", text: `Delivery key: \`${escapeMrkdwn(key)}\`` }] };
+  if (!possibleRepeat) return { ...message, text, blocks: [...blocks, keyBlock] };
+  const warning: SlackBlock = {
+    type: "section",
+    text: { type: "mrkdwn", text: `:warning: *Possible repeat of ${escapeMrkdwn(key)}*: an earlier attempt to post this card may have arrived.` },
+  };
+  const [first, ...rest] = blocks;
+  const top = first?.type === "header" ? [first, warning, ...rest] : [warning, ...blocks];
+  return { ...message, text: `[possible repeat of ${key}] ${text}`, blocks: [...top, keyBlock] };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { exampleIncidentView } from "../notify-example";
 import type { CardKind, NotificationView } from "../notify-types";
 import { checkAdaptiveCard, checkTeamsMessage } from "./adaptive-card-check";
-import { buildAdaptiveCard, buildTeamsMessage } from "./card";
+import { buildAdaptiveCard, buildTeamsMessage, withDeliveryKey } from "./card";
 
 const incident: NotificationView = {
   ...exampleIncidentView("https://deploy.example.com"),
@@ -88,5 +88,19 @@ describe("every Teams card, checked by Microsoft's Adaptive Cards parser", () =>
     const card = buildAdaptiveCard(bare);
     expect(card.actions).toBeUndefined();
     expect(checkAdaptiveCard(card)).toEqual([]);
+  });
+});
+
+describe("the delivery key on a Teams card", () => {
+  it("is a subtle footer line; a possible repeat also says so under the title and in the fallback text; both stay valid", () => {
+    const keyed = withDeliveryKey(buildTeamsMessage(incident), "flightdeck-outbox-7", false).attachments[0].content;
+    expect(keyed.body.at(-1)).toEqual({ type: "TextBlock", text: "Delivery key: flightdeck-outbox-7", isSubtle: true, size: "Small", wrap: true });
+    const repeat = withDeliveryKey(buildTeamsMessage(incident), "flightdeck-outbox-7", true);
+    const card = repeat.attachments[0].content;
+    expect(card.body[1]).toMatchObject({ type: "TextBlock", color: "Warning", text: expect.stringContaining("Possible repeat of flightdeck-outbox-7") });
+    expect(card.fallbackText.startsWith("[possible repeat of flightdeck-outbox-7] ")).toBe(true);
+    for (const view of allKinds) {
+      for (const marked of [false, true]) expect(checkTeamsMessage(withDeliveryKey(buildTeamsMessage(view), "flightdeck-outbox-7", marked))).toEqual([]);
+    }
   });
 });

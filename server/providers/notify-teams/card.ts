@@ -31,6 +31,7 @@ export type TeamsMessage = {
 
 const COLOURS: Partial<Record<NotificationView["kind"], AdaptiveTextBlock["color"]>> = {
   incident: "Attention",
+  "emergency-rollback": "Attention",
   "provider-failure": "Attention",
   "analysis-inconclusive": "Warning",
   "region-succeeded": "Good",
@@ -55,4 +56,30 @@ export function buildAdaptiveCard(view: NotificationView): AdaptiveCard {
 
 export function buildTeamsMessage(view: NotificationView): TeamsMessage {
   return { type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: buildAdaptiveCard(view) }] };
+}
+
+/**
+ * The card as one delivery of outbox row `key`: the key in a subtle footer line, and when an earlier POST of it
+ * may have arrived, a warning line under the title and a fallback text saying so. Teams' incoming webhooks
+ * cannot deduplicate; this is what a reader gets instead.
+ */
+export function withDeliveryKey(message: TeamsMessage, key: string, possibleRepeat: boolean): TeamsMessage {
+  return {
+    ...message,
+    attachments: message.attachments.map((attachment) => {
+      const card = attachment.content;
+      const footer: AdaptiveTextBlock = { type: "TextBlock", text: `Delivery key: ${key}`, isSubtle: true, size: "Small", wrap: true };
+      if (!possibleRepeat) return { ...attachment, content: { ...card, body: [...card.body, footer] } };
+      const warning: AdaptiveTextBlock = {
+        type: "TextBlock",
+        text: `⚠️ Possible repeat of ${key}: an earlier attempt to post this card may have arrived.`,
+        weight: "Bolder",
+        color: "Warning",
+        wrap: true,
+      };
+      const [title, ...rest] = card.body;
+      const body = title ? [title, warning, ...rest, footer] : [warning, footer];
+      return { ...attachment, content: { ...card, body, fallbackText: `[possible repeat of ${key}] ${card.fallbackText}` } };
+    }),
+  };
 }
