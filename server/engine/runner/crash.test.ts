@@ -174,6 +174,8 @@ it("a worker killed mid-stage is replaced and the rollout goes on from where it 
   for (const region of ["us-east", "eu-west", "apac-se"]) {
     const pcts = world.weightCalls.filter((c) => c.region === region).map((c) => c.canaryPct);
     if (!reconciled.has(region)) expect(pcts).toEqual([10, 50, 100]);
+    // Never moved back down, put back or not.
+    expect(pcts, region).toEqual([...pcts].sort((a, b) => a - b));
     const perStage = allEvents
       .filter((e) => e.regionId === region && e.type !== "analysis.inconclusive")
       .map((e) => `${e.type}#${(e.data as { stageIndex?: number } | null)?.stageIndex ?? ""}`);
