@@ -14,6 +14,7 @@ import type pg from "pg";
 import type { Query, Tables } from "../store/query";
 import { MISUSE, repositories, type Repositories, type Store } from "../store/store";
 import { onConnection, type PgQuery } from "./driver";
+import { pgLiveSignal } from "./live";
 import { pgTables } from "./schema";
 
 export type PgStore = Store & {
@@ -32,6 +33,7 @@ type AnyFn = (...args: never[]) => Promise<unknown>;
 
 export function pgStore(q: PgQuery): PgStore {
   const pool = q.$client;
+  const live = pgLiveSignal(pool.options.connectionString);
   const inTransaction = new AsyncLocalStorage<true>();
   const transactionStores = new WeakMap<pg.PoolClient, Store>();
 
@@ -52,6 +54,7 @@ export function pgStore(q: PgQuery): PgStore {
     const tx: Store = {
       ...repositories(asQuery(onConnection(client)), tables),
       dialect: "postgres",
+      live,
       async transaction(fn) {
         const name = `sp${++savepoints}`;
         await client.query(`SAVEPOINT ${name}`);
@@ -78,6 +81,7 @@ export function pgStore(q: PgQuery): PgStore {
   return {
     ...guardedRepos,
     dialect: "postgres",
+    live,
     raw: q,
     async transaction(fn) {
       if (inTransaction.getStore()) throw new Error(MISUSE);
@@ -103,6 +107,9 @@ export function pgStore(q: PgQuery): PgStore {
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await live.close();
+      await pool.end();
+    },
   };
 }

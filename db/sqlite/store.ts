@@ -7,10 +7,13 @@
  * burst wakes each waiter once. A nested `transaction` is a savepoint. A transaction's function must use the
  * handle it is given: reaching for the outer store from inside it would wait for itself (and deadlock on
  * PostgreSQL), so it throws.
+ *
+ * The live signal is this process's: a root call or a committed transaction that wrote events or samples tells
+ * the listeners (a worker running apart on the same file is seen by the live pages' once-a-second look).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as schema from "../schema";
-import { repositories, type Repositories, type Store } from "../store/store";
+import { liveListeners, MISUSE, repositories, type Repositories, type Store } from "../store/store";
 import type { SqliteQuery } from "./driver";
 
 export type SqliteStore = Store & {
@@ -21,11 +24,15 @@ export type SqliteStore = Store & {
 
 type AnyFn = (...args: never[]) => Promise<unknown>;
 
-const MISUSE = "the store was used inside a transaction: use the transaction's own handle (tx), not the outer store";
+/** The repository methods that write what live pages show. */
+const LIVE_WRITES: Readonly<Record<string, readonly string[]>> = { events: ["insertOne", "insertAll"], samples: ["insert"] };
 
 export function sqliteStore(q: SqliteQuery): SqliteStore {
   const client = q.$client;
-  const repos = repositories(q, schema);
+  const live = liveListeners();
+  /** Whether the call or transaction holding the turn wrote events or samples (one holder at a time: one flag). */
+  let liveWritten = false;
+  const repos = markLiveWrites(repositories(q, schema), () => (liveWritten = true));
   const inTransaction = new AsyncLocalStorage<true>();
   let busy = false;
   const waiting: Array<() => void> = [];
@@ -53,6 +60,8 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     try {
       return await run();
     } finally {
+      if (liveWritten) live.emit();
+      liveWritten = false;
       hand();
     }
   }
@@ -67,6 +76,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
   const txStore: Store = {
     ...repos,
     dialect: "sqlite",
+    live,
     async transaction(fn) {
       const name = `sp${++savepoints}`;
       client.exec(`SAVEPOINT ${name}`);
@@ -90,6 +100,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
   return {
     ...gatedRepos,
     dialect: "sqlite",
+    live,
     raw: q,
     $client: client,
     transaction: (fn) =>
@@ -101,6 +112,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
           return result;
         } catch (error) {
           if (client.inTransaction) client.exec("ROLLBACK");
+          liveWritten = false;
           throw error;
         }
       }),
@@ -109,4 +121,22 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
         client.close();
       }),
   };
+}
+
+/** The repositories with their live writes (LIVE_WRITES) calling `written` once they ran. */
+function markLiveWrites(repos: Repositories, written: () => void): Repositories {
+  const marked: Record<string, unknown> = { ...repos };
+  for (const [name, methods] of Object.entries(LIVE_WRITES)) {
+    const repo = { ...(repos[name as keyof Repositories] as Record<string, AnyFn>) };
+    for (const method of methods) {
+      const write = repo[method];
+      repo[method] = async (...args: Parameters<AnyFn>) => {
+        const result = await write(...args);
+        written();
+        return result;
+      };
+    }
+    marked[name] = repo;
+  }
+  return marked as Repositories;
 }

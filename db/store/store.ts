@@ -57,10 +57,38 @@ export type Repositories = ReturnType<typeof repositories>;
 
 export type Store = Repositories & {
   readonly dialect: "sqlite" | "postgres";
+  /**
+   * Hears of events and samples committed (on PostgreSQL by any replica, through LISTEN/NOTIFY; on SQLite by
+   * this process), so a live page reads the table at once instead of polling it. A signal carries nothing:
+   * readers read from their own cursor, and a missed signal only delays them to their next look.
+   */
+  readonly live: LiveSignal;
   /** Run `fn` in one transaction: all its writes commit together or none do. Use only `tx` inside it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
+
+export type LiveSignal = {
+  /** `listener` is called after each commit that added events or samples; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+};
+
+/** Listeners of one store, called outside the caller's turn or transaction (a listener's error is not the writer's). */
+export function liveListeners(): LiveSignal & { emit(): void; readonly size: number } {
+  const listeners = new Set<() => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit() {
+      if (listeners.size > 0) setImmediate(() => listeners.forEach((listener) => listener()));
+    },
+    get size() {
+      return listeners.size;
+    },
+  };
+}
 
 /** Thrown by both stores when a transaction's function reaches for the outer store instead of its `tx`. */
 export const MISUSE = "the store was used inside a transaction: use the transaction's own handle (tx), not the outer store";

@@ -1,10 +1,12 @@
 /**
- * Follows the append-only events table: yields every row with an id above a cursor, in id order, polling for
- * new rows. Polling the table (instead of an in-process emitter) sees rows written by any process, such as a
- * worker running apart or another replica, and resumes exactly after the last id a client saw.
+ * Follows the append-only events table: yields every row with an id above a cursor, in id order. It reads the
+ * table when the store's live signal says events or samples were committed (on PostgreSQL by any replica, through
+ * LISTEN/NOTIFY; on SQLite by this process), and once a second without one (a worker running apart on the same
+ * SQLite file, a signal lost with its connection). Reading the table, not the signal, is what resumes exactly
+ * after the last id a client saw.
  *
  * It also announces new canary samples. A passing sample writes no event (it is not news for the log), yet a live
- * sparkline must redraw when one arrives: each poll reads the samples added since the last one and yields one
+ * sparkline must redraw when one arrives: each look reads the samples added since the last one and yields one
  * `sample.taken` notice per region rollout. A notice is not stored; it carries the id of the last stored event
  * it follows, so a client resuming from it misses no event. A notice missed during a reconnect costs nothing
  * lasting: the client re-reads all recent samples on the next one.
@@ -31,7 +33,6 @@ export type FollowEventsOptions = {
   /** Yield rows with an id above this; null starts after the newest row (only what happens from now on). */
   after: number | null;
   signal?: AbortSignal;
-  pollIntervalMs?: number;
   /** Rows read per statement, so a long backlog is streamed rather than loaded at once. */
   batchSize?: number;
 };
@@ -63,41 +64,74 @@ async function sampleNotices(db: Store, after: number, eventCursor: number): Pro
 }
 
 export async function* followEvents(db: Store, opts: FollowEventsOptions): AsyncGenerator<FeedEvent> {
-  // One indexed read of an empty range costs microseconds, so 20 polls a second per open page is cheap and keeps
-  // the wait for a new event (half the interval on average) small next to the 250 ms live-update goal.
-  const { signal, pollIntervalMs = 50, batchSize = 200 } = opts;
-  let cursor = opts.after ?? (await latestEventId(db));
-  let sampleCursor = await db.samples.latestId();
-  while (!signal?.aborted) {
-    const rows = await db.events.listAfter(cursor, batchSize);
-    for (const row of rows) {
-      if (signal?.aborted) return;
-      cursor = row.id;
-      yield row;
-    }
-    if (rows.length < batchSize) {
-      // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
-      const { notices, last } = await sampleNotices(db, sampleCursor, cursor);
-      sampleCursor = last;
-      for (const notice of notices) {
+  const { signal, batchSize = 200 } = opts;
+  const wake = liveWake(db, signal);
+  try {
+    let cursor = opts.after ?? (await latestEventId(db));
+    let sampleCursor = await db.samples.latestId();
+    while (!signal?.aborted) {
+      const rows = await db.events.listAfter(cursor, batchSize);
+      for (const row of rows) {
         if (signal?.aborted) return;
-        yield notice;
+        cursor = row.id;
+        yield row;
       }
-      await sleep(pollIntervalMs, signal);
+      if (rows.length < batchSize) {
+        // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
+        const { notices, last } = await sampleNotices(db, sampleCursor, cursor);
+        sampleCursor = last;
+        for (const notice of notices) {
+          if (signal?.aborted) return;
+          yield notice;
+        }
+        await wake.next();
+      }
     }
+  } finally {
+    wake.stop();
   }
 }
 
-/** Resolves after ms, or at once when the signal aborts (the caller's loop then sees `aborted`). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
+/** The longest a follower waits without a signal: what a worker apart from this process (SQLite) costs at most. */
+export const LOOK_EVERY_MS = 1_000;
+/** The shortest time between two reads of one follower: a busy engine's stream of commits costs a page 20 reads a second at most. */
+export const MIN_LOOK_GAP_MS = 50;
+
+/**
+ * Resolves `next()` when the store signals a commit of events or samples (one that came during the last read
+ * counts too), at most every MIN_LOOK_GAP_MS and at least every LOOK_EVERY_MS, or at once when aborted.
+ */
+function liveWake(db: Store, signal?: AbortSignal): { next(): Promise<void>; stop(): void } {
+  let signalled = false;
+  let wakeUp: (() => void) | null = null;
+  let lastLook = Date.now();
+  const unsubscribe = db.live.subscribe(() => {
+    signalled = true;
+    wakeUp?.();
   });
+  return {
+    next: () =>
+      new Promise<void>((resolve) => {
+        const gapLeft = Math.max(0, lastLook + MIN_LOOK_GAP_MS - Date.now());
+        const done = () => {
+          clearTimeout(timer);
+          clearTimeout(gap);
+          signal?.removeEventListener("abort", done);
+          wakeUp = null;
+          signalled = false;
+          lastLook = Date.now();
+          resolve();
+        };
+        const timer = setTimeout(done, LOOK_EVERY_MS);
+        let gap: NodeJS.Timeout | undefined;
+        // A signal wakes the follower, but not sooner than the gap after its last look.
+        wakeUp = () => {
+          if (!gap) gap = setTimeout(done, gapLeft);
+        };
+        if (signal?.aborted) return done();
+        signal?.addEventListener("abort", done, { once: true });
+        if (signalled) wakeUp();
+      }),
+    stop: unsubscribe,
+  };
 }
