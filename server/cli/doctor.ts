@@ -3,12 +3,12 @@
  * One line per check; exit 1 when any check fails. Simulated providers are reported as "simulated"; demo mode
  * fails (it is not a production config), unprotected environments and a plain-http base URL warn.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { oauthSignInFindings } from "@/server/auth/oauth-allow";
 import { checkEnvironment } from "@/server/config/env";
-import { ConfigError, missingEnvironment, parseConfig, resolveConfigPath, type Env } from "@/server/config/load";
+import { ConfigError, missingEnvironment, parseConfig, readConfigFile, resolveConfigPath, type Env } from "@/server/config/load";
 import { productionFindings, startupProblems } from "@/server/config/readiness";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { probeHttp, probeSocket, probeSsh, type ProbeResult } from "./doctor-probes";
@@ -48,7 +48,7 @@ export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
 
 export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
   if (!existsSync(file)) return [{ name: "config file", status: "fail", detail: `no config file at ${file}; set FLIGHTDECK_CONFIG or use --config` }];
-  const { config, problems } = parseConfig(readFileSync(file, "utf8"), env, { requireEnv: false });
+  const { config, problems } = parseConfig(readConfigFile(file), env, { requireEnv: false });
   if (!config) return [{ name: "config valid", status: "fail", detail: `${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}` }];
   const checks: Check[] = [{ name: "config valid", status: "ok", detail: `${file}: ${config.regions.length} region(s), ${config.services.length} service(s)` }];
   checks.push(...productionChecks(config, env));

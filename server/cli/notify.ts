@@ -3,10 +3,10 @@
  * example incident card through the real sender to every configured webhook (of one purpose) and prints each
  * webhook's answer. Exit 1 when any failed or none is configured.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseConfig, resolveConfigPath } from "@/server/config/load";
+import { parseConfig, readConfigFile, resolveConfigPath } from "@/server/config/load";
 import { sendExampleCard, type Purpose } from "@/server/engine/outbox/send-example-card";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
@@ -28,7 +28,7 @@ export async function runNotify(argv: string[], io: CliIo, opts: { timeoutMs?: n
   const purpose = values.channel as Purpose | undefined;
   const file = values.config ? path.resolve(values.config) : resolveConfigPath(io.env);
   if (!existsSync(file)) return fail(io, `no config file at ${file}; set FLIGHTDECK_CONFIG or use --config`);
-  const { config, problems } = parseConfig(readFileSync(file, "utf8"), io.env, { requireEnv: false });
+  const { config, problems } = parseConfig(readConfigFile(file), io.env, { requireEnv: false });
   if (!config) return fail(io, `${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
 
   const results = await sendExampleCard(config, io.env, purpose, opts);

@@ -5,14 +5,14 @@
  * `--password-stdin` reads it, otherwise a strong one is generated and printed once.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { configuredDatabase, migrateStore, openStore, type Store } from "@/db/client";
 import { cliOperator } from "@/server/actor";
 import { databaseFile } from "@/server/config/database";
-import { ConfigError, parseConfig, resolveConfigPath } from "@/server/config/load";
+import { ConfigError, parseConfig, readConfigFile, resolveConfigPath } from "@/server/config/load";
 import type { FleetConfig } from "@/server/config/schema";
 import { realClock, type TimeSource } from "@/server/engine/clock";
 import type { ServiceContext } from "@/server/services/context";
@@ -127,7 +127,7 @@ async function openFleetDatabase(configFlag: string | undefined, io: CliIo): Pro
     io.err(`flightdeck users: no config file at ${file}; set FLIGHTDECK_CONFIG or use --config (it decides which database holds the users)`);
     return null;
   }
-  const { config, problems } = parseConfig(readFileSync(file, "utf8"), io.env, { requireEnv: false });
+  const { config, problems } = parseConfig(readConfigFile(file), io.env, { requireEnv: false });
   if (!config) {
     io.err(`flightdeck users: ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     return null;

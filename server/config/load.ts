@@ -159,20 +159,22 @@ export function loadConfig(env: Env = rawEnv(), cwd: string = process.cwd()): Lo
         message: `no config file at ${file}${env.FLIGHTDECK_CONFIG ? " (named by FLIGHTDECK_CONFIG; Flightdeck never falls back to the demo fleet when a config is named)" : ""}`,
       },
     ]);
-  let source: string;
+  const { config, problems } = parseConfig(readConfigFile(file), env);
+  if (!config) throw new ConfigError(file, problems);
+  return { config, file };
+}
+
+/** The text of a config file that exists; one that cannot be read (a directory, no permission) is a ConfigError. */
+export function readConfigFile(file: string): string {
   try {
-    source = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
-    // It exists but cannot be read: a directory, or a file without read permission.
     const message =
       (err as NodeJS.ErrnoException).code === "EISDIR"
         ? `${file} is a directory; name the config file itself`
         : `cannot read ${file}: ${(err as Error).message}`;
     throw new ConfigError(file, [{ path: "(file)", message }]);
   }
-  const { config, problems } = parseConfig(source, env);
-  if (!config) throw new ConfigError(file, problems);
-  return { config, file };
 }
 
 /** For process entry points: print the problems, one per line, and exit 1. No stack trace. */
