@@ -276,6 +276,12 @@ describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
       expect((await db.rollouts.pageWithArtifact({ regionId: "eu-west" }, 10)).map((p) => p.rollout.id)).toEqual(["ro_a"]);
     });
 
+    it("lists a rollout's regions in plan order, not in the order an index or the heap happens to hold", async () => {
+      await seedRollout(db);
+      expect((await db.regionRollouts.phasesOfRollout("ro_1")).map((r) => r.regionId)).toEqual(["us-east", "eu-west"]);
+      expect((await db.regionRollouts.unfinishedOfRollout("ro_1", ["succeeded"])).map((r) => r.regionId)).toEqual(["us-east", "eu-west"]);
+    });
+
     it("finds the users a CI actor names, a name's LIKE wildcards taken literally, case-insensitively", async () => {
       await db.users.insert({ id: "u_1", email: "Sam.Smith@Example.com", name: "Sam Smith", createdAt: NOW });
       await db.users.insert({ id: "u_2", email: "a_b@example.com", name: "Underscore", createdAt: NOW });

@@ -12,7 +12,8 @@ const engineStatements = perHandle((q, { approvals }) => ({
     q
       .select()
       .from(approvals)
-      .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId"))),
+      .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId")))
+      .orderBy(asc(approvals.at), asc(approvals.id)),
     "approvals.forRegionRollout",
   ),
 }));
@@ -33,7 +34,7 @@ export function approvalRepository(q: Query, t: Tables) {
     },
 
     // --- gate decisions and the approvals page (services: approvals, approvals-pending) ---
-    /** The decisions on one gate (append-only). */
+    /** The decisions on one gate (append-only), oldest first. */
     async listForRegionRollout(regionRolloutId: string): Promise<ApprovalRow[]> {
       // Prepared: the engine reads a waiting gate's decisions on every pass.
       return engineStatements(q, t).forRegionRollout.execute({ regionRolloutId });

@@ -149,9 +149,13 @@ export function regionRolloutRepository(q: Query, t: Tables) {
         );
     },
 
-    /** Each region of a rollout with its phase (what the rollout's status is derived from). */
+    /** Each region of a rollout with its phase, in plan order (what the rollout's status and its message are derived from). */
     async phasesOfRollout(rolloutId: string): Promise<Array<Pick<RegionRolloutRow, "regionId" | "phase">>> {
-      return q.select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase }).from(regionRollouts).where(eq(regionRollouts.rolloutId, rolloutId));
+      return q
+        .select({ regionId: regionRollouts.regionId, phase: regionRollouts.phase })
+        .from(regionRollouts)
+        .where(eq(regionRollouts.rolloutId, rolloutId))
+        .orderBy(asc(regionRollouts.position));
     },
 
     /** Whether a region comes after this position in the rollout's plan. */
@@ -164,12 +168,13 @@ export function regionRolloutRepository(q: Query, t: Tables) {
       return rows.length > 0;
     },
 
-    /** A rollout's region rollouts not in a finished phase. */
+    /** A rollout's region rollouts not in a finished phase, in plan order. */
     async unfinishedOfRollout(rolloutId: string, finished: readonly RegionPhase[]): Promise<RegionRolloutRow[]> {
       return q
         .select()
         .from(regionRollouts)
-        .where(and(eq(regionRollouts.rolloutId, rolloutId), notInArray(regionRollouts.phase, [...finished])));
+        .where(and(eq(regionRollouts.rolloutId, rolloutId), notInArray(regionRollouts.phase, [...finished])))
+        .orderBy(asc(regionRollouts.position));
     },
 
     /** The region rollout of a rollout in one region. */
