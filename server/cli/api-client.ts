@@ -18,7 +18,12 @@ export class ApiError extends Error {
   }
 }
 
-export type ApiClient = { get: <T>(path: string) => Promise<T>; post: <T>(path: string, body?: unknown) => Promise<T>; baseUrl: string };
+export type ApiClient = {
+  get: <T>(path: string) => Promise<T>;
+  /** `headers`: extra request headers (an `Idempotency-Key`). */
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => Promise<T>;
+  baseUrl: string;
+};
 
 export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): ApiClient {
   const baseUrl = env.FLIGHTDECK_URL?.replace(/\/+$/, "");
@@ -29,12 +34,17 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
   const token = env.FLIGHTDECK_TOKEN;
   if (!token) throw new ArgumentError("set FLIGHTDECK_TOKEN to an API token (an admin creates one in Admin → API tokens)");
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
     let res: Response;
     try {
       res = await fetchImpl(`${baseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: {
+          ...extraHeaders,
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
       });
@@ -54,5 +64,5 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
     }
     return json as T;
   }
-  return { baseUrl, get: (path) => request("GET", path), post: (path, body) => request("POST", path, body ?? {}) };
+  return { baseUrl, get: (path) => request("GET", path), post: (path, body, headers) => request("POST", path, body ?? {}, headers) };
 }

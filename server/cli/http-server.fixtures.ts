@@ -8,6 +8,7 @@ import { POST as regionAction } from "@/app/api/v1/rollouts/[id]/regions/[region
 import { GET as getRollout } from "@/app/api/v1/rollouts/[id]/route";
 import { GET as listRollouts, POST as startRollout } from "@/app/api/v1/rollouts/route";
 import { POST as rollback } from "@/app/api/v1/regions/[region]/rollback/route";
+import { POST as rollbackService } from "@/app/api/v1/services/[id]/rollback/route";
 import { POST as ciWebhook } from "@/app/api/webhooks/ci/route";
 
 type Handler = (request: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -23,6 +24,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
     handler: regionAction as unknown as Handler,
   },
   { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/services\/([^/]+)\/rollback$/, names: ["id"], handler: rollbackService as unknown as Handler },
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {

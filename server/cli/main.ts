@@ -4,34 +4,23 @@
 import { ConfigError } from "@/server/config/load";
 import { ApiError } from "./api-client";
 import { runDoctor } from "./doctor";
+import { helpRequested, overallUsage } from "./help";
 import { processIo } from "./io";
-import { NOTIFY_USAGE, runNotify } from "./notify";
+import { runNotify } from "./notify";
 import { runRollback } from "./rollback";
-import { ROLLOUT_USAGE, runRollout } from "./rollout";
+import { runRollout } from "./rollout";
 import { parseSimulateArgs, ArgumentError } from "./simulate-args";
 import { formatSimulation, simulate } from "./simulate";
-import { runUsers, USERS_USAGE } from "./users";
-
-const USAGE = `Usage: flightdeck <command> [options]
-
-Commands:
-  simulate   Run a rollout on simulated providers in virtual time and print the timeline and outcome
-             --strategy sequential|delayed|parallel  --delay <minutes>  --regions <id,id,...>|all
-             --config <file>  --fault <region>:<stage %>:<key>=<value>[,...] (keys: error_rate latency_p95 cpu memory health
-             requests no_data=<k>/<n> traffic_errors baseline_error_rate baseline_latency_p95)  --seed <n>
-             --hold-approvals  --json
-${ROLLOUT_USAGE}
-  rollback   --region <id> [--service <id>]   roll one region back to its old colour (in the canary, or to the previous release after success)
-${NOTIFY_USAGE}
-${USERS_USAGE}
-  doctor     [--config <file>]   the production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks
-
-Every command takes --json. rollout and rollback talk to the server named by FLIGHTDECK_URL with the API token in
-FLIGHTDECK_TOKEN.
-`;
+import { runUsers } from "./users";
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `--help` (or -h, or `help <command>`) anywhere: the usage of what was asked about, exit 0.
+  const help = helpRequested(argv);
+  if (help !== null) {
+    process.stdout.write(help);
+    return 0;
+  }
   try {
     switch (command) {
       case "simulate": {
@@ -51,12 +40,10 @@ export async function main(argv: string[]): Promise<number> {
       case "users":
         return await runUsers(rest, processIo());
       case undefined:
-      case "help":
-      case "--help":
-        process.stdout.write(USAGE);
-        return command ? 0 : 2;
+        process.stdout.write(overallUsage());
+        return 2;
       default:
-        process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n${USAGE}`);
+        process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n${overallUsage()}`);
         return 2;
     }
   } catch (err) {

@@ -197,4 +197,61 @@ describe("flightdeck rollout over HTTP", () => {
     });
     await expect(runRollout(["status", "nope"], cli("fd_unknown").io)).rejects.toMatchObject({ status: 401 });
   });
+
+  it("rolls every region of a service back with --all and waits until each is verified; a retry with the same key requests nothing", async () => {
+    const token = await deployToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "us,apac");
+    await runRollout(["wait", rolloutId, "--interval", "1"], cli(token).io);
+    const emergency = await tokenOf("rollback", "emergency");
+
+    const all = cli(emergency);
+    expect(await runRollback(["--all", "--service", "api", "--idempotency-key", "gh-run-9", "--wait", "--interval", "1"], all.io)).toBe(0);
+    expect(all.lines[0]).toMatch(/^Emergency rollback of api requested \(batch [0-9a-f-]{36}\); every region moves back at once, each verified:$/);
+    expect(all.lines.slice(1, 4)).toEqual([
+      "  us-east    100 % of us-east back to blue, the release it served before (none recorded)",
+      "  apac-se    100 % of apac-se back to blue, the release it served before (none recorded)",
+      "  eu-west    left alone: No rollout of API has reached eu-west yet: there is nothing to roll back.",
+    ]);
+    expect(all.lines.slice(4).sort()).toEqual([
+      expect.stringMatching(/^ {2}apac-se {4}back: emergency rollback by token:\S+: 100 % of traffic is back on blue, the previous release$/),
+      expect.stringMatching(/^ {2}us-east {4}back: emergency rollback by token:\S+: 100 % of traffic is back on blue, the previous release$/),
+    ]);
+    expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
+    expect(h.world.weightOf("apac-se")).toEqual({ blue: 100, green: 0 });
+
+    const retry = cli(emergency);
+    expect(await runRollback(["--all", "--service", "api", "--idempotency-key", "gh-run-9"], retry.io)).toBe(0);
+    expect(retry.lines[0]).toMatch(/^Emergency rollback of api already requested with key gh-run-9 \(batch [0-9a-f-]{36}\); nothing new was requested:$/);
+    await expect(runRollback(["--all", "--service", "api"], cli(emergency).io)).rejects.toMatchObject({
+      status: 412,
+      message: expect.stringContaining("Nothing to roll back in any region of API"),
+    });
+    await expect(runRollback(["--all", "--region", "eu"], cli(emergency).io)).rejects.toThrow(
+      "use --region <id> for one region or --all for every region, not both",
+    );
+    await expect(runRollback(["--all"], cli(emergency).io)).rejects.toThrow("rollback --all needs --service <id>");
+  });
+
+  it("takes the spec's short region names: --region eu", async () => {
+    const token = await deployToken();
+    const rolloutId = await start(token, "1.4.2", DIGEST_A, "eu-west");
+    const c = cli(token);
+    for (
+      let i = 0;
+      i < 500 &&
+      !h.db.raw
+        .select()
+        .from(regionRollouts)
+        .all()
+        .some((r) => r.canaryPct > 0);
+      i++
+    )
+      await c.io.sleep(1);
+    const rb = cli(await tokenOf("rollback", "emergency"));
+    expect(await runRollback(["--region", "eu", "--service", "api", "--wait", "--interval", "1"], rb.io)).toBe(0);
+    expect(rb.lines[0]).toBe(
+      `Rollback of eu-west requested (rollout ${rolloutId}); the engine moves traffic back to the previous release now. Watch it with: flightdeck rollout status ${rolloutId}`,
+    );
+    expect(rb.lines[1]).toMatch(/^ {2}eu-west {4}back: rolled back by token:\S+ at the \d+ % stage; 100 % of traffic is back on blue$/);
+  });
 });

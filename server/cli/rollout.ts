@@ -10,13 +10,6 @@ import { paint, type CliIo } from "./io";
 import { describeRegion, formatRollout } from "./rollout-format";
 import { ArgumentError } from "./simulate-args";
 
-export const ROLLOUT_USAGE = `  rollout start   --service <id> --version <v> --digest sha256:<hex> [--url <artifact url>] [--ref <git ref>] [--commit <sha>]
-                  --strategy sequential|delayed|parallel [--delay <minutes>] [--regions <id,id>|all]
-  rollout status  [<rollout id>]       one rollout, or the recent ones
-  rollout wait    <rollout id> [--interval <seconds>] [--timeout <minutes>]   exit 0 succeeded, 1 failed or aborted
-  rollout pause|resume|promote|abort <rollout id> --region <id> [--reason <text>]
-                  promote skips the rest of the current stage; the validation stage at 100 % needs the sre role and --reason`;
-
 const OPTIONS = {
   json: { type: "boolean" },
   service: { type: "string" },

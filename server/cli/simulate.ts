@@ -8,6 +8,7 @@ import { migrateDatabase, openDatabase, type Store } from "@/db/client";
 import type { Actor } from "@/server/actor";
 import { rawEnv, serverEnv } from "@/server/config/env";
 import { parseConfig, resolveConfigPath, type ConfigProblem } from "@/server/config/load";
+import { resolveRegionName } from "@/server/config/region-names";
 import type { FleetConfig } from "@/server/config/schema";
 import { fixedClock } from "@/server/engine/clock";
 import { createEngine, VirtualClock } from "@/server/engine/runner";
@@ -70,15 +71,18 @@ async function person(db: Store, id: string, name: string, roles: Actor["roles"]
 
 export async function simulate(opts: SimulateOptions): Promise<SimulationResult> {
   const config = simulationConfig(opts);
+  // Regions by id or the spec's short names (us, eu, apac), as the server takes them.
   if (opts.regions !== "all") {
-    const known = new Set(config.regions.map((r) => r.id));
-    const unknown = opts.regions.filter((r) => !known.has(r));
+    const known = config.regions.map((r) => r.id);
+    const unknown = opts.regions.filter((r) => !resolveRegionName(config, r).ok);
     if (unknown.length)
-      throw new ArgumentError(`--regions: unknown region ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the config has ${[...known].join(", ")}`);
+      throw new ArgumentError(`--regions: unknown region ${unknown.map((r) => JSON.stringify(r)).join(", ")}; the config has ${known.join(", ")}`);
   }
-  for (const f of opts.faults) {
-    if (!config.regions.some((r) => r.id === f.regionId)) throw new ArgumentError(`--fault: unknown region ${JSON.stringify(f.regionId)}`);
-  }
+  const faults = opts.faults.map((f) => {
+    const named = resolveRegionName(config, f.regionId);
+    if (!named.ok) throw new ArgumentError(`--fault: unknown region ${JSON.stringify(f.regionId)}`);
+    return { ...f, regionId: named.region.id };
+  });
 
   const db = openDatabase(":memory:");
   migrateDatabase(db);
@@ -88,7 +92,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulationResult>
   const reviewers = [await person(db, "functional-reviewer", "Functional reviewer", ["reviewer"]), await person(db, "sre-reviewer", "SRE reviewer", ["sre"])];
 
   const world = new SimulatedWorld({ seed: opts.seed });
-  for (const f of opts.faults) world.injectFault(f.regionId, f.stagePercent, f.values);
+  for (const f of faults) world.injectFault(f.regionId, f.stagePercent, f.values);
   const { runner } = createEngine({ db, config, clock, world, runner: { id: "simulator" } });
 
   let started;
