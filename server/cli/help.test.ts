@@ -59,7 +59,7 @@ describe("flightdeck --help", () => {
   it("works from the real bin, as the issue found it broken: `flightdeck rollout --help`", () => {
     const res = spawnSync(process.execPath, [path.resolve("scripts/flightdeck.mjs"), "rollout", "start", "--help"], {
       encoding: "utf8",
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, NODE_ENV: "test" },
     });
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^Usage: flightdeck rollout start --service <id>/);
