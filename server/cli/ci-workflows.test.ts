@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { rollouts } from "@/db/schema";
+import { regionRollouts, rollouts } from "@/db/schema";
 import { SECRET, freshProcessDatabase, type ProcessFixture } from "@/server/services/ci-webhook.fixtures";
 import { startRouteServer } from "./http-server.fixtures";
 
@@ -47,15 +47,15 @@ describe("docs/ci workflows", () => {
     expect(runs).toMatch(/npx --no-install flightdeck rollout wait "\$ROLLOUT_ID"/);
   });
 
-  it("emergency-rollback.yml takes a region and calls flightdeck rollback", () => {
+  it("emergency-rollback.yml takes a region (a short name, an id, or all) and calls flightdeck rollback, waiting until it is back", () => {
     const wf = load("emergency-rollback.yml");
     expectValidWorkflow(wf);
     expect(wf.on.workflow_dispatch.inputs.region).toMatchObject({ required: true, type: "string" });
-    expect(
-      allSteps(wf)
-        .map((s) => s.run ?? "")
-        .join("\n"),
-    ).toContain('flightdeck rollback --region "$REGION"');
+    const runs = allSteps(wf)
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(runs).toContain('flightdeck rollback --region "$REGION" --wait');
+    expect(runs).toContain('flightdeck rollback --all --service "$SERVICE" --idempotency-key "$RUN_KEY" --wait');
     // Least privilege: the token that can only roll back, never start or steer a rollout.
     const tokens = allSteps(wf).flatMap((s) => (s.env?.FLIGHTDECK_TOKEN ? [s.env.FLIGHTDECK_TOKEN] : []));
     expect(tokens.length).toBeGreaterThan(0);
@@ -107,6 +107,20 @@ describe("the workflow's webhook step", () => {
     expect(row).toMatchObject({ strategy: "delayed", delayMinutes: 90, initiator: "webhook:gh-1-1", ciActor: "octocat" });
     expect(stdout).toContain(`"rolloutId":"${row.id}"`);
     expect(readFileSync(path.join(dir, "output"), "utf8")).toBe(`rollout_id=${row.id}\n`);
+  });
+
+  it("takes the spec's short region names (us, eu, apac)", async () => {
+    await runStep({ STRATEGY: "parallel", REGIONS: "us, apac", DELAY: "" });
+    const [row] = f.db.raw.select().from(rollouts).all();
+    expect(
+      f.db.raw
+        .select()
+        .from(regionRollouts)
+        .all()
+        .filter((r) => r.rolloutId === row.id)
+        .map((r) => r.regionId)
+        .sort(),
+    ).toEqual(["apac-se", "us-east"]);
   });
 
   it("fails the step when Flightdeck refuses (a wrong secret is a 401), and starts nothing", async () => {
