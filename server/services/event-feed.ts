@@ -69,14 +69,20 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
   try {
     let cursor = opts.after ?? (await latestEventId(db));
     let sampleCursor = await db.samples.latestId();
+    const gaps = gapWatch();
     while (!signal?.aborted) {
       const rows = await db.events.listAfter(cursor, batchSize);
+      let caughtUp = rows.length < batchSize;
       for (const row of rows) {
         if (signal?.aborted) return;
+        if (row.id !== cursor + 1 && !gaps.given(row.id, Date.now())) {
+          caughtUp = true;
+          break;
+        }
         cursor = row.id;
         yield row;
       }
-      if (rows.length < batchSize) {
+      if (caughtUp) {
         // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
         const { notices, last } = await sampleNotices(db, sampleCursor, cursor);
         sampleCursor = last;
@@ -90,6 +96,29 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
   } finally {
     wake.stop();
   }
+}
+
+/** How long a follower waits for a missing event id before it goes on without it. */
+export const GAP_WAIT_MS = 2_000;
+
+/**
+ * Ids are handed out when a row is inserted, not when its transaction commits: on PostgreSQL a transaction may
+ * commit event 8 while another still holds 7 uncommitted. A follower that stepped past 7 would never see it, so
+ * it stops before a missing id until the row after it has been seen for GAP_WAIT_MS; then the id is taken for
+ * one a transaction rolled back or a crash lost (they leave gaps for good). On SQLite ids come in commit order.
+ */
+function gapWatch(): { given(id: number, now: number): boolean } {
+  /** When the row after each gap was first seen. */
+  const seen = new Map<number, number>();
+  return {
+    given(id, now) {
+      const since = seen.get(id) ?? now;
+      seen.set(id, since);
+      if (now - since < GAP_WAIT_MS) return false;
+      for (const key of seen.keys()) if (key <= id) seen.delete(key);
+      return true;
+    },
+  };
 }
 
 /** The longest a follower waits without a signal: what a worker apart from this process (SQLite) costs at most. */

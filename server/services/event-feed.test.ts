@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DIALECTS, freshStore, type AnyStore } from "@/db/store/test-stores";
+import { followEvents, GAP_WAIT_MS, type FeedEvent } from "./event-feed";
+
+const event = (message: string) => ({ at: Date.now(), type: "rollout.started", actor: "engine", message });
+
+/** Collects what a follower yields until `count` events came (or the test times out). */
+function follow(db: AnyStore, after: number, count: number, signal: AbortSignal): Promise<FeedEvent[]> {
+  return (async () => {
+    const seen: FeedEvent[] = [];
+    for await (const item of followEvents(db, { after, signal })) {
+      if (item.type === "sample.taken") continue;
+      seen.push(item);
+      if (seen.length === count) break;
+    }
+    return seen;
+  })();
+}
+
+describe.each(DIALECTS)("the live feed on $dialect", ({ open }) => {
+  let db: AnyStore;
+  let abort: AbortController;
+  beforeEach(() => (abort = new AbortController()));
+  afterEach(async () => {
+    abort.abort();
+    await db?.close();
+  });
+
+  it("never steps past an event whose transaction commits after a later one's", async () => {
+    db = await freshStore(open);
+    const first = await db.events.insertOne(event("before"));
+    const followed = follow(db, first, 2, abort.signal);
+    let releaseSlow!: () => void;
+    const slowHolds = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowInserted!: () => void;
+    const slowHasId = new Promise<void>((resolve) => (slowInserted = resolve));
+    // A transaction takes the next id and stays open while another event commits. SQLite lets one writer in at a
+    // time, so there the second waits for the first; PostgreSQL commits the later id first.
+    const slow = db.transaction(async (tx) => {
+      await tx.events.insertOne(event("slow"));
+      slowInserted();
+      await slowHolds;
+    });
+    await slowHasId;
+    const fast = db.events.insertOne(event("fast"));
+    if (db.dialect === "postgres") await fast;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    releaseSlow();
+    await Promise.all([slow, fast]);
+    expect((await followed).map((e) => e.message)).toEqual(["slow", "fast"]);
+  });
+
+  it("goes on past an id a rolled-back transaction left unused, once it has waited for it", async () => {
+    db = await freshStore(open);
+    const first = await db.events.insertOne(event("before"));
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.events.insertOne(event("rolled back"));
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    await db.events.insertOne(event("after"));
+    const started = Date.now();
+    expect((await follow(db, first, 1, abort.signal)).map((e) => e.message)).toEqual(["after"]);
+    // PostgreSQL's sequence does not give the rolled-back id back: the follower waited for it, then went on.
+    if (db.dialect === "postgres") expect(Date.now() - started).toBeGreaterThanOrEqual(GAP_WAIT_MS);
+  });
+});
