@@ -3,6 +3,7 @@
  * here is idempotent, so several processes on one database may run it.
  */
 import { initDb } from "@/db/client";
+import { authSecret } from "@/server/auth/secret";
 import { getConfig, setConfig } from "@/server/config";
 import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit, serverEnv } from "@/server/config/env";
@@ -19,6 +20,7 @@ export async function bootstrap(opts: { engine: boolean }) {
   checkEnvironmentOrExit();
   const { config, file } = getConfig();
   selectFleetDatabase(config); // FLIGHTDECK_DATABASE_URL, else FLIGHTDECK_DB, else data/demo.db in demo mode, else data/flightdeck.db
+  requireSharedAuthSecretOrExit();
   const db = await initDb(); // opens that database (PostgreSQL, or SQLite in WAL mode) and migrates it, before any request reads getDb()
   const now = Date.now();
   const system = systemContext(db, config, fixedClock(now)); // every start-up row is written at the same time
@@ -30,4 +32,14 @@ export async function bootstrap(opts: { engine: boolean }) {
   await ensureBootstrapAdmin(system, serverEnv());
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
   if (opts.engine) startEngine({ db, config });
+}
+
+/** The web server signs sessions: on PostgreSQL with one key for every replica (server/auth/secret.ts), checked before it serves. */
+function requireSharedAuthSecretOrExit(): void {
+  try {
+    authSecret();
+  } catch (err) {
+    console.error(`Flightdeck cannot start: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { authSecretFile, readOrCreateSecret } from "./secret";
+import { authSecret, authSecretFile, readOrCreateSecret } from "./secret";
 
 const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
 
@@ -23,5 +23,11 @@ describe("the auth secret", () => {
     expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readOrCreateSecret(file)).toBe(first);
+  });
+
+  it("must be given on PostgreSQL, where replicas share sessions, and says so", () => {
+    const url = "postgres://flightdeck@127.0.0.1:5432/flightdeck";
+    expect(() => authSecret(env({ FLIGHTDECK_DATABASE_URL: url }))).toThrow(/NEXTAUTH_SECRET is not set.*same value on every replica/);
+    expect(authSecret(env({ FLIGHTDECK_DATABASE_URL: url, NEXTAUTH_SECRET: "s".repeat(32) }))).toBe("s".repeat(32));
   });
 });

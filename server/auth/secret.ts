@@ -1,7 +1,8 @@
 /**
  * The key that signs session cookies: NEXTAUTH_SECRET, else a random secret generated once and kept in
  * `auth-secret` next to the database file (mode 0600; `demo.auth-secret` for the demo's), so sign-ins survive a
- * restart without any setup.
+ * restart without any setup. On PostgreSQL (several replicas) NEXTAUTH_SECRET is required: a secret kept by each
+ * replica would make a cookie signed by one refused by the next.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -39,6 +40,10 @@ const globalForSecret = globalThis as unknown as { flightdeckAuthSecret?: string
 
 export function authSecret(env: Env = serverEnv()): string {
   if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
+  if (env.FLIGHTDECK_DATABASE_URL)
+    throw new Error(
+      "NEXTAUTH_SECRET is not set, and FLIGHTDECK_DATABASE_URL is: replicas on one database must sign sessions with one key. Set NEXTAUTH_SECRET (openssl rand -base64 32) to the same value on every replica.",
+    );
   globalForSecret.flightdeckAuthSecret ??= readOrCreateSecret(authSecretFile(env));
   return globalForSecret.flightdeckAuthSecret;
 }
