@@ -71,6 +71,22 @@ describe("simulated deploy and traffic", () => {
     expect(reopened.deployCalls).toHaveLength(1);
     expect(reopened.weightCalls).toHaveLength(1);
   });
+
+  it("a world kept in a state file is shared: each process sees the others' changes and none is lost", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-world-"));
+    dirs.push(dir);
+    const stateFile = path.join(dir, "world.json");
+    const [a, b] = [new SimulatedWorld({ stateFile }), new SimulatedWorld({ stateFile })];
+    const clock = new VirtualClock(0);
+    await new SimulatedTrafficProvider(a, clock).setWeight({ region: "us-east", colour: "green", canaryPct: 10 });
+    await new SimulatedTrafficProvider(b, clock).setWeight({ region: "eu-west", colour: "green", canaryPct: 25 });
+    await new SimulatedTrafficProvider(a, clock).setWeight({ region: "us-east", colour: "green", canaryPct: 50 });
+    for (const world of [a, b, SimulatedWorld.read(stateFile)]) {
+      expect(world.weightOf("us-east")).toEqual({ blue: 50, green: 50 });
+      expect(world.weightOf("eu-west")).toEqual({ blue: 75, green: 25 });
+      expect(world.weightCalls.map((c) => `${c.region} ${c.canaryPct}`)).toEqual(["us-east 10", "eu-west 25", "us-east 50"]);
+    }
+  });
 });
 
 describe("simulated metrics", () => {
