@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type pg from "pg";
 import type { Query, Tables } from "../store/query";
-import { MISUSE, repositories, type Repositories, type Store } from "../store/store";
+import { EXCLUSIVE_OUTSIDE, MISUSE, repositories, type Repositories, type Store } from "../store/store";
 import { onConnection, type PgQuery } from "./driver";
 import { pgLiveSignal } from "./live";
 import { pgTables } from "./schema";
@@ -55,6 +55,9 @@ export function pgStore(q: PgQuery): PgStore {
       ...repositories(asQuery(onConnection(client)), tables),
       dialect: "postgres",
       live,
+      async exclusive(topic) {
+        await client.query("select pg_advisory_xact_lock(hashtext($1))", [`flightdeck:${topic}`]);
+      },
       async transaction(fn) {
         const name = `sp${++savepoints}`;
         await client.query(`SAVEPOINT ${name}`);
@@ -82,6 +85,7 @@ export function pgStore(q: PgQuery): PgStore {
     ...guardedRepos,
     dialect: "postgres",
     live,
+    exclusive: () => Promise.reject(new Error(EXCLUSIVE_OUTSIDE)),
     raw: q,
     async transaction(fn) {
       if (inTransaction.getStore()) throw new Error(MISUSE);

@@ -13,7 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as schema from "../schema";
-import { liveListeners, MISUSE, repositories, type Repositories, type Store } from "../store/store";
+import { EXCLUSIVE_OUTSIDE, liveListeners, MISUSE, repositories, type Repositories, type Store } from "../store/store";
 import type { SqliteQuery } from "./driver";
 
 export type SqliteStore = Store & {
@@ -77,6 +77,8 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     ...repos,
     dialect: "sqlite",
     live,
+    // BEGIN IMMEDIATE: no other transaction runs until this one ends.
+    exclusive: async () => undefined,
     async transaction(fn) {
       const name = `sp${++savepoints}`;
       client.exec(`SAVEPOINT ${name}`);
@@ -101,6 +103,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     ...gatedRepos,
     dialect: "sqlite",
     live,
+    exclusive: () => Promise.reject(new Error(EXCLUSIVE_OUTSIDE)),
     raw: q,
     $client: client,
     transaction: (fn) =>

@@ -67,4 +67,20 @@ describe.each(DIALECTS)("the store's transactions on $dialect", ({ open }) => {
     );
     for (let i = 0; i < 12; i++) expect(await db.leases.holder(`l${i}`, 10)).toBe(i === 5 ? null : "r1");
   });
+
+  it("runs the transactions that claim one exclusive topic one after the other, each seeing what the one before wrote", async () => {
+    db = await freshStore(open);
+    // Each reads the count, waits a little, then writes count + 1: without the topic two would read the same count.
+    const claim = (owner: string) =>
+      db.transaction(async (tx) => {
+        await tx.exclusive("counting");
+        const held = (await tx.leases.heldCountByOwner(0)).get("counter") ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await tx.leases.acquire(`n${held}`, "counter", 0, 1000);
+        return `${owner}:${held}`;
+      });
+    const results = await Promise.all(["a", "b", "c", "d"].map(claim));
+    expect(results.map((r) => r.split(":")[1]).sort()).toEqual(["0", "1", "2", "3"]);
+    await expect(db.exclusive("counting")).rejects.toThrow(/on a transaction's handle/);
+  });
 });

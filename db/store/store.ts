@@ -63,6 +63,12 @@ export type Store = Repositories & {
    * readers read from their own cursor, and a missed signal only delays them to their next look.
    */
   readonly live: LiveSignal;
+  /**
+   * Inside a transaction: wait until no other transaction holds `topic`, then hold it until this one ends. For
+   * a check-then-write that a row's version cannot guard (no last admin removed by two admins at once, no sign-in
+   * attempt past the throttle): SQLite runs one writer at a time already; PostgreSQL takes an advisory lock.
+   */
+  exclusive(topic: string): Promise<void>;
   /** Run `fn` in one transaction: all its writes commit together or none do. Use only `tx` inside it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -89,6 +95,9 @@ export function liveListeners(): LiveSignal & { emit(): void; readonly size: num
     },
   };
 }
+
+/** What `exclusive` outside a transaction throws: the topic would be let go at once. */
+export const EXCLUSIVE_OUTSIDE = "exclusive(topic) holds the topic until the transaction ends: call it on a transaction's handle (tx)";
 
 /** Thrown by both stores when a transaction's function reaches for the outer store instead of its `tx`. */
 export const MISUSE = "the store was used inside a transaction: use the transaction's own handle (tx), not the outer store";

@@ -57,6 +57,8 @@ async function longestWait(db: Store, who: { email: string; address: string }, n
 export async function beginSignInAttempt(ctx: ServiceContext, who: { email: string; address: string }): Promise<SignInAttempt> {
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<SignInAttempt> => {
+    // Attempts are counted one transaction at a time, so a burst in parallel cannot all pass under the limit.
+    await tx.exclusive("sign-in");
     const throttled = await longestWait(tx, who, now);
     if (throttled) return { ok: false, throttled };
     // Old rows go as new ones arrive: the table holds at most one window of failures.

@@ -26,6 +26,8 @@ export async function setUserDisabled(ctx: ServiceContext, input: { userId: unkn
   const { userId, disabled } = parseInput(SetUserDisabledInput, { userId: input.userId, disabled: input.disabled });
   const demoMode = ctx.config.demo;
   return ctx.db.transaction(async (tx) => {
+    // With role changes (users.ts): the last active admin is counted by one transaction at a time.
+    await tx.exclusive("admins");
     const user = await tx.users.byId(userId);
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
     if ((user.disabledAt !== null) === disabled) return { userId, disabled, changed: false, sessionsEnded: 0 };

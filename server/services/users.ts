@@ -97,6 +97,8 @@ export async function setUserRoles(
   const after = canonicalRoles(roles);
   const demoMode = ctx.config.demo;
   return ctx.db.transaction(async (tx) => {
+    // Two admins removing each other's admin role at once must not both see the other as the remaining admin.
+    await tx.exclusive("admins");
     const user = await tx.users.byId(userId);
     if (!user) throw notFound(`userId: no user with id ${JSON.stringify(userId)}`);
     const before = await storedRoles(tx, userId);
