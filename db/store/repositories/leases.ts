@@ -8,6 +8,7 @@
  * transaction (`confirm`), so an owner that was paused past its lease and taken over writes nothing.
  */
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { perHandle, prepare } from "../prepared";
 import type { Query, Tables } from "../query";
 
 /** A lease as the runner holds it: what a pass's save confirms. */
@@ -15,6 +16,19 @@ export type LeaseClaim = { name: string; owner: string; token: number };
 
 /** A lease just taken or renewed: until when, and its fencing token. */
 export type HeldLease = { expiresAt: number; token: number };
+
+// --- engine: the fence of every save of a pass, prepared (built anew it cost ~0.3 ms a save) ---
+const p = sql.placeholder;
+const fenceStatements = perHandle((q, { leases }) => ({
+  confirm: prepare(
+    q
+      .update(leases)
+      .set({ token: sql`${leases.token}` })
+      .where(and(eq(leases.name, p("name")), eq(leases.owner, p("owner")), eq(leases.token, p("token"))))
+      .returning({ name: leases.name }),
+    "leases.confirm",
+  ),
+}));
 
 export function leaseRepository(q: Query, t: Tables) {
   const { leases } = t;
@@ -62,11 +76,7 @@ export function leaseRepository(q: Query, t: Tables) {
      * always increments the token, and an owner whose lease lapsed unclaimed is still the only writer.
      */
     async confirm(lease: LeaseClaim): Promise<boolean> {
-      const rows = await q
-        .update(leases)
-        .set({ token: sql`${leases.token}` })
-        .where(and(eq(leases.name, lease.name), eq(leases.owner, lease.owner), eq(leases.token, lease.token)))
-        .returning({ name: leases.name });
+      const rows = await fenceStatements(q, t).confirm.execute({ name: lease.name, owner: lease.owner, token: lease.token });
       return rows.length === 1;
     },
 
