@@ -166,6 +166,12 @@ const RULES: Rule[] = [
       (/^drizzle-orm\/(pg-core|node-postgres)(\/|$)/.test(imp.specifier) || (/^pg(\/|$)/.test(imp.specifier) && !imp.file.startsWith("lab/"))),
   },
   {
+    name: "the dialects import nothing of each other: db/sqlite and db/pg meet only where a store is chosen (db/client.ts) and in the SQLite-to-PostgreSQL copy (db/copy.ts)",
+    appliesTo: (f) => f.startsWith("db/sqlite/") || f.startsWith("db/pg/"),
+    testsToo: false,
+    breaks: (imp) => (imp.file.startsWith("db/sqlite/") && inProject(imp, "db/pg/")) || (imp.file.startsWith("db/pg/") && inProject(imp, "db/sqlite/")),
+  },
+  {
     name: "the repositories (db/store) are written once for every dialect: nothing from db/sqlite or db/pg (but the type alias of the handle they are given, db/store/query.ts)",
     appliesTo: under("db/store/"),
     testsToo: false,

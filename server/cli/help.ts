@@ -73,6 +73,19 @@ export const COMMANDS: Record<string, CommandHelp> = {
       enable: { usage: "flightdeck users enable <email|id> [--config <file>] [--json]", about: "Let a disabled user sign in again." },
     },
   },
+  db: {
+    usage: "flightdeck db copy --from <sqlite:path|path> --to <postgres://...> [--json]",
+    about: "Move a SQLite installation to PostgreSQL (run with Flightdeck stopped).",
+    subcommands: {
+      copy: {
+        usage: "flightdeck db copy --from <sqlite:path|path> --to <postgres://user:password@host:5432/database> [--json]",
+        about:
+          "Copy every table of a SQLite file (read-only, migrated to this version) into an empty PostgreSQL database, migrated\n" +
+          "first, in one transaction: a failure leaves it empty. Refuses a target that holds any row. Prints the rows per table\n" +
+          "and checks the row counts of both sides; exit 1 when it refused or failed.",
+      },
+    },
+  },
   doctor: {
     usage: "flightdeck doctor [--config <file>] [--json]",
     about: "The production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks.",

@@ -3,6 +3,7 @@
  */
 import { ConfigError } from "@/server/config/load";
 import { ApiError } from "./api-client";
+import { runDb } from "./db";
 import { runDoctor } from "./doctor";
 import { helpRequested, overallUsage } from "./help";
 import { processIo } from "./io";
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runNotify(rest, processIo());
       case "users":
         return await runUsers(rest, processIo());
+      case "db":
+        return await runDb(rest, processIo());
       case undefined:
         process.stdout.write(overallUsage());
         return 2;
