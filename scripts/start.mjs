@@ -21,7 +21,8 @@ const plan = preflightOrExit(process.env, port);
 
 ensureBuild();
 
-const env = { ...process.env, NEXTAUTH_URL: plan.publicUrl, NEXT_TELEMETRY_DISABLED: "1" };
+// NEXT_MANUAL_SIG_HANDLE: the server's own handler (server/bootstrap.ts) stops the engine and hands its leases back before it exits.
+const env = { ...process.env, NEXTAUTH_URL: plan.publicUrl, NEXT_TELEMETRY_DISABLED: "1", NEXT_MANUAL_SIG_HANDLE: "1" };
 if (!process.env.FLIGHTDECK_DATABASE_URL) env.FLIGHTDECK_DB = plan.database;
 for (const line of plan.banner) console.log(line);
 const args = [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port, ...(plan.host ? ["-H", plan.host] : [])];

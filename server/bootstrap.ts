@@ -9,7 +9,7 @@ import { selectFleetDatabase } from "@/server/config/database";
 import { checkEnvironmentOrExit, serverEnv } from "@/server/config/env";
 import { loadConfigOrExit } from "@/server/config/load";
 import { fixedClock } from "@/server/engine/clock";
-import { startEngine } from "@/server/engine/runner";
+import { startEngine, type Runner } from "@/server/engine/runner";
 import { logger } from "@/server/log";
 import { systemContext } from "@/server/services/context";
 import { seedDemoFleet, syncFleet } from "@/server/services/fleet";
@@ -31,7 +31,30 @@ export async function bootstrap(opts: { engine: boolean }) {
   }
   await ensureBootstrapAdmin(system, serverEnv());
   logger.info({ config: file, regions: config.regions.length, demo: config.demo }, "flightdeck started");
-  if (opts.engine) startEngine({ db, config });
+  const runner = opts.engine ? startEngine({ db, config }) : null;
+  if (serverEnv().NEXT_MANUAL_SIG_HANDLE) stopOnSignals(runner);
+}
+
+/** How long a stopping server waits for the engine's passes in flight before it exits anyway. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * `npm start` leaves SIGTERM and SIGINT to us (NEXT_MANUAL_SIG_HANDLE): the engine stops between two steps and
+ * hands its leases back, so another replica takes its rollouts over at once rather than after a lease TTL.
+ */
+function stopOnSignals(runner: Runner | null): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "flightdeck stopping");
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    void Promise.race([runner?.stop(), grace])
+      .catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, "the engine did not stop cleanly"))
+      .finally(() => process.exit(code));
+  };
+  process.on("SIGTERM", () => stop("SIGTERM", 143));
+  process.on("SIGINT", () => stop("SIGINT", 130));
 }
 
 /** The web server signs sessions: on PostgreSQL with one key for every replica (server/auth/secret.ts), checked before it serves. */

@@ -51,11 +51,18 @@ export const EnvSchema = z.object({
   FLIGHTDECK_URL: z.url({ error: (i) => `expected the Flightdeck server's URL, got ${JSON.stringify(i.input)}` }).optional(),
   FLIGHTDECK_TOKEN: z.string().regex(/^fd_/, { error: "expected an API token (fd_…) from Admin → API tokens" }).optional(),
   FLIGHTDECK_ENGINE: z.enum(["on", "off"]).optional(),
+  /** Set by `npm start` (scripts/start.mjs): the server's own signal handler stops the engine before it exits. */
+  NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
   /** A file that keeps the simulated world (weights, calls) across restarts of the demo. */
   FLIGHTDECK_SIM_STATE: z.string().min(1).optional(),
   FLIGHTDECK_LEASE_TTL_MS: z
     .string()
     .regex(/^\d+$/, { error: (i) => `expected milliseconds, got ${JSON.stringify(i.input)}` })
+    .optional(),
+  /** Tests only (refused when NODE_ENV=production): the process kills itself at this crash point (server/engine/crash-points.ts). */
+  FLIGHTDECK_CRASH_AT: z
+    .string()
+    .regex(/^[a-z-]+\.[a-z-]+(:[1-9]\d*)?$/, { error: (i) => `expected <point>[:<n>], such as deploy.after-effect:1, got ${JSON.stringify(i.input)}` })
     .optional(),
   /** Sign-in providers and the bootstrap admin (checked in pairs below). */
   GITHUB_ID: z.string().optional(),
