@@ -2,13 +2,17 @@
 // The server the e2e tests (and the live-update benchmark) run against: the production build, a fresh database
 // (FLIGHTDECK_E2E_DB names it when the caller wants to write to it too), the e2e fleet config.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = process.argv[2] ?? "3100";
 const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-e2e-"));
+// The simulated load balancers and hosts, kept in a file the specs read to check the world, not just the page.
+const world = process.env.FLIGHTDECK_E2E_SIM_STATE ?? path.join(root, "test-results/e2e-simulated-world.json");
+rmSync(world, { force: true });
+mkdirSync(path.dirname(world), { recursive: true });
 const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port], {
   cwd: root,
   stdio: "inherit",
@@ -16,6 +20,7 @@ const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/b
     ...process.env,
     FLIGHTDECK_DB: process.env.FLIGHTDECK_E2E_DB ?? path.join(dir, "flightdeck.db"),
     FLIGHTDECK_CONFIG: process.env.FLIGHTDECK_E2E_CONFIG ?? path.join(root, "e2e/fleet.e2e.yaml"),
+    FLIGHTDECK_SIM_STATE: world,
     NEXTAUTH_URL: `http://localhost:${port}`,
     NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e",
     NEXT_TELEMETRY_DISABLED: "1",
