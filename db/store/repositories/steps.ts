@@ -1,5 +1,5 @@
 /** Step keys: one row per idempotent effect of the engine. */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { steps } from "../../schema";
 import type { StepAttempt } from "../../schema/steps";
 import type { Query, Tables } from "../query";
@@ -30,15 +30,6 @@ export function stepRepository(q: Query, t: Tables) {
 
     async fail(key: string, error: string, finishedAt: number, attempts: StepAttempt[]): Promise<void> {
       await q.update(steps).set({ status: "failed", error, finishedAt, attempts }).where(eq(steps.key, key));
-    },
-
-    /** A region rollout's steps left `started`: effects a process began and never recorded (it died meanwhile). */
-    async interruptedOf(regionRolloutId: string): Promise<StepRow[]> {
-      return q
-        .select()
-        .from(steps)
-        .where(and(eq(steps.regionRolloutId, regionRolloutId), eq(steps.status, "started")))
-        .orderBy(asc(steps.startedAt));
     },
 
     // --- the rollout page (services: rollout-view) ---

@@ -26,6 +26,7 @@ import type { Store } from "@/db/client";
 import type { OutboxRow } from "@/db/store/repositories/outbox";
 import { rawEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
+import { crashPoint } from "@/server/engine/crash-points";
 import { engineMetrics } from "@/server/metrics";
 import { postWebhook, type WebhookAnswer } from "@/server/providers/notify-webhook";
 import { redactSecrets, urlWithoutSecrets } from "@/server/redact-secrets";
@@ -102,9 +103,11 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     return mark(o, row, { outcome: "failed", status: null, body: null, error: err instanceof Error ? err.message : String(err) }, now());
   }
   if (!(await o.db.outbox.markPostStarted(row, now()))) return null;
+  crashPoint("send.before-effect");
   if (possibleRepeat)
     o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts }, "card may have arrived before: resent marked");
   const result = await postCard(o.config, channel, payload, { ...o, env, now, correlationId, attempts: row.attempts });
+  crashPoint("send.after-effect");
   const url = env[channel.webhookUrlEnv];
   if (result.outcome !== "sent" && url)
     o.log?.warn(
@@ -112,7 +115,9 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
       "notification not delivered",
     );
   // Proven not to have arrived: the row's mark goes back to what it was before this POST.
-  return mark(o, row, result, now(), undefined, result.mayHaveArrived === false ? { postStartedAt: row.postStartedAt } : {});
+  const marked = await mark(o, row, result, now(), undefined, result.mayHaveArrived === false ? { postStartedAt: row.postStartedAt } : {});
+  crashPoint("send.after-record");
+  return marked;
 }
 
 type Channel = FleetConfig["notifications"]["channels"][number];

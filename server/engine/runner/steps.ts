@@ -9,6 +9,7 @@
  */
 import type { Store } from "@/db/client";
 import type { StepAttempt } from "@/db/schema/steps";
+import { crashPointOfStep } from "@/server/engine/crash-points";
 
 export type StepOutcome<T> = { result: T; replayed: boolean };
 
@@ -34,9 +35,12 @@ export async function runStep<T>(db: Store, step: StepSpec<T>, now: () => number
   await db.steps.start(step.key, step.regionRolloutId, startedAt, [...past, { startedAt, endedAt: null, outcome: "started" }], step.effect ?? null);
   try {
     const found = existing?.status === "started" && step.findDone ? await step.findDone() : null;
+    if (found === null) crashPointOfStep(step.effect, "before-effect");
     const result = found ?? (await step.run());
+    crashPointOfStep(step.effect, "after-effect");
     const at = now();
     await db.steps.finish(step.key, (result ?? null) as unknown, at, ended(found !== null ? FOUND_DONE : "done", at));
+    crashPointOfStep(step.effect, "after-record");
     return { result, replayed: false };
   } catch (err) {
     // A shutdown leaves the step `started`: the next runner asks the world rather than trusting a half-done effect.

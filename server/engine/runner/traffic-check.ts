@@ -5,11 +5,12 @@
  * The runner does the same for a region resumed after a pause: a load balancer restarted while it was paused
  * (HAProxy comes back with its config's weights) would otherwise hold another split than the events say.
  *
- * Except where a weight change was cut short: a step still `started` (the process died after the balancer
- * moved and before the step was recorded) may be why the balancer is ahead of the stored split. A split on the
- * way from the verified one to that step's target (the target included) is left to the step, which asks the
- * balancer when it runs again and is recorded done when the target holds: traffic never moves back to a split
- * the in-flight step had already passed.
+ * Except where a weight change is not recorded on the region yet: a step still `started` (the process died after
+ * the balancer moved and before the step was recorded), or the latest one done (it died after the step's record
+ * and before the region's) may be why the balancer is ahead of the stored split. A split on the way from the
+ * verified one to that step's target (the target included) is left to the step, which asks the balancer when it
+ * runs again (or replays its stored result) and is then recorded on the region: traffic never moves back to a
+ * split the step had already passed.
  */
 import type { Logger } from "pino";
 import type { Store } from "@/db/client";
@@ -17,6 +18,7 @@ import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import type { Effect } from "@/server/engine/machine/types";
 import { splitFor, type RegionProviders, type TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "@/server/engine/clock";
+import { crashPoint } from "@/server/engine/crash-points";
 import type { EventConsumers } from "../store/event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "../store/load";
 import { insertEvents } from "../store/persist";
@@ -56,11 +58,12 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
     const expected = splitFor(row.toColour, row.canaryPct);
     const actual = await traffic.getWeight({ region: row.regionId, correlationId: rollout.correlationId, signal: deps.signal });
     if (actual.blue === expected.blue && actual.green === expected.green) return false;
-    const interrupted = await interruptedMoveTowards(db, row, expected, actual);
-    if (interrupted) {
-      log.info({ stepKey: interrupted, found: actual }, "the load balancer holds what an interrupted weight change was moving to; left to that step");
+    const unrecorded = await unrecordedMoveTowards(db, row, expected, actual);
+    if (unrecorded) {
+      log.info({ stepKey: unrecorded, found: actual }, "the load balancer holds what a weight change not yet recorded was moving to; left to that step");
       return false;
     }
+    crashPoint("traffic-check.before-effect");
     const verified = await traffic.setWeight({
       region: row.regionId,
       colour: row.toColour,
@@ -68,6 +71,7 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
       correlationId: rollout.correlationId,
       signal: deps.signal,
     });
+    crashPoint("traffic-check.after-effect");
     const now = deps.clock.now();
     // The provider calls are done: the transaction holds store writes only.
     await db.transaction(async (tx) => {
@@ -80,6 +84,7 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
         },
       ]);
     });
+    crashPoint("traffic-check.after-record");
     return true;
   } catch (err) {
     if (err instanceof Error && err.name === "AbortError") throw err;
@@ -89,16 +94,25 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
 }
 
 /**
- * The key of a weight change of the region's current attempt left `started`, whose move from `verified` toward
- * its target has reached `held` (the new colour's share between the two, its target included); else null.
- * Step keys of an attempt start with `<region rollout id>/a<attempt>/` (engine/machine).
+ * The key of a weight change of the region's current attempt that the region does not record yet, whose move from
+ * `verified` toward its target has reached `held` (the new colour's share between the two, its target included);
+ * else null. Not recorded: left `started`, or the latest one done with another target than the stored split
+ * (each recorded weight change stores its target as the region's split, so the latest done one shows the split
+ * stored unless the process died between the two records). Step keys of an attempt start with
+ * `<region rollout id>/a<attempt>/` (engine/machine).
  */
-async function interruptedMoveTowards(db: Store, row: RegionRolloutRow, verified: TrafficSplit, held: TrafficSplit): Promise<string | null> {
+async function unrecordedMoveTowards(db: Store, row: RegionRolloutRow, verified: TrafficSplit, held: TrafficSplit): Promise<string | null> {
   const prefix = `${row.id}/a${row.attempt}/`;
   const share = (split: TrafficSplit) => split[row.toColour];
-  for (const step of await db.steps.interruptedOf(row.id)) {
-    const effect = step.effect as Effect | null;
-    if (!step.key.startsWith(prefix) || effect?.kind !== "setWeight") continue;
+  const moves = (await db.steps.listForRegionRollouts([row.id])).filter(
+    (step) => step.key.startsWith(prefix) && (step.effect as Effect | null)?.kind === "setWeight",
+  );
+  const latestDone = moves
+    .filter((step) => step.status === "done")
+    .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0))
+    .at(-1);
+  for (const step of [...moves.filter((s) => s.status === "started"), ...(latestDone ? [latestDone] : [])]) {
+    const effect = step.effect as Extract<Effect, { kind: "setWeight" }>;
     const target = share(splitFor(effect.colour, effect.canaryPct));
     const [low, high] = [Math.min(share(verified), target), Math.max(share(verified), target)];
     if (share(held) >= low && share(held) <= high) return step.key;
