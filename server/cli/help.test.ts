@@ -32,6 +32,7 @@ describe("flightdeck --help", () => {
     expect(Object.keys(COMMANDS.rollout.subcommands!).sort()).toEqual(casesOf("rollout.ts").sort());
     expect(Object.keys(COMMANDS.users.subcommands!).sort()).toEqual(["add", "disable", "enable", "list"]);
     expect(Object.keys(COMMANDS.notify.subcommands!)).toEqual(["test"]);
+    expect(Object.keys(COMMANDS.db.subcommands!)).toEqual(["copy"]);
   });
 
   it.each(every.map((words) => [words.join(" "), words] as const))("flightdeck %s --help prints its usage and exits 0", async (_, asked) => {
