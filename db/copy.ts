@@ -1,5 +1,5 @@
 /**
- * Moves a SQLite installation to PostgreSQL (`flightdeck db copy`): the one place that opens both dialects at once.
+ * Moves a SQLite installation to PostgreSQL (`flightdeck db copy`): the one place with both dialects open at once.
  * The source is read-only and must be migrated to the latest migration (its columns are then exactly the schema's);
  * the target is migrated and must hold no row at all, since copying into a database in use is how data gets lost.
  * Every table of db/schema is copied in foreign-key order, in batches, in ONE PostgreSQL transaction: a failure
