@@ -1,6 +1,7 @@
 /**
  * The summary of an emergency rollback of every region (server/engine/machine/emergency-batch.ts), written by the
- * save that settles the last region of the batch, in its transaction: SQLite runs transactions one at a time, so
+ * save that settles the last region of the batch, in its transaction: the saves of one batch read its regions one
+ * transaction at a time (`exclusive`; SQLite runs one at a time anyway, PostgreSQL replicas in parallel), so
  * exactly one save sees every region of the batch settled. A region settles when its rollback was carried out
  * and verified (or overtaken), or when its first try failed (it keeps being retried, and alerts on its own).
  */
@@ -23,6 +24,7 @@ export async function settleEmergencyBatch(tx: Store, { row, saved, serviceId, n
   // Only a save that settles a requested rollback: carried out (the request cleared) or its first try failed.
   if (row.requestedAction !== "rollback") return;
   if (saved.requestedAction !== null && !(row.rollbackAttempts === 0 && saved.rollbackAttempts > 0)) return;
+  await tx.exclusive(`emergency-batch:${serviceId}`);
   const batch = await openEmergencyBatch(tx, saved.id, now);
   if (!batch) return;
   const outcomes: EmergencyOutcome[] = [];
