@@ -86,16 +86,6 @@ export const COMMANDS: Record<string, CommandHelp> = {
       },
     },
   },
-  db: {
-    usage: "flightdeck db copy --from <sqlite:path | path> --to <postgres://…> [--json]",
-    about: "The database on the server itself.",
-    subcommands: {
-      copy: {
-        usage: "flightdeck db copy --from <sqlite:path | path> --to <postgres://user:password@host:5432/database> [--json]",
-        about: "Move a SQLite installation (Flightdeck stopped) into an empty PostgreSQL database, every table in one transaction.",
-      },
-    },
-  },
   doctor: {
     usage: "flightdeck doctor [--config <file>] [--json]",
     about: "The production readiness checklist: config, secrets, SSH, load balancers, Prometheus, webhooks.",
