@@ -11,8 +11,6 @@ import { sendExampleCard, type Purpose } from "@/server/engine/outbox/send-examp
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
-export const NOTIFY_USAGE = `  notify     test [--channel incidents|deployments] [--config <file>]   send the example incident card to every configured webhook`;
-
 export async function runNotify(argv: string[], io: CliIo, opts: { timeoutMs?: number } = {}): Promise<number> {
   let parsed;
   try {

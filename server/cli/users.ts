@@ -21,9 +21,6 @@ import { createLocalUser, listUsers, setUserDisabled } from "@/server/services/u
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
-export const USERS_USAGE = `  users      list | add --email <e> --name <n> [--role <r>]... [--password-stdin] | disable <email|id> | enable <email|id>
-             manage users on the server itself (the fleet's database), audited as cli:<your login>`;
-
 export type UsersOptions = { readStdin?: () => Promise<string>; operator?: string; clock?: TimeSource };
 
 export async function runUsers(argv: string[], io: CliIo, opts: UsersOptions = {}): Promise<number> {
