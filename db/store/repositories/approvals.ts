@@ -13,7 +13,8 @@ const engineStatements = perHandle((q, { approvals }) => ({
       .select()
       .from(approvals)
       .where(eq(approvals.regionRolloutId, sql.placeholder("regionRolloutId")))
-      .orderBy(asc(approvals.at), asc(approvals.id)),
+      // In decision order; decisions of one millisecond by reviewer (unique per gate), never by the random id.
+      .orderBy(asc(approvals.at), asc(approvals.reviewerId)),
     "approvals.forRegionRollout",
   ),
 }));
