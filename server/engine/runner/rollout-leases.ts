@@ -81,7 +81,7 @@ export class RolloutLeases {
   lost(rolloutId: string, claim: LeaseClaim): void {
     if (this.held.get(rolloutId)?.token !== claim.token) return;
     this.drop(rolloutId);
-    this.opts.log.warn({ rolloutId, token: claim.token }, "lease taken over by another runner while a pass ran; its writes were refused");
+    this.opts.log.warn({ rolloutId, token: claim.token }, "lease lost: another runner took the rollout over while a pass ran; the pass wrote nothing");
   }
 
   /** Shutdown: every lease handed back at once (its token kept), and this runner out of the live count. */
