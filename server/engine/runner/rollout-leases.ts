@@ -64,7 +64,8 @@ export class RolloutLeases {
     for (const rolloutId of this.rolloutIds()) if (!active.has(rolloutId)) await this.handBack(rolloutId);
 
     // The ones we hold are renewed in a few statements, not one each (leases taken together expire together).
-    const renewing = [...this.held].filter(([, lease]) => lease.expiresAt - now <= leaseTtlMs / 2).map(([rolloutId]) => rolloutId);
+    // Renewed once a third of the TTL has passed (every 5 s at the default 15 s): two renewals can fail before it lapses.
+    const renewing = [...this.held].filter(([, lease]) => lease.expiresAt - now <= (leaseTtlMs * 2) / 3).map(([rolloutId]) => rolloutId);
     const renewed = await db.leases.renewHeld(renewing.map(rolloutLeaseName), owner, now, leaseTtlMs);
     for (const rolloutId of renewing) {
       const lease = this.held.get(rolloutId);
