@@ -41,6 +41,8 @@ export type RunnerOptions = {
   consumers?: EventConsumers;
 };
 
+type DueRows = Awaited<ReturnType<Store["regionRollouts"]["dueWithWorkLeft"]>>;
+
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
 
 /** How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds. */
@@ -58,6 +60,10 @@ export class Runner {
   private readonly pausedSeen = new Set<string>();
   private lastHeartbeatAt = -Infinity;
   private lastLeaseScanAt = -Infinity;
+  /** What `nextDueAt` last found due, when it found any. */
+  private lastDueRead: DueRows = [];
+  /** The due rows the real-clock sleep woke on, taken by the tick it wakes so one scan serves both. */
+  private dueRead: DueRows | null = null;
   private abort = unlimited(new AbortController());
   private loop: Promise<void> | null = null;
   private readonly startedAt: number;
@@ -122,8 +128,12 @@ export class Runner {
     const { db, clock } = this.opts;
     const now = clock.now();
     const mine = (r: { id: string; rolloutId: string }) => this.leases.has(r.rolloutId) && !this.inFlight.has(r.id);
-    const due = (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now)).find(mine);
-    if (due) return due.nextTickAt;
+    const dueNow = await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now);
+    const due = dueNow.find(mine);
+    if (due) {
+      this.lastDueRead = dueNow;
+      return due.nextTickAt;
+    }
     const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, NEXT_DUE_LOOKAHEAD);
     // Past a page of rollouts that another runner holds, wake at the last of them and look again.
     return (later.find(mine) ?? (later.length === NEXT_DUE_LOOKAHEAD ? later.at(-1) : undefined))?.nextTickAt ?? null;
@@ -155,11 +165,18 @@ export class Runner {
     // Virtual time costs nothing to skip: sleep straight to the next due time; a command given meanwhile is
     // seen at the next tick.
     if (clock.kind === "virtual") return clock.sleep(next === null ? maxSleepMs : Math.max(0, next - now), signal);
+    if (next !== null && next <= now) {
+      this.dueRead = this.lastDueRead;
+      return;
+    }
     const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
     while (clock.now() < until) {
       await clock.sleep(Math.min(pollMs, until - clock.now()), signal);
       const due = await this.nextDueAt();
-      if (due !== null && due <= clock.now()) return;
+      if (due !== null && due <= clock.now()) {
+        this.dueRead = this.lastDueRead;
+        return;
+      }
     }
   }
 
@@ -180,11 +197,12 @@ export class Runner {
     );
 
     const heldIds = this.leases.rolloutIds();
+    // The rows the sleep that woke this tick found due, else a fresh read: each scan waits its turn for the
+    // store behind the passes in flight, so reading twice made every pass that much later.
+    const dueRows = this.dueRead ?? (heldIds.length === 0 ? [] : await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now()));
+    this.dueRead = null;
     // Held rollouts are filtered here, not with `rollout_id IN (...)`: binding a thousand ids cost ~2.5 ms a tick.
-    const due =
-      heldIds.length === 0
-        ? []
-        : (await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now())).filter((r) => this.leases.has(r.rolloutId) && !this.inFlight.has(r.id));
+    const due = dueRows.filter((r) => this.leases.has(r.rolloutId) && !this.inFlight.has(r.id));
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
