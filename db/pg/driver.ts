@@ -9,8 +9,17 @@ import pg from "pg";
 /** The drizzle handle on the pool; a transaction gets its own handle on one pooled connection. */
 export type PgQuery = NodePgDatabase & { $client: pg.Pool };
 
+/**
+ * How long the server lets a session sit idle inside a transaction before it ends the session, which rolls the
+ * transaction back and frees its locks. Flightdeck sends a transaction's statements back to back, so only a
+ * process that stopped in the middle of one (paused, cut off, starved for seconds) gets there. Without it, such a
+ * replica would keep the lease row its save had confirmed locked, and every other replica's lease scan would
+ * wait on that row until the replica woke up: no rollout taken over, and theirs stalled too.
+ */
+export const IDLE_IN_TRANSACTION_MS = 2_000;
+
 export function openPg(url: string): PgQuery {
-  const pool = new pg.Pool({ connectionString: url });
+  const pool = new pg.Pool({ connectionString: url, options: `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}` });
   // A connection that breaks while idle in the pool (a server restart) is dropped by the pool and the next query
   // opens another; without a listener the error event would end the process. Errors of queries reach their callers.
   pool.on("error", () => {});

@@ -1,9 +1,14 @@
 /**
  * Failover with real processes on a real PostgreSQL: three replicas (`node dist/worker.mjs`, each under its own
- * host name as on three machines) share 30 one-region rollouts through leases. The replica holding the most is killed with SIGKILL in the middle of a stage; the
- * others take its rollouts over within one lease TTL, and every rollout ends as it would have without the kill.
- * What happened is read from the world, not only from Flightdeck's events: the simulated hosts' installs and
- * load balancers' weight changes (the state file the replicas share) and the cards the receiver got.
+ * host name as on three machines) share one-region rollouts through leases.
+ * - The replica holding the most leases is killed with SIGKILL in the middle of a stage: the others take its
+ *   rollouts over within one lease TTL, and every rollout ends as it would have without the kill.
+ * - It is paused with SIGSTOP instead, in the middle of its passes (some reading, one inside its save, its lease
+ *   row locked), past its TTL: the others take over within one TTL (the server ends the session left idle in its
+ *   transaction, which frees the lease row). Once it runs again, its saves are refused (the fencing token, or the
+ *   row version the new owner moved on), it says it lost its leases, and it lets the rollouts go.
+ * What happened is read from the world, not only from Flightdeck's events: the simulated hosts' installs and load
+ * balancers' weight changes (the state file the replicas share) and the cards the receiver got.
  */
 import { afterEach, beforeAll, expect, it } from "vitest";
 import { rawRows } from "@/db/store/test-stores";
@@ -12,7 +17,6 @@ import { buildWorker } from "@/scripts/build-worker.mjs";
 import { rolloutLeaseName } from "./rollout-leases";
 import { PLAN, startFleet, waitFor, type Fleet } from "./test-replicas";
 
-const REGIONS = 30;
 /** Long enough that the rollouts of one replica, started over a few seconds, share a moment in their 50 % stage. */
 const STAGE_SECONDS = 8;
 const LEASE_TTL_MS = 3_000;
@@ -35,111 +39,187 @@ it(
   "the replica holding the most leases is killed mid-stage: the others take its rollouts over within one TTL and every effect happens once",
   { timeout: 120_000 },
   async () => {
-    fleet = await startFleet({ regions: REGIONS, replicas: 3, stageSeconds: STAGE_SECONDS, intervalSeconds: 0.5, leaseTtlMs: LEASE_TTL_MS });
+    const regions = 30;
+    fleet = await startFleet({ regions, replicas: 3, stageSeconds: STAGE_SECONDS, intervalSeconds: 0.5, leaseTtlMs: LEASE_TTL_MS });
     const f = fleet;
     await f.startRollouts();
+    const victim = await busiestReplicaMidStage(f, regions);
 
-    // Mid-stage: every rollout of the replica holding the most leases in its 50 % stage with time left, and the
-    // cards of the starts all sent (none in flight).
-    const { victimId, victimLeases, victimRows } = await waitFor(
-      "every rollout of the replica holding the most leases in the middle of its 50 % stage",
-      async () => {
-        const held = (await f.leases()).filter((l) => l.expiresAt > Date.now());
-        const owners = new Map<string, number>();
-        for (const l of held) owners.set(l.owner, (owners.get(l.owner) ?? 0) + 1);
-        const [victimId] = [...owners].sort((a, b) => b[1] - a[1])[0] ?? [];
-        const victimLeases = held.filter((l) => l.owner === victimId);
-        const victimRows = (await f.regionRollouts()).filter((r) => victimLeases.some((l) => l.name === rolloutLeaseName(r.rolloutId)));
-        const pending = await rawRows(f.db, "select id from notification_outbox where status <> 'sent'");
-        const midStage = victimRows.every((r) => r.stageIndex === 1 && r.deadlineAt! - Date.now() > 2_000);
-        return held.length === REGIONS && owners.size === 3 && pending.length === 0 && midStage && { victimId, victimLeases, victimRows };
-      },
-      45_000,
-      () => f.describe(),
-    );
-    const victim = f.replicas.find((r) => victimId.includes(`:${r.pid}:`))!;
-    const survivors = await Promise.all(f.replicas.filter((r) => r !== victim).map((r) => f.runnerOf(r)));
-
-    victim.child.kill("SIGKILL");
+    victim.replica.child.kill("SIGKILL");
     const killedAt = Date.now();
-    // When each of the victim's rollouts had a new owner, and its first pass saved.
-    const takenAt = new Map<string, number>();
-    const passedAt = new Map<string, number>();
-    await waitFor(
-      "the victim's rollouts taken over and passed",
-      async () => {
-        const now = Date.now();
-        for (const l of await f.leases())
-          if (victimLeases.some((v) => v.name === l.name) && l.owner !== victimId && !takenAt.has(l.name)) takenAt.set(l.name, now);
-        for (const r of await f.regionRollouts())
-          if (victimRows.some((v) => v.id === r.id) && r.updatedAt > killedAt && !passedAt.has(r.id)) passedAt.set(r.id, now);
-        return takenAt.size === victimLeases.length && passedAt.size === victimRows.length;
-      },
-      LEASE_TTL_MS * 3,
-      () => f.describe(),
-    );
+    const { takenAt, passedAt } = await takeover(f, victim);
     expect(Math.max(...takenAt.values()) - killedAt, "last lease taken over, ms after the kill").toBeLessThan(LEASE_TTL_MS + SLACK_MS);
     expect(Math.max(...passedAt.values()) - killedAt, "last first pass of a taken-over rollout, ms after the kill").toBeLessThan(LEASE_TTL_MS + SLACK_MS);
-    const after = await f.leases();
-    for (const lease of victimLeases) {
-      const now = after.find((l) => l.name === lease.name)!;
-      expect(survivors).toContain(now.owner);
-      expect(now.token).toBe(lease.token + 1);
-    }
 
-    await waitFor(
-      "every rollout to end and every card to be sent",
-      async () => {
-        const running = await rawRows(f.db, "select id from rollouts where status = 'running'");
-        const pending = await rawRows(f.db, "select id from notification_outbox where status <> 'sent'");
-        return running.length === 0 && pending.length === 0;
-      },
-      60_000,
-      () => f.describe(),
-    );
-
-    // Every rollout ended as without the kill: succeeded, through the same phases and stages.
-    const statuses = await rawRows<{ status: string }>(f.db, "select status from rollouts");
-    expect(statuses.map((r) => r.status)).toEqual(Array(REGIONS).fill("succeeded"));
-    const timelines = await timelinesByRegion(f);
-    const [expected] = Object.values(timelines);
-    expect(expected).toEqual(expect.arrayContaining(PLAN.map((pct) => `stage.started ${pct}`)));
-    for (const [region, timeline] of Object.entries(timelines)) expect(timeline, region).toEqual(expected);
-
-    // The world: each region installed once, on green; its weights set once per stage, only rising; 100 % on green now.
-    const world = SimulatedWorld.read(f.stateFile);
-    for (const region of f.config.regions.map((r) => r.id)) {
-      expect(
-        world.deployCalls.filter((c) => c.region === region).map((c) => c.colour),
-        region,
-      ).toEqual(["green"]);
-      expect(
-        world.weightCalls.filter((c) => c.region === region).map((c) => c.split.green),
-        region,
-      ).toEqual(PLAN);
-      expect(world.weightOf(region)).toEqual({ blue: 0, green: 100 });
-    }
-
-    // The cards: three a rollout (started, region succeeded, rollout finished), each received once, none marked a repeat.
-    const cards = await rawRows<{ id: string; kind: string; attempts: number }>(
-      f.db,
-      "select id::text, kind, attempts::float8 as attempts from notification_outbox",
-    );
-    expect(cards.filter((c) => c.kind === "rollout-started")).toHaveLength(REGIONS);
-    expect(cards.filter((c) => c.kind === "region-succeeded")).toHaveLength(REGIONS);
-    expect(cards.filter((c) => c.kind === "rollout-finished")).toHaveLength(REGIONS);
-    expect(cards.every((c) => c.attempts === 1)).toBe(true);
-    const posts = f.receiver.received.map((r) => JSON.stringify(r.body));
-    expect(posts.filter((p) => /possible repeat/i.test(p))).toEqual([]);
-    const keys = posts.map((p) => /flightdeck-outbox-(\d+)/.exec(p)?.[1]).sort();
-    expect(keys).toEqual(cards.map((c) => c.id).sort());
-
-    // The engine's records agree: every step done at its first attempt, every stage started and ended once.
-    const steps = await rawRows<{ key: string; status: string; attempts: Array<{ outcome: string }> }>(f.db, "select key, status, attempts from steps");
-    expect(steps).toHaveLength(REGIONS * (1 + PLAN.length));
-    for (const step of steps) expect([step.status, ...step.attempts.map((a) => a.outcome)], step.key).toEqual(["done", "done"]);
+    await everyRolloutEnded(f);
+    await expectEveryEffectOnce(f, regions);
   },
 );
+
+it(
+  "a replica paused past its TTL in the middle of its passes is taken over within one TTL; woken up, it writes nothing over the new owners' work and lets the rollouts go",
+  { timeout: 120_000 },
+  async () => {
+    const regions = 12;
+    fleet = await startFleet({ regions, replicas: 3, stageSeconds: STAGE_SECONDS, intervalSeconds: 0.5, leaseTtlMs: LEASE_TTL_MS });
+    const f = fleet;
+    await f.startRollouts();
+    const victim = await busiestReplicaMidStage(f, regions);
+
+    // Catch its passes mid-way: one of its rows held, so the save of that rollout waits inside its transaction
+    // (its lease confirmed, so locked), then the samples table held, so the passes of its other rollouts wait in
+    // their reads, before their saves. Then pause it.
+    const pool = f.db.raw.$client;
+    const holder = await pool.connect();
+    try {
+      await holder.query("begin");
+      await holder.query(`select id from region_rollouts where id = '${victim.rows[0].id}' for update`);
+      await waitFor("a save of the victim waiting inside its transaction", async () => {
+        const { rows } = await pool.query("select pid from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null");
+        return rows.length > 0;
+      });
+      await holder.query("lock table samples in access exclusive mode");
+      await new Promise((r) => setTimeout(r, 1_000)); // every due pass reaches the samples table meanwhile
+      victim.replica.child.kill("SIGSTOP");
+    } finally {
+      await holder.query("commit");
+      holder.release();
+    }
+    const stoppedAt = Date.now();
+
+    const { takenAt } = await takeover(f, victim);
+    expect(Math.max(...takenAt.values()) - stoppedAt, "last lease taken over, ms after the pause").toBeLessThan(LEASE_TTL_MS + SLACK_MS);
+    await new Promise((r) => setTimeout(r, 1_000));
+    victim.replica.child.kill("SIGCONT");
+
+    // Woken up: it finds its leases taken over (its next renewal, or a save of a pass it had under way: LeaseLost),
+    // says so and drops them; it lives on as a replica, and whatever it holds again it took anew (a higher token).
+    await waitFor(
+      "the woken replica to say it lost its leases",
+      () => /lease lost/.test(victim.replica.log()),
+      10_000,
+      () => f.describe(),
+    );
+    await everyRolloutEnded(f);
+    expect(victim.replica.child.exitCode).toBeNull();
+    const leases = await f.leases();
+    for (const lease of victim.leases) expect(leases.find((l) => l.name === lease.name)!.token).toBeGreaterThan(lease.token);
+    await expectEveryEffectOnce(f, regions);
+  },
+);
+
+type Victim = Awaited<ReturnType<typeof busiestReplicaMidStage>>;
+
+/**
+ * Wait until the replica holding the most leases has every one of its rollouts in the middle of the 50 % stage,
+ * the three replicas hold a lease each, and the cards of the starts were all sent (none in flight).
+ */
+async function busiestReplicaMidStage(f: Fleet, regions: number) {
+  const found = await waitFor(
+    "every rollout of the replica holding the most leases in the middle of its 50 % stage",
+    async () => {
+      const held = (await f.leases()).filter((l) => l.expiresAt > Date.now());
+      const owners = new Map<string, number>();
+      for (const l of held) owners.set(l.owner, (owners.get(l.owner) ?? 0) + 1);
+      const [id] = [...owners].sort((a, b) => b[1] - a[1])[0] ?? [];
+      const leases = held.filter((l) => l.owner === id);
+      const rows = (await f.regionRollouts()).filter((r) => leases.some((l) => l.name === rolloutLeaseName(r.rolloutId)));
+      const pending = await rawRows(f.db, "select id from notification_outbox where status <> 'sent'");
+      const midStage = rows.every((r) => r.stageIndex === 1 && r.deadlineAt! - Date.now() > 2_000);
+      return held.length === regions && owners.size === 3 && pending.length === 0 && midStage && { id, leases, rows };
+    },
+    45_000,
+    () => f.describe(),
+  );
+  const replica = f.replicas.find((r) => found.id.includes(`:${r.pid}:`))!;
+  const others = await Promise.all(f.replicas.filter((r) => r !== replica).map((r) => f.runnerOf(r)));
+  return { ...found, replica, others };
+}
+
+/** When each of the victim's leases had a new owner (one of the others, its token one higher), and each of its rollouts its first save since. */
+async function takeover(f: Fleet, victim: Victim): Promise<{ takenAt: Map<string, number>; passedAt: Map<string, number> }> {
+  const since = Date.now();
+  const takenAt = new Map<string, number>();
+  const passedAt = new Map<string, number>();
+  await waitFor(
+    "the victim's rollouts taken over and saved by the others",
+    async () => {
+      const now = Date.now();
+      for (const l of await f.leases()) {
+        const old = victim.leases.find((v) => v.name === l.name);
+        if (old && l.owner !== victim.id && !takenAt.has(l.name)) {
+          expect(victim.others).toContain(l.owner);
+          expect(l.token).toBe(old.token + 1);
+          takenAt.set(l.name, now);
+        }
+      }
+      for (const r of await f.regionRollouts())
+        if (victim.rows.some((v) => v.id === r.id) && r.updatedAt > since && !passedAt.has(r.id)) passedAt.set(r.id, now);
+      return takenAt.size === victim.leases.length && passedAt.size === victim.rows.length;
+    },
+    LEASE_TTL_MS * 3,
+    () => f.describe(),
+  );
+  return { takenAt, passedAt };
+}
+
+async function everyRolloutEnded(f: Fleet): Promise<void> {
+  await waitFor(
+    "every rollout to end and every card to be sent",
+    async () => {
+      const running = await rawRows(f.db, "select id from rollouts where status = 'running'");
+      const pending = await rawRows(f.db, "select id from notification_outbox where status <> 'sent'");
+      return running.length === 0 && pending.length === 0;
+    },
+    60_000,
+    () => f.describe(),
+  );
+}
+
+/**
+ * Every rollout ended as without the failure, and the world saw each effect once: each region installed once on
+ * green, its weights set once per stage (only rising), each card received once; the engine's records agree.
+ */
+async function expectEveryEffectOnce(f: Fleet, regions: number): Promise<void> {
+  const statuses = await rawRows<{ status: string }>(f.db, "select status from rollouts");
+  expect(statuses.map((r) => r.status)).toEqual(Array(regions).fill("succeeded"));
+  const timelines = await timelinesByRegion(f);
+  const [expected] = Object.values(timelines);
+  expect(expected).toEqual(expect.arrayContaining(PLAN.map((pct) => `stage.started ${pct}`)));
+  for (const [region, timeline] of Object.entries(timelines)) expect(timeline, region).toEqual(expected);
+
+  const world = SimulatedWorld.read(f.stateFile);
+  for (const region of f.config.regions.map((r) => r.id)) {
+    expect(
+      world.deployCalls.filter((c) => c.region === region).map((c) => c.colour),
+      region,
+    ).toEqual(["green"]);
+    expect(
+      world.weightCalls.filter((c) => c.region === region).map((c) => c.split.green),
+      region,
+    ).toEqual(PLAN);
+    expect(world.weightOf(region)).toEqual({ blue: 0, green: 100 });
+  }
+
+  // Three cards a rollout (started, region succeeded, rollout finished), each posted once, none marked a repeat.
+  const cards = await rawRows<{ id: string; kind: string; attempts: number }>(
+    f.db,
+    "select id::text, kind, attempts::float8 as attempts from notification_outbox",
+  );
+  for (const kind of ["rollout-started", "region-succeeded", "rollout-finished"]) expect(cards.filter((c) => c.kind === kind)).toHaveLength(regions);
+  expect(cards.every((c) => c.attempts === 1)).toBe(true);
+  const posts = f.receiver.received.map((r) => JSON.stringify(r.body));
+  expect(posts.filter((p) => /possible repeat/i.test(p))).toEqual([]);
+  expect(posts.map((p) => /flightdeck-outbox-(\d+)/.exec(p)?.[1]).sort()).toEqual(cards.map((c) => c.id).sort());
+
+  // One sample per window: no pass of a replica that lost its lease wrote its judgement beside the new owner's.
+  expect(await rawRows(f.db, "select region_rollout_id, role, taken_at from samples group by 1, 2, 3 having count(*) > 1")).toEqual([]);
+
+  // A deploy and a weight change per stage, each step done at its first attempt.
+  const steps = await rawRows<{ key: string; status: string; attempts: Array<{ outcome: string }> }>(f.db, "select key, status, attempts from steps");
+  expect(steps).toHaveLength(regions * (1 + PLAN.length));
+  for (const step of steps) expect([step.status, ...step.attempts.map((a) => a.outcome)], step.key).toEqual(["done", "done"]);
+}
 
 /** Each region's events in order, samples aside (their number depends on timing), as "type stage-percent". */
 async function timelinesByRegion(f: Fleet): Promise<Record<string, string[]>> {

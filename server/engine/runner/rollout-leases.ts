@@ -67,11 +67,18 @@ export class RolloutLeases {
     // Renewed once a third of the TTL has passed (every 5 s at the default 15 s): two renewals can fail before it lapses.
     const renewing = [...this.held].filter(([, lease]) => lease.expiresAt - now <= (leaseTtlMs * 2) / 3).map(([rolloutId]) => rolloutId);
     const renewed = await db.leases.renewHeld(renewing.map(rolloutLeaseName), owner, now, leaseTtlMs);
+    const lost: string[] = [];
     for (const rolloutId of renewing) {
       const lease = this.held.get(rolloutId);
       if (lease && renewed.has(rolloutLeaseName(rolloutId))) this.held.set(rolloutId, { ...lease, expiresAt: now + leaseTtlMs });
-      else this.drop(rolloutId);
+      else {
+        this.drop(rolloutId);
+        lost.push(rolloutId);
+      }
     }
+    // Not renewed in time (this runner was paused or cut off) and taken over: said once, whatever its passes find.
+    if (lost.length > 0)
+      this.opts.log.warn({ lost: lost.length, rolloutIds: lost }, "lease lost: other runners took these rollouts over while this one was not renewing them");
 
     const share = Math.ceil(active.size / (await this.liveRunners(now)));
     if (this.held.size > share + SHARE_SLACK) await this.handBackSurplus(this.held.size - share, busy);
