@@ -15,7 +15,7 @@ import { rawRows } from "@/db/store/test-stores";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { buildWorker } from "@/scripts/build-worker.mjs";
 import { rolloutLeaseName } from "./rollout-leases";
-import { PLAN, startFleet, waitFor, type Fleet } from "./test-replicas";
+import { PLAN, startFleet, waitFor, type Fleet } from "./replicas.fixtures";
 
 /** Long enough that the rollouts of one replica, started over a few seconds, share a moment in their 50 % stage. */
 const STAGE_SECONDS = 8;
