@@ -97,6 +97,7 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
     "CPU per replica",
     "PostgreSQL CPU",
     "machine busy",
+    "others' CPU",
     "in canary",
   ];
   const rows = setups.map((s) => [
@@ -111,6 +112,7 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
     s.cpuPctOfCorePerReplica.map((c) => `${fixed(c, 0)} %`).join(", "),
     s.postgresCpuPctOfCore === null ? "n/a" : `${fixed(s.postgresCpuPctOfCore, 0)} %`,
     `${fixed(s.machineBusyPct, 0)} %`,
+    `${fixed(s.otherCpuPctOfCore, 0)} %`,
     `${s.inCanary}/${s.rollouts}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -120,8 +122,14 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
     "\nlag: when a pass sampled minus when it was due. round trips/pass: every query the replicas sent to PostgreSQL in the window\n" +
       "(counted in each process on its pooled connections: node-postgres sends one query per round trip) over the sampling passes;\n" +
       "db xact/s: pg_stat_database xact_commit + xact_rollback over the window (a cross-check). CPU in % of one core; machine busy\n" +
-      "over all cores (/proc/stat). A setup that cannot keep up shows passes/s below N and a growing lag.",
+      "over all cores (/proc/stat); others' CPU: the rest of the machine meanwhile (other processes, the kernel). A setup that cannot keep up shows\n" +
+      "passes/s below N and a growing lag.",
   );
+  const contended = setups.filter((s) => s.otherCpuPctOfCore > 20);
+  if (contended.length > 0)
+    console.log(
+      `other processes used ${contended.map((s) => `${fixed(s.otherCpuPctOfCore, 0)} %`).join(", ")} of a core during ${contended.map((s) => `${s.store} × ${s.replicas}`).join(", ")}: those figures are contended; rerun on a quiet machine.`,
+    );
   for (const s of setups)
     if (s.createdLateMs > 0) console.log(`${s.store} × ${s.replicas}: writing the rollouts overran their start times by ${s.createdLateMs} ms.`);
 

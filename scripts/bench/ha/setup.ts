@@ -3,6 +3,7 @@
  * file for the comparison) drive `rollouts` one-region rollouts; each replica measures the same window and
  * reports, and this process adds what PostgreSQL and the machine spent over it.
  */
+import os from "node:os";
 import type { PgStore, SqliteStore } from "@/db/client";
 import { percentile } from "../engine/stats";
 import { benchStore, machineCpuTicks, postgresCpuTicks, sleep, startReplica, startRollouts, waitForHeartbeats, type BenchStore, type Replica } from "./cluster";
@@ -36,6 +37,8 @@ export type SetupResult = {
   postgresCpuPctOfCore: number | null;
   /** Share of all cores busy over the window (/proc/stat). */
   machineBusyPct: number;
+  /** CPU of everything else on the machine over the window (busy cores less the bench's processes and PostgreSQL), in % of one core. */
+  otherCpuPctOfCore: number;
   /** Region rollouts still sampling their first stage at the end (all of them, unless something failed). */
   inCanary: number;
   createdLateMs: number;
@@ -56,9 +59,9 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
     for (const replica of replicas) replica.measure(from, to);
 
     await sleep(from - Date.now());
-    const before = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db) };
+    const before = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db), self: process.cpuUsage() };
     await sleep(to - Date.now());
-    const after = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db) };
+    const after = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db), self: process.cpuUsage(before.self) };
     const results = await Promise.all(replicas.map((r) => r.result));
     await Promise.all(replicas.map((r) => exited(r)));
 
@@ -66,6 +69,9 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
     const lags = results.flatMap((r) => r.lagsMs);
     const passes = results.reduce((sum, r) => sum + r.passes, 0);
     const roundTrips = o.store === "postgres" ? results.reduce((sum, r) => sum + (r.roundTrips ?? 0), 0) : null;
+    const busyShare = (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total);
+    const postgresCpu = o.store === "postgres" ? (after.pg - before.pg) / wallS : null; // ticks are 1/100 s: per second, % of a core
+    const benchCpu = results.reduce((sum, r) => sum + r.cpuPctOfCore, 0) + (postgresCpu ?? 0) + ((after.self.user + after.self.system) / 1e6 / wallS) * 100;
     return {
       store: o.store,
       replicas: o.replicas,
@@ -77,8 +83,9 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
       xactPerSecond: before.xact === null || after.xact === null ? null : (after.xact - before.xact) / wallS,
       cpuPctOfCorePerReplica: results.map((r) => r.cpuPctOfCore),
       eventLoopDelayP99Ms: results.map((r) => r.eventLoopDelayP99Ms),
-      postgresCpuPctOfCore: o.store === "postgres" ? (after.pg - before.pg) / wallS : null, // ticks are 1/100 s: per second, % of a core
-      machineBusyPct: ((after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total)) * 100,
+      postgresCpuPctOfCore: postgresCpu,
+      machineBusyPct: busyShare * 100,
+      otherCpuPctOfCore: Math.max(0, busyShare * os.cpus().length * 100 - benchCpu),
       inCanary: await inFirstStage(db),
       createdLateMs,
     };
