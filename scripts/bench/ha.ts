@@ -122,8 +122,8 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
     "\nlag: when a pass sampled minus when it was due. round trips/pass: every query the replicas sent to PostgreSQL in the window\n" +
       "(counted in each process on its pooled connections: node-postgres sends one query per round trip) over the sampling passes;\n" +
       "db xact/s: pg_stat_database xact_commit + xact_rollback over the window (a cross-check). CPU in % of one core; machine busy\n" +
-      "over all cores (/proc/stat); others' CPU: the rest of the machine meanwhile (other processes, the kernel). A setup that cannot keep up shows\n" +
-      "passes/s below N and a growing lag.",
+      "over all cores (/proc/stat); others' CPU: the rest of the machine meanwhile (other processes, the kernel). A setup that\n" +
+      "cannot keep up shows passes/s below N and a growing lag.",
   );
   const contended = setups.filter((s) => s.otherCpuPctOfCore > 20);
   if (contended.length > 0)
