@@ -50,7 +50,8 @@ export async function run(args: string[] = []): Promise<void> {
   const o = options(args);
   console.log(
     `command: npm run bench -- ha --rollouts ${o.rollouts} --seconds ${o.seconds} --warmup ${o.warmup} --kills ${o.kills} --ttl ${o.ttlMs}\n` +
-      `${o.rollouts} one-region rollouts on simulated providers, 1 s analysis interval, real clock; ${os.cpus().length} cores, nothing pinned.\n` +
+      `${o.rollouts} one-region rollouts (services × up to 1,000 regions) on simulated providers, 1 s analysis interval, real clock;\n` +
+      `${os.cpus().length} cores, nothing pinned. ` +
       `PostgreSQL 15 (Debian, fsync on, default settings) on 127.0.0.1; SQLite: a temp file (WAL). Each setup writes its rollouts due over 1 s,\n` +
       `waits ${o.warmup} s, then measures ${o.seconds} s while every region samples its first stage.`,
   );

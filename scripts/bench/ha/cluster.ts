@@ -12,8 +12,8 @@ import { fixedClock } from "@/server/engine/clock";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { startRollout } from "@/server/services/rollouts";
-import { BENCH_DIGEST, BENCH_SERVICE, benchConfig, regionId } from "../engine/fleet";
-import { INTERVAL_MS, STAGE_MINUTES, type ReplicaMessage, type ReplicaResult } from "./replica";
+import { BENCH_DIGEST, haFleet, INTERVAL_MS, targetOf } from "./fleet";
+import type { ReplicaMessage, ReplicaResult } from "./replica";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const REPLICA = path.join(ROOT, "scripts/bench/ha/replica.ts");
@@ -21,11 +21,11 @@ const ACTOR: Actor = { kind: "user", id: "bench", name: "Bench", roles: ["deploy
 
 export type BenchStore = SqliteStore | PgStore;
 
-/** A migrated store with the bench fleet of `rollouts` regions and its user. */
+/** A migrated store with the bench fleet for `rollouts` rollouts, and its user. */
 export async function benchStore(database: string, rollouts: number): Promise<BenchStore> {
   const db = openStore(database);
   await migrateStore(db);
-  await syncFleet(systemContext(db, benchConfig(rollouts, INTERVAL_MS / 1000, STAGE_MINUTES)));
+  await syncFleet(systemContext(db, haFleet(rollouts)));
   await db.users.insert({ id: ACTOR.id, email: "bench@bench.flightdeck", name: ACTOR.name, createdAt: Date.now() });
   await db.users.appendRoleChanges([{ userId: ACTOR.id, role: "deployer", change: "granted", changedBy: "bench", at: Date.now() }]);
   return db;
@@ -46,7 +46,7 @@ export type ReplicaOptions = {
   rollouts: number;
   leaseTtlMs: number;
   logDir: string;
-  onResumed?: (region: string, at: number, replica: string) => void;
+  onResumed?: (target: string, at: number, replica: string) => void;
 };
 
 /** A replica process; its log (warnings and errors) goes to `<logDir>/<name>.log`. */
@@ -66,7 +66,7 @@ export function startReplica(name: string, o: ReplicaOptions): Replica {
   });
   const result = new Promise<ReplicaResult>((resolve, reject) => {
     child.on("message", (message: ReplicaMessage) => {
-      if (message.kind === "resumed") o.onResumed?.(message.region, message.at, name);
+      if (message.kind === "resumed") o.onResumed?.(message.target, message.at, name);
       else resolve(message.result);
     });
     child.on("exit", (code, signal) => reject(new Error(`${name} exited (${signal ?? code}) before reporting; see ${path.join(o.logDir, `${name}.log`)}`)));
@@ -89,32 +89,34 @@ export async function waitForHeartbeats(db: BenchStore, replicas: Replica[], tim
 }
 
 /**
- * One single-region rollout per region, due from `startAt` over one interval (as a fleet's rollouts would be),
- * written a few at a time. Returns each rollout's region and how far the writes overran `startAt`.
+ * The N one-region rollouts, due from `startAt` over one interval (as a fleet's rollouts would be), written a few
+ * at a time once each service has its artifact. Returns each rollout's target ("service/region") and how far the
+ * writes overran `startAt`.
  */
-export async function startRollouts(db: BenchStore, rollouts: number, startAt: number): Promise<{ regionOf: Map<string, string>; createdLateMs: number }> {
-  const config = benchConfig(rollouts, INTERVAL_MS / 1000, STAGE_MINUTES);
-  const regionOf = new Map<string, string>();
-  const start = async (i: number, artifactId?: string) => {
+export async function startRollouts(db: BenchStore, rollouts: number, startAt: number): Promise<{ targetOf: Map<string, string>; createdLateMs: number }> {
+  const config = haFleet(rollouts);
+  const targets = new Map<string, string>();
+  const artifacts = new Map<string, string>();
+  const start = async (i: number) => {
+    const { serviceId, regionId } = targetOf(i, rollouts);
+    const artifactId = artifacts.get(serviceId);
     const started = await startRollout(
       { db, config, actor: ACTOR, clock: fixedClock(startAt + Math.floor((i * INTERVAL_MS) / rollouts)) },
-      {
-        serviceId: BENCH_SERVICE,
-        ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),
-        strategy: "parallel",
-        regions: [regionId(i)],
-      },
+      { serviceId, ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }), strategy: "parallel", regions: [regionId] },
     );
-    regionOf.set(started.rolloutId, regionId(i));
-    return started.artifact.id;
+    artifacts.set(serviceId, started.artifact.id);
+    targets.set(started.rolloutId, `${serviceId}/${regionId}`);
   };
-  const artifactId = await start(0);
-  let next = 1;
+  const firsts = new Set(
+    config.services.map((service) => Array.from({ length: rollouts }, (_, i) => i).find((i) => targetOf(i, rollouts).serviceId === service.id)!),
+  );
+  for (const i of firsts) await start(i);
+  let next = 0;
   const writer = async () => {
-    while (next < rollouts) await start(next++, artifactId);
+    for (let i = next++; i < rollouts; i = next++) if (!firsts.has(i)) await start(i);
   };
   await Promise.all(Array.from({ length: 8 }, writer));
-  return { regionOf, createdLateMs: Math.max(0, Date.now() - startAt) };
+  return { targetOf: targets, createdLateMs: Math.max(0, Date.now() - startAt) };
 }
 
 /** The leases held now, by owner (rollout ids). */

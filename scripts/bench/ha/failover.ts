@@ -6,7 +6,7 @@
  */
 import { percentile } from "../engine/stats";
 import { benchStore, leasesByOwner, sleep, startReplica, startRollouts, waitForHeartbeats, type BenchStore, type Replica } from "./cluster";
-import { INTERVAL_MS } from "./replica";
+import { INTERVAL_MS } from "./fleet";
 
 export type FailoverOptions = { database: string; rollouts: number; warmup: number; leaseTtlMs: number; logDir: string; kills: number };
 
@@ -30,7 +30,7 @@ export type FailoverResult = {
 
 export async function measureFailover(o: FailoverOptions): Promise<FailoverResult> {
   const db = await benchStore(o.database, o.rollouts);
-  const resumed: Array<{ region: string; at: number }> = [];
+  const resumed: Array<{ target: string; at: number }> = [];
   let started = 0;
   const start = () =>
     startReplica(`failover-replica-${++started}`, {
@@ -38,13 +38,13 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
       rollouts: o.rollouts,
       leaseTtlMs: o.leaseTtlMs,
       logDir: o.logDir,
-      onResumed: (region, at) => resumed.push({ region, at }),
+      onResumed: (target, at) => resumed.push({ target, at }),
     });
   const replicas = [start(), start(), start()];
   try {
     await waitForHeartbeats(db, replicas);
     const startAt = Date.now() + 3_000 + o.rollouts * 4;
-    const { regionOf } = await startRollouts(db, o.rollouts, startAt);
+    const { targetOf } = await startRollouts(db, o.rollouts, startAt);
     await sleep(Math.max(startAt, Date.now()) + INTERVAL_MS + o.warmup * 1000 - Date.now());
 
     const kills: Kill[] = [];
@@ -53,7 +53,7 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
       const held = await leasesByOwner(db);
       const victim = [...replicas].sort((a, b) => (held.get(b.id)?.length ?? 0) - (held.get(a.id)?.length ?? 0))[0];
       const victimRollouts = held.get(victim.id) ?? [];
-      const victimRegions = new Set(victimRollouts.map((id) => regionOf.get(id)));
+      const victimTargets = new Set(victimRollouts.map((id) => targetOf.get(id)));
 
       victim.child.kill("SIGKILL");
       const killedAt = Date.now();
@@ -61,10 +61,10 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
       const takenAt = new Map<string, number>();
       const firstPass = new Map<string, number>();
       const until = killedAt + o.leaseTtlMs * 3 + 10_000;
-      while (Date.now() < until && (takenAt.size < victimRollouts.length || firstPass.size < victimRegions.size)) {
+      while (Date.now() < until && (takenAt.size < victimRollouts.length || firstPass.size < victimTargets.size)) {
         const owners = new Map((await db.leases.unexpired(Date.now())).map((l) => [l.name.slice("rollout:".length), l.owner]));
         for (const id of victimRollouts) if (!takenAt.has(id) && owners.has(id) && owners.get(id) !== victim.id) takenAt.set(id, Date.now());
-        for (const r of resumed) if (r.at > killedAt && victimRegions.has(r.region) && !firstPass.has(r.region)) firstPass.set(r.region, r.at);
+        for (const r of resumed) if (r.at > killedAt && victimTargets.has(r.target) && !firstPass.has(r.target)) firstPass.set(r.target, r.at);
         await sleep(50);
       }
       const after = (times: Iterable<number>, pick: (values: number[]) => number) => {
@@ -76,7 +76,7 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
         leaseTakenMs: after(takenAt.values(), (v) => Math.min(...v)),
         allLeasesTakenMs: takenAt.size === victimRollouts.length ? after(takenAt.values(), (v) => Math.max(...v)) : null,
         firstPassMs: after(firstPass.values(), (v) => Math.min(...v)),
-        allResumedMs: firstPass.size === victimRegions.size ? after(firstPass.values(), (v) => Math.max(...v)) : null,
+        allResumedMs: firstPass.size === victimTargets.size ? after(firstPass.values(), (v) => Math.max(...v)) : null,
       });
       process.stdout.write(`    kill ${k + 1}: ${victimRollouts.length} rollouts, first pass elsewhere after ${kills.at(-1)!.firstPassMs ?? "n/a"} ms\n`);
       replicas.push(start());

@@ -3,8 +3,8 @@
  * with BENCH_HA_DATABASE (a postgres:// URL, or a SQLite file), BENCH_HA_ROLLOUTS (the fleet's size, so the config
  * matches the parent's), BENCH_HA_LEASE_TTL_MS and BENCH_HA_NAME. It runs the engine as `npm run worker` does
  * (startEngine, real clock, simulated providers) and talks to the parent over IPC:
- *   → { kind: "resumed", region, at } when it samples a region it had not sampled in the last three intervals
- *     (how the parent sees a taken-over rollout resume); { kind: "result", ... } when its window ended.
+ *   → { kind: "resumed", target, at } when it samples a rollout's target ("service/region") it had not sampled in the
+ *     last three intervals (how the parent sees a taken-over rollout resume); { kind: "result", ... } when its window ended.
  *   ← { kind: "window", from, to }: measure over [from, to], report, then stop.
  * It is instrumented from outside the engine: the metrics provider is wrapped (a canary sample of [from, to] was
  * due at from + interval, so `now − from − interval` is how late its pass ran), and on PostgreSQL every query sent
@@ -17,10 +17,7 @@ import { realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders } from "@/server/providers/types";
-import { benchConfig } from "../engine/fleet";
-
-export const INTERVAL_MS = 1_000;
-export const STAGE_MINUTES = 60;
+import { haFleet, INTERVAL_MS } from "./fleet";
 
 export type ReplicaResult = {
   name: string;
@@ -35,7 +32,7 @@ export type ReplicaResult = {
   wallMs: number;
 };
 
-export type ReplicaMessage = { kind: "resumed"; region: string; at: number } | { kind: "result"; result: ReplicaResult };
+export type ReplicaMessage = { kind: "resumed"; target: string; at: number } | { kind: "result"; result: ReplicaResult };
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -46,7 +43,7 @@ const env = (name: string): string => {
 const send = (message: ReplicaMessage) => process.send?.(message);
 
 /** The providers with the metrics provider wrapped: each canary measurement reports how late its pass ran. */
-function withLagProbe(inner: (regionId: string) => RegionProviders, onSample: (region: string, lagMs: number, at: number) => void) {
+function withLagProbe(inner: (regionId: string) => RegionProviders, onSample: (target: string, lagMs: number, at: number) => void) {
   const wrapped = new Map<string, RegionProviders>();
   return (id: string): RegionProviders => {
     let providers = wrapped.get(id);
@@ -59,7 +56,7 @@ function withLagProbe(inner: (regionId: string) => RegionProviders, onSample: (r
           measure: (input) => {
             // Every region deploys to green (blue is live at the start): green is the canary.
             const now = Date.now();
-            if (input.colour === "green") onSample(input.region, now - input.from - INTERVAL_MS, now);
+            if (input.colour === "green") onSample(`${input.service}/${input.region}`, now - input.from - INTERVAL_MS, now);
             return base.metrics.measure(input);
           },
         },
@@ -91,13 +88,13 @@ async function main(): Promise<void> {
   let window = { from: Infinity, to: Infinity };
   const lags: number[] = [];
   const lastSampleAt = new Map<string, number>();
-  const config = benchConfig(rollouts, INTERVAL_MS / 1000, STAGE_MINUTES);
+  const config = haFleet(rollouts);
   // Each replica has its own simulated world in memory (a shared file would cost O(N) per change at thousands of
   // regions): a rollout taken over finds its balancer all blue, and the traffic check puts the split back.
   const world = new SimulatedWorld({ seed: 1, requestsPerSecond: 1_000, recordCalls: false });
-  const providers = withLagProbe(cachedProviders(config, world, realClock), (region, lag, at) => {
-    if (at - (lastSampleAt.get(region) ?? -Infinity) > 3 * INTERVAL_MS) send({ kind: "resumed", region, at });
-    lastSampleAt.set(region, at);
+  const providers = withLagProbe(cachedProviders(config, world, realClock), (target, lag, at) => {
+    if (at - (lastSampleAt.get(target) ?? -Infinity) > 3 * INTERVAL_MS) send({ kind: "resumed", target, at });
+    lastSampleAt.set(target, at);
     if (at >= window.from && at < window.to) lags.push(lag);
   });
   // An id not of the `host:pid:…` shape: a killed replica's leases are waited out (its lease TTL), as for a

@@ -7,7 +7,7 @@ import os from "node:os";
 import type { PgStore, SqliteStore } from "@/db/client";
 import { percentile } from "../engine/stats";
 import { benchStore, machineCpuTicks, postgresCpuTicks, sleep, startReplica, startRollouts, waitForHeartbeats, type BenchStore, type Replica } from "./cluster";
-import { INTERVAL_MS } from "./replica";
+import { INTERVAL_MS } from "./fleet";
 
 export type SetupOptions = {
   store: "postgres" | "sqlite";

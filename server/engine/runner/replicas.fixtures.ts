@@ -1,9 +1,10 @@
 /**
  * Replicas for the failover tests: worker processes as production runs them (`node dist/worker.mjs`) on one
  * PostgreSQL database, each under its own host name as on separate machines (a UTS namespace: a dead replica's
- * leases are waited out, not taken at once as a dead process of this host's would be), driving one-region rollouts through the simulated providers, whose load balancers and
- * hosts live in one state file that every replica shares (and the test reads back, as the providers' own log),
- * and posting cards to a receiver on 127.0.0.1. What the test asks of the database is plain SQL.
+ * leases are waited out, not taken at once as a dead process of this host's would be). They drive one-region
+ * rollouts through the simulated providers, whose load balancers and hosts live in one state file that every
+ * replica shares (and the test reads back, as the providers' own log), and post cards to a receiver on
+ * 127.0.0.1. What the test asks of the database is plain SQL.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -27,7 +28,7 @@ import { DIGEST_A } from "./test-fixtures";
 export const PLAN = [10, 50, 100];
 /** A new UTS namespace (its own host name); without root, inside a user namespace that maps us to root. */
 const UNSHARE = process.getuid?.() === 0 ? ["unshare", "--uts"] : ["unshare", "--user", "--map-root-user", "--uts"];
-export const regionName = (i: number) => `r${String(i + 1).padStart(2, "0")}`;
+const regionName = (i: number) => `r${String(i + 1).padStart(2, "0")}`;
 
 export type FleetOptions = {
   regions: number;
@@ -35,8 +36,6 @@ export type FleetOptions = {
   stageSeconds: number;
   intervalSeconds: number;
   leaseTtlMs: number;
-  /** A region's metrics provider other than the simulated one (by region index). */
-  metricsOf?: (i: number) => Record<string, unknown> | undefined;
 };
 
 export type Replica = { name: string; child: ChildProcess; pid: number; log: () => string };
@@ -63,7 +62,7 @@ function fleetConfig(o: FleetOptions): FleetConfig {
       targets: { blue: { host: `blue.${regionName(i)}.test` }, green: { host: `green.${regionName(i)}.test` } },
       deploy: { provider: "simulated", seconds: 0.5 },
       traffic: { provider: "simulated" },
-      metrics: o.metricsOf?.(i) ?? { provider: "simulated" },
+      metrics: { provider: "simulated" },
     })),
     policies: { allowedRefs: ["refs/heads/main"], environments: [{ match: "*", protected: false }] },
     notifications: { channels: CHANNELS },
@@ -105,18 +104,15 @@ export async function startFleet(o: FleetOptions) {
     LOG_LEVEL: "warn",
   };
   const replicas: Replica[] = [];
-  const startReplica = (): Replica => {
-    const name = `replica-${replicas.length + 1}`;
+  for (let i = 0; i < o.replicas; i++) {
+    const name = `replica-${i + 1}`;
     const file = path.join(dir, `${name}.log`);
-    // node directly (not npm): one process, so a signal reaches the worker itself.
-    // unshare execs in place (no fork), then sh names the host and execs node: the child's pid is the worker's.
+    // node directly (not npm), so a signal reaches the worker itself: unshare execs in place (no fork), then sh
+    // names the host and execs node, so the child's pid is the worker's.
     const [cmd, ...args] = [...UNSHARE, "sh", "-c", 'hostname "$0" && exec "$@"', name, process.execPath, WORKER_OUT];
     const child = spawn(cmd, args, { cwd: process.cwd(), env, stdio: ["ignore", openSync(file, "a"), openSync(file, "a")] });
-    const replica = { name, child, pid: child.pid!, log: () => readFileSync(file, "utf8") };
-    replicas.push(replica);
-    return replica;
-  };
-  for (let i = 0; i < o.replicas; i++) startReplica();
+    replicas.push({ name, child, pid: child.pid!, log: () => readFileSync(file, "utf8") });
+  }
 
   const runnerIds = async () => rawRows<{ id: string; pid: number; host: string }>(db, `select id, pid::float8 as pid, host from runners`);
   const beating = await waitFor(
@@ -140,13 +136,11 @@ export async function startFleet(o: FleetOptions) {
     stateFile,
     receiver,
     replicas,
-    startReplica,
     /** One single-region rollout per region, started together. */
-    async startRollouts(): Promise<string[]> {
-      const ids: string[] = [];
+    async startRollouts(): Promise<void> {
       let artifactId: string | undefined;
       for (let i = 0; i < o.regions; i++) {
-        const { rolloutId, artifact } = await startRollout(
+        const { artifact } = await startRollout(
           { db, config, actor: dana, clock: realClock },
           {
             serviceId: "api",
@@ -158,9 +152,7 @@ export async function startFleet(o: FleetOptions) {
           },
         );
         artifactId = artifact.id;
-        ids.push(rolloutId);
       }
-      return ids;
     },
     /** The runner id of each replica, by its pid. */
     async runnerOf(replica: Replica): Promise<string> {
