@@ -126,6 +126,10 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
       "over all cores (/proc/stat); others' CPU: the rest of the machine meanwhile (other processes, the kernel). A setup that\n" +
       "cannot keep up shows passes/s below N and a growing lag.",
   );
+  for (const s of setups.filter((s) => s.unreported.length > 0))
+    console.log(
+      `${s.store} × ${s.replicas}: ${s.unreported.join(", ")} did not report within a minute of the window's end (overloaded: its timers starved), so no figure of that setup is given.`,
+    );
   const contended = setups.filter((s) => s.otherCpuPctOfCore > 20);
   if (contended.length > 0)
     console.log(
@@ -159,7 +163,7 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
         "  simulates its own load balancers, so the traffic check of a taken-over rollout puts its split back: one more write each)",
     );
   }
-  const lagMet = three ? three.lagMs.p99 !== null && three.lagMs.p99 < GOAL.p99Ms && three.passesPerSecond >= three.rollouts * 0.98 : null;
+  const lagMet = three ? three.lagMs.p99 !== null && three.lagMs.p99 < GOAL.p99Ms && (three.passesPerSecond ?? 0) >= three.rollouts * 0.98 : null;
   const failoverMet = failover ? failover.firstPassMs.max !== null && failover.firstPassMs.max < o.ttlMs + GOAL.failoverSlackMs : null;
   const word = (met: boolean | null) => (met === null ? "not measured" : met ? "met" : "missed");
   console.log(

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   });
   // An id not of the `host:pid:…` shape: a killed replica's leases are waited out (its lease TTL), as for a
   // replica on another machine, never taken at once as a dead process of this host's.
-  const runner = startEngine({
+  startEngine({
     db,
     config,
     clock: realClock,
@@ -115,12 +115,14 @@ async function main(): Promise<void> {
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const cpuBefore = process.cpuUsage();
+    const startedAt = Date.now();
     counting = true;
     await sleep(window.to - Date.now());
     counting = false;
     const cpu = process.cpuUsage(cpuBefore);
     loopDelay.disable();
-    const wallMs = window.to - window.from;
+    // An overloaded process wakes late: its CPU share is over the time it actually measured.
+    const wallMs = Date.now() - startedAt;
     const result: ReplicaResult = {
       name,
       passes: lags.length,
@@ -130,10 +132,8 @@ async function main(): Promise<void> {
       eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       wallMs,
     };
-    send({ kind: "result", result });
-    await runner.stop();
-    await db.close();
-    process.exit(0);
+    // No clean stop: the database is thrown away, and an overloaded runner takes long to let its passes finish.
+    process.send?.({ kind: "result", result } satisfies ReplicaMessage, () => process.exit(0));
   });
 }
 

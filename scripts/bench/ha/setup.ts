@@ -6,8 +6,11 @@
 import os from "node:os";
 import type { PgStore, SqliteStore } from "@/db/client";
 import { percentile } from "../engine/stats";
-import { benchStore, machineCpuTicks, postgresCpuTicks, sleep, startReplica, startRollouts, waitForHeartbeats, type BenchStore, type Replica } from "./cluster";
+import { benchStore, machineCpuTicks, postgresCpuTicks, sleep, startReplica, startRollouts, waitForHeartbeats, type BenchStore } from "./cluster";
 import { INTERVAL_MS } from "./fleet";
+
+/** How long after its window's end a replica may take to report. */
+const REPORT_GRACE_MS = 60_000;
 
 export type SetupOptions = {
   store: "postgres" | "sqlite";
@@ -25,8 +28,10 @@ export type SetupResult = {
   replicas: number;
   rollouts: number;
   measureSeconds: number;
+  /** Replicas that did not report within REPORT_GRACE_MS of the window's end (then no figure of theirs is given). */
+  unreported: string[];
   /** Sampling passes per second, all replicas together (ideal: rollouts / interval). */
-  passesPerSecond: number;
+  passesPerSecond: number | null;
   lagMs: { p50: number | null; p99: number | null; max: number | null; samples: number };
   /** Queries sent to PostgreSQL per sampling pass, everything the replicas did in the window included. */
   roundTripsPerPass: number | null;
@@ -62,8 +67,13 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
     const before = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db), self: process.cpuUsage() };
     await sleep(to - Date.now());
     const after = { pg: postgresCpuTicks(), machine: machineCpuTicks(), xact: await transactions(db), self: process.cpuUsage(before.self) };
-    const results = await Promise.all(replicas.map((r) => r.result));
-    await Promise.all(replicas.map((r) => exited(r)));
+    // A replica so overloaded that its timers starve never reports (on SQLite every await resolves at once, so
+    // its runner may not yield to timers or messages at all): given up on after a while, and said so.
+    const deadline = sleep(to + REPORT_GRACE_MS - Date.now()).then(() => null);
+    const settled = await Promise.all(replicas.map((r) => Promise.race([r.result.catch(() => null), deadline])));
+    const unreported = replicas.filter((_, i) => settled[i] === null).map((r) => r.name);
+    for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
+    const results = unreported.length > 0 ? [] : settled.filter((r) => r !== null);
 
     const wallS = o.seconds;
     const lags = results.flatMap((r) => r.lagsMs);
@@ -77,7 +87,8 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
       replicas: o.replicas,
       rollouts: o.rollouts,
       measureSeconds: o.seconds,
-      passesPerSecond: passes / wallS,
+      unreported,
+      passesPerSecond: unreported.length > 0 ? null : passes / wallS,
       lagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.length ? Math.max(...lags) : null, samples: lags.length },
       roundTripsPerPass: roundTrips === null || passes === 0 ? null : roundTrips / passes,
       xactPerSecond: before.xact === null || after.xact === null ? null : (after.xact - before.xact) / wallS,
@@ -93,12 +104,6 @@ export async function measureSetup(o: SetupOptions): Promise<SetupResult> {
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
     await db.close();
   }
-}
-
-/** Settles once the replica's process has ended (it stops by itself after reporting). */
-function exited(replica: Replica): Promise<void> {
-  if (replica.child.exitCode !== null || replica.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => replica.child.once("exit", () => resolve()));
 }
 
 /** Transactions the database finished so far (PostgreSQL's statistics; null on SQLite). */
