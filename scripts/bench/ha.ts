@@ -66,9 +66,11 @@ export async function run(args: string[] = []): Promise<void> {
     for (const replicas of [1, 2, 3]) {
       process.stdout.write(`  PostgreSQL, ${replicas} replica(s) ...\n`);
       setups.push(await measureSetup({ ...base, store: "postgres", database: await createDatabase(server.url, `bench_${replicas}`), replicas }));
+      progress(setups.at(-1)!);
     }
     process.stdout.write("  SQLite, 1 process ...\n");
     setups.push(await measureSetup({ ...base, store: "sqlite", database: path.join(dir, "bench.db"), replicas: 1 }));
+    progress(setups.at(-1)!);
     let failover: FailoverResult | null = null;
     if (o.kills > 0) {
       process.stdout.write(`  failover: ${o.kills} kills of 3 replicas on PostgreSQL, lease TTL ${o.ttlMs / 1000} s ...\n`);
@@ -83,6 +85,11 @@ export async function run(args: string[] = []): Promise<void> {
 }
 
 const ms = (v: number | null) => (v === null ? "n/a" : `${Math.round(v)} ms`);
+
+/** One line as each setup ends, so a run cut short still said what it measured. */
+function progress(s: SetupResult): void {
+  process.stdout.write(`    ${fixed(s.passesPerSecond, 0)} passes/s of ${s.rollouts} due, lag p50 ${ms(s.lagMs.p50)}, p99 ${ms(s.lagMs.p99)}\n`);
+}
 const fixed = (v: number | null, digits = 1) => (v === null ? "n/a" : v.toFixed(digits));
 
 function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: FailoverResult | null): void {
@@ -157,6 +164,7 @@ function report(o: ReturnType<typeof options>, setups: SetupResult[], failover: 
               `  kill ${i + 1}: ${k.victimHeld} rollouts; leases taken ${ms(k.leaseTakenMs)} (all ${ms(k.allLeasesTakenMs)}), first pass of one ${ms(k.firstPassMs)}, all resumed ${ms(k.allResumedMs)}`,
           )
           .join("\n") +
+        (failover.stopped ? `\n  stopped ${failover.stopped}` : "") +
         `\n  first pass of a taken-over rollout after the kill: p50 ${ms(failover.firstPassMs.p50)}, max ${ms(failover.firstPassMs.max)}; ` +
         `all of the victim's rollouts resumed: p50 ${ms(failover.allResumedMs.p50)}, max ${ms(failover.allResumedMs.max)}` +
         "\n  (the replicas' ids are not of the host:pid shape, so a killed one's leases are waited out as for another machine; each replica\n" +

@@ -24,6 +24,8 @@ export type Kill = {
 export type FailoverResult = {
   leaseTtlMs: number;
   kills: Kill[];
+  /** Why the kills stopped before the number asked for (an overloaded setup), else null. */
+  stopped: string | null;
   firstPassMs: { p50: number | null; max: number | null };
   allResumedMs: { p50: number | null; max: number | null };
 };
@@ -48,11 +50,16 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
     await sleep(Math.max(startAt, Date.now()) + INTERVAL_MS + o.warmup * 1000 - Date.now());
 
     const kills: Kill[] = [];
-    for (let k = 0; k < o.kills; k++) {
+    let stopped: string | null = null;
+    for (let k = 0; k < o.kills && stopped === null; k++) {
       await spread(db, replicas, o);
       const held = await leasesByOwner(db);
       const victim = [...replicas].sort((a, b) => (held.get(b.id)?.length ?? 0) - (held.get(a.id)?.length ?? 0))[0];
       const victimRollouts = held.get(victim.id) ?? [];
+      if (victimRollouts.length === 0) {
+        stopped = `before kill ${k + 1}: no replica held a lease (overloaded: the leases lapse before they are renewed)`;
+        break;
+      }
       const victimTargets = new Set(victimRollouts.map((id) => targetOf.get(id)));
 
       victim.child.kill("SIGKILL");
@@ -79,8 +86,9 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
         allResumedMs: firstPass.size === victimTargets.size ? after(firstPass.values(), (v) => Math.max(...v)) : null,
       });
       process.stdout.write(`    kill ${k + 1}: ${victimRollouts.length} rollouts, first pass elsewhere after ${kills.at(-1)!.firstPassMs ?? "n/a"} ms\n`);
+      if (firstPass.size === 0) stopped = `after kill ${k + 1}: no rollout of the killed replica resumed within ${(until - killedAt) / 1000} s (overloaded)`;
       replicas.push(start());
-      await waitForHeartbeats(db, replicas);
+      await waitForHeartbeats(db, replicas).catch((err: Error) => (stopped ??= `after kill ${k + 1}: ${err.message}`));
     }
     const first = kills.flatMap((k) => (k.firstPassMs === null ? [] : [k.firstPassMs]));
     const all = kills.flatMap((k) => (k.allResumedMs === null ? [] : [k.allResumedMs]));
@@ -89,6 +97,7 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
     return {
       leaseTtlMs: o.leaseTtlMs,
       kills,
+      stopped,
       firstPassMs: { p50: percentile(first, 50), max: max(first) },
       allResumedMs: { p50: percentile(all, 50), max: max(all) },
     };

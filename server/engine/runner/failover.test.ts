@@ -75,7 +75,10 @@ it(
       await holder.query("begin");
       await holder.query(`select id from region_rollouts where id = '${victim.rows[0].id}' for update`);
       await waitFor("a save of the victim waiting inside its transaction", async () => {
-        const { rows } = await pool.query("select pid from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null");
+        // Waiting for the held row in a transaction that already wrote (its lease confirmed): the victim's save.
+        const { rows } = await pool.query(
+          `select pid from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null and query like 'update "region_rollouts"%'`,
+        );
         return rows.length > 0;
       });
       await holder.query("lock table samples in access exclusive mode");
