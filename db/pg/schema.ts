@@ -165,4 +165,5 @@ export const {
   demoFaults,
   signInFailures,
   rateBuckets,
+  freezes,
 } = pgTables;

@@ -21,3 +21,4 @@ export * from "./runners";
 export * from "./demo-faults";
 export * from "./sign-in-failures";
 export * from "./rate-buckets";
+export * from "./freezes";

@@ -68,6 +68,8 @@ export const regionRollouts = sqliteTable(
     extendedMs: integer("extended_ms").notNull().default(0),
     /** When a person promoted the current stage (it then completes on its last passing sample, however much was judged). */
     promotedAt: timestamp("promoted_at"),
+    /** Since when the region holds for a freeze before its next step (null: not holding); the hold's end is an event. */
+    freezeHeldAt: timestamp("freeze_held_at"),
     startedAt: timestamp("started_at"),
     finishedAt: timestamp("finished_at"),
     updatedAt: integer("updated_at").notNull(),

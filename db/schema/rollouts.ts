@@ -30,6 +30,8 @@ export const rollouts = sqliteTable(
     /** The webhook body's `actor` as CI sent it (e.g. github.actor), kept even when no user matches it. */
     ciActor: text("ci_actor"),
     correlationId: text("correlation_id").notNull(),
+    /** Set when an SRE started this rollout during a freeze (break-glass): why; it does not hold for that freeze. */
+    breakGlassReason: text("break_glass_reason"),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at"),
   },

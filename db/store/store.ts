@@ -26,6 +26,7 @@ import { sessionRepository } from "./repositories/sessions";
 import { signInFailureRepository } from "./repositories/sign-in-failures";
 import { demoFaultRepository } from "./repositories/demo-faults";
 import { rateBucketRepository } from "./repositories/rate-buckets";
+import { freezeRepository } from "./repositories/freezes";
 
 /** Every repository on one handle: `t` is the handle's own tables (db/schema on SQLite, their translation on PostgreSQL). */
 export function repositories(q: Query, t: Tables) {
@@ -50,6 +51,7 @@ export function repositories(q: Query, t: Tables) {
     signInFailures: signInFailureRepository(q, t),
     demoFaults: demoFaultRepository(q, t),
     rateBuckets: rateBucketRepository(q, t),
+    freezes: freezeRepository(q, t),
   };
 }
 

@@ -1,0 +1,34 @@
+/**
+ * Stop-all freezes: at most one in force (no `liftedAt`). Declaring and lifting are conditional writes, so two
+ * people declaring at once get one freeze, and a lift that finds none in force changes nothing.
+ */
+import { desc, isNull } from "drizzle-orm";
+import type { freezes } from "../../schema";
+import type { Query, Tables } from "../query";
+
+export type FreezeRow = typeof freezes.$inferSelect;
+
+export function freezeRepository(q: Query, t: Tables) {
+  const { freezes } = t;
+  return {
+    /** The stop-all in force, or null. */
+    async active(): Promise<FreezeRow | null> {
+      const [row] = await q.select().from(freezes).where(isNull(freezes.liftedAt)).orderBy(desc(freezes.declaredAt)).limit(1);
+      return row ?? null;
+    },
+
+    async insert(row: Pick<FreezeRow, "id" | "reason" | "declaredBy" | "declaredAt">): Promise<void> {
+      await q.insert(freezes).values(row);
+    },
+
+    /** Lift the stop-all in force: the row lifted, or null when none was in force. */
+    async liftActive(liftedBy: string, liftedAt: number): Promise<FreezeRow | null> {
+      const [row] = await q.update(freezes).set({ liftedBy, liftedAt }).where(isNull(freezes.liftedAt)).returning();
+      return row ?? null;
+    },
+
+    async count(): Promise<number> {
+      return (await q.select({ id: freezes.id }).from(freezes)).length;
+    },
+  };
+}
