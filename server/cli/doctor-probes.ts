@@ -1,51 +1,109 @@
-/** Network probes of `flightdeck doctor`: each answers within its timeout with what it saw, never throws. */
-import { connect, type Socket } from "node:net";
+/**
+ * What `flightdeck doctor` does to the world, through the providers' own connections: an SSH login with the
+ * configured key and pinned host key and a write in the install dir; HAProxy's backend read over its runtime
+ * API; nginx's `-T` over SSH; a PromQL query's series. Each answers with what it saw and never throws: a
+ * ProviderError's words (refused key, host key mismatch, unreachable) become the failing line. Nothing secret is
+ * in any answer: hosts, users, paths and fingerprints only.
+ */
+import { colourDirOf } from "@/server/providers/deploy-ssh/deploy-script";
+import { shellQuote as q, tail, withSsh, type SshTarget } from "@/server/providers/ssh-exec";
+import { getWeightCommand, parseWeight } from "@/server/providers/traffic-haproxy/commands";
+import { describeAddress, withRuntimeApi, type RuntimeApiAddress } from "@/server/providers/traffic-haproxy/runtime-api";
+import { parseUpstream, type UpstreamSpec } from "@/server/providers/traffic-nginx/upstream";
+import type { Colour } from "@/server/providers/types";
 
 export type ProbeResult = { ok: boolean; detail: string };
 
-/** Connect (TCP host:port or a unix socket path), optionally send a line, and read the first bytes back. */
-export function probeSocket(
-  target: { host: string; port: number } | { path: string },
-  opts: { send?: string; expect?: RegExp; timeoutMs?: number } = {},
-): Promise<ProbeResult> {
-  const where = "path" in target ? target.path : `${target.host}:${target.port}`;
-  return new Promise((resolve) => {
-    let received = "";
-    let settled = false;
-    const socket: Socket = connect(target as never);
-    const done = (result: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(opts.timeoutMs ?? 3000, () => done({ ok: false, detail: `${where}: no answer within ${(opts.timeoutMs ?? 3000) / 1000} s` }));
-    socket.on("error", (err) => done({ ok: false, detail: `${where}: ${err.message}` }));
-    socket.on("connect", () => {
-      if (opts.send) socket.write(opts.send);
-      if (!opts.expect) done({ ok: true, detail: `${where} accepts connections` });
-    });
-    socket.on("data", (chunk) => {
-      received += chunk.toString("utf8");
-      if (opts.expect?.test(received)) done({ ok: true, detail: `${where} answers: ${received.split("\n")[0].trim().slice(0, 60)}` });
-    });
-    socket.on("end", () =>
-      done({ ok: false, detail: `${where} closed the connection${received ? ` after ${JSON.stringify(received.slice(0, 60))}` : " without answering"}` }),
-    );
+const failure = (err: unknown): ProbeResult => ({ ok: false, detail: (err as Error).message });
+
+/** A probe that may throw (a missing variable, an unreadable key): its error is the failing detail. */
+export async function probe(run: () => Promise<ProbeResult>): Promise<ProbeResult> {
+  try {
+    return await run();
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/**
+ * Log in as the deploy does and prove the colour's install dir takes a file: the deploy's own first step
+ * (`mkdir -p <dir>/.incoming <dir>/releases`), then a file written and removed in `.incoming`.
+ */
+export async function sshInstallDir(target: SshTarget, installDir: string, colour: Colour): Promise<ProbeResult> {
+  const dir = colourDirOf(installDir, colour);
+  const where = `${target.username}@${target.host}:${target.port}`;
+  const script = [`d=${q(dir)}; f="$d/.incoming/.flightdeck-doctor.$$"`, `mkdir -p "$d/.incoming" "$d/releases" && : > "$f" && rm -f "$f"`].join("\n");
+  const result = await withSsh("deploy-ssh", target, (session) => session.exec(script, { timeoutMs: target.connectTimeoutMs, what: "the install dir check" }));
+  if (result.code !== 0) return { ok: false, detail: `logged in to ${where}, but ${dir} is not writable: ${tail(result.stderr, 3) || `exit ${result.code}`}` };
+  return { ok: true, detail: `logged in to ${where} (host key ${target.hostKeySha256} pinned); ${dir} is writable` };
+}
+
+/** The backend holds both colours' servers: `get weight <backend>/<server>` answers a weight for each. */
+export async function haproxyBackend(address: RuntimeApiAddress, backend: string, servers: Record<Colour, string>, timeoutMs: number): Promise<ProbeResult> {
+  const where = describeAddress(address);
+  return withRuntimeApi(address, timeoutMs, async (send) => {
+    const seen: string[] = [];
+    const missing: string[] = [];
+    for (const colour of ["blue", "green"] as const) {
+      const parsed = parseWeight(await send(getWeightCommand({ backend, server: servers[colour] })));
+      if ("refused" in parsed) missing.push(`${colour} (server ${servers[colour]}: ${parsed.refused})`);
+      else seen.push(`${colour} (server ${servers[colour]}, weight ${parsed.current})`);
+    }
+    return missing.length
+      ? { ok: false, detail: `HAProxy at ${where}: backend ${backend} lacks ${missing.join(", ")}` }
+      : { ok: true, detail: `HAProxy at ${where}: backend ${backend} holds ${seen.join(", ")}` };
   });
 }
 
-/** An SSH server sends its banner first: reading "SSH-2.0-..." proves it is sshd, without logging in. */
-export const probeSsh = (host: string, port: number) => probeSocket({ host, port }, { expect: /^SSH-2\.0-/ });
+/**
+ * On the load balancer host as the nginx provider logs in: `<nginxCommand> -T` passes (the config is valid) and
+ * its dump includes the upstream file, which holds the upstream with both colours' server lines.
+ */
+export async function nginxUpstream(target: SshTarget, nginxCommand: string, upstreamFile: string, spec: UpstreamSpec): Promise<ProbeResult> {
+  return withSsh("traffic-nginx", target, async (session) => {
+    const result = await session.exec(`${nginxCommand} -T`, { timeoutMs: 30_000, what: "nginx -T" });
+    if (result.code !== 0) return { ok: false, detail: `${nginxCommand} -t fails on ${session.where}: ${tail(result.stderr, 4) || `exit ${result.code}`}` };
+    const marker = `# configuration file ${upstreamFile}:\n`;
+    const at = result.stdout.indexOf(marker);
+    if (at < 0) return { ok: false, detail: `nginx -t passes on ${session.where}, but its config does not include ${upstreamFile} (add an include of it)` };
+    const text = result.stdout.slice(at + marker.length).split(/\n# configuration file /)[0];
+    try {
+      const weights = parseUpstream(text, spec);
+      return {
+        ok: true,
+        detail: `nginx -t passes on ${session.where} with ${upstreamFile}: upstream ${spec.upstream} holds blue ${spec.servers.blue} (weight ${weights.blue}), green ${spec.servers.green} (weight ${weights.green})`,
+      };
+    } catch (err) {
+      return { ok: false, detail: `nginx -t passes on ${session.where}, but ${upstreamFile}: ${(err as Error).message}` };
+    }
+  });
+}
 
-export async function probeHttp(url: string, expectStatus = 200, timeoutMs = 3000): Promise<ProbeResult> {
+/** An instant query's series: how many, and their values as Prometheus wrote them ("NaN" on a colour without traffic); errors say what went wrong, not where. */
+export type SeriesAnswer = { series: number; values: string[] } | { error: string };
+
+export async function promSeries(baseUrl: string, query: string, timeoutMs: number): Promise<SeriesAnswer> {
+  const url = `${baseUrl.replace(/\/+$/, "")}/api/v1/query`;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.body?.cancel();
-    return res.status === expectStatus
-      ? { ok: true, detail: `${url} answers ${res.status}` }
-      : { ok: false, detail: `${url} answers ${res.status}, expected ${expectStatus}` };
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams({ query }).toString(),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await res.json().catch(() => null)) as {
+      status?: string;
+      error?: string;
+      data?: { resultType?: string; result?: unknown };
+    } | null;
+    if (!body) return { error: `answered HTTP ${res.status} without its JSON API` };
+    if (body.status !== "success") return { error: `refused the query: ${body.error ?? `HTTP ${res.status}`}` };
+    const { resultType, result } = body.data ?? {};
+    if (resultType === "scalar" && Array.isArray(result)) return { series: 1, values: [String(result[1])] };
+    if (!Array.isArray(result)) return { error: `answered a ${resultType} without a result list` };
+    return { series: result.length, values: result.map((r: { value?: unknown[] }) => String(r.value?.[1])) };
   } catch (err) {
-    return { ok: false, detail: `${url}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}` };
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { error: `cannot be reached: ${cause?.code ?? (err as Error).message}` };
   }
 }

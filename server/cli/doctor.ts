@@ -1,7 +1,9 @@
 /**
  * `flightdeck doctor`: the production readiness checklist (docs/production-readiness.md) made executable.
  * One line per check; exit 1 when any check fails. Simulated providers are reported as "simulated"; demo mode
- * fails (it is not a production config), unprotected environments and a plain-http base URL warn.
+ * fails (it is not a production config), unprotected environments and a plain-http base URL warn. The region
+ * checks (doctor-regions.ts) log in, read the balancers and run the queries as a rollout will; webhook URLs are
+ * judged by their form (doctor-webhooks.ts). No line ever holds a secret: hosts and variable names only.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -10,13 +12,13 @@ import { oauthSignInFindings } from "@/server/auth/oauth-allow";
 import { checkEnvironment } from "@/server/config/env";
 import { ConfigError, missingEnvironment, parseConfig, readConfigFile, resolveConfigPath, type Env } from "@/server/config/load";
 import { productionFindings, startupProblems } from "@/server/config/readiness";
-import type { FleetConfig, RegionConfig } from "@/server/config/schema";
-import { probeHttp, probeSocket, probeSsh, type ProbeResult } from "./doctor-probes";
+import type { FleetConfig } from "@/server/config/schema";
+import { regionChecks, type Check, type CheckStatus } from "./doctor-regions";
+import { webhookUrlForm } from "./doctor-webhooks";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
-export type CheckStatus = "ok" | "fail" | "warn" | "simulated";
-export type Check = { name: string; status: CheckStatus; detail: string };
+export type { Check, CheckStatus };
 
 const MARK: Record<CheckStatus, [string, "green" | "red" | "yellow" | "grey"]> = {
   ok: ["ok  ", "green"],
@@ -71,7 +73,7 @@ export async function doctorChecks(file: string, env: Env): Promise<Check[]> {
       : { name: "CI webhook secret", status: "warn", detail: "FLIGHTDECK_WEBHOOK_SECRET is not set: POST /api/webhooks/ci answers 503 until it is" },
   );
 
-  const probes = config.regions.flatMap((region) => regionChecks(region, env));
+  const probes = config.regions.flatMap((region) => regionChecks(config, region, env));
   checks.push(...(await Promise.all(probes)));
   checks.push(...webhookUrlChecks(config, env));
   return checks;
@@ -95,87 +97,26 @@ function productionChecks(config: FleetConfig, env: Env): Check[] {
   return checks.length ? checks : [{ name: "production config", status: "ok", detail: `every environment gated, ${config.baseUrl} is https` }];
 }
 
-const fromProbe = (name: string, result: ProbeResult): Check => ({ name, status: result.ok ? "ok" : "fail", detail: result.detail });
-const simulated = (name: string): Promise<Check> => Promise.resolve({ name, status: "simulated", detail: "simulated provider (demo fleet): nothing to reach" });
-
-function regionChecks(region: RegionConfig, env: Env): Array<Promise<Check>> {
-  const checks: Array<Promise<Check>> = [];
-  const { deploy, traffic, metrics } = region;
-  for (const colour of ["blue", "green"] as const) {
-    const name = `${region.id} ${colour} SSH`;
-    if (deploy.provider === "simulated") checks.push(simulated(name));
-    else {
-      const target = region.targets[colour];
-      const host = target.host ?? (target.hostEnv ? env[target.hostEnv] : undefined);
-      checks.push(
-        host
-          ? probeSsh(host, deploy.port).then((r) => fromProbe(name, r))
-          : Promise.resolve({ name, status: "fail", detail: `no host: set ${target.hostEnv}` }),
-      );
-    }
-  }
-  const lb = `${region.id} load balancer`;
-  if (traffic.provider === "simulated") checks.push(simulated(lb));
-  else if (traffic.provider === "haproxy") {
-    const socket = traffic.socket ?? (traffic.socketEnv ? env[traffic.socketEnv] : undefined);
-    const lbHost = env[traffic.lbHostEnv];
-    if (socket && socket !== "ssh") {
-      const target = socket.startsWith("/")
-        ? { path: socket }
-        : { host: socket.slice(0, socket.lastIndexOf(":")), port: Number(socket.slice(socket.lastIndexOf(":") + 1)) };
-      checks.push(probeSocket(target, { send: "show info\n", expect: /Name: HAProxy/ }).then((r) => fromProbe(`${lb} (HAProxy runtime API)`, r)));
-    } else
-      checks.push(
-        lbHost
-          ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (SSH to ${traffic.lbHostEnv})`, r))
-          : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }),
-      );
-  } else if (traffic.provider === "nginx") {
-    const lbHost = env[traffic.lbHostEnv];
-    checks.push(
-      lbHost
-        ? probeSsh(lbHost, traffic.ssh?.port ?? 22).then((r) => fromProbe(`${lb} (nginx host SSH)`, r))
-        : Promise.resolve({ name: lb, status: "fail", detail: `set ${traffic.lbHostEnv}` }),
-    );
-  } else
-    checks.push(
-      Promise.resolve({
-        name: `${lb} (Cloudflare)`,
-        status: "warn",
-        detail: "not probed: the Cloudflare API is checked on the first traffic step (token in " + traffic.apiTokenEnv + ")",
-      }),
-    );
-
-  const prom = `${region.id} Prometheus`;
-  if (metrics.provider === "simulated") checks.push(simulated(prom));
-  else {
-    const url = metrics.url ?? (metrics.urlEnv ? env[metrics.urlEnv] : undefined);
-    checks.push(
-      url
-        ? probeHttp(`${url.replace(/\/+$/, "")}/-/ready`).then((r) => fromProbe(prom, r))
-        : Promise.resolve({ name: prom, status: "fail", detail: `set ${metrics.urlEnv}` }),
-    );
-  }
-  return checks;
-}
-
+/** Each Slack / Teams channel's URL judged by its form (`notify test` posts), and the Pushgateway's as an http(s) URL. */
 function webhookUrlChecks(config: FleetConfig, env: Env): Check[] {
-  const urls = [
-    ...config.notifications.channels.map((c) => ({ name: `${c.kind} channel ${c.id}`, variable: c.webhookUrlEnv })),
-    ...(config.observability.pushgatewayUrlEnv ? [{ name: "Pushgateway URL", variable: config.observability.pushgatewayUrlEnv }] : []),
-  ];
-  if (urls.length === 0) return [{ name: "webhook URLs", status: "warn", detail: "no notification channels: incident quick cards go nowhere" }];
-  return urls.map(({ name, variable }) => {
-    const value = env[variable];
-    if (!value) return { name, status: "fail", detail: `${variable} is not set` };
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(value);
-    } catch {
-      /* reported below */
-    }
-    return parsed && /^https?:$/.test(parsed.protocol)
-      ? { name, status: "ok", detail: `${variable} is a well-formed ${parsed.protocol.slice(0, -1)} URL (${parsed.host})` }
-      : { name, status: "fail", detail: `${variable} is not an http(s) URL` };
-  });
+  const channels = config.notifications.channels.map((c): Check => ({
+    name: `${c.kind} channel ${c.id}`,
+    ...webhookUrlForm(c.kind, c.webhookUrlEnv, env[c.webhookUrlEnv]),
+  }));
+  if (channels.length === 0) channels.push({ name: "webhook URLs", status: "warn", detail: "no notification channels: incident quick cards go nowhere" });
+  const variable = config.observability.pushgatewayUrlEnv;
+  if (!variable) return channels;
+  const value = env[variable];
+  let parsed: URL | null = null;
+  try {
+    parsed = value ? new URL(value) : null;
+  } catch {
+    /* reported below */
+  }
+  const pushgateway: Check = !value
+    ? { name: "Pushgateway URL", status: "fail", detail: `${variable} is not set` }
+    : parsed && /^https?:$/.test(parsed.protocol)
+      ? { name: "Pushgateway URL", status: "ok", detail: `${variable} is a well-formed ${parsed.protocol.slice(0, -1)} URL (${parsed.host})` }
+      : { name: "Pushgateway URL", status: "fail", detail: `${variable} is not an http(s) URL` };
+  return [...channels, pushgateway];
 }

@@ -74,17 +74,19 @@ export function createDeployProvider(
     timeoutSeconds: d.timeoutSeconds,
     transfer: d.artifactTransfer,
     artifactFetch,
-    targetFor: (colour) => ({
-      ssh: sshTarget("deploy-ssh", d, hostOf(region, colour, env, "deploy-ssh"), env, {
-        connectTimeoutMs: Math.min(20_000, d.timeoutSeconds * 1000),
-        hostKeySha256: region.targets[colour].hostKeySha256 ?? d.hostKeySha256,
-        hostKeySource: region.targets[colour].hostKeySha256
-          ? `regions.${region.id}.targets.${colour}.hostKeySha256`
-          : `regions.${region.id}.deploy.hostKeySha256`,
-        readFile: deps.readFile,
-      }),
-      port: region.targets[colour].port,
-    }),
+    targetFor: (colour) => ({ ssh: deployTarget(region, colour, env, deps), port: region.targets[colour].port }),
+  });
+}
+
+/** Where the ssh deploy logs in for a colour (host, user, key, pinned host key); `flightdeck doctor` logs in there too. */
+export function deployTarget(region: RegionConfig, colour: Colour, env: Env, deps: RealProviderDeps = {}) {
+  const d = region.deploy;
+  if (d.provider !== "ssh") throw new ProviderError("deploy-ssh", `${region.id}: deploy is not ssh`);
+  return sshTarget("deploy-ssh", d, hostOf(region, colour, env, "deploy-ssh"), env, {
+    connectTimeoutMs: Math.min(20_000, d.timeoutSeconds * 1000),
+    hostKeySha256: region.targets[colour].hostKeySha256 ?? d.hostKeySha256,
+    hostKeySource: region.targets[colour].hostKeySha256 ? `regions.${region.id}.targets.${colour}.hostKeySha256` : `regions.${region.id}.deploy.hostKeySha256`,
+    readFile: deps.readFile,
   });
 }
 
@@ -102,7 +104,8 @@ function lbAccess(
   );
 }
 
-function lbTarget(
+/** The load balancer host's SSH target, as the nginx and HAProxy-over-SSH providers log in (the region's deploy port unless traffic.ssh names one). */
+export function lbTarget(
   region: RegionConfig,
   lbHostEnv: string,
   own: (SshAccessConfig & { timeoutSeconds: number }) | undefined,
@@ -119,7 +122,7 @@ function lbTarget(
 }
 
 /** HAProxy's runtime API address from a `socket` / `socketEnv` pair, or over SSH on the load balancer host. */
-function runtimeAddress(
+export function runtimeAddress(
   region: RegionConfig,
   env: Env,
   deps: RealProviderDeps,
