@@ -130,7 +130,7 @@ describe("a load balancer that is down when traffic must move", () => {
     expect(paused).toMatchObject({ phase: "canary", stageIndex: 0, canaryPct: 10 });
     const [failed] = eventsOf(fd.db, { type: "traffic.failed", regionId: "us-east" });
     expect(failed.message).toMatch(
-      /traffic could not be moved to 25 % on green \(HAProxy's runtime API at .*admin\.sock cannot be reached: (connection refused|no such socket) \(is HAProxy down\?\)\); it stands at 10 %/,
+      /traffic could not be moved to 25 % on green \(HAProxy's runtime API at .*admin\.sock cannot be reached: (connection refused|no such socket) \(is HAProxy down\?\); what the load balancer holds could not be read back .*\); it stands at 10 %/,
     );
     expect(failed.data).toMatchObject({ percent: 25, canaryPct: 10 });
 

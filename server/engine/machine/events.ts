@@ -13,6 +13,8 @@ import type { ApprovalRecord, CauseItem, Colour, DeployVerification, GapKind, Re
 type StageRef = { stageIndex: number; percent: number };
 type CoverageData = StageRef & Pick<Coverage, "expected" | "judged" | "needed" | "inconclusive" | "byGap">;
 type Split = { blue: number; green: number };
+/** Held as verified (`found` only), put back to the verified split (`restored`), or not readable (`unverified`: why). */
+export type BalancerCheck = { found: Split; restored?: Split } | { unverified: string };
 
 /** The data of every way a region's traffic goes back to the old colour (what a failed try repeats). */
 export type BreachRollbackData = StageRef & { cause: CauseItem[]; source?: "load-balancer" };
@@ -82,7 +84,8 @@ export type EventDataMap = {
   /** `breaches` is absent on the breach that rolls back (region.rolled_back follows); `source` when the load balancer's counters caught it. */
   /** The stage is absent on a breach seen while a succeeded region is observed (outside any stage). */
   "analysis.breach": Partial<StageRef> & { cause: CauseItem[]; breaches?: number; observation?: true; source?: "load-balancer" };
-  "traffic.failed": (StageRef & { canaryPct: number; error: string; alert: true }) | (MoveBackFailedData & { alert: true });
+  /** `balancer`: what the load balancer was found holding after a stage move failed (runner/traffic-check.ts). */
+  "traffic.failed": (StageRef & { canaryPct: number; error: string; alert: true; balancer?: BalancerCheck }) | (MoveBackFailedData & { alert: true });
   "rollback.retry_failed": MoveBackFailedData;
   "traffic.reconciled": { found: Split; restored: Split };
   // the engine: a rollout

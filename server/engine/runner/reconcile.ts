@@ -11,6 +11,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
 import { successOf } from "@/server/engine/machine/patches";
+import type { BalancerCheck } from "@/server/engine/machine/events";
 import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
@@ -22,6 +23,7 @@ import { beforeStageMove, fastBreach, fastSourceOf, fastWakeAt, type FastDeps } 
 import { observeWindow, type HistoryCache } from "./observe";
 import { findDone } from "./find-done";
 import { runStep } from "./steps";
+import { checkAfterFailedMove } from "./traffic-check";
 
 export type ReconcileDeps = {
   db: Store;
@@ -164,6 +166,10 @@ async function carryOut(
     if (err instanceof Error && err.name === "AbortError") throw err;
     const message = err instanceof Error ? err.message : String(err);
     log.warn({ stepKey: action.stepKey, err: message }, "effect failed");
+    if (action.effect.kind === "setWeight" && action.effect.reason === "stage") {
+      const checked = await checkAfterFailedMove(deps.providersFor(ctx.row.regionId), ctx.state, ctx.rollout.correlationId, deps.signal);
+      return { transition: withBalancerCheck(action.onFailure(`${message}; ${checked.note}`), checked.balancer) };
+    }
     // A failed deploy's steps (what ran on the host before it failed) go with the event that reports it.
     return { transition: withDeployLog(action.onFailure(message), logOf(err)) };
   }
@@ -200,6 +206,12 @@ async function perform(
 function logOf(err: unknown): string[] | undefined {
   const lines = (err as { log?: unknown } | null)?.log;
   return Array.isArray(lines) && lines.every((l) => typeof l === "string") ? lines : undefined;
+}
+
+/** What the load balancer was found holding goes with the traffic.failed event. */
+function withBalancerCheck(transition: Transition, balancer: BalancerCheck): Transition {
+  const events = transition.events.map((e) => (e.type === "traffic.failed" ? ({ ...e, data: { ...e.data, balancer } } as EventDraft) : e));
+  return { ...transition, events };
 }
 
 /** The deploy's own log goes with its first event, for whoever reads the timeline. */

@@ -16,7 +16,8 @@ import type { Logger } from "pino";
 import type { Store } from "@/db/client";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import type { Effect } from "@/server/engine/machine/types";
-import { splitFor, type RegionProviders, type TrafficSplit } from "@/server/providers/types";
+import type { BalancerCheck } from "@/server/engine/machine/events";
+import { splitFor, type Colour, type RegionProviders, type TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "@/server/engine/clock";
 import { crashPoint } from "@/server/engine/crash-points";
 import type { EventConsumers } from "../store/event-consumers";
@@ -90,6 +91,37 @@ export async function restoreVerifiedSplit(deps: TrafficCheckDeps, rollout: Roll
     if (err instanceof Error && err.name === "AbortError") throw err;
     log.error({ err: err instanceof Error ? err.message : String(err) }, "could not check the traffic split");
     return false;
+  }
+}
+
+/**
+ * After a stage's weight change failed: a move cut off half-way (a connection reset after the first weight was
+ * set, a runtime socket that went away mid-command) can leave the balancer between two splits, which no one has
+ * verified. It is read now and, when it holds another split than the verified one, that split is put back (read
+ * back by the provider). What was found goes with the failure's event; when the balancer cannot be read the
+ * split is said to be unverified, and the resume puts the verified split back before anything else.
+ */
+export async function checkAfterFailedMove(
+  providers: RegionProviders,
+  state: { regionId: string; toColour: Colour; canaryPct: number },
+  correlationId: string,
+  signal?: AbortSignal,
+): Promise<{ note: string; balancer: BalancerCheck }> {
+  const expected = splitFor(state.toColour, state.canaryPct);
+  const show = (s: TrafficSplit) => `blue ${s.blue} % / green ${s.green} %`;
+  try {
+    const found = await providers.traffic.getWeight({ region: state.regionId, correlationId, signal });
+    if (found.blue === expected.blue && found.green === expected.green)
+      return { note: `the load balancer holds ${show(found)}, as verified`, balancer: { found } };
+    const restored = await providers.traffic.setWeight({ region: state.regionId, colour: state.toColour, canaryPct: state.canaryPct, correlationId, signal });
+    return { note: `the load balancer held ${show(found)} and was put back to ${show(restored)}, read back`, balancer: { found, restored } };
+  } catch (err) {
+    if (err instanceof Error && err.name === "AbortError") throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      note: `what the load balancer holds could not be read back (${why}): unverified until it answers; a resume puts ${show(expected)} back first`,
+      balancer: { unverified: why },
+    };
   }
 }
 
