@@ -6,6 +6,9 @@
  */
 import { z } from "zod";
 import { trustedProxyProblem } from "@/server/security/client-address";
+import { FreezesConfig } from "./freeze-config";
+
+export { FreezeConfig } from "./freeze-config";
 
 const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.stringify(value));
 
@@ -395,6 +398,8 @@ export const FleetConfig = z
     stages: stages.default(DEFAULT_STAGES),
     analysis: AnalysisConfig.default(DEFAULT_ANALYSIS),
     regions: z.array(RegionConfig).min(1, { error: "expected at least one region" }),
+    /** Freeze windows (docs/policies.md): no rollout starts, and running ones hold before their next traffic increase. */
+    freezes: FreezesConfig.default([]),
     policies: PoliciesConfig.default({
       allowedRefs: ["refs/heads/main", "refs/heads/release/*"],
       environments: [{ ...DEFAULT_ENVIRONMENT_RULE, requiredReviewers: { functional: 1, sre: 1 } }],

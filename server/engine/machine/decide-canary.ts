@@ -11,11 +11,12 @@ import { coverageMet, describeCoverage, stageCoverage, type Coverage } from "./c
 import { describeCause, formatDuration, formatValue, joinWords, stageName } from "./messages";
 import { event, pausePatch, SETTLED, transition, waitUntil } from "./patches";
 import { rollbackEffect } from "./requested-actions";
+import { holdForFreeze } from "./freeze-hold";
 import type { Action, Assessment, DecideInput, EventDraft, Observation, RegionRolloutState, StageSample, StageSpec } from "./types";
 
 export function decideCanary(input: DecideInput): Action {
   const { state, stages, analysis, now } = input;
-  if (state.stageIndex < 0) return startStage(input, 0, []);
+  if (state.stageIndex < 0) return holdForFreeze(input, `the ${stages[0]?.percent ?? 0} % stage`, null) ?? startStage(input, 0, []);
   const stage = stages[state.stageIndex];
   if (!stage) {
     return {
@@ -41,7 +42,9 @@ export function decideCanary(input: DecideInput): Action {
   if (state.lastVerdict === "pass" && (promoted || coverageMet(coverage))) {
     const passed = stagePassed(state, stage, now);
     const next = state.stageIndex + 1;
-    return next < stages.length ? startStage(input, next, [passed]) : succeed(input, passed);
+    if (next >= stages.length) return succeed(input, passed);
+    // A freeze holds the traffic where it is; the stage is sampled on, so a breach still rolls back.
+    return holdForFreeze(input, `the ${stages[next].percent} % stage`, nextSampleAt) ?? startStage(input, next, [passed]);
   }
   return extendOrPause(input, stage, coverage, nextSampleAt);
 }

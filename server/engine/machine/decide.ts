@@ -13,6 +13,7 @@ import { formatDuration, joinWords } from "./messages";
 import { event, pausePatch, SETTLED, transition, WAIT_FOR_COMMAND, waitUntil } from "./patches";
 import { carryOutRequest, retryMoveBack } from "./requested-actions";
 import { failedRollbackTries } from "./rollback-retry";
+import { holdForFreeze, releaseFromFreeze } from "./freeze-hold";
 import { TERMINAL_PHASES, type Action, type DecideInput, type EffectResult, type RegionPhase } from "./types";
 
 const FAILED_UPSTREAM: readonly RegionPhase[] = ["rolled_back", "blocked", "aborted"];
@@ -23,6 +24,9 @@ export function decide(input: DecideInput): Action {
   if (failedRollbackTries(state) > 0) return retryMoveBack(input);
   // A person's abort or emergency rollback is carried out even when the region is paused.
   if (state.requestedAction !== null) return carryOutRequest(input);
+  // A region that held for a freeze now over says so before it goes on.
+  const released = releaseFromFreeze(input);
+  if (released) return released;
   if (state.phase === "succeeded" && state.observeUntil != null) return decideObservation(input);
   if (state.phase === "pending") {
     const blocked = blockIfUpstreamFailed(input);
@@ -118,6 +122,8 @@ function startAfterObservation(input: DecideInput): Action {
 }
 
 function start(input: DecideInput): Action {
+  const held = holdForFreeze(input, "it starts", null);
+  if (held) return held;
   const { state, now, gate } = input;
   const started = event("region.started", `${state.regionId} started: the new release goes to ${state.toColour} while ${state.fromColour} keeps the traffic.`, {
     attempt: state.attempt,
@@ -178,6 +184,8 @@ function decideApproval(input: DecideInput): Action {
 
 /** Deploy to the idle colour (digest verified, health checked by the provider). Nothing moves on failure. */
 function decideDeploy(input: DecideInput): Action {
+  const held = holdForFreeze(input, "its deploy", null);
+  if (held) return held;
   const { state, now } = input;
   return {
     kind: "effect",

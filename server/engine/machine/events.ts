@@ -66,6 +66,9 @@ export type EventDataMap = {
   "region.reopened": { upstream: string };
   "region.succeeded": { colour: Colour };
   "region.rolled_back": RolledBackData;
+  /** The region holds for a freeze before its next step (`next`: what waits, e.g. "the 25 % stage"). */
+  "region.freeze_held": { freeze: FreezeRef; next: string };
+  "region.freeze_released": { heldMs: number };
   "gate.opened": { required: { functional: number; sre: number } };
   "gate.approved": { approvers: Array<Pick<ApprovalRecord, "reviewerId" | "kind">> };
   "gate.rejected": { actor: string; kind: ApprovalRecord["kind"]; comment: string | null };
@@ -111,8 +114,14 @@ export type EventDataMap = {
   // the emergency rollback of every region of a service: requested by a service, summarised by the engine once each region settled
   "service.rollback_requested": { batchId: string; actor: string; idempotencyKey: string | null; requested: EmergencyRegion[]; skipped: EmergencySkip[] };
   "service.rolled_back": { batchId: string; serviceId: string; actor: string; requestedAt: number; outcomes: EmergencyOutcome[]; skipped: EmergencySkip[] };
+  // freezes: a person's stop-all, and a rollout started during a freeze
+  "freeze.declared": { actor: string; freezeId: string; reason: string };
+  "freeze.lifted": { actor: string; freezeId: string; reason: string; declaredAt: number };
+  "rollout.break_glass": { actor: string; reason: string; freeze: FreezeRef };
 };
 
+/** A freeze as an event records it (see ./freeze.ts). */
+type FreezeRef = { kind: "window" | "stop-all"; id: string; reason: string; until: number | null };
 type ApprovalData = { kind: ApprovalRecord["kind"]; decision: ApprovalRecord["decision"]; comment: string | null; environment: string };
 type RolloutRegionsData = { regions: Record<string, RegionPhase> };
 
@@ -152,6 +161,8 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "region.reopened",
   "region.succeeded",
   "region.rolled_back",
+  "region.freeze_held",
+  "region.freeze_released",
   "gate.opened",
   "gate.approved",
   "gate.rejected",
@@ -191,6 +202,9 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "notify.test_card_sent",
   "service.rollback_requested",
   "service.rolled_back",
+  "freeze.declared",
+  "freeze.lifted",
+  "rollout.break_glass",
 ]);
 
 export const isEventType = (type: string): type is EventType => TYPES.has(type);

@@ -48,6 +48,7 @@ export const SETTLED: Partial<RegionRolloutState> = {
   requestedAction: null,
   requestedBy: null,
   observeUntil: null,
+  freezeHeldAt: null,
   ...NO_ROLLBACK_RETRY,
 };
 

@@ -9,6 +9,7 @@ import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Colour } from "@/db/schema/region-states";
 import type { Strategy } from "@/db/schema/rollouts";
 import type { Verdict } from "@/db/schema/samples";
+import type { ActiveFreeze } from "./freeze";
 
 export type { RegionPhase, Colour, Strategy, Verdict };
 
@@ -178,6 +179,8 @@ export type RegionRolloutState = {
   rollbackLastAlertAt?: number | null;
   /** Set on a region that succeeded under the delayed strategy with regions after it: sampled until then. */
   observeUntil?: number | null;
+  /** Since when the region holds for a freeze before its next step (absent or null: not holding). */
+  freezeHeldAt?: number | null;
 };
 
 /** The region before this one in a sequential or delayed plan; null for the first region and in parallel. */
@@ -201,6 +204,8 @@ export type DecideInput = {
   observation?: Observation;
   /** The current stage's samples judged so far, oldest first (the runner's store loads them; absent: none). */
   stageSamples?: StageSample[];
+  /** The freeze this region is under now (./freeze.ts, worked out by the runner each pass); absent or null: none. */
+  freeze?: ActiveFreeze | null;
 };
 
 /** One event of a transition: see ./events.ts (the union of every event and its data). */

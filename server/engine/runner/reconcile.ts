@@ -11,6 +11,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
 import { successOf } from "@/server/engine/machine/patches";
+import { activeFreeze } from "@/server/engine/machine/freeze";
 import type { BalancerCheck } from "@/server/engine/machine/events";
 import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
@@ -135,6 +136,7 @@ function decideInput(ctx: RegionRolloutContext, now: number): DecideInput {
     gate: ctx.gate,
     hasDownstream: ctx.hasDownstream,
     stageSamples: ctx.stageSamples,
+    freeze: activeFreeze(ctx.freezeRules, ctx.region.environment, now, ctx.rollout.breakGlassReason ? { startedAt: ctx.rollout.createdAt } : null),
   };
 }
 

@@ -11,6 +11,7 @@ import type { StageRow } from "@/db/store/repositories/stages";
 import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
+import type { FreezeRules } from "@/server/engine/machine/freeze";
 import type {
   AnalysisSpec,
   ApprovalRecord,
@@ -40,6 +41,8 @@ export type RegionRolloutContext = {
   hasDownstream: boolean;
   /** The current stage's judged samples, oldest first (empty outside a canary stage). */
   stageSamples: StageSample[];
+  /** The config's freeze windows and the stop-all in force, read on every pass (a stop-all holds every replica's rollouts at once). */
+  freezeRules: FreezeRules;
 };
 
 /** The row without these columns: what is left is the machine's view (no column list kept by hand). */
@@ -148,10 +151,12 @@ export async function loadRegionRolloutContext(
     row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0 ? await db.regionRollouts.upstream(rollout.id, row.position - 1) : null;
   const decided = row.phase === "pending" || row.phase === "awaiting_approval" ? await db.approvals.listForRegionRollout(row.id) : [];
   const state = rowToState(row);
+  const stopAll = await db.freezes.active();
   return {
     ...fixed,
     row,
     state,
+    freezeRules: { windows: config.freezes, stopAll: stopAll && { id: stopAll.id, reason: stopAll.reason, declaredBy: stopAll.declaredBy, declaredAt: stopAll.declaredAt } },
     stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [] }) : undefined),
     upstream,
     gate: {
