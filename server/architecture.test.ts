@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const SCANNED = ["app", "components", "server", "db", "lab", "scripts"];
+const SCANNED = ["app", "components", "server", "db", "lab", "lib", "scripts"];
 const EXTENSIONS = [".ts", ".tsx", ".mjs", ".js"];
 /** Tests, test helpers and test doubles: they may reach across layers to set a scene up (rules say which). */
 const TEST_FILE = /(\.test\.tsx?|\.fixtures\.tsx?|\/test-[^/]+|\/fake-[^/]+)$/;
@@ -100,13 +100,20 @@ const STDLIB_DISTRIBUTIONS = /^@stdlib\/stats-base-dists-(beta-quantile|normal-c
 
 const RULES: Rule[] = [
   {
-    name: "engine/machine imports nothing outside itself but types from db/schema and the pure config schema (no node:, no packages but @stdlib's pure distributions in statistics.ts, no db client, no providers)",
+    name: "lib (code shared by the browser, the server, the CLI and the pure machine) imports nothing: no project file outside lib/, no package, no node: module (its tests may import vitest)",
+    appliesTo: under("lib/"),
+    testsToo: true,
+    breaks: (imp) => (imp.kind === "project" ? !under("lib/")(imp.target) : !(imp.specifier === "vitest" && TEST_FILE.test(imp.file))),
+  },
+  {
+    name: "engine/machine imports nothing outside itself but lib/ (pure formatting), types from db/schema and the pure config schema (no node:, no packages but @stdlib's pure distributions in statistics.ts, no db client, no providers)",
     appliesTo: under("server/engine/machine/"),
     testsToo: true,
     breaks: (imp) =>
       imp.kind === "project"
         ? !(
             under("server/engine/machine/")(imp.target) ||
+            under("lib/")(imp.target) ||
             (imp.typeOnly && under("db/schema/")(imp.target)) ||
             // zod without I/O: the config's stage table is the machine's input (tests use its DEFAULT_STAGES).
             ((imp.typeOnly || TEST_FILE.test(imp.file)) && imp.target === "server/config/schema.ts")

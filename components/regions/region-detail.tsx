@@ -1,5 +1,6 @@
 /** A region's page body (server-rendered): live state per service with its running rollout and "Roll back", rollout history, chart, reviewer rule. */
 import Link from "next/link";
+import { formatDuration as formatDurationOnce } from "@/lib/format";
 import type { RegionPage } from "@/server/services/region-page";
 import { LiveColourBadge } from "./colour-badge";
 import { RelativeTime } from "./relative-time";
@@ -14,12 +15,9 @@ const OUTCOME_STYLE: Record<string, string> = {
   blocked: "text-slate-600",
 };
 
+/** A past rollout's length ("6 s", "1 h 30 min"), or a dash when it has not finished. */
 export function formatDuration(ms: number | null): string {
-  if (ms === null) return "–";
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return ms === null ? "–" : formatDurationOnce(ms);
 }
 
 const SECTION = "rounded-xl border border-slate-200 bg-white p-5 shadow-sm";

@@ -14,9 +14,9 @@ describe("sparklineReadout", () => {
 });
 
 describe("formatMetric", () => {
-  it("keeps at most two decimals of an error rate without float noise, and whole milliseconds", () => {
+  it("keeps two significant digits of an error rate without float noise, and whole milliseconds", () => {
     expect(formatMetric(0.30000000000000004, "%")).toBe("0.3 %");
-    expect(formatMetric(1.256, "%")).toBe("1.26 %");
+    expect(formatMetric(1.256, "%")).toBe("1.3 %");
     expect(formatMetric(449.6, "ms")).toBe("450 ms");
   });
 });

@@ -2,13 +2,14 @@
  * The words beside and behind a sparkline: the newest value against the limit in force ("0.42 % / max 0.8 %"),
  * and the label a screen reader reads instead of the drawing, with the numbers a sighted reader gets from it.
  */
+import { formatMeasure } from "@/lib/format";
 import type { SparkPoint } from "./sparkline-geometry";
 
 export type SparkUnit = "%" | "ms";
 
-/** Error rates keep two decimals (0.42 %); latencies are whole milliseconds (212 ms). */
+/** Error rates to two significant digits (0.42 %, 5.2 %); latencies in whole milliseconds (212 ms): lib/format.ts. */
 export function formatMetric(value: number, unit: SparkUnit): string {
-  return unit === "ms" ? `${Math.round(value)} ms` : `${Number(value.toFixed(2))} %`;
+  return formatMeasure(value, unit);
 }
 
 /** "0.42 % / max 0.8 %"; "no data" when the newest sample had no value, "no limit" before the first stage. */

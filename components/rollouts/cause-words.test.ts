@@ -21,7 +21,7 @@ describe("causeWords: each test with its evidence", () => {
           test: { kind: "bound", scope: "sample", requests: 5, errors: 4, lowerPct: 34.2592, confidence: 0.95 },
         },
       ],
-      "error rate 80 % over the 1 % limit (95 % lower bound 34.26 %, 4 errors in 5 requests)",
+      "error rate 80 % over the 1 % limit (95 % lower bound 34.3 %, 4 errors in 5 requests)",
     ],
     [
       "the limit and the baseline test on the same metric",
@@ -67,7 +67,7 @@ describe("causeWords: each test with its evidence", () => {
           test: { kind: "baseline", test: "mann-whitney", pValue: 0.0061, effect: 50.75, margin: 20 },
         },
       ],
-      "p95 latency 303 ms (median), 50.75 % above the baseline's 201 ms (more than the 20 % allowed; Mann–Whitney p = 0.006)",
+      "p95 latency 303 ms (median), 50.8 % above the baseline's 201 ms (more than the 20 % allowed; Mann–Whitney p = 0.006)",
     ],
     [
       "memory at exactly its limit",

@@ -3,6 +3,7 @@
  * (baseline 0.3 %)", "error rate 80 % over the 1 % limit (95 % lower bound 34.26 %, 4 errors in 5 requests)",
  * "error rate 0.9 %, 0.8 points above the baseline's 0.1 % (more than the 0.5 allowed; p = 0.017)".
  */
+import { formatCount as count, formatPercentNumber, formatPValue as pWords } from "@/lib/format";
 import type { RollbackCause } from "@/server/services/rollout-view";
 
 const METRIC_WORDS: Record<string, string> = {
@@ -13,10 +14,8 @@ const METRIC_WORDS: Record<string, string> = {
   health: "health check status",
 };
 
-/** At most two decimals, no float noise. */
-const num = (v: number) => String(Number(v.toFixed(2)));
-const pWords = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${Number(p.toFixed(3))}`);
-const count = (n: number) => n.toLocaleString("en-US");
+/** Percentages and latencies to two significant digits, no float noise (lib/format.ts, as the cards and the CLI). */
+const num = (v: number) => formatPercentNumber(v);
 
 function baselineTest(c: RollbackCause, metric: string, unit: string): string | null {
   const t = c.test;

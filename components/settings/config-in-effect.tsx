@@ -1,4 +1,5 @@
 /** The config in effect, read-only. Variables are shown by name with whether they are set, never their value. */
+import { formatMinutes } from "@/lib/format";
 import type { SettingsView } from "@/server/services/settings-view";
 
 const SECTION = "rounded-xl border border-slate-200 bg-white p-5 shadow-sm";
@@ -85,7 +86,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
                 <td className={TD}>{s.percent} %</td>
                 <td className={TD}>{s.maxErrorRatePct} %</td>
                 <td className={TD}>{s.maxLatencyP95Ms} ms</td>
-                <td className={TD}>{s.durationMinutes} min</td>
+                <td className={TD}>{formatMinutes(s.durationMinutes)}</td>
               </tr>
             ))}
           </tbody>

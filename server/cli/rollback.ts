@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { RolloutStatusView } from "@/server/services/rollout-status";
 import type { ServiceRollbackAnswer } from "@/server/services/service-rollback";
 import { apiClientFromEnv, type ApiClient } from "./api-client";
+import { formatDuration } from "@/lib/format";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
@@ -94,7 +95,7 @@ async function waitUntilBack(api: ApiClient, io: CliIo, regions: RegionRef[], op
     if (waiting.size === 0) return 0;
     if (Date.now() - started >= opts.timeoutMs) {
       const left = [...waiting.values()].map((r) => r.regionId).join(", ");
-      io.err(`not verified back after ${Math.round(opts.timeoutMs / 60_000)} min: ${left}; see flightdeck rollout status <rollout id> and the incident card`);
+      io.err(`not verified back after ${formatDuration(opts.timeoutMs)}: ${left}; see flightdeck rollout status <rollout id> and the incident card`);
       return 1;
     }
     await io.sleep(opts.intervalMs);

@@ -1,5 +1,6 @@
 /** How a rollout's status reads in a terminal: one line for the rollout, one per region. */
 import type { RegionStatus, RolloutStatusView } from "@/server/services/rollout-status";
+import { formatMinutes } from "@/lib/format";
 import { paint, type CliIo, type Colour } from "./io";
 
 const STATUS_COLOUR: Record<string, Colour> = { running: "blue", succeeded: "green", failed: "red", aborted: "yellow" };
@@ -21,6 +22,6 @@ export function describeRegion(r: RegionStatus): string {
 }
 
 export function formatRollout(io: Pick<CliIo, "tty">, view: RolloutStatusView): string[] {
-  const head = `${view.id}  ${view.serviceId} ${view.version}  ${view.strategy}${view.delayMinutes ? ` (${view.delayMinutes} min)` : ""}  ${paint(io, STATUS_COLOUR[view.status] ?? "bold", view.status)}  by ${view.initiator}`;
+  const head = `${view.id}  ${view.serviceId} ${view.version}  ${view.strategy}${view.delayMinutes ? ` (${formatMinutes(view.delayMinutes)} between regions)` : ""}  ${paint(io, STATUS_COLOUR[view.status] ?? "bold", view.status)}  by ${view.initiator}`;
   return [head, ...view.regions.map((r) => `  ${r.regionId.padEnd(10)} ${paint(io, PHASE_COLOUR[r.phase] ?? "grey", describeRegion(r))}`)];
 }

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { ArtifactVersion } from "@/server/services/artifacts";
 import type { RolloutStatusView } from "@/server/services/rollout-status";
 import { apiClientFromEnv, type ApiClient } from "./api-client";
+import { formatDuration } from "@/lib/format";
 import { paint, type CliIo } from "./io";
 import { describeRegion, formatRollout } from "./rollout-format";
 import { ArgumentError } from "./simulate-args";
@@ -112,7 +113,7 @@ async function waitFor(api: ApiClient, path: string, io: CliIo, opts: { json: bo
       return ok ? 0 : 1;
     }
     if (Date.now() - started > opts.timeoutMs) {
-      io.err(`Rollout ${view.id} is still running after ${Math.round(opts.timeoutMs / 60_000)} min; stopped waiting (it goes on).`);
+      io.err(`Rollout ${view.id} is still running after ${formatDuration(opts.timeoutMs)}; stopped waiting (it goes on).`);
       return 1;
     }
     await io.sleep(opts.intervalMs);

@@ -13,6 +13,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { fixedClock } from "@/server/engine/clock";
 import { createEngine, VirtualClock } from "@/server/engine/runner";
 import type { CauseItem, RegionPhase } from "@/server/engine/machine/types";
+import { formatMinutes } from "@/lib/format";
 import { describeBreach } from "@/server/engine/machine/messages";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { approveGate } from "@/server/services/approvals";
@@ -209,10 +210,7 @@ export function formatSimulation(result: SimulationResult, colour: boolean): str
   const lines = result.events
     .filter((e) => !e.type.startsWith("analysis.pass"))
     .map((e) => `${clock(e.atMinute)}  ${(e.region ?? "").padEnd(10)} ${paint(2, e.type.padEnd(26))} ${e.message}`);
-  lines.push(
-    "",
-    `${result.strategy} rollout ${result.outcome} after ${Math.floor(result.durationMinutes / 60)} h ${Math.round(result.durationMinutes % 60)} min`,
-  );
+  lines.push("", `${result.strategy} rollout ${result.outcome} after ${formatMinutes(result.durationMinutes)}`);
   for (const r of result.regions) {
     const cause = r.cause.map((c) => describeBreach({ ...c, baseline: null, baselineAlsoBreaches: false })).join(", ");
     const where = r.stoppedAtStage !== null ? ` at the ${r.stoppedAtStage} % stage` : "";

@@ -18,7 +18,7 @@ describe("the card's cause line names each test with its evidence", () => {
     [
       "a confidence bound on few requests",
       rate({ observed: 80, threshold: 1, test: { kind: "bound", scope: "sample", requests: 5, errors: 4, lowerPct: 34.2592, confidence: 0.95 } }),
-      "Error rate 80% > 1% threshold (95% lower bound 34.26%, 4 errors in 5 requests)",
+      "Error rate 80% > 1% threshold (95% lower bound 34.3%, 4 errors in 5 requests)",
     ],
     [
       "the limit and worse than the old colour",

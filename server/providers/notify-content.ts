@@ -3,7 +3,7 @@
  * one-line summary for notifications and previews. Pure; numbers read as the spec's card writes them
  * ("1.2%", "420ms").
  */
-import { formatDuration, formatNumber } from "@/server/engine/machine/messages";
+import { formatDuration, formatMeasure as formatMeasureOnce, formatNumber, formatPValue as pWords } from "@/lib/format";
 import type { CauseItem } from "@/server/engine/machine/types";
 import type { CardKind, NotificationView } from "./notify-types";
 
@@ -32,8 +32,9 @@ const METRIC_WORDS: Record<CauseItem["metric"], string> = {
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** "1.2%", "420ms": the spec's card form of lib/format.ts's measures (two significant digits, no space). */
 export function formatMeasure(value: number, unit: CauseItem["unit"]): string {
-  return unit === "status" ? String(value) : `${formatNumber(value)}${unit}`;
+  return formatMeasureOnce(value, unit, true);
 }
 
 /**
@@ -61,8 +62,6 @@ export function describeCauseItem(item: CauseItem): string {
   ].filter(Boolean);
   return `${label} ${formatMeasure(item.observed, item.unit)} ${sign} ${formatMeasure(item.threshold, item.unit)} threshold${evidence.length > 0 ? ` (${evidence.join("; ")})` : ""}`;
 }
-
-const pWords = (p: number) => (p < 0.001 ? "p < 0.001" : `p = ${Number(p.toFixed(3))}`);
 
 /** Every metric that breached; then, when the old colour breaches too, a note that the release may not be the cause. */
 export function describeCauseLine(cause: CauseItem[], oldColour: string | undefined): string {

@@ -3,8 +3,9 @@
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { formatTimestamp } from "@/lib/format";
 
-const when = (ms: number | null) => (ms === null ? "never" : new Date(ms).toLocaleString());
+const when = (ms: number | null) => (ms === null ? "never" : formatTimestamp(ms));
 type Scope = "read" | "deploy" | "rollback";
 const SCOPES: Record<Scope, string> = { read: "read", deploy: "deploy (start, pause, resume, promote, abort)", rollback: "rollback (roll back only)" };
 

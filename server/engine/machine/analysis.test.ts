@@ -52,14 +52,14 @@ describe("assessSample: the error rate is judged on counts with one-sided 95 % C
     ]);
     expect(result.cause[0].test).toMatchObject({ lowerPct: expect.closeTo(34.259, 3) });
     expect(describeCause(result.cause, STAGES[0], "blue")).toBe(
-      "error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests at the 10 % stage",
+      "error rate 80 % (95 % lower bound 34.3 %) over the 1 % limit, 4 errors in 5 requests at the 10 % stage",
     );
   });
 
   it("an undecided error rate says why, in numbers", () => {
     const result = judge(0, healthy({ requests: 60, errorRatePct: 0 }), null);
     expect(result.gapKinds).toEqual(["undecided"]);
-    expect(result.gaps).toEqual(["error rate 0 % over 60 requests: its 95 % upper bound 4.87 % is above the 1 % limit, too few requests to tell"]);
+    expect(result.gaps).toEqual(["error rate 0 % over 60 requests: its 95 % upper bound 4.9 % is above the 1 % limit, too few requests to tell"]);
   });
 
   it("accumulates the stage: three windows of 1 error in 6 requests breach together (3 in 18, lower bound 4.7 %)", () => {
@@ -72,7 +72,7 @@ describe("assessSample: the error rate is judged on counts with one-sided 95 % C
     expect(third.verdict).toBe("breach");
     expect(third.cause[0].test).toMatchObject({ kind: "bound", scope: "stage", requests: 18, errors: 3 });
     expect(describeCause(third.cause, STAGES[0], "blue")).toBe(
-      "error rate 16.67 % (95 % lower bound 4.7 %) over the 1 % limit, 3 errors in 18 requests of the stage so far at the 10 % stage",
+      "error rate 16.7 % (95 % lower bound 4.7 %) over the 1 % limit, 3 errors in 18 requests of the stage so far at the 10 % stage",
     );
   });
 

@@ -155,7 +155,7 @@ describe("canary: inconclusive samples", () => {
       expect.objectContaining({
         type: "analysis.inconclusive",
         message:
-          "eu-west: sample at the 25 % stage is inconclusive (error rate 0 % over 4 requests: its 95 % upper bound 52.71 % is above the 0.8 % limit, too few requests to tell; only 4 requests in the window, fewer than the 20 needed, so p95 latency cannot be judged); 1 of 3 in a row.",
+          "eu-west: sample at the 25 % stage is inconclusive (error rate 0 % over 4 requests: its 95 % upper bound 52.7 % is above the 0.8 % limit, too few requests to tell; only 4 requests in the window, fewer than the 20 needed, so p95 latency cannot be judged); 1 of 3 in a row.",
       }),
     ]);
   });

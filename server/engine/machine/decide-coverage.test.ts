@@ -107,7 +107,7 @@ describe("inconclusive samples: waiting for evidence is not missing data", () =>
     expect(t.patch).toEqual({ lastSampleAt: T0 + 90 * SEC, lastVerdict: "inconclusive", inconclusive: 0 });
     expect(t.events[0]).toMatchObject({ type: "analysis.inconclusive", data: { gaps: ["undecided"] } });
     expect(t.events[0].message).toBe(
-      "eu-west: sample at the 10 % stage is inconclusive (error rate 0 % over 60 requests: its 95 % upper bound 4.87 % is above the 1 % limit, too few requests to tell).",
+      "eu-west: sample at the 10 % stage is inconclusive (error rate 0 % over 60 requests: its 95 % upper bound 4.9 % is above the 1 % limit, too few requests to tell).",
     );
   });
 });

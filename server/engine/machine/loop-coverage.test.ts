@@ -31,7 +31,7 @@ describe("coverage in virtual time: no stage passes unjudged", () => {
   it("4 errors in 5 requests rolls back at the first sample of the 10 % stage", () => {
     const result = runRollout({ strategy: "sequential", regions: [region({ measure: () => healthy({ requests: 5, errorRatePct: 80 }) })], start: T0 });
     expect(result.states[0]).toMatchObject({ phase: "rolled_back", stageIndex: 0, finishedAt: T0 + 30_000 });
-    expect(result.states[0].outcomeReason).toMatch(/^error rate 80 % \(95 % lower bound 34.26 %\) over the 1 % limit, 4 errors in 5 requests/);
+    expect(result.states[0].outcomeReason).toMatch(/^error rate 80 % \(95 % lower bound 34.3 %\) over the 1 % limit, 4 errors in 5 requests/);
   });
 
   it("100 healthy requests a sample: each stage runs on until the stage so far bounds its error rate, then succeeds (56.5 min)", () => {

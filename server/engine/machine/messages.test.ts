@@ -27,7 +27,7 @@ describe("a breach in words", () => {
         test: { kind: "limit", scope: "sample", requests: 2, errors: 1 },
         versus: { kind: "baseline", test: "two-proportion", pValue: 0.008, effect: 66.67, margin: 0.5 },
       }),
-      "error rate 50 % > 1 %, 66.67 % over the stage so far against blue's 0 % (66.67 points more; p = 0.008)",
+      "error rate 50 % > 1 %, 66.7 % over the stage so far against blue's 0 % (66.67 points more; p = 0.008)",
     ],
     [
       "and keeps to the difference when the two are the same",

@@ -2,6 +2,7 @@
  * Words for the event log, pause reasons and outcome reasons: numbers with their units, as a person reads
  * them ("error rate 1.2 % > 0.8 % at the 25 % stage").
  */
+import { formatCount as count, formatMeasure, formatNumber, formatPValue } from "@/lib/format";
 import type { CauseItem, Colour, MetricName, RegionPhase, StageSpec } from "./types";
 
 export const METRIC_LABELS: Record<MetricName, string> = {
@@ -36,24 +37,12 @@ export const PHASE_STANDING: Record<RegionPhase, string> = {
   aborted: "has already been aborted",
 };
 
-/** At most two decimals and no float noise: 0.30000000000000004 → "0.3", 420 → "420". */
-export function formatNumber(value: number): string {
-  return String(Number(value.toFixed(2)));
-}
+// Numbers and durations are formatted once, in lib/format.ts, shared with the pages, the cards and the CLI.
+export { formatDuration, formatNumber, formatPValue } from "@/lib/format";
 
+/** "5.2 %", "420 ms", "503". */
 export function formatValue(value: number, unit: CauseItem["unit"]): string {
-  return unit === "status" ? String(value) : `${formatNumber(value)} ${unit}`;
-}
-
-/** 300000 → "5 min", 5400000 → "1 h 30 min", 45000 → "45 s". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+  return formatMeasure(value, unit);
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -62,13 +51,6 @@ export function joinWords(items: string[]): string {
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
-/** "p = 0.034", "p < 0.001". */
-export function formatPValue(p: number): string {
-  return p < 0.001 ? "p < 0.001" : `p = ${Number(p.toFixed(3))}`;
-}
-
-/** "1,000". */
-const count = (n: number) => n.toLocaleString("en-US");
 /** "1 error", "4 errors". */
 const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? "" : "s"}`;
 

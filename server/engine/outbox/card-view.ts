@@ -3,6 +3,7 @@
  * rollout and its latest canary sample (the breaching one, for a rollback, since the sample is saved with it).
  */
 import type { Store } from "@/db/client";
+import { formatMinutes } from "@/lib/format";
 import { linkWindow } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
@@ -99,7 +100,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
     case "rollout-started":
       return {
         ...view,
-        strategy: rollout.delayMinutes ? `${rollout.strategy}, ${rollout.delayMinutes} min between regions` : rollout.strategy,
+        strategy: rollout.delayMinutes ? `${rollout.strategy}, ${formatMinutes(rollout.delayMinutes)} between regions` : rollout.strategy,
         detail: event.message,
       };
     case "rollout-finished": {

@@ -63,7 +63,7 @@ describe("stage judgement through the runner and the simulated fleet", () => {
     await runUntil(h, ended(row));
     expect(row()).toMatchObject({ phase: "rolled_back", stageIndex: 0, canaryPct: 0 });
     expect(row().outcomeReason).toBe(
-      "error rate 80 % (95 % lower bound 34.26 %) over the 1 % limit, 4 errors in 5 requests, 80 points above blue's 0 % (p < 0.001) at the 10 % stage",
+      "error rate 80 % (95 % lower bound 34.3 %) over the 1 % limit, 4 errors in 5 requests, 80 points above blue's 0 % (p < 0.001) at the 10 % stage",
     );
     const [breach] = canarySamples(row().id);
     expect(breach).toMatchObject({ verdict: "breach", requests: 5, errors: 4 });
