@@ -48,6 +48,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <NavLink href="/rollouts">Rollouts</NavLink>
                 <NavLink href="/approvals">Approvals</NavLink>
                 <NavLink href="/audit">Audit log</NavLink>
+                <NavLink href="/docs">Docs</NavLink>
                 <NavLink href="/settings">Settings</NavLink>
                 <NavLink href="/admin">Admin</NavLink>
               </nav>
