@@ -12,6 +12,8 @@ const EXPECTED: Record<Permission, Role[]> = {
   "users.manage": ["admin"],
   "settings.manage": ["admin"],
   "audit.internal": ["sre", "admin"],
+  "freeze.manage": ["sre", "admin"],
+  "freeze.break_glass": ["sre", "admin"],
   "demo.faults": ["sre", "admin"],
 };
 
@@ -47,8 +49,8 @@ describe("token scopes", () => {
   // What each scope may do, the table the docs show (docs/security.md, Tokens).
   const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
     read: ["read"],
-    deploy: ["read", "rollout.start", "rollout.control"],
-    rollback: ["read", "region.rollback"],
+    deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
+    rollback: ["read", "region.rollback", "freeze.manage"],
     write: ["read", "rollout.start", "rollout.control", "region.rollback"],
   };
   for (const scope of Object.keys(TOKEN_SCOPES) as TokenScope[]) {

@@ -18,6 +18,10 @@ export const PERMISSIONS = {
   "settings.manage": ["admin"],
   /** Read the internal fields of events in the audit log (deploy logs, hosts, raw errors, addresses, emails). */
   "audit.internal": ["sre", "admin"],
+  /** Declare and lift a stop-all freeze (docs/policies.md). */
+  "freeze.manage": ["sre", "admin"],
+  /** Start one rollout during a freeze, with a reason (break-glass). */
+  "freeze.break_glass": ["sre", "admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
@@ -34,10 +38,10 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
  */
 export const TOKEN_SCOPES = {
   read: ["read"],
-  /** Start, pause, resume, promote, abort: what a CI pipeline that ships needs. */
-  deploy: ["read", "rollout.start", "rollout.control"],
-  /** Roll a region back and nothing else: what the emergency workflow needs. */
-  rollback: ["read", "region.rollback"],
+  /** Start, pause, resume, promote, abort (and break-glass during a freeze, for an SRE's token): what a CI pipeline that ships needs. */
+  deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
+  /** Roll a region back and declare or lift a stop-all: what the emergency workflow needs. */
+  rollback: ["read", "region.rollback", "freeze.manage"],
   /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */
   write: ["read", "rollout.start", "rollout.control", "region.rollback"],
 } as const satisfies Record<string, readonly Permission[]>;

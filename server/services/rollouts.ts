@@ -29,6 +29,7 @@ import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } fr
 import { parseInput, type ServiceContext } from "./context";
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type ServiceError } from "./errors";
 import { eventValues } from "@/server/engine/machine/events";
+import { breakGlassEvent, checkFreeze } from "./freezes";
 
 export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
 
@@ -42,6 +43,8 @@ export const StartRolloutFields = z.strictObject({
   regions: z.union([z.literal("all"), z.array(z.string().min(1)).min(1, { error: "expected at least one region" })]).default("all"),
   /** Observation period between regions, delayed only: 30 to 240. */
   delayMinutes: z.int().nullish(),
+  /** Start during a freeze anyway (sre or admin): why; recorded on the rollout and in its events. */
+  breakGlassReason: z.string().trim().min(3, { error: "give a break-glass reason of at least 3 characters" }).max(500).nullish(),
 });
 
 export const StartRolloutInput = StartRolloutFields.refine((i) => (i.artifactId === undefined) !== (i.artifact === undefined), {
@@ -143,6 +146,8 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
   const stagesByRegion = new Map<string, StageSpec[]>(startRegions.map((r) => [r.id, r.stages]));
 
   return ctx.db.transaction(async (tx) => {
+    // A freeze refuses the start before anything is written (the artifact included).
+    const override = await checkFreeze(tx, ctx, regions, input.breakGlassReason ?? null, now);
     const artifact = input.artifact
       ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }, now)).artifact
       : await findArtifact(tx, input.artifactId!);
@@ -164,6 +169,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
       initiatorUserId: personBehind(ctx.actor),
       ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
       correlationId,
+      breakGlassReason: override?.reason ?? null,
       createdAt: now,
     });
 
@@ -207,6 +213,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
       }),
     ]);
     await enqueueNotifications(tx, ctx.config, started);
+    if (override) await tx.events.insertAll([breakGlassEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, override)]);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
 }

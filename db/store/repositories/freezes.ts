@@ -2,7 +2,7 @@
  * Stop-all freezes: at most one in force (no `liftedAt`). Declaring and lifting are conditional writes, so two
  * people declaring at once get one freeze, and a lift that finds none in force changes nothing.
  */
-import { desc, isNull } from "drizzle-orm";
+import { desc, isNotNull, isNull, sql } from "drizzle-orm";
 import type { freezes } from "../../schema";
 import type { Query, Tables } from "../query";
 
@@ -25,6 +25,17 @@ export function freezeRepository(q: Query, t: Tables) {
     async liftActive(liftedBy: string, liftedAt: number): Promise<FreezeRow | null> {
       const [row] = await q.update(freezes).set({ liftedBy, liftedAt }).where(isNull(freezes.liftedAt)).returning();
       return row ?? null;
+    },
+
+    /** Every region rollout holding for a freeze looks again now (after a lift): their runners need not wait for their next recheck. */
+    async wakeHeld(now: number): Promise<number> {
+      const { regionRollouts } = t;
+      const rows = await q
+        .update(regionRollouts)
+        .set({ nextTickAt: now, version: sql`${regionRollouts.version} + 1` })
+        .where(isNotNull(regionRollouts.freezeHeldAt))
+        .returning({ id: regionRollouts.id });
+      return rows.length;
     },
 
     async count(): Promise<number> {
