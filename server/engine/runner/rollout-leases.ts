@@ -25,6 +25,8 @@ export type RolloutLeasesOptions = {
   owner: string;
   leaseTtlMs: number;
   log: Logger;
+  /** Called for each rollout taken, as it is taken (before the scan returns). */
+  onTake: (rolloutId: string) => void;
   /** Called for each rollout whose lease this runner no longer holds (handed back or lost). */
   onDrop: (rolloutId: string) => void;
 };
@@ -56,10 +58,11 @@ export class RolloutLeases {
   }
 
   /**
-   * One lease scan over the rollouts with work left (`active`); `busy` are the rollouts with a pass running,
-   * never handed back mid-pass. Returns the rollouts newly taken.
+   * One lease scan over the rollouts with work left (`active`); `busy` says whether a rollout has a pass running
+   * (asked at the moment of handing back: passes start while the scan runs), never handed back mid-pass. Returns
+   * the rollouts newly taken.
    */
-  async scan(active: Set<string>, busy: Set<string>, now: number): Promise<string[]> {
+  async scan(active: Set<string>, busy: (rolloutId: string) => boolean, now: number): Promise<string[]> {
     const { db, owner, leaseTtlMs } = this.opts;
     for (const rolloutId of this.rolloutIds()) if (!active.has(rolloutId)) await this.handBack(rolloutId);
 
@@ -121,6 +124,7 @@ export class RolloutLeases {
       const lease = deadOwner ? await db.leases.takeFrom(name, deadOwner, me, now, leaseTtlMs) : await db.leases.acquire(name, me, now, leaseTtlMs);
       if (!lease) continue;
       this.held.set(rolloutId, lease);
+      this.opts.onTake(rolloutId);
       taken.push(rolloutId);
     }
     for (const owner of dead) await this.markDead(owner);
@@ -153,19 +157,24 @@ export class RolloutLeases {
   }
 
   /** A replica joined: hand `count` leases back, the last taken first, none with a pass running. */
-  private async handBackSurplus(count: number, busy: Set<string>): Promise<void> {
-    const idle = this.rolloutIds()
-      .filter((rolloutId) => !busy.has(rolloutId))
-      .reverse()
-      .slice(0, count);
-    for (const rolloutId of idle) await this.handBack(rolloutId);
-    if (idle.length > 0) this.opts.log.info({ handedBack: idle.length, held: this.held.size }, "handed leases back to share the rollouts with another runner");
+  private async handBackSurplus(count: number, busy: (rolloutId: string) => boolean): Promise<void> {
+    let handedBack = 0;
+    for (const rolloutId of this.rolloutIds().reverse()) {
+      if (handedBack === count) break;
+      if (busy(rolloutId)) continue;
+      await this.handBack(rolloutId);
+      handedBack++;
+    }
+    if (handedBack > 0) this.opts.log.info({ handedBack, held: this.held.size }, "handed leases back to share the rollouts with another runner");
   }
 
-  /** Give a lease up at once; its token is kept, the next owner's take-over increments it. */
+  /**
+   * Give a lease up at once; its token is kept, the next owner's take-over increments it. Dropped before the
+   * release is written, so no pass of it starts meanwhile.
+   */
   private async handBack(rolloutId: string): Promise<void> {
-    await this.opts.db.leases.release(rolloutLeaseName(rolloutId), this.opts.owner);
     this.drop(rolloutId);
+    await this.opts.db.leases.release(rolloutLeaseName(rolloutId), this.opts.owner);
   }
 
   private drop(rolloutId: string): void {
