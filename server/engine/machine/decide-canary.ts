@@ -225,12 +225,19 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
     // Waiting for evidence (the window had its data, the stage so far is too small to bound the error rate) is
     // bounded by the stage's coverage and extension; it ends a run of samples with data missing. A past window
     // replayed from history (after a restart or a resume) that has no data is unjudged, as coverage counts, but
-    // neither adds to nor ends the run: whether the metrics are missing now is for the live samples to say.
+    // neither adds to nor ends the run: whether the metrics are missing now is for the live samples to say. Except
+    // when the store could not be read at all (down, too slow, garbage): that is about now, and a store slower than
+    // the interval leaves only past windows, so such a window adds to the run like a live one.
     const missing = assessment.gapKinds.some((k) => k !== "undecided");
     const replayed = isPastWindow(observation.to, now, analysis.intervalMs);
-    const inconclusive = missing ? (replayed ? state.inconclusive : state.inconclusive + 1) : 0;
+    const counted = missing && (!replayed || assessment.gapKinds.includes("metrics_error"));
+    const inconclusive = counted ? state.inconclusive + 1 : missing ? state.inconclusive : 0;
     const why = assessment.gaps.join("; ");
-    const run = missing && !replayed ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row` : replayed ? " (a past window, replayed)" : "";
+    const run = counted
+      ? `; ${inconclusive} of ${analysis.inconclusiveLimit} in a row${replayed ? " (a past window, replayed)" : ""}`
+      : replayed
+        ? " (a past window, replayed)"
+        : "";
     const events: EventDraft[] = [
       event("analysis.inconclusive", `${state.regionId}: sample ${at} is inconclusive (${why})${run}.`, {
         stageIndex: state.stageIndex,
@@ -240,7 +247,7 @@ function judge(input: DecideInput, stage: StageSpec, observation: Observation): 
         inconclusive,
       }),
     ];
-    if (replayed || inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
+    if (!counted || inconclusive < analysis.inconclusiveLimit) return judged(transition({ ...sample, inconclusive }, events), assessment);
     const reason = `${inconclusive} inconclusive samples in a row ${at} (${why}); the stage holds until someone looks`;
     events.push(
       event("analysis.inconclusive_limit", `${state.regionId}: ${reason}. Paused with ${state.canaryPct} % of traffic on ${state.toColour}.`, {
