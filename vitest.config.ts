@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ["server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts", "lib/**/*.test.ts"],
     environment: "node",
+    // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node refuses: vite transforms it.
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // One throwaway PostgreSQL per run (about 1 s); tests get a fresh database from lab/test-postgres.ts.
