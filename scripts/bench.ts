@@ -3,6 +3,9 @@
  * runs only those; options after the names go to each of them (`npm run bench -- ha --rollouts 500`). Each
  * benchmark file exports `run(options: string[]): Promise<void>` and prints its own table and command.
  * Benchmarks are not tests: they measure, and say how far from the goal they are.
+ *
+ * Issue 16's two on the production server: `npm run bench -- load` (200 live feeds, 50 API reads/s and running
+ * rollouts for 10 minutes; `--minutes` to shorten) and `npm run bench -- restart` (kill -9 to resumed, 10 kills).
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
