@@ -13,7 +13,11 @@ const { values } = parseArgs({
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const kills = Number(values.kills);
 const stageSeconds = Number(values["stage-seconds"]);
-for (const [name, value] of [["--seed", seed], ["--kills", kills], ["--stage-seconds", stageSeconds]] as const)
+for (const [name, value] of [
+  ["--seed", seed],
+  ["--kills", kills],
+  ["--stage-seconds", stageSeconds],
+] as const)
   if (!Number.isInteger(value) || value < (name === "--seed" ? 0 : 1)) {
     console.error(`chaos: ${name} expects a whole number${name === "--seed" ? "" : " from 1"}, got ${JSON.stringify(value)}`);
     process.exit(2);
@@ -26,6 +30,11 @@ for (const kind of kinds) {
   const of = report.kills.filter((k) => k.kind === kind);
   console.log(`  ${kind}: ${of.filter((k) => k.survived).length}/${of.length}`);
 }
-console.log(`${report.failures.length} failed runs; ${report.seconds} s; load average ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `${report.failures.length} failed runs; ${report.seconds} s; load average ${(await import("node:os"))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log(`survived ${report.survived}/${report.made} kills`);
 process.exit(report.survived === report.made && report.made === kills ? 0 : 1);

@@ -35,9 +35,12 @@ export type RunFacts = {
 export async function checkRun(f: RunFacts): Promise<string[]> {
   const problems: string[] = [];
   const verified = new Map(
-    (f.db.$client.prepare("SELECT region_id AS region, green_pct AS greenPct FROM region_states WHERE service_id = 'api'").all() as Array<{ region: string; greenPct: number }>).map(
-      (r) => [r.region, r.greenPct],
-    ),
+    (
+      f.db.$client.prepare("SELECT region_id AS region, green_pct AS greenPct FROM region_states WHERE service_id = 'api'").all() as Array<{
+        region: string;
+        greenPct: number;
+      }>
+    ).map((r) => [r.region, r.greenPct]),
   );
   for (const w of f.regions) problems.push(...checkRegion(w, f, verified.get(w.region)).map((p) => `${w.region}: ${p}`));
   problems.push(...(await checkCards(f)));
@@ -51,14 +54,16 @@ export function checkRegion(w: RegionWorld, f: Pick<RunFacts, "expectSuccess" | 
   const to = w.liveBefore === "blue" ? "green" : "blue";
   const want = f.expectSuccess ? { [to]: 100, [w.liveBefore]: 0 } : { [to]: 0, [w.liveBefore]: 100 };
   if (w.weightsNow[to] !== want[to] || w.weightsNow[w.liveBefore] !== want[w.liveBefore])
-    problems.push(`ends at ${JSON.stringify(w.weightsNow)} on the balancer, expected ${JSON.stringify(want)} (${f.expectSuccess ? "green live" : "rolled back"})`);
+    problems.push(
+      `ends at ${JSON.stringify(w.weightsNow)} on the balancer, expected ${JSON.stringify(want)} (${f.expectSuccess ? "green live" : "rolled back"})`,
+    );
   if (verifiedGreenPct !== w.weightsNow.green) problems.push(`the balancer holds green ${w.weightsNow.green} %, the verified split says ${verifiedGreenPct} %`);
 
-  // Every change sets both colours to a split of 100, and the new colour's weights follow the plan.
-  const changes = pairedMoves(w.moves);
-  for (const m of changes.filter((m) => m.by === "flightdeck"))
-    if ((m.weights.blue ?? 0) + (m.weights.green ?? 0) !== 100) problems.push(`a change set ${JSON.stringify(m.weights)}, not a split of 100`);
-  const seen = movesOfNewColour(changes, to);
+  // The new colour's weights follow the plan, and each split was complete (the colours' weights summing to 100)
+  // before the next change began.
+  const history = heldSplits(w.moves, w.liveBefore);
+  problems.push(...history.problems);
+  const seen = history.newColour(to);
   const problem = planOrderProblem(seen, f.expectSuccess);
   if (problem) problems.push(`${to}'s weights went ${seen.join(", ")}: ${problem}`);
 
@@ -68,37 +73,65 @@ export function checkRegion(w: RegionWorld, f: Pick<RunFacts, "expectSuccess" | 
 }
 
 /**
- * HAProxy takes one `set weight` per server, each its own request: a change is two moves, one per colour (the
- * colour gaining traffic first or second, as the provider orders them). Joined here into one change each.
+ * The balancer's weights after each move, replayed from its start-of-run state. HAProxy takes one `set weight`
+ * per server, each its own request, so a change passes through a half-set split, and a worker killed between the
+ * two leaves one that the step's retry completes. A split must be complete (the weights summing to 100) before a
+ * colour's weight changes again, and at the end. A command setting a weight the balancer already holds moves nothing.
  */
-export function pairedMoves(moves: WeightMove[]): WeightMove[] {
-  const out: WeightMove[] = [];
+export function heldSplits(moves: WeightMove[], liveBefore: LabColour) {
+  const problems: string[] = [];
+  let held: Record<LabColour, number> = liveBefore === "blue" ? { blue: 100, green: 0 } : { blue: 0, green: 100 };
+  const steps: Array<{ by: WeightMove["by"]; held: Record<LabColour, number> }> = [];
+  const complete = (when: string) => {
+    if (held.blue + held.green !== 100) problems.push(`the balancer held ${JSON.stringify(held)} ${when}, not a split of 100`);
+  };
+  let lastChanged: LabColour | "both" | null = null;
   for (const m of moves) {
-    const last = out.at(-1);
-    const one = (x: WeightMove) => x.by === "flightdeck" && Object.keys(x.weights).length === 1;
-    if (last && one(last) && one(m) && Object.keys(last.weights)[0] !== Object.keys(m.weights)[0]) out[out.length - 1] = { ...last, weights: { ...last.weights, ...m.weights } };
-    else out.push(m);
+    const changed = (["blue", "green"] as const).filter((c) => m.weights[c] !== undefined && m.weights[c] !== held[c]);
+    if (m.by === "flightdeck" && changed.length === 0) continue;
+    const now = m.by === "restart" ? null : changed.length === 2 ? "both" : changed[0];
+    if (now !== null && lastChanged !== null && (now === "both" || now === lastChanged || lastChanged === "both"))
+      complete("when a colour's weight changed again");
+    lastChanged = now;
+    held = { ...held, ...m.weights };
+    steps.push({ by: m.by, held });
   }
-  return out;
-}
-
-/** The new colour's weight at each change, `restart` where the balancer restarted with its config's weights. */
-export function movesOfNewColour(moves: WeightMove[], to: LabColour): Array<number | "restart"> {
-  return moves.map((m) => (m.by === "restart" ? "restart" : (m.weights[to] ?? NaN)));
+  complete("at the end");
+  return {
+    problems,
+    /**
+     * The new colour's weight after each move that changed it, `restart` where the balancer restarted (then the
+     * next change of the new colour is the one that put its split back).
+     */
+    newColour: (to: LabColour): Array<number | "restart"> => {
+      const out: Array<number | "restart"> = [];
+      let last = to === liveBefore ? 100 : 0;
+      for (const s of steps) {
+        if (s.by === "restart") out.push("restart");
+        else if (s.held[to] !== last) out.push(s.held[to]);
+        last = s.held[to];
+      }
+      return out;
+    },
+  };
 }
 
 /**
  * Null when the weights moved in plan order: up the plan one stage at a time (to 100 % on success; on a rollback
- * a prefix of it, then 0), the only other move being the last verified weight put back right after the balancer
- * restarted.
+ * a prefix of it, then 0). The one other move: right after the balancer restarted (its config's weights back),
+ * the last verified weight put back: the last one sent, or the one before it when the last was still in flight
+ * at the kill (then that stage's change comes again).
  */
 export function planOrderProblem(seen: Array<number | "restart">, success: boolean): string | null {
-  const own: number[] = [];
+  let own: number[] = [];
   for (let i = 0; i < seen.length; i++) {
     const v = seen[i];
     if (v === "restart") continue;
     if (i > 0 && seen[i - 1] === "restart") {
-      if (v !== own.at(-1)) return `after the balancer's restart the first change was to ${v}, not the last verified ${own.at(-1)}`;
+      const at = own.lastIndexOf(v);
+      if (at < own.length - 2 || at < 0)
+        return `after the balancer's restart the first change was to ${v}, not the last verified ${own.slice(-2).join(" or ")}`;
+      own = own.slice(0, at + 1);
       continue;
     }
     own.push(v);
@@ -120,7 +153,8 @@ async function checkCards(f: RunFacts): Promise<string[]> {
     const seen = f.postsOf(key);
     if (row.status !== "sent") problems.push(`card ${key} (${row.kind}) is ${row.status}`);
     if (seen.length === 0) problems.push(`card ${key} (${row.kind}) never arrived`);
-    else if (seen.slice(1).includes("first")) problems.push(`card ${key} (${row.kind}) arrived ${seen.join(", ")}: a second copy not marked as a possible repeat`);
+    else if (seen.slice(1).includes("first"))
+      problems.push(`card ${key} (${row.kind}) arrived ${seen.join(", ")}: a second copy not marked as a possible repeat`);
   }
   // A post of no card of this rollout: without a key, or a first copy of a card of none (an earlier rollout's came first).
   for (const p of f.posts.filter((p) => p.key === null || (!keys.has(p.key) && !p.repeat)))

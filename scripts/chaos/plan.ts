@@ -31,7 +31,7 @@ export const kindOf = (point: CrashPoint) => point.split(".")[0];
 function reachable(point: CrashPoint): number {
   const kind = kindOf(point);
   if (kind === "traffic") return 6; // five weight changes a region, three regions
-  if (kind === "send") return 4; // a rollout's first cards: started, a region started or deployed…
+  if (kind === "send") return 2; // a rollout's cards: a worker taking over a short rollback may have only a few left
   return kind === "traffic-check" ? 1 : 2; // deploy, rollback: one a region, the three start together
 }
 
@@ -45,8 +45,12 @@ export function* runPlans(seed: number, stageSeconds: number): Generator<RunPlan
   const rand = random(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   let deck: CrashPoint[] = [];
-  // A random kill lands anywhere from a worker's start-up to the end of the rollout it takes over.
-  const randomKill = (): Kill => ({ kind: "random", afterMs: Math.round(300 + rand() * (2_000 + 5 * stageSeconds * 1000)) });
+  // A random kill lands anywhere from a worker's start-up to about the end of what is left of the rollout after a
+  // first kill: a rollback's few seconds, or most of a good release's five stages.
+  const randomKill = (scenario: Scenario): Kill => ({
+    kind: "random",
+    afterMs: Math.round(300 + rand() * (scenario === "bad" ? 3_000 : 2_000 + 3 * stageSeconds * 1000)),
+  });
   for (let index = 1; ; index++) {
     if (deck.length === 0) deck = [...CRASH_POINTS].sort(() => rand() - 0.5);
     const point = deck.shift()!;
@@ -59,8 +63,8 @@ export function* runPlans(seed: number, stageSeconds: number): Generator<RunPlan
     // a stage, the balancer restarted, then the worker armed with the point.
     const kills =
       scenario === "balancer-restart"
-        ? [{ kind: "random" as const, afterWeight: 25, afterMs: Math.round(rand() * stageSeconds * 500) }, atPoint, randomKill()]
-        : [atPoint, randomKill()];
+        ? [{ kind: "random" as const, afterWeight: 25, afterMs: Math.round(rand() * stageSeconds * 500) }, atPoint, randomKill(scenario)]
+        : [atPoint, randomKill(scenario)];
     yield { index, scenario, kills };
   }
 }

@@ -171,10 +171,7 @@ async function oneRun(plan: RunPlan, ctx: RunContext): Promise<{ made: Kill[]; p
     } else {
       if (kill.afterWeight !== undefined) {
         const toColour = otherColour(liveBefore["us-east"]);
-        await until(
-          () => ctx.moves.slice(movesBefore).some((m) => m.region === "us-east" && (m.weights[toColour] ?? 0) >= kill.afterWeight!),
-          60_000,
-        );
+        await until(() => ctx.moves.slice(movesBefore).some((m) => m.region === "us-east" && (m.weights[toColour] ?? 0) >= kill.afterWeight!), 60_000);
       }
       await sleep(kill.afterMs);
       if (await ended()) notes.push(`${label(kill)} came after the rollout ended: no kill made`);
@@ -194,7 +191,14 @@ async function oneRun(plan: RunPlan, ctx: RunContext): Promise<{ made: Kill[]; p
 
   const last = ctx.startWorker();
   // Every card delivered (Pushgateway's clean-ups may wait longer: they are not the suite's business).
-  const finished = await until(async () => (await ended()) && (await db.outbox.listForRollout(rolloutId)).every((r) => !CARD_CHANNELS.includes(r.row.channelId) || r.row.status === "sent" || r.row.status === "grouped"), 180_000);
+  const finished = await until(
+    async () =>
+      (await ended()) &&
+      (await db.outbox.listForRollout(rolloutId)).every(
+        (r) => !CARD_CHANNELS.includes(r.row.channelId) || r.row.status === "sent" || r.row.status === "grouped",
+      ),
+    180_000,
+  );
   if (!finished) problems.push(`the rollout did not end with every card sent within 180 s: ${JSON.stringify(await db.rollouts.byId(rolloutId))}`);
   await stopWorker(last);
 
