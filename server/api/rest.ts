@@ -18,6 +18,7 @@ import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion }
 import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/services/rollout-status";
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
 import { IdempotencyKey, rollbackService } from "@/server/services/service-rollback";
+import { declareFreeze, type DeclareFreezeInput, freezeStatus, liftFreeze } from "@/server/services/freezes";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 import { serviceContextOf } from "./service-context";
 
@@ -101,6 +102,14 @@ export async function rollbackServiceHandler({ request, params, ctx }: RestCall<
   }
   return rollbackService(ctx, { serviceId: params.id, ...(key !== null ? { idempotencyKey: key } : {}) });
 }
+
+export const freezeStatusHandler = ({ ctx }: RestCall<unknown>) => freezeStatus(ctx);
+
+export async function declareFreezeHandler({ request, ctx }: RestCall<unknown>) {
+  return declareFreeze(ctx, (await readJsonBody(request)) as DeclareFreezeInput);
+}
+
+export const liftFreezeHandler = ({ ctx }: RestCall<unknown>) => liftFreeze(ctx);
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */
 export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {

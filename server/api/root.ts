@@ -3,6 +3,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { notificationsRouter } from "./routers/notifications";
 import { demoRouter } from "./routers/demo";
+import { freezeRouter } from "./routers/freeze";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
 import { rolloutsRouter } from "./routers/rollouts";
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   settings: settingsRouter,
   notifications: notificationsRouter,
   demo: demoRouter,
+  freeze: freezeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,7 @@ export type ApiClient = {
   get: <T>(path: string) => Promise<T>;
   /** `headers`: extra request headers (an `Idempotency-Key`). */
   post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => Promise<T>;
+  delete: <T>(path: string) => Promise<T>;
   baseUrl: string;
 };
 
@@ -64,5 +65,10 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
     }
     return json as T;
   }
-  return { baseUrl, get: (path) => request("GET", path), post: (path, body, headers) => request("POST", path, body ?? {}, headers) };
+  return {
+    baseUrl,
+    get: (path) => request("GET", path),
+    post: (path, body, headers) => request("POST", path, body ?? {}, headers),
+    delete: (path) => request("DELETE", path),
+  };
 }

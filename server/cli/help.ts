@@ -25,8 +25,8 @@ export const COMMANDS: Record<string, CommandHelp> = {
       start: {
         usage:
           "flightdeck rollout start --service <id> --version <v> --digest sha256:<hex> [--url <artifact url>] [--ref <git ref>] [--commit <sha>]\n" +
-          `                         --strategy sequential|delayed|parallel [--delay <minutes>] [--regions ${REGION}[,...]|all] [--json]`,
-        about: "Register the artifact and start a rollout of it (a deploy token).",
+          `                         --strategy sequential|delayed|parallel [--delay <minutes>] [--regions ${REGION}[,...]|all] [--break-glass <reason>] [--json]`,
+        about: "Register the artifact and start a rollout of it (a deploy token). During a freeze, an sre's token may start it with --break-glass <reason>.",
       },
       status: { usage: "flightdeck rollout status [<rollout id>] [--json]", about: "One rollout and its regions, or the recent ones." },
       wait: {
@@ -49,6 +49,21 @@ export const COMMANDS: Record<string, CommandHelp> = {
     about:
       "Roll one region back to its old colour (in the canary, or to the previous release after success), or with --all every region\n" +
       "of the service at once, each verified, one incident card for all. --wait follows until every region is back. A rollback token is enough.",
+  },
+  freeze: {
+    usage: "flightdeck freeze now|lift|status ...",
+    about: "The stop-all switch: every running rollout holds before its next step and no rollout starts (a rollback token of an sre or admin).",
+    subcommands: {
+      now: {
+        usage: "flightdeck freeze now --reason <text> [--json]",
+        about: "Declare a stop-all at once, on every replica, until someone lifts it.",
+      },
+      lift: {
+        usage: "flightdeck freeze lift [--json]",
+        about: "Lift the stop-all; held rollouts go on (unless a freeze window of the config still holds them).",
+      },
+      status: { usage: "flightdeck freeze status [--json]", about: "What is frozen now (the stop-all, the config's windows) and until when." },
+    },
   },
   notify: {
     usage: "flightdeck notify test [--channel incidents|deployments] [--config <file>] [--json]",

@@ -10,6 +10,7 @@ import { GET as listRollouts, POST as startRollout } from "@/app/api/v1/rollouts
 import { POST as rollback } from "@/app/api/v1/regions/[region]/rollback/route";
 import { POST as rollbackService } from "@/app/api/v1/services/[id]/rollback/route";
 import { POST as ciWebhook } from "@/app/api/webhooks/ci/route";
+import { DELETE as liftFreeze, GET as freezeStatus, POST as declareFreeze } from "@/app/api/v1/freeze/route";
 
 type Handler = (request: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler: Handler }> = [
@@ -25,6 +26,9 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
   },
   { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as unknown as Handler },
   { method: "POST", pattern: /^\/api\/v1\/services\/([^/]+)\/rollback$/, names: ["id"], handler: rollbackService as unknown as Handler },
+  { method: "GET", pattern: /^\/api\/v1\/freeze$/, names: [], handler: freezeStatus as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/freeze$/, names: [], handler: declareFreeze as Handler },
+  { method: "DELETE", pattern: /^\/api\/v1\/freeze$/, names: [], handler: liftFreeze as Handler },
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {

@@ -5,6 +5,7 @@ import { ConfigError } from "@/server/config/load";
 import { ApiError } from "./api-client";
 import { runDb } from "./db";
 import { runDoctor } from "./doctor";
+import { runFreeze } from "./freeze";
 import { helpRequested, overallUsage } from "./help";
 import { processIo } from "./io";
 import { runNotify } from "./notify";
@@ -34,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runRollout(rest, processIo());
       case "rollback":
         return await runRollback(rest, processIo());
+      case "freeze":
+        return await runFreeze(rest, processIo());
       case "doctor":
         return await runDoctor(rest, processIo());
       case "notify":

@@ -24,6 +24,7 @@ const OPTIONS = {
   regions: { type: "string" },
   region: { type: "string" },
   reason: { type: "string" },
+  "break-glass": { type: "string" },
   interval: { type: "string", default: "10" },
   timeout: { type: "string", default: "600" },
 } as const;
@@ -141,6 +142,7 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
             .map((r) => r.trim())
             .filter(Boolean),
     ...(v.delay !== undefined ? { delayMinutes: seconds(v.delay as string, "--delay") } : {}),
+    ...(v["break-glass"] !== undefined ? { breakGlassReason: v["break-glass"] } : {}),
   };
 }
 

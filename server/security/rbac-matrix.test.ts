@@ -62,6 +62,9 @@ const PROCEDURE_RULES: Record<string, readonly Permission[]> = {
   "demo.faults": ["read"],
   "demo.injectFault": ["demo.faults"],
   "demo.clearFaults": ["demo.faults"],
+  "freeze.status": ["read"],
+  "freeze.declare": ["freeze.manage"],
+  "freeze.lift": ["freeze.manage"],
 };
 
 /** The rule of every REST route and method; a route missing here fails the test. */
@@ -72,6 +75,9 @@ const REST_RULES: Record<string, Permission> = {
   "POST rollouts/[id]/regions/[region]/[action]/route.ts": "rollout.control",
   "POST regions/[region]/rollback/route.ts": "region.rollback",
   "POST services/[id]/rollback/route.ts": "region.rollback",
+  "GET freeze/route.ts": "read",
+  "POST freeze/route.ts": "freeze.manage",
+  "DELETE freeze/route.ts": "freeze.manage",
 };
 
 /** An input that reaches the service (unknown ids answer 404, never 401/403); procedures not listed take none. */
@@ -107,6 +113,7 @@ const INPUTS: Record<string, unknown> = {
   "demo.faults": { regionId: "us-east" },
   "demo.injectFault": { regionId: "us-east", stagePercent: 25, errorRatePct: 5 },
   "demo.clearFaults": { regionId: "us-east" },
+  "freeze.declare": { reason: "rbac matrix" },
 };
 
 type Outcome = { status: number | null; code: string | null };

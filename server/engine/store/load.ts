@@ -156,7 +156,10 @@ export async function loadRegionRolloutContext(
     ...fixed,
     row,
     state,
-    freezeRules: { windows: config.freezes, stopAll: stopAll && { id: stopAll.id, reason: stopAll.reason, declaredBy: stopAll.declaredBy, declaredAt: stopAll.declaredAt } },
+    freezeRules: {
+      windows: config.freezes,
+      stopAll: stopAll && { id: stopAll.id, reason: stopAll.reason, declaredBy: stopAll.declaredBy, declaredAt: stopAll.declaredAt },
+    },
     stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [] }) : undefined),
     upstream,
     gate: {
