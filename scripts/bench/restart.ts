@@ -68,9 +68,12 @@ export async function run(args: string[]): Promise<void> {
       server.kill9();
       await server.exited;
       server = start();
-      const healthAt = await waitForHealth(server, log);
-      const firstAt = await waitUntil(`a canary sample after kill ${k}`, () => (lastSampleId.get() as { id: number }).id > lastId, 60_000);
-      const allAt = await waitUntil(`every rollout sampling after kill ${k}`, () => sampledSince(before), 60_000);
+      // Watched side by side: the engine starts before the server answers requests, so a pass may come before health.
+      const [healthAt, firstAt, allAt] = await Promise.all([
+        waitForHealth(server, log),
+        waitUntil(`a canary sample after kill ${k}`, () => (lastSampleId.get() as { id: number }).id > lastId, 60_000),
+        waitUntil(`every rollout sampling after kill ${k}`, () => sampledSince(before), 60_000),
+      ]);
       const r = { healthMs: healthAt - killedAt, firstPassMs: firstAt - killedAt, allResumedMs: allAt - killedAt };
       restarts.push(r);
       console.log(`  kill ${k}: health ${r.healthMs} ms, first resumed pass ${r.firstPassMs} ms, all ${regions} resumed ${r.allResumedMs} ms`);
