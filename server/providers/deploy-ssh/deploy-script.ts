@@ -94,6 +94,7 @@ export function planDeploy(input: DeployPlanInput): DeployPlan {
     { name: "install", kind: "exec", command: installCommand(stagingFile, releaseDir, input.digest, input.version) },
     { name: "switch", kind: "exec", command: switchCommand(colourDir, input.version) },
     { name: "restart", kind: "exec", command: restartCommand(input, releaseDir, fill(input.restartCommand)) },
+    // Also written by the restart step as soon as the restart succeeds; kept as its own step for the log.
     { name: "record", kind: "exec", command: recordCommand(releaseDir, input.digest) },
   );
   const healthUrl = input.healthUrl ? fill(input.healthUrl) : null;
@@ -156,7 +157,17 @@ function restartCommand(input: DeployPlanInput, releaseDir: string, command: str
     ["FLIGHTDECK_RELEASE_DIR", releaseDir],
   ];
   if (input.port !== undefined) vars.push(["FLIGHTDECK_PORT", String(input.port)]);
-  return [`cd ${q(releaseDir)}`, ...vars.map(([k, v]) => `export ${k}=${q(v)}`), command].join("\n");
+  // Flightdeck dying mid-restart leaves the host's shell running to its end, but its first write to the dead
+  // session's stdout kills it (SIGPIPE): the restart's output goes to files, and the record is written the moment
+  // the restart succeeds, before anything is printed. Otherwise the next deploy would restart the colour again.
+  return [
+    `cd ${q(releaseDir)}`,
+    ...vars.map(([k, v]) => `export ${k}=${q(v)}`),
+    `out=.flightdeck-restart.out; err=.flightdeck-restart.err; rc=0`,
+    `(\n${command}\n) >"$out" 2>"$err" || rc=$?`,
+    `if [ "$rc" -eq 0 ]; then printf '%s\\n' ${q(input.digest)} > ${q(RESTARTED_FILE)}; fi`,
+    `cat "$out"; cat "$err" >&2; rm -f "$out" "$err"; exit "$rc"`,
+  ].join("\n");
 }
 
 /** After the restart: a deploy cut short before this line is not finished, whatever `current` says. */
