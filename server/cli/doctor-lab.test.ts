@@ -149,6 +149,28 @@ describe("flightdeck doctor against the lab", () => {
     }
   }, 60_000);
 
+  it("fails an upstream file nginx does not include, and warns when a sudo rule refuses -T", async () => {
+    const nginx = lab.endpoints.nginx["apac-se"];
+    const stray = path.join(dir, "stray-upstream.conf");
+    writeFileSync(stray, readFileSync(nginx.upstreamFile, "utf8"));
+    const notIncluded = await doctor(labConfig((raw) => (region(raw, "apac-se").traffic.upstreamFile = stray)));
+    expect(notIncluded.line("apac-se load balancer (nginx)")).toMatch(
+      /^FAIL .*nginx -t passes on root@127\.0\.0\.1:\d+, but its config does not include .*stray-upstream\.conf: weights written there would change nothing/,
+    );
+
+    // As `sudo nginx` limited to -t and -s reload would: -T refused, everything else as nginx itself.
+    const limited = path.join(dir, "nginx-without-T.sh");
+    writeFileSync(
+      limited,
+      `#!/bin/sh\nfor a in "$@"; do [ "$a" = -T ] && { echo "sudo: a password is required" >&2; exit 1; }; done\nexec ${nginx.command} "$@"\n`,
+    );
+    const warned = await doctor(labConfig((raw) => (region(raw, "apac-se").traffic.nginxCommand = `sh ${limited}`)));
+    expect(warned.code).toBe(0);
+    expect(warned.line("apac-se load balancer (nginx)")).toMatch(
+      /^warn .*nginx -t passes on root@127\.0\.0\.1:\d+, upstream be_apac-se holds blue .*; not checked that nginx includes .*upstream\.conf: sh .*nginx-without-T\.sh -T was refused$/,
+    );
+  }, 60_000);
+
   it("reaches apac-se's nginx host on the port its provider uses: traffic.ssh's own port when it names one", async () => {
     const { code, line } = await doctor(
       labConfig((raw) => {

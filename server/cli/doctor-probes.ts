@@ -1,7 +1,7 @@
 /**
  * What `flightdeck doctor` does to the world, through the providers' own connections: an SSH login with the
  * configured key and pinned host key and a write in the install dir; HAProxy's backend read over its runtime
- * API; nginx's `-T` over SSH; a PromQL query's series. Each answers with what it saw and never throws: a
+ * API; nginx's `-t`, its upstream file and `-T` over SSH; a PromQL query's series. Each answers with what it saw and never throws: a
  * ProviderError's words (refused key, host key mismatch, unreachable) become the failing line. Nothing secret is
  * in any answer: hosts, users, paths and fingerprints only.
  */
@@ -9,10 +9,11 @@ import { colourDirOf } from "@/server/providers/deploy-ssh/deploy-script";
 import { shellQuote as q, tail, withSsh, type SshTarget } from "@/server/providers/ssh-exec";
 import { getWeightCommand, parseWeight } from "@/server/providers/traffic-haproxy/commands";
 import { describeAddress, withRuntimeApi, type RuntimeApiAddress } from "@/server/providers/traffic-haproxy/runtime-api";
-import { parseUpstream, type UpstreamSpec } from "@/server/providers/traffic-nginx/upstream";
+import { parseUpstream, readUpstreamScript, type UpstreamSpec } from "@/server/providers/traffic-nginx/upstream";
 import type { Colour } from "@/server/providers/types";
 
-export type ProbeResult = { ok: boolean; detail: string };
+/** `warn`: it works, but part of it could not be checked. */
+export type ProbeResult = { ok: boolean; detail: string; warn?: boolean };
 
 const failure = (err: unknown): ProbeResult => ({ ok: false, detail: (err as Error).message });
 
@@ -56,26 +57,35 @@ export async function haproxyBackend(address: RuntimeApiAddress, backend: string
 }
 
 /**
- * On the load balancer host as the nginx provider logs in: `<nginxCommand> -T` passes (the config is valid) and
- * its dump includes the upstream file, which holds the upstream with both colours' server lines.
+ * On the load balancer host as the nginx provider logs in: `<nginxCommand> -t` passes (the provider's own test
+ * before each reload), the upstream file holds the upstream with both colours' server lines, and `-T` shows the
+ * config includes that file. A sudo rule that allows `-t` but not `-T` leaves the include unchecked: a warning.
  */
 export async function nginxUpstream(target: SshTarget, nginxCommand: string, upstreamFile: string, spec: UpstreamSpec): Promise<ProbeResult> {
   return withSsh("traffic-nginx", target, async (session) => {
-    const result = await session.exec(`${nginxCommand} -T`, { timeoutMs: 30_000, what: "nginx -T" });
-    if (result.code !== 0) return { ok: false, detail: `${nginxCommand} -t fails on ${session.where}: ${tail(result.stderr, 4) || `exit ${result.code}`}` };
-    const marker = `# configuration file ${upstreamFile}:\n`;
-    const at = result.stdout.indexOf(marker);
-    if (at < 0) return { ok: false, detail: `nginx -t passes on ${session.where}, but its config does not include ${upstreamFile} (add an include of it)` };
-    const text = result.stdout.slice(at + marker.length).split(/\n# configuration file /)[0];
+    const where = session.where;
+    const exec = (command: string, what: string) => session.exec(command, { timeoutMs: 30_000, what });
+    const test = await exec(`${nginxCommand} -t`, "nginx -t");
+    if (test.code !== 0) return { ok: false, detail: `${nginxCommand} -t fails on ${where}: ${tail(test.stderr, 4) || `exit ${test.code}`}` };
+    const file = await exec(readUpstreamScript(upstreamFile), `reading ${upstreamFile}`);
+    if (file.code !== 0) return { ok: false, detail: `nginx -t passes on ${where}, but ${tail(file.stderr, 2) || `${upstreamFile} cannot be read`}` };
+    let weights;
     try {
-      const weights = parseUpstream(text, spec);
+      weights = parseUpstream(file.stdout, spec);
+    } catch (err) {
+      return { ok: false, detail: `nginx -t passes on ${where}, but ${upstreamFile}: ${(err as Error).message}` };
+    }
+    const holds = `upstream ${spec.upstream} holds blue ${spec.servers.blue} (weight ${weights.blue}), green ${spec.servers.green} (weight ${weights.green})`;
+    const dump = await exec(`${nginxCommand} -T`, "nginx -T");
+    if (dump.code !== 0)
       return {
         ok: true,
-        detail: `nginx -t passes on ${session.where} with ${upstreamFile}: upstream ${spec.upstream} holds blue ${spec.servers.blue} (weight ${weights.blue}), green ${spec.servers.green} (weight ${weights.green})`,
+        warn: true,
+        detail: `nginx -t passes on ${where}, ${holds}; not checked that nginx includes ${upstreamFile}: ${nginxCommand} -T was refused`,
       };
-    } catch (err) {
-      return { ok: false, detail: `nginx -t passes on ${session.where}, but ${upstreamFile}: ${(err as Error).message}` };
-    }
+    if (!dump.stdout.includes(`# configuration file ${upstreamFile}:\n`))
+      return { ok: false, detail: `nginx -t passes on ${where}, but its config does not include ${upstreamFile}: weights written there would change nothing` };
+    return { ok: true, detail: `nginx -t passes on ${where} with ${upstreamFile}: ${holds}` };
   });
 }
 

@@ -19,7 +19,7 @@ export type Check = { name: string; status: CheckStatus; detail: string };
 const COLOURS: Colour[] = ["blue", "green"];
 
 const check = (name: string, run: () => Promise<ProbeResult>): Promise<Check> =>
-  probe(run).then((r) => ({ name, status: r.ok ? "ok" : "fail", detail: r.detail }));
+  probe(run).then((r) => ({ name, status: r.ok ? (r.warn ? "warn" : "ok") : "fail", detail: r.detail }));
 const simulated = (name: string): Promise<Check> => Promise.resolve({ name, status: "simulated", detail: "simulated provider (demo fleet): nothing to reach" });
 
 export function regionChecks(config: FleetConfig, region: RegionConfig, env: Env): Array<Promise<Check>> {
