@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+import { ApprovalsNavLink } from "@/components/approvals/approvals-nav-link";
 import { NavLink } from "@/components/nav-link";
 import { TRPCReactProvider } from "@/components/trpc/provider";
 import { UserMenu } from "@/components/user-menu";
@@ -20,6 +21,7 @@ function Logo() {
 }
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const user = await getSessionUser();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -46,14 +48,14 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               >
                 <NavLink href="/">Overview</NavLink>
                 <NavLink href="/rollouts">Rollouts</NavLink>
-                <NavLink href="/approvals">Approvals</NavLink>
+                <ApprovalsNavLink signedIn={user !== null} />
                 <NavLink href="/audit">Audit log</NavLink>
                 <NavLink href="/docs">Docs</NavLink>
                 <NavLink href="/settings">Settings</NavLink>
                 <NavLink href="/admin">Admin</NavLink>
               </nav>
               <div className="ml-auto">
-                <UserMenu user={await getSessionUser()} />
+                <UserMenu user={user} />
               </div>
             </div>
           </header>

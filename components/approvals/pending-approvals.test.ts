@@ -10,13 +10,15 @@ import type { AppRouter } from "@/server/api/root";
 import type { PendingRollout } from "@/server/services/approvals-pending";
 import { PendingApprovals } from "./pending-approvals";
 
-const gate = (regionId: string, cannotDecide: string | null) => ({
+const gate = (regionId: string, cannotDecide: string | null, ahead = false) => ({
   regionId,
   regionName: regionId.toUpperCase(),
   environment: `production-${regionId}`,
   required: { functional: 1, sre: 1 },
   decisions: [],
   cannotDecide,
+  stillNeeded: "1 functional reviewer and 1 SRE",
+  ahead,
 });
 
 const ROLLOUT: PendingRollout = {
@@ -24,6 +26,7 @@ const ROLLOUT: PendingRollout = {
   serviceId: "api",
   serviceName: "API",
   initiator: "user:dana",
+  initiatorName: "Dana",
   ciActor: null,
   startedAt: 1_700_000_000_000,
   strategy: "parallel",
@@ -38,8 +41,9 @@ const ROLLOUT: PendingRollout = {
   plan: [
     { regionId: "us-east", position: 0, phase: "succeeded" },
     { regionId: "eu-west", position: 1, phase: "awaiting_approval" },
+    { regionId: "apac-se", position: 2, phase: "pending" },
   ],
-  gates: [gate("eu-west", null)],
+  gates: [gate("eu-west", null), gate("apac-se", null, true)],
 };
 
 /** Server-renders the page body with the pending list already in the cache, as the page's prefetch does. */
@@ -64,6 +68,24 @@ describe("pending approvals", () => {
     expect(html).toContain('data-testid="approve-all-r1"');
     expect(html).toContain('href="https://github.com/acme/api/commit/0123456789ab"');
     expect(html).toContain("1. us-east: succeeded");
+    expect(html).toContain("Still needed: 1 functional reviewer and 1 SRE");
+    expect(html).toContain("Approve the 2 gates I may");
+  });
+
+  it("offers only an approval for a gate not reached yet, and says when it counts", () => {
+    const html = render([ROLLOUT], true);
+    expect(html).toContain('data-testid="approve-r1-apac-se"');
+    expect(html).toContain("Approve ahead");
+    expect(html).not.toContain('data-testid="reject-r1-apac-se"');
+    expect(html).toContain("an approval given now counts when APAC-SE gets to its gate");
+  });
+
+  it("offers no approve-all for a single gate, and disables the buttons of a gate this reviewer may not decide", () => {
+    const one = { ...ROLLOUT, gates: [gate("eu-west", "You already approved this gate as SRE.")] };
+    const html = render([one], true);
+    expect(html).not.toContain("approve-all-r1");
+    expect(html).toContain("You already approved this gate as SRE.");
+    expect(html).toMatch(/<button[^>]*data-testid="approve-r1-eu-west"[^>]*disabled=""/);
   });
 
   it("shows a viewer the gate without any button", () => {

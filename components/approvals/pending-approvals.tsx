@@ -1,7 +1,12 @@
 "use client";
-/** The rollouts waiting at a gate, refreshed every few seconds so a gate someone else decided disappears. */
+/**
+ * The rollouts waiting at a gate, refreshed every few seconds so a gate someone else decided disappears. What
+ * the reviewer's last decision did is said above the list (a polite live region, focused after the decision),
+ * so it stays readable when the decided gate leaves the list.
+ */
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useEffect, useRef, useState } from "react";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { RelativeTime } from "@/components/regions/relative-time";
 import { GateRow } from "./gate-row";
@@ -14,17 +19,38 @@ const REFRESH_MS = 5_000;
 export function PendingApprovals({ mayDecide }: { mayDecide: boolean }) {
   const trpc = useTRPC();
   const { data } = useSuspenseQuery({ ...trpc.approvals.pending.queryOptions(), refetchInterval: REFRESH_MS });
-  if (data.length === 0) {
-    return <p className="mt-6 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No gate is waiting for approval.</p>;
-  }
+  const [notice, setNotice] = useState<{ message: string; at: number } | null>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
+  const onDecided = (message: string) => setNotice({ message, at: Date.now() });
+
   return (
-    <ul className="mt-6 space-y-6">
-      {data.map((r) => (
-        <li key={r.rolloutId}>
-          <RolloutGates rollout={r} mayDecide={mayDecide} />
-        </li>
-      ))}
-    </ul>
+    <>
+      <p
+        ref={noticeRef}
+        role="status"
+        tabIndex={-1}
+        data-testid="approval-notice"
+        className={
+          notice ? "mt-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 outline-none focus-visible:ring-2" : "sr-only"
+        }
+      >
+        {notice?.message}
+      </p>
+      {data.length === 0 ? (
+        <p className="mt-6 rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No gate is waiting for approval.</p>
+      ) : (
+        <ul className="mt-6 space-y-6">
+          {data.map((r) => (
+            <li key={r.rolloutId}>
+              <RolloutGates rollout={r} mayDecide={mayDecide} onDecided={onDecided} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 
@@ -36,11 +62,21 @@ const PHASE_STYLE: Record<string, string> = {
   blocked: "bg-slate-100 text-slate-700 ring-slate-200",
 };
 
-function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDecide: boolean }) {
+function RolloutGates({ rollout, mayDecide, onDecided }: { rollout: PendingRollout; mayDecide: boolean; onDecided: (message: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const approveAll = useMutation(
-    trpc.approvals.approveAll.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.approvals.pending.queryKey() }) }),
+    trpc.approvals.approveAll.mutationOptions({
+      onSuccess: (outcomes) => {
+        const approved = outcomes.filter((o) => o.ok).length;
+        onDecided(`${rollout.serviceName} ${rollout.artifact.version}: ${approved} of ${outcomes.length} gates approved; each outcome is listed below.`);
+      },
+      onSettled: () =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.approvals.pending.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.approvals.waitingForMe.queryKey() }),
+        ]),
+    }),
   );
   const decidable = rollout.gates.filter((g) => !g.cannotDecide).length;
   const { artifact } = rollout;
@@ -58,7 +94,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
             </Link>
           </h2>
           <p className="mt-1 text-xs text-slate-600">
-            {rollout.strategy} · started by <span className="font-mono">{rollout.initiator}</span> <RelativeTime at={rollout.startedAt} />
+            {rollout.strategy} · started by <span title={rollout.initiator}>{rollout.initiatorName}</span> <RelativeTime at={rollout.startedAt} />
             {rollout.ciActor ? <span> · CI named {rollout.ciActor} as the author</span> : null}
           </p>
           <p className="mt-1 break-all font-mono text-xs text-slate-500" title="Artifact digest">
@@ -81,7 +117,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
             <ProvenanceMark provenance={artifact.provenance} />
           </p>
         </div>
-        {mayDecide ? (
+        {mayDecide && decidable > 1 ? (
           <div className="flex flex-col items-end gap-1">
             <button
               type="button"
@@ -90,7 +126,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
               onClick={() => approveAll.mutate({ rolloutId: rollout.rolloutId })}
               className="rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:opacity-50"
             >
-              {approveAll.isPending ? "Approving…" : `Approve all I may (${decidable})`}
+              {approveAll.isPending ? "Approving…" : `Approve the ${decidable} gates I may`}
             </button>
             {approveAll.error ? (
               <p role="alert" className="text-xs text-red-800">
@@ -105,7 +141,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
         <ul role="status" className="space-y-1 border-b border-slate-100 px-5 py-3 text-xs">
           {approveAll.data.map((o) => (
             <li key={o.regionId} className={o.ok ? "text-emerald-800" : "text-red-800"}>
-              {o.regionId}: {o.message}
+              {o.ok ? o.message : `${o.regionId}: ${o.message}`}
             </li>
           ))}
         </ul>
@@ -127,7 +163,7 @@ function RolloutGates({ rollout, mayDecide }: { rollout: PendingRollout; mayDeci
 
       <ul className="divide-y divide-slate-100 border-t border-slate-100">
         {rollout.gates.map((g) => (
-          <GateRow key={g.regionId} rolloutId={rollout.rolloutId} gate={g} mayDecide={mayDecide} />
+          <GateRow key={g.regionId} rolloutId={rollout.rolloutId} gate={g} mayDecide={mayDecide} onDecided={onDecided} />
         ))}
       </ul>
     </article>

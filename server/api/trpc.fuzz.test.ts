@@ -66,6 +66,7 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "tokens.create": () => ({ name: "fuzz", scope: "read" }),
   "tokens.revoke": () => ({ tokenId }),
   "approvals.pending": () => undefined,
+  "approvals.waitingForMe": () => undefined,
   "approvals.approve": () => ({ ...REF(), comment: "fuzz" }),
   "approvals.reject": () => ({ ...REF(), comment: "fuzz" }),
   "approvals.approveAll": () => ({ rolloutId }),

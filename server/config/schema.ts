@@ -333,17 +333,20 @@ const ReviewerRule = z.strictObject({
 });
 
 /** The rule of every environment no rule matches: protected, 1 functional + 1 SRE reviewer (fail closed). */
-export const DEFAULT_ENVIRONMENT_RULE = { match: "*", requiredReviewers: { functional: 1, sre: 1 }, protected: true } as const;
+export const DEFAULT_ENVIRONMENT_RULE = { match: "*", requiredReviewers: { functional: 1, sre: 1 }, protected: true, preApproval: false } as const;
 
 /**
  * One environment rule. `protected: false` opts an environment out of the gate and the allowed refs; reviewers
  * default to 1 + 1 on a protected environment and to none on an unprotected one, unless written out.
+ * `preApproval: true` lets reviewers approve this environment's gates of a running rollout before its regions
+ * reach them (each approval is recorded on its gate, which still opens only when its region gets there).
  */
 const EnvironmentRule = z
   .strictObject({
     match: text,
     requiredReviewers: ReviewerRule.optional(),
     protected: z.boolean().default(true),
+    preApproval: z.boolean().default(false),
   })
   .transform((rule) => ({ ...rule, requiredReviewers: rule.requiredReviewers ?? (rule.protected ? { functional: 1, sre: 1 } : { functional: 0, sre: 0 }) }));
 export type EnvironmentRule = z.infer<typeof EnvironmentRule>;

@@ -51,6 +51,7 @@ const PROCEDURE_RULES: Record<string, readonly Permission[]> = {
   "tokens.create": ["settings.manage"],
   "tokens.revoke": ["settings.manage"],
   "approvals.pending": ["read"],
+  "approvals.waitingForMe": ["read"],
   "approvals.approve": ["approval.functional", "approval.sre"],
   "approvals.reject": ["approval.functional", "approval.sre"],
   "approvals.approveAll": ["approval.functional", "approval.sre"],

@@ -1,13 +1,18 @@
 /**
  * What a reviewer sees on /approvals: every region waiting at its gate, with the artifact, the source commit,
  * the rollout's plan (what already passed upstream) and the decisions so far, plus whether this reviewer may
- * still decide (and why not). The rules themselves are enforced in approvals.ts; this only explains them.
+ * still decide (and why not) and who is still needed. Where an environment allows pre-approval, the gates its
+ * regions have not reached yet are listed too (`ahead`), so one visit can approve every gate of a rollout.
+ * The rules themselves are enforced in approvals.ts; this only explains them.
  */
+import { actorName, namesFor } from "@/server/actor-names";
 import type { Store } from "@/db/client";
 import type { ApprovalRow } from "@/db/store/repositories/approvals";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import type { Actor } from "@/server/actor";
 import { can } from "@/server/auth/roles";
+import { environmentPolicy } from "@/server/config/policies";
+import type { FleetConfig } from "@/server/config/schema";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { behindRollout, reviewerOf, type RolloutBehind } from "./approvals-initiator";
 import type { ServiceContext } from "./context";
@@ -21,6 +26,10 @@ export type PendingGate = {
   decisions: { reviewer: string; kind: "functional" | "sre"; decision: "approved" | "rejected"; comment: string | null; at: number }[];
   /** null when this reviewer may decide; otherwise why not, in words. */
   cannotDecide: string | null;
+  /** The approvals still missing, in words ("1 SRE"); empty when none is. */
+  stillNeeded: string;
+  /** Not reached yet: only an approval ahead of the gate (pre-approval) may be given. */
+  ahead: boolean;
 };
 
 export type PendingRollout = {
@@ -28,6 +37,8 @@ export type PendingRollout = {
   serviceId: string;
   serviceName: string;
   initiator: string;
+  /** Who started it, by name ("Sam", "token ci-lab (created by Ada)", "CI (octocat)"). */
+  initiatorName: string;
   /** The person CI named as the author (webhook `actor`), if it did. */
   ciActor: string | null;
   startedAt: number;
@@ -41,7 +52,7 @@ export type PendingRollout = {
 export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config" | "actor">): Promise<PendingRollout[]> {
   requireRead(ctx);
   const { db, config, actor } = ctx;
-  const waiting = await db.regionRollouts.listInPhase("awaiting_approval");
+  const waiting = await gateRows(db, config);
   if (waiting.length === 0) return [];
   const rolloutIds = [...new Set(waiting.map((w) => w.rolloutId))];
   const rows = await db.rollouts.listWithArtifactAndService(rolloutIds);
@@ -57,6 +68,11 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
       const environment = region?.environment ?? "unknown";
       const required = requiredReviewers(config, environment) ?? { functional: 0, sre: 0 };
       const mine = decisions.filter((d) => d.approval.regionRolloutId === w.id);
+      const approved = (c: "functional" | "sre") => mine.filter((d) => d.approval.decision === "approved" && d.approval.kind === c).length;
+      const stillNeeded = (["functional", "sre"] as const)
+        .filter((c) => approved(c) < required[c])
+        .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "functional reviewer"}`)
+        .join(" and ");
       gates.push({
         regionId: w.regionId,
         regionName: region?.name ?? w.regionId,
@@ -75,6 +91,8 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
           rollout,
           mine.map((d) => d.approval),
         ),
+        stillNeeded,
+        ahead: w.phase === "pending",
       });
     }
     pending.push({
@@ -82,6 +100,7 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
       serviceId: service.id,
       serviceName: service.name,
       initiator: rollout.initiator,
+      initiatorName: actorName(rollout.initiator, await namesFor(db, [rollout.initiator])),
       ciActor: rollout.ciActor,
       startedAt: rollout.createdAt,
       strategy: rollout.strategy,
@@ -103,6 +122,20 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
   return pending;
 }
 
+/**
+ * How many gates wait for this person now: reached, theirs to decide, and still needing a capacity their roles
+ * give (the count beside Approvals in the navigation).
+ */
+export async function countGatesWaitingFor(ctx: Pick<ServiceContext, "db" | "config" | "actor">): Promise<number> {
+  const { actor } = ctx;
+  if (actor.kind !== "user") return 0;
+  const capacities = (["functional", "sre"] as const).filter((c) => can(actor.roles, c === "functional" ? "approval.functional" : "approval.sre"));
+  if (capacities.length === 0) return 0;
+  const gates = (await listPendingGates(ctx)).flatMap((r) => r.gates);
+  const approved = (gate: PendingGate, c: "functional" | "sre") => gate.decisions.filter((d) => d.decision === "approved" && d.kind === c).length;
+  return gates.filter((g) => !g.ahead && g.cannotDecide === null && capacities.some((c) => approved(g, c) < g.required[c])).length;
+}
+
 /** Mirrors the service's refusals so the page can say why before anyone presses a button. */
 async function whyNot(db: Store, actor: Actor, rollout: RolloutBehind, decided: ApprovalRow[]): Promise<string | null> {
   if (actor.kind !== "user") return "Only a signed-in person can decide on a gate.";
@@ -114,10 +147,25 @@ async function whyNot(db: Store, actor: Actor, rollout: RolloutBehind, decided: 
   return null;
 }
 
-/** The regions of one rollout waiting at their gate, in plan order (the service decides who may approve each). */
-export async function gatesOf(db: Store, rolloutId: string): Promise<string[]> {
-  return (await db.regionRollouts.listForRollout(rolloutId))
-    .filter((r) => r.phase === "awaiting_approval")
-    .sort((a, b) => a.position - b.position)
-    .map((r) => r.regionId);
+/** A region not started yet whose environment has a gate that may be approved ahead of time. */
+function approvableAhead(config: FleetConfig, row: { phase: RegionPhase; regionId: string }): boolean {
+  if (row.phase !== "pending") return false;
+  const environment = config.regions.find((r) => r.id === row.regionId)?.environment;
+  return environment !== undefined && requiredReviewers(config, environment) !== null && environmentPolicy(config, environment).preApproval;
+}
+
+/** The regions waiting at their gate, and those not started yet whose gate may be approved ahead; a rollout's only if one waits or may be. */
+async function gateRows(db: Store, config: FleetConfig) {
+  const waiting = await db.regionRollouts.listInPhase("awaiting_approval");
+  const ahead = (await db.regionRollouts.listInPhase("pending")).filter((r) => approvableAhead(config, r));
+  return [...waiting, ...ahead];
+}
+
+/**
+ * The regions of one rollout waiting at their gate, then those whose gate may be approved ahead, in plan order
+ * (the service decides who may approve each).
+ */
+export async function gatesOf(db: Store, config: FleetConfig, rolloutId: string): Promise<string[]> {
+  const rows = (await db.regionRollouts.listForRollout(rolloutId)).sort((a, b) => a.position - b.position);
+  return [...rows.filter((r) => r.phase === "awaiting_approval"), ...rows.filter((r) => approvableAhead(config, r))].map((r) => r.regionId);
 }

@@ -2,14 +2,17 @@
  * The approval gate before a protected environment (the spec: 1 functional + 1 SRE reviewer). The rules are
  * enforced here, in one transaction: only a signed-in person decides; the capacity must match their roles;
  * the person behind the rollout (its starter, its token's creator, the author CI named) cannot decide on it; one decision per person per gate (also a unique index), so
- * 1 functional + 1 SRE means two different people; only while the region waits at its gate. A rejection
- * aborts the region and the engine blocks the regions after it.
+ * 1 functional + 1 SRE means two different people; only while the region waits at its gate, or, where the
+ * environment's policy allows pre-approval, an approval (never a rejection) while the region has not started:
+ * it is recorded on that gate and counts when the region reaches it. A rejection aborts the region and the
+ * engine blocks the regions after it.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Store } from "@/db/client";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
+import { environmentPolicy } from "@/server/config/policies";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
@@ -31,7 +34,16 @@ export type ApproveGateInput = z.input<typeof ApproveGateInput>;
 export const RejectGateInput = ApproveGateInput;
 export type RejectGateInput = ApproveGateInput;
 
-export type GateDecision = { approvalId: string; regionRolloutId: string; kind: Capacity; decision: "approved" | "rejected" };
+export type GateDecision = {
+  approvalId: string;
+  regionRolloutId: string;
+  kind: Capacity;
+  decision: "approved" | "rejected";
+  /** Given before the region reached its gate (pre-approval). */
+  ahead: boolean;
+  /** What happened and what is still needed, in words, for the person who decided. */
+  message: string;
+};
 
 export async function approveGate(ctx: ServiceContext, raw: ApproveGateInput): Promise<GateDecision> {
   const now = ctx.clock.now();
@@ -59,7 +71,15 @@ async function decideGate(ctx: ServiceContext, now: number, input: z.infer<typeo
     const rollout = await tx.rollouts.byId(input.rolloutId);
     const region = ctx.config.regions.find((r) => r.id === input.regionId);
     if (!row || !rollout || !region) throw notFound(`Rollout ${input.rolloutId} has no region ${input.regionId}.`);
-    if (row.phase !== "awaiting_approval") throw preconditionFailed(`${row.regionId} is not waiting for approval: it is ${PHASE_WORDS[row.phase]}.`);
+    const ahead = row.phase === "pending" && decision === "approved" && environmentPolicy(ctx.config, region.environment).preApproval;
+    if (row.phase !== "awaiting_approval" && !ahead) {
+      const early = row.phase === "pending" && decision === "approved";
+      throw preconditionFailed(
+        early
+          ? `${row.regionId} is not waiting for approval yet: it has not reached its gate, and ${region.environment} does not allow approving ahead of it (policies.environments[].preApproval).`
+          : `${row.regionId} is not waiting for approval: it is ${PHASE_WORDS[row.phase]}.`,
+      );
+    }
     const required = requiredReviewers(ctx.config, region.environment);
     if (!required) throw preconditionFailed(`${region.environment} requires no reviewers, so there is no gate to decide on.`);
     const reviewer = (await reviewerOf(tx, actor.id)) ?? { id: actor.id, name: actor.name, email: "" };
@@ -102,19 +122,26 @@ async function decideGate(ctx: ServiceContext, now: number, input: z.infer<typeo
       .filter((c) => required[c] > 0)
       .map((c) => `${count(c)} of ${required[c]} ${CAPACITY_WORDS[c]}`)
       .join(", ");
+    const missing = (["functional", "sre"] as const).filter((c) => count(c) < required[c]).map((c) => `${required[c] - count(c)} ${CAPACITY_WORDS[c]}`);
     const because = input.comment ? `: "${input.comment}"` : "";
+    const when = ahead ? " ahead of its gate (it counts when the region gets there)" : "";
+    const approved = `approved ${row.regionId}${when} as ${CAPACITY_WORDS[kind]} (${progress})`;
     await insertEvents(tx, { row, rollout, now, actor: actorRef(actor), consumers: eventConsumersOf(ctx) }, [
       {
         type: decision === "approved" ? "approval.granted" : "approval.rejected",
         message:
           decision === "approved"
-            ? `${actor.name} approved ${row.regionId} as ${CAPACITY_WORDS[kind]} (${progress})${because}.`
+            ? `${actor.name} ${approved}${because}.`
             : `${actor.name} rejected ${row.regionId} as ${CAPACITY_WORDS[kind]}${because}; the region will be aborted.`,
-        data: { kind, decision, comment: input.comment || null, environment: region.environment },
+        data: { kind, decision, comment: input.comment || null, environment: region.environment, ...(ahead ? { ahead } : {}) },
       },
     ]);
     await tx.regionRollouts.wake(row.id, now);
-    return { approvalId, regionRolloutId: row.id, kind, decision };
+    const message =
+      decision === "rejected"
+        ? `You rejected ${row.regionId}: it will be aborted and the regions after it blocked.`
+        : `You ${approved}. ${missing.length ? `Still needed: ${missing.join(" and ")}.` : ahead ? "Nothing more is needed." : "The gate is open: the region goes on."}`;
+    return { approvalId, regionRolloutId: row.id, kind, decision, ahead, message };
   });
 }
 

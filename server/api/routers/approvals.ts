@@ -8,7 +8,7 @@ import { z } from "zod";
 import { serviceContextOf } from "@/server/api/service-context";
 import { can } from "@/server/auth/roles";
 import { approveGate, ApproveGateInput, rejectGate } from "@/server/services/approvals";
-import { gatesOf, listPendingGates } from "@/server/services/approvals-pending";
+import { countGatesWaitingFor, gatesOf, listPendingGates } from "@/server/services/approvals-pending";
 import { ServiceError } from "@/server/services/errors";
 import { createTRPCRouter, permittedProcedure, protectedProcedure } from "../trpc";
 
@@ -33,20 +33,23 @@ const serviceCtx = serviceContextOf;
 export const approvalsRouter = createTRPCRouter({
   pending: permittedProcedure("read").query(({ ctx }) => listPendingGates(serviceCtx(ctx))),
 
+  /** The gates waiting for the signed-in person's decision, for the count in the navigation. */
+  waitingForMe: permittedProcedure("read").query(async ({ ctx }) => ({ count: await countGatesWaitingFor(serviceCtx(ctx)) })),
+
   approve: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => approveGate(serviceCtx(ctx), input)),
 
   reject: reviewerProcedure.input(ApproveGateInput).mutation(({ ctx, input }) => rejectGate(serviceCtx(ctx), input)),
 
   /** One decision per gate; a refusal of one gate does not stop the others, and each is reported in words. */
   approveAll: reviewerProcedure.input(ApproveAllInput).mutation(async ({ ctx, input }): Promise<GateOutcome[]> => {
-    const regionIds = await gatesOf(ctx.db, input.rolloutId);
+    const regionIds = await gatesOf(ctx.db, serviceCtx(ctx).config, input.rolloutId);
     if (regionIds.length === 0) throw new TRPCError({ code: "PRECONDITION_FAILED", message: `Rollout ${input.rolloutId} has no region waiting for approval.` });
     // One gate after another: each decision reads the state the previous one left.
     const outcomes: GateOutcome[] = [];
     for (const regionId of regionIds) {
       try {
         const decided = await approveGate(serviceCtx(ctx), { rolloutId: input.rolloutId, regionId, comment: input.comment });
-        outcomes.push({ regionId, ok: true, message: `Approved as ${decided.kind === "sre" ? "SRE" : "functional reviewer"}.` });
+        outcomes.push({ regionId, ok: true, message: decided.message });
       } catch (err) {
         if (err instanceof ServiceError) outcomes.push({ regionId, ok: false, message: err.message });
         else throw err;

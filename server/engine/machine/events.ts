@@ -122,7 +122,8 @@ export type EventDataMap = {
 
 /** A freeze as an event records it (see ./freeze.ts). */
 type FreezeRef = { kind: "window" | "stop-all"; id: string; reason: string; until: number | null };
-type ApprovalData = { kind: ApprovalRecord["kind"]; decision: ApprovalRecord["decision"]; comment: string | null; environment: string };
+/** `ahead`: given before the region reached its gate (pre-approval). */
+type ApprovalData = { kind: ApprovalRecord["kind"]; decision: ApprovalRecord["decision"]; comment: string | null; environment: string; ahead?: boolean };
 type RolloutRegionsData = { regions: Record<string, RegionPhase> };
 
 export type EventType = keyof EventDataMap;
