@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { FreezeBanner } from "@/components/regions/freeze-banner";
 import { RegionsOverview } from "@/components/regions/overview";
 import { Forbidden } from "@/components/ui/forbidden";
 import { HydrateClient, prefetch, trpc } from "@/server/api/server";
@@ -14,11 +15,12 @@ export default async function OverviewPage() {
   const { user, allowed, requiredRoles } = await requireUser("read", "/");
   if (!allowed) return <Forbidden requiredRoles={requiredRoles} user={user} />;
   // Awaited: the first HTML already holds every region, so nothing jumps when the client takes over.
-  await prefetch(trpc.regions.overview.queryOptions());
+  await Promise.all([prefetch(trpc.regions.overview.queryOptions()), prefetch(trpc.freeze.status.queryOptions())]);
 
   return (
     <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
       <HydrateClient>
+        <FreezeBanner />
         <RegionsOverview mayRollback={can(user.roles, "region.rollback")} />
       </HydrateClient>
     </main>

@@ -15,6 +15,7 @@ import { defaultValues, problemsByField, STRATEGY_WORDS, toStartInput, withRegio
 import { PlanPreviewPanel } from "./plan-preview";
 import { RegionsField } from "./regions-field";
 import { StartConfirmation } from "./start-confirmation";
+import { BreakGlassField } from "./break-glass-field";
 
 /** Typing "120" asks for one plan, not three. */
 const PREVIEW_DEBOUNCE_MS = 250;
@@ -35,6 +36,7 @@ export function NewRolloutForm() {
   const { data: options } = useSuspenseQuery(trpc.rollouts.startOptions.queryOptions());
   const [values, setValues] = useState<NewRolloutValues>(() => defaultValues(options));
   const [startError, setStartError] = useState<string | null>(null);
+  const [breakGlass, setBreakGlass] = useState("");
   const dialog = useRef<HTMLDialogElement>(null);
 
   const input = toStartInput(values);
@@ -46,7 +48,7 @@ export function NewRolloutForm() {
 
   const start = useMutation(trpc.rollouts.start.mutationOptions());
   const confirm = () =>
-    start.mutate(input, {
+    start.mutate(breakGlass.trim() ? { ...input, breakGlassReason: breakGlass.trim() } : input, {
       onSuccess: ({ rolloutId }) => router.push(`/rollouts/${rolloutId}`),
       onError: (err) => {
         dialog.current?.close();
@@ -170,6 +172,7 @@ export function NewRolloutForm() {
           onToggle={(regionId, checked) => change(withRegion(values, service, regionId, checked))}
           onAll={(all) => change({ ...values, regions: all ? service.regions.map((r) => r.id) : [] })}
         />
+        <BreakGlassField value={breakGlass} onChange={setBreakGlass} />
       </form>
 
       <div className="lg:sticky lg:top-6">
