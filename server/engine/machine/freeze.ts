@@ -134,14 +134,14 @@ export function windowEnd(window: FreezeConfig, now: number): number | null {
   return zonedToInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), to.minute, zone);
 }
 
-/** `*` matches any run of characters, as in the environment rules. */
+/** `*` matches any run of characters except `/`, as in the environment rules. */
 function matches(pattern: string, value: string): boolean {
   const re = new RegExp(
     "^" +
       pattern
         .split("*")
         .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*") +
+        .join("[^/]*") +
       "$",
   );
   return re.test(value);
