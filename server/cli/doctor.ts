@@ -18,8 +18,6 @@ import { webhookUrlForm } from "./doctor-webhooks";
 import { paint, type CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
-export type { Check, CheckStatus };
-
 const MARK: Record<CheckStatus, [string, "green" | "red" | "yellow" | "grey"]> = {
   ok: ["ok  ", "green"],
   fail: ["FAIL", "red"],
