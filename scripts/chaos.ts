@@ -4,6 +4,7 @@
  * rollout checked from the servers' side (scripts/chaos/). Each failure is printed with its seed, run and kills;
  * the last line is `survived K/N kills`, and the exit code is 0 only when K = N.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { runChaos } from "./chaos/run";
 
@@ -30,11 +31,8 @@ for (const kind of kinds) {
   const of = report.kills.filter((k) => k.kind === kind);
   console.log(`  ${kind}: ${of.filter((k) => k.survived).length}/${of.length}`);
 }
-console.log(
-  `${report.failures.length} failed runs; ${report.seconds} s; load average ${(await import("node:os"))
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ")}`,
-);
+console.log(`cards: ${report.cards.posts} posts, ${report.cards.repeats} marked as a possible repeat`);
+const load = loadavg().map((l) => l.toFixed(2));
+console.log(`${report.failures.length} failed runs; ${report.seconds} s; load average ${load.join(" ")}`);
 console.log(`survived ${report.survived}/${report.made} kills`);
 process.exit(report.survived === report.made && report.made === kills ? 0 : 1);

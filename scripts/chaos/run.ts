@@ -38,7 +38,16 @@ export type ChaosOptions = {
 };
 
 export type KillOutcome = { run: number; kill: Kill; kind: string; survived: boolean };
-export type ChaosReport = { seed: number; made: number; survived: number; kills: KillOutcome[]; failures: string[]; seconds: number };
+export type ChaosReport = {
+  seed: number;
+  made: number;
+  survived: number;
+  kills: KillOutcome[];
+  failures: string[];
+  /** Cards the receiver got, and how many of them were marked as a possible repeat. */
+  cards: { posts: number; repeats: number };
+  seconds: number;
+};
 
 type Worker = { name: string; child: ChildProcess; logFile: string; exited: Promise<void> };
 
@@ -92,7 +101,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const w of workers) await killGroup(w);
     });
 
-    const report: ChaosReport = { seed: options.seed, made: 0, survived: 0, kills: [], failures: [], seconds: 0 };
+    const report: ChaosReport = { seed: options.seed, made: 0, survived: 0, kills: [], failures: [], cards: { posts: 0, repeats: 0 }, seconds: 0 };
     for (const plan of runPlans(options.seed, stageSeconds)) {
       if (report.made >= options.kills) break;
       const kills = plan.kills.slice(0, options.kills - report.made);
@@ -111,6 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       } else log(`ok ${where} (${outcome.seconds} s)`);
       for (const note of outcome.notes) log(`  ${note}`);
     }
+    report.cards = { posts: world.receiver.posts.length, repeats: world.receiver.posts.filter((p) => p.repeat).length };
     report.seconds = Math.round((Date.now() - started) / 1000);
     return report;
   } finally {
