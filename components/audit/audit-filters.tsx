@@ -41,7 +41,7 @@ export function AuditFilters({ initial, regions }: { initial: AuditFilterValues;
     <form onSubmit={submit} className="mt-6 grid grid-cols-1 gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
       <label className="text-xs text-slate-600">
         Actor
-        <input value={actor} onChange={(e) => setActor(e.target.value)} placeholder="user:ada, engine, user:" className={FIELD} />
+        <input value={actor} onChange={(e) => setActor(e.target.value)} placeholder="Ada, ci-lab, engine, user:" className={FIELD} />
       </label>
       <label className="text-xs text-slate-600">
         Region

@@ -26,7 +26,9 @@ export function AuditList({ items }: { items: AuditEvent[] }) {
             <span className="mr-2 text-slate-600 lg:mr-0">
               <RelativeTime at={e.at} />
             </span>
-            <span className="mr-2 break-all font-mono text-xs lg:mr-0">{e.actor}</span>
+            <span className="mr-2 break-words text-xs lg:mr-0" title={e.actor}>
+              {e.actorName}
+            </span>
             <span className="mr-2 break-all font-mono text-xs lg:mr-0">{e.type}</span>
             <span className="text-slate-600">{e.regionId ?? <span className="hidden lg:inline">–</span>}</span>
             <p className="mt-1 min-w-0 text-slate-800 [overflow-wrap:anywhere] lg:mt-0">

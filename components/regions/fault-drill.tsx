@@ -51,7 +51,7 @@ export function FaultDrill({ regionId, mayInject }: { regionId: string; mayInjec
                 .join(", ")}
               <span className="text-slate-500">
                 {" "}
-                · by {f.createdBy} <RelativeTime at={f.createdAt} />
+                · by <span title={f.createdBy}>{f.createdByName}</span> <RelativeTime at={f.createdAt} />
               </span>
             </li>
           ))}

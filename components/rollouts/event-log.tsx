@@ -1,7 +1,6 @@
 /** The rollout's events, newest first, each with who did it. */
 import { RelativeTime } from "@/components/regions/relative-time";
 import type { RouterOutputs } from "@/components/trpc/client";
-import { actorWords } from "./format";
 
 type Event = RouterOutputs["rollouts"]["events"][number];
 
@@ -19,7 +18,9 @@ export function EventLog({ events }: { events: Event[] }) {
             {e.regionId && !e.message.startsWith(e.regionId) ? <span className="mr-1.5 font-medium text-slate-600">{e.regionId}</span> : null}
             {e.message}
           </span>
-          <span className="text-xs text-slate-500">by {actorWords(e.actor)}</span>
+          <span className="text-xs text-slate-500" title={e.actor}>
+            by {e.actorName}
+          </span>
         </li>
       ))}
     </ol>

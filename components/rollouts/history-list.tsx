@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { RelativeTime } from "@/components/regions/relative-time";
 import type { RouterOutputs } from "@/components/trpc/client";
-import { actorWords, formatDuration } from "./format";
+import { formatDuration } from "./format";
 
 type Item = RouterOutputs["rollouts"]["list"]["items"][number];
 
@@ -35,7 +35,7 @@ export function HistoryList({ items }: { items: Item[] }) {
               </span>
             </span>
             <span className="text-xs text-slate-500 sm:text-right">
-              by {actorWords(item.initiator)} · <RelativeTime at={item.createdAt} />
+              by <span title={item.initiator}>{item.initiatorName}</span> · <RelativeTime at={item.createdAt} />
               {item.finishedAt ? ` · took ${formatDuration(item.finishedAt - item.createdAt)}` : ""}
             </span>
           </Link>

@@ -13,7 +13,7 @@ import { RelativeTime } from "@/components/regions/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { ControlPermissions } from "./control-actions";
 import { EventLog } from "./event-log";
-import { actorWords } from "./format";
+import { formatMinutes } from "@/lib/format";
 import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
@@ -102,8 +102,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </div>
         <p className="text-sm text-slate-600">
           {view.strategy}
-          {view.delayMinutes ? ` (${view.delayMinutes} min between regions)` : ""} · started by {actorWords(view.initiator)}{" "}
-          <RelativeTime at={view.createdAt} />
+          {view.delayMinutes ? ` (${formatMinutes(view.delayMinutes)} between regions)` : ""} · started by{" "}
+          <span title={view.initiator}>{view.initiatorName}</span> <RelativeTime at={view.createdAt} />
           {view.finishedAt ? (
             <>
               {" "}

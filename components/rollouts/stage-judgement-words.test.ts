@@ -39,11 +39,10 @@ describe("the rollout page shows what went unjudged", () => {
     expect(judgedWords(samples)).toBe(words);
   });
 
-  it("names who promoted a stage and why", () => {
-    expect(promotionWords({ at: 1, actor: "user:sam", regionId: "eu-west", stageIndex: 4, reason: "hotfix for INC-4211", validation: true })).toBe(
-      "validation skipped by sam: “hotfix for INC-4211”",
-    );
-    expect(promotionWords({ at: 1, actor: "user:dana", regionId: "eu-west", stageIndex: 1, reason: null, validation: false })).toBe("promoted by dana");
+  it("names who promoted a stage, by name, and why", () => {
+    const sam = { at: 1, actor: "user:5c1a", actorName: "Sam", regionId: "eu-west", stageIndex: 4, reason: "hotfix for INC-4211", validation: true };
+    expect(promotionWords(sam)).toBe("validation skipped by Sam: “hotfix for INC-4211”");
+    expect(promotionWords({ ...sam, actor: "user:9d2e", actorName: "Dana", stageIndex: 1, reason: null, validation: false })).toBe("promoted by Dana");
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { StageStatus } from "@/db/schema/stages";
 import type { RolloutView } from "@/server/services/rollout-view";
-import { actorWords, formatDuration } from "./format";
+import { formatDuration } from "./format";
 
 type Stage = RolloutView["regions"][number]["stages"][number];
 
@@ -24,9 +24,9 @@ export function judgedWords(samples: Stage["samples"]): string | null {
   return `${judged} of ${total} sample${total === 1 ? "" : "s"} judged${samples.inconclusive > 0 ? `, ${samples.inconclusive} inconclusive` : ""}`;
 }
 
-/** "promoted by sam: “hotfix for INC-4211”". */
+/** "promoted by Sam: “hotfix for INC-4211”". */
 export function promotionWords(promotion: NonNullable<Stage["promotion"]>): string {
-  return `${promotion.validation ? "validation skipped" : "promoted"} by ${actorWords(promotion.actor)}${promotion.reason ? `: “${promotion.reason}”` : ""}`;
+  return `${promotion.validation ? "validation skipped" : "promoted"} by ${promotion.actorName}${promotion.reason ? `: “${promotion.reason}”` : ""}`;
 }
 
 function timeIn(stage: Stage, now: number | null): string | null {

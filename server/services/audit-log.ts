@@ -4,12 +4,13 @@
  */
 import { z } from "zod";
 import type { EventRow } from "@/db/store/repositories/events";
+import { actorName, namesFor, withActorNames } from "@/server/actor-names";
 import { actorCan } from "@/server/auth/roles";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden } from "./errors";
 
 export const AuditListInput = z.strictObject({
-  /** Exact actor (`user:ada`, `engine`) or a prefix ending in `:` (`user:`). */
+  /** A person's or token's name ("Ada", "ci-lab"), an exact actor (`user:<id>`, `engine`) or a prefix ending in `:` (`user:`). */
   actor: z.string().trim().max(200).optional(),
   regionId: z.string().trim().max(100).optional(),
   /** Exact type (`approval.granted`) or a prefix ending in `.` (`approval.`). */
@@ -31,7 +32,8 @@ export const INTERNAL_EVENT_FIELDS = ["log", "error", "metricsError", "stderr", 
 
 const INTERNAL = new Set<string>(INTERNAL_EVENT_FIELDS);
 
-export type AuditEvent = EventRow;
+/** A stored event with its actor's name, and the people in its message by name (the reference stays in `actor`). */
+export type AuditEvent = EventRow & { actorName: string };
 export type AuditPage = { items: AuditEvent[]; nextCursor: number | null };
 
 /** `ctx.actor` reads (any role); the internal data fields are left out unless they may read them (`audit.internal`). */
@@ -40,7 +42,7 @@ export async function listAuditEvents(ctx: Pick<ServiceContext, "db" | "actor">,
   if (!actorCan(reader, "read")) throw forbidden("Reading the audit log needs a role (viewer or above).");
   const input = parseInput(AuditListInput, raw);
   // An empty filter (a cleared form field) filters nothing; a prefix ends in its separator.
-  const actor = input.actor || undefined;
+  const actor = input.actor ? await actorRefOf(db, input.actor) : undefined;
   const type = input.type || undefined;
   const filter = {
     actor: actor?.endsWith(":") ? undefined : actor,
@@ -55,8 +57,33 @@ export async function listAuditEvents(ctx: Pick<ServiceContext, "db" | "actor">,
   // One more than asked tells whether there is a next page without a count.
   const rows = await db.events.auditPage(filter, input.limit + 1);
   const page = rows.slice(0, input.limit);
-  const items = actorCan(reader, "audit.internal") ? page : page.map((e) => ({ ...e, data: withoutInternal(e.data) }));
+  const names = await namesFor(
+    db,
+    page.map((e) => e.actor),
+    page.map((e) => e.message),
+  );
+  const internal = actorCan(reader, "audit.internal");
+  const items = page.map((e) => ({
+    ...e,
+    actorName: actorName(e.actor, names),
+    message: withActorNames(e.message, names),
+    data: internal ? e.data : withoutInternal(e.data),
+  }));
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null };
+}
+
+/**
+ * The actor a filter names: a reference (`user:<id>`, `engine`, a `user:` prefix) as it is; else a person's name or
+ * email, then a token's name, compared without case ("ada" finds `user:<Ada's id>`). A name nobody has stays as
+ * typed, so it matches nothing.
+ */
+async function actorRefOf(db: ServiceContext["db"], wanted: string): Promise<string> {
+  if (wanted.includes(":") || wanted === "engine" || wanted === "system") return wanted;
+  const lower = wanted.toLowerCase();
+  const user = (await db.users.listByName()).find((u) => u.name.toLowerCase() === lower || u.email.toLowerCase() === lower);
+  if (user) return `user:${user.id}`;
+  const token = (await db.apiTokens.listNewestFirst()).find((t) => t.name.toLowerCase() === lower);
+  return token ? `token:${token.id}` : wanted;
 }
 
 /** The data without internal fields, at any depth (a field inside a nested object is left out too). */

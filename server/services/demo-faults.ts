@@ -3,6 +3,7 @@
  * and / or p95), starts a rollout, and watches the engine roll it back and say why. Only in demo mode and only for
  * regions whose metrics are simulated; every injection and clearing is an event naming who did it.
  */
+import { actorName, namesFor } from "@/server/actor-names";
 import { z } from "zod";
 import { actorRef } from "@/server/actor";
 import { can } from "@/server/auth/roles";
@@ -23,7 +24,15 @@ export const InjectDemoFaultInput = RegionRef.extend({
 });
 export type InjectDemoFaultInput = z.input<typeof InjectDemoFaultInput>;
 
-export type DemoFault = { id: number; stagePercent: number; errorRatePct: number | null; latencyP95Ms: number | null; createdBy: string; createdAt: number };
+export type DemoFault = {
+  id: number;
+  stagePercent: number;
+  errorRatePct: number | null;
+  latencyP95Ms: number | null;
+  createdBy: string;
+  createdByName: string;
+  createdAt: number;
+};
 export type DemoFaults = { available: boolean; why: string | null; stagePercents: number[]; faults: DemoFault[] };
 
 /** The region's stage percents, and whether the drill can run there (if not, why in words). */
@@ -41,6 +50,10 @@ export async function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput):
   const { regionId } = parseInput(DemoFaultsInput, raw);
   const { why, stagePercents } = drillIn(ctx, regionId);
   const faults = await ctx.db.demoFaults.listForRegion(regionId);
+  const names = await namesFor(
+    ctx.db,
+    faults.map((f) => f.createdBy),
+  );
   return {
     available: why === null,
     why,
@@ -51,6 +64,7 @@ export async function listDemoFaults(ctx: ServiceContext, raw: DemoFaultsInput):
       errorRatePct,
       latencyP95Ms,
       createdBy,
+      createdByName: actorName(createdBy, names),
       createdAt,
     })),
   };
@@ -97,7 +111,7 @@ export async function injectDemoFault(ctx: ServiceContext, raw: InjectDemoFaultI
         data: { stagePercent: input.stagePercent, errorRatePct, latencyP95Ms },
       }),
     );
-    return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdAt: row.createdAt };
+    return { id: row.id, stagePercent: row.stagePercent, errorRatePct, latencyP95Ms, createdBy: by, createdByName: ctx.actor.name, createdAt: row.createdAt };
   });
 }
 

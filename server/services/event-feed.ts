@@ -11,6 +11,7 @@
  * it follows, so a client resuming from it misses no event. A notice missed during a reconnect costs nothing
  * lasting: the client re-reads all recent samples on the next one.
  */
+import { actorRefsIn, resolveActorNames, withActorNames } from "@/server/actor-names";
 import type { Store } from "@/db/client";
 
 /** The `type` of a feed item that announces new canary samples rather than a stored event. */
@@ -70,6 +71,8 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
     let cursor = opts.after ?? (await latestEventId(db));
     let sampleCursor = await db.samples.latestId();
     const gaps = gapWatch();
+    // People by name in the messages; a name is looked up once per feed (most rows name nobody or the engine).
+    const names = new Map<string, string>();
     while (!signal?.aborted) {
       const rows = await db.events.listAfter(cursor, batchSize);
       let caughtUp = rows.length < batchSize;
@@ -80,7 +83,9 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
           break;
         }
         cursor = row.id;
-        yield row;
+        const unknown = [...actorRefsIn([row.message])].filter((ref) => !names.has(ref));
+        if (unknown.length > 0) for (const [ref, name] of await resolveActorNames(db, unknown)) names.set(ref, name);
+        yield { ...row, message: withActorNames(row.message, names) };
       }
       if (caughtUp) {
         // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.

@@ -5,6 +5,7 @@
  * Four statements in all, whatever the fleet size: one join over the current state, one over the samples,
  * one over the events, and one over each region's latest rollout (what its "Roll back" button would do).
  */
+import { namesFor, withActorNames } from "@/server/actor-names";
 import type { Store } from "@/db/client";
 import type { Colour, RegionPhase } from "@/db/schema";
 import type { Actor } from "@/server/actor";
@@ -82,6 +83,8 @@ export async function getRegionsOverview(ctx: { db: Store; config: FleetConfig; 
   const regionOrder = regionsInOrder(config);
 
   const rollbackOptions = await rollbackOptionsOf(db, config, serviceIds);
+  // People by name in the last events and pause reasons ("paused by Sam"), resolved as read.
+  const names = await namesFor(db, [], [...[...latest.byKey.values()].map((e) => e.message), ...states.map((s) => s.pauseReason)]);
 
   const services = config.services.map((service) => ({
     serviceId: service.id,
@@ -89,12 +92,13 @@ export async function getRegionsOverview(ctx: { db: Store; config: FleetConfig; 
     regions: regionOrder.map((region): RegionOverview => {
       const state = stateByKey.get(`${service.id}/${region.id}`);
       // A region event without a service (a region-wide notice) counts for every service.
-      const lastEvent = newest(latest.byKey.get(`${service.id}/${region.id}`), latest.byKey.get(`/${region.id}`));
+      const newestEvent = newest(latest.byKey.get(`${service.id}/${region.id}`), latest.byKey.get(`/${region.id}`));
+      const lastEvent = newestEvent && { ...newestEvent, message: withActorNames(newestEvent.message, names) };
       const greenPct = state?.greenPct ?? 0;
       const liveArtifact = state?.artifactId
         ? { id: state.artifactId, version: state.artifactVersion!, digest: state.artifactDigest!, shortDigest: shortDigest(state.artifactDigest!) }
         : null;
-      const activeRollout = state?.rrId ? toActiveRollout(state) : null;
+      const activeRollout = state?.rrId ? { ...toActiveRollout(state), pauseReason: withActorNames(state.pauseReason ?? null, names) } : null;
       return {
         regionId: region.id,
         name: region.name,

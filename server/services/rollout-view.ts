@@ -3,6 +3,7 @@
  * charts; its events; and the history list. Each read is a fixed number of queries (no query per region).
  */
 import { z } from "zod";
+import { actorName, namesFor, withActorNames, type ActorNames } from "@/server/actor-names";
 import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { readEvent } from "@/server/engine/machine/events";
@@ -35,6 +36,12 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const approvalRows = await db.approvals.listWithReviewerForRegionRollouts(ids);
   const judged = await stageJudgements(ctx, ids);
   const promotions = await promotionsOf(ctx, rolloutId);
+  // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
+  const names = await namesFor(
+    db,
+    [rollout.initiator, ...promotions.map((p) => p.actor)],
+    regionRows.flatMap((r) => [r.pauseReason, r.outcomeReason]),
+  );
   const now = Date.now();
   const regions = regionRows.map((r) => {
     const region = config.regions.find((c) => c.id === r.regionId);
@@ -49,6 +56,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
     const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
     return {
       ...regionStatusOf(r, regionStages[r.stageIndex]?.percent ?? null),
+      pauseReason: withActorNames(r.pauseReason, names),
+      outcomeReason: withActorNames(r.outcomeReason, names),
       regionRolloutId: r.id,
       regionName: region?.name ?? r.regionId,
       environment: region?.environment ?? null,
@@ -77,7 +86,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
         /** Its canary samples by verdict: how much of it was judged (inconclusive is never a pass). */
         samples: judged.get(`${r.id}:${s.index}`) ?? { pass: 0, breach: 0, inconclusive: 0 },
         /** A person's promotion of this stage (the reason is required to skip the validation stage). */
-        promotion: promotions.find((p) => p.regionId === r.regionId && p.stageIndex === s.index && p.at >= (s.startedAt ?? 0)) ?? null,
+        promotion: promotionOf(promotions, r.regionId, s.index, s.startedAt, names),
       })),
       approvals: approvalRows
         .filter((a) => a.approval.regionRolloutId === r.id)
@@ -89,6 +98,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   });
   return {
     ...rolloutStatusOf(rollout),
+    initiatorName: actorName(rollout.initiator, names),
     artifact: {
       version: artifact.version,
       digest: artifact.digest,
@@ -130,6 +140,13 @@ async function stageJudgements(ctx: ReadContext, ids: string[]): Promise<Map<str
   }
   return out;
 }
+
+/** A stage's promotion, with the promoter's name beside the reference. */
+function promotionOf(promotions: Promotion[], regionId: string | null, stageIndex: number, startedAt: number | null, names: ActorNames) {
+  const found = promotions.find((p) => p.regionId === regionId && p.stageIndex === stageIndex && p.at >= (startedAt ?? 0));
+  return found ? { ...found, actorName: actorName(found.actor, names) } : null;
+}
+type Promotion = Awaited<ReturnType<typeof promotionsOf>>[number];
 
 /** Promotions of stages, from the event log: who, when, which stage, and the reason given. */
 async function promotionsOf(ctx: ReadContext, rolloutId: string) {
@@ -209,9 +226,16 @@ export async function getRolloutSamples(ctx: ReadContext, rolloutId: string): Pr
   });
 }
 
+/** The rollout's events, each with its actor's name and the people in its message by name (the references stay in `actor`). */
 export async function getRolloutEvents(ctx: ReadContext, rolloutId: string) {
   requireRead(ctx);
-  return ctx.db.events.recentForRollout(rolloutId, 500);
+  const rows = await ctx.db.events.recentForRollout(rolloutId, 500);
+  const names = await namesFor(
+    ctx.db,
+    rows.map((e) => e.actor),
+    rows.map((e) => e.message),
+  );
+  return rows.map((e) => ({ ...e, actorName: actorName(e.actor, names), message: withActorNames(e.message, names) }));
 }
 
 /** A history cursor: the (createdAt, id) key of the last row of a page, the order of the history. */
@@ -260,6 +284,10 @@ export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryIn
   const rows = await ctx.db.rollouts.pageWithArtifact(filter, input.limit + 1);
   const page = rows.slice(0, input.limit);
   const regionRows = await ctx.db.regionRollouts.listForRollouts(page.map((r) => r.rollout.id));
+  const names = await namesFor(
+    ctx.db,
+    page.map((r) => r.rollout.initiator),
+  );
   return {
     items: page.map(({ rollout, version }) => ({
       id: rollout.id,
@@ -268,6 +296,7 @@ export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryIn
       strategy: rollout.strategy,
       status: rollout.status,
       initiator: rollout.initiator,
+      initiatorName: actorName(rollout.initiator, names),
       createdAt: rollout.createdAt,
       finishedAt: rollout.finishedAt,
       regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => ({ regionId: r.regionId, phase: r.phase })),

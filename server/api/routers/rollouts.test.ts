@@ -114,7 +114,7 @@ describe("rollouts router", () => {
     }
     await expect(deployer().rollouts.pause({ ...ref, reason: "look at logs" })).resolves.toMatchObject({ regionId: "us-east" });
     const view = await viewer().rollouts.get({ id: rolloutId });
-    expect(view.regions[0]).toMatchObject({ paused: true, pauseReason: "paused by user:dana: look at logs" });
+    expect(view.regions[0]).toMatchObject({ paused: true, pauseReason: "paused by Dana: look at logs" });
     expect((await viewer().rollouts.events({ id: rolloutId })).some((e) => e.actor === "user:dana" && e.type.includes("pause"))).toBe(true);
     await expect(viewer().rollouts.get({ id: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

@@ -4,6 +4,7 @@
  */
 import type { Store } from "@/db/client";
 import { formatMinutes } from "@/lib/format";
+import { actorName, namesFor, withActorNames } from "@/server/actor-names";
 import { linkWindow } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
@@ -21,7 +22,11 @@ const num = (v: unknown) => (typeof v === "number" ? v : null);
 const FINISHED_WORDS: Record<string, string> = { succeeded: "succeeded", rolled_back: "rolled back", blocked: "blocked", aborted: "aborted" };
 
 export async function buildNotificationView(tx: Store, config: FleetConfig, event: OutboxEvent, kind: CardKind): Promise<NotificationView | null> {
-  if (kind === "emergency-rollback") return emergencyRollbackView(config, event);
+  // People by name on the card ("Rollback by Sam"), resolved as the card is built: the event keeps the reference.
+  const names = await namesFor(tx, [event.actor], [event.message]);
+  const by = actorName(event.actor, names);
+  const message = withActorNames(event.message, names);
+  if (kind === "emergency-rollback") return emergencyRollbackView(config, event, by);
   if (!event.rolloutId) return null;
   const rollout = await tx.rollouts.byId(event.rolloutId);
   if (!rollout) return null;
@@ -42,7 +47,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
     ...(region ? { regionName: region.name } : {}),
     ...(rr ? { oldColour: rr.fromColour as Colour, newColour: rr.toColour as Colour } : {}),
     stagePercent: num(ev?.data.percent),
-    detail: event.message,
+    detail: message,
     links: { rollout: rolloutLink(config, rollout.id), ...regionLinks(region, linkCtx) },
   };
   const withGuide = (anchor: GuideAnchor) => ({ ...view.links, guide: guideLink(config, anchor) });
@@ -60,7 +65,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       return {
         ...view,
         ...(emergency ? { stagePercent: null } : measured),
-        ...(byPerson ? { triggeredBy: event.actor } : {}),
+        ...(byPerson ? { triggeredBy: by } : {}),
         cause,
         rollbackTookMs: !byPerson && sample ? Math.max(0, event.at - sample.takenAt) : null,
         links: withGuide(byPerson ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
@@ -101,7 +106,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       return {
         ...view,
         strategy: rollout.delayMinutes ? `${rollout.strategy}, ${formatMinutes(rollout.delayMinutes)} between regions` : rollout.strategy,
-        detail: event.message,
+        detail: message,
       };
     case "rollout-finished": {
       const rows = await tx.regionRollouts.listForRollout(rollout.id);
@@ -128,7 +133,7 @@ async function inOpenEmergencyBatch(tx: Store, regionRolloutId: string, now: num
 }
 
 /** The one card of an emergency rollback of every region: each region's outcome, verified or still retrying, and those left alone. */
-function emergencyRollbackView(config: FleetConfig, event: OutboxEvent): NotificationView | null {
+function emergencyRollbackView(config: FleetConfig, event: OutboxEvent, by: string): NotificationView | null {
   const ev = readEvent(event);
   if (ev?.type !== "service.rolled_back") return null;
   const service = config.services.find((s) => s.id === ev.data.serviceId);
@@ -141,7 +146,7 @@ function emergencyRollbackView(config: FleetConfig, event: OutboxEvent): Notific
     correlationId: ev.data.batchId ?? event.correlationId ?? "",
     service: service?.name ?? ev.data.serviceId ?? "?",
     version: "",
-    triggeredBy: event.actor,
+    triggeredBy: by,
     regions: [
       ...outcomes.map((o) => ({ name: nameOf(o.regionId), outcome: emergencyOutcomeWords(o), durationMs: o.tookMs })),
       ...(ev.data.skipped ?? []).map((s) => ({ name: nameOf(s.regionId), outcome: `left alone: ${s.reason}`, durationMs: null })),
