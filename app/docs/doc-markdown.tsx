@@ -74,12 +74,22 @@ function components(pages: readonly string[]): Components {
     ol: (p) => <ol {...strip(p)} className="my-3 list-decimal space-y-1 pl-6" />,
     blockquote: (p) => <blockquote {...strip(p)} className="my-4 border-l-4 border-slate-300 pl-4 text-slate-700" />,
     hr: () => <hr className="my-8 border-slate-200" />,
+    // Long lines wrap instead of scrolling: a region that scrolls must be reachable by keyboard, and a phone has 375 px.
     pre: (p) => (
-      <pre {...strip(p)} className="my-4 overflow-x-auto rounded-md bg-slate-900 p-4 text-sm leading-6 text-slate-100 [&_code]:bg-transparent [&_code]:p-0" />
+      <pre
+        {...strip(p)}
+        className="my-4 rounded-md bg-slate-900 p-4 text-sm leading-6 break-words whitespace-pre-wrap text-slate-100 [&_code]:bg-transparent [&_code]:p-0"
+      />
     ),
-    code: (p) => <code {...strip(p)} className="rounded bg-slate-100 px-1 py-0.5 text-[0.9em] text-slate-900" />,
+    code: (p) => <code {...strip(p)} className="rounded bg-slate-100 px-1 py-0.5 text-[0.9em] break-words text-slate-900" />,
+    // A wide table scrolls sideways in its own box, which takes focus so the keyboard can scroll it too.
     table: (p) => (
-      <div className="my-4 overflow-x-auto">
+      <div
+        className="my-4 overflow-x-auto rounded-sm focus-visible:outline-2 focus-visible:outline-sky-600"
+        tabIndex={0}
+        role="region"
+        aria-label="Table (scrolls sideways)"
+      >
         <table {...strip(p)} className="min-w-full border-collapse text-sm" />
       </div>
     ),
