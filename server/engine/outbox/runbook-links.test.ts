@@ -1,8 +1,9 @@
 /**
  * Every link the code can produce to a section of the docs is followed here to the page `/docs` renders, and
  * its anchor is looked up among the rendered heading ids: the cards' debugging-guide links (every anchor of
- * GUIDE_ANCHORS, through guideLink, and the example card of `notify test`), every `/docs/<page>#<anchor>`
- * written in the shipped code, and every link from one doc to another. A renamed heading or a moved section
+ * GUIDE_ANCHORS, through guideLink, and the example card of `notify test`), every `/docs/<page>#<anchor>` and
+ * `docs/<page>.md#<anchor>` written in the shipped code (messages such as the start banner's point there), and
+ * every link from one doc to another. A renamed heading or a moved section
  * fails here, not in an on-call's browser.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -48,18 +49,19 @@ describe("runbook links open an existing section", () => {
     expectSection(exampleIncidentView(demo.baseUrl).links.guide!);
   });
 
-  it("every /docs/<page>#<anchor> written in the app, the components and the server", () => {
+  it("every /docs/<page>#<anchor> and docs/<page>.md#<anchor> written in the app, the components and the server", () => {
     const found: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
         else if (/\.tsx?$/.test(entry.name) && !/\.(test|fixtures)\.tsx?$/.test(entry.name))
-          for (const m of readFileSync(file, "utf8").matchAll(/["'`(]\/docs\/([a-z0-9-]+)(#[a-z0-9-]+)?["'`)]/g)) found.push(`/docs/${m[1]}${m[2] ?? ""}`);
+          for (const m of readFileSync(file, "utf8").matchAll(/["'`(]\/docs\/([a-z0-9-]+)(#[a-z0-9-]+)?["'`)]|\bdocs\/([a-z0-9-]+)\.md(#[a-z0-9-]+)?/g))
+            found.push(`/docs/${m[1] ?? m[3]}${m[2] ?? m[4] ?? ""}`);
       }
     };
     for (const dir of ["app", "components", "server"]) walk(path.join(process.cwd(), dir));
-    expect(found).toContain("/docs/debugging-guide");
+    expect(found).toEqual(expect.arrayContaining(["/docs/debugging-guide", "/docs/security"]));
     for (const url of found) expectSection(url);
   });
 
