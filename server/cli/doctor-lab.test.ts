@@ -124,6 +124,19 @@ describe("flightdeck doctor against the lab", () => {
     expect(line("eu-west green SSH")).toMatch(/^FAIL .*logged in to root@127\.0\.0\.1:\d+, but .*\/a-file\/green is not writable: mkdir: .*Not a directory/);
   }, 60_000);
 
+  it("reads a HAProxy backend over SSH on the load balancer host, logging in as the region's deploy does", async () => {
+    const { line } = await doctor(
+      labConfig((raw) => {
+        const traffic = region(raw, "eu-west").traffic;
+        traffic.remoteSocket = traffic.socket;
+        traffic.socket = "ssh";
+      }),
+    );
+    expect(line("eu-west load balancer (HAProxy)")).toMatch(
+      new RegExp(`^ok .*HAProxy at .*admin\\.sock on 127\\.0\\.0\\.1 \\(over SSH\\): backend be_eu-west holds blue \\(server blue, weight \\d+\\), green`),
+    );
+  }, 60_000);
+
   it("fails a HAProxy backend that lacks a configured server", async () => {
     const { code, line } = await doctor(labConfig((raw) => ((region(raw, "us-east").targets.green as Record<string, unknown>).server = "green-old")));
     expect(code).toBe(1);
