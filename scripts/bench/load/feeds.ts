@@ -16,6 +16,13 @@ export type FeedStats = {
 
 type FeedItem = { id: number; at: number; type: string };
 
+/** fetch's "fetch failed" with the reason under it (a refused or timed-out connection, a reset). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause ? `${err.message} (${cause.code ?? cause.message})` : err.message;
+}
+
 /** Splits an SSE byte stream into events (`event` name and joined `data` lines), per the EventSource format. */
 export function sseParser(onEvent: (event: { event: string; id: string | null; data: string }) => void): (chunk: string) => void {
   let buffer = "";
@@ -85,7 +92,7 @@ async function follow(base: string, cookie: string, stats: FeedStats, signal: Ab
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parse(decoder.decode(chunk.value, { stream: true }));
     } catch (err) {
       ready();
-      if (!signal.aborted) stats.errors.push(`regions.live: ${err instanceof Error ? err.message : String(err)}`);
+      if (!signal.aborted) stats.errors.push(`regions.live: ${describeError(err)}`);
     }
   }
 }

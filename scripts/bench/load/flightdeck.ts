@@ -31,13 +31,13 @@ const ADMIN: Actor = { kind: "user", id: "demo-admin", name: "Ada", roles: ["adm
  * simulated world sends a region a few requests a second, which can never bound an error rate: as in the e2e
  * fleet, the observed rate passes and inconclusive samples never pause a region, so every region keeps sampling.
  */
-export function loadFleet(regions: number, stageMinutes: number, port: number): FleetConfig {
+export function loadFleet(regions: number, stageMinutes: number, port: number, intervalSeconds = INTERVAL_MS / 1000): FleetConfig {
   return FleetConfig.parse({
-    ...benchConfig(regions, INTERVAL_MS / 1000, stageMinutes),
+    ...benchConfig(regions, intervalSeconds, stageMinutes),
     demo: true,
     baseUrl: `http://localhost:${port}`,
     analysis: {
-      intervalSeconds: INTERVAL_MS / 1000,
+      intervalSeconds,
       failureLimit: 1,
       inconclusiveLimit: 1000,
       minRequests: 0,
@@ -61,7 +61,7 @@ export async function prepareDatabase(dbFile: string, config: FleetConfig): Prom
 }
 
 /**
- * One rollout per region, their start times spread over one interval from `startAt` (as a fleet's would be), so
+ * One rollout per region, their start times spread over one sampling interval from `startAt` (as a fleet's would be), so
  * their passes do not all fall due at once; the running engine takes each at its start time. Returns their ids.
  */
 export async function startRollouts(db: SqliteStore, config: FleetConfig, startAt: number): Promise<string[]> {
@@ -69,7 +69,7 @@ export async function startRollouts(db: SqliteStore, config: FleetConfig, startA
   let artifactId: string | undefined;
   for (const [i, region] of config.regions.entries()) {
     const started = await startRollout(
-      { db, config, actor: DEPLOYER, clock: fixedClock(startAt + Math.floor((i * INTERVAL_MS) / config.regions.length)) },
+      { db, config, actor: DEPLOYER, clock: fixedClock(startAt + Math.floor((i * config.analysis.intervalSeconds * 1000) / config.regions.length)) },
       {
         serviceId: BENCH_SERVICE,
         ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),

@@ -6,6 +6,8 @@
  * sends them in one GET, and the regions overview). At most `maxInFlight` wait at once; a read due beyond that is
  * counted as shed, not sent.
  */
+import { describeError } from "./feeds";
+
 export type ReadKind = "rest rollouts" | "rest rollout" | "trpc rollout page" | "trpc overview";
 export const READ_KINDS: ReadKind[] = ["rest rollouts", "rest rollout", "trpc rollout page", "trpc overview"];
 
@@ -69,7 +71,7 @@ export async function readAtRate(
         else fail(`${kind}: HTTP ${res.status}`);
       })
       .catch((err: unknown) => {
-        if (!o.signal.aborted) fail(`${kind}: ${err instanceof Error ? err.message : String(err)}`);
+        if (!o.signal.aborted) fail(`${kind}: ${describeError(err)}`);
       })
       .finally(() => pending.delete(read));
     pending.add(read);
