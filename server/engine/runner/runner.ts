@@ -3,9 +3,12 @@
  * runner's fair share of the rollouts with work left) when due, then reconcile every due region rollout of the
  * rollouts this runner holds, each save confirming the lease's fencing token. On the real clock the heartbeat
  * and lease scan run beside the passes, not before them: their reads wait their turn behind the passes in
- * flight, and every pass due meanwhile was that much later (the p99 lag of the engine bench). Between ticks it sleeps until the earliest
- * stored `nextTickAt` (at most `maxSleepMs`), polling cheaply so a command that wakes a region is seen at once.
- * One region's error never stops the others. With a virtual clock every tick runs to completion before time
+ * flight, and every pass due meanwhile was that much later (the p99 lag of the engine bench).
+ *
+ * Between ticks it sleeps until the earliest stored `nextTickAt` (at most `maxSleepMs`). It looks again when the
+ * store's live signal says something was committed (a command that wakes a region is seen at once; at most one
+ * look per `COMMIT_LOOK_GAP_MS` however much is committed) and every `pollMs` (1 s) without one: another process
+ * on the same SQLite file signals nothing. One region's error never stops the others. With a virtual clock every tick runs to completion before time
  * moves on, so a run is deterministic.
  */
 import { setMaxListeners } from "node:events";
@@ -16,7 +19,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
-import type { Clock } from "@/server/engine/clock";
+import { abortError, type Clock } from "@/server/engine/clock";
 import type { ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { eventConsumers } from "../outbox/consumers";
@@ -47,6 +50,9 @@ type DueRows = Awaited<ReturnType<Store["regionRollouts"]["dueWithWorkLeft"]>>;
 
 export type TickReport = { leased: string[]; reconciled: string[]; errors: number };
 
+/** A sleeping runner looks at the store at most this often when commits signal it. */
+const COMMIT_LOOK_GAP_MS = 50;
+
 /** How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds. */
 const NEXT_DUE_LOOKAHEAD = 20;
 
@@ -72,6 +78,10 @@ export class Runner {
   private dueRead: DueRows | null = null;
   private abort = unlimited(new AbortController());
   private loop: Promise<void> | null = null;
+  /** The store's live signal, heard while the loop runs: something was committed since the sleeper last looked. */
+  private committed = false;
+  private onCommit: (() => void) | null = null;
+  private unsubscribeLive: (() => void) | null = null;
   private readonly startedAt: number;
 
   constructor(options: RunnerOptions) {
@@ -79,7 +89,7 @@ export class Runner {
     this.opts = {
       leaseTtlMs: 15_000,
       maxSleepMs: 1_000,
-      pollMs: 50,
+      pollMs: 1_000,
       ...options,
       consumers: options.consumers ?? eventConsumers(options.config),
       log: (options.log ?? rootLogger).child({ runner: this.id }),
@@ -101,6 +111,7 @@ export class Runner {
   async start(): Promise<void> {
     if (this.loop) return;
     this.abort = unlimited(new AbortController());
+    this.unsubscribeLive = this.opts.db.live.subscribe(this.heardCommit);
     const first = this.launchTick(true);
     this.loop = this.run(first);
     await first;
@@ -112,6 +123,8 @@ export class Runner {
    */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.unsubscribeLive?.();
+    this.unsubscribeLive = null;
     await this.loop?.catch(() => undefined);
     this.loop = null;
     await this.housekeeping;
@@ -179,13 +192,47 @@ export class Runner {
     }
     const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
     while (clock.now() < until) {
-      await clock.sleep(Math.min(pollMs, until - clock.now()), signal);
+      await this.nap(Math.min(pollMs, until - clock.now()), signal);
       const due = await this.nextDueAt();
       if (due !== null && due <= clock.now()) {
         this.dueRead = this.lastDueRead;
         return;
       }
     }
+  }
+
+  /** Something was committed (by a pass of ours, or anywhere the store's live signal hears of). */
+  private readonly heardCommit = () => {
+    this.committed = true;
+    this.onCommit?.();
+  };
+
+  /**
+   * Sleep `ms` (real clock), or less when a commit is signalled, but no sooner than `COMMIT_LOOK_GAP_MS` after the
+   * nap began. Rejects with an AbortError when `signal` aborts, as the clock's sleep does.
+   */
+  private nap(ms: number, signal: AbortSignal): Promise<void> {
+    const startedAt = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      let early: NodeJS.Timeout | undefined;
+      const end = (aborted = false) => {
+        clearTimeout(timer);
+        clearTimeout(early);
+        signal.removeEventListener("abort", onAbort);
+        this.onCommit = null;
+        this.committed = false;
+        if (aborted) reject(abortError());
+        else resolve();
+      };
+      const onAbort = () => end(true);
+      const timer = setTimeout(end, ms);
+      this.onCommit = () => {
+        early ??= setTimeout(end, Math.max(0, startedAt + COMMIT_LOOK_GAP_MS - Date.now()));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      if (this.committed) this.onCommit();
+    });
   }
 
   /**
@@ -217,7 +264,11 @@ export class Runner {
       const job = this.reconcileOne(r.id, r.rolloutId).then((ok) => {
         if (!ok) report.errors++;
       });
-      const tracked = job.finally(() => this.inFlight.delete(r.id));
+      // A pass that ended may have left its region due at once (the next step of a chain): look again.
+      const tracked = job.finally(() => {
+        this.inFlight.delete(r.id);
+        this.heardCommit();
+      });
       this.inFlight.set(r.id, { rolloutId: r.rolloutId, done: tracked });
       return tracked;
     });
