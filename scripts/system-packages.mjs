@@ -11,6 +11,7 @@ const PROBES = {
   nginx: "/usr/sbin/nginx",
   "openssh-server": "/usr/sbin/sshd",
   postgresql: "/usr/lib/postgresql/15/bin/pg_ctl", // the version lab/servers/postgres.ts runs
+  awscli: "/usr/bin/aws", // the CI workflow's S3 publish step, run against a local receiver (server/cli/ci-workflows.test.ts)
 };
 
 export function ensureSystemPackages(names) {

@@ -51,7 +51,7 @@ function finish(error) {
 }
 
 // Chromium for the e2e tests; the lab's real servers for the provider and lab tests; PostgreSQL for the store tests.
-ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server", "postgresql"]);
+ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "haproxy", "nginx", "openssh-server", "postgresql", "awscli"]);
 step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
 step("format", bin("prettier"), ["--check", "."]);
