@@ -166,4 +166,5 @@ export const {
   signInFailures,
   rateBuckets,
   freezes,
+  slackLinks,
 } = pgTables;

@@ -22,3 +22,4 @@ export * from "./demo-faults";
 export * from "./sign-in-failures";
 export * from "./rate-buckets";
 export * from "./freezes";
+export * from "./slack-links";

@@ -27,6 +27,7 @@ import { signInFailureRepository } from "./repositories/sign-in-failures";
 import { demoFaultRepository } from "./repositories/demo-faults";
 import { rateBucketRepository } from "./repositories/rate-buckets";
 import { freezeRepository } from "./repositories/freezes";
+import { slackLinkRepository } from "./repositories/slack-links";
 
 /** Every repository on one handle: `t` is the handle's own tables (db/schema on SQLite, their translation on PostgreSQL). */
 export function repositories(q: Query, t: Tables) {
@@ -52,6 +53,7 @@ export function repositories(q: Query, t: Tables) {
     demoFaults: demoFaultRepository(q, t),
     rateBuckets: rateBucketRepository(q, t),
     freezes: freezeRepository(q, t),
+    slackLinks: slackLinkRepository(q, t),
   };
 }
 

@@ -47,6 +47,8 @@ export const EnvSchema = z.object({
   FLIGHTDECK_WEBHOOK_SECRET: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   /** While rotating: the old webhook secret, still accepted until CI signs with the new one (docs/security.md). */
   FLIGHTDECK_WEBHOOK_SECRET_PREVIOUS: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  /** The Slack app's signing secret: buttons on Slack cards, checked by POST /api/integrations/slack/actions (docs/notifications.md). */
+  SLACK_SIGNING_SECRET: z.string().min(16, { error: "must be the Slack app's signing secret (Basic Information → App Credentials)" }).optional(),
   /** CLI side only (`flightdeck rollout|rollback`): the server to talk to, and an API token. */
   FLIGHTDECK_URL: z.url({ error: (i) => `expected the Flightdeck server's URL, got ${JSON.stringify(i.input)}` }).optional(),
   FLIGHTDECK_TOKEN: z.string().regex(/^fd_/, { error: "expected an API token (fd_…) from Admin → API tokens" }).optional(),
