@@ -9,6 +9,7 @@ import { getRegionsOverview } from "./overview";
 import { getRegionPage } from "./region-page";
 import { getRolloutStatus } from "./rollout-status";
 import { listRolloutHistory } from "./rollout-view";
+import { freezeStatus } from "./freezes";
 
 let h: Harness;
 beforeEach(() => {
@@ -25,6 +26,7 @@ const READS: Record<string, (actor: Actor) => unknown> = {
   "pending approvals": (actor) => listPendingGates(h.as(actor)),
   "audit log": (actor) => listAuditEvents(h.as(actor), {}),
   history: (actor) => listRolloutHistory(h.as(actor), {}),
+  freezes: (actor) => freezeStatus(h.as(actor)),
 };
 
 describe("read verbs check the read role themselves", () => {
