@@ -87,7 +87,7 @@ test.describe("rollback where the eye is", () => {
     const link = sre.getByTestId("rollout-link-us-east");
     await expect(link).toHaveAttribute("href", `/rollouts/${rolloutId}`);
     await expect(link).toContainText("Canary", { timeout: 30_000 });
-    await expect(sre.getByTestId("split-us-east")).not.toHaveText("green 0% / blue 100%", { timeout: 20_000 });
+    await expect(sre.getByTestId("split-us-east")).not.toHaveText("0 % on green, 100 % on blue", { timeout: 20_000 });
     await expect(sre.getByTestId("rollback-words-api-us-east")).toHaveText("100 % of us-east back to blue, release 1.4.1");
 
     await sre.getByTestId("rollback-api-us-east").click();
@@ -98,7 +98,7 @@ test.describe("rollback where the eye is", () => {
     await dialog.getByTestId("confirm-rollback").click();
 
     // Live, without a reload: the card follows the engine until the balancer verified 100 % on blue.
-    await expect(sre.getByTestId("split-us-east")).toHaveText("green 0% / blue 100%", { timeout: 20_000 });
+    await expect(sre.getByTestId("split-us-east")).toHaveText("0 % on green, 100 % on blue", { timeout: 20_000 });
     await expect(sre.getByTestId("rollback-words-api-us-east")).toContainText(
       /^Nothing to roll back: 9\.0\.1-e2e\.\w+ was already rolled back and blue serves 100 % of us-east\.$/,
     );
@@ -126,7 +126,7 @@ test.describe("rollback where the eye is", () => {
     const sre = await pageAs(browser, "sre");
     await sre.goto("/");
     await expect(sre.getByTestId("rollout-link-us-east")).toContainText("Canary", { timeout: 30_000 });
-    await expect(sre.getByTestId("split-apac-se")).toHaveText("green 100% / blue 0%");
+    await expect(sre.getByTestId("split-apac-se")).toHaveText("100 % on green, 0 % on blue");
     await expect(sre.getByTestId("rollback-words-api-apac-se")).toHaveText("100 % of apac-se back to blue, release 1.4.1");
 
     await sre.getByTestId("emergency-rollback-api").click();
@@ -146,7 +146,8 @@ test.describe("rollback where the eye is", () => {
     const result = sre.getByTestId("emergency-result-api");
     await expect(result).toContainText("Emergency rollback of API requested; the regions move back in parallel, each verified.");
     await expect(result).toContainText("eu-west left alone:");
-    for (const region of ["us-east", "apac-se"]) await expect(sre.getByTestId(`split-${region}`)).toHaveText("green 0% / blue 100%", { timeout: 30_000 });
+    for (const region of ["us-east", "apac-se"])
+      await expect(sre.getByTestId(`split-${region}`)).toHaveText("0 % on green, 100 % on blue", { timeout: 30_000 });
     await sre.screenshot({ path: "test-results/screenshots/overview-after-emergency-rollback.png", fullPage: true });
     expect(world().weights["us-east"]).toEqual({ blue: 100, green: 0 });
     expect(world().weights["apac-se"]).toEqual({ blue: 100, green: 0 });
@@ -159,7 +160,7 @@ test.describe("rollback where the eye is", () => {
     // One summary for both regions, written once each was verified: the event behind the one incident card.
     await expect(async () => {
       await sre.goto("/audit");
-      await expect(sre.getByText(/Emergency rollback of api by user:demo-sre: 2 of 2 regions back on the previous release\./)).toBeVisible({ timeout: 1_000 });
+      await expect(sre.getByText(/Emergency rollback of api by Sam: 2 of 2 regions back on the previous release\./)).toBeVisible({ timeout: 1_000 });
     }).toPass({ timeout: 20_000 });
   });
 });

@@ -41,7 +41,7 @@ test.describe("the dashboard", () => {
     // The overview is open all along: it must follow the rollout without a reload and without moving its layout.
     const overview = await pageAs(browser, "viewer");
     await overview.goto("/");
-    await expect(overview.getByTestId("split-us-east")).toHaveText("green 0% / blue 100%");
+    await expect(overview.getByTestId("split-us-east")).toHaveText("0 % on green, 100 % on blue");
 
     const deployer = await pageAs(browser, "deployer");
     await deployer.goto("/rollouts/new");
@@ -69,7 +69,7 @@ test.describe("the dashboard", () => {
     // The deployer's page has not been reloaded since the start: the stages arrive live.
     await expect(deployer.getByTestId("phase-us-east")).toContainText("Canary 10 %", { timeout: 30_000 });
     await expect(deployer.getByTestId("phase-us-east")).toContainText("Canary 25 %", { timeout: 30_000 });
-    await expect(overview.getByTestId("split-us-east")).not.toHaveText("green 0% / blue 100%");
+    await expect(overview.getByTestId("split-us-east")).not.toHaveText("0 % on green, 100 % on blue");
     await deployer.screenshot({ path: "test-results/screenshots/rollout-page.png", fullPage: true });
     await overview.screenshot({ path: "test-results/screenshots/overview.png", fullPage: true });
 
@@ -79,9 +79,9 @@ test.describe("the dashboard", () => {
     await expect(sre.getByRole("dialog")).toContainText("returns to blue, which then serves 100 % of traffic");
     await sre.getByTestId("confirm-action").click();
     await expect(sre.getByTestId("phase-us-east")).toHaveText("Rolled back", { timeout: 20_000 });
-    await expect(sre.getByTestId("cause-us-east")).toContainText("rolled back by user:demo-sre");
+    await expect(sre.getByTestId("cause-us-east")).toContainText("rolled back by Sam (manual)");
     await expect(sre.getByTestId("cause-us-east")).toContainText("100 % of traffic is back on blue");
-    await expect(overview.getByTestId("split-us-east")).toHaveText("green 0% / blue 100%");
+    await expect(overview.getByTestId("split-us-east")).toHaveText("0 % on green, 100 % on blue");
     expect(await layoutShiftOf(overview), "layout shift of the overview while live data arrived").toBeLessThan(0.01);
 
     const viewer = await pageAs(browser, "viewer");

@@ -25,9 +25,9 @@ export default async function AdminPage() {
         </a>
       </div>
       <p className="mt-1 text-sm text-slate-600">
-        viewer reads; deployer starts and steers rollouts; reviewer approves as the functional reviewer; sre approves as SRE and rolls regions back; admin does
-        everything and manages users. A disabled user&apos;s sessions end and their API tokens stop at once; the last active admin cannot be disabled or lose
-        the role. Every change is recorded in the audit log.
+        viewer reads; deployer starts and steers rollouts; reviewer approves as reviewer; sre approves as SRE and rolls regions back; admin does everything and
+        manages users. A disabled user&apos;s sessions end and their API tokens stop at once; the last active admin cannot be disabled or lose the role. Every
+        change is recorded in the audit log.
       </p>
       <HydrateClient>
         <Suspense fallback={<p className="mt-6 text-sm text-slate-600">Loading users…</p>}>

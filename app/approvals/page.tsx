@@ -20,8 +20,8 @@ export default async function ApprovalsPage() {
     <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">
       <h1 className="text-2xl font-semibold text-slate-900">Approvals</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
-        Protected environments need one functional reviewer and one SRE, two different people. The person behind a rollout cannot approve it: whoever started
-        it, the creator of the API token that started it, or the author CI named. A rejection stops that region and blocks the regions after it.
+        Protected environments need one reviewer and one SRE, two different people. The person behind a rollout cannot approve it: whoever started it, the
+        creator of the API token that started it, or the author CI named. A rejection stops that region and blocks the regions after it.
       </p>
       <HydrateClient>
         <Suspense fallback={<p className="mt-6 text-sm text-slate-600">Loading pending gates…</p>}>

@@ -52,7 +52,10 @@ export function GateRow({
   const locked = busy || approve.isSuccess || reject.isSuccess || gate.cannotDecide !== null;
   const error = approve.error ?? reject.error;
   const input = { rolloutId, regionId: gate.regionId, comment: comment.trim() || undefined };
-  const rule = [gate.required.functional ? `${gate.required.functional} functional` : null, gate.required.sre ? `${gate.required.sre} SRE` : null]
+  const rule = [
+    gate.required.functional ? `${gate.required.functional} reviewer${gate.required.functional === 1 ? "" : "s"}` : null,
+    gate.required.sre ? `${gate.required.sre} SRE` : null,
+  ]
     .filter(Boolean)
     .join(" + ");
   const cancelReject = () => {
@@ -79,7 +82,7 @@ export function GateRow({
             {gate.decisions.map((d) => (
               <li key={`${d.reviewer}-${d.at}`}>
                 <span className={d.decision === "approved" ? "text-emerald-800" : "text-red-800"}>{d.decision}</span> by {d.reviewer} as{" "}
-                {d.kind === "sre" ? "SRE" : "functional reviewer"} <RelativeTime at={d.at} />
+                {d.kind === "sre" ? "SRE" : "reviewer"} <RelativeTime at={d.at} />
                 {d.comment ? <span className="block text-slate-600">“{d.comment}”</span> : null}
               </li>
             ))}

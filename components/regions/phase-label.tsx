@@ -1,7 +1,9 @@
 import Link from "next/link";
 import type { ActiveRegionRollout } from "@/server/services/overview";
 
-/** Where the region's rollout stands, in a few words: "Canary 25 % · stage 2 of 5". */
+const validating = (r: ActiveRegionRollout) => r.stagePercent === 100 && r.stageIndex === r.stageCount - 1;
+
+/** Where the region's rollout stands, in a few words: "Canary 25 % · stage 2 of 5", "Validation at 100 % · stage 5 of 5". */
 export function describePhase(rollout: ActiveRegionRollout): string {
   switch (rollout.phase) {
     case "pending":
@@ -11,7 +13,9 @@ export function describePhase(rollout: ActiveRegionRollout): string {
     case "deploying":
       return "Deploying";
     case "canary":
-      return rollout.stagePercent === null ? "Canary starting" : `Canary ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
+      if (rollout.stagePercent === null) return "Canary starting";
+      // The last stage at 100 % is the validation stage (docs/glossary.md), as the plan calls it.
+      return `${validating(rollout) ? "Validation at" : "Canary"} ${rollout.stagePercent} % · stage ${rollout.stageIndex + 1} of ${rollout.stageCount}`;
     case "succeeded":
       return "Rolled out";
     case "rolled_back":

@@ -75,7 +75,7 @@ export function RegionDetail({ page, mayRollback = false }: { page: RegionPage; 
           <dl className="mt-3 grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">Policy</dt>
             <dd className="font-mono">{page.reviewerRule.match}</dd>
-            <dt className="text-slate-500">Functional</dt>
+            <dt className="text-slate-500">Reviewers</dt>
             <dd>{page.reviewerRule.functional}</dd>
             <dt className="text-slate-500">SRE</dt>
             <dd>{page.reviewerRule.sre}</dd>

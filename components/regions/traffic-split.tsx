@@ -3,7 +3,7 @@ export function TrafficSplit({ regionId, greenPct, bluePct }: { regionId: string
   return (
     <div className="flex flex-col gap-1.5">
       <span data-testid={`split-${regionId}`} className="text-sm tabular-nums text-slate-800">
-        {`green ${greenPct}% / blue ${bluePct}%`}
+        {`${greenPct} % on green, ${bluePct} % on blue`}
       </span>
       <div aria-hidden="true" className="flex h-2 overflow-hidden rounded-full bg-slate-100">
         <div className="h-full bg-emerald-500 transition-[width] duration-700 ease-out motion-reduce:transition-none" style={{ width: `${greenPct}%` }} />

@@ -76,7 +76,7 @@ describe("the form's words", () => {
         { field: "regions", message: "c" },
       ]),
     ).toEqual({ regions: ["a", "c"], delayMinutes: ["b"] });
-    expect(reviewersWords({ functional: 1, sre: 1 })).toBe("1 functional + 1 SRE approvals");
+    expect(reviewersWords({ functional: 1, sre: 1 })).toBe("1 reviewer + 1 SRE approvals");
     expect(reviewersWords({ functional: 0, sre: 1 })).toBe("1 SRE approval");
     expect(reviewersWords(null)).toBeNull();
     expect(shortDigest(`sha256:3f2a9c${"0".repeat(58)}`)).toBe("3f2a9c000000");

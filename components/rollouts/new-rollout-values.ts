@@ -73,10 +73,10 @@ export function problemsByField(problems: PlanPreview["problems"]): Partial<Reco
   return grouped;
 }
 
-/** "1 functional + 1 SRE approval", or null when the region has no gate. */
+/** "1 reviewer + 1 SRE approval", or null when the region has no gate. */
 export function reviewersWords(reviewers: { functional: number; sre: number } | null): string | null {
   if (!reviewers) return null;
-  const parts = [reviewers.functional > 0 ? `${reviewers.functional} functional` : null, reviewers.sre > 0 ? `${reviewers.sre} SRE` : null].filter(Boolean);
+  const parts = [reviewers.functional > 0 ? `${reviewers.functional} reviewer` : null, reviewers.sre > 0 ? `${reviewers.sre} SRE` : null].filter(Boolean);
   const total = reviewers.functional + reviewers.sre;
   return `${parts.join(" + ")} approval${total === 1 ? "" : "s"}`;
 }

@@ -8,6 +8,7 @@ import type { ControlPermissions } from "./control-actions";
 import { MetricChart } from "./metric-chart";
 import { RegionControls } from "./region-controls";
 import { StageTimeline } from "./stage-timeline";
+import { outcomeTone, pauseWords } from "./state-words";
 import { StepHistory } from "./step-history";
 import { UnjudgedSamples } from "./unjudged-samples";
 
@@ -62,18 +63,18 @@ export function RegionSection(props: {
               Under observation until <RelativeTime at={region.observeUntil} />: still sampled, rolled back on a breach.
             </p>
           ) : null}
-          {region.paused ? <p className="mt-1 text-sm text-amber-800">Paused{region.pauseReason ? `: ${region.pauseReason}` : ""}</p> : null}
+          {region.paused ? <p className="mt-1 text-sm text-amber-800">{pauseWords(region.pauseReason)}</p> : null}
         </div>
         <RegionControls rolloutId={props.rolloutId} serviceId={props.serviceId} region={region} may={props.may} onDone={props.onChanged} />
       </div>
 
       {cause || region.outcomeReason ? (
-        <p data-testid={`cause-${region.regionId}`} className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p data-testid={`cause-${region.regionId}`} className={`rounded-md px-3 py-2 text-sm ${outcomeTone(region)}`}>
           {cause ? `Rolled back because ${cause}.` : region.outcomeReason}
         </p>
       ) : null}
 
-      <StageTimeline stages={region.stages} now={props.now} />
+      <StageTimeline stages={region.stages} region={region} now={props.now} />
       <UnjudgedSamples regionId={region.regionId} points={props.points} stagePercents={region.stages.map((s) => s.percent)} />
       <StepHistory regionId={region.regionId} steps={region.steps} />
 
@@ -88,7 +89,7 @@ export function RegionSection(props: {
             {region.approvals.map((a) => (
               <li key={`${a.reviewer}-${a.at}`}>
                 <span className={a.decision === "approved" ? "text-emerald-700" : "text-red-700"}>{a.decision === "approved" ? "Approved" : "Rejected"}</span>{" "}
-                by {a.reviewer} as {a.kind === "sre" ? "SRE" : "functional reviewer"}, <RelativeTime at={a.at} />
+                by {a.reviewer} as {a.kind === "sre" ? "SRE" : "reviewer"}, <RelativeTime at={a.at} />
                 {a.comment ? <span className="text-slate-500"> — “{a.comment}”</span> : null}
               </li>
             ))}

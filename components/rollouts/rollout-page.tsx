@@ -14,6 +14,7 @@ import { useTRPC } from "@/components/trpc/client";
 import type { ControlPermissions } from "./control-actions";
 import { EventLog } from "./event-log";
 import { formatMinutes } from "@/lib/format";
+import { rolloutStatusWords } from "./state-words";
 import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
@@ -22,13 +23,6 @@ import { ProvenanceMark } from "./provenance-mark";
 const REFETCH_COALESCE_MS = 150;
 /** Delivery status changes without a new event: poll while a card is still on its way. */
 const NOTIFICATIONS_POLL_MS = 3_000;
-
-const STATUS_LOOK: Record<string, string> = {
-  running: "bg-sky-50 text-sky-800 ring-sky-200",
-  succeeded: "bg-emerald-50 text-emerald-800 ring-emerald-200",
-  failed: "bg-red-50 text-red-800 ring-red-200",
-  aborted: "bg-slate-100 text-slate-700 ring-slate-300",
-};
 
 export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may: ControlPermissions; since: string | null }) {
   const trpc = useTRPC();
@@ -90,12 +84,13 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </Link>
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">
-            {view.serviceId} {view.artifact.version}
+            {view.serviceName} {view.artifact.version}
             <span
               data-testid="rollout-status"
-              className={`ml-3 inline-block rounded-full px-2.5 py-0.5 align-middle text-xs font-medium ring-1 ring-inset ${STATUS_LOOK[view.status]}`}
+              title={view.status === rolloutStatusWords(view).words ? undefined : `status: ${view.status}`}
+              className={`ml-3 inline-block rounded-full px-2.5 py-0.5 align-middle text-xs font-medium ring-1 ring-inset ${rolloutStatusWords(view).look}`}
             >
-              {view.status}
+              {rolloutStatusWords(view).words}
             </span>
           </h1>
           <LiveStatus status={live.status} />

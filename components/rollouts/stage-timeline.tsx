@@ -2,19 +2,12 @@
  * A region's canary stages from 10 to 100 %: each with its limits, how long it ran, how it ended, how many of
  * its samples were judged (inconclusive ones are never a pass), and who promoted it, with the reason.
  */
-import type { StageStatus } from "@/db/schema/stages";
 import type { RolloutView } from "@/server/services/rollout-view";
 import { formatDuration } from "./format";
+import { stageWords } from "./state-words";
 
-type Stage = RolloutView["regions"][number]["stages"][number];
-
-const STATUS: Record<StageStatus, { words: string; box: string }> = {
-  pending: { words: "waiting", box: "border-slate-200 bg-white text-slate-500" },
-  running: { words: "running", box: "border-sky-300 bg-sky-50 text-sky-900" },
-  passed: { words: "passed", box: "border-emerald-200 bg-emerald-50 text-emerald-900" },
-  failed: { words: "failed", box: "border-red-300 bg-red-50 text-red-900" },
-  skipped: { words: "skipped", box: "border-slate-200 bg-slate-50 text-slate-400" },
-};
+type Region = RolloutView["regions"][number];
+type Stage = Region["stages"][number];
 
 /** "8 of 10 samples judged, 2 inconclusive", or null before the first sample. */
 export function judgedWords(samples: Stage["samples"]): string | null {
@@ -35,11 +28,11 @@ function timeIn(stage: Stage, now: number | null): string | null {
   return end === null ? "…" : formatDuration(end - stage.startedAt);
 }
 
-export function StageTimeline({ stages, now }: { stages: Stage[]; now: number | null }) {
+export function StageTimeline({ stages, region, now }: { stages: Stage[]; region: Region; now: number | null }) {
   return (
     <ol aria-label="Canary stages" className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
       {stages.map((stage) => {
-        const look = STATUS[stage.status];
+        const look = stageWords(stage, region);
         const spent = timeIn(stage, now);
         return (
           <li key={stage.index} className={`flex flex-col gap-0.5 rounded-md border px-3 py-2 text-xs ${look.box}`}>

@@ -60,7 +60,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
                 <td className={TD}>
                   {r.providers.deploy} / {r.providers.traffic} / {r.providers.metrics}
                 </td>
-                <td className={TD}>{r.reviewers ? `${r.reviewers.functional} functional + ${r.reviewers.sre} SRE` : "none"}</td>
+                <td className={TD}>{r.reviewers ? `${r.reviewers.functional} reviewer + ${r.reviewers.sre} SRE` : "none"}</td>
               </tr>
             ))}
           </tbody>
@@ -103,7 +103,7 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
         <ul className="mt-2 space-y-1 text-sm">
           {view.policies.environments.map((e) => (
             <li key={e.match}>
-              <span className="font-mono text-xs">{e.match}</span>: {e.functional} functional + {e.sre} SRE{e.protected ? ", protected" : ""}
+              <span className="font-mono text-xs">{e.match}</span>: {e.functional} reviewer + {e.sre} SRE{e.protected ? ", protected" : ""}
             </li>
           ))}
         </ul>

@@ -71,7 +71,7 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
       const approved = (c: "functional" | "sre") => mine.filter((d) => d.approval.decision === "approved" && d.approval.kind === c).length;
       const stillNeeded = (["functional", "sre"] as const)
         .filter((c) => approved(c) < required[c])
-        .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "functional reviewer"}`)
+        .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "reviewer"}`)
         .join(" and ");
       gates.push({
         regionId: w.regionId,
@@ -143,7 +143,7 @@ async function whyNot(db: Store, actor: Actor, rollout: RolloutBehind, decided: 
   const behind = await behindRollout(db, rollout, (await reviewerOf(db, actor.id)) ?? { id: actor.id, name: actor.name, email: "" });
   if (behind) return `${behind}, so someone else must approve it.`;
   const mine = decided.find((a) => a.reviewerId === actor.id);
-  if (mine) return `You already ${mine.decision} this gate as ${mine.kind === "sre" ? "SRE" : "functional reviewer"}.`;
+  if (mine) return `You already ${mine.decision} this gate as ${mine.kind === "sre" ? "SRE" : "reviewer"}.`;
   return null;
 }
 

@@ -21,7 +21,7 @@ import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 
 type Capacity = "functional" | "sre";
-const CAPACITY_WORDS: Record<Capacity, string> = { functional: "functional reviewer", sre: "SRE" };
+const CAPACITY_WORDS: Record<Capacity, string> = { functional: "reviewer", sre: "SRE" };
 
 export const ApproveGateInput = z.strictObject({
   rolloutId: z.string().min(1),

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { actorName, namesFor, withActorNames, type ActorNames } from "@/server/actor-names";
 import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
-import { readEvent } from "@/server/engine/machine/events";
+import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
 import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { notFound } from "./errors";
@@ -36,10 +36,11 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const approvalRows = await db.approvals.listWithReviewerForRegionRollouts(ids);
   const judged = await stageJudgements(ctx, ids);
   const promotions = await promotionsOf(ctx, rolloutId);
+  const rollbacks = await rollbacksOf(ctx, rolloutId);
   // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
   const names = await namesFor(
     db,
-    [rollout.initiator, ...promotions.map((p) => p.actor)],
+    [rollout.initiator, ...promotions.map((p) => p.actor), ...rollbacks.flatMap((r) => (r.actor ? [r.actor] : []))],
     regionRows.flatMap((r) => [r.pauseReason, r.outcomeReason]),
   );
   const now = Date.now();
@@ -57,6 +58,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
     return {
       ...regionStatusOf(r, regionStages[r.stageIndex]?.percent ?? null),
       pauseReason: withActorNames(r.pauseReason, names),
+      /** How it was rolled back: a breach the engine found, or a person (during the canary, or an emergency rollback), by name. */
+      rollback: rollbackOf(rollbacks, r.regionId, names),
       outcomeReason: withActorNames(r.outcomeReason, names),
       regionRolloutId: r.id,
       regionName: region?.name ?? r.regionId,
@@ -99,6 +102,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   return {
     ...rolloutStatusOf(rollout),
     initiatorName: actorName(rollout.initiator, names),
+    /** The service as people call it ("API"), where `serviceId` is the key ("api"). */
+    serviceName: config.services.find((s) => s.id === rollout.serviceId)?.name ?? rollout.serviceId,
     artifact: {
       version: artifact.version,
       digest: artifact.digest,
@@ -139,6 +144,24 @@ async function stageJudgements(ctx: ReadContext, ids: string[]): Promise<Map<str
     out.set(key, entry);
   }
   return out;
+}
+
+/** Each region's rollbacks, from the event log: what triggered it and who asked (a person's rollback names them). */
+async function rollbacksOf(ctx: ReadContext, rolloutId: string) {
+  const rows = await ctx.db.events.listForRolloutOfType(rolloutId, "region.rolled_back");
+  return rows.map((e) => {
+    const read = readEvent(e);
+    const data = read?.type === "region.rolled_back" ? read.data : {};
+    const trigger = rollbackTrigger(data);
+    return { regionId: e.regionId, at: e.at, trigger, actor: trigger === "breach" ? null : e.actor };
+  });
+}
+
+/** The region's latest rollback: "breach", or "manual" / "emergency" with the person's name. */
+function rollbackOf(rollbacks: Awaited<ReturnType<typeof rollbacksOf>>, regionId: string, names: ActorNames) {
+  const last = rollbacks.filter((r) => r.regionId === regionId).at(-1);
+  if (!last) return null;
+  return { trigger: last.trigger, by: last.actor, byName: last.actor ? actorName(last.actor, names) : null, at: last.at };
 }
 
 /** A stage's promotion, with the promoter's name beside the reference. */

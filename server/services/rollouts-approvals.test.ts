@@ -133,9 +133,9 @@ describe("approval ahead of the gate (pre-approval)", () => {
       await pre.runner.tick();
       const listed = (await listPendingGates(pre.as(sam))).flatMap((r) => r.gates.map((g) => [g.regionId, g.ahead, g.stillNeeded]));
       expect(listed).toEqual([
-        ["us-east", false, "1 functional reviewer and 1 SRE"],
-        ["eu-west", true, "1 functional reviewer and 1 SRE"],
-        ["apac-se", true, "1 functional reviewer and 1 SRE"],
+        ["us-east", false, "1 reviewer and 1 SRE"],
+        ["eu-west", true, "1 reviewer and 1 SRE"],
+        ["apac-se", true, "1 reviewer and 1 SRE"],
       ]);
       expect(await countGatesWaitingFor(pre.as(sam))).toBe(1);
 
@@ -144,7 +144,7 @@ describe("approval ahead of the gate (pre-approval)", () => {
       const first = await approveGate(pre.as(functional), { rolloutId: id, regionId: "eu-west" });
       expect(first).toMatchObject({ ahead: true, kind: "functional" });
       expect(first.message).toBe(
-        "You approved eu-west ahead of its gate (it counts when the region gets there) as functional reviewer (1 of 1 functional reviewer, 0 of 1 SRE). Still needed: 1 SRE.",
+        "You approved eu-west ahead of its gate (it counts when the region gets there) as reviewer (1 of 1 reviewer, 0 of 1 SRE). Still needed: 1 SRE.",
       );
       for (const regionId of ["us-east", "eu-west", "apac-se"]) {
         if (regionId !== "eu-west") await approveGate(pre.as(functional), { rolloutId: id, regionId });

@@ -207,7 +207,9 @@ describe("emergency rollback", () => {
     expect(phases(h.db)).toEqual({ "us-east": "rolled_back", "eu-west": "blocked" });
     expect(h.world.weightOf("us-east")).toEqual({ [fromColour]: 100, [toColour]: 0 });
     expect(regionStateOf(h.db, "us-east")).toMatchObject({ liveColour: fromColour, activeRegionRolloutId: null });
-    expect(regionRolloutOf(h.db, rolloutId, "us-east").outcomeReason).toMatch(/^rolled back by user:sam at the 10 % stage; 100 % of traffic is back on /);
+    expect(regionRolloutOf(h.db, rolloutId, "us-east").outcomeReason).toMatch(
+      /^rolled back by user:sam \(manual\) at the 10 % stage; 100 % of traffic is back on /,
+    );
     expect(eventsOf(h.db, { type: "region.rolled_back" }).map((e) => e.actor)).toEqual(["user:sam"]);
     expect(h.world.deployCalls.map((c) => c.region)).toEqual(["us-east"]);
   });

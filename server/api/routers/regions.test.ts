@@ -73,10 +73,10 @@ describe("regions router", () => {
 
   it("gives a viewer the overview of every region", async () => {
     const overview = await (await callerFor(viewer)).regions.overview();
-    expect(overview.services[0].regions.map((r) => [r.regionId, r.liveColour, `green ${r.greenPct}% / blue ${r.bluePct}%`])).toEqual([
-      ["us-east", "blue", "green 0% / blue 100%"],
-      ["eu-west", "blue", "green 0% / blue 100%"],
-      ["apac-se", "blue", "green 0% / blue 100%"],
+    expect(overview.services[0].regions.map((r) => [r.regionId, r.liveColour, `${r.greenPct} % on green, ${r.bluePct} % on blue`])).toEqual([
+      ["us-east", "blue", "0 % on green, 100 % on blue"],
+      ["eu-west", "blue", "0 % on green, 100 % on blue"],
+      ["apac-se", "blue", "0 % on green, 100 % on blue"],
     ]);
   });
 

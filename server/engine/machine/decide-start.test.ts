@@ -64,7 +64,7 @@ describe("pending: when a region starts, by strategy", () => {
     const t = transitionOf(decide(decideInput({ gate: { required: REVIEWERS, approvals: [] } })));
     expect(t.patch).toMatchObject({ phase: "awaiting_approval", startedAt: T0 });
     expect(eventTypes(t)).toEqual(["region.started", "gate.opened"]);
-    expect(t.events[1].message).toBe("eu-west waits for approval by 1 functional and 1 SRE reviewers.");
+    expect(t.events[1].message).toBe("eu-west waits for approval by 1 reviewer and 1 SRE.");
   });
 
   it("a gate that asks for no reviewers is no gate", () => {

@@ -26,9 +26,9 @@ export function gateStatus(gate: Gate): GateStatus {
 
 /** "1 functional and 1 SRE reviewer" (only the kinds that count). */
 export function describeRequirement(required: { functional: number; sre: number }): string {
+  // The role is "reviewer" and the stored gate kind "functional": words say reviewer (docs/glossary.md).
   const parts = [];
-  if (required.functional > 0) parts.push(`${required.functional} functional`);
-  if (required.sre > 0) parts.push(`${required.sre} SRE`);
-  const total = required.functional + required.sre;
-  return `${parts.join(" and ")} reviewer${total === 1 ? "" : "s"}`;
+  if (required.functional > 0) parts.push(`${required.functional} reviewer${required.functional === 1 ? "" : "s"}`);
+  if (required.sre > 0) parts.push(`${required.sre} SRE${required.sre === 1 ? "" : "s"}`);
+  return parts.join(" and ");
 }

@@ -74,7 +74,7 @@ describe("a requested rollback during the canary", () => {
       phase: "rolled_back",
       canaryPct: 0,
       finishedAt: T0,
-      outcomeReason: "rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue",
+      outcomeReason: "rolled back by user:sam (manual) at the 25 % stage; 100 % of traffic is back on blue",
       requestedAction: null,
     });
     expect(t.events).toEqual([expect.objectContaining({ type: "region.rolled_back", data: { actor: "user:sam", manual: true, stageIndex: 1, percent: 25 } })]);
@@ -91,7 +91,7 @@ describe("a requested rollback during the canary", () => {
     expect(retried).toMatchObject({ kind: "effect", stepKey: "rr_eu/a1/rollback/retry-1" });
     expect(transitionOf(retried).patch).toMatchObject({ phase: "rolled_back", rollbackAttempts: 0, rollbackNextAt: null, requestedAction: null });
     expect(transitionOf(retried).events[0].message).toBe(
-      "eu-west rolled back by user:sam at the 25 % stage; 100 % of traffic is back on blue (after 2 tries).",
+      "eu-west rolled back by user:sam (manual) at the 25 % stage; 100 % of traffic is back on blue (after 2 tries).",
     );
   });
 });

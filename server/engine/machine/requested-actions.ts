@@ -142,8 +142,9 @@ function canaryMoveBackEffect(input: DecideInput, by: string, how: "abort" | "ro
   const { state, stages, now } = input;
   const stage = state.stageIndex >= 0 ? stages[state.stageIndex] : undefined;
   const at = stage ? ` at the ${stageName(stage, state.stageIndex)}` : "";
+  // "(manual)": a person's decision, not a breach the engine found (docs/glossary.md).
   const done = how === "abort" ? "aborted" : "rolled back";
-  const reason = `${done} by ${by}${at}; 100 % of traffic is back on ${state.fromColour}`;
+  const reason = `${done} by ${by}${how === "rollback" ? " (manual)" : ""}${at}; 100 % of traffic is back on ${state.fromColour}`;
   const data: MoveBackData =
     how === "abort" ? { actor: by, stageIndex: state.stageIndex } : { actor: by, manual: true, stageIndex: state.stageIndex, percent: stage?.percent ?? null };
   return {

@@ -167,9 +167,8 @@ function emergencyOutcomeWords(o: EmergencyOutcome): string {
 
 function describeRequired(required: unknown): string {
   const r = (required ?? {}) as { functional?: number; sre?: number };
-  const parts = [
-    r.functional ? `${r.functional} functional reviewer${r.functional > 1 ? "s" : ""}` : null,
-    r.sre ? `${r.sre} SRE${r.sre > 1 ? "s" : ""}` : null,
-  ].filter(Boolean);
+  const parts = [r.functional ? `${r.functional} reviewer${r.functional > 1 ? "s" : ""}` : null, r.sre ? `${r.sre} SRE${r.sre > 1 ? "s" : ""}` : null].filter(
+    Boolean,
+  );
   return parts.length > 0 ? `approval by ${parts.join(" and ")}` : "approval";
 }

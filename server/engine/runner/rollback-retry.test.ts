@@ -93,7 +93,7 @@ describe("a one-click rollback the load balancer refuses", () => {
     await runUntil(h, () => row(rolloutId).phase === "rolled_back", undefined, 20_000, runner);
     expect(failNextRollbacks).toBe(0);
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
-    expect(row(rolloutId).outcomeReason).toBe("rolled back by user:sam at the 10 % stage; 100 % of traffic is back on blue");
+    expect(row(rolloutId).outcomeReason).toBe("rolled back by user:sam (manual) at the 10 % stage; 100 % of traffic is back on blue");
     expect(eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "traffic.failed")).toHaveLength(1);
     expect(eventsOf(h.db, { regionId: "us-east" }).filter((e) => e.type === "rollback.retry_failed")).toHaveLength(3);
   });
