@@ -2,7 +2,7 @@
  * `npm run chaos -- [--seed S] [--kills N] [--stage-seconds T]`: rollouts on the lab's real servers with the
  * Flightdeck process killed (kill -9 of its process group) at named crash points and at random moments, each
  * rollout checked from the servers' side (scripts/chaos/). Each failure is printed with its seed, run and kills;
- * the last line is `survived K/N kills`, and the exit code is 0 only when K = N.
+ * the last line is `survived K/N kills`, and the exit code is 0 only when every run passed and K = N = --kills.
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -35,4 +35,4 @@ console.log(`cards: ${report.cards.posts} posts, ${report.cards.repeats} marked 
 const load = loadavg().map((l) => l.toFixed(2));
 console.log(`${report.failures.length} failed runs; ${report.seconds} s; load average ${load.join(" ")}`);
 console.log(`survived ${report.survived}/${report.made} kills`);
-process.exit(report.survived === report.made && report.made === kills ? 0 : 1);
+process.exit(report.failures.length === 0 && report.survived === report.made && report.made === kills ? 0 : 1);

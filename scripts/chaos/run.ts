@@ -300,7 +300,7 @@ function liveColourOf(weights: Record<LabColour, number>, region: string): LabCo
   return live;
 }
 
-export const otherColour = (c: LabColour): LabColour => (c === "blue" ? "green" : "blue");
+const otherColour = (c: LabColour): LabColour => (c === "blue" ? "green" : "blue");
 
 async function killGroup(worker: Worker): Promise<void> {
   if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
