@@ -79,6 +79,9 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "demo.injectFault": () => ({ regionId: "us-east", stagePercent: 25, errorRatePct: 5 }),
   "demo.clearFaults": () => ({ regionId: "us-east" }),
   "services.rollback": () => ({ serviceId: "api", idempotencyKey: "fuzz-key-1" }),
+  "freeze.status": () => undefined,
+  "freeze.declare": () => ({ reason: "fuzz: stop everything" }),
+  "freeze.lift": () => undefined,
 };
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } };
