@@ -16,7 +16,8 @@ const PHASE_COLOUR: Record<string, Colour> = {
 export function describeRegion(r: RegionStatus): string {
   const parts = [r.phase.replace("_", " ")];
   if (r.stagePercent !== null && r.phase === "canary") parts.push(`stage ${r.stagePercent} %`, `traffic ${r.canaryPct} %`);
-  if (r.paused) parts.push(`paused${r.pauseReason ? ` (${r.pauseReason})` : ""}`);
+  // "paused by user:sam: look at logs" already says it is paused; the engine's own reasons do not.
+  if (r.paused) parts.push(r.pauseReason && /^paused\b/.test(r.pauseReason) ? r.pauseReason : `paused${r.pauseReason ? ` (${r.pauseReason})` : ""}`);
   if (r.outcomeReason) parts.push(r.outcomeReason);
   return parts.join(", ");
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import type { RegionStatus, RolloutStatusView } from "@/server/services/rollout-status";
+import { describeRegion, formatRollout } from "./rollout-format";
+
+const region: RegionStatus = {
+  regionId: "us-east",
+  position: 0,
+  phase: "canary",
+  stagePercent: 25,
+  canaryPct: 25,
+  paused: false,
+  pauseReason: null,
+  cause: null,
+  outcomeReason: null,
+  attempt: 1,
+};
+
+describe("rollout status in a terminal", () => {
+  it("says paused once, whether a person's reason says it or the engine's does not", () => {
+    expect(describeRegion({ ...region, paused: true, pauseReason: "paused by user:sam: look at logs" })).toBe(
+      "canary, stage 25 %, traffic 25 %, paused by user:sam: look at logs",
+    );
+    expect(describeRegion({ ...region, paused: true, pauseReason: "traffic could not be moved" })).toBe(
+      "canary, stage 25 %, traffic 25 %, paused (traffic could not be moved)",
+    );
+  });
+
+  it("writes the delay between regions as a duration (0.1 min is 6 s)", () => {
+    const view = { id: "r1", serviceId: "api", version: "1.4.2", strategy: "delayed", delayMinutes: 0.1, status: "running", initiator: "engine", regions: [] };
+    expect(formatRollout({ tty: false }, view as unknown as RolloutStatusView)[0]).toContain("delayed (6 s between regions)");
+  });
+});
