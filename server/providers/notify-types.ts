@@ -36,6 +36,8 @@ export type NotificationView = {
   version: string;
   /** The region the card is about (absent on rollout-wide cards). */
   regionName?: string;
+  /** Its id, for the card's buttons (Slack app: docs/notifications.md). */
+  regionId?: string;
   stagePercent?: number | null;
   /** The colour that keeps or gets the traffic back, and the one the release went to. */
   oldColour?: Colour;

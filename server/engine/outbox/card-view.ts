@@ -44,7 +44,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
     correlationId: rollout.correlationId,
     service,
     version: artifact?.version ?? "?",
-    ...(region ? { regionName: region.name } : {}),
+    ...(region ? { regionName: region.name, regionId: region.id } : {}),
     ...(rr ? { oldColour: rr.fromColour as Colour, newColour: rr.toColour as Colour } : {}),
     stagePercent: num(ev?.data.percent),
     detail: message,

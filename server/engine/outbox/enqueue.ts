@@ -5,6 +5,7 @@
  * sent again. Delivery is ./sender.ts.
  */
 import type { Store } from "@/db/client";
+import { serverEnv } from "@/server/config/env";
 import type { FleetConfig } from "@/server/config/schema";
 import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
 import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
@@ -40,8 +41,9 @@ export const CARD_FOR_EVENT: Record<string, { kind: CardKind; purpose: Purpose }
 const GROUPED_KINDS: ReadonlySet<CardKind> = new Set(["analysis-inconclusive", "provider-failure"]);
 export const GROUP_WINDOW_MS = 10 * 60_000;
 
+/** Slack cards carry buttons only when a Slack app is set up (its signing secret): plain incoming webhooks stay as they are. */
 export function renderCard(channelKind: Channel["kind"], view: NotificationView): unknown {
-  return channelKind === "slack" ? buildSlackMessage(view) : buildTeamsMessage(view);
+  return channelKind === "slack" ? buildSlackMessage(view, { buttons: Boolean(serverEnv().SLACK_SIGNING_SECRET) }) : buildTeamsMessage(view);
 }
 
 /** Writes the outbox rows an event calls for, in the caller's transaction. Returns how many were written. */
