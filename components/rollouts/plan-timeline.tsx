@@ -8,7 +8,8 @@ import type { PlanPreview } from "./new-rollout-values";
 type PlannedRegion = NonNullable<PlanPreview["plan"]>["regions"][number];
 
 const STAGE_LOOK = ["bg-sky-200", "bg-sky-300", "bg-sky-400", "bg-sky-500", "bg-sky-600"];
-const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 240, 480].map((m) => m * 60_000);
+// Seconds first: a short test fleet's plan (stages of 6 s) would otherwise get only its "0" tick.
+const TICK_STEPS_MS = [...[5, 10, 15, 30].map((s) => s * 1000), ...[1, 2, 5, 10, 15, 30, 60, 120, 240, 480].map((m) => m * 60_000)];
 
 /** Axis ticks at a round step, at most six, none so near the end that its label would run off the chart. */
 function ticks(totalMs: number): number[] {
