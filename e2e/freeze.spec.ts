@@ -50,7 +50,7 @@ test.describe("freeze", () => {
     await deployer.getByTestId("start-rollout").click();
     await deployer.getByTestId("confirm-start").click();
     const refusal = deployer.getByText("The rollout did not start:");
-    await expect(refusal).toContainText("Rollouts are frozen in us-east by the stop-all declared by user:demo-sre at");
+    await expect(refusal).toContainText("Rollouts are frozen in us-east by the stop-all declared by Sam at");
     await expect(refusal).toContainText("(incident INC-7: checkout errors) until someone lifts it.");
     await expect(deployer).toHaveURL(/\/rollouts\/new$/);
 

@@ -145,7 +145,7 @@ describe("stop-all", () => {
     const err = await caught(() => start(dana, ["eu-west"]));
     expect(err.code).toBe("PRECONDITION_FAILED");
     expect(err.message).toBe(
-      "Rollouts are frozen in eu-west by the stop-all declared by user:sam at Mon 2025-01-06 09:00 UTC (incident INC-7) until someone lifts it. An SRE may start it anyway with a break-glass reason.",
+      "Rollouts are frozen in eu-west by the stop-all declared by Sam at Mon 2025-01-06 09:00 UTC (incident INC-7) until someone lifts it. An SRE may start it anyway with a break-glass reason.",
     );
     expect(written()).toEqual(before);
     expect(await freezeStatus(h.as(sam))).toMatchObject({ frozen: true, canManage: true, canBreakGlass: true, freezes: [{ kind: "stop-all", until: null }] });

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Store } from "@/db/client";
 import { actorRef } from "@/server/actor";
+import { namesFor, withActorNames } from "@/server/actor-names";
 import { actorCan } from "@/server/auth/roles";
 import type { RegionConfig } from "@/server/config/schema";
 import { eventValues } from "@/server/engine/machine/events";
@@ -39,12 +40,18 @@ export type FreezeView = {
 
 export type FreezeStatus = { frozen: boolean; freezes: FreezeView[]; canManage: boolean; canBreakGlass: boolean };
 
+/** A freeze in words, with whoever declared it by name ("the stop-all declared by Sam at …"). */
+async function describeByName(db: Store, freeze: ActiveFreeze): Promise<string> {
+  const text = describeFreeze(freeze);
+  return withActorNames(text, await namesFor(db, [], [text]));
+}
+
 async function stopAllInForce(db: Store): Promise<StopAll | null> {
   const row = await db.freezes.active();
   return row && { id: row.id, reason: row.reason, declaredBy: row.declaredBy, declaredAt: row.declaredAt };
 }
 
-function view(freeze: ActiveFreeze, environments: string[] | null): FreezeView {
+async function view(db: Store, freeze: ActiveFreeze, environments: string[] | null): Promise<FreezeView> {
   return {
     kind: freeze.kind,
     id: freeze.id,
@@ -54,7 +61,7 @@ function view(freeze: ActiveFreeze, environments: string[] | null): FreezeView {
     environments,
     declaredBy: freeze.kind === "stop-all" ? freeze.declaredBy : null,
     declaredAt: freeze.kind === "stop-all" ? freeze.declaredAt : null,
-    description: describeFreeze(freeze),
+    description: await describeByName(db, freeze),
   };
 }
 
@@ -63,11 +70,11 @@ export async function freezeStatus(ctx: ServiceContext): Promise<FreezeStatus> {
   if (!actorCan(ctx.actor, "read")) throw forbidden("Reading the freezes needs a role (viewer or above).");
   const now = ctx.clock.now();
   const stopAll = await stopAllInForce(ctx.db);
-  const freezes: FreezeView[] = stopAll ? [view({ kind: "stop-all", ...stopAll, until: null }, null)] : [];
+  const freezes: FreezeView[] = stopAll ? [await view(ctx.db, { kind: "stop-all", ...stopAll, until: null }, null)] : [];
   for (const window of ctx.config.freezes) {
     const until = windowEnd(window, now);
     if (until !== null)
-      freezes.push(view({ kind: "window", id: window.id, reason: window.reason, until, timeZone: window.timeZone }, window.environments ?? null));
+      freezes.push(await view(ctx.db, { kind: "window", id: window.id, reason: window.reason, until, timeZone: window.timeZone }, window.environments ?? null));
   }
   return {
     frozen: freezes.length > 0,
@@ -88,7 +95,7 @@ export async function declareFreeze(ctx: ServiceContext, raw: DeclareFreezeInput
     await tx.exclusive("freeze");
     const existing = await stopAllInForce(tx);
     if (existing)
-      throw conflict(`A stop-all is already in force: ${describeFreeze({ kind: "stop-all", ...existing, until: null })}.`, { freezeId: existing.id });
+      throw conflict(`A stop-all is already in force: ${await describeByName(tx, { kind: "stop-all", ...existing, until: null })}.`, { freezeId: existing.id });
     const id = randomUUID();
     await tx.freezes.insert({ id, reason, declaredBy: by, declaredAt: now });
     await tx.events.insertAll([
@@ -100,7 +107,7 @@ export async function declareFreeze(ctx: ServiceContext, raw: DeclareFreezeInput
         data: { actor: by, freezeId: id, reason },
       }),
     ]);
-    return view({ kind: "stop-all", id, reason, declaredBy: by, declaredAt: now, until: null }, null);
+    return view(tx, { kind: "stop-all", id, reason, declaredBy: by, declaredAt: now, until: null }, null);
   });
 }
 
@@ -148,10 +155,10 @@ export async function checkFreeze(
   const where = frozen.map((f) => f.region.id).join(", ");
   if (breakGlassReason === null) {
     const override = "An SRE may start it anyway with a break-glass reason.";
-    throw preconditionFailed(`Rollouts are frozen in ${where} by ${describeFreeze(freeze)}. ${override}`);
+    throw preconditionFailed(`Rollouts are frozen in ${where} by ${await describeByName(tx, freeze)}. ${override}`);
   }
   if (!actorCan(ctx.actor, "freeze.break_glass"))
-    throw forbidden(`Rollouts are frozen in ${where} by ${describeFreeze(freeze)}; starting one anyway (break-glass) needs the sre or admin role.`);
+    throw forbidden(`Rollouts are frozen in ${where} by ${await describeByName(tx, freeze)}; starting one anyway (break-glass) needs the sre or admin role.`);
   return { freeze, reason: breakGlassReason };
 }
 
