@@ -28,6 +28,7 @@ import { approveGate } from "@/server/services/approvals";
 import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { goodBody, SECRET, signedRequest } from "@/server/services/ci-webhook.fixtures";
 import { injectDemoFault } from "@/server/services/demo-faults";
+import { declareFreeze, liftFreeze } from "@/server/services/freezes";
 import { RateLimiter, WEBHOOK_RATE_LIMIT } from "@/server/services/rate-limiter";
 import type { ServiceContext } from "@/server/services/context";
 import { getRolloutNotifications } from "@/server/services/rollout-notifications";
@@ -70,6 +71,8 @@ beforeAll(async () => {
   expect(await authorizeLocal(h.as(SYSTEM), { email: "olu@example.com", password: "not the password" }, "192.0.2.1")).toBeNull();
   expect(await new RateLimiter("webhook", WEBHOOK_RATE_LIMIT).take(h.db, "192.0.2.1", h.clock.now())).toEqual({ allowed: true });
   await injectDemoFault(h.as(ada), { regionId: "apac-se", stagePercent: 25, errorRatePct: 2.5 });
+  await declareFreeze(h.as(ada), { reason: "drill: a stop-all declared and lifted" });
+  await liftFreeze(h.as(ada));
   const delivery = signedRequest(goodBody({ regions: ["apac-se"] }), { timestamp: String(Math.floor(h.clock.now() / 1000)) });
   const answer = await receiveCiWebhook({ ...h.as(SYSTEM), secret: SECRET }, { headers: delivery.headers, rawBody: await delivery.text() });
   expect(answer.status).toBe(202);
