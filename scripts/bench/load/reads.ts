@@ -8,6 +8,8 @@
  */
 import { describeError } from "./feeds";
 
+const READ_TIMEOUT_MS = 30_000;
+
 export type ReadKind = "rest rollouts" | "rest rollout" | "trpc rollout page" | "trpc overview";
 export const READ_KINDS: ReadKind[] = ["rest rollouts", "rest rollout", "trpc rollout page", "trpc overview"];
 
@@ -64,16 +66,25 @@ export async function readAtRate(
     const kind = READ_KINDS[k % READ_KINDS.length];
     const { path, headers } = request(kind, o.rolloutIds[k % o.rolloutIds.length], o);
     stats.sent++;
-    const read = fetch(`${base}${path}`, { headers, signal: AbortSignal.any([o.signal, AbortSignal.timeout(30_000)]) })
+    // A timer of its own: a timeout signal composed with AbortSignal.any may be collected before it fires (Node 20).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
+    const onStop = () => abort.abort();
+    o.signal.addEventListener("abort", onStop, { once: true });
+    const read = fetch(`${base}${path}`, { headers, signal: abort.signal })
       .then(async (res) => {
         await res.arrayBuffer();
         if (res.status === 200) stats.latenciesMs[kind].push(Date.now() - due);
         else fail(`${kind}: HTTP ${res.status}`);
       })
       .catch((err: unknown) => {
-        if (!o.signal.aborted) fail(`${kind}: ${describeError(err)}`);
+        if (!o.signal.aborted) fail(`${kind}: ${abort.signal.aborted ? String(abort.signal.reason) : describeError(err)}`);
       })
-      .finally(() => pending.delete(read));
+      .finally(() => {
+        clearTimeout(timer);
+        o.signal.removeEventListener("abort", onStop);
+        pending.delete(read);
+      });
     pending.add(read);
   }
   await Promise.all(pending);
