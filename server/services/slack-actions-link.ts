@@ -1,0 +1,48 @@
+/**
+ * A person links their own Slack member id on the settings page, once: the buttons on Slack cards then act as
+ * them (server/services/slack-actions.ts). Only the signed-in user links themselves; a member id already linked to
+ * someone else is refused (that person unlinks first), so one press is never two people's.
+ */
+import { z } from "zod";
+import { parseInput, type ServiceContext } from "./context";
+import { conflict, forbidden } from "./errors";
+
+export const LinkSlackMemberInput = z.strictObject({
+  // Slack member ids: U… (W… on Enterprise Grid), upper-case letters and digits (Profile → ⋮ → Copy member ID).
+  slackUserId: z
+    .string()
+    .trim()
+    .regex(/^[UW][A-Z0-9]{2,30}$/, { error: "expected a Slack member id such as U04ABC123 (Slack: your profile → ⋮ → Copy member ID)" }),
+});
+export type LinkSlackMemberInput = z.input<typeof LinkSlackMemberInput>;
+
+export type SlackLinkView = { slackUserId: string | null };
+
+function signedInUser(ctx: ServiceContext): string {
+  if (ctx.actor.kind !== "user") throw forbidden("Only a signed-in person links their own Slack account.");
+  return ctx.actor.id;
+}
+
+export async function slackLinkOf(ctx: ServiceContext): Promise<SlackLinkView> {
+  const link = await ctx.db.slackLinks.ofUser(signedInUser(ctx));
+  return { slackUserId: link?.slackUserId ?? null };
+}
+
+export async function linkSlackMember(ctx: ServiceContext, raw: LinkSlackMemberInput): Promise<SlackLinkView> {
+  const userId = signedInUser(ctx);
+  const { slackUserId } = parseInput(LinkSlackMemberInput, raw);
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const taken = await tx.slackLinks.bySlackUser(slackUserId);
+    if (taken && taken.userId !== userId) {
+      throw conflict(`Slack member ${slackUserId} is linked to another Flightdeck user: they unlink it first (Settings → Slack).`);
+    }
+    await tx.slackLinks.replaceForUser({ slackUserId, userId, linkedAt: now });
+    return { slackUserId };
+  });
+}
+
+export async function unlinkSlackMember(ctx: ServiceContext): Promise<SlackLinkView> {
+  await ctx.db.slackLinks.removeForUser(signedInUser(ctx));
+  return { slackUserId: null };
+}
