@@ -167,4 +167,5 @@ export const {
   rateBuckets,
   freezes,
   slackLinks,
+  quarantines,
 } = pgTables;

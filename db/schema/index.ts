@@ -23,3 +23,4 @@ export * from "./sign-in-failures";
 export * from "./rate-buckets";
 export * from "./freezes";
 export * from "./slack-links";
+export * from "./quarantines";

@@ -28,6 +28,7 @@ import { demoFaultRepository } from "./repositories/demo-faults";
 import { rateBucketRepository } from "./repositories/rate-buckets";
 import { freezeRepository } from "./repositories/freezes";
 import { slackLinkRepository } from "./repositories/slack-links";
+import { quarantineRepository } from "./repositories/quarantines";
 
 /** Every repository on one handle: `t` is the handle's own tables (db/schema on SQLite, their translation on PostgreSQL). */
 export function repositories(q: Query, t: Tables) {
@@ -54,6 +55,7 @@ export function repositories(q: Query, t: Tables) {
     rateBuckets: rateBucketRepository(q, t),
     freezes: freezeRepository(q, t),
     slackLinks: slackLinkRepository(q, t),
+    quarantines: quarantineRepository(q, t),
   };
 }
 

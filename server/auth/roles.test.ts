@@ -14,6 +14,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "audit.internal": ["sre", "admin"],
   "freeze.manage": ["sre", "admin"],
   "freeze.break_glass": ["sre", "admin"],
+  "quarantine.lift": ["sre", "admin"],
   "demo.faults": ["sre", "admin"],
 };
 
@@ -50,7 +51,7 @@ describe("token scopes", () => {
   const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
     read: ["read"],
     deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
-    rollback: ["read", "region.rollback", "freeze.manage"],
+    rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
     write: ["read", "rollout.start", "rollout.control", "region.rollback"],
   };
   for (const scope of Object.keys(TOKEN_SCOPES) as TokenScope[]) {

@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   "freeze.manage": ["sre", "admin"],
   /** Start one rollout during a freeze, with a reason (break-glass). */
   "freeze.break_glass": ["sre", "admin"],
+  /** Lift the quarantine of a release rolled back for a breach, with a reason (docs/policies.md#quarantine). */
+  "quarantine.lift": ["sre", "admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
@@ -40,8 +42,8 @@ export const TOKEN_SCOPES = {
   read: ["read"],
   /** Start, pause, resume, promote, abort (and break-glass during a freeze, for an SRE's token): what a CI pipeline that ships needs. */
   deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
-  /** Roll a region back and declare or lift a stop-all: what the emergency workflow needs. */
-  rollback: ["read", "region.rollback", "freeze.manage"],
+  /** Roll a region back, declare or lift a stop-all, lift a quarantine: what the emergency workflow needs. */
+  rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
   /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */
   write: ["read", "rollout.start", "rollout.control", "region.rollback"],
 } as const satisfies Record<string, readonly Permission[]>;

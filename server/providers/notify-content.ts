@@ -20,6 +20,7 @@ const TITLES: Record<CardKind, string> = {
   "rollout-finished": "🏁 Rollout finished",
   "analysis-inconclusive": "⚠️ Analysis inconclusive: stage on hold",
   "provider-failure": "❌ Provider failure",
+  quarantine: "🔒 Release quarantined elsewhere",
 };
 
 const METRIC_WORDS: Record<CauseItem["metric"], string> = {
@@ -155,6 +156,13 @@ function facts(view: NotificationView): Array<Fact | null> {
         { label: "What failed", value: view.detail ?? "a provider call" },
         view.error ? { label: "Error", value: view.error } : null,
         { label: "Release", value: release(view) },
+      ];
+    case "quarantine":
+      return [
+        region,
+        { label: "Release", value: release(view) },
+        { label: "Why", value: view.detail ?? "rolled back for a breach in another region" },
+        { label: "Your choice", value: "This region keeps running it: rolling back is your call (Roll back on the rollout page)" },
       ];
   }
 }

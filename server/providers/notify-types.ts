@@ -12,7 +12,9 @@ export type CardKind =
   | "region-succeeded"
   | "rollout-finished"
   | "analysis-inconclusive"
-  | "provider-failure";
+  | "provider-failure"
+  /** A release quarantined after a breach elsewhere, to a rollout still running it: it may roll back. */
+  | "quarantine";
 
 export type NotificationLinks = {
   rollout?: string;

@@ -30,6 +30,7 @@ import { parseInput, type ServiceContext } from "./context";
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type ServiceError } from "./errors";
 import { eventValues } from "@/server/engine/machine/events";
 import { breakGlassEvent, checkFreeze } from "./freezes";
+import { checkQuarantine } from "./quarantines";
 
 export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
 
@@ -148,6 +149,9 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
   return ctx.db.transaction(async (tx) => {
     // A freeze refuses the start before anything is written (the artifact included).
     const override = await checkFreeze(tx, ctx, regions, input.breakGlassReason ?? null, now);
+    // So does a quarantined release (rolled back for a breach): docs/policies.md#quarantine.
+    const digest = input.artifact ? input.artifact.digest : (await findArtifact(tx, input.artifactId!))?.digest;
+    if (digest) await checkQuarantine(tx, service.id, digest);
     const artifact = input.artifact
       ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }, now)).artifact
       : await findArtifact(tx, input.artifactId!);

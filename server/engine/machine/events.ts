@@ -118,7 +118,15 @@ export type EventDataMap = {
   "freeze.declared": { actor: string; freezeId: string; reason: string };
   "freeze.lifted": { actor: string; freezeId: string; reason: string; declaredAt: number };
   "rollout.break_glass": { actor: string; reason: string; freeze: FreezeRef };
+  // quarantine: a release rolled back for a breach is refused everywhere until an sre lifts it (docs/policies.md#quarantine)
+  "release.quarantined": QuarantineRef & { elsewhere: Array<{ regionId: string; rolloutId: string }> };
+  /** To a rollout of the same release still running in another region: it may roll back, it need not. */
+  "rollout.quarantine_notice": QuarantineRef & { quarantinedIn: string };
+  "quarantine.lifted": QuarantineRef & { actor: string; reason: string };
 };
+
+/** A quarantine as events record it: which release, why, and the rollback that caused it. */
+type QuarantineRef = { quarantineId: string; artifactId: string; version: string; digest: string; causeText: string; rolledBackRolloutId: string };
 
 /** A freeze as an event records it (see ./freeze.ts). */
 type FreezeRef = { kind: "window" | "stop-all"; id: string; reason: string; until: number | null };
@@ -206,6 +214,9 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "freeze.declared",
   "freeze.lifted",
   "rollout.break_glass",
+  "release.quarantined",
+  "rollout.quarantine_notice",
+  "quarantine.lifted",
 ]);
 
 export const isEventType = (type: string): type is EventType => TYPES.has(type);

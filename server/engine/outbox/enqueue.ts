@@ -29,6 +29,8 @@ export const CARD_FOR_EVENT: Record<string, { kind: CardKind; purpose: Purpose }
   "analysis.environment_problem": { kind: "analysis-inconclusive", purpose: "incidents" },
   "deploy.failed": { kind: "provider-failure", purpose: "incidents" },
   "traffic.failed": { kind: "provider-failure", purpose: "incidents" },
+  // A release quarantined after a breach rollback: each rollout still running it elsewhere is told it may roll back.
+  "rollout.quarantine_notice": { kind: "quarantine", purpose: "incidents" },
   "rollout.started": { kind: "rollout-started", purpose: "deployments" },
   "gate.opened": { kind: "approval-needed", purpose: "deployments" },
   "region.succeeded": { kind: "region-succeeded", purpose: "deployments" },

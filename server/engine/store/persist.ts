@@ -11,6 +11,7 @@ import { eventActor } from "@/server/engine/machine/events";
 import { countsOf } from "@/server/engine/machine/sample-counts";
 import type { TrafficSplit } from "@/server/providers/types";
 import { settleEmergencyBatch } from "./emergency-batch";
+import { quarantineOnBreach } from "./quarantine";
 import type { EventConsumers } from "./event-consumers";
 import type { RegionRolloutRow, RolloutRow } from "./load";
 import { updateRolloutStatus } from "./rollout-status";
@@ -78,6 +79,8 @@ export async function saveTransition(db: Store, input: SaveTransitionInput): Pro
       // The observation period ended quietly: the next region may start now.
       await wakeDownstream(tx, saved, now);
     }
+    // A breach rollback quarantines its release in this same transaction: never lost, never doubled.
+    await quarantineOnBreach(tx, { rollout: input.rollout, saved, now, consumers: input.consumers }, written);
     await input.also?.(tx, saved);
     // The last region of an emergency rollback of every region to settle writes the batch's one summary.
     await settleEmergencyBatch(tx, { row, saved, serviceId: input.rollout.serviceId, now, consumers: input.consumers });
