@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import { addUser, createHarness, DIGEST_A, phases, type Harness } from "@/server/engine/runner/test-fixtures";
+import { buildSlackMessage } from "@/server/providers/notify-slack/blocks";
+import type { CardKind } from "@/server/providers/notify-types";
 import { startRollout } from "./rollouts";
 import { receiveSlackAction, type SlackActionsContext } from "./slack-actions";
 import { signSlackRequest } from "./slack-actions-signature";
@@ -106,7 +108,9 @@ describe("POST /api/integrations/slack/actions", () => {
 
   it("records a reviewer's approval under their identity and updates the card in place with who did what", async () => {
     const before = counts();
+    const started = performance.now();
     const answer = await receiveSlackAction(ctx(), signed(pressed("U0RAFAEL", SLACK_ACTIONS.approve)));
+    expect(performance.now() - started, "Slack wants its answer within 3 s").toBeLessThan(3000);
     expect(answer).toEqual({ status: 200, body: "" });
     const [row] = h.db.raw.select().from(approvals).all();
     expect([row.reviewerId, row.kind, row.decision]).toEqual(["rafael", "functional", "approved"]);
@@ -191,6 +195,22 @@ describe("POST /api/integrations/slack/actions", () => {
       expect(answer.status).toBe(404);
       expect(answer.body).toContain("SLACK_SIGNING_SECRET");
     });
+  });
+});
+
+describe("the buttons on cards", () => {
+  const view = { correlationId: "c", service: "api", version: "2.0.0", rolloutId: "r1", regionId: "eu-west", regionName: "EU West", links: {} };
+  const actionIds = (kind: CardKind, buttons: boolean) =>
+    buildSlackMessage({ ...view, kind }, { buttons })
+      .blocks.filter((b) => b.type === "actions")
+      .flatMap((b) => (b.type === "actions" ? b.elements.map((e) => e.action_id) : []));
+
+  it("puts Pause and Roll back on incident cards, nothing on the others, and none without a Slack app", () => {
+    expect(actionIds("incident", true)).toEqual([SLACK_ACTIONS.pause, SLACK_ACTIONS.rollback]);
+    expect(actionIds("analysis-inconclusive", true)).toEqual([SLACK_ACTIONS.pause, SLACK_ACTIONS.rollback]);
+    expect(actionIds("rollout-started", true)).toEqual([]);
+    expect(actionIds("incident", false)).toEqual([]);
+    expect(actionIds("approval-needed", false)).toEqual([]);
   });
 });
 
