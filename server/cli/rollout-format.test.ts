@@ -29,4 +29,23 @@ describe("rollout status in a terminal", () => {
     const view = { id: "r1", serviceId: "api", version: "1.4.2", strategy: "delayed", delayMinutes: 0.1, status: "running", initiator: "engine", regions: [] };
     expect(formatRollout({ tty: false }, view as unknown as RolloutStatusView)[0]).toContain("delayed (6 s between regions)");
   });
+
+  it("names people by the names the server sent, ids only when it sent none (an older server)", () => {
+    const paused = { ...region, paused: true, pauseReason: "paused by user:7f3a: look at logs" };
+    const view = {
+      id: "r1",
+      serviceId: "api",
+      version: "1.4.2",
+      strategy: "parallel",
+      delayMinutes: null,
+      status: "running",
+      initiator: "token:9c1e",
+      regions: [paused],
+    };
+    const actorNames = { "token:9c1e": "token ci-lab (created by Ada)", "user:7f3a": "Sam" };
+    const lines = formatRollout({ tty: false }, { ...view, actorNames } as unknown as RolloutStatusView);
+    expect(lines[0]).toMatch(/by token ci-lab \(created by Ada\)$/);
+    expect(lines[1]).toContain("paused by Sam: look at logs");
+    expect(formatRollout({ tty: false }, view as unknown as RolloutStatusView)[0]).toMatch(/by token:9c1e$/);
+  });
 });

@@ -92,7 +92,7 @@ async function waitFor(api: ApiClient, path: string, io: CliIo, opts: { json: bo
   for (;;) {
     const view = await api.get<RolloutStatusView>(path);
     for (const r of view.regions) {
-      const line = describeRegion(r);
+      const line = describeRegion(r, new Map(Object.entries(view.actorNames ?? {})));
       if (seen.get(r.regionId) === line) continue;
       seen.set(r.regionId, line);
       io.out(

@@ -2,13 +2,16 @@
  * The status read model of a rollout, the one both readers use: the REST API and the CLI (`GET /api/v1/rollouts[/:id]`,
  * `flightdeck rollout status|wait`) take it as it is; the dashboard's rollout page (rollout-view.ts) builds on
  * rolloutStatusOf and regionStatusOf and adds its details. A rollout's status and, per region, its phase, current
- * stage percent, verified traffic, pause and cause. The REST JSON shape is a contract: keep its fields and order.
+ * stage percent, verified traffic, pause and cause. The REST JSON shape is a contract: keep its fields and order
+ * (a new field goes last). `actorNames` names the people and tokens its references (`user:<id>`, `token:<id>`…)
+ * stand for, in the initiator and the reasons, so a reader such as the CLI can say "Sam" while the ids stay.
  */
 import { z } from "zod";
 import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
 import type { RolloutRow } from "@/db/store/repositories/rollouts";
 import type { RegionPhase } from "@/db/schema/region-rollouts";
 import { ROLLOUT_STATUSES, type RolloutStatus, type Strategy } from "@/db/store/vocabulary";
+import { namesFor } from "@/server/actor-names";
 import { can } from "@/server/auth/roles";
 import { parseInput, type ServiceContext } from "./context";
 import { forbidden, notFound } from "./errors";
@@ -39,6 +42,8 @@ export type RolloutStatusView = {
   createdAt: number;
   finishedAt: number | null;
   regions: RegionStatus[];
+  /** Each actor reference in `initiator` and the regions' reasons, with the name it stands for now. */
+  actorNames: Record<string, string>;
 };
 
 export const ListRolloutsInput = z.strictObject({
@@ -110,16 +115,24 @@ async function buildViews(
   const stageRows = await ctx.db.stages.listForRegionRollouts(regionRows.map((r) => r.id));
   const percentOf = (regionRolloutId: string, index: number) =>
     stageRows.find((s) => s.regionRolloutId === regionRolloutId && s.index === index)?.percent ?? null;
+  const names = await namesFor(
+    ctx.db,
+    rows.map((r) => r.rollout.initiator),
+    regionRows.flatMap((r) => [r.pauseReason, r.outcomeReason]),
+  );
 
   return rows.map(({ rollout, version, digest }) => {
     const { id, serviceId, ...status } = rolloutStatusOf(rollout);
+    const regions = regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => regionStatusOf(r, percentOf(r.id, r.stageIndex)));
+    const mentioned = new Set([rollout.initiator, ...regions.flatMap((r) => [r.pauseReason, r.outcomeReason])]);
     return {
       id,
       serviceId,
       version,
       digest,
       ...status,
-      regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => regionStatusOf(r, percentOf(r.id, r.stageIndex))),
+      regions,
+      actorNames: Object.fromEntries([...names].filter(([ref]) => [...mentioned].some((text) => text?.includes(ref)))),
     };
   });
 }
