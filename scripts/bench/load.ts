@@ -19,7 +19,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureBuild } from "../ensure-build.mjs";
 import { openFeeds } from "./load/feeds";
-import { loadFleet, prepareDatabase, signIn, spawnServer, startRollouts, waitForHealth, writeConfig } from "./load/flightdeck";
+import { loadFleet, prepareDatabase, processCpuMs, signIn, spawnServer, startRollouts, waitForHealth, writeConfig } from "./load/flightdeck";
 import { watchDecisionLag, watchMemory } from "./load/probes";
 import { READ_KINDS, readAtRate } from "./load/reads";
 import { growthAfter, summarize, type Growth, type Summary } from "./load/stats";
@@ -123,6 +123,7 @@ export async function run(args: string[]): Promise<void> {
 
     const loadAverages = watchLoadAverage(stop.signal);
     const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = processCpuMs(server.pid);
     const start = Date.now();
     const until = start + o.minutes * 60_000;
     const warmupEndsAt = start + o.warmupMinutes * 60_000;
@@ -135,6 +136,7 @@ export async function run(args: string[]): Promise<void> {
     );
     const reads = await readAtRate(server.base, { perSecond: o.rps, until, rolloutIds, token: readToken, cookie, maxInFlight: 500, signal: stop.signal });
     await sleep(until - Date.now());
+    const serverCpuPct = ((processCpuMs(server.pid) - serverCpuBefore) / (Date.now() - start)) * 100;
     stop.abort();
     const [markerFailures] = await Promise.all([markerDone, memory.done, lag.done, feeds.done]);
     const benchCpuPct = (() => {
@@ -171,7 +173,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`Engine decision lag, due → decided and saved (goal p99 < ${GOAL_LAG_P99_MS} ms):`);
     console.log(`${line("canary passes", lagSummary)}  ${lagMet ? "goal met" : "GOAL MISSED"}`);
     console.log(
-      `Machine: ${cores} cores, 1-min load average mean ${loadAvg.mean.toFixed(2)} max ${loadAvg.max.toFixed(2)}; this bench's client used ${benchCpuPct.toFixed(0)} % of a core${loadAvg.mean > cores ? " — CONTENDED: the figures include waiting for the CPU" : ""}`,
+      `Machine: ${cores} cores, 1-min load average mean ${loadAvg.mean.toFixed(2)} max ${loadAvg.max.toFixed(2)}; the server used ${serverCpuPct.toFixed(0)} % of a core, this bench's client ${benchCpuPct.toFixed(0)} %${loadAvg.mean > cores ? " — CONTENDED: the figures include waiting for the CPU" : ""}`,
     );
     if (markerFailures > 0) console.log(`  the marker region's pause/resume failed ${markerFailures} times`);
     console.log(
@@ -198,6 +200,7 @@ export async function run(args: string[]): Promise<void> {
         lagGoalMet: lagMet,
         loadAverage: loadAvg,
         cores,
+        serverCpuPctOfCore: serverCpuPct,
         benchClientCpuPctOfCore: benchCpuPct,
       })}`,
     );

@@ -183,6 +183,13 @@ export function treeRssBytes(pid: number): number {
   return rss;
 }
 
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** A session cookie for a demo user, got as the sign-in page gets it (next-auth's CSRF token, then the demo provider). */
 export async function signIn(base: string, userId: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
