@@ -46,7 +46,8 @@ export function labFleetConfig(layout: LabLayout, endpoints: LabEndpoints): Flee
     baseUrl: "http://localhost:3000",
     // The lab serves Flightdeck on localhost without TLS: a real fleet must say so (docs/security.md).
     allowInsecureHttp: true,
-    services: [{ id: LAB_SERVICE_ID, name: "Sample service (lab)" }],
+    // The lab's tests and the chaos run start parallel rollouts on a fresh database: the migration path is off here.
+    services: [{ id: LAB_SERVICE_ID, name: "Sample service (lab)", strategyPolicy: "off" }],
     regions: layout.regions.map((region) => {
       const hosts = path.join(layout.dir, "hosts", region.id);
       const nginx = endpoints.nginx[region.id];

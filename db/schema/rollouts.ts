@@ -32,6 +32,8 @@ export const rollouts = sqliteTable(
     correlationId: text("correlation_id").notNull(),
     /** Set when an SRE started this rollout during a freeze (break-glass): why; it does not hold for that freeze. */
     breakGlassReason: text("break_glass_reason"),
+    /** Set when an admin started a strategy the migration path does not open yet (docs/policies.md#migration-path): why. */
+    strategyOverrideReason: text("strategy_override_reason"),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at"),
   },

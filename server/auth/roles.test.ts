@@ -15,6 +15,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "freeze.manage": ["sre", "admin"],
   "freeze.break_glass": ["sre", "admin"],
   "quarantine.lift": ["sre", "admin"],
+  "strategy.override": ["admin"],
   "demo.faults": ["sre", "admin"],
 };
 
@@ -50,7 +51,7 @@ describe("token scopes", () => {
   // What each scope may do, the table the docs show (docs/security.md, Tokens).
   const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
     read: ["read"],
-    deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
+    deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override"],
     rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
     write: ["read", "rollout.start", "rollout.control", "region.rollback"],
   };

@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   "freeze.break_glass": ["sre", "admin"],
   /** Lift the quarantine of a release rolled back for a breach, with a reason (docs/policies.md#quarantine). */
   "quarantine.lift": ["sre", "admin"],
+  /** Start a strategy the migration path does not open yet, with a reason (docs/policies.md#migration-path). */
+  "strategy.override": ["admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
@@ -41,7 +43,7 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
 export const TOKEN_SCOPES = {
   read: ["read"],
   /** Start, pause, resume, promote, abort (and break-glass during a freeze, for an SRE's token): what a CI pipeline that ships needs. */
-  deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass"],
+  deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override"],
   /** Roll a region back, declare or lift a stop-all, lift a quarantine: what the emergency workflow needs. */
   rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
   /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */

@@ -20,6 +20,8 @@ export type SimulateOptions = {
   seed: number;
   json: boolean;
   holdApprovals: boolean;
+  /** Record the run as a rollback drill of the service in the server's database (the migration path). */
+  record?: boolean;
 };
 
 export class ArgumentError extends Error {}
@@ -97,6 +99,7 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
         seed: { type: "string", default: "1" },
         json: { type: "boolean", default: false },
         "hold-approvals": { type: "boolean", default: false },
+        record: { type: "boolean", default: false },
       },
     });
   } catch (err) {
@@ -133,5 +136,6 @@ export function parseSimulateArgs(argv: string[]): SimulateOptions {
     seed,
     json: v.json as boolean,
     holdApprovals: v["hold-approvals"] as boolean,
+    record: v.record as boolean,
   };
 }

@@ -55,6 +55,8 @@ export function simulationConfig(opts: SimulateOptions): FleetConfig {
   if (!config) throw new ArgumentError(`--config ${file}:\n` + problems.map((p: ConfigProblem) => `  ${p.path}: ${p.message}`).join("\n"));
   return {
     ...config,
+    // A simulation starts on an empty database: the migration path is for the real fleet, not for its drills.
+    services: config.services.map((s) => ({ ...s, strategyPolicy: "off" as const })),
     regions: config.regions.map((r) => ({
       ...r,
       deploy: r.deploy.provider === "simulated" ? r.deploy : { provider: "simulated", seconds: 60 },

@@ -320,11 +320,35 @@ export const RegionConfig = z.strictObject({
 });
 export type RegionConfig = z.infer<typeof RegionConfig>;
 
+/** The spec's migration path: parallel opens after 5 clean delayed rollouts and a rollback drill within 30 days. */
+export const DEFAULT_STRATEGY_POLICY = { cleanDelayedRollouts: 5, drillWithinDays: 30 } as const;
+
+/**
+ * When `parallel` opens for a service (docs/policies.md#migration-path): after `cleanDelayedRollouts` consecutive
+ * delayed rollouts that succeeded in every region and a rollback drill within `drillWithinDays`; "off": always open.
+ */
+export const StrategyPolicyConfig = z.union(
+  [
+    z.literal("off"),
+    z.strictObject({
+      cleanDelayedRollouts: boundedNumber(1, 100, { int: true }).default(DEFAULT_STRATEGY_POLICY.cleanDelayedRollouts),
+      drillWithinDays: boundedNumber(1, 365, { int: true }).default(DEFAULT_STRATEGY_POLICY.drillWithinDays),
+    }),
+  ],
+  {
+    error: (iss) =>
+      `expected "off" or { cleanDelayedRollouts, drillWithinDays } (default ${DEFAULT_STRATEGY_POLICY.cleanDelayedRollouts} and ${DEFAULT_STRATEGY_POLICY.drillWithinDays}), got ${describe(iss.input)}`,
+  },
+);
+export type StrategyPolicyConfig = z.infer<typeof StrategyPolicyConfig>;
+
 export const ServiceConfig = z.strictObject({
   id,
   name: text,
   /** Where a commit can be shown, e.g. https://github.com/acme/api (commit links append /commit/<sha>). */
   repository: urlTemplate.optional(),
+  /** The migration path to parallel (docs/policies.md#migration-path); the spec's path unless "off". */
+  strategyPolicy: StrategyPolicyConfig.default(DEFAULT_STRATEGY_POLICY),
 });
 
 const ReviewerRule = z.strictObject({

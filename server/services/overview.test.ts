@@ -229,7 +229,7 @@ describe("getRegionsOverview", () => {
     const small = prepare.mock.calls.length;
 
     const big = structuredClone(config);
-    big.services.push({ id: "web", name: "Web" }, { id: "jobs", name: "Jobs" });
+    big.services.push({ id: "web", name: "Web", strategyPolicy: "off" }, { id: "jobs", name: "Jobs", strategyPolicy: "off" });
     big.regions.push({ ...big.regions[0], id: "sa-east", name: "SA East", environment: "production-sa-east", order: 4 });
     await syncFleet(systemContext(db, big, fixedClock(NOW)));
     prepare.mockClear();
@@ -364,7 +364,7 @@ describe("getRegionsOverview: samples for the sparklines", () => {
 
   it("never shows another service's samples in a region", async () => {
     const multi = structuredClone(config);
-    multi.services.push({ id: "web", name: "Web" });
+    multi.services.push({ id: "web", name: "Web", strategyPolicy: "off" });
     await syncFleet(systemContext(db, multi, fixedClock(NOW)));
     seedSamples(db, "rr_us", [{ stageIndex: 4, at: NOW + 100, err: 0.1, p95: 280 }]);
     const [api, web] = (await getRegionsOverview({ db: db, config: multi, actor: VIEWER })).services;

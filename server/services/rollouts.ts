@@ -31,6 +31,7 @@ import { badRequest, conflict, forbidden, notFound, preconditionFailed, type Ser
 import { eventValues } from "@/server/engine/machine/events";
 import { breakGlassEvent, checkFreeze } from "./freezes";
 import { checkQuarantine } from "./quarantines";
+import { checkStrategyPolicy, strategyOverrideEvent } from "./strategy-policy";
 
 export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
 
@@ -46,6 +47,8 @@ export const StartRolloutFields = z.strictObject({
   delayMinutes: z.int().nullish(),
   /** Start during a freeze anyway (sre or admin): why; recorded on the rollout and in its events. */
   breakGlassReason: z.string().trim().min(3, { error: "give a break-glass reason of at least 3 characters" }).max(500).nullish(),
+  /** Start a strategy the migration path does not open yet (admin): why; recorded on the rollout and in its events. */
+  strategyOverrideReason: z.string().trim().min(3, { error: "give a strategy override reason of at least 3 characters" }).max(500).nullish(),
 });
 
 export const StartRolloutInput = StartRolloutFields.refine((i) => (i.artifactId === undefined) !== (i.artifact === undefined), {
@@ -152,6 +155,8 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
     // So does a quarantined release (rolled back for a breach): docs/policies.md#quarantine.
     const digest = input.artifact ? input.artifact.digest : (await findArtifact(tx, input.artifactId!))?.digest;
     if (digest) await checkQuarantine(tx, service.id, digest);
+    // So does a strategy the migration path does not open yet (docs/policies.md#migration-path).
+    const strategyOverride = await checkStrategyPolicy(tx, ctx, service, input.strategy, input.strategyOverrideReason ?? null, now);
     const artifact = input.artifact
       ? (await registerArtifactIn(tx, ctx, { ...input.artifact, serviceId: service.id }, now)).artifact
       : await findArtifact(tx, input.artifactId!);
@@ -174,6 +179,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
       ciActor: ctx.actor.kind === "webhook" ? (ctx.actor.ciActor?.name ?? null) : null,
       correlationId,
       breakGlassReason: override?.reason ?? null,
+      strategyOverrideReason: strategyOverride?.reason ?? null,
       createdAt: now,
     });
 
@@ -218,6 +224,8 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
     ]);
     await enqueueNotifications(tx, ctx.config, started);
     if (override) await tx.events.insertAll([breakGlassEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, override)]);
+    if (strategyOverride)
+      await tx.events.insertAll([strategyOverrideEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, strategyOverride)]);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
 }

@@ -49,6 +49,17 @@ export function eventRepository(q: Query, t: Tables) {
         .where(inArray(events.id, newestIds));
     },
 
+    /** A service's newest event of any of these types (the migration path's last rollback drill), or undefined. */
+    async newestOfTypesForService(serviceId: string, types: readonly string[]): Promise<{ at: number; type: string } | undefined> {
+      const [row] = await q
+        .select({ at: events.at, type: events.type })
+        .from(events)
+        .where(and(eq(events.serviceId, serviceId), inArray(events.type, [...types])))
+        .orderBy(desc(events.at))
+        .limit(1);
+      return row;
+    },
+
     /** A rollout's events of one type, oldest first. */
     async listForRolloutOfType(rolloutId: string, type: string): Promise<EventRow[]> {
       return q

@@ -13,7 +13,7 @@ export const regionId = (i: number) => `r${String(i + 1).padStart(4, "0")}`;
 
 export function benchConfig(regions: number, intervalSeconds: number, stageMinutes: number): FleetConfig {
   return FleetConfig.parse({
-    services: [{ id: BENCH_SERVICE, name: "Bench" }],
+    services: [{ id: BENCH_SERVICE, name: "Bench", strategyPolicy: "off" }], // the bench starts parallel rollouts on a fresh database
     stages: [
       { percent: 10, maxErrorRatePct: 1.0, maxLatencyP95Ms: 500, durationMinutes: stageMinutes },
       { percent: 100, maxErrorRatePct: 0.2, maxLatencyP95Ms: 300, durationMinutes: stageMinutes, maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 },

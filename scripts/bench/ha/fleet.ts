@@ -23,7 +23,7 @@ export function targetOf(i: number, rollouts: number): { serviceId: string; regi
 export function haFleet(rollouts: number): FleetConfig {
   const regions = Math.min(rollouts, MAX_REGIONS);
   return FleetConfig.parse({
-    services: Array.from({ length: Math.ceil(rollouts / regions) }, (_, s) => ({ id: `bench-${s + 1}`, name: `Bench ${s + 1}` })),
+    services: Array.from({ length: Math.ceil(rollouts / regions) }, (_, s) => ({ id: `bench-${s + 1}`, name: `Bench ${s + 1}`, strategyPolicy: "off" })),
     stages: [
       { percent: 10, maxErrorRatePct: 1.0, maxLatencyP95Ms: 500, durationMinutes: STAGE_MINUTES },
       { percent: 100, maxErrorRatePct: 0.2, maxLatencyP95Ms: 300, durationMinutes: STAGE_MINUTES, maxCpuPct: 70, maxMemoryPct: 70, healthStatus: 200 },

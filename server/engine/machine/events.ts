@@ -118,6 +118,9 @@ export type EventDataMap = {
   "freeze.declared": { actor: string; freezeId: string; reason: string };
   "freeze.lifted": { actor: string; freezeId: string; reason: string; declaredAt: number };
   "rollout.break_glass": { actor: string; reason: string; freeze: FreezeRef };
+  // the migration path (docs/policies.md#migration-path): an admin's start of a strategy not open yet, and a recorded rollback drill
+  "rollout.strategy_override": { actor: string; reason: string; strategy: Strategy; refusal: string };
+  "drill.recorded": { actor: string; source: "simulate"; strategy: Strategy; rolledBack: string[]; faults: string[] };
   // quarantine: a release rolled back for a breach is refused everywhere until an sre lifts it (docs/policies.md#quarantine)
   "release.quarantined": QuarantineRef & { elsewhere: Array<{ regionId: string; rolloutId: string }> };
   /** To a rollout of the same release still running in another region: it may roll back, it need not. */
@@ -214,6 +217,8 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "freeze.declared",
   "freeze.lifted",
   "rollout.break_glass",
+  "rollout.strategy_override",
+  "drill.recorded",
   "release.quarantined",
   "rollout.quarantine_notice",
   "quarantine.lifted",

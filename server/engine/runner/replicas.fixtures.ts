@@ -46,7 +46,7 @@ function fleetConfig(o: FleetOptions): FleetConfig {
   const raw = {
     demo: true,
     baseUrl: "http://localhost:3000",
-    services: [{ id: "api", name: "API" }],
+    services: [{ id: "api", name: "API", strategyPolicy: "off" }], // parallel rollouts on a fresh database, like the demo fleet
     stages: [
       { percent: 10, maxErrorRatePct: 1, maxLatencyP95Ms: 500, durationMinutes: stageMinutes },
       { percent: 50, maxErrorRatePct: 0.5, maxLatencyP95Ms: 400, durationMinutes: stageMinutes },

@@ -1,0 +1,1 @@
+ALTER TABLE `rollouts` ADD `strategy_override_reason` text;
