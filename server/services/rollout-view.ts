@@ -307,10 +307,13 @@ export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryIn
   const rows = await ctx.db.rollouts.pageWithArtifact(filter, input.limit + 1);
   const page = rows.slice(0, input.limit);
   const regionRows = await ctx.db.regionRollouts.listForRollouts(page.map((r) => r.rollout.id));
-  const names = await namesFor(
-    ctx.db,
-    page.map((r) => r.rollout.initiator),
-  );
+  // How each region of a failed rollout was rolled back, so a rollout that people rolled back reads "rolled back".
+  const rollbacks = new Map<string, Awaited<ReturnType<typeof rollbacksOf>>>();
+  for (const { rollout } of page) if (rollout.status === "failed") rollbacks.set(rollout.id, await rollbacksOf(ctx, rollout.id));
+  const names = await namesFor(ctx.db, [
+    ...page.map((r) => r.rollout.initiator),
+    ...[...rollbacks.values()].flatMap((list) => list.flatMap((r) => (r.actor ? [r.actor] : []))),
+  ]);
   return {
     items: page.map(({ rollout, version }) => ({
       id: rollout.id,
@@ -322,7 +325,9 @@ export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryIn
       initiatorName: actorName(rollout.initiator, names),
       createdAt: rollout.createdAt,
       finishedAt: rollout.finishedAt,
-      regions: regionRows.filter((r) => r.rolloutId === rollout.id).map((r) => ({ regionId: r.regionId, phase: r.phase })),
+      regions: regionRows
+        .filter((r) => r.rolloutId === rollout.id)
+        .map((r) => ({ regionId: r.regionId, phase: r.phase, rollback: rollbackOf(rollbacks.get(rollout.id) ?? [], r.regionId, names) })),
     })),
     nextBefore: rows.length > input.limit ? historyCursor(page[page.length - 1].rollout) : null,
   };

@@ -17,7 +17,7 @@ import {
 } from "@/server/engine/runner/test-fixtures";
 import { ServiceError } from "./errors";
 import { abortRegion, pauseRegion, promoteRegion, resumeRegion, retryRegion, rollbackRegion } from "./region-commands";
-import { getRolloutView } from "./rollout-view";
+import { getRolloutView, listRolloutHistory } from "./rollout-view";
 import { startRollout } from "./rollouts";
 
 let h: Harness;
@@ -189,6 +189,9 @@ describe("emergency rollback", () => {
     const events = eventsOf(h.db, { type: "region.rolled_back" });
     expect(events.map((e) => e.actor)).toEqual(["user:sam"]);
     expect(rolloutRow(h.db, second.rolloutId).status).toBe("failed");
+    // The history says who rolled it back, so its badge reads "rolled back", not "failed".
+    const listed = (await listRolloutHistory(h.as(sam))).items.find((i) => i.id === second.rolloutId)!;
+    expect(listed.regions).toEqual([{ regionId: "us-east", phase: "rolled_back", rollback: expect.objectContaining({ trigger: "emergency", byName: "Sam" }) }]);
     await expectRefusal(
       () => rollbackRegion(h.as(sam), { serviceId: "api", regionId: "us-east" }),
       "PRECONDITION_FAILED",
