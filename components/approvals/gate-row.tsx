@@ -122,10 +122,10 @@ export function GateRow({
                 ref={rejectButton}
                 type="button"
                 data-testid={`reject-${rolloutId}-${gate.regionId}`}
-                disabled={locked || reason !== null}
+                disabled={locked}
                 aria-expanded={reason !== null}
                 aria-controls={confirmId}
-                onClick={() => setReason(comment.trim())}
+                onClick={() => setReason((open) => open ?? comment.trim())}
                 className={`${BUTTON} border border-red-300 bg-white text-red-800 hover:bg-red-50`}
               >
                 {reject.isPending ? "Rejecting…" : reject.isSuccess ? "Rejected" : "Reject…"}
