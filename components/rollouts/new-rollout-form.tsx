@@ -16,6 +16,7 @@ import { PlanPreviewPanel } from "./plan-preview";
 import { RegionsField } from "./regions-field";
 import { StartConfirmation } from "./start-confirmation";
 import { BreakGlassField } from "./break-glass-field";
+import { StrategyPolicyField } from "./strategy-policy-field";
 
 /** Typing "120" asks for one plan, not three. */
 const PREVIEW_DEBOUNCE_MS = 250;
@@ -37,6 +38,7 @@ export function NewRolloutForm() {
   const [values, setValues] = useState<NewRolloutValues>(() => defaultValues(options));
   const [startError, setStartError] = useState<string | null>(null);
   const [breakGlass, setBreakGlass] = useState("");
+  const [strategyOverride, setStrategyOverride] = useState("");
   const dialog = useRef<HTMLDialogElement>(null);
 
   const input = toStartInput(values);
@@ -48,16 +50,24 @@ export function NewRolloutForm() {
 
   const start = useMutation(trpc.rollouts.start.mutationOptions());
   const confirm = () =>
-    start.mutate(breakGlass.trim() ? { ...input, breakGlassReason: breakGlass.trim() } : input, {
-      onSuccess: ({ rolloutId }) => router.push(`/rollouts/${rolloutId}`),
-      onError: (err) => {
-        dialog.current?.close();
-        setStartError(err.message);
-        // What refused the start (a region taken meanwhile) shows up beside its field.
-        void queryClient.invalidateQueries({ queryKey: trpc.rollouts.previewPlan.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.rollouts.startOptions.queryKey() });
+    start.mutate(
+      {
+        ...input,
+        ...(breakGlass.trim() ? { breakGlassReason: breakGlass.trim() } : {}),
+        ...(strategyOverride.trim() ? { strategyOverrideReason: strategyOverride.trim() } : {}),
       },
-    });
+      {
+        onSuccess: ({ rolloutId }) => router.push(`/rollouts/${rolloutId}`),
+        onError: (err) => {
+          dialog.current?.close();
+          setStartError(err.message);
+          // What refused the start (a region taken meanwhile) shows up beside its field.
+          void queryClient.invalidateQueries({ queryKey: trpc.rollouts.previewPlan.queryKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.rollouts.startOptions.queryKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.rollouts.strategyVerdicts.queryKey() });
+        },
+      },
+    );
 
   const service = options.services.find((s) => s.id === values.serviceId) ?? options.services[0];
   const artifact = service.artifacts.find((a) => a.id === values.artifactId) ?? null;
@@ -164,6 +174,8 @@ export function NewRolloutForm() {
             </div>
           ) : null}
         </div>
+
+        <StrategyPolicyField serviceId={service.id} strategy={values.strategy} value={strategyOverride} onChange={setStrategyOverride} />
 
         <RegionsField
           service={service}

@@ -51,6 +51,7 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "rollouts.events": () => ({ id: rolloutId }),
   "rollouts.startOptions": () => undefined,
   "rollouts.previewPlan": () => START,
+  "rollouts.strategyVerdicts": () => ({ serviceId: "api" }),
   "rollouts.start": () => START,
   "rollouts.pause": () => ({ ...REF(), reason: "fuzz" }),
   "rollouts.resume": REF,

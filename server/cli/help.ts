@@ -13,10 +13,11 @@ export const COMMANDS: Record<string, CommandHelp> = {
   simulate: {
     usage:
       "flightdeck simulate [--strategy sequential|delayed|parallel] [--delay <minutes>] [--regions <id,id,...>|all] [--config <file>]\n" +
-      "                    [--fault <region>:<stage %>:<key>=<value>[,...]]... [--seed <n>] [--hold-approvals] [--json]",
+      "                    [--fault <region>:<stage %>:<key>=<value>[,...]]... [--seed <n>] [--hold-approvals] [--record] [--json]",
     about:
       "Run a rollout on simulated providers in virtual time and print the timeline and outcome.\n" +
-      "--fault keys: error_rate latency_p95 cpu memory health requests no_data=<k>/<n> traffic_errors baseline_error_rate baseline_latency_p95",
+      "--fault keys: error_rate latency_p95 cpu memory health requests no_data=<k>/<n> traffic_errors baseline_error_rate baseline_latency_p95\n" +
+      "--record: a run that rolled back is recorded in the server's database as the first service's rollback drill (the migration path to parallel).",
   },
   rollout: {
     usage: "flightdeck rollout start|status|wait|pause|resume|promote|abort ...",
@@ -25,8 +26,11 @@ export const COMMANDS: Record<string, CommandHelp> = {
       start: {
         usage:
           "flightdeck rollout start --service <id> --version <v> --digest sha256:<hex> [--url <artifact url>] [--ref <git ref>] [--commit <sha>]\n" +
-          `                         --strategy sequential|delayed|parallel [--delay <minutes>] [--regions ${REGION}[,...]|all] [--break-glass <reason>] [--json]`,
-        about: "Register the artifact and start a rollout of it (a deploy token). During a freeze, an sre's token may start it with --break-glass <reason>.",
+          `                         --strategy sequential|delayed|parallel [--delay <minutes>] [--regions ${REGION}[,...]|all] [--break-glass <reason>]\n` +
+          "                         [--override-strategy <reason>] [--json]",
+        about:
+          "Register the artifact and start a rollout of it (a deploy token). During a freeze, an sre's token may start it with --break-glass <reason>;\n" +
+          "a strategy the migration path does not open yet (parallel), an admin's token with --override-strategy <reason>.",
       },
       status: { usage: "flightdeck rollout status [<rollout id>] [--json]", about: "One rollout and its regions, or the recent ones." },
       wait: {

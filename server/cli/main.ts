@@ -13,6 +13,7 @@ import { runRollback } from "./rollback";
 import { runRollout } from "./rollout";
 import { parseSimulateArgs, ArgumentError } from "./simulate-args";
 import { formatSimulation, simulate } from "./simulate";
+import { recordSimulatedDrill } from "./simulate-record";
 import { runUsers } from "./users";
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
         const opts = parseSimulateArgs(rest);
         const result = await simulate(opts);
         process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatSimulation(result, Boolean(process.stdout.isTTY))) + "\n");
-        return 0;
+        return opts.record ? await recordSimulatedDrill(opts, result, processIo()) : 0;
       }
       case "rollout":
         return await runRollout(rest, processIo());

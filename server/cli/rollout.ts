@@ -25,6 +25,7 @@ const OPTIONS = {
   region: { type: "string" },
   reason: { type: "string" },
   "break-glass": { type: "string" },
+  "override-strategy": { type: "string" },
   interval: { type: "string", default: "10" },
   timeout: { type: "string", default: "600" },
 } as const;
@@ -143,6 +144,7 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
             .filter(Boolean),
     ...(v.delay !== undefined ? { delayMinutes: seconds(v.delay as string, "--delay") } : {}),
     ...(v["break-glass"] !== undefined ? { breakGlassReason: v["break-glass"] } : {}),
+    ...(v["override-strategy"] !== undefined ? { strategyOverrideReason: v["override-strategy"] } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import { previewPlan, PreviewPlanInput, startOptions } from "@/server/services/rollout-plan-preview";
 import { getRolloutEvents, getRolloutSamples, getRolloutView, listRolloutHistory, RolloutHistoryInput } from "@/server/services/rollout-view";
 import { startRollout, StartRolloutInput } from "@/server/services/rollouts";
+import { strategyVerdictsOf, StrategyVerdictsInput } from "@/server/services/strategy-policy";
 
 const RolloutIdInput = z.strictObject({ id: z.string().min(1) });
 
@@ -41,6 +42,10 @@ export const rolloutsRouter = createTRPCRouter({
 
   /** The "Start a rollout" form: its choices, and the plan (or the problems) of what is filled in. */
   startOptions: permittedProcedure("rollout.start").query(({ ctx }) => startOptions(serviceContext(ctx))),
+  /** Which strategies the service may start now and why (the migration path, docs/policies.md#migration-path). */
+  strategyVerdicts: permittedProcedure("read")
+    .input(StrategyVerdictsInput)
+    .query(({ ctx, input }) => strategyVerdictsOf(serviceContext(ctx), input)),
   previewPlan: permittedProcedure("rollout.start")
     .input(PreviewPlanInput)
     .query(({ ctx, input }) => previewPlan(serviceContext(ctx), input)),
