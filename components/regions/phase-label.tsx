@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { gateAnchor } from "@/components/approvals/gate-row";
 import type { ActiveRegionRollout } from "@/server/services/overview";
 
 const validating = (r: ActiveRegionRollout) => r.stagePercent === 100 && r.stageIndex === r.stageCount - 1;
@@ -48,6 +49,14 @@ export function PhaseLabel({ regionId, rollout, neverRolledOut }: { regionId: st
         >
           {describePhase(rollout)}
         </Link>
+        {rollout.phase === "awaiting_approval" ? (
+          <Link
+            href={`/approvals#${gateAnchor(rollout.rolloutId, regionId)}`}
+            className="shrink-0 rounded-sm text-xs text-amber-900 underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-blue-600"
+          >
+            Open its gate
+          </Link>
+        ) : null}
         {rollout.paused ? (
           <span title={rollout.pauseReason ?? undefined} className="shrink-0 rounded bg-amber-100 px-1.5 text-xs leading-5 font-medium text-amber-900">
             Paused

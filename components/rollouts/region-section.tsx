@@ -1,5 +1,7 @@
 "use client";
 /** One region of a rollout: where it stands, its stages, its charts, the cause of a rollback, approvals, links, controls. */
+import Link from "next/link";
+import { gateAnchor } from "@/components/approvals/gate-row";
 import { describePhase } from "@/components/regions/phase-label";
 import { RelativeTime } from "@/components/regions/relative-time";
 import type { RolloutView, SamplePoint } from "@/server/services/rollout-view";
@@ -64,6 +66,14 @@ export function RegionSection(props: {
             </p>
           ) : null}
           {region.paused ? <p className="mt-1 text-sm text-amber-800">{pauseWords(region.pauseReason)}</p> : null}
+          {region.stillNeeded ? (
+            <p className="mt-1 text-sm text-amber-900" data-testid={`still-needed-${region.regionId}`}>
+              Waiting for {region.stillNeeded}.{" "}
+              <Link className={LINK} href={`/approvals#${gateAnchor(props.rolloutId, region.regionId)}`}>
+                Open its gate
+              </Link>
+            </p>
+          ) : null}
         </div>
         <RegionControls rolloutId={props.rolloutId} serviceId={props.serviceId} region={region} may={props.may} onDone={props.onChanged} />
       </div>

@@ -68,11 +68,10 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
       const environment = region?.environment ?? "unknown";
       const required = requiredReviewers(config, environment) ?? { functional: 0, sre: 0 };
       const mine = decisions.filter((d) => d.approval.regionRolloutId === w.id);
-      const approved = (c: "functional" | "sre") => mine.filter((d) => d.approval.decision === "approved" && d.approval.kind === c).length;
-      const stillNeeded = (["functional", "sre"] as const)
-        .filter((c) => approved(c) < required[c])
-        .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "reviewer"}`)
-        .join(" and ");
+      const stillNeeded = stillNeededWords(
+        required,
+        mine.map((d) => d.approval),
+      );
       gates.push({
         regionId: w.regionId,
         regionName: region?.name ?? w.regionId,
@@ -120,6 +119,15 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
     });
   }
   return pending;
+}
+
+/** The approvals a gate still lacks, in words ("1 reviewer and 1 SRE"); empty when none. */
+export function stillNeededWords(required: { functional: number; sre: number }, decisions: Array<Pick<ApprovalRow, "decision" | "kind">>): string {
+  const approved = (c: "functional" | "sre") => decisions.filter((d) => d.decision === "approved" && d.kind === c).length;
+  return (["functional", "sre"] as const)
+    .filter((c) => approved(c) < required[c])
+    .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "reviewer"}`)
+    .join(" and ");
 }
 
 /**

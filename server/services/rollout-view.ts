@@ -7,8 +7,10 @@ import { actorName, namesFor, withActorNames, type ActorNames } from "@/server/a
 import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
 import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
+import { requiredReviewers } from "@/server/engine/store/load";
 import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
+import { stillNeededWords } from "./approvals-pending";
 import { notFound } from "./errors";
 import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "./rollout-status";
 import { stepHistories } from "./step-history";
@@ -91,6 +93,14 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
         /** A person's promotion of this stage (the reason is required to skip the validation stage). */
         promotion: promotionOf(promotions, r.regionId, s.index, s.startedAt, names),
       })),
+      /** At its gate: the approvals it still lacks, in words ("1 SRE"); null elsewhere. */
+      stillNeeded:
+        r.phase === "awaiting_approval" && region
+          ? stillNeededWords(
+              requiredReviewers(config, region.environment) ?? { functional: 0, sre: 0 },
+              approvalRows.filter((a) => a.approval.regionRolloutId === r.id).map((a) => a.approval),
+            )
+          : null,
       approvals: approvalRows
         .filter((a) => a.approval.regionRolloutId === r.id)
         .map((a) => ({ reviewer: a.reviewerName, kind: a.approval.kind, decision: a.approval.decision, comment: a.approval.comment, at: a.approval.at })),

@@ -5,6 +5,7 @@ import type { Actor } from "@/server/actor";
 import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, phases, rolloutRow, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
 import { approveGate, rejectGate } from "./approvals";
 import { countGatesWaitingFor, listPendingGates } from "./approvals-pending";
+import { getRolloutView } from "./rollout-view";
 import { ServiceError } from "./errors";
 import { startRollout } from "./rollouts";
 
@@ -179,7 +180,18 @@ describe("approval ahead of the gate (pre-approval)", () => {
   it("counts for the navigation only the gates reached that this person may still decide", async () => {
     expect(await countGatesWaitingFor(h.as(rafael))).toBe(1);
     expect(await countGatesWaitingFor(h.as(ada))).toBe(0); // she started it
+    const stillNeeded = async () => (await getRolloutView(h.as(rafael), rolloutId)).regions.map((r) => [r.regionId, r.stillNeeded]);
+    expect(await stillNeeded()).toEqual([
+      ["us-east", "1 reviewer and 1 SRE"],
+      ["eu-west", null],
+      ["apac-se", null],
+    ]);
     await approveGate(h.as(rafael), usEast());
+    expect(await stillNeeded()).toEqual([
+      ["us-east", "1 SRE"],
+      ["eu-west", null],
+      ["apac-se", null],
+    ]);
     expect(await countGatesWaitingFor(h.as(rafael))).toBe(0);
     expect(await countGatesWaitingFor(h.as(sam))).toBe(1);
     expect(await countGatesWaitingFor(h.as({ kind: "user", id: "vic", name: "Vic", roles: ["viewer"] }))).toBe(0);
