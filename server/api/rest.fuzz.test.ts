@@ -139,6 +139,7 @@ function validBody(file: string): Record<string, unknown> {
     return { serviceId: "api", artifact: { version: "2.0.0", digest: DIGEST_A, ...BUILT }, strategy: "sequential", regions: ["eu-west"] };
   if (file.endsWith("[action]/route.ts")) return { reason: "fuzz" };
   if (file === "freeze/route.ts") return { reason: "fuzz drill" };
+  if (file === "quarantines/[id]/route.ts") return { reason: "fuzz: a metrics fault" };
   return { service: "api" };
 }
 

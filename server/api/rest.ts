@@ -19,6 +19,7 @@ import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/se
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
 import { IdempotencyKey, rollbackService } from "@/server/services/service-rollback";
 import { declareFreeze, type DeclareFreezeInput, freezeStatus, liftFreeze } from "@/server/services/freezes";
+import { liftQuarantine, listQuarantines } from "@/server/services/quarantines";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 import { serviceContextOf } from "./service-context";
 
@@ -110,6 +111,21 @@ export async function declareFreezeHandler({ request, ctx }: RestCall<unknown>) 
 }
 
 export const liftFreezeHandler = ({ ctx }: RestCall<unknown>) => liftFreeze(ctx);
+
+/** `?serviceId=api&all=true`: a query string, read as the verb's input (all: "true" or "1"). */
+export function listQuarantinesHandler({ request, ctx }: RestCall<unknown>) {
+  const query = new URL(request.url).searchParams;
+  const all = query.get("all");
+  return listQuarantines(ctx, {
+    ...(query.has("serviceId") ? { serviceId: query.get("serviceId")! } : {}),
+    ...(all !== null ? { all: all === "true" || all === "1" } : {}),
+  });
+}
+
+export async function liftQuarantineHandler({ request, params, ctx }: RestCall<{ id: string }>) {
+  const { reason } = await readJsonBody(request);
+  return liftQuarantine(ctx, { id: params.id, reason: reason as string });
+}
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */
 export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {

@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit";
 import { notificationsRouter } from "./routers/notifications";
 import { demoRouter } from "./routers/demo";
 import { freezeRouter } from "./routers/freeze";
+import { quarantineRouter } from "./routers/quarantine";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
 import { rolloutsRouter } from "./routers/rollouts";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   demo: demoRouter,
   freeze: freezeRouter,
+  quarantine: quarantineRouter,
 });
 
 export type AppRouter = typeof appRouter;

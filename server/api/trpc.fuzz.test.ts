@@ -83,6 +83,8 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "freeze.status": () => undefined,
   "freeze.declare": () => ({ reason: "fuzz: stop everything" }),
   "freeze.lift": () => undefined,
+  "quarantine.list": () => ({ serviceId: "api", all: true }),
+  "quarantine.lift": () => ({ id: "no-such-quarantine", reason: "fuzz: a metrics fault" }),
 };
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } };

@@ -22,7 +22,8 @@ export type ApiClient = {
   get: <T>(path: string) => Promise<T>;
   /** `headers`: extra request headers (an `Idempotency-Key`). */
   post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => Promise<T>;
-  delete: <T>(path: string) => Promise<T>;
+  /** `body`: a JSON body (a lift's reason). */
+  delete: <T>(path: string, body?: unknown) => Promise<T>;
   baseUrl: string;
 };
 
@@ -69,6 +70,6 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
     baseUrl,
     get: (path) => request("GET", path),
     post: (path, body, headers) => request("POST", path, body ?? {}, headers),
-    delete: (path) => request("DELETE", path),
+    delete: (path, body) => request("DELETE", path, body),
   };
 }

@@ -69,6 +69,17 @@ export const COMMANDS: Record<string, CommandHelp> = {
       status: { usage: "flightdeck freeze status [--json]", about: "What is frozen now (the stop-all, the config's windows) and until when." },
     },
   },
+  quarantine: {
+    usage: "flightdeck quarantine list|lift ...",
+    about: "Releases rolled back for a breach: no rollout of them starts anywhere until an sre or admin lifts the quarantine.",
+    subcommands: {
+      list: { usage: "flightdeck quarantine list [--service <id>] [--all] [--json]", about: "The releases quarantined now (--all: lifted ones too) and why." },
+      lift: {
+        usage: "flightdeck quarantine lift <id> --reason <text> [--json]",
+        about: "Lift a quarantine (a rollback token of an sre or admin): the release may be started again; the reason is recorded.",
+      },
+    },
+  },
   notify: {
     usage: "flightdeck notify test [--channel incidents|deployments] [--config <file>] [--json]",
     about: "Cards to the configured Slack and Teams webhooks.",

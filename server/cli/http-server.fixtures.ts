@@ -11,6 +11,8 @@ import { POST as rollback } from "@/app/api/v1/regions/[region]/rollback/route";
 import { POST as rollbackService } from "@/app/api/v1/services/[id]/rollback/route";
 import { POST as ciWebhook } from "@/app/api/webhooks/ci/route";
 import { DELETE as liftFreeze, GET as freezeStatus, POST as declareFreeze } from "@/app/api/v1/freeze/route";
+import { GET as listQuarantines } from "@/app/api/v1/quarantines/route";
+import { DELETE as liftQuarantine } from "@/app/api/v1/quarantines/[id]/route";
 
 type Handler = (request: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler: Handler }> = [
@@ -29,6 +31,8 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
   { method: "GET", pattern: /^\/api\/v1\/freeze$/, names: [], handler: freezeStatus as Handler },
   { method: "POST", pattern: /^\/api\/v1\/freeze$/, names: [], handler: declareFreeze as Handler },
   { method: "DELETE", pattern: /^\/api\/v1\/freeze$/, names: [], handler: liftFreeze as Handler },
+  { method: "GET", pattern: /^\/api\/v1\/quarantines$/, names: [], handler: listQuarantines as Handler },
+  { method: "DELETE", pattern: /^\/api\/v1\/quarantines\/([^/]+)$/, names: ["id"], handler: liftQuarantine as unknown as Handler },
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {

@@ -6,6 +6,7 @@ import { ApiError } from "./api-client";
 import { runDb } from "./db";
 import { runDoctor } from "./doctor";
 import { runFreeze } from "./freeze";
+import { runQuarantine } from "./quarantine";
 import { helpRequested, overallUsage } from "./help";
 import { processIo } from "./io";
 import { runNotify } from "./notify";
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runRollback(rest, processIo());
       case "freeze":
         return await runFreeze(rest, processIo());
+      case "quarantine":
+        return await runQuarantine(rest, processIo());
       case "doctor":
         return await runDoctor(rest, processIo());
       case "notify":

@@ -67,6 +67,8 @@ const PROCEDURE_RULES: Record<string, readonly Permission[]> = {
   "freeze.status": ["read"],
   "freeze.declare": ["freeze.manage"],
   "freeze.lift": ["freeze.manage"],
+  "quarantine.list": ["read"],
+  "quarantine.lift": ["quarantine.lift"],
 };
 
 /** The rule of every REST route and method; a route missing here fails the test. */
@@ -80,6 +82,8 @@ const REST_RULES: Record<string, Permission> = {
   "GET freeze/route.ts": "read",
   "POST freeze/route.ts": "freeze.manage",
   "DELETE freeze/route.ts": "freeze.manage",
+  "GET quarantines/route.ts": "read",
+  "DELETE quarantines/[id]/route.ts": "quarantine.lift",
 };
 
 /** An input that reaches the service (unknown ids answer 404, never 401/403); procedures not listed take none. */
@@ -117,6 +121,8 @@ const INPUTS: Record<string, unknown> = {
   "demo.injectFault": { regionId: "us-east", stagePercent: 25, errorRatePct: 5 },
   "demo.clearFaults": { regionId: "us-east" },
   "freeze.declare": { reason: "rbac matrix" },
+  "quarantine.list": {},
+  "quarantine.lift": { id: "no-such-quarantine", reason: "rbac matrix" },
 };
 
 type Outcome = { status: number | null; code: string | null };
