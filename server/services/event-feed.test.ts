@@ -65,4 +65,24 @@ describe.each(DIALECTS)("the live feed on $dialect", ({ open }) => {
     // PostgreSQL's sequence does not give the rolled-back id back: the follower waited for it, then went on.
     if (db.dialect === "postgres") expect(Date.now() - started).toBeGreaterThanOrEqual(GAP_WAIT_MS);
   });
+
+  it("costs a hundred open pages about one read per commit, not one each: followers share their reads", async () => {
+    db = await freshStore(open);
+    const first = await db.events.insertOne(event("before"));
+    const events = db.events as { listAfter: (...args: never[]) => Promise<unknown> };
+    const listAfter = events.listAfter;
+    let reads = 0;
+    events.listAfter = (...args) => {
+      reads++;
+      return listAfter.apply(db.events, args);
+    };
+    const pages = Array.from({ length: 100 }, () => follow(db, first, 2, abort.signal));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await db.events.insertOne(event("one"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await db.events.insertOne(event("two"));
+    for (const seen of await Promise.all(pages)) expect(seen.map((e) => e.message)).toEqual(["one", "two"]);
+    // The first look, and one per commit, shared by all hundred (a look that met a pulse mid-read adds one).
+    expect(reads).toBeLessThanOrEqual(10);
+  });
 });

@@ -43,8 +43,8 @@ export async function latestEventId(db: Store): Promise<number> {
 }
 
 /** Canary samples with an id above `after`, one notice per region rollout, and the highest sample id seen. */
-async function sampleNotices(db: Store, after: number, eventCursor: number): Promise<{ notices: FeedEvent[]; last: number }> {
-  const rows = await db.samples.canaryArrivalsAfter(after);
+async function sampleNotices(hub: Hub, after: number, eventCursor: number): Promise<{ notices: FeedEvent[]; last: number }> {
+  const rows = await hub.read(`samples:${after}`, (db) => db.samples.canaryArrivalsAfter(after));
   let last = after;
   const notices = rows.map((row): FeedEvent => {
     last = Math.max(last, row.lastId ?? after);
@@ -66,7 +66,7 @@ async function sampleNotices(db: Store, after: number, eventCursor: number): Pro
 
 export async function* followEvents(db: Store, opts: FollowEventsOptions): AsyncGenerator<FeedEvent> {
   const { signal, batchSize = 200 } = opts;
-  const wake = liveWake(db, signal);
+  const hub = joinHub(db);
   try {
     let cursor = opts.after ?? (await latestEventId(db));
     let sampleCursor = await db.samples.latestId();
@@ -74,7 +74,8 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
     // People by name in the messages; a name is looked up once per feed (most rows name nobody or the engine).
     const names = new Map<string, string>();
     while (!signal?.aborted) {
-      const rows = await db.events.listAfter(cursor, batchSize);
+      const from = cursor;
+      const rows = await hub.read(`events:${from}:${batchSize}`, (store) => store.events.listAfter(from, batchSize));
       let caughtUp = rows.length < batchSize;
       for (const row of rows) {
         if (signal?.aborted) return;
@@ -89,17 +90,17 @@ export async function* followEvents(db: Store, opts: FollowEventsOptions): Async
       }
       if (caughtUp) {
         // Once caught up with the events: a backlog streams first, and one notice covers any number of samples.
-        const { notices, last } = await sampleNotices(db, sampleCursor, cursor);
+        const { notices, last } = await sampleNotices(hub, sampleCursor, cursor);
         sampleCursor = last;
         for (const notice of notices) {
           if (signal?.aborted) return;
           yield notice;
         }
-        await wake.next();
+        await hub.next(signal);
       }
     }
   } finally {
-    wake.stop();
+    hub.leave();
   }
 }
 
@@ -128,44 +129,81 @@ function gapWatch(): { given(id: number, now: number): boolean } {
 
 /** The longest a follower waits without a signal: what a worker apart from this process (SQLite) costs at most. */
 export const LOOK_EVERY_MS = 1_000;
-/** The shortest time between two reads of one follower: a busy engine's stream of commits costs a page 20 reads a second at most. */
+/** The shortest time between two pulses: a busy engine's stream of commits costs the feeds 20 reads a second at most. */
 export const MIN_LOOK_GAP_MS = 50;
 
 /**
- * Resolves `next()` when the store signals a commit of events or samples (one that came during the last read
- * counts too), at most every MIN_LOOK_GAP_MS and at least every LOOK_EVERY_MS, or at once when aborted.
+ * What the followers of one store share, so a hundred open pages cost about what one does. They wake together on
+ * one pulse (the store's commit signal, at most every MIN_LOOK_GAP_MS), and their reads go through one query per
+ * pulse and cursor: followers that are caught up ask the same question and share its answer. A follower that was
+ * reading when a pulse came reads again at once; each also looks at least every LOOK_EVERY_MS on its own.
  */
-function liveWake(db: Store, signal?: AbortSignal): { next(): Promise<void>; stop(): void } {
-  let signalled = false;
-  let wakeUp: (() => void) | null = null;
-  let lastLook = Date.now();
-  const unsubscribe = db.live.subscribe(() => {
-    signalled = true;
-    wakeUp?.();
-  });
+type Hub = {
+  /** `read(store)` once per pulse and key, its answer shared (never mutated by its readers). */
+  read<T>(key: string, read: (db: Store) => Promise<T>): Promise<T>;
+  /** Resolves at the next pulse (at once if one came since this follower last woke), after LOOK_EVERY_MS, or on abort. */
+  next(signal?: AbortSignal): Promise<void>;
+  leave(): void;
+};
+
+type HubState = {
+  followers: number;
+  pulse: number;
+  lastPulseAt: number;
+  timer: NodeJS.Timeout | null;
+  waiters: Set<() => void>;
+  reads: Map<string, Promise<unknown>>;
+  unsubscribe: () => void;
+};
+const hubs = new WeakMap<Store, HubState>();
+
+function joinHub(db: Store): Hub {
+  let state = hubs.get(db);
+  if (!state) {
+    const created: HubState = { followers: 0, pulse: 0, lastPulseAt: 0, timer: null, waiters: new Set(), reads: new Map(), unsubscribe: () => undefined };
+    const pulse = () => {
+      created.timer = null;
+      created.pulse++;
+      created.lastPulseAt = Date.now();
+      for (const wake of [...created.waiters]) wake();
+    };
+    created.unsubscribe = db.live.subscribe(() => {
+      created.timer ??= setTimeout(pulse, Math.max(0, created.lastPulseAt + MIN_LOOK_GAP_MS - Date.now()));
+    });
+    hubs.set(db, created);
+    state = created;
+  }
+  const hub = state;
+  hub.followers++;
+  let seen = hub.pulse;
   return {
-    next: () =>
+    read<T>(key: string, read: (store: Store) => Promise<T>): Promise<T> {
+      const shared = `${hub.pulse}:${key}`;
+      const inflight = hub.reads.get(shared) as Promise<T> | undefined;
+      if (inflight) return inflight;
+      const answer = read(db).finally(() => hub.reads.delete(shared));
+      hub.reads.set(shared, answer);
+      return answer;
+    },
+    next: (signal) =>
       new Promise<void>((resolve) => {
-        const gapLeft = Math.max(0, lastLook + MIN_LOOK_GAP_MS - Date.now());
         const done = () => {
           clearTimeout(timer);
-          clearTimeout(gap);
           signal?.removeEventListener("abort", done);
-          wakeUp = null;
-          signalled = false;
-          lastLook = Date.now();
+          hub.waiters.delete(done);
+          seen = hub.pulse;
           resolve();
         };
         const timer = setTimeout(done, LOOK_EVERY_MS);
-        let gap: NodeJS.Timeout | undefined;
-        // A signal wakes the follower, but not sooner than the gap after its last look.
-        wakeUp = () => {
-          if (!gap) gap = setTimeout(done, gapLeft);
-        };
-        if (signal?.aborted) return done();
+        if (signal?.aborted || hub.pulse !== seen) return done();
+        hub.waiters.add(done);
         signal?.addEventListener("abort", done, { once: true });
-        if (signalled) wakeUp();
       }),
-    stop: unsubscribe,
+    leave() {
+      if (--hub.followers > 0) return;
+      hub.unsubscribe();
+      if (hub.timer) clearTimeout(hub.timer);
+      hubs.delete(db);
+    },
   };
 }
