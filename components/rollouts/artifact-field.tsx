@@ -1,7 +1,8 @@
 "use client";
 /**
  * Pick one of the service's registered artifacts (newest first), with the facts a release engineer checks
- * before shipping it: digest, commit, branch, when it was registered, where it already runs. With none
+ * before shipping it: digest, commit, branch, when it was registered, where it already runs, and whether it is
+ * quarantined (rolled back for a breach somewhere: no rollout of it starts until an sre lifts it). With none
  * registered, say how CI or the CLI registers one: the dashboard never builds or uploads artifacts.
  */
 import { RelativeTime } from "@/components/regions/relative-time";
@@ -34,6 +35,7 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
           <option key={a.id} value={a.id}>
             {a.version} · {shortDigest(a.digest)}
             {a.liveIn.length === service.regions.length ? " · live everywhere" : a.liveIn.length > 0 ? ` · live in ${a.liveIn.join(", ")}` : ""}
+            {a.quarantine ? " · quarantined" : ""}
           </option>
         ))}
       </select>
@@ -72,6 +74,15 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
           </dd>
           <dt className="text-slate-500">Live</dt>
           <dd>{chosen.liveIn.length > 0 ? `already serving in ${listWords(chosen.liveIn.map(regionName))}` : "not live in any region yet"}</dd>
+          {chosen.quarantine ? (
+            <>
+              <dt className="font-semibold text-red-800">Quarantined</dt>
+              <dd data-testid="artifact-quarantine" className="text-red-800">
+                {chosen.quarantine.description} An sre or admin lifts it with a reason:{" "}
+                <code className="rounded bg-red-50 px-1 font-mono">flightdeck quarantine lift {chosen.quarantine.id} --reason &hellip;</code>
+              </dd>
+            </>
+          ) : null}
         </dl>
       ) : null}
     </div>

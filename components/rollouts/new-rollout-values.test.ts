@@ -22,6 +22,7 @@ const artifact = (id: string, version: string) => ({
   provenance: "manual" as const,
   registeredAt: 0,
   liveIn: [],
+  quarantine: null,
 });
 
 const api: ServiceOption = {

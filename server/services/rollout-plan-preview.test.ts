@@ -205,3 +205,32 @@ describe("previewPlan", () => {
     expect((await previewPlan(h.as(dana), "not a form")).problems).toEqual([{ field: "input", message: expect.any(String) }]);
   });
 });
+
+describe("a quarantined artifact on the start form", () => {
+  it("is marked with why in the artifact list, and its preview names the start's refusal beside the artifact", async () => {
+    const bad = await register("1.4.2", DIGEST_A);
+    const good = await register("1.4.3", DIGEST_B);
+    await h.db.quarantines.insert({
+      id: "q-1",
+      serviceId: "api",
+      digest: DIGEST_A,
+      artifactId: bad.id,
+      version: "1.4.2",
+      cause: "error rate 1.2 % > 0.8 % at the 25 % stage",
+      regionId: "eu-west",
+      rolloutId: "r-1",
+      regionRolloutId: "rr-1",
+      at: h.clock.now(),
+    });
+    const api = (await startOptions(h.as(dana))).services.find((s) => s.id === "api")!;
+    expect(api.artifacts.find((a) => a.id === bad.id)!.quarantine).toEqual({
+      id: "q-1",
+      description: "api 1.4.2 (sha256:aaaaaaaaaaaa…) is quarantined: rollout r-1 rolled it back in eu-west after error rate 1.2 % > 0.8 % at the 25 % stage.",
+    });
+    expect(api.artifacts.find((a) => a.id === good.id)!.quarantine).toBeNull();
+
+    const preview = await previewPlan(h.as(dana), { serviceId: "api", artifactId: bad.id, strategy: "sequential", regions: ["us-east"] });
+    expect(preview.problems).toEqual([{ field: "artifactId", message: expect.stringContaining("flightdeck quarantine lift q-1 --reason") }]);
+    expect((await previewPlan(h.as(dana), { serviceId: "api", artifactId: good.id, strategy: "sequential", regions: ["us-east"] })).problems).toEqual([]);
+  });
+});

@@ -10,7 +10,8 @@ import { regionsInOrder } from "@/server/config/load";
 import { DELAY_MINUTES, type Colour, type Strategy } from "@/server/engine/machine";
 import { findArtifact } from "./artifacts";
 import type { ServiceContext } from "./context";
-import { forbidden } from "./errors";
+import { forbidden, ServiceError } from "./errors";
+import { checkQuarantine, quarantinedDigests, type QuarantineView } from "./quarantines";
 import { artifactProblem, busyRegion, checkStart, startRegion, StartRolloutFields, StartRolloutInput, STRATEGIES, type StartField } from "./rollouts";
 
 /** The newest this many artifacts of a service are offered; older ones can still be started by id. */
@@ -31,6 +32,8 @@ export type OfferedArtifact = {
   registeredAt: number;
   /** Regions where this artifact serves now (config order). */
   liveIn: string[];
+  /** Its digest is quarantined (rolled back for a breach): which quarantine, and why in words. */
+  quarantine: { id: string; description: string } | null;
 };
 
 export type OfferedRegion = {
@@ -51,6 +54,19 @@ export type StartOptions = {
   delay: { min: number; max: number; default: number };
 };
 
+const quarantineOf = (q: QuarantineView | undefined) => (q ? { id: q.id, description: q.description } : null);
+
+/** The start's own refusal of a quarantined digest, in its words, or null. */
+async function quarantineRefusal(db: ServiceContext["db"], serviceId: string, digest: string): Promise<string | null> {
+  try {
+    await checkQuarantine(db, serviceId, digest);
+    return null;
+  } catch (err) {
+    if (err instanceof ServiceError) return err.message;
+    throw err;
+  }
+}
+
 function mayStart(ctx: ServiceContext): void {
   if (!can(ctx.actor.roles, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
 }
@@ -65,6 +81,11 @@ export async function startOptions(ctx: ServiceContext): Promise<StartOptions> {
     const stateOf = (regionId: string) => states.find((s) => s.state.serviceId === service.id && s.state.regionId === regionId);
     // Registered in the same millisecond (a seed, a script): the higher version string first, a fair guess.
     const offered = await ctx.db.artifacts.recentForService(service.id, ARTIFACTS_OFFERED);
+    const quarantined = await quarantinedDigests(
+      ctx.db,
+      service.id,
+      offered.map((a) => a.digest),
+    );
     services.push({
       id: service.id,
       name: service.name,
@@ -78,6 +99,7 @@ export async function startOptions(ctx: ServiceContext): Promise<StartOptions> {
         provenance: a.provenance,
         registeredAt: a.createdAt,
         liveIn: regions.filter((r) => stateOf(r.id)?.state.liveArtifactId === a.id).map((r) => r.id),
+        quarantine: quarantineOf(quarantined.get(a.digest)),
       })),
       regions: regions.map((region): OfferedRegion => {
         const row = stateOf(region.id);
@@ -151,6 +173,9 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
     if (input.artifactId !== undefined) {
       const problem = artifactProblem(ctx, serviceId, await findArtifact(ctx.db, input.artifactId), input.artifactId, checked.regions);
       if (problem) problems.push({ field: "artifactId", message: problem.message });
+      const artifact = await findArtifact(ctx.db, input.artifactId);
+      const quarantine = artifact ? await quarantineRefusal(ctx.db, serviceId, artifact.digest) : null;
+      if (quarantine) problems.push({ field: "artifactId", message: quarantine });
     }
     // The start claims regions with a conditional update; this reads the same column to warn first.
     const busy = await ctx.db.regions.busyRegionIds(
