@@ -19,6 +19,7 @@ import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
 import { ProvenanceMark } from "./provenance-mark";
+import type { RolloutView } from "@/server/services/rollout-view";
 
 const REFETCH_COALESCE_MS = 150;
 /** Delivery status changes without a new event: poll while a card is still on its way. */
@@ -133,6 +134,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </dl>
       </div>
 
+      {view.quarantine ? <QuarantineNotice view={view} /> : null}
+
       {view.regions.map((region) => (
         <RegionSection
           key={region.regionId}
@@ -155,5 +158,34 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
 
       <NotificationsPanel data={notifications.data} error={notifications.isError ? notifications.error.message : null} now={now} />
     </div>
+  );
+}
+
+const FINISHED = ["succeeded", "rolled_back", "blocked", "aborted"];
+
+/**
+ * The release is quarantined: say why, and that the regions of this rollout still running it may be rolled back
+ * (each region's Roll back, linked), not that they must: nothing rolls them back for it.
+ */
+function QuarantineNotice({ view }: { view: RolloutView }) {
+  const running = view.regions.filter((r) => !FINISHED.includes(r.phase));
+  return (
+    <section role="status" data-testid="quarantine-notice" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+      <h2 className="font-semibold">This release is quarantined</h2>
+      <p className="mt-1">{view.quarantine!.description} No rollout of it starts anywhere until an sre or admin lifts the quarantine.</p>
+      {running.length > 0 ? (
+        <p className="mt-1">
+          Still running it here: rolling back is your call, nothing rolls it back for you.{" "}
+          {running.map((r, i) => (
+            <span key={r.regionId}>
+              {i > 0 ? ", " : ""}
+              <a href={`#region-${r.regionId}`} className="rounded font-medium underline focus-visible:outline-2 focus-visible:outline-red-700">
+                Roll back {r.regionName}
+              </a>
+            </span>
+          ))}
+        </p>
+      ) : null}
+    </section>
   );
 }

@@ -22,6 +22,7 @@ import {
 import { rollbackRegion } from "./region-commands";
 import { liftQuarantine, listQuarantines } from "./quarantines";
 import { startRollout } from "./rollouts";
+import { getRolloutView } from "./rollout-view";
 
 const BUILT = { sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" };
 
@@ -82,6 +83,10 @@ describe("a breach rollback", () => {
       .filter((r) => r.kind === "quarantine");
     expect(cards.map((c) => c.eventId).sort()).toEqual(notices.map((n) => n.id).sort());
     expect(JSON.stringify(cards[0].payload)).toContain("Release quarantined elsewhere");
+
+    // The rollout page says so (its regions still running it link their own Roll back).
+    const view = await getRolloutView(h.as(dana), started.rolloutId);
+    expect(view.quarantine).toMatchObject({ id: quarantines[0].id, regionId: "eu-west", description: quarantines[0].description });
 
     // The option, not the obligation: the other regions are not rolled back for it.
     await runUntil(h, () => Object.values(phases(h.db)).every((p) => p === "succeeded" || p === "rolled_back"));

@@ -12,6 +12,7 @@ import type { CauseTest } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { stillNeededWords } from "./approvals-pending";
 import { notFound } from "./errors";
+import { quarantineView } from "./quarantines";
 import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "./rollout-status";
 import { stepHistories } from "./step-history";
 
@@ -38,6 +39,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const approvalRows = await db.approvals.listWithReviewerForRegionRollouts(ids);
   const judged = await stageJudgements(ctx, ids);
   const promotions = await promotionsOf(ctx, rolloutId);
+  const quarantine = await db.quarantines.activeFor(rollout.serviceId, artifact.digest);
   const rollbacks = await rollbacksOf(ctx, rolloutId);
   // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
   const names = await namesFor(
@@ -121,6 +123,13 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
       sourceRef: artifact.sourceRef,
       provenance: artifact.provenance,
       commitUrl: commitUrl(config, rollout.serviceId, artifact.commitSha),
+    },
+    /** The release is quarantined (rolled back for a breach here or elsewhere): which, where and why. */
+    quarantine: quarantine && {
+      id: quarantine.id,
+      regionId: quarantine.regionId,
+      rolloutId: quarantine.rolloutId,
+      description: quarantineView(quarantine).description,
     },
     regions,
   };
