@@ -5,6 +5,7 @@
  * `--wait` follows each region until the engine has verified its traffic back (exit 0), or the timeout (exit 1).
  */
 import { parseArgs } from "node:util";
+import { withActorNames } from "@/server/actor-names";
 import type { RolloutStatusView } from "@/server/services/rollout-status";
 import type { ServiceRollbackAnswer } from "@/server/services/service-rollback";
 import { apiClientFromEnv, type ApiClient } from "./api-client";
@@ -89,7 +90,11 @@ async function waitUntilBack(api: ApiClient, io: CliIo, regions: RegionRef[], op
       io.out(
         opts.json
           ? JSON.stringify({ regionId: ref.regionId, rolloutId: ref.rolloutId, phase: region.phase, outcomeReason: region.outcomeReason })
-          : paint(io, "green", `  ${ref.regionId.padEnd(10)} back: ${region.outcomeReason ?? "rolled back"}`),
+          : paint(
+              io,
+              "green",
+              `  ${ref.regionId.padEnd(10)} back: ${withActorNames(region.outcomeReason, new Map(Object.entries(view.actorNames ?? {}))) ?? "rolled back"}`,
+            ),
       );
     }
     if (waiting.size === 0) return 0;

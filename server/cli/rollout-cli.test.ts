@@ -109,7 +109,7 @@ describe("flightdeck rollout over HTTP", () => {
 
     const status = cli(token);
     expect(await runRollout(["status", rolloutId], status.io)).toBe(0);
-    expect(status.lines[0]).toMatch(new RegExp(`^${rolloutId}  api 1\\.4\\.2  sequential  running  by token:`));
+    expect(status.lines[0]).toMatch(new RegExp(`^${rolloutId}  api 1\\.4\\.2  sequential  running  by token GitHub Actions \\(created by Ada\\)$`));
     expect(status.lines[1]).toMatch(/us-east\s+pending/);
     expect(status.lines.join("\n")).not.toContain("\u001b[");
 
@@ -213,8 +213,12 @@ describe("flightdeck rollout over HTTP", () => {
       "  eu-west    left alone: No rollout of API has reached eu-west yet: there is nothing to roll back.",
     ]);
     expect(all.lines.slice(4).sort()).toEqual([
-      expect.stringMatching(/^ {2}apac-se {4}back: emergency rollback by token:\S+: 100 % of traffic is back on blue, the previous release$/),
-      expect.stringMatching(/^ {2}us-east {4}back: emergency rollback by token:\S+: 100 % of traffic is back on blue, the previous release$/),
+      expect.stringMatching(
+        /^ {2}apac-se {4}back: emergency rollback by token emergency \(created by \w+\): 100 % of traffic is back on blue, the previous release$/,
+      ),
+      expect.stringMatching(
+        /^ {2}us-east {4}back: emergency rollback by token emergency \(created by \w+\): 100 % of traffic is back on blue, the previous release$/,
+      ),
     ]);
     expect(h.world.weightOf("us-east")).toEqual({ blue: 100, green: 0 });
     expect(h.world.weightOf("apac-se")).toEqual({ blue: 100, green: 0 });
@@ -252,6 +256,8 @@ describe("flightdeck rollout over HTTP", () => {
     expect(rb.lines[0]).toBe(
       `Rollback of eu-west requested (rollout ${rolloutId}); the engine moves traffic back to the previous release now. Watch it with: flightdeck rollout status ${rolloutId}`,
     );
-    expect(rb.lines[1]).toMatch(/^ {2}eu-west {4}back: rolled back by token:\S+ at the \d+ % stage; 100 % of traffic is back on blue$/);
+    expect(rb.lines[1]).toMatch(
+      /^ {2}eu-west {4}back: rolled back by token emergency \(created by \w+\) \(manual\) at the \d+ % stage; 100 % of traffic is back on blue$/,
+    );
   });
 });

@@ -133,7 +133,7 @@ describe("the emergency rollback of every region of a service", () => {
     expect(incidents.map((r) => [r.kind, r.eventId])).toEqual([["emergency-rollback", summary.id]]);
     const facts = slackFacts(incidents[0].payload);
     expect(facts[0]).toBe("• *Service:* API");
-    expect(facts[1]).toBe("• *Impact:* Emergency rollback by user:sam, every region of API in parallel");
+    expect(facts[1]).toBe("• *Impact:* Emergency rollback by Sam, every region of API in parallel");
     expect(facts[2]).toMatch(/^• \*US East:\* ✅ 100 % back on green, release 0\.9\.0, verified in \d+ s$/);
     expect(facts[3]).toMatch(/^• \*EU West:\* ✅ 100 % back on green, release 0\.9\.0, verified in \d+ s$/);
     expect(facts[4]).toBe("• *APAC Southeast:* left alone: No rollout of API has reached apac-se yet: there is nothing to roll back.");
