@@ -101,7 +101,11 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
         links: { ...view.links, approvals: approvalsLink(config) },
       };
     case "quarantine":
-      return { ...view, stagePercent: null, detail: ev?.type === "rollout.quarantine_notice" ? `rolled back in ${ev.data.quarantinedIn} after ${ev.data.causeText}` : message };
+      return {
+        ...view,
+        stagePercent: null,
+        detail: ev?.type === "rollout.quarantine_notice" ? `rolled back in ${ev.data.quarantinedIn} after ${ev.data.causeText}` : message,
+      };
     case "region-succeeded":
       return { ...view, durationMs: rr?.startedAt != null ? event.at - rr.startedAt : null };
     case "rollout-started":
