@@ -1,0 +1,68 @@
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext } from "@playwright/test";
+import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+
+/**
+ * Quarantine where people meet it: a release the engine rolled back for a breach (a demo fault in us-east) is
+ * marked on the start form's artifact list with why and how to lift it, and the plan names the refusal. The spec
+ * lifts every quarantine and clears the fault afterwards, so the next spec starts nothing quarantined.
+ */
+
+const opened: BrowserContext[] = [];
+test.afterEach(async ({ browser }) => {
+  const sre = await requestAs(browser, "sre");
+  await trpcMutation(sre, "demo.clearFaults", { regionId: "us-east" });
+  const listed = await sre.get(`/api/trpc/quarantine.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
+  for (const q of (await trpcData<{ quarantines: Array<{ id: string }> }>(listed)).quarantines)
+    await trpcMutation(sre, "quarantine.lift", { id: q.id, reason: "e2e: end of the quarantine spec" });
+  await Promise.all(opened.splice(0).map((c) => c.close()));
+});
+
+async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  opened.push(context);
+  await signInAs(context.request, role);
+  return context;
+}
+const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
+
+async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
+  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
+  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
+  return view.regions.find((r) => r.regionId === regionId)!.phase;
+}
+
+test("a release rolled back for a breach is quarantined: the start form's artifact list says why and how to lift it", async ({ browser }) => {
+  const stamp = Date.now().toString(16).padStart(16, "0");
+  const version = `9.9.0-q.${stamp}`;
+  const sre = await requestAs(browser, "sre");
+  const fault = await trpcMutation(sre, "demo.injectFault", { regionId: "us-east", stagePercent: 10, errorRatePct: 5 });
+  expect(fault.status(), await fault.text()).toBe(200);
+
+  const deployer = await requestAs(browser, "deployer");
+  const artifact = { version, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
+  const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact, strategy: "parallel", regions: ["us-east"] });
+  expect(started.status(), await started.text()).toBe(200);
+  const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
+  for (const role of ["reviewer", "sre"] as const) {
+    const reviewer = await requestAs(browser, role);
+    await expect(async () => {
+      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId: "us-east" });
+      expect(approved.status(), await approved.text()).toBe(200);
+    }).toPass({ timeout: 20_000 });
+  }
+  await expect(async () => expect(await phaseOf(sre, rolloutId, "us-east")).toBe("rolled_back")).toPass({ intervals: [1_000], timeout: 45_000 });
+
+  const page = await (await contextAs(browser, "deployer")).newPage();
+  await page.goto("/rollouts/new");
+  const select = page.getByTestId("new-rollout-artifact");
+  const option = select.locator("option", { hasText: version });
+  await expect(option).toContainText("quarantined");
+  await select.selectOption((await option.getAttribute("value"))!);
+  await expect(page.getByTestId("artifact-quarantine")).toContainText(`api ${version}`);
+  await expect(page.getByTestId("artifact-quarantine")).toContainText(`is quarantined: rollout ${rolloutId} rolled it back in us-east after`);
+  await expect(page.getByTestId("artifact-quarantine")).toContainText("flightdeck quarantine lift");
+
+  const rollout = await (await contextAs(browser, "viewer")).newPage();
+  await rollout.goto(`/rollouts/${rolloutId}`);
+  await expect(rollout.getByTestId("quarantine-notice")).toContainText("This release is quarantined");
+});
