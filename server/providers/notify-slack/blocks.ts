@@ -46,7 +46,7 @@ export function buildSlackMessage(view: NotificationView, opts: { buttons?: bool
   return { text: card.summary, blocks };
 }
 
-const INCIDENT_KINDS: ReadonlySet<NotificationView["kind"]> = new Set(["incident", "analysis-inconclusive", "provider-failure"]);
+const INCIDENT_KINDS: ReadonlySet<NotificationView["kind"]> = new Set(["incident", "analysis-inconclusive", "provider-failure", "quarantine"]);
 
 /** Approve / Reject on an approval card, Pause / Roll back on an incident card about one region of a rollout. */
 function actionsBlock(view: NotificationView): SlackBlock | null {
