@@ -89,7 +89,9 @@ describe("flightdeck freeze", () => {
 
     const status = cli(await tokenOf(dana, "read"));
     await runFreeze(["status"], status.io);
-    expect(status.lines).toEqual([expect.stringMatching(/^Frozen: the stop-all declared by token sam-rollback \(created by Sam\) at .* UTC \(incident INC-7\) until someone lifts it\.$/)]);
+    expect(status.lines).toEqual([
+      expect.stringMatching(/^Frozen: the stop-all declared by token sam-rollback \(created by Sam\) at .* UTC \(incident INC-7\) until someone lifts it\.$/),
+    ]);
 
     const refused = await refusal(async () => runRollout(startArgs, cli(await tokenOf(dana, "deploy")).io));
     expect(refused).toMatchObject({
