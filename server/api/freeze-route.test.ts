@@ -73,7 +73,7 @@ describe("a start during a stop-all, through every transport", () => {
     const deployToken = await tokenOf(dana, "deploy");
     const before = rowCounts(f.db);
     const words =
-      /^Rollouts are frozen in us-east by the stop-all declared by token:[0-9a-f-]+ at .* UTC \(incident INC-7\) until someone lifts it\. An SRE may start it anyway with a break-glass reason\.$/;
+      /^Rollouts are frozen in us-east by the stop-all declared by token \S+-rollback \(created by \w+\) at .* UTC \(incident INC-7\) until someone lifts it\. An SRE may start it anyway with a break-glass reason\.$/;
     const input = {
       serviceId: "api",
       artifact: { version: "1.4.2", digest: DIGEST_A, url: "https://artifacts.example.com/api/1.4.2.tar.gz", sourceRef: "refs/heads/main", commitSha: COMMIT },

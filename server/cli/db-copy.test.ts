@@ -29,6 +29,8 @@ import { receiveCiWebhook } from "@/server/services/ci-webhook";
 import { goodBody, SECRET, signedRequest } from "@/server/services/ci-webhook.fixtures";
 import { injectDemoFault } from "@/server/services/demo-faults";
 import { declareFreeze, liftFreeze } from "@/server/services/freezes";
+import { liftQuarantine, listQuarantines } from "@/server/services/quarantines";
+import { linkSlackMember } from "@/server/services/slack-actions-link";
 import { RateLimiter, WEBHOOK_RATE_LIMIT } from "@/server/services/rate-limiter";
 import type { ServiceContext } from "@/server/services/context";
 import { getRolloutNotifications } from "@/server/services/rollout-notifications";
@@ -57,6 +59,9 @@ beforeAll(async () => {
   ada = addUser(h.db, "ada", "Ada", ["admin"]);
   vic = addUser(h.db, "vic", "Vic", ["viewer"]);
   const reviewers = [addUser(h.db, "rita", "Rita", ["reviewer"]), addUser(h.db, "sven", "Sven", ["sre"])];
+  // The breach quarantined 1.4.2; lifting it lets US East roll the same release out (and fills the quarantines table).
+  const [quarantine] = (await listQuarantines(h.as(ada))).quarantines;
+  await liftQuarantine(h.as(ada), { id: quarantine.id, reason: "the fault was injected: the release is good" });
   succeeded = await startInUsEast(h, ada);
   await runUntil(
     h,
@@ -73,6 +78,7 @@ beforeAll(async () => {
   await injectDemoFault(h.as(ada), { regionId: "apac-se", stagePercent: 25, errorRatePct: 2.5 });
   await declareFreeze(h.as(ada), { reason: "drill: a stop-all declared and lifted" });
   await liftFreeze(h.as(ada));
+  await linkSlackMember(h.as(ada), { slackUserId: "U0ADA1234" });
   const delivery = signedRequest(goodBody({ regions: ["apac-se"] }), { timestamp: String(Math.floor(h.clock.now() / 1000)) });
   const answer = await receiveCiWebhook({ ...h.as(SYSTEM), secret: SECRET }, { headers: delivery.headers, rawBody: await delivery.text() });
   expect(answer.status).toBe(202);

@@ -1,6 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { addUser, createHarness, demoConfig, DIGEST_A, eventsOf, phases, regionRolloutOf, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
+import {
+  addUser,
+  createHarness,
+  demoConfig,
+  DIGEST_A,
+  DIGEST_B,
+  eventsOf,
+  phases,
+  regionRolloutOf,
+  runUntil,
+  type Harness,
+} from "@/server/engine/runner/test-fixtures";
 import { clearDemoFaults, injectDemoFault, listDemoFaults } from "./demo-faults";
 import { ServiceError } from "./errors";
 import { startRollout } from "./rollouts";
@@ -48,7 +59,13 @@ describe("the demo fleet's fault drill", () => {
 
     expect(await clearDemoFaults(h.as(sam), { regionId: "eu-west" })).toEqual({ cleared: 1 });
     expect((await listDemoFaults(h.as(sam), { regionId: "eu-west" })).faults).toEqual([]);
-    const second = await startRollout(h.as(dana), { serviceId: "api", artifactId: first.artifact.id, strategy: "parallel", regions: ["eu-west"] });
+    // A new build: the one rolled back for the breach is quarantined (issue 17).
+    const second = await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.0.1", digest: DIGEST_B, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
+      strategy: "parallel",
+      regions: ["eu-west"],
+    });
     await runUntil(h, () => regionRolloutOf(h.db, second.rolloutId, "eu-west").phase === "succeeded");
     expect(eventsOf(h.db, { type: "demo.faults_cleared" }).map((e) => e.actor)).toEqual(["user:sam"]);
   });

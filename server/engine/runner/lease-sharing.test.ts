@@ -13,7 +13,7 @@ beforeEach(async () => {
   h = createHarness({
     leaseTtlMs: TTL_MS,
     config: demoConfig((raw) => {
-      raw.services = Array.from({ length: SERVICES }, (_, i) => ({ id: `svc-${i}`, name: `Service ${i}` }));
+      raw.services = Array.from({ length: SERVICES }, (_, i) => ({ id: `svc-${i}`, name: `Service ${i}`, strategyPolicy: "off" }));
       (raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }];
       for (const region of raw.regions as Array<Record<string, unknown>>) region.deploy = { provider: "simulated", seconds: 0 };
     }),

@@ -16,7 +16,7 @@ beforeEach(() => {
   h = createHarness({
     config: demoConfig((raw) => {
       (raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }];
-      (raw.services as unknown[]).push({ id: "checkout", name: "Checkout" });
+      (raw.services as unknown[]).push({ id: "checkout", name: "Checkout", strategyPolicy: "off" });
     }),
   });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
