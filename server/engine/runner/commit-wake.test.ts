@@ -15,7 +15,13 @@ import { addUser, createHarness, demoConfig, DIGEST_A, regionRolloutOf, type Har
 let h: Harness;
 let runner: Runner;
 beforeEach(() => {
-  h = createHarness({ config: demoConfig((raw) => ((raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }])) });
+  h = createHarness({
+    config: demoConfig((raw) => {
+      (raw.policies as Record<string, unknown>).environments = [{ match: "*", protected: false }];
+      // A deploy of half a second (20 s in the demo fleet): the test waits for the canary in real time.
+      for (const region of raw.regions as Array<{ deploy: { seconds: number } }>) region.deploy.seconds = 0.5;
+    }),
+  });
   const providersFor = cachedProviders(h.config, h.world, realClock);
   runner = new Runner({ db: h.db, config: h.config, clock: realClock, providersFor, id: "sleeper", pollMs: 60_000, maxSleepMs: 60_000 });
 });
@@ -52,7 +58,7 @@ it("carries out a rollback given while it sleeps until the next sample, without 
   });
   await runner.start();
   const region = () => regionRolloutOf(h.db, rolloutId, "us-east");
-  await until("us-east in its first canary stage", () => region().phase === "canary" && h.world.weightOf("us-east").green > 0, 20_000);
+  await until("us-east in its first canary stage", () => region().phase === "canary" && h.world.weightOf("us-east").green > 0);
   // Its first sample is 30 s away (the demo fleet's analysis interval): the runner sleeps until then.
   expect(region().nextTickAt! - Date.now()).toBeGreaterThan(20_000);
   await new Promise((resolve) => setTimeout(resolve, 200));
