@@ -111,8 +111,16 @@ test.describe("the dashboard", () => {
     expect(started.status(), await started.text()).toBe(200);
     const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
 
-    await approveOnPage(sre, rolloutId, "apac-se");
-    await expect(sre.getByTestId(`gate-${rolloutId}-apac-se`).getByRole("alert")).toHaveText("You started this rollout, so someone else must approve it.");
+    // The initiator reads why before pressing anything, and Approve is disabled; the server refuses it anyway.
+    const gate = sre.getByTestId(`gate-${rolloutId}-apac-se`);
+    await expect(async () => {
+      await sre.goto("/approvals");
+      await expect(gate).toContainText("You started this rollout, so someone else must approve it.", { timeout: 2_000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(gate.getByTestId(`approve-${rolloutId}-apac-se`)).toBeDisabled();
+    const refused = await trpcMutation(sre.request, "approvals.approve", { rolloutId, regionId: "apac-se" });
+    expect(refused.status()).toBe(403);
+    expect(await trpcErrorMessage(refused)).toBe("You started this rollout, so someone else must approve it.");
 
     for (const role of ["reviewer", "admin"] as const) {
       const other = await browser.newContext();
