@@ -12,7 +12,8 @@ import { namesFor, withActorNames } from "@/server/actor-names";
 import { actorCan } from "@/server/auth/roles";
 import type { RegionConfig } from "@/server/config/schema";
 import { eventValues } from "@/server/engine/machine/events";
-import { activeFreeze, describeFreeze, formatInZone, freezeRef, windowEnd, type ActiveFreeze, type StopAll } from "@/server/engine/machine/freeze";
+import { activeFreeze, describeFreeze, formatInZone, freezeRef, windowEnd, type ActiveFreeze } from "@/server/engine/machine/freeze";
+import { stopAllInForce } from "@/server/engine/store/load";
 import { parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, preconditionFailed } from "./errors";
 
@@ -44,11 +45,6 @@ export type FreezeStatus = { frozen: boolean; freezes: FreezeView[]; canManage: 
 async function describeByName(db: Store, freeze: ActiveFreeze): Promise<string> {
   const text = describeFreeze(freeze);
   return withActorNames(text, await namesFor(db, [], [text]));
-}
-
-async function stopAllInForce(db: Store): Promise<StopAll | null> {
-  const row = await db.freezes.active();
-  return row && { id: row.id, reason: row.reason, declaredBy: row.declaredBy, declaredAt: row.declaredAt };
 }
 
 async function view(db: Store, freeze: ActiveFreeze, environments: string[] | null): Promise<FreezeView> {

@@ -11,7 +11,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
 import { stageSampleOf } from "@/server/engine/machine/sample-counts";
 import { successOf } from "@/server/engine/machine/patches";
-import { activeFreeze } from "@/server/engine/machine/freeze";
+import { activeFreeze, type StopAll } from "@/server/engine/machine/freeze";
 import type { BalancerCheck } from "@/server/engine/machine/events";
 import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation, Transition } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
@@ -41,6 +41,8 @@ export type ReconcileDeps = {
   consumers: EventConsumers;
   /** The runner's lease on the rollout, checked by each save (a lost one throws `LeaseLost`). */
   lease?: LeaseClaim;
+  /** The stop-all in force as the runner read it for this tick (the pass's first load); omitted, it is read. */
+  stopAll?: StopAll | null;
 };
 
 export type ReconcileResult = {
@@ -57,7 +59,7 @@ export const IDLE_RECHECK_MS = 60_000;
 
 export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutId: string): Promise<ReconcileResult> {
   const maxActions = deps.maxActions ?? 50;
-  const first = await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache);
+  const first = await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache, deps.stopAll);
   if (!first) return { outcome: "missing", actions: 0, nextTickAt: null };
   let ctx: RegionRolloutContext = first;
   const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
@@ -115,6 +117,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
     if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).
+    // A pass may have run long (a deploy): the stop-all is read again rather than taken from the tick.
     const reloaded = phaseChanged
       ? await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache)
       : { ...after, row: saved, state: rowToState(saved) };

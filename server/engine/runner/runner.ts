@@ -20,7 +20,8 @@ import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
 import type { RegionProviders } from "@/server/providers/types";
 import { abortError, type Clock } from "@/server/engine/clock";
-import type { ContextCache } from "../store/load";
+import type { StopAll } from "@/server/engine/machine/freeze";
+import { stopAllInForce, type ContextCache } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { eventConsumers } from "../outbox/consumers";
 import { LeaseLost } from "../store/persist";
@@ -258,10 +259,13 @@ export class Runner {
     this.dueRead = null;
     // Held rollouts are filtered here, not with `rollout_id IN (...)`: binding a thousand ids cost ~2.5 ms a tick.
     const due = dueRows.filter((r) => this.launchable(r));
+    // One read of the stop-all serves every pass of the tick (read per pass it cost ~7 % of a core at 1,000
+    // rollouts). Read after the due rows: a lift wakes the regions it held, so their passes see it lifted.
+    const stopAll = due.length > 0 ? await stopAllInForce(db) : null;
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
-      const job = this.reconcileOne(r.id, r.rolloutId).then((ok) => {
+      const job = this.reconcileOne(r.id, r.rolloutId, stopAll).then((ok) => {
         if (!ok) report.errors++;
       });
       // A pass that ended may have left its region due at once (the next step of a chain): look again.
@@ -298,14 +302,14 @@ export class Runner {
     }
   }
 
-  private async reconcileOne(regionRolloutId: string, rolloutId: string): Promise<boolean> {
+  private async reconcileOne(regionRolloutId: string, rolloutId: string, stopAll: StopAll | null): Promise<boolean> {
     const { db, clock } = this.opts;
     // The lease as it was when the pass began: every save of the pass confirms it.
     const lease = this.leases.claimOf(rolloutId);
     if (!lease) return true;
     try {
       if (this.pausedSeen.has(regionRolloutId)) await this.checkTrafficIfResumed(regionRolloutId);
-      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal, lease }, regionRolloutId);
+      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal, lease, stopAll }, regionRolloutId);
       if (result.paused) this.pausedSeen.add(regionRolloutId);
       return true;
     } catch (err) {

@@ -11,7 +11,7 @@ import type { StageRow } from "@/db/store/repositories/stages";
 import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
-import type { FreezeRules } from "@/server/engine/machine/freeze";
+import type { FreezeRules, StopAll } from "@/server/engine/machine/freeze";
 import type {
   AnalysisSpec,
   ApprovalRecord,
@@ -41,7 +41,7 @@ export type RegionRolloutContext = {
   hasDownstream: boolean;
   /** The current stage's judged samples, oldest first (empty outside a canary stage). */
   stageSamples: StageSample[];
-  /** The config's freeze windows and the stop-all in force, read on every pass (a stop-all holds every replica's rollouts at once). */
+  /** The config's freeze windows and the stop-all in force (read by the runner once per tick: a stop-all holds every replica's rollouts at once). */
   freezeRules: FreezeRules;
 };
 
@@ -130,8 +130,15 @@ export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "a
 export type SamplesCache = { key: string; after: number; samples: StageSample[] };
 export type ContextCache = Map<string, StaticContext>;
 
+/** The stop-all a person declared and nobody lifted yet, or null. */
+export async function stopAllInForce(db: Store): Promise<StopAll | null> {
+  const row = await db.freezes.active();
+  return row && { id: row.id, reason: row.reason, declaredBy: row.declaredBy, declaredAt: row.declaredAt };
+}
+
 /**
- * Null when the region rollout does not exist. Throws when its region has left the config.
+ * Null when the region rollout does not exist. `stopAll` is the stop-all as the caller last read it (the runner
+ * reads it once per tick); omitted, it is read here. Throws when its region has left the config.
  * The upstream region matters only while this one is pending, and the approvals only until it passed its
  * gate (the machine reads them in no other phase), so other phases skip those reads.
  */
@@ -140,6 +147,7 @@ export async function loadRegionRolloutContext(
   config: FleetConfig,
   regionRolloutId: string,
   cache?: ContextCache,
+  stopAll?: StopAll | null,
 ): Promise<RegionRolloutContext | null> {
   const row = await db.regionRollouts.byId(regionRolloutId);
   if (!row) return null;
@@ -151,15 +159,11 @@ export async function loadRegionRolloutContext(
     row.phase === "pending" && rollout.strategy !== "parallel" && row.position > 0 ? await db.regionRollouts.upstream(rollout.id, row.position - 1) : null;
   const decided = row.phase === "pending" || row.phase === "awaiting_approval" ? await db.approvals.listForRegionRollout(row.id) : [];
   const state = rowToState(row);
-  const stopAll = await db.freezes.active();
   return {
     ...fixed,
     row,
     state,
-    freezeRules: {
-      windows: config.freezes,
-      stopAll: stopAll && { id: stopAll.id, reason: stopAll.reason, declaredBy: stopAll.declaredBy, declaredAt: stopAll.declaredAt },
-    },
+    freezeRules: { windows: config.freezes, stopAll: stopAll === undefined ? await stopAllInForce(db) : stopAll },
     stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [] }) : undefined),
     upstream,
     gate: {
