@@ -34,6 +34,8 @@ export const rollouts = sqliteTable(
     breakGlassReason: text("break_glass_reason"),
     /** Set when an admin started a strategy the migration path does not open yet (docs/policies.md#migration-path): why. */
     strategyOverrideReason: text("strategy_override_reason"),
+    /** Set when an admin started a contract migration the live release does not declare readyFor (docs/policies.md#schema-compatibility): why. */
+    schemaOverrideReason: text("schema_override_reason"),
     createdAt: createdAt(),
     finishedAt: timestamp("finished_at"),
   },
