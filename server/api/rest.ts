@@ -17,7 +17,8 @@ import { badRequest, ERROR_KINDS, forbidden, notFound, problemsOf, ServiceError,
 import { abortRegion, pauseRegion, promoteRegion, resumeRegion, rollbackRegion } from "@/server/services/region-commands";
 import { getRolloutStatus, listRollouts, regionCommandResult } from "@/server/services/rollout-status";
 import { startRollout, type StartRolloutInput } from "@/server/services/rollouts";
-import { IdempotencyKey, rollbackService } from "@/server/services/service-rollback";
+import { IdempotencyKey } from "@/server/services/idempotency";
+import { rollbackService } from "@/server/services/service-rollback";
 import { declareFreeze, type DeclareFreezeInput, freezeStatus, liftFreeze } from "@/server/services/freezes";
 import { liftQuarantine, listQuarantines } from "@/server/services/quarantines";
 import { jsonAnswer, readBodyWithLimit } from "./http";
@@ -68,9 +69,26 @@ export const listRolloutsHandler = ({ request, ctx }: RestCall<unknown>) => list
 
 export const rolloutStatusHandler = ({ params, ctx }: RestCall<{ id: string }>) => getRolloutStatus(ctx, params.id);
 
+/** An `Idempotency-Key` header makes a retry answer with the rollout the first request started (`replayed: true`). */
 export async function startRolloutHandler({ request, ctx }: RestCall<unknown>) {
-  const started = await startRollout(ctx, (await readJsonBody(request)) as StartRolloutInput);
-  return { rolloutId: started.rolloutId, url: rolloutUrl(ctx.config, started.rolloutId), status: "running", regions: started.regions.map((r) => r.regionId) };
+  const key = idempotencyKeyOf(request);
+  const started = await startRollout(ctx, (await readJsonBody(request)) as StartRolloutInput, key ? { idempotencyKey: key } : {});
+  return {
+    rolloutId: started.rolloutId,
+    url: rolloutUrl(ctx.config, started.rolloutId),
+    status: "running",
+    regions: started.regions.map((r) => r.regionId),
+    ...(started.replayed ? { replayed: true } : {}),
+  };
+}
+
+/** The request's `Idempotency-Key` header, checked, or null when it has none. */
+function idempotencyKeyOf(request: Request): string | null {
+  const key = request.headers.get("idempotency-key");
+  if (key !== null && !IdempotencyKey.safeParse(key).success) {
+    throw badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters (a UUID, a CI run id).", { path: "Idempotency-Key" });
+  }
+  return key;
 }
 
 const REGION_COMMANDS = { pause: pauseRegion, resume: resumeRegion, promote: promoteRegion, abort: abortRegion } as const;
@@ -97,10 +115,7 @@ export async function rollbackRegionHandler({ request, params, ctx }: RestCall<{
  * first request's outcome (`replayed: true`) instead of requesting again; the body is not read.
  */
 export async function rollbackServiceHandler({ request, params, ctx }: RestCall<{ id: string }>) {
-  const key = request.headers.get("idempotency-key");
-  if (key !== null && !IdempotencyKey.safeParse(key).success) {
-    throw badRequest("The Idempotency-Key header must be 1 to 200 visible ASCII characters (a UUID, a CI run id).", { path: "Idempotency-Key" });
-  }
+  const key = idempotencyKeyOf(request);
   return rollbackService(ctx, { serviceId: params.id, ...(key !== null ? { idempotencyKey: key } : {}) });
 }
 

@@ -28,8 +28,9 @@ import { requiredReviewers } from "@/server/engine/store/load";
 import { ArtifactFields, findArtifact, registerArtifactIn, type ArtifactRow } from "./artifacts";
 import { parseInput, type ServiceContext } from "./context";
 import { badRequest, conflict, forbidden, notFound, preconditionFailed, type ServiceError } from "./errors";
-import { eventValues } from "@/server/engine/machine/events";
+import { eventValues, readEvent } from "@/server/engine/machine/events";
 import { breakGlassEvent, checkFreeze } from "./freezes";
+import { holdKey, recentEventsOf, requestFingerprint } from "./idempotency";
 import { checkQuarantine } from "./quarantines";
 import { checkStrategyPolicy, strategyOverrideEvent } from "./strategy-policy";
 
@@ -63,6 +64,8 @@ export type StartedRollout = {
   artifact: ArtifactRow;
   plan: Plan;
   regions: Array<{ regionRolloutId: string; regionId: string; position: number }>;
+  /** True when this answers a retry under an idempotency key already used: nothing new was started. */
+  replayed?: boolean;
 };
 
 /** Simulated deploy seconds, or an estimate for a real deploy (its timeout bounds it). */
@@ -138,7 +141,11 @@ export function artifactProblem(
   return sourceRefProblem(ctx, artifact, regions);
 }
 
-export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput): Promise<StartedRollout> {
+/**
+ * Start a rollout. With an idempotency key (REST `Idempotency-Key`), a retry of the same request by the same
+ * actor within 24 hours answers with the rollout the first one started, and starts nothing.
+ */
+export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput, opts: { idempotencyKey?: string } = {}): Promise<StartedRollout> {
   const now = ctx.clock.now();
   const input = parseInput(StartRolloutInput, raw);
   if (!actorCan(ctx.actor, "rollout.start")) throw forbidden("Starting a rollout needs the deployer, sre or admin role.");
@@ -149,7 +156,15 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
   const plan = checked.plan!;
   const stagesByRegion = new Map<string, StageSpec[]>(startRegions.map((r) => [r.id, r.stages]));
 
+  const initiator = actorRef(ctx.actor);
+  const request = opts.idempotencyKey ? requestFingerprint(input) : null;
+
   return ctx.db.transaction(async (tx) => {
+    if (opts.idempotencyKey) {
+      await holdKey(tx, initiator, opts.idempotencyKey);
+      const earlier = await earlierStart(tx, initiator, opts.idempotencyKey, request!, now);
+      if (earlier) return earlier;
+    }
     // A freeze refuses the start before anything is written (the artifact included).
     const override = await checkFreeze(tx, ctx, regions, input.breakGlassReason ?? null, now);
     // So does a quarantined release (rolled back for a breach): docs/policies.md#quarantine.
@@ -166,7 +181,6 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
 
     const rolloutId = randomUUID();
     const correlationId = randomUUID();
-    const initiator = actorRef(ctx.actor);
     await tx.rollouts.insert({
       id: rolloutId,
       serviceId: service.id,
@@ -219,6 +233,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
           strategy: input.strategy,
           delayMinutes: input.delayMinutes ?? null,
           plan,
+          ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey, request: request! } : {}),
         },
       }),
     ]);
@@ -228,6 +243,23 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput):
       await tx.events.insertAll([strategyOverrideEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, strategyOverride)]);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
+}
+
+/** The rollout this actor started under this key in the last 24 hours, if any; the same key with another request is refused. */
+async function earlierStart(tx: Store, actor: string, key: string, request: string, now: number): Promise<StartedRollout | null> {
+  for (const row of await recentEventsOf(tx, "rollout.started", actor, now)) {
+    const ev = readEvent(row);
+    if (ev?.type !== "rollout.started" || ev.data.idempotencyKey !== key || !row.rolloutId) continue;
+    if (ev.data.request !== request)
+      throw conflict(`Idempotency key ${key} was already used to start rollout ${row.rolloutId} with another request; use a new key for another request.`, {
+        rolloutId: row.rolloutId,
+      });
+    const artifact = ev.data.artifactId ? await tx.artifacts.byId(ev.data.artifactId) : undefined;
+    if (!artifact) continue;
+    const regions = (await tx.regionRollouts.listForRollout(row.rolloutId)).map((r) => ({ regionRolloutId: r.id, regionId: r.regionId, position: r.position }));
+    return { rolloutId: row.rolloutId, correlationId: row.correlationId ?? "", artifact, plan: ev.data.plan as Plan, regions, replayed: true };
+  }
+  return null;
 }
 
 /** "all" is every region in config order; named regions (ids or short names: us, eu, apac) must exist, and keep the config's order. */

@@ -16,12 +16,10 @@ import { fixedClock } from "@/server/engine/clock";
 import { eventValues, readEvent, type EmergencyRegion, type EmergencySkip } from "@/server/engine/machine/events";
 import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed, ServiceError } from "./errors";
+import { holdKey, IdempotencyKey, recentEventsOf } from "./idempotency";
 import { rollbackRegion } from "./region-commands";
 import { rollbackOptionOf, rollbackSummary } from "./rollback-options";
 
-const KEY_MEMORY_MS = 24 * 3_600_000;
-
-export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, { error: "expected 1 to 200 visible ASCII characters (a UUID, a CI run id)" });
 export const RollbackServiceInput = z.strictObject({ serviceId: z.string().min(1).max(100), idempotencyKey: IdempotencyKey.optional() });
 export type RollbackServiceInput = z.input<typeof RollbackServiceInput>;
 
@@ -44,6 +42,7 @@ export async function rollbackService(ctx: ServiceContext, raw: RollbackServiceI
 
   return ctx.db.transaction(async (tx) => {
     if (input.idempotencyKey) {
+      await holdKey(tx, actor, input.idempotencyKey);
       const earlier = await earlierAnswer(tx, actor, input.idempotencyKey, now);
       if (earlier && earlier.serviceId !== service.id) {
         throw conflict(
@@ -100,8 +99,7 @@ function answerOf(serviceId: string, batchId: string, requested: EmergencyRegion
 
 /** The answer of the batch this actor requested with this key in the last 24 hours, if any. */
 async function earlierAnswer(tx: Store, actor: string, key: string, now: number): Promise<ServiceRollbackAnswer | null> {
-  const rows = await tx.events.auditPage({ type: "service.rollback_requested", actor, from: now - KEY_MEMORY_MS }, 500);
-  for (const row of rows) {
+  for (const row of await recentEventsOf(tx, "service.rollback_requested", actor, now)) {
     const ev = readEvent(row);
     if (ev?.type !== "service.rollback_requested" || ev.data.idempotencyKey !== key) continue;
     return answerOf(row.serviceId ?? "", ev.data.batchId ?? "", ev.data.requested ?? [], ev.data.skipped ?? [], true);

@@ -97,7 +97,17 @@ export type EventDataMap = {
   "rollout.failed": RolloutRegionsData;
   "rollout.aborted": RolloutRegionsData;
   // the services
-  "rollout.started": { artifactId: string; version: string; digest: string; strategy: Strategy; delayMinutes: number | null; plan: unknown };
+  /** With the REST API's Idempotency-Key: the key and a fingerprint of the request, so a retry answers with this rollout. */
+  "rollout.started": {
+    artifactId: string;
+    version: string;
+    digest: string;
+    strategy: Strategy;
+    delayMinutes: number | null;
+    plan: unknown;
+    idempotencyKey?: string;
+    request?: string;
+  };
   "artifact.registered": { artifactId: string; version: string; digest: string; sourceRef: string | null; commitSha: string | null; provenance: unknown };
   "demo.fault_injected": { stagePercent: number; errorRatePct: number | null; latencyP95Ms: number | null };
   "demo.faults_cleared": { cleared: number };
