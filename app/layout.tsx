@@ -1,14 +1,34 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
-import { ApprovalsNavLink } from "@/components/approvals/approvals-nav-link";
-import { NavLink } from "@/components/nav-link";
+import { MainNav } from "@/components/main-nav";
 import { TRPCReactProvider } from "@/components/trpc/provider";
 import { UserMenu } from "@/components/user-menu";
+import { navItemsFor } from "@/server/auth/nav-items";
 import { getSessionUser } from "@/server/auth/session";
 import "./globals.css";
 
-export const metadata: Metadata = { title: "Flightdeck", description: "Multi-region blue/green canary rollouts" };
-export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#f8fafc" };
+export const metadata: Metadata = {
+  title: "Flightdeck",
+  description: "Multi-region blue/green canary rollouts",
+  manifest: "/manifest.webmanifest",
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "any" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/icon-192.png",
+  },
+};
+/** The page follows the system's colour scheme (globals.css), and so do the browser's own bars and controls. */
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  colorScheme: "light dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#f8fafc" },
+    { media: "(prefers-color-scheme: dark)", color: "#020617" },
+  ],
+};
 
 /** Two bars, blue over green: the product in one glyph. */
 function Logo() {
@@ -41,20 +61,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                 <Logo />
                 Flightdeck
               </Link>
-              {/* On a phone the links get a row of their own that scrolls sideways by itself, never the page. */}
-              <nav
-                aria-label="Main"
-                className="order-last -mx-1 flex w-full items-center gap-1 overflow-x-auto p-1 md:order-none md:mx-0 md:w-auto md:overflow-visible"
-              >
-                <NavLink href="/">Overview</NavLink>
-                <NavLink href="/rollouts">Rollouts</NavLink>
-                <ApprovalsNavLink signedIn={user !== null} />
-                <NavLink href="/audit">Audit log</NavLink>
-                <NavLink href="/docs">Docs</NavLink>
-                <NavLink href="/settings">Settings</NavLink>
-                <NavLink href="/admin">Admin</NavLink>
-              </nav>
-              <div className="ml-auto">
+              {/* Signed out there is nothing to navigate to: every page would ask for sign-in first. */}
+              {user ? <MainNav items={navItemsFor(user.roles)} /> : null}
+              <div className="order-1 ml-auto md:order-none">
                 <UserMenu user={user} />
               </div>
             </div>
