@@ -43,6 +43,7 @@ const ROLLOUT: PendingRollout = {
     { regionId: "eu-west", position: 1, phase: "awaiting_approval" },
     { regionId: "apac-se", position: 2, phase: "pending" },
   ],
+  schemaCheck: null,
   gates: [gate("eu-west", null), gate("apac-se", null, true)],
 };
 

@@ -9,6 +9,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC, type RouterOutputs } from "@/components/trpc/client";
 import { RelativeTime } from "@/components/regions/relative-time";
+import { SchemaCheckPanel } from "@/components/rollouts/schema-check-panel";
 import { GateRow } from "./gate-row";
 import { ProvenanceMark } from "@/components/rollouts/provenance-mark";
 
@@ -160,6 +161,8 @@ function RolloutGates({ rollout, mayDecide, onDecided }: { rollout: PendingRollo
           ))}
         </ol>
       </div>
+
+      <SchemaCheckPanel check={rollout.schemaCheck} className="border-t border-slate-100 px-5 py-3" />
 
       <ul className="divide-y divide-slate-100 border-t border-slate-100">
         {rollout.gates.map((g) => (

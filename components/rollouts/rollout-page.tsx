@@ -7,6 +7,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import { ChangeAnnouncer } from "@/components/change-announcer";
 import { coalesce } from "@/components/regions/coalesce";
 import { LiveStatus } from "@/components/regions/live-status";
 import { RelativeTime } from "@/components/regions/relative-time";
@@ -19,6 +20,7 @@ import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
 import { ProvenanceMark } from "./provenance-mark";
+import { SchemaCheckPanel } from "./schema-check-panel";
 import type { RolloutView } from "@/server/services/rollout-view";
 
 const REFETCH_COALESCE_MS = 150;
@@ -94,7 +96,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
               {rolloutStatusWords(view).words}
             </span>
           </h1>
-          <LiveStatus status={live.status} />
+          <LiveStatus status={live.status} error={live.error} />
+          <ChangeAnnouncer lines={announcedLines(view)} label="Rollout changes" />
         </div>
         <p className="text-sm text-slate-600">
           {view.strategy}
@@ -136,18 +139,26 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
 
       {view.quarantine ? <QuarantineNotice view={view} /> : null}
 
-      {view.regions.map((region) => (
-        <RegionSection
-          key={region.regionId}
-          rolloutId={view.id}
-          serviceId={view.serviceId}
-          region={region}
-          points={pointsOf(region.regionId)}
-          may={may}
-          now={now}
-          onChanged={refresh}
-        />
-      ))}
+      {view.schemaCheck && view.schemaCheck.outcome !== "none-declared" ? (
+        <SchemaCheckPanel check={view.schemaCheck} className="rounded-lg border border-slate-200 bg-white p-4 sm:p-5" />
+      ) : null}
+
+      {/* On a phone a region under way comes first, above the finished ones. */}
+      <div className="flex flex-col gap-6">
+        {view.regions.map((region) => (
+          <div key={region.regionId} className={`grid ${UNDER_WAY.includes(region.phase) ? "max-md:order-first" : ""}`}>
+            <RegionSection
+              rolloutId={view.id}
+              serviceId={view.serviceId}
+              region={region}
+              points={pointsOf(region.regionId)}
+              may={may}
+              now={now}
+              onChanged={refresh}
+            />
+          </div>
+        ))}
+      </div>
 
       <section aria-labelledby="event-log" className="rounded-lg border border-slate-200 bg-white p-4 sm:p-5">
         <h2 id="event-log" className="mb-2 text-lg font-semibold text-slate-900">
@@ -162,6 +173,18 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
 }
 
 const FINISHED = ["succeeded", "rolled_back", "blocked", "aborted"];
+const UNDER_WAY = ["deploying", "canary", "awaiting_approval"];
+
+/** One line per region and one for the rollout, read out politely when one changes: "eu-west: canary at 25 %, stage 2 of 5". */
+function announcedLines(view: RolloutView): Record<string, string> {
+  const lines: Record<string, string> = { rollout: `Rollout ${rolloutStatusWords(view).words}` };
+  for (const region of view.regions) {
+    const stage = region.phase === "canary" ? region.stages[region.stageIndex] : undefined;
+    const where = stage ? ` at ${stage.percent} %, stage ${region.stageIndex + 1} of ${region.stages.length}` : "";
+    lines[region.regionId] = `${region.regionName}: ${region.phase.replace(/_/g, " ")}${where}${region.paused ? ", paused" : ""}`;
+  }
+  return lines;
+}
 
 /**
  * The release is quarantined: say why, and that the regions of this rollout still running it may be rolled back

@@ -16,6 +16,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "freeze.break_glass": ["sre", "admin"],
   "quarantine.lift": ["sre", "admin"],
   "strategy.override": ["admin"],
+  "schema.override": ["admin"],
   "demo.faults": ["sre", "admin"],
 };
 
@@ -51,7 +52,7 @@ describe("token scopes", () => {
   // What each scope may do, the table the docs show (docs/security.md, Tokens).
   const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
     read: ["read"],
-    deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override"],
+    deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override", "schema.override"],
     rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
     write: ["read", "rollout.start", "rollout.control", "region.rollback"],
   };

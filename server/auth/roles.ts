@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   "quarantine.lift": ["sre", "admin"],
   /** Start a strategy the migration path does not open yet, with a reason (docs/policies.md#migration-path). */
   "strategy.override": ["admin"],
+  /** Start a release with a contract migration the live release does not declare readyFor, with a reason (docs/policies.md#schema-compatibility). */
+  "schema.override": ["admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
@@ -43,7 +45,7 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
 export const TOKEN_SCOPES = {
   read: ["read"],
   /** Start, pause, resume, promote, abort (and break-glass during a freeze, for an SRE's token): what a CI pipeline that ships needs. */
-  deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override"],
+  deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override", "schema.override"],
   /** Roll a region back, declare or lift a stop-all, lift a quarantine: what the emergency workflow needs. */
   rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
   /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */

@@ -17,6 +17,7 @@ import { requiredReviewers } from "@/server/engine/store/load";
 import { behindRollout, reviewerOf, type RolloutBehind } from "./approvals-initiator";
 import type { ServiceContext } from "./context";
 import { requireRead } from "./rollout-status";
+import { schemaCheckOf, type SchemaCheckView } from "./schema-compat";
 
 export type PendingGate = {
   regionId: string;
@@ -45,6 +46,8 @@ export type PendingRollout = {
   strategy: string;
   artifact: { version: string; digest: string; commitSha: string | null; commitUrl: string | null; sourceRef: string | null; provenance: "webhook" | "manual" };
   plan: { regionId: string; position: number; phase: RegionPhase }[];
+  /** The release's migrations and the schema-compatibility verdict (docs/policies.md#schema-compatibility). */
+  schemaCheck: SchemaCheckView | null;
   gates: PendingGate[];
 };
 
@@ -115,6 +118,11 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
         .filter((p) => p.rolloutId === rollout.id)
         .sort((a, b) => a.position - b.position)
         .map((p) => ({ regionId: p.regionId, position: p.position, phase: p.phase })),
+      schemaCheck: await schemaCheckOf(
+        db,
+        rollout,
+        plans.filter((p) => p.rolloutId === rollout.id),
+      ),
       gates,
     });
   }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Store } from "@/db/client";
+import type { ReleaseManifest } from "@/db/schema/artifacts";
 import type { ArtifactRow } from "@/db/store/repositories/artifacts";
 import { actorRef } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
@@ -25,6 +26,29 @@ export const ArtifactUrl = z.url({
   error: "expected the http(s) URL where hosts fetch the artifact (javascript:, file:, data: and other schemes are refused)",
 });
 
+/**
+ * The release manifest: `flightdeck.json` at the artifact's root, or the same fields at registration (webhook,
+ * REST, CLI). Its migrations with their compatibility class, and the release it already tolerates
+ * (docs/policies.md#schema-compatibility).
+ */
+export const ReleaseManifestFields = z.strictObject({
+  migrations: z
+    .array(
+      z.strictObject({
+        id: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { error: "expected the migration's id, such as 0042_drop_legacy_name (letters, digits, . _ : -)" }),
+        class: z.enum(["expand", "contract", "none"], { error: (i) => `expected expand, contract or none, got ${JSON.stringify(i.input)}` }),
+        description: z.string().trim().min(1, { error: 'expected a short description, such as "drop column users.legacy_name"' }).max(300),
+      }),
+      { error: "expected a list of migrations, each { id, class, description }" },
+    )
+    .max(200)
+    .default([]),
+  readyFor: ArtifactVersion.nullish().transform((v) => v ?? null),
+});
+export type ReleaseManifestInput = z.input<typeof ReleaseManifestFields>;
+
 export const ArtifactFields = z.strictObject({
   version: ArtifactVersion,
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: (i) => `expected sha256: followed by 64 lowercase hex digits, got ${JSON.stringify(i.input)}` }),
@@ -34,6 +58,7 @@ export const ArtifactFields = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{7,40}$/, { error: (i) => `expected a git commit sha (7 to 40 hex digits), got ${JSON.stringify(i.input)}` })
     .nullish(),
+  manifest: ReleaseManifestFields.nullish(),
 });
 export const RegisterArtifactInput = ArtifactFields.extend({ serviceId: z.string().min(1) });
 export type RegisterArtifactInput = z.input<typeof RegisterArtifactInput>;
@@ -85,6 +110,7 @@ export async function registerArtifactIn(
     sourceRef: input.sourceRef ?? null,
     commitSha: input.commitSha ?? null,
     provenance: ctx.actor.kind === "webhook" ? ("webhook" as const) : ("manual" as const),
+    manifest: input.manifest ?? null,
     createdAt: now,
   };
   // Insert-or-nothing, then read: settles two concurrent registrations in the database, not in this process.
@@ -117,7 +143,26 @@ export async function registerArtifactIn(
       { version: input.version, registeredDigest: existing.digest, requestedDigest: input.digest },
     );
   }
+  const manifestProblem = manifestConflict(existing.manifest, input.manifest ?? null);
+  if (manifestProblem) {
+    throw conflict(`${input.serviceId} ${input.version} is already registered ${manifestProblem}. Artifacts are immutable: build a new version instead.`, {
+      version: input.version,
+    });
+  }
   return { artifact: existing, created: false };
+}
+
+/** Why a repeated registration's manifest differs from the registered one (no manifest given keeps the registered one), or null. */
+function manifestConflict(registered: ReleaseManifest | null, given: ReleaseManifest | null): string | null {
+  if (given === null) return null;
+  if (registered === null) return "without a manifest; this request carries one";
+  const same =
+    registered.readyFor === given.readyFor &&
+    registered.migrations.length === given.migrations.length &&
+    registered.migrations.every(
+      (m, i) => m.id === given.migrations[i].id && m.class === given.migrations[i].class && m.description === given.migrations[i].description,
+    );
+  return same ? null : "with another manifest (its migrations or readyFor differ)";
 }
 
 export async function findArtifact(db: Store, artifactId: string): Promise<ArtifactRow | undefined> {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { delayProblem } from "@/server/engine/machine";
-import { ArtifactUrl, ArtifactVersion } from "./artifacts";
+import { ArtifactUrl, ArtifactVersion, ReleaseManifestFields } from "./artifacts";
 import { problemsFromIssues, type Problem } from "./errors";
 
 export const CiWebhookBody = z
@@ -14,6 +14,8 @@ export const CiWebhookBody = z
       version: ArtifactVersion,
       digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "expected sha256: followed by 64 lowercase hex digits" }),
       url: ArtifactUrl,
+      /** Optional: the release manifest (`flightdeck.json`'s fields), judged by the schema-compatibility gate (docs/policies.md#schema-compatibility). */
+      manifest: ReleaseManifestFields.optional(),
     }),
     ref: z.string().regex(/^refs\/(heads|tags)\/\S{1,240}$/, { error: "expected a full git ref such as refs/heads/main" }),
     commit: z.string().regex(/^[0-9a-f]{40}$/, { error: "expected the 40 hex digits of the commit" }),

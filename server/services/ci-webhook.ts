@@ -96,7 +96,14 @@ async function recordAndStart(ctx: WebhookContext, now: number, tx: Store, keys:
     { db: tx, config: ctx.config, actor, clock: fixedClock(now) },
     {
       serviceId: body.service,
-      artifact: { version: body.artifact.version, digest: body.artifact.digest, url: body.artifact.url, sourceRef: body.ref, commitSha: body.commit },
+      artifact: {
+        version: body.artifact.version,
+        digest: body.artifact.digest,
+        url: body.artifact.url,
+        sourceRef: body.ref,
+        commitSha: body.commit,
+        manifest: body.artifact.manifest ?? null,
+      },
       strategy: body.strategy,
       regions: body.regions,
       delayMinutes: body.delayMinutes ?? null,

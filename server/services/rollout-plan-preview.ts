@@ -12,6 +12,7 @@ import { findArtifact } from "./artifacts";
 import type { ServiceContext } from "./context";
 import { forbidden, ServiceError } from "./errors";
 import { checkQuarantine, quarantinedDigests, type QuarantineView } from "./quarantines";
+import { checkSchemaCompat } from "./schema-compat";
 import { artifactProblem, busyRegion, checkStart, startRegion, StartRolloutFields, StartRolloutInput, STRATEGIES, type StartField } from "./rollouts";
 
 /** The newest this many artifacts of a service are offered; older ones can still be started by id. */
@@ -60,6 +61,17 @@ const quarantineOf = (q: QuarantineView | undefined) => (q ? { id: q.id, descrip
 async function quarantineRefusal(db: ServiceContext["db"], serviceId: string, digest: string): Promise<string | null> {
   try {
     await checkQuarantine(db, serviceId, digest);
+    return null;
+  } catch (err) {
+    if (err instanceof ServiceError) return err.message;
+    throw err;
+  }
+}
+
+/** A start's check run ahead: its refusal in its words, or null when it would pass. */
+async function refusalOf(check: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await check();
     return null;
   } catch (err) {
     if (err instanceof ServiceError) return err.message;
@@ -176,6 +188,20 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
       const artifact = await findArtifact(ctx.db, input.artifactId);
       const quarantine = artifact ? await quarantineRefusal(ctx.db, serviceId, artifact.digest) : null;
       if (quarantine) problems.push({ field: "artifactId", message: quarantine });
+      // The schema-compatibility gate's own refusal, so Start stays disabled (docs/policies.md#schema-compatibility).
+      const schema = artifact
+        ? await refusalOf(() =>
+            checkSchemaCompat(
+              ctx.db,
+              ctx,
+              serviceId,
+              artifact,
+              checked.regions.map((r) => r.id),
+              input.schemaOverrideReason ?? null,
+            ),
+          )
+        : null;
+      if (schema) problems.push({ field: "artifactId", message: schema });
     }
     // The start claims regions with a conditional update; this reads the same column to warn first.
     const busy = await ctx.db.regions.busyRegionIds(

@@ -14,6 +14,7 @@ import { stillNeededWords } from "./approvals-pending";
 import { notFound } from "./errors";
 import { quarantineView } from "./quarantines";
 import { regionStatusOf, requireRead, ROLLOUT_STATUSES, rolloutStatusOf } from "./rollout-status";
+import { schemaCheckOf } from "./schema-compat";
 import { stepHistories } from "./step-history";
 
 type ReadContext = Pick<ServiceContext, "db" | "config" | "actor">;
@@ -42,6 +43,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const quarantine = await db.quarantines.activeFor(rollout.serviceId, artifact.digest);
   const rollbacks = await rollbacksOf(ctx, rolloutId);
   // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
+  const schemaCheck = await schemaCheckOf(db, rollout, regionRows);
   const names = await namesFor(
     db,
     [rollout.initiator, ...promotions.map((p) => p.actor), ...rollbacks.flatMap((r) => (r.actor ? [r.actor] : []))],
@@ -140,6 +142,8 @@ export type RolloutView = Awaited<ReturnType<typeof getRolloutView>>;
 export type RollbackCause = {
   metric: string;
   observed: number;
+    /** The release's migrations and the schema-compatibility verdict over what each region served at start (docs/policies.md#schema-compatibility). */
+    schemaCheck,
   threshold: number;
   unit: string;
   baseline?: number | null;

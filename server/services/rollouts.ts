@@ -32,6 +32,7 @@ import { eventValues, readEvent } from "@/server/engine/machine/events";
 import { breakGlassEvent, checkFreeze } from "./freezes";
 import { holdKey, recentEventsOf, requestFingerprint } from "./idempotency";
 import { checkQuarantine } from "./quarantines";
+import { checkSchemaCompat, schemaCheckEvents } from "./schema-compat";
 import { checkStrategyPolicy, strategyOverrideEvent } from "./strategy-policy";
 
 export const STRATEGIES = ["sequential", "delayed", "parallel"] as const;
@@ -50,6 +51,8 @@ export const StartRolloutFields = z.strictObject({
   breakGlassReason: z.string().trim().min(3, { error: "give a break-glass reason of at least 3 characters" }).max(500).nullish(),
   /** Start a strategy the migration path does not open yet (admin): why; recorded on the rollout and in its events. */
   strategyOverrideReason: z.string().trim().min(3, { error: "give a strategy override reason of at least 3 characters" }).max(500).nullish(),
+  /** Start a contract migration the live release does not declare readyFor (admin): why; recorded on the rollout and in its events. */
+  schemaOverrideReason: z.string().trim().min(3, { error: "give a schema override reason of at least 3 characters" }).max(500).nullish(),
 });
 
 export const StartRolloutInput = StartRolloutFields.refine((i) => (i.artifactId === undefined) !== (i.artifact === undefined), {
@@ -178,6 +181,8 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput, 
     const problem = artifactProblem(ctx, service.id, artifact, input.artifactId, regions);
     // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
     if (problem || !artifact) throw problem;
+    // A contract migration the live release does not tolerate refuses the start; the throw rolls the registration back (docs/policies.md#schema-compatibility).
+    const schema = await checkSchemaCompat(tx, ctx, service.id, artifact, regions.map((r) => r.id), input.schemaOverrideReason ?? null);
 
     const rolloutId = randomUUID();
     const correlationId = randomUUID();
@@ -194,6 +199,7 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput, 
       correlationId,
       breakGlassReason: override?.reason ?? null,
       strategyOverrideReason: strategyOverride?.reason ?? null,
+      schemaOverrideReason: schema.override?.reason ?? null,
       createdAt: now,
     });
 
@@ -241,6 +247,8 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput, 
     if (override) await tx.events.insertAll([breakGlassEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, override)]);
     if (strategyOverride)
       await tx.events.insertAll([strategyOverrideEvent(ctx, now, { id: rolloutId, serviceId: service.id, correlationId }, strategyOverride)]);
+    const schemaEvents = schemaCheckEvents(ctx, now, { id: rolloutId, serviceId: service.id, correlationId, version: artifact.version }, schema);
+    if (schemaEvents.length > 0) await tx.events.insertAll(schemaEvents);
     return { rolloutId, correlationId, artifact, plan, regions: created };
   });
 }

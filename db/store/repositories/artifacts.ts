@@ -1,5 +1,5 @@
 /** Artifacts: immutable (service, version, digest) rows. */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { artifacts } from "../../schema";
 import type { Query, Tables } from "../query";
 
@@ -7,7 +7,7 @@ export type ArtifactRow = typeof artifacts.$inferSelect;
 export type NewArtifact = typeof artifacts.$inferInsert;
 
 export function artifactRepository(q: Query, t: Tables) {
-  const { artifacts } = t;
+  const { artifacts, regionStates } = t;
   return {
     // --- read models: start options (dashboard) ---
     /** A service's newest `limit` artifacts; registered in the same millisecond, the higher version string first. */
@@ -28,6 +28,16 @@ export function artifactRepository(q: Query, t: Tables) {
         .where(and(eq(artifacts.serviceId, serviceId), eq(artifacts.version, version)))
         .limit(1);
       return row;
+    },
+
+    /** The artifact each of these regions serves live for the service (the schema gate reads their manifests); regions serving none are left out. */
+    async liveInRegions(serviceId: string, regionIds: readonly string[]): Promise<Array<{ regionId: string; artifact: ArtifactRow }>> {
+      if (regionIds.length === 0) return [];
+      return q
+        .select({ regionId: regionStates.regionId, artifact: artifacts })
+        .from(regionStates)
+        .innerJoin(artifacts, eq(artifacts.id, regionStates.liveArtifactId))
+        .where(and(eq(regionStates.serviceId, serviceId), inArray(regionStates.regionId, [...regionIds])));
     },
 
     /** Inserts the artifact unless its (service, version) is taken: the new row, or undefined when it was (the database settles races). */

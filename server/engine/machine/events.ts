@@ -9,6 +9,7 @@
  */
 import type { Coverage } from "./coverage";
 import type { ApprovalRecord, CauseItem, Colour, DeployVerification, GapKind, RegionPhase, Strategy } from "./types";
+import type { Migration, RegionSchemaCheck } from "./schema-compat";
 
 type StageRef = { stageIndex: number; percent: number };
 type CoverageData = StageRef & Pick<Coverage, "expected" | "judged" | "needed" | "inconclusive" | "byGap">;
@@ -131,6 +132,9 @@ export type EventDataMap = {
   // the migration path (docs/policies.md#migration-path): an admin's start of a strategy not open yet, and a recorded rollback drill
   "rollout.strategy_override": { actor: string; reason: string; strategy: Strategy; refusal: string };
   "drill.recorded": { actor: string; source: "simulate"; strategy: Strategy; rolledBack: string[]; faults: string[] };
+  // the schema-compatibility gate (docs/policies.md#schema-compatibility): its verdict at start, and an admin's override of a refusal
+  "rollout.schema_checked": { outcome: "pass" | "overridden"; version: string; migrations: Migration[]; regions: RegionSchemaCheck[]; reason: string };
+  "rollout.schema_override": { actor: string; reason: string; refusal: string };
   // quarantine: a release rolled back for a breach is refused everywhere until an sre lifts it (docs/policies.md#quarantine)
   "release.quarantined": QuarantineRef & { elsewhere: Array<{ regionId: string; rolloutId: string }> };
   /** To a rollout of the same release still running in another region: it may roll back, it need not. */
@@ -238,6 +242,8 @@ export const isEventType = (type: string): type is EventType => TYPES.has(type);
 
 /**
  * The lenient reader at the store boundary: a row's type and JSON data as a `StoredEvent` to narrow on, or
+  "rollout.schema_checked",
+  "rollout.schema_override",
  * null for a type this version does not know (an older or newer Flightdeck wrote it). Missing data reads as {}.
  */
 export function readEvent(row: { type: string; data: unknown }): StoredEvent | null {
