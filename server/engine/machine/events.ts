@@ -233,6 +233,8 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "rollout.break_glass",
   "rollout.strategy_override",
   "drill.recorded",
+  "rollout.schema_checked",
+  "rollout.schema_override",
   "release.quarantined",
   "rollout.quarantine_notice",
   "quarantine.lifted",
@@ -242,8 +244,6 @@ export const isEventType = (type: string): type is EventType => TYPES.has(type);
 
 /**
  * The lenient reader at the store boundary: a row's type and JSON data as a `StoredEvent` to narrow on, or
-  "rollout.schema_checked",
-  "rollout.schema_override",
  * null for a type this version does not know (an older or newer Flightdeck wrote it). Missing data reads as {}.
  */
 export function readEvent(row: { type: string; data: unknown }): StoredEvent | null {
