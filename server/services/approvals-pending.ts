@@ -129,12 +129,15 @@ export async function listPendingGates(ctx: Pick<ServiceContext, "db" | "config"
   return pending;
 }
 
+/** A gate's capacities as people say them. */
+export const CAPACITY_WORDS = { functional: "reviewer", sre: "SRE" } as const;
+
 /** The approvals a gate still lacks, in words ("1 reviewer and 1 SRE"); empty when none. */
 export function stillNeededWords(required: { functional: number; sre: number }, decisions: Array<Pick<ApprovalRow, "decision" | "kind">>): string {
   const approved = (c: "functional" | "sre") => decisions.filter((d) => d.decision === "approved" && d.kind === c).length;
   return (["functional", "sre"] as const)
     .filter((c) => approved(c) < required[c])
-    .map((c) => `${required[c] - approved(c)} ${c === "sre" ? "SRE" : "reviewer"}`)
+    .map((c) => `${required[c] - approved(c)} ${CAPACITY_WORDS[c]}`)
     .join(" and ");
 }
 

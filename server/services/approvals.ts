@@ -17,11 +17,11 @@ import { PHASE_WORDS } from "@/server/engine/machine/messages";
 import { requiredReviewers } from "@/server/engine/store/load";
 import { insertEvents } from "@/server/engine/store/persist";
 import { behindRollout, reviewerOf } from "./approvals-initiator";
+import { CAPACITY_WORDS, stillNeededWords } from "./approvals-pending";
 import { eventConsumersOf, parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden, notFound, preconditionFailed } from "./errors";
 
 type Capacity = "functional" | "sre";
-const CAPACITY_WORDS: Record<Capacity, string> = { functional: "reviewer", sre: "SRE" };
 
 export const ApproveGateInput = z.strictObject({
   rolloutId: z.string().min(1),
@@ -100,9 +100,8 @@ async function decideGate(ctx: ServiceContext, now: number, input: z.infer<typeo
       const names: string[] = [];
       for (const a of approvedAs(kind)) names.push(await nameOf(tx, a.reviewerId));
       const by = names.join(", ");
-      const missing = (["functional", "sre"] as const).filter(stillNeeded).map((c) => `${required[c] - approvedAs(c).length} ${CAPACITY_WORDS[c]}`);
       throw conflict(
-        `The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${missing.join(" and ") || "nothing"}.`,
+        `The ${CAPACITY_WORDS[kind]} approval${by ? ` is already given by ${by}` : " is not required here"}; still needed: ${stillNeededWords(required, decided) || "nothing"}.`,
       );
     }
 
