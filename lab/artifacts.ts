@@ -25,7 +25,8 @@ export type ReleaseInput = z.input<typeof ReleaseInput>;
 
 export type BuiltArtifact = { version: string; path: string; digest: string; url: string };
 
-export type BuildOptions = { dir?: string; baseUrl?: string };
+/** `manifest`: written as `flightdeck.json` at the artifact's root (the release manifest, docs/configuration.md#release-manifest). */
+export type BuildOptions = { dir?: string; baseUrl?: string; manifest?: unknown };
 
 export function artifactFileName(version: string): string {
   return `sample-service-${version}.tar.gz`;
@@ -45,6 +46,7 @@ export function buildArtifact(input: ReleaseInput, options: BuildOptions = {}): 
         copyFileSync(path.join(SAMPLE_SERVICE_DIR, file), path.join(staging, file));
     }
     writeFileSync(path.join(staging, "release.json"), JSON.stringify(release, null, 2) + "\n");
+    if (options.manifest !== undefined) writeFileSync(path.join(staging, "flightdeck.json"), JSON.stringify(options.manifest, null, 2) + "\n");
     const target = path.join(outDir, artifactFileName(release.version));
     const partial = `${target}.partial`;
     const tar = spawnSync(

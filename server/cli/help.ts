@@ -27,10 +27,12 @@ export const COMMANDS: Record<string, CommandHelp> = {
         usage:
           "flightdeck rollout start --service <id> --version <v> --digest sha256:<hex> [--url <artifact url>] [--ref <git ref>] [--commit <sha>]\n" +
           `                         --strategy sequential|delayed|parallel [--delay <minutes>] [--regions ${REGION}[,...]|all] [--break-glass <reason>]\n` +
-          "                         [--override-strategy <reason>] [--json]",
+          "                         [--override-strategy <reason>] [--manifest flightdeck.json|<artifact>.tar.gz] [--override-schema <reason>] [--json]",
         about:
           "Register the artifact and start a rollout of it (a deploy token). During a freeze, an sre's token may start it with --break-glass <reason>;\n" +
-          "a strategy the migration path does not open yet (parallel), an admin's token with --override-strategy <reason>.",
+          "a strategy the migration path does not open yet (parallel), an admin's token with --override-strategy <reason>.\n" +
+          "--manifest sends the release manifest (its migrations, readyFor) from flightdeck.json or the artifact's root; a contract migration the\n" +
+          "live release does not declare readyFor is refused unless an admin's token gives --override-schema <reason>.",
       },
       status: { usage: "flightdeck rollout status [<rollout id>] [--json]", about: "One rollout and its regions, or the recent ones." },
       wait: {

@@ -8,6 +8,7 @@ import type { RolloutStatusView } from "@/server/services/rollout-status";
 import { apiClientFromEnv, type ApiClient } from "./api-client";
 import { formatDuration } from "@/lib/format";
 import { paint, type CliIo } from "./io";
+import { readManifestFile } from "./manifest-file";
 import { describeRegion, formatRollout } from "./rollout-format";
 import { ArgumentError } from "./simulate-args";
 
@@ -26,6 +27,8 @@ const OPTIONS = {
   reason: { type: "string" },
   "break-glass": { type: "string" },
   "override-strategy": { type: "string" },
+  manifest: { type: "string" },
+  "override-schema": { type: "string" },
   interval: { type: "string", default: "10" },
   timeout: { type: "string", default: "600" },
 } as const;
@@ -133,6 +136,7 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
       ...(v.url ? { url: v.url } : {}),
       ...(v.ref ? { sourceRef: v.ref } : {}),
       ...(v.commit ? { commitSha: v.commit } : {}),
+      ...(v.manifest ? { manifest: readManifestFile(v.manifest as string) } : {}),
     },
     strategy: need("strategy"),
     regions:
@@ -145,6 +149,7 @@ function startBody(v: { [k: string]: string | boolean | undefined }) {
     ...(v.delay !== undefined ? { delayMinutes: seconds(v.delay as string, "--delay") } : {}),
     ...(v["break-glass"] !== undefined ? { breakGlassReason: v["break-glass"] } : {}),
     ...(v["override-strategy"] !== undefined ? { strategyOverrideReason: v["override-strategy"] } : {}),
+    ...(v["override-schema"] !== undefined ? { schemaOverrideReason: v["override-schema"] } : {}),
   };
 }
 
