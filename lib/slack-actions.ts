@@ -8,6 +8,7 @@ export const SLACK_ACTIONS = {
   reject: "flightdeck.reject",
   pause: "flightdeck.pause",
   rollback: "flightdeck.rollback",
+  acknowledge: "flightdeck.acknowledge",
 } as const;
 export type SlackAction = keyof typeof SLACK_ACTIONS;
 

@@ -18,6 +18,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "strategy.override": ["admin"],
   "schema.override": ["admin"],
   "demo.faults": ["sre", "admin"],
+  "incident.acknowledge": ["sre", "admin"],
 };
 
 describe("can", () => {
@@ -53,7 +54,7 @@ describe("token scopes", () => {
   const EXPECTED_SCOPES: Record<TokenScope, Permission[]> = {
     read: ["read"],
     deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override", "schema.override"],
-    rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
+    rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift", "incident.acknowledge"],
     write: ["read", "rollout.start", "rollout.control", "region.rollback"],
   };
   for (const scope of Object.keys(TOKEN_SCOPES) as TokenScope[]) {

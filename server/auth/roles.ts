@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "schema.override": ["admin"],
   /** Demo fleet only: inject faults into the simulated metrics for a rollback drill. */
   "demo.faults": ["sre", "admin"],
+  /** Acknowledge or resolve an incident (a region rolled back): stops the escalation (docs/notifications.md#escalation). */
+  "incident.acknowledge": ["sre", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -46,8 +48,8 @@ export const TOKEN_SCOPES = {
   read: ["read"],
   /** Start, pause, resume, promote, abort (and break-glass during a freeze, for an SRE's token): what a CI pipeline that ships needs. */
   deploy: ["read", "rollout.start", "rollout.control", "freeze.break_glass", "strategy.override", "schema.override"],
-  /** Roll a region back, declare or lift a stop-all, lift a quarantine: what the emergency workflow needs. */
-  rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift"],
+  /** Roll a region back, declare or lift a stop-all, lift a quarantine, acknowledge an incident: what the emergency workflow needs. */
+  rollback: ["read", "region.rollback", "freeze.manage", "quarantine.lift", "incident.acknowledge"],
   /** Deprecated: tokens created before the scopes split act as deploy + rollback until they expire. */
   write: ["read", "rollout.start", "rollout.control", "region.rollback"],
 } as const satisfies Record<string, readonly Permission[]>;

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { trustedProxyProblem } from "@/server/security/client-address";
+import { EscalationConfig } from "./escalation-config";
 import { FreezesConfig } from "./freeze-config";
 
 export { FreezeConfig } from "./freeze-config";
@@ -437,6 +438,8 @@ export const FleetConfig = z
         debuggingGuideUrl: urlTemplate.optional(),
       })
       .default({ channels: [] }),
+    /** The spec's support path for incidents: mention the on-call, then a P1 ticket, then a page (docs/notifications.md#escalation). */
+    escalation: EscalationConfig.optional(),
     /** OAuth sign-in allow list; with GitHub or OIDC configured and no list, nobody may sign in through them. */
     auth: AuthConfig.default({ allow: { githubOrgs: [], githubTeams: [], emailDomains: [] } }),
     /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from anyone else only the connection's address counts. */

@@ -180,6 +180,15 @@ function links(view: NotificationView): CardLink[] {
   return all.filter((pair): pair is [string, string] => Boolean(pair[1])).map(([label, url]) => ({ label, url }));
 }
 
+/** The on-call's call to act on an incident card ("@oncall-sre: please acknowledge …"), or null; Slack makes the handle a mention. */
+export function oncallLine(view: NotificationView): { handle: string; rest: string } | null {
+  if (!view.oncall) return null;
+  const how = view.rolloutId
+    ? `Acknowledge on the card or the rollout page, or flightdeck ack ${view.rolloutId}`
+    : "acknowledge it on the rollout page of each region";
+  return { handle: `@${view.oncall.handle}`, rest: `please acknowledge this incident (${how}); unacknowledged, it escalates to a ticket, then a page.` };
+}
+
 /** The facts whose value follows the title in the one-line summary (an emergency rollback's is its Status). */
 const LEAD_FACTS = new Set(["Cause", "Outcome", "What failed", "Why"]);
 

@@ -53,6 +53,8 @@ export type NotificationView = {
   rollbackTookMs?: number | null;
   /** Incident raised by a person (emergency rollback) rather than by a breach. */
   triggeredBy?: string | null;
+  /** Incident cards: the on-call to mention, from the config's escalation.oncall (docs/notifications.md#escalation). */
+  oncall?: { slackUserGroupId: string; handle: string };
   /** The engine's own sentence for the event. */
   detail?: string;
   /** Provider failure: the provider's error. */

@@ -1,5 +1,5 @@
 /**
- * A button pressed on a Slack card (Approve, Reject, Pause, Roll back), received at POST
+ * A button pressed on a Slack card (Approve, Reject, Pause, Roll back, Acknowledge), received at POST
  * /api/integrations/slack/actions. Slack signs each request with the app's signing secret; the Slack member who
  * pressed is mapped to the Flightdeck user who linked that member id on their settings page, and the press runs
  * the same verb as the dashboard (approveGate, rejectGate, pauseRegion, rollbackRegion) with that user as the
@@ -19,6 +19,7 @@ import { decodeButtonValue, SLACK_ACTIONS_BLOCK_ID, slackActionOf, type SlackAct
 import { approveGate, rejectGate } from "./approvals";
 import type { ServiceContext } from "./context";
 import { forbidden, preconditionFailed, ServiceError } from "./errors";
+import { acknowledgeIncident } from "./incidents";
 import { pauseRegion, rollbackRegion } from "./region-commands";
 import { verifySlackSignature } from "./slack-actions-signature";
 
@@ -127,6 +128,9 @@ async function run(ctx: ServiceContext, action: SlackAction, target: SlackButton
       await rollbackRegion(ctx, { serviceId: rollout.serviceId, regionId: target.regionId });
       return `rolled back ${target.regionId}: traffic goes back to the old colour.`;
     }
+    case "acknowledge":
+      await acknowledgeIncident(ctx, target);
+      return `acknowledged the incident in ${target.regionId}: no ticket or page follows.`;
   }
 }
 

@@ -72,15 +72,17 @@ export function outboxRepository(q: Query, t: Tables) {
       return won.length > 0;
     },
 
-    /** The outcome of a claimed row, written only by the claim's holder (same attempts, still sending). */
+    /** The outcome of a claimed row, written only by the claim's holder (same attempts, still sending); false when the claim was no longer ours. */
     async markClaimed(
       row: Pick<OutboxRow, "id" | "attempts">,
       set: Partial<Pick<OutboxRow, "status" | "sentAt" | "lastError" | "payload" | "nextAttemptAt" | "postStartedAt">>,
-    ): Promise<void> {
-      await q
+    ): Promise<boolean> {
+      const won = await q
         .update(notificationOutbox)
         .set(set)
-        .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, "sending"), eq(notificationOutbox.attempts, row.attempts)));
+        .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, "sending"), eq(notificationOutbox.attempts, row.attempts)))
+        .returning({ id: notificationOutbox.id });
+      return won.length > 0;
     },
 
     /** The latest row of a channel and kind in a group written before `beforeId` (a region annotation's start). */

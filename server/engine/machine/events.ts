@@ -140,10 +140,19 @@ export type EventDataMap = {
   /** To a rollout of the same release still running in another region: it may roll back, it need not. */
   "rollout.quarantine_notice": QuarantineRef & { quarantinedIn: string };
   "quarantine.lifted": QuarantineRef & { actor: string; reason: string };
+  // the spec's support path (docs/notifications.md#escalation): an incident is a region rolled back for a breach or in an emergency
+  "incident.acknowledged": IncidentRef & { actor: string };
+  "incident.resolved": IncidentRef & { actor: string; reason: string };
+  "escalation.ticket_opened": IncidentRef & { ticketKey: string | null; ticketUrl: string | null; foundExisting?: true };
+  "escalation.paged": IncidentRef & { dedupKey: string };
+  "escalation.page_resolved": IncidentRef & { dedupKey: string; why: string };
 };
 
 /** A quarantine as events record it: which release, why, and the rollback that caused it. */
 type QuarantineRef = { quarantineId: string; artifactId: string; version: string; digest: string; causeText: string; rolledBackRolloutId: string };
+
+/** The incident an escalation event is about: its id (PagerDuty's dedup_key) and the region rollback that opened it. */
+type IncidentRef = { incidentId: string };
 
 /** A freeze as an event records it (see ./freeze.ts). */
 type FreezeRef = { kind: "window" | "stop-all"; id: string; reason: string; until: number | null };
@@ -238,6 +247,11 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "release.quarantined",
   "rollout.quarantine_notice",
   "quarantine.lifted",
+  "incident.acknowledged",
+  "incident.resolved",
+  "escalation.ticket_opened",
+  "escalation.paged",
+  "escalation.page_resolved",
 ]);
 
 export const isEventType = (type: string): type is EventType => TYPES.has(type);

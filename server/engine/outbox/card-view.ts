@@ -66,6 +66,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
         ...view,
         ...(emergency ? { stagePercent: null } : measured),
         ...(byPerson ? { triggeredBy: by } : {}),
+        ...(trigger !== "manual" && config.escalation ? { oncall: config.escalation.oncall } : {}),
         cause,
         rollbackTookMs: !byPerson && sample ? Math.max(0, event.at - sample.takenAt) : null,
         links: withGuide(byPerson ? GUIDE_ANCHORS.traffic : anchorForCause(cause)),
@@ -149,6 +150,7 @@ function emergencyRollbackView(config: FleetConfig, event: OutboxEvent, by: stri
   const retrying = outcomes.filter((o) => o.outcome === "retrying").length;
   return {
     kind: "emergency-rollback",
+    ...(config.escalation ? { oncall: config.escalation.oncall } : {}),
     correlationId: ev.data.batchId ?? event.correlationId ?? "",
     service: service?.name ?? ev.data.serviceId ?? "?",
     version: "",

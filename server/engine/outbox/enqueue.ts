@@ -12,6 +12,7 @@ import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
 import { readEvent } from "@/server/engine/machine/events";
 import { buildNotificationView, type OutboxEvent } from "./card-view";
+import { enqueueEscalation } from "./escalation-enqueue";
 import { enqueueObservability, observabilityEnabled } from "./observability-enqueue";
 
 export type { OutboxEvent } from "./card-view";
@@ -86,9 +87,11 @@ function isRollbackReminder(event: OutboxEvent): boolean {
 export async function enqueueForEvents(tx: Store, config: FleetConfig, events: OutboxEvent[]): Promise<void> {
   const cards = config.notifications.channels.length > 0;
   const observability = observabilityEnabled(config);
-  if (!cards && !observability) return;
+  const escalation = Boolean(config.escalation);
+  if (!cards && !observability && !escalation) return;
   for (const event of events) {
     if (cards) await enqueueNotifications(tx, config, event);
     if (observability) await enqueueObservability(tx, config, event);
+    if (escalation) await enqueueEscalation(tx, config, event);
   }
 }

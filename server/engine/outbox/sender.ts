@@ -32,6 +32,8 @@ import { postWebhook, type WebhookAnswer } from "@/server/providers/notify-webho
 import { redactSecrets, urlWithoutSecrets } from "@/server/redact-secrets";
 import { traceHeaders } from "@/server/providers/trace-headers";
 import { stampCard } from "./delivery-key";
+import { isEscalationChannel } from "./escalation-enqueue";
+import { deliverEscalationStep, escalationSecrets, writeStepRecord, type StepRecord } from "./escalation-deliver";
 import { deliverObservabilityJob, isObservabilityChannel } from "./observability-deliver";
 
 export type SenderOptions = {
@@ -53,7 +55,8 @@ export type SenderOptions = {
 export type DeliveryResult = {
   id: number;
   channelId: string;
-  outcome: "sent" | "retry" | "failed";
+  /** `skipped`: an escalation step no longer needed when due (docs/notifications.md#escalation), settled without a request. */
+  outcome: "sent" | "retry" | "failed" | "skipped";
   status: number | null;
   body: string | null;
   error: string | null;
@@ -91,6 +94,18 @@ async function deliver(o: typeof SENDER_DEFAULTS & SenderOptions, row: Row, now:
     if (result.outcome !== "sent")
       o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "observability push not delivered");
     return mark(o, row, result, now(), job.keep);
+  }
+  if (isEscalationChannel(row.channelId)) {
+    const step = await deliverEscalationStep({ db: o.db, config: o.config, env, timeoutMs: o.timeoutMs, fetchImpl: o.fetchImpl, correlationId, now }, row);
+    if ("lost" in step) return null;
+    if ("cannot" in step) return mark(o, row, { outcome: "failed", status: null, body: null, error: step.cannot }, now());
+    if ("skipped" in step)
+      return mark(o, row, { outcome: "skipped", status: null, body: null, error: null }, now(), { ...(row.payload as object), skipped: step.skipped });
+    const result = withoutSecrets(judge(step.answer, row, o), escalationSecrets(o.config, env));
+    if (result.outcome !== "sent")
+      o.log?.warn({ outbox: row.id, channel: row.channelId, correlationId, attempt: row.attempts, ...result }, "escalation step not delivered");
+    const recorded = step.record && { step: step.record, correlationId };
+    return mark(o, row, result, now(), undefined, result.mayHaveArrived === false ? { postStartedAt: row.postStartedAt } : {}, recorded);
   }
   const channel = o.config.notifications.channels.find((c) => c.id === row.channelId);
   if (!channel) return mark(o, row, { outcome: "failed", status: null, body: null, error: `channel "${row.channelId}" is no longer in the config` }, now());
@@ -199,7 +214,8 @@ function judge(answer: WebhookAnswer, row: Pick<Row, "attempts">, o: typeof SEND
 
 /**
  * Only the holder of the claim (same attempts, still sending) may mark the row. `keep`: a payload to store once
- * sent; `extra`: more of the row to set with the outcome.
+ * sent (or skipped: settled as sent, its payload saying why); `extra`: more of the row to set with the outcome;
+ * `recorded`: the event a sent escalation step records, written in the same transaction as the mark.
  */
 async function mark(
   o: SenderOptions,
@@ -208,14 +224,19 @@ async function mark(
   now: number,
   keep?: unknown,
   extra: Partial<Pick<Row, "postStartedAt">> = {},
+  recorded?: { step: StepRecord; correlationId: string | null },
 ): Promise<DeliveryResult> {
   engineMetrics().deliveries.inc({ channel: row.channelId, result: r.outcome });
   const set =
-    r.outcome === "sent"
+    r.outcome === "sent" || r.outcome === "skipped"
       ? { status: "sent" as const, sentAt: now, lastError: null, ...(keep !== undefined ? { payload: keep } : {}) }
       : r.outcome === "retry"
         ? { status: "pending" as const, nextAttemptAt: now + (r.retryInMs ?? 0), lastError: r.error }
         : { status: "failed" as const, lastError: r.error };
-  await o.db.outbox.markClaimed(row, { ...set, ...extra });
+  if (recorded && r.outcome === "sent")
+    await o.db.transaction(async (tx) => {
+      if (await tx.outbox.markClaimed(row, { ...set, ...extra })) await writeStepRecord(tx, recorded.step, now, recorded.correlationId);
+    });
+  else await o.db.outbox.markClaimed(row, { ...set, ...extra });
   return { id: row.id, channelId: row.channelId, outcome: r.outcome, status: r.status, body: r.body, error: r.error };
 }

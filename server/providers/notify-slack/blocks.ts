@@ -4,7 +4,7 @@
  * block. `text` is the fallback Slack shows in notifications. Pure.
  */
 import { encodeButtonValue, SLACK_ACTIONS, SLACK_ACTIONS_BLOCK_ID, type SlackAction } from "@/lib/slack-actions";
-import { cardContent } from "../notify-content";
+import { cardContent, oncallLine } from "../notify-content";
 import type { NotificationView } from "../notify-types";
 
 export type SlackTextObject = { type: "mrkdwn" | "plain_text"; text: string; emoji?: boolean };
@@ -35,20 +35,23 @@ export function buildSlackMessage(view: NotificationView, opts: { buttons?: bool
   const card = cardContent(view);
   const bullets = card.facts.map((f) => `• *${escapeMrkdwn(f.label)}:* ${escapeMrkdwn(f.value)}`).join("\n");
   const links = card.links.map((l) => `<${l.url}|${escapeMrkdwn(l.label)}>`).join(" | ");
+  const oncall = oncallLine(view);
+  const mention = view.oncall ? `<!subteam^${view.oncall.slackUserGroupId}|${oncall?.handle}>` : null;
   const blocks: SlackBlock[] = [
     { type: "header", text: { type: "plain_text", text: card.title.slice(0, HEADER_MAX), emoji: true } },
+    ...(oncall && mention ? [{ type: "section" as const, text: { type: "mrkdwn" as const, text: `${mention} ${escapeMrkdwn(oncall.rest)}` } }] : []),
     { type: "section", text: { type: "mrkdwn", text: bullets } },
   ];
   if (links) blocks.push({ type: "section", text: { type: "mrkdwn", text: links } });
   const actions = opts.buttons ? actionsBlock(view) : null;
   if (actions) blocks.push(actions);
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Correlation ID: \`${escapeMrkdwn(card.correlationId)}\`` }] });
-  return { text: card.summary, blocks };
+  return { text: mention ? `${mention} ${card.summary}` : card.summary, blocks };
 }
 
 const INCIDENT_KINDS: ReadonlySet<NotificationView["kind"]> = new Set(["incident", "analysis-inconclusive", "provider-failure", "quarantine"]);
 
-/** Approve / Reject on an approval card, Pause / Roll back on an incident card about one region of a rollout. */
+/** Approve / Reject on an approval card, Pause / Roll back on an incident card about one region of a rollout (Acknowledge first when it mentions the on-call). */
 function actionsBlock(view: NotificationView): SlackBlock | null {
   if (!view.rolloutId || !view.regionId) return null;
   const value = encodeButtonValue({ rolloutId: view.rolloutId, regionId: view.regionId });
@@ -74,7 +77,11 @@ function actionsBlock(view: NotificationView): SlackBlock | null {
     view.kind === "approval-needed"
       ? [button("approve", "Approve", "primary"), button("reject", "Reject", "danger", `${region} will be aborted and the regions after it blocked.`)]
       : INCIDENT_KINDS.has(view.kind)
-        ? [button("pause", "Pause"), button("rollback", "Roll back", "danger", `Traffic in ${region} goes back to the old colour.`)]
+        ? [
+            ...(view.oncall ? [button("acknowledge", "Acknowledge", "primary")] : []),
+            button("pause", "Pause"),
+            button("rollback", "Roll back", "danger", `Traffic in ${region} goes back to the old colour.`),
+          ]
         : [];
   return elements.length ? { type: "actions", block_id: SLACK_ACTIONS_BLOCK_ID, elements } : null;
 }

@@ -2,7 +2,7 @@
  * Microsoft Teams: the same content as an Adaptive Card (1.5), wrapped as the message a Teams Workflows
  * webhook expects. Facts go in a FactSet, links are Action.OpenUrl buttons. Pure.
  */
-import { cardContent } from "../notify-content";
+import { cardContent, oncallLine } from "../notify-content";
 import type { NotificationView } from "../notify-types";
 
 export type AdaptiveTextBlock = {
@@ -40,12 +40,16 @@ const COLOURS: Partial<Record<NotificationView["kind"], AdaptiveTextBlock["color
 export function buildAdaptiveCard(view: NotificationView): AdaptiveCard {
   const card = cardContent(view);
   const colour = view.kind === "rollout-finished" ? (view.outcome === "succeeded" ? "Good" : "Attention") : (COLOURS[view.kind] ?? "Default");
+  const oncall = oncallLine(view);
   return {
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     version: "1.5",
     body: [
       { type: "TextBlock", text: card.title, size: "Large", weight: "Bolder", wrap: true, color: colour },
+      ...(oncall
+        ? [{ type: "TextBlock" as const, text: `${oncall.handle}: ${oncall.rest}`, weight: "Bolder" as const, color: "Attention" as const, wrap: true }]
+        : []),
       { type: "FactSet", facts: card.facts.map((f) => ({ title: f.label, value: f.value })) },
       { type: "TextBlock", text: `Correlation ID: ${card.correlationId}`, isSubtle: true, size: "Small", wrap: true },
     ],
