@@ -21,6 +21,7 @@ import { IdempotencyKey } from "@/server/services/idempotency";
 import { rollbackService } from "@/server/services/service-rollback";
 import { declareFreeze, type DeclareFreezeInput, freezeStatus, liftFreeze } from "@/server/services/freezes";
 import { liftQuarantine, listQuarantines } from "@/server/services/quarantines";
+import { acknowledgeIncident, listIncidents, resolveIncident } from "@/server/services/incidents";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 import { serviceContextOf } from "./service-context";
 
@@ -140,6 +141,19 @@ export function listQuarantinesHandler({ request, ctx }: RestCall<unknown>) {
 export async function liftQuarantineHandler({ request, params, ctx }: RestCall<{ id: string }>) {
   const { reason } = await readJsonBody(request);
   return liftQuarantine(ctx, { id: params.id, reason: reason as string });
+}
+
+export const listIncidentsHandler = ({ params, ctx }: RestCall<{ id: string }>) => listIncidents(ctx, { rolloutId: params.id });
+
+/** `{"regionId"?: "eu-west"}`: the region's incident only; without it, every open incident of the rollout. */
+export async function acknowledgeIncidentHandler({ request, params, ctx }: RestCall<{ id: string }>) {
+  const { regionId } = await readJsonBody(request);
+  return acknowledgeIncident(ctx, { rolloutId: params.id, ...(regionId !== undefined ? { regionId: regionId as string } : {}) });
+}
+
+export async function resolveIncidentHandler({ request, params, ctx }: RestCall<{ id: string }>) {
+  const { regionId, reason } = await readJsonBody(request);
+  return resolveIncident(ctx, { rolloutId: params.id, reason: reason as string, ...(regionId !== undefined ? { regionId: regionId as string } : {}) });
 }
 
 /** A JSON object body (an empty body is `{}`), at most 64 KiB. */

@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit";
 import { notificationsRouter } from "./routers/notifications";
 import { demoRouter } from "./routers/demo";
 import { freezeRouter } from "./routers/freeze";
+import { incidentsRouter } from "./routers/incidents";
 import { quarantineRouter } from "./routers/quarantine";
 import { regionPagesRouter } from "./routers/region-pages";
 import { regionsRouter } from "./routers/regions";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   demo: demoRouter,
   freeze: freezeRouter,
   quarantine: quarantineRouter,
+  incidents: incidentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -82,6 +82,16 @@ export const COMMANDS: Record<string, CommandHelp> = {
       },
     },
   },
+  ack: {
+    usage: "flightdeck ack <rollout-id> [--region <id>] [--json]",
+    about:
+      "Acknowledge the rollout's open incidents (regions rolled back for a breach or in an emergency; a rollback token of an sre or admin):\n" +
+      "no Jira ticket or page follows (docs/notifications.md#escalation).",
+  },
+  resolve: {
+    usage: "flightdeck resolve <rollout-id> --reason <text> [--region <id>] [--json]",
+    about: "Resolve the rollout's incidents with a reason: the escalation stops and a page already sent is resolved in PagerDuty.",
+  },
   notify: {
     usage: "flightdeck notify test [--channel incidents|deployments] [--config <file>] [--json]",
     about: "Cards to the configured Slack and Teams webhooks.",

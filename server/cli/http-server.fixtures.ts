@@ -13,6 +13,8 @@ import { POST as ciWebhook } from "@/app/api/webhooks/ci/route";
 import { DELETE as liftFreeze, GET as freezeStatus, POST as declareFreeze } from "@/app/api/v1/freeze/route";
 import { GET as listQuarantines } from "@/app/api/v1/quarantines/route";
 import { DELETE as liftQuarantine } from "@/app/api/v1/quarantines/[id]/route";
+import { POST as acknowledgeIncident } from "@/app/api/v1/rollouts/[id]/incidents/acknowledge/route";
+import { POST as resolveIncident } from "@/app/api/v1/rollouts/[id]/incidents/resolve/route";
 
 type Handler = (request: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>;
 const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler: Handler }> = [
@@ -33,6 +35,8 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
   { method: "DELETE", pattern: /^\/api\/v1\/freeze$/, names: [], handler: liftFreeze as Handler },
   { method: "GET", pattern: /^\/api\/v1\/quarantines$/, names: [], handler: listQuarantines as Handler },
   { method: "DELETE", pattern: /^\/api\/v1\/quarantines\/([^/]+)$/, names: ["id"], handler: liftQuarantine as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/rollouts\/([^/]+)\/incidents\/acknowledge$/, names: ["id"], handler: acknowledgeIncident as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/rollouts\/([^/]+)\/incidents\/resolve$/, names: ["id"], handler: resolveIncident as unknown as Handler },
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {

@@ -6,6 +6,7 @@ import { ApiError } from "./api-client";
 import { runDb } from "./db";
 import { runDoctor } from "./doctor";
 import { runFreeze } from "./freeze";
+import { runIncident } from "./incident";
 import { runQuarantine } from "./quarantine";
 import { helpRequested, overallUsage } from "./help";
 import { processIo } from "./io";
@@ -41,6 +42,9 @@ export async function main(argv: string[]): Promise<number> {
         return await runFreeze(rest, processIo());
       case "quarantine":
         return await runQuarantine(rest, processIo());
+      case "ack":
+      case "resolve":
+        return await runIncident(command, rest, processIo());
       case "doctor":
         return await runDoctor(rest, processIo());
       case "notify":
