@@ -22,6 +22,8 @@ import { rollbackService } from "@/server/services/service-rollback";
 import { declareFreeze, type DeclareFreezeInput, freezeStatus, liftFreeze } from "@/server/services/freezes";
 import { liftQuarantine, listQuarantines } from "@/server/services/quarantines";
 import { acknowledgeIncident, listIncidents, resolveIncident } from "@/server/services/incidents";
+import { backtestRegion, type BacktestInput } from "@/server/services/backtest";
+import { recordedHistory } from "./backtest-source";
 import { jsonAnswer, readBodyWithLimit } from "./http";
 import { serviceContextOf } from "./service-context";
 
@@ -141,6 +143,11 @@ export function listQuarantinesHandler({ request, ctx }: RestCall<unknown>) {
 export async function liftQuarantineHandler({ request, params, ctx }: RestCall<{ id: string }>) {
   const { reason } = await readJsonBody(request);
   return liftQuarantine(ctx, { id: params.id, reason: reason as string });
+}
+
+/** The threshold backtest of the route's region, the body its input (`from`, `to`, `colour`, `incidentFrom`, …). */
+export async function backtestHandler({ request, params, ctx }: RestCall<{ region: string }>) {
+  return backtestRegion(ctx, { ...(await readJsonBody(request)), regionId: params.region } as BacktestInput, recordedHistory(ctx.config));
 }
 
 export const listIncidentsHandler = ({ params, ctx }: RestCall<{ id: string }>) => listIncidents(ctx, { rolloutId: params.id });

@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
+import { backtestRouter } from "./routers/backtest";
 import { notificationsRouter } from "./routers/notifications";
 import { demoRouter } from "./routers/demo";
 import { freezeRouter } from "./routers/freeze";
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   freeze: freezeRouter,
   quarantine: quarantineRouter,
   incidents: incidentsRouter,
+  backtest: backtestRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -92,6 +92,16 @@ export const COMMANDS: Record<string, CommandHelp> = {
     usage: "flightdeck resolve <rollout-id> --reason <text> [--region <id>] [--json]",
     about: "Resolve the rollout's incidents with a reason: the escalation stops and a page already sent is resolved in PagerDuty.",
   },
+  backtest: {
+    usage:
+      `flightdeck backtest --region ${REGION} --from <time> [--to <time>] [--colour blue|green] [--service <id>]\n` +
+      "                    [--incident-from <time> [--incident-to <time>]] [--config <file>] [--json]",
+    about:
+      "Replay the region's stage thresholds and analysis over its recorded Prometheus history (any token): when each stage would\n" +
+      "have breached, held or passed, how long detection took from --incident-from, and the false alarms outside the incident.\n" +
+      "Times: ISO 8601 (2026-12-01T14:00Z; no zone is UTC) or relative (-30d, -6h, -90m, now; --to defaults to now).\n" +
+      "--colour: whose history is judged (default: the live colour); --config: try the stages and analysis of another config file.",
+  },
   notify: {
     usage: "flightdeck notify test [--channel incidents|deployments] [--config <file>] [--json]",
     about: "Cards to the configured Slack and Teams webhooks.",

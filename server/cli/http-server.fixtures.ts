@@ -8,6 +8,7 @@ import { POST as regionAction } from "@/app/api/v1/rollouts/[id]/regions/[region
 import { GET as getRollout } from "@/app/api/v1/rollouts/[id]/route";
 import { GET as listRollouts, POST as startRollout } from "@/app/api/v1/rollouts/route";
 import { POST as rollback } from "@/app/api/v1/regions/[region]/rollback/route";
+import { POST as backtest } from "@/app/api/v1/regions/[region]/backtest/route";
 import { POST as rollbackService } from "@/app/api/v1/services/[id]/rollback/route";
 import { POST as ciWebhook } from "@/app/api/webhooks/ci/route";
 import { DELETE as liftFreeze, GET as freezeStatus, POST as declareFreeze } from "@/app/api/v1/freeze/route";
@@ -29,6 +30,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; names: string[]; handler:
     handler: regionAction as unknown as Handler,
   },
   { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/rollback$/, names: ["region"], handler: rollback as unknown as Handler },
+  { method: "POST", pattern: /^\/api\/v1\/regions\/([^/]+)\/backtest$/, names: ["region"], handler: backtest as unknown as Handler },
   { method: "POST", pattern: /^\/api\/v1\/services\/([^/]+)\/rollback$/, names: ["id"], handler: rollbackService as unknown as Handler },
   { method: "GET", pattern: /^\/api\/v1\/freeze$/, names: [], handler: freezeStatus as Handler },
   { method: "POST", pattern: /^\/api\/v1\/freeze$/, names: [], handler: declareFreeze as Handler },

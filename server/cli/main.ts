@@ -3,6 +3,7 @@
  */
 import { ConfigError } from "@/server/config/load";
 import { ApiError } from "./api-client";
+import { runBacktest } from "./backtest";
 import { runDb } from "./db";
 import { runDoctor } from "./doctor";
 import { runFreeze } from "./freeze";
@@ -45,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       case "ack":
       case "resolve":
         return await runIncident(command, rest, processIo());
+      case "backtest":
+        return await runBacktest(rest, processIo());
       case "doctor":
         return await runDoctor(rest, processIo());
       case "notify":

@@ -28,6 +28,7 @@ import type {
 import type { HistorySample, MetricsProvider } from "@/server/providers/types";
 import { parseInput, type ServiceContext } from "./context";
 import { invalidInput, notFound, preconditionFailed } from "./errors";
+import { regionIdOf } from "./region-name";
 import { requireRead } from "./rollout-status";
 
 export const BacktestInput = z.strictObject({
@@ -123,8 +124,8 @@ export async function backtestRegion(ctx: ServiceContext, raw: BacktestInput, hi
   const now = ctx.clock.now();
   requireRead(ctx);
   const input = parseInput(BacktestInput, raw);
-  const region = ctx.config.regions.find((r) => r.id === input.regionId);
-  if (!region) throw notFound(`There is no region ${input.regionId} in the fleet config (known: ${ctx.config.regions.map((r) => r.id).join(", ")}).`);
+  const regionId = regionIdOf(ctx.config, input.regionId);
+  const region = ctx.config.regions.find((r) => r.id === regionId)!;
   const serviceId = input.serviceId ?? ctx.config.services[0]?.id;
   if (!serviceId || !ctx.config.services.some((s) => s.id === serviceId))
     throw notFound(`There is no service ${serviceId ?? "(none)"} in the fleet config (known: ${ctx.config.services.map((s) => s.id).join(", ")}).`);
