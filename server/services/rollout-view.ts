@@ -42,8 +42,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   const promotions = await promotionsOf(ctx, rolloutId);
   const quarantine = await db.quarantines.activeFor(rollout.serviceId, artifact.digest);
   const rollbacks = await rollbacksOf(ctx, rolloutId);
-  // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
   const schemaCheck = await schemaCheckOf(db, rollout, regionRows);
+  // People by name (the stored references stay in `initiator` and `actor`, for tooltips).
   const names = await namesFor(
     db,
     [rollout.initiator, ...promotions.map((p) => p.actor), ...rollbacks.flatMap((r) => (r.actor ? [r.actor] : []))],
@@ -133,6 +133,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
       rolloutId: quarantine.rolloutId,
       description: quarantineView(quarantine).description,
     },
+    /** The release's migrations and the schema-compatibility verdict over what each region served at start (docs/policies.md#schema-compatibility). */
+    schemaCheck,
     regions,
   };
 }
@@ -142,8 +144,6 @@ export type RolloutView = Awaited<ReturnType<typeof getRolloutView>>;
 export type RollbackCause = {
   metric: string;
   observed: number;
-    /** The release's migrations and the schema-compatibility verdict over what each region served at start (docs/policies.md#schema-compatibility). */
-    schemaCheck,
   threshold: number;
   unit: string;
   baseline?: number | null;
