@@ -49,6 +49,18 @@ async function setScene(): Promise<void> {
   tokens.unknown = `fd_${"A".repeat(43)}`;
   rolloutId = await startInUsEast(h, ada);
   await runUntil(h, () => phases(h.db)["us-east"] === "canary");
+  // An incident of the rollout (as an emergency rollback of eu-west records it), for the incident routes to act on.
+  await h.db.events.insertAll([
+    {
+      at: h.clock.now(),
+      type: "region.rolled_back",
+      actor: "user:ada",
+      message: "eu-west rolled back",
+      rolloutId,
+      regionId: "eu-west",
+      data: { actor: "user:ada", emergency: true },
+    },
+  ]);
 }
 
 function dropScene(): void {
@@ -140,6 +152,8 @@ function validBody(file: string): Record<string, unknown> {
   if (file.endsWith("[action]/route.ts")) return { reason: "fuzz" };
   if (file === "freeze/route.ts") return { reason: "fuzz drill" };
   if (file === "quarantines/[id]/route.ts") return { reason: "fuzz: a metrics fault" };
+  if (file === "rollouts/[id]/incidents/resolve/route.ts") return { reason: "fuzz: resolved", regionId: "eu-west" };
+  if (file === "rollouts/[id]/incidents/acknowledge/route.ts") return { regionId: "eu-west" };
   return { service: "api" };
 }
 

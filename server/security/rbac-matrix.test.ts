@@ -69,6 +69,9 @@ const PROCEDURE_RULES: Record<string, readonly Permission[]> = {
   "freeze.lift": ["freeze.manage"],
   "quarantine.list": ["read"],
   "quarantine.lift": ["quarantine.lift"],
+  "incidents.list": ["read"],
+  "incidents.acknowledge": ["incident.acknowledge"],
+  "incidents.resolve": ["incident.acknowledge"],
 };
 
 /** The rule of every REST route and method; a route missing here fails the test. */
@@ -84,6 +87,9 @@ const REST_RULES: Record<string, Permission> = {
   "DELETE freeze/route.ts": "freeze.manage",
   "GET quarantines/route.ts": "read",
   "DELETE quarantines/[id]/route.ts": "quarantine.lift",
+  "GET rollouts/[id]/incidents/route.ts": "read",
+  "POST rollouts/[id]/incidents/acknowledge/route.ts": "incident.acknowledge",
+  "POST rollouts/[id]/incidents/resolve/route.ts": "incident.acknowledge",
 };
 
 /** An input that reaches the service (unknown ids answer 404, never 401/403); procedures not listed take none. */
@@ -123,6 +129,9 @@ const INPUTS: Record<string, unknown> = {
   "freeze.declare": { reason: "rbac matrix" },
   "quarantine.list": {},
   "quarantine.lift": { id: "no-such-quarantine", reason: "rbac matrix" },
+  "incidents.list": { rolloutId: "no-such-rollout" },
+  "incidents.acknowledge": { rolloutId: "no-such-rollout" },
+  "incidents.resolve": { rolloutId: "no-such-rollout", reason: "rbac matrix" },
 };
 
 type Outcome = { status: number | null; code: string | null };
