@@ -8,6 +8,8 @@ import { describeSignInError } from "@/server/auth/sign-in-errors";
 type DemoUserChoice = { id: string; name: string; seededRole: Role; roles: Role[] };
 type OAuthChoice = { id: string; name: string };
 
+/** A ref that focuses its element once, when it appears (a stable function, so re-renders do not steal the focus back). */
+const focusOnMount = (el: HTMLElement | null) => el?.focus();
 const button =
   "w-full rounded-md px-4 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:opacity-60";
 const field =
@@ -44,7 +46,14 @@ export function SignInForm({ callbackUrl, demoUsers, oauth }: { callbackUrl: str
   return (
     <div className="flex flex-col gap-6">
       {error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        // The pressed button was disabled while signing in, so the focus fell to the page: the message takes it.
+        <p
+          role="alert"
+          tabIndex={-1}
+          ref={focusOnMount}
+          data-testid="signin-error"
+          className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 outline-none focus-visible:ring-2 focus-visible:ring-red-600"
+        >
           {error}
         </p>
       ) : null}

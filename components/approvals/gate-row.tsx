@@ -14,6 +14,8 @@ type Gate = RouterOutputs["approvals"]["pending"][number]["gates"][number];
 
 const BUTTON =
   "rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:cursor-not-allowed disabled:opacity-50";
+/** A ref that focuses its element once, when it appears (a stable function, so re-renders do not steal the focus back). */
+const focusOnMount = (el: HTMLElement | null) => el?.focus();
 const TEXTAREA = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-blue-600";
 
 /** The anchor of a gate on /approvals, which the rollout page links to. */
@@ -132,7 +134,8 @@ export function GateRow({
               </button>
             )}
             {error ? (
-              <span role="alert" className="text-xs text-red-800">
+              // The pressed button was disabled while the call ran, so the focus fell away: the refusal takes it.
+              <span role="alert" tabIndex={-1} ref={focusOnMount} className="text-xs text-red-800 outline-none">
                 {error.message}
               </span>
             ) : null}

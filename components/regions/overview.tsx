@@ -6,14 +6,19 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useState } from "react";
+import { ChangeAnnouncer } from "@/components/change-announcer";
 import { useTRPC } from "@/components/trpc/client";
 import { coalesce } from "./coalesce";
 import { EmergencyRollback } from "./emergency-rollback";
 import { LiveStatus } from "./live-status";
+import { describePhase } from "./phase-label";
 import { RegionCard } from "./region-card";
 
 /** A burst of live events (a stage change writes several) costs one refetch, not one each. */
 const REFETCH_COALESCE_MS = 150;
+
+/** A region rollout deploying, in its canary or at its gate: what an on-call looks for first. */
+const isUnderWay = (phase: string | undefined) => phase === "deploying" || phase === "canary" || phase === "awaiting_approval";
 
 /** `mayRollback`: the user's roles allow region.rollback (worked out on the server; it checks again on every press). */
 export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean }) {
@@ -40,6 +45,15 @@ export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean
   }
 
   const { services } = overview.data;
+  // One line per region for the live region: a phase or stage change is read out as it happens.
+  const lines = Object.fromEntries(
+    services.flatMap((s) =>
+      s.regions.map((r) => [
+        `${s.serviceId}/${r.regionId}`,
+        `${s.name} in ${r.name}: ${r.activeRollout ? `${describePhase(r.activeRollout)}${r.activeRollout.paused ? ", paused" : ""}` : `${r.liveColour} is live`}`,
+      ]),
+    ),
+  );
   const nothingYet = services.every((s) => s.regions.every((r) => r.neverRolledOut));
 
   return (
@@ -47,7 +61,8 @@ export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean
       <div>
         <div className="flex items-center justify-between gap-3">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Regions</h1>
-          <LiveStatus status={live.status} />
+          <LiveStatus status={live.status} error={live.error} />
+          <ChangeAnnouncer lines={lines} label="Region changes" />
         </div>
         <p className="mt-1 text-sm text-slate-600">What every region serves right now, updated as it changes.</p>
       </div>
@@ -69,8 +84,11 @@ export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean
             ) : null}
           </div>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
+            {/* On a phone, where cards stack, a region with a rollout under way comes first. */}
             {service.regions.map((region) => (
-              <RegionCard key={region.regionId} region={region} mayRollback={mayRollback} />
+              <div key={region.regionId} className={`grid ${isUnderWay(region.activeRollout?.phase) ? "max-md:order-first" : ""}`}>
+                <RegionCard region={region} mayRollback={mayRollback} />
+              </div>
             ))}
           </div>
         </section>

@@ -4,7 +4,7 @@
  * confirmation that says what will happen. The server checks again; its refusal is shown in its own words.
  */
 import { useMutation } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import {
   ACTION_LABELS,
@@ -24,15 +24,32 @@ const BUTTON =
   "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50";
 const CALM = `${BUTTON} bg-white text-slate-800 ring-slate-300 hover:bg-slate-50`;
 const DANGER = `${BUTTON} bg-red-600 text-white ring-red-700 hover:bg-red-700`;
+/** What the region's line says once the server accepted the action. */
+const DONE: Record<ControlAction, string> = {
+  pause: "paused",
+  resume: "resumed",
+  promote: "promoted",
+  abort: "aborted",
+  retry: "retrying",
+  rollback: "rolling back: all traffic is moving to the old colour",
+};
 
 export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Props) {
   const trpc = useTRPC();
   const dialog = useRef<HTMLDialogElement>(null);
   const [pending, setPending] = useState<ControlAction | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
   const [reason, setReason] = useState("");
+  // After an action the pressed button is disabled or gone: the outcome line takes the focus, so the keyboard
+  // and a screen reader stay beside the region instead of falling to the top of the page.
+  const outcomeId = useId();
   const ref = { rolloutId, regionId: region.regionId };
-  const options = { onSuccess: onDone, onError: (err: { message: string }) => setError(err.message) };
+  const options = {
+    onSuccess: () => onDone(),
+    onError: (err: { message: string }) => setError(err.message),
+    onSettled: () => requestAnimationFrame(() => document.getElementById(outcomeId)?.focus()),
+  };
   const mutations = {
     pause: useMutation(trpc.rollouts.pause.mutationOptions(options)),
     resume: useMutation(trpc.rollouts.resume.mutationOptions(options)),
@@ -42,11 +59,12 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
     rollback: useMutation(trpc.rollouts.rollback.mutationOptions(options)),
   };
   const actions = availableActions(region, may);
-  if (actions.length === 0) return null;
+  if (actions.length === 0 && done === null && error === null) return null;
   const busy = Object.values(mutations).some((m) => m.isPending);
 
   const ask = (action: ControlAction) => {
     setError(null);
+    setDone(null);
     setReason("");
     setPending(action);
     dialog.current?.showModal();
@@ -54,6 +72,7 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
   const confirm = () => {
     dialog.current?.close();
     if (!pending) return;
+    setDone(`${region.regionId} ${DONE[pending]}.`);
     if (pending === "rollback" && !rollbackIsAbort(region)) mutations.rollback.mutate({ serviceId, regionId: region.regionId });
     else if (pending === "rollback") mutations.abort.mutate(ref);
     else if (pending === "promote") mutations.promote.mutate(reason.trim() ? { ...ref, reason: reason.trim() } : ref);
@@ -79,11 +98,22 @@ export function RegionControls({ rolloutId, serviceId, region, may, onDone }: Pr
           </button>
         ))}
       </div>
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
+      <div
+        id={outcomeId}
+        tabIndex={-1}
+        data-testid={`control-outcome-${region.regionId}`}
+        className="rounded-md outline-none focus-visible:ring-2 focus-visible:ring-sky-600"
+      >
+        {error ? (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        ) : done && !busy ? (
+          <p role="status" className="text-sm text-slate-700">
+            {done}
+          </p>
+        ) : null}
+      </div>
       <dialog
         ref={dialog}
         aria-labelledby={`confirm-title-${region.regionId}`}

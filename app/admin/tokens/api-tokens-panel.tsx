@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { CopyButton } from "@/components/settings/copy-button";
 import { useTRPC } from "@/components/trpc/client";
 import { formatTimestamp } from "@/lib/format";
 
@@ -91,6 +92,9 @@ export function ApiTokensPanel() {
           <code data-testid="new-token" className="mt-2 block break-all rounded bg-white p-2">
             {create.data.token}
           </code>
+          <p className="mt-2">
+            <CopyButton text={create.data.token} label={`Copy the token ${create.data.summary.name}`} />
+          </p>
           <p className="mt-2 text-slate-700">It expires {when(create.data.summary.expiresAt)}.</p>
         </div>
       ) : null}
