@@ -1,34 +1,69 @@
 "use client";
-/** Recent canary samples of one region: error rate (left axis) and p95 latency (right axis). */
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+/**
+ * Recent canary samples of one region: error rate (left axis) and p95 latency (right axis). A named image whose
+ * drawing loads after the page (next/dynamic, in a placeholder of its size), and "Show as table" with the samples.
+ */
+import dynamic from "next/dynamic";
+import { useState } from "react";
+import { formatClock, formatMeasure } from "@/lib/format";
 
 export type ChartSample = { takenAt: number; errorRatePct: number | null; latencyP95Ms: number | null };
 
-const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const BOX = "h-56 w-full";
+const Canvas = dynamic(() => import("./samples-chart-canvas"), { ssr: false, loading: () => <div className={`${BOX} rounded-lg bg-slate-50`} /> });
+
+const shown = (v: number | null, unit: "%" | "ms") => (v === null ? "no data" : formatMeasure(v, unit));
 
 export function SamplesChart({ samples }: { samples: ChartSample[] }) {
+  // Rows drawn when opened: the times are in the reader's zone, which the server cannot know.
+  const [open, setOpen] = useState(false);
   if (samples.length === 0) {
     return (
-      <p className="flex h-56 items-center justify-center rounded-lg border border-dashed border-slate-300 text-sm text-slate-500">
+      <p className="flex h-56 items-center justify-center rounded-lg border border-dashed border-slate-300 text-sm text-slate-600">
         No canary samples yet in this region.
       </p>
     );
   }
+  const last = samples[samples.length - 1];
+  const label = `Error rate and p95 latency of the last ${samples.length} canary samples; newest ${shown(last.errorRatePct, "%")} and ${shown(last.latencyP95Ms, "ms")}`;
   return (
-    // Fixed height: the chart fills in without moving anything below it.
-    <div className="h-56 w-full" role="img" aria-label={`Error rate and p95 latency of the last ${samples.length} canary samples`}>
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={samples} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-          <XAxis dataKey="takenAt" tickFormatter={time} tick={{ fontSize: 11 }} minTickGap={40} />
-          <YAxis yAxisId="err" tick={{ fontSize: 11 }} width={56} unit="%" />
-          <YAxis yAxisId="p95" orientation="right" tick={{ fontSize: 11 }} width={52} unit="ms" />
-          <Tooltip labelFormatter={(v) => time(Number(v))} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Line yAxisId="err" type="linear" dataKey="errorRatePct" name="error rate %" stroke="#dc2626" dot={false} isAnimationActive={false} connectNulls />
-          <Line yAxisId="p95" type="linear" dataKey="latencyP95Ms" name="p95 ms" stroke="#2563eb" dot={false} isAnimationActive={false} connectNulls />
-        </LineChart>
-      </ResponsiveContainer>
+    <div className="flex flex-col gap-2">
+      {/* Fixed height: the chart fills in without moving anything below it. */}
+      <div className={BOX} role="img" aria-label={label}>
+        <Canvas samples={samples} />
+      </div>
+      <details className="text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary className="w-fit cursor-pointer rounded text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-700">Show as table</summary>
+        {open ? (
+          <div className="mt-2 max-h-64 overflow-auto">
+            <table className="min-w-full text-xs tabular-nums">
+              <caption className="sr-only">{label}</caption>
+              <thead>
+                <tr className="text-left text-slate-600">
+                  <th scope="col" className="pr-3 font-medium">
+                    Time
+                  </th>
+                  <th scope="col" className="pr-3 font-medium">
+                    Error rate
+                  </th>
+                  <th scope="col" className="font-medium">
+                    p95 latency
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {samples.map((s) => (
+                  <tr key={s.takenAt} className="border-t border-slate-100">
+                    <td className="pr-3">{formatClock(s.takenAt)}</td>
+                    <td className="pr-3">{shown(s.errorRatePct, "%")}</td>
+                    <td>{shown(s.latencyP95Ms, "ms")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </details>
     </div>
   );
 }

@@ -1,98 +1,91 @@
 "use client";
 /**
- * One metric of one region over time: the new colour (canary) and the old one (baseline), the stage's limit
- * as a stepped line that comes down as stages advance, breaches marked in red and inconclusive samples in amber.
+ * The drawing of one metric of one region over time (recharts, loaded lazily by metric-panel.tsx so the page's
+ * first load carries no chart code): the new colour (canary) beside the old one (baseline) in their own colours,
+ * the stage's limit as a stepped line (absent at stages that do not judge the metric), breaches in red and
+ * inconclusive samples as amber rings. Not a Tab stop: the panel gives it its name and a table of its samples.
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatClock, formatMeasure } from "@/lib/format";
 import type { SamplePoint } from "@/server/services/rollout-view";
+import { markOf, METRICS, type MetricName } from "./judged-metrics";
 
-type Metric = "errorRate" | "p95";
-
-const KEYS: Record<Metric, { canary: keyof SamplePoint; baseline: keyof SamplePoint; limit: keyof SamplePoint; title: string; unit: string }> = {
-  errorRate: { canary: "canaryErrorRatePct", baseline: "baselineErrorRatePct", limit: "maxErrorRatePct", title: "Error rate", unit: "%" },
-  p95: { canary: "canaryP95Ms", baseline: "baselineP95Ms", limit: "maxLatencyP95Ms", title: "p95 latency", unit: "ms" },
-};
-
-/** Times in the viewer's zone; with seconds when the samples span a few minutes, so the ticks differ. */
-const clockFor = (points: SamplePoint[]) => {
-  const span = points.length > 1 ? points[points.length - 1].at - points[0].at : 0;
-  const options: Intl.DateTimeFormatOptions =
-    span < 10 * 60_000 ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
-  return (at: number) => new Date(at).toLocaleTimeString([], options);
-};
+/** The colours by name: blue is blue and green is green, whichever of them is the canary. */
+export const COLOUR_HEX: Record<string, string> = { blue: "#2563eb", green: "#059669" };
 
 type DotProps = { cx?: number; cy?: number; payload?: SamplePoint; index?: number };
 
-/** Breaches get a red dot and inconclusive samples an amber ring; passes stay unmarked so the line reads calmly. */
-function BreachDot({ cx, cy, payload, index }: DotProps) {
-  if (cx === undefined || cy === undefined) return <g key={`dot-${index}`} />;
-  if (payload?.verdict === "breach")
-    return <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} aria-label="breach" />;
-  if (payload?.verdict === "inconclusive")
-    return <circle key={`dot-${index}`} cx={cx} cy={cy} r={4} fill="#fff" stroke="#d97706" strokeWidth={2} aria-label="inconclusive" />;
-  return <g key={`dot-${index}`} />;
-}
-
-export function MetricChart({ metric, points, toColour }: { metric: Metric; points: SamplePoint[]; toColour: string }) {
-  const keys = KEYS[metric];
-  const breaches = points.filter((p) => p.verdict === "breach").length;
-  const clock = clockFor(points);
+export default function MetricChart({
+  metric,
+  points,
+  fromColour,
+  toColour,
+}: {
+  metric: MetricName;
+  points: SamplePoint[];
+  fromColour: string;
+  toColour: string;
+}) {
+  const keys = METRICS[metric];
+  // Breaches get a red dot and inconclusive samples an amber ring; passes stay unmarked so the line reads calmly.
+  const dot = ({ cx, cy, payload, index }: DotProps) => {
+    const mark = payload ? markOf(payload, metric) : null;
+    if (cx === undefined || cy === undefined || !mark) return <g key={`dot-${index}`} />;
+    return mark === "breach" ? (
+      <circle key={`dot-${index}`} cx={cx} cy={cy} r={5} fill="#dc2626" stroke="#fff" strokeWidth={1.5} />
+    ) : (
+      <circle key={`dot-${index}`} cx={cx} cy={cy} r={4} fill="#fff" stroke="#d97706" strokeWidth={2} />
+    );
+  };
   return (
-    <figure className="flex min-w-0 flex-col gap-2">
-      <figcaption className="flex items-baseline justify-between text-sm">
-        <span className="font-medium text-slate-800">
-          {keys.title} <span className="font-normal text-slate-500">({keys.unit})</span>
-        </span>
-        {breaches > 0 ? (
-          <span className="text-xs font-medium text-red-700">
-            {breaches} breach{breaches === 1 ? "" : "es"}
-          </span>
-        ) : null}
-      </figcaption>
-      <div className="h-56 w-full">
-        {points.length === 0 ? (
-          <p className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-sm text-slate-500">No samples yet.</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
-              <CartesianGrid stroke="#e2e8f0" vertical={false} />
-              <XAxis dataKey="at" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={clock} tick={{ fontSize: 11 }} stroke="#94a3b8" />
-              <YAxis tick={{ fontSize: 11 }} stroke="#94a3b8" />
-              <Tooltip labelFormatter={(at) => clock(Number(at))} formatter={(value) => `${value} ${keys.unit}`} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Line
-                name={`${toColour} (canary)`}
-                dataKey={keys.canary}
-                stroke={toColour === "green" ? "#059669" : "#0284c7"}
-                strokeWidth={2}
-                dot={BreachDot}
-                isAnimationActive={false}
-                connectNulls
-              />
-              <Line
-                name="baseline"
-                dataKey={keys.baseline}
-                stroke="#64748b"
-                strokeWidth={1.5}
-                strokeDasharray="2 3"
-                dot={false}
-                isAnimationActive={false}
-                connectNulls
-              />
-              <Line
-                name="stage limit"
-                type="stepAfter"
-                dataKey={keys.limit}
-                stroke="#dc2626"
-                strokeWidth={1.5}
-                strokeDasharray="6 4"
-                dot={false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-    </figure>
+    <ResponsiveContainer width="100%" height="100%">
+      <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} accessibilityLayer={false}>
+        <CartesianGrid stroke="#e2e8f0" vertical={false} />
+        <XAxis
+          dataKey="at"
+          type="number"
+          scale="time"
+          domain={["dataMin", "dataMax"]}
+          tickFormatter={(at) => formatClock(Number(at))}
+          tick={{ fontSize: 11 }}
+          stroke="#64748b"
+        />
+        <YAxis tick={{ fontSize: 11 }} stroke="#64748b" domain={metric === "health" ? ["auto", "auto"] : [0, "auto"]} />
+        <Tooltip
+          labelFormatter={(at) => formatClock(Number(at))}
+          formatter={(value) => (typeof value === "number" ? formatMeasure(value, keys.unit) : String(value))}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Line
+          name={`${toColour} (canary)`}
+          dataKey={keys.canary}
+          stroke={COLOUR_HEX[toColour] ?? "#059669"}
+          strokeWidth={2}
+          dot={dot}
+          isAnimationActive={false}
+          connectNulls
+        />
+        <Line
+          name={`${fromColour} (baseline)`}
+          dataKey={keys.baseline}
+          stroke={COLOUR_HEX[fromColour] ?? "#2563eb"}
+          strokeWidth={1.5}
+          strokeDasharray="2 3"
+          dot={false}
+          isAnimationActive={false}
+          connectNulls
+        />
+        <Line
+          name={metric === "health" ? "expected" : "limit"}
+          type="stepAfter"
+          dataKey={keys.limit}
+          stroke="#dc2626"
+          strokeWidth={1.5}
+          strokeDasharray="6 4"
+          dot={false}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </ResponsiveContainer>
   );
 }

@@ -7,7 +7,8 @@ import { RelativeTime } from "@/components/regions/relative-time";
 import type { RolloutView, SamplePoint } from "@/server/services/rollout-view";
 import { causeWords } from "./cause-words";
 import type { ControlPermissions } from "./control-actions";
-import { MetricChart } from "./metric-chart";
+import { chartedMetrics, judgedAt } from "./judged-metrics";
+import { MetricPanel } from "./metric-panel";
 import { RegionControls } from "./region-controls";
 import { StageTimeline } from "./stage-timeline";
 import { outcomeTone, pauseWords } from "./state-words";
@@ -38,6 +39,7 @@ export function RegionSection(props: {
 }) {
   const { region } = props;
   const cause = causeWords(region.cause);
+  if (region.standby !== null && props.points.length === 0) return <StandbyRegion {...props} why={region.standby} />;
   return (
     <section
       aria-labelledby={`region-${region.regionId}`}
@@ -84,13 +86,23 @@ export function RegionSection(props: {
         </p>
       ) : null}
 
-      <StageTimeline stages={region.stages} region={region} now={props.now} />
+      <StageTimeline stages={region.stages} region={region} now={props.now} points={props.points} />
       <UnjudgedSamples regionId={region.regionId} points={props.points} stagePercents={region.stages.map((s) => s.percent)} />
       <StepHistory regionId={region.regionId} steps={region.steps} />
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-        <MetricChart metric="errorRate" points={props.points} toColour={region.toColour} />
-        <MetricChart metric="p95" points={props.points} toColour={region.toColour} />
+        {chartedMetrics(region.stages).map((metric) => (
+          <MetricPanel
+            key={metric}
+            regionName={region.regionName}
+            metric={metric}
+            points={props.points}
+            fromColour={region.fromColour}
+            toColour={region.toColour}
+            judgedAt={judgedAt(region.stages, metric)}
+            stagePercents={region.stages.map((s) => s.percent)}
+          />
+        ))}
       </div>
 
       <div className="flex flex-wrap items-start justify-between gap-3 text-sm">
@@ -120,6 +132,29 @@ export function RegionSection(props: {
           ) : null}
         </span>
       </div>
+    </section>
+  );
+}
+
+/** A region waiting for its turn or blocked: one line that says why, with its controls, instead of empty charts. */
+function StandbyRegion(props: Parameters<typeof RegionSection>[0] & { why: string }) {
+  const { region } = props;
+  return (
+    <section
+      aria-labelledby={`region-${region.regionId}`}
+      data-testid={`region-${region.regionId}`}
+      className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-slate-200 bg-white px-4 py-3 sm:px-5"
+    >
+      <p className="min-w-0 text-sm text-slate-700">
+        <span id={`region-${region.regionId}`} role="heading" aria-level={2} className="font-semibold text-slate-900">
+          {region.regionName} <span className="font-normal text-slate-600">{region.regionId}</span>
+        </span>
+        {" · "}
+        <span data-testid={`phase-${region.regionId}`} title={phaseWords(region, props.rolloutId)}>
+          <span data-testid={`standby-${region.regionId}`}>{props.why}</span>
+        </span>
+      </p>
+      <RegionControls rolloutId={props.rolloutId} serviceId={props.serviceId} region={region} may={props.may} onDone={props.onChanged} />
     </section>
   );
 }

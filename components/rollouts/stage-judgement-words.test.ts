@@ -13,7 +13,17 @@ const point = (at: number, verdict: SamplePoint["verdict"], reasons: string[] | 
   baselineP95Ms: 100,
   maxErrorRatePct: 0.8,
   maxLatencyP95Ms: 450,
+  canaryCpuPct: null,
+  baselineCpuPct: null,
+  canaryMemoryPct: null,
+  baselineMemoryPct: null,
+  canaryHealthStatus: null,
+  baselineHealthStatus: null,
+  maxCpuPct: null,
+  maxMemoryPct: null,
+  healthStatus: null,
   verdict,
+  breached: [],
   reasons,
 });
 

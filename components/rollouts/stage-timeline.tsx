@@ -1,9 +1,11 @@
 /**
- * A region's canary stages from 10 to 100 %: each with its limits, how long it ran, how it ended, how many of
+ * A region's canary stages from 10 to 100 %: each with every metric it judges (its newest value and its limit;
+ * CPU, memory and health too at the validation stage), how long it ran, how it ended, how many of
  * its samples were judged (inconclusive ones are never a pass), and who promoted it, with the reason.
  */
-import type { RolloutView } from "@/server/services/rollout-view";
+import type { RolloutView, SamplePoint } from "@/server/services/rollout-view";
 import { formatDuration } from "./format";
+import { stageMetricLines } from "./judged-metrics";
 import { stageWords } from "./state-words";
 
 type Region = RolloutView["regions"][number];
@@ -28,7 +30,7 @@ function timeIn(stage: Stage, now: number | null): string | null {
   return end === null ? "…" : formatDuration(end - stage.startedAt);
 }
 
-export function StageTimeline({ stages, region, now }: { stages: Stage[]; region: Region; now: number | null }) {
+export function StageTimeline({ stages, region, now, points }: { stages: Stage[]; region: Region; now: number | null; points: SamplePoint[] }) {
   return (
     <ol aria-label="Canary stages" className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
       {stages.map((stage) => {
@@ -40,9 +42,13 @@ export function StageTimeline({ stages, region, now }: { stages: Stage[]; region
               <span className="text-base font-semibold tabular-nums">{stage.percent} %</span>
               <span className="font-medium">{look.words}</span>
             </span>
-            <span className="tabular-nums">
-              ≤ {stage.maxErrorRatePct} % errors · ≤ {stage.maxLatencyP95Ms} ms p95
-            </span>
+            <ul aria-label={`Judged at ${stage.percent} %`} data-testid={`stage-metrics-${region.regionId}-${stage.index}`} className="tabular-nums">
+              {stageMetricLines(stage.judges, points, stage.index).map((line) => (
+                <li key={line.metric} className={line.over ? "font-semibold break-words" : "break-words"}>
+                  {line.text}
+                </li>
+              ))}
+            </ul>
             <span className="tabular-nums opacity-80">
               {spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}
             </span>

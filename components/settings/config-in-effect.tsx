@@ -77,6 +77,9 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
               <th className={TH}>Traffic</th>
               <th className={TH}>Max error rate</th>
               <th className={TH}>Max p95</th>
+              <th className={TH}>CPU</th>
+              <th className={TH}>Memory</th>
+              <th className={TH}>Health</th>
               <th className={TH}>Duration</th>
             </tr>
           </thead>
@@ -86,6 +89,9 @@ export function ConfigInEffect({ view }: { view: SettingsView }) {
                 <td className={TD}>{s.percent} %</td>
                 <td className={TD}>{s.maxErrorRatePct} %</td>
                 <td className={TD}>{s.maxLatencyP95Ms} ms</td>
+                <td className={TD}>{s.maxCpuPct === null ? "not judged" : `below ${s.maxCpuPct} %`}</td>
+                <td className={TD}>{s.maxMemoryPct === null ? "not judged" : `below ${s.maxMemoryPct} %`}</td>
+                <td className={TD}>{s.healthStatus === null ? "not judged" : `status ${s.healthStatus}`}</td>
                 <td className={TD}>{formatMinutes(s.durationMinutes)}</td>
               </tr>
             ))}

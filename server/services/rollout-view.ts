@@ -6,9 +6,10 @@ import { z } from "zod";
 import { actorName, namesFor, withActorNames, type ActorNames } from "@/server/actor-names";
 import { linkWindow, regionLinks } from "@/server/config/links";
 import type { FleetConfig } from "@/server/config/schema";
+import { analyseCause } from "@/server/engine/machine/analysis";
 import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
 import { requiredReviewers } from "@/server/engine/store/load";
-import type { CauseTest } from "@/server/engine/machine/types";
+import type { CauseTest, MetricName } from "@/server/engine/machine/types";
 import { parseInput, type ServiceContext } from "./context";
 import { stillNeededWords } from "./approvals-pending";
 import { notFound } from "./errors";
@@ -61,6 +62,7 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
     };
     const links = regionLinks(region, linkCtx);
     const regionStages = stageRows.filter((s) => s.regionRolloutId === r.id);
+    const upstream = r.position > 0 && rollout.strategy !== "parallel" ? regionRows[r.position - 1] : undefined;
     return {
       ...regionStatusOf(r, regionStages[r.stageIndex]?.percent ?? null),
       pauseReason: withActorNames(r.pauseReason, names),
@@ -71,6 +73,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
       regionName: region?.name ?? r.regionId,
       environment: region?.environment ?? null,
       stageIndex: r.stageIndex,
+      /** Why a region not started (waiting) or never to start (blocked) has nothing to chart; null for the others. */
+      standby: standbyWords(r, upstream, rollout.strategy),
       fromColour: r.fromColour,
       toColour: r.toColour,
       /** A move of all traffic back to the old colour that failed and is being tried again ("rollback retrying"). */
@@ -88,6 +92,11 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
         percent: s.percent,
         maxErrorRatePct: s.maxErrorRatePct,
         maxLatencyP95Ms: s.maxLatencyP95Ms,
+        maxCpuPct: s.maxCpuPct,
+        maxMemoryPct: s.maxMemoryPct,
+        healthStatus: s.healthStatus,
+        /** Every metric the engine judges at this stage, with its limit and rule (CPU, memory and health at validation). */
+        judges: judgedMetrics(s),
         durationMs: s.durationMs,
         status: s.status,
         startedAt: s.startedAt,
@@ -153,6 +162,40 @@ export type RollbackCause = {
   /** The same metric also significantly worse than the old colour's. */
   versus?: Extract<CauseTest, { kind: "baseline" }>;
 };
+
+/** One metric a stage judges: its limit and how (at most, strictly below, or exactly a status), as the engine does. */
+export type JudgedMetric = { metric: MetricName; limit: number; rule: "atMost" | "below" | "equal"; unit: "%" | "ms" | "status" };
+
+type StageLimits = { maxErrorRatePct: number; maxLatencyP95Ms: number; maxCpuPct: number | null; maxMemoryPct: number | null; healthStatus: number | null };
+
+/**
+ * The metrics the engine judges at a stage (engine/machine/analysis.ts): error rate and p95 at every stage ("at
+ * most"), CPU and memory strictly below their limits and the health status equal to it where the stage sets them.
+ */
+export function judgedMetrics(stage: StageLimits): JudgedMetric[] {
+  const out: JudgedMetric[] = [
+    { metric: "error_rate", limit: stage.maxErrorRatePct, rule: "atMost", unit: "%" },
+    { metric: "latency_p95", limit: stage.maxLatencyP95Ms, rule: "atMost", unit: "ms" },
+  ];
+  if (stage.maxCpuPct !== null) out.push({ metric: "cpu", limit: stage.maxCpuPct, rule: "below", unit: "%" });
+  if (stage.maxMemoryPct !== null) out.push({ metric: "memory", limit: stage.maxMemoryPct, rule: "below", unit: "%" });
+  if (stage.healthStatus !== null) out.push({ metric: "health", limit: stage.healthStatus, rule: "equal", unit: "status" });
+  return out;
+}
+
+type RegionRow = Awaited<ReturnType<ReadContext["db"]["regionRollouts"]["listForRollout"]>>[number];
+
+/**
+ * One line for a region with nothing to chart: "Waiting for us-east to pass" (its turn comes after the region
+ * before it, in a sequential or delayed rollout), "Blocked: us-east was rolled back" (the chain stopped there).
+ */
+export function standbyWords(row: RegionRow, upstream: RegionRow | undefined, strategy: string): string | null {
+  if (row.phase === "blocked") return `Blocked: ${row.outcomeReason?.replace(/^blocked because /, "") ?? "a region before it failed"}`;
+  if (row.phase !== "pending") return null;
+  if (!upstream) return "Waiting to start";
+  if (upstream.phase === "succeeded" && strategy === "delayed") return `Waiting out the observation of ${upstream.regionId} before it starts`;
+  return `Waiting for ${upstream.regionId} to pass`;
+}
 
 type StageJudged = { pass: number; breach: number; inconclusive: number };
 
@@ -220,7 +263,19 @@ export type SamplePoint = {
   baselineP95Ms: number | null;
   maxErrorRatePct: number | null;
   maxLatencyP95Ms: number | null;
+  canaryCpuPct: number | null;
+  baselineCpuPct: number | null;
+  canaryMemoryPct: number | null;
+  baselineMemoryPct: number | null;
+  canaryHealthStatus: number | null;
+  baselineHealthStatus: number | null;
+  /** The validation stage's limits (null where the stage does not judge them): CPU and memory below, health equal. */
+  maxCpuPct: number | null;
+  maxMemoryPct: number | null;
+  healthStatus: number | null;
   verdict: "pass" | "breach" | "inconclusive" | null;
+  /** A breach's metrics: those over their limit, else the error rate (a confidence bound or a test against the old colour). */
+  breached: MetricName[];
   /** Why a sample was not a pass (inconclusive or breach), in the engine's words; null for a pass. */
   reasons: string[] | null;
 };
@@ -253,7 +308,17 @@ export async function getRolloutSamples(ctx: ReadContext, rolloutId: string): Pr
           baselineP95Ms: null,
           maxErrorRatePct: stage?.maxErrorRatePct ?? null,
           maxLatencyP95Ms: stage?.maxLatencyP95Ms ?? null,
+          canaryCpuPct: null,
+          baselineCpuPct: null,
+          canaryMemoryPct: null,
+          baselineMemoryPct: null,
+          canaryHealthStatus: null,
+          baselineHealthStatus: null,
+          maxCpuPct: stage?.maxCpuPct ?? null,
+          maxMemoryPct: stage?.maxMemoryPct ?? null,
+          healthStatus: stage?.healthStatus ?? null,
           verdict: null,
+          breached: [],
           reasons: null,
         };
         byKey.set(key, point);
@@ -261,15 +326,39 @@ export async function getRolloutSamples(ctx: ReadContext, rolloutId: string): Pr
       if (s.role === "canary") {
         point.canaryErrorRatePct = s.errorRatePct;
         point.canaryP95Ms = s.latencyP95Ms;
+        point.canaryCpuPct = s.cpuPct;
+        point.canaryMemoryPct = s.memoryPct;
+        point.canaryHealthStatus = s.healthStatus;
         point.verdict = s.verdict;
         point.reasons = s.verdict !== "pass" && Array.isArray(s.reasons) ? (s.reasons as string[]) : null;
       } else {
         point.baselineErrorRatePct = s.errorRatePct;
         point.baselineP95Ms = s.latencyP95Ms;
+        point.baselineCpuPct = s.cpuPct;
+        point.baselineMemoryPct = s.memoryPct;
+        point.baselineHealthStatus = s.healthStatus;
       }
     }
-    return { regionId: r.regionId, points: [...byKey.values()] };
+    const points = [...byKey.values()];
+    for (const p of points) if (p.verdict === "breach") p.breached = breachedMetrics(p);
+    return { regionId: r.regionId, points };
   });
+}
+
+/** Which metrics of a breached sample were over their stage's limit (the engine's own rule); else the error rate's statistics. */
+function breachedMetrics(p: SamplePoint): MetricName[] {
+  if (p.maxErrorRatePct === null || p.maxLatencyP95Ms === null) return ["error_rate"];
+  const stage = { index: p.stageIndex, percent: 0, durationMs: 0, ...p, maxErrorRatePct: p.maxErrorRatePct, maxLatencyP95Ms: p.maxLatencyP95Ms };
+  const canary = {
+    requests: null,
+    errorRatePct: p.canaryErrorRatePct,
+    latencyP95Ms: p.canaryP95Ms,
+    cpuPct: p.canaryCpuPct,
+    memoryPct: p.canaryMemoryPct,
+    healthStatus: p.canaryHealthStatus,
+  };
+  const over = analyseCause(stage, canary, null).map((c) => c.metric);
+  return over.length > 0 ? over : ["error_rate"];
 }
 
 /** The rollout's events, each with its actor's name and the people in its message by name (the references stay in `actor`). */

@@ -16,7 +16,16 @@ export type SettingsView = {
   demo: boolean;
   baseUrl: string;
   services: { id: string; name: string; repository: string | null }[];
-  stages: { percent: number; maxErrorRatePct: number; maxLatencyP95Ms: number; durationMinutes: number }[];
+  /** CPU, memory and health: the validation stage's extra checks (null where a stage does not judge them). */
+  stages: {
+    percent: number;
+    maxErrorRatePct: number;
+    maxLatencyP95Ms: number;
+    maxCpuPct: number | null;
+    maxMemoryPct: number | null;
+    healthStatus: number | null;
+    durationMinutes: number;
+  }[];
   regions: {
     id: string;
     name: string;
@@ -50,6 +59,9 @@ export function settingsView(ctx: ServiceContext, input: { file: string; env: En
       percent: s.percent,
       maxErrorRatePct: s.maxErrorRatePct,
       maxLatencyP95Ms: s.maxLatencyP95Ms,
+      maxCpuPct: s.maxCpuPct ?? null,
+      maxMemoryPct: s.maxMemoryPct ?? null,
+      healthStatus: s.healthStatus ?? null,
       durationMinutes: s.durationMinutes,
     })),
     regions: [...config.regions]
