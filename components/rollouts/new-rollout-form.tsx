@@ -16,6 +16,7 @@ import { PlanPreviewPanel } from "./plan-preview";
 import { RegionsField } from "./regions-field";
 import { StartConfirmation } from "./start-confirmation";
 import { BreakGlassField } from "./break-glass-field";
+import { SchemaOverrideField } from "./schema-override-field";
 import { StrategyPolicyField } from "./strategy-policy-field";
 
 /** Typing "120" asks for one plan, not three. */
@@ -39,9 +40,11 @@ export function NewRolloutForm() {
   const [startError, setStartError] = useState<string | null>(null);
   const [breakGlass, setBreakGlass] = useState("");
   const [strategyOverride, setStrategyOverride] = useState("");
+  const [schemaOverride, setSchemaOverride] = useState("");
   const dialog = useRef<HTMLDialogElement>(null);
 
-  const input = toStartInput(values);
+  // The schema override reason is part of what the preview judges, so an admin's reason clears its refusal.
+  const input = { ...toStartInput(values), ...(schemaOverride.trim() ? { schemaOverrideReason: schemaOverride.trim() } : {}) };
   const asked = useDebounced(input, PREVIEW_DEBOUNCE_MS);
   const preview = useQuery({ ...trpc.rollouts.previewPlan.queryOptions(asked), placeholderData: keepPreviousData, staleTime: 5_000 });
   const current = JSON.stringify(asked) === JSON.stringify(input) && !preview.isPlaceholderData && !preview.isFetching;
@@ -185,6 +188,7 @@ export function NewRolloutForm() {
           onAll={(all) => change({ ...values, regions: all ? service.regions.map((r) => r.id) : [] })}
         />
         <BreakGlassField value={breakGlass} onChange={setBreakGlass} />
+        <SchemaOverrideField shown={preview.data?.schemaOverridable ?? false} value={schemaOverride} onChange={setSchemaOverride} />
       </form>
 
       <div className="lg:sticky lg:top-6">

@@ -5,7 +5,7 @@
  * artifactProblem, busyRegion) and writes nothing.
  */
 import { z } from "zod";
-import { can } from "@/server/auth/roles";
+import { actorCan, can } from "@/server/auth/roles";
 import { regionsInOrder } from "@/server/config/load";
 import { DELAY_MINUTES, type Colour, type Strategy } from "@/server/engine/machine";
 import { findArtifact } from "./artifacts";
@@ -157,6 +157,8 @@ export type PlanPreview = {
   problems: PreviewProblem[];
   /** Null when the regions or the delay are wrong (there is nothing to plan). */
   plan: { strategy: Strategy; delayMinutes: number | null; expectedDurationMs: number; regions: PreviewedRegion[] } | null;
+  /** The artifact's contract migration is refused, and this actor (an admin) may start it anyway with a schema override reason. */
+  schemaOverridable?: boolean;
 };
 
 const FIELDS: readonly string[] = ["serviceId", "artifactId", "strategy", "regions", "delayMinutes"] satisfies StartField[];
@@ -178,6 +180,7 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
   const input = fields.data;
   const checked = checkStart(ctx, input);
   problems.push(...checked.problems.map((p) => ({ field: p.field, message: p.error.message })));
+  let schemaOverridable = false;
 
   if (checked.service) {
     const serviceId = checked.service.id;
@@ -202,6 +205,7 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
           )
         : null;
       if (schema) problems.push({ field: "artifactId", message: schema });
+      schemaOverridable = schema !== null && actorCan(ctx.actor, "schema.override");
     }
     // The start claims regions with a conditional update; this reads the same column to warn first.
     const busy = await ctx.db.regions.busyRegionIds(
@@ -214,7 +218,7 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
   }
 
   const { plan } = checked;
-  if (!plan) return { problems, plan: null };
+  if (!plan) return { problems, plan: null, schemaOverridable };
   const regions = plan.regions.map((planned): PreviewedRegion => {
     const region = checked.startRegions.find((r) => r.id === planned.regionId)!;
     return {
@@ -232,5 +236,5 @@ export async function previewPlan(ctx: ServiceContext, raw: unknown): Promise<Pl
     };
   });
   const delayMinutes = plan.strategy === "delayed" ? (input.delayMinutes ?? null) : null;
-  return { problems, plan: { strategy: plan.strategy, delayMinutes, expectedDurationMs: plan.expectedDurationMs, regions } };
+  return { problems, plan: { strategy: plan.strategy, delayMinutes, expectedDurationMs: plan.expectedDurationMs, regions }, schemaOverridable };
 }

@@ -175,12 +175,20 @@ describe("what reviewers and the start form see", () => {
     expect((await getRolloutView(h.as(sam), rolloutId)).schemaCheck).toMatchObject({ outcome: "pass", regions: [{ liveVersion: "1.4.1" }] });
   });
 
-  it("the start form's preview names the refusal beside the artifact, so Start stays disabled", async () => {
+  it("the start form's preview names the refusal beside the artifact, so Start stays disabled unless an admin gives a reason", async () => {
     harness();
     await live("1.4.1", null, ["us-east"]);
     const contract = await registerArtifact(h.as(dana), { serviceId: "api", version: "1.5.0", digest: digest(), ...BUILT, manifest: { migrations: [DROP] } });
     const preview = await previewPlan(h.as(dana), { serviceId: "api", artifactId: contract.artifact.id, strategy: "sequential", regions: ["us-east"] });
     expect(preview.problems).toEqual([{ field: "artifactId", message: expect.stringContaining("1.4.1 live in us-east does not declare readyFor 1.5.0") }]);
+    expect(preview.schemaOverridable).toBe(false);
+    // An admin is offered the override, and with a reason the preview lets Start through.
+    const asked = { serviceId: "api", artifactId: contract.artifact.id, strategy: "sequential" as const, regions: ["us-east"] };
+    expect((await previewPlan(h.as(ada), asked)).schemaOverridable).toBe(true);
+    expect(await previewPlan(h.as(ada), { ...asked, schemaOverrideReason: "legacy_name was never read" })).toMatchObject({
+      problems: [],
+      schemaOverridable: false,
+    });
   });
 });
 
