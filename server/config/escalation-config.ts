@@ -9,7 +9,7 @@ const describe = (value: unknown) => (value === undefined ? "nothing" : JSON.str
 const text = z.string({ error: (iss) => `expected text, got ${describe(iss.input)}` }).min(1, { error: "must not be empty" });
 // The same rule as schema.ts's envName (imported from there it would be a cycle: schema.ts imports this file).
 const envName = z.string({ error: (iss) => `expected an environment variable name, got ${describe(iss.input)}` }).regex(/^[A-Z_][A-Z0-9_]*$/, {
-  error: (iss) => `expected an environment variable name such as JIRA_API_TOKEN, got ${describe(iss.input)}`,
+  error: (iss) => `expected an environment variable name (capitals, digits and _, e.g. JIRA_API_TOKEN), got ${describe(iss.input)}`,
 });
 const minutes = z
   .number({ error: (iss) => `expected a number of minutes from 1 to 1440, got ${describe(iss.input)}` })

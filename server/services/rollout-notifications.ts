@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { notificationOutbox } from "@/db/schema";
 import type { FleetConfig } from "@/server/config/schema";
 import { CARD_FOR_EVENT } from "@/server/engine/outbox/enqueue";
+import { isEscalationChannel } from "@/server/engine/outbox/escalation-enqueue";
 import { OBSERVABILITY_CHANNELS } from "@/server/engine/outbox/observability-enqueue";
 import { parseInput, type ServiceContext } from "./context";
 import { notFound } from "./errors";
@@ -78,6 +79,8 @@ export async function getRolloutNotifications(ctx: ReadContext, raw: RolloutNoti
   let awaitingDelivery = false;
 
   for (const { row, event } of rows) {
+    // Escalation steps are not cards: the rollout page shows them as incidents and their events.
+    if (isEscalationChannel(row.channelId)) continue;
     const inFlight = row.status === "pending" || row.status === "sending";
     const observability = OBSERVABILITY_WORDS[row.channelId];
     if (observability) {
