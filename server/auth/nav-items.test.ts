@@ -9,14 +9,14 @@ describe("navItemsFor", () => {
   });
 
   it("hides what a role could only be refused on", () => {
-    expect(labels(["viewer"])).toEqual(["Overview", "Rollouts", "Audit log", "Docs"]);
-    expect(labels(["deployer"])).toEqual(["Overview", "Rollouts", "Audit log", "Docs"]);
-    expect(labels(["reviewer"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Docs"]);
-    expect(labels(["sre"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Docs"]);
+    expect(labels(["viewer"])).toEqual(["Overview", "Rollouts", "Audit log", "Backtest", "Docs"]);
+    expect(labels(["deployer"])).toEqual(["Overview", "Rollouts", "Audit log", "Backtest", "Docs"]);
+    expect(labels(["reviewer"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs"]);
+    expect(labels(["sre"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs"]);
   });
 
   it("gives an admin every page, and a person with two roles the union", () => {
-    expect(labels(["admin"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Docs", "Settings", "Admin"]);
-    expect(labels(["viewer", "reviewer"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Docs"]);
+    expect(labels(["admin"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs", "Settings", "Admin"]);
+    expect(labels(["viewer", "reviewer"])).toEqual(["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs"]);
   });
 });

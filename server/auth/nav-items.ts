@@ -11,6 +11,7 @@ const ITEMS: Array<NavItem & { needs: Permission[] }> = [
   { href: "/rollouts", label: "Rollouts", needs: ["read"] },
   { href: "/approvals", label: "Approvals", needs: ["approval.functional", "approval.sre"] },
   { href: "/audit", label: "Audit log", needs: ["read"] },
+  { href: "/backtest", label: "Backtest", needs: ["read"] },
   { href: "/docs", label: "Docs", needs: ["read"] },
   { href: "/settings", label: "Settings", needs: ["settings.manage"] },
   { href: "/admin", label: "Admin", needs: ["users.manage"] },
