@@ -7,30 +7,23 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { DANGER_BUTTON, TypedConfirmDialog } from "@/components/ui/typed-confirm-dialog";
 import type { RollbackOption } from "@/server/services/overview";
-
-const BUTTON =
-  "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600";
-const CALM = `${BUTTON} bg-white text-slate-800 ring-slate-300 hover:bg-slate-50`;
-const DANGER = `${BUTTON} bg-red-700 text-white ring-red-800 hover:bg-red-800 disabled:bg-slate-100 disabled:text-slate-500 disabled:ring-slate-300`;
 
 export function EmergencyRollback({ serviceId, serviceName, options }: { serviceId: string; serviceName: string; options: RollbackOption[] }) {
   const trpc = useTRPC();
   const dialog = useRef<HTMLDialogElement>(null);
   const result = useRef<HTMLDivElement>(null);
-  const [typed, setTyped] = useState("");
   const [asked, setAsked] = useState<RollbackOption[]>([]);
   const rollback = useMutation(trpc.services.rollback.mutationOptions());
   const possible = options.filter((o) => o.possible).length;
 
   const open = () => {
-    setTyped("");
     setAsked(options);
     rollback.reset();
     dialog.current?.showModal();
   };
   const confirm = () => {
-    dialog.current?.close();
     rollback.mutate({ serviceId }, { onSettled: () => result.current?.focus() });
   };
 
@@ -42,7 +35,7 @@ export function EmergencyRollback({ serviceId, serviceName, options }: { service
         disabled={possible === 0 || rollback.isPending}
         title={possible === 0 ? `Nothing to roll back in any region of ${serviceName}.` : undefined}
         onClick={open}
-        className={DANGER}
+        className={DANGER_BUTTON}
       >
         Emergency rollback of every region
       </button>
@@ -67,54 +60,25 @@ export function EmergencyRollback({ serviceId, serviceName, options }: { service
           </div>
         ) : null}
       </div>
-      <dialog
-        ref={dialog}
-        aria-labelledby={`emergency-title-${serviceId}`}
-        className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
+      <TypedConfirmDialog
+        dialogRef={dialog}
+        titleId={`emergency-title-${serviceId}`}
+        title={`Emergency rollback of every region of ${serviceName}?`}
+        word={serviceId}
+        confirmLabel="Roll back every region"
+        confirmTestId="confirm-emergency-rollback"
+        inputTestId="emergency-confirm-text"
+        onConfirm={confirm}
       >
-        <form
-          className="flex flex-col gap-4 p-5"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (typed === serviceId) confirm();
-          }}
-        >
-          <h2 id={`emergency-title-${serviceId}`} className="text-lg font-semibold text-slate-900">
-            Emergency rollback of every region of {serviceName}?
-          </h2>
-          <ul className="flex flex-col gap-1 text-sm text-slate-800" data-testid="emergency-plan">
-            {asked.map((o) => (
-              <li key={o.regionId} className={o.possible ? "font-medium" : "text-slate-600"}>
-                {o.possible ? `${o.summary}.` : `${o.regionId} is left alone: ${o.reason}`}
-              </li>
-            ))}
-          </ul>
-          <p className="text-xs text-slate-600">
-            All at once, each verified on its load balancer; one incident card summarises them. Recorded under your name.
-          </p>
-          <label className="flex flex-col gap-1 text-sm text-slate-800">
-            <span>
-              Type <code className="rounded bg-slate-100 px-1 font-mono">{serviceId}</code> to confirm
-            </span>
-            <input
-              data-testid="emergency-confirm-text"
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              className="rounded-md border border-slate-300 px-2 py-1 font-mono focus-visible:outline-2 focus-visible:outline-sky-600"
-            />
-          </label>
-          <div className="flex justify-end gap-2">
-            <button type="button" onClick={() => dialog.current?.close()} className={CALM}>
-              Cancel
-            </button>
-            <button type="submit" data-testid="confirm-emergency-rollback" disabled={typed !== serviceId} className={DANGER}>
-              Roll back every region
-            </button>
-          </div>
-        </form>
-      </dialog>
+        <ul className="flex flex-col gap-1 text-sm text-slate-800" data-testid="emergency-plan">
+          {asked.map((o) => (
+            <li key={o.regionId} className={o.possible ? "font-medium" : "text-slate-600"}>
+              {o.possible ? `${o.summary}.` : `${o.regionId} is left alone: ${o.reason}`}
+            </li>
+          ))}
+        </ul>
+        <p className="text-xs text-slate-600">All at once, each verified on its load balancer; one incident card summarises them. Recorded under your name.</p>
+      </TypedConfirmDialog>
     </div>
   );
 }
