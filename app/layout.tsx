@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { MainNav } from "@/components/main-nav";
+import { SessionEndedNotice } from "@/components/session-expiry";
 import { TRPCReactProvider } from "@/components/trpc/provider";
 import { UserMenu } from "@/components/user-menu";
 import { navItemsFor } from "@/server/auth/nav-items";
@@ -68,6 +69,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </div>
             </div>
           </header>
+          {user ? <SessionEndedNotice /> : null}
           <div id="content" tabIndex={-1} className="outline-none">
             {children}
           </div>

@@ -11,7 +11,17 @@ import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { ArtifactField } from "./artifact-field";
 import { FieldProblems, fieldLook } from "./field-problems";
-import { defaultValues, problemsByField, STRATEGY_WORDS, toStartInput, withRegion, withService, type NewRolloutValues } from "./new-rollout-values";
+import {
+  alreadyLiveIn,
+  defaultValues,
+  freeRegionIds,
+  problemsByField,
+  STRATEGY_WORDS,
+  toStartInput,
+  withRegion,
+  withService,
+  type NewRolloutValues,
+} from "./new-rollout-values";
 import { PlanPreviewPanel } from "./plan-preview";
 import { RegionsField } from "./regions-field";
 import { StartConfirmation } from "./start-confirmation";
@@ -183,9 +193,11 @@ export function NewRolloutForm() {
         <RegionsField
           service={service}
           checked={values.regions}
+          alreadyLive={alreadyLiveIn(values, service)}
+          version={artifact?.version ?? null}
           problems={problems.regions}
           onToggle={(regionId, checked) => change(withRegion(values, service, regionId, checked))}
-          onAll={(all) => change({ ...values, regions: all ? service.regions.map((r) => r.id) : [] })}
+          onAll={(all) => change({ ...values, regions: all ? freeRegionIds(service) : [] })}
         />
         <BreakGlassField value={breakGlass} onChange={setBreakGlass} />
         <SchemaOverrideField shown={preview.data?.schemaOverridable ?? false} value={schemaOverride} onChange={setSchemaOverride} />

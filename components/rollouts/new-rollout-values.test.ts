@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  alreadyLiveIn,
   defaultValues,
+  freeRegionIds,
   listWords,
   problemsByField,
   reviewersWords,
@@ -35,7 +37,24 @@ const api: ServiceOption = {
 const web: ServiceOption = { id: "web", name: "Web", repository: null, artifacts: [artifact("w1", "2.0.0")], regions: [region("us-east"), region("eu-west")] };
 const options: StartOptions = { services: [api, web], strategies: ["sequential", "delayed", "parallel"], delay: { min: 30, max: 240, default: 90 } };
 
+const busy = (id: string) => ({ ...region(id), activeRolloutId: `rollout-in-${id}` });
+
 describe("the new rollout form's values", () => {
+  it("leaves a region a rollout is running in unticked, on start and on a change of service", () => {
+    const withBusy: StartOptions = { ...options, services: [{ ...api, regions: [region("us-east"), busy("eu-west"), region("apac-se")] }, web] };
+    expect(freeRegionIds(withBusy.services[0])).toEqual(["us-east", "apac-se"]);
+    expect(defaultValues(withBusy).regions).toEqual(["us-east", "apac-se"]);
+    expect(withService(defaultValues(options), { ...web, regions: [busy("us-east"), region("eu-west")] }).regions).toEqual(["eu-west"]);
+  });
+
+  it("names the chosen regions the chosen release is already live in", () => {
+    const live: ServiceOption = { ...api, artifacts: [{ ...artifact("a2", "1.4.2"), liveIn: ["eu-west", "apac-se"] }, artifact("a1", "1.4.1")] };
+    const values = { ...defaultValues({ ...options, services: [live] }), regions: ["us-east", "eu-west"] };
+    expect(alreadyLiveIn(values, live)).toEqual(["eu-west"]);
+    expect(alreadyLiveIn({ ...values, artifactId: "a1" }, live)).toEqual([]);
+    expect(alreadyLiveIn({ ...values, artifactId: null }, live)).toEqual([]);
+  });
+
   it("starts with the first service's newest artifact, sequential, every region in config order", () => {
     expect(defaultValues(options)).toEqual({
       serviceId: "api",

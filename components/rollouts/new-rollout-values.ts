@@ -28,21 +28,29 @@ export const STRATEGY_WORDS: Record<Strategy, { label: string; description: stri
   parallel: { label: "Parallel", description: "Every region at once. Each region still rolls back on its own when a threshold breaks." },
 };
 
-/** The first service, its newest artifact, sequential, every region, and the fleet's default delay. */
+/** The regions of a service no rollout is running in: the ones a start could take now, in config order. */
+export function freeRegionIds(service: ServiceOption): string[] {
+  return service.regions.filter((r) => r.activeRolloutId === null).map((r) => r.id);
+}
+
+/**
+ * The first service, its newest artifact, sequential, every region no rollout is running in (a busy region is
+ * left unticked, with the reason beside it), and the fleet's default delay.
+ */
 export function defaultValues(options: StartOptions): NewRolloutValues {
   const service = options.services[0];
   return {
     serviceId: service?.id ?? "",
     artifactId: service?.artifacts[0]?.id ?? null,
     strategy: "sequential",
-    regions: service?.regions.map((r) => r.id) ?? [],
+    regions: service ? freeRegionIds(service) : [],
     delayText: String(options.delay.default),
   };
 }
 
-/** A new service: its newest artifact; the regions stay as chosen where the service has them. */
+/** A new service: its newest artifact; the regions stay as chosen where the service has them and is not busy. */
 export function withService(values: NewRolloutValues, service: ServiceOption): NewRolloutValues {
-  const regions = service.regions.map((r) => r.id).filter((id) => values.regions.includes(id));
+  const regions = freeRegionIds(service).filter((id) => values.regions.includes(id));
   return { ...values, serviceId: service.id, artifactId: service.artifacts[0]?.id ?? null, regions };
 }
 
@@ -52,6 +60,15 @@ export function withRegion(values: NewRolloutValues, service: ServiceOption, reg
   if (checked) wanted.add(regionId);
   else wanted.delete(regionId);
   return { ...values, regions: service.regions.map((r) => r.id).filter((id) => wanted.has(id)) };
+}
+
+/**
+ * The chosen regions where the chosen release is already live: the start still runs a whole canary there (from
+ * the other colour back to the same build), which is allowed but rarely meant, so the form warns.
+ */
+export function alreadyLiveIn(values: NewRolloutValues, service: ServiceOption): string[] {
+  const artifact = service.artifacts.find((a) => a.id === values.artifactId);
+  return artifact ? values.regions.filter((id) => artifact.liveIn.includes(id)) : [];
 }
 
 /** What the preview and the start are asked: the delay only for delayed, and nothing made up for a blank field. */

@@ -1,19 +1,27 @@
 "use client";
-/** The regions to roll out to, in the fleet's order (the order a chained rollout follows), with what each serves now. */
+/**
+ * The regions to roll out to, in the fleet's order (the order a chained rollout follows), with what each serves
+ * now. A region a rollout is running in starts unticked with the reason and a link; a chosen region the chosen
+ * release is already live in gets a warning (the start is allowed: it would run a whole canary of the same build).
+ */
 import Link from "next/link";
 import { FieldProblems } from "./field-problems";
-import { reviewersWords, type ServiceOption } from "./new-rollout-values";
+import { freeRegionIds, reviewersWords, type ServiceOption } from "./new-rollout-values";
 
 type Props = {
   service: ServiceOption;
   checked: string[];
+  /** Chosen regions the chosen release is already live in. */
+  alreadyLive: string[];
+  version: string | null;
   problems: string[] | undefined;
   onToggle: (regionId: string, checked: boolean) => void;
   onAll: (all: boolean) => void;
 };
 
-export function RegionsField({ service, checked, problems, onToggle, onAll }: Props) {
-  const all = checked.length === service.regions.length;
+export function RegionsField({ service, checked, alreadyLive, version, problems, onToggle, onAll }: Props) {
+  const free = freeRegionIds(service);
+  const all = free.length > 0 && free.every((id) => checked.includes(id));
   return (
     <fieldset aria-describedby={problems ? "regions-problems" : undefined} className="flex flex-col gap-1.5">
       <div className="flex items-baseline justify-between">
@@ -23,7 +31,7 @@ export function RegionsField({ service, checked, problems, onToggle, onAll }: Pr
           onClick={() => onAll(!all)}
           className="rounded text-xs font-medium text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
         >
-          {all ? "Clear all" : "Select all"}
+          {all ? "Clear all" : free.length === service.regions.length ? "Select all" : "Select all free"}
         </button>
       </div>
       <ul className={`divide-y divide-slate-100 rounded-lg border bg-white ${problems ? "border-red-300" : "border-slate-200"}`}>
@@ -41,7 +49,7 @@ export function RegionsField({ service, checked, problems, onToggle, onAll }: Pr
                 />
                 <span className="min-w-0 flex-1 text-sm">
                   <span className="flex flex-wrap items-baseline gap-x-2">
-                    <span className="text-xs text-slate-400 tabular-nums">{i + 1}.</span>
+                    <span className="text-xs text-slate-500 tabular-nums">{i + 1}.</span>
                     <span className="font-medium text-slate-900">{region.name}</span>
                     <span className="font-mono text-xs text-slate-500">{region.environment}</span>
                     {gate ? (
@@ -52,18 +60,24 @@ export function RegionsField({ service, checked, problems, onToggle, onAll }: Pr
                   </span>
                   <span className="mt-0.5 block text-xs text-slate-500">
                     {region.live ? `serves ${region.live.version} on ${region.live.colour}` : "serves nothing yet"}
-                    {region.activeRolloutId ? (
-                      <>
-                        {" · "}
-                        <Link
-                          href={`/rollouts/${region.activeRolloutId}`}
-                          className="rounded-sm font-medium text-amber-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
-                        >
-                          in a rollout now
-                        </Link>
-                      </>
-                    ) : null}
                   </span>
+                  {region.activeRolloutId ? (
+                    <span data-testid={`region-busy-${region.id}`} className="mt-0.5 block text-xs text-amber-900">
+                      Busy, so not ticked: a rollout is running here now (
+                      <Link
+                        href={`/rollouts/${region.activeRolloutId}`}
+                        className="rounded-sm font-medium underline underline-offset-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+                      >
+                        see it
+                      </Link>
+                      ). A start that includes it is refused until that rollout ends.
+                    </span>
+                  ) : null}
+                  {alreadyLive.includes(region.id) ? (
+                    <span data-testid={`region-already-live-${region.id}`} className="mt-0.5 block text-xs font-medium text-amber-900">
+                      ⚠ {version ?? "This release"} is already live here: starting runs a whole canary of the same build.
+                    </span>
+                  ) : null}
                 </span>
               </label>
             </li>
