@@ -28,6 +28,7 @@ export type SparklineProps = {
   testId?: string;
 };
 
+/** The readout wraps onto a second line on a narrow card rather than cut the limit off ("0.04 % / max 0…"). */
 export function Sparkline({ metric, unit, points, max, past, testId }: SparklineProps) {
   const label = sparklineLabel({ metric, unit, points, max, past });
   const current = points.at(-1)?.value ?? null;
@@ -44,7 +45,7 @@ export function Sparkline({ metric, unit, points, max, past, testId }: Sparkline
         >
           no samples yet
         </span>
-        <span className="min-w-0 truncate text-xs text-slate-400 tabular-nums">{max === null ? "" : `max ${formatMetric(max, unit)}`}</span>
+        <span className="min-w-0 text-xs leading-3.5 text-slate-500 tabular-nums">{max === null ? "" : `max ${formatMetric(max, unit)}`}</span>
       </div>
     );
   }
@@ -67,7 +68,7 @@ export function Sparkline({ metric, unit, points, max, past, testId }: Sparkline
       </svg>
       <span
         title={readout}
-        className={`min-w-0 truncate text-xs tabular-nums ${over ? "font-medium text-red-700" : past ? "text-slate-500" : "text-slate-800"}`}
+        className={`min-w-0 text-xs leading-3.5 tabular-nums ${over ? "font-medium text-red-700" : past ? "text-slate-500" : "text-slate-800"}`}
       >
         {readout}
       </span>
