@@ -14,6 +14,7 @@ import { RelativeTime } from "@/components/regions/relative-time";
 import { useTRPC } from "@/components/trpc/client";
 import type { ControlPermissions } from "./control-actions";
 import { EventLog } from "./event-log";
+import { IncidentsPanel } from "./incidents-panel";
 import { formatMinutes } from "@/lib/format";
 import { rolloutStatusWords } from "./state-words";
 import { NotificationsPanel } from "./notifications-panel";
@@ -47,6 +48,7 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         trpc.rollouts.samples.queryKey({ id: rolloutId }),
         trpc.rollouts.events.queryKey({ id: rolloutId }),
         trpc.notifications.forRollout.queryKey({ rolloutId }),
+        trpc.incidents.list.queryKey({ rolloutId }),
       ];
       for (const key of keys) {
         void queryClient.invalidateQueries({ queryKey: key });
@@ -138,6 +140,7 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
       </div>
 
       {view.quarantine ? <QuarantineNotice view={view} /> : null}
+      <IncidentsPanel rolloutId={rolloutId} />
 
       {view.schemaCheck && view.schemaCheck.outcome !== "none-declared" ? (
         <SchemaCheckPanel check={view.schemaCheck} className="rounded-lg border border-slate-200 bg-white p-4 sm:p-5" />

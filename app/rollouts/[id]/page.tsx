@@ -20,6 +20,7 @@ export default async function RolloutDetailPage({ params }: { params: Promise<{ 
     prefetch(trpc.rollouts.samples.queryOptions({ id })),
     prefetch(trpc.rollouts.events.queryOptions({ id })),
     prefetch(trpc.notifications.forRollout.queryOptions({ rolloutId: id })),
+    prefetch(trpc.incidents.list.queryOptions({ rolloutId: id })),
   ]);
   // No such rollout (the only way the read fails for a signed-in reader): Next's 404 page, not a spinner.
   if (!getQueryClient().getQueryData(trpc.rollouts.get.queryKey({ id }))) notFound();
