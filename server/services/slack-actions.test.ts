@@ -246,3 +246,64 @@ describe("incident card buttons", () => {
     expect(paused.map((e) => e.actor)).toEqual(["user:sam"]);
   });
 });
+
+describe("Acknowledge on an incident card that mentions the on-call", () => {
+  const incidentCard = () => ({
+    text: "<!subteam^S0ONCALL1|@oncall-sre> Incident Alert",
+    blocks: buildSlackMessage(
+      {
+        kind: "incident",
+        correlationId: "c",
+        service: "api",
+        version: "2.0.0",
+        rolloutId,
+        regionId: "us-east",
+        regionName: "US East",
+        oncall: { slackUserGroupId: "S0ONCALL1", handle: "oncall-sre" },
+        links: {},
+      },
+      { buttons: true },
+    ).blocks as Array<Record<string, unknown>>,
+  });
+  // The incident as an emergency rollback of us-east records it.
+  const recordIncident = () =>
+    h.db.events.insertAll([
+      {
+        at: h.clock.now(),
+        type: "region.rolled_back",
+        actor: "user:ada",
+        message: "us-east rolled back",
+        rolloutId,
+        regionId: "us-east",
+        data: { actor: "user:ada", emergency: true },
+      },
+    ]);
+  const acknowledged = () =>
+    h.db.raw
+      .select()
+      .from(events)
+      .all()
+      .filter((e) => e.type === "incident.acknowledged");
+
+  it("comes first among the card's buttons", () => {
+    const ids = (incidentCard().blocks.find((b) => b.block_id === SLACK_ACTIONS_BLOCK_ID)!.elements as Array<{ action_id: string }>).map((e) => e.action_id);
+    expect(ids).toEqual([SLACK_ACTIONS.acknowledge, SLACK_ACTIONS.pause, SLACK_ACTIONS.rollback]);
+  });
+
+  it("refuses a viewer in a message only they see and writes nothing; an SRE's press acknowledges under their name", async () => {
+    await recordIncident();
+    const sam: Actor = addUser(h.db, "sam", "Sam", ["sre"]);
+    await h.db.slackLinks.replaceForUser({ slackUserId: "U0SAM", userId: sam.id, linkedAt: h.clock.now() });
+
+    await receiveSlackAction(ctx(), signed(pressed("U0VERA", SLACK_ACTIONS.acknowledge, incidentCard())));
+    expect(replies()[0]).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("Acknowledging an incident needs the sre or admin role") });
+    expect(acknowledged()).toHaveLength(0);
+
+    await receiveSlackAction(ctx(), signed(pressed("U0SAM", SLACK_ACTIONS.acknowledge, incidentCard())));
+    const note = (replies()[1].blocks as Array<{ type: string; elements?: Array<{ text: string }> }>).find(
+      (b) => b.type === "context" && b.elements![0].text.includes("<@U0SAM>"),
+    )!;
+    expect(note.elements![0].text).toMatch(/^Sam \(<@U0SAM>\) acknowledged the incident in us-east: no ticket or page follows\./);
+    expect(acknowledged().map((e) => e.actor)).toEqual(["user:sam"]);
+  });
+});
