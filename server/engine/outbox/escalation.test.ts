@@ -3,6 +3,7 @@
  * sender, against local receivers on 127.0.0.1 standing in for Jira's REST API and PagerDuty's Events API v2.
  */
 import { readFileSync } from "node:fs";
+import { eq } from "drizzle-orm";
 import { parseDocument } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import { notificationOutbox } from "@/db/schema";
@@ -25,6 +26,8 @@ import {
   runUntil,
   type Harness,
 } from "@/server/engine/runner/test-fixtures";
+import { exampleIncidentView } from "@/server/providers/notify-example";
+import { buildTeamsMessage } from "@/server/providers/notify-teams/card";
 import { deliverDueNotifications } from "./sender";
 import { startReceiver } from "./test-receiver";
 
@@ -159,6 +162,17 @@ describe("an incident nobody acknowledges", () => {
   });
 });
 
+describe("the mention on a Teams incident card", () => {
+  it("is the handle in words under the title", () => {
+    const view = { ...exampleIncidentView("https://deploy.example.com"), oncall: { slackUserGroupId: "S0ONCALL1", handle: "oncall-sre" } };
+    const body = buildTeamsMessage(view).attachments[0].content.body;
+    expect(body[1]).toMatchObject({ type: "TextBlock", color: "Attention" });
+    expect((body[1] as { text: string }).text).toMatch(
+      /^@oncall-sre: please acknowledge this incident \(Acknowledge on the card or the rollout page, or flightdeck ack /,
+    );
+  });
+});
+
 describe("acknowledging", () => {
   it("stops the chain: no ticket, no page; a deployer is refused and nothing is written; a second acknowledgement is refused", async () => {
     const { jira, pd, ...who } = await setUp();
@@ -244,6 +258,26 @@ describe("exactly once across a restart of the sender", () => {
     ]);
     await send(t0 + 60 * MIN);
     expect(posts(jira).filter((p) => p.path === "/rest/api/2/issue")).toHaveLength(1);
+  });
+
+  it("a sender killed after the Jira POST left (the row left sending) is followed by one that finds the ticket and opens none", async () => {
+    const { jira, ...who } = await setUp([{ status: 200, body: '{"issues":[{"key":"OPS-9"}]}' }]);
+    await rollOut(h!, who, "1.4.2", DIGEST_A, true);
+    const t0 = rolledBackAt();
+    // As a kill -9 between the POST and its record leaves the row: claimed (lease until +1 min), its POST started.
+    const row = outboxRows().find((r) => r.channelId === "escalation-ticket")!;
+    h!.db.raw
+      .update(notificationOutbox)
+      .set({ status: "sending", attempts: 1, nextAttemptAt: t0 + 16 * MIN, postStartedAt: t0 + 15 * MIN })
+      .where(eq(notificationOutbox.id, row.id))
+      .run();
+    await send(t0 + 15.5 * MIN);
+    expect(posts(jira)).toHaveLength(0);
+    await send(t0 + 16 * MIN);
+    expect(posts(jira).map((p) => p.path.split("?")[0])).toEqual(["/rest/api/2/search"]);
+    expect(eventsOf(h!.db, { type: "escalation.ticket_opened" }).map((e) => e.data)).toEqual([
+      expect.objectContaining({ ticketKey: "OPS-9", foundExisting: true }),
+    ]);
   });
 
   it("a page that failed once is retried with the same dedup_key and recorded once", async () => {
