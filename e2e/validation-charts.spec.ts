@@ -71,6 +71,9 @@ test("the validation stage shows CPU, memory and health with their limits, every
   // The stage card lists every metric judged at 100 %, each with its newest value and its limit, whole.
   const card = usEast.getByTestId("stage-metrics-us-east-4");
   await expect(card).toContainText(/CPU \d+(\.\d+)? % \/ below 70 %/, { timeout: 20_000 });
+  // Sampled: hold it there (a pause keeps what is left of the stage), so eu-west is still waiting when us-east rolls back.
+  const paused = await trpcMutation(sre, "rollouts.pause", { rolloutId, regionId: "us-east", reason: "e2e: read the validation charts" });
+  expect(paused.status(), await paused.text()).toBe(200);
   await expect(card).toContainText(/memory \d+(\.\d+)? % \/ below 70 %/);
   await expect(card).toContainText(/health \d+ \/ expect 200/);
   await expect(card).toContainText(/error rate .* \/ max 0\.2 %/);
@@ -92,7 +95,7 @@ test("the validation stage shows CPU, memory and health with their limits, every
   }
   await expect(usEast.getByTestId("chart-cpu").locator("figcaption")).toContainText("judged at 100 %");
   // The drawings arrive after the page; none of them is a Tab stop or an unnamed application.
-  await expect(usEast.locator(".recharts-surface")).toHaveCount(5, { timeout: 20_000 });
+  await expect(usEast.locator(".recharts-wrapper")).toHaveCount(5, { timeout: 20_000 });
   await expect(viewer.locator("svg[tabindex], [role=application]")).toHaveCount(0);
 
   // The table alternative: CPU's samples with the validation stage's limit.
