@@ -20,8 +20,8 @@ export class ApiError extends Error {
 
 export type ApiClient = {
   get: <T>(path: string) => Promise<T>;
-  /** `headers`: extra request headers (an `Idempotency-Key`). */
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => Promise<T>;
+  /** `headers`: extra request headers (an `Idempotency-Key`); `timeoutMs`: longer than 30 s for a long read (a backtest). */
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>, timeoutMs?: number) => Promise<T>;
   /** `body`: a JSON body (a lift's reason). */
   delete: <T>(path: string, body?: unknown) => Promise<T>;
   baseUrl: string;
@@ -36,7 +36,7 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
   const token = env.FLIGHTDECK_TOKEN;
   if (!token) throw new ArgumentError("set FLIGHTDECK_TOKEN to an API token (an admin creates one in Admin → API tokens)");
 
-  async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, timeoutMs = 30_000): Promise<T> {
     let res: Response;
     try {
       res = await fetchImpl(`${baseUrl}${path}`, {
@@ -48,7 +48,7 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new ApiError(0, `cannot reach ${baseUrl}: ${(err as Error).message}`);
@@ -69,7 +69,7 @@ export function apiClientFromEnv(env: Env, fetchImpl: typeof fetch = fetch): Api
   return {
     baseUrl,
     get: (path) => request("GET", path),
-    post: (path, body, headers) => request("POST", path, body ?? {}, headers),
+    post: (path, body, headers, timeoutMs) => request("POST", path, body ?? {}, headers, timeoutMs),
     delete: (path, body) => request("DELETE", path, body),
   };
 }

@@ -25,6 +25,9 @@ const OPTIONS = {
   json: { type: "boolean" },
 } as const;
 
+/** A month at 30 s is 86,400 windows per stage: about half a minute of replay on the server, more on a busy one. */
+const REPLAY_TIMEOUT_MS = 5 * 60_000;
+
 /** The flag behind each field of the server's input, so a refusal names what to fix on the command line. */
 const FLAGS: Record<string, string> = {
   regionId: "--region",
@@ -64,7 +67,7 @@ export async function runBacktest(argv: string[], io: CliIo, client?: ApiClient)
   const api = client ?? apiClientFromEnv(io.env);
   let report: BacktestReport;
   try {
-    report = await api.post<BacktestReport>(`/api/v1/regions/${encodeURIComponent(values.region)}/backtest`, input);
+    report = await api.post<BacktestReport>(`/api/v1/regions/${encodeURIComponent(values.region)}/backtest`, input, {}, REPLAY_TIMEOUT_MS);
   } catch (err) {
     if (err instanceof ApiError && err.status === 400 && err.issues.length > 0) throw new ArgumentError(err.issues.map(flagProblem).join("; "));
     throw err;
