@@ -95,7 +95,7 @@ export type BacktestReport = {
   summary: string;
 };
 
-/** At 30 s, 100,000 windows are about 34 days; one range query asks for at most 10,000 points (Prometheus stops at 11,000). */
+/** At 30 s, 100,000 windows are about 35 days; one range query asks for at most 10,000 points (Prometheus stops at 11,000). */
 export const MAX_WINDOWS = 100_000;
 const CHUNK_WINDOWS = 10_000;
 const STRIP_BUCKETS = 96;
