@@ -11,6 +11,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "@/db/client";
 import { labPaths } from "@/lab/layout";
+import { createCaller } from "@/server/api/root";
+import { createTRPCContext } from "@/server/api/trpc";
+import type { SessionUser } from "@/server/auth/session";
 import { startPrometheus, type LabPrometheus } from "@/lab/servers/prometheus";
 import { freePort, tempLabDir } from "@/lab/test-support";
 import { setConfig } from "@/server/config";
@@ -213,4 +216,18 @@ describe("flightdeck backtest over the lab's Prometheus with a recorded bad peri
     expect(await refused(["--region", "us-east"])).toMatch(/^--from is required/);
     expect(await refused(["--region", "us-east", "--from", "-1h", "--colour", "purple"])).toBe('--colour must be blue or green, got "purple"');
   });
+
+  it("answers the dashboard's page (tRPC) for a viewer, and refuses someone without a role and a region without recorded metrics", async () => {
+    const caller = async (roles: SessionUser["roles"]) =>
+      createCaller(await createTRPCContext({ headers: new Headers(), user: { id: "vera", email: "vera@example.test", name: "Vera", roles } }));
+    const input = { regionId: "us-east", from: iso(start), to: iso(end), incidentFrom: iso(badFrom), incidentTo: iso(badTo) };
+    const report = await (await caller(["viewer"])).backtest.run(input);
+    expect(report.summary).toBe("Caught at 5 of 5 stages, fastest at 10 % after 30 s; 0 false alarms in the 4 h.");
+    await expect((await caller([])).backtest.run(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect((await caller(["viewer"])).backtest.run({ ...input, regionId: "eu-west" })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message:
+        "eu-west's metrics are simulated: there is no recorded history to replay. The backtest reads Prometheus (regions[].metrics.provider: prometheus).",
+    });
+  }, 60_000);
 });
