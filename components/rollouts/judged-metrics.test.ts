@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { JudgedMetric, RolloutView, SamplePoint } from "@/server/services/rollout-view";
-import { chartedMetrics, judgedAt, limitWords, markOf, stageMetricLines } from "./judged-metrics";
+import { chartedMetrics, judgedAt, limitWords, markOf, METRICS, stageMetricLines } from "./judged-metrics";
 import { chartSummary, MetricPanel } from "./metric-panel";
 import { StageTimeline } from "./stage-timeline";
 
@@ -147,5 +147,11 @@ describe("the charts of a region", () => {
     );
     expect(html).toContain('aria-label="Error rate in EU West: no samples yet"');
     expect(html).not.toContain("Show as table");
+  });
+});
+
+describe("the charts' rules are the read model's", () => {
+  it("gives each metric the rule the stage's judged list gives it", () => {
+    for (const j of VALIDATION) expect(METRICS[j.metric]).toMatchObject({ rule: j.rule, unit: j.unit });
   });
 });

@@ -9,16 +9,32 @@ import type { JudgedMetric, SamplePoint } from "@/server/services/rollout-view";
 export type MetricName = JudgedMetric["metric"];
 type NumberKey = { [K in keyof SamplePoint]: SamplePoint[K] extends number | null ? K : never }[keyof SamplePoint];
 
-/** Per metric: its label in a sentence, its chart title, and the sample point's canary, baseline and limit fields. */
+/** Per metric: its label in a sentence, its chart title, the engine's rule, and the sample point's canary, baseline and limit fields. */
 export const METRICS: Record<
   MetricName,
-  { label: string; title: string; unit: JudgedMetric["unit"]; canary: NumberKey; baseline: NumberKey; limit: NumberKey }
+  { label: string; title: string; unit: JudgedMetric["unit"]; rule: JudgedMetric["rule"]; canary: NumberKey; baseline: NumberKey; limit: NumberKey }
 > = {
-  error_rate: { label: "error rate", title: "Error rate", unit: "%", canary: "canaryErrorRatePct", baseline: "baselineErrorRatePct", limit: "maxErrorRatePct" },
-  latency_p95: { label: "p95", title: "p95 latency", unit: "ms", canary: "canaryP95Ms", baseline: "baselineP95Ms", limit: "maxLatencyP95Ms" },
-  cpu: { label: "CPU", title: "CPU", unit: "%", canary: "canaryCpuPct", baseline: "baselineCpuPct", limit: "maxCpuPct" },
-  memory: { label: "memory", title: "Memory", unit: "%", canary: "canaryMemoryPct", baseline: "baselineMemoryPct", limit: "maxMemoryPct" },
-  health: { label: "health", title: "Health status", unit: "status", canary: "canaryHealthStatus", baseline: "baselineHealthStatus", limit: "healthStatus" },
+  error_rate: {
+    label: "error rate",
+    title: "Error rate",
+    unit: "%",
+    rule: "atMost",
+    canary: "canaryErrorRatePct",
+    baseline: "baselineErrorRatePct",
+    limit: "maxErrorRatePct",
+  },
+  latency_p95: { label: "p95", title: "p95 latency", unit: "ms", rule: "atMost", canary: "canaryP95Ms", baseline: "baselineP95Ms", limit: "maxLatencyP95Ms" },
+  cpu: { label: "CPU", title: "CPU", unit: "%", rule: "below", canary: "canaryCpuPct", baseline: "baselineCpuPct", limit: "maxCpuPct" },
+  memory: { label: "memory", title: "Memory", unit: "%", rule: "below", canary: "canaryMemoryPct", baseline: "baselineMemoryPct", limit: "maxMemoryPct" },
+  health: {
+    label: "health",
+    title: "Health status",
+    unit: "status",
+    rule: "equal",
+    canary: "canaryHealthStatus",
+    baseline: "baselineHealthStatus",
+    limit: "healthStatus",
+  },
 };
 
 const ORDER: MetricName[] = ["error_rate", "latency_p95", "cpu", "memory", "health"];

@@ -36,8 +36,7 @@ function limitOf(point: SamplePoint, metric: MetricName): string {
   const keys = METRICS[metric];
   const limit = point[keys.limit];
   if (limit === null) return "not judged";
-  const rule = metric === "cpu" || metric === "memory" ? "below" : metric === "health" ? "equal" : "atMost";
-  return limitWords({ limit, rule, unit: keys.unit });
+  return limitWords({ limit, rule: keys.rule, unit: keys.unit });
 }
 
 /** A sample's verdict on this metric: not judged at its stage, a breach of it, inconclusive, or within it. */
