@@ -104,3 +104,21 @@ test("a failed sign-in puts the focus on the message", async ({ page }) => {
   await expect(error).toBeVisible();
   await expect(error).toBeFocused();
 });
+
+test("a new API token is copied with the keyboard, and Copied is announced", async ({ browser }) => {
+  const context = await contextAs(browser, "admin");
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const page = await context.newPage();
+  await page.goto("/admin/tokens");
+  await page.getByLabel("Name").focus();
+  await page.keyboard.type(`keyboard-${Date.now()}`);
+  await page.keyboard.press("Enter");
+  const token = await page.getByTestId("new-token").textContent();
+  expect(token).toBeTruthy();
+
+  await tabTo(page, "copy-button");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("copy-outcome")).toHaveText("Copied");
+  await expect(page.getByTestId("copy-outcome")).toHaveAttribute("aria-live", "polite");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token!.trim());
+});
