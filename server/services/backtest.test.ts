@@ -138,6 +138,17 @@ describe("backtest: a recorded bad period", () => {
   });
 });
 
+describe("backtest: no data at all", () => {
+  it("says the store holds nothing for the colour rather than reporting a quiet period", async () => {
+    const { source } = fakeSource(() => ({ requests: null, errorRatePct: null, latencyP95Ms: null }));
+    const report = await run({ from: "-1h" }, source);
+    expect(report.stages.every((s) => s.windows.inconclusive === 120 && s.rollbacks.length === 0)).toBe(true);
+    expect(report.summary).toBe(
+      "Prometheus holds no request count for blue of api in us-east over the period, so every window is inconclusive: check the region's queries (regions[].metrics.queries) and the labels service, region and colour.",
+    );
+  });
+});
+
 describe("backtest: a clean period", () => {
   it("stays quiet at every stage", async () => {
     const { source, calls } = fakeSource(() => CLEAN);
@@ -170,6 +181,7 @@ describe("backtest: refusals name the field and what is wrong", () => {
     [{ from: "-1h", to: "-2h" }, "from", "is not before to"],
     [{ from: "-60d" }, "from", "the period holds 172,800 windows of 30 s; a backtest replays at most 100,000"],
     [{ incidentFrom: "-7h" }, "incidentFrom", "the incident must start within the period"],
+    [{ incidentFrom: "-2h", incidentTo: "-3h" }, "incidentTo", "the incident must end after it starts"],
     [{ colour: "purple" }, "colour", 'expected "blue" or "green"'],
   ] as Array<[Partial<BacktestInput>, string, string]>)("%j", async (input, path, words) => {
     const err = await caught(() => run(input, source));

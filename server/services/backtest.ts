@@ -145,8 +145,9 @@ export async function backtestRegion(ctx: ServiceContext, raw: BacktestInput, hi
     ? { from: time("incidentFrom", input.incidentFrom), to: input.incidentTo ? time("incidentTo", input.incidentTo) : to }
     : null;
   if (!incident && input.incidentTo) throw invalidInput([{ path: "incidentFrom", message: "give the start of the incident too (incidentTo was given)" }]);
-  if (incident && (incident.from < from || incident.from >= to || incident.to <= incident.from))
-    throw invalidInput([{ path: "incidentFrom", message: "the incident must start within the period and end after it starts" }]);
+  if (incident && (incident.from < from || incident.from >= to))
+    throw invalidInput([{ path: "incidentFrom", message: "the incident must start within the period (from … to)" }]);
+  if (incident && incident.to <= incident.from) throw invalidInput([{ path: "incidentTo", message: "the incident must end after it starts" }]);
 
   const settings = regionSettings(ctx.config, region);
   const stages = stagesFromConfig(input.stages ?? settings.stages);
@@ -212,7 +213,9 @@ export async function backtestRegion(ctx: ServiceContext, raw: BacktestInput, hi
     incident,
     thresholds: input.stages || input.analysis ? "given" : "config",
     stages: results,
-    summary: overallSummary(results, period),
+    summary: windows.every((w) => w.canary.requests === null)
+      ? `Prometheus holds no request count for ${colour} of ${serviceId} in ${region.id} over the period, so every window is inconclusive: check the region's queries (regions[].metrics.queries) and the labels service, region and colour.`
+      : overallSummary(results, period),
   };
 }
 
