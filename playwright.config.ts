@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 
-const PORT = 3100;
+/** FLIGHTDECK_E2E_PORT: another port, for a second run beside this one on the same machine. */
+const PORT = Number(process.env.FLIGHTDECK_E2E_PORT ?? 3100);
 
 /** E2E against the production build (npm test builds first), demo fleet with short stages, a fresh database. */
 export default defineConfig({
