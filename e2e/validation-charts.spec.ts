@@ -107,6 +107,15 @@ test("the validation stage shows CPU, memory and health with their limits, every
   await expect(table.getByRole("row").filter({ hasText: "10 %" }).first()).toContainText("not judged");
   await viewer.screenshot({ path: "test-results/screenshots/validation-charts.png", fullPage: true });
 
+  // The region page's chart too: a named image with a table, and no Tab stop.
+  await viewer.goto("/regions/us-east");
+  await expect(viewer.getByRole("img", { name: /^Error rate and p95 latency of the last \d+ canary samples/ })).toBeVisible();
+  await expect(viewer.locator(".recharts-wrapper")).toHaveCount(1, { timeout: 20_000 });
+  await expect(viewer.locator("svg[tabindex], [role=application]")).toHaveCount(0);
+  await viewer.getByText("Show as table").click();
+  await expect(viewer.getByRole("table").filter({ hasText: "p95 latency" }).getByRole("row")).not.toHaveCount(1);
+  await viewer.goto(`/rollouts/${rolloutId}`);
+
   // The settings table shows the validation stage's CPU, memory and health limits.
   const admin = await (await browser.newContext()).newPage();
   await signInAs(admin.request, "admin");
