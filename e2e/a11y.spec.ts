@@ -23,7 +23,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`no serious or critical axe violation on any page in the ${colorScheme} theme`, async ({ browser }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(240_000);
     const context = await browser.newContext({ colorScheme });
     const page = await context.newPage();
 
@@ -54,6 +54,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       "/regions/apac-se",
       "/approvals",
       "/audit",
+      "/backtest",
       "/settings",
       "/admin",
       "/admin/tokens",

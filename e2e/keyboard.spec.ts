@@ -57,7 +57,7 @@ async function approveByKeyboard(browser: Browser, role: "reviewer" | "sre", rol
 }
 
 test("approve and roll back with the keyboard alone; the focus follows each action", async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   const deployer = (await contextAs(browser, "deployer")).request;
   const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact: build(), strategy: "parallel", regions: ["eu-west"] });
   expect(started.status(), await started.text()).toBe(200);
@@ -95,7 +95,7 @@ test("approve and roll back with the keyboard alone; the focus follows each acti
 
 test("a failed sign-in puts the focus on the message", async ({ page }) => {
   await page.goto("/signin");
-  await page.getByLabel("Email").focus();
+  await page.getByRole("textbox", { name: "Email" }).focus();
   await page.keyboard.type("nobody@example.invalid");
   await page.keyboard.press("Tab");
   await page.keyboard.type("not the password");

@@ -31,7 +31,7 @@ async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: 
   return view.regions.find((r) => r.regionId === regionId)!.phase;
 }
 
-const EVERY_ITEM = ["Overview", "Rollouts", "Approvals", "Audit log", "Docs", "Settings", "Admin"];
+const EVERY_ITEM = ["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs", "Settings", "Admin"];
 
 test("at 375 px the Menu button shows every item on screen; Escape closes it and gives the focus back", async ({ browser }) => {
   const page = await (await contextAs(browser, "admin")).newPage();
@@ -69,10 +69,10 @@ test("signed out there is no navigation; each role sees only the pages it may us
   await expect(anonymous.getByRole("button", { name: "Menu" })).toHaveCount(0);
 
   const expected: Record<DemoRole, string[]> = {
-    viewer: ["Overview", "Rollouts", "Audit log", "Docs"],
-    deployer: ["Overview", "Rollouts", "Audit log", "Docs"],
-    reviewer: ["Overview", "Rollouts", "Approvals", "Audit log", "Docs"],
-    sre: ["Overview", "Rollouts", "Approvals", "Audit log", "Docs"],
+    viewer: ["Overview", "Rollouts", "Audit log", "Backtest", "Docs"],
+    deployer: ["Overview", "Rollouts", "Audit log", "Backtest", "Docs"],
+    reviewer: ["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs"],
+    sre: ["Overview", "Rollouts", "Approvals", "Audit log", "Backtest", "Docs"],
     admin: EVERY_ITEM,
   };
   for (const [role, items] of Object.entries(expected) as Array<[DemoRole, string[]]>) {

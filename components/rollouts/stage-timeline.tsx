@@ -49,11 +49,11 @@ export function StageTimeline({ stages, region, now, points }: { stages: Stage[]
                 </li>
               ))}
             </ul>
-            <span className="tabular-nums opacity-80">
+            <span className="tabular-nums">
               {spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}
             </span>
             {judgedWords(stage.samples) ? (
-              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : "opacity-80"}`}>
+              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : ""}`}>
                 {judgedWords(stage.samples)}
               </span>
             ) : null}
