@@ -29,7 +29,7 @@ export function SamplesChart({ samples }: { samples: ChartSample[] }) {
   return (
     <div className="flex flex-col gap-2">
       {/* Fixed height: the chart fills in without moving anything below it. */}
-      <div className={BOX} role="img" aria-label={label}>
+      <div className={`${BOX} text-slate-600`} role="img" aria-label={label}>
         <Canvas samples={samples} />
       </div>
       <details className="text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>

@@ -47,10 +47,10 @@ export default function MetricChart({
           scale="time"
           domain={["dataMin", "dataMax"]}
           tickFormatter={(at) => formatClock(Number(at))}
-          tick={{ fontSize: 11 }}
+          tick={{ fontSize: 11, fill: "currentColor" }}
           stroke="#64748b"
         />
-        <YAxis tick={{ fontSize: 11 }} stroke="#64748b" domain={metric === "health" ? ["auto", "auto"] : [0, "auto"]} />
+        <YAxis tick={{ fontSize: 11, fill: "currentColor" }} stroke="#64748b" domain={metric === "health" ? ["auto", "auto"] : [0, "auto"]} />
         <Tooltip
           labelFormatter={(at) => formatClock(Number(at))}
           formatter={(value) => (typeof value === "number" ? formatMeasure(value, keys.unit) : String(value))}

@@ -84,7 +84,8 @@ export function MetricPanel(props: Props) {
           </span>
         ) : null}
       </figcaption>
-      <div className={CHART_BOX} role="img" aria-label={chartSummary(props)}>
+      {/* The axes' text takes this colour (currentColor), so it follows the theme. */}
+      <div className={`${CHART_BOX} text-slate-600`} role="img" aria-label={chartSummary(props)}>
         {points.length === 0 ? (
           <p className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-300 text-sm text-slate-600">No samples yet.</p>
         ) : (
