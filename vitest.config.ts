@@ -2,10 +2,33 @@ import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
+const include = ["server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts", "lib/**/*.test.ts"];
+
+/**
+ * Files that start the whole lab (fixed port ranges), or real worker processes whose takeovers and crashes are
+ * timed: they run one at a time, as project "real-servers". They mostly wait on those servers and processes, so
+ * `npm test` (scripts/test.mjs) runs this project beside project "unit" (two Vitest processes at once); a plain
+ * `vitest run` runs "unit" first, then these. A new test file that starts the lab or timed workers belongs here.
+ */
+const REAL_SERVERS = [
+  "lab/stack.test.ts",
+  "server/cli/doctor-lab.test.ts",
+  "server/engine/chaos.test.ts",
+  "server/engine/lab-e2e.test.ts",
+  "server/engine/lab-faults.test.ts",
+  "server/engine/provider-faults-deploy.test.ts",
+  "server/engine/provider-faults-metrics.test.ts",
+  "server/engine/provider-faults-slack.test.ts",
+  "server/engine/provider-faults-traffic.test.ts",
+  "server/engine/runner/crash.test.ts",
+  "server/engine/runner/crash-points.test.ts",
+  "server/engine/runner/failover.test.ts",
+  "server/engine/runner/restart-takeover.test.ts",
+];
+
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts", "lib/**/*.test.ts"],
     environment: "node",
     // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node refuses: vite transforms it.
     server: { deps: { inline: ["@actions/workflow-parser"] } },
@@ -15,5 +38,9 @@ export default defineConfig({
     globalSetup: ["lab/postgres-global-setup.ts"],
     // A test that reaches the process database without choosing one gets a scratch file, never data/.
     env: { NODE_ENV: "test", FLIGHTDECK_DB: path.join(os.tmpdir(), `flightdeck-vitest-${process.pid}`, "default.db") },
+    projects: [
+      { extends: true, test: { name: "unit", include, exclude: REAL_SERVERS } },
+      { extends: true, test: { name: "real-servers", include: REAL_SERVERS, fileParallelism: false } },
+    ],
   },
 });
