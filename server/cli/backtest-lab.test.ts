@@ -6,7 +6,7 @@
  * on blue (the live colour), 2 on green, no errors, p95 about 88 ms; from 2 h in, 10 minutes at 5 % errors.
  */
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "@/db/client";
@@ -16,7 +16,9 @@ import { createTRPCContext } from "@/server/api/trpc";
 import type { SessionUser } from "@/server/auth/session";
 import { startPrometheus, type LabPrometheus } from "@/lab/servers/prometheus";
 import { freePort, tempLabDir } from "@/lab/test-support";
+import { parseDocument, stringify } from "yaml";
 import { setConfig } from "@/server/config";
+import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { RegionConfig } from "@/server/config/schema";
 import { realClock } from "@/server/engine/clock";
 import { addUser, createHarness, demoConfig, type Harness } from "@/server/engine/runner/test-fixtures";
@@ -197,6 +199,26 @@ describe("flightdeck backtest over the lab's Prometheus with a recorded bad peri
     // The 10 % stage's limit (1 %) is bounded from the first window; every window passes.
     expect(report.stages[0].windows.pass).toBe(240);
     expect(report.summary).toBe("No stage would have rolled back in the 2 h.");
+  }, 60_000);
+
+  it("tries the thresholds of another config file: one stage at a 10 % limit, no baseline test, would not have caught the 5 % incident", async () => {
+    const raw = parseDocument(readFileSync(DEMO_CONFIG_PATH, "utf8")).toJS() as Record<string, unknown>;
+    raw.stages = [{ percent: 100, maxErrorRatePct: 10, maxLatencyP95Ms: 1000, durationMinutes: 5 }];
+    // Without the comparison to green, which alone would call 5 % against 0 % significantly worse.
+    raw.analysis = { ...(raw.analysis as object), compareToBaseline: false };
+    const file = path.join(dir, "looser.yaml");
+    writeFileSync(file, stringify(raw));
+    const args = ["--region", "us-east", "--from", iso(start), "--to", iso(end), "--incident-from", iso(badFrom), "--config", file];
+    const { lines } = await cli([...args, "--json"]);
+    const report = JSON.parse(lines.join("\n")) as BacktestReport;
+    expect(report).toMatchObject({ thresholds: "given", baselineColour: null });
+    expect(report.stages.map((s) => s.limits)).toEqual(["error rate ≤ 10 %, p95 latency ≤ 1000 ms"]);
+    expect(report.summary).toBe("Not caught at its one stage; 0 false alarms in the 4 h.");
+
+    writeFileSync(file, "stages: [{ percent: 50 }]\n");
+    const refused = await cli(["--region", "us-east", "--from", "-1h", "--config", file]).catch((err: Error) => err);
+    expect(refused).toBeInstanceOf(ArgumentError);
+    expect((refused as Error).message).toMatch(new RegExp(`^--config ${file}: .*stages\\[0\\]\\.maxErrorRatePct`));
   }, 60_000);
 
   it("names the flag and what is wrong", async () => {

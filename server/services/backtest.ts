@@ -424,9 +424,10 @@ function overallSummary(stages: StageBacktest[], period: Period): string {
   if (period.incident) {
     const caught = stages.filter((s) => s.detection);
     const alarmWords = `${formatCount(falseAlarms)} false alarm${falseAlarms === 1 ? "" : "s"} ${span}${alarms.length ? ` (${alarms.join(", ")})` : ""}`;
-    if (caught.length === 0) return `Not caught at any of the ${stages.length} stages; ${alarmWords}.`;
+    const of = `${stages.length} stage${stages.length === 1 ? "" : "s"}`;
+    if (caught.length === 0) return `Not caught at ${stages.length === 1 ? "its one stage" : `any of the ${of}`}; ${alarmWords}.`;
     const fastest = caught.reduce((a, b) => (b.detection!.afterMs < a.detection!.afterMs ? b : a));
-    return `Caught at ${caught.length} of ${stages.length} stages, fastest at ${fastest.percent} % after ${formatDuration(fastest.detection!.afterMs)}; ${alarmWords}.`;
+    return `Caught at ${caught.length} of ${of}, fastest at ${fastest.percent} % after ${formatDuration(fastest.detection!.afterMs)}; ${alarmWords}.`;
   }
   const rolled = stages.filter((s) => s.rollbacks.length > 0);
   if (rolled.length === 0) return `No stage would have rolled back ${span}.`;
