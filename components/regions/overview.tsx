@@ -84,9 +84,9 @@ export function RegionsOverview({ mayRollback = false }: { mayRollback?: boolean
             ) : null}
           </div>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
-            {/* On a phone, where cards stack, a region with a rollout under way comes first. */}
+            {/* On a phone, where cards stack, a region with a rollout under way comes first. One column of minmax(0, 1fr): a card no wider than its column, however long its latest event line. */}
             {service.regions.map((region) => (
-              <div key={region.regionId} className={`grid ${isUnderWay(region.activeRollout?.phase) ? "max-md:order-first" : ""}`}>
+              <div key={region.regionId} className={`grid min-w-0 grid-cols-1 ${isUnderWay(region.activeRollout?.phase) ? "max-md:order-first" : ""}`}>
                 <RegionCard region={region} mayRollback={mayRollback} />
               </div>
             ))}
