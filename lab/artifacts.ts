@@ -25,7 +25,7 @@ export type ReleaseInput = z.input<typeof ReleaseInput>;
 
 export type BuiltArtifact = { version: string; path: string; digest: string; url: string };
 
-/** `manifest`: written as `flightdeck.json` at the artifact's root (the release manifest, docs/configuration.md#release-manifest). */
+/** `manifest`: written as `flightdeck.json` at the artifact's root (the release manifest, docs/configuration.md#release-manifest-flightdeckjson). */
 export type BuildOptions = { dir?: string; baseUrl?: string; manifest?: unknown };
 
 export function artifactFileName(version: string): string {

@@ -1,7 +1,7 @@
 /**
  * `flightdeck rollout start --manifest <file>`: the release manifest read on the CI machine, from `flightdeck.json`
  * itself or from the root of the built artifact (a .tar.gz, read with the system tar), then sent with the start
- * (docs/configuration.md#release-manifest). Errors name the file and each field, as the server would.
+ * (docs/configuration.md#release-manifest-flightdeckjson). Errors name the file and each field, as the server would.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
