@@ -149,6 +149,11 @@ test.describe("the dashboard", () => {
     await expect(incident).toContainText("error rate");
     await expect(sre.locator("body")).not.toContainText("e2e-webhook-secret");
 
+    // "What to do" beside the cause opens the debugging guide at the section for an error-rate breach.
+    await sre.getByTestId("runbook-apac-se").click();
+    await sre.waitForURL((url) => url.pathname === "/docs/debugging-guide" && url.hash === "#error-rate-breach");
+    await expect(sre.getByRole("heading", { name: "Error-rate breach" })).toBeInViewport();
+
     await sre.goto("/regions/apac-se");
     await sre.getByTestId("clear-faults").click();
     await expect(sre.getByText("No fault injected: releases here behave.")).toBeVisible();

@@ -83,6 +83,14 @@ export function RegionSection(props: {
       {cause || region.outcomeReason ? (
         <p data-testid={`cause-${region.regionId}`} className={`rounded-md px-3 py-2 text-sm ${outcomeTone(region)}`}>
           {cause ? `Rolled back because ${cause}.` : region.outcomeReason}
+          {region.runbook ? (
+            <>
+              {" "}
+              <a className={`${LINK} underline`} href={region.runbook} data-testid={`runbook-${region.regionId}`}>
+                What to do
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
 

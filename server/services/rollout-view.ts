@@ -9,7 +9,8 @@ import type { FleetConfig } from "@/server/config/schema";
 import { analyseCause } from "@/server/engine/machine/analysis";
 import { readEvent, rollbackTrigger } from "@/server/engine/machine/events";
 import { requiredReviewers } from "@/server/engine/store/load";
-import type { CauseTest, MetricName } from "@/server/engine/machine/types";
+import type { CauseItem, CauseTest, MetricName } from "@/server/engine/machine/types";
+import { anchorForCause, guideLink } from "@/server/engine/outbox/card-links";
 import { parseInput, type ServiceContext } from "./context";
 import { stillNeededWords } from "./approvals-pending";
 import { notFound } from "./errors";
@@ -85,6 +86,8 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
       /** Under observation after it succeeded (delayed strategy): sampled until then; a breach rolls it back. */
       observeUntil: r.observeUntil,
       cause: r.cause as RollbackCause[] | null,
+      /** The debugging guide's section for what rolled it back (the link its incident card carries), or null. */
+      runbook: runbookLink(config, r.cause as CauseItem[] | null),
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       stages: regionStages.map((s) => ({
@@ -148,6 +151,13 @@ export async function getRolloutView(ctx: ReadContext, rolloutId: string) {
   };
 }
 export type RolloutView = Awaited<ReturnType<typeof getRolloutView>>;
+
+/** In the app (`/docs/…`) unless the config points the cards at another guide. */
+function runbookLink(config: FleetConfig, cause: CauseItem[] | null): string | null {
+  if (!cause || cause.length === 0) return null;
+  const anchor = anchorForCause(cause);
+  return config.notifications.debuggingGuideUrl ? guideLink(config, anchor) : `/docs/debugging-guide#${anchor}`;
+}
 
 /** One entry of a rollback cause, as the engine writes it (engine/machine/types.ts CauseItem). */
 export type RollbackCause = {
