@@ -3,8 +3,8 @@
 // production build, e2e (Playwright in Debian's Chromium). Missing system packages are installed with apt when
 // running as root; otherwise it stops with one line naming what to install. Nothing is skipped silently.
 // Ends with one line: `summary: N passed, N failed`.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ensureSystemPackages } from "./system-packages.mjs";
 
@@ -24,24 +24,12 @@ function step(name, cmd, args, env = {}) {
   if (!ok) finish(`${name} failed`);
 }
 
-/** A step of commands run at once, each its own process writing as it goes; it fails when any of them fails. */
-async function stepTogether(name, commands) {
-  const started = Date.now();
-  console.log(`\n▶ ${name}`);
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  const codes = await Promise.all(
-    commands.map(([cmd, args]) => new Promise((resolve) => spawn(cmd, args, { cwd: root, stdio: "inherit", env }).on("close", (code) => resolve(code)))),
-  );
-  const ok = codes.every((code) => code === 0);
-  steps.push({ name, ok, seconds: Math.round((Date.now() - started) / 1000) });
-  if (!ok) finish(`${name} failed`);
-}
-
 function count() {
   let passed = 0;
   let failed = 0;
-  for (const file of readdirSync(reports).filter((f) => /^vitest-.*\.json$/.test(f))) {
-    const r = JSON.parse(readFileSync(path.join(reports, file), "utf8"));
+  const vitest = path.join(reports, "vitest.json");
+  if (existsSync(vitest)) {
+    const r = JSON.parse(readFileSync(vitest, "utf8"));
     passed += r.numPassedTests;
     failed += r.numFailedTests;
   }
@@ -67,12 +55,7 @@ ensureSystemPackages(["chromium", "prometheus", "prometheus-pushgateway", "hapro
 step("type check", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), ["--max-warnings", "0", "."]);
 step("format", bin("prettier"), ["--check", "."]);
-// Vitest's two projects (vitest.config.ts) at once: the unit tests beside the real-server tests, which mostly wait.
-const vitestProject = (project) => [
-  bin("vitest"),
-  ["run", `--project=${project}`, "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, `vitest-${project}.json`)}`],
-];
-await stepTogether("unit and integration tests", [vitestProject("unit"), vitestProject("real-servers")]);
+step("unit and integration tests", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`]);
 step("production build", process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"]);
 step("worker build", process.execPath, [path.join(root, "scripts/build-worker.mjs")]);
 step("end-to-end tests", bin("playwright"), ["test"]);
