@@ -85,6 +85,7 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "freeze.lift": () => undefined,
   "quarantine.list": () => ({ serviceId: "api", all: true }),
   "quarantine.lift": () => ({ id: "no-such-quarantine", reason: "fuzz: a metrics fault" }),
+  "backtest.run": () => ({ regionId: "us-east", from: "-1h", to: "now" }),
 };
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } };
