@@ -86,6 +86,9 @@ const VALID: Record<string, () => Record<string, unknown> | undefined> = {
   "quarantine.list": () => ({ serviceId: "api", all: true }),
   "quarantine.lift": () => ({ id: "no-such-quarantine", reason: "fuzz: a metrics fault" }),
   "backtest.run": () => ({ regionId: "us-east", from: "-1h", to: "now" }),
+  "incidents.list": () => ({ rolloutId }),
+  "incidents.acknowledge": () => ({ rolloutId, regionId: "us-east" }),
+  "incidents.resolve": () => ({ rolloutId, regionId: "us-east", reason: "fuzz: the canary recovered" }),
 };
 
 type Procedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } };
