@@ -65,4 +65,21 @@ test("a release rolled back for a breach is quarantined: the start form's artifa
   const rollout = await (await contextAs(browser, "viewer")).newPage();
   await rollout.goto(`/rollouts/${rolloutId}`);
   await expect(rollout.getByTestId("quarantine-notice")).toContainText("This release is quarantined");
+  await expect(rollout.getByTestId("lift-quarantine")).toHaveCount(0);
+
+  // An sre lifts it from the rollout page with a reason; the page says so and the start form lists it plainly.
+  const srePage = await (await contextAs(browser, "sre")).newPage();
+  await srePage.goto(`/rollouts/${rolloutId}`);
+  await srePage.getByTestId("lift-quarantine").click();
+  await expect(srePage.getByTestId("confirm-lift-quarantine")).toBeDisabled();
+  await srePage.getByTestId("lift-quarantine-reason").fill("e2e: the fault was injected, not the release");
+  await srePage.getByTestId("confirm-lift-quarantine").click();
+  await expect(srePage.getByTestId("quarantine-lifted")).toContainText(`Quarantine lifted: api ${version}`);
+  await expect(srePage.getByTestId("quarantine-lifted")).toContainText('"e2e: the fault was injected, not the release"');
+  await expect(srePage.getByTestId("quarantine-notice")).toHaveCount(0);
+
+  await page.reload();
+  const again = page.getByTestId("new-rollout-artifact").locator("option", { hasText: version });
+  await expect(again).toHaveCount(1);
+  await expect(again).not.toContainText("quarantined");
 });

@@ -28,6 +28,7 @@ export type ControlPermissions = {
   control: boolean;
   rollback: boolean;
   /** The sre role: may skip the validation stage with a reason. */ skipValidation?: boolean;
+  /** An sre or admin: may lift the quarantine of this rollout's release with a reason. */ liftQuarantine?: boolean;
 };
 
 /** The shortest reason the server accepts for skipping the validation stage (engine MIN_REASON_CHARS). */

@@ -21,6 +21,7 @@ import { NotificationsPanel } from "./notifications-panel";
 import { RegionSection } from "./region-section";
 import { useNow } from "./use-now";
 import { ProvenanceMark } from "./provenance-mark";
+import { QuarantineLift } from "./quarantine-lift";
 import { SchemaCheckPanel } from "./schema-check-panel";
 import type { RolloutView } from "@/server/services/rollout-view";
 
@@ -69,6 +70,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
 
   // "Time in stage" of a running stage ticks after hydration only (the server cannot know the viewer's now).
   const now = useNow();
+  // What the lift returned: the notice goes away with the next read, this says it was lifted.
+  const [lifted, setLifted] = useState<{ id: string; description: string } | null>(null);
 
   if (!rollout.data) {
     return (
@@ -139,7 +142,14 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
         </dl>
       </div>
 
-      {view.quarantine ? <QuarantineNotice view={view} /> : null}
+      {view.quarantine && view.quarantine.id !== lifted?.id ? (
+        <QuarantineNotice view={view} mayLift={may.liftQuarantine === true} onLifted={(description) => setLifted({ id: view.quarantine!.id, description })} />
+      ) : null}
+      {lifted ? (
+        <p role="status" data-testid="quarantine-lifted" className="rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
+          Quarantine lifted: {lifted.description}
+        </p>
+      ) : null}
       <IncidentsPanel rolloutId={rolloutId} />
 
       {view.schemaCheck && view.schemaCheck.outcome !== "none-declared" ? (
@@ -193,7 +203,7 @@ function announcedLines(view: RolloutView): Record<string, string> {
  * The release is quarantined: say why, and that the regions of this rollout still running it may be rolled back
  * (each region's Roll back, linked), not that they must: nothing rolls them back for it.
  */
-function QuarantineNotice({ view }: { view: RolloutView }) {
+function QuarantineNotice({ view, mayLift, onLifted }: { view: RolloutView; mayLift: boolean; onLifted: (description: string) => void }) {
   const running = view.regions.filter((r) => !FINISHED.includes(r.phase));
   return (
     <section role="status" data-testid="quarantine-notice" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
@@ -212,6 +222,7 @@ function QuarantineNotice({ view }: { view: RolloutView }) {
           ))}
         </p>
       ) : null}
+      {mayLift ? <QuarantineLift quarantineId={view.quarantine!.id} release={`${view.serviceName} ${view.artifact.version}`} onLifted={onLifted} /> : null}
     </section>
   );
 }

@@ -27,7 +27,12 @@ export default async function RolloutDetailPage({ params }: { params: Promise<{ 
   // The live feed resumes after the newest event the page was rendered with.
   const events = getQueryClient().getQueryData(trpc.rollouts.events.queryKey({ id }));
   const since = events?.[0] ? String(events[0].id) : null;
-  const may = { control: can(user.roles, "rollout.control"), rollback: can(user.roles, "region.rollback"), skipValidation: can(user.roles, "approval.sre") };
+  const may = {
+    control: can(user.roles, "rollout.control"),
+    rollback: can(user.roles, "region.rollback"),
+    skipValidation: can(user.roles, "approval.sre"),
+    liftQuarantine: can(user.roles, "quarantine.lift"),
+  };
 
   return (
     <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">
