@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { slackLinks } from "@/db/schema";
 import type { Actor } from "@/server/actor";
 import { addUser, createHarness, type Harness } from "@/server/engine/runner/test-fixtures";
+import { listAuditEvents } from "./audit-log";
 import { ServiceError } from "./errors";
 import { linkSlackMember, slackLinkOf, unlinkSlackMember } from "./slack-actions-link";
 
@@ -25,6 +26,11 @@ async function refusal(fn: () => unknown): Promise<ServiceError> {
   throw new Error("expected a refusal");
 }
 const rows = () => h.db.raw.select().from(slackLinks).all();
+/** The audit log as an sre reads it (names resolved), Slack links only, oldest first. */
+async function slackAudit() {
+  const { items } = await listAuditEvents(h.as(ada), { type: "user.slack_linked" });
+  return items.reverse().map((e) => ({ actor: e.actorName, message: e.message, data: e.data }));
+}
 
 describe("linking a Slack member id from the settings page", () => {
   it("links the signed-in user, replaces their previous link, and unlinks", async () => {
@@ -44,5 +50,25 @@ describe("linking a Slack member id from the settings page", () => {
     const token: Actor = { kind: "token", id: "t", name: "CI", roles: ["admin"] };
     expect((await refusal(() => linkSlackMember(h.as(token), { slackUserId: "U0TOKEN" }))).code).toBe("FORBIDDEN");
     expect(rows().map((r) => r.userId)).toEqual(["rafael"]);
+  });
+
+  it("audits a link in the audit log, naming the Slack member and the Flightdeck user; a refused link and a repeat write none", async () => {
+    await linkSlackMember(h.as(rafael), { slackUserId: "U0RAFAEL" });
+    await linkSlackMember(h.as(rafael), { slackUserId: "U0RAFAEL" });
+    await refusal(() => linkSlackMember(h.as(ada), { slackUserId: "U0RAFAEL" }));
+    await refusal(() => linkSlackMember(h.as(ada), { slackUserId: "not-a-member-id" }));
+    expect(await slackAudit()).toEqual([
+      {
+        actor: "Rafael",
+        message: "Slack member U0RAFAEL linked to Flightdeck user Rafael: the buttons on Slack cards act as them.",
+        data: { userId: "rafael", slackUserId: "U0RAFAEL", previousSlackUserId: null },
+      },
+    ]);
+    await linkSlackMember(h.as(rafael), { slackUserId: "U0RAFAEL2" });
+    expect((await slackAudit())[1]).toEqual({
+      actor: "Rafael",
+      message: "Slack member U0RAFAEL2 linked to Flightdeck user Rafael (instead of U0RAFAEL): the buttons on Slack cards act as them.",
+      data: { userId: "rafael", slackUserId: "U0RAFAEL2", previousSlackUserId: "U0RAFAEL" },
+    });
   });
 });

@@ -1,9 +1,12 @@
 /**
  * A person links their own Slack member id on the settings page, once: the buttons on Slack cards then act as
  * them (server/services/slack-actions.ts). Only the signed-in user links themselves; a member id already linked to
- * someone else is refused (that person unlinks first), so one press is never two people's.
+ * someone else is refused (that person unlinks first), so one press is never two people's. A link is audited
+ * (`user.slack_linked`): from then on a press in Slack is this person's decision.
  */
 import { z } from "zod";
+import { actorRef } from "@/server/actor";
+import { eventValues } from "@/server/engine/machine/events";
 import { parseInput, type ServiceContext } from "./context";
 import { conflict, forbidden } from "./errors";
 
@@ -37,7 +40,21 @@ export async function linkSlackMember(ctx: ServiceContext, raw: LinkSlackMemberI
     if (taken && taken.userId !== userId) {
       throw conflict(`Slack member ${slackUserId} is linked to another Flightdeck user: they unlink it first (Settings → Slack).`);
     }
+    const previous = (await tx.slackLinks.ofUser(userId))?.slackUserId ?? null;
     await tx.slackLinks.replaceForUser({ slackUserId, userId, linkedAt: now });
+    if (previous !== slackUserId) {
+      const by = actorRef(ctx.actor);
+      const instead = previous ? ` (instead of ${previous})` : "";
+      await tx.events.insertOne(
+        eventValues({
+          at: now,
+          type: "user.slack_linked",
+          actor: by,
+          message: `Slack member ${slackUserId} linked to Flightdeck user ${by}${instead}: the buttons on Slack cards act as them.`,
+          data: { userId, slackUserId, previousSlackUserId: previous },
+        }),
+      );
+    }
     return { slackUserId };
   });
 }

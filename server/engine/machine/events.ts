@@ -121,6 +121,8 @@ export type EventDataMap = {
   "user.signed_in": { userId: string; provider: string; address: string | null };
   "user.signed_out": { userId: string; address: string | null };
   "user.sign_in_failed": { provider: string; reason: string; address: string | null; email?: string; login?: string; userId?: string };
+  /** A person linked their Slack member id (server/services/slack-actions-link.ts): Slack card buttons act as them from now on. */
+  "user.slack_linked": { userId: string; slackUserId: string; previousSlackUserId: string | null };
   "notify.test_card_sent": { purpose: string | null; accepted: number; sent: number };
   // the emergency rollback of every region of a service: requested by a service, summarised by the engine once each region settled
   "service.rollback_requested": { batchId: string; actor: string; idempotencyKey: string | null; requested: EmergencyRegion[]; skipped: EmergencySkip[] };
@@ -234,6 +236,7 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "user.signed_in",
   "user.signed_out",
   "user.sign_in_failed",
+  "user.slack_linked",
   "notify.test_card_sent",
   "service.rollback_requested",
   "service.rolled_back",
