@@ -61,14 +61,21 @@ test("a release rolled back for a breach is quarantined: the start form's artifa
   await expect(page.getByTestId("artifact-quarantine")).toContainText(`api ${version}`);
   await expect(page.getByTestId("artifact-quarantine")).toContainText(`is quarantined: rollout ${rolloutId} rolled it back in us-east after`);
   await expect(page.getByTestId("artifact-quarantine")).toContainText("flightdeck quarantine lift");
+  await expect(page.getByTestId("lift-quarantine")).toHaveCount(0);
 
   const rollout = await (await contextAs(browser, "viewer")).newPage();
   await rollout.goto(`/rollouts/${rolloutId}`);
   await expect(rollout.getByTestId("quarantine-notice")).toContainText("This release is quarantined");
   await expect(rollout.getByTestId("lift-quarantine")).toHaveCount(0);
 
-  // An sre lifts it from the rollout page with a reason; the page says so and the start form lists it plainly.
-  const srePage = await (await contextAs(browser, "sre")).newPage();
+  // An sre is offered the lift on the start form too; they lift it from the rollout page with a reason, the page
+  // says so, and the start form lists the release plainly.
+  const sreContext = await contextAs(browser, "sre");
+  const sreForm = await sreContext.newPage();
+  await sreForm.goto("/rollouts/new");
+  await sreForm.getByTestId("new-rollout-artifact").selectOption((await option.getAttribute("value"))!);
+  await expect(sreForm.getByTestId("artifact-quarantine").getByTestId("lift-quarantine")).toBeVisible();
+  const srePage = await sreContext.newPage();
   await srePage.goto(`/rollouts/${rolloutId}`);
   await srePage.getByTestId("lift-quarantine").click();
   await expect(srePage.getByTestId("confirm-lift-quarantine")).toBeDisabled();

@@ -5,14 +5,25 @@
  * quarantined (rolled back for a breach somewhere: no rollout of it starts until an sre lifts it). With none
  * registered, say how CI or the CLI registers one: the dashboard never builds or uploads artifacts.
  */
+import { useState } from "react";
 import { RelativeTime } from "@/components/regions/relative-time";
 import { FieldProblems, fieldLook } from "./field-problems";
 import { ProvenanceMark } from "./provenance-mark";
+import { QuarantineLift } from "./quarantine-lift";
 import { listWords, shortDigest, type ServiceOption } from "./new-rollout-values";
 
-type Props = { service: ServiceOption; artifactId: string | null; problems: string[] | undefined; onChange: (artifactId: string) => void };
+type Props = {
+  service: ServiceOption;
+  artifactId: string | null;
+  problems: string[] | undefined;
+  /** An sre or admin: Lift quarantine beside a quarantined artifact. */
+  mayLiftQuarantine?: boolean;
+  onChange: (artifactId: string) => void;
+};
 
-export function ArtifactField({ service, artifactId, problems, onChange }: Props) {
+export function ArtifactField({ service, artifactId, problems, mayLiftQuarantine = false, onChange }: Props) {
+  // What a lift returned, for the artifact it lifted: its quarantine goes away with the next read of the options.
+  const [lifted, setLifted] = useState<{ artifactId: string; description: string } | null>(null);
   if (service.artifacts.length === 0) return <NoArtifact service={service} />;
   const chosen = service.artifacts.find((a) => a.id === artifactId) ?? null;
   const regionName = (id: string) => service.regions.find((r) => r.id === id)?.name ?? id;
@@ -80,6 +91,20 @@ export function ArtifactField({ service, artifactId, problems, onChange }: Props
               <dd data-testid="artifact-quarantine" className="text-red-800">
                 {chosen.quarantine.description} An sre or admin lifts it with a reason:{" "}
                 <code className="rounded bg-red-50 px-1 font-mono">flightdeck quarantine lift {chosen.quarantine.id} --reason &hellip;</code>
+                {mayLiftQuarantine ? (
+                  <QuarantineLift
+                    quarantineId={chosen.quarantine.id}
+                    release={`${service.name} ${chosen.version}`}
+                    onLifted={(description) => setLifted({ artifactId: chosen.id, description })}
+                  />
+                ) : null}
+              </dd>
+            </>
+          ) : lifted?.artifactId === chosen.id ? (
+            <>
+              <dt className="font-semibold text-emerald-800">Quarantine</dt>
+              <dd role="status" data-testid="artifact-quarantine-lifted" className="text-emerald-800">
+                Lifted: {lifted.description}
               </dd>
             </>
           ) : null}

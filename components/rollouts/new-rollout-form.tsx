@@ -41,7 +41,8 @@ function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
-export function NewRolloutForm() {
+/** `mayLiftQuarantine`: an sre or admin, offered Lift quarantine beside a quarantined artifact. */
+export function NewRolloutForm({ mayLiftQuarantine = false }: { mayLiftQuarantine?: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -131,6 +132,7 @@ export function NewRolloutForm() {
           service={service}
           artifactId={values.artifactId}
           problems={problems.artifactId}
+          mayLiftQuarantine={mayLiftQuarantine}
           onChange={(artifactId) => change({ ...values, artifactId })}
         />
 

@@ -28,7 +28,8 @@ export function QuarantineLift({ quarantineId, release, onLifted }: { quarantine
       onSuccess: (lifted) => onLifted(lifted.description),
       onSettled: () =>
         Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.rollouts.get.pathKey() }),
+          // The rollout view, the start options and the plan preview all say whether the release is quarantined.
+          queryClient.invalidateQueries({ queryKey: trpc.rollouts.pathKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.quarantine.list.pathKey() }),
         ]),
     }),

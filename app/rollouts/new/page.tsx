@@ -6,6 +6,7 @@ import { defaultValues, toStartInput } from "@/components/rollouts/new-rollout-v
 import { Forbidden } from "@/components/ui/forbidden";
 import { getQueryClient, HydrateClient, prefetch, trpc } from "@/server/api/server";
 import { requireUser } from "@/server/auth/guard";
+import { can } from "@/server/auth/roles";
 
 export const metadata: Metadata = { title: "Start a rollout · Flightdeck" };
 // Reads the session and the database on every request.
@@ -33,7 +34,7 @@ export default async function NewRolloutPage() {
       </div>
       <HydrateClient>
         <Suspense fallback={<p className="text-sm text-slate-600">Loading services and artifacts…</p>}>
-          <NewRolloutForm />
+          <NewRolloutForm mayLiftQuarantine={can(user.roles, "quarantine.lift")} />
         </Suspense>
       </HydrateClient>
     </main>
