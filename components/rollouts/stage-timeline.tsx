@@ -49,13 +49,9 @@ export function StageTimeline({ stages, region, now, points }: { stages: Stage[]
                 </li>
               ))}
             </ul>
-            <span className="tabular-nums">
-              {spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}
-            </span>
+            <span className="tabular-nums">{spent ? `${spent} of ${formatDuration(stage.durationMs)}` : `${formatDuration(stage.durationMs)} planned`}</span>
             {judgedWords(stage.samples) ? (
-              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : ""}`}>
-                {judgedWords(stage.samples)}
-              </span>
+              <span className={`tabular-nums ${stage.samples.inconclusive > 0 ? "font-medium text-amber-800" : ""}`}>{judgedWords(stage.samples)}</span>
             ) : null}
             {stage.promotion ? <span className="font-medium">{promotionWords(stage.promotion)}</span> : null}
           </li>

@@ -182,7 +182,14 @@ export async function startRollout(ctx: ServiceContext, raw: StartRolloutInput, 
     // A missing artifact is one of artifactProblem's problems; `!artifact` only tells TypeScript.
     if (problem || !artifact) throw problem;
     // A contract migration the live release does not tolerate refuses the start; the throw rolls the registration back (docs/policies.md#schema-compatibility).
-    const schema = await checkSchemaCompat(tx, ctx, service.id, artifact, regions.map((r) => r.id), input.schemaOverrideReason ?? null);
+    const schema = await checkSchemaCompat(
+      tx,
+      ctx,
+      service.id,
+      artifact,
+      regions.map((r) => r.id),
+      input.schemaOverrideReason ?? null,
+    );
 
     const rolloutId = randomUUID();
     const correlationId = randomUUID();
