@@ -46,7 +46,7 @@ export function MainNav({ items }: { items: NavItem[] }) {
       >
         {items.map((item) =>
           item.href === "/approvals" ? (
-            <ApprovalsNavLink key={item.href} signedIn />
+            <ApprovalsNavLink key={item.href} />
           ) : (
             <NavLink key={item.href} href={item.href}>
               {item.label}

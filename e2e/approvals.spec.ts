@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext } from "@playwright/test";
-import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test, type Browser } from "@playwright/test";
+import { closeSignedIn, contextAs, phaseOf, trpcData, trpcMutation } from "./fixtures";
 
 /**
  * Approvals that guide, from the keyboard: the navigation counts the gates waiting for me; Approve disables
@@ -12,23 +12,9 @@ const build = (n: number) => {
   return { version: `9.1.${n}-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
 };
 
-const opened: BrowserContext[] = [];
 test.afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
-
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
-
-async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
-  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
-  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
-  return view.regions.find((r) => r.regionId === regionId)!.phase;
-}
 
 /** A deployer starts a new build in one region and waits until it stands at its gate. */
 async function startAtGate(browser: Browser, regionId: string, n: number): Promise<string> {

@@ -3,7 +3,7 @@
  * callback), so a spec starts signed in without clicking through the sign-in page. The server runs the e2e fleet
  * in demo mode (scripts/e2e-server.mjs), so the demo users exist.
  */
-import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { expect, type APIRequestContext, type APIResponse, type Browser, type BrowserContext } from "@playwright/test";
 
 export const DEMO_USERS = {
   viewer: { id: "demo-viewer", name: "Vera" },
@@ -54,4 +54,28 @@ export async function trpcData<T>(res: APIResponse): Promise<T> {
 /** The `error.json.message` of a tRPC error answer. */
 export async function trpcErrorMessage(res: APIResponse): Promise<string> {
   return ((await res.json()) as { error: { json: { message: string } } }).error.json.message;
+}
+
+/** The contexts the spec's tests signed in, closed by `closeSignedIn()` in its afterEach: no page keeps a live feed open into the next test. */
+const signedIn: BrowserContext[] = [];
+
+/** A new browser context signed in as the demo user of this role. */
+export async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  signedIn.push(context);
+  await signInAs(context.request, role);
+  return context;
+}
+
+export const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
+
+export async function closeSignedIn(): Promise<void> {
+  await Promise.all(signedIn.splice(0).map((c) => c.close()));
+}
+
+/** A region's phase in a rollout, as the rollout page reads it. */
+export async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
+  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
+  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
+  return view.regions.find((r) => r.regionId === regionId)!.phase;
 }

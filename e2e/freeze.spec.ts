@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { signInAs, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { closeSignedIn, contextAs, trpcMutation, type DemoRole } from "./fixtures";
 
 /**
  * The stop-all from the overview: an SRE declares it (a reason and FREEZE typed in full), every signed-in person
@@ -7,19 +7,12 @@ import { signInAs, trpcMutation, type DemoRole } from "./fixtures";
  * when, and the SRE lifts it. The spec lifts it in any case, so the next spec finds nothing frozen.
  */
 
-const opened: BrowserContext[] = [];
 test.afterEach(async ({ browser }) => {
   const sre = await contextAs(browser, "sre");
   await trpcMutation(sre.request, "freeze.lift", undefined);
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
 
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
 const pageAs = async (browser: Browser, role: DemoRole): Promise<Page> => (await contextAs(browser, role)).newPage();
 
 test.describe("freeze", () => {

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { closeSignedIn, contextAs, phaseOf, trpcData, trpcMutation } from "./fixtures";
 
 /**
  * The keyboard alone: a reviewer and an SRE approve a gate from /approvals, then the SRE rolls the canary back
@@ -12,23 +12,9 @@ const build = () => {
   return { version: `9.4.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
 };
 
-const opened: BrowserContext[] = [];
 test.afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
-
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
-
-async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
-  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
-  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
-  return view.regions.find((r) => r.regionId === regionId)!.phase;
-}
 
 /** Tab from where the focus is until the element with this test id has it, as a person would; fails after 120 stops. */
 async function tabTo(page: Page, testId: string): Promise<void> {

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext } from "@playwright/test";
-import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation } from "./fixtures";
 
 /**
  * Quarantine where people meet it: a release the engine rolled back for a breach (a demo fault in us-east) is
@@ -7,29 +7,14 @@ import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
  * lifts every quarantine and clears the fault afterwards, so the next spec starts nothing quarantined.
  */
 
-const opened: BrowserContext[] = [];
 test.afterEach(async ({ browser }) => {
   const sre = await requestAs(browser, "sre");
   await trpcMutation(sre, "demo.clearFaults", { regionId: "us-east" });
   const listed = await sre.get(`/api/trpc/quarantine.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
   for (const q of (await trpcData<{ quarantines: Array<{ id: string }> }>(listed)).quarantines)
     await trpcMutation(sre, "quarantine.lift", { id: q.id, reason: "e2e: end of the quarantine spec" });
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
-
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
-const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
-
-async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
-  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
-  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
-  return view.regions.find((r) => r.regionId === regionId)!.phase;
-}
 
 test("a release rolled back for a breach is quarantined: the start form's artifact list says why and how to lift it", async ({ browser }) => {
   const stamp = Date.now().toString(16).padStart(16, "0");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
 
 /**
  * Rollback where the on-call looks: a region card's "Roll back" during a canary, and the emergency rollback of
@@ -21,20 +21,11 @@ const build = (n: number) => {
   return { version: `9.0.${n}-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
 };
 
-/** The contexts a test opened, closed after it: no page of this spec keeps a live feed open while the next spec runs. */
-const opened: BrowserContext[] = [];
 test.afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
 
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
 const pageAs = async (browser: Browser, role: DemoRole): Promise<Page> => (await contextAs(browser, role)).newPage();
-const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
 
 /** A deployer starts a rollout of a new build in one region; a reviewer and an SRE approve its gate once it opens. */
 async function startApproved(browser: Browser, regionId: string, n: number): Promise<string> {
@@ -50,12 +41,6 @@ async function startApproved(browser: Browser, regionId: string, n: number): Pro
     }).toPass({ timeout: 20_000 });
   }
   return rolloutId;
-}
-
-async function phaseOf(request: APIRequestContext, rolloutId: string, regionId: string): Promise<string> {
-  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id: rolloutId } }))}`);
-  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
-  return view.regions.find((r) => r.regionId === regionId)!.phase;
 }
 
 /** An SRE skips each stage once it has a passing sample (the validation stage with a reason), until the region succeeded. */

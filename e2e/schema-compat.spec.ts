@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Browser, type BrowserContext } from "@playwright/test";
-import { signInAs, trpcData, trpcErrorMessage, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcErrorMessage, trpcMutation } from "./fixtures";
 
 /**
  * The schema-compatibility gate where people meet it: a release whose manifest drops a column is refused on the
@@ -8,7 +8,6 @@ import { signInAs, trpcData, trpcErrorMessage, trpcMutation, type DemoRole } fro
  * gate afterwards, so blue keeps all the traffic for the specs after this one.
  */
 
-const opened: BrowserContext[] = [];
 let rolloutId: string | null = null;
 test.afterEach(async ({ browser }) => {
   if (rolloutId) {
@@ -17,22 +16,8 @@ test.afterEach(async ({ browser }) => {
     expect(aborted.status(), await aborted.text()).toBe(200);
     rolloutId = null;
   }
-  await Promise.all(opened.splice(0).map((c) => c.close()));
+  await closeSignedIn();
 });
-
-async function contextAs(browser: Browser, role: DemoRole): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  opened.push(context);
-  await signInAs(context.request, role);
-  return context;
-}
-const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
-
-async function phaseOf(request: APIRequestContext, id: string, regionId: string): Promise<string> {
-  const res = await request.get(`/api/trpc/rollouts.get?input=${encodeURIComponent(JSON.stringify({ json: { id } }))}`);
-  const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
-  return view.regions.find((r) => r.regionId === regionId)!.phase;
-}
 
 const DROP = { id: "0042_drop_legacy_name", class: "contract", description: "drop column users.legacy_name" };
 const ADD = { id: "0041_add_display_name", class: "expand", description: "add column users.display_name" };

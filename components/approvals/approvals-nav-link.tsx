@@ -6,9 +6,10 @@ import { useTRPC } from "@/components/trpc/client";
 
 const REFRESH_MS = 15_000;
 
-export function ApprovalsNavLink({ signedIn }: { signedIn: boolean }) {
+/** Shown only to a signed-in person whose roles may decide (server/auth/nav-items.ts). */
+export function ApprovalsNavLink() {
   const trpc = useTRPC();
-  const { data } = useQuery({ ...trpc.approvals.waitingForMe.queryOptions(), enabled: signedIn, refetchInterval: REFRESH_MS, retry: false });
+  const { data } = useQuery({ ...trpc.approvals.waitingForMe.queryOptions(), refetchInterval: REFRESH_MS, retry: false });
   const count = data?.count ?? 0;
   return (
     <NavLink href="/approvals">
