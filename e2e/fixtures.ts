@@ -79,3 +79,39 @@ export async function phaseOf(request: APIRequestContext, rolloutId: string, reg
   const view = await trpcData<{ regions: Array<{ regionId: string; phase: string }> }>(res);
   return view.regions.find((r) => r.regionId === regionId)!.phase;
 }
+
+/**
+ * A fresh build of api started in us-east with the demo fault at 10 % (5 % errors), approved by a reviewer and an
+ * SRE, and rolled back by the engine for the breach (so quarantined). Pair it with `clearFaultsAndQuarantines`.
+ */
+export async function breachRolledBackInUsEast(browser: Browser, versionPrefix: string): Promise<{ rolloutId: string; version: string }> {
+  const stamp = Date.now().toString(16).padStart(16, "0");
+  const version = `${versionPrefix}.${stamp}`;
+  const sre = await requestAs(browser, "sre");
+  const fault = await trpcMutation(sre, "demo.injectFault", { regionId: "us-east", stagePercent: 10, errorRatePct: 5 });
+  expect(fault.status(), await fault.text()).toBe(200);
+
+  const deployer = await requestAs(browser, "deployer");
+  const artifact = { version, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
+  const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact, strategy: "parallel", regions: ["us-east"] });
+  expect(started.status(), await started.text()).toBe(200);
+  const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
+  for (const role of ["reviewer", "sre"] as const) {
+    const reviewer = await requestAs(browser, role);
+    await expect(async () => {
+      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId: "us-east" });
+      expect(approved.status(), await approved.text()).toBe(200);
+    }).toPass({ timeout: 20_000 });
+  }
+  await expect(async () => expect(await phaseOf(sre, rolloutId, "us-east")).toBe("rolled_back")).toPass({ intervals: [1_000], timeout: 45_000 });
+  return { rolloutId, version };
+}
+
+/** After `breachRolledBackInUsEast`: the fault cleared and every quarantine lifted, so the next spec starts nothing quarantined. */
+export async function clearFaultsAndQuarantines(browser: Browser, reason: string): Promise<void> {
+  const sre = await requestAs(browser, "sre");
+  await trpcMutation(sre, "demo.clearFaults", { regionId: "us-east" });
+  const listed = await sre.get(`/api/trpc/quarantine.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
+  for (const q of (await trpcData<{ quarantines: Array<{ id: string }> }>(listed)).quarantines)
+    await trpcMutation(sre, "quarantine.lift", { id: q.id, reason });
+}

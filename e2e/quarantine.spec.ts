@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation } from "./fixtures";
+import { breachRolledBackInUsEast, clearFaultsAndQuarantines, closeSignedIn, contextAs } from "./fixtures";
 
 /**
  * Quarantine where people meet it: a release the engine rolled back for a breach (a demo fault in us-east) is
@@ -8,34 +8,12 @@ import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation } 
  */
 
 test.afterEach(async ({ browser }) => {
-  const sre = await requestAs(browser, "sre");
-  await trpcMutation(sre, "demo.clearFaults", { regionId: "us-east" });
-  const listed = await sre.get(`/api/trpc/quarantine.list?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`);
-  for (const q of (await trpcData<{ quarantines: Array<{ id: string }> }>(listed)).quarantines)
-    await trpcMutation(sre, "quarantine.lift", { id: q.id, reason: "e2e: end of the quarantine spec" });
+  await clearFaultsAndQuarantines(browser, "e2e: end of the quarantine spec");
   await closeSignedIn();
 });
 
 test("a release rolled back for a breach is quarantined: the start form's artifact list says why and how to lift it", async ({ browser }) => {
-  const stamp = Date.now().toString(16).padStart(16, "0");
-  const version = `9.9.0-q.${stamp}`;
-  const sre = await requestAs(browser, "sre");
-  const fault = await trpcMutation(sre, "demo.injectFault", { regionId: "us-east", stagePercent: 10, errorRatePct: 5 });
-  expect(fault.status(), await fault.text()).toBe(200);
-
-  const deployer = await requestAs(browser, "deployer");
-  const artifact = { version, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" };
-  const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact, strategy: "parallel", regions: ["us-east"] });
-  expect(started.status(), await started.text()).toBe(200);
-  const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
-  for (const role of ["reviewer", "sre"] as const) {
-    const reviewer = await requestAs(browser, role);
-    await expect(async () => {
-      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId: "us-east" });
-      expect(approved.status(), await approved.text()).toBe(200);
-    }).toPass({ timeout: 20_000 });
-  }
-  await expect(async () => expect(await phaseOf(sre, rolloutId, "us-east")).toBe("rolled_back")).toPass({ intervals: [1_000], timeout: 45_000 });
+  const { rolloutId, version } = await breachRolledBackInUsEast(browser, "9.9.0-q");
 
   const page = await (await contextAs(browser, "deployer")).newPage();
   await page.goto("/rollouts/new");
