@@ -9,14 +9,30 @@ export function tempLabDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), "flightdeck-lab-"));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to servers a test starts come from 21000–31999, below the kernel's ephemeral range (32768 up), so
+ * no outgoing connection takes one between the check and the server's bind; and each Vitest worker has its own
+ * band of it (VITEST_POOL_ID), so two test files running at once never pick the same one.
+ */
+const PORT_FLOOR = 21_000;
+const PORT_BAND = 2_750;
+let nextInBand = Math.floor(Math.random() * PORT_BAND);
+
+export async function freePort(): Promise<number> {
+  const worker = (Number(process.env.VITEST_POOL_ID) || 1) - 1;
+  const band = PORT_FLOOR + (worker % 4) * PORT_BAND;
+  for (let tries = 0; tries < PORT_BAND; tries++) {
+    const port = band + (nextInBand++ % PORT_BAND);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${band}–${band + PORT_BAND - 1} on 127.0.0.1`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
