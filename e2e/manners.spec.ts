@@ -13,7 +13,7 @@ test.describe("manners", () => {
   test("every page fits from phone width to 1920 px", async ({ browser }) => {
     const context = await browser.newContext();
     await signInAs(context.request, "admin");
-    // A rollout of its own (eu-west is used by no other spec), so the rollout page has content to lay out.
+    // A rollout of its own, so the rollout page has content to lay out; aborted at the end (later specs start in eu-west).
     const started = await trpcMutation(context.request, "rollouts.start", {
       serviceId: "api",
       artifact: { version: `8.0.0-e2e.${stamp}`, digest: `sha256:${stamp.repeat(4)}`, sourceRef: "refs/heads/main", commitSha: "0123abc" },
@@ -24,30 +24,35 @@ test.describe("manners", () => {
     const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
 
     const page = await context.newPage();
-    for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: 900 });
-      for (const path of [
-        "/",
-        "/rollouts",
-        `/rollouts/${rolloutId}`,
-        "/rollouts/new",
-        "/approvals",
-        "/regions/eu-west",
-        "/audit",
-        "/settings",
-        "/admin",
-        "/admin/tokens",
-      ]) {
-        await page.goto(path);
-        await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
-        // Charts size themselves to their box after the first paint: judge the settled page.
-        await expect
-          .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), {
-            message: `${path} at ${width} px scrolls sideways`,
-            timeout: 3_000,
-          })
-          .toBeLessThanOrEqual(0);
+    try {
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const path of [
+          "/",
+          "/rollouts",
+          `/rollouts/${rolloutId}`,
+          "/rollouts/new",
+          "/approvals",
+          "/regions/eu-west",
+          "/audit",
+          "/settings",
+          "/admin",
+          "/admin/tokens",
+        ]) {
+          await page.goto(path);
+          await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+          // Charts size themselves to their box after the first paint: judge the settled page.
+          await expect
+            .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), {
+              message: `${path} at ${width} px scrolls sideways`,
+              timeout: 3_000,
+            })
+            .toBeLessThanOrEqual(0);
+        }
       }
+    } finally {
+      const aborted = await trpcMutation(context.request, "rollouts.abort", { rolloutId, regionId: "eu-west" });
+      expect(aborted.status(), await aborted.text()).toBe(200);
     }
   });
 
