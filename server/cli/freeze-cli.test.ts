@@ -12,8 +12,7 @@ import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "@/se
 import { createToken } from "@/server/services/api-tokens";
 import { ApiError } from "./api-client";
 import { runFreeze } from "./freeze";
-import { startRouteServer } from "./http-server.fixtures";
-import type { CliIo } from "./io";
+import { cliAgainst, startRouteServer } from "./http-server.fixtures";
 import { runRollout } from "./rollout";
 import { ArgumentError } from "./simulate-args";
 
@@ -37,17 +36,7 @@ afterEach(async () => {
   h.cleanup();
 });
 
-function cli(token: string) {
-  const lines: string[] = [];
-  const io: CliIo = {
-    out: (l) => lines.push(l),
-    err: (l) => lines.push(l),
-    env: { FLIGHTDECK_URL: server.url, FLIGHTDECK_TOKEN: token },
-    tty: false,
-    sleep: async () => {},
-  };
-  return { io, lines };
-}
+const cli = (token: string) => cliAgainst(server.url, token);
 /** A token of `actor` (created as an admin would; at use it acts with the actor's stored roles). */
 const tokenOf = async (actor: Actor, scope: "deploy" | "rollback" | "read") =>
   (await createToken({ db: h.db, config, actor: { ...actor, roles: ["admin"] }, clock: realClock }, { name: `${actor.id}-${scope}`, scope })).token;

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { CliIo } from "./io";
 import { POST as regionAction } from "@/app/api/v1/rollouts/[id]/regions/[region]/[action]/route";
 import { GET as getRollout } from "@/app/api/v1/rollouts/[id]/route";
 import { GET as listRollouts, POST as startRollout } from "@/app/api/v1/rollouts/route";
@@ -66,4 +67,17 @@ export async function startRouteServer(): Promise<{ url: string; server: Server;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, server, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A CLI's io against `url` with `token`, collecting what it prints (out and err together) in `lines`. */
+export function cliAgainst(url: string, token: string): { io: CliIo; lines: string[] } {
+  const lines: string[] = [];
+  const io: CliIo = {
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+    env: { FLIGHTDECK_URL: url, FLIGHTDECK_TOKEN: token },
+    tty: false,
+    sleep: async () => {},
+  };
+  return { io, lines };
 }

@@ -23,9 +23,8 @@ import { approveGate } from "@/server/services/approvals";
 import { injectDemoFault } from "@/server/services/demo-faults";
 import { startRollout } from "@/server/services/rollouts";
 import { ApiError } from "./api-client";
-import { startRouteServer } from "./http-server.fixtures";
+import { cliAgainst, startRouteServer } from "./http-server.fixtures";
 import { runIncident } from "./incident";
-import type { CliIo } from "./io";
 import { ArgumentError } from "./simulate-args";
 
 const config = demoConfig((raw) => (raw.policies = { environments: [{ match: "production-*", requiredReviewers: { functional: 0, sre: 0 } }] }));
@@ -61,17 +60,7 @@ afterEach(async () => {
   h.cleanup();
 });
 
-function cli(token: string) {
-  const lines: string[] = [];
-  const io: CliIo = {
-    out: (l) => lines.push(l),
-    err: (l) => lines.push(l),
-    env: { FLIGHTDECK_URL: server.url, FLIGHTDECK_TOKEN: token },
-    tty: false,
-    sleep: async () => {},
-  };
-  return { io, lines };
-}
+const cli = (token: string) => cliAgainst(server.url, token);
 const rollbackToken = async (actor: Actor) =>
   (await createToken({ db: h.db, config, actor: { ...actor, roles: ["admin"] }, clock: realClock }, { name: `${actor.id}-rollback`, scope: "rollback" })).token;
 

@@ -12,8 +12,7 @@ import { realClock } from "@/server/engine/clock";
 import { addUser, createHarness, demoConfig, DIGEST_A, type Harness } from "@/server/engine/runner/test-fixtures";
 import { createToken } from "@/server/services/api-tokens";
 import { ApiError } from "./api-client";
-import { startRouteServer } from "./http-server.fixtures";
-import type { CliIo } from "./io";
+import { cliAgainst, startRouteServer } from "./http-server.fixtures";
 import { runQuarantine } from "./quarantine";
 import { runRollout } from "./rollout";
 import { ArgumentError } from "./simulate-args";
@@ -51,17 +50,7 @@ afterEach(async () => {
   h.cleanup();
 });
 
-function cli(token: string) {
-  const lines: string[] = [];
-  const io: CliIo = {
-    out: (l) => lines.push(l),
-    err: (l) => lines.push(l),
-    env: { FLIGHTDECK_URL: server.url, FLIGHTDECK_TOKEN: token },
-    tty: false,
-    sleep: async () => {},
-  };
-  return { io, lines };
-}
+const cli = (token: string) => cliAgainst(server.url, token);
 const tokenOf = async (actor: Actor, scope: "deploy" | "rollback" | "read") =>
   (await createToken({ db: h.db, config, actor: { ...actor, roles: ["admin"] }, clock: realClock }, { name: `${actor.id}-${scope}`, scope })).token;
 const startArgs = [
