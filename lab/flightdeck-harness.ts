@@ -28,13 +28,26 @@ import { portsFree } from "./test-support";
 /** Who starts rollouts and resumes regions in these runs: a deploy token, as CI would hold. */
 export const LAB_DEPLOYER: Actor = { kind: "token", id: "lab-e2e", name: "lab e2e", roles: ["deployer"] };
 
-/** The whole lab in `dir`, on the first offset from `base` (in steps of 500) whose every port is free. */
-export async function startLabOnFreePorts(dir: string, base: number, options: { trafficPerSecond?: number } = {}): Promise<RunningLab> {
-  for (let offset = base; offset < base + 10_000; offset += 500) {
+/**
+ * The whole lab in `dir`, on the first port offset (from a random one) whose every port is free. Offsets run
+ * 1,000–13,000 in steps of 500, so the lab's ports (19000–19304 plus the offset) stay below the kernel's ephemeral
+ * range (32768 up): no outgoing connection can take one between the check and the server's bind (CI once saw
+ * HAProxy fail with "cannot bind socket" on 48104, an ephemeral port).
+ */
+export async function startLabOnFreePorts(dir: string, options: { trafficPerSecond?: number } = {}): Promise<RunningLab> {
+  return startLab({ dir, portOffset: await freeLabOffset(dir), ...options });
+}
+
+const LAB_OFFSETS = Array.from({ length: 25 }, (_, i) => 1_000 + i * 500);
+
+export async function freeLabOffset(dir: string): Promise<number> {
+  const first = Math.floor(Math.random() * LAB_OFFSETS.length);
+  for (let i = 0; i < LAB_OFFSETS.length; i++) {
+    const offset = LAB_OFFSETS[(first + i) % LAB_OFFSETS.length];
     const { ports, regions } = labLayout(dir, offset);
-    if (await portsFree([...Object.values(ports), ...regions.flatMap((r) => Object.values(r.ports))])) return startLab({ dir, portOffset: offset, ...options });
+    if (await portsFree([...Object.values(ports), ...regions.flatMap((r) => Object.values(r.ports))])) return offset;
   }
-  throw new Error(`no free port range for the lab from offset ${base}`);
+  throw new Error(`no free port range for the lab on 127.0.0.1 (offsets ${LAB_OFFSETS[0]}–${LAB_OFFSETS.at(-1)} of ports 19000–19304)`);
 }
 
 export type LabTestSettings = {

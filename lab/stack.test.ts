@@ -2,27 +2,19 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "@/server/config/load";
 import { readEnvFile } from "./fleet-config";
-import { labLayout, labPaths } from "./layout";
+import { freeLabOffset } from "./flightdeck-harness";
+import { labPaths } from "./layout";
 import { labProcesses, waitUntil } from "./process";
 import { startLab, stopLab, type RunningLab } from "./stack";
-import { portsFree, tempLabDir } from "./test-support";
+import { tempLabDir } from "./test-support";
 
 const dir = tempLabDir();
 let lab: RunningLab;
 let pids: number[] = [];
 
-/** An offset whose every lab port is free, so this test never meets a lab someone is running. */
-async function freeOffset(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const offset = 20_000 + Math.floor(Math.random() * 40) * 500;
-    const { ports, regions } = labLayout(dir, offset);
-    if (await portsFree([...Object.values(ports), ...regions.flatMap((r) => Object.values(r.ports))])) return offset;
-  }
-  throw new Error("no free port range for the lab");
-}
-
+// An offset whose every lab port is free, so this test never meets a lab someone is running.
 beforeAll(async () => {
-  lab = await startLab({ dir, portOffset: await freeOffset() });
+  lab = await startLab({ dir, portOffset: await freeLabOffset(dir) });
   pids = labProcesses(dir).map((p) => p.pid!);
 });
 

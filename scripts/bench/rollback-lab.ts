@@ -61,7 +61,7 @@ export async function run(): Promise<void> {
   process.once("SIGINT", onSignal);
   try {
     console.log("starting the lab (50 requests a second per region)…");
-    lab = await startLabOnFreePorts(dir, 36_000, { trafficPerSecond: 50 });
+    lab = await startLabOnFreePorts(dir, { trafficPerSecond: 50 });
     const config = withFastSource(labTestConfig(lab, { stageSeconds: [60, 5, 5, 5, 5], intervalSeconds: INTERVAL_S, minRequests: 1, inconclusiveLimit: 1000 }));
     const probes = instrument(cachedProviders(config, new SimulatedWorld(), realClock, lab.env));
     flightdeck = await startFlightdeck(lab, config, { providers: (r) => probes.providersFor(r), log: pino({ level: "silent" }) });

@@ -32,8 +32,6 @@ export type ChaosOptions = {
   kills: number;
   /** Seconds of each of the five stages. */
   stageSeconds?: number;
-  /** The lab's ports: the first free offset from here. */
-  portBase?: number;
   log?: (line: string) => void;
 };
 
@@ -59,7 +57,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const stageSeconds = options.stageSeconds ?? 3;
   buildWorker();
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-chaos-"));
-  const lab = await startLabOnFreePorts(path.join(dir, "lab"), options.portBase ?? 26_000);
+  const lab = await startLabOnFreePorts(path.join(dir, "lab"));
   const closers: Array<() => Promise<void> | void> = [() => lab.stop(), () => rmSync(dir, { recursive: true, force: true })];
   const workers: Worker[] = [];
   try {

@@ -29,7 +29,7 @@ async function scrapedThrice(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 26_000);
+  lab = await startLabOnFreePorts(dir);
   await waitFor("three scrapes of every target", scrapedThrice, 20_000);
 }, 90_000);
 afterAll(async () => {

@@ -14,7 +14,7 @@ const SEED = 18;
 
 it(`survives a crash-point kill and a random kill of the worker (seed ${SEED})`, { timeout: 85_000 }, async () => {
   const lines: string[] = [];
-  const report = await runChaos({ seed: SEED, kills: 2, stageSeconds: 1, portBase: 27_000, log: (l) => lines.push(l) });
+  const report = await runChaos({ seed: SEED, kills: 2, stageSeconds: 1, log: (l) => lines.push(l) });
   expect(report.failures, lines.join("\n")).toEqual([]);
   expect(report.kills.map((k) => k.kind)).toEqual(["deploy", "random"]);
   expect(`survived ${report.survived}/${report.made} kills`).toBe("survived 2/2 kills");

@@ -31,7 +31,7 @@ let lab: RunningLab;
 let flightdeck: LabFlightdeck | null = null;
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 24_000);
+  lab = await startLabOnFreePorts(dir);
 }, 90_000);
 
 afterAll(async () => {

@@ -36,7 +36,7 @@ let lab: RunningLab;
 let flightdeck: LabFlightdeck | null = null;
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 29_000);
+  lab = await startLabOnFreePorts(dir);
 }, 90_000);
 
 afterEach(async () => {

@@ -23,7 +23,7 @@ let flightdeck: LabFlightdeck | null = null;
 let fronts: Record<Region, PrometheusFront> | null = null;
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 33_000);
+  lab = await startLabOnFreePorts(dir);
 }, 90_000);
 
 afterEach(async () => {

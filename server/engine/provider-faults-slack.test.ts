@@ -22,7 +22,7 @@ let receiver: SlackReceiver | null = null;
 let sender: SenderLoop | null = null;
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 37_000);
+  lab = await startLabOnFreePorts(dir);
 }, 90_000);
 
 afterEach(async () => {

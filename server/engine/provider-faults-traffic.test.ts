@@ -23,7 +23,7 @@ let flightdeck: LabFlightdeck | null = null;
 let proxy: FaultProxy | null = null;
 
 beforeAll(async () => {
-  lab = await startLabOnFreePorts(dir, 31_000);
+  lab = await startLabOnFreePorts(dir);
 }, 90_000);
 
 afterEach(async () => {
