@@ -8,13 +8,15 @@
  * handle it is given: reaching for the outer store from inside it would wait for itself (and deadlock on
  * PostgreSQL), so it throws.
  *
- * The live signal is this process's: a root call or a committed transaction that wrote events or samples tells
- * the listeners (a worker running apart on the same file is seen by the live pages' once-a-second look).
+ * The live signal: a root call or a committed transaction that wrote events or samples tells the listeners at once;
+ * commits by another process on the same file (a worker running apart) are heard through the file's write-ahead
+ * log (`walWatch`).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as schema from "../schema";
-import { EXCLUSIVE_OUTSIDE, liveListeners, MISUSE, repositories, type Repositories, type Store } from "../store/store";
+import { EXCLUSIVE_OUTSIDE, liveListeners, MISUSE, repositories, type LiveSignal, type Repositories, type Store } from "../store/store";
 import type { SqliteQuery } from "./driver";
+import { walWatch } from "./live";
 
 export type SqliteStore = Store & {
   /** The drizzle handle, for migrations, tests and benchmarks only (services never see it). */
@@ -29,7 +31,18 @@ const LIVE_WRITES: Readonly<Record<string, readonly string[]>> = { events: ["ins
 
 export function sqliteStore(q: SqliteQuery): SqliteStore {
   const client = q.$client;
-  const live = liveListeners();
+  const listeners = liveListeners();
+  const wal = walWatch(client.name, () => listeners.emit());
+  const live: LiveSignal = {
+    subscribe(listener) {
+      const unsubscribe = listeners.subscribe(listener);
+      const release = wal.hold();
+      return () => {
+        unsubscribe();
+        release();
+      };
+    },
+  };
   /** Whether the call or transaction holding the turn wrote events or samples (one holder at a time: one flag). */
   let liveWritten = false;
   const repos = markLiveWrites(repositories(q, schema), () => (liveWritten = true));
@@ -60,7 +73,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     try {
       return await run();
     } finally {
-      if (liveWritten) live.emit();
+      if (liveWritten) listeners.emit();
       liveWritten = false;
       hand();
     }
@@ -121,6 +134,7 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
       }),
     close: () =>
       inTurn(async () => {
+        wal.close();
         client.close();
       }),
   };

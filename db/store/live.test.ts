@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateStore, openStore } from "../client";
 import { testDatabaseUrl } from "../../lab/test-postgres";
@@ -17,7 +20,7 @@ function nextSignal(store: AnyStore): Promise<void> {
 
 /**
  * On PostgreSQL the listening connection opens with the first subscriber (and closes with the last), and its
- * subscribers hear "look now" once it listens; SQLite's signal is in memory and listens at once.
+ * subscribers hear "look now" once it listens; SQLite's signal listens at once (in memory, and the file's log).
  */
 async function listening(store: AnyStore): Promise<void> {
   if (store.dialect === "postgres") await nextSignal(store);
@@ -71,17 +74,27 @@ describe.each(DIALECTS)("the live signal on $dialect", ({ open }) => {
   });
 });
 
-describe("the live signal across replicas (PostgreSQL)", () => {
-  it("reaches a replica that did not write: an event committed by one store wakes the other's listener", async () => {
-    const url = await testDatabaseUrl();
-    const [a, b] = [openStore(url), openStore(url)];
+/**
+ * Two stores on one database, as two processes hold it (a web server and a worker apart; replicas): on PostgreSQL
+ * through LISTEN/NOTIFY, on SQLite through the file's write-ahead log. The stores share no listeners, so the only
+ * way `a`'s commit reaches `b`'s listener is through the database.
+ */
+const SHARED = [
+  { dialect: "SQLite", url: async () => path.join(mkdtempSync(path.join(tmpdir(), "flightdeck-live-")), "flightdeck.db") },
+  { dialect: "PostgreSQL", url: testDatabaseUrl },
+] as const;
+
+describe.each(SHARED)("the live signal across processes ($dialect)", ({ url }) => {
+  it("reaches a store that did not write: an event committed by one store wakes the other's listener", async () => {
+    const location = await url();
+    const [a, b] = [openStore(location), openStore(location)];
     try {
       await migrateStore(a);
       await listening(b);
       const heardByB = nextSignal(b);
-      await a.events.insertOne(event("from replica a"));
+      await a.events.insertOne(event("from store a"));
       await heardByB;
-      expect((await b.events.listAfter(0, 10)).map((e) => e.message)).toEqual(["from replica a"]);
+      expect((await b.events.listAfter(0, 10)).map((e) => e.message)).toEqual(["from store a"]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,8 +1,8 @@
 /**
  * Follows the append-only events table: yields every row with an id above a cursor, in id order. It reads the
  * table when the store's live signal says events or samples were committed (on PostgreSQL by any replica, through
- * LISTEN/NOTIFY; on SQLite by this process), and once a second without one (a worker running apart on the same
- * SQLite file, a signal lost with its connection). Reading the table, not the signal, is what resumes exactly
+ * LISTEN/NOTIFY; on SQLite by any process on the file, through its write-ahead log), and once a second without one
+ * (a signal lost with its connection, a file system that reports no changes). Reading the table, not the signal, is what resumes exactly
  * after the last id a client saw.
  *
  * It also announces new canary samples. A passing sample writes no event (it is not news for the log), yet a live
@@ -127,7 +127,7 @@ function gapWatch(): { given(id: number, now: number): boolean } {
   };
 }
 
-/** The longest a follower waits without a signal: what a worker apart from this process (SQLite) costs at most. */
+/** The longest a follower waits without a signal: what a lost signal costs at most. */
 export const LOOK_EVERY_MS = 1_000;
 /** The shortest time between two pulses: a busy engine's stream of commits costs the feeds 20 reads a second at most. */
 export const MIN_LOOK_GAP_MS = 50;
