@@ -2,7 +2,8 @@
  * Live update benchmark (issue 5): from an event row committed to the database, as the engine (in the server or
  * a worker apart) writes it, to the browser's DOM showing it, on the rollout page and on the overview. The
  * production server runs the e2e fleet on a fresh database; this process writes marker events into that
- * database and a MutationObserver in Debian's Chromium stamps when each marker's text appears. Both clocks are
+ * database, as a worker running apart would (the server hears the commit through the SQLite file's write-ahead
+ * log), and a MutationObserver in Debian's Chromium stamps when each marker's text appears. Both clocks are
  * this machine's wall clock. Goal: p95 under 250 ms. Also the first-load JavaScript of `/` and `/rollouts/[id]`
  * from `next build`'s route bundle stats (uncompressed, and gzip as the server sends it): goal for the rollout
  * page at most 200 KiB gzip (its charts load after it, issue 15).
