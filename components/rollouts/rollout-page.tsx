@@ -62,7 +62,8 @@ export function RolloutPage({ rolloutId, may, since }: { rolloutId: string; may:
       { lastEventId: since },
       {
         onData: (envelope) => {
-          if (envelope.data.rolloutId === rolloutId) refetchSoon();
+          const { rolloutId: about, regions } = envelope.data;
+          if (about === rolloutId || regions?.some((r) => r.rolloutId === rolloutId)) refetchSoon();
         },
       },
     ),

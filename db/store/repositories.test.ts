@@ -5,45 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "./store";
-import { DIALECTS, freshStore, rawSql, type AnyStore } from "./test-stores";
+import { DIALECTS, freshStore, NOW, rawSql, seedRollout, type AnyStore } from "./test-stores";
 
-const NOW = 1_700_000_000_000;
 const DIGEST = `sha256:${"a".repeat(64)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A service in two regions, an artifact, and one rollout with a region rollout per region (three stages each). */
-async function seedRollout(db: Store, rolloutId = "ro_1", createdAt = NOW) {
-  await db.services.upsert({ id: "api", name: "API", createdAt: NOW });
-  for (const [i, region] of ["us-east", "eu-west"].entries()) {
-    await db.regions.upsert({ id: region, name: region, environment: `production-${region}`, order: i, createdAt: NOW });
-    await db.regions.ensureState("api", region, NOW);
-  }
-  await db.artifacts.insertIfAbsent({ id: "ar_1", serviceId: "api", version: "1.0.0", digest: DIGEST, createdAt: NOW });
-  await db.rollouts.insert({
-    id: rolloutId,
-    serviceId: "api",
-    artifactId: "ar_1",
-    strategy: "sequential",
-    initiator: "system",
-    correlationId: `c_${rolloutId}`,
-    createdAt,
-  });
-  for (const [position, region] of ["us-east", "eu-west"].entries()) {
-    const id = `rr_${rolloutId}_${region}`;
-    await db.regionRollouts.insert({ id, rolloutId, regionId: region, position, fromColour: "blue", toColour: "green", updatedAt: NOW });
-    await db.stages.insertMany(
-      [10, 50, 100].map((percent, index) => ({
-        id: `st_${id}_${index}`,
-        regionRolloutId: id,
-        index,
-        percent,
-        maxErrorRatePct: 1,
-        maxLatencyP95Ms: 500,
-        durationMs: 300_000,
-      })),
-    );
-  }
-}
 
 describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
   let db: AnyStore;

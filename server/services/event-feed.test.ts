@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshStore, type AnyStore } from "@/db/store/test-stores";
-import { followEvents, GAP_WAIT_MS, type FeedEvent } from "./event-feed";
+import { DIALECTS, freshStore, seedRollout, type AnyStore } from "@/db/store/test-stores";
+import { followEvents, GAP_WAIT_MS, SAMPLE_NOTICE_EVERY_MS, type FeedEvent } from "./event-feed";
 
 const event = (message: string) => ({ at: Date.now(), type: "rollout.started", actor: "engine", message });
 
@@ -84,5 +84,40 @@ describe.each(DIALECTS)("the live feed on $dialect", ({ open }) => {
     for (const seen of await Promise.all(pages)) expect(seen.map((e) => e.message)).toEqual(["one", "two"]);
     // The first look, and one per commit, shared by all hundred (a look that met a pulse mid-read adds one).
     expect(reads).toBeLessThanOrEqual(10);
+  });
+
+  it("announces canary samples at most once a round, one notice naming every region rollout that took any", async () => {
+    db = await freshStore(open);
+    await seedRollout(db);
+    const notices: FeedEvent[] = [];
+    const following = (async () => {
+      for await (const item of followEvents(db, { after: null, signal: abort.signal })) if (item.type === "sample.taken") notices.push(item);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Ten commits over half a second, in both regions; baselines are nothing to redraw.
+    const startedAt = Date.now();
+    for (let i = 0; i < 10; i++) {
+      const region = i % 2 === 0 ? "us-east" : "eu-west";
+      await db.samples.insert({ regionRolloutId: `rr_ro_1_${region}`, stageIndex: 0, role: "canary", takenAt: Date.now(), requests: 100, verdict: "pass" });
+      await db.samples.insert({ regionRolloutId: `rr_ro_1_${region}`, stageIndex: 0, role: "baseline", takenAt: Date.now(), requests: 100 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const written = Date.now() - startedAt;
+    await new Promise((resolve) => setTimeout(resolve, 2.5 * SAMPLE_NOTICE_EVERY_MS));
+    abort.abort();
+    await following;
+
+    // Every sample announced once, in no more notices than the rounds the writes spanned (plus the round after).
+    const announced = notices.flatMap((n) => n.regions ?? []);
+    const counted = (region: string) => announced.filter((r) => r.regionId === region).reduce((sum, r) => sum + r.count, 0);
+    expect([counted("us-east"), counted("eu-west")]).toEqual([5, 5]);
+    expect(notices.length).toBeLessThanOrEqual(Math.ceil(written / SAMPLE_NOTICE_EVERY_MS) + 1);
+    for (const notice of notices) {
+      const regions = notice.regions ?? [];
+      expect(regions.every((r) => r.rolloutId === "ro_1" && r.serviceId === "api" && r.correlationId === "c_ro_1")).toBe(true);
+      // One region rollout is named as a stored event names it; several leave the single fields empty.
+      if (regions.length === 1) expect(notice).toMatchObject({ rolloutId: "ro_1", regionId: regions[0].regionId });
+      else expect(notice).toMatchObject({ rolloutId: null, regionId: null, message: expect.stringMatching(/ in 2 regions\.$/) });
+    }
   });
 });
