@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "./store";
 import { DIALECTS, freshStore, NOW, rawSql, seedRollout, type AnyStore } from "./test-stores";
 
-const DIGEST = `sha256:${"a".repeat(64)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
