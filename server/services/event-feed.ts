@@ -2,15 +2,15 @@
  * Follows the append-only events table: yields every row with an id above a cursor, in id order. It reads the
  * table when the store's live signal says events or samples were committed (on PostgreSQL by any replica, through
  * LISTEN/NOTIFY; on SQLite by any process on the file, through its write-ahead log), and once a second without one
- * (a signal lost with its connection, a file system that reports no changes). Reading the table, not the signal, is what resumes exactly
- * after the last id a client saw.
+ * (a signal lost with its connection, a file system that reports no changes). Reading the table, not the signal,
+ * is what resumes exactly after the last id a client saw.
  *
  * It also announces new canary samples. A passing sample writes no event (it is not news for the log), yet a live
  * sparkline must redraw when one arrives: at most once a second (SAMPLE_NOTICE_EVERY_MS) a look reads the samples
- * added since the last one and yields one `sample.taken` notice naming each region rollout that took any. A
- * notice is not stored; it carries the id of the last stored event
- * it follows, so a client resuming from it misses no event. A notice missed during a reconnect costs nothing
- * lasting: the client re-reads all recent samples on the next one.
+ * added since the last one and yields one `sample.taken` notice naming each region rollout that took any. A notice
+ * is not stored; it carries the id of the last stored event it follows, so a client resuming from it misses no
+ * event. A notice missed during a reconnect costs nothing lasting: the client re-reads all recent samples on the
+ * next one.
  */
 import { actorRefsIn, resolveActorNames, withActorNames } from "@/server/actor-names";
 import type { Store } from "@/db/client";
