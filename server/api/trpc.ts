@@ -6,18 +6,28 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { getDb } from "@/db/client";
-import { getSessionUser, type SessionUser } from "@/server/auth/session";
+import { getDb, type Store } from "@/db/client";
+import { readSession, resolveSessionUser, type SessionUser } from "@/server/auth/session";
+import { getConfig } from "@/server/config";
+import { systemContext } from "@/server/services/context";
 import { can, type Permission } from "@/server/auth/roles";
 import type { Actor } from "@/server/actor";
 import { ERROR_KINDS, problemsFromIssues, problemsMessage, problemsOf, ServiceError, UNKNOWN_ERROR_MESSAGE } from "@/server/services/errors";
 import { logger } from "@/server/log";
 
-export async function createTRPCContext(opts: { headers: Headers; user?: SessionUser | null }) {
-  const user = opts.user !== undefined ? opts.user : await getSessionUser();
-  return { db: getDb(), user, headers: opts.headers };
+export type TRPCContext = {
+  db: Store;
+  user: SessionUser | null;
+  headers: Headers;
+  /** The session the request signed in with: a subscription checks it again as it runs (`recheckSession`). */
+  sessionId?: string | null;
+};
+
+export async function createTRPCContext(opts: { headers: Headers; user?: SessionUser | null; sessionId?: string | null }): Promise<TRPCContext> {
+  if (opts.user !== undefined) return { db: getDb(), user: opts.user, headers: opts.headers, sessionId: opts.sessionId ?? null };
+  const session = await readSession();
+  return { db: getDb(), user: session.user, headers: opts.headers, sessionId: session.sid };
 }
-export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
@@ -81,4 +91,16 @@ export function permittedProcedure(permission: Permission) {
     }
     return next();
   });
+}
+
+/**
+ * For a subscription, which outlives the request that opened it: the session it began with must still hold
+ * `permission` (not revoked or expired, the user not disabled, the role not taken away). Throws UNAUTHORIZED
+ * otherwise, which ends the stream; the browser's reconnect then meets the sign-in check.
+ */
+export async function recheckSession(ctx: { sessionId?: string | null; user: SessionUser }, permission: Permission): Promise<void> {
+  if (!ctx.sessionId) return;
+  const user = await resolveSessionUser(systemContext(getDb(), getConfig().config), ctx.sessionId);
+  if (user?.id === ctx.user.id && can(user.roles, permission)) return;
+  throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended or no longer allows this: sign in again to follow live updates." });
 }

@@ -2,13 +2,15 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isTrackedEnvelope } from "@trpc/server";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb, type SqliteStore } from "@/db/client";
-import { artifacts, events, regionRollouts, rollouts, samples } from "@/db/schema";
+import { artifacts, events, regionRollouts, roleChanges, rollouts, samples, users } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
+import { LIVE_SESSION_CHECK_MS } from "@/server/api/routers/regions";
 import { createTRPCContext } from "@/server/api/trpc";
+import { createSession, revokeSession } from "@/server/auth/session-store";
 import type { SessionUser } from "@/server/auth/session";
-import { setConfig } from "@/server/config";
+import { getConfig, setConfig } from "@/server/config";
 import { DEMO_CONFIG_PATH, parseConfig } from "@/server/config/load";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
@@ -191,5 +193,38 @@ describe("regions router", () => {
   it("rejects a lastEventId that is not an event id", async () => {
     const caller = await callerFor(viewer);
     await expect(caller.regions.live({ lastEventId: "abc" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("ends an open live feed once its session is revoked, before it sends another event", async () => {
+    const db = getDb();
+    const now = Date.now();
+    raw().insert(users).values({ id: "u_live", email: "live@example.com", name: "Liv", createdAt: now }).run();
+    raw().insert(roleChanges).values({ userId: "u_live", role: "viewer", change: "granted", changedBy: "system", at: now }).run();
+    const session = await createSession(systemContext(db, getConfig().config), "u_live");
+    const user: SessionUser = { id: "u_live", email: "live@example.com", name: "Liv", roles: ["viewer"] };
+    const abort = new AbortController();
+    const context = await createTRPCContext({ headers: new Headers(), user, sessionId: session.id });
+    const iterator = (await createCaller(context, { signal: abort.signal }).regions.live({ lastEventId: String(logEvent("before")) }))[Symbol.asyncIterator]();
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    try {
+      // Within the check's interval, and after it with the session standing: events flow.
+      const first = take(iterator, 1);
+      logEvent("while signed in");
+      expect((await first).map(unwrap).map((e) => e.message)).toEqual(["while signed in"]);
+      vi.setSystemTime(now + LIVE_SESSION_CHECK_MS + 1);
+      const second = take(iterator, 1);
+      logEvent("checked and still signed in");
+      expect((await second).map(unwrap).map((e) => e.message)).toEqual(["checked and still signed in"]);
+
+      // Signed out elsewhere: the next event is not sent; the feed ends with UNAUTHORIZED.
+      await revokeSession(systemContext(db, getConfig().config), session.id);
+      vi.setSystemTime(now + 2 * LIVE_SESSION_CHECK_MS + 2);
+      const third = iterator.next();
+      logEvent("after the sign-out");
+      await expect(third).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    } finally {
+      vi.useRealTimers();
+      abort.abort();
+    }
   });
 });
