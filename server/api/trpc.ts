@@ -98,9 +98,9 @@ export function permittedProcedure(permission: Permission) {
  * `permission` (not revoked or expired, the user not disabled, the role not taken away). Throws UNAUTHORIZED
  * otherwise, which ends the stream; the browser's reconnect then meets the sign-in check.
  */
-export async function recheckSession(ctx: { sessionId?: string | null; user: SessionUser }, permission: Permission): Promise<void> {
+export async function recheckSession(ctx: { db: Store; sessionId?: string | null; user: SessionUser }, permission: Permission): Promise<void> {
   if (!ctx.sessionId) return;
-  const user = await resolveSessionUser(systemContext(getDb(), getConfig().config), ctx.sessionId);
+  const user = await resolveSessionUser(systemContext(ctx.db, getConfig().config), ctx.sessionId);
   if (user?.id === ctx.user.id && can(user.roles, permission)) return;
   throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended or no longer allows this: sign in again to follow live updates." });
 }
