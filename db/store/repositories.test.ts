@@ -218,6 +218,22 @@ describe.each(DIALECTS)("the repositories on $dialect", ({ open }) => {
   });
 
   describe("reads", () => {
+    it("lists the events of one type of several rollouts in one read, oldest first", async () => {
+      await seedRollout(db, "ro_a", NOW);
+      await seedRollout(db, "ro_b", NOW);
+      const event = (rolloutId: string, type: string, message: string) => ({ at: NOW, type, actor: "engine", message, serviceId: "api", rolloutId });
+      await db.events.insertAll([
+        event("ro_a", "region.rolled_back", "a1"),
+        event("ro_b", "region.promoted", "b-promoted"),
+        event("ro_b", "region.rolled_back", "b1"),
+        event("ro_a", "region.rolled_back", "a2"),
+      ]);
+      const of = async (ids: string[]) => (await db.events.listForRolloutsOfType(ids, "region.rolled_back")).map((e) => e.message);
+      expect(await of(["ro_a", "ro_b"])).toEqual(["a1", "b1", "a2"]);
+      expect(await of(["ro_b"])).toEqual(["b1"]);
+      expect(await of([])).toEqual([]);
+    });
+
     it("pages rollout history by (createdAt, id), newest first, with no row twice or missed", async () => {
       await seedRollout(db, "ro_a", NOW);
       for (const [id, createdAt] of [

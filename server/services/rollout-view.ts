@@ -224,13 +224,21 @@ async function stageJudgements(ctx: ReadContext, ids: string[]): Promise<Map<str
 
 /** Each region's rollbacks, from the event log: what triggered it and who asked (a person's rollback names them). */
 async function rollbacksOf(ctx: ReadContext, rolloutId: string) {
-  const rows = await ctx.db.events.listForRolloutOfType(rolloutId, "region.rolled_back");
-  return rows.map((e) => {
+  return (await rollbacksByRollout(ctx, [rolloutId])).get(rolloutId) ?? [];
+}
+
+/** The rollbacks of several rollouts in one read, by rollout id (the history page's failed rollouts). */
+async function rollbacksByRollout(ctx: ReadContext, rolloutIds: readonly string[]) {
+  const byRollout = new Map<string, Array<{ regionId: string | null; at: number; trigger: ReturnType<typeof rollbackTrigger>; actor: string | null }>>();
+  for (const e of await ctx.db.events.listForRolloutsOfType(rolloutIds, "region.rolled_back")) {
     const read = readEvent(e);
     const data = read?.type === "region.rolled_back" ? read.data : {};
     const trigger = rollbackTrigger(data);
-    return { regionId: e.regionId, at: e.at, trigger, actor: trigger === "breach" ? null : e.actor };
-  });
+    const list = byRollout.get(e.rolloutId!) ?? [];
+    list.push({ regionId: e.regionId, at: e.at, trigger, actor: trigger === "breach" ? null : e.actor });
+    byRollout.set(e.rolloutId!, list);
+  }
+  return byRollout;
 }
 
 /** The region's latest rollback: "breach", or "manual" / "emergency" with the person's name. */
@@ -249,7 +257,7 @@ type Promotion = Awaited<ReturnType<typeof promotionsOf>>[number];
 
 /** Promotions of stages, from the event log: who, when, which stage, and the reason given. */
 async function promotionsOf(ctx: ReadContext, rolloutId: string) {
-  const promoted = await ctx.db.events.listForRolloutOfType(rolloutId, "region.promoted");
+  const promoted = await ctx.db.events.listForRolloutsOfType([rolloutId], "region.promoted");
   return promoted.map((e) => {
     const read = readEvent(e);
     const data = read?.type === "region.promoted" ? read.data : {};
@@ -430,8 +438,10 @@ export async function listRolloutHistory(ctx: ReadContext, raw: RolloutHistoryIn
   const page = rows.slice(0, input.limit);
   const regionRows = await ctx.db.regionRollouts.listForRollouts(page.map((r) => r.rollout.id));
   // How each region of a failed rollout was rolled back, so a rollout that people rolled back reads "rolled back".
-  const rollbacks = new Map<string, Awaited<ReturnType<typeof rollbacksOf>>>();
-  for (const { rollout } of page) if (rollout.status === "failed") rollbacks.set(rollout.id, await rollbacksOf(ctx, rollout.id));
+  const rollbacks = await rollbacksByRollout(
+    ctx,
+    page.filter(({ rollout }) => rollout.status === "failed").map(({ rollout }) => rollout.id),
+  );
   const names = await namesFor(ctx.db, [
     ...page.map((r) => r.rollout.initiator),
     ...[...rollbacks.values()].flatMap((list) => list.flatMap((r) => (r.actor ? [r.actor] : []))),

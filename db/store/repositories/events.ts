@@ -60,12 +60,13 @@ export function eventRepository(q: Query, t: Tables) {
       return row;
     },
 
-    /** A rollout's events of one type, oldest first. */
-    async listForRolloutOfType(rolloutId: string, type: string): Promise<EventRow[]> {
+    /** The events of one type of these rollouts, oldest first. */
+    async listForRolloutsOfType(rolloutIds: readonly string[], type: string): Promise<EventRow[]> {
+      if (rolloutIds.length === 0) return [];
       return q
         .select()
         .from(events)
-        .where(and(eq(events.rolloutId, rolloutId), eq(events.type, type)))
+        .where(and(inArray(events.rolloutId, [...rolloutIds]), eq(events.type, type)))
         .orderBy(asc(events.id));
     },
 

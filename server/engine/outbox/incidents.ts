@@ -23,7 +23,7 @@ export function opensIncident(event: { type: string; data: unknown }): boolean {
 
 /** The incidents a rollout opened, oldest first (a region retried after its rollback may have two). */
 export async function incidentsOfRollout(db: Store, rolloutId: string, serviceId: string): Promise<IncidentRef[]> {
-  const rows = await db.events.listForRolloutOfType(rolloutId, "region.rolled_back");
+  const rows = await db.events.listForRolloutsOfType([rolloutId], "region.rolled_back");
   return rows.filter((row) => row.regionId && opensIncident(row)).map((row) => refOf(row, serviceId));
 }
 
@@ -34,12 +34,12 @@ function refOf(row: Pick<EventRow, "id" | "at" | "rolloutId" | "regionId">, serv
 /** Resolved (by a person, or recovered) wins over acknowledged: a resolved incident needs nobody. */
 export async function incidentState(db: Store, incident: IncidentRef): Promise<IncidentState> {
   const mine = (rows: EventRow[]) => rows.filter((r) => readEvent(r)?.data.incidentId === incident.incidentId);
-  const [resolved] = mine(await db.events.listForRolloutOfType(incident.rolloutId, "incident.resolved"));
+  const [resolved] = mine(await db.events.listForRolloutsOfType([incident.rolloutId], "incident.resolved"));
   if (resolved) return { state: "resolved", why: resolved.message, at: resolved.at };
   const latest = await db.regionRollouts.latestForServiceRegion(incident.serviceId, incident.regionId);
   if (latest?.phase === "succeeded" && (latest.finishedAt ?? 0) > incident.openedAt)
     return { state: "resolved", why: `recovered: rollout ${latest.rolloutId} succeeded in ${incident.regionId}`, at: latest.finishedAt ?? incident.openedAt };
-  const [acked] = mine(await db.events.listForRolloutOfType(incident.rolloutId, "incident.acknowledged"));
+  const [acked] = mine(await db.events.listForRolloutsOfType([incident.rolloutId], "incident.acknowledged"));
   if (acked) return { state: "acknowledged", why: acked.message, at: acked.at };
   return { state: "open" };
 }
