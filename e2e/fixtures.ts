@@ -69,6 +69,17 @@ export async function contextAs(browser: Browser, role: DemoRole): Promise<Brows
 
 export const requestAs = async (browser: Browser, role: DemoRole): Promise<APIRequestContext> => (await contextAs(browser, role)).request;
 
+/** A reviewer and an SRE approve the region's gate of the rollout as soon as it stands there. */
+export async function approveGate(browser: Browser, rolloutId: string, regionId: string): Promise<void> {
+  for (const role of ["reviewer", "sre"] as const) {
+    const reviewer = await requestAs(browser, role);
+    await expect(async () => {
+      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId });
+      expect(approved.status(), await approved.text()).toBe(200);
+    }).toPass({ timeout: 20_000 });
+  }
+}
+
 export async function closeSignedIn(): Promise<void> {
   await Promise.all(signedIn.splice(0).map((c) => c.close()));
 }
@@ -96,13 +107,7 @@ export async function breachRolledBackInUsEast(browser: Browser, versionPrefix: 
   const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact, strategy: "parallel", regions: ["us-east"] });
   expect(started.status(), await started.text()).toBe(200);
   const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
-  for (const role of ["reviewer", "sre"] as const) {
-    const reviewer = await requestAs(browser, role);
-    await expect(async () => {
-      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId: "us-east" });
-      expect(approved.status(), await approved.text()).toBe(200);
-    }).toPass({ timeout: 20_000 });
-  }
+  await approveGate(browser, rolloutId, "us-east");
   await expect(async () => expect(await phaseOf(sre, rolloutId, "us-east")).toBe("rolled_back")).toPass({ intervals: [1_000], timeout: 45_000 });
   return { rolloutId, version };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { approveGate, closeSignedIn, contextAs, phaseOf, requestAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
 
 /**
  * Rollback where the on-call looks: a region card's "Roll back" during a canary, and the emergency rollback of
@@ -33,13 +33,7 @@ async function startApproved(browser: Browser, regionId: string, n: number): Pro
   const started = await trpcMutation(deployer, "rollouts.start", { serviceId: "api", artifact: build(n), strategy: "parallel", regions: [regionId] });
   expect(started.status(), await started.text()).toBe(200);
   const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
-  for (const role of ["reviewer", "sre"] as const) {
-    const reviewer = await requestAs(browser, role);
-    await expect(async () => {
-      const approved = await trpcMutation(reviewer, "approvals.approve", { rolloutId, regionId });
-      expect(approved.status(), await approved.text()).toBe(200);
-    }).toPass({ timeout: 20_000 });
-  }
+  await approveGate(browser, rolloutId, regionId);
   return rolloutId;
 }
 

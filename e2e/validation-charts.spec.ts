@@ -1,14 +1,12 @@
-import { expect, test, type APIRequestContext, type Browser } from "@playwright/test";
-import { signInAs, trpcData, trpcMutation, type DemoRole } from "./fixtures";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { approveGate, closeSignedIn, requestAs, signInAs, trpcData, trpcMutation } from "./fixtures";
 
 /** A fresh build each run: a version names exactly one digest for ever. */
 const stamp = Date.now().toString(16).padStart(16, "0");
 
-async function requestAs(browser: Browser, role: DemoRole): Promise<APIRequestContext> {
-  const context = await browser.newContext();
-  await signInAs(context.request, role);
-  return context.request;
-}
+test.afterEach(async () => {
+  await closeSignedIn();
+});
 
 type RegionState = { regionId: string; phase: string; stagePercent: number | null };
 
@@ -38,13 +36,7 @@ test("the validation stage shows CPU, memory and health with their limits, every
   const { rolloutId } = await trpcData<{ rolloutId: string }>(started);
 
   // The reviewer and the SRE open us-east's gate as soon as it stands there.
-  for (const role of ["reviewer", "sre"] as const) {
-    const request = await requestAs(browser, role);
-    await expect(async () => {
-      const approved = await trpcMutation(request, "approvals.approve", { rolloutId, regionId: "us-east" });
-      expect(approved.status(), await approved.text()).toBe(200);
-    }).toPass({ timeout: 20_000 });
-  }
+  await approveGate(browser, rolloutId, "us-east");
 
   // eu-west waits for us-east: one line that says so, no empty charts.
   const viewer = await (await browser.newContext()).newPage();
