@@ -26,9 +26,9 @@ async function refusal(fn: () => unknown): Promise<ServiceError> {
   throw new Error("expected a refusal");
 }
 const rows = () => h.db.raw.select().from(slackLinks).all();
-/** The audit log as an sre reads it (names resolved), Slack links only, oldest first. */
-async function slackAudit() {
-  const { items } = await listAuditEvents(h.as(ada), { type: "user.slack_linked" });
+/** The audit log as an sre reads it (names resolved), Slack links only (or unlinks), oldest first. */
+async function slackAudit(type = "user.slack_linked") {
+  const { items } = await listAuditEvents(h.as(ada), { type });
   return items.reverse().map((e) => ({ actor: e.actorName, message: e.message, data: e.data }));
 }
 
@@ -70,5 +70,27 @@ describe("linking a Slack member id from the settings page", () => {
       message: "Slack member U0RAFAEL2 linked to Flightdeck user Rafael (instead of U0RAFAEL): the buttons on Slack cards act as them.",
       data: { userId: "rafael", slackUserId: "U0RAFAEL2", previousSlackUserId: "U0RAFAEL" },
     });
+  });
+
+  it("audits an unlink with who unlinked which member; unlinking with nothing linked, or as a token, writes none", async () => {
+    expect(await unlinkSlackMember(h.as(rafael))).toEqual({ slackUserId: null });
+    expect(await slackAudit("user.slack_unlinked")).toEqual([]);
+
+    await linkSlackMember(h.as(rafael), { slackUserId: "U0RAFAEL" });
+    h.clock.setTime(h.clock.now() + 60_000);
+    await unlinkSlackMember(h.as(rafael));
+    await unlinkSlackMember(h.as(rafael));
+    const token: Actor = { kind: "token", id: "t", name: "CI", roles: ["admin"] };
+    expect((await refusal(() => unlinkSlackMember(h.as(token)))).code).toBe("FORBIDDEN");
+    expect(rows()).toEqual([]);
+    expect(await slackAudit("user.slack_unlinked")).toEqual([
+      {
+        actor: "Rafael",
+        message: "Slack member U0RAFAEL unlinked from Flightdeck user Rafael: the buttons on Slack cards no longer act as them.",
+        data: { userId: "rafael", slackUserId: "U0RAFAEL" },
+      },
+    ]);
+    const { items } = await listAuditEvents(h.as(ada), { type: "user.slack_unlinked" });
+    expect(items.map((e) => [e.actor, e.at])).toEqual([["user:rafael", h.clock.now()]]);
   });
 });

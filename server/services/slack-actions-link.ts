@@ -2,7 +2,8 @@
  * A person links their own Slack member id on the settings page, once: the buttons on Slack cards then act as
  * them (server/services/slack-actions.ts). Only the signed-in user links themselves; a member id already linked to
  * someone else is refused (that person unlinks first), so one press is never two people's. A link is audited
- * (`user.slack_linked`): from then on a press in Slack is this person's decision.
+ * (`user.slack_linked`): from then on a press in Slack is this person's decision; so is its removal
+ * (`user.slack_unlinked`): from then on it is nobody's.
  */
 import { z } from "zod";
 import { actorRef } from "@/server/actor";
@@ -59,7 +60,25 @@ export async function linkSlackMember(ctx: ServiceContext, raw: LinkSlackMemberI
   });
 }
 
+/** Removes the signed-in user's link, audited with the member id it had; nothing linked writes nothing. */
 export async function unlinkSlackMember(ctx: ServiceContext): Promise<SlackLinkView> {
-  await ctx.db.slackLinks.removeForUser(signedInUser(ctx));
-  return { slackUserId: null };
+  const userId = signedInUser(ctx);
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx) => {
+    const link = await tx.slackLinks.ofUser(userId);
+    // The delete's count settles two unlinks at once: only the one that removed the row records it.
+    if (link && (await tx.slackLinks.removeForUser(userId)) > 0) {
+      const by = actorRef(ctx.actor);
+      await tx.events.insertOne(
+        eventValues({
+          at: now,
+          type: "user.slack_unlinked",
+          actor: by,
+          message: `Slack member ${link.slackUserId} unlinked from Flightdeck user ${by}: the buttons on Slack cards no longer act as them.`,
+          data: { userId, slackUserId: link.slackUserId },
+        }),
+      );
+    }
+    return { slackUserId: null };
+  });
 }

@@ -123,6 +123,8 @@ export type EventDataMap = {
   "user.sign_in_failed": { provider: string; reason: string; address: string | null; email?: string; login?: string; userId?: string };
   /** A person linked their Slack member id (server/services/slack-actions-link.ts): Slack card buttons act as them from now on. */
   "user.slack_linked": { userId: string; slackUserId: string; previousSlackUserId: string | null };
+  /** A person removed their Slack link (Settings → Slack): presses from that Slack member act as nobody from now on. */
+  "user.slack_unlinked": { userId: string; slackUserId: string };
   "notify.test_card_sent": { purpose: string | null; accepted: number; sent: number };
   // the emergency rollback of every region of a service: requested by a service, summarised by the engine once each region settled
   "service.rollback_requested": { batchId: string; actor: string; idempotencyKey: string | null; requested: EmergencyRegion[]; skipped: EmergencySkip[] };
@@ -237,6 +239,7 @@ const TYPES: ReadonlySet<string> = new Set<EventType>([
   "user.signed_out",
   "user.sign_in_failed",
   "user.slack_linked",
+  "user.slack_unlinked",
   "notify.test_card_sent",
   "service.rollback_requested",
   "service.rolled_back",
