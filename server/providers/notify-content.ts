@@ -5,7 +5,7 @@
  */
 import { formatDuration, formatMeasure as formatMeasureOnce, formatNumber, formatPValue as pWords } from "@/lib/format";
 import type { CauseItem } from "@/server/engine/machine/types";
-import type { CardKind, NotificationView } from "./notify-types";
+import type { CardKind, CardSchema, NotificationView } from "./notify-types";
 
 export type Fact = { label: string; value: string };
 export type CardLink = { label: string; url: string };
@@ -125,7 +125,12 @@ function facts(view: NotificationView): Array<Fact | null> {
         view.detail ? { label: "Plan", value: view.detail } : null,
       ];
     case "approval-needed":
-      return [region, { label: "Release", value: release(view) }, { label: "Waiting for", value: view.detail ?? "approval" }];
+      return [
+        region,
+        { label: "Release", value: release(view) },
+        { label: "Waiting for", value: view.detail ?? "approval" },
+        view.schema ? { label: "Migrations", value: describeMigrations(view.schema, view.version) } : null,
+      ];
     case "region-succeeded":
       return [
         region,
@@ -165,6 +170,30 @@ function facts(view: NotificationView): Array<Fact | null> {
         { label: "Your choice", value: "This region keeps running it: rolling back is your call (Roll back on the rollout page)" },
       ];
   }
+}
+
+/** At most this many migrations on a card (a chat message has a size limit); the approval page lists them all. */
+const CARD_MIGRATIONS_MAX = 10;
+
+/**
+ * "0042_add_col (expand), 0043_drop_x (contract, tolerated by 1.4.0)": the manifest's migrations in its order, a
+ * contract one with what the region served at start. Past CARD_MIGRATIONS_MAX the contract ones are kept first
+ * and the rest counted ("and 4 more on the approval page"); a manifest without migrations says so.
+ */
+function describeMigrations(schema: CardSchema, version: string): string {
+  const all = schema.migrations;
+  if (all.length === 0) return "none declared";
+  const kept = new Set([...all.filter((m) => m.class === "contract"), ...all.filter((m) => m.class !== "contract")].slice(0, CARD_MIGRATIONS_MAX));
+  const shown = all.filter((m) => kept.has(m)).map((m) => `${m.id} (${m.class === "contract" ? `contract, ${contractWords(schema, version)}` : m.class})`);
+  const more = all.length - shown.length;
+  return `${shown.join(", ")}${more > 0 ? `, and ${more} more on the approval page` : ""}`;
+}
+
+function contractWords(schema: CardSchema, version: string): string {
+  if (schema.liveVersion === null) return "nothing live yet";
+  if (schema.liveVersion === version) return "already live";
+  if (schema.tolerated) return `tolerated by ${schema.liveVersion}`;
+  return `not tolerated by ${schema.liveVersion}${schema.overridden ? ": started by an admin's override" : ""}`;
 }
 
 function links(view: NotificationView): CardLink[] {

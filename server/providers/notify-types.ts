@@ -2,6 +2,7 @@
  * What a card shows, independent of where it goes: Slack (Block Kit) and Teams (Adaptive Cards) render the
  * same view, so both channels say the same thing. Built from an event and the rows around it; no secrets.
  */
+import type { Migration } from "@/server/engine/machine/schema-compat";
 import type { CauseItem, Colour } from "@/server/engine/machine/types";
 
 export type CardKind =
@@ -28,6 +29,21 @@ export type NotificationLinks = {
 };
 
 export type RegionSummary = { name: string; outcome: string; durationMs: number | null };
+
+/**
+ * An approval card's release manifest (docs/policies.md#schema-compatibility), judged as the approval page judges
+ * it: each migration's id and class (never its description: the card carries no free text of the manifest), and
+ * for contract ones what the region served when the rollout started and whether it tolerates them.
+ */
+export type CardSchema = {
+  migrations: Array<Pick<Migration, "id" | "class">>;
+  /** The release live in the region at start (null: nothing was live). */
+  liveVersion: string | null;
+  /** That release declares readyFor this one (or nothing was live, or it is this release): the contract migrations are safe. */
+  tolerated: boolean;
+  /** An admin started the release although a live release did not tolerate it (schema override). */
+  overridden: boolean;
+};
 
 export type NotificationView = {
   kind: CardKind;
@@ -57,6 +73,8 @@ export type NotificationView = {
   oncall?: { slackUserGroupId: string; handle: string };
   /** The engine's own sentence for the event. */
   detail?: string;
+  /** Approval needed: the release's migrations; absent when the release carries no manifest. */
+  schema?: CardSchema;
   /** Provider failure: the provider's error. */
   error?: string | null;
   /** Rollout started / finished. */

@@ -10,7 +10,7 @@ import type { ArtifactRow } from "@/db/store/repositories/artifacts";
 import { actorRef } from "@/server/actor";
 import { actorCan } from "@/server/auth/roles";
 import { eventValues } from "@/server/engine/machine/events";
-import { schemaVerdict, type LiveRelease, type SchemaVerdict } from "@/server/engine/machine/schema-compat";
+import { liveReleaseOf, schemaVerdict, type SchemaVerdict } from "@/server/engine/machine/schema-compat";
 import { ReleaseManifestFields } from "./artifacts";
 import type { ServiceContext } from "./context";
 import { badRequest, forbidden, preconditionFailed, problemsFromIssues } from "./errors";
@@ -31,9 +31,6 @@ export function parseManifestText(text: string, source = "flightdeck.json"): Rel
   throw badRequest(`${source}: ${problems.map((p) => (p.path === "(root)" ? p.message : `${p.path}: ${p.message}`)).join("; ")}`, { issues: problems });
 }
 
-const liveOf = (artifact: ArtifactRow | null | undefined): LiveRelease =>
-  artifact ? { artifactId: artifact.id, version: artifact.version, readyFor: artifact.manifest?.readyFor ?? null } : null;
-
 /** A start of a contract migration the live release does not tolerate, let through by an admin: why, and what the refusal said. */
 export type SchemaOverride = { reason: string; refusal: string };
 
@@ -53,7 +50,7 @@ export async function checkSchemaCompat(
   const live = new Map((await tx.artifacts.liveInRegions(serviceId, regionIds)).map((l) => [l.regionId, l.artifact]));
   const verdict = schemaVerdict(
     { artifactId: artifact.id, version: artifact.version, manifest: artifact.manifest },
-    regionIds.map((regionId) => ({ regionId, release: liveOf(live.get(regionId)) })),
+    regionIds.map((regionId) => ({ regionId, release: liveReleaseOf(live.get(regionId)) })),
   );
   if (verdict.outcome !== "refused") return { verdict, override: null };
   if (overrideReason === null) throw preconditionFailed(`${serviceId}: ${verdict.reason} An admin may start it anyway with a schema override reason.`);
@@ -109,7 +106,7 @@ export async function schemaCheckOf(
   const artifact = await db.artifacts.byId(rollout.artifactId);
   if (!artifact) return null;
   const live = await Promise.all(
-    regions.map(async (r) => ({ regionId: r.regionId, release: liveOf(r.previousArtifactId ? await db.artifacts.byId(r.previousArtifactId) : null) })),
+    regions.map(async (r) => ({ regionId: r.regionId, release: liveReleaseOf(r.previousArtifactId ? await db.artifacts.byId(r.previousArtifactId) : null) })),
   );
   return {
     ...schemaVerdict({ artifactId: artifact.id, version: artifact.version, manifest: artifact.manifest }, live),

@@ -12,6 +12,11 @@ export type Migration = ReleaseManifest["migrations"][number];
 /** What a region serves live when the release starts there (null: nothing yet, so nothing shares the database). */
 export type LiveRelease = { artifactId: string; version: string; readyFor: string | null } | null;
 
+/** The live release as the gate reads it from an artifact row (none: nothing live). The start, the pages and the approval card read it here. */
+export function liveReleaseOf(artifact: { id: string; version: string; manifest: ReleaseManifest | null } | null | undefined): LiveRelease {
+  return artifact ? { artifactId: artifact.id, version: artifact.version, readyFor: artifact.manifest?.readyFor ?? null } : null;
+}
+
 export type RegionSchemaCheck = {
   regionId: string;
   liveVersion: string | null;

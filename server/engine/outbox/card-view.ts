@@ -3,6 +3,8 @@
  * rollout and its latest canary sample (the breaching one, for a rollback, since the sample is saved with it).
  */
 import type { Store } from "@/db/client";
+import type { ArtifactRow } from "@/db/store/repositories/artifacts";
+import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
 import { formatMinutes } from "@/lib/format";
 import { actorName, namesFor, withActorNames } from "@/server/actor-names";
 import { linkWindow } from "@/server/config/links";
@@ -10,6 +12,7 @@ import type { FleetConfig } from "@/server/config/schema";
 import { PHASE_WORDS } from "@/server/engine/machine/messages";
 import { BATCH_EVENT_TYPES, BATCH_WINDOW_MS, openBatchOf } from "@/server/engine/machine/emergency-batch";
 import { readEvent, rollbackTrigger, type EmergencyOutcome } from "@/server/engine/machine/events";
+import { liveReleaseOf, schemaVerdict } from "@/server/engine/machine/schema-compat";
 import type { Colour } from "@/server/engine/machine/types";
 import type { WrittenEvent } from "@/server/engine/store/event-consumers";
 import type { CardKind, NotificationView } from "@/server/providers/notify-types";
@@ -99,6 +102,7 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       return {
         ...view,
         detail: describeRequired(ev?.type === "gate.opened" ? ev.data.required : undefined),
+        ...(await schemaOnCard(tx, artifact, rr, rollout.schemaOverrideReason)),
         links: { ...view.links, approvals: approvalsLink(config) },
       };
     case "quarantine":
@@ -130,6 +134,32 @@ export async function buildNotificationView(tx: Store, config: FleetConfig, even
       };
     }
   }
+}
+
+/**
+ * The release's migrations on its approval card, judged as the approval page judges them (`schemaVerdict`) over
+ * what the region served when the rollout started; nothing for a release without a manifest.
+ */
+async function schemaOnCard(
+  tx: Store,
+  artifact: ArtifactRow | undefined,
+  rr: RegionRolloutRow | undefined,
+  overrideReason: string | null,
+): Promise<Pick<NotificationView, "schema">> {
+  if (!artifact?.manifest || !rr) return {};
+  const live = liveReleaseOf(rr.previousArtifactId ? await tx.artifacts.byId(rr.previousArtifactId) : null);
+  const verdict = schemaVerdict({ artifactId: artifact.id, version: artifact.version, manifest: artifact.manifest }, [
+    { regionId: rr.regionId, release: live },
+  ]);
+  const [region] = verdict.regions;
+  return {
+    schema: {
+      migrations: verdict.migrations.map((m) => ({ id: m.id, class: m.class })),
+      liveVersion: region.liveVersion,
+      tolerated: region.ok,
+      overridden: overrideReason !== null,
+    },
+  };
 }
 
 /** Whether the region rollout is part of an emergency rollback of every region still waiting for its summary. */

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { notificationOutbox } from "@/db/schema";
 import { setConfig } from "@/server/config";
-import type { Actor } from "@/server/actor";
+import { ENGINE, type Actor } from "@/server/actor";
 import { approveGate } from "@/server/services/approvals";
+import { listPendingGates } from "@/server/services/approvals-pending";
+import { registerArtifactIn } from "@/server/services/artifacts";
 import { startRollout } from "@/server/services/rollouts";
-import { addUser, approveWaitingGates, DIGEST_A, demoConfig, eventsOf, phases, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
+import { addUser, approveWaitingGates, DIGEST_A, DIGEST_B, demoConfig, eventsOf, phases, runUntil, type Harness } from "@/server/engine/runner/test-fixtures";
 import { DEMO_CONFIG_PATH } from "@/server/config/load";
 import { enqueueNotifications, GROUP_WINDOW_MS } from "./enqueue";
 import { notifyHarness } from "./test-notify-fixtures";
@@ -121,6 +123,70 @@ describe("cards written with their events", () => {
       }),
     ).rejects.toThrow("crash before commit");
     expect(outbox()).toHaveLength(before);
+  });
+});
+
+describe("the approval card's migrations", () => {
+  /** The facts of the Teams approval card (the deployments channel) of a rollout. */
+  const approvalFacts = (rolloutId: string) => {
+    const gate = eventsOf(h.db, { type: "gate.opened" }).find((e) => e.rolloutId === rolloutId)!;
+    const row = outbox().find((r) => r.eventId === gate.id && r.kind === "approval-needed")!;
+    const card = (row.payload as { attachments: Array<{ content: { body: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> } }> })
+      .attachments[0].content;
+    return card.body.find((b) => b.type === "FactSet")!.facts!;
+  };
+  const atGate = (regionId: string) => runUntil(h, () => phases(h.db)[regionId] === "awaiting_approval");
+
+  it("names each migration with its class and, for a contract one, the live release that tolerates it, as the approval page judges it", async () => {
+    h = notifyHarness();
+    const { dana } = people();
+    // 1.4.1 live in us-east declares readyFor 1.5.0: the expand/contract pattern's first half.
+    await h.db.transaction(async (tx) => {
+      const { artifact } = await registerArtifactIn(
+        tx,
+        { config: h.config, actor: ENGINE },
+        { serviceId: "api", version: "1.4.1", digest: DIGEST_B, manifest: { migrations: [], readyFor: "1.5.0" } },
+        h.clock.now(),
+      );
+      await tx.regions.setLiveArtifactWhereNone("api", artifact.id, h.clock.now());
+    });
+    const migrations = [
+      { id: "0041_add_display_name", class: "expand" as const, description: "add column users.display_name" },
+      { id: "0042_drop_legacy_name", class: "contract" as const, description: "drop column users.legacy_name" },
+    ];
+    const started = await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.5.0", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123abc", manifest: { migrations } },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
+    await atGate("us-east");
+
+    const facts = approvalFacts(started.rolloutId);
+    expect(facts.find((f) => f.title === "Migrations")).toEqual({
+      title: "Migrations",
+      value: "0041_add_display_name (expand), 0042_drop_legacy_name (contract, tolerated by 1.4.1)",
+    });
+    // The approval page shows the same migrations and the same verdict for the region.
+    const [pending] = await listPendingGates(h.as(dana));
+    expect(pending.schemaCheck?.migrations.map((m) => `${m.id} ${m.class}`)).toEqual(["0041_add_display_name expand", "0042_drop_legacy_name contract"]);
+    expect(pending.schemaCheck?.regions).toEqual([{ regionId: "us-east", liveVersion: "1.4.1", readyFor: "1.5.0", ok: true }]);
+    // The descriptions stay on the dashboard: the card carries no free text of the manifest.
+    const cards = JSON.stringify(outbox().map((r) => r.payload));
+    for (const m of migrations) expect(cards).not.toContain(m.description);
+  });
+
+  it("a release without a manifest shows nothing extra on its approval card", async () => {
+    h = notifyHarness();
+    const { dana } = people();
+    const started = await startRollout(h.as(dana), {
+      serviceId: "api",
+      artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123abc" },
+      strategy: "parallel",
+      regions: ["us-east"],
+    });
+    await atGate("us-east");
+    expect(approvalFacts(started.rolloutId).map((f) => f.title)).toEqual(["Region", "Release", "Waiting for"]);
   });
 });
 

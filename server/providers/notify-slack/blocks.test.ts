@@ -101,6 +101,45 @@ describe("the other Slack cards", () => {
     expect(sectionTexts(m.blocks)[1]).toContain("<https://d.example.com/approvals|✋ Approve or reject>");
   });
 
+  it("approval needed lists the release's migrations, a contract one with the live release that tolerates it", () => {
+    const schema = {
+      migrations: [
+        { id: "0042_add_col", class: "expand" as const },
+        { id: "0043_drop_x", class: "contract" as const },
+        { id: "0044_backfill", class: "none" as const },
+      ],
+      liveVersion: "1.4.0",
+      tolerated: true,
+      overridden: false,
+    };
+    const m = buildSlackMessage({ ...base, kind: "approval-needed", regionName: "US East", detail: "1 SRE", schema }, { buttons: true });
+    expect(sectionTexts(m.blocks)[0].split("\n")).toEqual([
+      "• *Region:* US East",
+      "• *Release:* api 2.0.0",
+      "• *Waiting for:* 1 SRE",
+      "• *Migrations:* 0042_add_col (expand), 0043_drop_x (contract, tolerated by 1.4.0), 0044_backfill (none)",
+    ]);
+    const overridden = { ...schema, migrations: [schema.migrations[1]], tolerated: false, overridden: true };
+    expect(bullets({ ...base, kind: "approval-needed", schema: overridden }).at(-1)).toBe(
+      "• *Migrations:* 0043_drop_x (contract, not tolerated by 1.4.0: started by an admin's override)",
+    );
+    expect(bullets({ ...base, kind: "approval-needed", schema: { ...schema, migrations: [] } }).at(-1)).toBe("• *Migrations:* none declared");
+  });
+
+  it("a long manifest keeps its contract migrations on the card and counts the rest", () => {
+    const migrations = Array.from({ length: 14 }, (_, i) => ({ id: `00${10 + i}_step`, class: i === 12 ? ("contract" as const) : ("expand" as const) }));
+    const line = bullets({ ...base, kind: "approval-needed", schema: { migrations, liveVersion: null, tolerated: true, overridden: false } }).at(-1)!;
+    expect(line).toContain("0022_step (contract, nothing live yet)");
+    expect(line.match(/_step/g)).toHaveLength(10);
+    expect(line.endsWith(", and 4 more on the approval page")).toBe(true);
+  });
+
+  it("an approval card of a release without a manifest shows no migrations", () => {
+    const m = buildSlackMessage({ ...base, kind: "approval-needed", regionName: "US East", detail: "1 SRE" });
+    expect(sectionTexts(m.blocks)[0].split("\n")).toEqual(["• *Region:* US East", "• *Release:* api 2.0.0", "• *Waiting for:* 1 SRE"]);
+    expect(JSON.stringify(m)).not.toContain("Migrations");
+  });
+
   it("the approval link appears only on the approval card", () => {
     const m = buildSlackMessage({ ...base, kind: "region-succeeded", regionName: "US East", newColour: "green", durationMs: 1_800_000 });
     expect(sectionTexts(m.blocks)[1]).not.toContain("approvals");

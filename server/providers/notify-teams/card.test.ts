@@ -21,6 +21,23 @@ const allKinds: NotificationView[] = (
     ["incident", {}],
     ["rollout-started", { strategy: "parallel" }],
     ["approval-needed", { regionName: "US East", detail: "1 SRE", links: withApprovals }],
+    [
+      "approval-needed",
+      {
+        regionName: "US East",
+        detail: "1 SRE",
+        links: withApprovals,
+        schema: {
+          migrations: [
+            { id: "0042_add_col", class: "expand" },
+            { id: "0043_drop_x", class: "contract" },
+          ],
+          liveVersion: "1.4.0",
+          tolerated: true,
+          overridden: false,
+        },
+      },
+    ],
     ["region-succeeded", { regionName: "US East", newColour: "green" }],
     ["rollout-finished", { outcome: "succeeded", durationMs: 60_000, regions: [{ name: "US East", outcome: "succeeded", durationMs: 60_000 }] }],
     ["analysis-inconclusive", { detail: "no data" }],
@@ -63,6 +80,28 @@ describe("the Teams incident card", () => {
   });
 });
 
+describe("the Teams approval card", () => {
+  const [plain, withMigrations] = allKinds.filter((v) => v.kind === "approval-needed");
+
+  it("lists the release's migrations as a fact, a contract one with the live release that tolerates it", () => {
+    expect(buildAdaptiveCard(withMigrations).body[1]).toEqual({
+      type: "FactSet",
+      facts: [
+        { title: "Region", value: "US East" },
+        { title: "Release", value: "api 1.4.2" },
+        { title: "Waiting for", value: "1 SRE" },
+        { title: "Migrations", value: "0042_add_col (expand), 0043_drop_x (contract, tolerated by 1.4.0)" },
+      ],
+    });
+  });
+
+  it("of a release without a manifest shows no migrations", () => {
+    const card = buildAdaptiveCard(plain);
+    expect(card.body[1]).toMatchObject({ type: "FactSet", facts: [{ title: "Region" }, { title: "Release" }, { title: "Waiting for" }] });
+    expect(JSON.stringify(card)).not.toContain("Migrations");
+  });
+});
+
 describe("every Teams card, checked by Microsoft's Adaptive Cards parser", () => {
   it.each(allKinds.map((v) => [v.kind, v] as const))("the %s card is valid", (_kind, view) => {
     expect(checkTeamsMessage(buildTeamsMessage(view))).toEqual([]);
@@ -73,7 +112,7 @@ describe("every Teams card, checked by Microsoft's Adaptive Cards parser", () =>
   });
 
   it("the approval card keeps all five buttons", () => {
-    const approval = allKinds.find((v) => v.kind === "approval-needed")!;
+    const approval = allKinds.find((v) => v.kind === "approval-needed" && v.schema)!;
     expect(buildAdaptiveCard(approval).actions?.map((a) => a.title)).toEqual([
       "🔗 Rollout",
       "✋ Approve or reject",
