@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Store } from "@/db/client";
+import type { ReleaseManifest } from "@/db/schema/artifacts";
 import { ENGINE } from "@/server/actor";
 import type { FleetConfig } from "@/server/config/schema";
 import { registerArtifactIn } from "./artifacts";
@@ -29,8 +30,20 @@ export async function orphanRegions(db: Store, config: FleetConfig): Promise<str
 }
 
 /**
+ * The demo releases' manifests, so the demo shows the schema-compatibility gate (docs/policies.md#schema-compatibility)
+ * on the approval page, the rollout page and the approval cards: 1.4.2 ships an expand migration, and 1.4.1, live,
+ * already declares it is ready for 1.4.2. Expand only, so a start of 1.4.2 passes whatever is live in a region.
+ */
+const DEMO_MANIFESTS: Readonly<Record<string, ReleaseManifest>> = {
+  "1.4.1": { migrations: [], readyFor: "1.4.2" },
+  "1.4.2": { migrations: [{ id: "0042_add_orders_currency", class: "expand", description: "add nullable column orders.currency" }], readyFor: null },
+};
+
+/**
  * Demo mode only: the demo fleet serves `1.4.1` on blue in every region, and `1.4.2` is registered and ready to
- * roll out. Idempotent; never touches a region that already has a live artifact.
+ * roll out, each with its manifest (DEMO_MANIFESTS). Idempotent; never touches a region that already has a live
+ * artifact, and a demo database seeded before the manifests keeps its releases as registered (a manifest is
+ * immutable like the digest), so it still starts.
  */
 export async function seedDemoFleet(ctx: ServiceContext): Promise<void> {
   const now = ctx.clock.now();
@@ -40,22 +53,19 @@ export async function seedDemoFleet(ctx: ServiceContext): Promise<void> {
   const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
   await ctx.db.transaction(async (tx) => {
     for (const s of config.services) {
-      const release = async (version: string) =>
-        (
-          await registerArtifactIn(
-            tx,
-            engine,
-            {
-              serviceId: s.id,
-              version,
-              digest: digestOf(`flightdeck demo ${s.id} ${version}`),
-              url: null,
-              sourceRef: "refs/heads/main",
-              commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
-            },
-            now,
-          )
-        ).artifact;
+      const release = async (version: string) => {
+        const registered = await tx.artifacts.byServiceVersion(s.id, version);
+        const input = {
+          serviceId: s.id,
+          version,
+          digest: digestOf(`flightdeck demo ${s.id} ${version}`),
+          url: null,
+          sourceRef: "refs/heads/main",
+          commitSha: createHash("sha1").update(`${s.id} ${version}`).digest("hex"),
+          manifest: registered ? undefined : DEMO_MANIFESTS[version],
+        };
+        return (await registerArtifactIn(tx, engine, input, now)).artifact;
+      };
       const live = await release("1.4.1");
       await release("1.4.2");
       await tx.regions.setLiveArtifactWhereNone(s.id, live.id, now);
