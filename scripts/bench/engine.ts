@@ -7,9 +7,17 @@
  *   npm run bench -- engine
  *   BENCH_ENGINE_SIZES=10,100,1000 BENCH_ENGINE_SECONDS=30 BENCH_ENGINE_WARMUP=5 npm run bench -- engine
  *   BENCH_ENGINE_PROFILE=<dir>: write a CPU profile of each run there (node --cpu-prof).
+ *
+ * Before and after in the same run (issue 13's "keep the speed"): BENCH_ENGINE_BEFORE=<rev>[:<measure rev>] checks
+ * out <rev> in a temporary git worktree (measured with the measure script of <measure rev> when given, for a <rev>
+ * whose own script measured differently) and runs it and this checkout in turn, BENCH_ENGINE_ROUNDS times each
+ * (default 3), then reports each side's median and the ratio after / before:
+ *
+ *   BENCH_ENGINE_BEFORE=1ca8698:0bcc824 BENCH_ENGINE_SIZES=1000 npm run bench -- engine
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { EngineBenchResult } from "./engine/measure";
 
@@ -26,13 +34,13 @@ const numbers = (text: string | undefined, fallback: number[]) =>
         .filter((n) => Number.isInteger(n) && n > 0)
     : fallback;
 
-function measureInChild(regions: number, warmup: number, seconds: number): Promise<EngineBenchResult> {
+function measureInChild(regions: number, warmup: number, seconds: number, root = ROOT): Promise<EngineBenchResult> {
   const node = [process.execPath, "--expose-gc", "--import", "tsx"];
   if (process.env.BENCH_ENGINE_PROFILE) node.push("--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_ENGINE_PROFILE}`);
-  const argv = [...node, MEASURE, String(regions), String(warmup), String(seconds)];
+  const argv = [...node, path.join(root, path.relative(ROOT, MEASURE)), String(regions), String(warmup), String(seconds)];
   const [cmd, ...args] = existsSync(TASKSET) ? [TASKSET, "-c", "0", ...argv] : argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.on("error", reject);
@@ -90,6 +98,55 @@ function table(results: EngineBenchResult[]): string {
   return [line(head), "| " + widths.map((w) => "-".repeat(w)).join(" | ") + " |", ...rows.map(line)].join("\n");
 }
 
+/** `<rev>[:<measure rev>]` checked out in a temporary worktree sharing this checkout's node_modules. */
+function checkoutBefore(spec: string): { dir: string; remove: () => void } {
+  const [rev, measureRev] = spec.split(":");
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT });
+  const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-bench-before-"));
+  git("worktree", "add", "--detach", "--force", dir, rev);
+  if (measureRev) writeFileSync(path.join(dir, path.relative(ROOT, MEASURE)), git("show", `${measureRev}:${path.relative(ROOT, MEASURE)}`));
+  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  return { dir, remove: () => git("worktree", "remove", "--force", dir) };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/** Before and after, in turn, ROUNDS times each per N; each side's median p99 lag and CPU per rollout, and the ratio. */
+async function compare(spec: string, sizes: number[], warmup: number, seconds: number): Promise<void> {
+  const [rounds] = numbers(process.env.BENCH_ENGINE_ROUNDS, [3]);
+  const before = checkoutBefore(spec);
+  try {
+    console.log(`before: ${spec} (worktree ${before.dir}); after: this checkout; ${rounds} rounds each, in turn.`);
+    for (const regions of sizes) {
+      const runs: Record<"before" | "after", EngineBenchResult[]> = { before: [], after: [] };
+      for (let round = 1; round <= rounds; round++) {
+        for (const side of ["before", "after"] as const) {
+          const r = await measureInChild(regions, warmup, seconds, side === "before" ? before.dir : ROOT);
+          runs[side].push(r);
+          console.log(
+            `  N = ${regions}, round ${round}, ${side}: lag p99 ${ms(r.lagMs.p99)}, CPU ${fixed(r.cpuPctOfCore)} % of a core, CPU wait ${fixed(r.cpuWaitPct)} %`,
+          );
+        }
+      }
+      const p99 = (side: "before" | "after") => median(runs[side].map((r) => r.lagMs.p99 ?? Infinity));
+      const cpu = (side: "before" | "after") => median(runs[side].map((r) => r.cpuPctOfCore / r.regions));
+      const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+      const lagRatio = ratio(p99("after"), p99("before"));
+      const cpuRatio = ratio(cpu("after"), cpu("before"));
+      const within = (r: number | null) => (r !== null && r <= 1.2 ? "within 20 %" : "more than 20 % worse");
+      console.log(
+        `N = ${regions} medians: lag p99 ${ms(p99("before"))} before, ${ms(p99("after"))} after (${fixed(lagRatio, 2)}×, ${within(lagRatio)}); ` +
+          `CPU per rollout ${fixed(cpuRatio, 2)}× before's (${within(cpuRatio)})`,
+      );
+    }
+  } finally {
+    before.remove();
+  }
+}
+
 export async function run(): Promise<void> {
   const sizes = numbers(process.env.BENCH_ENGINE_SIZES, [10, 100, 1000]);
   const [seconds] = numbers(process.env.BENCH_ENGINE_SECONDS, [30]);
@@ -99,6 +156,7 @@ export async function run(): Promise<void> {
     `N one-region rollouts on simulated providers, 1 s analysis interval, real clock, temp SQLite (WAL), ${existsSync(TASKSET) ? "pinned to core 0" : "not pinned"};`,
   );
   console.log(`starts staggered over 1 s, ${warmup} s warm-up, then ${seconds} s measured while every region samples its first stage.`);
+  if (process.env.BENCH_ENGINE_BEFORE) return compare(process.env.BENCH_ENGINE_BEFORE, sizes, warmup, seconds);
   const results: EngineBenchResult[] = [];
   for (const regions of sizes) {
     process.stdout.write(`  running N = ${regions} ...\n`);

@@ -57,6 +57,9 @@ export function rowToState(row: RegionRolloutRow): RegionRolloutState {
   return { ...without(row, ["rolloutId", "previousArtifactId", "nextTickAt", "updatedAt", "version"]), cause: (row.cause as CauseItem[] | null) ?? null };
 }
 
+const VERDICTS: Record<Verdict, Verdict> = { pass: "pass", breach: "breach", inconclusive: "inconclusive" };
+const NO_GAPS: StageSample["gaps"] = [];
+
 type StageSampleRow = Awaited<ReturnType<Store["samples"]["stageSamples"]>>[number];
 
 /**
@@ -76,7 +79,11 @@ export async function loadStageSamples(
   const after = cached?.after ?? state.stageStartedAt;
   const fresh = await readStageSamples(db, state.id, state.stageIndex, after);
   if (!cached) return fresh;
-  if (fresh.length > 0) Object.assign(cached, { after: fresh[fresh.length - 1].takenAt, samples: [...cached.samples, ...fresh] });
+  // Appended in place: the cache lives as long as its stage, and one more copy of it per pass was old-space garbage.
+  if (fresh.length > 0) {
+    cached.after = fresh[fresh.length - 1].takenAt;
+    cached.samples.push(...fresh);
+  }
   return cached.samples;
 }
 
@@ -86,12 +93,20 @@ async function readStageSamples(db: Store, id: string, stageIndex: number, after
   const baselines = new Map<number, StageSampleRow>();
   for (const r of rows) if (r.role === "baseline") baselines.set(r.takenAt, r);
   const counts = (r: StageSampleRow) => ({ requests: r.requests, errors: r.errors, latencyP95Ms: r.latencyP95Ms });
+  // A stage's samples stay in the runner's cache for the whole stage: the verdict is the machine's own constant
+  // string and "no gaps" one shared empty list, not a fresh string and list per row read.
   return rows
     .filter((r) => r.role === "canary" && r.verdict !== null)
     .map((r) => {
       const base = baselines.get(r.takenAt);
-      const gaps = (r.judgement as Judgement | null)?.gaps ?? [];
-      return { takenAt: r.takenAt, verdict: r.verdict as Verdict, gaps, canary: counts(r), baseline: base ? counts(base) : null };
+      const gaps = (r.judgement as Judgement | null)?.gaps;
+      return {
+        takenAt: r.takenAt,
+        verdict: VERDICTS[r.verdict as Verdict],
+        gaps: gaps?.length ? gaps : NO_GAPS,
+        canary: counts(r),
+        baseline: base ? counts(base) : null,
+      };
     });
 }
 
