@@ -6,9 +6,12 @@ import type { Query, Tables } from "../query";
 // --- engine: samples written and read by every pass, prepared (runner, store) ---
 const engineStatements = perHandle((q, { samples }) => {
   const measured = boundColumns(samples, ["id"]);
+  const baseline = boundColumns(samples, ["id"], "baseline_");
   return {
     encode: measured.encode,
+    encodeBaseline: baseline.encode,
     insert: prepare(q.insert(samples).values(measured.placeholders), "samples.insert"),
+    insertWithBaseline: prepare(q.insert(samples).values([measured.placeholders, baseline.placeholders]), "samples.insertWithBaseline"),
     stageSamples: prepare(
       q
         .select({
@@ -51,9 +54,10 @@ export function sampleRepository(q: Query, t: Tables) {
 
     // --- engine (runner, store, outbox) ---
     /** One sample as measured (prepared: the engine's hot path). */
-    async insert(row: typeof samples.$inferInsert): Promise<void> {
-      const { insert, encode } = engineStatements(q, t);
-      await insert.execute(encode(row));
+    /** A sample, and the baseline it was compared with when given, in one statement (one round trip). */
+    async insert(row: typeof samples.$inferInsert, baseline?: typeof samples.$inferInsert): Promise<void> {
+      const { insert, insertWithBaseline, encode, encodeBaseline } = engineStatements(q, t);
+      await (baseline ? insertWithBaseline.execute({ ...encode(row), ...encodeBaseline(baseline) }) : insert.execute(encode(row)));
     },
 
     /** The samples of one stage of a region rollout taken after `after` (its stage's start), oldest first. */

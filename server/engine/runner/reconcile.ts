@@ -17,7 +17,7 @@ import type { Action, DecideInput, Effect, EffectResult, EventDraft, Observation
 import { logger as rootLogger } from "@/server/log";
 import type { DeployVerification, RegionProviders, TrafficSplit } from "@/server/providers/types";
 import type { Clock } from "@/server/engine/clock";
-import { loadRegionRolloutContext, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
+import { loadRegionRolloutContext, rememberSample, rowToState, type ContextCache, type RegionRolloutContext } from "../store/load";
 import type { EventConsumers } from "../store/event-consumers";
 import { isTerminal, saveNextTick, saveTransition } from "../store/persist";
 import { beforeStageMove, fastBreach, fastSourceOf, fastWakeAt, type FastDeps } from "./fast-observe";
@@ -94,7 +94,8 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
     const done = await carryOut(deps, ctx, action, log);
     // Decide the next step on the new state before saving, so a pass that ends in a wait saves once.
     // A judged sample joins its stage's samples, so the next decision of this pass accumulates it too.
-    const stageSamples = observation && action.assessment ? [...ctx.stageSamples, stageSampleOf(observation, action.assessment)] : ctx.stageSamples;
+    const judged = observation && action.assessment ? stageSampleOf(observation, action.assessment) : null;
+    const stageSamples = judged ? [...ctx.stageSamples, judged] : ctx.stageSamples;
     const after: RegionRolloutContext = { ...ctx, state: { ...ctx.state, ...done.transition.patch }, stageSamples };
     const phaseChanged = after.state.phase !== ctx.state.phase;
     const next = phaseChanged ? null : decide(decideInput(after, deps.clock.now()));
@@ -114,6 +115,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       lease: deps.lease,
     });
     if (!saved) return { outcome: "lost", actions: actions + 1, nextTickAt: null };
+    if (judged) rememberSample(deps.cache, ctx.row, judged);
     if (isTerminal(saved.phase) && saved.requestedAction === null) deps.cache?.delete(saved.id);
     if (next?.kind === "wait") return { outcome: "waiting", actions: actions + 1, nextTickAt, paused: saved.paused };
     // A new phase may need what only a fresh read gives (the upstream region, the approvals).

@@ -72,10 +72,11 @@ export async function loadStageSamples(
   cached?: SamplesCache,
 ): Promise<StageSample[]> {
   if (state.phase !== "canary" || state.stageIndex < 0 || state.stageStartedAt === null) return [];
-  // Samples are append-only: with the runner's cache, a pass reads only the rows written since its last read
-  // (a stage of 1 s samples would otherwise re-read hundreds of rows on every pass).
-  const key = `${state.stageIndex}/${state.stageStartedAt}`;
-  if (cached && cached.key !== key) Object.assign(cached, { key, after: state.stageStartedAt, samples: [] });
+  // Samples are append-only and, while the runner holds the rollout's lease, written by nobody else: with the
+  // runner's cache, the stage is read once and each sample the runner saves is added as it commits (rememberSample).
+  const key = stageKey(state);
+  if (cached && cached.key !== key) Object.assign(cached, { key, after: state.stageStartedAt, samples: [], complete: false });
+  if (cached?.complete) return cached.samples;
   const after = cached?.after ?? state.stageStartedAt;
   const fresh = await readStageSamples(db, state.id, state.stageIndex, after);
   if (!cached) return fresh;
@@ -84,8 +85,30 @@ export async function loadStageSamples(
     cached.after = fresh[fresh.length - 1].takenAt;
     cached.samples.push(...fresh);
   }
+  cached.complete = true;
   return cached.samples;
 }
+
+/**
+ * A judged sample the runner just committed for `row` (as it was before the save), added to the runner's cache so
+ * the next pass need not read it back. A cache of another stage is left to be read again.
+ */
+export function rememberSample(
+  cache: ContextCache | undefined,
+  row: Pick<RegionRolloutRow, "id" | "stageIndex" | "stageStartedAt">,
+  sample: StageSample,
+): void {
+  const cached = cache?.get(row.id)?.samples;
+  if (!cached?.complete) return;
+  if (cached.key !== stageKey(row)) {
+    cached.complete = false;
+    return;
+  }
+  cached.samples.push(sample);
+  cached.after = sample.takenAt;
+}
+
+const stageKey = (s: { stageIndex: number; stageStartedAt: number | null }) => `${s.stageIndex}/${s.stageStartedAt}`;
 
 /** A stage's samples taken after `after`, canary and baseline paired by time (they are written together). */
 async function readStageSamples(db: Store, id: string, stageIndex: number, after: number): Promise<StageSample[]> {
@@ -139,10 +162,11 @@ export class MissingConfigError extends Error {}
 
 /** What never changes for a region rollout once planned: kept between passes so a pass reads one row. */
 export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "artifact" | "region" | "analysis" | "hasDownstream"> & {
-  /** The current stage's samples read so far (append-only rows), so a pass reads only new ones. */
+  /** The current stage's samples read or saved so far (append-only rows), so a pass reads only new ones. */
   samples?: SamplesCache;
 };
-export type SamplesCache = { key: string; after: number; samples: StageSample[] };
+/** `complete`: holds every judged sample of the stage (read once, then each one the runner saved added). */
+export type SamplesCache = { key: string; after: number; samples: StageSample[]; complete: boolean };
 export type ContextCache = Map<string, StaticContext>;
 
 /** The stop-all a person declared and nobody lifted yet, or null. */
@@ -179,7 +203,7 @@ export async function loadRegionRolloutContext(
     row,
     state,
     freezeRules: { windows: config.freezes, stopAll: stopAll === undefined ? await stopAllInForce(db) : stopAll },
-    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [] }) : undefined),
+    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [], complete: false }) : undefined),
     upstream,
     gate: {
       required: requiredReviewers(config, region.environment),

@@ -125,16 +125,17 @@ export async function insertEvents(tx: Store, input: EventContext, drafts: Event
  */
 async function insertSamples(tx: Store, row: RegionRolloutRow, assessment: Assessment, observation: Observation): Promise<void> {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  await tx.samples.insert({
-    ...base,
-    role: "canary",
-    ...measured(observation.canary),
-    verdict: assessment.verdict,
-    reasons: assessment.reasons,
-    judgement: assessment.judgement ?? null,
-  });
-  if (observation.baseline)
-    await tx.samples.insert({ ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null });
+  await tx.samples.insert(
+    {
+      ...base,
+      role: "canary",
+      ...measured(observation.canary),
+      verdict: assessment.verdict,
+      reasons: assessment.reasons,
+      judgement: assessment.judgement ?? null,
+    },
+    observation.baseline ? { ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null } : undefined,
+  );
 }
 
 function measured(m: Observation["canary"]) {
