@@ -93,7 +93,8 @@ export async function measureFailover(o: FailoverOptions): Promise<FailoverResul
     const first = kills.flatMap((k) => (k.firstPassMs === null ? [] : [k.firstPassMs]));
     const all = kills.flatMap((k) => (k.allResumedMs === null ? [] : [k.allResumedMs]));
     // A kill after which no rollout resumed counts as never: the maximum says so.
-    const max = (values: number[]) => (values.length < kills.length ? null : Math.max(...values));
+    // No kill measured (none done, or one missed) is no figure, never the max of nothing.
+    const max = (values: number[]) => (values.length === 0 || values.length < kills.length ? null : Math.max(...values));
     return {
       leaseTtlMs: o.leaseTtlMs,
       kills,
