@@ -57,7 +57,7 @@ export function sampleRepository(q: Query, t: Tables) {
     /** A sample, and the baseline it was compared with when given, in one statement (one round trip). */
     async insert(row: typeof samples.$inferInsert, baseline?: typeof samples.$inferInsert): Promise<void> {
       const { insert, insertWithBaseline, encode, encodeBaseline } = engineStatements(q, t);
-      await (baseline ? insertWithBaseline.execute({ ...encode(row), ...encodeBaseline(baseline) }) : insert.execute(encode(row)));
+      await (baseline ? insertWithBaseline.execute(encodeBaseline(baseline, encode(row))) : insert.execute(encode(row)));
     },
 
     /** The samples of one stage of a region rollout taken after `after` (its stage's start), oldest first. */
