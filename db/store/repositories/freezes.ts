@@ -4,16 +4,22 @@
  */
 import { desc, isNotNull, isNull, sql } from "drizzle-orm";
 import type { freezes } from "../../schema";
+import { perHandle, prepare } from "../prepared";
 import type { Query, Tables } from "../query";
 
 export type FreezeRow = typeof freezes.$inferSelect;
+
+// --- engine: the runner reads the stop-all once per tick that has work: prepared, like the rest of a pass ---
+const runnerStatements = perHandle((q, { freezes }) => ({
+  active: prepare(q.select().from(freezes).where(isNull(freezes.liftedAt)).orderBy(desc(freezes.declaredAt)).limit(1), "freezes.active"),
+}));
 
 export function freezeRepository(q: Query, t: Tables) {
   const { freezes } = t;
   return {
     /** The stop-all in force, or null. */
     async active(): Promise<FreezeRow | null> {
-      const [row] = await q.select().from(freezes).where(isNull(freezes.liftedAt)).orderBy(desc(freezes.declaredAt)).limit(1);
+      const [row] = await runnerStatements(q, t).active.execute();
       return row ?? null;
     },
 

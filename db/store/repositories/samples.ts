@@ -53,8 +53,7 @@ export function sampleRepository(q: Query, t: Tables) {
     },
 
     // --- engine (runner, store, outbox) ---
-    /** One sample as measured (prepared: the engine's hot path). */
-    /** A sample, and the baseline it was compared with when given, in one statement (one round trip). */
+    /** A sample as measured, and the baseline it was compared with when given, in one statement (prepared: the engine's hot path). */
     async insert(row: typeof samples.$inferInsert, baseline?: typeof samples.$inferInsert): Promise<void> {
       const { insert, insertWithBaseline, encode, encodeBaseline } = engineStatements(q, t);
       await (baseline ? insertWithBaseline.execute(encodeBaseline(baseline, encode(row))) : insert.execute(encode(row)));
