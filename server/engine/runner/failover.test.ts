@@ -3,14 +3,16 @@
  * host name as on three machines) share one-region rollouts through leases.
  * - The replica holding the most leases is killed with SIGKILL in the middle of a stage: the others take its
  *   rollouts over within one lease TTL, and every rollout ends as it would have without the kill.
- * - It is paused with SIGSTOP instead, in the middle of its passes (some reading, one inside its save, its lease
- *   row locked), past its TTL: the others take over within one TTL (the server ends the session left idle in its
- *   transaction, which frees the lease row). Once it runs again, its saves are refused (the fencing token, or the
- *   row version the new owner moved on), it says it lost its leases, and it lets the rollouts go.
+ * - It is paused with SIGSTOP instead, in the middle of its passes (inside their saves, their lease rows locked),
+ *   past its TTL: the others take over within one lease scan of the later of the lapse and the server ending the
+ *   sessions left idle in their transactions (IDLE_IN_TRANSACTION_MS), which frees the lease rows. Once it runs
+ *   again, its saves are refused (the fencing token, or the row version the new owner moved on), it says it lost
+ *   its leases, and it lets the rollouts go.
  * What happened is read from the world, not only from Flightdeck's events: the simulated hosts' installs and load
  * balancers' weight changes (the state file the replicas share) and the cards the receiver got.
  */
 import { afterEach, beforeAll, expect, it } from "vitest";
+import { IDLE_IN_TRANSACTION_MS } from "@/db/pg/driver";
 import { rawRows } from "@/db/store/test-stores";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import { buildWorker } from "@/scripts/build-worker.mjs";
@@ -60,7 +62,7 @@ it(
 );
 
 it(
-  "a replica paused past its TTL in the middle of its passes is taken over within one TTL; woken up, it writes nothing over the new owners' work and lets the rollouts go",
+  "a replica paused past its TTL in the middle of its saves is taken over once its leases lapse and the server ends its idle transactions; woken up, it writes nothing over the new owners' work and lets the rollouts go",
   { timeout: 120_000 },
   async () => {
     const regions = 12;
@@ -70,10 +72,12 @@ it(
     const victim = await busiestReplicaMidStage(f, regions);
 
     // Catch its passes mid-way: one of its rows held, so the save of that rollout waits inside its transaction
-    // (its lease confirmed, so locked), then the samples table held, so the passes of its other rollouts wait in
-    // their reads, before their saves. Then pause it.
+    // (its lease confirmed, so locked), then the samples table held, so the saves of its other rollouts wait at
+    // their sample's insert (their leases confirmed too: a pass reads its stage's samples from the runner's cache).
+    // Then pause it. Its sessions sit idle in their transactions, holding the lease rows, until the server ends them.
     const pool = f.db.raw.$client;
     const holder = await pool.connect();
+    let freedAt = Infinity;
     try {
       await holder.query("begin");
       await holder.query(`select id from region_rollouts where id = '${victim.rows[0].id}' for update`);
@@ -89,12 +93,16 @@ it(
       victim.replica.child.kill("SIGSTOP");
     } finally {
       await holder.query("commit");
+      freedAt = Date.now() + IDLE_IN_TRANSACTION_MS;
       holder.release();
     }
     const lapsedAt = await lapseWithinOneTtl(f, victim, Date.now());
 
     const { takenAt } = await takeover(f, victim);
-    expect(Math.max(...takenAt.values()) - lapsedAt, "last lease taken over, ms after the leases lapsed").toBeLessThan(SLACK_MS);
+    expect(
+      Math.max(...takenAt.values()) - Math.max(lapsedAt, freedAt),
+      "last lease taken over, ms after the leases lapsed and the server freed the paused replica's lease rows",
+    ).toBeLessThan(SLACK_MS);
     await new Promise((r) => setTimeout(r, 1_000));
     victim.replica.child.kill("SIGCONT");
 
