@@ -77,16 +77,13 @@ export async function loadStageSamples(
   // Samples are append-only and, while the runner holds the rollout's lease, written by nobody else: with the
   // runner's cache, the stage is read once and each sample the runner saves is added as it commits (rememberSample).
   const key = stageKey(state);
-  if (cached && cached.key !== key) Object.assign(cached, { key, after: state.stageStartedAt, samples: [], complete: false });
+  if (cached && cached.key !== key) Object.assign(cached, { key, samples: [], complete: false });
   if (cached?.complete) return cached.samples;
-  const after = cached?.after ?? state.stageStartedAt;
+  const after = cached?.samples.at(-1)?.takenAt ?? state.stageStartedAt;
   const fresh = await readStageSamples(db, state.id, state.stageIndex, after);
   if (!cached) return fresh;
   // Appended in place: the cache lives as long as its stage, and one more copy of it per pass was old-space garbage.
-  if (fresh.length > 0) {
-    cached.after = fresh[fresh.length - 1].takenAt;
-    cached.samples.push(...fresh);
-  }
+  cached.samples.push(...fresh);
   cached.complete = true;
   return cached.samples;
 }
@@ -107,7 +104,6 @@ export function rememberSample(
     return;
   }
   cached.samples.push(sample);
-  cached.after = sample.takenAt;
 }
 
 const stageKey = (s: { stageIndex: number; stageStartedAt: number | null }) => `${s.stageIndex}/${s.stageStartedAt}`;
@@ -168,7 +164,7 @@ export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "a
   samples?: SamplesCache;
 };
 /** `complete`: holds every judged sample of the stage (read once, then each one the runner saved added). */
-export type SamplesCache = { key: string; after: number; samples: StageSample[]; complete: boolean };
+export type SamplesCache = { key: string; samples: StageSample[]; complete: boolean };
 export type ContextCache = Map<string, StaticContext>;
 
 /** The stop-all a person declared and nobody lifted yet, or null. */
@@ -205,7 +201,7 @@ export async function loadRegionRolloutContext(
     row,
     state,
     freezeRules: { windows: config.freezes, stopAll: stopAll === undefined ? await stopAllInForce(db) : stopAll },
-    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", after: 0, samples: [], complete: false }) : undefined),
+    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", samples: [], complete: false }) : undefined),
     upstream,
     gate: {
       required: requiredReviewers(config, region.environment),

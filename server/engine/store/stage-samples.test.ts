@@ -39,7 +39,7 @@ describe.each(DIALECTS)("the runner's stage samples on $dialect", ({ open }) => 
   async function setUp() {
     store = await freshStore(open);
     await seedRollout(store);
-    const cache: ContextCache = new Map([[RR, { samples: { key: "", after: 0, samples: [], complete: false } } as unknown as StaticContext]]);
+    const cache: ContextCache = new Map([[RR, { samples: { key: "", samples: [], complete: false } } as unknown as StaticContext]]);
     const entry = cache.get(RR)!.samples as SamplesCache;
     return { ...counted(store), cache, entry };
   }
