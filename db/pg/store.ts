@@ -12,9 +12,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type pg from "pg";
 import type { Query, Tables } from "../store/query";
-import { EXCLUSIVE_OUTSIDE, MISUSE, repositories, type Repositories, type Store } from "../store/store";
+import { EXCLUSIVE_OUTSIDE, MISUSE, repositories, saveSampledIn, type Repositories, type Store } from "../store/store";
 import { onConnection, type PgQuery } from "./driver";
 import { pgLiveSignal } from "./live";
+import { saveSampledOnPool } from "./sampled-save";
 import { pgTables } from "./schema";
 
 export type PgStore = Store & {
@@ -70,6 +71,7 @@ export function pgStore(q: PgQuery): PgStore {
           throw error;
         }
       },
+      saveSampled: (save) => saveSampledIn(tx, save),
       close: async () => {
         throw new Error("a transaction cannot close the store");
       },
@@ -87,6 +89,7 @@ export function pgStore(q: PgQuery): PgStore {
     live,
     exclusive: () => Promise.reject(new Error(EXCLUSIVE_OUTSIDE)),
     raw: q,
+    saveSampled: (save) => (inTransaction.getStore() ? Promise.reject(new Error(MISUSE)) : saveSampledOnPool(pool, save)),
     async transaction(fn) {
       if (inTransaction.getStore()) throw new Error(MISUSE);
       const client = await pool.connect();

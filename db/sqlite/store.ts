@@ -14,7 +14,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as schema from "../schema";
-import { EXCLUSIVE_OUTSIDE, liveListeners, MISUSE, repositories, type LiveSignal, type Repositories, type Store } from "../store/store";
+import { EXCLUSIVE_OUTSIDE, liveListeners, MISUSE, repositories, saveSampledIn, type LiveSignal, type Repositories, type Store } from "../store/store";
 import type { SqliteQuery } from "./driver";
 import { walWatch } from "./live";
 
@@ -105,12 +105,27 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
         throw error;
       }
     },
+    saveSampled: (save) => saveSampledIn(txStore, save),
     close: async () => {
       throw new Error("a transaction cannot close the store");
     },
   };
 
   const gatedRepos = Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, gate(repo)])) as Repositories;
+
+  const transaction: Store["transaction"] = (fn) =>
+    inTurn(async () => {
+      client.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await inTransaction.run(true, () => fn(txStore));
+        client.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (client.inTransaction) client.exec("ROLLBACK");
+        liveWritten = false;
+        throw error;
+      }
+    });
 
   return {
     ...gatedRepos,
@@ -119,19 +134,8 @@ export function sqliteStore(q: SqliteQuery): SqliteStore {
     exclusive: () => Promise.reject(new Error(EXCLUSIVE_OUTSIDE)),
     raw: q,
     $client: client,
-    transaction: (fn) =>
-      inTurn(async () => {
-        client.exec("BEGIN IMMEDIATE");
-        try {
-          const result = await inTransaction.run(true, () => fn(txStore));
-          client.exec("COMMIT");
-          return result;
-        } catch (error) {
-          if (client.inTransaction) client.exec("ROLLBACK");
-          liveWritten = false;
-          throw error;
-        }
-      }),
+    transaction,
+    saveSampled: (save) => transaction((tx) => saveSampledIn(tx, save)),
     close: () =>
       inTurn(async () => {
         wal.close();

@@ -5,7 +5,10 @@
  * `db/client.ts`. Repositories are written once in portable drizzle (awaited queries, no driver-only calls) and
  * run on both.
  */
+import type { samples } from "../schema";
 import type { Query, Tables } from "./query";
+import type { LeaseClaim } from "./repositories/leases";
+import type { RegionRolloutRow } from "./repositories/region-rollouts";
 import { serviceRepository } from "./repositories/services";
 import { regionRepository } from "./repositories/regions";
 import { artifactRepository } from "./repositories/artifacts";
@@ -77,8 +80,36 @@ export type Store = Repositories & {
   exclusive(topic: string): Promise<void>;
   /** Run `fn` in one transaction: all its writes commit together or none do. Use only `tx` inside it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * A runner's save of a pass that only took a sample, all or nothing: the lease confirmed (its fencing token), the
+   * region rollout saved `WHERE version = expected`, and the samples written. PostgreSQL sends it as one statement
+   * (db/pg/sampled-save.ts) rather than a transaction of five round trips; SQLite runs `saveSampledIn`.
+   */
+  saveSampled(save: SampledSave): Promise<SampledSaveResult>;
   close(): Promise<void>;
 };
+
+/** A runner's quiet save: what `Store.saveSampled` writes. */
+export type SampledSave = {
+  /** The region rollout as decided: every column a decision may change is written. */
+  next: RegionRolloutRow;
+  expectedVersion: number;
+  /** The runner's lease: confirmed in the same write, else nothing is written. */
+  lease: LeaseClaim;
+  /** The sample taken and the baseline it was compared with (none when the pass judged nothing). */
+  samples: Array<typeof samples.$inferInsert>;
+};
+
+/** Not fenced: the lease is another's now and nothing was written. Fenced: the saved row, or null when the row changed. */
+export type SampledSaveResult = { fenced: false } | { fenced: true; saved: RegionRolloutRow | null };
+
+/** `saveSampled` as its three statements, on a transaction's handle (the caller's, or one opened for it). */
+export async function saveSampledIn(tx: Store, save: SampledSave): Promise<SampledSaveResult> {
+  if (!(await tx.leases.confirm(save.lease))) return { fenced: false };
+  const saved = await tx.regionRollouts.saveVersioned(save.next, save.expectedVersion);
+  if (saved && save.samples.length > 0) await tx.samples.insert(save.samples[0], save.samples[1]);
+  return { fenced: true, saved };
+}
 
 export type LiveSignal = {
   /** `listener` is called after each commit that added events or samples; returns the unsubscribe. */

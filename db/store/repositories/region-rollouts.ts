@@ -7,11 +7,14 @@ import type { Query, Tables } from "../query";
 
 export type RegionRolloutRow = typeof regionRollouts.$inferSelect;
 
+/** What a decision never writes: the region rollout's identity and plan (never moved once planned). */
+export const DECIDED_OMIT = ["id", "rolloutId", "regionId", "position", "previousArtifactId"] as const;
+
 // --- engine: hot statements (runner, store) ---
 const p = sql.placeholder;
 const engineStatements = perHandle((q, { regionRollouts }) => {
-  /** What a decision writes: every column but the region rollout's identity and plan (never moved once planned). */
-  const decided = boundColumns(regionRollouts, ["id", "rolloutId", "regionId", "position", "previousArtifactId"]);
+  /** What a decision writes: every column but the region rollout's identity and plan. */
+  const decided = boundColumns(regionRollouts, DECIDED_OMIT);
   return {
     encodeDecided: decided.encode,
     byId: prepare(

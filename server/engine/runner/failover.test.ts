@@ -71,10 +71,12 @@ it(
     await f.startRollouts();
     const victim = await busiestReplicaMidStage(f, regions);
 
-    // Catch its passes mid-way: one of its rows held, so the save of that rollout waits inside its transaction
-    // (its lease confirmed, so locked), then the samples table held, so the saves of its other rollouts wait at
-    // their sample's insert (their leases confirmed too: a pass reads its stage's samples from the runner's cache).
-    // Then pause it. Its sessions sit idle in their transactions, holding the lease rows, until the server ends them.
+    // Catch its passes mid-way: one of its rows held, so the save of that rollout waits on it (its lease confirmed,
+    // so locked), then the samples table held, so the saves of its other rollouts wait at their sample's insert
+    // (their leases confirmed too: a pass reads its stage's samples from the runner's cache). Then pause it. A save
+    // that only takes a sample is one statement (db/pg/sampled-save.ts): the server finishes it once the table is
+    // let go, paused client or not, before any take-over (which waits for the lease row). A save in a transaction
+    // sits idle in it, holding its lease row, until the server ends it.
     const pool = f.db.raw.$client;
     const holder = await pool.connect();
     let freedAt = Infinity;
@@ -82,9 +84,9 @@ it(
       await holder.query("begin");
       await holder.query(`select id from region_rollouts where id = '${victim.rows[0].id}' for update`);
       await waitFor("a save of the victim waiting inside its transaction", async () => {
-        // Waiting for the held row in a transaction that already wrote (its lease confirmed): the victim's save.
+        // Waiting for the held row after its lease was confirmed (a write: the backend has a transaction id): the victim's save.
         const { rows } = await pool.query(
-          `select pid from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null and query like 'update "region_rollouts"%'`,
+          `select pid from pg_stat_activity where wait_event_type = 'Lock' and backend_xid is not null and query ilike '%update "region_rollouts"%'`,
         );
         return rows.length > 0;
       });

@@ -4,6 +4,7 @@
  * Used by the runner and by the manual actions in server/services, so both keep the same bookkeeping.
  */
 import type { Store } from "@/db/client";
+import type { SampledSave } from "@/db/store/store";
 import type { LeaseClaim } from "@/db/store/repositories/leases";
 import type { RegionStateRow } from "@/db/store/repositories/regions";
 import { TERMINAL_PHASES, type Assessment, type EventDraft, type Observation, type RegionPhase, type Transition } from "@/server/engine/machine/types";
@@ -55,10 +56,48 @@ export const isTerminal = (phase: RegionPhase) => TERMINAL_PHASES.includes(phase
  * and plan columns never move), `WHERE version = expected`, with its hot statements prepared per connection.
  */
 export async function saveTransition(db: Store, input: SaveTransitionInput): Promise<RegionRolloutRow | null> {
-  const saved = await db.transaction(async (tx) => {
+  const { row, now } = input;
+  const next: RegionRolloutRow = { ...row, ...input.transition.patch, nextTickAt: input.nextTickAt ?? now, updatedAt: now };
+  const judged = input.assessment && input.observation ? { assessment: input.assessment, observation: input.observation } : null;
+  const saved = isSampleOnly(input, next) ? await saveSampleOnly(db, input, next, judged) : await saveWhole(db, input, next, judged);
+  // Counted once committed: a decision that lost its race did not happen.
+  if (saved) input.consumers.count(row.regionId, input.transition.events, judged?.assessment.verdict);
+  return saved;
+}
+
+type Judged = { assessment: Assessment; observation: Observation } | null;
+
+/**
+ * A runner's pass that only took a sample: no event, the same phase and stage, no traffic moved, no request of a
+ * person to settle, no observation period ending. Everything but the row and its samples would write nothing
+ * (stage rows, what the region serves, the next region, quarantine, emergency batch), so the store saves it as one
+ * write (`Store.saveSampled`: one statement on PostgreSQL).
+ */
+function isSampleOnly(input: SaveTransitionInput, next: RegionRolloutRow): input is SaveTransitionInput & { lease: LeaseClaim } {
+  const { row } = input;
+  return (
+    input.lease !== undefined &&
+    input.transition.events.length === 0 &&
+    input.verifiedSplit === undefined &&
+    input.also === undefined &&
+    next.phase === row.phase &&
+    next.stageIndex === row.stageIndex &&
+    !isTerminal(row.phase) &&
+    row.requestedAction === null &&
+    !(row.observeUntil !== null && next.observeUntil === null)
+  );
+}
+
+async function saveSampleOnly(db: Store, input: SaveTransitionInput & { lease: LeaseClaim }, next: RegionRolloutRow, judged: Judged) {
+  const result = await db.saveSampled({ next, expectedVersion: input.row.version, lease: input.lease, samples: judged ? sampleRows(input.row, judged) : [] });
+  if (!result.fenced) throw new LeaseLost(input.lease);
+  return result.saved;
+}
+
+async function saveWhole(db: Store, input: SaveTransitionInput, next: RegionRolloutRow, judged: Judged): Promise<RegionRolloutRow | null> {
+  return db.transaction(async (tx) => {
     const { row, now } = input;
     if (input.lease && !(await tx.leases.confirm(input.lease))) throw new LeaseLost(input.lease);
-    const next: RegionRolloutRow = { ...row, ...input.transition.patch, nextTickAt: input.nextTickAt ?? now, updatedAt: now };
     const saved = await tx.regionRollouts.saveVersioned(next, row.version);
     if (!saved) return null;
 
@@ -67,7 +106,10 @@ export async function saveTransition(db: Store, input: SaveTransitionInput): Pro
       const values = eventRow(input, e);
       written.push({ ...values, id: await tx.events.insertOne(values) });
     }
-    if (input.assessment && input.observation) await insertSamples(tx, row, input.assessment, input.observation);
+    if (judged) {
+      const [sample, baseline] = sampleRows(row, judged);
+      await tx.samples.insert(sample, baseline);
+    }
     // After the samples: an incident card shows the breaching sample's numbers.
     await input.consumers.enqueue(tx, written);
     await updateStageRows(tx, row, saved, now);
@@ -86,9 +128,6 @@ export async function saveTransition(db: Store, input: SaveTransitionInput): Pro
     await settleEmergencyBatch(tx, { row, saved, serviceId: input.rollout.serviceId, now, consumers: input.consumers });
     return saved;
   });
-  // Counted once committed: a decision that lost its race did not happen.
-  if (saved) input.consumers.count(input.row.regionId, input.transition.events, input.assessment && input.observation ? input.assessment.verdict : undefined);
-  return saved;
 }
 
 /** The runner saw nothing to do before `nextTickAt`; unless the row changed meanwhile (a command woke it). */
@@ -123,19 +162,18 @@ export async function insertEvents(tx: Store, input: EventContext, drafts: Event
  * The canary sample with its verdict and the figures behind it (bounds, p-values, effect sizes), and the old
  * colour's as the baseline it is compared with; both with their error counts, so a verdict can be re-derived.
  */
-async function insertSamples(tx: Store, row: RegionRolloutRow, assessment: Assessment, observation: Observation): Promise<void> {
+function sampleRows(row: RegionRolloutRow, { assessment, observation }: NonNullable<Judged>): SampledSave["samples"] {
   const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  await tx.samples.insert(
-    {
-      ...base,
-      role: "canary",
-      ...measured(observation.canary),
-      verdict: assessment.verdict,
-      reasons: assessment.reasons,
-      judgement: assessment.judgement ?? null,
-    },
-    observation.baseline ? { ...base, role: "baseline", ...measured(observation.baseline), verdict: null, reasons: null, judgement: null } : undefined,
-  );
+  const canary = {
+    ...base,
+    role: "canary" as const,
+    ...measured(observation.canary),
+    verdict: assessment.verdict,
+    reasons: assessment.reasons,
+    judgement: assessment.judgement ?? null,
+  };
+  if (!observation.baseline) return [canary];
+  return [canary, { ...base, role: "baseline" as const, ...measured(observation.baseline), verdict: null, reasons: null, judgement: null }];
 }
 
 function measured(m: Observation["canary"]) {
