@@ -75,9 +75,10 @@ const workLeft = (regionRollouts: Tables["regionRollouts"], finished: readonly R
 const scheduleScans = perHandle((q, { regionRollouts }) => {
   const byFinished = new Map<string, ReturnType<typeof prepareScans>>();
   const prepareScans = (finished: readonly RegionPhase[]) => ({
+    // Whole rows: a pass starts from the row its tick's scan read (see server/engine/runner/reconcile.ts).
     due: prepare(
       q
-        .select({ id: regionRollouts.id, rolloutId: regionRollouts.rolloutId, nextTickAt: regionRollouts.nextTickAt })
+        .select()
         .from(regionRollouts)
         .where(and(workLeft(regionRollouts, finished), lte(regionRollouts.nextTickAt, p("now"))))
         .orderBy(asc(regionRollouts.nextTickAt), asc(regionRollouts.rolloutId), asc(regionRollouts.position)),
@@ -190,9 +191,8 @@ export function regionRolloutRepository(q: Query, t: Tables) {
       return row;
     },
 
-    /** Region rollouts with work left that are due by `now`, in the order the runner takes them. */
-    /** The region rollouts with work left due by `now`, in due order (then rollout and position). */
-    async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<Array<{ id: string; rolloutId: string; nextTickAt: number }>> {
+    /** The region rollouts with work left due by `now`, whole, in due order (then rollout and position): the runner's tick. */
+    async dueWithWorkLeft(finished: readonly RegionPhase[], now: number): Promise<RegionRolloutRow[]> {
       return scheduleStatements(finished).due.execute({ now });
     },
 

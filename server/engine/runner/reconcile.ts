@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Store } from "@/db/client";
+import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
 import type { LeaseClaim } from "@/db/store/repositories/leases";
 import type { FleetConfig } from "@/server/config/schema";
 import { decide } from "@/server/engine/machine";
@@ -43,6 +44,13 @@ export type ReconcileDeps = {
   lease?: LeaseClaim;
   /** The stop-all in force as the runner read it for this tick (the pass's first load); omitted, it is read. */
   stopAll?: StopAll | null;
+  /**
+   * The row as the runner's scan of due work read it this tick: the pass starts from it rather than read it again
+   * (a round trip per pass on PostgreSQL). Before an effect on the world, the row is read afresh and the pass
+   * stops if it changed meanwhile (a person's command): nothing is done on a decision the database moved past.
+   * A save is version-checked anyway.
+   */
+  scanned?: RegionRolloutRow;
 };
 
 export type ReconcileResult = {
@@ -59,9 +67,11 @@ export const IDLE_RECHECK_MS = 60_000;
 
 export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutId: string): Promise<ReconcileResult> {
   const maxActions = deps.maxActions ?? 50;
-  const first = await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache, deps.stopAll);
+  const first = await loadRegionRolloutContext(deps.db, deps.config, regionRolloutId, deps.cache, deps.stopAll, deps.scanned);
   if (!first) return { outcome: "missing", actions: 0, nextTickAt: null };
   let ctx: RegionRolloutContext = first;
+  /** Whether `ctx.row` is known current: read by this pass or saved by it, not taken from the tick's scan. */
+  let current = deps.scanned === undefined;
   const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
   const history: HistoryCache = new Map();
 
@@ -90,6 +100,10 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
         : { outcome: "lost", actions, nextTickAt: null };
     }
 
+    if (action.kind === "effect" && !current) {
+      if ((await deps.db.regionRollouts.byId(ctx.row.id))?.version !== ctx.row.version) return { outcome: "lost", actions, nextTickAt: null };
+      current = true;
+    }
     await beforeStageMove(fast, ctx.state, action);
     const done = await carryOut(deps, ctx, action, log);
     // Decide the next step on the new state before saving, so a pass that ends in a wait saves once.
@@ -125,6 +139,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
       : { ...after, row: saved, state: rowToState(saved) };
     if (!reloaded) return { outcome: "missing", actions: actions + 1, nextTickAt: null };
     ctx = reloaded;
+    current = true;
   }
   return { outcome: "capped", actions: maxActions, nextTickAt: deps.clock.now() };
 }

@@ -15,6 +15,7 @@ import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Store } from "@/db/client";
+import type { RegionRolloutRow } from "@/db/store/repositories/region-rollouts";
 import type { FleetConfig } from "@/server/config/schema";
 import { TERMINAL_PHASES } from "@/server/engine/machine/types";
 import { logger as rootLogger } from "@/server/log";
@@ -265,7 +266,7 @@ export class Runner {
 
     const report: TickReport = { leased: heldIds, reconciled: due.map((r) => r.id), errors: 0 };
     const launched = due.map((r) => {
-      const job = this.reconcileOne(r.id, r.rolloutId, stopAll).then((ok) => {
+      const job = this.reconcileOne(r, stopAll).then((ok) => {
         if (!ok) report.errors++;
       });
       // A pass that ended may have left its region due at once (the next step of a chain): look again.
@@ -302,14 +303,19 @@ export class Runner {
     }
   }
 
-  private async reconcileOne(regionRolloutId: string, rolloutId: string, stopAll: StopAll | null): Promise<boolean> {
+  /** One pass, from the row as the tick's scan read it (`scanned`). */
+  private async reconcileOne(scanned: RegionRolloutRow, stopAll: StopAll | null): Promise<boolean> {
     const { db, clock } = this.opts;
+    const { id: regionRolloutId, rolloutId } = scanned;
     // The lease as it was when the pass began: every save of the pass confirms it.
     const lease = this.leases.claimOf(rolloutId);
     if (!lease) return true;
     try {
-      if (this.pausedSeen.has(regionRolloutId)) await this.checkTrafficIfResumed(regionRolloutId);
-      const result = await reconcileRegionRollout({ ...this.opts, cache: this.cache, signal: this.abort.signal, lease, stopAll }, regionRolloutId);
+      // A region this runner left paused has its traffic checked first, and its pass reads its row afresh after that.
+      const seenPaused = this.pausedSeen.has(regionRolloutId);
+      if (seenPaused) await this.checkTrafficIfResumed(regionRolloutId);
+      const deps = { ...this.opts, cache: this.cache, signal: this.abort.signal, lease, stopAll, scanned: seenPaused ? undefined : scanned };
+      const result = await reconcileRegionRollout(deps, regionRolloutId);
       if (result.paused) this.pausedSeen.add(regionRolloutId);
       return true;
     } catch (err) {

@@ -175,7 +175,8 @@ export async function stopAllInForce(db: Store): Promise<StopAll | null> {
 
 /**
  * Null when the region rollout does not exist. `stopAll` is the stop-all as the caller last read it (the runner
- * reads it once per tick); omitted, it is read here. Throws when its region has left the config.
+ * reads it once per tick); omitted, it is read here. `scanned` is the row as the runner's scan of due work read it
+ * this tick; omitted, it is read here. Throws when its region has left the config.
  * The upstream region matters only while this one is pending, and the approvals only until it passed its
  * gate (the machine reads them in no other phase), so other phases skip those reads.
  */
@@ -185,8 +186,9 @@ export async function loadRegionRolloutContext(
   regionRolloutId: string,
   cache?: ContextCache,
   stopAll?: StopAll | null,
+  scanned?: RegionRolloutRow,
 ): Promise<RegionRolloutContext | null> {
-  const row = await db.regionRollouts.byId(regionRolloutId);
+  const row = scanned ?? (await db.regionRollouts.byId(regionRolloutId));
   if (!row) return null;
   const fixed = cache?.get(row.id) ?? (await loadStatic(db, config, row));
   if (!fixed) return null;
