@@ -190,7 +190,10 @@ export class Runner {
     if (clock.kind === "virtual") return clock.sleep(next === null ? maxSleepMs : Math.max(0, next - now), signal);
     if (next !== null && next <= now) {
       this.dueRead = this.lastDueRead;
-      return;
+      // Work is due already: the next tick starts at once, but after the timers and I/O waiting. On SQLite every
+      // await of a tick resolves at once, so a runner that is behind would otherwise never yield: the web server
+      // in its process, its own timers and a parent's messages would wait until it caught up.
+      return new Promise((resolve) => setImmediate(resolve));
     }
     const until = now + Math.min(Math.max(0, (next ?? Infinity) - now), maxSleepMs);
     while (clock.now() < until) {
