@@ -1,8 +1,9 @@
 /**
  * Everything one decision about a region rollout needs: its state, its stages, its rollout and artifact, the region
  * before it, its approval gate and its stage's samples. The row, the region before it and the gate are read fresh
- * from the database every pass; what never changes once planned, and the stage's samples while the runner holds
- * the rollout's lease (nobody else writes them), come from the runner's cache when it passes one.
+ * from the database every pass (the row by the runner's scan of due work in the same tick, when it passes it); what
+ * never changes once planned, and the stage's samples while the runner holds the rollout's lease (nobody else
+ * writes them), come from the runner's cache when it passes one.
  */
 import type { Store } from "@/db/client";
 import type { ApprovalRow } from "@/db/store/repositories/approvals";
