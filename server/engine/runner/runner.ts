@@ -151,7 +151,7 @@ export class Runner {
     const { db, clock } = this.opts;
     const now = clock.now();
     const mine = (r: { id: string; rolloutId: string }) => this.launchable(r);
-    const dueNow = await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now);
+    const dueNow = await this.dueRows(now);
     const due = dueNow.find(mine);
     if (due) {
       this.lastDueRead = dueNow;
@@ -259,7 +259,7 @@ export class Runner {
     const heldIds = this.leases.rolloutIds();
     // The rows the sleep that woke this tick found due, else a fresh read: each scan waits its turn for the
     // store behind the passes in flight, so reading twice made every pass that much later.
-    const dueRows = this.dueRead ?? (heldIds.length === 0 ? [] : await db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, clock.now()));
+    const dueRows = this.dueRead ?? (heldIds.length === 0 ? [] : await this.dueRows(clock.now()));
     this.dueRead = null;
     // Held rollouts are filtered here, not with `rollout_id IN (...)`: binding a thousand ids cost ~2.5 ms a tick.
     const due = dueRows.filter((r) => this.launchable(r));
@@ -281,6 +281,16 @@ export class Runner {
       return tracked;
     });
     return { report, done: Promise.all(launched).then(() => undefined) };
+  }
+
+  /**
+   * The region rollouts due by `now`, but those with a pass running when they were read: such a row may predate
+   * that pass's save, and a pass starts from the row its tick read. The next scan reads them again.
+   */
+  private async dueRows(now: number): Promise<DueRows> {
+    const running = this.inFlight.size === 0 ? null : new Set(this.inFlight.keys());
+    const rows = await this.opts.db.regionRollouts.dueWithWorkLeft(TERMINAL_PHASES, now);
+    return running ? rows.filter((r) => !running.has(r.id)) : rows;
   }
 
   /** A region rollout of a rollout we hold and whose traffic is checked, with no pass running. */
