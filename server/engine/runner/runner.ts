@@ -74,8 +74,11 @@ export class Runner {
   private housekeeping: Promise<void> | null = null;
   /** Rollouts just taken over whose traffic is being checked: none of their passes starts before it is. */
   private readonly settling = new Set<string>();
-  /** What `nextDueAt` last found due, when it found any. */
-  private lastDueRead: DueRows = [];
+  /**
+   * What the last `nextDueAt` found due, or null when it found nothing due now. Never an older read: a pass starts
+   * from its tick's row, and a row read before its region's last pass saved would start a pass on a stale row.
+   */
+  private lastDueRead: DueRows | null = null;
   /** The due rows the real-clock sleep woke on, taken by the tick it wakes so one scan serves both. */
   private dueRead: DueRows | null = null;
   private abort = unlimited(new AbortController());
@@ -153,10 +156,8 @@ export class Runner {
     const mine = (r: { id: string; rolloutId: string }) => this.launchable(r);
     const dueNow = await this.dueRows(now);
     const due = dueNow.find(mine);
-    if (due) {
-      this.lastDueRead = dueNow;
-      return due.nextTickAt;
-    }
+    this.lastDueRead = due ? dueNow : null;
+    if (due) return due.nextTickAt;
     const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, NEXT_DUE_LOOKAHEAD);
     // Past a page of rollouts that another runner holds, wake at the last of them and look again.
     return (later.find(mine) ?? (later.length === NEXT_DUE_LOOKAHEAD ? later.at(-1) : undefined))?.nextTickAt ?? null;
