@@ -4,7 +4,11 @@
  * is marked `protected: false`), a simulated deploy of 0 s, a 1 s analysis interval, and stages long enough that
  * every region is still sampling its first stage when the measurement ends.
  */
+import type { Store } from "@/db/client";
+import type { Actor } from "@/server/actor";
 import { FleetConfig } from "@/server/config/schema";
+import { fixedClock } from "@/server/engine/clock";
+import { startRollout } from "@/server/services/rollouts";
 
 export const BENCH_SERVICE = "bench";
 export const BENCH_DIGEST = `sha256:${"b".repeat(64)}`;
@@ -31,4 +35,24 @@ export function benchConfig(regions: number, intervalSeconds: number, stageMinut
     })),
     policies: { environments: [{ match: "*", protected: false }] },
   });
+}
+
+/**
+ * One rollout per region of `benchConfig(regions, …)`, each written with its own start time, spread evenly over one
+ * interval from `startAt`, so their due times spread as a fleet's would (one artifact, registered by the first).
+ */
+export async function startStaggered(db: Store, config: FleetConfig, actor: Actor, regions: number, startAt: number, intervalMs: number): Promise<void> {
+  let artifactId: string | undefined;
+  for (let i = 0; i < regions; i++) {
+    const started = await startRollout(
+      { db, config, actor, clock: fixedClock(startAt + Math.floor((i * intervalMs) / regions)) },
+      {
+        serviceId: BENCH_SERVICE,
+        ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),
+        strategy: "parallel",
+        regions: [regionId(i)],
+      },
+    );
+    artifactId = started.artifact.id;
+  }
 }

@@ -13,15 +13,13 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { migrateDatabase, openDatabase } from "@/db/client";
 import type { Actor } from "@/server/actor";
-import { fixedClock } from "@/server/engine/clock";
 import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders } from "@/server/providers/types";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
-import { startRollout } from "@/server/services/rollouts";
-import { BENCH_DIGEST, BENCH_SERVICE, benchConfig, regionId } from "./fleet";
+import { benchConfig, startStaggered } from "./fleet";
 import { percentile } from "./stats";
 
 const INTERVAL_MS = 1_000;
@@ -128,19 +126,7 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   // the engine starts: it takes every lease in its first tick and runs each rollout's first pass at its start
   // time. (Started live, a rollout waits for the runner's next lease scan, up to 1 s, which would bunch them.)
   const startAt = Date.now() + 1_000 + regions * 2;
-  let artifactId: string | undefined;
-  for (let i = 0; i < regions; i++) {
-    const started = await startRollout(
-      { db, config, actor, clock: fixedClock(startAt + Math.floor((i * INTERVAL_MS) / regions)) },
-      {
-        serviceId: BENCH_SERVICE,
-        ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),
-        strategy: "parallel",
-        regions: [regionId(i)],
-      },
-    );
-    artifactId = started.artifact.id;
-  }
+  await startStaggered(db, config, actor, regions, startAt, INTERVAL_MS);
   const createdLateMs = Math.max(0, Date.now() - startAt);
   const runner = startEngine({ db, config, clock: realClock, world, providers, runner: { id: "bench" } });
   await sleep(startAt + INTERVAL_MS - Date.now());

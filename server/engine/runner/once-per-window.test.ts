@@ -8,13 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { migrateDatabase, openDatabase } from "@/db/client";
-import { fixedClock, realClock } from "@/server/engine/clock";
+import { realClock } from "@/server/engine/clock";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
-import { startRollout } from "@/server/services/rollouts";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
 import type { RegionProviders } from "@/server/providers/types";
-import { BENCH_DIGEST, BENCH_SERVICE, benchConfig, regionId } from "@/scripts/bench/engine/fleet";
+import { benchConfig, startStaggered } from "@/scripts/bench/engine/fleet";
 import { startEngine } from ".";
 import { cachedProviders } from "./providers";
 import { addUser } from "./test-fixtures";
@@ -32,19 +31,7 @@ it("measures each window of each region once, however its ticks and passes overl
     const actor = addUser(db, "dana", "Dana", ["deployer"]);
     // Starts spread over one interval, as in the engine benchmark, so passes of neighbouring ticks overlap.
     const startAt = Date.now() + 500;
-    let artifactId: string | undefined;
-    for (let i = 0; i < REGIONS; i++) {
-      const started = await startRollout(
-        { db, config, actor, clock: fixedClock(startAt + Math.floor((i * INTERVAL_MS) / REGIONS)) },
-        {
-          serviceId: BENCH_SERVICE,
-          ...(artifactId ? { artifactId } : { artifact: { version: "1.0.0", digest: BENCH_DIGEST } }),
-          strategy: "parallel",
-          regions: [regionId(i)],
-        },
-      );
-      artifactId = started.artifact.id;
-    }
+    await startStaggered(db, config, actor, REGIONS, startAt, INTERVAL_MS);
 
     const measured = new Map<string, number>();
     const world = new SimulatedWorld({ seed: 1, requestsPerSecond: 1_000, recordCalls: false });
