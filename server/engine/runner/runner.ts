@@ -64,7 +64,10 @@ const COMMIT_LOOK_GAP_MS = 50;
  */
 const LAUNCH_BATCH = 32;
 
-/** How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds. */
+/**
+ * How many later region rollouts `nextDueAt` reads at once to find the first one this runner holds, when other
+ * runners hold some rollouts; a runner that held all of them at its last lease scan reads one.
+ */
 const NEXT_DUE_LOOKAHEAD = 20;
 
 export class Runner {
@@ -79,6 +82,8 @@ export class Runner {
   private readonly pausedSeen = new Set<string>();
   private lastHeartbeatAt = -Infinity;
   private lastLeaseScanAt = -Infinity;
+  /** Whether this runner held every rollout with work left at its last lease scan (the look-ahead then reads one). */
+  private heldAll = false;
   /** The heartbeat and lease scan in flight, if any. */
   private housekeeping: Promise<void> | null = null;
   /** Rollouts just taken over whose traffic is being checked: none of their passes starts before it is. */
@@ -167,9 +172,10 @@ export class Runner {
     const due = dueNow.find(mine);
     this.lastDueRead = due ? dueNow : null;
     if (due) return due.nextTickAt;
-    const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, NEXT_DUE_LOOKAHEAD);
+    const limit = this.heldAll ? 1 : NEXT_DUE_LOOKAHEAD;
+    const later = await db.regionRollouts.nextWithWorkLeft(TERMINAL_PHASES, now, limit);
     // Past a page of rollouts that another runner holds, wake at the last of them and look again.
-    return (later.find(mine) ?? (later.length === NEXT_DUE_LOOKAHEAD ? later.at(-1) : undefined))?.nextTickAt ?? null;
+    return (later.find(mine) ?? (later.length === limit ? later.at(-1) : undefined))?.nextTickAt ?? null;
   }
 
   private async run(first: Promise<{ done: Promise<void> }>): Promise<void> {
@@ -391,7 +397,9 @@ export class Runner {
     this.lastLeaseScanAt = now;
     const active = new Set(await this.opts.db.regionRollouts.rolloutIdsWithWorkLeft(TERMINAL_PHASES));
     const busy = (rolloutId: string) => [...this.inFlight.values()].some((pass) => pass.rolloutId === rolloutId);
-    return this.leases.scan(active, busy, now);
+    const taken = await this.leases.scan(active, busy, now);
+    this.heldAll = [...active].every((rolloutId) => this.leases.has(rolloutId));
+    return taken;
   }
 }
 

@@ -14,6 +14,7 @@ import type { StageRow } from "@/db/store/repositories/stages";
 import { environmentPolicy, regionSettings } from "@/server/config/load";
 import type { FleetConfig, RegionConfig } from "@/server/config/schema";
 import { analysisFromConfig } from "@/server/engine/machine";
+import { SampleColumns } from "./sample-columns";
 import type { FreezeRules, StopAll } from "@/server/engine/machine/freeze";
 import type {
   AnalysisSpec,
@@ -55,13 +56,14 @@ function without<T extends object, K extends keyof T>(row: T, keys: readonly K[]
   return rest as Omit<T, K>;
 }
 
-/** Every column of the row is the machine's state but the plan's keys and the runner's bookkeeping. */
+/**
+ * Every column of the row is the machine's state but the plan's keys and the runner's bookkeeping. Left out by
+ * destructuring: deleting keys from a copy (`without`) made a dictionary-mode object, twice a pass.
+ */
 export function rowToState(row: RegionRolloutRow): RegionRolloutState {
-  return { ...without(row, ["rolloutId", "previousArtifactId", "nextTickAt", "updatedAt", "version"]), cause: (row.cause as CauseItem[] | null) ?? null };
+  const { rolloutId, previousArtifactId, nextTickAt, updatedAt, version, cause, ...state } = row;
+  return { ...state, cause: (cause as CauseItem[] | null) ?? null };
 }
-
-const VERDICTS: Record<Verdict, Verdict> = { pass: "pass", breach: "breach", inconclusive: "inconclusive" };
-const NO_GAPS: StageSample["gaps"] = [];
 
 type StageSampleRow = Awaited<ReturnType<Store["samples"]["stageSamples"]>>[number];
 
@@ -78,15 +80,14 @@ export async function loadStageSamples(
   // Samples are append-only and, while the runner holds the rollout's lease, written by nobody else: with the
   // runner's cache, the stage is read once and each sample the runner saves is added as it commits (rememberSample).
   const key = stageKey(state);
-  if (cached && cached.key !== key) Object.assign(cached, { key, samples: [], complete: false });
-  if (cached?.complete) return cached.samples;
-  const after = cached?.samples.at(-1)?.takenAt ?? state.stageStartedAt;
+  if (cached && cached.key !== key) Object.assign(cached, { key, samples: new SampleColumns(), complete: false });
+  if (cached?.complete) return cached.samples.toSamples();
+  const after = cached?.samples.lastTakenAt ?? state.stageStartedAt;
   const fresh = await readStageSamples(db, state.id, state.stageIndex, after);
   if (!cached) return fresh;
-  // Appended in place: the cache lives as long as its stage, and one more copy of it per pass was old-space garbage.
-  cached.samples.push(...fresh);
+  for (const sample of fresh) cached.samples.push(sample);
   cached.complete = true;
-  return cached.samples;
+  return cached.samples.toSamples();
 }
 
 /**
@@ -115,8 +116,6 @@ async function readStageSamples(db: Store, id: string, stageIndex: number, after
   const baselines = new Map<number, StageSampleRow>();
   for (const r of rows) if (r.role === "baseline") baselines.set(r.takenAt, r);
   const counts = (r: StageSampleRow) => ({ requests: r.requests, errors: r.errors, latencyP95Ms: r.latencyP95Ms });
-  // A stage's samples stay in the runner's cache for the whole stage: the verdict is the machine's own constant
-  // string and "no gaps" one shared empty list, not a fresh string and list per row read.
   return rows
     .filter((r) => r.role === "canary" && r.verdict !== null)
     .map((r) => {
@@ -124,8 +123,8 @@ async function readStageSamples(db: Store, id: string, stageIndex: number, after
       const gaps = (r.judgement as Judgement | null)?.gaps;
       return {
         takenAt: r.takenAt,
-        verdict: VERDICTS[r.verdict as Verdict],
-        gaps: gaps?.length ? gaps : NO_GAPS,
+        verdict: r.verdict as Verdict,
+        gaps: gaps ?? [],
         canary: counts(r),
         baseline: base ? counts(base) : null,
       };
@@ -165,7 +164,7 @@ export type StaticContext = Pick<RegionRolloutContext, "stages" | "rollout" | "a
   samples?: SamplesCache;
 };
 /** `complete`: holds every judged sample of the stage (read once, then each one the runner saved added). */
-export type SamplesCache = { key: string; samples: StageSample[]; complete: boolean };
+export type SamplesCache = { key: string; samples: SampleColumns; complete: boolean };
 export type ContextCache = Map<string, StaticContext>;
 
 /** The stop-all a person declared and nobody lifted yet, or null. */
@@ -204,7 +203,7 @@ export async function loadRegionRolloutContext(
     row,
     state,
     freezeRules: { windows: config.freezes, stopAll: stopAll === undefined ? await stopAllInForce(db) : stopAll },
-    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", samples: [], complete: false }) : undefined),
+    stageSamples: await loadStageSamples(db, state, cache ? (fixed.samples ??= { key: "", samples: new SampleColumns(), complete: false }) : undefined),
     upstream,
     gate: {
       required: requiredReviewers(config, region.environment),

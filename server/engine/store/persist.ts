@@ -163,29 +163,27 @@ export async function insertEvents(tx: Store, input: EventContext, drafts: Event
  * colour's as the baseline it is compared with; both with their error counts, so a verdict can be re-derived.
  */
 function sampleRows(row: RegionRolloutRow, { assessment, observation }: NonNullable<Judged>): SampledSave["samples"] {
-  const base = { regionRolloutId: row.id, stageIndex: row.stageIndex, takenAt: observation.to };
-  const canary = {
-    ...base,
-    role: "canary" as const,
-    ...measured(observation.canary),
-    verdict: assessment.verdict,
-    reasons: assessment.reasons,
-    judgement: assessment.judgement ?? null,
-  };
-  if (!observation.baseline) return [canary];
-  return [canary, { ...base, role: "baseline" as const, ...measured(observation.baseline), verdict: null, reasons: null, judgement: null }];
+  const canary = sampleRow(row, observation.to, "canary", observation.canary, assessment);
+  return observation.baseline ? [canary, sampleRow(row, observation.to, "baseline", observation.baseline, null)] : [canary];
 }
 
-function measured(m: Observation["canary"]) {
-  const counts = countsOf(m);
+/** One literal, not spreads of smaller ones: a save of every pass, and each spread was one more object to build. */
+function sampleRow(row: RegionRolloutRow, takenAt: number, role: "canary" | "baseline", m: Observation["canary"], assessment: Assessment | null) {
   return {
+    regionRolloutId: row.id,
+    stageIndex: row.stageIndex,
+    takenAt,
+    role,
     requests: m.requests,
-    errors: counts.errors,
+    errors: countsOf(m).errors,
     errorRatePct: m.errorRatePct,
     latencyP95Ms: m.latencyP95Ms,
     cpuPct: m.cpuPct ?? null,
     memoryPct: m.memoryPct ?? null,
     healthStatus: m.healthStatus ?? null,
+    verdict: assessment?.verdict ?? null,
+    reasons: assessment?.reasons ?? null,
+    judgement: assessment?.judgement ?? null,
   };
 }
 
