@@ -62,6 +62,23 @@ export type ReconcileResult = {
   paused?: boolean;
 };
 
+/**
+ * The loggers bound to a region rollout, by the rollout row they were made for: the runner's cache keeps that row
+ * between passes, so a region rollout's logger is made once while it stays cached (a pino child runs the logger's
+ * redaction over its bindings: 4 KB a pass) and goes with the cached row.
+ */
+const passLoggers = new WeakMap<object, Map<string, { parent: Logger; log: Logger }>>();
+
+function passLogger(parent: Logger, ctx: RegionRolloutContext): Logger {
+  let byRegion = passLoggers.get(ctx.rollout);
+  if (!byRegion) passLoggers.set(ctx.rollout, (byRegion = new Map()));
+  const made = byRegion.get(ctx.row.regionId);
+  if (made?.parent === parent) return made.log;
+  const log = parent.child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
+  byRegion.set(ctx.row.regionId, { parent, log });
+  return log;
+}
+
 /** Waiting on a person (approval, paused): look again now and then in case a wake-up was missed. */
 export const IDLE_RECHECK_MS = 60_000;
 
@@ -72,7 +89,7 @@ export async function reconcileRegionRollout(deps: ReconcileDeps, regionRolloutI
   let ctx: RegionRolloutContext = first;
   /** Whether `ctx.row` is known current: read by this pass or saved by it, not taken from the tick's scan. */
   let current = deps.scanned === undefined;
-  const log = (deps.log ?? rootLogger).child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
+  const log = passLogger(deps.log ?? rootLogger, ctx);
   const history: HistoryCache = new Map();
 
   for (let actions = 0; actions < maxActions; actions++) {
