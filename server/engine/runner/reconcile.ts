@@ -63,20 +63,20 @@ export type ReconcileResult = {
 };
 
 /**
- * The loggers bound to a region rollout, by the rollout row they were made for: the runner's cache keeps that row
- * between passes, so a region rollout's logger is made once while it stays cached (a pino child runs the logger's
- * redaction over its bindings: 4 KB a pass) and goes with the cached row.
+ * The pass's logger, bound to its rollout and region when first used. A sample pass logs only when something fails,
+ * and a pino child runs the logger's redaction over its bindings: made each pass, 4 KB; kept per region rollout, a
+ * thousand loggers' strings for the collector to mark.
  */
-const passLoggers = new WeakMap<object, Map<string, { parent: Logger; log: Logger }>>();
-
 function passLogger(parent: Logger, ctx: RegionRolloutContext): Logger {
-  let byRegion = passLoggers.get(ctx.rollout);
-  if (!byRegion) passLoggers.set(ctx.rollout, (byRegion = new Map()));
-  const made = byRegion.get(ctx.row.regionId);
-  if (made?.parent === parent) return made.log;
-  const log = parent.child({ correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId });
-  byRegion.set(ctx.row.regionId, { parent, log });
-  return log;
+  const bindings = { correlationId: ctx.rollout.correlationId, rolloutId: ctx.rollout.id, regionId: ctx.row.regionId };
+  let child: Logger | undefined;
+  return new Proxy(parent, {
+    get(_, key) {
+      child ??= parent.child(bindings);
+      const value: unknown = Reflect.get(child, key, child);
+      return typeof value === "function" ? value.bind(child) : value;
+    },
+  });
 }
 
 /** Waiting on a person (approval, paused): look again now and then in case a wake-up was missed. */

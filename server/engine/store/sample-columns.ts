@@ -16,8 +16,8 @@ const NO_GAPS: GapKind[] = [];
 export class SampleColumns {
   length = 0;
   private numbers = new Float64Array(16 * STRIDE);
-  /** The gaps of the samples that have any, by index (most have none). */
-  private readonly gaps = new Map<number, GapKind[]>();
+  /** The gaps of the samples that have any, by index (most stages have none). */
+  private gaps: Map<number, GapKind[]> | null = null;
 
   /** The last sample's time, if any. */
   get lastTakenAt(): number | undefined {
@@ -41,7 +41,7 @@ export class SampleColumns {
     n[at + 5] = baseline?.errors ?? NaN;
     n[at + 6] = baseline?.latencyP95Ms ?? NaN;
     n[at + 7] = VERDICTS.indexOf(sample.verdict) + (baseline ? VERDICTS.length : 0);
-    if (sample.gaps.length > 0) this.gaps.set(this.length, sample.gaps);
+    if (sample.gaps.length > 0) (this.gaps ??= new Map()).set(this.length, sample.gaps);
     this.length++;
   }
 
@@ -55,7 +55,7 @@ export class SampleColumns {
       samples[i] = {
         takenAt: n[at],
         verdict: VERDICTS[flags % VERDICTS.length],
-        gaps: this.gaps.get(i) ?? NO_GAPS,
+        gaps: this.gaps?.get(i) ?? NO_GAPS,
         canary: counts(n, at + 1),
         baseline: flags >= VERDICTS.length ? counts(n, at + 4) : null,
       };
