@@ -28,7 +28,7 @@ describe("which database a process uses", () => {
 
   it("opens the database it is given over the environment's", async () => {
     process.env.FLIGHTDECK_DATABASE_URL = "postgres://nobody@127.0.0.1:1/none";
-    const store = openStore(":memory:");
+    const store = await openStore(":memory:");
     expect(store.dialect).toBe("sqlite");
     await store.close();
   });
@@ -45,7 +45,7 @@ describe("which database a process uses", () => {
 
   it("migrates a PostgreSQL database once when replicas start together", async () => {
     const url = await testDatabaseUrl();
-    const replicas = [openStore(url), openStore(url), openStore(url)] as PgStore[];
+    const replicas = (await Promise.all([openStore(url), openStore(url), openStore(url)])) as PgStore[];
     await Promise.all(replicas.map(migrateStore));
     const { rows } = await replicas[0].raw.$client.query("select count(*)::int as n from drizzle.__drizzle_migrations");
     await Promise.all(replicas.map((r) => r.close()));

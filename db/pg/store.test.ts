@@ -7,7 +7,7 @@ afterEach(() => db?.close());
 
 describe("the PostgreSQL store", () => {
   it("fails a transaction whose connection is cut, and runs the next one on a sound connection", async () => {
-    db = openStore(await testDatabaseUrl()) as PgStore;
+    db = (await openStore(await testDatabaseUrl())) as PgStore;
     await migrateStore(db);
     const store = db;
     const cut = store.transaction(async (tx) => {

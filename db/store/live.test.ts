@@ -87,7 +87,7 @@ const SHARED = [
 describe.each(SHARED)("the live signal across processes ($dialect)", ({ url }) => {
   it("reaches a store that did not write: an event committed by one store wakes the other's listener", async () => {
     const location = await url();
-    const [a, b] = [openStore(location), openStore(location)];
+    const [a, b] = await Promise.all([openStore(location), openStore(location)]);
     try {
       await migrateStore(a);
       await listening(b);

@@ -132,7 +132,7 @@ describe("flightdeck db copy", () => {
   beforeAll(async () => {
     url = await testDatabaseUrl();
     copied = await copy(`sqlite:${file}`, url);
-    pg = openStore(url) as PgStore;
+    pg = (await openStore(url)) as PgStore;
   });
   afterAll(() => pg?.close());
 
@@ -210,7 +210,7 @@ describe("flightdeck db copy, other ways", () => {
     expect(samples).toBeGreaterThan(3 * 50);
     const report = await copySqliteToPostgres({ from: file, to: url, batchSize: 50 });
     expect(report.tables.find((t) => t.table === "samples")).toEqual({ table: "samples", rows: samples });
-    const pg = openStore(url) as PgStore;
+    const pg = (await openStore(url)) as PgStore;
     try {
       expect(await rowsOf(pg, "samples")).toEqual(await rowsOf(h.db, "samples"));
     } finally {
@@ -312,7 +312,7 @@ describe("flightdeck db copy refuses", () => {
         `start this version of Flightdeck once on it (FLIGHTDECK_DB=${file} npm start) so it migrates, stop it, then copy`,
     );
     // Refused before the target was touched: not even migrated.
-    const target = openStore(url) as PgStore;
+    const target = (await openStore(url)) as PgStore;
     try {
       expect(await rawRows(target, "select table_name from information_schema.tables where table_schema = current_schema()")).toEqual([]);
     } finally {
@@ -325,7 +325,7 @@ describe("a copy that fails leaves the target empty", () => {
   /** A migrated, empty target with a trigger on `table` (raising, or dropping the rows silently). */
   async function targetWithTrigger(table: string, body: string): Promise<{ url: string; target: PgStore }> {
     const url = await testDatabaseUrl();
-    const target = openStore(url) as PgStore;
+    const target = (await openStore(url)) as PgStore;
     await migrateStore(target);
     await rawSql(target, `create function copy_trap() returns trigger language plpgsql as $$ begin ${body} end; $$`);
     await rawSql(target, `create trigger copy_trap before insert on ${table} for each row execute function copy_trap()`);

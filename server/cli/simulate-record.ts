@@ -30,7 +30,7 @@ export async function recordSimulatedDrill(
     io.err(`flightdeck simulate --record: ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     return 1;
   }
-  const db = openStore(configuredDatabase({ ...io.env, FLIGHTDECK_DB: databaseFile(config, io.env) }));
+  const db = await openStore(configuredDatabase({ ...io.env, FLIGHTDECK_DB: databaseFile(config, io.env) }));
   try {
     await migrateStore(db);
     const { id: serviceId, strategyPolicy } = config.services[0];

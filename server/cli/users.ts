@@ -130,7 +130,7 @@ async function openFleetDatabase(configFlag: string | undefined, io: CliIo): Pro
     return null;
   }
   // FLIGHTDECK_DATABASE_URL (PostgreSQL) when set, else the fleet's SQLite file.
-  const db = openStore(configuredDatabase({ ...io.env, FLIGHTDECK_DB: databaseFile(config, io.env) }));
+  const db = await openStore(configuredDatabase({ ...io.env, FLIGHTDECK_DB: databaseFile(config, io.env) }));
   await migrateStore(db);
   return { db, config };
 }

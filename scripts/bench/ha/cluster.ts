@@ -23,7 +23,7 @@ export type BenchStore = SqliteStore | PgStore;
 
 /** A migrated store with the bench fleet for `rollouts` rollouts, and its user. */
 export async function benchStore(database: string, rollouts: number): Promise<BenchStore> {
-  const db = openStore(database);
+  const db = await openStore(database);
   await migrateStore(db);
   await syncFleet(systemContext(db, haFleet(rollouts)));
   await db.users.insert({ id: ACTOR.id, email: "bench@bench.flightdeck", name: ACTOR.name, createdAt: Date.now() });

@@ -70,7 +70,7 @@ function withLagProbe(inner: (regionId: string) => RegionProviders, onSample: (t
 async function main(): Promise<void> {
   const name = env("BENCH_HA_NAME");
   const rollouts = Number(env("BENCH_HA_ROLLOUTS"));
-  const db = openStore(env("BENCH_HA_DATABASE"));
+  const db = await openStore(env("BENCH_HA_DATABASE"));
   await migrateStore(db);
 
   let counting = false;

@@ -84,7 +84,7 @@ export async function startFleet(o: FleetOptions) {
   writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
 
   const url = await testDatabaseUrl();
-  const db = openStore(url) as PgStore;
+  const db = (await openStore(url)) as PgStore;
   await migrateStore(db);
   await syncFleet(systemContext(db, config));
   await db.users.insert({ id: "dana", email: "dana@example.test", name: "Dana", createdAt: 0 });

@@ -60,7 +60,7 @@ const COMMIT_LOOK_GAP_MS = 50;
  * run interleaved, each await letting the others on, so all their objects are alive together. When a scavenge found
  * most of them alive (a tick of hundreds of passes, as after a takeover or a pause in the process), V8 judged their
  * allocation sites long-lived and allocated every later pass's objects in the old generation, where each held the
- * pass's young objects alive until the next full collection: a fifth more promoted, and scavenges half as long again.
+ * pass's young objects alive until the next full collection: two fifths more promoted, scavenges half as long again.
  */
 const LAUNCH_BATCH = 32;
 

@@ -2,8 +2,8 @@
  * A stage's judged samples as numbers in one growing Float64Array, for the runner's cache, which keeps them for the
  * whole stage. Kept as the machine's objects, a sample was five or six objects on the heap (the sample, its two
  * counts, a timestamp too large for a small integer, a p95 with a fraction), and every full collection marked them
- * all: at 1,000 region rollouts sampled each second the engine's live heap grew by 2.5 MB every 5 s, and the
- * collector's concurrent marking, which takes the CPU from the passes, took 180 ms where it had taken 100.
+ * all: at 1,000 region rollouts sampled each second the engine's live heap grew by 2 MB every 5 s, and the
+ * collector's concurrent marking, which takes the CPU from the passes, went from 100 ms to 180 ms within 20 s.
  * `toSamples()` makes the machine's objects afresh for each pass: young garbage, which a scavenge frees for nothing.
  */
 import type { GapKind, SampleCounts, StageSample, Verdict } from "@/server/engine/machine/types";
