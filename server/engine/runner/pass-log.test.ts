@@ -6,10 +6,9 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import pino, { type Logger } from "pino";
 import type { Actor } from "@/server/actor";
 import { eventConsumers } from "@/server/engine/outbox/consumers";
-import { startRollout } from "@/server/services/rollouts";
 import { cachedProviders } from "./providers";
 import { reconcileRegionRollout, type ReconcileDeps } from "./reconcile";
-import { addUser, createHarness, demoConfig, DIGEST_A, regionRolloutOf, rolloutRow, type Harness } from "./test-fixtures";
+import { addUser, createHarness, demoConfig, regionRolloutOf, rolloutRow, startInUsEast, type Harness } from "./test-fixtures";
 
 let h: Harness;
 let dana: Actor;
@@ -21,12 +20,7 @@ let log: Logger;
 beforeEach(async () => {
   h = createHarness({ config: demoConfig((raw) => (raw.policies = { allowedRefs: ["refs/heads/main"], environments: [{ match: "*", protected: false }] })) });
   dana = addUser(h.db, "dana", "Dana", ["deployer"]);
-  ({ rolloutId } = await startRollout(h.as(dana), {
-    serviceId: "api",
-    artifact: { version: "1.4.2", digest: DIGEST_A, sourceRef: "refs/heads/main", commitSha: "0123456789abcdef0123456789abcdef01234567" },
-    strategy: "parallel",
-    regions: ["us-east"],
-  }));
+  rolloutId = await startInUsEast(h, dana);
   lines = [];
   children = 0;
   log = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
