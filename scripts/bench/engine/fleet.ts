@@ -9,6 +9,7 @@ import type { Actor } from "@/server/actor";
 import { FleetConfig } from "@/server/config/schema";
 import { fixedClock } from "@/server/engine/clock";
 import { startRollout } from "@/server/services/rollouts";
+import type { MeasureInput, RegionProviders } from "@/server/providers/types";
 
 export const BENCH_SERVICE = "bench";
 export const BENCH_DIGEST = `sha256:${"b".repeat(64)}`;
@@ -55,4 +56,26 @@ export async function startStaggered(db: Store, config: FleetConfig, actor: Acto
     );
     artifactId = started.artifact.id;
   }
+}
+
+/** `providersFor` with each region's metrics measurement told to `seen` first (one wrapper per region, kept). */
+export function watchingMeasurements(providersFor: (regionId: string) => RegionProviders, seen: (input: MeasureInput) => void) {
+  const wrapped = new Map<string, RegionProviders>();
+  return (id: string): RegionProviders => {
+    let providers = wrapped.get(id);
+    if (!providers) {
+      const base = providersFor(id);
+      providers = {
+        ...base,
+        metrics: {
+          measure: (input) => {
+            seen(input);
+            return base.metrics.measure(input);
+          },
+        },
+      };
+      wrapped.set(id, providers);
+    }
+    return providers;
+  };
 }

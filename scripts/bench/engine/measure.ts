@@ -16,10 +16,9 @@ import type { Actor } from "@/server/actor";
 import { Runner, realClock, startEngine } from "@/server/engine/runner";
 import { cachedProviders } from "@/server/engine/runner/providers";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
-import type { RegionProviders } from "@/server/providers/types";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
-import { benchConfig, startStaggered } from "./fleet";
+import { benchConfig, startStaggered, watchingMeasurements } from "./fleet";
 import { percentile } from "./stats";
 
 const INTERVAL_MS = 1_000;
@@ -73,31 +72,6 @@ function countRunnerTicks(): { count: () => number | null } {
   return { count: () => ticks };
 }
 
-/** The providers with the metrics provider wrapped: each canary measurement reports how late its pass ran. */
-function withLagProbe(inner: (regionId: string) => RegionProviders, onLag: (lagMs: number, at: number) => void) {
-  const wrapped = new Map<string, RegionProviders>();
-  return (id: string): RegionProviders => {
-    let providers = wrapped.get(id);
-    if (!providers) {
-      const base = inner(id);
-      providers = {
-        ...base,
-        metrics: {
-          measure: (input) => {
-            // Every region deploys to green (blue is live at the start): green is the canary. Its window was due
-            // at from + interval; the pass measures it now (a late pass still asks for one interval at a time).
-            const now = Date.now();
-            if (input.colour === "green") onLag(now - input.from - INTERVAL_MS, now);
-            return base.metrics.measure(input);
-          },
-        },
-      };
-      wrapped.set(id, providers);
-    }
-    return providers;
-  };
-}
-
 export async function measureEngine(regions: number, warmupSeconds: number, measureSeconds: number): Promise<EngineBenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), "flightdeck-bench-"));
   const db = openDatabase(path.join(dir, "bench.db"));
@@ -113,9 +87,12 @@ export async function measureEngine(regions: number, warmupSeconds: number, meas
   const lagTimes: number[] = [];
   const ticks = countRunnerTicks();
   const world = new SimulatedWorld({ seed: 1, requestsPerSecond: 1_000, recordCalls: false });
-  const providers = withLagProbe(cachedProviders(config, world, realClock), (lag, at) => {
-    if (at < window.from || at >= window.to) return;
-    lags.push(lag);
+  // Every region deploys to green (blue is live at the start): green is the canary. Its window was due at
+  // from + interval; the pass measures it now (a late pass still asks for one interval at a time).
+  const providers = watchingMeasurements(cachedProviders(config, world, realClock), (input) => {
+    const at = Date.now();
+    if (input.colour !== "green" || at < window.from || at >= window.to) return;
+    lags.push(at - input.from - INTERVAL_MS);
     lagTimes.push(at);
   });
 

@@ -4,8 +4,7 @@
  * flight together (V8 then judged their objects long-lived and allocated them in the old generation: runner.ts).
  */
 import { afterEach, expect, it } from "vitest";
-import type { RegionProviders } from "@/server/providers/types";
-import { benchConfig, startStaggered } from "@/scripts/bench/engine/fleet";
+import { benchConfig, startStaggered, watchingMeasurements } from "@/scripts/bench/engine/fleet";
 import { cachedProviders } from "./providers";
 import { Runner } from "./runner";
 import { addUser, createHarness, runUntil, type Harness } from "./test-fixtures";
@@ -28,19 +27,9 @@ it("starts a tick's hundred passes in batches, each batch saved before the next 
   let inFlight: number[] | null = null;
   let measured = 0;
   let savedBefore = 0;
-  const inner = cachedProviders(config, h.world, h.clock);
-  const providersFor = (id: string): RegionProviders => {
-    const base = inner(id);
-    return {
-      ...base,
-      metrics: {
-        measure: (input) => {
-          if (inFlight && input.colour === "green") inFlight.push(++measured - (canarySamples() - savedBefore));
-          return base.metrics.measure(input);
-        },
-      },
-    };
-  };
+  const providersFor = watchingMeasurements(cachedProviders(config, h.world, h.clock), (input) => {
+    if (inFlight && input.colour === "green") inFlight.push(++measured - (canarySamples() - savedBefore));
+  });
   const runner = new Runner({ db: h.db, config, clock: h.clock, providersFor, id: "batch" });
   await runUntil(h, () => canarySamples() >= REGIONS, undefined, 200, runner);
   expect(canarySamples()).toBe(REGIONS);

@@ -12,8 +12,7 @@ import { realClock } from "@/server/engine/clock";
 import { systemContext } from "@/server/services/context";
 import { syncFleet } from "@/server/services/fleet";
 import { SimulatedWorld } from "@/server/providers/simulated-world";
-import type { RegionProviders } from "@/server/providers/types";
-import { benchConfig, startStaggered } from "@/scripts/bench/engine/fleet";
+import { benchConfig, startStaggered, watchingMeasurements } from "@/scripts/bench/engine/fleet";
 import { startEngine } from ".";
 import { cachedProviders } from "./providers";
 import { addUser } from "./test-fixtures";
@@ -35,20 +34,10 @@ it("measures each window of each region once, however its ticks and passes overl
 
     const measured = new Map<string, number>();
     const world = new SimulatedWorld({ seed: 1, requestsPerSecond: 1_000, recordCalls: false });
-    const inner = cachedProviders(config, world, realClock);
-    const providers = (id: string): RegionProviders => {
-      const base = inner(id);
-      return {
-        ...base,
-        metrics: {
-          measure: (input) => {
-            const key = `${input.region} ${input.colour} ${input.from}-${input.to}`;
-            measured.set(key, (measured.get(key) ?? 0) + 1);
-            return base.metrics.measure(input);
-          },
-        },
-      };
-    };
+    const providers = watchingMeasurements(cachedProviders(config, world, realClock), (input) => {
+      const key = `${input.region} ${input.colour} ${input.from}-${input.to}`;
+      measured.set(key, (measured.get(key) ?? 0) + 1);
+    });
     const runner = startEngine({ db, config, clock: realClock, world, providers, runner: { id: "once" } });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await runner.stop();

@@ -288,7 +288,7 @@ export class Runner {
     for (let i = 0; i < due.length; i += LAUNCH_BATCH) {
       // Between batches, what the last batch set off runs first: on SQLite, its passes to their end.
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      for (const r of due.slice(i, i + LAUNCH_BATCH)) if (i === 0 || this.launchable(r)) launched.push(this.launch(r, stopAll, report));
+      for (const r of due.slice(i, i + LAUNCH_BATCH)) if (this.launchable(r)) launched.push(this.launch(r, stopAll, report));
     }
     return { report, done: Promise.all(launched).then(() => undefined) };
   }
