@@ -58,7 +58,10 @@ export async function startStaggered(db: Store, config: FleetConfig, actor: Acto
   }
 }
 
-/** `providersFor` with each region's metrics measurement told to `seen` first (one wrapper per region, kept). */
+/**
+ * `providersFor` with each region's metrics measurement told to `seen` first (one wrapper per region, kept). The
+ * metrics provider is `measure` alone: without `history`, a late pass measures each missed window too, and is seen.
+ */
 export function watchingMeasurements(providersFor: (regionId: string) => RegionProviders, seen: (input: MeasureInput) => void) {
   const wrapped = new Map<string, RegionProviders>();
   return (id: string): RegionProviders => {
